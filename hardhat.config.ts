@@ -1,0 +1,25 @@
+// Hardhat 3 configuration. Solidity compiles offline with the npm `solc` (WASM) build:
+// Hardhat cannot download compilers on machines without internet, and an absolute
+// path to soljson.js makes it use the installed one.
+import { createRequire } from "node:module";
+import { defineConfig } from "hardhat/config";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: {
+        version: "0.8.28",
+        path: require.resolve("solc/soljson.js"),
+        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+      },
+    },
+  },
+  networks: {
+    localhost: { type: "http", chainType: "l1", url: process.env.SIGIL_RPC_URL ?? "http://127.0.0.1:8545" },
+  },
+  test: { mocha: { timeout: 60_000 } },
+});
