@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC1056} from "./IERC1056.sol";
+
+/// @title Sigil's extensions to ERC-1056: pre-rotation, EIP-712 meta-transactions, final
+/// deactivation and one-call state reads.
+/// @notice Every extension that changes key validity also emits the ERC-1056 event that says
+/// so, so a stock ERC-1056 resolver sees the same controller and valid keys as Sigil's.
+interface ISigilRegistry is IERC1056 {
+    /// @notice A delegate to revoke during a rotation.
+    struct DelegateRef {
+        bytes32 delegateType;
+        address delegate;
+    }
+
+    /// @notice An attribute to revoke during a rotation.
+    struct AttributeRef {
+        bytes32 name;
+        bytes value;
+    }
+
+    /// @notice Everything a resolver needs from storage about one identity.
+    struct IdentityState {
+        address owner; // effective controller (identityOwner); zero once deactivated
+        uint256 changed; // block of the last ERC-1056-visible change (0 if none)
+        uint256 epoch; // bumped by every purging rotation; older delegates/attributes are void
+        bytes32 nextOwnerCommitment; // keccak256(abi.encode(nextOwnerKey)), or zero
+        bool deactivated;
+        uint256 nonce; // EIP-712 nonce of the identity
+        uint256 legacyNonce; // ERC-1056 nonce of its current owner
+    }
+
+    /// @notice `identity` committed to its next controller key, by hash (see `commitmentOf`).
+    event DIDNextOwnerCommitted(address indexed identity, bytes32 commitment);
+
+    /// @notice The pre-committed key rotated `identity` to `newOwner` and committed `nextCommitment`;
+    /// with `purged`, every delegate and attribute published before is void (epoch `epoch` began).
+    event DIDOwnerRotated(
+        address indexed identity,
+        address newOwner,
+        bytes32 nextCommitment,
+        bool purged,
+        uint256 epoch
+    );
+
+    /// @notice The identity is deactivated; it can never change again.
+    error SigilIdentityDeactivated(address identity);
+    /// @notice The identity committed to a next key: only that key may change its controller,
+    /// replace the commitment or deactivate it (through `rotate`).
+    error SigilNextOwnerCommitted(address identity);
+    /// @notice `rotate` was called on an identity that has no commitment.
+    error SigilNoNextOwnerCommitted(address identity);
+    /// @notice `key` does not hash to the identity's commitment.
+    error SigilNotNextOwner(address identity, address key);
+    /// @notice A commitment must be a non-zero hash.
+    error SigilInvalidCommitment();
+    /// @notice The EIP-712 signature is not `signer`'s for this call (wrong key, nonce, chain or contract).
+    error SigilInvalidSignature(address identity, address signer);
+    /// @notice The EIP-712 signature's deadline has passed.
+    error SigilExpiredSignature(uint256 deadline);
+
+    /// @notice The EIP-712 replay counter of `identity` (one counter per identity, all operations).
+    function nonces(address identity) external view returns (uint256);
+
+    /// @notice The hash of the key `identity` committed to, or zero.
+    function nextOwnerCommitment(address identity) external view returns (bytes32);
+
+    /// @notice The commitment value for `nextOwnerKey`: `keccak256(abi.encode(nextOwnerKey))`.
+    function commitmentOf(address nextOwnerKey) external pure returns (bytes32);
+
+    /// @notice The storage state of `identity`.
+    function identityState(address identity) external view returns (IdentityState memory);
+
+    /// @notice The storage state of many identities at one block, with that block's number and time.
+    function identityStates(
+        address[] calldata identities
+    ) external view returns (uint256 blockNumber, uint256 timestamp, IdentityState[] memory states);
+
+    /// @notice Commits `identity` to a next controller key by its hash. Only the controller, once:
+    /// afterwards only that key can change the controller or the commitment.
+    function commitNextOwner(address identity, bytes32 commitment) external;
+
+    /// @notice Rotates `identity` to `newOwner`; callable only by the key that hashes to its
+    /// commitment. Sets `nextCommitment` (zero ends pre-rotation), revokes the listed delegates and
+    /// attributes with ERC-1056 events, and with `purge` voids every one published before.
+    function rotate(
+        address identity,
+        address newOwner,
+        bytes32 nextCommitment,
+        bool purge,
+        DelegateRef[] calldata revokeDelegates,
+        AttributeRef[] calldata revokeAttributes
+    ) external;
+
+    /// @notice Deactivates `identity` for good (controller set to the zero address, ERC-1056's convention).
+    function deactivate(address identity) external;
+
+    /// @notice `changeOwner` authorised by an EIP-712 signature of the controller (EOA or EIP-1271).
+    function changeOwnerWithSig(address identity, address newOwner, uint256 deadline, bytes calldata signature) external;
+
+    /// @notice `addDelegate` authorised by an EIP-712 signature of the controller.
+    function addDelegateWithSig(
+        address identity,
+        bytes32 delegateType,
+        address delegate,
+        uint256 validity,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice `revokeDelegate` authorised by an EIP-712 signature of the controller.
+    function revokeDelegateWithSig(
+        address identity,
+        bytes32 delegateType,
+        address delegate,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice `setAttribute` authorised by an EIP-712 signature of the controller.
+    function setAttributeWithSig(
+        address identity,
+        bytes32 name,
+        bytes calldata value,
+        uint256 validity,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice `revokeAttribute` authorised by an EIP-712 signature of the controller.
+    function revokeAttributeWithSig(
+        address identity,
+        bytes32 name,
+        bytes calldata value,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice `commitNextOwner` authorised by an EIP-712 signature of the controller.
+    function commitNextOwnerWithSig(
+        address identity,
+        bytes32 commitment,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice `rotate` authorised by an EIP-712 signature of `nextOwnerKey`, the pre-committed key
+    /// (an EOA or an EIP-1271 contract account).
+    function rotateWithSig(
+        address identity,
+        address nextOwnerKey,
+        address newOwner,
+        bytes32 nextCommitment,
+        bool purge,
+        DelegateRef[] calldata revokeDelegates,
+        AttributeRef[] calldata revokeAttributes,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice `deactivate` authorised by an EIP-712 signature of the controller.
+    function deactivateWithSig(address identity, uint256 deadline, bytes calldata signature) external;
+}

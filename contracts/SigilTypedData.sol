@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {ISigilRegistry} from "./ISigilRegistry.sol";
+
+/// @title EIP-712 typed meta-transactions for the Sigil registry
+/// @notice The typed-data layouts that wallets show and sign, and the one check they all share:
+/// a live deadline, the identity's next nonce, and a valid ECDSA or EIP-1271 signature of the
+/// expected signer over a digest bound to this chain and this contract (EIP-712 domain
+/// "SigilRegistry", version "1").
+abstract contract SigilTypedData is EIP712, Nonces {
+    bytes32 internal constant CHANGE_OWNER_TYPEHASH =
+        keccak256("ChangeOwner(address identity,address newOwner,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant ADD_DELEGATE_TYPEHASH =
+        keccak256(
+            "AddDelegate(address identity,bytes32 delegateType,address delegate,uint256 validity,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 internal constant REVOKE_DELEGATE_TYPEHASH =
+        keccak256(
+            "RevokeDelegate(address identity,bytes32 delegateType,address delegate,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 internal constant SET_ATTRIBUTE_TYPEHASH =
+        keccak256(
+            "SetAttribute(address identity,bytes32 name,bytes value,uint256 validity,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 internal constant REVOKE_ATTRIBUTE_TYPEHASH =
+        keccak256("RevokeAttribute(address identity,bytes32 name,bytes value,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant COMMIT_NEXT_OWNER_TYPEHASH =
+        keccak256("CommitNextOwner(address identity,bytes32 commitment,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant DEACTIVATE_TYPEHASH =
+        keccak256("Deactivate(address identity,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant DELEGATE_REF_TYPEHASH = keccak256("DelegateRef(bytes32 delegateType,address delegate)");
+    bytes32 internal constant ATTRIBUTE_REF_TYPEHASH = keccak256("AttributeRef(bytes32 name,bytes value)");
+    bytes32 internal constant ROTATE_TYPEHASH =
+        keccak256(
+            "Rotate(address identity,address newOwner,bytes32 nextCommitment,bool purge,DelegateRef[] revokeDelegates,AttributeRef[] revokeAttributes,uint256 nonce,uint256 deadline)"
+            "AttributeRef(bytes32 name,bytes value)"
+            "DelegateRef(bytes32 delegateType,address delegate)"
+        );
+
+    constructor() EIP712("SigilRegistry", "1") {}
+
+    /// @dev Reverts unless `signature` is `signer`'s EIP-712 signature of the struct whose
+    /// encoding (type hash first, nonce and deadline last) is `encodedStruct` with the
+    /// identity's next nonce; consumes that nonce.
+    function _checkTypedSignature(
+        address identity,
+        address signer,
+        bytes memory encodedStruct,
+        uint256 deadline,
+        bytes calldata signature
+    ) internal {
+        if (block.timestamp > deadline) revert ISigilRegistry.SigilExpiredSignature(deadline);
+        bytes32 structHash = keccak256(abi.encodePacked(encodedStruct, abi.encode(_useNonce(identity), deadline)));
+        if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(structHash), signature)) {
+            revert ISigilRegistry.SigilInvalidSignature(identity, signer);
+        }
+    }
+
+    /// @dev EIP-712 `encodeData` of a `DelegateRef[]`: the hash of its elements' struct hashes.
+    function _hashDelegateRefs(ISigilRegistry.DelegateRef[] calldata refs) internal pure returns (bytes32) {
+        bytes32[] memory hashes = new bytes32[](refs.length);
+        for (uint256 i = 0; i < refs.length; ++i) {
+            hashes[i] = keccak256(abi.encode(DELEGATE_REF_TYPEHASH, refs[i].delegateType, refs[i].delegate));
+        }
+        return keccak256(abi.encodePacked(hashes));
+    }
+
+    /// @dev EIP-712 `encodeData` of an `AttributeRef[]`.
+    function _hashAttributeRefs(ISigilRegistry.AttributeRef[] calldata refs) internal pure returns (bytes32) {
+        bytes32[] memory hashes = new bytes32[](refs.length);
+        for (uint256 i = 0; i < refs.length; ++i) {
+            hashes[i] = keccak256(abi.encode(ATTRIBUTE_REF_TYPEHASH, refs[i].name, keccak256(refs[i].value)));
+        }
+        return keccak256(abi.encodePacked(hashes));
+    }
+}
