@@ -1,0 +1,222 @@
+// Builds a W3C DID Core document from an identity's registry events, as of a block and time.
+// Pure: no I/O. For the ERC-1056 subset it produces what ethr-did-resolver produces (same
+// verification method types, key encodings, ids and expiry rule), so the two agree on keys;
+// on top it applies Sigil's rules: a purging rotation voids every earlier delegate and
+// attribute, and deactivation is final.
+import { getAddress, hexToBytes, zeroAddress, type Address, type Hex } from "viem";
+import { base58, base64 } from "@scure/base";
+import type { DIDDocument, Service, VerificationMethod } from "did-resolver";
+import type { RegistryEvent } from "./events.ts";
+
+export const DID_CONTEXT = [
+  "https://www.w3.org/ns/did/v1",
+  "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
+  "https://w3id.org/security/v3-unstable",
+] as const;
+
+const legacyAttrTypes: Record<string, string> = {
+  sigAuth: "SignatureAuthentication2018",
+  veriKey: "VerificationKey2018",
+  enc: "KeyAgreementKey2019",
+};
+
+const legacyAlgoMap: Record<string, string> = {
+  Secp256k1VerificationKey2018: "EcdsaSecp256k1VerificationKey2019",
+  Ed25519SignatureAuthentication2018: "Ed25519VerificationKey2018",
+  Secp256k1SignatureAuthentication2018: "EcdsaSecp256k1VerificationKey2019",
+  RSAVerificationKey2018: "RSAVerificationKey2018",
+  Ed25519VerificationKey2018: "Ed25519VerificationKey2018",
+  X25519KeyAgreementKey2019: "X25519KeyAgreementKey2019",
+};
+
+/** Where in the chain a document is taken: events after `blockNumber` are ignored and
+ * validity (`validTo`) is judged against `timestamp`. */
+export interface DocumentPoint {
+  blockNumber: bigint;
+  timestamp: bigint;
+}
+
+export interface BuiltDocument {
+  didDocument: DIDDocument;
+  deactivated: boolean;
+  owner: Address;
+  epoch: bigint;
+  nextOwnerCommitment: Hex | null;
+  /** Block of the last change at or before the point, 0n if none. */
+  versionId: bigint;
+  /** First change after the point, if any. */
+  nextVersionId?: bigint;
+}
+
+/** bytes32 → string the way ethr-did-resolver does it; null when not UTF-8 (not a DID event). */
+function bytes32ToString(value: Hex): string | null {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(hexToBytes(value));
+    return text.replace(/\0+$/, "");
+  } catch {
+    return null;
+  }
+}
+
+function utf8(value: Hex): string | null {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(hexToBytes(value));
+  } catch {
+    return null;
+  }
+}
+
+export function buildDocument(args: {
+  did: string;
+  address: Address;
+  chainId: number;
+  events: readonly RegistryEvent[];
+  at: DocumentPoint;
+}): BuiltDocument {
+  const { did, address, chainId, events, at } = args;
+  let owner: Address = getAddress(address);
+  let deactivated = false;
+  let epoch = 0n;
+  let commitment: Hex | null = null;
+  let versionId = 0n;
+  let nextVersionId: bigint | undefined;
+  let delegateCount = 0;
+  let serviceCount = 0;
+  let auth = new Map<string, string>();
+  let signing = new Map<string, string>();
+  let agreement = new Map<string, string>();
+  let keys = new Map<string, VerificationMethod>();
+  let services = new Map<string, Service>();
+
+  for (const event of events) {
+    if (event.blockNumber > at.blockNumber) {
+      if (nextVersionId === undefined || event.blockNumber < nextVersionId) nextVersionId = event.blockNumber;
+      continue;
+    }
+    if (event.blockNumber > versionId) versionId = event.blockNumber;
+    if (deactivated) continue; // final: nothing after deactivation counts
+    if (event.kind === "commit") {
+      commitment = event.commitment;
+      continue;
+    }
+    if (event.kind === "rotate") {
+      commitment = event.nextCommitment === `0x${"0".repeat(64)}` ? null : event.nextCommitment;
+      if (event.purged) {
+        epoch = event.epoch;
+        auth = new Map();
+        signing = new Map();
+        agreement = new Map();
+        keys = new Map();
+        services = new Map();
+      }
+      continue;
+    }
+    if (event.kind === "owner") {
+      owner = getAddress(event.owner);
+      if (event.owner === zeroAddress) deactivated = true;
+      continue;
+    }
+    const name = event.kind === "delegate" ? bytes32ToString(event.delegateType) : bytes32ToString(event.name);
+    if (name === null) continue; // not a DID entry (non-UTF-8 name): skipped, as ethr-did-resolver does
+    const entryKey = `${event.kind}-${name}-${event.kind === "delegate" ? event.delegate : event.value}`;
+    const valid = event.validTo !== 0n && event.validTo >= at.timestamp;
+    if (!valid) {
+      if (event.kind === "delegate" || name.startsWith("did/pub/")) delegateCount++;
+      else if (name.startsWith("did/svc/")) serviceCount++;
+      for (const m of [auth, signing, agreement, keys, services]) m.delete(entryKey);
+      continue;
+    }
+    if (event.kind === "delegate") {
+      delegateCount++;
+      if (name !== "sigAuth" && name !== "veriKey") continue;
+      const id = `${did}#delegate-${delegateCount}`;
+      keys.set(entryKey, {
+        id,
+        type: "EcdsaSecp256k1RecoveryMethod2020",
+        controller: did,
+        blockchainAccountId: `eip155:${chainId}:${getAddress(event.delegate)}`,
+      });
+      signing.set(entryKey, id);
+      if (name === "sigAuth") auth.set(entryKey, id);
+      continue;
+    }
+    const match = name.match(/^did\/(pub|svc)\/(\w+)(\/(\w+))?(\/(\w+))?$/);
+    if (!match) continue;
+    const [, section, algorithm, , purpose, , encoding] = match;
+    if (section === "svc") {
+      serviceCount++;
+      const text = utf8(event.value);
+      if (text === null) continue;
+      let endpoint: Service["serviceEndpoint"];
+      try {
+        endpoint = JSON.parse(text);
+      } catch {
+        endpoint = text;
+      }
+      services.set(entryKey, { id: `${did}#service-${serviceCount}`, type: algorithm, serviceEndpoint: endpoint });
+      continue;
+    }
+    delegateCount++;
+    const id = `${did}#delegate-${delegateCount}`;
+    const type = `${algorithm}${legacyAttrTypes[purpose] ?? purpose ?? ""}`;
+    const key: VerificationMethod & Record<string, unknown> = { id, type: legacyAlgoMap[type] ?? algorithm, controller: did };
+    const raw = hexToBytes(event.value);
+    switch (encoding) {
+      case undefined:
+      case "hex":
+        key.publicKeyHex = event.value.slice(2);
+        break;
+      case "base64":
+        key.publicKeyBase64 = base64.encode(raw);
+        break;
+      case "base58":
+        key.publicKeyBase58 = base58.encode(raw);
+        break;
+      case "pem": {
+        const pem = utf8(event.value);
+        if (pem === null) continue;
+        key.publicKeyPem = pem;
+        break;
+      }
+      default:
+        key.value = event.value.slice(2);
+    }
+    keys.set(entryKey, key);
+    if (purpose === "sigAuth") {
+      auth.set(entryKey, id);
+      signing.set(entryKey, id);
+    } else if (purpose === "enc") agreement.set(entryKey, id);
+    else signing.set(entryKey, id);
+  }
+
+  const controllerId = `${did}#controller`;
+  const didDocument: DIDDocument = deactivated
+    ? { "@context": [...DID_CONTEXT], id: did, verificationMethod: [], authentication: [], assertionMethod: [] }
+    : {
+        "@context": [...DID_CONTEXT],
+        id: did,
+        verificationMethod: [
+          {
+            id: controllerId,
+            type: "EcdsaSecp256k1RecoveryMethod2020",
+            controller: did,
+            blockchainAccountId: `eip155:${chainId}:${owner}`,
+          },
+          ...keys.values(),
+        ],
+        authentication: [controllerId, ...auth.values()],
+        assertionMethod: [controllerId, ...signing.values()],
+      };
+  if (!deactivated && agreement.size > 0) didDocument.keyAgreement = [...agreement.values()];
+  if (!deactivated && services.size > 0) didDocument.service = [...services.values()];
+  return {
+    didDocument,
+    deactivated,
+    owner: deactivated ? zeroAddress : owner,
+    epoch,
+    nextOwnerCommitment: deactivated ? null : commitment,
+    versionId,
+    nextVersionId,
+  };
+}
+

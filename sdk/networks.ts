@@ -1,0 +1,59 @@
+// Network configuration for the resolver and clients: which chains, which registry, which
+// RPC endpoints (in failover order), with timeouts on every request and JSON-RPC batching so
+// that requests issued together travel in one HTTP round trip.
+import {
+  createPublicClient,
+  custom,
+  fallback,
+  http,
+  type Address,
+  type EIP1193Provider,
+  type PublicClient,
+  type Transport,
+} from "viem";
+
+export interface SigilNetwork {
+  /** EIP-155 chain id. */
+  chainId: number;
+  /** Name usable in DIDs (`did:sigil:<name>:0x...`); lower-case letters, digits, hyphens. */
+  name?: string;
+  /** Address of the SigilRegistry on this chain. */
+  registry: Address;
+  /** JSON-RPC endpoints, tried in order when one fails. */
+  rpcUrls?: readonly string[];
+  /** Or an EIP-1193 provider (a wallet, Hardhat's in-process network). */
+  provider?: EIP1193Provider;
+  /** Or any viem transport. */
+  transport?: Transport;
+  /** First block worth scanning for logs (the registry's deployment block). Default 0. */
+  fromBlock?: bigint;
+  /** Per-request timeout for HTTP endpoints, ms. Default 5000. */
+  timeoutMs?: number;
+  /** Largest block span one eth_getLogs may cover on this node; when set, history is read in
+   * chunks of this span (in one batch) instead of one whole-range query. */
+  maxLogBlockRange?: bigint;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5_000;
+
+/** The transport for a network: batching HTTP endpoints behind an ordered failover. */
+export function networkTransport(network: SigilNetwork): Transport {
+  if (network.transport) return network.transport;
+  if (network.provider) return custom(network.provider, { retryCount: 0 });
+  const urls = network.rpcUrls ?? [];
+  if (urls.length === 0) {
+    throw new Error(`network ${network.name ?? network.chainId} has no rpcUrls, provider or transport`);
+  }
+  const timeout = network.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const transports = urls.map((url) => http(url, { batch: { batchSize: 2_000, wait: 0 }, timeout, retryCount: 0 }));
+  return transports.length === 1 ? transports[0] : fallback(transports, { retryCount: 0 });
+}
+
+export function networkClient(network: SigilNetwork): PublicClient {
+  return createPublicClient({ transport: networkTransport(network) }) as PublicClient;
+}
+
+/** `0x7a69` for 31337: the method's hex form of a chain id. */
+export function chainIdHex(chainId: number): string {
+  return `0x${chainId.toString(16)}`;
+}
