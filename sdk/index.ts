@@ -1,0 +1,28 @@
+// did:sigil SDK: resolve DIDs (a DIF did-resolver plugin on viem) and write to the registry.
+export { sigilRegistryAbi } from "./abi.ts";
+export { parseDid, formatDid, isSigilDid, MAX_DID_URL_LENGTH, type ParsedSigilDid } from "./did.ts";
+export * from "./errors.ts";
+export { decodeRegistryLogs, type RegistryEvent } from "./events.ts";
+export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } from "./document.ts";
+export { networkClient, networkTransport, chainIdHex, type SigilNetwork } from "./networks.ts";
+export { readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
+export { createSigilResolver, getResolver, type SigilResolver, type SigilResolverConfig } from "./resolver.ts";
+export {
+  bytes32Name,
+  commitmentOf,
+  operationTypedData,
+  sigilDomain,
+  sigilTypes,
+  type AttributeRef,
+  type DelegateRef,
+  type Operation,
+} from "./operations.ts";
+export {
+  sendOperation,
+  signOperation,
+  relayOperation,
+  type OperationReceipt,
+  type RegistryTarget,
+  type SignedOperation,
+} from "./write.ts";
+export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./keys.ts";
