@@ -119,7 +119,8 @@ export function buildDocument(args: {
     const name = event.kind === "delegate" ? bytes32ToString(event.delegateType) : bytes32ToString(event.name);
     if (name === null) continue; // not a DID entry (non-UTF-8 name): skipped, as ethr-did-resolver does
     const entryKey = `${event.kind}-${name}-${event.kind === "delegate" ? event.delegate : event.value}`;
-    const valid = event.validTo !== 0n && event.validTo >= at.timestamp;
+    // Strictly after, as the contract's validDelegate judges it: a revocation sets validTo = now.
+    const valid = event.validTo > at.timestamp;
     if (!valid) {
       if (event.kind === "delegate" || name.startsWith("did/pub/")) delegateCount++;
       else if (name.startsWith("did/svc/")) serviceCount++;
