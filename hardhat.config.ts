@@ -2,13 +2,20 @@
 // Hardhat cannot download compilers on machines without internet, and an absolute
 // path to soljson.js makes it use the installed one.
 import { createRequire } from "node:module";
-import { defineConfig } from "hardhat/config";
+import { defineConfig, task } from "hardhat/config";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 
 const require = createRequire(import.meta.url);
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
+  tasks: [
+    task("deploy-registry", "Deploys SigilRegistry and records it in deployments/<network>.json")
+      .addFlag({ name: "redeploy", description: "Deploy anew even if a usable deployment is recorded" })
+      .addFlag({ name: "write", description: "Record a deployment on the in-process chain too" })
+      .setAction(() => import("./scripts/deploy-task.ts"))
+      .build(),
+  ],
   solidity: {
     profiles: {
       default: {
