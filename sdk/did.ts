@@ -73,7 +73,7 @@ function parseAddress(input: string, text: string): Address {
   if (mixed) {
     const checksummed = getAddress(lower);
     if (checksummed !== text) {
-      fail(input, `EIP-55 checksum mismatch: did you mean ${checksummed}? Use all lower-case to skip the checksum`);
+      fail(input, `mixed-case address fails its EIP-55 checksum: did you mean ${checksummed}? Use all lower-case to skip the checksum`);
     }
   }
   return lower;
