@@ -1,0 +1,162 @@
+// The resolver over HTTP against a real `hardhat node`, through a counting proxy: one round
+// trip per current document whatever the history, batched groups, historical reads, a node
+// that caps eth_getLogs, failover, timeouts, dead endpoints and a node on the wrong chain.
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createPublicClient, createWalletClient, http, parseEther, type Address, type PublicClient, type WalletClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { bytes32Name, createSigilResolver, sendOperation, serviceAttribute, type SigilNetwork } from "../../sdk/index.ts";
+import { DEV_PRIVATE_KEY, freePort, startHardhatNode, type HardhatNode } from "../helpers/hardhat-node.ts";
+import { startRpcProxy, type RpcProxy } from "../helpers/rpc-proxy.ts";
+
+const artifact = JSON.parse(
+  readFileSync(join(import.meta.dirname, "..", "..", "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8"),
+);
+const DAY = 86_400n;
+
+describe("sdk resolver over HTTP (real hardhat node)", function () {
+  this.timeout(120_000);
+  let node: HardhatNode;
+  let proxy: RpcProxy;
+  let registry: Address;
+  let publicClient: PublicClient;
+  const identities: Record<number, Address> = {};
+  const net = (overrides: Partial<SigilNetwork> = {}): SigilNetwork => ({
+    chainId: 31337,
+    name: "local",
+    registry,
+    rpcUrls: [proxy.url],
+    ...overrides,
+  });
+
+  before(async () => {
+    node = await startHardhatNode();
+    proxy = await startRpcProxy(node.url);
+    publicClient = createPublicClient({ transport: http(node.url) }) as PublicClient;
+    const dev = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY), transport: http(node.url) });
+    const hash = await dev.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, chain: null });
+    registry = (await publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+    for (const changes of [0, 1, 10, 100]) {
+      const account = privateKeyToAccount(generatePrivateKey());
+      identities[changes] = account.address.toLowerCase() as Address;
+      if (changes === 0) continue;
+      await publicClient.waitForTransactionReceipt({ hash: await dev.sendTransaction({ to: account.address, value: parseEther("1"), chain: null }) });
+      const wallet = createWalletClient({ account, transport: http(node.url) }) as WalletClient;
+      const target = { registry, publicClient };
+      for (let i = 0; i < changes; i++) {
+        const svc = serviceAttribute("Inbox", `https://inbox${i}.example`);
+        const op =
+          i % 3 === 2
+            ? ({ type: "revokeAttribute", identity: account.address, name: svc.name, value: serviceAttribute("Inbox", `https://inbox${i - 1}.example`).value } as const)
+            : i % 3 === 1
+              ? ({ type: "addDelegate", identity: account.address, delegateType: bytes32Name("veriKey"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: DAY } as const)
+              : ({ type: "setAttribute", identity: account.address, ...svc, validity: DAY } as const);
+        await sendOperation(wallet, target, op);
+      }
+    }
+  });
+  after(async () => {
+    await proxy?.close();
+    await node?.stop();
+  });
+  beforeEach(() => {
+    proxy.options.maxLogRange = undefined;
+    proxy.reset();
+  });
+
+  it("resolves the current document in ONE round trip (3 requests) at 0, 1, 10 and 100 changes", async () => {
+    const resolver = createSigilResolver({ networks: [net()], cache: false });
+    const counts: string[] = [];
+    for (const changes of [0, 1, 10, 100]) {
+      proxy.reset();
+      const result = await resolver.resolve(`did:sigil:local:${identities[changes]}`);
+      expect(result.didResolutionMetadata.error, result.didResolutionMetadata.message).to.equal(undefined);
+      expect(proxy.roundTrips, `${changes} changes`).to.equal(1);
+      expect(proxy.requests).to.have.length(3);
+      counts.push(`${changes} changes: ${proxy.roundTrips} round trip, ${proxy.requests.length} requests`);
+    }
+    console.log(`      measured: ${counts.join("; ")}`);
+  });
+
+  it("resolves a past version at 100 changes in one round trip", async () => {
+    const resolver = createSigilResolver({ networks: [net()], cache: false });
+    const now = await resolver.resolve(`did:sigil:local:${identities[100]}`);
+    const mid = BigInt(now.didDocumentMetadata.versionId!) - 50n;
+    proxy.reset();
+    const past = await resolver.resolve(`did:sigil:local:${identities[100]}?versionId=${mid}`);
+    expect(past.didDocumentMetadata.nextVersionId).to.be.a("string");
+    expect(proxy.roundTrips).to.equal(1);
+    proxy.reset();
+    const byTime = await resolver.resolve(`did:sigil:local:${identities[100]}?versionTime=${past.didDocumentMetadata.updated}`);
+    expect(byTime.didDocument).to.deep.equal(past.didDocument);
+    expect(proxy.roundTrips).to.equal(1);
+  });
+
+  it("walks the previousChange chain on a node that caps eth_getLogs, with the same result", async () => {
+    const resolver = createSigilResolver({ networks: [net()], cache: false });
+    const expected = await resolver.resolve(`did:sigil:local:${identities[10]}`);
+    proxy.options.maxLogRange = 5;
+    proxy.reset();
+    const walked = await resolver.resolve(`did:sigil:local:${identities[10]}`);
+    expect(walked.didDocument).to.deep.equal(expected.didDocument);
+    expect(proxy.roundTrips).to.equal(1 + 10);
+    const chunked = await createSigilResolver({ networks: [net({ maxLogBlockRange: 5n })], cache: false }).resolve(`did:sigil:local:${identities[10]}`);
+    expect(chunked.didDocument).to.deep.equal(expected.didDocument);
+  });
+
+  it("resolves a group of 1,000 DIDs in one round trip", async () => {
+    const resolver = createSigilResolver({ networks: [net()], cache: false });
+    const dids = Array.from({ length: 1000 }, (_, i) =>
+      i < 4 ? `did:sigil:local:${Object.values(identities)[i]}` : `did:sigil:local:0x${(i + 1).toString(16).padStart(40, "0")}`,
+    );
+    const started = performance.now();
+    const results = await resolver.resolveMany(dids);
+    const ms = performance.now() - started;
+    expect(results.every((r) => r.didDocument !== null)).to.equal(true);
+    expect(proxy.roundTrips).to.equal(1);
+    console.log(`      measured: 1,000 DIDs in ${proxy.roundTrips} round trip, ${proxy.requests.length} requests, ${ms.toFixed(0)} ms`);
+  });
+
+  it("fails over to the next endpoint when the first is down", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const resolver = createSigilResolver({ networks: [net({ rpcUrls: [dead, proxy.url], timeoutMs: 1000 })], cache: false });
+    const result = await resolver.resolve(`did:sigil:local:${identities[1]}`);
+    expect(result.didResolutionMetadata.error).to.equal(undefined);
+    expect(result.didDocument?.service).to.have.length(1);
+  });
+
+  it("answers internalError quickly, without hanging, when every endpoint is down or too slow", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const down = createSigilResolver({ networks: [net({ rpcUrls: [dead], timeoutMs: 500 })], cache: false });
+    let started = performance.now();
+    const r1 = await down.resolve(`did:sigil:local:${identities[1]}`);
+    expect(r1.didResolutionMetadata.error).to.equal("internalError");
+    expect(r1.didResolutionMetadata.message).to.match(/could not read the registry/);
+    expect(performance.now() - started).to.be.lessThan(2000);
+
+    const slow = await startRpcProxy(node.url, { delayMs: 3000 });
+    try {
+      const resolver = createSigilResolver({ networks: [net({ rpcUrls: [slow.url], timeoutMs: 300 })], cache: false });
+      started = performance.now();
+      const r2 = await resolver.resolve(`did:sigil:local:${identities[1]}`);
+      expect(r2.didResolutionMetadata.error).to.equal("internalError");
+      expect(performance.now() - started).to.be.lessThan(1500);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("refuses a node that serves another chain, and says so", async () => {
+    const wrong = await startRpcProxy(node.url, { chainId: 1 });
+    try {
+      const resolver = createSigilResolver({ networks: [net({ rpcUrls: [wrong.url] })], cache: false });
+      const r = await resolver.resolve(`did:sigil:local:${identities[1]}`);
+      expect(r.didResolutionMetadata.error).to.equal("internalError");
+      expect(r.didResolutionMetadata.message).to.include("serves chain 1, but network local is chain 31337");
+      expect(r.didDocument).to.equal(null);
+    } finally {
+      await wrong.close();
+    }
+  });
+});
