@@ -79,13 +79,21 @@ export class RepresentationNotSupportedError extends SigilError {
 export class InternalError extends SigilError {
   override name = "InternalError";
   constructor(args: { details?: string; cause?: unknown }) {
-    const causeMessage =
-      args.cause instanceof Error ? ((args.cause as { shortMessage?: string }).shortMessage ?? args.cause.message) : undefined;
     super("internalError", "could not read the registry", {
-      details: args.details ?? `${causeMessage ?? "unknown failure"}; check that an RPC endpoint is reachable`,
+      details: args.details ?? `${describeCause(args.cause)}; check that an RPC endpoint is reachable`,
       cause: args.cause,
     });
   }
+}
+
+/** The outermost short message and the root cause's, e.g. "HTTP request failed (ECONNREFUSED)". */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return "unknown failure";
+  const short = (cause as { shortMessage?: string }).shortMessage ?? cause.message;
+  let root: unknown = cause;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  const rootMessage = root instanceof Error ? ((root as { shortMessage?: string }).shortMessage ?? root.message) : "";
+  return rootMessage && rootMessage !== short ? `${short} (${rootMessage.split("\n")[0]})` : short;
 }
 
 /** The registry refused an operation; `errorName` is the contract's custom error or revert reason. */

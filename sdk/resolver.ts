@@ -351,7 +351,14 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
       try {
         if (!CONTENT_TYPES.includes(accept)) throw new RepresentationNotSupportedError({ accept, supported: CONTENT_TYPES });
         const parsed = parseDid(did);
-        if (parsed.query) readQuery(parsed, {}); // validated; historical batches are not supported
+        const query = readQuery(parsed, {});
+        if (query.versionId !== undefined || query.versionTime !== undefined) {
+          throw new InvalidResolutionOptionError({
+            option: query.versionId !== undefined ? "versionId" : "versionTime",
+            value: parsed.query ?? "",
+            expected: "no version in resolveMany, which reads current documents; resolve past versions one by one",
+          });
+        }
         const entry = findNetwork(parsed);
         const list = groups.get(entry) ?? [];
         list.push({ index, address: parsed.address });
