@@ -33,8 +33,11 @@ export function countingProvider(inner: { request(args: { method: string; params
   return provider as unknown as CountingProvider;
 }
 
-export async function setup() {
-  const connection = await network.create();
+/** `initialDate`: start the chain's clock there (e.g. behind the wall clock). */
+export async function setup(options: { initialDate?: Date } = {}) {
+  const connection = options.initialDate
+    ? await network.create({ override: { initialDate: options.initialDate.toISOString() } } as never)
+    : await network.create();
   const { ethers, networkHelpers } = connection;
   const registryContract = await ethers.deployContract("SigilRegistry");
   const registry = (await registryContract.getAddress()).toLowerCase() as Address;
