@@ -6,16 +6,16 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 /// @title Test-only contract account: accepts its EOA owner's ECDSA signatures (EIP-1271).
 contract MockERC1271Wallet is IERC1271 {
-    address public immutable signer;
+    address public immutable SIGNER;
 
     constructor(address signer_) {
-        signer = signer_;
+        SIGNER = signer_;
     }
 
     /// @notice EIP-1271: magic value when `signer` signed `hash`.
     function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
         (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(hash, signature);
-        return err == ECDSA.RecoverError.NoError && recovered == signer ? this.isValidSignature.selector : bytes4(0);
+        return err == ECDSA.RecoverError.NoError && recovered == SIGNER ? this.isValidSignature.selector : bytes4(0);
     }
 
 }
