@@ -32,6 +32,8 @@ export interface SigilNetwork {
   /** Largest block span one eth_getLogs may cover on this node; when set, history is read in
    * chunks of this span (in one batch) instead of one whole-range query. */
   maxLogBlockRange?: bigint;
+  /** How often to poll for receipts and new blocks, ms. Default 500. */
+  pollingIntervalMs?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
@@ -50,7 +52,7 @@ export function networkTransport(network: SigilNetwork): Transport {
 }
 
 export function networkClient(network: SigilNetwork): PublicClient {
-  return createPublicClient({ transport: networkTransport(network) }) as PublicClient;
+  return createPublicClient({ transport: networkTransport(network), pollingInterval: network.pollingIntervalMs ?? 500 }) as PublicClient;
 }
 
 /** `0x7a69` for 31337: the method's hex form of a chain id. */

@@ -48,8 +48,10 @@ function asRegistryError(error: unknown, op: Operation): unknown {
   if (!(error instanceof BaseError)) return error;
   const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
   if (!(revert instanceof ContractFunctionRevertedError)) return error;
-  const errorName = revert.data?.errorName ?? revert.reason ?? "unknown";
-  return new RegistryRevertError({ operation: op.type, errorName, args: revert.data?.args ?? [], cause: error });
+  // require(..., "bad_actor") decodes as the built-in Error(string): name it by its reason.
+  const builtin = revert.data?.errorName === "Error";
+  const errorName = (builtin ? revert.reason : revert.data?.errorName) ?? revert.reason ?? "unknown";
+  return new RegistryRevertError({ operation: op.type, errorName, args: builtin ? [] : (revert.data?.args ?? []), cause: error });
 }
 
 async function submit(

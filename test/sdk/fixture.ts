@@ -42,7 +42,7 @@ export async function setup(options: { initialDate?: Date } = {}) {
   const registryContract = await ethers.deployContract("SigilRegistry");
   const registry = (await registryContract.getAddress()).toLowerCase() as Address;
   const provider = connection.provider as unknown as EIP1193Provider;
-  const publicClient = createPublicClient({ transport: custom(provider) }) as PublicClient;
+  const publicClient = createPublicClient({ transport: custom(provider), pollingInterval: 50 }) as PublicClient;
   const addresses = (await provider.request({ method: "eth_accounts" })) as Address[];
   const wallet = (i: number): WalletClient =>
     createWalletClient({ account: addresses[i], transport: custom(provider) }) as WalletClient;
