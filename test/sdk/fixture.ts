@@ -42,10 +42,10 @@ export async function setup(options: { initialDate?: Date } = {}) {
   const registryContract = await ethers.deployContract("SigilRegistry");
   const registry = (await registryContract.getAddress()).toLowerCase() as Address;
   const provider = connection.provider as unknown as EIP1193Provider;
-  const publicClient = createPublicClient({ transport: custom(provider), pollingInterval: 50 }) as PublicClient;
+  const publicClient = createPublicClient({ transport: custom(provider, { retryCount: 0 }), pollingInterval: 50 }) as PublicClient;
   const addresses = (await provider.request({ method: "eth_accounts" })) as Address[];
   const wallet = (i: number): WalletClient =>
-    createWalletClient({ account: addresses[i], transport: custom(provider) }) as WalletClient;
+    createWalletClient({ account: addresses[i], transport: custom(provider, { retryCount: 0 }) }) as WalletClient;
   const target: RegistryTarget = { registry, publicClient };
   const send = (i: number, op: Operation): Promise<OperationReceipt> => sendOperation(wallet(i), target, op);
   const counting = countingProvider(provider);
