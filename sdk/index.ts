@@ -26,3 +26,5 @@ export {
   type SignedOperation,
 } from "./write.ts";
 export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./keys.ts";
+export { signMessage, verifyMessage, authenticationFingerprint, type MessageSigner, type VerifyResult } from "./messaging.ts";
+export { watchDids, type DidChange, type Watcher } from "./watch.ts";
