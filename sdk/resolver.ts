@@ -276,6 +276,19 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
   const blockTimeOf = (events: readonly RegistryEvent[], headers?: Map<bigint, { timestamp: bigint }>) => (block: bigint) =>
     events.find((e) => e.blockNumber === block)?.blockTimestamp ?? headers?.get(block)?.timestamp;
 
+  /** The current document from a (possibly cached) history, as of the block it was confirmed at. */
+  const currentResult = (entry: NetworkEntry, address: Address, h: CachedHistory, accept: string) =>
+    result(
+      entry,
+      address,
+      h.events,
+      { blockNumber: h.blockNumber, timestamp: h.timestamp },
+      { blockNumber: h.blockNumber, state: h.state },
+      false,
+      accept,
+      blockTimeOf(h.events),
+    );
+
   async function resolveOne(did: string, options: DIDResolutionOptions): Promise<DIDResolutionResult> {
     const accept = options.accept ?? "application/did+ld+json";
     if (!CONTENT_TYPES.includes(accept)) throw new RepresentationNotSupportedError({ accept, supported: CONTENT_TYPES });
@@ -285,17 +298,7 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
     const address = parsed.address;
 
     if (query.versionId === undefined && query.versionTime === undefined) {
-      const history = (await currentHistories(entry, [address])).get(address)!;
-      return result(
-        entry,
-        address,
-        history.events,
-        { blockNumber: history.blockNumber, timestamp: history.timestamp },
-        { blockNumber: history.blockNumber, state: history.state },
-        false,
-        accept,
-        blockTimeOf(history.events),
-      );
+      return currentResult(entry, address, (await currentHistories(entry, [address])).get(address)!, accept);
     }
 
     const blocks = query.versionId !== undefined ? [query.versionId] : [];
@@ -372,17 +375,7 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
         try {
           const histories = await currentHistories(entry, [...new Set(items.map((i) => i.address))]);
           for (const { index, address } of items) {
-            const h = histories.get(address)!;
-            results[index] = result(
-              entry,
-              address,
-              h.events,
-              { blockNumber: h.blockNumber, timestamp: h.timestamp },
-              { blockNumber: h.blockNumber, state: h.state },
-              false,
-              accept,
-              blockTimeOf(h.events),
-            );
+            results[index] = currentResult(entry, address, histories.get(address)!, accept);
           }
         } catch (error) {
           for (const { index } of items) results[index] = errorResult(error);
