@@ -28,3 +28,4 @@ export {
 export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./keys.ts";
 export { signMessage, verifyMessage, authenticationFingerprint, type MessageSigner, type VerifyResult } from "./messaging.ts";
 export { watchDids, type DidChange, type Watcher } from "./watch.ts";
+export { sendOperationWithEthers, signOperationWithEthers, relayOperationWithEthers, eip1193FromEthers } from "./ethers.ts";
