@@ -29,3 +29,4 @@ export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, ty
 export { signMessage, verifyMessage, authenticationFingerprint, type MessageSigner, type VerifyResult } from "./messaging.ts";
 export { watchDids, type DidChange, type Watcher } from "./watch.ts";
 export { sendOperationWithEthers, signOperationWithEthers, relayOperationWithEthers, eip1193FromEthers } from "./ethers.ts";
+export { networksFromDeployments } from "./deployments.ts";

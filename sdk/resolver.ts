@@ -11,6 +11,7 @@ import type {
 } from "did-resolver";
 import { LRUCache } from "lru-cache";
 import { zeroHash, type Address, type PublicClient } from "viem";
+import { sigilRegistryAbi } from "./abi.ts";
 import { buildDocument, type DocumentPoint } from "./document.ts";
 import { parseDid, type ParsedSigilDid } from "./did.ts";
 import {
@@ -212,7 +213,6 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
   }
 
   async function confirmStates(entry: NetworkEntry, addresses: Address[]) {
-    const { sigilRegistryAbi } = await import("./abi.ts");
     const [blockNumber, timestamp, states] = await entry.client.readContract({
       address: entry.network.registry,
       abi: sigilRegistryAbi,
