@@ -30,3 +30,4 @@ export { signMessage, verifyMessage, authenticationFingerprint, type MessageSign
 export { watchDids, type DidChange, type Watcher } from "./watch.ts";
 export { sendOperationWithEthers, signOperationWithEthers, relayOperationWithEthers, eip1193FromEthers } from "./ethers.ts";
 export { networksFromDeployments } from "./deployments.ts";
+export { activeEntries } from "./active.ts";

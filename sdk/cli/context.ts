@@ -1,0 +1,109 @@
+// What every `sigil` command shares: the network (from deployments/ or --rpc), the key (from
+// SIGIL_PRIVATE_KEY or a keystore file, never the command line), output as a table or --json,
+// a spinner while waiting, and one clear line plus an exit code when something is wrong.
+import { existsSync, readFileSync } from "node:fs";
+import { createWalletClient, isHex, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { networksFromDeployments } from "../deployments.ts";
+import { SigilError } from "../errors.ts";
+import { networkClient, networkTransport, type SigilNetwork } from "../networks.ts";
+import { createSigilResolver, type SigilResolver } from "../resolver.ts";
+
+/** Exit codes (documented in the README). */
+export const EXIT = { ok: 0, refused: 1, usage: 2, network: 3 } as const;
+
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number = EXIT.usage) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+export interface GlobalOptions {
+  network?: string;
+  rpc?: string[];
+  registry?: string;
+  chainId?: string;
+  deployments?: string;
+  keystore?: string;
+  json?: boolean;
+  timeout?: string;
+}
+
+export interface Context {
+  network: SigilNetwork;
+  publicClient: PublicClient;
+  resolver: SigilResolver;
+  json: boolean;
+  /** The wallet of SIGIL_PRIVATE_KEY (or --keystore); throws a usage error when there is none. */
+  wallet(envName?: string): WalletClient;
+  print(human: string, data: unknown): void;
+  spin<T>(label: string, work: Promise<T>): Promise<T>;
+}
+
+function readKey(options: GlobalOptions, envName: string): Hex {
+  let key = process.env[envName];
+  if (!key && options.keystore) {
+    if (!existsSync(options.keystore)) throw new CliError(`keystore file ${options.keystore} does not exist`);
+    const text = readFileSync(options.keystore, "utf8").trim();
+    key = text.startsWith("{") ? (JSON.parse(text) as { privateKey?: string }).privateKey : text;
+  }
+  if (!key) {
+    throw new CliError(`no key: set ${envName} to a 0x-prefixed private key, or pass --keystore <file> (never a key on the command line)`);
+  }
+  if (!isHex(key) || key.length !== 66) throw new CliError(`the key in ${envName}/keystore must be 32 bytes of 0x-prefixed hex`);
+  return key as Hex;
+}
+
+export function makeContext(options: GlobalOptions): Context {
+  const name = options.network ?? "localhost";
+  let network: SigilNetwork | undefined = networksFromDeployments(options.deployments ?? undefined, options.rpc?.length ? { [name]: options.rpc } : {}).find(
+    (n) => n.name === name,
+  );
+  if (options.registry) {
+    if (!options.rpc?.length || !options.chainId) throw new CliError("--registry needs --rpc and --chain-id too");
+    network = { name, chainId: Number(options.chainId), registry: options.registry as Address, rpcUrls: options.rpc };
+  }
+  if (!network) {
+    throw new CliError(`unknown network "${name}": deploy there first (npm run deploy) or give --registry, --chain-id and --rpc`);
+  }
+  if (options.timeout) network = { ...network, timeoutMs: Number(options.timeout) };
+  const json = options.json === true;
+  const resolver = createSigilResolver({ networks: [network], cache: false });
+  return {
+    network,
+    publicClient: networkClient(network),
+    resolver,
+    json,
+    wallet: (envName = "SIGIL_PRIVATE_KEY") =>
+      createWalletClient({ account: privateKeyToAccount(readKey(options, envName)), transport: networkTransport(network) }) as WalletClient,
+    print(human, data) {
+      console.log(json ? JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) : human);
+    },
+    async spin(label, work) {
+      if (json || !process.stderr.isTTY) return work;
+      const frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
+      let i = 0;
+      const timer = setInterval(() => process.stderr.write(`\r${frames[i++ % frames.length]} ${label}`), 80);
+      try {
+        return await work;
+      } finally {
+        clearInterval(timer);
+        process.stderr.write(`\r${" ".repeat(label.length + 2)}\r`);
+      }
+    },
+  };
+}
+
+/** One line for the user and the exit code for any error a command can end in. */
+export function describeFailure(error: unknown): { line: string; code: number } {
+  if (error instanceof CliError) return { line: error.message, code: error.exitCode };
+  if (error instanceof SigilError) {
+    const code = error.code === "registryRevert" ? EXIT.refused : error.code === "internalError" ? EXIT.network : EXIT.usage;
+    return { line: error.message, code };
+  }
+  const message = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error);
+  const network = /fetch failed|ECONNREFUSED|HTTP request failed|timed out|took too long/i.test(message);
+  return { line: network ? `cannot reach the RPC endpoint: ${message.split("\n")[0]}; is the node running? (--rpc)` : message.split("\n")[0], code: network ? EXIT.network : EXIT.refused };
+}
