@@ -20,12 +20,13 @@ export function networksFromDeployments(
   if (!existsSync(dir)) return [];
   const networks: SigilNetwork[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
-    const record = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
-      network: string;
-      chainId: number;
-      address: Address;
-      blockNumber: number;
-    };
+    let record: { contract?: string; network: string; chainId: number; address: Address; blockNumber: number };
+    try {
+      record = JSON.parse(readFileSync(join(dir, file), "utf8"));
+    } catch {
+      continue; // not JSON: not a deployment record
+    }
+    if (record.contract !== "SigilRegistry" || typeof record.network !== "string") continue;
     const env = process.env[`SIGIL_RPC_URL_${record.network.toUpperCase().replaceAll("-", "_")}`];
     const urls = rpcUrls[record.network] ?? (env ? env.split(",").map((u) => u.trim()) : LOCAL_RPC[record.network] ? [LOCAL_RPC[record.network]] : []);
     if (urls.length === 0) continue;

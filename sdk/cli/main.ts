@@ -49,7 +49,12 @@ async function write(op: Operation, options: { prepare?: string }, keyEnv = "SIG
     c.print(`✔ signed ${op.type} (nonce ${signed.nonce}, valid until ${new Date(Number(signed.deadline) * 1000).toISOString()}); relay it with: sigil relay ${options.prepare}`, signed);
     return;
   }
-  const receipt = await c.spin(`sending ${op.type}…`, sendOperation(c.wallet(keyEnv), target, op));
+  const wallet = c.wallet(keyEnv);
+  const sender = wallet.account!.address;
+  if ((await c.publicClient.getBalance({ address: sender })) === 0n) {
+    throw new CliError(`${sender} has no funds to pay gas: fund it, or add --prepare <file> and let a relayer submit it (sigil relay)`, EXIT.refused);
+  }
+  const receipt = await c.spin(`sending ${op.type}…`, sendOperation(wallet, target, op));
   c.print(`✔ ${op.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed}): ${receipt.events.map((e) => e.kind).join(", ")}`, receipt);
 }
 
@@ -267,6 +272,15 @@ program
     await watcher.ready;
     if (!c.json) console.error(`watching ${dids.length} DID(s); Ctrl-C to stop`);
     await new Promise<void>((resolve) => process.once("SIGINT", () => (watcher.stop(), resolve())));
+  });
+
+program
+  .command("prepare <file> <command...>")
+  .description("sign any write command for a relayer instead of sending it: sigil prepare op.json key add <did> --delegate 0x…")
+  .allowUnknownOption()
+  .action(async (file: string, command: string[]) => {
+    const globals = process.argv.slice(2, process.argv.indexOf("prepare"));
+    await program.parseAsync([...process.argv.slice(0, 2), ...globals, ...command, "--prepare", file]);
   });
 
 program.exitOverride();
