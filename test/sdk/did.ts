@@ -106,7 +106,7 @@ describe("sdk: did:sigil parser", () => {
         }),
         { numRuns: 2000 },
       );
-      expect(slowest).to.be.lessThan(50);
+      expect(slowest, "a parse took too long").to.be.lessThan(250); // generous: proves no hang, not speed
     });
 
     it("formats canonically and round-trips", () => {
@@ -124,8 +124,10 @@ describe("sdk: did:sigil parser", () => {
     });
 
     it("a one-character change to the address is rejected with a reason or names another address", () => {
+      // Structural characters (":/?#") turn the mutation into another part of the DID URL.
+      const char = fc.string({ minLength: 1, maxLength: 1 }).filter((c) => !":/?#".includes(c));
       fc.assert(
-        fc.property(address, fc.nat(39), fc.string({ minLength: 1, maxLength: 1 }), (a, i, c) => {
+        fc.property(address, fc.nat(39), char, (a, i, c) => {
           const mutated = a.slice(0, 2 + i) + c + a.slice(3 + i);
           const did = `did:sigil:${mutated}`;
           if (isSigilDid(did)) {
