@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { deployRegistry } from "../scripts/lib/deploy.ts";
-import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.ts";
+import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../scripts/lib/hardhat-node.ts";
 
 const root = join(import.meta.dirname, "..");
 const ALICE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"; // Hardhat account 1

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { deployRegistry, deploymentFile, type DeployOptions } from "../scripts/lib/deploy.ts";
-import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "./helpers/hardhat-node.ts";
+import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../scripts/lib/hardhat-node.ts";
 
 const artifactPath = join(import.meta.dirname, "..", "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json");
 

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { createPublicClient, createWalletClient, http, parseEther, type Address, type PublicClient, type WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, sendOperation, serviceAttribute, type SigilNetwork } from "../../sdk/index.ts";
-import { DEV_PRIVATE_KEY, freePort, startHardhatNode, type HardhatNode } from "../helpers/hardhat-node.ts";
-import { startRpcProxy, type RpcProxy } from "../helpers/rpc-proxy.ts";
+import { DEV_PRIVATE_KEY, freePort, startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
+import { startRpcProxy, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
 
 const artifact = JSON.parse(
   readFileSync(join(import.meta.dirname, "..", "..", "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8"),

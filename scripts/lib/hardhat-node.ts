@@ -1,4 +1,4 @@
-// Starts a real `hardhat node` on 127.0.0.1 at a free port for tests that must talk HTTP to
+// Starts a real `hardhat node` on 127.0.0.1 at a free port, for tests and benchmarks that talk HTTP to
 // a separate process, and stops it by its process id.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";

@@ -1,4 +1,4 @@
-// A JSON-RPC proxy on 127.0.0.1 for tests: counts HTTP round trips and JSON-RPC requests,
+// A JSON-RPC proxy on 127.0.0.1 for tests and benchmarks: counts HTTP round trips and JSON-RPC requests,
 // and can misbehave on purpose (slow, down, wrong chain id, capped eth_getLogs range).
 import { createServer, type Server } from "node:http";
 
