@@ -1,0 +1,239 @@
+// Benchmarks, Sigil vs ERC-1056 and ethr-did-resolver, on one `hardhat node` on 127.0.0.1:
+// gas from receipts, resolution latency and requests (counted at loopback proxies), a 1,000-DID
+// group, and message verification vs the raw signature ceiling.
+//   npm run bench                 full run: writes docs/benchmarks.md and docs/benchmarks.json
+//   node scripts/bench.ts --smoke --out <dir>   tiny sizes (the test suite runs this)
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { Resolver } from "did-resolver";
+import { getResolver as getEthrResolver } from "ethr-did-resolver";
+import { JsonRpcProvider } from "ethers";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { createPublicClient, createWalletClient, http, parseEther, type Address, type Hex, type PublicClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { bytes32Name, commitmentOf, createSigilResolver, serviceAttribute, sigilRegistryAbi, signMessage, verifyMessage } from "../sdk/index.ts";
+import { loadErc1056Artifact } from "./lib/erc1056.ts";
+import { DEV_PRIVATE_KEY, startHardhatNode } from "./lib/hardhat-node.ts";
+import { startRpcProxy } from "./lib/rpc-proxy.ts";
+
+const root = join(import.meta.dirname, "..");
+const smoke = process.argv.includes("--smoke");
+const outDir = process.argv.includes("--out") ? process.argv[process.argv.indexOf("--out") + 1] : join(root, "docs");
+const SIZES = smoke ? [0, 2] : [0, 1, 10, 100];
+const RUNS = smoke ? 3 : 30;
+const GROUP = smoke ? 20 : 1000;
+const MESSAGES = smoke ? 20 : 300;
+const DAY = 86_400n;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+
+const node = await startHardhatNode();
+const results: Record<string, unknown> = {};
+try {
+  const publicClient = createPublicClient({ transport: http(node.url), pollingInterval: 50 }) as PublicClient;
+  const dev = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY), transport: http(node.url) });
+  const wait = async (hash: Hex) => publicClient.waitForTransactionReceipt({ hash });
+  const sigilArtifact = JSON.parse(readFileSync(join(root, "artifacts/contracts/SigilRegistry.sol/SigilRegistry.json"), "utf8"));
+  const ercArtifact = loadErc1056Artifact();
+  const sigil = (await wait(await dev.deployContract({ abi: sigilArtifact.abi, bytecode: sigilArtifact.bytecode, chain: null }))).contractAddress!;
+  const erc = (await wait(await dev.deployContract({ abi: ercArtifact.abi as never, bytecode: ercArtifact.bytecode, chain: null }))).contractAddress!;
+  const chainId = await publicClient.getChainId();
+
+  async function fundedWallet() {
+    const account = privateKeyToAccount(generatePrivateKey());
+    await wait(await dev.sendTransaction({ to: account.address, value: parseEther("10"), chain: null }));
+    return createWalletClient({ account, transport: http(node.url) });
+  }
+  type Wallet = Awaited<ReturnType<typeof fundedWallet>>;
+  const call = async (w: Wallet, registry: Address, functionName: string, args: readonly unknown[]) =>
+    (await wait(await w.writeContract({ address: registry, abi: sigilRegistryAbi, functionName: functionName as never, args: args as never, chain: null }))).gasUsed;
+
+  // 1. Gas, direct ERC-1056 operations, cold (fresh identity) and warm (repeat).
+  const gasRows: { operation: string; erc1056: number; sigil: number; ratio: number }[] = [];
+  const ops: [string, (id: Address, i: number) => readonly unknown[]][] = [
+    ["addDelegate", (id, i) => [id, bytes32Name("veriKey"), `0x${(i + 1).toString(16).padStart(40, "0")}`, DAY]],
+    ["setAttribute", (id) => [id, bytes32Name("did/svc/Messaging"), "0x68747470733a2f2f6d2e6578616d706c65", DAY]],
+    ["revokeAttribute", (id) => [id, bytes32Name("did/svc/Messaging"), "0x68747470733a2f2f6d2e6578616d706c65"]],
+    ["revokeDelegate", (id, i) => [id, bytes32Name("veriKey"), `0x${(i + 1).toString(16).padStart(40, "0")}`]],
+  ];
+  for (const [name, args] of ops) {
+    const measured: Record<string, [bigint, bigint]> = {};
+    for (const [label, registry] of [["erc", erc], ["sigil", sigil]] as const) {
+      const w = await fundedWallet();
+      const id = w.account.address;
+      measured[label] = [await call(w, registry, name, args(id, 0)), await call(w, registry, name, args(id, 1))];
+    }
+    (["cold", "warm"] as const).forEach((k, i) =>
+      gasRows.push({ operation: `${name} (${k})`, erc1056: Number(measured.erc[i]), sigil: Number(measured.sigil[i]), ratio: Number(measured.sigil[i]) / Number(measured.erc[i]) }),
+    );
+  }
+  for (const [label, registry] of [["erc", erc], ["sigil", sigil]] as const) {
+    const w = await fundedWallet();
+    const other = await fundedWallet();
+    const cold = await call(w, registry, "changeOwner", [w.account.address, other.account.address]);
+    const warm = await call(other, registry, "changeOwner", [w.account.address, w.account.address]);
+    (results[`changeOwner:${label}`] = [cold, warm]);
+  }
+  const [ec, ew] = results["changeOwner:erc"] as bigint[];
+  const [sc, sw] = results["changeOwner:sigil"] as bigint[];
+  gasRows.push({ operation: "changeOwner (cold)", erc1056: Number(ec), sigil: Number(sc), ratio: Number(sc) / Number(ec) });
+  gasRows.push({ operation: "changeOwner (warm)", erc1056: Number(ew), sigil: Number(sw), ratio: Number(sw) / Number(ew) });
+  delete results["changeOwner:erc"];
+  delete results["changeOwner:sigil"];
+  const extensions: Record<string, number> = {};
+  for (const n of smoke ? [1] : [1, 10, 50]) {
+    const w = await fundedWallet();
+    const next = await fundedWallet();
+    const id = w.account.address;
+    const delegates = [];
+    for (let i = 0; i < n; i++) {
+      const d = `0x${(i + 1).toString(16).padStart(40, "0")}` as Address;
+      await call(w, sigil, "addDelegate", [id, bytes32Name("sigAuth"), d, DAY]);
+      delegates.push({ delegateType: bytes32Name("sigAuth"), delegate: d });
+    }
+    extensions[`commitNextOwner`] = Number(await call(w, sigil, "commitNextOwner", [id, commitmentOf(next.account.address)]));
+    extensions[`rotate (purge, ${n} revocations)`] = Number(await call(next, sigil, "rotate", [id, next.account.address, `0x${"0".repeat(64)}`, true, delegates, []]));
+  }
+  results.gas = { rows: gasRows, extensions };
+
+  // 2. Resolution at several history lengths: the same operations on both registries.
+  const identities: Record<number, Address> = {};
+  for (const n of SIZES) {
+    const w = await fundedWallet();
+    identities[n] = w.account.address;
+    for (let i = 0; i < n; i++) {
+      const svc = serviceAttribute("Messaging", `https://m${i}.example`);
+      const prev = serviceAttribute("Messaging", `https://m${i - 1}.example`);
+      const step: [string, readonly unknown[]] =
+        i % 4 === 0 ? ["setAttribute", [w.account.address, svc.name, svc.value, DAY]]
+        : i % 4 === 1 ? ["addDelegate", [w.account.address, bytes32Name("veriKey"), `0x${(i + 7).toString(16).padStart(40, "0")}`, DAY]]
+        : i % 4 === 2 ? ["revokeAttribute", [w.account.address, prev.name, prev.value]]
+        : ["setAttribute", [w.account.address, bytes32Name("did/pub/Ed25519/veriKey/hex"), `0x${(i % 256).toString(16).padStart(2, "0").repeat(32)}`, DAY]];
+      for (const registry of [erc, sigil]) await call(w, registry, step[0], step[1]);
+      await publicClient.request({ method: "evm_mine" } as never);
+    }
+  }
+  const proxies = { sigil: await startRpcProxy(node.url), stock: await startRpcProxy(node.url), tuned: await startRpcProxy(node.url) };
+  const sigilResolver = createSigilResolver({ networks: [{ chainId, name: "bench", registry: sigil, rpcUrls: [proxies.sigil.url] }], cache: false });
+  const stock = new Resolver(getEthrResolver({ networks: [{ name: "bench", chainId, registry: erc, rpcUrl: proxies.stock.url }] }));
+  const tunedProvider = new JsonRpcProvider(proxies.tuned.url, chainId, { staticNetwork: true, batchMaxCount: 1 });
+  const tuned = new Resolver(getEthrResolver({ networks: [{ name: "bench", chainId, registry: erc, provider: tunedProvider as never }] }));
+  const contenders = {
+    sigil: (id: Address, q = "") => sigilResolver.resolve(`did:sigil:bench:${id.toLowerCase()}${q}`),
+    stock: (id: Address, q = "") => stock.resolve(`did:ethr:bench:${id}${q}`),
+    tuned: (id: Address, q = "") => tuned.resolve(`did:ethr:bench:${id}${q}`),
+  };
+  type Row = { changes: number | string; resolver: string; median: number; p95: number; requests: number; roundTrips: number };
+  const resolution: Row[] = [];
+  async function measure(label: string, changes: number | string, run: () => Promise<{ didResolutionMetadata: { error?: string } }>, proxy: { reset(): void; roundTrips: number; requests: string[] }) {
+    for (let i = 0; i < 3; i++) await run();
+    const times: number[] = [];
+    proxy.reset();
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      const r = await run();
+      times.push(performance.now() - t);
+      if (r.didResolutionMetadata.error) throw new Error(`${label} failed: ${JSON.stringify(r.didResolutionMetadata)}`);
+    }
+    resolution.push({ changes, resolver: label, median: median(times), p95: p95(times), requests: proxy.requests.length / RUNS, roundTrips: proxy.roundTrips / RUNS });
+  }
+  for (const n of SIZES) {
+    for (const [label, resolve] of Object.entries(contenders)) await measure(label, n, () => resolve(identities[n]), proxies[label as keyof typeof proxies]);
+  }
+  const longest = SIZES[SIZES.length - 1];
+  const head = await publicClient.getBlock();
+  const mid = new Date(Number(head.timestamp - 5n) * 1000).toISOString();
+  await measure("sigil versionTime", `${longest} (history)`, () => contenders.sigil(identities[longest], `?versionTime=${mid}`), proxies.sigil);
+  await measure("sigil versionId", `${longest} (history)`, () => contenders.sigil(identities[longest], `?versionId=${head.number - 3n}`), proxies.sigil);
+  await measure("tuned versionId", `${longest} (history)`, () => contenders.tuned(identities[longest], `?versionId=${head.number - 3n}`), proxies.tuned);
+  results.resolution = resolution;
+
+  // 3. A group of DIDs: Sigil's batched read vs ethr-did-resolver one by one, 16 in flight.
+  const group = Array.from({ length: GROUP }, (_, i) => (i < SIZES.length ? identities[SIZES[i]] : (`0x${(i + 1).toString(16).padStart(40, "0")}` as Address)));
+  proxies.sigil.reset();
+  let t = performance.now();
+  const batch = await sigilResolver.resolveMany(group.map((a) => `did:sigil:bench:${a.toLowerCase()}`));
+  const sigilGroup = { ms: performance.now() - t, roundTrips: proxies.sigil.roundTrips, requests: proxies.sigil.requests.length, ok: batch.every((r) => r.didDocument) };
+  proxies.stock.reset();
+  t = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < group.length) await stock.resolve(`did:ethr:bench:${group[next++]}`);
+  }));
+  const ethrGroup = { ms: performance.now() - t, roundTrips: proxies.stock.roundTrips, requests: proxies.stock.requests.length };
+  results.group = { size: GROUP, sigil: sigilGroup, ethrStock16: ethrGroup };
+
+  // 4. Verification: JWS through Sigil (warm cache) vs raw secp256k1 verification of the same signatures.
+  const key = generatePrivateKey();
+  const did = `did:sigil:bench:${privateKeyToAccount(key).address.toLowerCase()}`;
+  const cached = createSigilResolver({ networks: [{ chainId, name: "bench", registry: sigil, rpcUrls: [node.url] }], cache: { maxAgeMs: 3_600_000 } });
+  const now = Number(head.timestamp);
+  const jwts = await Promise.all(Array.from({ length: MESSAGES }, (_, i) => signMessage({ did, secretKey: key }, { text: `message ${i}` }, now)));
+  await verifyMessage(jwts[0], cached, { at: "now", now }); // warm the cache
+  t = performance.now();
+  for (const jwt of jwts) if (!(await verifyMessage(jwt, cached, { at: "now", now })).ok) throw new Error("verification failed");
+  const sigilPerSecond = MESSAGES / ((performance.now() - t) / 1000);
+  const pub = secp256k1.getPublicKey(Buffer.from(key.slice(2), "hex"), true);
+  const raw = jwts.map((jwt) => {
+    const [h, p, s] = jwt.split(".");
+    return { hash: sha256(new TextEncoder().encode(`${h}.${p}`)), sig: Buffer.from(s, "base64url").subarray(0, 64) };
+  });
+  t = performance.now();
+  for (const { hash, sig } of raw) if (!secp256k1.verify(sig, hash, pub, { prehash: false })) throw new Error("raw verification failed");
+  const rawPerSecond = MESSAGES / ((performance.now() - t) / 1000);
+  results.verification = { messages: MESSAGES, sigilPerSecond, rawPerSecond, ratio: sigilPerSecond / rawPerSecond };
+  tunedProvider.destroy();
+  for (const p of Object.values(proxies)) await p.close();
+} finally {
+  await node.stop();
+}
+
+// Report.
+const machine = { cpus: `${cpus().length} x ${cpus()[0]?.model}`, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), smoke, runs: RUNS };
+const gas = results.gas as { rows: { operation: string; erc1056: number; sigil: number; ratio: number }[]; extensions: Record<string, number> };
+const resolution = results.resolution as { changes: number | string; resolver: string; median: number; p95: number; requests: number; roundTrips: number }[];
+const group = results.group as { size: number; sigil: { ms: number; roundTrips: number; requests: number }; ethrStock16: { ms: number; roundTrips: number; requests: number } };
+const verification = results.verification as { messages: number; sigilPerSecond: number; rawPerSecond: number; ratio: number };
+const find = (changes: number | string, resolver: string) => resolution.find((r) => r.changes === changes && r.resolver === resolver)!;
+const md = [
+  "# Benchmarks: Sigil vs ERC-1056 / ethr-did-resolver",
+  "",
+  `One \`hardhat node\` on 127.0.0.1, both registries deployed on it (ERC-1056 from the \`ethr-did-registry\` package's artifact). ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.date}. ${RUNS} timed resolutions after 3 warm-up ones; requests and HTTP round trips counted at a loopback proxy in front of each resolver. Produced by \`npm run bench\`${smoke ? " (SMOKE RUN: tiny sizes, not for quoting)" : ""}.`,
+  "",
+  "## Resolution of the current document",
+  "",
+  "| changes | resolver | median | p95 | JSON-RPC requests | HTTP round trips | median vs Sigil |",
+  "|---|---|---:|---:|---:|---:|---:|",
+  ...resolution.map((r) => `| ${r.changes} | ${r.resolver} | ${ms(r.median)} | ${ms(r.p95)} | ${r.requests.toFixed(1)} | ${r.roundTrips.toFixed(1)} | ${r.resolver.startsWith("sigil") ? "" : `${(r.median / (find(r.changes, "sigil") ?? find(r.changes, "sigil versionId"))?.median).toFixed(1)}x`} |`),
+  "",
+  "stock: ethr-did-resolver configured with `rpcUrl`; tuned: given an ethers JsonRpcProvider with a static network and batching off. ethr-did-resolver ignores `versionTime`; its historical row uses `versionId`.",
+  "",
+  `## A group of ${group.size} DIDs`,
+  "",
+  "| resolver | wall time | HTTP round trips | JSON-RPC requests |",
+  "|---|---:|---:|---:|",
+  `| Sigil resolveMany | ${ms(group.sigil.ms)} | ${group.sigil.roundTrips} | ${group.sigil.requests} |`,
+  `| ethr-did-resolver (stock), 16 in flight | ${ms(group.ethrStock16.ms)} | ${group.ethrStock16.roundTrips} | ${group.ethrStock16.requests} |`,
+  "",
+  "## Message verification",
+  "",
+  `${verification.messages} ES256K-R JWTs: Sigil's verifyMessage with a warm cache ${verification.sigilPerSecond.toFixed(0)}/s; raw @noble/curves secp256k1 verification of the same signatures ${verification.rawPerSecond.toFixed(0)}/s: **${(verification.ratio * 100).toFixed(0)}% of the ceiling**.`,
+  "",
+  "## Gas (receipts, same node)",
+  "",
+  "| operation | ERC-1056 | Sigil | ratio |",
+  "|---|---:|---:|---:|",
+  ...gas.rows.map((r) => `| ${r.operation} | ${r.erc1056} | ${r.sigil} | ${r.ratio.toFixed(3)} |`),
+  ...Object.entries(gas.extensions).map(([k, v]) => `| ${k} | – | ${v} | |`),
+  "",
+  "Signed (legacy and EIP-712) variants: see docs/gas.md (`npm run gas`).",
+  "",
+].join("\n");
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, "benchmarks.md"), md);
+writeFileSync(join(outDir, "benchmarks.json"), JSON.stringify({ machine, ...results }, (_k, v) => (typeof v === "bigint" ? Number(v) : v), 2) + "\n");
+console.log(md);

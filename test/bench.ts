@@ -1,0 +1,25 @@
+// The benchmark must not rot: its smoke run (tiny sizes, same code) runs in the test suite.
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+describe("npm run bench (smoke run)", function () {
+  this.timeout(180_000);
+  it("measures every section and writes its tables", () => {
+    const out = mkdtempSync(join(tmpdir(), "sigil-bench-"));
+    try {
+      const run = spawnSync(process.execPath, [join(import.meta.dirname, "..", "scripts", "bench.ts"), "--smoke", "--out", out], { encoding: "utf8" });
+      expect(run.status, run.stderr).to.equal(0);
+      const json = JSON.parse(readFileSync(join(out, "benchmarks.json"), "utf8"));
+      expect(json.resolution.filter((r: { resolver: string }) => r.resolver === "sigil").every((r: { roundTrips: number }) => r.roundTrips === 1)).to.equal(true);
+      expect(json.group.sigil.roundTrips).to.equal(1);
+      expect(json.verification.sigilPerSecond).to.be.greaterThan(0);
+      expect(json.gas.rows.every((r: { ratio: number }) => r.ratio > 0)).to.equal(true);
+      expect(readFileSync(join(out, "benchmarks.md"), "utf8")).to.include("SMOKE RUN");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
