@@ -173,18 +173,32 @@ try {
   const cached = createSigilResolver({ networks: [{ chainId, name: "bench", registry: sigil, rpcUrls: [node.url] }], cache: { maxAgeMs: 3_600_000 } });
   const now = Number(head.timestamp);
   const jwts = await Promise.all(Array.from({ length: MESSAGES }, (_, i) => signMessage({ did, secretKey: key }, { text: `message ${i}` }, now)));
-  await verifyMessage(jwts[0], cached, { at: "now", now }); // warm the cache
-  t = performance.now();
-  for (const jwt of jwts) if (!(await verifyMessage(jwt, cached, { at: "now", now })).ok) throw new Error("verification failed");
-  const sigilPerSecond = MESSAGES / ((performance.now() - t) / 1000);
   const pub = secp256k1.getPublicKey(Buffer.from(key.slice(2), "hex"), true);
   const raw = jwts.map((jwt) => {
     const [h, p, s] = jwt.split(".");
     return { hash: sha256(new TextEncoder().encode(`${h}.${p}`)), sig: Buffer.from(s, "base64url").subarray(0, 64) };
   });
-  t = performance.now();
-  for (const { hash, sig } of raw) if (!secp256k1.verify(sig, hash, pub, { prehash: false })) throw new Error("raw verification failed");
-  const rawPerSecond = MESSAGES / ((performance.now() - t) / 1000);
+  const viaSigil = async () => {
+    const start = performance.now();
+    for (const jwt of jwts) if (!(await verifyMessage(jwt, cached, { at: "now", now })).ok) throw new Error("verification failed");
+    return MESSAGES / ((performance.now() - start) / 1000);
+  };
+  const rawCeiling = () => {
+    const start = performance.now();
+    for (const { hash, sig } of raw) if (!secp256k1.verify(sig, hash, pub, { prehash: false })) throw new Error("raw verification failed");
+    return MESSAGES / ((performance.now() - start) / 1000);
+  };
+  await viaSigil(); // warms the cache and the JIT
+  rawCeiling();
+  // Alternating rounds, median of each: the machine is shared and noisy.
+  const sigilRounds: number[] = [];
+  const rawRounds: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    sigilRounds.push(await viaSigil());
+    rawRounds.push(rawCeiling());
+  }
+  const sigilPerSecond = median(sigilRounds);
+  const rawPerSecond = median(rawRounds);
   results.verification = { messages: MESSAGES, sigilPerSecond, rawPerSecond, ratio: sigilPerSecond / rawPerSecond };
   tunedProvider.destroy();
   for (const p of Object.values(proxies)) await p.close();
@@ -193,16 +207,43 @@ try {
 }
 
 // Report.
-const machine = { cpus: `${cpus().length} x ${cpus()[0]?.model}`, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), smoke, runs: RUNS };
+const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version as string;
+const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
+const machine = { cpus: `${cpus().length} x ${cpus()[0]?.model}`, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, versions, date: new Date().toISOString(), smoke, runs: RUNS };
 const gas = results.gas as { rows: { operation: string; erc1056: number; sigil: number; ratio: number }[]; extensions: Record<string, number> };
 const resolution = results.resolution as { changes: number | string; resolver: string; median: number; p95: number; requests: number; roundTrips: number }[];
 const group = results.group as { size: number; sigil: { ms: number; roundTrips: number; requests: number }; ethrStock16: { ms: number; roundTrips: number; requests: number } };
 const verification = results.verification as { messages: number; sigilPerSecond: number; rawPerSecond: number; ratio: number };
 const find = (changes: number | string, resolver: string) => resolution.find((r) => r.changes === changes && r.resolver === resolver)!;
+function targets(): string[] {
+  if (smoke) return ["(not judged on a smoke run)"];
+  const top = SIZES[SIZES.length - 1];
+  const ratio = (n: number | string, who: string, base = "sigil") => find(n, who).median / find(n, base).median;
+  const lines: [boolean, string][] = [
+    [resolution.filter((r) => r.resolver === "sigil").every((r) => r.roundTrips === 1), "current document in 1 round trip at every history length"],
+    [ratio(top, "stock") >= 100, `at ${top} changes >= 100x faster than stock: ${ratio(top, "stock").toFixed(0)}x`],
+    [ratio(top, "tuned") >= 20, `at ${top} changes >= 20x faster than tuned: ${ratio(top, "tuned").toFixed(0)}x`],
+    [ratio(0, "stock") >= 3, `at 0 changes >= 3x faster than stock: ${ratio(0, "stock").toFixed(1)}x`],
+    [ratio(0, "tuned") >= 1, `at 0 changes no slower than tuned: ${ratio(0, "tuned").toFixed(2)}x`],
+    [find(`${top} (history)`, "tuned versionId").median / find(`${top} (history)`, "sigil versionId").median >= 20, `historical at ${top} changes >= 20x faster than tuned: ${(find(`${top} (history)`, "tuned versionId").median / find(`${top} (history)`, "sigil versionId").median).toFixed(0)}x`],
+    [gas.rows.filter((r) => r.operation.endsWith("(warm)")).every((r) => r.ratio <= 1.25), `gas of every ERC-1056 operation <= 1.25x (warm): max ${Math.max(...gas.rows.map((r) => r.ratio)).toFixed(3)}x`],
+    [group.sigil.ms < 1000 && group.sigil.roundTrips <= 2, `${group.size}-DID group under 1 s in <= 2 round trips: ${group.sigil.ms.toFixed(0)} ms, ${group.sigil.roundTrips}`],
+    [verification.ratio >= 0.8, `verification >= 80% of the raw ceiling: ${(verification.ratio * 100).toFixed(0)}%`],
+  ];
+  const out = lines.map(([ok, text]) => `- ${ok ? "met" : "**missed**"}: ${text}`);
+  if (ratio(0, "tuned") < 1) {
+    out.push(
+      "",
+      `At 0 changes Sigil is ${((1 / ratio(0, "tuned") - 1) * 100).toFixed(0)}% slower than the tuned incumbent (${ms(find(0, "sigil").median)} vs ${ms(find(0, "tuned").median)} median). Why: both make one round trip, but Sigil's carries three requests (eth_chainId, the identityStates eth_call, eth_getLogs) against one eth_call; the node spends the difference. The eth_chainId is the check that refuses a node on the wrong chain. What would reach it: have identityStates also return block.chainid, so the check rides in the eth_call (two requests), and skip eth_getLogs for identities the cache already knows are unchanged.`,
+    );
+  }
+  return out;
+}
+
 const md = [
   "# Benchmarks: Sigil vs ERC-1056 / ethr-did-resolver",
   "",
-  `One \`hardhat node\` on 127.0.0.1, both registries deployed on it (ERC-1056 from the \`ethr-did-registry\` package's artifact). ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.date}. ${RUNS} timed resolutions after 3 warm-up ones; requests and HTTP round trips counted at a loopback proxy in front of each resolver. Produced by \`npm run bench\`${smoke ? " (SMOKE RUN: tiny sizes, not for quoting)" : ""}.`,
+  `One \`hardhat node\` on 127.0.0.1, both registries deployed on it (ERC-1056 from the \`ethr-did-registry\` package's artifact). ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}, ${machine.date}. ${RUNS} timed resolutions after 3 warm-up ones; requests and HTTP round trips counted at a loopback proxy in front of each resolver. Produced by \`npm run bench\`${smoke ? " (SMOKE RUN: tiny sizes, not for quoting)" : ""}.`,
   "",
   "## Resolution of the current document",
   "",
@@ -221,7 +262,11 @@ const md = [
   "",
   "## Message verification",
   "",
-  `${verification.messages} ES256K-R JWTs: Sigil's verifyMessage with a warm cache ${verification.sigilPerSecond.toFixed(0)}/s; raw @noble/curves secp256k1 verification of the same signatures ${verification.rawPerSecond.toFixed(0)}/s: **${(verification.ratio * 100).toFixed(0)}% of the ceiling**.`,
+  `${verification.messages} ES256K-R JWTs, median of 5 alternating rounds: Sigil's verifyMessage with a warm cache ${verification.sigilPerSecond.toFixed(0)}/s; raw @noble/curves secp256k1 verification of the same signatures ${verification.rawPerSecond.toFixed(0)}/s: **${(verification.ratio * 100).toFixed(0)}% of the ceiling**.`,
+  "",
+  "## Targets",
+  "",
+  ...targets(),
   "",
   "## Gas (receipts, same node)",
   "",
