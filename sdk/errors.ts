@@ -1,7 +1,9 @@
 // Typed errors of the SDK, in viem's style: a short message, details, an optional cause, and
 // a `code` that is the DID Resolution error code where one applies, so the resolver can turn
-// any of them into a resolution result without guessing.
+// any of them into a resolution result without guessing. Messages are one line (the CLI and
+// the HTTP driver print them as is) and echo user input only truncated and escaped.
 
+/** Error codes of the DID Resolution spec that Sigil can end in. */
 export type ResolutionErrorCode =
   | "invalidDid"
   | "invalidDidUrl"
@@ -11,13 +13,17 @@ export type ResolutionErrorCode =
   | "representationNotSupported"
   | "internalError";
 
+/** Resolution codes plus Sigil's own, for failures outside resolution. */
 export type SigilErrorCode = ResolutionErrorCode | "registryRevert" | "invalidInput";
 
 export class SigilError extends Error {
   override name = "SigilError";
   readonly code: SigilErrorCode;
+  /** The message without details, e.g. for a UI headline. */
   readonly shortMessage: string;
+  /** What exactly was wrong and what to do about it. */
   readonly details?: string;
+  // `cause` is Error's own (ES2022): declaring it here would reset it after super().
 
   constructor(code: SigilErrorCode, shortMessage: string, options: { details?: string; cause?: unknown } = {}) {
     super(options.details ? `${shortMessage}: ${options.details}` : shortMessage, { cause: options.cause });
@@ -27,49 +33,81 @@ export class SigilError extends Error {
   }
 }
 
-/** Inputs echoed in messages are cut to this length, so huge inputs make short messages. */
+/** Inputs echoed in messages are cut to this many characters. */
 const ECHO_LIMIT = 120;
-export const echo = (input: string) =>
-  JSON.stringify(input.length > ECHO_LIMIT ? `${input.slice(0, ECHO_LIMIT)}…(${input.length} chars)` : input);
+
+// Control, format (bidi overrides, zero-width), separator and lone-surrogate characters would
+// let an input rewrite the terminal line or log it is printed to, so they are shown escaped.
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+const escapeUnprintable = (s: string) => s.replace(UNPRINTABLE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+
+/** A quoted, escaped, truncated copy of user input, so a 1 MB input makes a short message. */
+export function echo(input: string, limit = ECHO_LIMIT): string {
+  const shown = input.length > limit ? `${input.slice(0, limit)}…(${input.length} chars)` : input;
+  return `"${escapeUnprintable(shown.replaceAll("\\", "\\\\").replaceAll('"', '\\"'))}"`;
+}
+
+/** The part of a DID URL an InvalidDidError is about. */
+export type DidPart =
+  | "input" // the whole string: not a string, empty, too long
+  | "scheme" // the leading "did:"
+  | "method"
+  | "id" // the method-specific id as a whole: how many ':'-separated parts
+  | "network"
+  | "address"
+  | "path"
+  | "query"
+  | "fragment";
 
 export class InvalidDidError extends SigilError {
   override name = "InvalidDidError";
+  /** What is wrong and what to do, without the echoed input. */
   readonly reason: string;
-  constructor(args: { input: string; reason: string }) {
+  readonly part: DidPart;
+  constructor(args: { input: string; reason: string; part?: DidPart }) {
     super("invalidDid", `invalid DID ${echo(args.input)}`, { details: args.reason });
     this.reason = args.reason;
+    this.part = args.part ?? "input";
   }
 }
 
 export class MethodNotSupportedError extends SigilError {
   override name = "MethodNotSupportedError";
+  readonly method: string;
   constructor(args: { method: string }) {
-    super("methodNotSupported", `DID method ${echo(args.method)} is not supported`, {
-      details: "this resolver handles did:sigil only; register another method's resolver for it",
+    super("methodNotSupported", `DID method ${echo(args.method, 40)} is not supported`, {
+      details: `expected "sigil"; resolve other methods with their own did-resolver plugin`,
     });
+    this.method = args.method;
   }
 }
 
 export class UnknownNetworkError extends SigilError {
   override name = "UnknownNetworkError";
-  constructor(args: { network: string; known: string }) {
-    super("notFound", `no network ${echo(args.network)} is configured`, {
-      details: `configured networks: ${args.known}; add it to the resolver's networks (chain id, registry, RPC URLs)`,
+  readonly network: string;
+  constructor(args: { network: string; known: string | readonly string[] }) {
+    const known = typeof args.known === "string" ? args.known : args.known.join(", ") || "none";
+    super("notFound", `no network ${echo(args.network, 40)} is configured`, {
+      details: `configured networks: ${known}; add it to the resolver's networks (chain id, registry, RPC URLs)`,
     });
+    this.network = args.network;
   }
 }
 
+/** A bad `versionId`/`versionTime` or other resolution option. */
 export class InvalidResolutionOptionError extends SigilError {
   override name = "InvalidResolutionOptionError";
+  readonly option: string;
   constructor(args: { option: string; value: string; expected: string }) {
-    super("invalidOptions", `invalid ${args.option} ${echo(args.value)}`, { details: `expected ${args.expected}` });
+    super("invalidOptions", `invalid ${args.option} ${echo(args.value, 60)}`, { details: `expected ${args.expected}` });
+    this.option = args.option;
   }
 }
 
 export class RepresentationNotSupportedError extends SigilError {
   override name = "RepresentationNotSupportedError";
   constructor(args: { accept: string; supported: readonly string[] }) {
-    super("representationNotSupported", `representation ${echo(args.accept)} is not supported`, {
+    super("representationNotSupported", `representation ${echo(args.accept, 60)} is not supported`, {
       details: `ask for one of ${args.supported.join(", ")}`,
     });
   }
@@ -86,14 +124,36 @@ export class InternalError extends SigilError {
   }
 }
 
+/** Every RPC endpoint of a network failed, after failover; `cause` is the last failure. */
+export class RpcError extends InternalError {
+  override name = "RpcError";
+  /** Hosts only: RPC URLs often carry API keys in their path or query. */
+  readonly hosts: readonly string[];
+  constructor(args: { urls: readonly string[]; cause: unknown }) {
+    const hosts = args.urls.map(hostOf);
+    const tried = hosts.length === 1 ? `the RPC endpoint ${hosts[0]} failed` : `all ${hosts.length} RPC endpoints failed (${hosts.join(", ")})`;
+    super({ details: `${tried}: ${describeCause(args.cause)}; check that an RPC endpoint is reachable`, cause: args.cause });
+    this.hosts = hosts;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || "(no host)";
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
 /** The outermost short message and the root cause's, e.g. "HTTP request failed (ECONNREFUSED)". */
 function describeCause(cause: unknown): string {
   if (!(cause instanceof Error)) return "unknown failure";
   const short = (cause as { shortMessage?: string }).shortMessage ?? cause.message;
   let root: unknown = cause;
-  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  for (let depth = 0; depth < 16 && root instanceof Error && root.cause instanceof Error; depth++) root = root.cause;
   const rootMessage = root instanceof Error ? ((root as { shortMessage?: string }).shortMessage ?? root.message) : "";
-  return rootMessage && rootMessage !== short ? `${short} (${rootMessage.split("\n")[0]})` : short;
+  const line = (s: string) => s.split("\n")[0];
+  return rootMessage && rootMessage !== short ? `${line(short)} (${line(rootMessage)})` : line(short);
 }
 
 /** The registry refused an operation; `errorName` is the contract's custom error or revert reason. */
@@ -123,6 +183,7 @@ const REVERT_HINTS: Record<string, string> = {
   SigilExpiredSignature: "the signed operation's deadline has passed; sign it again",
 };
 
+// Object.hasOwn: an errorName like "constructor" must not pick up Object.prototype's members.
 function explainRevert(errorName: string): string {
-  return REVERT_HINTS[errorName] ?? "see the contract's NatSpec for this error";
+  return Object.hasOwn(REVERT_HINTS, errorName) ? REVERT_HINTS[errorName] : "see the contract's NatSpec for this error";
 }

@@ -1,6 +1,6 @@
 // did:sigil SDK: resolve DIDs (a DIF did-resolver plugin on viem) and write to the registry.
 export { sigilRegistryAbi } from "./abi.ts";
-export { parseDid, formatDid, isSigilDid, MAX_DID_URL_LENGTH, type ParsedSigilDid } from "./did.ts";
+export { parseDid, fromParsedDid, formatDid, isSigilDid, MAX_DID_URL_LENGTH, type ParsedSigilDid, type SigilDidParts } from "./did.ts";
 export * from "./errors.ts";
 export { decodeRegistryLogs, type RegistryEvent } from "./events.ts";
 export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } from "./document.ts";

@@ -74,9 +74,9 @@ interface Query {
 }
 
 function readQuery(parsed: ParsedSigilDid, options: DIDResolutionOptions): Query {
-  const params = new URLSearchParams(parsed.query ?? "");
-  const versionId = params.get("versionId") ?? (options.versionId as string | undefined);
-  const versionTime = params.get("versionTime") ?? (options.versionTime as string | undefined);
+  // parsed.params keeps "+" literal (URLSearchParams would turn "+02:00" into " 02:00").
+  const versionId = parsed.params.versionId ?? (options.versionId as string | undefined);
+  const versionTime = parsed.params.versionTime ?? (options.versionTime as string | undefined);
   const query: Query = {};
   if (versionId !== null && versionId !== undefined) {
     if (!/^(0|[1-9][0-9]{0,15})$/.test(versionId)) {

@@ -167,6 +167,10 @@ describe("sdk resolver (in-process chain)", () => {
     });
     const iso = new Date(Number(firstTime + 10n) * 1000).toISOString();
     const byTime = await resolver.resolve(`${did(alice)}?versionTime=${iso}`);
+    const offset = new Date(Number(firstTime + 10n + 7200n) * 1000).toISOString().replace(".000Z", "+02:00");
+    const byOffsetTime = await resolver.resolve(`${did(alice)}?versionTime=${offset}`);
+    expect(byOffsetTime.didResolutionMetadata.error, byOffsetTime.didResolutionMetadata.message).to.equal(undefined);
+    expect(byOffsetTime.didDocument).to.deep.equal(byTime.didDocument);
     expect(byTime.didDocument?.authentication).to.have.length(2);
     expect(byTime.didDocumentMetadata.nextVersionId).to.equal(second.blockNumber.toString());
     const now = await resolver.resolve(did(alice));
