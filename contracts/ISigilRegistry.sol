@@ -84,6 +84,7 @@ interface ISigilRegistry is IERC1056 {
     /// @notice Rotates `identity` to `newOwner`; callable only by the key that hashes to its
     /// commitment. Sets `nextCommitment` (zero ends pre-rotation), revokes the listed delegates and
     /// attributes with ERC-1056 events, and with `purge` voids every one published before.
+    /// A `newOwner` of address(0) deactivates the identity, for good.
     function rotate(
         address identity,
         address newOwner,

@@ -555,6 +555,7 @@ contract SigilRegistry is ISigilRegistry, SigilTypedData {
             _revokeAttribute(identity, rec, revokeAttributes[i].name, revokeAttributes[i].value);
         }
         if (purge) ++rec.epoch;
+        if (newOwner == address(0)) nextCommitment = bytes32(0); // deactivated: nothing left to commit to
         rec.committed = nextCommitment != bytes32(0);
         _commitments[identity] = nextCommitment;
         _setOwner(identity, rec, newOwner);

@@ -107,8 +107,10 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
   it("rotating to the zero address deactivates", async () => {
     const [alice, next] = [f.signers[1], f.signers[3]];
     await f.registry.connect(alice).commitNextOwner(alice.address, await f.registry.commitmentOf(next.address));
-    await f.registry.connect(next).rotate(alice.address, f.ethers.ZeroAddress, f.ethers.ZeroHash, false, [], []);
-    expect((await f.registry.identityState(alice.address)).deactivated).to.equal(true);
+    await f.registry.connect(next).rotate(alice.address, f.ethers.ZeroAddress, f.ethers.id("a commitment"), false, [], []);
+    const state = await f.registry.identityState(alice.address);
+    expect(state.deactivated).to.equal(true);
+    expect(state.nextOwnerCommitment, "a deactivated identity keeps no commitment").to.equal(f.ethers.ZeroHash);
     await expect(f.registry.connect(next).rotate(alice.address, next.address, f.ethers.ZeroHash, false, [], []))
       .to.be.revertedWithCustomError(f.registry, "SigilIdentityDeactivated");
   });
