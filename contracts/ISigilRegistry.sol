@@ -72,10 +72,12 @@ interface ISigilRegistry is IERC1056 {
     /// @notice The storage state of `identity`.
     function identityState(address identity) external view returns (IdentityState memory);
 
-    /// @notice The storage state of many identities at one block, with that block's number and time.
+    /// @notice The storage state of many identities at one block, with the chain id and that
+    /// block's number and time: one eth_call gives a resolver all it needs to check it reads the
+    /// right chain and to confirm a cached history is still current.
     function identityStates(
         address[] calldata identities
-    ) external view returns (uint256 blockNumber, uint256 timestamp, IdentityState[] memory states);
+    ) external view returns (uint256 chainId, uint256 blockNumber, uint256 timestamp, IdentityState[] memory states);
 
     /// @notice Commits `identity` to a next controller key by its hash. Only the controller, once:
     /// afterwards only that key can change the controller or the commitment.

@@ -102,10 +102,10 @@ contract SigilRegistry is ISigilRegistry, SigilTypedData {
     /// @inheritdoc ISigilRegistry
     function identityStates(
         address[] calldata identities
-    ) external view returns (uint256 blockNumber, uint256 timestamp, IdentityState[] memory states) {
+    ) external view returns (uint256 chainId, uint256 blockNumber, uint256 timestamp, IdentityState[] memory states) {
         states = new IdentityState[](identities.length);
         for (uint256 i = 0; i < identities.length; ++i) states[i] = identityState(identities[i]);
-        return (block.number, block.timestamp, states);
+        return (block.chainid, block.number, block.timestamp, states);
     }
 
     // ------------------------------------------------------------------ ERC-1056, direct

@@ -770,6 +770,11 @@ export const sigilRegistryAbi = [
     "outputs": [
       {
         "internalType": "uint256",
+        "name": "chainId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
         "name": "blockNumber",
         "type": "uint256"
       },

@@ -1,10 +1,20 @@
 // Reads what documents are built from: the registry's storage state of many identities and
 // their whole event history, in ONE batch of JSON-RPC requests (one HTTP round trip) whatever
-// the history length: eth_chainId, identityStates(...) via eth_call, and eth_getLogs filtered
-// on the indexed identity topic. Nodes that cap eth_getLogs' block range get a chunked read
+// the history length: identityStates(...) via eth_call (which also returns the chain id, so a
+// node on the wrong chain is caught without another request) and eth_getLogs filtered on the
+// indexed identity topic. Nodes that cap eth_getLogs' block range get a chunked read
 // (still one batch) when the cap is configured, and otherwise a walk of the previousChange
 // chain, one batch per step across all identities (what ERC-1056 resolvers do).
-import { encodeFunctionData, decodeFunctionResult, pad, toHex, type Address, type Hex, type PublicClient } from "viem";
+import {
+  AbiDecodingZeroDataError,
+  decodeFunctionResult,
+  encodeFunctionData,
+  pad,
+  toHex,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
 import { sigilRegistryAbi } from "./abi.ts";
 import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
 
@@ -48,6 +58,9 @@ export interface BlockHeader {
 
 export class HistoryReadError extends Error {}
 
+/** The eth_call answered empty: no contract at the registry address on the node's chain. */
+export class NoRegistryError extends Error {}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -60,10 +73,16 @@ async function getLogs(client: PublicClient, filter: Record<string, unknown>): P
   return (await client.request({ method: "eth_getLogs", params: [filter] } as never)) as RawLog[];
 }
 
-async function callStates(client: PublicClient, registry: Address, ids: readonly Address[]) {
+/** identityStates(ids) at the latest block: [chainId, blockNumber, timestamp, states]. */
+export async function callStates(client: PublicClient, registry: Address, ids: readonly Address[]) {
   const data = encodeFunctionData({ abi: sigilRegistryAbi, functionName: "identityStates", args: [ids] });
   const raw = (await client.request({ method: "eth_call", params: [{ to: registry, data }, "latest"] } as never)) as Hex;
-  return decodeFunctionResult({ abi: sigilRegistryAbi, functionName: "identityStates", data: raw });
+  try {
+    return decodeFunctionResult({ abi: sigilRegistryAbi, functionName: "identityStates", data: raw });
+  } catch (error) {
+    if (error instanceof AbiDecodingZeroDataError) throw new NoRegistryError(`no contract answered at ${registry}`, { cause: error });
+    throw error;
+  }
 }
 
 async function getHeader(client: PublicClient, block: bigint): Promise<BlockHeader | null> {
@@ -85,8 +104,8 @@ export async function readIdentities(
 ): Promise<{ snapshot: IdentitySnapshot; headers: Map<bigint, BlockHeader> }> {
   const ids = [...new Set(identities.map((a) => a.toLowerCase() as Address))];
   const { registry, fromBlock } = options;
-  const chainIdP = client.request({ method: "eth_chainId" } as never) as Promise<Hex>;
-  const statesP = Promise.all(chunks(ids, STATE_CHUNK).map((c) => callStates(client, registry, c)));
+  // With no identities, one empty call still answers chain id, head block and time.
+  const statesP = Promise.all((ids.length ? chunks(ids, STATE_CHUNK) : [[]]).map((c) => callStates(client, registry, c)));
   const headersP = Promise.all((options.blocks ?? []).map((b) => getHeader(client, b)));
   const logFilters = chunks(ids, TOPIC_CHUNK).map((c) => ({ address: registry, topics: [null, c.map(identityTopic)] }));
   const rangeLogsP = options.maxLogBlockRange
@@ -94,12 +113,11 @@ export async function readIdentities(
     : Promise.all(logFilters.map((f) => getLogs(client, { ...f, fromBlock: toHex(fromBlock), toBlock: "latest" })));
   rangeLogsP?.catch(() => undefined); // judged below, after the state read tells us the head
 
-  const [chainIdHex, stateChunks, headerList] = await Promise.all([chainIdP, statesP, headersP]);
-  const blockNumber = stateChunks[0]?.[0] ?? 0n;
-  const timestamp = stateChunks[0]?.[1] ?? 0n;
+  const [stateChunks, headerList] = await Promise.all([statesP, headersP]);
+  const [chainId, blockNumber, timestamp] = stateChunks[0];
   const states = new Map<Address, IdentityState>();
   stateChunks.forEach((chunk, ci) =>
-    chunk[2].forEach((s, i) => states.set(ids[ci * STATE_CHUNK + i], { ...s, epoch: BigInt(s.epoch) })),
+    chunk[3].forEach((s, i) => states.set(ids[ci * STATE_CHUNK + i], { ...s, epoch: BigInt(s.epoch) })),
   );
   const headers = new Map<bigint, BlockHeader>();
   for (const h of headerList) if (h) headers.set(h.number, h);
@@ -148,7 +166,7 @@ export async function readIdentities(
     events.set(id, decoded);
   }
   return {
-    snapshot: { chainId: Number(BigInt(chainIdHex)), blockNumber, timestamp, states, events, historyMode },
+    snapshot: { chainId: Number(chainId), blockNumber, timestamp, states, events, historyMode },
     headers,
   };
 }

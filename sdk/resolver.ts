@@ -11,7 +11,6 @@ import type {
 } from "did-resolver";
 import { LRUCache } from "lru-cache";
 import { zeroHash, type Address, type PublicClient } from "viem";
-import { sigilRegistryAbi } from "./abi.ts";
 import { buildDocument, type DocumentPoint } from "./document.ts";
 import { parseDid, type ParsedSigilDid } from "./did.ts";
 import {
@@ -23,7 +22,7 @@ import {
 } from "./errors.ts";
 import type { RegistryEvent } from "./events.ts";
 import { chainIdHex, networkClient, type SigilNetwork } from "./networks.ts";
-import { readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
+import { callStates, NoRegistryError, readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
 
 export interface SigilResolverConfig {
   networks: readonly SigilNetwork[];
@@ -152,18 +151,42 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
 
   async function read(entry: NetworkEntry, addresses: Address[], blocks?: bigint[]) {
     const { network, client } = entry;
-    const { snapshot, headers } = await readIdentities(client, addresses, {
-      registry: network.registry,
-      fromBlock: network.fromBlock ?? 0n,
-      maxLogBlockRange: network.maxLogBlockRange,
-      blocks,
-    });
-    if (snapshot.chainId !== network.chainId) {
+    const { snapshot, headers } = await guard(
+      entry,
+      readIdentities(client, addresses, {
+        registry: network.registry,
+        fromBlock: network.fromBlock ?? 0n,
+        maxLogBlockRange: network.maxLogBlockRange,
+        blocks,
+      }),
+    );
+    checkChain(entry, snapshot.chainId);
+    return { snapshot, headers };
+  }
+
+  /** Refuses answers from a node on another chain: they would describe someone else's keys. */
+  function checkChain(entry: NetworkEntry, chainId: number) {
+    const { network } = entry;
+    if (chainId !== network.chainId) {
       throw new InternalError({
-        details: `the RPC endpoint serves chain ${snapshot.chainId}, but network ${network.name ?? network.chainId} is chain ${network.chainId}: refusing its answers; fix the RPC URL`,
+        details: `the RPC endpoint serves chain ${chainId}, but network ${network.name ?? network.chainId} is chain ${network.chainId}: refusing its answers; fix the RPC URL`,
       });
     }
-    return { snapshot, headers };
+  }
+
+  /** Turns "no contract at the registry address" into the likelier cause, said plainly. */
+  async function guard<T>(entry: NetworkEntry, p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (error) {
+      if (!(error instanceof NoRegistryError)) throw error;
+      const chainId = await entry.client.getChainId(); // only on this failure path: one more round trip
+      checkChain(entry, chainId);
+      throw new InternalError({
+        details: `no SigilRegistry answers at ${entry.network.registry} on chain ${chainId}; check the network's registry address`,
+        cause: error,
+      });
+    }
   }
 
   /** Current histories, through the cache when the identity's state is unchanged. */
@@ -213,12 +236,8 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
   }
 
   async function confirmStates(entry: NetworkEntry, addresses: Address[]) {
-    const [blockNumber, timestamp, states] = await entry.client.readContract({
-      address: entry.network.registry,
-      abi: sigilRegistryAbi,
-      functionName: "identityStates",
-      args: [addresses],
-    });
+    const [chainId, blockNumber, timestamp, states] = await guard(entry, callStates(entry.client, entry.network.registry, addresses));
+    checkChain(entry, Number(chainId));
     return {
       blockNumber,
       timestamp,

@@ -134,7 +134,8 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
     await expect(reg.changeOwnerSigned(id, s.v, s.r, s.s, w.address)).to.be.revertedWithCustomError(f.registry, err);
     const t = await f.typedSign(w, "SetAttribute", { identity: id, name: f.b32("a"), value: "0x01", validity: DAY });
     await expect(reg.setAttributeWithSig(id, f.b32("a"), "0x01", DAY, t.deadline, t.signature)).to.be.revertedWithCustomError(f.registry, err);
-    const [blockNumber, timestamp, states] = await f.registry.identityStates([id, f.signers[1].address]);
+    const [chainId, blockNumber, timestamp, states] = await f.registry.identityStates([id, f.signers[1].address]);
+    expect(chainId).to.equal((await f.ethers.provider.getNetwork()).chainId);
     expect(blockNumber).to.equal(BigInt(await f.ethers.provider.getBlockNumber()));
     expect(timestamp).to.equal(await f.now());
     expect(states[0].deactivated).to.equal(true);

@@ -65,7 +65,7 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
     proxy.reset();
   });
 
-  it("resolves the current document in ONE round trip (3 requests) at 0, 1, 10 and 100 changes", async () => {
+  it("resolves the current document in ONE round trip (2 requests) at 0, 1, 10 and 100 changes", async () => {
     const resolver = createSigilResolver({ networks: [net()], cache: false });
     const counts: string[] = [];
     for (const changes of [0, 1, 10, 100]) {
@@ -73,7 +73,7 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
       const result = await resolver.resolve(`did:sigil:local:${identities[changes]}`);
       expect(result.didResolutionMetadata.error, result.didResolutionMetadata.message).to.equal(undefined);
       expect(proxy.roundTrips, `${changes} changes`).to.equal(1);
-      expect(proxy.requests).to.have.length(3);
+      expect(proxy.requests.sort()).to.deep.equal(["eth_call", "eth_getLogs"]);
       counts.push(`${changes} changes: ${proxy.roundTrips} round trip, ${proxy.requests.length} requests`);
     }
     console.log(`      measured: ${counts.join("; ")}`);
@@ -147,16 +147,32 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
     }
   });
 
-  it("refuses a node that serves another chain, and says so", async () => {
+  it("refuses a node that serves another chain, and says so, without an extra request", async () => {
+    // The node is chain 31337 and has the registry at the same address; the network says chain 1.
+    const resolver = createSigilResolver({ networks: [net({ chainId: 1 })], cache: false });
+    proxy.reset();
+    const r = await resolver.resolve(`did:sigil:local:${identities[1]}`);
+    expect(r.didResolutionMetadata.error).to.equal("internalError");
+    expect(r.didResolutionMetadata.message).to.include("serves chain 31337, but network local is chain 1");
+    expect(r.didDocument).to.equal(null);
+    expect(proxy.roundTrips).to.equal(1);
+    // Where the registry is missing, the resolver asks the chain id, and says which chain it got.
     const wrong = await startRpcProxy(node.url, { chainId: 1 });
     try {
-      const resolver = createSigilResolver({ networks: [net({ rpcUrls: [wrong.url] })], cache: false });
-      const r = await resolver.resolve(`did:sigil:local:${identities[1]}`);
-      expect(r.didResolutionMetadata.error).to.equal("internalError");
-      expect(r.didResolutionMetadata.message).to.include("serves chain 1, but network local is chain 31337");
-      expect(r.didDocument).to.equal(null);
+      const elsewhere = createSigilResolver({ networks: [net({ rpcUrls: [wrong.url], registry: "0x00000000000000000000000000000000000000aa" })], cache: false });
+      const e = await elsewhere.resolve(`did:sigil:local:${identities[1]}`);
+      expect(e.didResolutionMetadata.message).to.include("serves chain 1, but network local is chain 31337");
     } finally {
       await wrong.close();
     }
+  });
+
+  it("says so when no registry answers at the configured address", async () => {
+    const resolver = createSigilResolver({ networks: [net({ registry: "0x00000000000000000000000000000000000000aa" })], cache: false });
+    const r = await resolver.resolve(`did:sigil:local:${identities[1]}`);
+    expect(r.didResolutionMetadata.error).to.equal("internalError");
+    expect(r.didResolutionMetadata.message).to.include(
+      "no SigilRegistry answers at 0x00000000000000000000000000000000000000aa on chain 31337; check the network's registry address",
+    );
   });
 });
