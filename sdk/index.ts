@@ -6,7 +6,14 @@ export { decodeRegistryLogs, type RegistryEvent } from "./events.ts";
 export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } from "./document.ts";
 export { networkClient, networkTransport, chainIdHex, type SigilNetwork } from "./networks.ts";
 export { readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
-export { createSigilResolver, getResolver, type SigilResolver, type SigilResolverConfig } from "./resolver.ts";
+export {
+  createSigilResolver,
+  getResolver,
+  type CacheStats,
+  type NetworkHealth,
+  type SigilResolver,
+  type SigilResolverConfig,
+} from "./resolver.ts";
 export {
   bytes32Name,
   commitmentOf,

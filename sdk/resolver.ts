@@ -110,6 +110,27 @@ function readQuery(parsed: ParsedSigilDid, options: DIDResolutionOptions): Query
   return query;
 }
 
+/** Counts of current-document lookups by how the cache served them, since the resolver was made. */
+export interface CacheStats {
+  /** Served from the cache within maxAgeMs: no request. */
+  fresh: number;
+  /** Cached history confirmed unchanged by one eth_call. */
+  confirmed: number;
+  /** Read from the chain (state and logs). */
+  missed: number;
+}
+
+/** Whether a network's registry can be read, and how far its chain is. */
+export interface NetworkHealth {
+  network: string;
+  chainId: number;
+  ok: boolean;
+  blockNumber?: string;
+  /** Seconds between the head block's timestamp and now: a stalled chain shows here. */
+  headAgeSeconds?: number;
+  error?: string;
+}
+
 export interface SigilResolver {
   /** Resolves one DID (or DID URL with versionId/versionTime); never throws. */
   resolve(did: string, options?: DIDResolutionOptions): Promise<DIDResolutionResult>;
@@ -117,6 +138,9 @@ export interface SigilResolver {
   resolveMany(dids: readonly string[], options?: DIDResolutionOptions): Promise<DIDResolutionResult[]>;
   /** The did-resolver plugin map: `new Resolver(resolver.plugin())`. */
   plugin(): Record<string, DIDResolver>;
+  /** One eth_call per network: reachable, on the right chain, registry present. Never throws. */
+  health(): Promise<NetworkHealth[]>;
+  cacheStats(): CacheStats;
 }
 
 export function createSigilResolver(config: SigilResolverConfig): SigilResolver {
@@ -130,6 +154,7 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
       ? undefined
       : new LRUCache<string, CachedHistory>({ max: config.cache?.maxEntries ?? 10_000 });
   const maxAgeMs = config.cache === false ? 0 : (config.cache?.maxAgeMs ?? 0);
+  const stats: CacheStats = { fresh: 0, confirmed: 0, missed: 0 };
 
   function findNetwork(parsed: ParsedSigilDid): NetworkEntry {
     const ref = parsed.network;
@@ -200,6 +225,7 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
       if (hit && now - hit.checkedAt < maxAgeMs) out.set(a, hit);
       else stale.push(a);
     }
+    stats.fresh += out.size;
     if (stale.length === 0) return out;
     const cached = stale.filter((a) => cache?.has(key(a)));
     if (cached.length === stale.length) {
@@ -216,11 +242,13 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
         const fresh = { ...hit, checkedAt: now, blockNumber: snap.blockNumber, timestamp: snap.timestamp };
         cache!.set(key(a), fresh);
         out.set(a, fresh);
+        stats.confirmed++;
       }
       if (changed.length === 0) return out;
       stale.splice(0, stale.length, ...changed);
     }
     const { snapshot } = await read(entry, stale);
+    stats.missed += stale.length;
     for (const a of stale) {
       const history: CachedHistory = {
         state: snapshot.states.get(a)!,
@@ -284,7 +312,8 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
       resolvedAtBlock: (historical ? at.blockNumber : head.blockNumber).toString(),
     };
     const didDocument = { ...built.didDocument };
-    if (accept === "application/did+json" || accept === "application/did") delete didDocument["@context"];
+    // application/did (DID 1.1) keeps @context, as did+ld+json; only plain did+json drops it.
+    if (accept === "application/did+json") delete didDocument["@context"];
     return {
       didResolutionMetadata: { contentType: accept },
       didDocument,
@@ -408,7 +437,24 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
     sigil: (did: string, parsed: ParsedDID, _r: unknown, options: DIDResolutionOptions) =>
       resolve(parsed.didUrl ?? did, options),
   });
-  return { resolve, resolveMany, plugin };
+  async function health(): Promise<NetworkHealth[]> {
+    return Promise.all(
+      entries.map(async (entry) => {
+        const { network } = entry;
+        const base = { network: network.name ?? chainIdHex(network.chainId), chainId: network.chainId };
+        try {
+          const { blockNumber, timestamp } = await confirmStates(entry, []);
+          const headAgeSeconds = Math.max(0, Math.round(Date.now() / 1000 - Number(timestamp)));
+          return { ...base, ok: true, blockNumber: blockNumber.toString(), headAgeSeconds };
+        } catch (error) {
+          const e = error instanceof SigilError ? error : new InternalError({ cause: error });
+          return { ...base, ok: false, error: e.message };
+        }
+      }),
+    );
+  }
+
+  return { resolve, resolveMany, plugin, health, cacheStats: () => ({ ...stats }) };
 }
 
 /** The DIF did-resolver plugin: `new Resolver(getResolver(config))`. */

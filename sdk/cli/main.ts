@@ -15,19 +15,21 @@ import { publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType } f
 import { authenticationFingerprint, signMessage, verifyMessage } from "../messaging.ts";
 import { bytes32Name, commitmentOf, type Operation } from "../operations.ts";
 import { readIdentities } from "../reader.ts";
+import { createSigilResolver } from "../resolver.ts";
+import { startResolverService } from "../service/serve.ts";
 import { watchDids } from "../watch.ts";
 import { relayOperation, sendOperation, signOperation, type SignedOperation } from "../write.ts";
 import { CliError, describeFailure, EXIT, makeContext, type Context, type GlobalOptions } from "./context.ts";
 
 const program = new Command("sigil")
   .description("did:sigil identities: resolve, manage keys, rotate, sign and verify")
-  .option("-n, --network <name>", "network from deployments/ (default: localhost)")
+  .addOption(new Option("-n, --network <name>", "network from deployments/ (default: localhost)").env("SIGIL_NETWORK"))
   .option("--rpc <url>", "JSON-RPC endpoint; repeat for failover, tried in order", (v: string, acc: string[] = []) => [...acc, v])
   .option("--registry <address>", "registry address (with --chain-id and --rpc, instead of deployments/)")
   .option("--chain-id <id>", "chain id for --registry")
   .option("--deployments <dir>", "folder of deployment records (default: ./deployments)")
   .option("--keystore <file>", "file holding the private key (0x… or {\"privateKey\": \"0x…\"})")
-  .option("--timeout <ms>", "per-request RPC timeout")
+  .addOption(new Option("--timeout <ms>", "per-request RPC timeout").env("SIGIL_RPC_TIMEOUT_MS"))
   .option("--json", "machine-readable output");
 
 const ctx = (): Context => makeContext(program.opts<GlobalOptions>());
@@ -272,6 +274,57 @@ program
     await watcher.ready;
     if (!c.json) console.error(`watching ${dids.length} DID(s); Ctrl-C to stop`);
     await new Promise<void>((resolve) => process.once("SIGINT", () => (watcher.stop(), resolve())));
+  });
+
+const integer = (name: string, value: string, min = 0) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new CliError(`--${name} "${value}" must be a whole number >= ${min}`);
+  return n;
+};
+
+program
+  .command("serve")
+  .description("run the resolver service: GET /1.0/identifiers/<did>, POST /1.0/identifiers, /healthz, /metrics")
+  .addOption(new Option("--host <address>", "address to listen on").env("SIGIL_HOST").default("127.0.0.1"))
+  .addOption(new Option("--port <n>", "port to listen on (0: any free port)").env("SIGIL_PORT").default("8080"))
+  .addOption(
+    new Option("--cache-max-age <ms>", "serve a cached document this long without asking the chain (0: confirm each time with one eth_call)")
+      .env("SIGIL_CACHE_MAX_AGE_MS")
+      .default("0"),
+  )
+  .addOption(new Option("--cache-entries <n>", "identities kept in the cache").env("SIGIL_CACHE_ENTRIES").default("10000"))
+  .addOption(new Option("--no-cache", "read every resolution from the chain"))
+  .addOption(new Option("--max-batch <n>", "most DIDs one POST /1.0/identifiers may name").env("SIGIL_MAX_BATCH").default("1000"))
+  .addOption(
+    new Option("--log-level <level>", "pino log level")
+      .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .env("SIGIL_LOG_LEVEL")
+      .default("info"),
+  )
+  .addOption(new Option("--shutdown-timeout <ms>", "how long SIGTERM waits for in-flight requests").env("SIGIL_SHUTDOWN_TIMEOUT_MS").default("10000"))
+  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string }) => {
+    const { network } = ctx();
+    const resolver = createSigilResolver({
+      networks: [network],
+      cache: o.cache ? { maxAgeMs: integer("cache-max-age", o.cacheMaxAge), maxEntries: integer("cache-entries", o.cacheEntries, 1) } : false,
+    });
+    const port = integer("port", o.port);
+    if (port > 65_535) throw new CliError(`--port ${port} is not a TCP port (0-65535)`);
+    const service = await startResolverService({
+      resolver,
+      host: o.host,
+      port,
+      maxBatch: integer("max-batch", o.maxBatch, 1),
+      logLevel: o.logLevel as "info",
+      shutdownTimeoutMs: integer("shutdown-timeout", o.shutdownTimeout),
+    });
+    service.logger.info({ network: network.name, chainId: network.chainId, registry: network.registry, cache: o.cache ? `max age ${o.cacheMaxAge} ms` : "off" }, "resolving");
+    const signal = await new Promise<string>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    });
+    service.logger.info({ signal }, "signal received");
+    process.exitCode = (await service.close()) ? EXIT.ok : EXIT.refused;
   });
 
 program

@@ -1,0 +1,54 @@
+// Starts the resolver service on a host and port with a pino logger, and stops it gracefully:
+// no new connections, in-flight requests finish (up to a deadline), then the port is freed.
+import { pino, type Level, type Logger } from "pino";
+import type { SigilResolver } from "../resolver.ts";
+import { createResolverService } from "./app.ts";
+
+export interface ServeOptions {
+  resolver: SigilResolver;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  logLevel?: Level | "silent";
+  /** Where logs go; default stdout. */
+  logDestination?: NodeJS.WritableStream;
+  maxBatch?: number;
+  /** How long close() waits for in-flight requests before dropping them. Default 10 s. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningService {
+  url: string;
+  logger: Logger;
+  /** Stops accepting, lets in-flight requests finish; resolves `false` when the deadline cut some off. */
+  close(): Promise<boolean>;
+}
+
+export async function startResolverService(options: ServeOptions): Promise<RunningService> {
+  const logger = pino({ level: options.logLevel ?? "info", base: { service: "sigil-resolver" } }, options.logDestination ?? process.stdout);
+  const app = createResolverService({ resolver: options.resolver, logger, maxBatch: options.maxBatch });
+  const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
+  logger.info({ address }, "listening");
+  let closing: Promise<boolean> | undefined;
+  return {
+    url: address,
+    logger,
+    close() {
+      closing ??= (async () => {
+        logger.info("shutting down: finishing in-flight requests");
+        const deadline = options.shutdownTimeoutMs ?? 10_000;
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadline)));
+        const finished = await Promise.race([app.close().then(() => true as const), expired]);
+        clearTimeout(timer);
+        if (!finished) {
+          logger.warn({ deadlineMs: deadline }, "in-flight requests did not finish in time; closing their connections");
+          app.server.closeAllConnections();
+        }
+        logger.info("stopped");
+        return finished;
+      })();
+      return closing;
+    },
+  };
+}
