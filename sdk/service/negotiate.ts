@@ -18,7 +18,7 @@ const OFFERS: readonly { type: string; profile?: string; representation: Represe
   {
     type: "application/ld+json",
     profile: RESOLUTION_PROFILE,
-    representation: { kind: "result", contentType: `application/ld+json;profile="${RESOLUTION_PROFILE}"` },
+    representation: { kind: "result", contentType: `application/ld+json; profile="${RESOLUTION_PROFILE}"` },
   },
   { type: "application/did", representation: { kind: "document", contentType: "application/did" } },
   { type: "application/did+ld+json", representation: { kind: "document", contentType: "application/did+ld+json" } },

@@ -1,0 +1,105 @@
+// A real `hardhat node` with the registry and three identities (alice: a key and a service;
+// bob: deactivated; carol: a change after a known time), a counting proxy in front of it, and
+// helpers to run a resolver service over it and to send raw HTTP requests.
+import { request as httpRequest } from "node:http";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { createPublicClient, createWalletClient, http, parseEther, type Address, type PublicClient, type WalletClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { bytes32Name, createSigilResolver, sendOperation, serviceAttribute, type SigilNetwork, type SigilResolverConfig } from "../../sdk/index.ts";
+import { startResolverService, type RunningService } from "../../sdk/service/serve.ts";
+import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
+import { startRpcProxy, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
+
+const root = join(import.meta.dirname, "..", "..");
+const DAY = 86_400n;
+
+export interface Chain {
+  node: HardhatNode;
+  proxy: RpcProxy;
+  registry: Address;
+  alice: string;
+  bob: string;
+  carol: string;
+  /** A block before carol's change, and an ISO time after it. */
+  carolBefore: bigint;
+  carolChangedAt: string;
+  net(overrides?: Partial<SigilNetwork>): SigilNetwork;
+  stop(): Promise<void>;
+}
+
+export async function startChain(): Promise<Chain> {
+  const node = await startHardhatNode();
+  const proxy = await startRpcProxy(node.url);
+  const publicClient = createPublicClient({ transport: http(node.url) }) as PublicClient;
+  const dev = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY), transport: http(node.url) });
+  const { abi, bytecode } = JSON.parse(readFileSync(join(root, "artifacts/contracts/SigilRegistry.sol/SigilRegistry.json"), "utf8"));
+  const registry = (await publicClient.waitForTransactionReceipt({ hash: await dev.deployContract({ abi, bytecode, chain: null }) })).contractAddress!;
+  const target = { registry, publicClient };
+  const wallet = async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    await publicClient.waitForTransactionReceipt({ hash: await dev.sendTransaction({ to: account.address, value: parseEther("1"), chain: null }) });
+    return createWalletClient({ account, transport: http(node.url) }) as WalletClient;
+  };
+  const [a, b, c] = [await wallet(), await wallet(), await wallet()];
+  const id = (w: WalletClient) => w.account!.address;
+  await sendOperation(a, target, { type: "setAttribute", identity: id(a), ...serviceAttribute("Messaging", "https://inbox.example/alice"), validity: DAY });
+  await sendOperation(a, target, { type: "addDelegate", identity: id(a), delegateType: bytes32Name("sigAuth"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: DAY });
+  await sendOperation(b, target, { type: "deactivate", identity: id(b) });
+  const carolBefore = await publicClient.getBlockNumber();
+  await publicClient.request({ method: "evm_increaseTime", params: [60] } as never);
+  const receipt = await sendOperation(c, target, { type: "setAttribute", identity: id(c), ...serviceAttribute("Messaging", "https://inbox.example/carol"), validity: DAY });
+  const changedAt = (await publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
+  const did = (w: WalletClient) => `did:sigil:local:${id(w).toLowerCase()}`;
+  return {
+    node,
+    proxy,
+    registry,
+    alice: did(a),
+    bob: did(b),
+    carol: did(c),
+    carolBefore,
+    carolChangedAt: new Date(Number(changedAt + 1n) * 1000).toISOString(),
+    net: (overrides = {}) => ({ chainId: 31337, name: "local", registry, rpcUrls: [proxy.url], ...overrides }),
+    async stop() {
+      await proxy.close();
+      await node.stop();
+    },
+  };
+}
+
+/** A service on a free port; its log lines are kept for inspection. */
+export async function serve(networks: SigilNetwork[], cache: SigilResolverConfig["cache"] = { maxAgeMs: 0 }, maxBatch?: number) {
+  const logs: string[] = [];
+  const logDestination = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
+  const service: RunningService = await startResolverService({
+    resolver: createSigilResolver({ networks, cache }),
+    port: 0,
+    logDestination,
+    maxBatch,
+  });
+  return { service, logs, url: service.url };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json(): any;
+}
+
+/** An HTTP request with the path sent exactly as given (fetch would re-encode it). */
+export function raw(base: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path, method: options.method ?? "GET", headers: options.headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body, json: () => JSON.parse(body) }));
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
