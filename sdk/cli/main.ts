@@ -324,7 +324,8 @@ program
       process.once("SIGINT", () => resolve("SIGINT"));
     });
     service.logger.info({ signal }, "signal received");
-    process.exitCode = (await service.close()) ? EXIT.ok : EXIT.refused;
+    // Exit now: idle keep-alive sockets to the RPC endpoints would hold the process for seconds.
+    process.exit((await service.close()) ? EXIT.ok : EXIT.refused);
   });
 
 program

@@ -150,6 +150,16 @@ export function createResolverService(options: ResolverServiceOptions): FastifyI
     },
   }) as unknown as FastifyInstance;
 
+  // While closing, answers end their keep-alive connection, so shutdown need not wait for the
+  // clients' idle sockets to time out.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
+
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
     const seconds = reply.elapsedTime / 1000;

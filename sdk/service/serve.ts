@@ -25,7 +25,9 @@ export interface RunningService {
 }
 
 export async function startResolverService(options: ServeOptions): Promise<RunningService> {
-  const logger = pino({ level: options.logLevel ?? "info", base: { service: "sigil-resolver" } }, options.logDestination ?? process.stdout);
+  // Synchronous writes to stdout: nothing is lost when the process exits right after close().
+  const destination = options.logDestination ?? pino.destination({ dest: 1, sync: true });
+  const logger = pino({ level: options.logLevel ?? "info", base: { service: "sigil-resolver" } }, destination);
   const app = createResolverService({ resolver: options.resolver, logger, maxBatch: options.maxBatch });
   const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
   logger.info({ address }, "listening");

@@ -1,6 +1,7 @@
 // A real `hardhat node` with the registry and three identities (alice: a key and a service;
 // bob: deactivated; carol: a change after a known time), a counting proxy in front of it, and
 // helpers to run a resolver service over it and to send raw HTTP requests.
+import { expect } from "chai";
 import { request as httpRequest } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -103,3 +104,26 @@ export function raw(base: string, path: string, options: { method?: string; head
     req.end(options.body);
   });
 }
+
+const TYPES: Record<number, string> = {
+  400: "INVALID_DID|INVALID_DID_URL|INVALID_OPTIONS",
+  404: "NOT_FOUND",
+  406: "REPRESENTATION_NOT_SUPPORTED",
+  500: "INTERNAL_ERROR",
+  501: "METHOD_NOT_SUPPORTED",
+};
+
+/** The spec's error result: null document, empty metadata, problem details whose type fits the status. */
+export function expectErrorBody(r: RawResponse, status: number, type?: string) {
+  expect(r.status, r.body).to.equal(status);
+  expect(r.headers["content-type"]).to.equal("application/did-resolution");
+  const body = r.json();
+  expect(body.didDocument).to.equal(null);
+  expect(body.didDocumentMetadata).to.deep.equal({});
+  const error = body.didResolutionMetadata.error;
+  expect(error.type).to.match(new RegExp(`^https://www\\.w3\\.org/ns/did#(${type ?? TYPES[status]})$`));
+  expect(error.title).to.be.a("string");
+  expect(error.detail).to.be.a("string").and.not.equal("");
+  return error as { type: string; title: string; detail: string };
+}
+

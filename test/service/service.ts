@@ -3,30 +3,9 @@
 // a DID Resolution error body), batches, /healthz, /metrics, and what logs must not say.
 import { expect } from "chai";
 import fc from "fast-check";
-import { raw, serve, startChain, type Chain, type RawResponse } from "./fixture.ts";
+import { expectErrorBody, raw, serve, startChain, type Chain } from "./fixture.ts";
 
 const RESULT = "application/did-resolution";
-const TYPES: Record<number, string> = {
-  400: "INVALID_DID|INVALID_DID_URL|INVALID_OPTIONS",
-  404: "NOT_FOUND",
-  406: "REPRESENTATION_NOT_SUPPORTED",
-  500: "INTERNAL_ERROR",
-  501: "METHOD_NOT_SUPPORTED",
-};
-
-/** The spec's error result: null document, empty metadata, problem details whose type fits the status. */
-export function expectErrorBody(r: RawResponse, status: number, type?: string) {
-  expect(r.status, r.body).to.equal(status);
-  expect(r.headers["content-type"]).to.equal(RESULT);
-  const body = r.json();
-  expect(body.didDocument).to.equal(null);
-  expect(body.didDocumentMetadata).to.deep.equal({});
-  const error = body.didResolutionMetadata.error;
-  expect(error.type).to.match(new RegExp(`^https://www\\.w3\\.org/ns/did#(${type ?? TYPES[status]})$`));
-  expect(error.title).to.be.a("string");
-  expect(error.detail).to.be.a("string").and.not.equal("");
-  return error as { type: string; title: string; detail: string };
-}
 
 describe("resolver service (real HTTP, real hardhat node)", function () {
   this.timeout(120_000);
