@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 describe("npm run bench (smoke run)", function () {
   this.timeout(180_000);
-  it("measures every section and writes its tables", () => {
+  it("measures every section (gas direct, signed and EIP-712; resolution; group; verification; service load) and writes its tables", () => {
     const out = mkdtempSync(join(tmpdir(), "sigil-bench-"));
     try {
       const run = spawnSync(process.execPath, [join(import.meta.dirname, "..", "scripts", "bench.ts"), "--smoke", "--out", out], { encoding: "utf8" });
@@ -16,7 +16,13 @@ describe("npm run bench (smoke run)", function () {
       expect(json.resolution.filter((r: { resolver: string }) => r.resolver === "sigil").every((r: { roundTrips: number }) => r.roundTrips === 1)).to.equal(true);
       expect(json.group.sigil.roundTrips).to.equal(1);
       expect(json.verification.sigilPerSecond).to.be.greaterThan(0);
-      expect(json.gas.rows.every((r: { ratio: number }) => r.ratio > 0)).to.equal(true);
+      const gas = json.gas as { group: string; operation: string; ratio?: number }[];
+      expect(gas.filter((r) => r.group === "signed").map((r) => r.operation)).to.include("changeOwnerSigned (warm)");
+      expect(gas.filter((r) => r.ratio !== undefined).every((r) => r.ratio! > 0 && r.ratio! <= 1.25)).to.equal(true);
+      expect(gas.some((r) => r.operation === "deactivateWithSig")).to.equal(true);
+      const load = json.load as { scenario: string; errors: number; lost: number; requests: number }[];
+      expect(load).to.have.length(4);
+      expect(load.every((r) => r.errors === 0 && r.lost === 0 && r.requests > 0)).to.equal(true);
       expect(readFileSync(join(out, "benchmarks.md"), "utf8")).to.include("SMOKE RUN");
     } finally {
       rmSync(out, { recursive: true, force: true });
