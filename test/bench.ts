@@ -19,7 +19,8 @@ describe("npm run bench (smoke run)", function () {
       const gas = json.gas as { group: string; operation: string; ratio?: number }[];
       expect(gas.filter((r) => r.group === "signed").map((r) => r.operation)).to.include("changeOwnerSigned (warm)");
       expect(gas.filter((r) => r.ratio !== undefined).every((r) => r.ratio! > 0 && r.ratio! <= 1.25)).to.equal(true);
-      expect(gas.some((r) => r.operation === "deactivateWithSig")).to.equal(true);
+      expect(gas.filter((r) => r.group === "eip712").map((r) => r.operation)).to.include.members(["changeOwnerWithSig (warm)", "rotateWithSig (purge, 1 listed revocation)"]);
+      expect(gas.filter((r) => r.group === "extension").map((r) => r.operation)).to.include("rotate (purge, 1 listed revocation)");
       const load = json.load as { scenario: string; errors: number; lost: number; requests: number }[];
       expect(load).to.have.length(4);
       expect(load.every((r) => r.errors === 0 && r.lost === 0 && r.requests > 0)).to.equal(true);
