@@ -11,13 +11,13 @@ import { getResolver as getEthrResolver } from "ethr-did-resolver";
 import { JsonRpcProvider } from "ethers";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { createPublicClient, createWalletClient, http, parseEther, type Address, type Hex, type PublicClient } from "viem";
+import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, serviceAttribute, sigilRegistryAbi, signMessage, verifyMessage } from "../sdk/index.ts";
-import { loadErc1056Artifact } from "./lib/erc1056.ts";
+import { devChain } from "./lib/dev-chain.ts";
 import { maxWarmRatio, measureGas, renderGas, type GasRow } from "./lib/gas-suite.ts";
 import { measureServiceLoad, renderLoad, type LoadRow } from "./lib/service-load.ts";
-import { DEV_PRIVATE_KEY, startHardhatNode } from "./lib/hardhat-node.ts";
+import { startHardhatNode } from "./lib/hardhat-node.ts";
 import { startRpcProxy } from "./lib/rpc-proxy.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -36,20 +36,10 @@ const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 const node = await startHardhatNode();
 const results: Record<string, unknown> = {};
 try {
-  const publicClient = createPublicClient({ transport: http(node.url), pollingInterval: 50 }) as PublicClient;
-  const dev = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY), transport: http(node.url) });
+  const { publicClient, dev, deploySigil, deployErc1056, funded: fundedWallet } = devChain(node.url);
   const wait = async (hash: Hex) => publicClient.waitForTransactionReceipt({ hash });
-  const sigilArtifact = JSON.parse(readFileSync(join(root, "artifacts/contracts/SigilRegistry.sol/SigilRegistry.json"), "utf8"));
-  const ercArtifact = loadErc1056Artifact();
-  const sigil = (await wait(await dev.deployContract({ abi: sigilArtifact.abi, bytecode: sigilArtifact.bytecode, chain: null }))).contractAddress!;
-  const erc = (await wait(await dev.deployContract({ abi: ercArtifact.abi as never, bytecode: ercArtifact.bytecode, chain: null }))).contractAddress!;
+  const [sigil, erc] = [await deploySigil(), await deployErc1056()];
   const chainId = await publicClient.getChainId();
-
-  async function fundedWallet() {
-    const account = privateKeyToAccount(generatePrivateKey());
-    await wait(await dev.sendTransaction({ to: account.address, value: parseEther("10"), chain: null }));
-    return createWalletClient({ account, transport: http(node.url) });
-  }
   type Wallet = Awaited<ReturnType<typeof fundedWallet>>;
   const call = async (w: Wallet, registry: Address, functionName: string, args: readonly unknown[]) =>
     (await wait(await w.writeContract({ address: registry, abi: sigilRegistryAbi, functionName: functionName as never, args: args as never, chain: null }))).gasUsed;

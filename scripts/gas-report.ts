@@ -2,25 +2,17 @@
 // ships), both deployed on one `hardhat node` on 127.0.0.1: the suite of scripts/lib/gas-suite.ts,
 // which `npm run bench` runs too.
 // Run: npm run gas   (writes docs/gas.md and docs/gas.json)
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createPublicClient, createWalletClient, http, type PublicClient } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { loadErc1056Artifact } from "./lib/erc1056.ts";
+import { devChain } from "./lib/dev-chain.ts";
 import { maxWarmRatio, measureGas, renderGas } from "./lib/gas-suite.ts";
-import { DEV_PRIVATE_KEY, startHardhatNode } from "./lib/hardhat-node.ts";
+import { startHardhatNode } from "./lib/hardhat-node.ts";
 
 const root = join(import.meta.dirname, "..");
 const node = await startHardhatNode();
 try {
-  const publicClient = createPublicClient({ transport: http(node.url), pollingInterval: 50 }) as PublicClient;
-  const dev = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY), transport: http(node.url) });
-  const deploy = async (abi: unknown, bytecode: `0x${string}`) =>
-    (await publicClient.waitForTransactionReceipt({ hash: await dev.deployContract({ abi: abi as never, bytecode, chain: null }) })).contractAddress!;
-  const sigilArtifact = JSON.parse(readFileSync(join(root, "artifacts/contracts/SigilRegistry.sol/SigilRegistry.json"), "utf8"));
-  const ercArtifact = loadErc1056Artifact();
-  const sigil = await deploy(sigilArtifact.abi, sigilArtifact.bytecode);
-  const erc1056 = await deploy(ercArtifact.abi, ercArtifact.bytecode as `0x${string}`);
+  const { publicClient, dev, deploySigil, deployErc1056 } = devChain(node.url);
+  const [sigil, erc1056] = [await deploySigil(), await deployErc1056()];
   const rows = await measureGas({ rpcUrl: node.url, publicClient, dev, sigil, erc1056 });
   const md = [
     "# Gas: SigilRegistry vs ERC-1056",

@@ -2,17 +2,13 @@
 // trip per current document whatever the history, batched groups, historical reads, a node
 // that caps eth_getLogs, failover, timeouts, dead endpoints and a node on the wrong chain.
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { createPublicClient, createWalletClient, http, parseEther, type Address, type PublicClient, type WalletClient } from "viem";
+import type { Address, PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, sendOperation, serviceAttribute, type SigilNetwork } from "../../sdk/index.ts";
-import { DEV_PRIVATE_KEY, freePort, startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
+import { devChain } from "../../scripts/lib/dev-chain.ts";
+import { freePort, startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
 import { startRpcProxy, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
 
-const artifact = JSON.parse(
-  readFileSync(join(import.meta.dirname, "..", "..", "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8"),
-);
 const DAY = 86_400n;
 
 describe("sdk resolver over HTTP (real hardhat node)", function () {
@@ -33,16 +29,14 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
   before(async () => {
     node = await startHardhatNode();
     proxy = await startRpcProxy(node.url);
-    publicClient = createPublicClient({ transport: http(node.url) }) as PublicClient;
-    const dev = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY), transport: http(node.url) });
-    const hash = await dev.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, chain: null });
-    registry = (await publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-    for (const changes of [0, 1, 10, 100]) {
-      const account = privateKeyToAccount(generatePrivateKey());
+    const chain = devChain(node.url);
+    publicClient = chain.publicClient;
+    registry = await chain.deploySigil();
+    identities[0] = privateKeyToAccount(generatePrivateKey()).address.toLowerCase() as Address;
+    for (const changes of [1, 10, 100]) {
+      const wallet = await chain.funded();
+      const account = wallet.account;
       identities[changes] = account.address.toLowerCase() as Address;
-      if (changes === 0) continue;
-      await publicClient.waitForTransactionReceipt({ hash: await dev.sendTransaction({ to: account.address, value: parseEther("1"), chain: null }) });
-      const wallet = createWalletClient({ account, transport: http(node.url) }) as WalletClient;
       const target = { registry, publicClient };
       for (let i = 0; i < changes; i++) {
         const svc = serviceAttribute("Inbox", `https://inbox${i}.example`);

@@ -3,17 +3,15 @@
 // helpers to run a resolver service over it and to send raw HTTP requests.
 import { expect } from "chai";
 import { request as httpRequest } from "node:http";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Writable } from "node:stream";
-import { createPublicClient, createWalletClient, http, parseEther, type Address, type PublicClient, type WalletClient } from "viem";
+import type { Address, WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, sendOperation, serviceAttribute, type SigilNetwork, type SigilResolverConfig } from "../../sdk/index.ts";
 import { startResolverService, type RunningService } from "../../sdk/service/serve.ts";
-import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
+import { devChain } from "../../scripts/lib/dev-chain.ts";
+import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
 import { startRpcProxy, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
 
-const root = join(import.meta.dirname, "..", "..");
 const DAY = 86_400n;
 
 export interface Chain {
@@ -33,17 +31,10 @@ export interface Chain {
 export async function startChain(): Promise<Chain> {
   const node = await startHardhatNode();
   const proxy = await startRpcProxy(node.url);
-  const publicClient = createPublicClient({ transport: http(node.url) }) as PublicClient;
-  const dev = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY), transport: http(node.url) });
-  const { abi, bytecode } = JSON.parse(readFileSync(join(root, "artifacts/contracts/SigilRegistry.sol/SigilRegistry.json"), "utf8"));
-  const registry = (await publicClient.waitForTransactionReceipt({ hash: await dev.deployContract({ abi, bytecode, chain: null }) })).contractAddress!;
+  const { publicClient, deploySigil, funded } = devChain(node.url);
+  const registry = await deploySigil();
   const target = { registry, publicClient };
-  const wallet = async () => {
-    const account = privateKeyToAccount(generatePrivateKey());
-    await publicClient.waitForTransactionReceipt({ hash: await dev.sendTransaction({ to: account.address, value: parseEther("1"), chain: null }) });
-    return createWalletClient({ account, transport: http(node.url) }) as WalletClient;
-  };
-  const [a, b, c] = [await wallet(), await wallet(), await wallet()];
+  const [a, b, c]: WalletClient[] = [await funded(), await funded(), await funded()];
   const id = (w: WalletClient) => w.account!.address;
   await sendOperation(a, target, { type: "setAttribute", identity: id(a), ...serviceAttribute("Messaging", "https://inbox.example/alice"), validity: DAY });
   await sendOperation(a, target, { type: "addDelegate", identity: id(a), delegateType: bytes32Name("sigAuth"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: DAY });
