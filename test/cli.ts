@@ -120,6 +120,12 @@ describe("sigil CLI against a real hardhat node", function () {
       [["key", "add", `did:sigil:localhost:${privateKeyToAccount(generatePrivateKey()).address}`, "--delegate", alice], { SIGIL_PRIVATE_KEY: RELAYER_KEY }, 1, "bad_actor"],
       [["key", "add", did], { SIGIL_PRIVATE_KEY: ALICE_KEY }, 2, "give exactly one of --delegate"],
       [["bogus"], {}, 2, "unknown command"],
+      [["serve", "--port", "http"], {}, 2, '--port "http" must be a whole number >= 0'],
+      [["serve", "--port", "70000"], {}, 2, "--port 70000 is not a TCP port"],
+      [["serve", "--max-batch", "0"], {}, 2, '--max-batch "0" must be a whole number >= 1'],
+      [["serve", "--cache-max-age", "-5"], {}, 2, '--cache-max-age "-5" must be a whole number >= 0'],
+      [["serve", "--log-level", "loud"], {}, 2, "Allowed choices are fatal, error"],
+      [["serve"], { SIGIL_PORT: "x" }, 2, '--port "x" must be a whole number'],
     ];
     for (const [args, env, code, fragment] of cases) {
       const run = sigil(args, env);

@@ -30,7 +30,9 @@ const program = new Command("sigil")
   .option("--deployments <dir>", "folder of deployment records (default: ./deployments)")
   .option("--keystore <file>", "file holding the private key (0x… or {\"privateKey\": \"0x…\"})")
   .addOption(new Option("--timeout <ms>", "per-request RPC timeout").env("SIGIL_RPC_TIMEOUT_MS"))
-  .option("--json", "machine-readable output");
+  .option("--json", "machine-readable output")
+  // Before any subcommand is added: they copy it, so their usage errors exit 2 like the program's.
+  .exitOverride();
 
 const ctx = (): Context => makeContext(program.opts<GlobalOptions>());
 const identityOf = (did: string): Address => getAddress(parseDid(did).address);
@@ -337,7 +339,6 @@ program
     await program.parseAsync([...process.argv.slice(0, 2), ...globals, ...command, "--prepare", file]);
   });
 
-program.exitOverride();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -109,6 +109,7 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
       [`${chain.alice}?foo=1`, 400, "INVALID_OPTIONS", "unknown option"],
       [`${chain.alice}?versionId=1&versionId=2`, 400, "INVALID_OPTIONS", "more than once"],
       [`${chain.alice}?versionId=abc`, 400, "INVALID_OPTIONS", "block number"],
+      [`${chain.alice}?versionId=%E0%A4%A`, 400, "INVALID_OPTIONS", "percent-encoding"],
       [`${chain.alice}?versionTime=yesterday`, 400, "INVALID_OPTIONS", "ISO 8601"],
       [`${chain.alice}?versionId=1&versionTime=2026-01-01T00:00:00Z`, 400, "INVALID_OPTIONS", "not both"],
       ["did:sigil:mainnet:0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", 404, "NOT_FOUND", "configured networks: local"],
