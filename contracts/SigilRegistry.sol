@@ -2,43 +2,26 @@
 pragma solidity 0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IERC1056} from "./IERC1056.sol";
 import {ISigilRegistry} from "./ISigilRegistry.sol";
-import {SigilTypedData} from "./SigilTypedData.sol";
+import {SigilRecovery} from "./SigilRecovery.sol";
 
 /// @title SigilRegistry: the did:sigil registry
 /// @notice A strict superset of ERC-1056 (EthereumDIDRegistry): identical functions, getters,
-/// events, revert reasons and legacy signed-call hashes, plus pre-rotation (commit to the hash
-/// of the next controller key), EIP-712 meta-transactions for every operation (EOA or EIP-1271
-/// signers), final deactivation, and one-call state reads. Not upgradeable, on purpose: the
-/// rules an identity lives under must not change beneath it.
+/// events, revert reasons and legacy signed-call hashes (one documented deviation: final
+/// deactivation needs a chain-bound authorisation), plus pre-rotation (commit to the salted
+/// hash of the next controller key), guardian recovery (SigilRecovery), EIP-712
+/// meta-transactions for every operation (EOA or EIP-1271 signers), final deactivation, and
+/// one-call state reads. Not upgradeable, on purpose: the rules an identity lives under must
+/// not change beneath it.
 /// @dev Storage is packed so that every ERC-1056 operation touches no more slots than the
 /// original (owner, last-change block, epoch and flags share one slot); attribute values live
 /// only in events, as in ERC-1056. See docs/design-storage-vs-events.md.
-contract SigilRegistry is ISigilRegistry, SigilTypedData {
+contract SigilRegistry is ISigilRegistry, SigilRecovery {
     /// @notice Version of this registry's rules, recorded in deployments/.
-    string public constant VERSION = "1.0.0";
+    string public constant VERSION = "2.0.0";
 
-    /// @dev Per identity, one slot. `owner` zero means "the identity itself" unless deactivated.
-    struct Record {
-        address owner;
-        uint40 changed;
-        uint32 epoch;
-        bool committed; // mirrors `_commitments[identity] != 0`, saving a cold SLOAD per call
-        bool deactivated;
-        // 8 bits left; guardian recovery (M-of-N, time-locked) is meant to live in its own
-        // mapping and reach the controller only through `_setOwner`.
-    }
-
-    uint256 private constant VALID_TO_BITS = 224;
-    uint256 private constant VALID_TO_MASK = (1 << VALID_TO_BITS) - 1;
-
-    mapping(address identity => Record) private _records;
-    mapping(address identity => bytes32) private _commitments;
-    /// @dev identity => keccak256(abi.encode(delegateType)) => delegate => epoch << 224 | validTo.
-    mapping(address => mapping(bytes32 => mapping(address => uint256))) private _delegates;
     /// @inheritdoc IERC1056
     mapping(address signer => uint256) public nonce;
 
@@ -76,12 +59,12 @@ contract SigilRegistry is ISigilRegistry, SigilTypedData {
 
     /// @inheritdoc ISigilRegistry
     function nextOwnerCommitment(address identity) external view returns (bytes32) {
-        return _commitments[identity];
+        return _nextKeys[identity].commitment;
     }
 
     /// @inheritdoc ISigilRegistry
-    function commitmentOf(address nextOwnerKey) public pure returns (bytes32) {
-        return keccak256(abi.encode(nextOwnerKey));
+    function commitmentOf(address nextOwnerKey, bytes32 salt) external pure returns (bytes32) {
+        return keccak256(abi.encode(nextOwnerKey, salt));
     }
 
     /// @inheritdoc ISigilRegistry
@@ -92,7 +75,7 @@ contract SigilRegistry is ISigilRegistry, SigilTypedData {
             owner: owner,
             changed: rec.changed,
             epoch: rec.epoch,
-            nextOwnerCommitment: _commitments[identity],
+            nextOwnerCommitment: _nextKeys[identity].commitment,
             deactivated: rec.deactivated,
             nonce: nonces(identity),
             legacyNonce: nonce[owner]
@@ -142,7 +125,10 @@ contract SigilRegistry is ISigilRegistry, SigilTypedData {
     // ------------------------------------------------------------------ ERC-1056, legacy signatures
 
     /// @inheritdoc IERC1056
+    /// @dev Deviation from ERC-1056: its hash binds no chain id, so a signed `changeOwner` to the
+    /// zero address, final here, could be replayed on any chain with this registry's address.
     function changeOwnerSigned(address identity, uint8 sigV, bytes32 sigR, bytes32 sigS, address newOwner) external {
+        if (newOwner == address(0)) revert SigilLegacyDeactivation(identity);
         bytes32 hash = keccak256(
             abi.encodePacked(bytes1(0x19), bytes1(0), this, _legacyNonce(identity), identity, "changeOwner", newOwner)
         );
@@ -261,15 +247,20 @@ contract SigilRegistry is ISigilRegistry, SigilTypedData {
     }
 
     /// @inheritdoc ISigilRegistry
-    function rotate(
+    function rotate(address identity, bytes32 salt, Rotation calldata rotation) external {
+        Record memory rec = _live(identity);
+        _rotate(identity, rec, _checkNextKey(identity, rec, msg.sender, salt), rotation);
+    }
+
+    /// @inheritdoc ISigilRegistry
+    function revokeEntries(
         address identity,
-        address newOwner,
-        bytes32 nextCommitment,
-        bool purge,
         DelegateRef[] calldata revokeDelegates,
         AttributeRef[] calldata revokeAttributes
     ) external {
-        _rotate(identity, msg.sender, newOwner, nextCommitment, purge, revokeDelegates, revokeAttributes);
+        Record memory rec = _authorize(identity, msg.sender);
+        _revokeListed(identity, rec, revokeDelegates, revokeAttributes);
+        _touch(identity, rec);
     }
 
     /// @inheritdoc ISigilRegistry
@@ -387,25 +378,52 @@ contract SigilRegistry is ISigilRegistry, SigilTypedData {
     function rotateWithSig(
         address identity,
         address nextOwnerKey,
-        address newOwner,
-        bytes32 nextCommitment,
-        bool purge,
+        bytes32 salt,
+        Rotation calldata rotation,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        Record memory rec = _live(identity);
+        NextKey memory next = _checkNextKey(identity, rec, nextOwnerKey, salt);
+        bytes32 structHash = keccak256(
+            abi.encode(
+                ROTATE_TYPEHASH,
+                identity,
+                next.commitment,
+                next.nonce,
+                rotation.newOwner,
+                rotation.nextCommitment,
+                rotation.purge,
+                _hashDelegateRefs(rotation.revokeDelegates),
+                _hashAttributeRefs(rotation.revokeAttributes),
+                deadline
+            )
+        );
+        _checkSignature(identity, nextOwnerKey, structHash, deadline, signature);
+        _rotate(identity, rec, next, rotation);
+    }
+
+    /// @inheritdoc ISigilRegistry
+    function revokeEntriesWithSig(
+        address identity,
         DelegateRef[] calldata revokeDelegates,
         AttributeRef[] calldata revokeAttributes,
         uint256 deadline,
         bytes calldata signature
     ) external {
-        bytes memory encoded = abi.encode(
-            ROTATE_TYPEHASH,
+        Record memory rec = _authorizeTyped(
             identity,
-            newOwner,
-            nextCommitment,
-            purge,
-            _hashDelegateRefs(revokeDelegates),
-            _hashAttributeRefs(revokeAttributes)
+            abi.encode(
+                REVOKE_ENTRIES_TYPEHASH,
+                identity,
+                _hashDelegateRefs(revokeDelegates),
+                _hashAttributeRefs(revokeAttributes)
+            ),
+            deadline,
+            signature
         );
-        _checkTypedSignature(identity, nextOwnerKey, encoded, deadline, signature);
-        _rotate(identity, nextOwnerKey, newOwner, nextCommitment, purge, revokeDelegates, revokeAttributes);
+        _revokeListed(identity, rec, revokeDelegates, revokeAttributes);
+        _touch(identity, rec);
     }
 
     /// @inheritdoc ISigilRegistry
@@ -416,13 +434,6 @@ contract SigilRegistry is ISigilRegistry, SigilTypedData {
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev The identity's record if `actor` controls it; ERC-1056's `bad_actor` otherwise.
-    function _authorize(address identity, address actor) private view returns (Record memory rec) {
-        rec = _records[identity];
-        if (rec.deactivated) revert SigilIdentityDeactivated(identity);
-        require(actor == _ownerOf(identity, rec), "bad_actor");
-    }
-
     /// @dev ERC-1056's signed-call check: the owner must have signed `hash`; bumps the owner's nonce.
     /// Malleable (high-s) signatures are refused, unlike the original; no signer could need one.
     function _authorizeLegacy(
@@ -432,81 +443,23 @@ contract SigilRegistry is ISigilRegistry, SigilTypedData {
         bytes32 sigS,
         bytes32 hash
     ) private returns (Record memory rec) {
-        rec = _records[identity];
-        if (rec.deactivated) revert SigilIdentityDeactivated(identity);
+        rec = _live(identity);
         (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(hash, sigV, sigR, sigS);
         require(err == ECDSA.RecoverError.NoError && signer == _ownerOf(identity, rec), "bad_signature");
         ++nonce[signer];
-    }
-
-    /// @dev The identity's record if its controller signed `encodedStruct` (EIP-712).
-    function _authorizeTyped(
-        address identity,
-        bytes memory encodedStruct,
-        uint256 deadline,
-        bytes calldata signature
-    ) private returns (Record memory rec) {
-        rec = _records[identity];
-        if (rec.deactivated) revert SigilIdentityDeactivated(identity);
-        _checkTypedSignature(identity, _ownerOf(identity, rec), encodedStruct, deadline, signature);
     }
 
     function _legacyNonce(address identity) private view returns (uint256) {
         return nonce[identityOwner(identity)];
     }
 
-    function _ownerOf(address identity, Record memory rec) private pure returns (address) {
-        if (rec.owner != address(0) || rec.deactivated) return rec.owner;
-        return identity;
-    }
-
-    function _validTo(address identity, bytes32 typeHash, address delegate) private view returns (uint256) {
-        uint256 packed = _delegates[identity][typeHash][delegate];
-        if (packed >> VALID_TO_BITS != _records[identity].epoch) return 0;
-        return packed & VALID_TO_MASK;
-    }
-
-    /// @dev Ends a change: records this block as the head of the identity's event chain.
-    function _touch(address identity, Record memory rec) private {
-        rec.changed = SafeCast.toUint40(block.number);
-        _records[identity] = rec;
-    }
-
+    /// @dev The current key's change of controller: impossible under pre-rotation; deactivation
+    /// (the zero address) is the guardians' or the next key's call once guardians are set.
     function _changeOwner(address identity, Record memory rec, address newOwner) private {
         if (rec.committed) revert SigilNextOwnerCommitted(identity);
+        if (newOwner == address(0)) _requireUnguarded(identity);
         _setOwner(identity, rec, newOwner);
         _touch(identity, rec);
-    }
-
-    /// @dev The one place the controller changes. The zero address deactivates, for good.
-    function _setOwner(address identity, Record memory rec, address newOwner) private {
-        rec.owner = newOwner;
-        if (newOwner == address(0)) rec.deactivated = true;
-        emit DIDOwnerChanged(identity, newOwner, rec.changed);
-    }
-
-    function _addDelegate(
-        address identity,
-        Record memory rec,
-        bytes32 delegateType,
-        address delegate,
-        uint256 validity
-    ) private {
-        uint256 validTo = block.timestamp + validity;
-        uint256 stored = validTo > VALID_TO_MASK ? VALID_TO_MASK : validTo;
-        _delegates[identity][keccak256(abi.encode(delegateType))][delegate] =
-            (uint256(rec.epoch) << VALID_TO_BITS) |
-            stored;
-        emit DIDDelegateChanged(identity, delegateType, delegate, validTo, rec.changed);
-        _touch(identity, rec);
-    }
-
-    /// @dev Leaves `rec.changed` alone so that a rotation's revocations share one previousChange.
-    function _revokeDelegate(address identity, Record memory rec, bytes32 delegateType, address delegate) private {
-        _delegates[identity][keccak256(abi.encode(delegateType))][delegate] =
-            (uint256(rec.epoch) << VALID_TO_BITS) |
-            block.timestamp;
-        emit DIDDelegateChanged(identity, delegateType, delegate, block.timestamp, rec.changed);
     }
 
     function _setAttribute(
@@ -520,46 +473,22 @@ contract SigilRegistry is ISigilRegistry, SigilTypedData {
         _touch(identity, rec);
     }
 
-    function _revokeAttribute(address identity, Record memory rec, bytes32 name, bytes calldata value) private {
-        emit DIDAttributeChanged(identity, name, value, 0, rec.changed);
-    }
-
     function _commitNextOwner(address identity, Record memory rec, bytes32 commitment) private {
         if (rec.committed) revert SigilNextOwnerCommitted(identity);
         if (commitment == bytes32(0)) revert SigilInvalidCommitment();
-        rec.committed = true;
-        _records[identity] = rec;
-        _commitments[identity] = commitment;
-        emit DIDNextOwnerCommitted(identity, commitment);
+        _setCommitment(identity, rec, commitment);
+        emit DIDNextOwnerCommitted(identity, commitment, rec.changed);
+        _touch(identity, rec);
     }
 
-    /// @dev `key` has proven control (caller or signer); it must hash to the commitment.
-    function _rotate(
-        address identity,
-        address key,
-        address newOwner,
-        bytes32 nextCommitment,
-        bool purge,
-        DelegateRef[] calldata revokeDelegates,
-        AttributeRef[] calldata revokeAttributes
-    ) private {
-        Record memory rec = _records[identity];
-        if (rec.deactivated) revert SigilIdentityDeactivated(identity);
-        if (!rec.committed) revert SigilNoNextOwnerCommitted(identity);
-        if (commitmentOf(key) != _commitments[identity]) revert SigilNotNextOwner(identity, key);
-
-        for (uint256 i = 0; i < revokeDelegates.length; ++i) {
-            _revokeDelegate(identity, rec, revokeDelegates[i].delegateType, revokeDelegates[i].delegate);
-        }
-        for (uint256 i = 0; i < revokeAttributes.length; ++i) {
-            _revokeAttribute(identity, rec, revokeAttributes[i].name, revokeAttributes[i].value);
-        }
-        if (purge) ++rec.epoch;
-        if (newOwner == address(0)) nextCommitment = bytes32(0); // deactivated: nothing left to commit to
-        rec.committed = nextCommitment != bytes32(0);
-        _commitments[identity] = nextCommitment;
-        _setOwner(identity, rec, newOwner);
-        emit DIDOwnerRotated(identity, newOwner, nextCommitment, purge, rec.epoch);
+    /// @dev `next` was revealed by a key that proved control (caller or signer). The consumed
+    /// commitment may not come back as the next one (a Rotate signature would then work twice).
+    function _rotate(address identity, Record memory rec, NextKey memory next, Rotation calldata rotation) private {
+        if (rotation.nextCommitment == next.commitment) revert SigilInvalidCommitment();
+        _beforeRotation(identity, rec, next.since);
+        _revokeListed(identity, rec, rotation.revokeDelegates, rotation.revokeAttributes);
+        _takeControl(identity, rec, rotation.newOwner, rotation.nextCommitment, rotation.purge);
+        emit DIDOwnerRotated(identity, rotation.newOwner, _nextKeys[identity].commitment, rotation.purge, rec.epoch);
         _touch(identity, rec);
     }
 }

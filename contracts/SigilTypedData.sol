@@ -7,10 +7,12 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ISigilRegistry} from "./ISigilRegistry.sol";
 
 /// @title EIP-712 typed meta-transactions for the Sigil registry
-/// @notice The typed-data layouts that wallets show and sign, and the one check they all share:
-/// a live deadline, the identity's next nonce, and a valid ECDSA or EIP-1271 signature of the
-/// expected signer over a digest bound to this chain and this contract (EIP-712 domain
-/// "SigilRegistry", version "1").
+/// @notice The typed-data layouts that wallets show and sign, and the checks they share: a live
+/// deadline and a valid ECDSA or EIP-1271 signature of the expected signer over a digest bound
+/// to this chain and this contract (EIP-712 domain "SigilRegistry", version "2"). The
+/// controller's operations also consume the identity's next nonce; those of the next key and
+/// of guardians bind instead what they consume (a commitment, a recovery round), because the
+/// current key can advance the nonce at will.
 abstract contract SigilTypedData is EIP712, Nonces {
     bytes32 internal constant CHANGE_OWNER_TYPEHASH =
         keccak256("ChangeOwner(address identity,address newOwner,uint256 nonce,uint256 deadline)");
@@ -36,12 +38,28 @@ abstract contract SigilTypedData is EIP712, Nonces {
     bytes32 internal constant ATTRIBUTE_REF_TYPEHASH = keccak256("AttributeRef(bytes32 name,bytes value)");
     bytes32 internal constant ROTATE_TYPEHASH =
         keccak256(
-            "Rotate(address identity,address newOwner,bytes32 nextCommitment,bool purge,DelegateRef[] revokeDelegates,AttributeRef[] revokeAttributes,uint256 nonce,uint256 deadline)"
+            "Rotate(address identity,bytes32 commitment,uint256 commitmentNonce,address newOwner,bytes32 nextCommitment,bool purge,DelegateRef[] revokeDelegates,AttributeRef[] revokeAttributes,uint256 deadline)"
             "AttributeRef(bytes32 name,bytes value)"
             "DelegateRef(bytes32 delegateType,address delegate)"
         );
+    bytes32 internal constant REVOKE_ENTRIES_TYPEHASH =
+        keccak256(
+            "RevokeEntries(address identity,DelegateRef[] revokeDelegates,AttributeRef[] revokeAttributes,uint256 nonce,uint256 deadline)"
+            "AttributeRef(bytes32 name,bytes value)"
+            "DelegateRef(bytes32 delegateType,address delegate)"
+        );
+    bytes32 internal constant SET_GUARDIANS_TYPEHASH =
+        keccak256(
+            "SetGuardians(address identity,bytes32 root,uint256 threshold,uint256 delay,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 internal constant APPROVE_RECOVERY_TYPEHASH =
+        keccak256(
+            "ApproveRecovery(address identity,uint256 round,address newOwner,bytes32 nextCommitment,bool purge,uint256 deadline)"
+        );
+    bytes32 internal constant CANCEL_RECOVERY_TYPEHASH =
+        keccak256("CancelRecovery(address identity,bytes32 commitment,uint256 round,uint256 deadline)");
 
-    constructor() EIP712("SigilRegistry", "1") {}
+    constructor() EIP712("SigilRegistry", "2") {}
 
     /// @dev Reverts unless `signature` is `signer`'s EIP-712 signature of the struct whose
     /// encoding (type hash first, nonce and deadline last) is `encodedStruct` with the
@@ -53,8 +71,20 @@ abstract contract SigilTypedData is EIP712, Nonces {
         uint256 deadline,
         bytes calldata signature
     ) internal {
-        if (block.timestamp > deadline) revert ISigilRegistry.SigilExpiredSignature(deadline);
         bytes32 structHash = keccak256(abi.encodePacked(encodedStruct, abi.encode(_useNonce(identity), deadline)));
+        _checkSignature(identity, signer, structHash, deadline, signature);
+    }
+
+    /// @dev Reverts unless the deadline is live and `signature` is `signer`'s EIP-712 signature
+    /// of `structHash`. Consumes nothing: the struct must bind what makes it single-use.
+    function _checkSignature(
+        address identity,
+        address signer,
+        bytes32 structHash,
+        uint256 deadline,
+        bytes calldata signature
+    ) internal view {
+        if (block.timestamp > deadline) revert ISigilRegistry.SigilExpiredSignature(deadline);
         if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(structHash), signature)) {
             revert ISigilRegistry.SigilInvalidSignature(identity, signer);
         }

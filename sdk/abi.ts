@@ -40,6 +40,38 @@ export const sigilRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "guardian",
+        "type": "address"
+      }
+    ],
+    "name": "SigilAlreadyApproved",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "committedAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "SigilCommitmentNotSenior",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "deadline",
         "type": "uint256"
@@ -56,12 +88,60 @@ export const sigilRegistryAbi = [
         "type": "address"
       }
     ],
+    "name": "SigilGuardedDeactivation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "effectiveAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "SigilGuardianChangeNotReady",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      }
+    ],
     "name": "SigilIdentityDeactivated",
     "type": "error"
   },
   {
     "inputs": [],
     "name": "SigilInvalidCommitment",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "threshold",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "delay",
+        "type": "uint256"
+      }
+    ],
+    "name": "SigilInvalidGuardianPolicy",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "SigilInvalidRecovery",
     "type": "error"
   },
   {
@@ -88,7 +168,56 @@ export const sigilRegistryAbi = [
         "type": "address"
       }
     ],
+    "name": "SigilLegacyDeactivation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "key",
+        "type": "address"
+      }
+    ],
+    "name": "SigilNextKeyIsController",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      }
+    ],
     "name": "SigilNextOwnerCommitted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      }
+    ],
+    "name": "SigilNoGuardianChange",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      }
+    ],
+    "name": "SigilNoGuardians",
     "type": "error"
   },
   {
@@ -108,6 +237,33 @@ export const sigilRegistryAbi = [
         "internalType": "address",
         "name": "identity",
         "type": "address"
+      }
+    ],
+    "name": "SigilNoRecoveryPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "guardian",
+        "type": "address"
+      }
+    ],
+    "name": "SigilNotGuardian",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
       },
       {
         "internalType": "address",
@@ -116,6 +272,38 @@ export const sigilRegistryAbi = [
       }
     ],
     "name": "SigilNotNextOwner",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "readyAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "SigilRecoveryNotReady",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "readyAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "SigilRecoveryPending",
     "type": "error"
   },
   {
@@ -214,9 +402,114 @@ export const sigilRegistryAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint256",
+        "name": "previousChange",
+        "type": "uint256"
+      }
+    ],
+    "name": "DIDGuardianChangeCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "threshold",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "delay",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "previousChange",
+        "type": "uint256"
+      }
+    ],
+    "name": "DIDGuardiansChanged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "threshold",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "delay",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "effectiveAt",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "previousChange",
+        "type": "uint256"
+      }
+    ],
+    "name": "DIDGuardiansProposed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "indexed": false,
         "internalType": "bytes32",
         "name": "commitment",
         "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "previousChange",
+        "type": "uint256"
       }
     ],
     "name": "DIDNextOwnerCommitted",
@@ -286,9 +579,200 @@ export const sigilRegistryAbi = [
   },
   {
     "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "proposal",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "newOwner",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "nextCommitment",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "purged",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      }
+    ],
+    "name": "DIDRecovered",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "proposal",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "guardian",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "approvals",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "readyAt",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "previousChange",
+        "type": "uint256"
+      }
+    ],
+    "name": "DIDRecoveryApproved",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "proposal",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "previousChange",
+        "type": "uint256"
+      }
+    ],
+    "name": "DIDRecoveryCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "proposal",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "newOwner",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "nextCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "purge",
+            "type": "bool"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct ISigilRecovery.RecoveryProposal",
+        "name": "recovery",
+        "type": "tuple"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "previousChange",
+        "type": "uint256"
+      }
+    ],
+    "name": "DIDRecoveryProposed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
     "inputs": [],
     "name": "EIP712DomainChanged",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_RECOVERY_DELAY",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MIN_RECOVERY_DELAY",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [],
@@ -408,6 +892,194 @@ export const sigilRegistryAbi = [
       }
     ],
     "name": "addDelegateWithSig",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      }
+    ],
+    "name": "applyGuardians",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "newOwner",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "nextCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "purge",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct ISigilRecovery.RecoveryProposal",
+        "name": "recovery",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "guardian",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "salt",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct ISigilRecovery.GuardianProof",
+        "name": "proof",
+        "type": "tuple"
+      }
+    ],
+    "name": "approveRecovery",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "newOwner",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "nextCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "purge",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct ISigilRecovery.RecoveryProposal",
+        "name": "recovery",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "guardian",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "salt",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct ISigilRecovery.GuardianProof",
+        "name": "proof",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "approveRecoveryWithSig",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
+      }
+    ],
+    "name": "cancelRecovery",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "nextOwnerKey",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "cancelRecoveryWithSig",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -562,6 +1234,11 @@ export const sigilRegistryAbi = [
         "internalType": "address",
         "name": "nextOwnerKey",
         "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
       }
     ],
     "name": "commitmentOf",
@@ -681,6 +1358,41 @@ export const sigilRegistryAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "newOwner",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "nextCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "purge",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct ISigilRecovery.RecoveryProposal",
+        "name": "recovery",
+        "type": "tuple"
+      }
+    ],
+    "name": "finalizeRecovery",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -913,6 +1625,143 @@ export const sigilRegistryAbi = [
         "type": "address"
       },
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "newOwner",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "nextCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "purge",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct ISigilRecovery.RecoveryProposal",
+        "name": "recovery",
+        "type": "tuple"
+      }
+    ],
+    "name": "recoveryProposalId",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      }
+    ],
+    "name": "recoveryState",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "nextOwnerCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "committedAt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "commitmentNonce",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "guardianRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "threshold",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "delay",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "guardiansSince",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "pendingRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "pendingThreshold",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "pendingDelay",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "pendingEffectiveAt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "round",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "armedProposal",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "armedAt",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "readyAt",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct ISigilRecovery.RecoveryState",
+        "name": "s",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
         "internalType": "bytes32",
         "name": "name",
         "type": "bytes32"
@@ -1101,21 +1950,6 @@ export const sigilRegistryAbi = [
         "type": "address"
       },
       {
-        "internalType": "address",
-        "name": "newOwner",
-        "type": "address"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "nextCommitment",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "bool",
-        "name": "purge",
-        "type": "bool"
-      },
-      {
         "components": [
           {
             "internalType": "bytes32",
@@ -1150,7 +1984,7 @@ export const sigilRegistryAbi = [
         "type": "tuple[]"
       }
     ],
-    "name": "rotate",
+    "name": "revokeEntries",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1161,26 +1995,6 @@ export const sigilRegistryAbi = [
         "internalType": "address",
         "name": "identity",
         "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "nextOwnerKey",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "newOwner",
-        "type": "address"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "nextCommitment",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "bool",
-        "name": "purge",
-        "type": "bool"
       },
       {
         "components": [
@@ -1215,6 +2029,169 @@ export const sigilRegistryAbi = [
         "internalType": "struct ISigilRegistry.AttributeRef[]",
         "name": "revokeAttributes",
         "type": "tuple[]"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "revokeEntriesWithSig",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "newOwner",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "nextCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "purge",
+            "type": "bool"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bytes32",
+                "name": "delegateType",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "address",
+                "name": "delegate",
+                "type": "address"
+              }
+            ],
+            "internalType": "struct ISigilRegistry.DelegateRef[]",
+            "name": "revokeDelegates",
+            "type": "tuple[]"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bytes32",
+                "name": "name",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes",
+                "name": "value",
+                "type": "bytes"
+              }
+            ],
+            "internalType": "struct ISigilRegistry.AttributeRef[]",
+            "name": "revokeAttributes",
+            "type": "tuple[]"
+          }
+        ],
+        "internalType": "struct ISigilRegistry.Rotation",
+        "name": "rotation",
+        "type": "tuple"
+      }
+    ],
+    "name": "rotate",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "nextOwnerKey",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "newOwner",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "nextCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "purge",
+            "type": "bool"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bytes32",
+                "name": "delegateType",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "address",
+                "name": "delegate",
+                "type": "address"
+              }
+            ],
+            "internalType": "struct ISigilRegistry.DelegateRef[]",
+            "name": "revokeDelegates",
+            "type": "tuple[]"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bytes32",
+                "name": "name",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes",
+                "name": "value",
+                "type": "bytes"
+              }
+            ],
+            "internalType": "struct ISigilRegistry.AttributeRef[]",
+            "name": "revokeAttributes",
+            "type": "tuple[]"
+          }
+        ],
+        "internalType": "struct ISigilRegistry.Rotation",
+        "name": "rotation",
+        "type": "tuple"
       },
       {
         "internalType": "uint256",
@@ -1337,6 +2314,72 @@ export const sigilRegistryAbi = [
       }
     ],
     "name": "setAttributeWithSig",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "threshold",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "delay",
+        "type": "uint256"
+      }
+    ],
+    "name": "setGuardians",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "threshold",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "delay",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "setGuardiansWithSig",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

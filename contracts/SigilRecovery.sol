@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ISigilRecovery} from "./ISigilRecovery.sol";
+import {SigilRecords} from "./SigilRecords.sol";
+
+/// @title Guardian recovery of Sigil identities
+/// @notice M-of-N guardians, named only by a salted Merkle root, recover an identity whose keys
+/// were stolen before any commitment, or whose next key was lost: approvals (direct or EIP-712)
+/// arm a recovery, which anyone finalises after the identity's delay, purging like a rotation.
+/// Priority: a senior next key > the guardians > the current key (see `_senior`). Guardian-set
+/// changes wait out the delay, and a rotation or an armed recovery vetoes them.
+abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
+    /// @notice Bounds of a guardian set's delay: long enough to react, short enough to matter.
+    uint256 public constant MIN_RECOVERY_DELAY = 1 hours;
+    uint256 public constant MAX_RECOVERY_DELAY = 365 days;
+
+    struct Guardians {
+        bytes32 root;
+        uint8 threshold;
+        uint32 delay;
+        uint40 since;
+    }
+
+    struct GuardianChange {
+        bytes32 root;
+        uint8 threshold;
+        uint32 delay;
+        uint40 effectiveAt;
+    }
+
+    struct Recovery {
+        bytes32 armedProposal;
+        uint32 round;
+        uint40 armedAt;
+    }
+
+    mapping(address identity => Guardians) private _guardians;
+    mapping(address identity => GuardianChange) private _guardianChanges;
+    mapping(address identity => Recovery) private _recoveries;
+    mapping(bytes32 proposal => uint256) private _approvals;
+    mapping(bytes32 proposal => mapping(address guardian => bool)) private _approved;
+
+    /// @inheritdoc ISigilRecovery
+    function recoveryState(address identity) external view returns (RecoveryState memory s) {
+        NextKey memory next = _nextKeys[identity];
+        Guardians memory g = _guardians[identity];
+        GuardianChange memory change = _guardianChanges[identity];
+        Recovery memory r = _recoveries[identity];
+        s.nextOwnerCommitment = next.commitment;
+        s.committedAt = next.since;
+        s.commitmentNonce = next.nonce;
+        (s.guardianRoot, s.threshold, s.delay, s.guardiansSince) = (g.root, g.threshold, g.delay, g.since);
+        (s.pendingRoot, s.pendingThreshold, s.pendingDelay) = (change.root, change.threshold, change.delay);
+        s.pendingEffectiveAt = change.effectiveAt;
+        (s.round, s.armedProposal, s.armedAt) = (r.round, r.armedProposal, r.armedAt);
+        if (r.armedAt != 0) s.readyAt = uint256(r.armedAt) + g.delay;
+    }
+
+    /// @inheritdoc ISigilRecovery
+    function recoveryProposalId(address identity, RecoveryProposal calldata recovery) public view returns (bytes32) {
+        return keccak256(abi.encode(identity, _recoveries[identity].round, recovery));
+    }
+
+    /// @inheritdoc ISigilRecovery
+    function setGuardians(address identity, bytes32 root, uint256 threshold, uint256 delay) external {
+        _setGuardians(identity, _authorize(identity, msg.sender), root, threshold, delay);
+    }
+
+    /// @inheritdoc ISigilRecovery
+    function setGuardiansWithSig(
+        address identity,
+        bytes32 root,
+        uint256 threshold,
+        uint256 delay,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        Record memory rec = _authorizeTyped(
+            identity,
+            abi.encode(SET_GUARDIANS_TYPEHASH, identity, root, threshold, delay),
+            deadline,
+            signature
+        );
+        _setGuardians(identity, rec, root, threshold, delay);
+    }
+
+    /// @inheritdoc ISigilRecovery
+    function applyGuardians(address identity) external {
+        Record memory rec = _live(identity);
+        GuardianChange memory change = _guardianChanges[identity];
+        if (change.effectiveAt == 0) revert SigilNoGuardianChange(identity);
+        if (block.timestamp < change.effectiveAt) revert SigilGuardianChangeNotReady(identity, change.effectiveAt);
+        _requireNoArmedRecovery(identity);
+        delete _guardianChanges[identity];
+        _installGuardians(identity, rec, change.root, change.threshold, change.delay);
+        _touch(identity, rec);
+    }
+
+    /// @inheritdoc ISigilRecovery
+    function approveRecovery(address identity, RecoveryProposal calldata recovery, GuardianProof calldata proof) external {
+        Record memory rec = _live(identity);
+        if (proof.guardian != msg.sender) revert SigilNotGuardian(identity, msg.sender);
+        _approve(identity, rec, recovery, proof);
+    }
+
+    /// @inheritdoc ISigilRecovery
+    function approveRecoveryWithSig(
+        address identity,
+        RecoveryProposal calldata recovery,
+        GuardianProof calldata proof,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        Record memory rec = _live(identity);
+        bytes32 structHash = keccak256(
+            abi.encode(
+                APPROVE_RECOVERY_TYPEHASH,
+                identity,
+                _recoveries[identity].round,
+                recovery.newOwner,
+                recovery.nextCommitment,
+                recovery.purge,
+                deadline
+            )
+        );
+        _checkSignature(identity, proof.guardian, structHash, deadline, signature);
+        _approve(identity, rec, recovery, proof);
+    }
+
+    /// @inheritdoc ISigilRecovery
+    function cancelRecovery(address identity, bytes32 salt) external {
+        Record memory rec = _live(identity);
+        _cancel(identity, rec, _checkNextKey(identity, rec, msg.sender, salt));
+    }
+
+    /// @inheritdoc ISigilRecovery
+    function cancelRecoveryWithSig(
+        address identity,
+        address nextOwnerKey,
+        bytes32 salt,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        Record memory rec = _live(identity);
+        NextKey memory next = _checkNextKey(identity, rec, nextOwnerKey, salt);
+        bytes32 structHash = keccak256(
+            abi.encode(CANCEL_RECOVERY_TYPEHASH, identity, next.commitment, _recoveries[identity].round, deadline)
+        );
+        _checkSignature(identity, nextOwnerKey, structHash, deadline, signature);
+        _cancel(identity, rec, next);
+    }
+
+    /// @inheritdoc ISigilRecovery
+    function finalizeRecovery(address identity, RecoveryProposal calldata recovery) external {
+        Record memory rec = _live(identity);
+        Recovery storage r = _recoveries[identity];
+        bytes32 id = recoveryProposalId(identity, recovery);
+        if (r.armedAt == 0 || r.armedProposal != id) revert SigilNoRecoveryPending(identity);
+        uint256 readyAt = uint256(r.armedAt) + _guardians[identity].delay;
+        if (block.timestamp < readyAt) revert SigilRecoveryNotReady(identity, readyAt);
+        (r.armedProposal, r.armedAt) = (bytes32(0), 0);
+        ++r.round;
+        _cancelGuardianChange(identity, rec);
+        _takeControl(identity, rec, recovery.newOwner, recovery.nextCommitment, recovery.purge);
+        emit DIDRecovered(identity, id, recovery.newOwner, _nextKeys[identity].commitment, recovery.purge, rec.epoch);
+        _touch(identity, rec);
+    }
+
+    /// @dev What the next key's rotation does here: an armed recovery blocks it unless the
+    /// commitment is senior (and is then cancelled); a pending guardian change is dropped.
+    function _beforeRotation(address identity, Record memory rec, uint256 committedAt) internal {
+        Recovery storage r = _recoveries[identity];
+        if (r.armedAt != 0) {
+            if (!_senior(identity, committedAt, r.armedAt)) {
+                revert SigilRecoveryPending(identity, uint256(r.armedAt) + _guardians[identity].delay);
+            }
+            _dropRecovery(identity, rec, r);
+        }
+        _cancelGuardianChange(identity, rec);
+    }
+
+    /// @dev Reverts when the current key may not deactivate alone: guardians are set.
+    function _requireUnguarded(address identity) internal view {
+        if (_guardians[identity].root != bytes32(0)) revert SigilGuardedDeactivation(identity);
+    }
+
+    /// @dev A commitment outranks the guardians of a recovery armed at `armedAt` when it is at
+    /// least one delay older than the arming, or older than the guardian set itself. So a key
+    /// committed by a thief after the theft cannot veto guardians who arm within the delay,
+    /// while an owner's long-standing next key stops colluding guardians.
+    function _senior(address identity, uint256 committedAt, uint256 armedAt) private view returns (bool) {
+        Guardians memory g = _guardians[identity];
+        return committedAt + g.delay <= armedAt || committedAt < g.since;
+    }
+
+    function _setGuardians(address identity, Record memory rec, bytes32 root, uint256 threshold, uint256 delay) private {
+        bool none = root == bytes32(0);
+        if (
+            none
+                ? threshold != 0 || delay != 0
+                : threshold == 0 || threshold > type(uint8).max || delay < MIN_RECOVERY_DELAY || delay > MAX_RECOVERY_DELAY
+        ) revert SigilInvalidGuardianPolicy(threshold, delay);
+        _requireNoArmedRecovery(identity);
+        Guardians memory g = _guardians[identity];
+        if (none && g.root == bytes32(0) && _guardianChanges[identity].effectiveAt == 0) revert SigilNoGuardians(identity);
+        if (g.root == bytes32(0) && !rec.committed) {
+            // Nobody to protect against yet: the current key controls everything already.
+            delete _guardianChanges[identity];
+            _installGuardians(identity, rec, root, threshold, delay);
+        } else {
+            uint40 effectiveAt = SafeCast.toUint40(block.timestamp + (g.root != bytes32(0) ? g.delay : delay));
+            _guardianChanges[identity] = GuardianChange(root, uint8(threshold), uint32(delay), effectiveAt);
+            emit DIDGuardiansProposed(identity, root, threshold, delay, effectiveAt, rec.changed);
+        }
+        _touch(identity, rec);
+    }
+
+    function _installGuardians(address identity, Record memory rec, bytes32 root, uint256 threshold, uint256 delay) private {
+        _guardians[identity] = Guardians(root, uint8(threshold), uint32(delay), SafeCast.toUint40(block.timestamp));
+        ++_recoveries[identity].round; // approvals given under the old set are void
+        emit DIDGuardiansChanged(identity, root, threshold, delay, rec.changed);
+    }
+
+    function _approve(
+        address identity,
+        Record memory rec,
+        RecoveryProposal calldata recovery,
+        GuardianProof calldata proof
+    ) private {
+        uint256 delay = _verifyGuardian(identity, proof);
+        if (recovery.newOwner == address(0) && recovery.nextCommitment != bytes32(0)) revert SigilInvalidRecovery();
+        Recovery storage r = _recoveries[identity];
+        if (r.armedAt != 0) revert SigilRecoveryPending(identity, uint256(r.armedAt) + delay);
+        bytes32 id = recoveryProposalId(identity, recovery);
+        (uint256 approvals, bool armed) = _count(identity, id, proof.guardian);
+        if (approvals == 1) emit DIDRecoveryProposed(identity, id, recovery, r.round, rec.changed);
+        if (armed) (r.armedProposal, r.armedAt) = (id, SafeCast.toUint40(block.timestamp));
+        emit DIDRecoveryApproved(identity, id, proof.guardian, approvals, armed ? block.timestamp + delay : 0, rec.changed);
+        _touch(identity, rec);
+    }
+
+    /// @dev The guardian set's delay, if `proof` shows `proof.guardian` is in it.
+    function _verifyGuardian(address identity, GuardianProof calldata proof) private view returns (uint256 delay) {
+        Guardians memory g = _guardians[identity];
+        if (g.root == bytes32(0)) revert SigilNoGuardians(identity);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(proof.guardian, proof.salt))));
+        if (!MerkleProof.verifyCalldata(proof.proof, g.root, leaf)) revert SigilNotGuardian(identity, proof.guardian);
+        return g.delay;
+    }
+
+    /// @dev Records `guardian`'s approval of `id` once; counted by address, so a guardian listed
+    /// twice still has one vote. Armed when the threshold is reached.
+    function _count(address identity, bytes32 id, address guardian) private returns (uint256 approvals, bool armed) {
+        if (_approved[id][guardian]) revert SigilAlreadyApproved(identity, guardian);
+        _approved[id][guardian] = true;
+        approvals = ++_approvals[id];
+        armed = approvals >= _guardians[identity].threshold;
+    }
+
+    function _cancel(address identity, Record memory rec, NextKey memory next) private {
+        Recovery storage r = _recoveries[identity];
+        if (r.armedAt == 0) revert SigilNoRecoveryPending(identity);
+        if (!_senior(identity, next.since, r.armedAt)) revert SigilCommitmentNotSenior(identity, next.since);
+        _dropRecovery(identity, rec, r);
+        _touch(identity, rec);
+    }
+
+    function _dropRecovery(address identity, Record memory rec, Recovery storage r) private {
+        emit DIDRecoveryCancelled(identity, r.armedProposal, rec.changed);
+        (r.armedProposal, r.armedAt) = (bytes32(0), 0);
+        ++r.round;
+    }
+
+    function _cancelGuardianChange(address identity, Record memory rec) private {
+        if (_guardianChanges[identity].effectiveAt == 0) return;
+        delete _guardianChanges[identity];
+        emit DIDGuardianChangeCancelled(identity, rec.changed);
+    }
+
+    function _requireNoArmedRecovery(address identity) private view {
+        Recovery storage r = _recoveries[identity];
+        if (r.armedAt != 0) revert SigilRecoveryPending(identity, uint256(r.armedAt) + _guardians[identity].delay);
+    }
+}
