@@ -156,6 +156,16 @@ function describeCause(cause: unknown): string {
   return rootMessage && rootMessage !== short ? `${line(short)} (${line(rootMessage)})` : line(short);
 }
 
+/** A value given to the SDK (an address, a threshold, a key) is not what the operation needs. */
+export class InvalidInputError extends SigilError {
+  override name = "InvalidInputError";
+  readonly what: string;
+  constructor(args: { what: string; value: string; expected: string }) {
+    super("invalidInput", `invalid ${args.what} ${echo(args.value, 80)}`, { details: `expected ${args.expected}` });
+    this.what = args.what;
+  }
+}
+
 /** The registry refused an operation; `errorName` is the contract's custom error or revert reason. */
 export class RegistryRevertError extends SigilError {
   override name = "RegistryRevertError";
@@ -177,10 +187,24 @@ const REVERT_HINTS: Record<string, string> = {
   SigilIdentityDeactivated: "the identity is deactivated, which is final",
   SigilNextOwnerCommitted: "the identity committed to a next key; only that key can change the controller, by rotating",
   SigilNoNextOwnerCommitted: "the identity has no pre-committed next key to rotate to; commit one first",
-  SigilNotNextOwner: "this key is not the one the identity committed to",
-  SigilInvalidCommitment: "a commitment must be a non-zero hash (commitmentOf(nextKey))",
-  SigilInvalidSignature: "the EIP-712 signature does not match the signer, nonce, chain or registry",
+  SigilNotNextOwner: "this key and salt do not match the identity's commitment (check the next-key file)",
+  SigilNextKeyIsController: "the committed key is the current controller, so it protects nothing; the guardians can set a new commitment",
+  SigilInvalidCommitment: "a commitment must be a non-zero salted hash, other than the one being used now; generate a fresh next key",
+  SigilInvalidSignature: "the EIP-712 signature does not match the signer, nonce, chain or registry (an operation can be relayed once: sign it again)",
   SigilExpiredSignature: "the signed operation's deadline has passed; sign it again",
+  SigilLegacyDeactivation: "deactivation is final, so it needs a chain-bound authorisation: send it directly or as EIP-712 (not ERC-1056's legacy signature)",
+  SigilGuardedDeactivation: "the identity has guardians: deactivate through them (a recovery to the zero address) or with the next key",
+  SigilNoGuardians: "the identity has no guardians",
+  SigilNotGuardian: "this address, salt and proof are not in the identity's guardian set (check the guardian card)",
+  SigilInvalidGuardianPolicy: "a guardian set needs 1-255 approvals and a delay from 1 hour to 365 days",
+  SigilNoGuardianChange: "no guardian change is pending",
+  SigilGuardianChangeNotReady: "the guardian change takes effect later; try again after its effective time",
+  SigilRecoveryPending: "a recovery by the guardians is pending: it finishes after its delay unless a next key committed long enough before it cancels it",
+  SigilNoRecoveryPending: "no recovery is pending (or it is not the one given)",
+  SigilRecoveryNotReady: "the recovery's delay has not passed yet; finalise it after its ready time",
+  SigilAlreadyApproved: "this guardian already approved this recovery",
+  SigilInvalidRecovery: "a recovery that deactivates cannot commit to a next key",
+  SigilCommitmentNotSenior: "the next key was committed too recently to overrule the guardians' recovery",
 };
 
 // Object.hasOwn: an errorName like "constructor" must not pick up Object.prototype's members.

@@ -5,6 +5,14 @@ import { keccak256, encodeAbiParameters, stringToHex, type Address, type Hex } f
 
 export type DelegateRef = { delegateType: Hex; delegate: Address };
 export type AttributeRef = { name: Hex; value: Hex };
+/** A guardian's proof of membership in an identity's salted Merkle tree (see guardians.ts). */
+export type GuardianProof = { guardian: Address; salt: Hex; proof: readonly Hex[] };
+/** What guardians propose: the controller and commitment after recovery, and whether to purge. */
+export type RecoveryProposal = { newOwner: Address; nextCommitment: Hex; purge: boolean };
+
+/** Who must authorise each operation: the controller (nonce-bound signatures), the next key,
+ * a guardian, or nobody (anyone may send it once its time has come). */
+export type Authoriser = "controller" | "nextKey" | "guardian" | "anyone";
 
 export type Operation =
   | { type: "changeOwner"; identity: Address; newOwner: Address }
@@ -12,17 +20,44 @@ export type Operation =
   | { type: "revokeDelegate"; identity: Address; delegateType: Hex; delegate: Address }
   | { type: "setAttribute"; identity: Address; name: Hex; value: Hex; validity: bigint }
   | { type: "revokeAttribute"; identity: Address; name: Hex; value: Hex }
+  | { type: "revokeEntries"; identity: Address; revokeDelegates: readonly DelegateRef[]; revokeAttributes: readonly AttributeRef[] }
   | { type: "commitNextOwner"; identity: Address; commitment: Hex }
   | {
       type: "rotate";
       identity: Address;
+      /** The salt that, with the next key, hashes to the commitment being consumed. */
+      salt: Hex;
       newOwner: Address;
       nextCommitment: Hex;
       purge: boolean;
       revokeDelegates: readonly DelegateRef[];
       revokeAttributes: readonly AttributeRef[];
     }
-  | { type: "deactivate"; identity: Address };
+  | { type: "deactivate"; identity: Address }
+  | { type: "setGuardians"; identity: Address; root: Hex; threshold: bigint; delay: bigint }
+  | { type: "applyGuardians"; identity: Address }
+  | { type: "approveRecovery"; identity: Address; recovery: RecoveryProposal; proof: GuardianProof }
+  | { type: "cancelRecovery"; identity: Address; salt: Hex }
+  | { type: "finalizeRecovery"; identity: Address; recovery: RecoveryProposal };
+
+export type OperationType = Operation["type"];
+
+export const AUTHORISER: Record<OperationType, Authoriser> = {
+  changeOwner: "controller",
+  addDelegate: "controller",
+  revokeDelegate: "controller",
+  setAttribute: "controller",
+  revokeAttribute: "controller",
+  revokeEntries: "controller",
+  commitNextOwner: "controller",
+  deactivate: "controller",
+  setGuardians: "controller",
+  rotate: "nextKey",
+  cancelRecovery: "nextKey",
+  approveRecovery: "guardian",
+  applyGuardians: "anyone",
+  finalizeRecovery: "anyone",
+};
 
 /** bytes32 of a short ASCII/UTF-8 name, right-padded (`"veriKey"`, `"did/svc/Messaging"`). */
 export function bytes32Name(name: string): Hex {
@@ -31,17 +66,21 @@ export function bytes32Name(name: string): Hex {
   return hex.padEnd(66, "0") as Hex;
 }
 
-/** The commitment to a next owner key, as the contract computes it. */
-export function commitmentOf(nextOwnerKey: Address): Hex {
-  return keccak256(encodeAbiParameters([{ type: "address" }], [nextOwnerKey]));
+/** The commitment to a next owner key with its secret salt, as the contract computes it. */
+export function commitmentOf(nextOwnerKey: Address, salt: Hex): Hex {
+  return keccak256(encodeAbiParameters([{ type: "address" }, { type: "bytes32" }], [nextOwnerKey, salt]));
 }
 
 export const sigilDomain = (chainId: number, registry: Address) =>
-  ({ name: "SigilRegistry", version: "1", chainId, verifyingContract: registry }) as const;
+  ({ name: "SigilRegistry", version: "2", chainId, verifyingContract: registry }) as const;
 
 const tail = [
   { name: "nonce", type: "uint256" },
   { name: "deadline", type: "uint256" },
+] as const;
+const refs = [
+  { name: "revokeDelegates", type: "DelegateRef[]" },
+  { name: "revokeAttributes", type: "AttributeRef[]" },
 ] as const;
 
 export const sigilTypes = {
@@ -72,16 +111,39 @@ export const sigilTypes = {
     { name: "value", type: "bytes" },
     ...tail,
   ],
+  RevokeEntries: [{ name: "identity", type: "address" }, ...refs, ...tail],
   CommitNextOwner: [{ name: "identity", type: "address" }, { name: "commitment", type: "bytes32" }, ...tail],
   Deactivate: [{ name: "identity", type: "address" }, ...tail],
+  SetGuardians: [
+    { name: "identity", type: "address" },
+    { name: "root", type: "bytes32" },
+    { name: "threshold", type: "uint256" },
+    { name: "delay", type: "uint256" },
+    ...tail,
+  ],
   Rotate: [
     { name: "identity", type: "address" },
+    { name: "commitment", type: "bytes32" },
+    { name: "commitmentNonce", type: "uint256" },
     { name: "newOwner", type: "address" },
     { name: "nextCommitment", type: "bytes32" },
     { name: "purge", type: "bool" },
-    { name: "revokeDelegates", type: "DelegateRef[]" },
-    { name: "revokeAttributes", type: "AttributeRef[]" },
-    ...tail,
+    ...refs,
+    { name: "deadline", type: "uint256" },
+  ],
+  ApproveRecovery: [
+    { name: "identity", type: "address" },
+    { name: "round", type: "uint256" },
+    { name: "newOwner", type: "address" },
+    { name: "nextCommitment", type: "bytes32" },
+    { name: "purge", type: "bool" },
+    { name: "deadline", type: "uint256" },
+  ],
+  CancelRecovery: [
+    { name: "identity", type: "address" },
+    { name: "commitment", type: "bytes32" },
+    { name: "round", type: "uint256" },
+    { name: "deadline", type: "uint256" },
   ],
   DelegateRef: [
     { name: "delegateType", type: "bytes32" },
@@ -93,36 +155,103 @@ export const sigilTypes = {
   ],
 } as const;
 
+/** Operations that can be signed (EIP-712) and their primary types. */
 const primaryTypes = {
   changeOwner: "ChangeOwner",
   addDelegate: "AddDelegate",
   revokeDelegate: "RevokeDelegate",
   setAttribute: "SetAttribute",
   revokeAttribute: "RevokeAttribute",
+  revokeEntries: "RevokeEntries",
   commitNextOwner: "CommitNextOwner",
-  rotate: "Rotate",
   deactivate: "Deactivate",
-} as const satisfies Record<Operation["type"], keyof typeof sigilTypes>;
+  setGuardians: "SetGuardians",
+  rotate: "Rotate",
+  approveRecovery: "ApproveRecovery",
+  cancelRecovery: "CancelRecovery",
+} as const satisfies Partial<Record<OperationType, keyof typeof sigilTypes>>;
+
+export type SignableOperation = Extract<Operation, { type: keyof typeof primaryTypes }>;
+
+export function isSignable(op: Operation): op is SignableOperation {
+  return op.type in primaryTypes;
+}
+
+/**
+ * What a signature binds besides the operation: the controller's operations consume the
+ * identity's `nonce`; the next key's bind the `commitment` they consume and its
+ * `commitmentNonce` (rotate) or the recovery `round` (cancel); a guardian's bind the `round`.
+ * None of the latter can be changed by the current key, so it cannot void them.
+ */
+export interface SigningContext {
+  chainId: number;
+  registry: Address;
+  deadline: bigint;
+  nonce?: bigint;
+  commitment?: Hex;
+  commitmentNonce?: bigint;
+  round?: bigint;
+}
+
+function need<T>(value: T | undefined, what: string, op: string): T {
+  if (value === undefined) throw new Error(`signing ${op} needs the ${what}`);
+  return value;
+}
 
 /** The EIP-712 typed data a signer signs for `op` (viem's signTypedData parameters). */
-export function operationTypedData(op: Operation, p: { chainId: number; registry: Address; nonce: bigint; deadline: bigint }) {
-  const { type, ...fields } = op;
-  const primaryType = primaryTypes[type];
+export function operationTypedData(op: SignableOperation, p: SigningContext) {
+  const primaryType = primaryTypes[op.type];
   const types: Record<string, readonly { name: string; type: string }[]> = { [primaryType]: sigilTypes[primaryType] };
-  if (type === "rotate") {
+  if (op.type === "rotate" || op.type === "revokeEntries") {
     types.DelegateRef = sigilTypes.DelegateRef;
     types.AttributeRef = sigilTypes.AttributeRef;
   }
-  return {
-    domain: sigilDomain(p.chainId, p.registry),
-    types,
-    primaryType,
-    message: { ...fields, nonce: p.nonce, deadline: p.deadline },
-  } as const;
+  let message: Record<string, unknown>;
+  switch (op.type) {
+    case "rotate": {
+      const { type: _t, salt: _s, ...rest } = op;
+      message = {
+        ...rest,
+        commitment: need(p.commitment, "commitment it consumes", op.type),
+        commitmentNonce: need(p.commitmentNonce, "commitment nonce", op.type),
+        deadline: p.deadline,
+      };
+      break;
+    }
+    case "approveRecovery":
+      message = { identity: op.identity, round: need(p.round, "recovery round", op.type), ...op.recovery, deadline: p.deadline };
+      break;
+    case "cancelRecovery":
+      message = {
+        identity: op.identity,
+        commitment: need(p.commitment, "commitment", op.type),
+        round: need(p.round, "recovery round", op.type),
+        deadline: p.deadline,
+      };
+      break;
+    default: {
+      const { type: _t, ...fields } = op;
+      message = { ...fields, nonce: need(p.nonce, "identity's nonce", op.type), deadline: p.deadline };
+    }
+  }
+  return { domain: sigilDomain(p.chainId, p.registry), types, primaryType, message } as const;
 }
 
-/** The registry function and arguments that perform `op` directly (sender = controller). */
-export function directCall(op: Operation): { functionName: string; args: readonly unknown[] } {
+export interface ContractCall {
+  functionName: string;
+  args: readonly unknown[];
+}
+
+const rotation = (op: Extract<Operation, { type: "rotate" }>) => ({
+  newOwner: op.newOwner,
+  nextCommitment: op.nextCommitment,
+  purge: op.purge,
+  revokeDelegates: op.revokeDelegates,
+  revokeAttributes: op.revokeAttributes,
+});
+
+/** The registry function and arguments that perform `op` directly (sender = its authoriser). */
+export function directCall(op: Operation): ContractCall {
   switch (op.type) {
     case "changeOwner":
       return { functionName: "changeOwner", args: [op.identity, op.newOwner] };
@@ -134,40 +263,43 @@ export function directCall(op: Operation): { functionName: string; args: readonl
       return { functionName: "setAttribute", args: [op.identity, op.name, op.value, op.validity] };
     case "revokeAttribute":
       return { functionName: "revokeAttribute", args: [op.identity, op.name, op.value] };
+    case "revokeEntries":
+      return { functionName: "revokeEntries", args: [op.identity, op.revokeDelegates, op.revokeAttributes] };
     case "commitNextOwner":
       return { functionName: "commitNextOwner", args: [op.identity, op.commitment] };
     case "rotate":
-      return {
-        functionName: "rotate",
-        args: [op.identity, op.newOwner, op.nextCommitment, op.purge, op.revokeDelegates, op.revokeAttributes],
-      };
+      return { functionName: "rotate", args: [op.identity, op.salt, rotation(op)] };
     case "deactivate":
       return { functionName: "deactivate", args: [op.identity] };
+    case "setGuardians":
+      return { functionName: "setGuardians", args: [op.identity, op.root, op.threshold, op.delay] };
+    case "applyGuardians":
+      return { functionName: "applyGuardians", args: [op.identity] };
+    case "approveRecovery":
+      return { functionName: "approveRecovery", args: [op.identity, op.recovery, op.proof] };
+    case "cancelRecovery":
+      return { functionName: "cancelRecovery", args: [op.identity, op.salt] };
+    case "finalizeRecovery":
+      return { functionName: "finalizeRecovery", args: [op.identity, op.recovery] };
   }
 }
 
 /** The registry function and arguments that relay `op` signed by `signer` (EIP-712). */
-export function relayedCall(
-  op: Operation,
-  p: { signer: Address; deadline: bigint; signature: Hex },
-): { functionName: string; args: readonly unknown[] } {
-  const { deadline, signature } = p;
-  if (op.type === "rotate") {
-    return {
-      functionName: "rotateWithSig",
-      args: [
-        op.identity,
-        p.signer,
-        op.newOwner,
-        op.nextCommitment,
-        op.purge,
-        op.revokeDelegates,
-        op.revokeAttributes,
-        deadline,
-        signature,
-      ],
-    };
+export function relayedCall(op: SignableOperation, p: { signer: Address; deadline: bigint; signature: Hex }): ContractCall {
+  const { signer, deadline, signature } = p;
+  switch (op.type) {
+    case "rotate":
+      return { functionName: "rotateWithSig", args: [op.identity, signer, op.salt, rotation(op), deadline, signature] };
+    case "cancelRecovery":
+      return { functionName: "cancelRecoveryWithSig", args: [op.identity, signer, op.salt, deadline, signature] };
+    case "approveRecovery":
+      if (op.proof.guardian.toLowerCase() !== signer.toLowerCase()) {
+        throw new Error(`the approval was signed by ${signer}, but its proof is for guardian ${op.proof.guardian}`);
+      }
+      return { functionName: "approveRecoveryWithSig", args: [op.identity, op.recovery, op.proof, deadline, signature] };
+    default: {
+      const { functionName, args } = directCall(op);
+      return { functionName: `${functionName}WithSig`, args: [...args, deadline, signature] };
+    }
   }
-  const { functionName, args } = directCall(op);
-  return { functionName: `${functionName}WithSig`, args: [...args, deadline, signature] };
 }

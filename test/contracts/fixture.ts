@@ -40,7 +40,11 @@ export async function deployFixture() {
     return { v: sig.v, r: sig.r, s: sig.s };
   }
 
-  /** EIP-712 signature of `primaryType` by `signer`; nonce defaults to the identity's next. */
+  /**
+   * EIP-712 signature of `primaryType` by `signer`. The controller's types get the identity's
+   * next nonce unless overridden; Rotate, ApproveRecovery and CancelRecovery carry no nonce
+   * (the message must hold the commitment, commitment nonce or round they bind).
+   */
   async function typedSign(
     signer: Signer,
     primaryType: keyof typeof sigilTypes,
@@ -48,21 +52,21 @@ export async function deployFixture() {
     overrides: { chainId?: bigint; verifyingContract?: string; nonce?: bigint; deadline?: bigint } = {},
   ) {
     const deadline = overrides.deadline ?? (await now()) + 3600n;
-    const nonce = overrides.nonce ?? (await registry.nonces(message.identity as string));
-    const types: Record<string, { name: string; type: string }[]> = {
-      [primaryType]: [...sigilTypes[primaryType]],
-    };
-    if (primaryType === "Rotate") {
+    const fields = sigilTypes[primaryType] as readonly { name: string; type: string }[];
+    const withNonce = fields.some((f) => f.name === "nonce");
+    const nonce = withNonce ? (overrides.nonce ?? (await registry.nonces(message.identity as string))) : undefined;
+    const types: Record<string, { name: string; type: string }[]> = { [primaryType]: [...fields] };
+    if (fields.some((f) => f.type === "DelegateRef[]")) {
       types.DelegateRef = [...sigilTypes.DelegateRef];
       types.AttributeRef = [...sigilTypes.AttributeRef];
     }
     const domain = {
       name: "SigilRegistry",
-      version: "1",
+      version: "2",
       chainId: overrides.chainId ?? chainId,
       verifyingContract: overrides.verifyingContract ?? address,
     };
-    const signature = await signer.signTypedData(domain, types, { ...message, nonce, deadline });
+    const signature = await signer.signTypedData(domain, types, { ...message, ...(withNonce ? { nonce } : {}), deadline });
     return { signature, deadline };
   }
 
