@@ -1,11 +1,19 @@
-// A fresh chain with SigilRegistry deployed, and the signing helpers the contract tests share:
-// ERC-1056's legacy signed-call hash and EIP-712 typed data for every operation.
+// A fresh chain with SigilRegistry deployed, and the helpers the contract tests share: ERC-1056's
+// legacy signed-call hash, EIP-712 typed data for every operation, salted next-key commitments,
+// rotations and guardian sets (salted Merkle trees, as sdk/guardians.ts builds them).
 import { network } from "hardhat";
 import type { BaseWallet, Signer } from "ethers";
+import type { Address } from "viem";
 import type { SigilRegistry } from "../../types/ethers-contracts/index.ts";
+import type { ISigilRegistry } from "../../types/ethers-contracts/SigilRegistry.ts";
 import { sigilTypes } from "../../sdk/operations.ts";
+import { buildGuardianSet, type GuardianSet } from "../../sdk/guardians.ts";
 
 export const DAY = 86_400n;
+export const HOUR = 3_600n;
+
+export type Rotation = ISigilRegistry.RotationStruct;
+export type Proposal = { newOwner: string; nextCommitment: string; purge: boolean };
 
 export async function deployFixture() {
   const connection = await network.create();
@@ -70,7 +78,99 @@ export async function deployFixture() {
     return { signature, deadline };
   }
 
-  return { connection, ethers, networkHelpers, signers, registry, address, chainId, b32, typeHash, now, wallet, legacyHash, legacySign, typedSign };
+  const coder = ethers.AbiCoder.defaultAbiCoder();
+  /** A deterministic 32-byte salt for a label (tests are reproducible). */
+  const salt = (label: string) => ethers.id(`sigil test salt: ${label}`);
+  /** keccak256(abi.encode(key, salt)), as the contract's commitmentOf. */
+  const commitmentOf = (key: string, s: string) => ethers.keccak256(coder.encode(["address", "bytes32"], [key, s]));
+
+  /** A next key and its commitment: `{ key, salt, commitment }`. */
+  function nextKey(key: { address: string }, label = key.address) {
+    const s = salt(label);
+    return { key: key.address, salt: s, commitment: commitmentOf(key.address, s) };
+  }
+
+  function rotation(
+    newOwner: string,
+    nextCommitment: string = ethers.ZeroHash,
+    purge = false,
+    revokeDelegates: Rotation["revokeDelegates"] = [],
+    revokeAttributes: Rotation["revokeAttributes"] = [],
+  ): Rotation {
+    return { newOwner, nextCommitment, purge, revokeDelegates, revokeAttributes };
+  }
+
+  /** The next key's EIP-712 Rotate signature, binding the commitment and commitment nonce now on chain. */
+  async function signRotate(
+    key: Signer,
+    identity: string,
+    rot: Rotation,
+    overrides: { chainId?: bigint; verifyingContract?: string; deadline?: bigint; commitment?: string; commitmentNonce?: bigint } = {},
+  ) {
+    const state = await registry.recoveryState(identity);
+    return typedSign(
+      key,
+      "Rotate",
+      {
+        identity,
+        commitment: overrides.commitment ?? state.nextOwnerCommitment,
+        commitmentNonce: overrides.commitmentNonce ?? state.commitmentNonce,
+        ...rot,
+      },
+      overrides,
+    );
+  }
+
+  /** A salted guardian tree for `identity` (the SDK's), with each card's proof as the contract takes it. */
+  function guardianSet(identity: string, guardians: string[], threshold: number, delay = DAY) {
+    const set: GuardianSet = buildGuardianSet({ identity: identity as Address, guardians, threshold, delay });
+    const proofs = set.cards.map((c) => ({ guardian: c.guardian as string, salt: c.salt as string, proof: [...c.proof] as string[] }));
+    return { root: set.root as string, threshold: BigInt(threshold), delay, proofs };
+  }
+  type Guardians = ReturnType<typeof guardianSet>;
+
+  /** Installs or proposes `g` as the guardians of `identity`, from its controller. */
+  const setGuardians = (controller: Signer, identity: string, g: Guardians) =>
+    registry.connect(controller).setGuardians(identity, g.root, g.threshold, g.delay);
+
+  /** Guardian `i` of `g` (sent by `guardian`) approves `proposal`. */
+  const approve = (guardian: Signer, identity: string, proposal: Proposal, g: Guardians, i: number) =>
+    registry.connect(guardian).approveRecovery(identity, proposal, g.proofs[i]);
+
+  const proposal = (newOwner: string, nextCommitment: string = ethers.ZeroHash, purge = false): Proposal => ({ newOwner, nextCommitment, purge });
+
+  /** Block time of a mined transaction. */
+  async function timeOf(tx: { wait(): Promise<{ blockNumber: number } | null> }) {
+    const r = (await tx.wait())!;
+    return BigInt((await ethers.provider.getBlock(r.blockNumber))!.timestamp);
+  }
+
+  return {
+    connection,
+    ethers,
+    networkHelpers,
+    signers,
+    registry,
+    address,
+    chainId,
+    b32,
+    typeHash,
+    now,
+    wallet,
+    legacyHash,
+    legacySign,
+    typedSign,
+    salt,
+    commitmentOf,
+    nextKey,
+    rotation,
+    signRotate,
+    guardianSet,
+    setGuardians,
+    approve,
+    proposal,
+    timeOf,
+  };
 }
 
 export type Fixture = Awaited<ReturnType<typeof deployFixture>>;

@@ -15,8 +15,9 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
     const thiefKey = f.signers[6].address;
     const id = alice.address;
     const reg = f.registry.connect(alice);
-    const commitment = await f.registry.commitmentOf(next.address);
-    await expect(reg.commitNextOwner(id, commitment)).to.emit(f.registry, "DIDNextOwnerCommitted").withArgs(id, commitment);
+    const { salt, commitment } = f.nextKey(next);
+    expect(await f.registry.commitmentOf(next.address, salt), "the contract hashes as the tests do").to.equal(commitment);
+    await expect(reg.commitNextOwner(id, commitment)).to.emit(f.registry, "DIDNextOwnerCommitted").withArgs(id, commitment, 0n);
     const honest = f.signers[7].address;
     await reg.addDelegate(id, f.b32("veriKey"), honest, DAY); // added before the theft, not listed below
 
@@ -34,13 +35,11 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
     const ts = await f.typedSign(alice, "ChangeOwner", { identity: id, newOwner: thiefKey });
     await expect(f.registry.connect(f.signers[6]).changeOwnerWithSig(id, thiefKey, ts.deadline, ts.signature))
       .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
-    await expect(reg.commitNextOwner(id, await f.registry.commitmentOf(thiefKey))).to.be.revertedWithCustomError(
-      f.registry,
-      "SigilNextOwnerCommitted",
-    );
-    const cs = await f.typedSign(alice, "CommitNextOwner", { identity: id, commitment: await f.registry.commitmentOf(thiefKey) });
+    const thiefCommitment = f.commitmentOf(thiefKey, f.salt("thief"));
+    await expect(reg.commitNextOwner(id, thiefCommitment)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
+    const cs = await f.typedSign(alice, "CommitNextOwner", { identity: id, commitment: thiefCommitment });
     await expect(
-      f.registry.connect(f.signers[6]).commitNextOwnerWithSig(id, await f.registry.commitmentOf(thiefKey), cs.deadline, cs.signature),
+      f.registry.connect(f.signers[6]).commitNextOwnerWithSig(id, thiefCommitment, cs.deadline, cs.signature),
     ).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
     await expect(reg.deactivate(id)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
     const ds = await f.typedSign(alice, "Deactivate", { identity: id });
@@ -48,20 +47,26 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
       f.registry,
       "SigilNextOwnerCommitted",
     );
-    await expect(reg.rotate(id, thiefKey, f.ethers.ZeroHash, false, [], []))
+    await expect(reg.rotate(id, salt, f.rotation(thiefKey)))
       .to.be.revertedWithCustomError(f.registry, "SigilNotNextOwner")
       .withArgs(id, alice.address);
+    // Knowing the salt is not enough: only the committed key, as the caller, may rotate.
+    await expect(f.registry.connect(f.signers[6]).rotate(id, salt, f.rotation(thiefKey)))
+      .to.be.revertedWithCustomError(f.registry, "SigilNotNextOwner")
+      .withArgs(id, thiefKey);
     expect(await f.registry.identityOwner(id)).to.equal(id);
 
     // Alice rotates with her pre-committed key, committing to a fresh one and purging.
     const after = await f.wallet();
-    const nextCommitment = await f.registry.commitmentOf(after.address);
+    const nextCommitment = f.nextKey(after).commitment;
     const prev = await f.registry.changed(id);
-    const tx = f.registry
-      .connect(next)
-      .rotate(id, next.address, nextCommitment, true, [{ delegateType: f.b32("sigAuth"), delegate: thiefKey }], [
+    const tx = f.registry.connect(next).rotate(
+      id,
+      salt,
+      f.rotation(next.address, nextCommitment, true, [{ delegateType: f.b32("sigAuth"), delegate: thiefKey }], [
         { name: svc, value: f.ethers.toUtf8Bytes("https://thief.example") },
-      ]);
+      ]),
+    );
     await expect(tx).to.emit(f.registry, "DIDOwnerChanged").withArgs(id, next.address, prev);
     await expect(tx).to.emit(f.registry, "DIDAttributeChanged").withArgs(id, svc, f.ethers.hexlify(f.ethers.toUtf8Bytes("https://thief.example")), 0n, prev);
     await expect(tx).to.emit(f.registry, "DIDDelegateChanged");
@@ -84,8 +89,9 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
   it("rotation without purge keeps unlisted entries; zero next commitment ends pre-rotation", async () => {
     const [alice, bob, next] = [f.signers[1], f.signers[2], f.signers[3]];
     await f.registry.connect(alice).addDelegate(alice.address, f.b32("veriKey"), bob.address, DAY);
-    await f.registry.connect(alice).commitNextOwner(alice.address, await f.registry.commitmentOf(next.address));
-    await f.registry.connect(next).rotate(alice.address, next.address, f.ethers.ZeroHash, false, [], []);
+    const n = f.nextKey(next);
+    await f.registry.connect(alice).commitNextOwner(alice.address, n.commitment);
+    await f.registry.connect(next).rotate(alice.address, n.salt, f.rotation(next.address));
     expect(await f.registry.validDelegate(alice.address, f.b32("veriKey"), bob.address)).to.equal(true);
     expect(await f.registry.nextOwnerCommitment(alice.address)).to.equal(f.ethers.ZeroHash);
     await f.registry.connect(next).changeOwner(alice.address, bob.address);
@@ -94,7 +100,7 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
 
   it("rejects rotation without a commitment and a zero commitment", async () => {
     const [alice, bob] = [f.signers[1], f.signers[2]];
-    await expect(f.registry.connect(bob).rotate(alice.address, bob.address, f.ethers.ZeroHash, false, [], []))
+    await expect(f.registry.connect(bob).rotate(alice.address, f.salt("any"), f.rotation(bob.address)))
       .to.be.revertedWithCustomError(f.registry, "SigilNoNextOwnerCommitted")
       .withArgs(alice.address);
     await expect(f.registry.connect(alice).commitNextOwner(alice.address, f.ethers.ZeroHash)).to.be.revertedWithCustomError(
@@ -106,13 +112,15 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
 
   it("rotating to the zero address deactivates", async () => {
     const [alice, next] = [f.signers[1], f.signers[3]];
-    await f.registry.connect(alice).commitNextOwner(alice.address, await f.registry.commitmentOf(next.address));
-    await f.registry.connect(next).rotate(alice.address, f.ethers.ZeroAddress, f.ethers.id("a commitment"), false, [], []);
+    const n = f.nextKey(next);
+    await f.registry.connect(alice).commitNextOwner(alice.address, n.commitment);
+    await f.registry.connect(next).rotate(alice.address, n.salt, f.rotation(f.ethers.ZeroAddress, f.ethers.id("a commitment")));
     const state = await f.registry.identityState(alice.address);
     expect(state.deactivated).to.equal(true);
     expect(state.nextOwnerCommitment, "a deactivated identity keeps no commitment").to.equal(f.ethers.ZeroHash);
-    await expect(f.registry.connect(next).rotate(alice.address, next.address, f.ethers.ZeroHash, false, [], []))
-      .to.be.revertedWithCustomError(f.registry, "SigilIdentityDeactivated");
+    await expect(f.registry.connect(next).rotate(alice.address, n.salt, f.rotation(next.address)))
+      .to.be.revertedWithCustomError(f.registry, "SigilIdentityDeactivated")
+      .withArgs(alice.address);
   });
 
   it("deactivation is final: every later change reverts and identityOwner is the zero address", async () => {

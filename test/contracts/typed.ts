@@ -14,7 +14,7 @@ describe("SigilRegistry: EIP-712 meta-transactions", () => {
   const relayer = () => f.registry.connect(f.signers[9]);
   const aliceSigner = () => f.signers[1];
 
-  it("relays all seven controller operations, each using exactly one nonce", async () => {
+  it("relays all nine controller operations, each using exactly one nonce", async () => {
     const name = f.b32("did/pub/X25519/enc/hex");
     const value = "0x" + "22".repeat(32);
     const vt = f.b32("sigAuth");
@@ -30,12 +30,24 @@ describe("SigilRegistry: EIP-712 meta-transactions", () => {
     await expect(relayer().revokeAttributeWithSig(alice, name, value, s.deadline, s.signature))
       .to.emit(f.registry, "DIDAttributeChanged")
       .withArgs(alice, name, value, 0n, await f.registry.changed(alice));
-    const commitment = await f.registry.commitmentOf(bob);
+    const revokeDelegates = [{ delegateType: vt, delegate: bob }];
+    const revokeAttributes = [{ name, value }];
+    s = await f.typedSign(aliceSigner(), "RevokeEntries", { identity: alice, revokeDelegates, revokeAttributes });
+    const prev = await f.registry.changed(alice);
+    const rtx = relayer().revokeEntriesWithSig(alice, revokeDelegates, revokeAttributes, s.deadline, s.signature);
+    await expect(rtx).to.emit(f.registry, "DIDAttributeChanged").withArgs(alice, name, value, 0n, prev);
+    await expect(rtx).to.emit(f.registry, "DIDDelegateChanged");
+    const g = f.guardianSet(alice, [f.signers[4].address], 1);
+    s = await f.typedSign(aliceSigner(), "SetGuardians", { identity: alice, root: g.root, threshold: g.threshold, delay: g.delay });
+    await expect(relayer().setGuardiansWithSig(alice, g.root, g.threshold, g.delay, s.deadline, s.signature))
+      .to.emit(f.registry, "DIDGuardiansChanged")
+      .withArgs(alice, g.root, g.threshold, g.delay, await f.registry.changed(alice));
+    const { commitment } = f.nextKey(f.signers[2]);
     s = await f.typedSign(aliceSigner(), "CommitNextOwner", { identity: alice, commitment });
     await expect(relayer().commitNextOwnerWithSig(alice, commitment, s.deadline, s.signature))
       .to.emit(f.registry, "DIDNextOwnerCommitted")
-      .withArgs(alice, commitment);
-    expect(await f.registry.nonces(alice)).to.equal(5n);
+      .withArgs(alice, commitment, await f.registry.changed(alice));
+    expect(await f.registry.nonces(alice)).to.equal(7n);
 
     const carol = f.signers[3].address;
     const w = await f.wallet();
@@ -107,25 +119,31 @@ describe("SigilRegistry: EIP-712 meta-transactions", () => {
 
   it("rotateWithSig: signed by the committed key, with nested revocation lists", async () => {
     const next = await f.wallet();
-    await f.registry.connect(aliceSigner()).commitNextOwner(alice, await f.registry.commitmentOf(next.address));
+    const n = f.nextKey(next);
+    await f.registry.connect(aliceSigner()).commitNextOwner(alice, n.commitment);
     const vt = f.b32("sigAuth");
     await f.registry.connect(aliceSigner()).addDelegate(alice, vt, bob, DAY);
     const name = f.b32("did/svc/Thief");
     await f.registry.connect(aliceSigner()).setAttribute(alice, name, "0xbeef", DAY);
-    const message = {
-      identity: alice,
-      newOwner: next.address,
-      nextCommitment: f.ethers.ZeroHash,
-      purge: true,
-      revokeDelegates: [{ delegateType: vt, delegate: bob }],
-      revokeAttributes: [{ name, value: "0xbeef" }],
-    };
-    const byOwner = await f.typedSign(aliceSigner(), "Rotate", message);
-    const args = [alice, next.address, next.address, f.ethers.ZeroHash, true, message.revokeDelegates, message.revokeAttributes] as const;
+    const rot = f.rotation(next.address, f.ethers.ZeroHash, true, [{ delegateType: vt, delegate: bob }], [{ name, value: "0xbeef" }]);
+    const byOwner = await f.signRotate(aliceSigner(), alice, rot);
+    const args = [alice, next.address, n.salt, rot] as const;
     await expect(relayer().rotateWithSig(...args, byOwner.deadline, byOwner.signature))
       .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
       .withArgs(alice, next.address);
-    const s = await f.typedSign(next, "Rotate", message);
+    // Every field is bound: another list, purge flag or commitment nonce breaks the signature.
+    const s = await f.signRotate(next, alice, rot);
+    await expect(relayer().rotateWithSig(alice, next.address, n.salt, { ...rot, revokeAttributes: [] }, s.deadline, s.signature))
+      .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+      .withArgs(alice, next.address);
+    await expect(relayer().rotateWithSig(alice, next.address, n.salt, { ...rot, purge: false }, s.deadline, s.signature))
+      .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature");
+    const otherNonce = await f.signRotate(next, alice, rot, { commitmentNonce: 2n });
+    await expect(relayer().rotateWithSig(...args, otherNonce.deadline, otherNonce.signature))
+      .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature");
+    await expect(relayer().rotateWithSig(alice, next.address, f.salt("wrong"), rot, s.deadline, s.signature))
+      .to.be.revertedWithCustomError(f.registry, "SigilNotNextOwner")
+      .withArgs(alice, next.address);
     await expect(relayer().rotateWithSig(...args, s.deadline, s.signature))
       .to.emit(f.registry, "DIDOwnerRotated")
       .withArgs(alice, next.address, f.ethers.ZeroHash, true, 1n);
@@ -133,8 +151,10 @@ describe("SigilRegistry: EIP-712 meta-transactions", () => {
     expect(await f.registry.validDelegate(alice, vt, bob)).to.equal(false);
     // Rotation ended pre-rotation (zero next commitment): a validly signed rotation now finds none.
     const stranger = await f.wallet();
-    const st = await f.typedSign(stranger, "Rotate", { ...message, revokeDelegates: [], revokeAttributes: [] });
-    await expect(relayer().rotateWithSig(alice, stranger.address, next.address, f.ethers.ZeroHash, true, [], [], st.deadline, st.signature))
-      .to.be.revertedWithCustomError(f.registry, "SigilNoNextOwnerCommitted");
+    const strangerRot = f.rotation(next.address, f.ethers.ZeroHash, true);
+    const st = await f.signRotate(stranger, alice, strangerRot);
+    await expect(relayer().rotateWithSig(alice, stranger.address, f.salt("x"), strangerRot, st.deadline, st.signature))
+      .to.be.revertedWithCustomError(f.registry, "SigilNoNextOwnerCommitted")
+      .withArgs(alice);
   });
 });
