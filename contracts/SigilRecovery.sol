@@ -170,14 +170,18 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     }
 
     /// @dev What the next key's rotation does here: an armed recovery blocks it unless the
-    /// commitment is senior (and is then cancelled); a pending guardian change is dropped.
-    function _beforeRotation(address identity, Record memory rec, uint256 committedAt) internal {
+    /// commitment is senior (and is then cancelled); a pending guardian change is dropped. A
+    /// deactivation cannot be undone by the guardians, so on a guarded identity it needs a
+    /// commitment that is senior now (a thief's fresh key must not destroy what they can recover).
+    function _beforeRotation(address identity, Record memory rec, uint256 committedAt, address newOwner) internal {
         Recovery storage r = _recoveries[identity];
         if (r.armedAt != 0) {
             if (!_senior(identity, committedAt, r.armedAt)) {
                 revert SigilRecoveryPending(identity, uint256(r.armedAt) + _guardians[identity].delay);
             }
             _dropRecovery(identity, rec, r);
+        } else if (newOwner == address(0) && _guardians[identity].root != bytes32(0)) {
+            if (!_senior(identity, committedAt, block.timestamp)) revert SigilCommitmentNotSenior(identity, committedAt);
         }
         _cancelGuardianChange(identity, rec);
     }

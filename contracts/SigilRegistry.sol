@@ -485,7 +485,7 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
     /// commitment may not come back as the next one (a Rotate signature would then work twice).
     function _rotate(address identity, Record memory rec, NextKey memory next, Rotation calldata rotation) private {
         if (rotation.nextCommitment == next.commitment) revert SigilInvalidCommitment();
-        _beforeRotation(identity, rec, next.since);
+        _beforeRotation(identity, rec, next.since, rotation.newOwner);
         _revokeListed(identity, rec, rotation.revokeDelegates, rotation.revokeAttributes);
         _takeControl(identity, rec, rotation.newOwner, rotation.nextCommitment, rotation.purge);
         emit DIDOwnerRotated(identity, rotation.newOwner, _nextKeys[identity].commitment, rotation.purge, rec.epoch);

@@ -99,7 +99,7 @@ export function buildDocument(args: {
       commitment = event.commitment;
       continue;
     }
-    if (event.kind === "rotate") {
+    if (event.kind === "rotate" || event.kind === "recovered") {
       commitment = event.nextCommitment === `0x${"0".repeat(64)}` ? null : event.nextCommitment;
       if (event.purged) {
         epoch = event.epoch;
@@ -116,6 +116,7 @@ export function buildDocument(args: {
       if (event.owner === zeroAddress) deactivated = true;
       continue;
     }
+    if (event.kind !== "delegate" && event.kind !== "attribute") continue; // guardians and recoveries: metadata only
     const name = event.kind === "delegate" ? bytes32ToString(event.delegateType) : bytes32ToString(event.name);
     if (name === null) continue; // not a DID entry (non-UTF-8 name): skipped, as ethr-did-resolver does
     const entryKey = `${event.kind}-${name}-${event.kind === "delegate" ? event.delegate : event.value}`;

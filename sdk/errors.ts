@@ -181,6 +181,22 @@ export class RegistryRevertError extends SigilError {
   }
 }
 
+/** No SigilRegistry at the target: no code there, or a mined transaction left no registry event. */
+export class NoRegistryError extends SigilError {
+  override name = "NoRegistryError";
+  constructor(args: { operation: string; registry: string; chainId?: number; hash?: string }) {
+    super(
+      "registryRevert",
+      args.hash ? `${args.operation} changed nothing` : `no SigilRegistry at ${args.registry}${args.chainId ? ` on chain ${args.chainId}` : ""}`,
+      {
+        details: args.hash
+          ? `transaction ${args.hash} was mined but the registry at ${args.registry} emitted no event; check the network and registry address`
+          : "nothing was sent; check the network (was the chain reset?) and the registry address, or deploy it",
+      },
+    );
+  }
+}
+
 const REVERT_HINTS: Record<string, string> = {
   bad_actor: "the sender does not control this identity; send from its controller's key",
   bad_signature: "the signature is not the controller's for this call and nonce",

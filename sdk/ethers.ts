@@ -3,7 +3,7 @@
 // imports: the SDK does not depend on ethers at run time.
 import type { AbstractProvider, JsonRpcApiProvider, Signer, TypedDataField } from "ethers";
 import type { Address, EIP1193Provider, Hex } from "viem";
-import { directCall, operationTypedData, relayedCall, type Operation } from "./operations.ts";
+import { AUTHORISER, directCall, operationTypedData, relayedCall, type Operation, type SignableOperation } from "./operations.ts";
 import type { SignedOperation } from "./write.ts";
 
 /** Any ethers contract for the registry (TypeChain's `SigilRegistry` included). */
@@ -15,19 +15,29 @@ export async function sendOperationWithEthers(registry: RegistryContract, op: Op
   return (registry[functionName] as (...a: unknown[]) => Promise<unknown>)(...args);
 }
 
-/** Signs `op` as EIP-712 typed data with an ethers Signer (the controller, or for rotate the committed key). */
+type RecoveryReads = {
+  nonces(identity: string): Promise<bigint>;
+  recoveryState(identity: string): Promise<{ nextOwnerCommitment: string; commitmentNonce: bigint; round: bigint }>;
+};
+
+/** Signs `op` as EIP-712 typed data with an ethers Signer (its authoriser: controller, next key or guardian). */
 export async function signOperationWithEthers(
   signer: Signer,
-  registry: RegistryContract & { nonces(identity: string): Promise<bigint> },
-  op: Operation,
+  registry: RegistryContract & RecoveryReads,
+  op: SignableOperation,
   options: { deadline: bigint; chainId?: number },
 ): Promise<SignedOperation> {
   const address = (await registry.getAddress()) as Address;
   const chainId = options.chainId ?? Number((await signer.provider!.getNetwork()).chainId);
-  const nonce = await registry.nonces(op.identity);
-  const typed = operationTypedData(op, { chainId, registry: address, nonce, deadline: options.deadline });
+  let context: SignedOperation["context"];
+  if (AUTHORISER[op.type] === "controller") context = { nonce: await registry.nonces(op.identity) };
+  else {
+    const s = await registry.recoveryState(op.identity);
+    context = { commitment: s.nextOwnerCommitment as Hex, commitmentNonce: s.commitmentNonce, round: s.round };
+  }
+  const typed = operationTypedData(op, { ...context, chainId, registry: address, deadline: options.deadline });
   const signature = (await signer.signTypedData(typed.domain, typed.types as Record<string, TypedDataField[]>, typed.message)) as Hex;
-  return { operation: op, signer: (await signer.getAddress()) as Address, chainId, registry: address, nonce, deadline: options.deadline, signature };
+  return { operation: op, signer: (await signer.getAddress()) as Address, chainId, registry: address, context, deadline: options.deadline, signature };
 }
 
 /** Relays a signed operation through `registry` connected to the paying relayer. */

@@ -12,12 +12,25 @@ interface EventBase {
   previousChange?: bigint;
 }
 
+export interface RecoveryProposalData {
+  newOwner: Address;
+  nextCommitment: Hex;
+  purge: boolean;
+}
+
 export type RegistryEvent =
   | (EventBase & { kind: "owner"; owner: Address })
   | (EventBase & { kind: "delegate"; delegateType: Hex; delegate: Address; validTo: bigint })
   | (EventBase & { kind: "attribute"; name: Hex; value: Hex; validTo: bigint })
   | (EventBase & { kind: "commit"; commitment: Hex })
-  | (EventBase & { kind: "rotate"; newOwner: Address; nextCommitment: Hex; purged: boolean; epoch: bigint });
+  | (EventBase & { kind: "rotate"; newOwner: Address; nextCommitment: Hex; purged: boolean; epoch: bigint })
+  | (EventBase & { kind: "guardiansProposed"; root: Hex; threshold: number; delay: bigint; effectiveAt: bigint })
+  | (EventBase & { kind: "guardiansChanged"; root: Hex; threshold: number; delay: bigint })
+  | (EventBase & { kind: "guardianChangeCancelled" })
+  | (EventBase & { kind: "recoveryProposed"; proposal: Hex; recovery: RecoveryProposalData; round: bigint })
+  | (EventBase & { kind: "recoveryApproved"; proposal: Hex; guardian: Address; approvals: number; readyAt: bigint })
+  | (EventBase & { kind: "recoveryCancelled"; proposal: Hex })
+  | (EventBase & { kind: "recovered"; proposal: Hex; newOwner: Address; nextCommitment: Hex; purged: boolean; epoch: bigint });
 
 /** A log as eth_getLogs returns it, after viem's formatting or raw (hex quantities). */
 export type RawLog = Pick<Log, "data" | "topics"> & {
@@ -62,10 +75,37 @@ export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
       return { ...base, kind: "attribute", name: a.name, value: a.value, validTo: a.validTo, previousChange: a.previousChange };
     }
     case "DIDNextOwnerCommitted":
-      return { ...base, kind: "commit", commitment: decoded.args.commitment };
+      return { ...base, kind: "commit", commitment: decoded.args.commitment, previousChange: decoded.args.previousChange };
     case "DIDOwnerRotated": {
       const a = decoded.args;
       return { ...base, kind: "rotate", newOwner: a.newOwner, nextCommitment: a.nextCommitment, purged: a.purged, epoch: a.epoch };
+    }
+    case "DIDGuardiansProposed": {
+      const a = decoded.args;
+      const policy = { root: a.root, threshold: Number(a.threshold), delay: a.delay };
+      return { ...base, kind: "guardiansProposed", ...policy, effectiveAt: a.effectiveAt, previousChange: a.previousChange };
+    }
+    case "DIDGuardiansChanged": {
+      const a = decoded.args;
+      return { ...base, kind: "guardiansChanged", root: a.root, threshold: Number(a.threshold), delay: a.delay, previousChange: a.previousChange };
+    }
+    case "DIDGuardianChangeCancelled":
+      return { ...base, kind: "guardianChangeCancelled", previousChange: decoded.args.previousChange };
+    case "DIDRecoveryProposed": {
+      const a = decoded.args;
+      return { ...base, kind: "recoveryProposed", proposal: a.proposal, recovery: { ...a.recovery }, round: a.round, previousChange: a.previousChange };
+    }
+    case "DIDRecoveryApproved": {
+      const a = decoded.args;
+      const approval = { proposal: a.proposal, guardian: a.guardian, approvals: Number(a.approvals), readyAt: a.readyAt };
+      return { ...base, kind: "recoveryApproved", ...approval, previousChange: a.previousChange };
+    }
+    case "DIDRecoveryCancelled":
+      return { ...base, kind: "recoveryCancelled", proposal: decoded.args.proposal, previousChange: decoded.args.previousChange };
+    case "DIDRecovered": {
+      const a = decoded.args;
+      const outcome = { newOwner: a.newOwner, nextCommitment: a.nextCommitment, purged: a.purged, epoch: a.epoch };
+      return { ...base, kind: "recovered", proposal: a.proposal, ...outcome };
     }
     default:
       return undefined;

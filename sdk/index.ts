@@ -15,26 +15,52 @@ export {
   type SigilResolverConfig,
 } from "./resolver.ts";
 export {
+  AUTHORISER,
   bytes32Name,
   commitmentOf,
+  directCall,
+  isSignable,
   operationTypedData,
+  relayedCall,
   sigilDomain,
   sigilTypes,
   type AttributeRef,
+  type Authoriser,
   type DelegateRef,
+  type GuardianProof,
   type Operation,
+  type OperationType,
+  type RecoveryProposal,
+  type SignableOperation,
+  type SigningContext,
 } from "./operations.ts";
 export {
+  readSigningContext,
+  relayOperation,
   sendOperation,
   signOperation,
-  relayOperation,
+  simulateOperation,
   type OperationReceipt,
   type RegistryTarget,
   type SignedOperation,
 } from "./write.ts";
+export {
+  buildGuardianSet,
+  generateNextKey,
+  verifyGuardianCard,
+  DEFAULT_RECOVERY_DELAY,
+  MAX_RECOVERY_DELAY,
+  MIN_RECOVERY_DELAY,
+  type GuardianCard,
+  type GuardianSet,
+  type NextKeyCard,
+} from "./guardians.ts";
+export { planRotation, splitRevocations, REVOCATION_GAS_BUDGET, type RotationPlan } from "./rotation.ts";
+export { foldRecovery, recoveryMetadata, type OpenRecovery, type RecoveryView } from "./recovery-state.ts";
 export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./keys.ts";
 export { signMessage, verifyMessage, authenticationFingerprint, type MessageSigner, type VerifyResult } from "./messaging.ts";
-export { watchDids, type DidChange, type Watcher } from "./watch.ts";
+export { watchDids, type DidChange, type Watcher, type WatchableResolver } from "./watch.ts";
+export { diffResolutions, describeChange, keyMaterial, keysByRelationship, RELATIONSHIPS, type DidChangeItem, type Relationship } from "./changes.ts";
 export { sendOperationWithEthers, signOperationWithEthers, relayOperationWithEthers, eip1193FromEthers } from "./ethers.ts";
 export { networksFromDeployments } from "./deployments.ts";
-export { activeEntries } from "./active.ts";
+export { activeEntries, staleEntries } from "./active.ts";

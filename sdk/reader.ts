@@ -59,7 +59,7 @@ export interface BlockHeader {
 export class HistoryReadError extends Error {}
 
 /** The eth_call answered empty: no contract at the registry address on the node's chain. */
-export class NoRegistryError extends Error {}
+export class EmptyCallError extends Error {}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -80,7 +80,7 @@ export async function callStates(client: PublicClient, registry: Address, ids: r
   try {
     return decodeFunctionResult({ abi: sigilRegistryAbi, functionName: "identityStates", data: raw });
   } catch (error) {
-    if (error instanceof AbiDecodingZeroDataError) throw new NoRegistryError(`no contract answered at ${registry}`, { cause: error });
+    if (error instanceof AbiDecodingZeroDataError) throw new EmptyCallError(`no contract answered at ${registry}`, { cause: error });
     throw error;
   }
 }

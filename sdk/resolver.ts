@@ -22,8 +22,9 @@ import {
 } from "./errors.ts";
 import type { RegistryEvent } from "./events.ts";
 import { chainIdHex, networkClient, type SigilNetwork } from "./networks.ts";
+import { foldRecovery, recoveryMetadata } from "./recovery-state.ts";
 import { readQuery } from "./version-query.ts";
-import { callStates, NoRegistryError, readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
+import { callStates, EmptyCallError, readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
 
 export interface SigilResolverConfig {
   networks: readonly SigilNetwork[];
@@ -162,7 +163,7 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
     try {
       return await p;
     } catch (error) {
-      if (!(error instanceof NoRegistryError)) throw error;
+      if (!(error instanceof EmptyCallError)) throw error;
       const chainId = await entry.client.getChainId(); // only on this failure path: one more round trip
       checkChain(entry, chainId);
       throw new InternalError({
@@ -268,6 +269,7 @@ export function createSigilResolver(config: SigilResolverConfig): SigilResolver 
       preRotation: commitment !== zeroHash,
       deactivatedFinal: built.deactivated,
       resolvedAtBlock: (historical ? at.blockNumber : head.blockNumber).toString(),
+      ...recoveryMetadata(foldRecovery(events.filter((e) => e.blockNumber <= at.blockNumber)), at.timestamp),
     };
     const didDocument = { ...built.didDocument };
     // application/did (DID 1.1) keeps @context, as did+ld+json; only plain did+json drops it.

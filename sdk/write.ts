@@ -13,8 +13,17 @@ import {
 } from "viem";
 import { sigilRegistryAbi } from "./abi.ts";
 import { decodeRegistryLogs, type RegistryEvent } from "./events.ts";
-import { directCall, operationTypedData, relayedCall, type Operation } from "./operations.ts";
-import { RegistryRevertError } from "./errors.ts";
+import {
+  AUTHORISER,
+  directCall,
+  operationTypedData,
+  type ContractCall,
+  relayedCall,
+  type Operation,
+  type SignableOperation,
+  type SigningContext,
+} from "./operations.ts";
+import { NoRegistryError, RegistryRevertError } from "./errors.ts";
 
 export interface RegistryTarget {
   registry: Address;
@@ -31,11 +40,12 @@ export interface OperationReceipt {
 
 /** An operation signed by its authoriser, ready for any relayer. JSON-safe apart from bigints. */
 export interface SignedOperation {
-  operation: Operation;
+  operation: SignableOperation;
   signer: Address;
   chainId: number;
   registry: Address;
-  nonce: bigint;
+  /** What the signature binds besides the operation (nonce, commitment, round), for display. */
+  context: Omit<SigningContext, "chainId" | "registry" | "deadline">;
   deadline: bigint;
   signature: Hex;
 }
@@ -54,14 +64,21 @@ function asRegistryError(error: unknown, op: Operation): unknown {
   return new RegistryRevertError({ operation: op.type, errorName, args: builtin ? [] : (revert.data?.args ?? []), cause: error });
 }
 
-async function submit(
-  wallet: WalletClient,
-  target: RegistryTarget,
-  op: Operation,
-  call: { functionName: string; args: readonly unknown[] },
-): Promise<OperationReceipt> {
-  const account = wallet.account as Account;
-  let hash: Hex;
+/** Refuses to send to an address where the chain has no code: a call there "succeeds" and does nothing. */
+async function requireRegistry(target: RegistryTarget, op: Operation) {
+  const code = await target.publicClient.getCode({ address: target.registry });
+  if (!code || code === "0x") {
+    const chainId = await target.publicClient.getChainId();
+    throw new NoRegistryError({ operation: op.type, registry: target.registry, chainId });
+  }
+}
+
+/**
+ * Simulates `call` as `account` and returns the request to send; a refusal by the registry
+ * becomes a RegistryRevertError naming the contract's error. Nothing is sent.
+ */
+export async function simulateOperation(target: RegistryTarget, op: Operation, call: ContractCall, account: Account | Address) {
+  await requireRegistry(target, op);
   try {
     const { request } = await target.publicClient.simulateContract({
       address: target.registry,
@@ -70,6 +87,17 @@ async function submit(
       args: call.args as never,
       account,
     });
+    return request;
+  } catch (error) {
+    throw asRegistryError(error, op);
+  }
+}
+
+async function submit(wallet: WalletClient, target: RegistryTarget, op: Operation, call: ContractCall): Promise<OperationReceipt> {
+  const account = wallet.account as Account;
+  const request = await simulateOperation(target, op, call, account);
+  let hash: Hex;
+  try {
     hash = await wallet.writeContract({ ...(request as object), account, chain: wallet.chain ?? null } as never);
   } catch (error) {
     throw asRegistryError(error, op);
@@ -79,7 +107,10 @@ async function submit(
     throw new RegistryRevertError({ operation: op.type, errorName: "reverted", args: [hash] });
   }
   const own = receipt.logs.filter((l) => l.address.toLowerCase() === target.registry.toLowerCase());
-  return { hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, events: decodeRegistryLogs(own) };
+  const events = decodeRegistryLogs(own);
+  // No false success: every registry operation emits events; a receipt without them changed nothing.
+  if (events.length === 0) throw new NoRegistryError({ operation: op.type, registry: target.registry, hash });
+  return { hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, events };
 }
 
 /** Performs `op` from the controller's own wallet (for `rotate`: the pre-committed key's). */
@@ -88,31 +119,42 @@ export function sendOperation(wallet: WalletClient, target: RegistryTarget, op: 
 }
 
 /**
- * Signs `op` as EIP-712 typed data with `signer` (the controller, or for `rotate` the
- * pre-committed key). Reads the identity's nonce and the chain id unless given.
+ * What a signature of `op` must bind, read from the chain: the identity's nonce for the
+ * controller's operations, the commitment and its nonce for a rotation, the commitment and the
+ * recovery round for a cancellation, the round for a guardian's approval.
+ */
+export async function readSigningContext(
+  target: RegistryTarget,
+  op: SignableOperation,
+): Promise<Omit<SigningContext, "chainId" | "registry" | "deadline">> {
+  const read = (functionName: "nonces" | "recoveryState") =>
+    target.publicClient.readContract({ address: target.registry, abi: sigilRegistryAbi, functionName, args: [op.identity] });
+  if (AUTHORISER[op.type] === "controller") return { nonce: (await read("nonces")) as bigint };
+  const state = (await read("recoveryState")) as { nextOwnerCommitment: Hex; commitmentNonce: bigint; round: bigint };
+  return { commitment: state.nextOwnerCommitment, commitmentNonce: state.commitmentNonce, round: state.round };
+}
+
+/**
+ * Signs `op` as EIP-712 typed data with `signer` (the controller; for `rotate` and
+ * `cancelRecovery` the pre-committed key; for `approveRecovery` the guardian). Reads what the
+ * signature binds, the chain id and the block time (for the default deadline) unless given.
  */
 export async function signOperation(
   signer: WalletClient,
   target: RegistryTarget,
-  op: Operation,
-  options: { nonce?: bigint; deadline?: bigint; chainId?: number } = {},
+  op: SignableOperation,
+  options: { context?: Omit<SigningContext, "chainId" | "registry" | "deadline">; deadline?: bigint; chainId?: number } = {},
 ): Promise<SignedOperation> {
   const account = signer.account as Account;
-  const [nonce, chainId, block] = await Promise.all([
-    options.nonce ??
-      target.publicClient.readContract({
-        address: target.registry,
-        abi: sigilRegistryAbi,
-        functionName: "nonces",
-        args: [op.identity],
-      }),
+  const [context, chainId, block] = await Promise.all([
+    options.context ?? readSigningContext(target, op),
     options.chainId ?? target.publicClient.getChainId(),
     options.deadline === undefined ? target.publicClient.getBlock() : undefined,
   ]);
   const deadline = options.deadline ?? (block as { timestamp: bigint }).timestamp + DEFAULT_DEADLINE_SECONDS;
-  const typed = operationTypedData(op, { chainId, registry: target.registry, nonce, deadline });
+  const typed = operationTypedData(op, { ...context, chainId, registry: target.registry, deadline });
   const signature = await signer.signTypedData({ ...typed, account } as never);
-  return { operation: op, signer: account.address, chainId, registry: target.registry, nonce, deadline, signature };
+  return { operation: op, signer: account.address, chainId, registry: target.registry, context, deadline, signature };
 }
 
 /** Submits a signed operation from `relayer`, who pays the gas. */

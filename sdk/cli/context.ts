@@ -1,8 +1,8 @@
 // What every `sigil` command shares: the network (from deployments/ or --rpc), the key (from
 // SIGIL_PRIVATE_KEY or a keystore file, never the command line), output as a table or --json,
 // a spinner while waiting, and one clear line plus an exit code when something is wrong.
-import { existsSync, readFileSync } from "node:fs";
-import { createWalletClient, isHex, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createWalletClient, getAddress, isAddress, isHex, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { networksFromDeployments } from "../deployments.ts";
 import { SigilError } from "../errors.ts";
@@ -36,10 +36,45 @@ export interface Context {
   publicClient: PublicClient;
   resolver: SigilResolver;
   json: boolean;
+  /** The key in `envName` (default SIGIL_PRIVATE_KEY) or --keystore; a usage error when there is none. */
+  key(envName?: string): Hex;
+  walletFor(key: Hex): WalletClient;
   /** The wallet of SIGIL_PRIVATE_KEY (or --keystore); throws a usage error when there is none. */
   wallet(envName?: string): WalletClient;
   print(human: string, data: unknown): void;
   spin<T>(label: string, work: Promise<T>): Promise<T>;
+}
+
+/** JSON with bigints as decimal strings. */
+export const toJson = (data: unknown) => JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
+
+/** Reads a JSON file the user named, or says plainly why it cannot. */
+export function readJson<T>(file: string, what: string): T {
+  if (!existsSync(file)) throw new CliError(`${what} ${file} does not exist`);
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as T;
+  } catch (e) {
+    throw new CliError(`${what} ${file} is not valid JSON: ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** Writes a file that must not replace an existing one (secrets: readable by the owner only). */
+export function writeNew(file: string, data: unknown, secret = false) {
+  try {
+    writeFileSync(file, typeof data === "string" ? data : toJson(data), { flag: "wx", mode: secret ? 0o600 : 0o644 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(code === "EEXIST" ? `${file} already exists: choose another file (nothing was overwritten)` : `cannot write ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** A checksummed address from user input; a usage error naming `what` otherwise. */
+export function parseAddress(value: string, what: string): Address {
+  if (!isAddress(value, { strict: false })) throw new CliError(`${what} "${value}" is not a 0x-prefixed 20-byte address`);
+  if (value !== value.toLowerCase() && value.slice(2) !== value.slice(2).toUpperCase() && !isAddress(value, { strict: true })) {
+    throw new CliError(`${what} "${value}" has a wrong EIP-55 checksum (a typo?): check it, or write it in lower case`);
+  }
+  return getAddress(value.toLowerCase());
 }
 
 function readKey(options: GlobalOptions, envName: string): Hex {
@@ -76,10 +111,12 @@ export function makeContext(options: GlobalOptions): Context {
     publicClient: networkClient(network),
     resolver,
     json,
+    key: (envName = "SIGIL_PRIVATE_KEY") => readKey(options, envName),
+    walletFor: (key: Hex) => createWalletClient({ account: privateKeyToAccount(key), transport: networkTransport(network) }) as WalletClient,
     wallet: (envName = "SIGIL_PRIVATE_KEY") =>
       createWalletClient({ account: privateKeyToAccount(readKey(options, envName)), transport: networkTransport(network) }) as WalletClient,
     print(human, data) {
-      console.log(json ? JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) : human);
+      console.log(json ? toJson(data) : human);
     },
     async spin(label, work) {
       if (json || !process.stderr.isTTY) return work;

@@ -17,6 +17,8 @@ import { setup } from "./fixture.ts";
 
 const DAY = 86_400n;
 
+const SALT = `0x${"5a".repeat(32)}` as const;
+
 describe("sdk resolver (in-process chain)", () => {
   let env: Awaited<ReturnType<typeof setup>>;
   let resolver: SigilResolver;
@@ -122,13 +124,14 @@ describe("sdk resolver (in-process chain)", () => {
 
   it("pre-rotation: shows the commitment, and a purging rotation voids every earlier key", async () => {
     const [alice, thief, next] = env.addresses.slice(1, 4);
-    await env.send(1, { type: "commitNextOwner", identity: alice, commitment: commitmentOf(next) });
+    await env.send(1, { type: "commitNextOwner", identity: alice, commitment: commitmentOf(next, SALT) });
     let meta = (await resolver.resolve(did(alice))).didDocumentMetadata as { sigil: Record<string, unknown> };
-    expect(meta.sigil).to.deep.include({ preRotation: true, nextOwnerCommitment: commitmentOf(next), epoch: "0" });
+    expect(meta.sigil).to.deep.include({ preRotation: true, nextOwnerCommitment: commitmentOf(next, SALT), epoch: "0" });
     await env.send(1, { type: "addDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate: thief, validity: DAY });
     await env.send(3, {
       type: "rotate",
       identity: alice,
+      salt: SALT,
       newOwner: next,
       nextCommitment: zeroHash,
       purge: true,

@@ -17,6 +17,8 @@ import { setup } from "./fixture.ts";
 
 const DAY = 86_400n;
 
+const SALT = `0x${"5a".repeat(32)}` as const;
+
 describe("sdk writes", () => {
   let env: Awaited<ReturnType<typeof setup>>;
   beforeEach(async () => {
@@ -31,12 +33,12 @@ describe("sdk writes", () => {
       { type: "revokeDelegate", identity: alice, delegateType: bytes32Name("veriKey"), delegate: bob },
       { type: "setAttribute", identity: alice, ...key, validity: DAY },
       { type: "revokeAttribute", identity: alice, ...key },
-      { type: "commitNextOwner", identity: alice, commitment: commitmentOf(next) },
+      { type: "commitNextOwner", identity: alice, commitment: commitmentOf(next, SALT) },
     ];
     const kinds = [];
     for (const op of ops) kinds.push((await env.send(1, op)).events.map((e) => e.kind));
     expect(kinds).to.deep.equal([["delegate"], ["delegate"], ["attribute"], ["attribute"], ["commit"]]);
-    const rotated = await env.send(3, { type: "rotate", identity: alice, newOwner: next, nextCommitment: zeroHash, purge: true, revokeDelegates: [], revokeAttributes: [] });
+    const rotated = await env.send(3, { type: "rotate", identity: alice, salt: SALT, newOwner: next, nextCommitment: zeroHash, purge: true, revokeDelegates: [], revokeAttributes: [] });
     expect(rotated.events.map((e) => e.kind)).to.deep.equal(["owner", "rotate"]);
     expect(rotated.gasUsed).to.be.greaterThan(0n);
     await env.send(3, { type: "changeOwner", identity: alice, newOwner: bob });
@@ -48,21 +50,26 @@ describe("sdk writes", () => {
     const [alice, bob, next] = env.addresses.slice(1, 4) as Address[];
     const relayer = env.wallet(9);
     const signed = await signOperation(env.wallet(1), env.target, { type: "addDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate: bob, validity: DAY });
-    expect(signed).to.deep.include({ signer: alice, nonce: 0n, chainId: env.chainId });
+    expect(signed).to.deep.include({ signer: alice, chainId: env.chainId });
+    expect(signed.context).to.deep.equal({ nonce: 0n });
     const receipt = await relayOperation(relayer, env.target, signed);
     expect(receipt.events[0]).to.deep.include({ kind: "delegate", delegate: getAddress(bob) });
-    const commit = await signOperation(env.wallet(1), env.target, { type: "commitNextOwner", identity: alice, commitment: commitmentOf(next) });
-    expect(commit.nonce).to.equal(1n);
+    const commit = await signOperation(env.wallet(1), env.target, { type: "commitNextOwner", identity: alice, commitment: commitmentOf(next, SALT) });
+    expect(commit.context.nonce).to.equal(1n);
     await relayOperation(relayer, env.target, commit);
     const rotation = await signOperation(env.wallet(3), env.target, {
       type: "rotate",
       identity: alice,
+      salt: SALT,
       newOwner: next,
       nextCommitment: zeroHash,
       purge: true,
       revokeDelegates: [{ delegateType: bytes32Name("sigAuth"), delegate: bob }],
       revokeAttributes: [],
     });
+    // A rotation binds the commitment it consumes, not the nonce the current key can advance.
+    expect(rotation.context).to.deep.equal({ commitment: commitmentOf(next, SALT), commitmentNonce: 1n, round: 0n });
+    await relayOperation(relayer, env.target, await signOperation(env.wallet(1), env.target, { type: "setAttribute", identity: alice, name: bytes32Name("did/svc/X"), value: "0x01", validity: DAY }));
     const rotated = await relayOperation(relayer, env.target, rotation);
     expect(rotated.events.map((e) => e.kind)).to.deep.equal(["delegate", "owner", "rotate"]);
   });
@@ -80,7 +87,7 @@ describe("sdk writes", () => {
     expect(e.message).to.include("does not control this identity");
     expect(await env.publicClient.getTransactionCount({ address: bob })).to.equal(before);
 
-    await env.send(1, { type: "commitNextOwner", identity: alice, commitment: commitmentOf(next) });
+    await env.send(1, { type: "commitNextOwner", identity: alice, commitment: commitmentOf(next, SALT) });
     e = await attempt(1, { type: "changeOwner", identity: alice, newOwner: bob });
     expect(e.errorName).to.equal("SigilNextOwnerCommitted");
     expect(e.code).to.equal("registryRevert");

@@ -1,0 +1,212 @@
+// Commands that change one identity as its controller or its next key: keys, services,
+// attributes, the next-key commitment, rotation (purging, re-committing by default), the
+// cleanup of entries stock ERC-1056 readers still show, controller change and deactivation.
+import { Command, Option } from "commander";
+import { isHex, type Address, type Hex } from "viem";
+import { staleEntries } from "../../active.ts";
+import { parseDid } from "../../did.ts";
+import { generateNextKey } from "../../guardians.ts";
+import { publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType } from "../../keys.ts";
+import { bytes32Name, type Operation } from "../../operations.ts";
+import { readIdentities } from "../../reader.ts";
+import { planRotation, splitRevocations } from "../../rotation.ts";
+import { CliError, parseAddress, type Context } from "../context.ts";
+import { commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, saveNextKey } from "../perform.ts";
+
+type Ctx = () => Context;
+const identityOf = (did: string): Address => parseAddress(parseDid(did).address, "DID address");
+const validityOption = () => new Option("--validity <seconds>", "how long it stays valid").default("31536000");
+
+function seconds(value: string, what: string): bigint {
+  if (!/^\d+$/.test(value) || BigInt(value) === 0n) throw new CliError(`${what} "${value}" must be a whole number of seconds > 0`);
+  return BigInt(value);
+}
+
+async function history(c: Context, identity: Address) {
+  const { snapshot } = await readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock: c.network.fromBlock ?? 0n });
+  return { events: snapshot.events.get(identity.toLowerCase() as Address) ?? [], now: snapshot.timestamp };
+}
+
+function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
+  return new Command(kind)
+    .description(kind === "add" ? "add a delegate address or a public key" : "revoke a delegate address or a public key")
+    .argument("<did>")
+    .option("--delegate <address>", "an Ethereum address (EcdsaSecp256k1RecoveryMethod2020)")
+    .option("--public-key <hex>", "a public key (with --type)")
+    .addOption(new Option("--type <type>", "key type of --public-key").choices(["Secp256k1", "Ed25519", "X25519"]))
+    .addOption(new Option("--purpose <purpose>", "veriKey: signing; sigAuth: authentication too; enc: key agreement").choices(["veriKey", "sigAuth", "enc"]).default("sigAuth"))
+    .addOption(validityOption())
+    .addOption(prepareOption())
+    .action(async (did: string, o: { delegate?: string; publicKey?: string; type?: KeyType; purpose: KeyPurpose; validity: string; prepare?: string }) => {
+      const identity = identityOf(did);
+      if (!o.delegate === !o.publicKey) throw new CliError("give exactly one of --delegate <address> or --public-key <hex> --type <type>");
+      const c = ctx();
+      let op: Operation;
+      if (o.delegate) {
+        if (o.purpose === "enc") throw new CliError("a delegate address signs; use --purpose veriKey or sigAuth");
+        const delegate = parseAddress(o.delegate, "--delegate");
+        const delegateType = bytes32Name(o.purpose);
+        op = kind === "add" ? { type: "addDelegate", identity, delegateType, delegate, validity: seconds(o.validity, "--validity") } : { type: "revokeDelegate", identity, delegateType, delegate };
+      } else {
+        if (!o.type) throw new CliError("--public-key needs --type Secp256k1|Ed25519|X25519");
+        if (!isHex(o.publicKey)) throw new CliError("--public-key must be 0x-prefixed hex");
+        let attribute;
+        try {
+          attribute = publicKeyAttribute(o.type, o.purpose, Buffer.from(o.publicKey!.slice(2), "hex"));
+        } catch (e) {
+          throw new CliError((e as Error).message);
+        }
+        op = kind === "add" ? { type: "setAttribute", identity, ...attribute, validity: seconds(o.validity, "--validity") } : { type: "revokeAttribute", identity, ...attribute };
+      }
+      await perform(c, op, { prepare: o.prepare, key: c.key() });
+    });
+}
+
+const hexValue = (v: string) => {
+  if (!isHex(v)) throw new CliError(`value "${v}" must be 0x-prefixed hex`);
+  return v as Hex;
+};
+
+export function registerIdentityCommands(program: Command, ctx: Ctx) {
+  program.addCommand(new Command("key").description("add or revoke keys").addCommand(keyCommand(ctx, "add")).addCommand(keyCommand(ctx, "revoke")));
+
+  const service = new Command("service").description("publish or remove a service endpoint");
+  service
+    .command("add <did> <type> <endpoint>")
+    .addOption(validityOption())
+    .addOption(prepareOption())
+    .action(async (did: string, type: string, endpoint: string, o: { validity: string; prepare?: string }) => {
+      const c = ctx();
+      await perform(c, { type: "setAttribute", identity: identityOf(did), ...serviceAttribute(type, endpoint), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: c.key() });
+    });
+  service
+    .command("remove <did> <type> <endpoint>")
+    .addOption(prepareOption())
+    .action(async (did: string, type: string, endpoint: string, o: { prepare?: string }) => {
+      const c = ctx();
+      await perform(c, { type: "revokeAttribute", identity: identityOf(did), ...serviceAttribute(type, endpoint) }, { prepare: o.prepare, key: c.key() });
+    });
+  program.addCommand(service);
+
+  const attribute = new Command("attribute").description("set or revoke a raw ERC-1056 attribute (name up to 32 bytes, value hex)");
+  attribute
+    .command("set <did> <name> <value>")
+    .addOption(validityOption())
+    .addOption(prepareOption())
+    .action(async (did: string, name: string, value: string, o: { validity: string; prepare?: string }) => {
+      const c = ctx();
+      await perform(c, { type: "setAttribute", identity: identityOf(did), name: bytes32Name(name), value: hexValue(value), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: c.key() });
+    });
+  attribute
+    .command("revoke <did> <name> <value>")
+    .addOption(prepareOption())
+    .action(async (did: string, name: string, value: string, o: { prepare?: string }) => {
+      const c = ctx();
+      await perform(c, { type: "revokeAttribute", identity: identityOf(did), name: bytes32Name(name), value: hexValue(value) }, { prepare: o.prepare, key: c.key() });
+    });
+  program.addCommand(attribute);
+
+  program
+    .command("next-key")
+    .description("write a fresh next key (private key, salt, commitment) to a file, for commit-next or a recovery")
+    .requiredOption("--out <file>", "where to write it (readable by you only; never overwritten)")
+    .action((o: { out: string }) => {
+      const c = ctx();
+      const card = saveNextKey(c, o.out, generateNextKey());
+      c.print(`commitment ${card.commitment}`, { address: card.address, commitment: card.commitment, file: o.out });
+    });
+
+  program
+    .command("commit-next <did>")
+    .description("commit to the next controller key (generated into --out unless --next-address names a key you hold elsewhere)")
+    .option("--out <file>", "file for the generated next key, or for the commitment record with --next-address")
+    .option("--next-address <address>", "commit to this key (e.g. a hardware wallet's) with a fresh salt, recorded in --out")
+    .addOption(prepareOption())
+    .action(async (did: string, o: { out?: string; nextAddress?: string; prepare?: string }) => {
+      const c = ctx();
+      const identity = identityOf(did);
+      if (!o.out) throw new CliError("give --out <file>: the next key (or its salt) must be kept to rotate later");
+      let commitment: Hex;
+      if (o.nextAddress) {
+        const record = commitmentRecord(o.nextAddress);
+        if (record.address.toLowerCase() === identity.toLowerCase()) throw new CliError("the next key must not be the identity's own address");
+        commitment = record.commitment;
+        saveNextKey(c, o.out, record);
+      } else {
+        commitment = saveNextKey(c, o.out, generateNextKey()).commitment;
+      }
+      await perform(c, { type: "commitNextOwner", identity, commitment }, { prepare: o.prepare, key: c.key() });
+    });
+
+  program
+    .command("rotate <did>")
+    .description("rotate with the pre-committed key: voids every earlier key and service (O(1) gas) and commits to a fresh next key")
+    .option("--next-key-file <file>", "the committed key and salt (or SIGIL_NEXT_KEY_FILE / SIGIL_NEXT_KEY + SIGIL_NEXT_SALT)")
+    .option("--new-owner <address>", "controller after rotation (default: the committed key)")
+    .option("--next-key-out <file>", "where to write the fresh next key (required unless --commit-file or --no-commit)")
+    .option("--commit-file <file>", "commit to the key recorded in this file (sigil commit-next --next-address) instead")
+    .option("--no-commit", "turn pre-rotation off (not recommended: a thief of the new key could take the identity)")
+    .option("--keep", "keep earlier keys and services (no purge)")
+    .option("--list-revocations", "also revoke live entries with ERC-1056 events, for stock ERC-1056 readers (split into batches)")
+    .addOption(prepareOption())
+    .action(async (did: string, o: { nextKeyFile?: string; newOwner?: string; nextKeyOut?: string; commitFile?: string; commit: boolean; keep?: boolean; listRevocations?: boolean; prepare?: string }) => {
+      const c = ctx();
+      const identity = identityOf(did);
+      const next = loadNextKey(o.nextKeyFile);
+      if (o.commit && !o.commitFile && !o.nextKeyOut) throw new CliError("give --next-key-out <file> for the fresh next key (or --commit-file, or --no-commit to turn pre-rotation off)");
+      const newOwner = o.newOwner ? parseAddress(o.newOwner, "--new-owner") : next.address;
+      const plan = planRotation({
+        identity,
+        salt: next.salt,
+        newOwner,
+        nextKey: o.commit && !o.commitFile ? generateNextKey() : null,
+        nextCommitment: o.commitFile ? commitmentFromFile(o.commitFile) : undefined,
+        purge: !o.keep,
+        listRevocations: o.listRevocations ? await history(c, identity) : undefined,
+      });
+      if (plan.nextKey) saveNextKey(c, o.nextKeyOut!, plan.nextKey);
+      for (const w of plan.warnings) console.error(`⚠ ${w}`);
+      const receipt = await perform(c, plan.rotate, { prepare: o.prepare, key: next.privateKey });
+      if (plan.followUps.length === 0) return;
+      if (!receipt || newOwner !== next.address) {
+        console.error(`⚠ ${plan.followUps.length} more batch(es) of revocations remain: run \`sigil cleanup ${did}\` as the new controller`);
+        return;
+      }
+      for (const op of plan.followUps) await perform(c, op, { key: next.privateKey });
+    });
+
+  program
+    .command("cleanup <did>")
+    .description("revoke, with ERC-1056 events, the entries a purge voided but stock ERC-1056 readers still show")
+    .addOption(prepareOption())
+    .action(async (did: string, o: { prepare?: string }) => {
+      const c = ctx();
+      const identity = identityOf(did);
+      const { events, now } = await history(c, identity);
+      const stale = staleEntries(events, now);
+      const batches = splitRevocations(stale.delegates, stale.attributes);
+      if (batches.length === 0) return c.print("nothing to clean up: stock ERC-1056 readers see what Sigil sees", { batches: 0 });
+      if (o.prepare && batches.length > 1) throw new CliError(`${batches.length} batches are needed; run cleanup without --prepare, or once per batch after each is relayed`);
+      for (const b of batches) await perform(c, { type: "revokeEntries", identity, ...b }, { prepare: o.prepare, key: c.key() });
+    });
+
+  program
+    .command("change-owner <did> <new-owner>")
+    .description("hand control to another key (impossible once a next key is committed: rotate instead)")
+    .addOption(prepareOption())
+    .action(async (did: string, newOwner: string, o: { prepare?: string }) => {
+      const c = ctx();
+      const owner = parseAddress(newOwner, "new owner");
+      if (owner === "0x0000000000000000000000000000000000000000") throw new CliError("the zero address would deactivate the DID: use sigil deactivate");
+      await perform(c, { type: "changeOwner", identity: identityOf(did), newOwner: owner }, { prepare: o.prepare, key: c.key() });
+    });
+
+  program
+    .command("deactivate <did>")
+    .description("deactivate the DID for good (with a committed next key: rotate to the zero address with it)")
+    .addOption(prepareOption())
+    .action(async (did: string, o: { prepare?: string }) => {
+      const c = ctx();
+      await perform(c, { type: "deactivate", identity: identityOf(did) }, { prepare: o.prepare, key: c.key() });
+    });
+}

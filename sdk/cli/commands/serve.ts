@@ -1,0 +1,62 @@
+// `sigil serve`: the resolver service (Universal Resolver driver API and DID Resolution over
+// HTTP) in front of one network, with graceful shutdown on SIGTERM/SIGINT.
+import { Command, Option } from "commander";
+import { createSigilResolver } from "../../resolver.ts";
+import { startResolverService } from "../../service/serve.ts";
+import { CliError, EXIT, type Context } from "../context.ts";
+
+type Ctx = () => Context;
+
+const integer = (name: string, value: string, min = 0) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new CliError(`--${name} "${value}" must be a whole number >= ${min}`);
+  return n;
+};
+
+export function registerServeCommand(program: Command, ctx: Ctx) {
+  program
+  .command("serve")
+  .description("run the resolver service: GET /1.0/identifiers/<did>, POST /1.0/identifiers, /healthz, /metrics")
+  .addOption(new Option("--host <address>", "address to listen on").env("SIGIL_HOST").default("127.0.0.1"))
+  .addOption(new Option("--port <n>", "port to listen on (0: any free port)").env("SIGIL_PORT").default("8080"))
+  .addOption(
+    new Option("--cache-max-age <ms>", "serve a cached document this long without asking the chain (0: confirm each time with one eth_call)")
+      .env("SIGIL_CACHE_MAX_AGE_MS")
+      .default("0"),
+  )
+  .addOption(new Option("--cache-entries <n>", "identities kept in the cache").env("SIGIL_CACHE_ENTRIES").default("10000"))
+  .addOption(new Option("--no-cache", "read every resolution from the chain"))
+  .addOption(new Option("--max-batch <n>", "most DIDs one POST /1.0/identifiers may name").env("SIGIL_MAX_BATCH").default("1000"))
+  .addOption(
+    new Option("--log-level <level>", "pino log level")
+      .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .env("SIGIL_LOG_LEVEL")
+      .default("info"),
+  )
+  .addOption(new Option("--shutdown-timeout <ms>", "how long SIGTERM waits for in-flight requests").env("SIGIL_SHUTDOWN_TIMEOUT_MS").default("10000"))
+  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string }) => {
+    const { network } = ctx();
+    const resolver = createSigilResolver({
+      networks: [network],
+      cache: o.cache ? { maxAgeMs: integer("cache-max-age", o.cacheMaxAge), maxEntries: integer("cache-entries", o.cacheEntries, 1) } : false,
+    });
+    const port = integer("port", o.port);
+    if (port > 65_535) throw new CliError(`--port ${port} is not a TCP port (0-65535)`);
+    const service = await startResolverService({
+      resolver,
+      host: o.host,
+      port,
+      maxBatch: integer("max-batch", o.maxBatch, 1),
+      logLevel: o.logLevel as "info",
+      shutdownTimeoutMs: integer("shutdown-timeout", o.shutdownTimeout),
+    });
+    service.logger.info({ network: network.name, chainId: network.chainId, registry: network.registry, cache: o.cache ? `max age ${o.cacheMaxAge} ms` : "off" }, "resolving");
+    const signal = await new Promise<string>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    });
+    service.logger.info({ signal }, "signal received");
+    // Exit now: idle keep-alive sockets to the RPC endpoints would hold the process for seconds.
+    process.exit((await service.close()) ? EXIT.ok : EXIT.refused);
+  });
+}

@@ -1,0 +1,157 @@
+// Folds an identity's guardian and recovery events into what a correspondent and its owner
+// need to see: whether guardians are set (threshold and delay, never who they are), a pending
+// guardian change, and open recovery proposals (approvals so far, armed or not, when they can
+// be finalised). Pure: no I/O. Mirrors SigilRecovery.sol's rounds: a new guardian set, a
+// cancelled or a finalised recovery voids every earlier proposal.
+import type { Address, Hex } from "viem";
+import type { RegistryEvent } from "./events.ts";
+
+export interface GuardianPolicy {
+  root: Hex;
+  threshold: number;
+  /** Seconds a recovery waits after it is armed, and a guardian change after it is proposed. */
+  delay: bigint;
+  /** Unix seconds when this set took effect (when the node gave block times). */
+  since?: bigint;
+}
+
+export interface PendingGuardianChange {
+  /** Zero when the change removes the guardians. */
+  root: Hex;
+  threshold: number;
+  delay: bigint;
+  effectiveAt: bigint;
+}
+
+export interface OpenRecovery {
+  proposal: Hex;
+  round: bigint;
+  newOwner: Address;
+  nextCommitment: Hex;
+  purge: boolean;
+  approvals: number;
+  /** Guardians who approved: they revealed themselves by acting. */
+  approvedBy: Address[];
+  armed: boolean;
+  /** When armed: from when anyone may finalise it (unix seconds). */
+  readyAt?: bigint;
+}
+
+export interface RecoveryView {
+  guardians: GuardianPolicy | null;
+  pendingGuardianChange: PendingGuardianChange | null;
+  /** Proposals of the current round, the armed one first. */
+  recoveries: OpenRecovery[];
+  round: bigint;
+  /** Unix seconds when the current next-key commitment was set, if known. */
+  committedAt?: bigint;
+}
+
+const ZERO = `0x${"0".repeat(64)}` as Hex;
+
+/** The guardian and recovery state after `events` (already cut at the point of interest). */
+export function foldRecovery(events: readonly RegistryEvent[]): RecoveryView {
+  let guardians: GuardianPolicy | null = null;
+  let pending: PendingGuardianChange | null = null;
+  let open = new Map<Hex, OpenRecovery>();
+  let round = 0n;
+  let committedAt: bigint | undefined;
+  let commitment: Hex = ZERO;
+  const newRound = () => {
+    round++;
+    open = new Map();
+  };
+  const setCommitment = (next: Hex, at?: bigint) => {
+    if (next !== commitment) committedAt = next === ZERO ? undefined : at;
+    commitment = next;
+  };
+  for (const e of events) {
+    switch (e.kind) {
+      case "commit":
+        setCommitment(e.commitment, e.blockTimestamp);
+        break;
+      case "rotate":
+        setCommitment(e.nextCommitment, e.blockTimestamp);
+        pending = null;
+        break;
+      case "guardiansProposed":
+        pending = { root: e.root, threshold: e.threshold, delay: e.delay, effectiveAt: e.effectiveAt };
+        break;
+      case "guardiansChanged":
+        guardians = e.root === ZERO ? null : { root: e.root, threshold: e.threshold, delay: e.delay, since: e.blockTimestamp };
+        pending = null;
+        newRound();
+        break;
+      case "guardianChangeCancelled":
+        pending = null;
+        break;
+      case "recoveryProposed":
+        open.set(e.proposal, { proposal: e.proposal, round: e.round, ...e.recovery, approvals: 0, approvedBy: [], armed: false });
+        break;
+      case "recoveryApproved": {
+        const r = open.get(e.proposal);
+        if (!r) break;
+        r.approvals = e.approvals;
+        r.approvedBy.push(e.guardian);
+        if (e.readyAt > 0n) {
+          r.armed = true;
+          r.readyAt = e.readyAt;
+        }
+        break;
+      }
+      case "recoveryCancelled":
+        newRound();
+        break;
+      case "recovered":
+        setCommitment(e.nextCommitment, e.blockTimestamp);
+        pending = null;
+        newRound();
+        break;
+      case "owner":
+        if (/^0x0{40}$/.test(e.owner)) {
+          guardians = null;
+          pending = null;
+          open = new Map();
+          commitment = ZERO;
+          committedAt = undefined;
+        }
+        break;
+    }
+  }
+  const recoveries = [...open.values()].sort((a, b) => Number(b.armed) - Number(a.armed));
+  return { guardians, pendingGuardianChange: pending, recoveries, round, committedAt };
+}
+
+const iso = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+
+/** The `guardians`, `pendingGuardianChange`, `recoveries` and `nextOwnerCommittedAt` members of
+ * a document's `sigil` metadata, judged at `now` (unix seconds of the document's point). */
+export function recoveryMetadata(view: RecoveryView, now: bigint): Record<string, unknown> {
+  const p = view.pendingGuardianChange;
+  return {
+    guardians: view.guardians && {
+      threshold: view.guardians.threshold,
+      delaySeconds: Number(view.guardians.delay),
+      ...(view.guardians.since !== undefined ? { since: iso(view.guardians.since) } : {}),
+    },
+    pendingGuardianChange: p && {
+      removesGuardians: p.root === ZERO,
+      threshold: p.threshold,
+      delaySeconds: Number(p.delay),
+      effectiveAt: iso(p.effectiveAt),
+      canBeApplied: now >= p.effectiveAt,
+    },
+    recoveries: view.recoveries.map((r) => ({
+      proposal: r.proposal,
+      status: !r.armed ? "proposed" : now >= (r.readyAt ?? 0n) ? "ready" : "armed",
+      newOwner: r.newOwner.toLowerCase(),
+      nextOwnerCommitment: r.nextCommitment === ZERO ? null : r.nextCommitment,
+      purge: r.purge,
+      approvals: r.approvals,
+      ...(view.guardians ? { threshold: view.guardians.threshold } : {}),
+      approvedBy: r.approvedBy.map((a) => a.toLowerCase()),
+      ...(r.readyAt !== undefined ? { readyAt: iso(r.readyAt) } : {}),
+    })),
+    ...(view.committedAt !== undefined ? { nextOwnerCommittedAt: iso(view.committedAt) } : {}),
+  };
+}
