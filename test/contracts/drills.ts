@@ -1,0 +1,407 @@
+// Recovery drills: who wins when keys are stolen, lost, or guardians collude. Priority: a senior
+// next key > the guardians > the current key. Each drill would fail on a design that let the
+// weaker party block, delay or outrun the stronger one.
+import { expect } from "chai";
+import { DAY, HOUR, deployFixture, type Fixture } from "./fixture.ts";
+
+describe("SigilRegistry: recovery drills", () => {
+  let f: Fixture;
+  let gs: Fixture["signers"];
+  beforeEach(async () => {
+    f = await deployFixture();
+    gs = [f.signers[4], f.signers[5], f.signers[6]];
+  });
+  const relayer = () => f.registry.connect(f.signers[9]);
+
+  /** An identity (its key is `owner`) with 2-of-3 guardians (delay `delay`) and, optionally, a next key committed after them. */
+  async function guarded(opts: { commit: boolean; delay?: bigint }) {
+    const owner = await f.wallet();
+    const id = owner.address;
+    const g = f.guardianSet(id, gs.map((s) => s.address), 2, opts.delay ?? DAY);
+    await expect(f.setGuardians(owner, id, g)).to.emit(f.registry, "DIDGuardiansChanged");
+    const next = await f.wallet();
+    const n = f.nextKey(next);
+    if (opts.commit) await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+    return { owner, id, g, next, n };
+  }
+
+  type Guardians = ReturnType<Fixture["guardianSet"]>;
+  /** Guardians `who` approve `proposal`; returns the block time of the arming approval. */
+  async function arm(id: string, proposal: ReturnType<Fixture["proposal"]>, g: Guardians, who: number[] = [0, 1]) {
+    let t = 0n;
+    for (const i of who) t = await f.timeOf(await f.approve(gs[i], id, proposal, g, i));
+    return t;
+  }
+
+  describe("(a) current key stolen, a next key committed: the next key rotates, whatever the thief does", () => {
+    it("the thief's guardian change is pending, and the rotation cancels it", async () => {
+      const owner = await f.wallet(); // the thief holds it too
+      const id = owner.address;
+      const next = await f.wallet();
+      const n = f.nextKey(next);
+      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+      const rot = f.rotation(next.address, f.nextKey(await f.wallet()).commitment, true);
+      const stored = await f.signRotate(next, id, rot);
+
+      // The thief proposes his own guardians (1-of-1, the shortest delay) and tries every takeover.
+      const thiefSet = f.guardianSet(id, [f.signers[6].address], 1, HOUR);
+      const t = await f.timeOf(await f.setGuardians(owner, id, thiefSet));
+      const s = await f.registry.recoveryState(id);
+      expect(s.guardianRoot, "not installed").to.equal(f.ethers.ZeroHash);
+      expect([s.pendingRoot, s.pendingEffectiveAt]).to.deep.equal([thiefSet.root, t + HOUR]);
+      await expect(f.registry.connect(owner).changeOwner(id, f.signers[6].address))
+        .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted")
+        .withArgs(id);
+      await expect(f.registry.connect(owner).deactivate(id)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
+      await expect(f.registry.applyGuardians(id))
+        .to.be.revertedWithCustomError(f.registry, "SigilGuardianChangeNotReady")
+        .withArgs(id, t + HOUR);
+
+      const tx = relayer().rotateWithSig(id, next.address, n.salt, rot, stored.deadline, stored.signature);
+      await expect(tx).to.emit(f.registry, "DIDGuardianChangeCancelled");
+      await expect(tx).to.emit(f.registry, "DIDOwnerRotated");
+      expect((await f.registry.recoveryState(id)).pendingEffectiveAt).to.equal(0n);
+      await f.networkHelpers.time.increase(HOUR);
+      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange").withArgs(id);
+      await expect(f.registry.connect(owner).addDelegate(id, f.b32("sigAuth"), owner.address, DAY)).to.be.revertedWith("bad_actor");
+    });
+
+    it("a swap of the owner's guardians proposed by the thief is cancelled by the rotation too", async () => {
+      const { owner, id, g, next, n } = await guarded({ commit: true });
+      await f.setGuardians(owner, id, f.guardianSet(id, [f.signers[7].address], 1, HOUR));
+      expect((await f.registry.recoveryState(id)).pendingEffectiveAt, "the current delay applies").to.equal((await f.now()) + DAY);
+      await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address))).to.emit(f.registry, "DIDGuardianChangeCancelled");
+      const s = await f.registry.recoveryState(id);
+      expect([s.guardianRoot, s.pendingEffectiveAt]).to.deep.equal([g.root, 0n]);
+    });
+
+    it("guardians the thief got installed arm a recovery: the older commitment is senior, the rotation succeeds and cancels it", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      const next = await f.wallet();
+      const n = f.nextKey(next);
+      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+      // Unnoticed, the thief's set takes effect after its delay.
+      const thief = f.signers[6];
+      const thiefSet = f.guardianSet(id, [thief.address], 1, HOUR);
+      await f.setGuardians(owner, id, thiefSet);
+      await f.networkHelpers.time.increase(HOUR);
+      await expect(f.registry.connect(thief).applyGuardians(id)).to.emit(f.registry, "DIDGuardiansChanged");
+      const grab = f.proposal(thief.address, f.nextKey(thief, "thief next").commitment, true);
+      await f.approve(thief, id, grab, thiefSet, 0);
+      const armed = await f.registry.recoveryState(id);
+      expect(armed.armedProposal).to.equal(await f.registry.recoveryProposalId(id, grab));
+      expect(armed.committedAt < armed.guardiansSince, "committed before the thief's guardians").to.equal(true);
+
+      // The next key can veto without rotating...
+      await expect(f.registry.connect(next).cancelRecovery(id, n.salt)).to.emit(f.registry, "DIDRecoveryCancelled");
+      // ...and when the thief re-arms, rotating cancels it as well.
+      const grab2 = { ...grab, purge: false };
+      await f.approve(thief, id, grab2, thiefSet, 0);
+      const [grab2Id, prev] = [await f.registry.recoveryProposalId(id, grab2), await f.registry.changed(id)];
+      const rotated = f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, f.nextKey(await f.wallet()).commitment, true));
+      await expect(rotated).to.emit(f.registry, "DIDRecoveryCancelled").withArgs(id, grab2Id, prev);
+      await expect(rotated).to.emit(f.registry, "DIDOwnerRotated");
+      await f.networkHelpers.time.increase(HOUR);
+      await expect(f.registry.finalizeRecovery(id, grab2)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending").withArgs(id);
+      expect(await f.registry.identityOwner(id)).to.equal(next.address);
+    });
+
+    // Fails on 2.0 as written (see the helper's report): the thief's guardians survive the rotation,
+    // and the commitment the rotation sets is younger than them, so they can arm again at once; the
+    // new next key cannot veto (SigilCommitmentNotSenior / SigilRecoveryPending), the owner cannot
+    // replace them (SigilRecoveryPending) and the thief's recovery finalises after his own delay.
+    it.skip("guardians the thief got installed cannot take the identity back after the owner's rotation", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      const next = await f.wallet();
+      const n = f.nextKey(next);
+      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+      const thief = f.signers[6];
+      const thiefSet = f.guardianSet(id, [thief.address], 1, HOUR);
+      await f.setGuardians(owner, id, thiefSet);
+      await f.networkHelpers.time.increase(HOUR);
+      await f.registry.applyGuardians(id);
+      const next2 = await f.wallet();
+      const n2 = f.nextKey(next2);
+      await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, n2.commitment, true));
+      const grab = f.proposal(thief.address, f.ethers.ZeroHash, true);
+      let armed = true;
+      try {
+        await f.approve(thief, id, grab, thiefSet, 0);
+      } catch {
+        armed = false; // a design that drops the thief's guardians at the rotation
+      }
+      if (armed) await f.registry.connect(next2).cancelRecovery(id, n2.salt);
+      await f.networkHelpers.time.increase(HOUR);
+      await expect(f.registry.finalizeRecovery(id, grab)).to.be.reverted;
+      expect(await f.registry.identityOwner(id)).to.equal(next.address);
+    });
+  });
+
+  describe("(b) current key stolen before any commitment: 2-of-3 guardians recover, the thief cannot stop them", () => {
+    it("the thief can neither cancel, swap the guardians, deactivate, escape by rotating, nor out-wait the recovery", async () => {
+      const { owner: stolen, id, g } = await guarded({ commit: false });
+      const reg = f.registry.connect(stolen);
+      // The thief uses the key: a delegate of his, a swap of the guardians (pending)...
+      const thiefKey = await f.wallet();
+      await reg.addDelegate(id, f.b32("sigAuth"), thiefKey.address, 365n * DAY);
+      const swap = f.guardianSet(id, [thiefKey.address], 1, HOUR);
+      const tSwap = await f.timeOf(await f.setGuardians(stolen, id, swap));
+      // ...and moves control to a key of his own (allowed: no commitment binds it).
+      await reg.changeOwner(id, thiefKey.address);
+      const thief = f.registry.connect(thiefKey);
+
+      // The guardians arm a recovery within the delay.
+      const recovered = await f.wallet();
+      const r = f.nextKey(await f.wallet(), "recovered next");
+      const recovery = f.proposal(recovered.address, r.commitment, true);
+      const tArm = await arm(id, recovery, g);
+      const readyAt = tArm + DAY;
+      expect((await f.registry.recoveryState(id)).readyAt).to.equal(readyAt);
+
+      // Cancel: he has no next key; a fresh one is not senior.
+      await expect(thief.cancelRecovery(id, f.salt("none")))
+        .to.be.revertedWithCustomError(f.registry, "SigilNoNextOwnerCommitted")
+        .withArgs(id);
+      const escape = await f.wallet();
+      const e = f.nextKey(escape);
+      const tCommit = await f.timeOf(await thief.commitNextOwner(id, e.commitment));
+      await expect(f.registry.connect(escape).cancelRecovery(id, e.salt))
+        .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
+        .withArgs(id, tCommit);
+      const cs = await f.typedSign(escape, "CancelRecovery", { identity: id, commitment: e.commitment, round: (await f.registry.recoveryState(id)).round });
+      await expect(relayer().cancelRecoveryWithSig(id, escape.address, e.salt, cs.deadline, cs.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
+        .withArgs(id, tCommit);
+      // Escape by rotating to his committed key: refused while armed.
+      await expect(f.registry.connect(escape).rotate(id, e.salt, f.rotation(escape.address, f.ethers.id("x"), true)))
+        .to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending")
+        .withArgs(id, readyAt);
+      // Swap the guardians: refused while armed, and his earlier proposal cannot be applied.
+      await expect(f.setGuardians(thiefKey, id, swap)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending").withArgs(id, readyAt);
+      await f.networkHelpers.time.increaseTo(tSwap + DAY);
+      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending").withArgs(id, readyAt);
+      // More approvals or another proposal: refused while armed.
+      await expect(f.approve(gs[2], id, f.proposal(thiefKey.address), g, 2))
+        .to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending")
+        .withArgs(id, readyAt);
+
+      // Out-wait it: the recovery stays ready, long after readyAt.
+      await f.networkHelpers.time.increase(90n * DAY);
+      const pid = await f.registry.recoveryProposalId(id, recovery);
+      const fin = f.registry.connect(f.signers[8]).finalizeRecovery(id, recovery);
+      await expect(fin).to.emit(f.registry, "DIDGuardianChangeCancelled");
+      await expect(fin).to.emit(f.registry, "DIDRecovered").withArgs(id, pid, recovered.address, r.commitment, true, 1n);
+      const s = await f.registry.recoveryState(id);
+      expect(await f.registry.identityOwner(id)).to.equal(recovered.address);
+      expect(s.nextOwnerCommitment).to.equal(r.commitment);
+      expect([s.guardianRoot, s.pendingEffectiveAt], "the swap was dropped").to.deep.equal([g.root, 0n]);
+      expect(await f.registry.validDelegate(id, f.b32("sigAuth"), thiefKey.address), "purged").to.equal(false);
+      await expect(thief.addDelegate(id, f.b32("sigAuth"), thiefKey.address, DAY)).to.be.revertedWith("bad_actor");
+      await expect(f.registry.connect(escape).rotate(id, e.salt, f.rotation(escape.address)))
+        .to.be.revertedWithCustomError(f.registry, "SigilNotNextOwner")
+        .withArgs(id, escape.address);
+    });
+
+    it("with guardians set, the stolen key cannot deactivate by any route (SigilGuardedDeactivation)", async () => {
+      const { owner: stolen, id } = await guarded({ commit: false });
+      const reg = f.registry.connect(stolen);
+      await expect(reg.deactivate(id)).to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation").withArgs(id);
+      await expect(reg.changeOwner(id, f.ethers.ZeroAddress)).to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation").withArgs(id);
+      const d = await f.typedSign(stolen, "Deactivate", { identity: id });
+      await expect(relayer().deactivateWithSig(id, d.deadline, d.signature)).to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation").withArgs(id);
+      const c = await f.typedSign(stolen, "ChangeOwner", { identity: id, newOwner: f.ethers.ZeroAddress });
+      await expect(relayer().changeOwnerWithSig(id, f.ethers.ZeroAddress, c.deadline, c.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation")
+        .withArgs(id);
+      const h = await f.legacyHash(id, "changeOwner", ["address"], [f.ethers.ZeroAddress]);
+      const l = f.legacySign(stolen, h);
+      await expect(relayer().changeOwnerSigned(id, l.v, l.r, l.s, f.ethers.ZeroAddress)).to.be.revertedWithCustomError(f.registry, "SigilLegacyDeactivation");
+      expect((await f.registry.identityState(id)).deactivated).to.equal(false);
+    });
+
+    it("a thief who committed and rotated to his own key before the guardians armed is recovered over all the same", async () => {
+      const { owner: stolen, id, g } = await guarded({ commit: false });
+      const t2 = await f.wallet();
+      const k2 = f.nextKey(t2);
+      await f.registry.connect(stolen).commitNextOwner(id, k2.commitment);
+      const t3 = await f.wallet();
+      const k3 = f.nextKey(t3);
+      await f.registry.connect(t2).rotate(id, k2.salt, f.rotation(t2.address, k3.commitment, true));
+      expect(await f.registry.identityOwner(id)).to.equal(t2.address);
+
+      const recovered = await f.wallet();
+      const recovery = f.proposal(recovered.address, f.nextKey(await f.wallet(), "r").commitment, true);
+      const tArm = await arm(id, recovery, g, [1, 2]);
+      const committedAt = (await f.registry.recoveryState(id)).committedAt;
+      expect(committedAt + DAY > tArm, "the guardians armed within the delay of his commitment").to.equal(true);
+      await expect(f.registry.connect(t3).cancelRecovery(id, k3.salt))
+        .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
+        .withArgs(id, committedAt);
+      await expect(f.registry.connect(t3).rotate(id, k3.salt, f.rotation(t3.address)))
+        .to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending")
+        .withArgs(id, tArm + DAY);
+      await f.networkHelpers.time.increaseTo(tArm + DAY);
+      await expect(f.registry.finalizeRecovery(id, recovery)).to.emit(f.registry, "DIDRecovered");
+      expect(await f.registry.identityOwner(id)).to.equal(recovered.address);
+      expect((await f.registry.identityState(id)).epoch).to.equal(2n);
+    });
+  });
+
+  describe("(c) next key lost, current key safe: the guardians restore a commitment, without purge", () => {
+    for (const newController of [false, true]) {
+      it(newController ? "and move control to a new key" : "keeping the controller", async () => {
+        const { owner, id, g } = await guarded({ commit: true }); // the next key is lost
+        const bob = f.signers[2].address;
+        await f.registry.connect(owner).addDelegate(id, f.b32("veriKey"), bob, 365n * DAY);
+        // Alone, the current key can do nothing about it.
+        const fresh = await f.wallet();
+        const k = f.nextKey(fresh);
+        await expect(f.registry.connect(owner).commitNextOwner(id, k.commitment)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
+        const controller = newController ? (await f.wallet()).address : owner.address;
+        const restore = f.proposal(controller, k.commitment, false);
+        const tArm = await arm(id, restore, g, [0, 2]);
+        await f.networkHelpers.time.increaseTo(tArm + DAY);
+        const pid = await f.registry.recoveryProposalId(id, restore);
+        const fin = f.registry.finalizeRecovery(id, restore);
+        await expect(fin).to.emit(f.registry, "DIDRecovered").withArgs(id, pid, controller, k.commitment, false, 0n);
+        await expect(fin).to.emit(f.registry, "DIDOwnerChanged");
+        const s = await f.registry.recoveryState(id);
+        expect(s.nextOwnerCommitment).to.equal(k.commitment);
+        expect(s.commitmentNonce).to.equal(2n);
+        expect(await f.registry.identityOwner(id)).to.equal(controller);
+        expect(await f.registry.validDelegate(id, f.b32("veriKey"), bob), "no purge").to.equal(true);
+        expect((await f.registry.identityState(id)).epoch).to.equal(0n);
+        // The new next key works.
+        await expect(f.registry.connect(fresh).rotate(id, k.salt, f.rotation(fresh.address))).to.emit(f.registry, "DIDOwnerRotated");
+      });
+    }
+  });
+
+  describe("(d) colluding guardians", () => {
+    it("M-1 colluding guardians cannot arm a recovery, and nothing can be finalised", async () => {
+      const { id, g } = await guarded({ commit: false });
+      const grab = f.proposal(f.signers[4].address, f.ethers.ZeroHash, true);
+      const [pid, prev] = [await f.registry.recoveryProposalId(id, grab), await f.registry.changed(id)];
+      await expect(f.approve(gs[0], id, grab, g, 0)).to.emit(f.registry, "DIDRecoveryApproved").withArgs(id, pid, gs[0].address, 1n, 0n, prev);
+      await expect(f.approve(gs[0], id, grab, g, 0)).to.be.revertedWithCustomError(f.registry, "SigilAlreadyApproved").withArgs(id, gs[0].address);
+      // Nor can he vote with another guardian's proof.
+      await expect(f.registry.connect(gs[0]).approveRecovery(id, grab, g.proofs[1]))
+        .to.be.revertedWithCustomError(f.registry, "SigilNotGuardian")
+        .withArgs(id, gs[0].address);
+      expect((await f.registry.recoveryState(id)).armedAt).to.equal(0n);
+      await f.networkHelpers.time.increase(365n * DAY);
+      await expect(f.registry.finalizeRecovery(id, grab)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending").withArgs(id);
+    });
+
+    it("M colluding guardians: a next key committed at least `delay` before the arming vetoes by cancelRecovery or by rotating; one committed later cannot, and the recovery finalises", async () => {
+      for (const veto of ["cancel", "rotate", "too young"] as const) {
+        const { id, g, next, n, owner } = await guarded({ commit: false });
+        const tCommit = await f.timeOf(await f.registry.connect(owner).commitNextOwner(id, n.commitment));
+        const grab = f.proposal(f.signers[4].address, f.ethers.ZeroHash, true);
+        await f.approve(gs[0], id, grab, g, 0);
+        // Arm exactly at the boundary (senior), or one second before it (not senior).
+        await f.networkHelpers.time.setNextBlockTimestamp(veto === "too young" ? tCommit + DAY - 1n : tCommit + DAY);
+        const tArm = await f.timeOf(await f.approve(gs[1], id, grab, g, 1));
+        const [pid, prev] = [await f.registry.recoveryProposalId(id, grab), await f.registry.changed(id)];
+        if (veto === "cancel") {
+          await expect(f.registry.connect(next).cancelRecovery(id, n.salt)).to.emit(f.registry, "DIDRecoveryCancelled").withArgs(id, pid, prev);
+          expect((await f.registry.recoveryState(id)).nextOwnerCommitment, "cancelling keeps the commitment").to.equal(n.commitment);
+        } else if (veto === "rotate") {
+          await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, f.ethers.id("n2"), false))).to.emit(f.registry, "DIDRecoveryCancelled");
+        } else {
+          await expect(f.registry.connect(next).cancelRecovery(id, n.salt))
+            .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
+            .withArgs(id, tCommit);
+          await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address)))
+            .to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending")
+            .withArgs(id, tArm + DAY);
+          await f.networkHelpers.time.increaseTo(tArm + DAY);
+          await expect(f.registry.finalizeRecovery(id, grab)).to.emit(f.registry, "DIDRecovered");
+          expect(await f.registry.identityOwner(id)).to.equal(f.signers[4].address);
+          continue;
+        }
+        await f.networkHelpers.time.increaseTo(tArm + DAY);
+        await expect(f.registry.finalizeRecovery(id, grab)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending");
+        expect(await f.registry.identityOwner(id)).to.not.equal(f.signers[4].address);
+      }
+    });
+
+    it("M colluding guardians: a next key committed before the guardian set took effect vetoes at once", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      const next = await f.wallet();
+      const n = f.nextKey(next);
+      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+      const g = f.guardianSet(id, gs.map((s) => s.address), 2, DAY);
+      await f.setGuardians(owner, id, g); // pending: a commitment exists
+      await f.networkHelpers.time.increase(DAY);
+      await f.registry.applyGuardians(id);
+      const grab = f.proposal(f.signers[4].address, f.ethers.ZeroHash, true);
+      await arm(id, grab, g);
+      await expect(f.registry.connect(next).cancelRecovery(id, n.salt)).to.emit(f.registry, "DIDRecoveryCancelled");
+    });
+  });
+
+  describe("(e) guardian-set changes wait out the delay; a rotation or an armed recovery vetoes them", () => {
+    it("a change applies only from effectiveAt (the current delay), and voids approvals given under the old set", async () => {
+      const { owner, id, g } = await guarded({ commit: false });
+      const p = f.proposal(owner.address, f.ethers.id("c"), false);
+      await f.approve(gs[0], id, p, g, 0);
+      const g2 = f.guardianSet(id, [f.signers[7].address, f.signers[8].address], 1, 30n * DAY);
+      const prev = await f.registry.changed(id);
+      const tx = await f.setGuardians(owner, id, g2);
+      const t = await f.timeOf(tx);
+      await expect(tx).to.emit(f.registry, "DIDGuardiansProposed").withArgs(id, g2.root, 1n, 30n * DAY, t + DAY, prev);
+      const effectiveAt = (await f.registry.recoveryState(id)).pendingEffectiveAt;
+      await f.networkHelpers.time.setNextBlockTimestamp(effectiveAt - 1n);
+      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilGuardianChangeNotReady").withArgs(id, effectiveAt);
+      const [roundBefore, prev2] = [(await f.registry.recoveryState(id)).round, await f.registry.changed(id)];
+      await f.networkHelpers.time.setNextBlockTimestamp(effectiveAt); // the refused call mined no block
+      await expect(f.registry.applyGuardians(id)).to.emit(f.registry, "DIDGuardiansChanged").withArgs(id, g2.root, 1n, 30n * DAY, prev2);
+      const s = await f.registry.recoveryState(id);
+      expect([s.guardianRoot, s.threshold, s.delay, s.round]).to.deep.equal([g2.root, 1n, 30n * DAY, roundBefore + 1n]);
+      // The old set is out, and the new set starts from zero approvals.
+      await expect(f.approve(gs[1], id, p, g, 1)).to.be.revertedWithCustomError(f.registry, "SigilNotGuardian").withArgs(id, gs[1].address);
+      await expect(f.approve(f.signers[7], id, p, g2, 0)).to.emit(f.registry, "DIDRecoveryProposed");
+    });
+
+    it("in the window, a rotation by the next key vetoes the change", async () => {
+      const { owner, id, next, n } = await guarded({ commit: true });
+      await f.setGuardians(owner, id, f.guardianSet(id, [f.signers[7].address], 1, HOUR));
+      await f.networkHelpers.time.increase(HOUR);
+      await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address))).to.emit(f.registry, "DIDGuardianChangeCancelled");
+      await f.networkHelpers.time.increase(DAY);
+      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange");
+    });
+
+    it("in the window, the guardians veto by arming a pure-veto recovery that keeps controller and commitment", async () => {
+      const { owner, id, g, n } = await guarded({ commit: true });
+      const bob = f.signers[2].address;
+      await f.registry.connect(owner).addDelegate(id, f.b32("veriKey"), bob, 365n * DAY);
+      const before = await f.registry.recoveryState(id);
+      await f.setGuardians(owner, id, f.guardianSet(id, [f.signers[7].address], 1, HOUR));
+      const effectiveAt = (await f.registry.recoveryState(id)).pendingEffectiveAt;
+      const veto = f.proposal(owner.address, n.commitment, false);
+      const tArm = await arm(id, veto, g, [1, 2]);
+      await f.networkHelpers.time.increaseTo(effectiveAt);
+      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending").withArgs(id, tArm + DAY);
+      await f.networkHelpers.time.increaseTo(tArm + DAY);
+      const pid = await f.registry.recoveryProposalId(id, veto);
+      const fin = f.registry.finalizeRecovery(id, veto);
+      await expect(fin).to.emit(f.registry, "DIDGuardianChangeCancelled");
+      await expect(fin).to.emit(f.registry, "DIDRecovered").withArgs(id, pid, owner.address, n.commitment, false, 0n);
+      const after = await f.registry.recoveryState(id);
+      expect(await f.registry.identityOwner(id)).to.equal(owner.address);
+      expect([after.nextOwnerCommitment, after.committedAt, after.commitmentNonce], "the commitment and its seniority are kept").to.deep.equal([
+        before.nextOwnerCommitment,
+        before.committedAt,
+        before.commitmentNonce,
+      ]);
+      expect([after.guardianRoot, after.pendingEffectiveAt]).to.deep.equal([g.root, 0n]);
+      expect(await f.registry.validDelegate(id, f.b32("veriKey"), bob)).to.equal(true);
+      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange");
+    });
+  });
+});
