@@ -1,0 +1,430 @@
+// Guardian recovery mechanics: guardian sets (immediate, pending, removal, policy bounds), proposals
+// and approvals, finalisation, the EIP-712 variants of every guardian and next-key call (EOA and
+// EIP-1271 signers), and privacy: a guardian reveals only itself, and only when it acts.
+import { expect } from "chai";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import type { Signer } from "ethers";
+import { DAY, HOUR, deployFixture, type Fixture } from "./fixture.ts";
+
+describe("SigilRegistry: guardian recovery", () => {
+  let f: Fixture;
+  let gs: Fixture["signers"];
+  beforeEach(async () => {
+    f = await deployFixture();
+    gs = [f.signers[4], f.signers[5], f.signers[6]];
+  });
+  const relayer = () => f.registry.connect(f.signers[9]);
+
+  async function guarded(commit = false, delay = DAY) {
+    const owner = await f.wallet();
+    const id = owner.address;
+    const g = f.guardianSet(id, gs.map((s) => s.address), 2, delay);
+    await f.setGuardians(owner, id, g);
+    const next = await f.wallet();
+    const n = f.nextKey(next);
+    if (commit) await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+    return { owner, id, g, next, n };
+  }
+
+  describe("guardian sets", () => {
+    it("are installed at once on an identity with neither guardians nor a commitment, and proposed otherwise", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      const g = f.guardianSet(id, gs.map((s) => s.address), 2, DAY);
+      const tx = await f.setGuardians(owner, id, g);
+      const t = await f.timeOf(tx);
+      await expect(tx).to.emit(f.registry, "DIDGuardiansChanged").withArgs(id, g.root, 2n, DAY, 0n);
+      await expect(tx).not.to.emit(f.registry, "DIDGuardiansProposed");
+      let s = await f.registry.recoveryState(id);
+      expect([s.guardianRoot, s.threshold, s.delay, s.guardiansSince, s.round, s.pendingEffectiveAt]).to.deep.equal([g.root, 2n, DAY, t, 1n, 0n]);
+      expect(await f.registry.changed(id)).to.equal(BigInt((await tx.wait())!.blockNumber));
+
+      // With guardians, a new set waits out the current delay; a second proposal replaces the first.
+      const g2 = f.guardianSet(id, [f.signers[7].address], 1, 2n * DAY);
+      const t2 = await f.timeOf(await f.setGuardians(owner, id, g2));
+      const g3 = f.guardianSet(id, [f.signers[8].address], 1, HOUR);
+      const t3 = await f.timeOf(await f.setGuardians(owner, id, g3));
+      s = await f.registry.recoveryState(id);
+      expect([s.pendingRoot, s.pendingThreshold, s.pendingDelay, s.pendingEffectiveAt]).to.deep.equal([g3.root, 1n, HOUR, t3 + DAY]);
+      expect(t3 > t2).to.equal(true);
+
+      // Only the controller may set guardians.
+      await expect(f.registry.connect(f.signers[7]).setGuardians(id, g2.root, 1, DAY)).to.be.revertedWith("bad_actor");
+    });
+
+    it("on an identity with a commitment but no guardians, a set waits out its own delay", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      await f.registry.connect(owner).commitNextOwner(id, f.nextKey(await f.wallet()).commitment);
+      const g = f.guardianSet(id, [gs[0].address], 1, 3n * HOUR);
+      const prev = await f.registry.changed(id);
+      const tx = await f.setGuardians(owner, id, g);
+      const t = await f.timeOf(tx);
+      await expect(tx).to.emit(f.registry, "DIDGuardiansProposed").withArgs(id, g.root, 1n, 3n * HOUR, t + 3n * HOUR, prev);
+      expect((await f.registry.recoveryState(id)).guardianRoot).to.equal(f.ethers.ZeroHash);
+    });
+
+    it("can be removed (after the delay), which lets the current key deactivate again", async () => {
+      const { owner, id } = await guarded();
+      await expect(f.registry.connect(owner).deactivate(id)).to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation");
+      const t = await f.timeOf(await f.registry.connect(owner).setGuardians(id, f.ethers.ZeroHash, 0, 0));
+      expect((await f.registry.recoveryState(id)).pendingEffectiveAt).to.equal(t + DAY);
+      await f.networkHelpers.time.increase(DAY);
+      const prev = await f.registry.changed(id);
+      await expect(f.registry.connect(f.signers[9]).applyGuardians(id)).to.emit(f.registry, "DIDGuardiansChanged").withArgs(id, f.ethers.ZeroHash, 0n, 0n, prev);
+      const s = await f.registry.recoveryState(id);
+      expect([s.guardianRoot, s.threshold, s.delay]).to.deep.equal([f.ethers.ZeroHash, 0n, 0n]);
+      await expect(f.registry.connect(owner).deactivate(id)).to.emit(f.registry, "DIDOwnerChanged");
+    });
+
+    it("a pending proposal on an identity without guardians can be withdrawn by proposing none", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      await f.registry.connect(owner).commitNextOwner(id, f.nextKey(await f.wallet()).commitment);
+      await f.setGuardians(owner, id, f.guardianSet(id, [gs[0].address], 1, DAY));
+      const t = await f.timeOf(await f.registry.connect(owner).setGuardians(id, f.ethers.ZeroHash, 0, 0));
+      expect((await f.registry.recoveryState(id)).pendingEffectiveAt, "none replaces the proposal, effective at once").to.equal(t);
+      await f.registry.applyGuardians(id);
+      const s = await f.registry.recoveryState(id);
+      expect([s.guardianRoot, s.pendingEffectiveAt]).to.deep.equal([f.ethers.ZeroHash, 0n]);
+      await expect(f.registry.connect(owner).setGuardians(id, f.ethers.ZeroHash, 0, 0)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardians").withArgs(id);
+    });
+
+    it("policy bounds: 1-255 approvals, a delay of 1 hour to 365 days; none means all zero", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      const reg = f.registry.connect(owner);
+      const root = f.ethers.id("root");
+      const [MIN, MAX] = [await f.registry.MIN_RECOVERY_DELAY(), await f.registry.MAX_RECOVERY_DELAY()];
+      expect([MIN, MAX]).to.deep.equal([HOUR, 365n * DAY]);
+      for (const [threshold, delay] of [
+        [0n, DAY],
+        [256n, DAY],
+        [1n, MIN - 1n],
+        [1n, MAX + 1n],
+        [1n, 0n],
+      ]) {
+        await expect(reg.setGuardians(id, root, threshold, delay)).to.be.revertedWithCustomError(f.registry, "SigilInvalidGuardianPolicy").withArgs(threshold, delay);
+      }
+      for (const [threshold, delay] of [
+        [1n, 0n],
+        [0n, DAY],
+      ]) {
+        await expect(reg.setGuardians(id, f.ethers.ZeroHash, threshold, delay))
+          .to.be.revertedWithCustomError(f.registry, "SigilInvalidGuardianPolicy")
+          .withArgs(threshold, delay);
+      }
+      await expect(reg.setGuardians(id, root, 255n, MIN)).to.emit(f.registry, "DIDGuardiansChanged");
+      await expect(reg.setGuardians(id, root, 1n, MAX)).to.emit(f.registry, "DIDGuardiansProposed");
+    });
+  });
+
+  describe("proposals and approvals", () => {
+    it("the proposal id binds identity, round and proposal; the first approval proposes it", async () => {
+      const { id, g } = await guarded();
+      const p = f.proposal(f.signers[7].address, f.ethers.id("c"), true);
+      const round = (await f.registry.recoveryState(id)).round;
+      const expected = f.ethers.keccak256(
+        f.ethers.AbiCoder.defaultAbiCoder().encode(["address", "uint256", "tuple(address,bytes32,bool)"], [id, round, [p.newOwner, p.nextCommitment, p.purge]]),
+      );
+      expect(await f.registry.recoveryProposalId(id, p)).to.equal(expected);
+      const prev = await f.registry.changed(id);
+      const tx = await f.approve(gs[0], id, p, g, 0);
+      await expect(tx).to.emit(f.registry, "DIDRecoveryProposed").withArgs(id, expected, [p.newOwner, p.nextCommitment, p.purge], round, prev);
+      await expect(tx).to.emit(f.registry, "DIDRecoveryApproved").withArgs(id, expected, gs[0].address, 1n, 0n, prev);
+      const prev2 = await f.registry.changed(id);
+      expect(prev2).to.equal(BigInt((await tx.wait())!.blockNumber));
+      const tx2 = await f.approve(gs[2], id, p, g, 2);
+      const t2 = await f.timeOf(tx2);
+      await expect(tx2).not.to.emit(f.registry, "DIDRecoveryProposed");
+      await expect(tx2).to.emit(f.registry, "DIDRecoveryApproved").withArgs(id, expected, gs[2].address, 2n, t2 + DAY, prev2);
+      const s = await f.registry.recoveryState(id);
+      expect([s.armedProposal, s.armedAt, s.readyAt]).to.deep.equal([expected, t2, t2 + DAY]);
+    });
+
+    it("approvals of different proposals do not add up", async () => {
+      const { id, g } = await guarded();
+      await f.approve(gs[0], id, f.proposal(f.signers[7].address), g, 0);
+      await f.approve(gs[1], id, f.proposal(f.signers[8].address), g, 1);
+      expect((await f.registry.recoveryState(id)).armedAt).to.equal(0n);
+    });
+
+    it("a guardian listed twice (two salts) still has one vote", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      const leaves: [string, string][] = [
+        [gs[0].address, f.salt("a")],
+        [gs[0].address, f.salt("b")],
+        [gs[1].address, f.salt("c")],
+      ];
+      const tree = StandardMerkleTree.of(leaves, ["address", "bytes32"]);
+      await f.registry.connect(owner).setGuardians(id, tree.root, 2, DAY);
+      const proof = (i: number) => ({ guardian: leaves[i][0], salt: leaves[i][1], proof: tree.getProof(i) });
+      const p = f.proposal(gs[0].address);
+      await f.registry.connect(gs[0]).approveRecovery(id, p, proof(0));
+      await expect(f.registry.connect(gs[0]).approveRecovery(id, p, proof(1)))
+        .to.be.revertedWithCustomError(f.registry, "SigilAlreadyApproved")
+        .withArgs(id, gs[0].address);
+      await f.registry.connect(gs[1]).approveRecovery(id, p, proof(2));
+      expect((await f.registry.recoveryState(id)).armedAt).to.not.equal(0n);
+    });
+
+    it("refuses a wrong salt or proof, and a proof sent by someone else", async () => {
+      const { id, g } = await guarded();
+      const p = f.proposal(f.signers[7].address);
+      await expect(f.registry.connect(gs[0]).approveRecovery(id, p, { ...g.proofs[0], salt: f.salt("wrong") }))
+        .to.be.revertedWithCustomError(f.registry, "SigilNotGuardian")
+        .withArgs(id, gs[0].address);
+      await expect(f.registry.connect(gs[0]).approveRecovery(id, p, { ...g.proofs[0], proof: g.proofs[1].proof }))
+        .to.be.revertedWithCustomError(f.registry, "SigilNotGuardian")
+        .withArgs(id, gs[0].address);
+      await expect(f.registry.connect(f.signers[7]).approveRecovery(id, p, g.proofs[0]))
+        .to.be.revertedWithCustomError(f.registry, "SigilNotGuardian")
+        .withArgs(id, f.signers[7].address);
+      // A card of another identity's tree does not work here.
+      const other = await guarded();
+      await expect(f.registry.connect(gs[0]).approveRecovery(id, p, other.g.proofs[0]))
+        .to.be.revertedWithCustomError(f.registry, "SigilNotGuardian")
+        .withArgs(id, gs[0].address);
+    });
+
+    it("finalisation: only the armed proposal, only from readyAt, by anyone; the round moves on", async () => {
+      const { id, g, owner } = await guarded(true);
+      const k = f.nextKey(await f.wallet(), "k");
+      const p = f.proposal(owner.address, k.commitment, true);
+      await expect(f.registry.finalizeRecovery(id, p)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending").withArgs(id);
+      await f.approve(gs[0], id, p, g, 0);
+      const tArm = await f.timeOf(await f.approve(gs[1], id, p, g, 1));
+      await expect(f.registry.finalizeRecovery(id, { ...p, purge: false })).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending").withArgs(id);
+      await f.networkHelpers.time.setNextBlockTimestamp(tArm + DAY - 1n);
+      await expect(f.registry.finalizeRecovery(id, p)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryNotReady").withArgs(id, tArm + DAY);
+      await f.networkHelpers.time.setNextBlockTimestamp(tArm + DAY);
+      const round = (await f.registry.recoveryState(id)).round;
+      await expect(f.registry.connect(f.signers[9]).finalizeRecovery(id, p)).to.emit(f.registry, "DIDRecovered");
+      const s = await f.registry.recoveryState(id);
+      expect([s.round, s.armedProposal, s.armedAt, s.readyAt]).to.deep.equal([round + 1n, f.ethers.ZeroHash, 0n, 0n]);
+      expect((await f.registry.identityState(id)).epoch).to.equal(1n);
+      await expect(f.registry.finalizeRecovery(id, p)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending");
+    });
+
+    it("a recovery that deactivates commits to nothing (SigilInvalidRecovery otherwise)", async () => {
+      const { id, g } = await guarded(true);
+      await expect(f.approve(gs[0], id, f.proposal(f.ethers.ZeroAddress, f.ethers.id("c")), g, 0))
+        .to.be.revertedWithCustomError(f.registry, "SigilInvalidRecovery")
+        .withArgs();
+      const end = f.proposal(f.ethers.ZeroAddress, f.ethers.ZeroHash, true);
+      await f.approve(gs[0], id, end, g, 0);
+      await f.approve(gs[1], id, end, g, 1);
+      await f.networkHelpers.time.increase(DAY);
+      await f.registry.finalizeRecovery(id, end);
+      const state = await f.registry.identityState(id);
+      expect([state.deactivated, state.nextOwnerCommitment]).to.deep.equal([true, f.ethers.ZeroHash]);
+      expect((await f.registry.recoveryState(id)).committedAt).to.equal(0n);
+    });
+  });
+
+  describe("EIP-712 variants", () => {
+    it("approveRecoveryWithSig: relayed for a guardian, bound to the round; wrong signer, chain or deadline refused", async () => {
+      const { id, g } = await guarded();
+      const p = f.proposal(f.signers[7].address, f.ethers.ZeroHash, true);
+      const round = (await f.registry.recoveryState(id)).round;
+      const msg = { identity: id, round, ...p };
+      const good = await f.typedSign(gs[0], "ApproveRecovery", msg);
+      const wrongSigner = await f.typedSign(gs[1], "ApproveRecovery", msg);
+      await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[0], wrongSigner.deadline, wrongSigner.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+        .withArgs(id, gs[0].address);
+      const wrongChain = await f.typedSign(gs[0], "ApproveRecovery", msg, { chainId: 1n });
+      await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[0], wrongChain.deadline, wrongChain.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+        .withArgs(id, gs[0].address);
+      const expired = await f.typedSign(gs[0], "ApproveRecovery", msg, { deadline: (await f.now()) - 1n });
+      await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[0], expired.deadline, expired.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilExpiredSignature")
+        .withArgs(expired.deadline);
+      await expect(relayer().approveRecoveryWithSig(id, { ...p, purge: false }, g.proofs[0], good.deadline, good.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+        .withArgs(id, gs[0].address);
+      const [pid, prev] = [await f.registry.recoveryProposalId(id, p), await f.registry.changed(id)];
+      await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[0], good.deadline, good.signature))
+        .to.emit(f.registry, "DIDRecoveryApproved")
+        .withArgs(id, pid, gs[0].address, 1n, 0n, prev);
+      await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[0], good.deadline, good.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilAlreadyApproved")
+        .withArgs(id, gs[0].address);
+      // A valid signature with a proof that is not the guardian's.
+      const forTwo = await f.typedSign(gs[1], "ApproveRecovery", msg);
+      await expect(relayer().approveRecoveryWithSig(id, p, { ...g.proofs[1], salt: f.salt("x") }, forTwo.deadline, forTwo.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilNotGuardian")
+        .withArgs(id, gs[1].address);
+    });
+
+    it("approveRecoveryWithSig: a signature of an earlier round is void", async () => {
+      const { id, g, owner, next, n } = await guarded(false);
+      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+      await f.networkHelpers.time.increase(DAY);
+      const p = f.proposal(f.signers[7].address);
+      const round = (await f.registry.recoveryState(id)).round;
+      const early = await f.typedSign(gs[2], "ApproveRecovery", { identity: id, round, ...p });
+      await f.approve(gs[0], id, p, g, 0);
+      await f.approve(gs[1], id, p, g, 1);
+      await f.registry.connect(next).cancelRecovery(id, n.salt); // round + 1
+      await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[2], early.deadline, early.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+        .withArgs(id, gs[2].address);
+    });
+
+    it("an EIP-1271 contract account can be a guardian (approving by signature) and a next key (rotating, cancelling)", async () => {
+      const keyOwner = await f.wallet();
+      const account = await f.ethers.deployContract("MockERC1271Wallet", [keyOwner.address]);
+      const accountAddress = await account.getAddress();
+      const owner = await f.wallet();
+      const id = owner.address;
+      const g = f.guardianSet(id, [accountAddress, gs[0].address], 1, DAY);
+      await f.setGuardians(owner, id, g);
+      const p = f.proposal(f.signers[7].address);
+      const msg = { identity: id, round: (await f.registry.recoveryState(id)).round, ...p };
+      const stranger = await f.typedSign(f.signers[8], "ApproveRecovery", msg);
+      await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[0], stranger.deadline, stranger.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+        .withArgs(id, accountAddress);
+      const s = await f.typedSign(keyOwner, "ApproveRecovery", msg);
+      const [pid, prev] = [await f.registry.recoveryProposalId(id, p), await f.registry.changed(id)];
+      const tx = await relayer().approveRecoveryWithSig(id, p, g.proofs[0], s.deadline, s.signature);
+      await expect(tx).to.emit(f.registry, "DIDRecoveryApproved").withArgs(id, pid, accountAddress, 1n, (await f.timeOf(tx)) + DAY, prev);
+
+      // The same account as a next key of another identity: it cancels a recovery and rotates.
+      const other = await f.wallet();
+      const oid = other.address;
+      const og = f.guardianSet(oid, [gs[0].address], 1, HOUR);
+      const nk = f.nextKey({ address: accountAddress });
+      await f.registry.connect(other).commitNextOwner(oid, nk.commitment);
+      await f.setGuardians(other, oid, og); // pending: committed first, so the commitment is senior
+      await f.networkHelpers.time.increase(HOUR);
+      await f.registry.applyGuardians(oid);
+      await f.approve(gs[0], oid, f.proposal(gs[0].address), og, 0);
+      const state = await f.registry.recoveryState(oid);
+      const c = await f.typedSign(keyOwner, "CancelRecovery", { identity: oid, commitment: nk.commitment, round: state.round });
+      await expect(relayer().cancelRecoveryWithSig(oid, accountAddress, nk.salt, c.deadline, c.signature)).to.emit(f.registry, "DIDRecoveryCancelled");
+      const rot = f.rotation(accountAddress);
+      const r = await f.signRotate(keyOwner, oid, rot);
+      await expect(relayer().rotateWithSig(oid, accountAddress, nk.salt, rot, r.deadline, r.signature))
+        .to.emit(f.registry, "DIDOwnerRotated")
+        .withArgs(oid, accountAddress, f.ethers.ZeroHash, false, 0n);
+    });
+
+    it("cancelRecoveryWithSig: signed by the senior next key, bound to commitment and round; wrong signer, chain or deadline refused; no replay", async () => {
+      const { id, g, owner, next, n } = await guarded(false);
+      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+      await f.networkHelpers.time.increase(DAY);
+      const p = f.proposal(f.signers[7].address);
+      await f.approve(gs[0], id, p, g, 0);
+      await f.approve(gs[1], id, p, g, 1);
+      const round = (await f.registry.recoveryState(id)).round;
+      const msg = { identity: id, commitment: n.commitment, round };
+      const cases: [string, Signer, Parameters<Fixture["typedSign"]>[3]][] = [
+        ["wrong signer", owner, {}],
+        ["wrong chain", next, { chainId: 5n }],
+        ["wrong registry", next, { verifyingContract: f.signers[8].address }],
+      ];
+      for (const [what, signer, overrides] of cases) {
+        const bad = await f.typedSign(signer, "CancelRecovery", msg, overrides);
+        await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, bad.deadline, bad.signature), what)
+          .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+          .withArgs(id, next.address);
+      }
+      const expired = await f.typedSign(next, "CancelRecovery", msg, { deadline: (await f.now()) - 1n });
+      await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, expired.deadline, expired.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilExpiredSignature")
+        .withArgs(expired.deadline);
+      const wrongRound = await f.typedSign(next, "CancelRecovery", { ...msg, round: round + 1n });
+      await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, wrongRound.deadline, wrongRound.signature)).to.be.revertedWithCustomError(
+        f.registry,
+        "SigilInvalidSignature",
+      );
+      const good = await f.typedSign(next, "CancelRecovery", msg);
+      await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, good.deadline, good.signature)).to.emit(f.registry, "DIDRecoveryCancelled");
+      // The round moved on: the signature is spent...
+      await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, good.deadline, good.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+        .withArgs(id, next.address);
+      const fresh = await f.typedSign(next, "CancelRecovery", { ...msg, round: round + 1n });
+      await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, fresh.deadline, fresh.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending")
+        .withArgs(id);
+      // ...and when the guardians re-arm in the next round, it does not cancel that either.
+      await f.approve(gs[0], id, p, g, 0);
+      await f.approve(gs[2], id, p, g, 2);
+      await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, good.deadline, good.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+        .withArgs(id, next.address);
+    });
+
+    it("setGuardiansWithSig and revokeEntriesWithSig: the controller's nonce; wrong signer, chain, deadline and replay refused", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      const g = f.guardianSet(id, [gs[0].address], 1, DAY);
+      const sg = { identity: id, root: g.root, threshold: g.threshold, delay: g.delay };
+      const refs = { identity: id, revokeDelegates: [{ delegateType: f.b32("veriKey"), delegate: gs[1].address }], revokeAttributes: [{ name: f.b32("did/svc/X"), value: "0x01" }] };
+      const sendSg = (s: { deadline: bigint; signature: string }) => relayer().setGuardiansWithSig(id, g.root, g.threshold, g.delay, s.deadline, s.signature);
+      const sendRe = (s: { deadline: bigint; signature: string }) => relayer().revokeEntriesWithSig(id, refs.revokeDelegates, refs.revokeAttributes, s.deadline, s.signature);
+      for (const [type, msg, send] of [
+        ["SetGuardians", sg, sendSg],
+        ["RevokeEntries", refs, sendRe],
+      ] as const) {
+        const wrongSigner = await f.typedSign(f.signers[8], type, msg);
+        await expect(send(wrongSigner), `${type} wrong signer`).to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature").withArgs(id, id);
+        const wrongChain = await f.typedSign(owner, type, msg, { chainId: 1n });
+        await expect(send(wrongChain), `${type} wrong chain`).to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature").withArgs(id, id);
+        const expired = await f.typedSign(owner, type, msg, { deadline: (await f.now()) - 1n });
+        await expect(send(expired), `${type} expired`).to.be.revertedWithCustomError(f.registry, "SigilExpiredSignature").withArgs(expired.deadline);
+        const good = await f.typedSign(owner, type, msg);
+        const nonce = await f.registry.nonces(id);
+        await send(good);
+        expect(await f.registry.nonces(id)).to.equal(nonce + 1n);
+        await expect(send(good), `${type} replay`).to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature").withArgs(id, id);
+      }
+      expect((await f.registry.recoveryState(id)).guardianRoot).to.equal(g.root);
+    });
+  });
+
+  describe("privacy", () => {
+    it("an approval reveals only the acting guardian; the others appear in no log or calldata of the identity's transactions", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      const g = f.guardianSet(id, gs.map((s) => s.address), 2, DAY);
+      // Padded: 3 guardians in a tree of 8 leaves, so a proof does not tell how many there are.
+      expect(g.proofs.map((p) => p.proof.length)).to.deep.equal([3, 3, 3]);
+      const txs: { hash: string; actor?: string }[] = [];
+      txs.push({ hash: (await f.setGuardians(owner, id, g)).hash });
+      const next = f.nextKey(await f.wallet());
+      const p = f.proposal(owner.address, next.commitment, false);
+      txs.push({ hash: (await f.approve(gs[0], id, p, g, 0)).hash, actor: gs[0].address });
+      const round = (await f.registry.recoveryState(id)).round;
+      const s = await f.typedSign(gs[1], "ApproveRecovery", { identity: id, round, ...p });
+      const relayed = await relayer().approveRecoveryWithSig(id, p, g.proofs[1], s.deadline, s.signature);
+      txs.push({ hash: relayed.hash, actor: gs[1].address });
+      await f.networkHelpers.time.increase(DAY);
+      txs.push({ hash: (await f.registry.connect(f.signers[9]).finalizeRecovery(id, p)).hash });
+
+      const hex = (a: string) => a.toLowerCase().slice(2);
+      for (const { hash, actor } of txs) {
+        const tx = (await f.ethers.provider.getTransaction(hash))!;
+        const receipt = (await f.ethers.provider.getTransactionReceipt(hash))!;
+        const seen = [tx.data, ...receipt.logs.flatMap((l) => [l.data, ...l.topics])].join("").toLowerCase();
+        for (const guardian of gs.map((x) => x.address)) {
+          if (guardian === actor) continue;
+          expect(seen.includes(hex(guardian)), `${guardian} in ${hash}`).to.equal(false);
+          expect(tx.from.toLowerCase()).to.not.equal(guardian.toLowerCase());
+        }
+        if (actor) {
+          const approved = receipt.logs.map((l) => f.registry.interface.parseLog(l)!).filter((e) => e.name === "DIDRecoveryApproved");
+          expect(approved.map((e) => e.args.guardian)).to.deep.equal([actor]);
+        }
+      }
+      // The guardian that never acted is nowhere in the identity's history.
+      const logs = await f.ethers.provider.getLogs({ address: f.address, topics: [null, f.ethers.zeroPadValue(id, 32)], fromBlock: 0 });
+      expect(logs.map((l) => l.data + l.topics.join("")).join("").toLowerCase().includes(hex(gs[2].address))).to.equal(false);
+    });
+  });
+});
