@@ -2,7 +2,7 @@
 // starts and stops: every journey, and every kind of bad input with its exit code and one line.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
@@ -52,11 +52,10 @@ describe("sigil CLI against a real hardhat node", function () {
     expect(JSON.parse(json.out).didDocument.id).to.equal(did);
   });
 
-  it("walks the key-compromise journey: keys, service, commit, rotate, sign, verify", () => {
+  it("walks the key-compromise journey: keys, service, commit, rotate (O(1), re-committing), sign, verify", () => {
     const thief = privateKeyToAccount(generatePrivateKey()).address;
-    const nextKey = generatePrivateKey();
-    const next = privateKeyToAccount(nextKey).address;
     const as = { SIGIL_PRIVATE_KEY: ALICE_KEY };
+    const files = mkdtempSync(join(tmpdir(), "sigil-keys-"));
     expect(sigil(["key", "add", did, "--delegate", thief], as).code).to.equal(0);
     expect(sigil(["key", "add", did, "--public-key", `0x${"11".repeat(32)}`, "--type", "X25519", "--purpose", "enc"], as).code).to.equal(0);
     expect(sigil(["service", "add", did, "Messaging", "https://m.example/alice"], as).code).to.equal(0);
@@ -67,32 +66,98 @@ describe("sigil CLI against a real hardhat node", function () {
     expect(verified.code, verified.err).to.equal(0);
     expect(verified.out).to.include(`signed by ${did}#controller`);
 
-    expect(sigil(["commit-next", did, next], as).code).to.equal(0);
+    const nextFile = join(files, "next.json");
+    const committed = sigil(["commit-next", did, "--out", nextFile], as);
+    expect(committed.code, committed.err).to.equal(0);
+    expect(committed.err).to.include("move it offline");
+    const card = JSON.parse(readFileSync(nextFile, "utf8"));
+    expect(card).to.have.keys("address", "privateKey", "salt", "commitment");
+    expect((statSync(nextFile).mode & 0o777).toString(8)).to.equal("600");
+    expect(sigil(["commit-next", did, "--out", nextFile], as).err).to.include("already exists");
     const takeover = sigil(["deactivate", did], as);
     expect(takeover.code).to.equal(1);
     expect(takeover.err.trim().split("\n")).to.have.length(1);
     expect(takeover.err).to.include("SigilNextOwnerCommitted");
 
-    const broke = sigil(["rotate", did], { SIGIL_NEXT_KEY: nextKey });
+    const afterFile = join(files, "after.json");
+    const noOut = sigil(["rotate", did, "--next-key-file", nextFile]);
+    expect(noOut.code).to.equal(2);
+    expect(noOut.err).to.include("--next-key-out");
+    const broke = sigil(["rotate", did, "--next-key-file", nextFile, "--next-key-out", afterFile]);
     expect(broke.code).to.equal(1);
     expect(broke.err).to.include("has no funds to pay gas");
     // The offline key holds no coins: it signs, and a relayer submits.
-    const file = join(mkdtempSync(join(tmpdir(), "sigil-op-")), "rotate.json");
-    expect(sigil(["rotate", did, "--prepare", file], { SIGIL_NEXT_KEY: nextKey }).code).to.equal(0);
-    const rotated = sigil(["--json", "relay", file], { SIGIL_RELAYER_KEY: RELAYER_KEY });
+    const op = join(files, "rotate.json");
+    const after2 = join(files, "after2.json");
+    expect(sigil(["rotate", did, "--next-key-file", nextFile, "--next-key-out", after2, "--prepare", op]).code).to.equal(0);
+    const rotated = sigil(["--json", "relay", op], { SIGIL_RELAYER_KEY: RELAYER_KEY });
     expect(rotated.code, rotated.err).to.equal(0);
-    const kinds = (JSON.parse(rotated.out).events as { kind: string }[]).map((e) => e.kind);
-    expect(kinds.filter((k) => k === "delegate")).to.have.length(1);
-    expect(kinds.filter((k) => k === "attribute")).to.have.length(3);
-    const doc = JSON.parse(sigil(["--json", "resolve", did]).out).didDocument;
-    expect(doc.verificationMethod).to.have.length(1);
-    expect(doc.verificationMethod[0].blockchainAccountId.toLowerCase()).to.equal(`eip155:31337:${next.toLowerCase()}`);
+    // The default rotation lists nothing: its cost does not depend on what a thief added.
+    expect((JSON.parse(rotated.out).events as { kind: string }[]).map((e) => e.kind)).to.deep.equal(["owner", "rotate"]);
+    const res = JSON.parse(sigil(["--json", "resolve", did]).out);
+    expect(res.didDocument.verificationMethod).to.have.length(1);
+    expect(res.didDocument.verificationMethod[0].blockchainAccountId.toLowerCase()).to.equal(`eip155:31337:${card.address.toLowerCase()}`);
+    expect(res.didDocumentMetadata.sigil.nextOwnerCommitment).to.equal(JSON.parse(readFileSync(after2, "utf8")).commitment);
     const stale = sigil(["verify", message.out.trim(), "--now"]);
     expect(stale.code).to.equal(1);
     expect(stale.err).to.include("not verified");
     expect(sigil(["verify", message.out.trim()]).code, "still valid as of sending").to.equal(0);
     const past = sigil(["--json", "resolve", did, "--at", "3"]);
     expect(JSON.parse(past.out).didDocumentMetadata.nextVersionId).to.be.a("string");
+  });
+
+  it("recovers with guardians from the command line: set, start, approve, finalize; the thief cannot cancel", async () => {
+    const carolKey = generatePrivateKey();
+    const carol = privateKeyToAccount(carolKey).address.toLowerCase();
+    const carolDid = `did:sigil:localhost:${carol}`;
+    const guardians = [generatePrivateKey(), generatePrivateKey(), generatePrivateKey()];
+    const dir2 = mkdtempSync(join(tmpdir(), "sigil-guardians-"));
+    const cards = join(dir2, "cards");
+    const funder = new Wallet(DEV_PRIVATE_KEY, provider);
+    for (const k of [carolKey, ...guardians]) await (await funder.sendTransaction({ to: privateKeyToAccount(k).address, value: 10n ** 18n })).wait();
+    const set = sigil(["guardians", "set", carolDid, ...guardians.flatMap((g) => ["--guardian", privateKeyToAccount(g).address]), "--threshold", "2", "--delay", "1d", "--cards", cards], { SIGIL_PRIVATE_KEY: carolKey });
+    expect(set.code, set.err).to.equal(0);
+    const cardFiles = readdirSync(cards).map((f) => join(cards, f));
+    expect(cardFiles).to.have.length(3);
+    const show = JSON.parse(sigil(["--json", "guardians", "show", carolDid]).out);
+    expect(show.guardians).to.deep.include({ threshold: 2, delaySeconds: 86_400 });
+    // The thief holds Carol's key: he cannot deactivate her guarded DID.
+    const kill = sigil(["deactivate", carolDid], { SIGIL_PRIVATE_KEY: carolKey });
+    expect(kill.code).to.equal(1);
+    expect(kill.err).to.include("SigilGuardedDeactivation");
+
+    const newOwner = privateKeyToAccount(generatePrivateKey()).address;
+    const nextFile = join(dir2, "carol-next.json");
+    const next = sigil(["--json", "next-key", "--out", nextFile]);
+    expect(next.code, next.err).to.equal(0);
+    const commitment = JSON.parse(next.out).commitment;
+    const cardOf = (i: number) => cardFiles.find((f) => f.includes(privateKeyToAccount(guardians[i]).address.toLowerCase()))!;
+    const start = sigil(["recover", "start", carolDid, "--card", cardOf(0), "--new-owner", newOwner, "--commitment", commitment], { SIGIL_PRIVATE_KEY: guardians[0] });
+    expect(start.code, start.err).to.equal(0);
+    const wrongCard = sigil(["recover", "approve", carolDid, "--card", cardOf(0)], { SIGIL_PRIVATE_KEY: guardians[1] });
+    expect(wrongCard.code).to.equal(1);
+    const approve = sigil(["recover", "approve", carolDid, "--card", cardOf(1)], { SIGIL_PRIVATE_KEY: guardians[1] });
+    expect(approve.code, approve.err).to.equal(0);
+    const status = JSON.parse(sigil(["--json", "recover", "status", carolDid]).out);
+    expect(status.recoveries[0]).to.deep.include({ status: "armed", approvals: 2, newOwner: newOwner.toLowerCase() });
+    // The thief commits to a key of his own (allowed: there was none) and tries to veto.
+    const thiefNext = join(dir2, "thief-next.json");
+    expect(sigil(["commit-next", carolDid, "--out", thiefNext], { SIGIL_PRIVATE_KEY: carolKey }).code).to.equal(0);
+    await (await funder.sendTransaction({ to: JSON.parse(readFileSync(thiefNext, "utf8")).address, value: 10n ** 18n })).wait();
+    const veto = sigil(["recover", "cancel", carolDid, "--next-key-file", thiefNext]);
+    expect(veto.code).to.equal(1);
+    expect(veto.err).to.include("SigilCommitmentNotSenior");
+    const early = sigil(["recover", "finalize", carolDid], { SIGIL_PRIVATE_KEY: RELAYER_KEY });
+    expect(early.code).to.equal(1);
+    expect(early.err).to.include("SigilRecoveryNotReady");
+    await provider.send("evm_increaseTime", [86_400]);
+    await provider.send("evm_mine", []);
+    const done = sigil(["recover", "finalize", carolDid], { SIGIL_PRIVATE_KEY: RELAYER_KEY });
+    expect(done.code, done.err).to.equal(0);
+    const doc = JSON.parse(sigil(["--json", "resolve", carolDid]).out);
+    expect(doc.didDocument.verificationMethod[0].blockchainAccountId.toLowerCase()).to.equal(`eip155:31337:${newOwner.toLowerCase()}`);
+    expect(doc.didDocumentMetadata.sigil.nextOwnerCommitment).to.equal(commitment);
+    expect(doc.didDocumentMetadata.sigil.recoveries).to.deep.equal([]);
   });
 
   it("prepares a signed operation offline and relays it with another key paying gas", () => {
