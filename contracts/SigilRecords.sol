@@ -100,33 +100,35 @@ abstract contract SigilRecords is SigilTypedData {
         emit IERC1056.DIDOwnerChanged(identity, newOwner, rec.changed);
     }
 
-    /// @dev Replaces the commitment (zero clears it). A new value starts a new `since` and nonce;
-    /// re-setting the current one (a recovery that keeps it) changes nothing.
-    function _setCommitment(address identity, Record memory rec, bytes32 commitment) internal {
+    /// @dev Replaces the commitment (zero clears it) with seniority `since` (see SigilRecovery's
+    /// `_senior`); a new value bumps the nonce that typed rotations bind. Re-setting the current
+    /// one (a recovery that keeps it) changes nothing.
+    function _setCommitment(address identity, Record memory rec, bytes32 commitment, uint256 since) internal {
         NextKey storage next = _nextKeys[identity];
         if (commitment == next.commitment) return;
         next.commitment = commitment;
         if (commitment == bytes32(0)) {
             next.since = 0;
         } else {
-            next.since = SafeCast.toUint40(block.timestamp);
+            next.since = SafeCast.toUint40(since);
             ++next.nonce;
         }
         rec.committed = commitment != bytes32(0);
     }
 
-    /// @dev Hands control to `newOwner` with `nextCommitment` after a rotation or a recovery:
-    /// with `purge`, every delegate and attribute published before is void (one SSTORE, whatever
-    /// was published). Deactivating leaves nothing to commit to.
+    /// @dev Hands control to `newOwner` with `nextCommitment` (seniority `since`) after a
+    /// rotation or a recovery: with `purge`, every delegate and attribute published before is
+    /// void (one SSTORE, whatever was published). Deactivating leaves nothing to commit to.
     function _takeControl(
         address identity,
         Record memory rec,
         address newOwner,
         bytes32 nextCommitment,
+        uint256 since,
         bool purge
     ) internal {
         if (purge) ++rec.epoch;
-        _setCommitment(identity, rec, newOwner == address(0) ? bytes32(0) : nextCommitment);
+        _setCommitment(identity, rec, newOwner == address(0) ? bytes32(0) : nextCommitment, since);
         _setOwner(identity, rec, newOwner);
     }
 

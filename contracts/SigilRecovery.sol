@@ -164,7 +164,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         (r.armedProposal, r.armedAt) = (bytes32(0), 0);
         ++r.round;
         _cancelGuardianChange(identity, rec);
-        _takeControl(identity, rec, recovery.newOwner, recovery.nextCommitment, recovery.purge);
+        _takeControl(identity, rec, recovery.newOwner, recovery.nextCommitment, block.timestamp, recovery.purge);
         emit DIDRecovered(identity, id, recovery.newOwner, _nextKeys[identity].commitment, recovery.purge, rec.epoch);
         _touch(identity, rec);
     }
@@ -194,7 +194,9 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     /// @dev A commitment outranks the guardians of a recovery armed at `armedAt` when it is at
     /// least one delay older than the arming, or older than the guardian set itself. So a key
     /// committed by a thief after the theft cannot veto guardians who arm within the delay,
-    /// while an owner's long-standing next key stops colluding guardians.
+    /// while an owner's long-standing next key stops colluding guardians. A rotation's new
+    /// commitment keeps the age of the one it consumed (the same holder's chain of custody), so
+    /// rotating never opens a window for colluding guardians or for guardians a thief installed.
     function _senior(address identity, uint256 committedAt, uint256 armedAt) private view returns (bool) {
         Guardians memory g = _guardians[identity];
         return committedAt + g.delay <= armedAt || committedAt < g.since;

@@ -476,7 +476,7 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
     function _commitNextOwner(address identity, Record memory rec, bytes32 commitment) private {
         if (rec.committed) revert SigilNextOwnerCommitted(identity);
         if (commitment == bytes32(0)) revert SigilInvalidCommitment();
-        _setCommitment(identity, rec, commitment);
+        _setCommitment(identity, rec, commitment, block.timestamp);
         emit DIDNextOwnerCommitted(identity, commitment, rec.changed);
         _touch(identity, rec);
     }
@@ -487,7 +487,7 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
         if (rotation.nextCommitment == next.commitment) revert SigilInvalidCommitment();
         _beforeRotation(identity, rec, next.since, rotation.newOwner);
         _revokeListed(identity, rec, rotation.revokeDelegates, rotation.revokeAttributes);
-        _takeControl(identity, rec, rotation.newOwner, rotation.nextCommitment, rotation.purge);
+        _takeControl(identity, rec, rotation.newOwner, rotation.nextCommitment, next.since, rotation.purge);
         emit DIDOwnerRotated(identity, rotation.newOwner, _nextKeys[identity].commitment, rotation.purge, rec.epoch);
         _touch(identity, rec);
     }
