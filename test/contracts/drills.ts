@@ -111,7 +111,7 @@ describe("SigilRegistry: recovery drills", () => {
     // and the commitment the rotation sets is younger than them, so they can arm again at once; the
     // new next key cannot veto (SigilCommitmentNotSenior / SigilRecoveryPending), the owner cannot
     // replace them (SigilRecoveryPending) and the thief's recovery finalises after his own delay.
-    it.skip("guardians the thief got installed cannot take the identity back after the owner's rotation", async () => {
+    it("guardians the thief got installed cannot take the identity back after the owner's rotation", async () => {
       const owner = await f.wallet();
       const id = owner.address;
       const next = await f.wallet();
@@ -218,6 +218,18 @@ describe("SigilRegistry: recovery drills", () => {
       const h = await f.legacyHash(id, "changeOwner", ["address"], [f.ethers.ZeroAddress]);
       const l = f.legacySign(stolen, h);
       await expect(relayer().changeOwnerSigned(id, l.v, l.r, l.s, f.ethers.ZeroAddress)).to.be.revertedWithCustomError(f.registry, "SigilLegacyDeactivation");
+      // Nor by committing to a key of his own and rotating to zero: a fresh commitment is not senior.
+      const t2 = await f.wallet();
+      const k2 = f.nextKey(t2);
+      const tCommit = await f.timeOf(await f.registry.connect(stolen).commitNextOwner(id, k2.commitment));
+      await expect(f.registry.connect(t2).rotate(id, k2.salt, f.rotation(f.ethers.ZeroAddress)))
+        .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
+        .withArgs(id, tCommit);
+      const rot = f.rotation(f.ethers.ZeroAddress, f.ethers.ZeroHash, true);
+      const rs = await f.signRotate(t2, id, rot);
+      await expect(relayer().rotateWithSig(id, t2.address, k2.salt, rot, rs.deadline, rs.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
+        .withArgs(id, tCommit);
       expect((await f.registry.identityState(id)).deactivated).to.equal(false);
     });
 

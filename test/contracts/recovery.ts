@@ -119,6 +119,48 @@ describe("SigilRegistry: guardian recovery", () => {
     });
   });
 
+  describe("deactivation of a guarded identity", () => {
+    it("by the next key only once its commitment is senior (at least `delay` old, or older than the guardians)", async () => {
+      const { owner, id, next, n } = await guarded(false);
+      const t = await f.timeOf(await f.registry.connect(owner).commitNextOwner(id, n.commitment));
+      await f.networkHelpers.time.setNextBlockTimestamp(t + DAY - 1n);
+      await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(f.ethers.ZeroAddress)))
+        .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
+        .withArgs(id, t);
+      // A rotation to a live key needs no seniority when no recovery is armed.
+      await f.registry.connect(next).rotate.staticCall(id, n.salt, f.rotation(next.address));
+      const prev = await f.registry.changed(id);
+      await f.networkHelpers.time.setNextBlockTimestamp(t + DAY);
+      await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(f.ethers.ZeroAddress)))
+        .to.emit(f.registry, "DIDOwnerChanged")
+        .withArgs(id, f.ethers.ZeroAddress, prev);
+      expect((await f.registry.identityState(id)).deactivated).to.equal(true);
+    });
+
+    it("at once by a next key committed before the guardian set took effect", async () => {
+      const owner = await f.wallet();
+      const id = owner.address;
+      const next = await f.wallet();
+      const n = f.nextKey(next);
+      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+      await f.setGuardians(owner, id, f.guardianSet(id, gs.map((s) => s.address), 2, HOUR));
+      await f.networkHelpers.time.increase(HOUR);
+      await f.registry.applyGuardians(id);
+      await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(f.ethers.ZeroAddress))).to.emit(f.registry, "DIDOwnerRotated");
+      expect((await f.registry.identityState(id)).deactivated).to.equal(true);
+    });
+
+    it("by the guardians, with a recovery to the zero address", async () => {
+      const { id, g } = await guarded(true);
+      const end = f.proposal(f.ethers.ZeroAddress);
+      await f.approve(gs[1], id, end, g, 1);
+      await f.approve(gs[2], id, end, g, 2);
+      await f.networkHelpers.time.increase(DAY);
+      await expect(f.registry.finalizeRecovery(id, end)).to.emit(f.registry, "DIDOwnerChanged");
+      expect((await f.registry.identityState(id)).deactivated).to.equal(true);
+    });
+  });
+
   describe("proposals and approvals", () => {
     it("the proposal id binds identity, round and proposal; the first approval proposes it", async () => {
       const { id, g } = await guarded();
