@@ -43,7 +43,8 @@ export interface RecoveryView {
   /** Proposals of the current round, the armed one first. */
   recoveries: OpenRecovery[];
   round: bigint;
-  /** Unix seconds when the current next-key commitment was set, if known. */
+  /** Unix seconds from which the current next-key commitment's seniority counts (a rotation's
+   * new commitment keeps that of the one it consumed), if known. */
   committedAt?: bigint;
 }
 
@@ -71,7 +72,8 @@ export function foldRecovery(events: readonly RegistryEvent[]): RecoveryView {
         setCommitment(e.commitment, e.blockTimestamp);
         break;
       case "rotate":
-        setCommitment(e.nextCommitment, e.blockTimestamp);
+        // The new commitment keeps the seniority of the one consumed, as the contract does.
+        setCommitment(e.nextCommitment, committedAt);
         pending = null;
         break;
       case "guardiansProposed":
@@ -124,7 +126,7 @@ export function foldRecovery(events: readonly RegistryEvent[]): RecoveryView {
 
 const iso = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 
-/** The `guardians`, `pendingGuardianChange`, `recoveries` and `nextOwnerCommittedAt` members of
+/** The `guardians`, `pendingGuardianChange`, `recoveries` and `commitmentSince` members of
  * a document's `sigil` metadata, judged at `now` (unix seconds of the document's point). */
 export function recoveryMetadata(view: RecoveryView, now: bigint): Record<string, unknown> {
   const p = view.pendingGuardianChange;
@@ -152,6 +154,6 @@ export function recoveryMetadata(view: RecoveryView, now: bigint): Record<string
       approvedBy: r.approvedBy.map((a) => a.toLowerCase()),
       ...(r.readyAt !== undefined ? { readyAt: iso(r.readyAt) } : {}),
     })),
-    ...(view.committedAt !== undefined ? { nextOwnerCommittedAt: iso(view.committedAt) } : {}),
+    ...(view.committedAt !== undefined ? { commitmentSince: iso(view.committedAt) } : {}),
   };
 }
