@@ -1,8 +1,11 @@
 // Gas from receipts, SigilRegistry vs the original ERC-1056 deployed on the same chain: one module
 // for `npm run gas` and `npm run bench`. Every ERC-1056 operation direct and legacy-signed
 // (ERC-1056's own signed-call hash, relayed), on first use of an identity (cold) and on repeat
-// (warm); the same operations as Sigil's EIP-712 meta-transactions; and Sigil's extensions
-// (commit, rotate with N listed revocations, deactivate), direct and EIP-712.
+// (warm); the same operations as Sigil's EIP-712 meta-transactions; and Sigil's extensions,
+// direct and EIP-712: commit, rotate with N listed revocations, revokeEntries, deactivate, and
+// guardian recovery (set guardians, apply a change, approve, cancel, finalise). Every key and
+// salt is derived from a counter and every deadline is fixed, so that runs are identical.
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import {
   createWalletClient,
   encodePacked,
@@ -10,7 +13,6 @@ import {
   keccak256,
   parseEther,
   stringToHex,
-  zeroHash,
   type Address,
   type Hex,
   type PublicClient,
@@ -20,6 +22,7 @@ import { privateKeyToAccount, sign } from "viem/accounts";
 import {
   bytes32Name,
   commitmentOf,
+  directCall,
   operationTypedData,
   relayOperation,
   sendOperation,
@@ -27,9 +30,12 @@ import {
   sigilRegistryAbi,
   type AttributeRef,
   type DelegateRef,
+  type GuardianProof,
   type Operation,
+  type RecoveryProposal,
+  type SignableOperation,
+  isSignable,
 } from "../../sdk/index.ts";
-import { directCall } from "../../sdk/operations.ts";
 
 export interface GasContext {
   rpcUrl: string;
@@ -72,7 +78,7 @@ const delegate = (i: number) => `0x${(i + 1).toString(16).padStart(40, "0")}` as
 const DEADLINE = 4_102_444_800n;
 const SUFFIX: Record<Mode, string> = { direct: "", signed: "Signed", eip712: "WithSig" };
 
-const addDelegate = (identity: Address, i: number): Operation => ({ type: "addDelegate", identity, delegateType: VERI, delegate: delegate(i), validity: DAY });
+const addDelegate = (identity: Address, i: number): SignableOperation => ({ type: "addDelegate", identity, delegateType: VERI, delegate: delegate(i), validity: DAY });
 
 /**
  * The ERC-1056 operations, each sent on a fresh identity (cold), then again (warm). `prep` runs
@@ -81,8 +87,8 @@ const addDelegate = (identity: Address, i: number): Operation => ({ type: "addDe
  */
 const ERC1056_OPS: {
   name: string;
-  op: (a: { identity: Actor; other: Actor }, i: number) => Operation;
-  prep?: (a: { identity: Actor; other: Actor }) => [Actor, Operation];
+  op: (a: { identity: Actor; other: Actor }, i: number) => SignableOperation;
+  prep?: (a: { identity: Actor; other: Actor }) => [Actor, SignableOperation];
 }[] = [
   { name: "addDelegate", op: ({ identity }, i) => addDelegate(identity.address, i) },
   {
@@ -118,7 +124,7 @@ export async function measureGas(ctx: GasContext): Promise<GasRow[]> {
   };
   // ERC-1056's signed-call hash packs the same arguments, in the same order, as the operation's
   // EIP-712 fields between `identity` and `nonce`; the nonce is the signer's (the owner's).
-  const legacySignature = async (registry: Address, signer: Actor, op: Operation) => {
+  const legacySignature = async (registry: Address, signer: Actor, op: SignableOperation) => {
     const nonce = await publicClient.readContract({ address: registry, abi: sigilRegistryAbi, functionName: "nonce", args: [signer.address] });
     const { primaryType, types, message } = operationTypedData(op, { chainId, registry, nonce, deadline: 0n });
     const fields = types[primaryType].slice(1, -2);
@@ -132,9 +138,10 @@ export async function measureGas(ctx: GasContext): Promise<GasRow[]> {
     const { v, r, s } = await sign({ hash, privateKey: signer.key });
     return [Number(v), r, s] as const;
   };
+  // Direct: sent by `signer`; eip712: signed by `signer` (controller, next key or guardian), relayed by dev.
   const send = async (mode: Mode, registry: Address, signer: Actor, op: Operation): Promise<bigint> => {
     const target = { registry, publicClient };
-    if (mode === "direct") return (await sendOperation(signer.wallet, target, op)).gasUsed;
+    if (mode === "direct" || !isSignable(op)) return (await sendOperation(signer.wallet, target, op)).gasUsed;
     if (mode === "eip712") return (await relayOperation(dev, target, await signOperation(signer.wallet, target, op, { chainId, deadline: DEADLINE }))).gasUsed;
     const { functionName, args } = directCall(op);
     const hash = await dev.writeContract({
@@ -169,37 +176,107 @@ export async function measureGas(ctx: GasContext): Promise<GasRow[]> {
     }
   }
 
-  // Sigil's extensions, each direct and as an EIP-712 meta-transaction: commit (on a fresh and on
-  // a used identity), rotate to the committed key with purge and N listed revocations, deactivate.
+  // Sigil's extensions, each direct and as an EIP-712 meta-transaction (the calls that anyone may
+  // send, applyGuardians and finalizeRecovery, have no signed variant and appear once).
+  const salt = (label: string) => keccak256(stringToHex(`sigil gas suite salt: ${label}`));
+  const wait = async (seconds: bigint) => {
+    await publicClient.request({ method: "evm_increaseTime", params: [Number(seconds)] } as never);
+    await publicClient.request({ method: "evm_mine", params: [] } as never);
+  };
   for (const mode of ["direct", "eip712"] as const) {
     const ext = (operation: string, gas: bigint): GasRow => ({
       group: mode === "direct" ? "extension" : "eip712",
       operation: operation.replace(/^\w+/, (fn) => fn + SUFFIX[mode]),
       sigil: Number(gas),
     });
-    const [commits, rotations]: GasRow[][] = [[], []];
-    for (const n of ctx.smoke ? [1] : [0, 1, 10, 50]) {
-      const [owner, next] = [await actor(mode === "direct"), await actor(mode === "direct")];
-      const identity = owner.address;
+    const funded = mode === "direct";
+    const [commits, rotations, revocations, recovery]: GasRow[][] = [[], [], [], []];
+
+    // Publishes n entries (delegates and attributes alternately) and returns their references.
+    const publish = async (owner: Actor, n: number) => {
       const revokeDelegates: DelegateRef[] = [];
       const revokeAttributes: AttributeRef[] = [];
       for (let i = 0; i < n; i++) {
         if (i % 2 === 0) {
           revokeDelegates.push({ delegateType: VERI, delegate: delegate(i) });
-          await send(mode, ctx.sigil, owner, addDelegate(identity, i));
+          await send(mode, ctx.sigil, owner, addDelegate(owner.address, i));
         } else {
           revokeAttributes.push({ name: KEY, value: `0x${(i + 16).toString(16).padStart(2, "0").repeat(32)}` });
-          await send(mode, ctx.sigil, owner, { type: "setAttribute", identity, ...revokeAttributes[revokeAttributes.length - 1], validity: DAY });
+          await send(mode, ctx.sigil, owner, { type: "setAttribute", identity: owner.address, ...revokeAttributes[revokeAttributes.length - 1], validity: DAY });
         }
       }
-      const commit = await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address) });
+      return { revokeDelegates, revokeAttributes };
+    };
+
+    // Commit, then rotate to the committed key: purging, committing to the key after it (as the
+    // SDK's planRotation does), with N entries listed for revocation.
+    for (const n of ctx.smoke ? [1] : [0, 1, 10, 50]) {
+      const [owner, next] = [await actor(funded), await actor(funded)];
+      const identity = owner.address;
+      const listed = await publish(owner, n);
+      const nextSalt = salt(`next ${mode} ${n}`);
+      const commit = await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address, nextSalt) });
       if (n <= 1) commits.push(ext(`commitNextOwner (${n === 0 ? "first use of the identity" : "identity already in use"})`, commit));
-      const rotate: Operation = { type: "rotate", identity, newOwner: next.address, nextCommitment: zeroHash, purge: true, revokeDelegates, revokeAttributes };
+      const rotate: Operation = {
+        type: "rotate",
+        identity,
+        salt: nextSalt,
+        newOwner: next.address,
+        nextCommitment: commitmentOf(delegate(1000 + n), salt(`after ${mode} ${n}`)),
+        purge: true,
+        ...listed,
+      };
       rotations.push(ext(`rotate (purge, ${n} listed revocation${n === 1 ? "" : "s"})`, await send(mode, ctx.sigil, next, rotate)));
     }
-    const last = await actor(mode === "direct");
+
+    // revokeEntries: the controller's batch revocation with ERC-1056 events.
+    for (const n of ctx.smoke ? [2] : [10, 50]) {
+      const owner = await actor(funded);
+      const listed = await publish(owner, n);
+      revocations.push(ext(`revokeEntries (${n} entries)`, await send(mode, ctx.sigil, owner, { type: "revokeEntries", identity: owner.address, ...listed })));
+    }
+
+    // Guardian recovery, 2 of 3 guardians in a salted tree of 8 leaves (as sdk/guardians.ts pads it).
+    {
+      const owner = await actor(funded);
+      const next = await actor(funded);
+      const guardians = [await actor(funded), await actor(funded), await actor(funded)];
+      const identity = owner.address;
+      const DELAY = 7n * DAY;
+      const guardianSet = (label: string) => {
+        const leaves: [Address, Hex][] = guardians.map((g, i) => [g.address, salt(`${label} guardian ${i}`)]);
+        for (let i = 0; leaves.length < 8; i++) leaves.push([delegate(2000 + i), salt(`${label} dummy ${i}`)]);
+        const tree = StandardMerkleTree.of(leaves, ["address", "bytes32"]);
+        const proofs: GuardianProof[] = guardians.map((g, i) => ({ guardian: g.address, salt: leaves[i][1], proof: tree.getProof(i) as Hex[] }));
+        return { root: tree.root as Hex, proofs };
+      };
+      const [first, second] = [guardianSet(`${mode} first`), guardianSet(`${mode} second`)];
+      const setGuardians = (root: Hex): Operation => ({ type: "setGuardians", identity, root, threshold: 2n, delay: DELAY });
+      recovery.push(ext("setGuardians (first set: immediate)", await send(mode, ctx.sigil, owner, setGuardians(first.root))));
+      const nextSalt = salt(`recovery next ${mode}`);
+      await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address, nextSalt) });
+      recovery.push(ext("setGuardians (a change: pending for the delay)", await send(mode, ctx.sigil, owner, setGuardians(second.root))));
+      await wait(DELAY);
+      if (mode === "direct") recovery.push(ext("applyGuardians (by anyone, after the delay)", await send(mode, ctx.sigil, guardians[2], { type: "applyGuardians", identity })));
+      else await send("direct", ctx.sigil, { ...guardians[2], wallet: dev }, { type: "applyGuardians", identity });
+      // The owner's commitment predates this set, so its next key may cancel at once.
+      const proposal: RecoveryProposal = { newOwner: guardians[0].address, nextCommitment: commitmentOf(delegate(3000), salt(`recovered ${mode}`)), purge: true };
+      const approve = (i: number): Operation => ({ type: "approveRecovery", identity, recovery: proposal, proof: second.proofs[i] });
+      recovery.push(ext("approveRecovery (first approval: proposes)", await send(mode, ctx.sigil, guardians[0], approve(0))));
+      recovery.push(ext("approveRecovery (arming approval)", await send(mode, ctx.sigil, guardians[1], approve(1))));
+      recovery.push(ext("cancelRecovery (by a senior next key)", await send(mode, ctx.sigil, next, { type: "cancelRecovery", identity, salt: nextSalt })));
+      // Armed again in the next round, and finalised after the delay.
+      await send(mode, ctx.sigil, guardians[1], approve(1));
+      await send(mode, ctx.sigil, guardians[2], approve(2));
+      await wait(DELAY);
+      const finalize: Operation = { type: "finalizeRecovery", identity, recovery: proposal };
+      if (mode === "direct") recovery.push(ext("finalizeRecovery (by anyone: purge, new controller and commitment)", await send(mode, ctx.sigil, next, finalize)));
+      else await send("direct", ctx.sigil, { ...next, wallet: dev }, finalize);
+    }
+
+    const last = await actor(funded);
     const deactivate = ext("deactivate (first use of the identity)", await send(mode, ctx.sigil, last, { type: "deactivate", identity: last.address }));
-    rows.push(...commits, ...rotations, deactivate);
+    rows.push(...commits, ...rotations, ...revocations, deactivate, ...recovery);
   }
   return rows;
 }
@@ -207,6 +284,9 @@ export async function measureGas(ctx: GasContext): Promise<GasRow[]> {
 /** The largest warm Sigil/ERC-1056 ratio over every ERC-1056-equivalent operation, direct and signed. */
 export const maxWarmRatio = (rows: readonly GasRow[]) =>
   Math.max(...rows.filter((r) => r.ratio !== undefined && r.operation.endsWith("(warm)")).map((r) => r.ratio!));
+
+/** The largest Sigil/ERC-1056 ratio over every ERC-1056-equivalent operation, direct and signed, cold and warm. */
+export const maxRatio = (rows: readonly GasRow[]) => Math.max(...rows.filter((r) => r.ratio !== undefined).map((r) => r.ratio!));
 
 export function renderGas(rows: readonly GasRow[]): string[] {
   const of = (group: GasGroup) => rows.filter((r) => r.group === group);
