@@ -107,35 +107,44 @@ describe("SigilRegistry: recovery drills", () => {
       expect(await f.registry.identityOwner(id)).to.equal(next.address);
     });
 
-    // Fails on 2.0 as written (see the helper's report): the thief's guardians survive the rotation,
-    // and the commitment the rotation sets is younger than them, so they can arm again at once; the
-    // new next key cannot veto (SigilCommitmentNotSenior / SigilRecoveryPending), the owner cannot
-    // replace them (SigilRecoveryPending) and the thief's recovery finalises after his own delay.
-    it("guardians the thief got installed cannot take the identity back after the owner's rotation", async () => {
+    it("guardians the thief got installed cannot take the identity back after the owner's rotation: the new commitment keeps the old one's seniority", async () => {
       const owner = await f.wallet();
       const id = owner.address;
       const next = await f.wallet();
       const n = f.nextKey(next);
-      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+      const tCommit = await f.timeOf(await f.registry.connect(owner).commitNextOwner(id, n.commitment));
       const thief = f.signers[6];
       const thiefSet = f.guardianSet(id, [thief.address], 1, HOUR);
       await f.setGuardians(owner, id, thiefSet);
       await f.networkHelpers.time.increase(HOUR);
       await f.registry.applyGuardians(id);
+      // A routine rotation, before anything is armed.
       const next2 = await f.wallet();
       const n2 = f.nextKey(next2);
       await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, n2.commitment, true));
+      const s = await f.registry.recoveryState(id);
+      expect([s.nextOwnerCommitment, s.committedAt, s.commitmentNonce]).to.deep.equal([n2.commitment, tCommit, 2n]);
+      expect(s.committedAt < s.guardiansSince).to.equal(true);
+
+      // The thief's guardians arm at once: the new next key vetoes, by cancelling or by rotating.
       const grab = f.proposal(thief.address, f.ethers.ZeroHash, true);
-      let armed = true;
-      try {
-        await f.approve(thief, id, grab, thiefSet, 0);
-      } catch {
-        armed = false; // a design that drops the thief's guardians at the rotation
-      }
-      if (armed) await f.registry.connect(next2).cancelRecovery(id, n2.salt);
-      await f.networkHelpers.time.increase(HOUR);
-      await expect(f.registry.finalizeRecovery(id, grab)).to.be.reverted;
-      expect(await f.registry.identityOwner(id)).to.equal(next.address);
+      await f.approve(thief, id, grab, thiefSet, 0);
+      await expect(f.registry.connect(next2).cancelRecovery(id, n2.salt)).to.emit(f.registry, "DIDRecoveryCancelled");
+      // The owner replaces them; re-arming only delays that, each time vetoed by the next key.
+      const t = await f.timeOf(await f.registry.connect(next).setGuardians(id, f.ethers.ZeroHash, 0, 0));
+      await f.approve(thief, id, { ...grab, purge: false }, thiefSet, 0);
+      await f.networkHelpers.time.increaseTo(t + HOUR);
+      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending");
+      const n3 = f.nextKey(await f.wallet(), "n3");
+      await expect(f.registry.connect(next2).rotate(id, n2.salt, f.rotation(next2.address, n3.commitment, false))).to.emit(f.registry, "DIDRecoveryCancelled");
+      // The rotation dropped the owner's pending removal too: propose it again and apply it.
+      const t2 = await f.timeOf(await f.registry.connect(next2).setGuardians(id, f.ethers.ZeroHash, 0, 0));
+      await f.networkHelpers.time.increaseTo(t2 + HOUR);
+      const prev = await f.registry.changed(id);
+      await expect(f.registry.applyGuardians(id)).to.emit(f.registry, "DIDGuardiansChanged").withArgs(id, f.ethers.ZeroHash, 0n, 0n, prev);
+      await expect(f.approve(thief, id, grab, thiefSet, 0)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardians").withArgs(id);
+      await expect(f.registry.finalizeRecovery(id, grab)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending");
+      expect(await f.registry.identityOwner(id)).to.equal(next2.address);
     });
   });
 
@@ -276,11 +285,12 @@ describe("SigilRegistry: recovery drills", () => {
         const tArm = await arm(id, restore, g, [0, 2]);
         await f.networkHelpers.time.increaseTo(tArm + DAY);
         const pid = await f.registry.recoveryProposalId(id, restore);
-        const fin = f.registry.finalizeRecovery(id, restore);
+        const fin = await f.registry.finalizeRecovery(id, restore);
         await expect(fin).to.emit(f.registry, "DIDRecovered").withArgs(id, pid, controller, k.commitment, false, 0n);
         await expect(fin).to.emit(f.registry, "DIDOwnerChanged");
         const s = await f.registry.recoveryState(id);
         expect(s.nextOwnerCommitment).to.equal(k.commitment);
+        expect(s.committedAt, "a commitment the guardians set starts its seniority now").to.equal(await f.timeOf(fin));
         expect(s.commitmentNonce).to.equal(2n);
         expect(await f.registry.identityOwner(id)).to.equal(controller);
         expect(await f.registry.validDelegate(id, f.b32("veriKey"), bob), "no purge").to.equal(true);
