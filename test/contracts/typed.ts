@@ -26,27 +26,31 @@ describe("SigilRegistry: EIP-712 meta-transactions", () => {
     expect(await f.registry.validDelegate(alice, vt, bob)).to.equal(false);
     s = await f.typedSign(aliceSigner(), "SetAttribute", { identity: alice, name, value, validity: DAY });
     await expect(relayer().setAttributeWithSig(alice, name, value, DAY, s.deadline, s.signature)).to.emit(f.registry, "DIDAttributeChanged");
+    // previousChange is read before each call (withArgs' arguments would race the transaction).
     s = await f.typedSign(aliceSigner(), "RevokeAttribute", { identity: alice, name, value });
+    let prev = await f.registry.changed(alice);
     await expect(relayer().revokeAttributeWithSig(alice, name, value, s.deadline, s.signature))
       .to.emit(f.registry, "DIDAttributeChanged")
-      .withArgs(alice, name, value, 0n, await f.registry.changed(alice));
+      .withArgs(alice, name, value, 0n, prev);
     const revokeDelegates = [{ delegateType: vt, delegate: bob }];
     const revokeAttributes = [{ name, value }];
     s = await f.typedSign(aliceSigner(), "RevokeEntries", { identity: alice, revokeDelegates, revokeAttributes });
-    const prev = await f.registry.changed(alice);
+    prev = await f.registry.changed(alice);
     const rtx = relayer().revokeEntriesWithSig(alice, revokeDelegates, revokeAttributes, s.deadline, s.signature);
     await expect(rtx).to.emit(f.registry, "DIDAttributeChanged").withArgs(alice, name, value, 0n, prev);
     await expect(rtx).to.emit(f.registry, "DIDDelegateChanged");
     const g = f.guardianSet(alice, [f.signers[4].address], 1);
     s = await f.typedSign(aliceSigner(), "SetGuardians", { identity: alice, root: g.root, threshold: g.threshold, delay: g.delay });
+    prev = await f.registry.changed(alice);
     await expect(relayer().setGuardiansWithSig(alice, g.root, g.threshold, g.delay, s.deadline, s.signature))
       .to.emit(f.registry, "DIDGuardiansChanged")
-      .withArgs(alice, g.root, g.threshold, g.delay, await f.registry.changed(alice));
+      .withArgs(alice, g.root, g.threshold, g.delay, prev);
     const { commitment } = f.nextKey(f.signers[2]);
     s = await f.typedSign(aliceSigner(), "CommitNextOwner", { identity: alice, commitment });
+    prev = await f.registry.changed(alice);
     await expect(relayer().commitNextOwnerWithSig(alice, commitment, s.deadline, s.signature))
       .to.emit(f.registry, "DIDNextOwnerCommitted")
-      .withArgs(alice, commitment, await f.registry.changed(alice));
+      .withArgs(alice, commitment, prev);
     expect(await f.registry.nonces(alice)).to.equal(7n);
 
     const carol = f.signers[3].address;
@@ -55,9 +59,10 @@ describe("SigilRegistry: EIP-712 meta-transactions", () => {
     await expect(relayer().changeOwnerWithSig(w.address, carol, s.deadline, s.signature)).to.emit(f.registry, "DIDOwnerChanged");
     expect(await f.registry.identityOwner(w.address)).to.equal(carol);
     s = await f.typedSign(f.signers[3], "Deactivate", { identity: w.address });
+    prev = await f.registry.changed(w.address);
     await expect(relayer().deactivateWithSig(w.address, s.deadline, s.signature))
       .to.emit(f.registry, "DIDOwnerChanged")
-      .withArgs(w.address, f.ethers.ZeroAddress, await f.registry.changed(w.address));
+      .withArgs(w.address, f.ethers.ZeroAddress, prev);
     expect((await f.registry.identityState(w.address)).deactivated).to.equal(true);
     expect(await f.registry.nonces(w.address)).to.equal(2n);
   });
