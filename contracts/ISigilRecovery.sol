@@ -6,7 +6,8 @@ pragma solidity ^0.8.28;
 /// `keccak256(bytes.concat(keccak256(abi.encode(guardian, salt))))` (OpenZeppelin's
 /// StandardMerkleTree layout), so its list of trusted contacts is never published; a guardian
 /// reveals itself only when it acts. When `threshold` guardians approve the same proposal, the
-/// recovery is armed; after `delay` seconds anyone may finalise it. Priority: the next key
+/// recovery is armed (approvals count within one delay of a proposal's first one); after
+/// `delay` seconds anyone may finalise it. Priority: the next key
 /// outranks the guardians if its commitment is senior (set at least `delay` before the recovery
 /// was armed, or before the guardian set took effect); the guardians outrank the current key.
 /// See docs/did-method-spec.md, section 6, for the threat model.
@@ -65,7 +66,8 @@ interface ISigilRecovery {
     );
     /// @notice A pending guardian change was dropped (by a rotation or a recovery).
     event DIDGuardianChangeCancelled(address indexed identity, uint256 previousChange);
-    /// @notice A guardian proposed `recovery` (its first approval follows in the same call).
+    /// @notice A guardian proposed `recovery` (its first approval follows in the same call); also
+    /// when a proposal whose approvals expired (one delay after its first) starts over.
     event DIDRecoveryProposed(
         address indexed identity,
         bytes32 indexed proposal,

@@ -29,6 +29,16 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         uint8 threshold;
         uint32 delay;
         uint40 effectiveAt;
+        uint40 proposedAt;
+    }
+
+    /// @dev A proposal's approvals count only within one delay of its first approval; after
+    /// that it starts over (a new `generation`), so a stale approval from a long-resolved
+    /// incident never completes M-1 later ones.
+    struct Proposal {
+        uint40 startedAt;
+        uint32 generation;
+        uint8 approvals;
     }
 
     struct Recovery {
@@ -40,8 +50,9 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     mapping(address identity => Guardians) private _guardians;
     mapping(address identity => GuardianChange) private _guardianChanges;
     mapping(address identity => Recovery) private _recoveries;
-    mapping(bytes32 proposal => uint256) private _approvals;
-    mapping(bytes32 proposal => mapping(address guardian => bool)) private _approved;
+    mapping(bytes32 proposal => Proposal) private _proposals;
+    /// @dev keccak256(proposal, generation, guardian) => approved.
+    mapping(bytes32 approval => bool) private _approved;
 
     /// @inheritdoc ISigilRecovery
     function recoveryState(address identity) external view returns (RecoveryState memory s) {
@@ -95,7 +106,9 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         if (block.timestamp < change.effectiveAt) revert SigilGuardianChangeNotReady(identity, change.effectiveAt);
         _requireNoArmedRecovery(identity);
         delete _guardianChanges[identity];
-        _installGuardians(identity, rec, change.root, change.threshold, change.delay);
+        // Seniority against this set counts from its proposal: a commitment made after a
+        // proposal that looked innocuous gains nothing when the set applies.
+        _installGuardians(identity, rec, change.root, change.threshold, change.delay, change.proposedAt);
         _touch(identity, rec);
     }
 
@@ -215,17 +228,30 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         if (g.root == bytes32(0) && !rec.committed) {
             // Nobody to protect against yet: the current key controls everything already.
             delete _guardianChanges[identity];
-            _installGuardians(identity, rec, root, threshold, delay);
+            _installGuardians(identity, rec, root, threshold, delay, block.timestamp);
         } else {
             uint40 effectiveAt = SafeCast.toUint40(block.timestamp + (g.root != bytes32(0) ? g.delay : delay));
-            _guardianChanges[identity] = GuardianChange(root, uint8(threshold), uint32(delay), effectiveAt);
+            _guardianChanges[identity] = GuardianChange(
+                root,
+                uint8(threshold),
+                uint32(delay),
+                effectiveAt,
+                SafeCast.toUint40(block.timestamp)
+            );
             emit DIDGuardiansProposed(identity, root, threshold, delay, effectiveAt, rec.changed);
         }
         _touch(identity, rec);
     }
 
-    function _installGuardians(address identity, Record memory rec, bytes32 root, uint256 threshold, uint256 delay) private {
-        _guardians[identity] = Guardians(root, uint8(threshold), uint32(delay), SafeCast.toUint40(block.timestamp));
+    function _installGuardians(
+        address identity,
+        Record memory rec,
+        bytes32 root,
+        uint256 threshold,
+        uint256 delay,
+        uint256 since
+    ) private {
+        _guardians[identity] = Guardians(root, uint8(threshold), uint32(delay), SafeCast.toUint40(since));
         ++_recoveries[identity].round; // approvals given under the old set are void
         emit DIDGuardiansChanged(identity, root, threshold, delay, rec.changed);
     }
@@ -241,7 +267,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         Recovery storage r = _recoveries[identity];
         if (r.armedAt != 0) revert SigilRecoveryPending(identity, uint256(r.armedAt) + delay);
         bytes32 id = recoveryProposalId(identity, recovery);
-        (uint256 approvals, bool armed) = _count(identity, id, proof.guardian);
+        (uint256 approvals, bool armed) = _count(identity, id, proof.guardian, delay);
         if (approvals == 1) emit DIDRecoveryProposed(identity, id, recovery, r.round, rec.changed);
         if (armed) (r.armedProposal, r.armedAt) = (id, SafeCast.toUint40(block.timestamp));
         emit DIDRecoveryApproved(identity, id, proof.guardian, approvals, armed ? block.timestamp + delay : 0, rec.changed);
@@ -257,12 +283,24 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         return g.delay;
     }
 
-    /// @dev Records `guardian`'s approval of `id` once; counted by address, so a guardian listed
-    /// twice still has one vote. Armed when the threshold is reached.
-    function _count(address identity, bytes32 id, address guardian) private returns (uint256 approvals, bool armed) {
-        if (_approved[id][guardian]) revert SigilAlreadyApproved(identity, guardian);
-        _approved[id][guardian] = true;
-        approvals = ++_approvals[id];
+    /// @dev Records `guardian`'s approval of `id` once per generation; counted by address, so a
+    /// guardian listed twice still has one vote. Armed when the threshold is reached.
+    function _count(
+        address identity,
+        bytes32 id,
+        address guardian,
+        uint256 delay
+    ) private returns (uint256 approvals, bool armed) {
+        Proposal memory p = _proposals[id];
+        if (p.approvals != 0 && block.timestamp > uint256(p.startedAt) + delay) {
+            (p.approvals, p.generation) = (0, p.generation + 1); // expired: start over
+        }
+        if (p.approvals == 0) p.startedAt = SafeCast.toUint40(block.timestamp);
+        bytes32 key = keccak256(abi.encode(id, p.generation, guardian));
+        if (_approved[key]) revert SigilAlreadyApproved(identity, guardian);
+        _approved[key] = true;
+        approvals = ++p.approvals;
+        _proposals[id] = p;
         armed = approvals >= _guardians[identity].threshold;
     }
 

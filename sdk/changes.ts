@@ -27,7 +27,7 @@ interface SigilMeta {
   nextOwnerCommitment?: string | null;
   guardians?: GuardianSummary | null;
   pendingGuardianChange?: { effectiveAt: string; removesGuardians: boolean } | null;
-  recoveries?: { proposal: string; status: "proposed" | "armed" | "ready"; newOwner: string; readyAt?: string }[];
+  recoveries?: { proposal: string; status: "proposed" | "expired" | "armed" | "ready"; newOwner: string; readyAt?: string }[];
 }
 
 /** `type:material` of a verification method, lower case: what identifies a key across versions. */
@@ -89,10 +89,10 @@ export function diffResolutions(before: DIDResolutionResult, after: DIDResolutio
 
   const rb = new Map((mb.recoveries ?? []).map((r) => [r.proposal, r]));
   const ra = new Map((ma.recoveries ?? []).map((r) => [r.proposal, r]));
-  const rank = { proposed: 0, armed: 1, ready: 2 } as const;
+  const rank = { expired: -1, proposed: 0, armed: 1, ready: 2 } as const;
   for (const [id, r] of ra) {
     const was = rb.get(id);
-    if (was && rank[was.status] >= rank[r.status]) continue;
+    if (r.status === "expired" || (was && rank[was.status] >= rank[r.status])) continue;
     const kind = r.status === "proposed" ? "recoveryProposed" : r.status === "armed" ? "recoveryArmed" : "recoveryReady";
     changes.push({ kind, proposal: id, newOwner: r.newOwner, ...(r.readyAt ? { readyAt: r.readyAt } : {}) });
   }

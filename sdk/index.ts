@@ -4,7 +4,7 @@ export { parseDid, fromParsedDid, formatDid, isSigilDid, MAX_DID_URL_LENGTH, typ
 export * from "./errors.ts";
 export { decodeRegistryLogs, type RegistryEvent } from "./events.ts";
 export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } from "./document.ts";
-export { networkClient, networkTransport, chainIdHex, type SigilNetwork } from "./networks.ts";
+export { networkClient, networkReadClient, networkTransport, chainIdHex, type SigilNetwork } from "./networks.ts";
 export { readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
 export {
   createSigilResolver,
@@ -14,6 +14,9 @@ export {
   type SigilResolver,
   type SigilResolverConfig,
 } from "./resolver.ts";
+export { createSigilClient, type SigilClient } from "./sigil-client.ts";
+export { resolveDid, resolveDids } from "./resolve.ts";
+export { networkHealth } from "./health.ts";
 export {
   AUTHORISER,
   bytes32Name,

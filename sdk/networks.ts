@@ -2,11 +2,13 @@
 // RPC endpoints (in failover order), with timeouts on every request and JSON-RPC batching so
 // that requests issued together travel in one HTTP round trip.
 import {
+  createClient,
   createPublicClient,
   custom,
   fallback,
   http,
   type Address,
+  type Client,
   type EIP1193Provider,
   type PublicClient,
   type Transport,
@@ -51,6 +53,12 @@ export function networkTransport(network: SigilNetwork): Transport {
   return transports.length === 1 ? transports[0] : fallback(transports, { retryCount: 0 });
 }
 
+/** A bare client for reads (no public actions bundled): what the resolver needs. */
+export function networkReadClient(network: SigilNetwork): Client {
+  return createClient({ transport: networkTransport(network), pollingInterval: network.pollingIntervalMs ?? 500 });
+}
+
+/** A client with viem's public actions (simulation, receipts): what writes need. */
 export function networkClient(network: SigilNetwork): PublicClient {
   return createPublicClient({ transport: networkTransport(network), pollingInterval: network.pollingIntervalMs ?? 500 }) as PublicClient;
 }

@@ -13,7 +13,7 @@ import {
   toHex,
   type Address,
   type Hex,
-  type PublicClient,
+  type Client,
 } from "viem";
 import { sigilRegistryAbi } from "./abi.ts";
 import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
@@ -69,12 +69,12 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 const identityTopic = (address: Address): Hex => pad(address.toLowerCase() as Hex, { size: 32 });
 
-async function getLogs(client: PublicClient, filter: Record<string, unknown>): Promise<RawLog[]> {
+async function getLogs(client: Client, filter: Record<string, unknown>): Promise<RawLog[]> {
   return (await client.request({ method: "eth_getLogs", params: [filter] } as never)) as RawLog[];
 }
 
 /** identityStates(ids) at the latest block: [chainId, blockNumber, timestamp, states]. */
-export async function callStates(client: PublicClient, registry: Address, ids: readonly Address[]) {
+export async function callStates(client: Client, registry: Address, ids: readonly Address[]) {
   const data = encodeFunctionData({ abi: sigilRegistryAbi, functionName: "identityStates", args: [ids] });
   const raw = (await client.request({ method: "eth_call", params: [{ to: registry, data }, "latest"] } as never)) as Hex;
   try {
@@ -85,7 +85,7 @@ export async function callStates(client: PublicClient, registry: Address, ids: r
   }
 }
 
-async function getHeader(client: PublicClient, block: bigint): Promise<BlockHeader | null> {
+async function getHeader(client: Client, block: bigint): Promise<BlockHeader | null> {
   const raw = (await client.request({ method: "eth_getBlockByNumber", params: [toHex(block), false] } as never)) as {
     number: Hex;
     timestamp: Hex;
@@ -98,7 +98,7 @@ async function getHeader(client: PublicClient, block: bigint): Promise<BlockHead
  * are issued in the same tick, so a batching transport sends them as one HTTP request.
  */
 export async function readIdentities(
-  client: PublicClient,
+  client: Client,
   identities: readonly Address[],
   options: ReadOptions,
 ): Promise<{ snapshot: IdentitySnapshot; headers: Map<bigint, BlockHeader> }> {
@@ -173,7 +173,7 @@ export async function readIdentities(
 
 /** Follows each identity's previousChange chain, one batch per step across all identities. */
 async function walkChain(
-  client: PublicClient,
+  client: Client,
   registry: Address,
   states: Map<Address, IdentityState>,
 ): Promise<RawLog[]> {

@@ -21,6 +21,8 @@ export interface PendingGuardianChange {
   threshold: number;
   delay: bigint;
   effectiveAt: bigint;
+  /** Unix seconds of the proposal: the applied set's seniority counts from it. */
+  proposedAt?: bigint;
 }
 
 export interface OpenRecovery {
@@ -35,6 +37,8 @@ export interface OpenRecovery {
   armed: boolean;
   /** When armed: from when anyone may finalise it (unix seconds). */
   readyAt?: bigint;
+  /** Unix seconds of its first approval (approvals count for one delay from it). */
+  startedAt?: bigint;
 }
 
 export interface RecoveryView {
@@ -77,18 +81,20 @@ export function foldRecovery(events: readonly RegistryEvent[]): RecoveryView {
         pending = null;
         break;
       case "guardiansProposed":
-        pending = { root: e.root, threshold: e.threshold, delay: e.delay, effectiveAt: e.effectiveAt };
+        pending = { root: e.root, threshold: e.threshold, delay: e.delay, effectiveAt: e.effectiveAt, proposedAt: e.blockTimestamp };
         break;
-      case "guardiansChanged":
-        guardians = e.root === ZERO ? null : { root: e.root, threshold: e.threshold, delay: e.delay, since: e.blockTimestamp };
+      case "guardiansChanged": {
+        const since = pending?.root === e.root ? pending.proposedAt : e.blockTimestamp; // applied: from its proposal
+        guardians = e.root === ZERO ? null : { root: e.root, threshold: e.threshold, delay: e.delay, since };
         pending = null;
         newRound();
         break;
+      }
       case "guardianChangeCancelled":
         pending = null;
         break;
-      case "recoveryProposed":
-        open.set(e.proposal, { proposal: e.proposal, round: e.round, ...e.recovery, approvals: 0, approvedBy: [], armed: false });
+      case "recoveryProposed": // also a proposal starting over after its approvals expired
+        open.set(e.proposal, { proposal: e.proposal, round: e.round, ...e.recovery, approvals: 0, approvedBy: [], armed: false, startedAt: e.blockTimestamp });
         break;
       case "recoveryApproved": {
         const r = open.get(e.proposal);
@@ -145,7 +151,7 @@ export function recoveryMetadata(view: RecoveryView, now: bigint): Record<string
     },
     recoveries: view.recoveries.map((r) => ({
       proposal: r.proposal,
-      status: !r.armed ? "proposed" : now >= (r.readyAt ?? 0n) ? "ready" : "armed",
+      status: recoveryStatus(r, view.guardians, now),
       newOwner: r.newOwner.toLowerCase(),
       nextOwnerCommitment: r.nextCommitment === ZERO ? null : r.nextCommitment,
       purge: r.purge,
@@ -153,7 +159,16 @@ export function recoveryMetadata(view: RecoveryView, now: bigint): Record<string
       ...(view.guardians ? { threshold: view.guardians.threshold } : {}),
       approvedBy: r.approvedBy.map((a) => a.toLowerCase()),
       ...(r.readyAt !== undefined ? { readyAt: iso(r.readyAt) } : {}),
+      ...(!r.armed && r.startedAt !== undefined && view.guardians ? { approvalsExpireAt: iso(r.startedAt + view.guardians.delay) } : {}),
     })),
     ...(view.committedAt !== undefined ? { commitmentSince: iso(view.committedAt) } : {}),
   };
+}
+
+/** proposed → armed (M approvals) → ready (its delay passed); a proposal whose approvals did not
+ * reach M within one delay of the first is expired (a new approval starts it over). */
+function recoveryStatus(r: OpenRecovery, guardians: GuardianPolicy | null, now: bigint): "proposed" | "expired" | "armed" | "ready" {
+  if (r.armed) return now >= (r.readyAt ?? 0n) ? "ready" : "armed";
+  if (guardians && r.startedAt !== undefined && now > r.startedAt + guardians.delay) return "expired";
+  return "proposed";
 }

@@ -1,0 +1,31 @@
+// Whether each network's registry can be read, and how far its chain is: one eth_call each.
+import { confirmStates } from "./chain-read.ts";
+import { InternalError, SigilError } from "./errors.ts";
+import { networkLabel, type SigilClient } from "./sigil-client.ts";
+
+export interface NetworkHealth {
+  network: string;
+  chainId: number;
+  ok: boolean;
+  blockNumber?: string;
+  /** Seconds between the head block's timestamp and now: a stalled chain shows here. */
+  headAgeSeconds?: number;
+  error?: string;
+}
+
+/** Never throws: an unreachable or wrong network is reported as `ok: false` with the reason. */
+export function networkHealth(client: SigilClient): Promise<NetworkHealth[]> {
+  return Promise.all(
+    client.entries.map(async (entry) => {
+      const base = { network: networkLabel(entry.network), chainId: entry.network.chainId };
+      try {
+        const { blockNumber, timestamp } = await confirmStates(entry, []);
+        const headAgeSeconds = Math.max(0, Math.round(Date.now() / 1000 - Number(timestamp)));
+        return { ...base, ok: true, blockNumber: blockNumber.toString(), headAgeSeconds };
+      } catch (error) {
+        const e = error instanceof SigilError ? error : new InternalError({ cause: error });
+        return { ...base, ok: false, error: e.message };
+      }
+    }),
+  );
+}

@@ -1,0 +1,64 @@
+// The cache policy for current documents. An identity's history is cached with its storage
+// state (owner, last change block, epoch, commitment, deactivation): within maxAgeMs a repeat
+// sends no request; after it one eth_call confirms the state is unchanged (the document is then
+// rebuilt from the cached events at the new block time, so expiries still apply); any change
+// re-reads the history.
+import type { Address } from "viem";
+import { confirmStates, readHistory } from "./chain-read.ts";
+import type { IdentityState } from "./reader.ts";
+import type { CachedHistory, NetworkEntry, SigilClient } from "./sigil-client.ts";
+
+const sameState = (a: IdentityState, b: IdentityState) =>
+  a.owner === b.owner &&
+  a.changed === b.changed &&
+  a.epoch === b.epoch &&
+  a.nextOwnerCommitment === b.nextOwnerCommitment &&
+  a.deactivated === b.deactivated;
+
+/** Current histories of `addresses` on one network, through the cache. */
+export async function currentHistories(client: SigilClient, entry: NetworkEntry, addresses: Address[]) {
+  const { cache, stats } = client;
+  const key = (a: Address) => `${entry.network.chainId}:${entry.network.registry}:${a}`;
+  const now = Date.now();
+  const out = new Map<Address, CachedHistory>();
+  let stale: Address[] = [];
+  for (const a of addresses) {
+    const hit = cache?.get(key(a));
+    if (hit && now - hit.checkedAt < client.maxAgeMs) out.set(a, hit);
+    else stale.push(a);
+  }
+  stats.fresh += out.size;
+  if (stale.length === 0) return out;
+  if (cache && stale.every((a) => cache.has(key(a)))) {
+    // Every identity is cached: one eth_call confirms nothing changed.
+    const snap = await confirmStates(entry, stale);
+    const changed: Address[] = [];
+    for (const a of stale) {
+      const hit = cache.get(key(a))!;
+      if (!sameState(hit.state, snap.states.get(a)!)) {
+        changed.push(a);
+        continue;
+      }
+      const fresh = { ...hit, checkedAt: now, blockNumber: snap.blockNumber, timestamp: snap.timestamp };
+      cache.set(key(a), fresh);
+      out.set(a, fresh);
+      stats.confirmed++;
+    }
+    if (changed.length === 0) return out;
+    stale = changed;
+  }
+  const { snapshot } = await readHistory(entry, stale);
+  stats.missed += stale.length;
+  for (const a of stale) {
+    const history: CachedHistory = {
+      state: snapshot.states.get(a)!,
+      events: snapshot.events.get(a) ?? [],
+      checkedAt: now,
+      blockNumber: snapshot.blockNumber,
+      timestamp: snapshot.timestamp,
+    };
+    cache?.set(key(a), history);
+    out.set(a, history);
+  }
+  return out;
+}

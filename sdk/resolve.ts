@@ -1,0 +1,115 @@
+// The resolver's actions: one DID (current or past version) and many current DIDs in one batch
+// per network. Failures become DID Resolution error results; nothing here throws to the caller.
+import type { DIDResolutionOptions, DIDResolutionResult } from "did-resolver";
+import { hexToBigInt, toHex, type Address, type Hex } from "viem";
+import { readHistory } from "./chain-read.ts";
+import { parseDid } from "./did.ts";
+import type { DocumentPoint } from "./document.ts";
+import { InvalidResolutionOptionError, RepresentationNotSupportedError } from "./errors.ts";
+import type { RegistryEvent } from "./events.ts";
+import { currentHistories } from "./history-cache.ts";
+import { blockTimeOf, buildResult, CONTENT_TYPES, currentResult, errorResult } from "./resolution-result.ts";
+import { findNetwork, type NetworkEntry, type SigilClient } from "./sigil-client.ts";
+import { readQuery } from "./version-query.ts";
+
+function acceptOf(options: DIDResolutionOptions): string {
+  const accept = options.accept ?? "application/did+ld+json";
+  if (!CONTENT_TYPES.includes(accept)) throw new RepresentationNotSupportedError({ accept, supported: CONTENT_TYPES });
+  return accept;
+}
+
+/** Resolves one DID (or DID URL with versionId/versionTime); never throws. */
+export async function resolveDid(client: SigilClient, did: string, options: DIDResolutionOptions = {}): Promise<DIDResolutionResult> {
+  try {
+    const accept = acceptOf(options);
+    const parsed = parseDid(did);
+    const entry = findNetwork(client, parsed);
+    const query = readQuery(parsed, options);
+    const address = parsed.address;
+    if (query.versionId === undefined && query.versionTime === undefined) {
+      return currentResult(entry, address, (await currentHistories(client, entry, [address])).get(address)!, accept);
+    }
+    return await resolveVersion(entry, address, query, accept);
+  } catch (error) {
+    return errorResult(error);
+  }
+}
+
+async function resolveVersion(entry: NetworkEntry, address: Address, query: { versionId?: bigint; versionTime?: bigint }, accept: string) {
+  const blocks = query.versionId !== undefined ? [query.versionId] : [];
+  const { snapshot, headers } = await readHistory(entry, [address], blocks);
+  const events = snapshot.events.get(address) ?? [];
+  await fillTimestamps(entry, events, headers);
+  let at: DocumentPoint;
+  if (query.versionId !== undefined) {
+    const header = headers.get(query.versionId);
+    if (!header || query.versionId > snapshot.blockNumber) {
+      throw new InvalidResolutionOptionError({
+        option: "versionId",
+        value: query.versionId.toString(),
+        expected: `a block number no later than the chain head (${snapshot.blockNumber})`,
+      });
+    }
+    at = { blockNumber: query.versionId, timestamp: header.timestamp };
+  } else {
+    const t = query.versionTime as bigint;
+    let blockNumber = snapshot.blockNumber;
+    if (t < snapshot.timestamp) {
+      const after = events.find((e) => (e.blockTimestamp ?? 0n) > t);
+      blockNumber = after ? after.blockNumber - 1n : snapshot.blockNumber;
+    }
+    at = { blockNumber, timestamp: t };
+  }
+  const head = { blockNumber: snapshot.blockNumber };
+  return buildResult({ entry, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events, headers) });
+}
+
+/** Nodes that omit `blockTimestamp` from logs: fetch the few headers needed, in one batch. */
+async function fillTimestamps(entry: NetworkEntry, events: RegistryEvent[], headers: Map<bigint, { timestamp: bigint }>) {
+  const missing = [...new Set(events.filter((e) => e.blockTimestamp === undefined).map((e) => e.blockNumber))];
+  if (missing.length === 0) return;
+  const blocks = await Promise.all(
+    missing.map((b) => entry.client.request({ method: "eth_getBlockByNumber", params: [toHex(b), false] }) as Promise<{ number: Hex; timestamp: Hex } | null>),
+  );
+  const times = new Map(blocks.filter((b) => b !== null).map((b) => [hexToBigInt(b!.number), hexToBigInt(b!.timestamp)]));
+  for (const e of events) if (e.blockTimestamp === undefined) e.blockTimestamp = times.get(e.blockNumber);
+  for (const [n, t] of times) headers.set(n, { timestamp: t });
+}
+
+/** Resolves many current documents in one batch per network; results in input order; never throws. */
+export async function resolveDids(client: SigilClient, dids: readonly string[], options: DIDResolutionOptions = {}): Promise<DIDResolutionResult[]> {
+  const results: DIDResolutionResult[] = new Array(dids.length);
+  const groups = new Map<NetworkEntry, { index: number; address: Address }[]>();
+  dids.forEach((did, index) => {
+    try {
+      acceptOf(options);
+      const parsed = parseDid(did);
+      const query = readQuery(parsed, {});
+      if (query.versionId !== undefined || query.versionTime !== undefined) {
+        throw new InvalidResolutionOptionError({
+          option: query.versionId !== undefined ? "versionId" : "versionTime",
+          value: parsed.query ?? "",
+          expected: "no version in resolveMany, which reads current documents; resolve past versions one by one",
+        });
+      }
+      const entry = findNetwork(client, parsed);
+      const list = groups.get(entry) ?? [];
+      list.push({ index, address: parsed.address });
+      groups.set(entry, list);
+    } catch (error) {
+      results[index] = errorResult(error);
+    }
+  });
+  const accept = options.accept ?? "application/did+ld+json";
+  await Promise.all(
+    [...groups].map(async ([entry, items]) => {
+      try {
+        const histories = await currentHistories(client, entry, [...new Set(items.map((i) => i.address))]);
+        for (const { index, address } of items) results[index] = currentResult(entry, address, histories.get(address)!, accept);
+      } catch (error) {
+        for (const { index } of items) results[index] = errorResult(error);
+      }
+    }),
+  );
+  return results;
+}

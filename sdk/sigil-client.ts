@@ -1,0 +1,85 @@
+// The state a Sigil resolver holds, and nothing else: its networks (each with a viem client),
+// the default network, and the history cache with its counters. Every resolver action
+// (resolve.ts, history-cache.ts, health.ts) takes this object explicitly, as viem's actions
+// take a client: no hidden global state.
+import { LRUCache } from "lru-cache";
+import type { Address, Client } from "viem";
+import type { ParsedSigilDid } from "./did.ts";
+import { UnknownNetworkError } from "./errors.ts";
+import type { RegistryEvent } from "./events.ts";
+import { chainIdHex, networkReadClient, type SigilNetwork } from "./networks.ts";
+import type { IdentityState } from "./reader.ts";
+
+export interface SigilResolverConfig {
+  networks: readonly SigilNetwork[];
+  /** Name or chain id of the network used when a DID names none. Default: the first. */
+  defaultNetwork?: string | number;
+  /** Cache of identity histories keyed on their last change; `false` turns it off. */
+  cache?: false | { maxEntries?: number; maxAgeMs?: number };
+}
+
+export interface NetworkEntry {
+  network: SigilNetwork;
+  client: Client;
+}
+
+/** An identity's history as last read, with the state and block it was confirmed at. */
+export interface CachedHistory {
+  state: IdentityState;
+  events: RegistryEvent[];
+  checkedAt: number;
+  blockNumber: bigint;
+  timestamp: bigint;
+}
+
+/** Counts of current-document lookups by how the cache served them, since the resolver was made. */
+export interface CacheStats {
+  /** Served from the cache within maxAgeMs: no request. */
+  fresh: number;
+  /** Cached history confirmed unchanged by one eth_call. */
+  confirmed: number;
+  /** Read from the chain (state and logs). */
+  missed: number;
+}
+
+export interface SigilClient {
+  entries: readonly NetworkEntry[];
+  defaultEntry?: NetworkEntry;
+  cache?: LRUCache<string, CachedHistory>;
+  maxAgeMs: number;
+  stats: CacheStats;
+}
+
+export function createSigilClient(config: SigilResolverConfig): SigilClient {
+  const entries = config.networks.map((network) => ({ network, client: networkReadClient(network) }));
+  const defaultEntry =
+    config.defaultNetwork === undefined
+      ? entries[0]
+      : entries.find((e) => e.network.name === config.defaultNetwork || e.network.chainId === config.defaultNetwork);
+  return {
+    entries,
+    defaultEntry,
+    cache: config.cache === false ? undefined : new LRUCache<string, CachedHistory>({ max: config.cache?.maxEntries ?? 10_000 }),
+    maxAgeMs: config.cache === false ? 0 : (config.cache?.maxAgeMs ?? 0),
+    stats: { fresh: 0, confirmed: 0, missed: 0 },
+  };
+}
+
+/** The configured network a DID names (or the default); notFound otherwise. */
+export function findNetwork(client: SigilClient, parsed: ParsedSigilDid): NetworkEntry {
+  const ref = parsed.network;
+  const entry =
+    ref === undefined ? client.defaultEntry : client.entries.find((e) => e.network.name === ref || chainIdHex(e.network.chainId) === ref);
+  if (!entry) {
+    const known = client.entries.map((e) => networkLabel(e.network)).join(", ") || "none";
+    throw new UnknownNetworkError({ network: ref ?? "(default)", known });
+  }
+  return entry;
+}
+
+export const networkLabel = (network: SigilNetwork) => network.name ?? chainIdHex(network.chainId);
+
+/** The canonical DID for documents: the network as configured name, else hex chain id. */
+export function canonicalDid(entry: NetworkEntry, address: Address): string {
+  return `did:sigil:${networkLabel(entry.network)}:${address}`;
+}
