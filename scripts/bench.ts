@@ -13,7 +13,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { bytes32Name, createSigilResolver, serviceAttribute, sigilRegistryAbi, signMessage, verifyMessage } from "../sdk/index.ts";
+import { bytes32Name, createSigilResolver, serviceAttribute, sigilRegistryAbi, signMessage, verifyMessage } from "sigil-did";
 import { devChain } from "./lib/dev-chain.ts";
 import { maxWarmRatio, measureGas, renderGas, type GasRow } from "./lib/gas-suite.ts";
 import { measureServiceLoad, renderLoad, type LoadRow } from "./lib/service-load.ts";

@@ -4,7 +4,7 @@
 //   npm run load [-- --requests 20000 --connections 32]
 import { parseArgs } from "node:util";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { bytes32Name, sendOperation, serviceAttribute } from "../sdk/index.ts";
+import { bytes32Name, sendOperation, serviceAttribute } from "sigil-did";
 import { devChain } from "./lib/dev-chain.ts";
 import { startHardhatNode } from "./lib/hardhat-node.ts";
 import { measureServiceLoad, renderLoad } from "./lib/service-load.ts";

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { deployRegistry } from "../scripts/lib/deploy.ts";
+import { createPublicClient, createWalletClient, http, type Hex, type PublicClient, type WalletClient } from "viem";
+import { deployRegistry } from "sigil-did/node";
 import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../scripts/lib/hardhat-node.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -23,7 +24,7 @@ describe("sigil CLI against a real hardhat node", function () {
   const did = `did:sigil:localhost:${alice}`;
 
   function sigil(args: string[], env: Record<string, string> = {}) {
-    const run = spawnSync(process.execPath, [join(root, "sdk", "cli", "main.ts"), "--deployments", dir, "--rpc", node.url, ...args], {
+    const run = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "main.js"), "--deployments", dir, "--rpc", node.url, ...args], {
       cwd: root,
       encoding: "utf8",
       env: { ...process.env, SIGIL_PRIVATE_KEY: "", SIGIL_NEXT_KEY: "", SIGIL_RELAYER_KEY: "", ...env },
@@ -35,8 +36,11 @@ describe("sigil CLI against a real hardhat node", function () {
     node = await startHardhatNode();
     dir = mkdtempSync(join(tmpdir(), "sigil-cli-"));
     provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const { abi, bytecode } = JSON.parse(readFileSync(join(root, "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8"));
-    await deployRegistry({ provider, signer: new Wallet(DEV_PRIVATE_KEY, provider), networkName: "localhost", artifact: { abi, bytecode }, compiler: "solc 0.8.28", dir });
+    const { abi, bytecode } = JSON.parse(readFileSync(join(root, "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8")) as { abi: unknown[]; bytecode: Hex };
+    const transport = http(node.url);
+    const wallet = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY as Hex), transport }) as WalletClient;
+    const publicClient = createPublicClient({ transport, pollingInterval: 50 }) as PublicClient;
+    await deployRegistry({ wallet, publicClient, networkName: "localhost", artifact: { abi, bytecode }, compiler: "solc 0.8.28", dir });
   });
   after(async () => {
     provider?.destroy();
@@ -198,7 +202,7 @@ describe("sigil CLI against a real hardhat node", function () {
       expect(run.err, args.join(" ")).to.include(fragment);
       expect(run.err.trim().split("\n").filter((l) => l.startsWith("sigil:") || l.startsWith("error:"))).to.have.length(1);
     }
-    const unreachable = spawnSync(process.execPath, [join(root, "sdk", "cli", "main.ts"), "--deployments", dir, "--rpc", "http://127.0.0.1:9", "--timeout", "500", "resolve", did], {
+    const unreachable = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "main.js"), "--deployments", dir, "--rpc", "http://127.0.0.1:9", "--timeout", "500", "resolve", did], {
       cwd: root,
       encoding: "utf8",
     });

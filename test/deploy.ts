@@ -4,8 +4,9 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JsonRpcProvider, Wallet } from "ethers";
-import { deployRegistry, deploymentFile, type DeployOptions } from "../scripts/lib/deploy.ts";
+import { createPublicClient, createWalletClient, http, type Hex, type PublicClient, type WalletClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { deployRegistry, deploymentFile, type DeployOptions } from "sigil-did/node";
 import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../scripts/lib/hardhat-node.ts";
 
 const artifactPath = join(import.meta.dirname, "..", "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json");
@@ -19,13 +20,11 @@ describe("deploying to a real hardhat node", function () {
   before(async () => {
     node = await startHardhatNode();
     dir = mkdtempSync(join(tmpdir(), "sigil-deployments-"));
-    // cacheTimeout -1: ethers otherwise serves a repeated eth_getTransactionCount from a 250 ms
-    // cache, and a quick second deployment reuses the first one's nonce.
-    const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const { abi, bytecode } = JSON.parse(readFileSync(artifactPath, "utf8"));
+    const { abi, bytecode } = JSON.parse(readFileSync(artifactPath, "utf8")) as { abi: unknown[]; bytecode: Hex };
+    const transport = http(node.url);
     options = {
-      provider,
-      signer: new Wallet(DEV_PRIVATE_KEY, provider),
+      wallet: createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY as Hex), transport }) as WalletClient,
+      publicClient: createPublicClient({ transport, pollingInterval: 50 }) as PublicClient,
       networkName: "localhost",
       artifact: { abi, bytecode },
       compiler: "solc 0.8.28",
@@ -33,7 +32,6 @@ describe("deploying to a real hardhat node", function () {
     };
   });
   after(async () => {
-    (options?.provider as JsonRpcProvider | undefined)?.destroy();
     await node?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -47,8 +45,8 @@ describe("deploying to a real hardhat node", function () {
     expect(onDisk.address).to.match(/^0x[0-9a-f]{40}$/);
     expect(onDisk.transactionHash).to.match(/^0x[0-9a-f]{64}$/);
     expect(onDisk.blockNumber).to.be.greaterThan(0);
-    const receipt = await options.provider.getTransactionReceipt(onDisk.transactionHash);
-    expect(receipt?.contractAddress?.toLowerCase()).to.equal(onDisk.address);
+    const receipt = await options.publicClient.getTransactionReceipt({ hash: onDisk.transactionHash });
+    expect(receipt.contractAddress?.toLowerCase()).to.equal(onDisk.address);
 
     const second = await deployRegistry(options);
     expect(second.reused).to.equal(true);

@@ -18,7 +18,7 @@ import {
   verifyMessage,
   watchDids,
   buildGuardianSet,
-} from "../../sdk/index.ts";
+} from "sigil-did";
 import type { Demo } from "./kit.ts";
 
 const YEAR = 365n * 86_400n;

@@ -13,7 +13,7 @@ import {
   verifyMessage,
   watchDids,
   type RecoveryProposal,
-} from "../../sdk/index.ts";
+} from "sigil-did";
 import type { Demo } from "./kit.ts";
 
 const DAY = 86_400;

@@ -17,7 +17,7 @@ import {
   type Operation,
   type SignableOperation,
   type SigilResolver,
-} from "../../sdk/index.ts";
+} from "sigil-did";
 
 export interface Demo {
   provider: EIP1193Provider;

@@ -35,7 +35,7 @@ import {
   type RecoveryProposal,
   type SignableOperation,
   isSignable,
-} from "../../sdk/index.ts";
+} from "sigil-did";
 
 export interface GasContext {
   rpcUrl: string;

@@ -6,8 +6,8 @@ import type { BaseWallet, Signer } from "ethers";
 import type { Address } from "viem";
 import type { SigilRegistry } from "../../types/ethers-contracts/index.ts";
 import type { ISigilRegistry } from "../../types/ethers-contracts/SigilRegistry.ts";
-import { sigilTypes } from "../../sdk/operations.ts";
-import { buildGuardianSet, type GuardianSet } from "../../sdk/guardians.ts";
+import { sigilTypes } from "sigil-did";
+import { buildGuardianSet, type GuardianSet } from "sigil-did";
 
 export const DAY = 86_400n;
 export const HOUR = 3_600n;

@@ -2,11 +2,11 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderAbiModule } from "../../scripts/gen-abi.ts";
+import { ABI_FILE, renderAbiModule } from "../../scripts/gen-abi.ts";
 
 describe("sdk/abi.ts", () => {
   it("matches the compiled SigilRegistry (run `npm run gen:abi` if not)", () => {
-    const committed = readFileSync(join(import.meta.dirname, "..", "..", "sdk", "abi.ts"), "utf8");
+    const committed = readFileSync(ABI_FILE, "utf8");
     expect(committed).to.equal(renderAbiModule());
   });
 });

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { networksFromDeployments } from "../../sdk/index.ts";
+import { networksFromDeployments } from "sigil-did/node";
 
 describe("sdk: networks from deployments/", () => {
   it("reads each record, with localhost's default URL, env URLs, and skips networks without one", () => {

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { parse as didResolverParse } from "did-resolver";
 import fc from "fast-check";
 import { checksumAddress, type Address } from "viem";
-import { formatDid, fromParsedDid, isSigilDid, MAX_DID_URL_LENGTH, parseDid, type ParsedSigilDid } from "../../sdk/did.ts";
+import { formatDid, fromParsedDid, isSigilDid, MAX_DID_URL_LENGTH, parseDid, type ParsedSigilDid } from "sigil-did";
 import {
   echo,
   InternalError,
@@ -17,7 +17,7 @@ import {
   SigilError,
   UnknownNetworkError,
   type DidPart,
-} from "../../sdk/errors.ts";
+} from "sigil-did";
 
 const ADDR = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 const CHECKSUMMED = checksumAddress(ADDR); // 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266

@@ -17,7 +17,7 @@ import {
   serviceAttribute,
   signOperation,
   type Operation,
-} from "../../sdk/index.ts";
+} from "sigil-did";
 import { setup } from "./fixture.ts";
 
 const DAY = 86_400n;

@@ -4,14 +4,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { Address } from "viem";
 import type { SigilRegistry } from "../../types/ethers-contracts/index.ts";
-import {
-  bytes32Name,
-  createSigilResolver,
-  eip1193FromEthers,
-  relayOperationWithEthers,
-  sendOperationWithEthers,
-  signOperationWithEthers,
-} from "../../sdk/index.ts";
+import { bytes32Name, createSigilResolver } from "sigil-did";
+import { eip1193FromEthers, relayOperationWithEthers, sendOperationWithEthers, signOperationWithEthers } from "sigil-did/ethers";
 
 describe("sdk: ethers adapter", () => {
   it("sends, signs and relays with ethers, and resolves through an ethers provider", async () => {

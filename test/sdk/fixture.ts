@@ -10,7 +10,7 @@ import {
   type PublicClient,
   type WalletClient,
 } from "viem";
-import { sendOperation, type Operation, type OperationReceipt, type RegistryTarget } from "../../sdk/index.ts";
+import { sendOperation, type Operation, type OperationReceipt, type RegistryTarget } from "sigil-did";
 
 export interface CountingProvider extends EIP1193Provider {
   calls: string[];

@@ -15,7 +15,7 @@ import {
   publicKeyAttribute,
   signMessage,
   verifyMessage,
-} from "../../sdk/index.ts";
+} from "sigil-did";
 import { setup } from "./fixture.ts";
 
 describe("sdk messaging", () => {
@@ -29,7 +29,7 @@ describe("sdk messaging", () => {
     alice = privateKeyToAccount(aliceKey).address;
     did = `did:sigil:0x7a69:${alice.toLowerCase()}`;
     // Hand Alice's fresh identity to an unlocked account so the test can write without funding her.
-    const { signOperation, relayOperation } = await import("../../sdk/index.ts");
+    const { signOperation, relayOperation } = await import("sigil-did");
     const { createWalletClient, custom } = await import("viem");
     const aliceWallet = createWalletClient({ account: privateKeyToAccount(aliceKey), transport: custom(env.provider) });
     await relayOperation(env.wallet(9), env.target, await signOperation(aliceWallet as never, env.target, { type: "changeOwner", identity: alice, newOwner: env.addresses[1] }));

@@ -22,8 +22,8 @@ import {
   watchDids,
   type DidChange,
   type RecoveryProposal,
-} from "../../sdk/index.ts";
-import { decodeRegistryLogs } from "../../sdk/events.ts";
+} from "sigil-did";
+import { decodeRegistryLogs } from "sigil-did";
 import { setup } from "./fixture.ts";
 
 const DAY = 86_400n;

@@ -2,7 +2,7 @@
 // what was wrong. resolve() never throws.
 import { expect } from "chai";
 import { Resolver } from "did-resolver";
-import { createSigilResolver, getResolver, type SigilResolver } from "../../sdk/index.ts";
+import { createSigilResolver, getResolver, type SigilResolver } from "sigil-did";
 import { setup } from "./fixture.ts";
 
 describe("sdk resolver: error results", () => {

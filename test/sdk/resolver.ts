@@ -12,7 +12,7 @@ import {
   publicKeyAttribute,
   serviceAttribute,
   type SigilResolver,
-} from "../../sdk/index.ts";
+} from "sigil-did";
 import { setup } from "./fixture.ts";
 
 const DAY = 86_400n;

@@ -12,7 +12,7 @@ import {
   sendOperation,
   signOperation,
   type Operation,
-} from "../../sdk/index.ts";
+} from "sigil-did";
 import { setup } from "./fixture.ts";
 
 const DAY = 86_400n;

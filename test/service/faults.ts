@@ -87,7 +87,7 @@ describe("resolver service under faults", function () {
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      [join(root, "sdk/cli/main.ts"), "--network", "local", "--registry", chain.registry, "--chain-id", "31337", "--rpc", slow.url, "serve", "--port", String(port), "--no-cache"],
+      [join(root, "sdk/cli/dist/main.js"), "--network", "local", "--registry", chain.registry, "--chain-id", "31337", "--rpc", slow.url, "serve", "--port", String(port), "--no-cache"],
       { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SIGIL_LOG_LEVEL: "info" } },
     );
     let out = "";

@@ -1,7 +1,7 @@
 // Starts the resolver service on a host and port with a pino logger, and stops it gracefully:
 // no new connections, in-flight requests finish (up to a deadline), then the port is freed.
 import { pino, type Level, type Logger } from "pino";
-import type { SigilResolver } from "../resolver.ts";
+import type { SigilResolver } from "sigil-did";
 import { createResolverService } from "./app.ts";
 
 export interface ServeOptions {

@@ -2,7 +2,7 @@
 // state, so two services in one process, as in tests, never mix counts). Labels never carry a
 // DID: a metrics endpoint must not become a record of who looked up whom.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { SigilResolver } from "../resolver.ts";
+import type { SigilResolver } from "sigil-did";
 
 export interface ServiceMetrics {
   registry: Registry;

@@ -3,13 +3,13 @@
 // cleanup of entries stock ERC-1056 readers still show, controller change and deactivation.
 import { Command, Option } from "commander";
 import { isHex, type Address, type Hex } from "viem";
-import { staleEntries } from "../../active.ts";
-import { parseDid } from "../../did.ts";
-import { generateNextKey } from "../../guardians.ts";
-import { publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType } from "../../keys.ts";
-import { bytes32Name, type Operation } from "../../operations.ts";
-import { readIdentities } from "../../reader.ts";
-import { planRotation, splitRevocations } from "../../rotation.ts";
+import { staleEntries } from "sigil-did";
+import { parseDid } from "sigil-did";
+import { generateNextKey } from "sigil-did";
+import { publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType } from "sigil-did";
+import { bytes32Name, type Operation } from "sigil-did";
+import { readIdentities } from "sigil-did";
+import { planRotation, splitRevocations } from "sigil-did";
 import { CliError, parseAddress, type Context } from "../context.ts";
 import { commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, saveNextKey } from "../perform.ts";
 

@@ -5,7 +5,7 @@
 // controller or a guardian), a next-key file (rotation), SIGIL_RELAYER_KEY (relay) or
 // --keystore, never from the command line. Exit codes: 0 ok, 1 refused, 2 bad input, 3 network.
 import { Command, Option } from "commander";
-import { authenticationFingerprint } from "../messaging.ts";
+import { authenticationFingerprint } from "sigil-did";
 import { registerIdentityCommands } from "./commands/identity.ts";
 import { registerMessageCommands } from "./commands/messages.ts";
 import { registerRecoveryCommands } from "./commands/recovery.ts";

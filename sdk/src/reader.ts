@@ -15,7 +15,7 @@ import {
   type Hex,
   type Client,
 } from "viem";
-import { sigilRegistryAbi } from "./abi.ts";
+import { identityStatesAbi } from "./abi.ts";
 import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
 
 export interface IdentityState {
@@ -75,10 +75,10 @@ async function getLogs(client: Client, filter: Record<string, unknown>): Promise
 
 /** identityStates(ids) at the latest block: [chainId, blockNumber, timestamp, states]. */
 export async function callStates(client: Client, registry: Address, ids: readonly Address[]) {
-  const data = encodeFunctionData({ abi: sigilRegistryAbi, functionName: "identityStates", args: [ids] });
+  const data = encodeFunctionData({ abi: identityStatesAbi, functionName: "identityStates", args: [ids] });
   const raw = (await client.request({ method: "eth_call", params: [{ to: registry, data }, "latest"] } as never)) as Hex;
   try {
-    return decodeFunctionResult({ abi: sigilRegistryAbi, functionName: "identityStates", data: raw });
+    return decodeFunctionResult({ abi: identityStatesAbi, functionName: "identityStates", data: raw });
   } catch (error) {
     if (error instanceof AbiDecodingZeroDataError) throw new EmptyCallError(`no contract answered at ${registry}`, { cause: error });
     throw error;

@@ -4,6 +4,7 @@
 import { createJWT, ES256KSigner, EdDSASigner, verifyJWT, type JWTVerified } from "did-jwt";
 import type { DIDResolutionOptions, DIDResolutionResult, Resolvable, VerificationMethod } from "did-resolver";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { base64urlnopad } from "@scure/base";
 import { bytesToHex, hexToBytes, type Hex } from "viem";
 import type { SigilResolver } from "./resolver.ts";
 
@@ -23,6 +24,15 @@ export function signMessage(signer: MessageSigner, content: Record<string, unkno
     { ...content, iat: issuedAt ?? Math.floor(Date.now() / 1000) },
     { issuer: signer.did, signer: ed ? EdDSASigner(key) : ES256KSigner(key, true), alg: ed ? "EdDSA" : "ES256K-R" },
   );
+}
+
+/** The JWT's claims, or none when its payload is not base64url JSON (did-jwt then says why). */
+function claims(jwt: string): { iat?: number } {
+  try {
+    return JSON.parse(new TextDecoder().decode(base64urlnopad.decode(jwt.split(".")[1] ?? ""))) as { iat?: number };
+  } catch {
+    return {};
+  }
 }
 
 export type VerifyResult =
@@ -45,7 +55,7 @@ export async function verifyMessage(
   let deactivated = false;
   const resolvable: Resolvable = {
     resolve: async (didUrl: string, resolveOptions?: DIDResolutionOptions): Promise<DIDResolutionResult> => {
-      const payload = JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as { iat?: number };
+      const payload = claims(jwt);
       const when = options.receivedAt ?? payload.iat;
       const asOf = options.at !== "now" && typeof when === "number" ? `?versionTime=${new Date(when * 1000).toISOString()}` : "";
       const result = await resolver.resolve(`${didUrl.split(/[?#]/)[0]}${asOf}`, resolveOptions);

@@ -3,10 +3,10 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { isHex, type Hex } from "viem";
-import { parseDid } from "../../did.ts";
-import { signMessage, verifyMessage } from "../../messaging.ts";
-import { describeChange } from "../../changes.ts";
-import { watchDids, type DidChange } from "../../watch.ts";
+import { parseDid } from "sigil-did";
+import { signMessage, verifyMessage } from "sigil-did";
+import { describeChange } from "sigil-did";
+import { watchDids, type DidChange } from "sigil-did";
 import { CliError, describeFailure, EXIT, type Context } from "../context.ts";
 
 type Ctx = () => Context;

@@ -1,4 +1,6 @@
-// did:sigil SDK: resolve DIDs (a DIF did-resolver plugin on viem) and write to the registry.
+// did:sigil SDK: resolve DIDs (a DIF did-resolver plugin on viem), write to the registry, sign,
+// verify and watch. Runs in browsers and Node.js alike: Node-only helpers live in
+// `sigil-did/node`, the ethers v6 adapter in `sigil-did/ethers`.
 export { sigilRegistryAbi } from "./abi.ts";
 export { parseDid, fromParsedDid, formatDid, isSigilDid, MAX_DID_URL_LENGTH, type ParsedSigilDid, type SigilDidParts } from "./did.ts";
 export * from "./errors.ts";
@@ -64,6 +66,4 @@ export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, ty
 export { signMessage, verifyMessage, authenticationFingerprint, type MessageSigner, type VerifyResult } from "./messaging.ts";
 export { watchDids, type DidChange, type Watcher, type WatchableResolver } from "./watch.ts";
 export { diffResolutions, describeChange, keyMaterial, keysByRelationship, RELATIONSHIPS, type DidChangeItem, type Relationship } from "./changes.ts";
-export { sendOperationWithEthers, signOperationWithEthers, relayOperationWithEthers, eip1193FromEthers } from "./ethers.ts";
-export { networksFromDeployments } from "./deployments.ts";
 export { activeEntries, staleEntries } from "./active.ts";

@@ -2,7 +2,7 @@
 // Pure: no I/O. Logs that are not the registry's (or not decodable) are skipped, as a
 // stock ERC-1056 resolver skips them.
 import { decodeEventLog, type Address, type Hex, type Log } from "viem";
-import { sigilRegistryAbi } from "./abi.ts";
+import { registryEventsAbi } from "./abi.ts";
 
 interface EventBase {
   blockNumber: bigint;
@@ -45,7 +45,7 @@ const toBig = (v: bigint | Hex | number | null | undefined): bigint | undefined 
 export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
   let decoded;
   try {
-    decoded = decodeEventLog({ abi: sigilRegistryAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
+    decoded = decodeEventLog({ abi: registryEventsAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
   } catch {
     return undefined;
   }

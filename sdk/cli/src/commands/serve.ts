@@ -1,8 +1,8 @@
 // `sigil serve`: the resolver service (Universal Resolver driver API and DID Resolution over
 // HTTP) in front of one network, with graceful shutdown on SIGTERM/SIGINT.
 import { Command, Option } from "commander";
-import { createSigilResolver } from "../../resolver.ts";
-import { startResolverService } from "../../service/serve.ts";
+import { createSigilResolver } from "sigil-did";
+import { startResolverService } from "sigil-did-service";
 import { CliError, EXIT, type Context } from "../context.ts";
 
 type Ctx = () => Context;

@@ -4,10 +4,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createWalletClient, getAddress, isAddress, isHex, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { networksFromDeployments } from "../deployments.ts";
-import { SigilError } from "../errors.ts";
-import { networkClient, networkTransport, type SigilNetwork } from "../networks.ts";
-import { createSigilResolver, type SigilResolver } from "../resolver.ts";
+import { networksFromDeployments } from "sigil-did/node";
+import { SigilError } from "sigil-did";
+import { networkClient, networkTransport, type SigilNetwork } from "sigil-did";
+import { createSigilResolver, type SigilResolver } from "sigil-did";
 
 /** Exit codes (documented in the README). */
 export const EXIT = { ok: 0, refused: 1, usage: 2, network: 3 } as const;

@@ -1,0 +1,92 @@
+// Gasless writes and deployment: `prepare` signs any write for a relayer, `relay` submits a
+// prepared operation paying gas with SIGIL_RELAYER_KEY, `deploy` records a registry.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { createPublicClient, createWalletClient, isHex, zeroAddress, type Hex, type PublicClient, type WalletClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { networkTransport } from "sigil-did";
+import { deployRegistry } from "sigil-did/node";
+import type { SignableOperation } from "sigil-did";
+import { relayOperation, type SignedOperation } from "sigil-did";
+import { CliError, readJson, type Context } from "../context.ts";
+
+type Ctx = () => Context;
+
+/** The deployer's key, from SIGIL_PRIVATE_KEY only (a deployment needs no recorded network). */
+function readKeyOnly(): Hex {
+  const key = process.env.SIGIL_PRIVATE_KEY;
+  if (!key) throw new CliError("no key: set SIGIL_PRIVATE_KEY to the deployer's 0x-prefixed private key (it pays the deployment)");
+  if (!isHex(key) || key.length !== 66) throw new CliError("SIGIL_PRIVATE_KEY must be 32 bytes of 0x-prefixed hex");
+  return key as Hex;
+}
+
+/** bigint fields of operations and contexts, as JSON holds them (decimal strings). */
+const BIGINTS = new Set(["validity", "threshold", "delay", "nonce", "commitmentNonce", "round", "deadline"]);
+const revive = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(revive);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, BIGINTS.has(k) && typeof v === "string" ? BigInt(v) : revive(v)]));
+  }
+  return value;
+};
+
+export function registerRelayCommands(program: Command, ctx: Ctx) {
+  program
+    .command("deploy")
+    .description("deploy the registry to --network (with --rpc) and record it in --deployments (default ./deployments)")
+    .option("--redeploy", "deploy anew even if a usable deployment is recorded")
+    .action(async (options: { redeploy?: boolean }) => {
+      const globals = program.opts<{ network?: string; rpc?: string[]; deployments?: string; timeout?: string }>();
+      const name = globals.network ?? "localhost";
+      if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) throw new CliError(`network name "${name}" must be lower-case letters, digits and hyphens (it appears in DIDs)`);
+      const env = process.env[`SIGIL_RPC_URL_${name.toUpperCase().replaceAll("-", "_")}`];
+      const urls = globals.rpc?.length ? globals.rpc : env ? env.split(",") : name === "localhost" ? ["http://127.0.0.1:8545"] : [];
+      if (urls.length === 0) throw new CliError(`give --rpc <url> for network "${name}" (or set SIGIL_RPC_URL_${name.toUpperCase().replaceAll("-", "_")})`);
+      const key = readKeyOnly();
+      const transport = networkTransport({ chainId: 0, registry: zeroAddress, rpcUrls: urls, timeoutMs: globals.timeout ? Number(globals.timeout) : undefined });
+      const artifact = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("sigil-did-contracts/build/SigilRegistry.json"), "utf8"));
+      const result = await deployRegistry({
+        wallet: createWalletClient({ account: privateKeyToAccount(key), transport }) as WalletClient,
+        publicClient: createPublicClient({ transport, pollingInterval: 500 }) as PublicClient,
+        networkName: name,
+        artifact: { abi: artifact.abi, bytecode: artifact.bytecode },
+        compiler: "solc 0.8.28",
+        dir: resolve(globals.deployments ?? "deployments"),
+        redeploy: options.redeploy,
+        log: (line) => console.error(line),
+      });
+      console.log(JSON.stringify(result.record, null, 2));
+    });
+
+  program
+    .command("relay <file>")
+    .description("submit a prepared (signed) operation, paying gas with SIGIL_RELAYER_KEY")
+    .action(async (file: string) => {
+      const c = ctx();
+      const raw = readJson<Record<string, unknown>>(file, "prepared operation");
+      const ok = raw.operation && typeof raw.signature === "string" && typeof raw.signer === "string" && typeof raw.registry === "string";
+      if (!ok) throw new CliError(`${file} is not a prepared operation (sigil prepare / --prepare writes one)`);
+      let signed: SignedOperation;
+      try {
+        signed = { ...(revive(raw) as SignedOperation), operation: revive(raw.operation) as SignableOperation, deadline: BigInt(raw.deadline as string) };
+      } catch (e) {
+        throw new CliError(`cannot read a prepared operation from ${file}: ${(e as Error).message}`);
+      }
+      if (signed.registry.toLowerCase() !== c.network.registry.toLowerCase()) throw new CliError(`${file} was signed for registry ${signed.registry}, not ${c.network.registry}`);
+      const target = { registry: c.network.registry, publicClient: c.publicClient };
+      const receipt = await c.spin(`relaying ${signed.operation.type}…`, relayOperation(c.wallet("SIGIL_RELAYER_KEY"), target, signed));
+      c.print(`✔ relayed ${signed.operation.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed})`, receipt);
+    });
+
+  program
+    .command("prepare <file> <command...>")
+    .description("sign any write command for a relayer instead of sending it: sigil prepare op.json key add <did> --delegate 0x…")
+    .allowUnknownOption()
+    .action(async (file: string, command: string[]) => {
+      const globals = process.argv.slice(2, process.argv.indexOf("prepare"));
+      await program.parseAsync([...process.argv.slice(0, 2), ...globals, ...command, "--prepare", file]);
+    });
+}
+
