@@ -19,6 +19,8 @@ export function devChain(url: string) {
   return {
     publicClient,
     dev,
+    /** A wallet client for `key` (fund it first). */
+    wallet,
     /** SigilRegistry as compiled in artifacts/ (run `hardhat compile` first). */
     deploySigil: () => {
       const { abi, bytecode } = JSON.parse(readFileSync(SIGIL_ARTIFACT, "utf8"));

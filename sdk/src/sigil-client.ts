@@ -42,10 +42,17 @@ export interface CacheStats {
   missed: number;
 }
 
+/** What the client needs of a cache (an LRU by default); no library's types leak into the API. */
+export interface HistoryCache {
+  get(key: string): CachedHistory | undefined;
+  set(key: string, value: CachedHistory): unknown;
+  has(key: string): boolean;
+}
+
 export interface SigilClient {
   entries: readonly NetworkEntry[];
   defaultEntry?: NetworkEntry;
-  cache?: LRUCache<string, CachedHistory>;
+  cache?: HistoryCache;
   maxAgeMs: number;
   stats: CacheStats;
 }
