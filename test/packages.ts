@@ -17,9 +17,9 @@ import { deployRegistry } from "sigil-did/node";
 import { devChain } from "../scripts/lib/dev-chain.ts";
 import { freePort, startHardhatNode, type HardhatNode } from "../scripts/lib/hardhat-node.ts";
 import { packWorkspaces, scratchApp, type Packed } from "../scripts/lib/packages.ts";
+import { browserPage, staticServer } from "../scripts/lib/browser.ts";
 
 const root = join(import.meta.dirname, "..");
-const require = createRequire(import.meta.url);
 
 describe("packages installed from tarballs into a scratch app", function () {
   this.timeout(300_000);
@@ -154,6 +154,35 @@ export async function check(jwt: string): Promise<string> {
     );
     const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", app], { cwd: app, encoding: "utf8" });
     expect(tsc.status, tsc.stdout + tsc.stderr).to.equal(0);
+  });
+
+  it("runs in a real headless Chromium: a page bundling the installed SDK resolves a DID and verifies a message", async function () {
+    const page = await browserPage();
+    if (!page) return this.skip(); // only with SIGIL_SKIP_BROWSER=1 (see browserPage)
+    const registry = JSON.parse(readFileSync(join(deployments, "localhost.json"), "utf8")).address;
+    writeFileSync(
+      join(app, "page-entry.js"),
+      `import { createSigilResolver, signMessage, verifyMessage } from "sigil-did";
+const q = new URLSearchParams(location.hash.slice(1));
+const resolver = createSigilResolver({ networks: [{ chainId: 31337, name: "localhost", registry: q.get("registry"), rpcUrls: [q.get("rpc")] }] });
+const result = await resolver.resolve(q.get("did"));
+const jwt = await signMessage({ did: q.get("did"), secretKey: q.get("key") }, { text: "from a browser" });
+const verified = await verifyMessage(jwt, resolver);
+const forged = await verifyMessage(await signMessage({ did: q.get("did"), secretKey: "0x" + "11".repeat(32) }, { text: "forged" }), resolver);
+document.body.dataset.result = JSON.stringify({ id: result.didDocument?.id, service: result.didDocument?.service?.[0]?.serviceEndpoint, ok: verified.ok, forged: forged.ok });
+`,
+    );
+    const { build } = await import("esbuild");
+    const bundle = await build({ entryPoints: [join(app, "page-entry.js")], absWorkingDir: app, bundle: true, minify: true, format: "esm", platform: "browser", write: false, logLevel: "silent" });
+    const server = await staticServer({ "/": `<!doctype html><html><body><script type="module" src="/app.js"></script></body></html>`, "/app.js": bundle.outputFiles[0].text });
+    try {
+      await page.goto(`${server.url}/#${new URLSearchParams({ did, key, registry, rpc: node.url })}`);
+      const handle = await page.waitForFunction("document.body.dataset.result", undefined, { timeout: 30_000 });
+      expect(JSON.parse((await handle.jsonValue()) as string)).to.deep.equal({ id: did, service: "https://inbox.example/a", ok: true, forged: false });
+    } finally {
+      await page.context().browser()?.close();
+      await server.close();
+    }
   });
 
   it("compiles a contract against the shipped ISigilRegistry interface", () => {

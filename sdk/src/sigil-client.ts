@@ -2,12 +2,12 @@
 // the default network, and the history cache with its counters. Every resolver action
 // (resolve.ts, history-cache.ts, health.ts) takes this object explicitly, as viem's actions
 // take a client: no hidden global state.
-import { LRUCache } from "lru-cache";
 import type { Address, Client } from "viem";
 import type { ParsedSigilDid } from "./did.ts";
 import { UnknownNetworkError } from "./errors.ts";
 import type { RegistryEvent } from "./events.ts";
 import { chainIdHex, networkReadClient, type SigilNetwork } from "./networks.ts";
+import { LruMap } from "./lru.ts";
 import type { IdentityState } from "./reader.ts";
 
 export interface SigilResolverConfig {
@@ -66,7 +66,7 @@ export function createSigilClient(config: SigilResolverConfig): SigilClient {
   return {
     entries,
     defaultEntry,
-    cache: config.cache === false ? undefined : new LRUCache<string, CachedHistory>({ max: config.cache?.maxEntries ?? 10_000 }),
+    cache: config.cache === false ? undefined : new LruMap<CachedHistory>(config.cache?.maxEntries ?? 10_000),
     maxAgeMs: config.cache === false ? 0 : (config.cache?.maxAgeMs ?? 0),
     stats: { fresh: 0, confirmed: 0, missed: 0 },
   };
