@@ -39,5 +39,4 @@ export async function staticServer(routes: Record<string, string>) {
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
-const require = createRequire(import.meta.url);
 
