@@ -20,6 +20,7 @@ import { packWorkspaces, scratchApp, type Packed } from "../scripts/lib/packages
 import { browserPage, staticServer } from "../scripts/lib/browser.ts";
 
 const root = join(import.meta.dirname, "..");
+const require = createRequire(import.meta.url);
 
 describe("packages installed from tarballs into a scratch app", function () {
   this.timeout(300_000);
