@@ -19,6 +19,7 @@ import { maxWarmRatio, measureGas, renderGas, type GasRow } from "./lib/gas-suit
 import { measureServiceLoad, renderLoad, type LoadRow } from "./lib/service-load.ts";
 import { startHardhatNode } from "./lib/hardhat-node.ts";
 import { startRpcProxy } from "./lib/rpc-proxy.ts";
+import { measureBundles, type BundleSize } from "./lib/bundle-size.ts";
 
 const root = join(import.meta.dirname, "..");
 const smoke = process.argv.includes("--smoke");
@@ -169,6 +170,9 @@ try {
   await node.stop();
 }
 
+// 6. Browser bundle sizes (esbuild, minified, gzip), side by side with ethr-did-resolver.
+results.bundles = await measureBundles();
+
 // Report.
 const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version as string;
 const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
@@ -178,6 +182,8 @@ const resolution = results.resolution as { changes: number | string; resolver: s
 const group = results.group as { size: number; sigil: { ms: number; roundTrips: number; requests: number }; ethrStock16: { ms: number; roundTrips: number; requests: number } };
 const verification = results.verification as { messages: number; sigilPerSecond: number; rawPerSecond: number; ratio: number };
 const load = results.load as LoadRow[];
+const bundles = results.bundles as BundleSize[];
+const bundle = (name: string) => bundles.find((b) => b.bundle === name)!;
 const find = (changes: number | string, resolver: string) => resolution.find((r) => r.changes === changes && r.resolver === resolver)!;
 function targets(): string[] {
   if (smoke) return ["(not judged on a smoke run)"];
@@ -194,6 +200,8 @@ function targets(): string[] {
     [group.sigil.ms < 1000 && group.sigil.roundTrips <= 2, `${group.size}-DID group under 1 s in <= 2 round trips: ${group.sigil.ms.toFixed(0)} ms, ${group.sigil.roundTrips}`],
     [verification.ratio >= 0.8, `verification >= 80% of the raw ceiling: ${(verification.ratio * 100).toFixed(0)}%`],
     [load.every((r) => r.errors === 0 && r.lost === 0), `service under load: zero errors and zero lost requests (${load.reduce((n, r) => n + r.requests, 0)} answered)`],
+    [bundle("sigil: resolver").gzipBytes <= 35 * 1024, `browser resolver bundle <= 35 KB gzip: ${(bundle("sigil: resolver").gzipBytes / 1024).toFixed(1)} KB`],
+    [bundle("ethr-did-resolver: resolver").gzipBytes / bundle("sigil: resolver").gzipBytes >= 5, `resolver bundle >= 5x smaller than ethr-did-resolver's: ${(bundle("ethr-did-resolver: resolver").gzipBytes / bundle("sigil: resolver").gzipBytes).toFixed(1)}x`],
   ];
   const out = lines.map(([ok, text]) => `- ${ok ? "met" : "**missed**"}: ${text}`);
   if (ratio(0, "tuned") < 1) {
@@ -234,6 +242,14 @@ const md = [
   `\`sigil serve\` as its own process on 127.0.0.1 in front of the same node, driven by autocannon (a fixed number of requests, cycling over the first ${Math.min(group.size, 100)} DIDs of the group, after a warm-up); "answered" is the service's own count (its /metrics), "lost" what was sent but not answered at either end. The node, the service and autocannon share this machine's cores.`,
   "",
   ...renderLoad(load),
+  "",
+  "## Browser bundles",
+  "",
+  "esbuild, bundled for the browser, minified, ES module, tree-shaken; gzip level 9. Each entry keeps what it imports in use (a resolver handed to did-resolver; a verify function), so nothing it needs is dropped. ethr-did-resolver brings ethers.",
+  "",
+  "| bundle | minified | gzip |",
+  "|---|---:|---:|",
+  ...bundles.map((b) => `| ${b.bundle} | ${(b.minifiedBytes / 1024).toFixed(1)} KB | ${(b.gzipBytes / 1024).toFixed(1)} KB |`),
   "",
   "## Targets",
   "",

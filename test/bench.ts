@@ -24,6 +24,9 @@ describe("npm run bench (smoke run)", function () {
       const load = json.load as { scenario: string; errors: number; lost: number; requests: number }[];
       expect(load).to.have.length(4);
       expect(load.every((r) => r.errors === 0 && r.lost === 0 && r.requests > 0)).to.equal(true);
+      const bundles = json.bundles as { bundle: string; gzipBytes: number }[];
+      expect(bundles.map((b) => b.bundle)).to.include.members(["sigil: resolver", "ethr-did-resolver: resolver", "sigil: whole browser SDK"]);
+      expect(bundles.find((b) => b.bundle === "sigil: resolver")!.gzipBytes, "the resolver bundle goal").to.be.at.most(35 * 1024);
       expect(readFileSync(join(out, "benchmarks.md"), "utf8")).to.include("SMOKE RUN");
     } finally {
       rmSync(out, { recursive: true, force: true });
