@@ -14,7 +14,7 @@ export type ResolutionErrorCode =
   | "internalError";
 
 /** Resolution codes plus Sigil's own, for failures outside resolution. */
-export type SigilErrorCode = ResolutionErrorCode | "registryRevert" | "invalidInput";
+export type SigilErrorCode = ResolutionErrorCode | "registryRevert" | "invalidInput" | "messageRefused";
 
 export class SigilError extends Error {
   override name = "SigilError";
@@ -163,6 +163,28 @@ export class InvalidInputError extends SigilError {
   constructor(args: { what: string; value: string; expected: string }) {
     super("invalidInput", `invalid ${args.what} ${echo(args.value, 80)}`, { details: `expected ${args.expected}` });
     this.what = args.what;
+  }
+}
+
+/** Why a message could not be encrypted or decrypted, for the app to show. */
+export type MessageRefusal =
+  | "noKeyAgreementKey" // the recipient's DID lists no X25519 key-agreement key
+  | "unknownKey" // a chosen key is not among the recipient's key-agreement keys
+  | "wrongSenderKey" // the sender's key is not its DID's key-agreement key (with that secret)
+  | "deactivated" // the DID is deactivated
+  | "unresolvable" // the DID could not be resolved
+  | "invalid" // not a JWE (or not one Sigil reads)
+  | "notForYou" // encrypted to other keys than this DID's current key-agreement keys
+  | "tampered" // altered in transit (or a wrong secret key): the authentication tag does not match
+  | "unauthorisedSender" // the key the sender claims is not its DID's key-agreement key at receipt
+  | "unverifiedChange"; // the contact's keys changed since the user confirmed them
+
+export class MessageError extends SigilError {
+  override name = "MessageError";
+  readonly refusal: MessageRefusal;
+  constructor(refusal: MessageRefusal, shortMessage: string, details?: string) {
+    super("messageRefused", shortMessage, { details });
+    this.refusal = refusal;
   }
 }
 

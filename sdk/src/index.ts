@@ -63,7 +63,10 @@ export {
 export { planRotation, splitRevocations, REVOCATION_GAS_BUDGET, type RotationPlan } from "./rotation.ts";
 export { foldRecovery, recoveryMetadata, type OpenRecovery, type RecoveryView } from "./recovery-state.ts";
 export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./keys.ts";
-export { signMessage, verifyMessage, authenticationFingerprint, type MessageSigner, type VerifyResult } from "./messaging.ts";
+export { signMessage, verifyMessage, DEFAULT_SKEW_SECONDS, type MessageSigner, type VerifyOptions, type VerifyResult } from "./messaging.ts";
+export { authenticationFingerprint, safetyNumber } from "./safety.ts";
+export { encryptMessage, decryptMessage, keyAgreementKeys, type DecryptedMessage, type JWE, type MessageEncryptionSender } from "./encryption.ts";
+export { createContacts, blocksEncryption, UnverifiedChangeError, type Contacts } from "./contacts.ts";
 export { watchDids, type DidChange, type Watcher, type WatchableResolver } from "./watch.ts";
 export { diffResolutions, describeChange, keyMaterial, keysByRelationship, RELATIONSHIPS, type DidChangeItem, type Relationship } from "./changes.ts";
 export { activeEntries, staleEntries } from "./active.ts";

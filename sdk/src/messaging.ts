@@ -1,12 +1,10 @@
 // Signed chat messages as JWTs (did-jwt, the field's library): sign with a key a DID
-// authorises, verify against the sender's document now or as of when the message was sent,
-// and a short fingerprint of a DID's authentication keys to compare out of band.
+// authorises, verify against the sender's document as of receipt (never the date the sender
+// claims), and short fingerprints and safety numbers to compare out of band.
 import { createJWT, ES256KSigner, EdDSASigner, verifyJWT, type JWTVerified } from "did-jwt";
-import type { DIDResolutionOptions, DIDResolutionResult, Resolvable, VerificationMethod } from "did-resolver";
-import { sha256 } from "@noble/hashes/sha2.js";
+import type { DIDResolutionOptions, DIDResolutionResult, Resolvable } from "did-resolver";
 import { base64urlnopad } from "@scure/base";
-import { bytesToHex, hexToBytes, type Hex } from "viem";
-import type { SigilResolver } from "./resolver.ts";
+import { hexToBytes, type Hex } from "viem";
 
 export interface MessageSigner {
   /** The sender's DID. */
@@ -36,75 +34,65 @@ function claims(jwt: string): { iat?: number } {
 }
 
 export type VerifyResult =
-  | { ok: true; issuer: string; signedBy: string; payload: JWTVerified["payload"] }
-  | { ok: false; reason: string; code: "deactivated" | "unauthorisedKey" | "invalid" | "unresolvable" };
+  | { ok: true; issuer: string; signedBy: string; payload: JWTVerified["payload"]; judgedAt: number }
+  | { ok: false; reason: string; code: "deactivated" | "unauthorisedKey" | "invalid" | "unresolvable"; judgedAt: number };
+
+export interface VerifyOptions {
+  /** When your app received the message (unix seconds); default now. The message is judged as of
+   * then: a thief who signs with a stolen key after a rotation cannot backdate past it. */
+  receivedAt?: number;
+  /** A send time your app can vouch for (its own server stamped the message on arrival), to judge
+   * as of then instead. Never the message's `iat`: the sender chooses that. */
+  sentAt?: number;
+  /** Clock tolerance in seconds (default 60): the chain's block time may run ahead of yours, so a
+   * key added up to this long after the judgement time counts, and one revoked within it does
+   * not. A message dated more than this after the judgement time is refused. */
+  skewSeconds?: number;
+  /** The current time (unix seconds) instead of the wall clock. */
+  now?: number;
+}
+
+/** Default clock tolerance, seconds. */
+export const DEFAULT_SKEW_SECONDS = 60;
 
 /**
- * Verifies a message: the signature must come from a key that the sender's DID authorises
- * for authentication. By default it is judged against the sender's document as of when the
- * message was sent (`iat`), so messages sent before a rotation stay valid after it. `iat` is the
- * sender's claim: pass `receivedAt` (when your app received it) to judge as of that moment
- * instead, so a thief cannot backdate a message past a rotation. `at: "now"` uses the current
- * document. `now` (unix seconds) overrides the clock did-jwt checks `iat` against.
+ * Verifies a message: the signature must come from a key that the sender's DID authorises for
+ * authentication as of the judgement time: when the app received it (default: now), or a send
+ * time the app can vouch for. Pass the receipt time for stored messages, so that messages
+ * received before a rotation stay valid after it.
  */
-export async function verifyMessage(
-  jwt: string,
-  resolver: SigilResolver,
-  options: { at?: "sent" | "now"; receivedAt?: number; now?: number } = {},
-): Promise<VerifyResult> {
+export async function verifyMessage(jwt: string, resolver: Resolvable, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const skew = options.skewSeconds ?? DEFAULT_SKEW_SECONDS;
+  const judgedAt = options.sentAt ?? options.receivedAt ?? now;
   let deactivated = false;
+  const asOf = `?versionTime=${new Date((judgedAt + skew) * 1000).toISOString().replace(".000Z", "Z")}`;
   const resolvable: Resolvable = {
     resolve: async (didUrl: string, resolveOptions?: DIDResolutionOptions): Promise<DIDResolutionResult> => {
-      const payload = claims(jwt);
-      const when = options.receivedAt ?? payload.iat;
-      const asOf = options.at !== "now" && typeof when === "number" ? `?versionTime=${new Date(when * 1000).toISOString()}` : "";
       const result = await resolver.resolve(`${didUrl.split(/[?#]/)[0]}${asOf}`, resolveOptions);
       deactivated = result.didDocumentMetadata.deactivated === true;
       return result;
     },
   };
+  const iat = claims(jwt).iat;
+  if (typeof iat === "number" && iat > judgedAt + skew) {
+    return { ok: false, code: "invalid", reason: `dated ${iat - judgedAt} s after it was received (more than the ${skew} s clock tolerance)`, judgedAt };
+  }
   try {
-    const verified = await verifyJWT(jwt, {
-      resolver: resolvable,
-      proofPurpose: "authentication",
-      policies: options.now ? { now: options.now } : undefined,
-    });
-    return { ok: true, issuer: verified.issuer, signedBy: verified.signer.id, payload: verified.payload };
+    const verified = await verifyJWT(jwt, { resolver: resolvable, proofPurpose: "authentication", policies: { now: judgedAt }, skewTime: skew });
+    return { ok: true, issuer: verified.issuer, signedBy: verified.signer.id, payload: verified.payload, judgedAt };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (deactivated) return { ok: false, reason: "the sender's DID is deactivated: it can no longer sign anything", code: "deactivated" };
+    if (deactivated) return { ok: false, reason: "the sender's DID is deactivated: it can no longer sign anything", code: "deactivated", judgedAt };
     if (/invalid_signature|no_suitable_keys/.test(message)) {
       return {
         ok: false,
         reason: "signed by a key the sender's DID does not authorise (never added, revoked, expired or rotated away)",
         code: "unauthorisedKey",
+        judgedAt,
       };
     }
-    if (/resolver_error/.test(message)) return { ok: false, reason: `could not resolve the sender: ${message}`, code: "unresolvable" };
-    return { ok: false, reason: message, code: "invalid" };
+    if (/resolver_error/.test(message)) return { ok: false, reason: `could not resolve the sender: ${message}`, code: "unresolvable", judgedAt };
+    return { ok: false, reason: message, code: "invalid", judgedAt };
   }
-}
-
-/** Key material of a verification method, as bytes of its canonical text. */
-function keyMaterial(vm: VerificationMethod): string {
-  const m = vm as VerificationMethod & Record<string, string | undefined>;
-  return `${vm.type}:${(m.blockchainAccountId ?? m.publicKeyHex ?? m.publicKeyBase64 ?? m.publicKeyBase58 ?? m.publicKeyMultibase ?? JSON.stringify(m.publicKeyJwk ?? "")).toLowerCase()}`;
-}
-
-/**
- * A short fingerprint of a document's authentication keys, to compare out of band ("safety
- * number"): SHA-256 over the sorted, newline-joined `type:keyMaterial` lines, first 16 bytes,
- * as 8 groups of 4 hex digits. Independent of key order and of verification-method ids.
- */
-export function authenticationFingerprint(result: DIDResolutionResult): string {
-  const doc = result.didDocument;
-  if (!doc) return "(no document)";
-  const methods = new Map((doc.verificationMethod ?? []).map((vm) => [vm.id, vm]));
-  const lines = (doc.authentication ?? [])
-    .map((ref) => (typeof ref === "string" ? methods.get(ref) : ref))
-    .filter((vm): vm is VerificationMethod => vm !== undefined)
-    .map(keyMaterial)
-    .sort();
-  const digest = bytesToHex(sha256(new TextEncoder().encode(lines.join("\n")))).slice(2, 34);
-  return digest.match(/.{4}/g)!.join(" ");
 }

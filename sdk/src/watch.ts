@@ -5,7 +5,7 @@
 // (one eth_call when nothing changed and the cache is on).
 import type { DIDResolutionOptions, DIDResolutionResult } from "did-resolver";
 import { diffResolutions, type DidChangeItem } from "./changes.ts";
-import { authenticationFingerprint } from "./messaging.ts";
+import { authenticationFingerprint } from "./safety.ts";
 
 export interface DidChange {
   did: string;

@@ -1,10 +1,10 @@
 // Messaging: the stock did-jwt verifyJWT with did-resolver's Resolver accepts tokens signed with
-// Sigil keys; Sigil's verifyMessage judges as of sending (or receipt) and says why it refuses;
-// fingerprints ignore key order.
+// Sigil keys; Sigil's verifyMessage judges as of receipt (stored messages pass when they were
+// received) and says why it refuses; fingerprints ignore key order.
 import { expect } from "chai";
 import { verifyJWT } from "did-jwt";
 import { Resolver } from "did-resolver";
-import { bytesToHex, type Address, type Hex } from "viem";
+import { bytesToHex, createWalletClient, custom, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   authenticationFingerprint,
@@ -13,7 +13,9 @@ import {
   generateKeyPair,
   getResolver,
   publicKeyAttribute,
+  relayOperation,
   signMessage,
+  signOperation,
   verifyMessage,
 } from "sigil-did";
 import { setup } from "./fixture.ts";
@@ -29,8 +31,6 @@ describe("sdk messaging", () => {
     alice = privateKeyToAccount(aliceKey).address;
     did = `did:sigil:0x7a69:${alice.toLowerCase()}`;
     // Hand Alice's fresh identity to an unlocked account so the test can write without funding her.
-    const { signOperation, relayOperation } = await import("sigil-did");
-    const { createWalletClient, custom } = await import("viem");
     const aliceWallet = createWalletClient({ account: privateKeyToAccount(aliceKey), transport: custom(env.provider) });
     await relayOperation(env.wallet(9), env.target, await signOperation(aliceWallet as never, env.target, { type: "changeOwner", identity: alice, newOwner: env.addresses[1] }));
   });
@@ -66,8 +66,8 @@ describe("sdk messaging", () => {
     expect((await verifyMessage(viaDelegate, resolver, { now: sent })).ok).to.equal(true);
     await env.networkHelpers.time.increase(30);
     await env.send(1, { type: "revokeDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate });
-    expect((await verifyMessage(viaDelegate, resolver, { now: await chainNow() })).ok, "still valid as of sending").to.equal(true);
-    expect((await verifyMessage(viaDelegate, resolver, { at: "now", now: await chainNow() })).ok, "not against today's keys").to.equal(false);
+    expect((await verifyMessage(viaDelegate, resolver, { receivedAt: sent, now: await chainNow() })).ok, "stored: valid as of its receipt").to.equal(true);
+    expect((await verifyMessage(viaDelegate, resolver, { now: await chainNow() })).ok, "received now: not with today's keys").to.equal(false);
     const late = await verifyMessage(viaDelegate, resolver, { receivedAt: await chainNow(), now: await chainNow() });
     expect(late).to.deep.include({ ok: false, code: "unauthorisedKey" });
 

@@ -5,9 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createWalletClient, getAddress, isAddress, isHex, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { networksFromDeployments } from "sigil-did/node";
-import { SigilError } from "sigil-did";
-import { networkClient, networkTransport, type SigilNetwork } from "sigil-did";
-import { createSigilResolver, type SigilResolver } from "sigil-did";
+import { createSigilResolver, networkClient, networkTransport, SigilError, type SigilNetwork, type SigilResolver } from "sigil-did";
 
 /** Exit codes (documented in the README). */
 export const EXIT = { ok: 0, refused: 1, usage: 2, network: 3 } as const;

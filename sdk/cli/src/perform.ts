@@ -4,9 +4,7 @@
 import { Option } from "commander";
 import { isHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { generateNextKey, type NextKeyCard } from "sigil-did";
-import { commitmentOf, directCall, isSignable, type Operation } from "sigil-did";
-import { sendOperation, signOperation, simulateOperation, type OperationReceipt } from "sigil-did";
+import { commitmentOf, directCall, generateNextKey, isSignable, type NextKeyCard, type Operation, type OperationReceipt, sendOperation, signOperation, simulateOperation } from "sigil-did";
 import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "./context.ts";
 
 export const prepareOption = () => new Option("--prepare <file>", "sign only (EIP-712) and write the operation to <file> for `sigil relay`");

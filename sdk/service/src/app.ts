@@ -10,9 +10,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from "fastify";
 import type { DIDResolutionResult } from "did-resolver";
 import type { Logger } from "pino";
-import { parseDid, MAX_DID_URL_LENGTH } from "sigil-did";
-import { InvalidDidError, SigilError, echo } from "sigil-did";
-import type { SigilResolver } from "sigil-did";
+import { echo, InvalidDidError, MAX_DID_URL_LENGTH, parseDid, SigilError, type SigilResolver } from "sigil-did";
 import { createMetrics } from "./metrics.ts";
 import { negotiate, RESULT_TYPE, SUPPORTED_TYPES, type Representation } from "./negotiate.ts";
 

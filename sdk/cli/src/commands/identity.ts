@@ -3,13 +3,7 @@
 // cleanup of entries stock ERC-1056 readers still show, controller change and deactivation.
 import { Command, Option } from "commander";
 import { isHex, type Address, type Hex } from "viem";
-import { staleEntries } from "sigil-did";
-import { parseDid } from "sigil-did";
-import { generateNextKey } from "sigil-did";
-import { publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType } from "sigil-did";
-import { bytes32Name, type Operation } from "sigil-did";
-import { readIdentities } from "sigil-did";
-import { planRotation, splitRevocations } from "sigil-did";
+import { bytes32Name, generateNextKey, type KeyPurpose, type KeyType, type Operation, parseDid, planRotation, publicKeyAttribute, readIdentities, serviceAttribute, splitRevocations, staleEntries } from "sigil-did";
 import { CliError, parseAddress, type Context } from "../context.ts";
 import { commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, saveNextKey } from "../perform.ts";
 

@@ -3,13 +3,23 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { isHex, type Hex } from "viem";
-import { parseDid } from "sigil-did";
-import { signMessage, verifyMessage } from "sigil-did";
-import { describeChange } from "sigil-did";
-import { watchDids, type DidChange } from "sigil-did";
+import { decryptMessage, DEFAULT_SKEW_SECONDS, describeChange, type DidChange, encryptMessage, parseDid, signMessage, verifyMessage, watchDids } from "sigil-did";
 import { CliError, describeFailure, EXIT, type Context } from "../context.ts";
 
 type Ctx = () => Context;
+
+function isoSeconds(value: string | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new CliError(`${what} "${value}" is not an ISO 8601 time`);
+  return Math.floor(ms / 1000);
+}
+
+function x25519Key(): Hex {
+  const key = process.env.SIGIL_X25519_KEY;
+  if (!key || !isHex(key) || key.length !== 66) throw new CliError("set SIGIL_X25519_KEY to your X25519 secret key (32 bytes, 0x-prefixed hex)");
+  return key as Hex;
+}
 
 export function registerMessageCommands(program: Command, ctx: Ctx) {
   program
@@ -27,16 +37,52 @@ export function registerMessageCommands(program: Command, ctx: Ctx) {
 
   program
     .command("verify <jwt>")
-    .description("verify a signed message against the sender's DID as of when it was sent")
-    .option("--now", "judge against the current document instead")
-    .option("--received-at <iso>", "judge as of when you received it")
-    .action(async (jwt: string, o: { now?: boolean; receivedAt?: string }) => {
+    .description("verify a signed message against the sender's keys as of when you received it (default: now)")
+    .option("--received-at <iso>", "when you received it (stored messages)")
+    .option("--sent-at <iso>", "a send time you can vouch for (your own server's timestamp), never the message's own date")
+    .option("--skew <seconds>", "clock tolerance", String(DEFAULT_SKEW_SECONDS))
+    .action(async (jwt: string, o: { receivedAt?: string; sentAt?: string; skew: string }) => {
       const c = ctx();
-      const receivedAt = o.receivedAt ? Math.floor(Date.parse(o.receivedAt) / 1000) : undefined;
-      if (o.receivedAt && Number.isNaN(receivedAt)) throw new CliError(`--received-at "${o.receivedAt}" is not an ISO 8601 time`);
-      const result = await c.spin("verifying…", verifyMessage(jwt, c.resolver, { at: o.now ? "now" : "sent", receivedAt }));
-      if (!result.ok) throw new CliError(`✘ not verified: ${result.reason}`, EXIT.refused);
+      const receivedAt = isoSeconds(o.receivedAt, "--received-at");
+      const sentAt = isoSeconds(o.sentAt, "--sent-at");
+      const skewSeconds = Number(o.skew);
+      if (!Number.isSafeInteger(skewSeconds) || skewSeconds < 0 || skewSeconds > 3600) throw new CliError(`--skew "${o.skew}" must be a whole number of seconds from 0 to 3600`);
+      const result = await c.spin("verifying…", verifyMessage(jwt, c.resolver, { receivedAt, sentAt, skewSeconds }));
+      if (!result.ok) {
+        if (result.code === "unresolvable") throw new CliError(`cannot verify: ${result.reason}`, EXIT.network);
+        throw new CliError(`✘ not verified: ${result.reason}`, EXIT.refused);
+      }
       c.print(`✔ signed by ${result.signedBy}: ${JSON.stringify(result.payload.text ?? result.payload)}`, result);
+    });
+
+  program
+    .command("encrypt <to-did> <text>")
+    .description("encrypt a message to a DID's current key-agreement keys (anonymous, or authenticated with --from)")
+    .option("--from <did>", "authenticate as this DID (its X25519 secret key in SIGIL_X25519_KEY)")
+    .option("--from-key <did-url>", "the verification method id of your X25519 key (with --from)")
+    .option("--key <did-url>", "encrypt to this key-agreement key only (repeat for several)", (v: string, acc: string[] = []) => [...acc, v])
+    .action(async (to: string, text: string, o: { from?: string; fromKey?: string; key?: string[] }) => {
+      const c = ctx();
+      parseDid(to);
+      let from;
+      if (o.from) {
+        if (!o.fromKey) throw new CliError("--from needs --from-key <did-url> (your X25519 key-agreement method's id)");
+        from = { did: o.from, keyId: o.fromKey, secretKey: x25519Key() };
+      }
+      const jwe = await c.spin("encrypting…", encryptMessage(to, { text }, c.resolver, { from, keyIds: o.key }));
+      c.print(JSON.stringify(jwe), jwe);
+    });
+
+  program
+    .command("decrypt <did> <jwe>")
+    .description("decrypt a message sent to your DID with your X25519 key (SIGIL_X25519_KEY); '-' reads it from stdin")
+    .option("--received-at <iso>", "when you received it (stored messages)")
+    .action(async (did: string, input: string, o: { receivedAt?: string }) => {
+      const c = ctx();
+      parseDid(did);
+      const text = input === "-" ? readFileSync(0, "utf8") : input;
+      const message = await c.spin("decrypting…", decryptMessage(text.trim(), { did, secretKey: x25519Key() }, c.resolver, { receivedAt: isoSeconds(o.receivedAt, "--received-at") }));
+      c.print(`${message.from ? `✔ from ${message.from}` : "(anonymous sender)"}: ${JSON.stringify(message.payload.text ?? message.payload)}`, message);
     });
 
   program

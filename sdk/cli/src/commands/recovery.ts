@@ -5,9 +5,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { isHex, zeroHash, type Address, type Hex } from "viem";
-import { parseDid } from "sigil-did";
-import { buildGuardianSet, verifyGuardianCard, type GuardianCard } from "sigil-did";
-import type { RecoveryProposal } from "sigil-did";
+import { buildGuardianSet, type GuardianCard, parseDid, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
 import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "../context.ts";
 import { loadNextKey, perform, prepareOption } from "../perform.ts";
 

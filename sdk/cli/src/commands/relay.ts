@@ -6,10 +6,8 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { createPublicClient, createWalletClient, isHex, zeroAddress, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { networkTransport } from "sigil-did";
+import { networkTransport, relayOperation, type SignableOperation, type SignedOperation } from "sigil-did";
 import { deployRegistry } from "sigil-did/node";
-import type { SignableOperation } from "sigil-did";
-import { relayOperation, type SignedOperation } from "sigil-did";
 import { CliError, readJson, type Context } from "../context.ts";
 
 type Ctx = () => Context;
