@@ -1,110 +1,47 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {SigilRegistry} from "../../contracts/SigilRegistry.sol";
 import {ISigilRegistry} from "../../contracts/ISigilRegistry.sol";
+import {ISigilRecovery} from "../../contracts/ISigilRecovery.sol";
+import "./SigilTest.sol" as T;
+import {SigilFixture, vm} from "./SigilTest.sol";
 
-/// @dev The Foundry cheatcodes these tests use; Hardhat 3 serves them at the usual address, so
-/// forge-std is not needed.
-interface Vm {
-    function addr(uint256 privateKey) external pure returns (address);
-    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
-    function prank(address sender) external;
-    function warp(uint256 timestamp) external;
-    function roll(uint256 blockNumber) external;
-    function assume(bool condition) external pure;
-    function expectRevert(bytes calldata revertData) external;
-    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter) external;
-}
-
-Vm constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
-
-uint256 constant SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141;
-uint256 constant VALID_TO_MAX = (1 << 224) - 1;
-uint256 constant START_TIME = 1_700_000_000;
-
-// Type strings are written out here rather than read from SigilTypedData so that a typo in the
-// contract shows up as a signature mismatch instead of being copied into the test.
-bytes32 constant DOMAIN_TYPEHASH = keccak256(
-    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-);
-bytes32 constant CHANGE_OWNER_TYPEHASH = keccak256(
-    "ChangeOwner(address identity,address newOwner,uint256 nonce,uint256 deadline)"
-);
-bytes32 constant ADD_DELEGATE_TYPEHASH = keccak256(
-    "AddDelegate(address identity,bytes32 delegateType,address delegate,uint256 validity,uint256 nonce,uint256 deadline)"
-);
-bytes32 constant COMMIT_NEXT_OWNER_TYPEHASH = keccak256(
-    "CommitNextOwner(address identity,bytes32 commitment,uint256 nonce,uint256 deadline)"
-);
-bytes32 constant DEACTIVATE_TYPEHASH = keccak256("Deactivate(address identity,uint256 nonce,uint256 deadline)");
-bytes32 constant ROTATE_TYPEHASH = keccak256(
-    "Rotate(address identity,address newOwner,bytes32 nextCommitment,bool purge,DelegateRef[] revokeDelegates,AttributeRef[] revokeAttributes,uint256 nonce,uint256 deadline)AttributeRef(bytes32 name,bytes value)DelegateRef(bytes32 delegateType,address delegate)"
-);
-
-/// @dev Maps any seed to a valid secp256k1 private key (1 .. n-1).
-function boundKey(uint256 seed) pure returns (uint256) {
-    return (seed % (SECP256K1_N - 1)) + 1;
-}
-
-function bound(uint256 x, uint256 min, uint256 max) pure returns (uint256) {
-    return min + (x % (max - min + 1));
-}
-
-function domainSeparator(address registry) view returns (bytes32) {
-    return keccak256(abi.encode(DOMAIN_TYPEHASH, keccak256("SigilRegistry"), keccak256("1"), block.chainid, registry));
-}
-
-function signTyped(uint256 key, address registry, bytes32 structHash) view returns (bytes memory) {
-    bytes32 digest = keccak256(abi.encodePacked("\x19\x01", domainSeparator(registry), structHash));
-    (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
-    return abi.encodePacked(r, s, v);
-}
-
-/// @dev ERC-1056's signed-call hash for changeOwner; `nonce` is the current owner's legacy nonce.
-function legacyChangeOwnerHash(address registry, uint256 nonce, address identity, address newOwner) pure returns (bytes32) {
-    return keccak256(abi.encodePacked(bytes1(0x19), bytes1(0), registry, nonce, identity, "changeOwner", newOwner));
-}
-
-/// @title Fuzz tests of the controller/commitment state machine, delegate validity and signatures
-contract SigilRegistryFuzzTest {
-    event DIDDelegateChanged(
-        address indexed identity,
-        bytes32 delegateType,
-        address delegate,
-        uint256 validTo,
-        uint256 previousChange
-    );
-
-    SigilRegistry internal registry;
-    ISigilRegistry.DelegateRef[] internal noDelegates;
-    ISigilRegistry.AttributeRef[] internal noAttributes;
-    ISigilRegistry.DelegateRef[] internal revokeList;
-
-    function setUp() public {
-        registry = new SigilRegistry();
-        vm.warp(START_TIME); // expired-deadline cases need a timestamp above zero
+/// @title Fuzz tests of pre-rotation: who may change control, salted commitments, Rotate signatures
+contract SigilRegistryFuzzTest is SigilFixture {
+    function testFuzz_commitmentOfHashesTheKeyWithItsSalt(address key, bytes32 salt, bytes32 otherSalt) public view {
+        require(registry.commitmentOf(key, salt) == keccak256(abi.encode(key, salt)), "commitmentOf is not keccak256(abi.encode(key, salt))");
+        if (otherSalt != salt) {
+            require(registry.commitmentOf(key, otherSalt) != registry.commitmentOf(key, salt), "the salt does not matter");
+        }
     }
 
-    function _committed(address identity) internal pure returns (bytes memory) {
-        return abi.encodeWithSelector(ISigilRegistry.SigilNextOwnerCommitted.selector, identity);
+    function testFuzz_commitNextOwnerAdvancesChanged(uint256 blocksSeed, bytes32 commitment) public {
+        vm.assume(commitment != bytes32(0));
+        registry.addDelegate(address(this), "veriKey", address(0xBEEF), 1 days);
+        uint256 previous = block.number;
+        vm.roll(previous + T.bound(blocksSeed, 0, 1_000_000));
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit ISigilRegistry.DIDNextOwnerCommitted(address(this), commitment, previous);
+        registry.commitNextOwner(address(this), commitment);
+        require(registry.changed(address(this)) == block.number, "commitNextOwner did not advance changed");
+        ISigilRecovery.RecoveryState memory s = registry.recoveryState(address(this));
+        require(s.committedAt == block.timestamp && s.commitmentNonce == 1, "committedAt or commitmentNonce not set");
     }
 
-    function testFuzz_commitmentOfHashesTheAbiEncodedKey(address key) public view {
-        require(registry.commitmentOf(key) == keccak256(abi.encode(key)), "commitmentOf is not keccak256(abi.encode(key))");
-    }
-
+    /// @dev The current key tries every path to control while a commitment exists: direct,
+    /// legacy-signed and EIP-712 changes of controller and commitment, deactivation, guardians
+    /// (which only become pending) and approvals posing as a guardian. Nothing takes effect.
     function testFuzz_committedControllerCannotChangeControl(
         uint256 ownerSeed,
-        uint256 nextSeed,
+        address next,
+        bytes32 salt,
         address target,
         bytes32 otherCommitment
     ) public {
-        uint256 ownerKey = boundKey(ownerSeed);
+        uint256 ownerKey = T.boundKey(ownerSeed);
         address identity = vm.addr(ownerKey);
-        address next = vm.addr(boundKey(nextSeed));
         vm.assume(identity != next && otherCommitment != bytes32(0));
-        bytes32 commitment = registry.commitmentOf(next);
+        bytes32 commitment = T.commitmentTo(next, salt);
         vm.prank(identity);
         registry.commitNextOwner(identity, commitment);
 
@@ -119,272 +56,317 @@ contract SigilRegistryFuzzTest {
         registry.deactivate(identity);
 
         // The signed paths must not be a way around the lock either.
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(ownerKey, legacyChangeOwnerHash(address(registry), 0, identity, target));
-        vm.expectRevert(_committed(identity));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(ownerKey, T.legacyChangeOwnerHash(address(registry), 0, identity, target));
+        vm.expectRevert(
+            target == address(0) ? _err(ISigilRegistry.SigilLegacyDeactivation.selector, identity) : _committed(identity)
+        );
         registry.changeOwnerSigned(identity, v, r, s, target);
+        _typedControlChangesRefused(ownerKey, identity, target, otherCommitment);
+
+        _guardianPathsOnlyPropose(identity, salt);
+        require(registry.identityOwner(identity) == identity, "controller changed while committed");
+        require(registry.nextOwnerCommitment(identity) == commitment, "commitment changed while committed");
+        require(!registry.identityState(identity).deactivated, "deactivated while committed");
+        require(registry.nonces(identity) == 1 && registry.nonce(identity) == 0, "a refused call consumed a nonce");
+    }
+
+    /// @dev A guardian change is only proposed, and cannot be applied before the delay; approving
+    /// a recovery needs a guardian's own proof, and guardians in effect.
+    function _guardianPathsOnlyPropose(address identity, bytes32 salt) internal {
+        vm.prank(identity);
+        registry.setGuardians(identity, guardianRoot, 1, T.MIN_DELAY);
+        uint256 effectiveAt = block.timestamp + T.MIN_DELAY;
+        vm.expectRevert(abi.encodeWithSelector(ISigilRecovery.SigilGuardianChangeNotReady.selector, identity, effectiveAt));
+        registry.applyGuardians(identity);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(identity, bytes32(0), false);
+        vm.prank(identity);
+        vm.expectRevert(abi.encodeWithSelector(ISigilRecovery.SigilNotGuardian.selector, identity, identity));
+        registry.approveRecovery(identity, p, _proofOf(0));
+        vm.prank(identity);
+        vm.expectRevert(_err(ISigilRecovery.SigilNoGuardians.selector, identity));
+        registry.approveRecovery(identity, p, ISigilRecovery.GuardianProof(identity, salt, new bytes32[](0)));
+        ISigilRecovery.RecoveryState memory rs = registry.recoveryState(identity);
+        require(rs.guardianRoot == bytes32(0) && rs.pendingEffectiveAt == effectiveAt, "a guardian change took effect at once");
+    }
+
+    function _typedControlChangesRefused(uint256 ownerKey, address identity, address target, bytes32 otherCommitment) internal {
         uint256 deadline = block.timestamp;
-        bytes memory sig = signTyped(
+        bytes memory sig = T.signTyped(
             ownerKey,
             address(registry),
-            keccak256(abi.encode(CHANGE_OWNER_TYPEHASH, identity, target, 0, deadline))
+            keccak256(abi.encode(T.CHANGE_OWNER_TYPEHASH, identity, target, 0, deadline))
         );
         vm.expectRevert(_committed(identity));
         registry.changeOwnerWithSig(identity, target, deadline, sig);
-        sig = signTyped(
+        sig = T.signTyped(
             ownerKey,
             address(registry),
-            keccak256(abi.encode(COMMIT_NEXT_OWNER_TYPEHASH, identity, otherCommitment, 0, deadline))
+            keccak256(abi.encode(T.COMMIT_NEXT_OWNER_TYPEHASH, identity, otherCommitment, 0, deadline))
         );
         vm.expectRevert(_committed(identity));
         registry.commitNextOwnerWithSig(identity, otherCommitment, deadline, sig);
-        sig = signTyped(ownerKey, address(registry), keccak256(abi.encode(DEACTIVATE_TYPEHASH, identity, 0, deadline)));
+        sig = T.signTyped(ownerKey, address(registry), keccak256(abi.encode(T.DEACTIVATE_TYPEHASH, identity, 0, deadline)));
         vm.expectRevert(_committed(identity));
         registry.deactivateWithSig(identity, deadline, sig);
-
-        // Key management stays with the controller while committed.
-        vm.prank(identity);
-        registry.addDelegate(identity, "veriKey", target, 1 days);
-        require(registry.validDelegate(identity, "veriKey", target), "a committed controller must still add delegates");
-        require(registry.identityOwner(identity) == identity, "controller changed while committed");
-        require(registry.nextOwnerCommitment(identity) == commitment, "commitment changed while committed");
-        require(registry.nonces(identity) == 0 && registry.nonce(identity) == 0, "a refused call consumed a nonce");
+        // A typed guardian change is pending too (and consumes the nonce: it succeeded).
+        sig = T.signTyped(
+            ownerKey,
+            address(registry),
+            keccak256(abi.encode(T.SET_GUARDIANS_TYPEHASH, identity, guardianRoot, 2, T.MIN_DELAY, 0, deadline))
+        );
+        registry.setGuardiansWithSig(identity, guardianRoot, 2, T.MIN_DELAY, deadline, sig);
+        require(registry.recoveryState(identity).guardianRoot == bytes32(0), "a typed guardian change took effect at once");
     }
 
-    function testFuzz_onlyTheCommittedKeyRotates(
-        uint256 ownerSeed,
+    function testFuzz_rotationNeedsTheExactKeyAndSalt(
         uint256 nextSeed,
-        address other,
+        bytes32 salt,
+        bytes32 wrongSalt,
+        uint256 otherSeed,
         address newOwner,
         bytes32 nextCommitment
     ) public {
-        address identity = vm.addr(boundKey(ownerSeed));
-        address next = vm.addr(boundKey(nextSeed));
-        vm.assume(identity != next && other != next && newOwner != address(0));
-        vm.assume(nextCommitment != registry.commitmentOf(next));
+        uint256 nextKey = T.boundKey(nextSeed);
+        uint256 otherKey = T.boundKey(otherSeed);
+        address next = vm.addr(nextKey);
+        vm.assume(next != address(this) && vm.addr(otherKey) != next && wrongSalt != salt);
+        bytes32 commitment = T.commitmentTo(next, salt);
+        vm.assume(nextCommitment != commitment && newOwner != address(0));
 
+        ISigilRegistry.Rotation memory rot = _rotation(newOwner, nextCommitment, false);
         vm.prank(next);
-        vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilNoNextOwnerCommitted.selector, identity));
-        registry.rotate(identity, newOwner, nextCommitment, false, noDelegates, noAttributes);
+        vm.expectRevert(_err(ISigilRegistry.SigilNoNextOwnerCommitted.selector, address(this)));
+        registry.rotate(address(this), salt, rot);
+        registry.commitNextOwner(address(this), commitment);
 
-        bytes32 commitment = registry.commitmentOf(next);
-        vm.prank(identity);
-        registry.commitNextOwner(identity, commitment);
-        vm.prank(identity);
-        vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilNotNextOwner.selector, identity, identity));
-        registry.rotate(identity, newOwner, nextCommitment, false, noDelegates, noAttributes);
-        vm.prank(other);
-        vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilNotNextOwner.selector, identity, other));
-        registry.rotate(identity, newOwner, nextCommitment, false, noDelegates, noAttributes);
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes memory sig = T.signTyped(
+            nextKey,
+            address(registry),
+            T.rotateHash(address(this), commitment, 1, rot, deadline)
+        );
+        _mismatchesRefused(nextKey, otherKey, salt, wrongSalt, rot, deadline);
+        require(registry.identityOwner(address(this)) == address(this), "a refused rotation changed the controller");
 
-        vm.prank(next);
-        registry.rotate(identity, newOwner, nextCommitment, false, noDelegates, noAttributes);
-        require(registry.identityOwner(identity) == newOwner, "rotation did not hand control over");
-        require(registry.nextOwnerCommitment(identity) == nextCommitment, "rotation did not set the next commitment");
-
+        registry.rotateWithSig(address(this), next, salt, rot, deadline, sig);
+        require(registry.identityOwner(address(this)) == newOwner, "rotation did not hand control over");
+        require(registry.nextOwnerCommitment(address(this)) == nextCommitment, "rotation did not set the next commitment");
         // A used key is spent: it no longer matches whatever comes next.
         vm.prank(next);
-        if (nextCommitment == bytes32(0)) {
-            vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilNoNextOwnerCommitted.selector, identity));
-        } else {
-            vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilNotNextOwner.selector, identity, next));
-        }
-        registry.rotate(identity, next, bytes32(0), false, noDelegates, noAttributes);
-        if (nextCommitment != bytes32(0)) {
-            vm.prank(newOwner);
-            vm.expectRevert(_committed(identity));
-            registry.changeOwner(identity, other);
-        }
-    }
-
-    function _delegateAt(uint256 salt, uint256 i) internal pure returns (bytes32 delegateType, address delegate) {
-        delegateType = i % 2 == 0 ? bytes32("veriKey") : bytes32("sigAuth");
-        delegate = address(uint160(uint256(keccak256(abi.encode(salt, i)))));
-    }
-
-    function testFuzz_purgeVoidsEveryEarlierDelegate(uint256 nextSeed, uint256 salt, uint8 count, uint256 validitySeed) public {
-        address next = vm.addr(boundKey(nextSeed));
-        vm.assume(next != address(this));
-        uint256 n = uint256(count % 8) + 1;
-        uint256 validity = bound(validitySeed, 1, type(uint64).max);
-        for (uint256 i = 0; i < n; ++i) {
-            (bytes32 t, address d) = _delegateAt(salt, i);
-            registry.addDelegate(address(this), t, d, validity);
-        }
-        registry.commitNextOwner(address(this), registry.commitmentOf(next));
-        vm.prank(next);
-        registry.rotate(address(this), next, bytes32(0), true, noDelegates, noAttributes);
-
-        require(registry.identityState(address(this)).epoch == 1, "purge must start a new epoch");
-        for (uint256 i = 0; i < n; ++i) {
-            (bytes32 t, address d) = _delegateAt(salt, i);
-            require(!registry.validDelegate(address(this), t, d), "delegate survived the purge");
-            require(registry.delegates(address(this), keccak256(abi.encode(t)), d) == 0, "purged delegate still has a validTo");
-        }
-        // The purge voids what came before, not the delegate slots themselves.
-        (bytes32 t0, address d0) = _delegateAt(salt, 0);
-        vm.prank(next);
-        registry.addDelegate(address(this), t0, d0, validity);
-        require(registry.validDelegate(address(this), t0, d0), "a delegate added after the purge must be valid");
-    }
-
-    function testFuzz_rotateRevokesOnlyTheListedDelegates(uint256 nextSeed, uint256 salt, uint8 count, uint8 mask) public {
-        address next = vm.addr(boundKey(nextSeed));
-        vm.assume(next != address(this));
-        uint256 n = uint256(count % 8) + 1;
-        for (uint256 i = 0; i < n; ++i) {
-            (bytes32 t, address d) = _delegateAt(salt, i);
-            registry.addDelegate(address(this), t, d, 1 days);
-            if ((mask >> i) & 1 == 1) revokeList.push(ISigilRegistry.DelegateRef(t, d));
-        }
-        registry.commitNextOwner(address(this), registry.commitmentOf(next));
-        vm.prank(next);
-        registry.rotate(address(this), next, bytes32(0), false, revokeList, noAttributes);
-
-        for (uint256 i = 0; i < n; ++i) {
-            (bytes32 t, address d) = _delegateAt(salt, i);
-            bool listed = (mask >> i) & 1 == 1;
-            uint256 validTo = registry.delegates(address(this), keccak256(abi.encode(t)), d);
-            require(registry.validDelegate(address(this), t, d) != listed, "revocation list not applied exactly");
-            require(validTo == (listed ? block.timestamp : block.timestamp + 1 days), "wrong validTo after rotation");
-        }
-    }
-
-    function testFuzz_delegateIsValidExactlyUntilValidTo(uint256 startSeed, uint256 validitySeed, uint256 elapsedSeed) public {
-        uint256 start = bound(startSeed, 1, 1 << 40);
-        uint256 validity = bound(validitySeed, 0, 1 << 64);
-        uint256 elapsed = bound(elapsedSeed, 0, 1 << 65);
-        address d = address(0xBEEF);
-        vm.warp(start);
-        registry.addDelegate(address(this), "veriKey", d, validity);
-        require(registry.delegates(address(this), keccak256(abi.encode(bytes32("veriKey"))), d) == start + validity, "wrong validTo");
-
-        vm.warp(start + elapsed);
-        require(registry.validDelegate(address(this), "veriKey", d) == (elapsed < validity), "valid outside its window");
-        // Fuzzing rarely lands on the edge, so check it every run.
-        vm.warp(start + validity);
-        require(!registry.validDelegate(address(this), "veriKey", d), "still valid at validTo");
-        if (validity > 0) {
-            vm.warp(start + validity - 1);
-            require(registry.validDelegate(address(this), "veriKey", d), "invalid one second before validTo");
-        }
-    }
-
-    function testFuzz_hugeValidityIsClampedAndStaysValid(uint256 startSeed, uint256 gapSeed, uint256 laterSeed) public {
-        uint256 start = bound(startSeed, 1, type(uint64).max);
-        uint256 validity = type(uint256).max - start - bound(gapSeed, 0, type(uint32).max);
-        address d = address(0xBEEF);
-        vm.warp(start);
-        // Resolvers see the unclamped validTo, exactly as ERC-1056 emits it.
-        vm.expectEmit(true, false, false, true, address(registry));
-        emit DIDDelegateChanged(address(this), "veriKey", d, start + validity, 0);
-        registry.addDelegate(address(this), "veriKey", d, validity);
-
-        require(registry.delegates(address(this), keccak256(abi.encode(bytes32("veriKey"))), d) == VALID_TO_MAX, "not clamped");
-        require(registry.validDelegate(address(this), "veriKey", d), "a clamped delegate must be valid");
-        vm.warp(bound(laterSeed, start, type(uint64).max));
-        require(registry.validDelegate(address(this), "veriKey", d), "a clamped delegate must stay valid");
-    }
-
-    function testFuzz_overflowingValidityReverts(uint256 startSeed, uint256 excessSeed) public {
-        uint256 start = bound(startSeed, 1, type(uint64).max);
-        uint256 validity = type(uint256).max - start + 1 + bound(excessSeed, 0, start - 1);
-        vm.warp(start);
-        vm.expectRevert(abi.encodeWithSignature("Panic(uint256)", 0x11));
-        registry.addDelegate(address(this), "veriKey", address(0xBEEF), validity);
-        vm.expectRevert(abi.encodeWithSignature("Panic(uint256)", 0x11));
-        registry.setAttribute(address(this), "did/svc/x", "", validity);
-        require(registry.changed(address(this)) == 0, "a reverted call left a trace");
-    }
-
-    function testFuzz_legacySignedChangeOwnerWorksOnce(uint256 seed, uint256 newSeed, uint256 wrongSeed) public {
-        uint256 key = boundKey(seed);
-        uint256 newKey = boundKey(newSeed);
-        uint256 wrongKey = boundKey(wrongSeed);
-        vm.assume(key != newKey && key != wrongKey);
-        address identity = vm.addr(key);
-        address newOwner = vm.addr(newKey);
-        bytes32 hash = legacyChangeOwnerHash(address(registry), 0, identity, newOwner);
-
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(wrongKey, hash);
-        vm.expectRevert(bytes("bad_signature"));
-        registry.changeOwnerSigned(identity, v, r, s, newOwner);
-        (v, r, s) = vm.sign(key, hash);
-        // The malleable twin recovers the same signer; the registry refuses it on purpose.
-        vm.expectRevert(bytes("bad_signature"));
-        registry.changeOwnerSigned(identity, v == 27 ? 28 : 27, r, bytes32(SECP256K1_N - uint256(s)), newOwner);
-
-        registry.changeOwnerSigned(identity, v, r, s, newOwner);
-        require(registry.identityOwner(identity) == newOwner, "owner not changed");
-        require(registry.nonce(identity) == 1 && registry.nonce(newOwner) == 0, "nonce must be bumped for the signer only");
-        vm.expectRevert(bytes("bad_signature"));
-        registry.changeOwnerSigned(identity, v, r, s, newOwner);
-
-        // The new owner signs with its own counter, still at zero.
-        (v, r, s) = vm.sign(newKey, legacyChangeOwnerHash(address(registry), 0, identity, identity));
-        registry.changeOwnerSigned(identity, v, r, s, identity);
-        require(registry.identityOwner(identity) == identity, "second signed change not applied");
-        require(registry.nonce(identity) == 1 && registry.nonce(newOwner) == 1, "legacy nonces are per signer");
-    }
-
-    function _checkDomain() internal view {
-        (, string memory name, string memory version, uint256 chainId, address verifying, , ) = registry.eip712Domain();
-        require(
-            keccak256(bytes(name)) == keccak256("SigilRegistry") && keccak256(bytes(version)) == keccak256("1"),
-            "wrong EIP-712 name or version"
+        vm.expectRevert(
+            nextCommitment == bytes32(0)
+                ? _err(ISigilRegistry.SigilNoNextOwnerCommitted.selector, address(this))
+                : abi.encodeWithSelector(ISigilRegistry.SigilNotNextOwner.selector, address(this), next)
         );
-        require(chainId == block.chainid && verifying == address(registry), "wrong EIP-712 chain or contract");
+        registry.rotate(address(this), salt, rot);
     }
 
-    function testFuzz_typedChangeOwnerDigestAndNonce(uint256 seed, uint8 hops, uint32 ttl, uint256 wrongSeed) public {
-        _checkDomain();
-        uint256 key = boundKey(seed);
-        address identity = vm.addr(key);
-        uint256 n = uint256(hops % 4) + 1;
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 nextKey = boundKey(uint256(keccak256(abi.encode(seed, i + 1))));
-            _typedHop(identity, key, nextKey, boundKey(wrongSeed), i, block.timestamp + ttl);
-            key = nextKey;
-        }
-        require(registry.nonce(identity) == 0, "typed calls must not touch the legacy nonce");
+    /// @dev The next key with a wrong salt, another key with the right salt, directly and signed,
+    /// and the right key and salt with another key's signature.
+    function _mismatchesRefused(
+        uint256 nextKey,
+        uint256 otherKey,
+        bytes32 salt,
+        bytes32 wrongSalt,
+        ISigilRegistry.Rotation memory rot,
+        uint256 deadline
+    ) internal {
+        address next = vm.addr(nextKey);
+        address other = vm.addr(otherKey);
+        vm.prank(next);
+        vm.expectRevert(_notNextOwner(next));
+        registry.rotate(address(this), wrongSalt, rot);
+        vm.prank(other);
+        vm.expectRevert(_notNextOwner(other));
+        registry.rotate(address(this), salt, rot);
+
+        bytes32 structHash = T.rotateHash(address(this), registry.nextOwnerCommitment(address(this)), 1, rot, deadline);
+        bytes memory sig = T.signTyped(nextKey, address(registry), structHash);
+        vm.expectRevert(_notNextOwner(next));
+        registry.rotateWithSig(address(this), next, wrongSalt, rot, deadline, sig);
+        vm.expectRevert(_notNextOwner(other));
+        registry.rotateWithSig(address(this), other, salt, rot, deadline, sig);
+        sig = T.signTyped(otherKey, address(registry), structHash);
+        vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilInvalidSignature.selector, address(this), next));
+        registry.rotateWithSig(address(this), next, salt, rot, deadline, sig);
     }
 
-    function _signFor(uint256 key, address verifying, bytes32 structHash) internal view returns (bytes memory) {
-        return signTyped(key, verifying, structHash);
+    function _notNextOwner(address key) internal view returns (bytes memory) {
+        return abi.encodeWithSelector(ISigilRegistry.SigilNotNextOwner.selector, address(this), key);
     }
 
-    /// @dev One typed changeOwner from `key` to `nextKey` at nonce `i`, after refused attempts
-    /// that must leave the nonce alone.
-    function _typedHop(address identity, uint256 key, uint256 nextKey, uint256 wrongKey, uint256 i, uint256 deadline) internal {
-        address newOwner = vm.addr(nextKey);
-        bytes32 structHash = keccak256(abi.encode(CHANGE_OWNER_TYPEHASH, identity, newOwner, i, deadline));
-        _expectRefused(identity, key, newOwner, wrongKey, i, deadline);
-        require(registry.nonces(identity) == i, "a refused typed call moved the nonce");
+    /// @dev A commitment the controller itself satisfies would let whoever holds the current key
+    /// rotate: the registry cannot refuse it at commit time (it is a hash), so it refuses it at
+    /// rotation, on every path, however control came to that key.
+    function testFuzz_commitmentTheControllerSatisfiesIsRefusedAtRotation(
+        uint256 ownerSeed,
+        bytes32 salt,
+        uint256 nextSeed,
+        bytes32 nextSalt,
+        address newOwner
+    ) public {
+        uint256 ownerKey = T.boundKey(ownerSeed);
+        uint256 nextKey = T.boundKey(nextSeed);
+        address identity = vm.addr(ownerKey);
+        address next = vm.addr(nextKey);
+        vm.assume(identity != next && next != address(this) && newOwner != address(0) && salt != nextSalt);
+        vm.prank(identity);
+        registry.commitNextOwner(identity, T.commitmentTo(identity, salt));
+        _expectControllerRefused(identity, ownerKey, salt, newOwner);
 
-        bytes memory sig = _signFor(key, address(registry), structHash);
-        registry.changeOwnerWithSig(identity, newOwner, deadline, sig);
-        require(registry.nonces(identity) == i + 1, "typed nonce must advance by exactly one");
-        require(registry.identityOwner(identity) == newOwner, "owner not changed");
-        vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilInvalidSignature.selector, identity, newOwner));
-        registry.changeOwnerWithSig(identity, newOwner, deadline, sig);
+        // Control handed by a rotation to a key together with that key's own commitment.
+        registry.commitNextOwner(address(this), T.commitmentTo(next, nextSalt));
+        vm.prank(next);
+        registry.rotate(address(this), nextSalt, _rotation(next, T.commitmentTo(next, salt), false));
+        require(registry.identityOwner(address(this)) == next, "rotation to the rotating key failed");
+        _expectControllerRefused(address(this), nextKey, salt, newOwner);
     }
 
-    /// @dev Wrong key, future nonce, another contract's domain, passed deadline.
-    function _expectRefused(address identity, uint256 key, address newOwner, uint256 wrongKey, uint256 i, uint256 deadline) internal {
-        bytes memory invalid = abi.encodeWithSelector(ISigilRegistry.SigilInvalidSignature.selector, identity, vm.addr(key));
-        bytes32 structHash = keccak256(abi.encode(CHANGE_OWNER_TYPEHASH, identity, newOwner, i, deadline));
-        if (wrongKey != key) {
-            vm.expectRevert(invalid);
-            registry.changeOwnerWithSig(identity, newOwner, deadline, _signFor(wrongKey, address(registry), structHash));
-        }
-        bytes32 futureHash = keccak256(abi.encode(CHANGE_OWNER_TYPEHASH, identity, newOwner, i + 1, deadline));
-        vm.expectRevert(invalid);
-        registry.changeOwnerWithSig(identity, newOwner, deadline, _signFor(key, address(registry), futureHash));
-        vm.expectRevert(invalid);
-        registry.changeOwnerWithSig(identity, newOwner, deadline, _signFor(key, address(0xdead), structHash));
-        uint256 expired = block.timestamp - 1;
-        bytes32 lateHash = keccak256(abi.encode(CHANGE_OWNER_TYPEHASH, identity, newOwner, i, expired));
-        bytes memory late = _signFor(key, address(registry), lateHash);
-        vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilExpiredSignature.selector, expired));
-        registry.changeOwnerWithSig(identity, newOwner, expired, late);
+    function _expectControllerRefused(address identity, uint256 key, bytes32 salt, address newOwner) internal {
+        address controller = vm.addr(key);
+        bytes memory refused = abi.encodeWithSelector(ISigilRegistry.SigilNextKeyIsController.selector, identity, controller);
+        ISigilRegistry.Rotation memory rot = _rotation(newOwner, bytes32(0), true);
+        vm.prank(controller);
+        vm.expectRevert(refused);
+        registry.rotate(identity, salt, rot);
+        ISigilRecovery.RecoveryState memory s = registry.recoveryState(identity);
+        uint256 deadline = block.timestamp;
+        bytes memory sig = T.signTyped(
+            key,
+            address(registry),
+            T.rotateHash(identity, s.nextOwnerCommitment, s.commitmentNonce, rot, deadline)
+        );
+        vm.expectRevert(refused);
+        registry.rotateWithSig(identity, controller, salt, rot, deadline, sig);
+        vm.prank(controller);
+        vm.expectRevert(refused);
+        registry.cancelRecovery(identity, salt);
+        require(registry.identityOwner(identity) == controller, "the controller's own commitment changed control");
+        require(registry.identityState(identity).epoch == 0, "the controller's own commitment purged");
+    }
+
+    function testFuzz_rotationCannotRecommitTheConsumedCommitment(uint256 nextSeed, bytes32 salt, address newOwner, bool purge) public {
+        address next = vm.addr(T.boundKey(nextSeed));
+        vm.assume(next != address(this));
+        bytes32 commitment = T.commitmentTo(next, salt);
+        registry.commitNextOwner(address(this), commitment);
+        vm.prank(next);
+        vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilInvalidCommitment.selector));
+        registry.rotate(address(this), salt, _rotation(newOwner, commitment, purge));
+        require(registry.identityOwner(address(this)) == address(this), "refused rotation took effect");
+    }
+
+    /// @dev Everything the current key can sign or send while committed (typed calls that consume
+    /// the identity's nonce, legacy calls, refused control changes, a guardian proposal) leaves a
+    /// Rotate signature of the next key valid; it then works exactly once.
+    function testFuzz_rotateSignatureWorksOnceAndTheCurrentKeyCannotVoidIt(
+        uint256 ownerSeed,
+        uint256 nextSeed,
+        bytes32 salt,
+        address newOwner,
+        bytes32 nextCommitment,
+        bool purge,
+        uint8 calls
+    ) public {
+        uint256 ownerKey = T.boundKey(ownerSeed);
+        uint256 nextKey = T.boundKey(nextSeed);
+        vm.assume(vm.addr(ownerKey) != vm.addr(nextKey) && nextCommitment != T.commitmentTo(vm.addr(nextKey), salt));
+        _rotateOnceDespiteTheCurrentKey(ownerKey, nextKey, salt, _rotation(newOwner, nextCommitment, purge), calls % 4);
+    }
+
+    function _rotateOnceDespiteTheCurrentKey(
+        uint256 ownerKey,
+        uint256 nextKey,
+        bytes32 salt,
+        ISigilRegistry.Rotation memory rot,
+        uint256 rounds
+    ) internal {
+        address identity = vm.addr(ownerKey);
+        address next = vm.addr(nextKey);
+        uint256 deadline = block.timestamp + 1 days;
+        bytes memory sig = _signRotate(nextKey, identity, T.commitmentTo(next, salt), 1, rot, deadline);
+        _signedCommit(ownerKey, identity, T.commitmentTo(next, salt));
+        for (uint256 i = 0; i <= rounds; ++i) _currentKeyActs(ownerKey, identity, i);
+        require(registry.recoveryState(identity).pendingEffectiveAt != 0, "the guardian proposal is not pending");
+
+        registry.rotateWithSig(identity, next, salt, rot, deadline, sig);
+        require(registry.identityOwner(identity) == rot.newOwner, "the signed rotation did not hand control over");
+        require(registry.recoveryState(identity).pendingEffectiveAt == 0, "the rotation left the guardian change pending");
+        bytes memory replay;
+        if (rot.newOwner == address(0)) replay = _err(ISigilRegistry.SigilIdentityDeactivated.selector, identity);
+        else if (rot.nextCommitment == bytes32(0)) replay = _err(ISigilRegistry.SigilNoNextOwnerCommitted.selector, identity);
+        else replay = abi.encodeWithSelector(ISigilRegistry.SigilNotNextOwner.selector, identity, next);
+        vm.expectRevert(replay);
+        registry.rotateWithSig(identity, next, salt, rot, deadline, sig);
+    }
+
+    function _signRotate(
+        uint256 key,
+        address identity,
+        bytes32 commitment,
+        uint256 commitmentNonce,
+        ISigilRegistry.Rotation memory rot,
+        uint256 deadline
+    ) internal view returns (bytes memory) {
+        bytes32 h = T.rotateHash(identity, commitment, commitmentNonce, rot, deadline);
+        return T.signTyped(key, address(registry), h);
+    }
+
+    function _signedCommit(uint256 ownerKey, address identity, bytes32 commitment) internal {
+        uint256 deadline = block.timestamp;
+        uint256 n = registry.nonces(identity);
+        bytes32 structHash = keccak256(abi.encode(T.COMMIT_NEXT_OWNER_TYPEHASH, identity, commitment, n, deadline));
+        registry.commitNextOwnerWithSig(identity, commitment, deadline, T.signTyped(ownerKey, address(registry), structHash));
+    }
+
+    /// @dev One round of the current key's signed activity.
+    function _currentKeyActs(uint256 ownerKey, address identity, uint256 i) internal {
+        address d = address(uint160(0xD000 + i));
+        uint256 n = registry.nonces(identity);
+        bytes32 h = keccak256(abi.encode(T.ADD_DELEGATE_TYPEHASH, identity, bytes32("veriKey"), d, 1 days, n, block.timestamp));
+        bytes memory sig = T.signTyped(ownerKey, address(registry), h);
+        registry.addDelegateWithSig(identity, "veriKey", d, 1 days, block.timestamp, sig);
+        h = keccak256(abi.encode(T.SET_ATTRIBUTE_TYPEHASH, identity, bytes32("a"), keccak256("v"), 1 days, n + 1, block.timestamp));
+        sig = T.signTyped(ownerKey, address(registry), h);
+        registry.setAttributeWithSig(identity, "a", "v", 1 days, block.timestamp, sig);
+        h = keccak256(abi.encode(T.SET_GUARDIANS_TYPEHASH, identity, guardianRoot, 1, T.MIN_DELAY, n + 2, block.timestamp));
+        sig = T.signTyped(ownerKey, address(registry), h);
+        registry.setGuardiansWithSig(identity, guardianRoot, 1, T.MIN_DELAY, block.timestamp, sig);
+        h = keccak256(abi.encode(T.CHANGE_OWNER_TYPEHASH, identity, d, n + 3, block.timestamp));
+        sig = T.signTyped(ownerKey, address(registry), h);
+        vm.expectRevert(_committed(identity));
+        registry.changeOwnerWithSig(identity, d, block.timestamp, sig);
+        h = T.legacyAddDelegateHash(address(registry), registry.nonce(identity), identity, "sigAuth", d, 1 days);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(ownerKey, h);
+        registry.addDelegateSigned(identity, v, r, s, "sigAuth", d, 1 days);
+    }
+
+    /// @dev A commitment value can come back (A -> B -> A), but its commitmentNonce does not: a
+    /// Rotate signature over the first occurrence never works again.
+    function testFuzz_rotateSignatureNeverReplaysWhenItsCommitmentReturns(
+        uint256 nextSeed,
+        uint256 secondSeed,
+        bytes32 salt,
+        bytes32 secondSalt,
+        address owner1
+    ) public {
+        uint256 nextKey = T.boundKey(nextSeed);
+        address next = vm.addr(nextKey);
+        address second = vm.addr(T.boundKey(secondSeed));
+        bytes32 c1 = T.commitmentTo(next, salt);
+        vm.assume(c1 != T.commitmentTo(second, secondSalt) && next != address(this) && second != address(this));
+        vm.assume(owner1 != address(0) && owner1 != next && owner1 != second);
+        registry.commitNextOwner(address(this), c1);
+        uint256 deadline = block.timestamp + 1 days;
+        ISigilRegistry.Rotation memory rot = _rotation(owner1, T.commitmentTo(second, secondSalt), false);
+        bytes memory sig = T.signTyped(nextKey, address(registry), T.rotateHash(address(this), c1, 1, rot, deadline));
+        registry.rotateWithSig(address(this), next, salt, rot, deadline, sig);
+        vm.prank(second);
+        registry.rotate(address(this), secondSalt, _rotation(owner1, c1, false));
+        ISigilRecovery.RecoveryState memory s = registry.recoveryState(address(this));
+        require(s.nextOwnerCommitment == c1 && s.commitmentNonce == 3, "commitmentNonce must count every new commitment");
+        vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilInvalidSignature.selector, address(this), next));
+        registry.rotateWithSig(address(this), next, salt, rot, deadline, sig);
+        require(registry.nextOwnerCommitment(address(this)) == c1, "a replayed rotation took effect");
     }
 }
