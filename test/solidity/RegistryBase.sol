@@ -224,7 +224,7 @@ abstract contract RegistryBase {
         uint256 r = rootSeed % 8;
         root = r < 2 ? roots[0] : r < 4 ? roots[1] : r < 6 ? roots[2] : bytes32(0);
         uint256 t = seed % 16;
-        threshold = t < 7 ? 1 : t < 12 ? 2 : t < 14 ? 3 : t < 15 ? 256 : 0;
+        threshold = t < 6 ? 1 : t < 11 ? 2 : t < 14 ? 3 : t < 15 ? 256 : 0;
         uint256 d = (seed / 16) % 16;
         delay = d < 10 ? 1 hours : d < 14 ? 1 days : d < 15 ? 1 hours - 1 : 0;
         if (root == bytes32(0) && (seed / 256) % 4 != 0) (threshold, delay) = (0, 0);

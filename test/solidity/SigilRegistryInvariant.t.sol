@@ -8,8 +8,8 @@ import "./SigilTest.sol" as T;
 import {RegistryBase} from "./RegistryBase.sol";
 import {RegistryHandler} from "./RegistryHandler.sol";
 
-/// forge-config: default.invariant.runs = 24
-/// forge-config: default.invariant.depth = 96
+/// forge-config: default.invariant.runs = 32
+/// forge-config: default.invariant.depth = 100
 /// @title Invariants of control, commitments, guardians and recovery, nonces and `changed`
 /// @dev The handler checks every transition as it happens and records the first violation of
 /// each kind; each invariant reports one kind (and checks the final state itself). Runs and
