@@ -37,6 +37,17 @@ contract SigilRegistryInvariantTest {
         T.vm.roll(100);
         registry = new SigilRegistry();
         handler = new RegistryHandler(registry);
+        // Start from three configurations, through the handler so that the model follows:
+        // identity 0 has guardians (tree 0, threshold 1, one hour) and no commitment; identity 1
+        // has guardians (tree 1, threshold 2, one day) and then a commitment to actor 3, neither
+        // senior yet; identity 2 has nothing. Recovery races are then reached within a few calls.
+        handler.setGuardians(0, 0, 0, 0);
+        handler.setGuardians(1, 0, 2, 6 + 16 * 10);
+        handler.commit(1, 0, 3);
+        RegistryBase.Model memory m0 = handler.modelOf(handler.actorAt(0));
+        RegistryBase.Model memory m1 = handler.modelOf(handler.actorAt(1));
+        require(m0.root != bytes32(0) && m0.threshold == 1 && m0.delay == 1 hours, "identity 0 not configured");
+        require(m1.root != bytes32(0) && m1.threshold == 2 && m1.delay == 1 days && m1.commitment != bytes32(0), "identity 1 not configured");
     }
 
     function targetContracts() public view returns (address[] memory targets) {
