@@ -13,8 +13,9 @@ import {SigilRecords} from "./SigilRecords.sol";
 /// Priority: a senior next key > the guardians > the current key (see `_senior`). Guardian-set
 /// changes wait out the delay, and a rotation or an armed recovery vetoes them.
 abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
-    /// @notice Bounds of a guardian set's delay: long enough to react, short enough to matter.
+    /// @notice Shortest delay a guardian set may have: long enough for the next key to react.
     uint256 public constant MIN_RECOVERY_DELAY = 1 hours;
+    /// @notice Longest delay a guardian set may have: short enough for a recovery to matter.
     uint256 public constant MAX_RECOVERY_DELAY = 365 days;
 
     struct Guardians {
