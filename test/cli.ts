@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { createPublicClient, createWalletClient, http, type Hex, type PublicClient, type WalletClient } from "viem";
+import { x25519 } from "@noble/curves/ed25519.js";
+import { bytesToHex, createPublicClient, createWalletClient, hexToBytes, http, type Hex, type PublicClient, type WalletClient } from "viem";
 import { deployRegistry } from "sigil-did/node";
 import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../scripts/lib/hardhat-node.ts";
 
@@ -66,6 +67,7 @@ describe("sigil CLI against a real hardhat node", function () {
     expect(sigil(["attribute", "set", did, "did/svc/Hub", "0x68756221"], as).code).to.equal(0);
     const message = sigil(["sign", did, "hello from alice"], as);
     expect(message.code, message.err).to.equal(0);
+    const receivedAt = new Date().toISOString();
     const verified = sigil(["verify", message.out.trim()]);
     expect(verified.code, verified.err).to.equal(0);
     expect(verified.out).to.include(`signed by ${did}#controller`);
@@ -102,10 +104,13 @@ describe("sigil CLI against a real hardhat node", function () {
     expect(res.didDocument.verificationMethod).to.have.length(1);
     expect(res.didDocument.verificationMethod[0].blockchainAccountId.toLowerCase()).to.equal(`eip155:31337:${card.address.toLowerCase()}`);
     expect(res.didDocumentMetadata.sigil.nextOwnerCommitment).to.equal(JSON.parse(readFileSync(after2, "utf8")).commitment);
-    const stale = sigil(["verify", message.out.trim(), "--now"]);
+    // Judged as of receipt: received now, the rotated-away key no longer counts; stored with its
+    // receipt time, it still verifies.
+    const stale = sigil(["verify", message.out.trim()]);
     expect(stale.code).to.equal(1);
     expect(stale.err).to.include("not verified");
-    expect(sigil(["verify", message.out.trim()]).code, "still valid as of sending").to.equal(0);
+    const stored = sigil(["verify", message.out.trim(), "--received-at", receivedAt, "--skew", "0"]);
+    expect(stored.code, stored.err).to.equal(0);
     const past = sigil(["--json", "resolve", did, "--at", "3"]);
     expect(JSON.parse(past.out).didDocumentMetadata.nextVersionId).to.be.a("string");
   });
@@ -162,6 +167,31 @@ describe("sigil CLI against a real hardhat node", function () {
     expect(doc.didDocument.verificationMethod[0].blockchainAccountId.toLowerCase()).to.equal(`eip155:31337:${newOwner.toLowerCase()}`);
     expect(doc.didDocumentMetadata.sigil.nextOwnerCommitment).to.equal(commitment);
     expect(doc.didDocumentMetadata.sigil.recoveries).to.deep.equal([]);
+  });
+
+  it("encrypts to a DID's key-agreement key and decrypts, reading the JWE from stdin", async () => {
+    const bobKey = RELAYER_KEY; // funded
+    const bobDid = `did:sigil:localhost:${privateKeyToAccount(bobKey).address.toLowerCase()}`;
+    const bobX = "0x" + "42".repeat(32);
+    const carolX = "0x" + "43".repeat(32);
+    const pub = (secret: string) => bytesToHex(x25519.getPublicKey(hexToBytes(secret as Hex)));
+    expect(sigil(["key", "add", bobDid, "--public-key", pub(bobX), "--type", "X25519", "--purpose", "enc"], { SIGIL_PRIVATE_KEY: bobKey }).code).to.equal(0);
+    const sealed = sigil(["encrypt", bobDid, "meet at 6"]);
+    expect(sealed.code, sealed.err).to.equal(0);
+    // An earlier test moved this chain a day ahead of the wall clock: say when it was received, in chain time.
+    const chainTime = new Date(Number((await provider.getBlock("latest"))!.timestamp) * 1000).toISOString();
+    const opened = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "main.js"), "--deployments", dir, "--rpc", node.url, "decrypt", bobDid, "-", "--received-at", chainTime], {
+      input: sealed.out,
+      encoding: "utf8",
+      env: { ...process.env, SIGIL_X25519_KEY: bobX },
+    });
+    expect(opened.status, opened.stderr).to.equal(0);
+    expect(opened.stdout).to.include("(anonymous sender)").and.include("meet at 6");
+    const wrong = sigil(["decrypt", bobDid, sealed.out.trim(), "--received-at", chainTime], { SIGIL_X25519_KEY: carolX });
+    expect(wrong.code).to.equal(1);
+    expect(wrong.err).to.include("not encrypted to your key");
+    const noKey = sigil(["encrypt", did, "x"]);
+    expect(noKey.err).to.match(/no X25519 key-agreement key|could not resolve/);
   });
 
   it("prepares a signed operation offline and relays it with another key paying gas", () => {

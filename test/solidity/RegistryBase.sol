@@ -38,19 +38,28 @@ abstract contract RegistryBase {
         uint256 typedNonce;
         uint256 changed;
         bytes32 commitment;
-        uint256 committedAt;
+        uint256 committedAt; // seniority: a rotation's new commitment keeps the consumed one's
         uint256 commitmentNonce;
         bytes32 root; // guardians in effect
         uint256 threshold;
         uint256 delay;
-        uint256 since;
+        uint256 since; // seniority against the set counts from here: when it was proposed
         bytes32 pendingRoot;
         uint256 pendingThreshold;
         uint256 pendingDelay;
         uint256 pendingAt; // 0: no change pending
+        uint256 pendingSince; // when the pending change was proposed
         uint256 round;
         bytes32 armed;
         uint256 armedAt;
+    }
+
+    /// @dev A proposal's approvals: they count within one delay of the first (`startedAt`);
+    /// an approval after that starts a new tally (`generation`), in which nobody has approved yet.
+    struct Tally {
+        uint256 startedAt;
+        uint256 generation;
+        uint256 count;
     }
 
     struct Stored {
@@ -69,10 +78,12 @@ abstract contract RegistryBase {
     mapping(address identity => Model) internal model;
     mapping(address identity => mapping(address delegate => Stored)) internal stored;
     mapping(address signer => uint256) internal legacyNonce;
-    mapping(bytes32 proposal => uint256) internal approvals;
-    mapping(bytes32 proposal => mapping(address guardian => bool)) internal approved;
+    mapping(bytes32 proposal => Tally) internal tallies;
+    mapping(bytes32 proposal => mapping(uint256 generation => mapping(address guardian => bool))) internal approved;
     mapping(uint256 kind => string) internal violations;
     mapping(bytes4 op => uint256) internal successes;
+    /// @dev How often a rule was exercised (for tuning the campaigns), by a short name.
+    mapping(bytes32 what => uint256) internal reached;
 
     constructor(SigilRegistry registry_) {
         registry = registry_;
@@ -120,6 +131,10 @@ abstract contract RegistryBase {
 
     function successesOf(bytes4 op) external view returns (uint256) {
         return successes[op];
+    }
+
+    function reachedOf(bytes32 what) external view returns (uint256) {
+        return reached[what];
     }
 
     // ------------------------------------------------------------------ choices
@@ -253,30 +268,33 @@ abstract contract RegistryBase {
         if (to == address(0)) m.deactivated = true;
     }
 
-    function _setCommitment(Model storage m, bytes32 c) internal {
+    /// @dev A new commitment (zero clears it) with seniority `since`; the same one changes nothing.
+    function _setCommitment(Model storage m, bytes32 c, uint256 since) internal {
         if (c == m.commitment) return;
         m.commitment = c;
         if (c == bytes32(0)) {
             m.committedAt = 0;
         } else {
-            m.committedAt = block.timestamp;
+            m.committedAt = since;
             ++m.commitmentNonce;
         }
     }
 
-    function _takeControl(Model storage m, address to, bytes32 next, bool purge) internal {
+    /// @dev `since`: the consumed commitment's for a rotation, now for a recovery.
+    function _takeControl(Model storage m, address to, bytes32 next, uint256 since, bool purge) internal {
         if (purge) ++m.epoch;
-        _setCommitment(m, to == address(0) ? bytes32(0) : next);
+        _setCommitment(m, to == address(0) ? bytes32(0) : next, since);
         _setOwner(m, to);
     }
 
-    function _install(Model storage m, bytes32 root, uint256 threshold, uint256 delay) internal {
-        (m.root, m.threshold, m.delay, m.since) = (root, threshold, delay, block.timestamp);
+    /// @dev `since`: now for a set installed at once, its proposal's time for an applied one.
+    function _install(Model storage m, bytes32 root, uint256 threshold, uint256 delay, uint256 since) internal {
+        (m.root, m.threshold, m.delay, m.since) = (root, threshold, delay, since);
         ++m.round;
     }
 
     function _dropPending(Model storage m) internal {
-        (m.pendingRoot, m.pendingThreshold, m.pendingDelay, m.pendingAt) = (bytes32(0), 0, 0, 0);
+        (m.pendingRoot, m.pendingThreshold, m.pendingDelay, m.pendingAt, m.pendingSince) = (bytes32(0), 0, 0, 0, 0);
     }
 
     function _disarm(Model storage m) internal {
@@ -284,8 +302,17 @@ abstract contract RegistryBase {
         ++m.round;
     }
 
-    function _senior(Model storage m) internal view returns (bool) {
-        return m.committedAt + m.delay <= m.armedAt || m.committedAt < m.since;
+    /// @dev The commitment outranks the guardians at time `at` (a recovery's arming, or now).
+    function _senior(Model storage m, uint256 at) internal view returns (bool) {
+        return m.committedAt + m.delay <= at || m.committedAt < m.since;
+    }
+
+    /// @dev The tally an approval of `pid` now joins: a new one (nobody approved, starting now)
+    /// when there is none yet or the current one's first approval is more than a delay old.
+    function _tally(Model storage m, bytes32 pid) internal view returns (Tally memory t) {
+        t = tallies[pid];
+        if (t.count != 0 && block.timestamp > t.startedAt + m.delay) (t.generation, t.count) = (t.generation + 1, 0);
+        if (t.count == 0) t.startedAt = block.timestamp;
     }
 
     function _storeDelegate(address id, Model storage m, address delegate, uint256 validTo) internal {

@@ -69,7 +69,7 @@ contract RegistryHandler is RegistryRules {
         bytes memory expected = _commitError(id, m, _authError(id, m, actor), commitment);
         T.vm.prank(actor);
         bool ok = _outcome(abi.encodeCall(SigilRegistry.commitNextOwner, (id, commitment)), expected);
-        if (ok) _setCommitment(_done(m), commitment);
+        if (ok) _setCommitment(_done(m), commitment, block.timestamp);
         _observe(Act(BY_CONTROLLER, id, actor, bytes32(0), ok));
     }
 
@@ -165,7 +165,7 @@ contract RegistryHandler is RegistryRules {
         bytes memory sig = _sign(t, keccak256(abi.encode(T.COMMIT_NEXT_OWNER_TYPEHASH, id, commitment, t.nonce, t.deadline)));
         bytes memory expected = _commitError(id, m, _typedError(id, m, actors[t.signer], t.nonce, t.deadline), commitment);
         bool ok = _outcome(abi.encodeCall(SigilRegistry.commitNextOwnerWithSig, (id, commitment, t.deadline, sig)), expected);
-        if (ok) _setCommitment(_doneTyped(m), commitment);
+        if (ok) _setCommitment(_doneTyped(m), commitment, block.timestamp);
         _observe(Act(BY_CONTROLLER, id, actors[t.signer], bytes32(0), ok));
     }
 
@@ -208,11 +208,12 @@ contract RegistryHandler is RegistryRules {
     function rotate(uint256 idSeed, uint256 keySeed, uint256 toSeed, uint256 nextSeed, uint256 flags) external {
         (address id, Model storage m) = _identity(idSeed);
         (uint256 key, bytes32 salt) = _pickNext(m, keySeed);
-        ISigilRegistry.Rotation memory rot = _rotationOf(toSeed, nextSeed, flags);
+        ISigilRegistry.Rotation memory rot = _rotationOf(m, toSeed, nextSeed, flags);
         bytes memory expected = _nextKeyError(id, m, actors[key], salt);
-        if (expected.length == 0) expected = _rotateError(id, m, rot.nextCommitment);
+        if (expected.length == 0) expected = _rotateError(id, m, rot.newOwner, rot.nextCommitment);
         T.vm.prank(actors[key]);
         bool ok = _outcome(abi.encodeCall(SigilRegistry.rotate, (id, salt, rot)), expected);
+        _noteRotation(m, rot, expected, ok);
         if (ok) _applyRotation(id, m, rot);
         _observe(Act(BY_ROTATION, id, actors[key], salt, ok));
     }
@@ -223,7 +224,7 @@ contract RegistryHandler is RegistryRules {
         (address id, Model storage m) = _identity(idSeed);
         (uint256 signer, bytes32 salt) = _pickNext(m, keySeed);
         address claimed = claimSeed % 4 == 0 ? actors[(claimSeed / 32) % KEYS] : actors[signer];
-        ISigilRegistry.Rotation memory rot = _rotationOf(toSeed, nextSeed, flags);
+        ISigilRegistry.Rotation memory rot = _rotationOf(m, toSeed, nextSeed, flags);
         Typed memory t = Typed(signer, m.commitmentNonce, block.timestamp + 1 hours);
         if ((claimSeed / 4) % 8 == 6) ++t.nonce;
         if ((claimSeed / 4) % 8 == 7) t.deadline = block.timestamp - 1;
@@ -234,9 +235,10 @@ contract RegistryHandler is RegistryRules {
         } else if (claimed != actors[signer] || t.nonce != m.commitmentNonce) {
             expected = _err2(ISigilRegistry.SigilInvalidSignature.selector, id, claimed);
         } else {
-            expected = _rotateError(id, m, rot.nextCommitment);
+            expected = _rotateError(id, m, rot.newOwner, rot.nextCommitment);
         }
         bool ok = _outcome(abi.encodeCall(SigilRegistry.rotateWithSig, (id, claimed, salt, rot, t.deadline, sig)), expected);
+        _noteRotation(m, rot, expected, ok);
         if (ok) _applyRotation(id, m, rot);
         _observe(Act(BY_ROTATION, id, claimed, salt, ok));
     }
@@ -307,10 +309,11 @@ contract RegistryHandler is RegistryRules {
     function applyGuardians(uint256 idSeed) external {
         (address id, Model storage m) = _identity(idSeed);
         bool ok = _outcome(abi.encodeCall(ISigilRecovery.applyGuardians, (id)), _applyError(id, m));
+        if (ok && m.commitment != bytes32(0) && m.committedAt >= m.pendingSince) ++reached["set applied after a commitment"];
         if (ok) {
-            (bytes32 root, uint256 threshold, uint256 delay) = (m.pendingRoot, m.pendingThreshold, m.pendingDelay);
+            (bytes32 root, uint256 threshold, uint256 delay, uint256 since) = (m.pendingRoot, m.pendingThreshold, m.pendingDelay, m.pendingSince);
             _dropPending(_done(m));
-            _install(m, root, threshold, delay);
+            _install(m, root, threshold, delay, since);
         }
         _observe(Act(BY_APPLY, id, address(this), bytes32(0), ok));
     }
@@ -328,7 +331,7 @@ contract RegistryHandler is RegistryRules {
         if (ok) {
             _disarm(_done(m));
             _dropPending(m);
-            _takeControl(m, p.newOwner, p.nextCommitment, p.purge);
+            _takeControl(m, p.newOwner, p.nextCommitment, block.timestamp, p.purge);
         }
         _observe(Act(BY_FINALIZE, id, address(this), bytes32(0), ok));
     }
@@ -362,13 +365,36 @@ contract RegistryHandler is RegistryRules {
         return T.signTyped(keys[t.signer], address(registry), structHash);
     }
 
-    /// @dev `flags`: bit 0 purges, bit 1 lists one delegate to revoke (chosen by the rest).
-    function _rotationOf(uint256 toSeed, uint256 nextSeed, uint256 flags) internal view returns (ISigilRegistry.Rotation memory rot) {
-        rot.newOwner = _target(toSeed);
+    /// @dev `flags`: bit 0 purges, bit 1 lists one delegate to revoke (chosen by the rest). A
+    /// guarded identity is rotated to zero more often (one in sixteen): that needs a senior
+    /// commitment, and a junior one is refused without ending the identity.
+    function _rotationOf(
+        Model storage m,
+        uint256 toSeed,
+        uint256 nextSeed,
+        uint256 flags
+    ) internal view returns (ISigilRegistry.Rotation memory rot) {
+        bool zero = m.root != bytes32(0) && uint256(keccak256(abi.encode("zero", toSeed))) % 16 == 0;
+        rot.newOwner = zero ? address(0) : _target(toSeed);
         rot.nextCommitment = _commitment(nextSeed, rot.newOwner);
         rot.purge = flags % 2 == 1;
         rot.revokeDelegates = new ISigilRegistry.DelegateRef[]((flags / 2) % 2);
         if (rot.revokeDelegates.length == 1) rot.revokeDelegates[0] = ISigilRegistry.DelegateRef(DELEGATE_TYPE, actors[(flags / 4) % KEYS]);
+    }
+
+    function _noteRotation(Model storage m, ISigilRegistry.Rotation memory rot, bytes memory expected, bool ok) internal {
+        if (bytes4(expected) == ISigilRecovery.SigilCommitmentNotSenior.selector) ++reached["junior deactivation refused"];
+        if (rot.newOwner == address(0) && m.root != bytes32(0)) {
+            ++reached["zero attempt"];
+            if (expected.length == 0) ++reached["zero ok"];
+            else if (bytes4(expected) == ISigilRecovery.SigilRecoveryPending.selector) ++reached["zero pending"];
+            else if (bytes4(expected) == ISigilRegistry.SigilNotNextOwner.selector) ++reached["zero notnext"];
+            else if (bytes4(expected) == ISigilRegistry.SigilNoNextOwnerCommitted.selector) ++reached["zero nocommit"];
+            else ++reached["zero other"];
+        }
+        if (!ok) return;
+        if (rot.newOwner == address(0) && m.root != bytes32(0) && m.armedAt == 0) ++reached["senior deactivation"];
+        if (rot.newOwner != address(0) && rot.nextCommitment != bytes32(0) && m.committedAt < block.timestamp) ++reached["seniority carried"];
     }
 
     function _applyRotation(address id, Model storage m, ISigilRegistry.Rotation memory rot) internal {
@@ -376,24 +402,31 @@ contract RegistryHandler is RegistryRules {
         _dropPending(_done(m));
         // Listed revocations are stamped with the epoch before the purge bumps it.
         if (rot.revokeDelegates.length == 1) _storeDelegate(id, m, rot.revokeDelegates[0].delegate, block.timestamp);
-        _takeControl(m, rot.newOwner, rot.nextCommitment, rot.purge);
+        // The new commitment keeps the seniority of the one the rotation consumes.
+        _takeControl(m, rot.newOwner, rot.nextCommitment, m.committedAt, rot.purge);
     }
 
     /// @dev Immediate with neither guardians nor a commitment; otherwise pending for the current
-    /// delay, or the proposed one when there are no guardians.
+    /// delay, or the proposed one when there are no guardians (its seniority counting from now).
     function _proposeGuardians(Model storage m, bytes32 root, uint256 threshold, uint256 delay) internal {
         if (m.root == bytes32(0) && m.commitment == bytes32(0)) {
             _dropPending(m);
-            _install(m, root, threshold, delay);
+            _install(m, root, threshold, delay, block.timestamp);
         } else {
             uint256 at = block.timestamp + (m.root != bytes32(0) ? m.delay : delay);
             (m.pendingRoot, m.pendingThreshold, m.pendingDelay, m.pendingAt) = (root, threshold, delay, at);
+            m.pendingSince = block.timestamp;
         }
     }
 
+    /// @dev Joins the current tally of the proposal (a new one if it expired); armed at the threshold.
     function _countApproval(address id, Model storage m, ISigilRecovery.RecoveryProposal memory p, address guardian) internal {
         bytes32 pid = _proposalId(id, m, p);
-        approved[pid][guardian] = true;
-        if (++approvals[pid] >= m.threshold) (m.armed, m.armedAt) = (pid, block.timestamp);
+        Tally memory t = _tally(m, pid);
+        if (t.generation != tallies[pid].generation) ++reached["approvals restarted"];
+        approved[pid][t.generation][guardian] = true;
+        ++t.count;
+        tallies[pid] = t;
+        if (t.count >= m.threshold) (m.armed, m.armedAt) = (pid, block.timestamp);
     }
 }

@@ -80,6 +80,7 @@ abstract contract RegistryObserver is RegistryBase {
         _checkControl(id, p, q, s, who);
         _checkGuardians(id, act, p, q, r, who);
         _checkRecovery(act, q, r, who);
+        _checkCommittedAt(p, q, s, r, who);
         _checkDelegates(id, p, s, who);
         _checkChanged(p, q, s, r, who);
         seen[id] = s;
@@ -110,6 +111,12 @@ abstract contract RegistryObserver is RegistryBase {
         if (q.guardianRoot != bytes32(0) && s.deactivated && !p.deactivated && !tookControl) {
             _flag(CONTROL, "a guarded identity was deactivated without the next key or the guardians");
         }
+        // What the guardians cannot undo needs a commitment senior now (with a recovery armed,
+        // senior to its arming, which _checkRecovery checks).
+        bool seniorNow = q.committedAt + q.delay <= block.timestamp || q.committedAt < q.guardiansSince;
+        if (q.guardianRoot != bytes32(0) && q.armedAt == 0 && s.deactivated && !p.deactivated && who.rotated && !seniorNow) {
+            _flag(CONTROL, "a next key whose commitment is not senior deactivated a guarded identity");
+        }
     }
 
     /// @dev The guardian set in effect changes at once only for an identity with neither
@@ -134,6 +141,12 @@ abstract contract RegistryObserver is RegistryBase {
             if (q.armedAt != 0) _flag(GUARDIAN_SET, "the guardian set changed while a recovery was armed");
         } else if (setChanged && !(who.mine && act.kind == BY_CONTROLLER)) {
             _flag(GUARDIAN_SET, "the guardian set of an unguarded identity changed without its controller");
+        }
+        // Seniority against a set counts from its proposal (applied) or from now (installed at once).
+        if (who.mine && act.kind == BY_APPLY && r.guardiansSince != proposedAt[id]) {
+            _flag(GUARDIAN_SET, "an applied guardian set does not date from its proposal");
+        } else if (setChanged && who.mine && act.kind == BY_CONTROLLER && r.guardiansSince != block.timestamp) {
+            _flag(GUARDIAN_SET, "a guardian set installed at once does not date from now");
         }
         if ((who.rotated || who.recovered) && r.pendingEffectiveAt != 0) {
             _flag(GUARDIAN_SET, "a rotation or a recovery left a guardian change pending");
@@ -162,7 +175,7 @@ abstract contract RegistryObserver is RegistryBase {
         if (r.round < q.round) _flag(RECOVERY, "the recovery round decreased");
         if (q.armedAt == 0 && r.armedAt != 0) {
             bool byGuardians = who.mine && act.kind == BY_GUARDIAN && r.armedAt == block.timestamp;
-            if (!byGuardians || approvals[r.armedProposal] < r.threshold) {
+            if (!byGuardians || tallies[r.armedProposal].count < r.threshold) {
                 _flag(RECOVERY, "a recovery was armed without threshold approvals by distinct guardians");
             }
         }
@@ -175,6 +188,22 @@ abstract contract RegistryObserver is RegistryBase {
                 _flag(RECOVERY, "an armed recovery ended without its finalisation or a senior next key");
             }
         }
+    }
+
+    /// @dev A commitment's seniority: unchanged while the commitment is; a new one dates from
+    /// now (the controller's or a recovery's), except a rotation's, which keeps the consumed
+    /// commitment's; none has zero.
+    function _checkCommittedAt(
+        ISigilRegistry.IdentityState memory p,
+        ISigilRecovery.RecoveryState memory q,
+        ISigilRegistry.IdentityState memory s,
+        ISigilRecovery.RecoveryState memory r,
+        Who memory who
+    ) internal {
+        uint256 expected = block.timestamp;
+        if (s.nextOwnerCommitment == bytes32(0)) expected = 0;
+        else if (s.nextOwnerCommitment == p.nextOwnerCommitment || who.rotated) expected = q.committedAt;
+        if (r.committedAt != expected) _flag(RECOVERY, "a commitment's seniority is not what it inherits");
     }
 
     /// @dev A new epoch comes only with a rotation or recovery, and right after a purge or a

@@ -82,11 +82,15 @@ abstract contract RegistryRules is RegistryObserver {
         return "";
     }
 
-    /// @dev After the key checks: no re-commitment of the consumed commitment, and an armed
-    /// recovery blocks a commitment that is not senior.
-    function _rotateError(address id, Model storage m, bytes32 nextCommitment) internal view returns (bytes memory) {
+    /// @dev After the key checks: no re-commitment of the consumed commitment; an armed
+    /// recovery blocks a commitment that is not senior to its arming; with none armed, a guarded
+    /// identity is deactivated only by a commitment that is senior now.
+    function _rotateError(address id, Model storage m, address to, bytes32 nextCommitment) internal view returns (bytes memory) {
         if (nextCommitment == m.commitment) return abi.encodeWithSelector(ISigilRegistry.SigilInvalidCommitment.selector);
-        if (m.armedAt != 0 && !_senior(m)) return _pendingRecovery(id, m);
+        if (m.armedAt != 0) return _senior(m, m.armedAt) ? bytes("") : _pendingRecovery(id, m);
+        if (to == address(0) && m.root != bytes32(0) && !_senior(m, block.timestamp)) {
+            return _errAt(ISigilRecovery.SigilCommitmentNotSenior.selector, id, m.committedAt);
+        }
         return "";
     }
 
@@ -129,7 +133,8 @@ abstract contract RegistryRules is RegistryObserver {
             return abi.encodeWithSelector(ISigilRecovery.SigilInvalidRecovery.selector);
         }
         if (m.armedAt != 0) return _pendingRecovery(id, m);
-        if (approved[_proposalId(id, m, p)][guardian]) return _err2(ISigilRecovery.SigilAlreadyApproved.selector, id, guardian);
+        bytes32 pid = _proposalId(id, m, p);
+        if (approved[pid][_tally(m, pid).generation][guardian]) return _err2(ISigilRecovery.SigilAlreadyApproved.selector, id, guardian);
         return "";
     }
 
@@ -137,7 +142,7 @@ abstract contract RegistryRules is RegistryObserver {
         bytes memory keyError = _nextKeyError(id, m, key, salt);
         if (keyError.length != 0) return keyError;
         if (m.armedAt == 0) return _err(ISigilRecovery.SigilNoRecoveryPending.selector, id);
-        if (!_senior(m)) return _errAt(ISigilRecovery.SigilCommitmentNotSenior.selector, id, m.committedAt);
+        if (!_senior(m, m.armedAt)) return _errAt(ISigilRecovery.SigilCommitmentNotSenior.selector, id, m.committedAt);
         return "";
     }
 

@@ -38,10 +38,14 @@ contract SigilRecoveryFuzzTest is SigilFixture {
         require(armedAt == block.timestamp, "threshold 1 did not arm");
     }
 
-    /// @dev Builds the three orders in which a commitment and a guardian set can come to be, at
+    /// @dev Builds four orders in which a commitment and a guardian set can come to be, at
     /// fuzzed times, arms a recovery, and lets the next key try to veto it (rotate or cancel,
     /// direct or signed). The veto must work exactly when the seniority rule says:
-    /// `committedAt + delay <= armedAt || committedAt < guardiansSince`.
+    /// `committedAt + delay <= armedAt || committedAt < guardiansSince`, where an applied set's
+    /// `guardiansSince` is when it was proposed.
+    /// Order 0: guardians at once, then the commitment. 1: the commitment, then guardians
+    /// (pending, applied). 2: guardians, the commitment, then a new delay (pending, applied).
+    /// 3: guardians, a new delay proposed, then the commitment, then the new delay applied.
     function testFuzz_seniorityRuleDecidesTheVeto(
         uint8 order,
         uint256 gap1Seed,
@@ -52,31 +56,49 @@ contract SigilRecoveryFuzzTest is SigilFixture {
     ) public {
         Times memory t;
         t.delay = T.bound(delaySeed, T.MIN_DELAY, 30 days);
-        uint256 gap1 = T.bound(gap1Seed, 0, 2 * t.delay);
+        // A quarter of the runs have the commitment and the proposal within a second.
+        uint256 gap1 = gap1Seed % 4 == 0 ? (gap1Seed / 4) % 2 : T.bound(gap1Seed, 0, 2 * t.delay);
         // Half the runs land within a second of the boundary committedAt + delay == armedAt.
         uint256 gap2 = gap2Seed % 2 == 0 ? t.delay - 1 + (gap2Seed / 2) % 3 : T.bound(gap2Seed, 0, 2 * t.delay);
+        uint256 delay2 = T.bound(delay2Seed, T.MIN_DELAY, 30 days);
         bytes32 commitment = T.commitmentTo(_next(), SALT);
-        if (order % 3 == 1) {
+        if (order % 4 == 1) {
             t.committedAt = block.timestamp;
             registry.commitNextOwner(address(this), commitment);
             vm.warp(block.timestamp + gap1);
+            t.guardiansSince = block.timestamp; // proposed now
             registry.setGuardians(address(this), guardianRoot, 1, t.delay); // pending: committed
             vm.warp(block.timestamp + t.delay);
             registry.applyGuardians(address(this));
-            t.guardiansSince = block.timestamp;
         } else {
-            t.guardiansSince = block.timestamp;
             registry.setGuardians(address(this), guardianRoot, 1, t.delay); // immediate
-            vm.warp(block.timestamp + gap1);
-            t.committedAt = block.timestamp;
-            registry.commitNextOwner(address(this), commitment);
-            if (order % 3 == 2) {
-                // A later guardian change (a new delay) makes the commitment older than the set.
-                uint256 delay2 = T.bound(delay2Seed, T.MIN_DELAY, 30 days);
+            t.guardiansSince = block.timestamp;
+            if (order % 4 == 3) {
+                // The commitment comes after a proposal: it gains nothing when the set applies.
+                gap1 = gap1 % (t.delay + 1);
                 registry.setGuardians(address(this), guardianRoot, 1, delay2);
-                vm.warp(block.timestamp + t.delay);
+                uint256 proposedAt = block.timestamp;
+                vm.warp(block.timestamp + gap1);
+                t.committedAt = block.timestamp;
+                registry.commitNextOwner(address(this), commitment);
+                vm.warp(proposedAt + t.delay);
                 registry.applyGuardians(address(this));
-                (t.guardiansSince, t.delay) = (block.timestamp, delay2);
+                (t.guardiansSince, t.delay) = (proposedAt, delay2);
+            } else {
+                vm.warp(block.timestamp + gap1);
+                t.committedAt = block.timestamp;
+                registry.commitNextOwner(address(this), commitment);
+                if (order % 4 == 2) {
+                    // A later guardian change (a new delay): the commitment is older than the set
+                    // exactly when it is older than the proposal.
+                    uint256 gap3 = uint256(keccak256(abi.encode(delay2Seed))) % 4 == 0 ? 0 : T.bound(delay2Seed / 2, 1, t.delay);
+                    vm.warp(block.timestamp + gap3);
+                    registry.setGuardians(address(this), guardianRoot, 1, delay2);
+                    uint256 proposedAt = block.timestamp;
+                    vm.warp(block.timestamp + t.delay);
+                    registry.applyGuardians(address(this));
+                    (t.guardiansSince, t.delay) = (proposedAt, delay2);
+                }
             }
         }
         vm.warp(block.timestamp + gap2);
@@ -261,8 +283,8 @@ contract SigilRecoveryFuzzTest is SigilFixture {
     }
 
     /// @dev With guardians, the current key cannot deactivate by any path; the next key (a
-    /// rotation to zero) and the guardians (a recovery to zero) can; removing the guardians first
-    /// takes the delay.
+    /// rotation to zero, once its commitment is senior) and the guardians (a recovery to zero)
+    /// can; removing the guardians first takes the delay.
     function testFuzz_guardsStopTheCurrentKeysDeactivation(uint256 ownerSeed, uint256 delaySeed, uint8 who) public {
         uint256 ownerKey = T.boundKey(ownerSeed);
         address identity = vm.addr(ownerKey);
@@ -291,8 +313,14 @@ contract SigilRecoveryFuzzTest is SigilFixture {
         require(!registry.identityState(identity).deactivated && registry.nonces(identity) == 0, "a refused deactivation left a trace");
 
         if (who % 3 == 0) {
+            // The next key deactivates only once its commitment is senior (a delay old here).
             vm.prank(identity);
             registry.commitNextOwner(identity, T.commitmentTo(_next(), SALT));
+            vm.warp(block.timestamp + delay - 1);
+            vm.prank(_next());
+            vm.expectRevert(abi.encodeWithSelector(ISigilRecovery.SigilCommitmentNotSenior.selector, identity, block.timestamp + 1 - delay));
+            registry.rotate(identity, SALT, _rotation(address(0), bytes32(0), false));
+            vm.warp(block.timestamp + 1);
             vm.prank(_next());
             registry.rotate(identity, SALT, _rotation(address(0), bytes32(0), false));
         } else if (who % 3 == 1) {

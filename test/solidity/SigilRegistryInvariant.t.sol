@@ -40,14 +40,19 @@ contract SigilRegistryInvariantTest {
         // Start from three configurations, through the handler so that the model follows:
         // identity 0 has guardians (tree 0, threshold 1, one hour) and no commitment; identity 1
         // has guardians (tree 1, threshold 2, one day) and then a commitment to actor 3, neither
-        // senior yet; identity 2 has nothing. Recovery races are then reached within a few calls.
+        // senior yet, and one approval of a recovery; identity 2 has nothing. Recovery races, and
+        // approvals that start a proposal over, are then reached within a few calls.
         handler.setGuardians(0, 0, 0, 0);
         handler.setGuardians(1, 0, 2, 6 + 16 * 10);
         handler.commit(1, 0, 3);
+        // One approval of proposal 0 on identity 1 (guardian 1's): a second one within the day
+        // arms; after it, the proposal starts over.
+        handler.approveRecovery(1, 0, 0, 3);
         RegistryBase.Model memory m0 = handler.modelOf(handler.actorAt(0));
         RegistryBase.Model memory m1 = handler.modelOf(handler.actorAt(1));
         require(m0.root != bytes32(0) && m0.threshold == 1 && m0.delay == 1 hours, "identity 0 not configured");
         require(m1.root != bytes32(0) && m1.threshold == 2 && m1.delay == 1 days && m1.commitment != bytes32(0), "identity 1 not configured");
+        require(handler.successesOf(ISigilRecovery.approveRecovery.selector) == 1 && m1.armedAt == 0, "identity 1 has no approval");
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -170,5 +175,29 @@ contract SigilRegistryInvariantTest {
         );
         require(r.round == m.round && r.armedProposal == m.armed && r.armedAt == m.armedAt, "recovery differs from the model");
         require(r.readyAt == (m.armedAt == 0 ? 0 : m.armedAt + m.delay), "readyAt differs from the model");
+    }
+
+    function invariant_probe0() public view {
+        require(handler.reachedOf("zero attempt") < 3, "reached: zero attempt");
+    }
+
+    function invariant_probe1() public view {
+        require(handler.reachedOf("zero ok") < 3, "reached: zero ok");
+    }
+
+    function invariant_probe2() public view {
+        require(handler.reachedOf("zero pending") < 3, "reached: zero pending");
+    }
+
+    function invariant_probe3() public view {
+        require(handler.reachedOf("zero notnext") < 3, "reached: zero notnext");
+    }
+
+    function invariant_probe4() public view {
+        require(handler.reachedOf("zero nocommit") < 3, "reached: zero nocommit");
+    }
+
+    function invariant_probe5() public view {
+        require(handler.reachedOf("zero other") < 3, "reached: zero other");
     }
 }

@@ -135,7 +135,8 @@ export function makeContext(options: GlobalOptions): Context {
 export function describeFailure(error: unknown): { line: string; code: number } {
   if (error instanceof CliError) return { line: error.message, code: error.exitCode };
   if (error instanceof SigilError) {
-    const code = error.code === "registryRevert" ? EXIT.refused : error.code === "internalError" ? EXIT.network : EXIT.usage;
+    const refused = error.code === "registryRevert" || error.code === "messageRefused";
+    const code = refused ? EXIT.refused : error.code === "internalError" ? EXIT.network : EXIT.usage;
     return { line: error.message, code };
   }
   const message = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error);
