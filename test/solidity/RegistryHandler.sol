@@ -366,15 +366,16 @@ contract RegistryHandler is RegistryRules {
     }
 
     /// @dev `flags`: bit 0 purges, bit 1 lists one delegate to revoke (chosen by the rest). A
-    /// guarded identity is rotated to zero more often (one in sixteen): that needs a senior
-    /// commitment, and a junior one is refused without ending the identity.
+    /// guarded identity is rotated to zero more often, as that needs a senior commitment: one in
+    /// four while its commitment is junior (refused, the identity lives on), one in sixteen otherwise.
     function _rotationOf(
         Model storage m,
         uint256 toSeed,
         uint256 nextSeed,
         uint256 flags
     ) internal view returns (ISigilRegistry.Rotation memory rot) {
-        bool zero = m.root != bytes32(0) && uint256(keccak256(abi.encode("zero", toSeed))) % 16 == 0;
+        uint256 odds = m.root == bytes32(0) ? 0 : _senior(m, block.timestamp) ? 16 : 4;
+        bool zero = odds != 0 && uint256(keccak256(abi.encode("zero", toSeed))) % odds == 0;
         rot.newOwner = zero ? address(0) : _target(toSeed);
         rot.nextCommitment = _commitment(nextSeed, rot.newOwner);
         rot.purge = flags % 2 == 1;
@@ -384,14 +385,6 @@ contract RegistryHandler is RegistryRules {
 
     function _noteRotation(Model storage m, ISigilRegistry.Rotation memory rot, bytes memory expected, bool ok) internal {
         if (bytes4(expected) == ISigilRecovery.SigilCommitmentNotSenior.selector) ++reached["junior deactivation refused"];
-        if (rot.newOwner == address(0) && m.root != bytes32(0)) {
-            ++reached["zero attempt"];
-            if (expected.length == 0) ++reached["zero ok"];
-            else if (bytes4(expected) == ISigilRecovery.SigilRecoveryPending.selector) ++reached["zero pending"];
-            else if (bytes4(expected) == ISigilRegistry.SigilNotNextOwner.selector) ++reached["zero notnext"];
-            else if (bytes4(expected) == ISigilRegistry.SigilNoNextOwnerCommitted.selector) ++reached["zero nocommit"];
-            else ++reached["zero other"];
-        }
         if (!ok) return;
         if (rot.newOwner == address(0) && m.root != bytes32(0) && m.armedAt == 0) ++reached["senior deactivation"];
         if (rot.newOwner != address(0) && rot.nextCommitment != bytes32(0) && m.committedAt < block.timestamp) ++reached["seniority carried"];

@@ -176,28 +176,4 @@ contract SigilRegistryInvariantTest {
         require(r.round == m.round && r.armedProposal == m.armed && r.armedAt == m.armedAt, "recovery differs from the model");
         require(r.readyAt == (m.armedAt == 0 ? 0 : m.armedAt + m.delay), "readyAt differs from the model");
     }
-
-    function invariant_probe0() public view {
-        require(handler.reachedOf("zero attempt") < 3, "reached: zero attempt");
-    }
-
-    function invariant_probe1() public view {
-        require(handler.reachedOf("zero ok") < 3, "reached: zero ok");
-    }
-
-    function invariant_probe2() public view {
-        require(handler.reachedOf("zero pending") < 3, "reached: zero pending");
-    }
-
-    function invariant_probe3() public view {
-        require(handler.reachedOf("zero notnext") < 3, "reached: zero notnext");
-    }
-
-    function invariant_probe4() public view {
-        require(handler.reachedOf("zero nocommit") < 3, "reached: zero nocommit");
-    }
-
-    function invariant_probe5() public view {
-        require(handler.reachedOf("zero other") < 3, "reached: zero other");
-    }
 }
