@@ -42,6 +42,15 @@ export interface DecryptedMessage {
 }
 
 const bytes = (k: Hex | Uint8Array) => (typeof k === "string" ? hexToBytes(k) : k);
+
+// An app decrypts many messages with one key object: derive its public key once per object.
+// A WeakMap holds no secret beyond the lifetime of the caller's own key.
+const publicKeys = new WeakMap<Uint8Array, Hex>();
+function publicKeyOf(secret: Uint8Array): Hex {
+  let pub = publicKeys.get(secret);
+  if (!pub) publicKeys.set(secret, (pub = bytesToHex(x25519.getPublicKey(secret))));
+  return pub;
+}
 const json = (x: unknown) => new TextEncoder().encode(JSON.stringify(x));
 const didOf = (didUrl: string) => didUrl.split(/[?#]/)[0];
 
@@ -146,7 +155,7 @@ export async function decryptMessage(
 ): Promise<DecryptedMessage> {
   const { jwe, header } = parseJwe(input);
   const secret = bytes(recipient.secretKey);
-  const mine = bytesToHex(x25519.getPublicKey(secret));
+  const mine = publicKeyOf(secret);
   const judgedAt = (options.receivedAt ?? options.now ?? Math.floor(Date.now() / 1000)) + (options.skewSeconds ?? DEFAULT_SKEW_SECONDS);
   const asOf = (did: string) => `${did}?versionTime=${new Date(judgedAt * 1000).toISOString().replace(".000Z", "Z")}`;
   // Both sides as of receipt: a key rotated away before a message arrived no longer receives it.

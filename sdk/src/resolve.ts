@@ -29,39 +29,55 @@ export async function resolveDid(client: SigilClient, did: string, options: DIDR
     if (query.versionId === undefined && query.versionTime === undefined) {
       return currentResult(entry, address, (await currentHistories(client, entry, [address])).get(address)!, accept);
     }
-    return await resolveVersion(entry, address, query, accept);
+    return await resolveVersion(client, entry, address, query, accept);
   } catch (error) {
     return errorResult(error);
   }
 }
 
-async function resolveVersion(entry: NetworkEntry, address: Address, query: { versionId?: bigint; versionTime?: bigint }, accept: string) {
-  const blocks = query.versionId !== undefined ? [query.versionId] : [];
-  const { snapshot, headers } = await readHistory(entry, [address], blocks);
+async function resolveVersion(
+  client: SigilClient,
+  entry: NetworkEntry,
+  address: Address,
+  query: { versionId?: bigint; versionTime?: bigint },
+  accept: string,
+) {
+  if (query.versionTime !== undefined) return resolveAtTime(client, entry, address, query.versionTime, accept);
+  const versionId = query.versionId as bigint;
+  const { snapshot, headers } = await readHistory(entry, [address], [versionId]);
   const events = snapshot.events.get(address) ?? [];
   await fillTimestamps(entry, events, headers);
-  let at: DocumentPoint;
-  if (query.versionId !== undefined) {
-    const header = headers.get(query.versionId);
-    if (!header || query.versionId > snapshot.blockNumber) {
-      throw new InvalidResolutionOptionError({
-        option: "versionId",
-        value: query.versionId.toString(),
-        expected: `a block number no later than the chain head (${snapshot.blockNumber})`,
-      });
-    }
-    at = { blockNumber: query.versionId, timestamp: header.timestamp };
-  } else {
-    const t = query.versionTime as bigint;
-    let blockNumber = snapshot.blockNumber;
-    if (t < snapshot.timestamp) {
-      const after = events.find((e) => (e.blockTimestamp ?? 0n) > t);
-      blockNumber = after ? after.blockNumber - 1n : snapshot.blockNumber;
-    }
-    at = { blockNumber, timestamp: t };
+  const header = headers.get(versionId);
+  if (!header || versionId > snapshot.blockNumber) {
+    throw new InvalidResolutionOptionError({
+      option: "versionId",
+      value: versionId.toString(),
+      expected: `a block number no later than the chain head (${snapshot.blockNumber})`,
+    });
   }
+  const at = { blockNumber: versionId, timestamp: header.timestamp };
   const head = { blockNumber: snapshot.blockNumber };
   return buildResult({ entry, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events, headers) });
+}
+
+/**
+ * The document as of a time, from the identity's current history (through the cache: a
+ * verifier judging many messages as of their receipt reads the chain once): events from blocks
+ * at or before `t` apply, and validity is judged at `t`; a time after the head is judged against
+ * the head's events.
+ */
+async function resolveAtTime(client: SigilClient, entry: NetworkEntry, address: Address, t: bigint, accept: string) {
+  const history = (await currentHistories(client, entry, [address])).get(address)!;
+  const events = history.events.map((e) => ({ ...e }));
+  await fillTimestamps(entry, events, new Map());
+  let blockNumber = history.blockNumber;
+  if (t < history.timestamp) {
+    const after = events.find((e) => (e.blockTimestamp ?? 0n) > t);
+    if (after) blockNumber = after.blockNumber - 1n;
+  }
+  const at: DocumentPoint = { blockNumber, timestamp: t };
+  const head = { blockNumber: history.blockNumber };
+  return buildResult({ entry, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events) });
 }
 
 /** Nodes that omit `blockTimestamp` from logs: fetch the few headers needed, in one batch. */
