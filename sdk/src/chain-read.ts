@@ -1,7 +1,7 @@
 // Reads of a network's registry with the checks every answer must pass: the node serves the
 // chain the network names (else its answers describe someone else's keys), and a registry
 // answers at the configured address (said plainly when it does not).
-import type { Address } from "viem";
+import { hexToBigInt, toHex, type Address, type Hex } from "viem";
 import { InternalError } from "./errors.ts";
 import { callStates, EmptyCallError, readIdentities, type IdentityState } from "./reader.ts";
 import { networkLabel, type NetworkEntry } from "./sigil-client.ts";
@@ -32,8 +32,17 @@ async function guard<T>(entry: NetworkEntry, work: Promise<T>): Promise<T> {
   }
 }
 
-/** State and history of `addresses`, plus the headers of `blocks`, in one batch. */
-export async function readHistory(entry: NetworkEntry, addresses: Address[], blocks?: bigint[]) {
+type RawBlock = { number: Hex; hash: Hex } | null;
+
+/** The number and hash of a block ("latest" or a number): a point to re-check for resets and reorgs. */
+export async function blockAnchor(entry: NetworkEntry, block: bigint | "latest"): Promise<{ number: bigint; hash: Hex } | undefined> {
+  const raw = (await entry.client.request({ method: "eth_getBlockByNumber", params: [block === "latest" ? block : toHex(block), false] })) as RawBlock;
+  return raw ? { number: hexToBigInt(raw.number), hash: raw.hash } : undefined;
+}
+
+/** State and history of `addresses`, plus the headers of `blocks` and (for a cache) the head's
+ * hash, in one batch. */
+export async function readHistory(entry: NetworkEntry, addresses: Address[], blocks?: bigint[], withAnchor = false) {
   const { network, client } = entry;
   const read = readIdentities(client, addresses, {
     registry: network.registry,
@@ -41,9 +50,11 @@ export async function readHistory(entry: NetworkEntry, addresses: Address[], blo
     maxLogBlockRange: network.maxLogBlockRange,
     blocks,
   });
+  const head = withAnchor ? blockAnchor(entry, "latest") : undefined; // same tick: same batch
+  head?.catch(() => undefined);
   const { snapshot, headers } = await guard(entry, read);
   checkChain(entry, snapshot.chainId);
-  return { snapshot, headers };
+  return { snapshot, headers, anchor: await head?.catch(() => undefined) };
 }
 
 /** The storage state of `addresses` (one eth_call), with the block it was read at. */

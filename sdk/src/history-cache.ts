@@ -1,10 +1,12 @@
 // The cache policy for current documents. An identity's history is cached with its storage
-// state (owner, last change block, epoch, commitment, deactivation): within maxAgeMs a repeat
-// sends no request; after it one eth_call confirms the state is unchanged (the document is then
-// rebuilt from the cached events at the new block time, so expiries still apply); any change
-// re-reads the history.
+// state (owner, last change block, epoch, commitment, deactivation) and the head block it was
+// read at: within maxAgeMs a repeat sends no request; after it one batch (the identityStates
+// eth_call and that head block's header) confirms the state is unchanged AND the head block is
+// still canonical (a reset or reorganised chain can reach the same state with other keys); the
+// document is then rebuilt from the cached events at the new block time, so expiries still
+// apply; anything else re-reads the history.
 import type { Address } from "viem";
-import { confirmStates, readHistory } from "./chain-read.ts";
+import { blockAnchor, confirmStates, readHistory } from "./chain-read.ts";
 import type { IdentityState } from "./reader.ts";
 import type { CachedHistory, NetworkEntry, SigilClient } from "./sigil-client.ts";
 
@@ -30,12 +32,17 @@ export async function currentHistories(client: SigilClient, entry: NetworkEntry,
   stats.fresh += out.size;
   if (stale.length === 0) return out;
   if (cache && stale.every((a) => cache.has(key(a)))) {
-    // Every identity is cached: one eth_call confirms nothing changed.
+    // Every identity is cached: one batch confirms nothing changed.
+    const anchors = [...new Set(stale.map((a) => cache.get(key(a))!.anchor?.number).filter((n): n is bigint => n !== undefined))];
+    const canonical = Promise.all(anchors.map((n) => blockAnchor(entry, n))); // same tick: same batch
+    canonical.catch(() => undefined);
     const snap = await confirmStates(entry, stale);
+    const hashes = new Map((await canonical).flatMap((b) => (b ? [[b.number, b.hash] as const] : [])));
     const changed: Address[] = [];
     for (const a of stale) {
       const hit = cache.get(key(a))!;
-      if (!sameState(hit.state, snap.states.get(a)!)) {
+      const sameChain = hit.anchor !== undefined && hashes.get(hit.anchor.number) === hit.anchor.hash;
+      if (!sameChain || !sameState(hit.state, snap.states.get(a)!)) {
         changed.push(a);
         continue;
       }
@@ -47,7 +54,7 @@ export async function currentHistories(client: SigilClient, entry: NetworkEntry,
     if (changed.length === 0) return out;
     stale = changed;
   }
-  const { snapshot } = await readHistory(entry, stale);
+  const { snapshot, anchor } = await readHistory(entry, stale, undefined, cache !== undefined);
   stats.missed += stale.length;
   for (const a of stale) {
     const history: CachedHistory = {
@@ -56,6 +63,7 @@ export async function currentHistories(client: SigilClient, entry: NetworkEntry,
       checkedAt: now,
       blockNumber: snapshot.blockNumber,
       timestamp: snapshot.timestamp,
+      anchor,
     };
     cache?.set(key(a), history);
     out.set(a, history);

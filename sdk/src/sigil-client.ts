@@ -2,7 +2,7 @@
 // the default network, and the history cache with its counters. Every resolver action
 // (resolve.ts, history-cache.ts, health.ts) takes this object explicitly, as viem's actions
 // take a client: no hidden global state.
-import type { Address, Client } from "viem";
+import type { Address, Client, Hex } from "viem";
 import type { ParsedSigilDid } from "./did.ts";
 import { UnknownNetworkError } from "./errors.ts";
 import type { RegistryEvent } from "./events.ts";
@@ -30,6 +30,9 @@ export interface CachedHistory {
   checkedAt: number;
   blockNumber: bigint;
   timestamp: bigint;
+  /** The chain's head when the history was read: while that block is still canonical, the
+   * chain below it was not reset or reorganised, so an unchanged state means an unchanged history. */
+  anchor?: { number: bigint; hash: Hex };
 }
 
 /** Counts of current-document lookups by how the cache served them, since the resolver was made. */

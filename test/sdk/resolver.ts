@@ -205,7 +205,7 @@ describe("sdk resolver (in-process chain)", () => {
     expect(env.counting.calls.filter((c) => c === "eth_getLogs")).to.have.length(2);
   });
 
-  it("caches histories keyed on the last change: one eth_call while unchanged, none within maxAgeMs", async () => {
+  it("caches histories keyed on the last change: one batch (eth_call + the anchor header) while unchanged, none within maxAgeMs", async () => {
     const alice = env.addresses[1];
     const cached = createSigilResolver({
       networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.counting }],
@@ -214,7 +214,8 @@ describe("sdk resolver (in-process chain)", () => {
     await cached.resolve(did(alice));
     env.counting.reset();
     await cached.resolve(did(alice));
-    expect(env.counting.calls).to.deep.equal(["eth_call"]);
+    // The state, and that the head it was read at is still canonical (no reset, no reorg): one batch.
+    expect(env.counting.calls.sort()).to.deep.equal(["eth_call", "eth_getBlockByNumber"]);
     await env.send(1, { type: "setAttribute", identity: alice, ...serviceAttribute("S", "https://s.example"), validity: DAY });
     env.counting.reset();
     const changed = await cached.resolve(did(alice));
@@ -229,6 +230,28 @@ describe("sdk resolver (in-process chain)", () => {
     env.counting.reset();
     await fresh.resolve(did(alice));
     expect(env.counting.calls).to.deep.equal([]);
+  });
+
+  it("does not serve a reset chain's keys from the cache, even at the same block and state", async () => {
+    const alice = env.addresses[1];
+    const cached = createSigilResolver({ networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.provider }], cache: { maxAgeMs: 0 } });
+    const thief = env.addresses[6];
+    const honest = env.addresses[7];
+    const history = async (delegate: Address) => {
+      await env.send(1, { type: "addDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate, validity: DAY });
+      return cached.resolve(did(alice));
+    };
+    const keys = (r: Awaited<ReturnType<typeof cached.resolve>>) => (r.didDocument?.verificationMethod ?? []).map((vm) => vm.blockchainAccountId?.toLowerCase());
+    const snapshot = await env.provider.request({ method: "evm_snapshot", params: [] } as never);
+    const before = await history(thief);
+    expect(keys(before)).to.include(`eip155:${env.chainId}:${thief.toLowerCase()}`);
+    // The chain is rolled back (a reset, or a reorg) and other transactions land at the same
+    // heights: same owner, same changed block, same epoch; only the block hashes differ.
+    await env.provider.request({ method: "evm_revert", params: [snapshot] } as never);
+    const after = await history(honest);
+    expect(after.didDocumentMetadata.versionId).to.equal(before.didDocumentMetadata.versionId);
+    expect(keys(after)).to.include(`eip155:${env.chainId}:${honest.toLowerCase()}`);
+    expect(keys(after)).to.not.include(`eip155:${env.chainId}:${thief.toLowerCase()}`);
   });
 
   it("works unchanged through did-resolver's Resolver", async () => {
