@@ -76,6 +76,7 @@ export function buildDocument(args: {
   const { did, address, chainId, events, at } = args;
   let owner: Address = getAddress(address);
   let deactivated = false;
+  let deactivatedAt = -1n;
   let epoch = 0n;
   let commitment: Hex | null = null;
   let versionId = 0n;
@@ -94,7 +95,10 @@ export function buildDocument(args: {
       continue;
     }
     if (event.blockNumber > versionId) versionId = event.blockNumber;
-    if (deactivated) continue; // final: nothing after deactivation counts
+    // Final: nothing after deactivation counts, except the rest of the call that deactivated
+    // (a rotation or recovery to zero emits DIDOwnerChanged before its own event, which carries
+    // the epoch storage shows).
+    if (deactivated && !((event.kind === "rotate" || event.kind === "recovered") && event.blockNumber === deactivatedAt)) continue;
     if (event.kind === "commit") {
       commitment = event.commitment;
       continue;
@@ -113,7 +117,10 @@ export function buildDocument(args: {
     }
     if (event.kind === "owner") {
       owner = getAddress(event.owner);
-      if (event.owner === zeroAddress) deactivated = true;
+      if (event.owner === zeroAddress) {
+        deactivated = true;
+        deactivatedAt = event.blockNumber;
+      }
       continue;
     }
     if (event.kind !== "delegate" && event.kind !== "attribute") continue; // guardians and recoveries: metadata only

@@ -130,6 +130,21 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
     expect(() => watchDids(resolver, [did(owner)], () => undefined, { intervalMs: -1 })).to.throw(RangeError, "intervalMs");
   });
 
+  it("shows one epoch for one version: a rotation to zero, resolved now and at its block", async () => {
+    const next = generateNextKey();
+    await env.send(1, { type: "commitNextOwner", identity: owner, commitment: next.commitment });
+    await env.networkHelpers.setBalance(next.address, 10n ** 18n);
+    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+    const rotation = planRotation({ identity: owner, salt: next.salt, newOwner: "0x0000000000000000000000000000000000000000", nextKey: null });
+    const receipt = await sendOperation(nextWallet, env.target, rotation.rotate);
+    const resolver = resolverFor();
+    const now = (await resolver.resolve(did(owner))).didDocumentMetadata as { deactivated?: boolean; sigil: { epoch: string } };
+    const then = (await resolver.resolve(`${did(owner)}?versionId=${receipt.blockNumber}`)).didDocumentMetadata as typeof now;
+    expect(now.deactivated).to.equal(true);
+    expect(then.deactivated).to.equal(true);
+    expect(then.sigil.epoch).to.equal(now.sigil.epoch).and.to.equal("1");
+  });
+
   it("plans rotations that cost O(1) by default and split listed revocations under the gas budget", async () => {
     const next = generateNextKey();
     const plan = planRotation({ identity: owner, salt: next.salt, newOwner: next.address });
