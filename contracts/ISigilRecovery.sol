@@ -116,6 +116,9 @@ interface ISigilRecovery {
     error SigilRecoveryNotReady(address identity, uint256 readyAt);
     /// @notice `guardian` already approved this proposal.
     error SigilAlreadyApproved(address identity, address guardian);
+    /// @notice This signed approval of `guardian` was already counted once: a new approval needs a
+    /// new signature (approvals count within one delay of a proposal's first).
+    error SigilSignatureUsed(address identity, address guardian);
     /// @notice A recovery that deactivates (`newOwner` zero) cannot commit to a next key.
     error SigilInvalidRecovery();
     /// @notice The next key's commitment is younger than the armed recovery allows: it cannot veto.

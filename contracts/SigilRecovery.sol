@@ -54,6 +54,9 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     mapping(bytes32 proposal => Proposal) private _proposals;
     /// @dev keccak256(proposal, generation, guardian) => approved.
     mapping(bytes32 approval => bool) private _approved;
+    /// @dev Struct hashes of relayed approvals already counted: a signature, public once relayed,
+    /// must not count again when its proposal's tally starts over.
+    mapping(bytes32 structHash => bool) private _usedApprovals;
 
     /// @inheritdoc ISigilRecovery
     function recoveryState(address identity) external view returns (RecoveryState memory s) {
@@ -141,6 +144,8 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
             )
         );
         _checkSignature(identity, proof.guardian, structHash, deadline, signature);
+        if (_usedApprovals[structHash]) revert SigilSignatureUsed(identity, proof.guardian);
+        _usedApprovals[structHash] = true;
         _approve(identity, rec, recovery, proof);
     }
 

@@ -25,7 +25,7 @@ describe("sigil CLI against a real hardhat node", function () {
   const did = `did:sigil:localhost:${alice}`;
 
   function sigil(args: string[], env: Record<string, string> = {}) {
-    const run = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "main.js"), "--deployments", dir, "--rpc", node.url, ...args], {
+    const run = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--deployments", dir, "--rpc", node.url, ...args], {
       cwd: root,
       encoding: "utf8",
       env: { ...process.env, SIGIL_PRIVATE_KEY: "", SIGIL_NEXT_KEY: "", SIGIL_RELAYER_KEY: "", ...env },
@@ -64,7 +64,7 @@ describe("sigil CLI against a real hardhat node", function () {
     expect(sigil(["key", "add", did, "--delegate", thief], as).code).to.equal(0);
     expect(sigil(["key", "add", did, "--public-key", `0x${"11".repeat(32)}`, "--type", "X25519", "--purpose", "enc"], as).code).to.equal(0);
     expect(sigil(["service", "add", did, "Messaging", "https://m.example/alice"], as).code).to.equal(0);
-    expect(sigil(["attribute", "set", did, "did/svc/Hub", "0x68756221"], as).code).to.equal(0);
+    expect(sigil(["attribute", "set", did, "did/meta/note", "0x68756221"], as).code).to.equal(0);
     const message = sigil(["sign", did, "hello from alice"], as);
     expect(message.code, message.err).to.equal(0);
     const receivedAt = new Date().toISOString();
@@ -180,7 +180,7 @@ describe("sigil CLI against a real hardhat node", function () {
     expect(sealed.code, sealed.err).to.equal(0);
     // An earlier test moved this chain a day ahead of the wall clock: say when it was received, in chain time.
     const chainTime = new Date(Number((await provider.getBlock("latest"))!.timestamp) * 1000).toISOString();
-    const opened = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "main.js"), "--deployments", dir, "--rpc", node.url, "decrypt", bobDid, "-", "--received-at", chainTime], {
+    const opened = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--deployments", dir, "--rpc", node.url, "decrypt", bobDid, "-", "--received-at", chainTime], {
       input: sealed.out,
       encoding: "utf8",
       env: { ...process.env, SIGIL_X25519_KEY: bobX },
@@ -206,7 +206,7 @@ describe("sigil CLI against a real hardhat node", function () {
     expect(JSON.parse(sigil(["--json", "resolve", bobDid]).out).didDocument.service[0].serviceEndpoint).to.equal("https://m.example/bob");
     const again = sigil(["relay", file], { SIGIL_RELAYER_KEY: RELAYER_KEY });
     expect(again.code).to.equal(1);
-    expect(again.err).to.include("SigilInvalidSignature");
+    expect(again.err).to.include("can no longer be relayed: its nonce 0 was already used");
   });
 
   it("answers bad input with one clear line and an exit code, sending nothing", async () => {
@@ -232,7 +232,7 @@ describe("sigil CLI against a real hardhat node", function () {
       expect(run.err, args.join(" ")).to.include(fragment);
       expect(run.err.trim().split("\n").filter((l) => l.startsWith("sigil:") || l.startsWith("error:"))).to.have.length(1);
     }
-    const unreachable = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "main.js"), "--deployments", dir, "--rpc", "http://127.0.0.1:9", "--timeout", "500", "resolve", did], {
+    const unreachable = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--deployments", dir, "--rpc", "http://127.0.0.1:9", "--timeout", "500", "resolve", did], {
       cwd: root,
       encoding: "utf8",
     });

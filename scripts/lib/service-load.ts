@@ -41,7 +41,7 @@ const SCENARIOS = [
 
 async function startService(target: LoadTarget, flags: readonly string[]) {
   const port = await freePort();
-  const args = [join(root, "sdk/cli/dist/main.js"), "--network", "bench", "--registry", target.registry, "--chain-id", String(target.chainId), "--rpc", target.rpcUrl];
+  const args = [join(root, "sdk/cli/dist/bin.js"), "--network", "bench", "--registry", target.registry, "--chain-id", String(target.chainId), "--rpc", target.rpcUrl];
   const child = spawn(process.execPath, [...args, "serve", "--port", String(port), "--log-level", "warn", ...flags], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (c) => (output += c));

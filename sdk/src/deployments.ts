@@ -13,7 +13,7 @@ const LOCAL_RPC: Record<string, string> = { localhost: "http://127.0.0.1:8545" }
 /**
  * One network per deployments/*.json record. RPC URLs: `rpcUrls[name]` if given, else the
  * comma-separated `SIGIL_RPC_URL_<NAME>` environment variable (name upper-cased, '-' as '_'),
- * else 127.0.0.1:8545 for `localhost`; records with no URL are skipped.
+ * else for `localhost` `SIGIL_RPC_URL` or 127.0.0.1:8545; records with no URL are skipped.
  */
 export function networksFromDeployments(
   dir = join(process.cwd(), "deployments"),
@@ -29,7 +29,9 @@ export function networksFromDeployments(
       continue; // not JSON: not a deployment record
     }
     if (record.contract !== "SigilRegistry" || typeof record.network !== "string") continue;
-    const env = process.env[`SIGIL_RPC_URL_${record.network.toUpperCase().replaceAll("-", "_")}`];
+    const named = process.env[`SIGIL_RPC_URL_${record.network.toUpperCase().replaceAll("-", "_")}`];
+    // SIGIL_RPC_URL is the localhost network's URL, as in hardhat.config.ts.
+    const env = named ?? (record.network === "localhost" ? process.env.SIGIL_RPC_URL : undefined);
     const urls = rpcUrls[record.network] ?? (env ? env.split(",").map((u) => u.trim()) : LOCAL_RPC[record.network] ? [LOCAL_RPC[record.network]] : []);
     if (urls.length === 0) continue;
     networks.push({ name: record.network, chainId: record.chainId, registry: record.address, fromBlock: BigInt(record.blockNumber), rpcUrls: urls });

@@ -241,6 +241,7 @@ const REVERT_HINTS: Record<string, string> = {
   SigilNoRecoveryPending: "no recovery is pending (or it is not the one given)",
   SigilRecoveryNotReady: "the recovery's delay has not passed yet; finalise it after its ready time",
   SigilAlreadyApproved: "this guardian already approved this recovery",
+  SigilSignatureUsed: "this signed approval was already counted; the guardian must sign a new one",
   SigilInvalidRecovery: "a recovery that deactivates cannot commit to a next key",
   SigilCommitmentNotSenior: "the next key was committed too recently to overrule the guardians' recovery",
 };

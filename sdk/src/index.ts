@@ -45,7 +45,9 @@ export {
   sendOperation,
   signOperation,
   simulateOperation,
+  ReceiptTimeoutError,
   type OperationReceipt,
+  type SubmitOptions,
   type RegistryTarget,
   type SignedOperation,
 } from "./write.ts";
@@ -62,7 +64,7 @@ export {
 } from "./guardians.ts";
 export { planRotation, splitRevocations, REVOCATION_GAS_BUDGET, type RotationPlan } from "./rotation.ts";
 export { foldRecovery, recoveryMetadata, type OpenRecovery, type RecoveryView } from "./recovery-state.ts";
-export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./keys.ts";
+export { checkServiceEndpoint, generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./keys.ts";
 export { signMessage, verifyMessage, DEFAULT_SKEW_SECONDS, type MessageSigner, type VerifyOptions, type VerifyResult } from "./messaging.ts";
 export { authenticationFingerprint, safetyNumber } from "./safety.ts";
 export { encryptMessage, decryptMessage, keyAgreementKeys, type DecryptedMessage, type JWE, type MessageEncryptionSender } from "./encryption.ts";

@@ -50,7 +50,46 @@ export function networkTransport(network: SigilNetwork): Transport {
   }
   const timeout = network.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const transports = urls.map((url) => http(url, { batch: { batchSize: 2_000, wait: 0 }, timeout, retryCount: 0 }));
-  return transports.length === 1 ? transports[0] : fallback(transports, { retryCount: 0 });
+  if (transports.length === 1) return transports[0]; // its chain is checked on every answer (identityStates returns it)
+  // Failover must also leave an endpoint that serves another chain, not only one that is down.
+  return fallback(
+    transports.map((t, i) => onChain(t, network.chainId, urls[i])),
+    { retryCount: 0 },
+  );
+}
+
+/** An endpoint on the wrong chain, found before anything it answers is used. */
+export class WrongChainError extends Error {
+  override name = "WrongChainError";
+}
+
+/**
+ * Wraps a transport so that its first use asks the endpoint's chain id (one request, once) and,
+ * when it is not `chainId`, every request fails: a fallback transport then moves on to the next
+ * endpoint. A failed check (endpoint down) is retried on the next use.
+ */
+function onChain(transport: Transport, chainId: number, url: string): Transport {
+  return ((params: Parameters<Transport>[0]) => {
+    const inner = transport(params);
+    let checked: Promise<void> | undefined;
+    const check = () =>
+      (checked ??= (inner.request({ method: "eth_chainId" }) as Promise<string>).then(
+        (id) => {
+          if (Number(id) !== chainId) throw new WrongChainError(`${new URL(url).host} serves chain ${Number(id)}, not ${chainId}`);
+        },
+        (error: unknown) => {
+          checked = undefined;
+          throw error;
+        },
+      ));
+    return {
+      ...inner,
+      request: (async (args: never) => {
+        await check();
+        return inner.request(args);
+      }) as typeof inner.request,
+    };
+  }) as Transport;
 }
 
 /** A bare client for reads (no public actions bundled): what the resolver needs. */

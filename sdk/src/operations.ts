@@ -2,6 +2,7 @@
 // strings as contracts/SigilTypedData.sol) and its contract call, direct or relayed.
 // Pure: no I/O, so an app can build, show and sign operations offline.
 import { keccak256, encodeAbiParameters, stringToHex, type Address, type Hex } from "viem";
+import { InvalidInputError } from "./errors.ts";
 
 export type DelegateRef = { delegateType: Hex; delegate: Address };
 export type AttributeRef = { name: Hex; value: Hex };
@@ -62,7 +63,7 @@ export const AUTHORISER: Record<OperationType, Authoriser> = {
 /** bytes32 of a short ASCII/UTF-8 name, right-padded (`"veriKey"`, `"did/svc/Messaging"`). */
 export function bytes32Name(name: string): Hex {
   const hex = stringToHex(name);
-  if (hex.length > 66) throw new Error(`name "${name}" is longer than 32 bytes`);
+  if (hex.length > 66) throw new InvalidInputError({ what: "name", value: name, expected: "at most 32 bytes of UTF-8" });
   return hex.padEnd(66, "0") as Hex;
 }
 

@@ -5,6 +5,7 @@
 import {
   BaseError,
   ContractFunctionRevertedError,
+  WaitForTransactionReceiptTimeoutError,
   type Account,
   type Address,
   type Hex,
@@ -23,7 +24,7 @@ import {
   type SignableOperation,
   type SigningContext,
 } from "./operations.ts";
-import { NoRegistryError, RegistryRevertError } from "./errors.ts";
+import { NoRegistryError, RegistryRevertError, SigilError } from "./errors.ts";
 
 export interface RegistryTarget {
   registry: Address;
@@ -93,7 +94,28 @@ export async function simulateOperation(target: RegistryTarget, op: Operation, c
   }
 }
 
-async function submit(wallet: WalletClient, target: RegistryTarget, op: Operation, call: ContractCall): Promise<OperationReceipt> {
+/** How a write reports progress and how long it waits for its receipt. */
+export interface SubmitOptions {
+  /** Called as soon as the transaction is sent, with its hash (before it is mined). */
+  onSent?: (hash: Hex) => void;
+  /** Longest wait for the receipt, ms (default: viem's, about 3 minutes). */
+  timeoutMs?: number;
+}
+
+/** The transaction was sent but no receipt came within the wait: it may still be mined. */
+export class ReceiptTimeoutError extends SigilError {
+  override name = "ReceiptTimeoutError";
+  readonly hash: Hex;
+  constructor(args: { operation: string; hash: Hex; timeoutMs: number; cause?: unknown }) {
+    super("internalError", `${args.operation} was sent but not mined within ${Math.round(args.timeoutMs / 1000)} s`, {
+      details: `transaction ${args.hash} may still be mined: check the DID again later; the node may be down or the network congested`,
+      cause: args.cause,
+    });
+    this.hash = args.hash;
+  }
+}
+
+async function submit(wallet: WalletClient, target: RegistryTarget, op: Operation, call: ContractCall, options: SubmitOptions = {}): Promise<OperationReceipt> {
   const account = wallet.account as Account;
   const request = await simulateOperation(target, op, call, account);
   let hash: Hex;
@@ -102,7 +124,14 @@ async function submit(wallet: WalletClient, target: RegistryTarget, op: Operatio
   } catch (error) {
     throw asRegistryError(error, op);
   }
-  const receipt = await target.publicClient.waitForTransactionReceipt({ hash });
+  options.onSent?.(hash);
+  let receipt;
+  try {
+    receipt = await target.publicClient.waitForTransactionReceipt({ hash, timeout: options.timeoutMs });
+  } catch (error) {
+    if (error instanceof WaitForTransactionReceiptTimeoutError) throw new ReceiptTimeoutError({ operation: op.type, hash, timeoutMs: options.timeoutMs ?? 180_000, cause: error });
+    throw error;
+  }
   if (receipt.status !== "success") {
     throw new RegistryRevertError({ operation: op.type, errorName: "reverted", args: [hash] });
   }
@@ -114,8 +143,8 @@ async function submit(wallet: WalletClient, target: RegistryTarget, op: Operatio
 }
 
 /** Performs `op` from the controller's own wallet (for `rotate`: the pre-committed key's). */
-export function sendOperation(wallet: WalletClient, target: RegistryTarget, op: Operation): Promise<OperationReceipt> {
-  return submit(wallet, target, op, directCall(op));
+export function sendOperation(wallet: WalletClient, target: RegistryTarget, op: Operation, options?: SubmitOptions): Promise<OperationReceipt> {
+  return submit(wallet, target, op, directCall(op), options);
 }
 
 /**
@@ -162,6 +191,7 @@ export function relayOperation(
   relayer: WalletClient,
   target: RegistryTarget,
   signed: SignedOperation,
+  options?: SubmitOptions,
 ): Promise<OperationReceipt> {
-  return submit(relayer, target, signed.operation, relayedCall(signed.operation, signed));
+  return submit(relayer, target, signed.operation, relayedCall(signed.operation, signed), options);
 }

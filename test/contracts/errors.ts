@@ -149,6 +149,16 @@ describe("SigilRegistry: every custom error, with its arguments", () => {
       await f.approve(gs()[2], id, p, g, 2);
       await expect(f.approve(gs()[2], id, p, g, 2)).to.be.revertedWithCustomError(f.registry, "SigilAlreadyApproved").withArgs(id, gs()[2].address);
     },
+    async SigilSignatureUsed() {
+      const { id, g } = await guarded(false);
+      const p = f.proposal(f.signers[7].address);
+      const round = (await f.registry.recoveryState(id)).round;
+      const s = await f.typedSign(gs()[0], "ApproveRecovery", { identity: id, round, ...p });
+      await f.registry.approveRecoveryWithSig(id, p, g.proofs[0], s.deadline, s.signature);
+      await expect(f.registry.approveRecoveryWithSig(id, p, g.proofs[0], s.deadline, s.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilSignatureUsed")
+        .withArgs(id, gs()[0].address);
+    },
     async SigilInvalidRecovery() {
       const { id, g } = await guarded(false);
       await expect(f.approve(gs()[0], id, f.proposal(f.ethers.ZeroAddress, f.ethers.id("c")), g, 0))

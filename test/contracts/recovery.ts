@@ -266,6 +266,20 @@ describe("SigilRegistry: guardian recovery", () => {
   });
 
   describe("EIP-712 variants", () => {
+    it("a relayed approval counts once: replayed after its proposal's tally started over, it is refused", async () => {
+      const { id, g } = await guarded(false, DAY);
+      const p = f.proposal(f.signers[7].address, f.ethers.ZeroHash, true);
+      const round = (await f.registry.recoveryState(id)).round;
+      const longLived = await f.typedSign(gs[0], "ApproveRecovery", { identity: id, round, ...p }, { deadline: (await f.now()) + 400n * DAY });
+      await relayer().approveRecoveryWithSig(id, p, g.proofs[0], longLived.deadline, longLived.signature);
+      await f.networkHelpers.time.increase(300n * DAY); // the incident passed; the tally expired
+      await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[0], longLived.deadline, longLived.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilSignatureUsed")
+        .withArgs(id, gs[0].address);
+      await f.approve(gs[1], id, p, g, 1); // one fresh approval starts a new tally: not armed
+      expect((await f.registry.recoveryState(id)).armedAt).to.equal(0n);
+    });
+
     it("approveRecoveryWithSig: relayed for a guardian, bound to the round; wrong signer, chain or deadline refused", async () => {
       const { id, g } = await guarded();
       const p = f.proposal(f.signers[7].address, f.ethers.ZeroHash, true);
@@ -292,7 +306,7 @@ describe("SigilRegistry: guardian recovery", () => {
         .to.emit(f.registry, "DIDRecoveryApproved")
         .withArgs(id, pid, gs[0].address, 1n, 0n, prev);
       await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[0], good.deadline, good.signature))
-        .to.be.revertedWithCustomError(f.registry, "SigilAlreadyApproved")
+        .to.be.revertedWithCustomError(f.registry, "SigilSignatureUsed")
         .withArgs(id, gs[0].address);
       // A valid signature with a proof that is not the guardian's.
       const forTwo = await f.typedSign(gs[1], "ApproveRecovery", msg);

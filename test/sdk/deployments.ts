@@ -20,8 +20,15 @@ describe("sdk: networks from deployments/", () => {
         { name: "localhost", chainId: 31337, registry: "0x5fbdb2315678afecb367f032d93f642f64180aa3", fromBlock: 7n, rpcUrls: ["http://127.0.0.1:8545"] },
       ]);
       expect(networksFromDeployments(join(dir, "missing"))).to.deep.equal([]);
+      // SIGIL_RPC_URL is localhost's URL, as in hardhat.config.ts; a named variable wins.
+      process.env.SIGIL_RPC_URL = "http://127.0.0.1:9545";
+      expect(networksFromDeployments(dir).find((n) => n.name === "localhost")?.rpcUrls).to.deep.equal(["http://127.0.0.1:9545"]);
+      process.env.SIGIL_RPC_URL_LOCALHOST = "http://127.0.0.1:7545";
+      expect(networksFromDeployments(dir).find((n) => n.name === "localhost")?.rpcUrls).to.deep.equal(["http://127.0.0.1:7545"]);
     } finally {
       delete process.env.SIGIL_RPC_URL_GNOSIS_CHIADO;
+      delete process.env.SIGIL_RPC_URL;
+      delete process.env.SIGIL_RPC_URL_LOCALHOST;
       rmSync(dir, { recursive: true, force: true });
     }
   });

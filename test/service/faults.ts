@@ -54,6 +54,52 @@ describe("resolver service under faults", function () {
     }
   });
 
+  it("logs failed resolutions by severity with the error code and a reason, never the DID", async () => {
+    const down = await startRpcProxy(chain.node.url, { down: true });
+    const refused = `http://127.0.0.1:${await freePort()}`;
+    const svc = await serve([chain.net({ rpcUrls: [refused, down.url], timeoutMs: 500 })]);
+    try {
+      const alice = `/1.0/identifiers/${chain.alice}`;
+      expect((await raw(svc.url, alice)).status).to.equal(500);
+      expect((await raw(svc.url, `${alice}?versionId=1`)).status).to.equal(500);
+      const batch = JSON.stringify({ dids: [chain.alice, chain.bob, "did:sigil:nope"] });
+      expect((await raw(svc.url, "/1.0/identifiers", { method: "POST", headers: { "content-type": "application/json" }, body: batch })).status).to.equal(200);
+      expect((await raw(svc.url, "/1.0/identifiers/did:sigil:local:0x123")).status).to.equal(400);
+      expect((await raw(svc.url, "/1.0/identifiers/did:web:example.com")).status).to.equal(501);
+      expect((await raw(svc.url, "/healthz")).status).to.equal(503);
+      down.options.down = false;
+      expect((await raw(svc.url, alice)).status).to.equal(200);
+
+      const answered = svc.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === "answered");
+      const [failed, failedVersion, failedBatch, invalid, otherMethod, health, ok] = answered;
+      for (const line of [failed, failedVersion]) {
+        expect(line).to.include({ level: 50, outcome: "internalError", status: 500 }); // pino: 50 error, 40 warn, 30 info
+        expect(line.reason).to.match(/^could not read the registry: .*RPC endpoint/);
+      }
+      expect(failedBatch).to.include({ level: 50, status: 200 });
+      expect(failedBatch.outcomes).to.deep.equal({ internalError: 2, invalidDid: 1 });
+      expect(failedBatch.reason).to.match(/^could not read the registry: .*RPC endpoint/);
+      // The client's mistakes are not the service's failures: info, and no reason (it would echo the input).
+      expect(invalid).to.include({ level: 30, outcome: "invalidDid", status: 400 });
+      expect(otherMethod).to.include({ level: 30, outcome: "methodNotSupported", status: 501 });
+      for (const line of [invalid, otherMethod]) expect(line).to.not.have.property("reason");
+      expect(health).to.include({ level: 40, route: "/healthz", status: 503 });
+      expect(health.reason).to.include("RPC endpoint");
+      expect(ok).to.include({ level: 30, outcome: "ok", status: 200 });
+      const text = svc.logs.join("");
+      for (const did of [chain.alice, chain.bob]) expect(text).to.not.include(did.slice(-40));
+      expect(text).to.not.include("0x123").and.not.include("example.com").and.not.match(/remoteAddress|remotePort|"url"/);
+      // Should a reason ever quote a DID or an address, they are blanked.
+      const { logReason } = await import("sigil-did-service/app");
+      expect(logReason(`cannot read ${chain.alice}#key-1 from 0x${"ab".repeat(20)}, tx 0x${"cd".repeat(32)}\nstack`)).to.equal(
+        `cannot read did:… from 0x…, tx 0x${"cd".repeat(32)}`,
+      );
+    } finally {
+      await svc.service.close();
+      await down.close();
+    }
+  });
+
   it("times out on a slow node instead of hanging, and keeps answering others", async () => {
     const slow = await startRpcProxy(chain.node.url, { delayMs: 3_000 });
     const svc = await serve([chain.net({ rpcUrls: [slow.url], timeoutMs: 300 })]);

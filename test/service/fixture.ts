@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import type { Address, WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, sendOperation, serviceAttribute, type SigilNetwork, type SigilResolverConfig } from "sigil-did";
-import { startResolverService, type RunningService } from "sigil-did-service";
+import { startResolverService, type RunningService, type ServeOptions } from "sigil-did-service";
 import { devChain } from "../../scripts/lib/dev-chain.ts";
 import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
 import { startRpcProxy, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
@@ -62,7 +62,7 @@ export async function startChain(): Promise<Chain> {
 }
 
 /** A service on a free port; its log lines are kept for inspection. */
-export async function serve(networks: SigilNetwork[], cache: SigilResolverConfig["cache"] = { maxAgeMs: 0 }, maxBatch?: number) {
+export async function serve(networks: SigilNetwork[], cache: SigilResolverConfig["cache"] = { maxAgeMs: 0 }, maxBatch?: number, extra: Partial<ServeOptions> = {}) {
   const logs: string[] = [];
   const logDestination = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
   const service: RunningService = await startResolverService({
@@ -70,6 +70,7 @@ export async function serve(networks: SigilNetwork[], cache: SigilResolverConfig
     port: 0,
     logDestination,
     maxBatch,
+    ...extra,
   });
   return { service, logs, url: service.url };
 }
@@ -118,3 +119,14 @@ export function expectErrorBody(r: RawResponse, status: number, type?: string) {
   return error as { type: string; title: string; detail: string };
 }
 
+
+/** An RFC 9457 answer outside resolution: problem+json, its status in the body, the status's title. */
+export function expectProblem(r: RawResponse, status: number, title: string) {
+  expect(r.status, r.body).to.equal(status);
+  expect(r.headers["content-type"], `${status} ${r.body}`).to.match(/^application\/problem\+json(;|$)/);
+  const body = r.json();
+  expect(body).to.include({ type: "about:blank", title, status });
+  expect(body.detail).to.be.a("string").and.not.equal("");
+  expect(body.detail).to.not.equal(title);
+  return body as { type: string; title: string; status: number; detail: string; errors?: { pointer: string; detail: string }[] };
+}

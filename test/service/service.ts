@@ -169,7 +169,7 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
     expect(badJson.status).to.equal(400);
     expect(badJson.headers["content-type"]).to.match(/^application\/problem\+json/);
     const text = await raw(svc.url, "/1.0/identifiers", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
-    expect(text.status).to.equal(400);
+    expect(text.status).to.equal(415); // only JSON bodies are taken
     expect(text.headers["content-type"]).to.match(/^application\/problem\+json/);
   });
 

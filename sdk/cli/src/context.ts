@@ -2,21 +2,15 @@
 // SIGIL_PRIVATE_KEY or a keystore file, never the command line), output as a table or --json,
 // a spinner while waiting, and one clear line plus an exit code when something is wrong.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createWalletClient, getAddress, isAddress, isHex, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
+import { createWalletClient, getAddress, isAddress, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { networksFromDeployments } from "sigil-did/node";
 import { createSigilResolver, networkClient, networkTransport, SigilError, type SigilNetwork, type SigilResolver } from "sigil-did";
 
-/** Exit codes (documented in the README). */
-export const EXIT = { ok: 0, refused: 1, usage: 2, network: 3 } as const;
+import { CliError, EXIT } from "./errors.ts";
+import { loadKey } from "./keys.ts";
 
-export class CliError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT.usage) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
+export { CliError, EXIT };
 
 export interface GlobalOptions {
   network?: string;
@@ -25,8 +19,14 @@ export interface GlobalOptions {
   chainId?: string;
   deployments?: string;
   keystore?: string;
+  passphraseFile?: string;
   json?: boolean;
   timeout?: string;
+  wait?: string;
+  deadline?: string;
+  nonce?: string;
+  commitmentNonce?: string;
+  round?: string;
 }
 
 export interface Context {
@@ -34,11 +34,13 @@ export interface Context {
   publicClient: PublicClient;
   resolver: SigilResolver;
   json: boolean;
-  /** The key in `envName` (default SIGIL_PRIVATE_KEY) or --keystore; a usage error when there is none. */
-  key(envName?: string): Hex;
+  /** The key from --keystore (which wins) or `envName` (default SIGIL_PRIVATE_KEY); a usage error when there is none. */
+  key(envName?: string): Promise<Hex>;
   walletFor(key: Hex): WalletClient;
-  /** The wallet of SIGIL_PRIVATE_KEY (or --keystore); throws a usage error when there is none. */
-  wallet(envName?: string): WalletClient;
+  /** How long a write waits for its receipt, ms (--wait). */
+  waitMs: number;
+  /** What --prepare may be told instead of reading the chain (--deadline, --nonce, ...). */
+  offline: { deadline?: string; nonce?: string; commitmentNonce?: string; round?: string };
   print(human: string, data: unknown): void;
   spin<T>(label: string, work: Promise<T>): Promise<T>;
 }
@@ -75,18 +77,13 @@ export function parseAddress(value: string, what: string): Address {
   return getAddress(value.toLowerCase());
 }
 
-function readKey(options: GlobalOptions, envName: string): Hex {
-  let key = process.env[envName];
-  if (!key && options.keystore) {
-    if (!existsSync(options.keystore)) throw new CliError(`keystore file ${options.keystore} does not exist`);
-    const text = readFileSync(options.keystore, "utf8").trim();
-    key = text.startsWith("{") ? (JSON.parse(text) as { privateKey?: string }).privateKey : text;
+/** A whole number of milliseconds in [1, max] from an option, or a usage error. */
+export function milliseconds(value: string, option: string, max = 600_000): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new CliError(`${option} "${value}" must be a whole number of milliseconds from 1 to ${max}`);
   }
-  if (!key) {
-    throw new CliError(`no key: set ${envName} to a 0x-prefixed private key, or pass --keystore <file> (never a key on the command line)`);
-  }
-  if (!isHex(key) || key.length !== 66) throw new CliError(`the key in ${envName}/keystore must be 32 bytes of 0x-prefixed hex`);
-  return key as Hex;
+  return n;
 }
 
 export function makeContext(options: GlobalOptions): Context {
@@ -101,18 +98,20 @@ export function makeContext(options: GlobalOptions): Context {
   if (!network) {
     throw new CliError(`unknown network "${name}": deploy there first (npm run deploy) or give --registry, --chain-id and --rpc`);
   }
-  if (options.timeout) network = { ...network, timeoutMs: Number(options.timeout) };
+  if (options.timeout !== undefined) network = { ...network, timeoutMs: milliseconds(options.timeout, "--timeout") };
+  const waitMs = options.wait === undefined ? 120_000 : milliseconds(options.wait, "--wait", 3_600_000);
   const json = options.json === true;
   const resolver = createSigilResolver({ networks: [network], cache: false });
+  const net = network;
   return {
     network,
     publicClient: networkClient(network),
     resolver,
     json,
-    key: (envName = "SIGIL_PRIVATE_KEY") => readKey(options, envName),
-    walletFor: (key: Hex) => createWalletClient({ account: privateKeyToAccount(key), transport: networkTransport(network) }) as WalletClient,
-    wallet: (envName = "SIGIL_PRIVATE_KEY") =>
-      createWalletClient({ account: privateKeyToAccount(readKey(options, envName)), transport: networkTransport(network) }) as WalletClient,
+    waitMs,
+    offline: { deadline: options.deadline, nonce: options.nonce, commitmentNonce: options.commitmentNonce, round: options.round },
+    key: (envName = "SIGIL_PRIVATE_KEY") => loadKey(options, envName),
+    walletFor: (key: Hex) => createWalletClient({ account: privateKeyToAccount(key), transport: networkTransport(net) }) as WalletClient,
     print(human, data) {
       console.log(json ? toJson(data) : human);
     },

@@ -1,17 +1,22 @@
-#!/usr/bin/env node
 // `sigil`: the command line for every journey: deploy, resolve, manage keys, services and
 // attributes, pre-rotation, guardian recovery, deactivation, signed messages, watching,
 // gasless prepare/relay and the resolver service. Keys come from SIGIL_PRIVATE_KEY (the
 // controller or a guardian), a next-key file (rotation), SIGIL_RELAYER_KEY (relay) or
 // --keystore, never from the command line. Exit codes: 0 ok, 1 refused, 2 bad input, 3 network.
+import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { authenticationFingerprint } from "sigil-did";
+import { registerAccountCommands } from "./commands/account.ts";
 import { registerIdentityCommands } from "./commands/identity.ts";
 import { registerMessageCommands } from "./commands/messages.ts";
 import { registerRecoveryCommands } from "./commands/recovery.ts";
 import { registerRelayCommands } from "./commands/relay.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { CliError, describeFailure, EXIT, makeContext, type Context, type GlobalOptions } from "./context.ts";
+
+function version(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
 
 const program = new Command("sigil")
   .description("did:sigil identities: resolve, manage keys, rotate, recover, sign and verify")
@@ -20,9 +25,16 @@ const program = new Command("sigil")
   .option("--registry <address>", "registry address (with --chain-id and --rpc, instead of deployments/)")
   .option("--chain-id <id>", "chain id for --registry")
   .option("--deployments <dir>", "folder of deployment records (default: ./deployments)")
-  .option("--keystore <file>", "file holding the private key (0x… or {\"privateKey\": \"0x…\"})")
-  .addOption(new Option("--timeout <ms>", "per-request RPC timeout").env("SIGIL_RPC_TIMEOUT_MS"))
-  .option("--json", "machine-readable output")
+  .option("--keystore <file>", "the key: 0x…, {\"privateKey\": \"0x…\"} or an encrypted keystore (wins over SIGIL_PRIVATE_KEY)")
+  .option("--passphrase-file <file>", "the encrypted keystore's passphrase (else you are asked, on a terminal)")
+  .addOption(new Option("--timeout <ms>", "per-request RPC timeout (1-600000)").env("SIGIL_RPC_TIMEOUT_MS"))
+  .addOption(new Option("--wait <ms>", "how long a write waits to be mined (default 120000)").env("SIGIL_WAIT_MS"))
+  .option("--deadline <time>", "with --prepare: when the signed operation expires (ISO 8601 or unix seconds; default in one hour)")
+  .option("--nonce <n>", "with --prepare: the identity's EIP-712 nonce, to sign offline")
+  .option("--commitment-nonce <n>", "with --prepare rotate: the commitment's nonce, to sign offline")
+  .option("--round <n>", "with --prepare recover: the recovery round, to sign offline")
+  .option("--json", "machine-readable output (errors too, on stdout)")
+  .version(version(), "-V, --version")
   // Before any subcommand is added: they copy it, so their usage errors exit 2 like the program's.
   .exitOverride();
 
@@ -67,6 +79,7 @@ program
     );
   });
 
+registerAccountCommands(program, ctx);
 registerIdentityCommands(program, ctx);
 registerRecoveryCommands(program, ctx);
 registerMessageCommands(program, ctx);
@@ -80,6 +93,7 @@ try {
   if (commanderCode === "commander.helpDisplayed" || commanderCode === "commander.version" || commanderCode === "commander.help") process.exit(EXIT.ok);
   if (commanderCode?.startsWith("commander.")) process.exit(EXIT.usage);
   const { line, code } = describeFailure(error);
+  if (process.argv.includes("--json")) console.log(JSON.stringify({ ok: false, exitCode: code, error: line }));
   console.error(`sigil: ${line}`);
   process.exit(code);
 }

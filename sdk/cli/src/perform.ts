@@ -4,17 +4,95 @@
 import { Option } from "commander";
 import { isHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { commitmentOf, directCall, generateNextKey, isSignable, type NextKeyCard, type Operation, type OperationReceipt, sendOperation, signOperation, simulateOperation } from "sigil-did";
+import {
+  AUTHORISER,
+  commitmentOf,
+  directCall,
+  generateNextKey,
+  isSignable,
+  RegistryRevertError,
+  sendOperation,
+  signOperation,
+  simulateOperation,
+  type NextKeyCard,
+  type Operation,
+  type OperationReceipt,
+  type SignableOperation,
+} from "sigil-did";
 import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "./context.ts";
 
 export const prepareOption = () => new Option("--prepare <file>", "sign only (EIP-712) and write the operation to <file> for `sigil relay`");
 
+/** What --prepare may be told instead of asking the chain, so that it can sign offline. */
+export interface PrepareOptions {
+  deadline?: string;
+  nonce?: string;
+  commitmentNonce?: string;
+  round?: string;
+}
+
+function whole(value: string | undefined, option: string): bigint | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,20}$/.test(value)) throw new CliError(`${option} "${value}" must be a whole number`);
+  return BigInt(value);
+}
+
+/** --deadline as an ISO 8601 time or unix seconds. */
+function deadlineOf(value: string | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d{1,12}$/.test(value)) return BigInt(value);
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new CliError(`--deadline "${value}" must be an ISO 8601 time or unix seconds`);
+  return BigInt(Math.floor(ms / 1000));
+}
+
+/** The signing context given on the command line, when complete for `op` (then nothing is read). */
+function offlineContext(op: SignableOperation, p: PrepareOptions, key: Hex, salt?: Hex) {
+  const auth = AUTHORISER[op.type];
+  if (auth === "controller") {
+    const nonce = whole(p.nonce, "--nonce");
+    return nonce === undefined ? undefined : { nonce };
+  }
+  const round = whole(p.round, "--round");
+  if (op.type === "approveRecovery") return round === undefined ? undefined : { round };
+  const commitmentNonce = whole(p.commitmentNonce, "--commitment-nonce");
+  const commitment = salt ? commitmentOf(privateKeyToAccount(key).address, salt) : undefined;
+  if (op.type === "rotate") return commitmentNonce === undefined || !commitment ? undefined : { commitment, commitmentNonce };
+  return round === undefined || !commitment ? undefined : { commitment, round };
+}
+
+/** Prints the hash as soon as a transaction is sent, terminal or not: a node that dies now
+ * leaves the user with something to check. */
+export const sentLine = (c: Context) => (hash: Hex) =>
+  console.error(`sent ${hash}, waiting for it to be mined (up to ${Math.round(c.waitMs / 1000)} s; --wait <ms> to change)…`);
+
+/** Explanations for refusals a user meets on the way, with the command that works instead. */
+function withHint(error: unknown, op: Operation): unknown {
+  if (!(error instanceof RegistryRevertError) || op.type !== "deactivate") return error;
+  if (error.errorName === "SigilNextOwnerCommitted") {
+    return new CliError(`${error.message}. Deactivate with the next key instead: sigil rotate <did> --next-key-file <file> --new-owner 0x0000000000000000000000000000000000000000 --no-commit`, EXIT.refused);
+  }
+  if (error.errorName === "SigilGuardedDeactivation") {
+    return new CliError(`${error.message}. Ask your guardians (sigil recover start <did> --new-owner 0x0000000000000000000000000000000000000000 --no-commit), or rotate to the zero address with a next key committed at least one delay ago`, EXIT.refused);
+  }
+  return error;
+}
+
 /** Sends `op` signed by `key` (or with `prepare`, signs it to that file) and reports the outcome. */
-export async function perform(c: Context, op: Operation, options: { prepare?: string; key: Hex }): Promise<OperationReceipt | undefined> {
+export async function perform(
+  c: Context,
+  op: Operation,
+  options: { prepare?: string; key: Hex; salt?: Hex; offline?: PrepareOptions },
+): Promise<OperationReceipt | undefined> {
   const target = { registry: c.network.registry, publicClient: c.publicClient };
   if (options.prepare) {
     if (!isSignable(op)) throw new CliError(`${op.type} needs no signature: anyone may send it, e.g. the relayer with SIGIL_PRIVATE_KEY set to its key`);
-    const signed = await signOperation(c.walletFor(options.key), target, op);
+    const p = options.offline ?? c.offline;
+    const signed = await signOperation(c.walletFor(options.key), target, op, {
+      context: offlineContext(op, p, options.key, options.salt),
+      deadline: deadlineOf(p.deadline),
+      chainId: c.network.chainId,
+    });
     writeNew(options.prepare, signed);
     const until = new Date(Number(signed.deadline) * 1000).toISOString();
     c.print(`✔ signed ${op.type} (valid until ${until}); relay it with: sigil relay ${options.prepare}`, signed);
@@ -22,12 +100,16 @@ export async function perform(c: Context, op: Operation, options: { prepare?: st
   }
   const account = privateKeyToAccount(options.key);
   // The registry's verdict first: a refusal is not a funding problem.
-  await c.spin(`checking ${op.type}…`, simulateOperation(target, op, directCall(op), account));
+  try {
+    await c.spin(`checking ${op.type}…`, simulateOperation(target, op, directCall(op), account));
+  } catch (error) {
+    throw withHint(error, op);
+  }
   if ((await c.publicClient.getBalance({ address: account.address })) === 0n) {
-    const hint = isSignable(op) ? "fund it, or add --prepare <file> and let a relayer submit it (sigil relay)" : "fund it, or let any funded key send it";
+    const hint = isSignable(op) ? "fund it (sigil fund), or add --prepare <file> and let a relayer submit it (sigil relay)" : "fund it, or let any funded key send it";
     throw new CliError(`${account.address} has no funds to pay gas: ${hint}`, EXIT.refused);
   }
-  const receipt = await c.spin(`sending ${op.type}…`, sendOperation(c.walletFor(options.key), target, op));
+  const receipt = await c.spin(`sending ${op.type}…`, sendOperation(c.walletFor(options.key), target, op, { onSent: sentLine(c), timeoutMs: c.waitMs }));
   c.print(`✔ ${op.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed}): ${receipt.events.map((e) => e.kind).join(", ")}`, receipt);
   return receipt;
 }

@@ -2,7 +2,9 @@
 // no new connections, in-flight requests finish (up to a deadline), then the port is freed.
 import { pino, type Level, type Logger } from "pino";
 import type { SigilResolver } from "sigil-did";
-import { createResolverService } from "./app.ts";
+import { createResolverService, type CorsOrigins } from "./app.ts";
+
+export type { CorsOrigins };
 
 export interface ServeOptions {
   resolver: SigilResolver;
@@ -13,6 +15,12 @@ export interface ServeOptions {
   /** Where logs go; default stdout. */
   logDestination?: NodeJS.WritableStream;
   maxBatch?: number;
+  /**
+   * Web origins allowed to call the service from a browser (CORS): `"*"` (default) or `true` for
+   * any, one origin or a list (`"https://console.example"`: scheme://host[:port], no path), or
+   * `false` for none. An invalid origin throws a TypeError before anything listens.
+   */
+  cors?: CorsOrigins;
   /** How long close() waits for in-flight requests before dropping them. Default 10 s. */
   shutdownTimeoutMs?: number;
 }
@@ -28,7 +36,7 @@ export async function startResolverService(options: ServeOptions): Promise<Runni
   // Synchronous writes to stdout: nothing is lost when the process exits right after close().
   const destination = options.logDestination ?? pino.destination({ dest: 1, sync: true });
   const logger = pino({ level: options.logLevel ?? "info", base: { service: "sigil-resolver" } }, destination);
-  const app = createResolverService({ resolver: options.resolver, logger, maxBatch: options.maxBatch });
+  const app = createResolverService({ resolver: options.resolver, logger, maxBatch: options.maxBatch, cors: options.cors });
   const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
   logger.info({ address }, "listening");
   let closing: Promise<boolean> | undefined;

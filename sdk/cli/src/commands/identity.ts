@@ -2,9 +2,23 @@
 // attributes, the next-key commitment, rotation (purging, re-committing by default), the
 // cleanup of entries stock ERC-1056 readers still show, controller change and deactivation.
 import { Command, Option } from "commander";
-import { isHex, type Address, type Hex } from "viem";
-import { bytes32Name, generateNextKey, type KeyPurpose, type KeyType, type Operation, parseDid, planRotation, publicKeyAttribute, readIdentities, serviceAttribute, splitRevocations, staleEntries } from "sigil-did";
-import { CliError, parseAddress, type Context } from "../context.ts";
+import { hexToBytes, hexToString, isHex, zeroAddress, type Address, type Hex } from "viem";
+import {
+  activeEntries,
+  bytes32Name,
+  generateNextKey,
+  parseDid,
+  planRotation,
+  publicKeyAttribute,
+  readIdentities,
+  serviceAttribute,
+  splitRevocations,
+  staleEntries,
+  type KeyPurpose,
+  type KeyType,
+  type Operation,
+} from "sigil-did";
+import { CliError, EXIT, parseAddress, type Context } from "../context.ts";
 import { commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, saveNextKey } from "../perform.ts";
 
 type Ctx = () => Context;
@@ -18,7 +32,20 @@ function seconds(value: string, what: string): bigint {
 
 async function history(c: Context, identity: Address) {
   const { snapshot } = await readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock: c.network.fromBlock ?? 0n });
-  return { events: snapshot.events.get(identity.toLowerCase() as Address) ?? [], now: snapshot.timestamp };
+  const address = identity.toLowerCase() as Address;
+  return { events: snapshot.events.get(address) ?? [], now: snapshot.timestamp, state: snapshot.states.get(address)! };
+}
+
+/** Refuses to send a revocation of what is not active: it would change nothing but be reported. */
+async function requireActive(c: Context, op: Operation, what: string) {
+  if (op.type !== "revokeDelegate" && op.type !== "revokeAttribute") return;
+  const { events, now } = await history(c, op.identity);
+  const live = activeEntries(events, now);
+  const found =
+    op.type === "revokeDelegate"
+      ? live.delegates.some((d) => d.delegateType === op.delegateType && d.delegate.toLowerCase() === op.delegate.toLowerCase())
+      : live.attributes.some((a) => a.name === op.name && a.value.toLowerCase() === op.value.toLowerCase());
+  if (!found) throw new CliError(`nothing to revoke: ${what} is not active on this DID (never added, already revoked, expired or purged); nothing was sent`, EXIT.refused);
 }
 
 function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
@@ -45,14 +72,11 @@ function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
         if (!o.type) throw new CliError("--public-key needs --type Secp256k1|Ed25519|X25519");
         if (!isHex(o.publicKey)) throw new CliError("--public-key must be 0x-prefixed hex");
         let attribute;
-        try {
-          attribute = publicKeyAttribute(o.type, o.purpose, Buffer.from(o.publicKey!.slice(2), "hex"));
-        } catch (e) {
-          throw new CliError((e as Error).message);
-        }
+        attribute = publicKeyAttribute(o.type, o.purpose, hexToBytes(o.publicKey as Hex));
         op = kind === "add" ? { type: "setAttribute", identity, ...attribute, validity: seconds(o.validity, "--validity") } : { type: "revokeAttribute", identity, ...attribute };
       }
-      await perform(c, op, { prepare: o.prepare, key: c.key() });
+      await requireActive(c, op, o.delegate ? `delegate ${o.delegate} (${o.purpose})` : `${o.type} key ${o.publicKey} (${o.purpose})`);
+      await perform(c, op, { prepare: o.prepare, key: await c.key() });
     });
 }
 
@@ -71,14 +95,16 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { validity: string; prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "setAttribute", identity: identityOf(did), ...serviceAttribute(type, endpoint), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: c.key() });
+      await perform(c, { type: "setAttribute", identity: identityOf(did), ...serviceAttribute(type, endpoint), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
     });
   service
     .command("remove <did> <type> <endpoint>")
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "revokeAttribute", identity: identityOf(did), ...serviceAttribute(type, endpoint) }, { prepare: o.prepare, key: c.key() });
+      const op: Operation = { type: "revokeAttribute", identity: identityOf(did), ...serviceAttribute(type, endpoint) };
+      await requireActive(c, op, `service ${type} ${endpoint}`);
+      await perform(c, op, { prepare: o.prepare, key: await c.key() });
     });
   program.addCommand(service);
 
@@ -88,15 +114,20 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(validityOption())
     .addOption(prepareOption())
     .action(async (did: string, name: string, value: string, o: { validity: string; prepare?: string }) => {
+      if (name.startsWith("did/pub/") || name.startsWith("did/svc/")) {
+        throw new CliError(`"${name}" publishes a key or a service: use sigil key add or sigil service add, which check the value`);
+      }
       const c = ctx();
-      await perform(c, { type: "setAttribute", identity: identityOf(did), name: bytes32Name(name), value: hexValue(value), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: c.key() });
+      await perform(c, { type: "setAttribute", identity: identityOf(did), name: bytes32Name(name), value: hexValue(value), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
     });
   attribute
     .command("revoke <did> <name> <value>")
     .addOption(prepareOption())
     .action(async (did: string, name: string, value: string, o: { prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "revokeAttribute", identity: identityOf(did), name: bytes32Name(name), value: hexValue(value) }, { prepare: o.prepare, key: c.key() });
+      const op: Operation = { type: "revokeAttribute", identity: identityOf(did), name: bytes32Name(name), value: hexValue(value) };
+      await requireActive(c, op, `attribute ${name} ${value}`);
+      await perform(c, op, { prepare: o.prepare, key: await c.key() });
     });
   program.addCommand(attribute);
 
@@ -123,13 +154,17 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       let commitment: Hex;
       if (o.nextAddress) {
         const record = commitmentRecord(o.nextAddress);
-        if (record.address.toLowerCase() === identity.toLowerCase()) throw new CliError("the next key must not be the identity's own address");
+        if (record.address === zeroAddress) throw new CliError("the next key cannot be the zero address (rotating to it deactivates: use sigil deactivate)");
+        const { state } = await history(c, identity);
+        if (record.address.toLowerCase() === state.owner.toLowerCase()) {
+          throw new CliError("the next key must not be the current controller: a thief holding it could rotate; commit to a key kept offline");
+        }
         commitment = record.commitment;
         saveNextKey(c, o.out, record);
       } else {
         commitment = saveNextKey(c, o.out, generateNextKey()).commitment;
       }
-      await perform(c, { type: "commitNextOwner", identity, commitment }, { prepare: o.prepare, key: c.key() });
+      await perform(c, { type: "commitNextOwner", identity, commitment }, { prepare: o.prepare, key: await c.key() });
     });
 
   program
@@ -160,7 +195,14 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       });
       if (plan.nextKey) saveNextKey(c, o.nextKeyOut!, plan.nextKey);
       for (const w of plan.warnings) console.error(`⚠ ${w}`);
-      const receipt = await perform(c, plan.rotate, { prepare: o.prepare, key: next.privateKey });
+      if (!o.keep && !o.listRevocations) {
+        const { events, now } = await history(c, identity);
+        const live = activeEntries(events, now);
+        const services = live.attributes.filter((a) => a.name.startsWith("0x6469642f7376632f")); // did/svc/
+        for (const svc of services) console.error(`  voided service: ${hexToString(svc.name).replace(/\0+$/, "").slice(8)} ${hexToString(svc.value)}`);
+        if (live.delegates.length + live.attributes.length - services.length > 0) console.error(`  voided keys: ${live.delegates.length + live.attributes.length - services.length}`);
+      }
+      const receipt = await perform(c, plan.rotate, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
       if (plan.followUps.length === 0) return;
       if (!receipt || newOwner !== next.address) {
         console.error(`⚠ ${plan.followUps.length} more batch(es) of revocations remain: run \`sigil cleanup ${did}\` as the new controller`);
@@ -181,7 +223,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       const batches = splitRevocations(stale.delegates, stale.attributes);
       if (batches.length === 0) return c.print("nothing to clean up: stock ERC-1056 readers see what Sigil sees", { batches: 0 });
       if (o.prepare && batches.length > 1) throw new CliError(`${batches.length} batches are needed; run cleanup without --prepare, or once per batch after each is relayed`);
-      for (const b of batches) await perform(c, { type: "revokeEntries", identity, ...b }, { prepare: o.prepare, key: c.key() });
+      for (const b of batches) await perform(c, { type: "revokeEntries", identity, ...b }, { prepare: o.prepare, key: await c.key() });
     });
 
   program
@@ -192,7 +234,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       const c = ctx();
       const owner = parseAddress(newOwner, "new owner");
       if (owner === "0x0000000000000000000000000000000000000000") throw new CliError("the zero address would deactivate the DID: use sigil deactivate");
-      await perform(c, { type: "changeOwner", identity: identityOf(did), newOwner: owner }, { prepare: o.prepare, key: c.key() });
+      await perform(c, { type: "changeOwner", identity: identityOf(did), newOwner: owner }, { prepare: o.prepare, key: await c.key() });
     });
 
   program
@@ -201,6 +243,6 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "deactivate", identity: identityOf(did) }, { prepare: o.prepare, key: c.key() });
+      await perform(c, { type: "deactivate", identity: identityOf(did) }, { prepare: o.prepare, key: await c.key() });
     });
 }

@@ -4,9 +4,20 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { isHex, type Hex } from "viem";
 import { decryptMessage, DEFAULT_SKEW_SECONDS, describeChange, type DidChange, encryptMessage, parseDid, signMessage, verifyMessage, watchDids } from "sigil-did";
-import { CliError, describeFailure, EXIT, type Context } from "../context.ts";
+import { CliError, describeFailure, EXIT, toJson, type Context } from "../context.ts";
 
 type Ctx = () => Context;
+
+/** An argument, or for long JWTs/JWEs: `-` reads stdin, `@file` reads a file. */
+function readInput(value: string, what: string): string {
+  try {
+    if (value === "-") return readFileSync(0, "utf8").trim();
+    if (value.startsWith("@")) return readFileSync(value.slice(1), "utf8").trim();
+  } catch (e) {
+    throw new CliError(`cannot read the ${what} from ${value === "-" ? "stdin" : value.slice(1)}: ${(e as Error).message}`);
+  }
+  return value;
+}
 
 function isoSeconds(value: string | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;
@@ -24,19 +35,18 @@ function x25519Key(): Hex {
 export function registerMessageCommands(program: Command, ctx: Ctx) {
   program
     .command("sign <did> <text>")
-    .description("sign a message as a JWT with SIGIL_PRIVATE_KEY")
+    .description("sign a message as a JWT with SIGIL_PRIVATE_KEY or --keystore")
     .addOption(new Option("--key-type <type>", "the key's type").choices(["Secp256k1", "Ed25519"]).default("Secp256k1"))
     .action(async (did: string, text: string, o: { keyType: "Secp256k1" | "Ed25519" }) => {
       parseDid(did);
-      const keystore = program.opts().keystore as string | undefined;
-      const secretKey = process.env.SIGIL_PRIVATE_KEY || (keystore ? readFileSync(keystore, "utf8").trim() : undefined);
-      if (!secretKey || !isHex(secretKey)) throw new CliError("set SIGIL_PRIVATE_KEY (or --keystore) to the signing key");
-      const jwt = await signMessage({ did, secretKey: secretKey as Hex, type: o.keyType }, { text });
-      ctx().print(jwt, { jwt });
+      const c = ctx();
+      const jwt = await signMessage({ did, secretKey: await c.key(), type: o.keyType }, { text: readInput(text, "message") });
+      c.print(jwt, { jwt });
     });
 
   program
     .command("verify <jwt>")
+    .summary("verify a signed message ('-' reads it from stdin, @file from a file)")
     .description("verify a signed message against the sender's keys as of when you received it (default: now)")
     .option("--received-at <iso>", "when you received it (stored messages)")
     .option("--sent-at <iso>", "a send time you can vouch for (your own server's timestamp), never the message's own date")
@@ -47,10 +57,15 @@ export function registerMessageCommands(program: Command, ctx: Ctx) {
       const sentAt = isoSeconds(o.sentAt, "--sent-at");
       const skewSeconds = Number(o.skew);
       if (!Number.isSafeInteger(skewSeconds) || skewSeconds < 0 || skewSeconds > 3600) throw new CliError(`--skew "${o.skew}" must be a whole number of seconds from 0 to 3600`);
-      const result = await c.spin("verifying…", verifyMessage(jwt, c.resolver, { receivedAt, sentAt, skewSeconds }));
+      const result = await c.spin("verifying…", verifyMessage(readInput(jwt, "JWT"), c.resolver, { receivedAt, sentAt, skewSeconds }));
       if (!result.ok) {
-        if (result.code === "unresolvable") throw new CliError(`cannot verify: ${result.reason}`, EXIT.network);
-        throw new CliError(`✘ not verified: ${result.reason}`, EXIT.refused);
+        const code = result.code === "unresolvable" ? EXIT.network : EXIT.refused;
+        if (c.json) {
+          console.log(toJson(result)); // {"ok": false, "code", "reason", "judgedAt"}
+          process.exitCode = code;
+          return;
+        }
+        throw new CliError(result.code === "unresolvable" ? `cannot verify: ${result.reason}` : `✘ not verified: ${result.reason}`, code);
       }
       c.print(`✔ signed by ${result.signedBy}: ${JSON.stringify(result.payload.text ?? result.payload)}`, result);
     });
@@ -80,8 +95,7 @@ export function registerMessageCommands(program: Command, ctx: Ctx) {
     .action(async (did: string, input: string, o: { receivedAt?: string }) => {
       const c = ctx();
       parseDid(did);
-      const text = input === "-" ? readFileSync(0, "utf8") : input;
-      const message = await c.spin("decrypting…", decryptMessage(text.trim(), { did, secretKey: x25519Key() }, c.resolver, { receivedAt: isoSeconds(o.receivedAt, "--received-at") }));
+      const message = await c.spin("decrypting…", decryptMessage(readInput(input, "JWE"), { did, secretKey: x25519Key() }, c.resolver, { receivedAt: isoSeconds(o.receivedAt, "--received-at") }));
       c.print(`${message.from ? `✔ from ${message.from}` : "(anonymous sender)"}: ${JSON.stringify(message.payload.text ?? message.payload)}`, message);
     });
 

@@ -75,7 +75,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
       mkdirSync(o.cards, { recursive: true });
       for (const card of set.cards) writeNew(join(o.cards, `guardian-${card.guardian.toLowerCase()}.json`), card, true);
       if (!c.json) console.error(`${set.cards.length} guardian card(s) written to ${o.cards}: give each guardian their own card privately, then delete the folder`);
-      await perform(c, { type: "setGuardians", identity, root: set.root, threshold: BigInt(set.threshold), delay: set.delay }, { prepare: o.prepare, key: c.key() });
+      await perform(c, { type: "setGuardians", identity, root: set.root, threshold: BigInt(set.threshold), delay: set.delay }, { prepare: o.prepare, key: await c.key() });
     });
   guardians
     .command("remove <did>")
@@ -83,14 +83,14 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "setGuardians", identity: identityOf(did), root: zeroHash, threshold: 0n, delay: 0n }, { prepare: o.prepare, key: c.key() });
+      await perform(c, { type: "setGuardians", identity: identityOf(did), root: zeroHash, threshold: 0n, delay: 0n }, { prepare: o.prepare, key: await c.key() });
     });
   guardians
     .command("apply <did>")
     .description("make a pending guardian change effective once its delay has passed (any funded key)")
     .action(async (did: string) => {
       const c = ctx();
-      await perform(c, { type: "applyGuardians", identity: identityOf(did) }, { key: c.key() });
+      await perform(c, { type: "applyGuardians", identity: identityOf(did) }, { key: await c.key() });
     });
   guardians
     .command("show <did>")
@@ -123,7 +123,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
         nextCommitment: o.commit ? (o.commitment as Hex) : zeroHash,
         purge: !o.keep,
       };
-      await perform(c, { type: "approveRecovery", identity, recovery, proof: proofOf(card) }, { prepare: o.prepare, key: c.key() });
+      await perform(c, { type: "approveRecovery", identity, recovery, proof: proofOf(card) }, { prepare: o.prepare, key: await c.key() });
     });
   recover
     .command("approve <did>")
@@ -141,7 +141,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
       }
       const r = open[0];
       const recovery = { newOwner: parseAddress(r.newOwner, "new owner"), nextCommitment: r.nextOwnerCommitment ?? zeroHash, purge: r.purge };
-      await perform(c, { type: "approveRecovery", identity, recovery, proof: proofOf(card) }, { prepare: o.prepare, key: c.key() });
+      await perform(c, { type: "approveRecovery", identity, recovery, proof: proofOf(card) }, { prepare: o.prepare, key: await c.key() });
     });
   recover
     .command("cancel <did>")
@@ -151,7 +151,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .action(async (did: string, o: { nextKeyFile?: string; prepare?: string }) => {
       const c = ctx();
       const next = loadNextKey(o.nextKeyFile);
-      await perform(c, { type: "cancelRecovery", identity: identityOf(did), salt: next.salt }, { prepare: o.prepare, key: next.privateKey });
+      await perform(c, { type: "cancelRecovery", identity: identityOf(did), salt: next.salt }, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
     });
   recover
     .command("finalize <did>")
@@ -161,7 +161,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
       const armed = (await recoveryMeta(c, did)).recoveries.find((r) => r.status !== "proposed");
       if (!armed) throw new CliError("no recovery is armed", EXIT.refused);
       const recovery = { newOwner: parseAddress(armed.newOwner, "new owner"), nextCommitment: armed.nextOwnerCommitment ?? zeroHash, purge: armed.purge };
-      await perform(c, { type: "finalizeRecovery", identity: identityOf(did), recovery }, { key: c.key() });
+      await perform(c, { type: "finalizeRecovery", identity: identityOf(did), recovery }, { key: await c.key() });
     });
   recover
     .command("status <did>")

@@ -4,11 +4,12 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { createPublicClient, createWalletClient, isHex, zeroAddress, type Hex, type PublicClient, type WalletClient } from "viem";
+import { createPublicClient, createWalletClient, isAddress, isHex, zeroAddress, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { networkTransport, relayOperation, type SignableOperation, type SignedOperation } from "sigil-did";
+import { AUTHORISER, networkTransport, readSigningContext, relayOperation, type SignableOperation, type SignedOperation } from "sigil-did";
 import { deployRegistry } from "sigil-did/node";
-import { CliError, readJson, type Context } from "../context.ts";
+import { CliError, EXIT, readJson, type Context } from "../context.ts";
+import { sentLine } from "../perform.ts";
 
 type Ctx = () => Context;
 
@@ -29,6 +30,47 @@ const revive = (value: unknown): unknown => {
   }
   return value;
 };
+
+const OPERATION_TYPES = new Set(Object.keys(AUTHORISER));
+
+/** A prepared operation from a file, checked field by field so that a damaged file says what is wrong. */
+function readPrepared(file: string): SignedOperation {
+  const raw = readJson<Record<string, unknown>>(file, "prepared operation");
+  const op = raw.operation as Record<string, unknown> | undefined;
+  const problems: string[] = [];
+  if (!op || typeof op !== "object") problems.push("no operation");
+  else if (typeof op.type !== "string" || !OPERATION_TYPES.has(op.type)) problems.push(`unknown operation type ${JSON.stringify(op.type)}`);
+  else if (typeof op.identity !== "string" || !isAddress(op.identity)) problems.push("operation.identity is not an address");
+  if (typeof raw.signer !== "string" || !isAddress(raw.signer)) problems.push("signer is not an address");
+  if (typeof raw.registry !== "string" || !isAddress(raw.registry)) problems.push("registry is not an address");
+  if (typeof raw.signature !== "string" || !isHex(raw.signature)) problems.push("signature is not hex");
+  if (typeof raw.chainId !== "number") problems.push("chainId is missing");
+  if (typeof raw.deadline !== "string" || !/^\d+$/.test(raw.deadline)) problems.push("deadline is missing");
+  if (problems.length) throw new CliError(`${file} is not a prepared operation (${problems.join("; ")}); sigil prepare or --prepare writes one`);
+  try {
+    return { ...(revive(raw) as SignedOperation), operation: revive(op) as SignableOperation, deadline: BigInt(raw.deadline as string) };
+  } catch (e) {
+    throw new CliError(`cannot read a prepared operation from ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** Says plainly why a signed operation can no longer be used, before paying to be told SigilInvalidSignature. */
+async function explainStale(c: Context, signed: SignedOperation, file: string) {
+  const now = (await c.publicClient.getBlock()).timestamp;
+  if (signed.deadline < now) throw new CliError(`${file} expired at ${new Date(Number(signed.deadline) * 1000).toISOString()}: sign it again`, EXIT.refused);
+  const target = { registry: c.network.registry, publicClient: c.publicClient };
+  const current = await readSigningContext(target, signed.operation);
+  const was = signed.context;
+  const refuse = (why: string) => {
+    throw new CliError(`${file} can no longer be relayed: ${why}; sign it again`, EXIT.refused);
+  };
+  if (was.nonce !== undefined && current.nonce !== undefined && was.nonce !== current.nonce) {
+    refuse(was.nonce < current.nonce ? `its nonce ${was.nonce} was already used (it was relayed, or another signed operation of this identity came first)` : `it was signed for nonce ${was.nonce} and the identity is at ${current.nonce}: relay the earlier ones first`);
+  }
+  if (was.commitment !== undefined && was.commitment !== current.commitment) refuse("the commitment it consumes is no longer the identity's (already rotated, or replaced by a recovery)");
+  if (was.commitmentNonce !== undefined && was.commitmentNonce !== current.commitmentNonce) refuse("it was signed for an earlier commitment");
+  if (was.round !== undefined && was.round !== current.round) refuse("the recovery round moved on (a recovery finished or was cancelled, or the guardians changed)");
+}
 
 export function registerRelayCommands(program: Command, ctx: Ctx) {
   program
@@ -63,18 +105,12 @@ export function registerRelayCommands(program: Command, ctx: Ctx) {
     .description("submit a prepared (signed) operation, paying gas with SIGIL_RELAYER_KEY")
     .action(async (file: string) => {
       const c = ctx();
-      const raw = readJson<Record<string, unknown>>(file, "prepared operation");
-      const ok = raw.operation && typeof raw.signature === "string" && typeof raw.signer === "string" && typeof raw.registry === "string";
-      if (!ok) throw new CliError(`${file} is not a prepared operation (sigil prepare / --prepare writes one)`);
-      let signed: SignedOperation;
-      try {
-        signed = { ...(revive(raw) as SignedOperation), operation: revive(raw.operation) as SignableOperation, deadline: BigInt(raw.deadline as string) };
-      } catch (e) {
-        throw new CliError(`cannot read a prepared operation from ${file}: ${(e as Error).message}`);
-      }
-      if (signed.registry.toLowerCase() !== c.network.registry.toLowerCase()) throw new CliError(`${file} was signed for registry ${signed.registry}, not ${c.network.registry}`);
+      const signed = readPrepared(file);
+      if (signed.registry.toLowerCase() !== c.network.registry.toLowerCase()) throw new CliError(`${file} was signed for registry ${signed.registry}, not ${c.network.registry} (--network)`);
+      if (signed.chainId !== c.network.chainId) throw new CliError(`${file} was signed for chain ${signed.chainId}, not ${c.network.chainId} (--network)`);
       const target = { registry: c.network.registry, publicClient: c.publicClient };
-      const receipt = await c.spin(`relaying ${signed.operation.type}…`, relayOperation(c.wallet("SIGIL_RELAYER_KEY"), target, signed));
+      await explainStale(c, signed, file);
+      const receipt = await c.spin(`relaying ${signed.operation.type}…`, relayOperation(c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target, signed, { onSent: sentLine(c), timeoutMs: c.waitMs }));
       c.print(`✔ relayed ${signed.operation.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed})`, receipt);
     });
 
