@@ -1,6 +1,7 @@
 // A JSON-RPC proxy on 127.0.0.1 for tests and benchmarks: counts HTTP round trips and JSON-RPC requests,
 // and can misbehave on purpose (slow, down, wrong chain id, capped eth_getLogs range).
 import { createServer, type Server } from "node:http";
+import { keccak256, type Hex } from "viem";
 
 export interface ProxyOptions {
   /** Delay before answering, ms. */
@@ -11,6 +12,9 @@ export interface ProxyOptions {
   chainId?: number;
   /** Refuse eth_getLogs spanning more blocks than this (as public nodes do). */
   maxLogRange?: number;
+  /** Accept raw transactions (answering their hash) but never pass them on: a node that dies
+   * after taking a transaction. */
+  dropTransactions?: boolean;
 }
 
 export interface RpcProxy {
@@ -44,6 +48,9 @@ export async function startRpcProxy(upstream: string, options: ProxyOptions = {}
     proxy.requests.push(req.method);
     if (req.method === "eth_chainId" && options.chainId !== undefined) {
       return { jsonrpc: "2.0", id: req.id, result: `0x${options.chainId.toString(16)}` };
+    }
+    if (req.method === "eth_sendRawTransaction" && options.dropTransactions) {
+      return { jsonrpc: "2.0", id: req.id, result: keccak256((req.params?.[0] ?? "0x") as Hex) };
     }
     if (req.method === "eth_getLogs" && options.maxLogRange !== undefined) {
       const f = (req.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string };

@@ -7,7 +7,7 @@ export * from "./errors.ts";
 export { decodeRegistryLogs, type RegistryEvent } from "./events.ts";
 export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } from "./document.ts";
 export { networkClient, networkReadClient, networkTransport, chainIdHex, type SigilNetwork } from "./networks.ts";
-export { readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
+export { EmptyCallError, readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
 export {
   createSigilResolver,
   getResolver,

@@ -86,6 +86,13 @@ registerMessageCommands(program, ctx);
 registerServeCommand(program, ctx);
 registerRelayCommands(program, ctx);
 
+// Every subcommand, however it was added, exits through the handler below (usage errors: 2).
+const exitOverride = (cmd: Command) => {
+  cmd.exitOverride();
+  cmd.commands.forEach(exitOverride);
+};
+exitOverride(program);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

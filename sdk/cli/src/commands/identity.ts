@@ -6,6 +6,7 @@ import { hexToBytes, hexToString, isHex, zeroAddress, type Address, type Hex } f
 import {
   activeEntries,
   bytes32Name,
+  EmptyCallError,
   generateNextKey,
   parseDid,
   planRotation,
@@ -31,7 +32,11 @@ function seconds(value: string, what: string): bigint {
 }
 
 async function history(c: Context, identity: Address) {
-  const { snapshot } = await readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock: c.network.fromBlock ?? 0n });
+  const read = readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock: c.network.fromBlock ?? 0n });
+  const { snapshot } = await read.catch((error: unknown) => {
+    if (!(error instanceof EmptyCallError)) throw error;
+    throw new CliError(`no SigilRegistry at ${c.network.registry} on this chain: check --network (was the chain reset?) or deploy it; nothing was sent`, EXIT.refused);
+  });
   const address = identity.toLowerCase() as Address;
   return { events: snapshot.events.get(address) ?? [], now: snapshot.timestamp, state: snapshot.states.get(address)! };
 }

@@ -7,6 +7,21 @@ import { CliError, EXIT, type Context } from "../context.ts";
 
 type Ctx = () => Context;
 
+/** Origins as the service checks them, with a bad one a usage error (exit 2), not a crash. */
+function validCors(cors: false | string | string[]) {
+  if (cors === false || cors === "*") return cors;
+  for (const origin of [cors].flat()) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin) throw new CliError(`--cors-origin "${origin}" must be an origin: scheme://host[:port], no path or trailing slash`);
+  }
+  return cors;
+}
+
 const integer = (name: string, value: string, min = 0) => {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min) throw new CliError(`--${name} "${value}" must be a whole number >= ${min}`);
@@ -34,7 +49,11 @@ export function registerServeCommand(program: Command, ctx: Ctx) {
       .default("info"),
   )
   .addOption(new Option("--shutdown-timeout <ms>", "how long SIGTERM waits for in-flight requests").env("SIGIL_SHUTDOWN_TIMEOUT_MS").default("10000"))
-  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string }) => {
+  .addOption(new Option("--cors-origin <origin>", "a web origin allowed to call the API (repeat; default any: *)").argParser((v: string, acc: string[] = []) => [...acc, v]))
+  .addOption(new Option("--no-cors", "send no CORS headers (browsers on other origins cannot call it)"))
+  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string; corsOrigin?: string[]; cors: boolean }) => {
+    const envOrigins = process.env.SIGIL_CORS_ORIGINS?.split(",").map((x) => x.trim()).filter(Boolean);
+    const cors = o.cors === false ? false : (o.corsOrigin ?? envOrigins ?? "*");
     const { network } = ctx();
     const resolver = createSigilResolver({
       networks: [network],
@@ -43,6 +62,7 @@ export function registerServeCommand(program: Command, ctx: Ctx) {
     const port = integer("port", o.port);
     if (port > 65_535) throw new CliError(`--port ${port} is not a TCP port (0-65535)`);
     const service = await startResolverService({
+      cors: validCors(cors),
       resolver,
       host: o.host,
       port,
