@@ -23,8 +23,10 @@ const MAX_CHAIN_ID = 2n ** 64n - 1n;
 
 /** A did:sigil DID URL taken apart; a did-resolver `ParsedDID` whose DID parts are canonical. */
 export interface ParsedSigilDid extends ParsedDID {
-  /** The canonical DID, without path, query or fragment. */
+  /** The DID with its address in lower case, without path, query or fragment. */
   did: string;
+  /** The DID exactly as written (network form and address case kept): a document's `id`. */
+  input: string;
   /** The canonical DID followed by the path, query and fragment as given. */
   didUrl: string;
   method: "sigil";
@@ -146,6 +148,7 @@ function checked(input: string, split: ParsedDID): ParsedSigilDid {
   const id = network === undefined ? address : `${network}:${address}`;
   const parsed: ParsedSigilDid = {
     did: `did:sigil:${id}`,
+    input: `did:sigil:${split.id}`,
     didUrl: assemble(network, address, path, split.query, split.fragment),
     method: "sigil",
     id,

@@ -18,8 +18,10 @@ const sameState = (a: IdentityState, b: IdentityState) =>
   a.deactivated === b.deactivated;
 
 /** Current histories of `addresses` on one network, through the cache. */
-export async function currentHistories(client: SigilClient, entry: NetworkEntry, addresses: Address[]) {
-  const { cache, stats } = client;
+export async function currentHistories(client: SigilClient, entry: NetworkEntry, addresses: Address[], options: { noCache?: boolean } = {}) {
+  const { stats } = client;
+  // noCache (DID Resolution): read from the chain; the fresh result still refreshes the cache.
+  const cache = options.noCache ? undefined : client.cache;
   const key = (a: Address) => `${entry.network.chainId}:${entry.network.registry}:${a}`;
   const now = Date.now();
   const out = new Map<Address, CachedHistory>();
@@ -54,7 +56,7 @@ export async function currentHistories(client: SigilClient, entry: NetworkEntry,
     if (changed.length === 0) return out;
     stale = changed;
   }
-  const { snapshot, anchor } = await readHistory(entry, stale, undefined, cache !== undefined);
+  const { snapshot, anchor } = await readHistory(entry, stale, undefined, client.cache !== undefined);
   stats.missed += stale.length;
   for (const a of stale) {
     const history: CachedHistory = {
@@ -65,7 +67,7 @@ export async function currentHistories(client: SigilClient, entry: NetworkEntry,
       timestamp: snapshot.timestamp,
       anchor,
     };
-    cache?.set(key(a), history);
+    client.cache?.set(key(a), history);
     out.set(a, history);
   }
   return out;

@@ -25,6 +25,8 @@ export const blockTimeOf = (events: readonly RegistryEvent[], headers?: Map<bigi
 
 export interface ResultInput {
   entry: NetworkEntry;
+  /** The DID as the caller wrote it: the document's `id` (DID Core: the DID that was resolved). */
+  did: string;
   address: Address;
   events: readonly RegistryEvent[];
   at: DocumentPoint;
@@ -33,13 +35,26 @@ export interface ResultInput {
   historical: boolean;
   accept: string;
   blockTime: (block: bigint) => bigint | undefined;
+  /** Whether this network is the resolver's default (then `did:sigil:<address>` names it too). */
+  isDefaultNetwork?: boolean;
 }
 
 export function buildResult(input: ResultInput): DIDResolutionResult {
-  const { entry, address, events, at, head, historical, accept, blockTime } = input;
-  const built = buildDocument({ did: canonicalDid(entry, address), address, chainId: entry.network.chainId, events, at });
+  const { entry, did, address, events, at, head, historical, accept, blockTime } = input;
+  const built = buildDocument({ did, address, chainId: entry.network.chainId, events, at });
   const state = historical ? undefined : head.state;
   const metadata: DIDDocumentMetadata & Record<string, unknown> = {};
+  // The method's one canonical form (chain id and address in lower-case hex), and the other forms
+  // of this DID that this resolver knows (DID Resolution: canonicalId, equivalentId).
+  const canonical = canonicalDid(entry, address);
+  metadata.canonicalId = canonical;
+  const equivalent = [...new Set(equivalentDids(entry, address, input.isDefaultNetwork))].filter((d) => d !== canonical);
+  if (equivalent.length > 0) metadata.equivalentId = equivalent;
+  const first = events.find((e) => e.blockNumber <= at.blockNumber);
+  if (first) {
+    const t = blockTime(first.blockNumber);
+    if (t !== undefined) metadata.created = iso(t); // when the DID first appeared on chain
+  }
   if (built.deactivated) metadata.deactivated = true;
   if (built.versionId > 0n) {
     metadata.versionId = built.versionId.toString();
@@ -63,16 +78,28 @@ export function buildResult(input: ResultInput): DIDResolutionResult {
     resolvedAtBlock: (historical ? at.blockNumber : head.blockNumber).toString(),
     ...recoveryMetadata(foldRecovery(events.filter((e) => e.blockNumber <= at.blockNumber)), at.timestamp),
   };
+  // DID Resolution: a deactivated DID resolves to no document, with deactivated: true in its metadata.
+  if (built.deactivated) return { didResolutionMetadata: { contentType: accept }, didDocument: null, didDocumentMetadata: metadata };
   const didDocument = { ...built.didDocument };
   // application/did (DID 1.1) keeps @context, as did+ld+json; only plain did+json drops it.
   if (accept === "application/did+json") delete didDocument["@context"];
   return { didResolutionMetadata: { contentType: accept }, didDocument, didDocumentMetadata: metadata };
 }
 
+/** The forms of a DID this resolver reads as the same identity: chain id, configured name, default. */
+function equivalentDids(entry: NetworkEntry, address: Address, isDefault = false): string[] {
+  const forms = [`did:sigil:0x${entry.network.chainId.toString(16)}:${address}`];
+  if (entry.network.name) forms.push(`did:sigil:${entry.network.name}:${address}`);
+  if (isDefault) forms.push(`did:sigil:${address}`);
+  return forms;
+}
+
 /** The current document from a (possibly cached) history, as of the block it was confirmed at. */
-export const currentResult = (entry: NetworkEntry, address: Address, h: CachedHistory, accept: string) =>
+export const currentResult = (entry: NetworkEntry, did: string, address: Address, h: CachedHistory, accept: string, isDefaultNetwork?: boolean) =>
   buildResult({
     entry,
+    did,
+    isDefaultNetwork,
     address,
     events: h.events,
     at: { blockNumber: h.blockNumber, timestamp: h.timestamp },

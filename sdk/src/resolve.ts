@@ -26,23 +26,29 @@ export async function resolveDid(client: SigilClient, did: string, options: DIDR
     const entry = findNetwork(client, parsed);
     const query = readQuery(parsed, options);
     const address = parsed.address;
+    const doc = { did: parsed.input, isDefaultNetwork: entry === client.defaultEntry };
+    const noCache = (options as { noCache?: unknown }).noCache === true;
     if (query.versionId === undefined && query.versionTime === undefined) {
-      return currentResult(entry, address, (await currentHistories(client, entry, [address])).get(address)!, accept);
+      return currentResult(entry, doc.did, address, (await currentHistories(client, entry, [address], { noCache })).get(address)!, accept, doc.isDefaultNetwork);
     }
-    return await resolveVersion(client, entry, address, query, accept);
+    return await resolveVersion(client, entry, doc, address, query, accept, noCache);
   } catch (error) {
     return errorResult(error);
   }
 }
 
+type DocTarget = { did: string; isDefaultNetwork: boolean };
+
 async function resolveVersion(
   client: SigilClient,
   entry: NetworkEntry,
+  doc: DocTarget,
   address: Address,
   query: { versionId?: bigint; versionTime?: bigint },
   accept: string,
+  noCache: boolean,
 ) {
-  if (query.versionTime !== undefined) return resolveAtTime(client, entry, address, query.versionTime, accept);
+  if (query.versionTime !== undefined) return resolveAtTime(client, entry, doc, address, query.versionTime, accept, noCache);
   const versionId = query.versionId as bigint;
   const { snapshot, headers } = await readHistory(entry, [address], [versionId]);
   const events = snapshot.events.get(address) ?? [];
@@ -57,7 +63,7 @@ async function resolveVersion(
   }
   const at = { blockNumber: versionId, timestamp: header.timestamp };
   const head = { blockNumber: snapshot.blockNumber };
-  return buildResult({ entry, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events, headers) });
+  return buildResult({ entry, ...doc, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events, headers) });
 }
 
 /**
@@ -66,8 +72,8 @@ async function resolveVersion(
  * at or before `t` apply, and validity is judged at `t`; a time after the head is judged against
  * the head's events.
  */
-async function resolveAtTime(client: SigilClient, entry: NetworkEntry, address: Address, t: bigint, accept: string) {
-  const history = (await currentHistories(client, entry, [address])).get(address)!;
+async function resolveAtTime(client: SigilClient, entry: NetworkEntry, doc: DocTarget, address: Address, t: bigint, accept: string, noCache: boolean) {
+  const history = (await currentHistories(client, entry, [address], { noCache })).get(address)!;
   const events = history.events.map((e) => ({ ...e }));
   await fillTimestamps(entry, events, new Map());
   let blockNumber = history.blockNumber;
@@ -77,7 +83,7 @@ async function resolveAtTime(client: SigilClient, entry: NetworkEntry, address: 
   }
   const at: DocumentPoint = { blockNumber, timestamp: t };
   const head = { blockNumber: history.blockNumber };
-  return buildResult({ entry, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events) });
+  return buildResult({ entry, ...doc, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events) });
 }
 
 /** Nodes that omit `blockTimestamp` from logs: fetch the few headers needed, in one batch. */
@@ -95,7 +101,7 @@ async function fillTimestamps(entry: NetworkEntry, events: RegistryEvent[], head
 /** Resolves many current documents in one batch per network; results in input order; never throws. */
 export async function resolveDids(client: SigilClient, dids: readonly string[], options: DIDResolutionOptions = {}): Promise<DIDResolutionResult[]> {
   const results: DIDResolutionResult[] = new Array(dids.length);
-  const groups = new Map<NetworkEntry, { index: number; address: Address }[]>();
+  const groups = new Map<NetworkEntry, { index: number; address: Address; did: string }[]>();
   dids.forEach((did, index) => {
     try {
       acceptOf(options);
@@ -110,7 +116,7 @@ export async function resolveDids(client: SigilClient, dids: readonly string[], 
       }
       const entry = findNetwork(client, parsed);
       const list = groups.get(entry) ?? [];
-      list.push({ index, address: parsed.address });
+      list.push({ index, address: parsed.address, did: parsed.input });
       groups.set(entry, list);
     } catch (error) {
       results[index] = errorResult(error);
@@ -120,8 +126,10 @@ export async function resolveDids(client: SigilClient, dids: readonly string[], 
   await Promise.all(
     [...groups].map(async ([entry, items]) => {
       try {
-        const histories = await currentHistories(client, entry, [...new Set(items.map((i) => i.address))]);
-        for (const { index, address } of items) results[index] = currentResult(entry, address, histories.get(address)!, accept);
+        const noCache = (options as { noCache?: unknown }).noCache === true;
+        const histories = await currentHistories(client, entry, [...new Set(items.map((i) => i.address))], { noCache });
+        const isDefault = entry === client.defaultEntry;
+        for (const { index, address, did } of items) results[index] = currentResult(entry, did, address, histories.get(address)!, accept, isDefault);
       } catch (error) {
         for (const { index } of items) results[index] = errorResult(error);
       }

@@ -89,7 +89,8 @@ export function findNetwork(client: SigilClient, parsed: ParsedSigilDid): Networ
 
 export const networkLabel = (network: SigilNetwork) => network.name ?? chainIdHex(network.chainId);
 
-/** The canonical DID for documents: the network as configured name, else hex chain id. */
+/** The method's canonical form of a DID: the chain id and the address in lower-case hex (the same
+ * for every resolver, whatever names it configures). */
 export function canonicalDid(entry: NetworkEntry, address: Address): string {
-  return `did:sigil:${networkLabel(entry.network)}:${address}`;
+  return `did:sigil:${chainIdHex(entry.network.chainId)}:${address.toLowerCase()}`;
 }

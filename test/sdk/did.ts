@@ -56,9 +56,10 @@ const PART_WORD: Record<DidPart, string> = {
 describe("sdk: did:sigil parser", () => {
   it("accepts the three forms and every address case rule, always printing lower case", () => {
     const did = `did:sigil:${ADDR}`;
-    expect(parseDid(did)).to.deep.equal({ did, didUrl: did, method: "sigil", id: ADDR, address: ADDR, params: {} });
+    expect(parseDid(did)).to.deep.equal({ did, input: did, didUrl: did, method: "sigil", id: ADDR, address: ADDR, params: {} });
     expect(parseDid(`did:sigil:0x7a69:${CHECKSUMMED}`)).to.deep.equal({
       did: `did:sigil:0x7a69:${ADDR}`,
+      input: `did:sigil:0x7a69:${CHECKSUMMED}`,
       didUrl: `did:sigil:0x7a69:${ADDR}`,
       method: "sigil",
       id: `0x7a69:${ADDR}`,
@@ -295,7 +296,12 @@ describe("sdk: did:sigil parser", () => {
           const canonical = formatDid(parsed);
           expect(canonical).to.equal(parsed.didUrl);
           expect(canonical.slice(0, parsed.did.length)).to.equal(parsed.did).and.equal(parsed.did.toLowerCase());
-          expect(parseDid(canonical)).to.deep.equal(parsed);
+          const { input: written, ...rest } = parsed;
+          const { input: again, ...restAgain } = parseDid(canonical);
+          expect(restAgain).to.deep.equal(rest);
+          expect(again).to.equal(parsed.did);
+          expect(input.startsWith(written), "input keeps the DID as written").to.equal(true);
+          expect(written.toLowerCase()).to.equal(parsed.did);
           expect(formatDid(parseDid(canonical))).to.equal(canonical);
         }),
         { numRuns: 500 },

@@ -145,13 +145,13 @@ describe("sdk resolver (in-process chain)", () => {
     expect(meta.sigil).to.deep.include({ preRotation: false, nextOwnerCommitment: null, epoch: "1" });
   });
 
-  it("resolves a deactivated DID with deactivated: true and an empty document", async () => {
+  it("resolves a deactivated DID with deactivated: true and no document (DID Resolution §4.1, Resolving)", async () => {
     const alice = env.addresses[1];
     await env.send(1, { type: "deactivate", identity: alice });
-    const { didDocument, didDocumentMetadata } = await resolver.resolve(did(alice));
+    const { didDocument, didDocumentMetadata, didResolutionMetadata } = await resolver.resolve(did(alice));
     expect(didDocumentMetadata.deactivated).to.equal(true);
-    expect(didDocument?.verificationMethod).to.deep.equal([]);
-    expect(didDocument?.authentication).to.deep.equal([]);
+    expect(didDocument).to.equal(null);
+    expect(didResolutionMetadata.error).to.equal(undefined);
   });
 
   it("resolves past versions by versionId and versionTime, with next-version metadata", async () => {
@@ -259,7 +259,12 @@ describe("sdk resolver (in-process chain)", () => {
     const r = new Resolver(getResolver({ networks: [{ chainId: env.chainId, registry: env.registry, provider: env.counting }] }));
     const result = await r.resolve(`did:sigil:0x7a69:${alice.toLowerCase()}`);
     expect(result.didDocument?.id).to.equal(`did:sigil:0x7a69:${alice.toLowerCase()}`);
+    // DID Core: the document's id is the DID that was resolved; the canonical form is in the metadata.
     const defaulted = await r.resolve(`did:sigil:${alice.toLowerCase()}`);
-    expect(defaulted.didDocument?.id).to.equal(`did:sigil:0x7a69:${alice.toLowerCase()}`);
+    expect(defaulted.didDocument?.id).to.equal(`did:sigil:${alice.toLowerCase()}`);
+    expect(defaulted.didDocumentMetadata).to.deep.include({ canonicalId: `did:sigil:0x7a69:${alice.toLowerCase()}` });
+    const checksummed = await r.resolve(`did:sigil:0x7a69:${getAddress(alice)}`);
+    expect(checksummed.didDocument?.id).to.equal(`did:sigil:0x7a69:${getAddress(alice)}`);
+    expect(checksummed.didDocument?.verificationMethod?.[0].id).to.equal(`did:sigil:0x7a69:${getAddress(alice)}#controller`);
   });
 });
