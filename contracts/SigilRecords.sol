@@ -12,27 +12,38 @@ import {SigilTypedData} from "./SigilTypedData.sol";
 /// controller, handing over control (the one place the controller changes), purging, and
 /// recording each change as the head of the identity's `previousChange` chain.
 abstract contract SigilRecords is SigilTypedData {
-    /// @dev Per identity, one slot. `owner` zero means "the identity itself" unless deactivated.
+    /// @dev An identity's record, unpacked. `owner` zero means "the identity itself" unless
+    /// deactivated. `firstChange` and `changed` bound the identity's history (its events lie in
+    /// [firstChange, changed]), so a reader's cost follows the identity's life, not the chain's age.
     struct Record {
         address owner;
-        uint40 changed;
-        uint32 epoch;
+        uint256 changed;
+        uint256 firstChange;
+        uint256 epoch;
         bool committed; // mirrors `_nextKeys[identity].commitment != 0`, saving a cold SLOAD per call
         bool deactivated;
     }
 
-    /// @dev The next-key commitment, when it was set, and how many commitments were set so far
-    /// (typed rotations bind it, so a signature is good for one commitment only).
+    /// @dev The next-key commitment, when it was set, how many commitments were set so far (typed
+    /// rotations bind it, so a signature is good for one commitment only), and the block of the
+    /// last purge (a reader needs nothing older for the keys and services).
     struct NextKey {
         bytes32 commitment;
         uint40 since;
         uint32 nonce;
+        uint40 purgedAt;
     }
 
     uint256 private constant VALID_TO_BITS = 224;
     uint256 private constant VALID_TO_MASK = (1 << VALID_TO_BITS) - 1;
+    // The record in one slot: owner 160 | changed 36 | firstChange 36 | epoch 22 | committed 1 |
+    // deactivated 1. 2^36 blocks outlive any chain (545 years of 250 ms blocks); 2^22 purges any owner.
+    uint256 private constant BLOCK_BITS = 36;
+    uint256 private constant EPOCH_BITS = 22;
+    uint256 private constant BLOCK_MASK = (1 << BLOCK_BITS) - 1;
+    uint256 private constant EPOCH_MASK = (1 << EPOCH_BITS) - 1;
 
-    mapping(address identity => Record) internal _records;
+    mapping(address identity => uint256) private _records;
     mapping(address identity => NextKey) internal _nextKeys;
     /// @dev identity => keccak256(abi.encode(delegateType)) => delegate => epoch << 224 | validTo.
     mapping(address => mapping(bytes32 => mapping(address => uint256))) private _delegates;
@@ -56,8 +67,30 @@ abstract contract SigilRecords is SigilTypedData {
 
     /// @dev The record of an identity that is not deactivated.
     function _live(address identity) internal view returns (Record memory rec) {
-        rec = _records[identity];
+        rec = _load(identity);
         if (rec.deactivated) revert ISigilRegistry.SigilIdentityDeactivated(identity);
+    }
+
+    /// @dev The identity's record, unpacked from its slot.
+    function _load(address identity) internal view returns (Record memory rec) {
+        uint256 p = _records[identity];
+        rec.owner = address(uint160(p));
+        rec.changed = (p >> 160) & BLOCK_MASK;
+        rec.firstChange = (p >> (160 + BLOCK_BITS)) & BLOCK_MASK;
+        rec.epoch = (p >> (160 + 2 * BLOCK_BITS)) & EPOCH_MASK;
+        rec.committed = (p >> 254) & 1 == 1;
+        rec.deactivated = p >> 255 == 1;
+    }
+
+    /// @dev Packs and stores the record (the writers of `changed` and `epoch` check their bounds).
+    function _store(address identity, Record memory rec) internal {
+        _records[identity] =
+            uint256(uint160(rec.owner)) |
+            (uint256(rec.changed) << 160) |
+            (uint256(rec.firstChange) << (160 + BLOCK_BITS)) |
+            (uint256(rec.epoch) << (160 + 2 * BLOCK_BITS)) |
+            (rec.committed ? 1 << 254 : 0) |
+            (rec.deactivated ? 1 << 255 : 0);
     }
 
     /// @dev The commitment `key` reveals with `salt`; reverts unless it is the identity's and
@@ -81,16 +114,19 @@ abstract contract SigilRecords is SigilTypedData {
 
     /// @dev Until when a delegate is valid: zero once deactivated or purged (older epoch).
     function _validTo(address identity, bytes32 typeHash, address delegate) internal view returns (uint256) {
-        Record storage rec = _records[identity];
+        Record memory rec = _load(identity);
         uint256 packed = _delegates[identity][typeHash][delegate];
         if (rec.deactivated || packed >> VALID_TO_BITS != rec.epoch) return 0;
         return packed & VALID_TO_MASK;
     }
 
-    /// @dev Ends a change: records this block as the head of the identity's event chain.
+    /// @dev Ends a change: records this block as the head of the identity's event chain (and, the
+    /// first time, as its start).
     function _touch(address identity, Record memory rec) internal {
-        rec.changed = SafeCast.toUint40(block.number);
-        _records[identity] = rec;
+        if (block.number > BLOCK_MASK) revert SafeCast.SafeCastOverflowedUintDowncast(uint8(BLOCK_BITS), block.number);
+        rec.changed = block.number;
+        if (rec.firstChange == 0) rec.firstChange = rec.changed;
+        _store(identity, rec);
     }
 
     /// @dev The one place the controller changes. The zero address deactivates, for good.
@@ -127,7 +163,11 @@ abstract contract SigilRecords is SigilTypedData {
         uint256 since,
         bool purge
     ) internal {
-        if (purge) ++rec.epoch;
+        if (purge) {
+            if (rec.epoch == EPOCH_MASK) revert SafeCast.SafeCastOverflowedUintDowncast(uint8(EPOCH_BITS), rec.epoch + 1);
+            ++rec.epoch;
+            _nextKeys[identity].purgedAt = SafeCast.toUint40(block.number);
+        }
         _setCommitment(identity, rec, newOwner == address(0) ? bytes32(0) : nextCommitment, since);
         _setOwner(identity, rec, newOwner);
     }

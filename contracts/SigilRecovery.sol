@@ -56,7 +56,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     mapping(bytes32 approval => bool) private _approved;
     /// @dev Struct hashes of relayed approvals already counted: a signature, public once relayed,
     /// must not count again when its proposal's tally starts over.
-    mapping(bytes32 structHash => bool) private _usedApprovals;
+    mapping(bytes32 structHash => mapping(address guardian => bool)) private _usedApprovals;
 
     /// @inheritdoc ISigilRecovery
     function recoveryState(address identity) external view returns (RecoveryState memory s) {
@@ -144,9 +144,12 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
             )
         );
         _checkSignature(identity, proof.guardian, structHash, deadline, signature);
-        if (_usedApprovals[structHash]) revert SigilSignatureUsed(identity, proof.guardian);
-        _usedApprovals[structHash] = true;
+        // An approval the current tally holds is refused by `_approve` (SigilAlreadyApproved); a
+        // used signature is refused after it, which is only reached once the tally started over.
+        // Keyed by guardian too: guardians who sign the same proposal and deadline sign the same struct.
         _approve(identity, rec, recovery, proof);
+        if (_usedApprovals[structHash][proof.guardian]) revert SigilSignatureUsed(identity, proof.guardian);
+        _usedApprovals[structHash][proof.guardian] = true;
     }
 
     /// @inheritdoc ISigilRecovery

@@ -29,12 +29,12 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
 
     /// @inheritdoc IERC1056
     function owners(address identity) external view returns (address) {
-        return _records[identity].owner;
+        return _load(identity).owner;
     }
 
     /// @inheritdoc IERC1056
     function changed(address identity) external view returns (uint256) {
-        return _records[identity].changed;
+        return _load(identity).changed;
     }
 
     /// @inheritdoc IERC1056
@@ -44,7 +44,7 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
 
     /// @inheritdoc IERC1056
     function identityOwner(address identity) public view returns (address) {
-        return _ownerOf(identity, _records[identity]);
+        return _ownerOf(identity, _load(identity));
     }
 
     /// @inheritdoc IERC1056
@@ -69,16 +69,19 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
 
     /// @inheritdoc ISigilRegistry
     function identityState(address identity) public view returns (IdentityState memory state) {
-        Record memory rec = _records[identity];
+        Record memory rec = _load(identity);
         address owner = _ownerOf(identity, rec);
+        NextKey memory next = _nextKeys[identity];
         state = IdentityState({
             owner: owner,
             changed: rec.changed,
             epoch: rec.epoch,
-            nextOwnerCommitment: _nextKeys[identity].commitment,
+            nextOwnerCommitment: next.commitment,
             deactivated: rec.deactivated,
             nonce: nonces(identity),
-            legacyNonce: nonce[owner]
+            legacyNonce: nonce[owner],
+            firstChange: rec.firstChange,
+            purgedAt: next.purgedAt
         });
     }
 

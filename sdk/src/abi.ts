@@ -1476,6 +1476,16 @@ export const sigilRegistryAbi = [
             "internalType": "uint256",
             "name": "legacyNonce",
             "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "firstChange",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "purgedAt",
+            "type": "uint256"
           }
         ],
         "internalType": "struct ISigilRegistry.IdentityState",
@@ -1546,6 +1556,16 @@ export const sigilRegistryAbi = [
           {
             "internalType": "uint256",
             "name": "legacyNonce",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "firstChange",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "purgedAt",
             "type": "uint256"
           }
         ],
@@ -2928,6 +2948,16 @@ export const identityStatesAbi = [
           {
             "internalType": "uint256",
             "name": "legacyNonce",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "firstChange",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "purgedAt",
             "type": "uint256"
           }
         ],

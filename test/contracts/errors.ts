@@ -153,8 +153,9 @@ describe("SigilRegistry: every custom error, with its arguments", () => {
       const { id, g } = await guarded(false);
       const p = f.proposal(f.signers[7].address);
       const round = (await f.registry.recoveryState(id)).round;
-      const s = await f.typedSign(gs()[0], "ApproveRecovery", { identity: id, round, ...p });
+      const s = await f.typedSign(gs()[0], "ApproveRecovery", { identity: id, round, ...p }, { deadline: (await f.now()) + 7n * DAY });
       await f.registry.approveRecoveryWithSig(id, p, g.proofs[0], s.deadline, s.signature);
+      await f.networkHelpers.time.increase(2n * DAY); // the tally expired: only a replay could count it again
       await expect(f.registry.approveRecoveryWithSig(id, p, g.proofs[0], s.deadline, s.signature))
         .to.be.revertedWithCustomError(f.registry, "SigilSignatureUsed")
         .withArgs(id, gs()[0].address);

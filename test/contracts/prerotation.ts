@@ -86,6 +86,34 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
     expect(await f.registry.validDelegate(id, f.b32("veriKey"), honest)).to.equal(true);
   });
 
+  it("identityState bounds the history: firstChange is the first change's block for good, purgedAt the last purge's", async () => {
+    const w = await f.wallet();
+    const id = w.address;
+    const reg = f.registry.connect(w);
+    const fresh = await f.registry.identityState(id);
+    expect([fresh.firstChange, fresh.purgedAt, fresh.changed]).to.deep.equal([0n, 0n, 0n]);
+    const first = BigInt((await (await reg.setAttribute(id, f.b32("did/svc/x"), "0x01", DAY)).wait())!.blockNumber);
+    await f.networkHelpers.mine(5);
+    await reg.addDelegate(id, f.b32("veriKey"), f.signers[2].address, DAY);
+    let state = await f.registry.identityState(id);
+    expect(state.firstChange).to.equal(first);
+    expect(state.purgedAt, "no purge yet").to.equal(0n);
+    const next = await f.wallet();
+    const n = f.nextKey(next);
+    await reg.commitNextOwner(id, n.commitment);
+    const noPurge = await (await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address))).wait();
+    expect((await f.registry.identityState(id)).purgedAt, "a rotation without purge").to.equal(0n);
+    expect((await f.registry.identityState(id)).changed).to.equal(BigInt(noPurge!.blockNumber));
+    const after = await f.wallet();
+    const a = f.nextKey(after);
+    await f.registry.connect(next).commitNextOwner(id, a.commitment);
+    const purge = await (await f.registry.connect(after).rotate(id, a.salt, f.rotation(after.address, f.ethers.ZeroHash, true))).wait();
+    state = await f.registry.identityState(id);
+    expect(state.purgedAt).to.equal(BigInt(purge!.blockNumber));
+    expect(state.firstChange, "unchanged by later changes").to.equal(first);
+    expect(state.changed).to.equal(BigInt(purge!.blockNumber));
+  });
+
   it("rotation without purge keeps unlisted entries; zero next commitment ends pre-rotation", async () => {
     const [alice, bob, next] = [f.signers[1], f.signers[2], f.signers[3]];
     await f.registry.connect(alice).addDelegate(alice.address, f.b32("veriKey"), bob.address, DAY);

@@ -280,6 +280,24 @@ describe("SigilRegistry: guardian recovery", () => {
       expect((await f.registry.recoveryState(id)).armedAt).to.equal(0n);
     });
 
+    it("guardians who sign the same proposal with the same deadline each count (their structs are equal)", async () => {
+      const { id, g } = await guarded(false, DAY);
+      const p = f.proposal(f.signers[7].address, f.ethers.ZeroHash, true);
+      const round = (await f.registry.recoveryState(id)).round;
+      const deadline = (await f.now()) + DAY;
+      const [a, b] = [
+        await f.typedSign(gs[0], "ApproveRecovery", { identity: id, round, ...p }, { deadline }),
+        await f.typedSign(gs[1], "ApproveRecovery", { identity: id, round, ...p }, { deadline }),
+      ];
+      await relayer().approveRecoveryWithSig(id, p, g.proofs[0], a.deadline, a.signature);
+      const prev = await f.registry.changed(id);
+      const tx = await relayer().approveRecoveryWithSig(id, p, g.proofs[1], b.deadline, b.signature);
+      await expect(tx)
+        .to.emit(f.registry, "DIDRecoveryApproved")
+        .withArgs(id, await f.registry.recoveryProposalId(id, p), gs[1].address, 2n, (await f.timeOf(tx)) + DAY, prev);
+      expect((await f.registry.recoveryState(id)).armedAt).to.not.equal(0n);
+    });
+
     it("approveRecoveryWithSig: relayed for a guardian, bound to the round; wrong signer, chain or deadline refused", async () => {
       const { id, g } = await guarded();
       const p = f.proposal(f.signers[7].address, f.ethers.ZeroHash, true);
@@ -306,7 +324,7 @@ describe("SigilRegistry: guardian recovery", () => {
         .to.emit(f.registry, "DIDRecoveryApproved")
         .withArgs(id, pid, gs[0].address, 1n, 0n, prev);
       await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[0], good.deadline, good.signature))
-        .to.be.revertedWithCustomError(f.registry, "SigilSignatureUsed")
+        .to.be.revertedWithCustomError(f.registry, "SigilAlreadyApproved")
         .withArgs(id, gs[0].address);
       // A valid signature with a proof that is not the guardian's.
       const forTwo = await f.typedSign(gs[1], "ApproveRecovery", msg);

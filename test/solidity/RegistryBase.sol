@@ -37,6 +37,8 @@ abstract contract RegistryBase {
         uint256 epoch;
         uint256 typedNonce;
         uint256 changed;
+        uint256 firstChange; // block of the first successful call
+        uint256 purgedAt; // block of the last purge
         bytes32 commitment;
         uint256 committedAt; // seniority: a rotation's new commitment keeps the consumed one's
         uint256 commitmentNonce;
@@ -282,7 +284,10 @@ abstract contract RegistryBase {
 
     /// @dev `since`: the consumed commitment's for a rotation, now for a recovery.
     function _takeControl(Model storage m, address to, bytes32 next, uint256 since, bool purge) internal {
-        if (purge) ++m.epoch;
+        if (purge) {
+            ++m.epoch;
+            m.purgedAt = block.number;
+        }
         _setCommitment(m, to == address(0) ? bytes32(0) : next, since);
         _setOwner(m, to);
     }

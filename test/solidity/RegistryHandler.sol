@@ -349,6 +349,7 @@ contract RegistryHandler is RegistryRules {
     /// @dev Marks a successful call in the model: `changed` is this block.
     function _done(Model storage m) internal returns (Model storage) {
         m.changed = block.number;
+        if (m.firstChange == 0) m.firstChange = block.number;
         return m;
     }
 

@@ -148,6 +148,8 @@ contract SigilRegistryInvariantTest {
             ISigilRegistry.IdentityState memory s = registry.identityState(id);
             require(registry.identityOwner(id) == m.owner && s.owner == m.owner, "owner differs from the model");
             require(s.nextOwnerCommitment == m.commitment && s.epoch == m.epoch, "commitment or epoch differs from the model");
+            require(s.firstChange == m.firstChange && s.purgedAt == m.purgedAt, "history bounds differ from the model");
+            require(s.firstChange <= s.changed && s.purgedAt <= s.changed, "history bounds exceed the last change");
             _recoveryMatches(id, m);
             for (uint256 j = 0; j < 6; ++j) {
                 address delegate = handler.actorAt(j);
