@@ -1,8 +1,9 @@
 // Decodes the registry's logs into typed change events, ordered as the chain ordered them.
 // Pure: no I/O. Logs that are not the registry's (or not decodable) are skipped, as a
 // stock ERC-1056 resolver skips them.
-import { decodeEventLog, type Address, type Hex, type Log } from "viem";
+import { toEventSelector, type AbiEvent, type AbiParameter, type Address, type Hex, type Log } from "viem";
 import { registryEventsAbi } from "./abi.ts";
+import { decodeLogData } from "./log-data.ts";
 
 interface EventBase {
   blockNumber: bigint;
@@ -42,13 +43,42 @@ export type RawLog = Pick<Log, "data" | "topics"> & {
 const toBig = (v: bigint | Hex | number | null | undefined): bigint | undefined =>
   v === null || v === undefined ? undefined : BigInt(v);
 
-export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
-  let decoded;
+type RegistryEventName = (typeof registryEventsAbi)[number]["name"];
+
+/** Per event selector (topic 0): the event's name, its data parameters, and the names of its
+ * indexed parameters after the identity. Built once: viem's decodeEventLog hashes every event
+ * signature of the ABI for every log, which was most of the client's CPU on long histories. */
+const DECODERS = new Map(
+  (registryEventsAbi as readonly AbiEvent[]).map((item) => [
+    toEventSelector(item),
+    {
+      name: item.name as RegistryEventName,
+      data: item.inputs.filter((i) => !i.indexed) as AbiParameter[],
+      topics: item.inputs.filter((i) => i.indexed).map((i) => i.name as string),
+    },
+  ]),
+);
+
+/** The event's arguments by name (the identity topic, which the caller already knows, is left
+ * out); undefined when the log is not one of the registry's events or does not decode. */
+function decodeArgs(log: RawLog): { eventName: RegistryEventName; args: Record<string, unknown> } | undefined {
+  const decoder = DECODERS.get(log.topics[0] as Hex);
+  if (!decoder || log.topics.length !== decoder.topics.length + 1) return undefined;
   try {
-    decoded = decodeEventLog({ abi: registryEventsAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
+    const values = decodeLogData(decoder.data, log.data);
+    const args: Record<string, unknown> = {};
+    decoder.data.forEach((p, i) => (args[p.name as string] = values[i]));
+    // Indexed parameters other than the identity are bytes32 (a proposal id): the topic itself.
+    decoder.topics.forEach((name, i) => name !== "identity" && (args[name] = log.topics[i + 1]));
+    return { eventName: decoder.name, args };
   } catch {
     return undefined;
   }
+}
+
+export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
+  const decoded = decodeArgs(log) as ReturnType<typeof decodeArgs> & { args: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (!decoded) return undefined;
   const base: EventBase = {
     blockNumber: toBig(log.blockNumber) ?? 0n,
     logIndex: Number(toBig(log.logIndex) ?? 0n),
@@ -112,17 +142,16 @@ export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
   }
 }
 
-/** Decodes and sorts by (block, log index); duplicates (same position) are dropped. */
+/** Decodes and sorts by (block, log index); duplicates (same position) are dropped before decoding. */
 export function decodeRegistryLogs(logs: readonly RawLog[]): RegistryEvent[] {
   const seen = new Set<string>();
   const events: RegistryEvent[] = [];
   for (const log of logs) {
-    const event = decodeRegistryLog(log);
-    if (!event) continue;
-    const key = `${event.blockNumber}:${event.logIndex}`;
+    const key = `${log.blockNumber}:${log.logIndex}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    events.push(event);
+    const event = decodeRegistryLog(log);
+    if (event) events.push(event);
   }
   return events.sort((a, b) =>
     a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,

@@ -1,10 +1,10 @@
 // did:sigil SDK: resolve DIDs (a DIF did-resolver plugin on viem), write to the registry, sign,
 // verify and watch. Runs in browsers and Node.js alike: Node-only helpers live in
 // `sigil-did/node`, the ethers v6 adapter in `sigil-did/ethers`.
-export { sigilRegistryAbi } from "./abi.ts";
+export { registryEventsAbi, sigilRegistryAbi } from "./abi.ts";
 export { parseDid, fromParsedDid, formatDid, isSigilDid, MAX_DID_URL_LENGTH, type ParsedSigilDid, type SigilDidParts } from "./did.ts";
 export * from "./errors.ts";
-export { decodeRegistryLogs, type RegistryEvent } from "./events.ts";
+export { decodeRegistryLog, decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
 export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } from "./document.ts";
 export { networkClient, networkReadClient, networkTransport, chainIdHex, type SigilNetwork } from "./networks.ts";
 export { EmptyCallError, readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
@@ -18,6 +18,20 @@ export {
 } from "./resolver.ts";
 export { createSigilClient, type SigilClient } from "./sigil-client.ts";
 export { resolveDid, resolveDids } from "./resolve.ts";
+export { RESOLUTION_OPTIONS, readResolutionOptions, type SigilResolutionOptions } from "./resolution-options.ts";
+export { dereference, DID_PARAMETERS, URI_LIST, type DereferencingOptions, type DereferencingResult, type Resolvable } from "./dereference.ts";
+export { documentContext, expandRelativeUrls, withPublicKeyFormat, MULTICODEC_PREFIX, PUBLIC_KEY_FORMATS, type PublicKeyFormat } from "./representation.ts";
+export {
+  CONTEXTS,
+  contextLoader,
+  CID_V1_CONTEXT_URL,
+  DID_V1_1_CONTEXT_URL,
+  DID_V1_CONTEXT_URL,
+  SECP256K1_RECOVERY_CONTEXT_URL,
+  SIGIL_CONTEXT,
+  SIGIL_CONTEXT_URL,
+} from "./contexts.ts";
+export { parseUri, recompose, removeDotSegments, resolveDidUrl, resolveUri, type UriParts } from "./uri.ts";
 export { networkHealth } from "./health.ts";
 export {
   AUTHORISER,
