@@ -2,17 +2,39 @@
 // Pure: no I/O. For the ERC-1056 subset it produces what ethr-did-resolver produces (same
 // verification method types, key encodings, ids and expiry rule), so the two agree on keys;
 // on top it applies Sigil's rules: a purging rotation voids every earlier delegate and
-// attribute, and deactivation is final.
+// attribute, and deactivation is final. Entries DID Core forbids or JSON-LD cannot read (a
+// service endpoint that is not a URI, a map or a set of them; a JSON value using JSON-LD
+// keywords; a type named like a keyword alias) are left out, where ethr-did-resolver copies them.
 import { getAddress, hexToBytes, zeroAddress, type Address, type Hex } from "viem";
 import { base58, base64 } from "@scure/base";
 import type { DIDDocument, Service, VerificationMethod } from "did-resolver";
 import type { RegistryEvent } from "./events.ts";
 
+/** The JSON-LD contexts of a DID Core 1.0 document (application/did+ld+json): DID Core's, the
+ * controller's verification method type, and Sigil's own, which defines every other term (see
+ * contexts.ts; no "unstable" context). */
 export const DID_CONTEXT = [
   "https://www.w3.org/ns/did/v1",
   "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
-  "https://w3id.org/security/v3-unstable",
+  "https://w3id.org/sigil/v1",
 ] as const;
+
+/** Types JSON-LD would read as its keywords `@id` and `@type` (the DID context aliases them). */
+const KEYWORD_ALIASES = new Set(["id", "type"]);
+
+// RFC 3986 URI: a scheme, then only characters a URI may hold (percent-encoded otherwise).
+const URI = /^[a-z][a-z\d+.-]*:(?:[\w\-.~!$&'()*+,;=:@/?#[\]]|%[\da-f]{2})*$/i;
+
+/** A key that JSON-LD reserves ("@…"), anywhere in a JSON value. */
+const usesKeywords = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && (Array.isArray(value) ? value.some(usesKeywords) : Object.entries(value).some(([k, v]) => k.startsWith("@") || usesKeywords(v)));
+
+/** DID Core §5.4: a URI, a map, or a set of URIs and maps; and nothing JSON-LD reads as a keyword. */
+function isServiceEndpoint(value: unknown): boolean {
+  const one = (v: unknown) => (typeof v === "string" ? URI.test(v) : typeof v === "object" && v !== null && !Array.isArray(v));
+  const ok = Array.isArray(value) ? value.length > 0 && value.every(one) : one(value);
+  return ok && !usesKeywords(value);
+}
 
 const legacyAttrTypes: Record<string, string> = {
   sigAuth: "SignatureAuthentication2018",
@@ -155,19 +177,21 @@ export function buildDocument(args: {
     if (section === "svc") {
       serviceCount++;
       const text = utf8(event.value);
-      if (text === null) continue;
+      if (text === null || KEYWORD_ALIASES.has(algorithm)) continue;
       let endpoint: Service["serviceEndpoint"];
       try {
         endpoint = JSON.parse(text);
       } catch {
         endpoint = text;
       }
+      if (!isServiceEndpoint(endpoint)) continue;
       services.set(entryKey, { id: `${did}#service-${serviceCount}`, type: algorithm, serviceEndpoint: endpoint });
       continue;
     }
     delegateCount++;
     const id = `${did}#delegate-${delegateCount}`;
     const type = `${algorithm}${legacyAttrTypes[purpose] ?? purpose ?? ""}`;
+    if (!legacyAlgoMap[type] && KEYWORD_ALIASES.has(algorithm)) continue;
     const key: VerificationMethod & Record<string, unknown> = { id, type: legacyAlgoMap[type] ?? algorithm, controller: did };
     const raw = hexToBytes(event.value);
     switch (encoding) {

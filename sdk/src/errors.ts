@@ -11,6 +11,9 @@ export type ResolutionErrorCode =
   | "notFound"
   | "methodNotSupported"
   | "representationNotSupported"
+  | "featureNotSupported"
+  | "invalidVerificationMethod"
+  | "invalidRelationshipForVerificationMethod"
   | "internalError";
 
 /** Resolution codes plus Sigil's own, for failures outside resolution. */
@@ -110,6 +113,16 @@ export class RepresentationNotSupportedError extends SigilError {
     super("representationNotSupported", `representation ${echo(args.accept, 60)} is not supported`, {
       details: `ask for one of ${args.supported.join(", ")}`,
     });
+  }
+}
+
+/** A resolution or dereferencing option, DID parameter or feature this resolver does not offer (DID Resolution: FEATURE_NOT_SUPPORTED). */
+export class FeatureNotSupportedError extends SigilError {
+  override name = "FeatureNotSupportedError";
+  readonly feature: string;
+  constructor(args: { feature: string; details: string }) {
+    super("featureNotSupported", `${args.feature} is not supported`, { details: args.details });
+    this.feature = args.feature;
   }
 }
 

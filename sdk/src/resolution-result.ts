@@ -8,6 +8,7 @@ import { InternalError, SigilError } from "./errors.ts";
 import type { RegistryEvent } from "./events.ts";
 import type { IdentityState } from "./reader.ts";
 import { foldRecovery, recoveryMetadata } from "./recovery-state.ts";
+import { documentContext } from "./representation.ts";
 import { canonicalDid, type CachedHistory, type NetworkEntry } from "./sigil-client.ts";
 
 export const CONTENT_TYPES = ["application/did+ld+json", "application/did+json", "application/did", "application/ld+json"];
@@ -78,11 +79,15 @@ export function buildResult(input: ResultInput): DIDResolutionResult {
     resolvedAtBlock: (historical ? at.blockNumber : head.blockNumber).toString(),
     ...recoveryMetadata(foldRecovery(events.filter((e) => e.blockNumber <= at.blockNumber)), at.timestamp),
   };
-  // DID Resolution: a deactivated DID resolves to no document, with deactivated: true in its metadata.
-  if (built.deactivated) return { didResolutionMetadata: { contentType: accept }, didDocument: null, didDocumentMetadata: metadata };
+  // DID Resolution §4.4: a deactivated DID resolves to no document (so no contentType), with
+  // deactivated: true in its metadata.
+  if (built.deactivated) return { didResolutionMetadata: {}, didDocument: null, didDocumentMetadata: metadata };
   const didDocument = { ...built.didDocument };
-  // application/did (DID 1.1) keeps @context, as did+ld+json; only plain did+json drops it.
-  if (accept === "application/did+json") delete didDocument["@context"];
+  // The contexts of the media type: DID Core 1.0's for did+ld+json and ld+json, DID 1.1's for
+  // application/did, none for plain did+json.
+  const context = documentContext(accept);
+  if (context) didDocument["@context"] = context;
+  else delete didDocument["@context"];
   return { didResolutionMetadata: { contentType: accept }, didDocument, didDocumentMetadata: metadata };
 }
 

@@ -4,15 +4,15 @@
 // result, every request has a timeout, and endpoints fail over in order.
 import type { DIDResolutionOptions, DIDResolutionResult, DIDResolver, ParsedDID } from "did-resolver";
 import { networkHealth, type NetworkHealth } from "./health.ts";
-import { resolveDid, resolveDids } from "./resolve.ts";
+import { resolveManyWithOptions, resolveWithOptions, type SigilResolutionOptions } from "./resolution-options.ts";
 import { createSigilClient, type CacheStats, type SigilResolverConfig } from "./sigil-client.ts";
 
-export type { CacheStats, NetworkHealth, SigilResolverConfig };
+export type { CacheStats, NetworkHealth, SigilResolutionOptions, SigilResolverConfig };
 export type SigilResolutionResult = DIDResolutionResult;
 
 export interface SigilResolver {
-  /** Resolves one DID (or DID URL with versionId/versionTime); never throws. */
-  resolve(did: string, options?: DIDResolutionOptions): Promise<DIDResolutionResult>;
+  /** Resolves one DID (or DID URL with versionId/versionTime); never throws. Options: see SigilResolutionOptions. */
+  resolve(did: string, options?: SigilResolutionOptions | DIDResolutionOptions): Promise<DIDResolutionResult>;
   /** Resolves many current documents in one batch per network; results in input order. */
   resolveMany(dids: readonly string[], options?: DIDResolutionOptions): Promise<DIDResolutionResult[]>;
   /** The did-resolver plugin map: `new Resolver(resolver.plugin())`. */
@@ -24,10 +24,11 @@ export interface SigilResolver {
 
 export function createSigilResolver(config: SigilResolverConfig): SigilResolver {
   const client = createSigilClient(config);
-  const resolve = (did: string, options?: DIDResolutionOptions) => resolveDid(client, did, options);
+  // Options are checked and applied around resolve.ts (resolution-options.ts).
+  const resolve = (did: string, options?: DIDResolutionOptions) => resolveWithOptions(client, did, options);
   return {
     resolve,
-    resolveMany: (dids, options) => resolveDids(client, dids, options),
+    resolveMany: (dids, options) => resolveManyWithOptions(client, dids, options),
     plugin: () => ({
       sigil: (did: string, parsed: ParsedDID, _r: unknown, options: DIDResolutionOptions) => resolve(parsed.didUrl ?? did, options),
     }),
