@@ -97,23 +97,36 @@ export function raw(base: string, path: string, options: { method?: string; head
   });
 }
 
+/** DID Resolution §12.1's table: error types by status (500 also takes "any other error URI"). */
 const TYPES: Record<number, string> = {
   400: "INVALID_DID|INVALID_DID_URL|INVALID_OPTIONS",
   404: "NOT_FOUND",
   406: "REPRESENTATION_NOT_SUPPORTED",
-  500: "INTERNAL_ERROR",
-  501: "METHOD_NOT_SUPPORTED",
+  500: "INTERNAL_ERROR|INVALID_DID_DOCUMENT|INVALID_VERIFICATION_METHOD|INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD",
+  501: "METHOD_NOT_SUPPORTED|FEATURE_NOT_SUPPORTED",
 };
 
-/** The spec's error result: null document, empty metadata, problem details whose type fits the status. */
+/**
+ * The spec's error result: a resolution result (null document, empty metadata) for a DID, a
+ * dereferencing result (null content, empty content metadata) for a DID URL, with problem
+ * details whose type fits the status (DID Resolution §9, §10, §11, §12.1).
+ */
 export function expectErrorBody(r: RawResponse, status: number, type?: string) {
   expect(r.status, r.body).to.equal(status);
-  expect(r.headers["content-type"]).to.equal("application/did-resolution");
+  const contentType = r.headers["content-type"];
+  expect(["application/did-resolution", "application/did-url-dereferencing"], r.body).to.include(contentType);
   const body = r.json();
-  expect(body.didDocument).to.equal(null);
-  expect(body.didDocumentMetadata).to.deep.equal({});
-  const error = body.didResolutionMetadata.error;
-  expect(error.type).to.match(new RegExp(`^https://www\\.w3\\.org/ns/did#(${type ?? TYPES[status]})$`));
+  let error;
+  if (contentType === "application/did-resolution") {
+    expect(body.didDocument).to.equal(null);
+    expect(body.didDocumentMetadata).to.deep.equal({});
+    error = body.didResolutionMetadata.error;
+  } else {
+    expect(body.content).to.equal(null);
+    expect(body.contentMetadata).to.deep.equal({});
+    error = body.dereferencingMetadata.error;
+  }
+  expect(error.type).to.match(new RegExp(`^https://(www\\.w3\\.org/ns/did|w3id\\.org/security)#(${type ?? TYPES[status]})$`));
   expect(error.title).to.be.a("string");
   expect(error.detail).to.be.a("string").and.not.equal("");
   return error as { type: string; title: string; detail: string };

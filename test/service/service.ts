@@ -82,20 +82,33 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
     expect(vm.status).to.equal(200);
     expect(vm.headers["content-type"]).to.equal("application/did-url-dereferencing");
     expect(vm.json().content).to.include({ id: `${chain.alice}#controller`, type: "EcdsaSecp256k1RecoveryMethod2020" });
+    // A bare-document Accept gets the part itself, with the document's contexts (JSON-LD) or without (plain JSON).
     const service = await get(id(`${chain.alice}%23service-1`), "application/did");
-    expect(service.json()).to.deep.equal({ id: `${chain.alice}#service-1`, type: "Messaging", serviceEndpoint: "https://inbox.example/alice" });
+    expect(String(service.headers["content-type"]).replace("; charset=utf-8", "")).to.equal("application/ld+json");
+    expect(service.json()).to.deep.equal({
+      "@context": ["https://www.w3.org/ns/did/v1.1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2", "https://w3id.org/sigil/v1"],
+      id: `${chain.alice}#service-1`,
+      type: "Messaging",
+      serviceEndpoint: "https://inbox.example/alice",
+    });
+    const plain = await get(id(`${chain.alice}%23service-1`), "application/did+json");
+    expect(String(plain.headers["content-type"]).replace("; charset=utf-8", "")).to.equal("application/json");
+    expect(plain.json()).to.deep.equal({ id: `${chain.alice}#service-1`, type: "Messaging", serviceEndpoint: "https://inbox.example/alice" });
     expect(expectErrorBody(await get(id(`${chain.alice}%23nothing-here`)), 404).detail).to.include('"nothing-here"');
   });
 
-  it("answers a deactivated DID with 410 Gone and its document", async () => {
+  it("answers a deactivated DID with 410 Gone, no document and deactivated: true (DID Resolution §4.4, §12.1)", async () => {
     const r = await get(id(chain.bob));
     expect(r.status).to.equal(410);
     const body = r.json();
     expect(body.didDocumentMetadata.deactivated).to.equal(true);
-    expect(body.didDocument.id).to.equal(chain.bob);
+    expect(body.didDocument).to.equal(null);
+    // No document to give for a bare-document Accept: the resolution result says why.
     const bare = await get(id(chain.bob), "application/did");
     expect(bare.status).to.equal(410);
-    expect(bare.json().id).to.equal(chain.bob);
+    expect(bare.headers["content-type"]).to.equal("application/did-resolution");
+    expect(bare.json()).to.deep.include({ didDocument: null });
+    expect(bare.json().didDocumentMetadata.deactivated).to.equal(true);
   });
 
   it("answers bad requests with the spec's status and an error body saying what to fix", async () => {
@@ -106,7 +119,7 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
       ["%E0%A4%A", 400, "INVALID_DID", "percent-encoding"],
       ["did:sigil:0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266%23bad%20fragment", 400, "INVALID_DID_URL", "fragment"],
       [`${"x".repeat(7000)}`, 400, "INVALID_DID", "2048"],
-      [`${chain.alice}?foo=1`, 400, "INVALID_OPTIONS", "unknown option"],
+      [`${chain.alice}?foo=1`, 501, "FEATURE_NOT_SUPPORTED", "not supported"],
       [`${chain.alice}?versionId=1&versionId=2`, 400, "INVALID_OPTIONS", "more than once"],
       [`${chain.alice}?versionId=abc`, 400, "INVALID_OPTIONS", "block number"],
       [`${chain.alice}?versionId=%E0%A4%A`, 400, "INVALID_OPTIONS", "percent-encoding"],
@@ -154,12 +167,13 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
     });
     expect(r.status).to.equal(200);
     const { results } = r.json();
-    expect(results.map((x: any) => x.didDocument?.id ?? x.didResolutionMetadata.error.type)).to.deep.equal([
+    expect(results.map((x: any) => x.didDocument?.id ?? x.didResolutionMetadata.error?.type ?? (x.didDocumentMetadata.deactivated && "deactivated"))).to.deep.equal([
       chain.alice,
       "https://www.w3.org/ns/did#INVALID_DID",
-      chain.bob,
+      "deactivated",
       chain.carol,
     ]);
+    expect(results[2]).to.deep.include({ didDocument: null });
     expect(results[2].didDocumentMetadata.deactivated).to.equal(true);
     expect(chain.proxy.roundTrips).to.equal(1);
     const tooMany = await raw(svc.url, "/1.0/identifiers", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dids: Array(51).fill(chain.alice) }) });

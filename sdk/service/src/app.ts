@@ -1,8 +1,11 @@
 // The resolver service: the DIF Universal Resolver driver API and the W3C DID Resolution HTTPS
 // binding over a SigilResolver, on fastify. Stateless but for the resolver's cache, so any
 // number of copies can run behind a load balancer.
-//   GET  /1.0/identifiers/{did-or-did-url}   resolve (versionId, versionTime) or dereference #fragment
+//   GET  /1.0/identifiers/{did-or-did-url}   resolve a DID, or dereference a DID URL (#fragment,
+//                                            ?service=/serviceType=/relativeRef=); options in the query
+//   POST /1.0/identifiers/{did-or-did-url}   the same, options in a JSON body (DID Resolution §12.1)
 //   POST /1.0/identifiers                    {"dids": [...]}: many current documents in one batched read
+//   GET  /contexts/sigil/v1                  Sigil's JSON-LD context (https://w3id.org/sigil/v1)
 //   GET  /healthz                            200 when every network's registry can be read, else 503
 //   GET  /metrics                            Prometheus text
 // CORS lets web apps on other origins call it. Every answer that is not a resolution result is
@@ -16,7 +19,20 @@ import type { DIDResolutionResult } from "did-resolver";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
-import { echo, InvalidDidError, MAX_DID_URL_LENGTH, parseDid, SigilError, type SigilResolver } from "sigil-did";
+import {
+  dereference,
+  DID_PARAMETERS,
+  echo,
+  InvalidDidError,
+  MAX_DID_URL_LENGTH,
+  parseDid,
+  RESOLUTION_OPTIONS,
+  SIGIL_CONTEXT,
+  SigilError,
+  URI_LIST,
+  type DereferencingResult,
+  type SigilResolver,
+} from "sigil-did";
 import { createMetrics } from "./metrics.ts";
 import { negotiate, RESULT_TYPE, SUPPORTED_TYPES, type Representation } from "./negotiate.ts";
 
@@ -44,32 +60,49 @@ export const MAX_HEADER_BYTES = 96 * 1024;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const PREFIX = "/1.0/identifiers/";
+/** Where the service publishes Sigil's JSON-LD context (the bytes the SDK bundles). */
+export const SIGIL_CONTEXT_PATH = "/contexts/sigil/v1";
 const RESOLUTION_CONTEXT = "https://w3id.org/did-resolution/v1";
-const OPTIONS = ["versionId", "versionTime"] as const;
+export const DEREFERENCING_TYPE = "application/did-url-dereferencing";
+/** Options of the HTTP binding (DID Resolution §12.1): resolution options but accept (the Accept header), and verificationRelationship (§5.1). */
+const OPTIONS: readonly string[] = [...RESOLUTION_OPTIONS.filter((o) => o !== "accept"), "verificationRelationship"];
+/** DID parameters that select something in the document, read from the HTTP query when the DID URL is sent unencoded (§12.1's example). */
+const SELECTING_PARAMETERS: readonly string[] = DID_PARAMETERS.filter((p) => p !== "versionId" && p !== "versionTime");
 
-/** DID Resolution error codes: HTTP status, the error type URI, a title. */
+/** DID Resolution §11 errors (and Controlled Identifiers §3.5 for verificationRelationship): HTTP status (§12.1's table), the error type URI, a title. */
 const ERRORS: Record<string, { status: number; type: string; title: string }> = {
-  invalidDid: { status: 400, type: "INVALID_DID", title: "Invalid DID" },
-  invalidDidUrl: { status: 400, type: "INVALID_DID_URL", title: "Invalid DID URL" },
-  invalidOptions: { status: 400, type: "INVALID_OPTIONS", title: "Invalid resolution options" },
-  notFound: { status: 404, type: "NOT_FOUND", title: "Not found" },
-  representationNotSupported: { status: 406, type: "REPRESENTATION_NOT_SUPPORTED", title: "Representation not supported" },
-  methodNotSupported: { status: 501, type: "METHOD_NOT_SUPPORTED", title: "DID method not supported" },
-  internalError: { status: 500, type: "INTERNAL_ERROR", title: "Internal error" },
+  invalidDid: { status: 400, type: "https://www.w3.org/ns/did#INVALID_DID", title: "Invalid DID" },
+  invalidDidUrl: { status: 400, type: "https://www.w3.org/ns/did#INVALID_DID_URL", title: "Invalid DID URL" },
+  invalidOptions: { status: 400, type: "https://www.w3.org/ns/did#INVALID_OPTIONS", title: "Invalid options" },
+  notFound: { status: 404, type: "https://www.w3.org/ns/did#NOT_FOUND", title: "Not found" },
+  representationNotSupported: { status: 406, type: "https://www.w3.org/ns/did#REPRESENTATION_NOT_SUPPORTED", title: "Representation not supported" },
+  methodNotSupported: { status: 501, type: "https://www.w3.org/ns/did#METHOD_NOT_SUPPORTED", title: "DID method not supported" },
+  featureNotSupported: { status: 501, type: "https://www.w3.org/ns/did#FEATURE_NOT_SUPPORTED", title: "Feature not supported" },
+  internalError: { status: 500, type: "https://www.w3.org/ns/did#INTERNAL_ERROR", title: "Internal error" },
+  // "Any other error URI": 500, as §12.1's table says, though the caller caused them.
+  invalidVerificationMethod: { status: 500, type: "https://w3id.org/security#INVALID_VERIFICATION_METHOD", title: "Invalid verification method" },
+  invalidRelationshipForVerificationMethod: {
+    status: 500,
+    type: "https://w3id.org/security#INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD",
+    title: "Verification method not authorised for this relationship",
+  },
+};
+
+const problemOf = (code: string, detail: string) => {
+  const e = ERRORS[code] ?? ERRORS.internalError;
+  return { status: e.status, error: { type: e.type, title: e.title, detail } };
 };
 
 /** A failed resolution: the spec's shape, the error as RFC 9457 problem details. */
 export function errorBody(code: string, detail: string) {
-  const e = ERRORS[code] ?? ERRORS.internalError;
-  return {
-    status: e.status,
-    body: {
-      "@context": RESOLUTION_CONTEXT,
-      didDocument: null,
-      didResolutionMetadata: { error: { type: `https://www.w3.org/ns/did#${e.type}`, title: e.title, detail } },
-      didDocumentMetadata: {},
-    },
-  };
+  const { status, error } = problemOf(code, detail);
+  return { status, body: { "@context": RESOLUTION_CONTEXT, didDocument: null, didResolutionMetadata: { error }, didDocumentMetadata: {} } };
+}
+
+/** A failed dereferencing: a DID URL dereferencing result (DID Resolution §10) with null content. */
+export function dereferencingErrorBody(code: string, detail: string) {
+  const { status, error } = problemOf(code, detail);
+  return { status, body: { "@context": RESOLUTION_CONTEXT, content: null, dereferencingMetadata: { error }, contentMetadata: {} } };
 }
 
 /** An SDK result in the spec's HTTP shape (errors as problem details). */
@@ -79,9 +112,14 @@ function resultBody(result: DIDResolutionResult) {
   return {
     "@context": RESOLUTION_CONTEXT,
     didDocument: result.didDocument,
-    didResolutionMetadata: { ...result.didResolutionMetadata, contentType: "application/did" },
+    didResolutionMetadata: result.didResolutionMetadata,
     didDocumentMetadata: result.didDocumentMetadata,
   };
+}
+
+/** A dereferencing result in the spec's HTTP shape (DID Resolution §10: content, dereferencingMetadata, contentMetadata). */
+function dereferencingBody(result: DereferencingResult) {
+  return { "@context": RESOLUTION_CONTEXT, content: result.contentStream, dereferencingMetadata: result.dereferencingMetadata, contentMetadata: result.contentMetadata };
 }
 
 class RequestError extends Error {
@@ -92,10 +130,23 @@ class RequestError extends Error {
   }
 }
 
-/** Options from the HTTP query: only the ones we know, each once, percent-decoded ("+" stays "+"). */
-function readOptions(query: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/** The query of an HTTP request split into options and (for an unencoded DID URL) DID parameters. */
+interface HttpQuery {
+  options: Record<string, string>;
+  /** `name=value` pairs of selecting DID parameters, still percent-encoded, in their order. */
+  didParameters: string[];
+}
+
+/**
+ * The HTTP query: options (DID Resolution §12.1 puts every option but accept there), each once and
+ * percent-decoded ("+" stays "+"); the selecting DID parameters of a DID URL sent unencoded
+ * (`…/did:example:1234?service=files&relativeRef=/resume.pdf`, §12.1) kept apart; versionId and
+ * versionTime are both and taken as options. Anything else is FEATURE_NOT_SUPPORTED.
+ */
+function readQuery(query: string): HttpQuery {
+  const out: HttpQuery = { options: {}, didParameters: [] };
   if (query === "") return out;
+  const seen = new Set<string>();
   for (const pair of query.split("&")) {
     if (pair === "") continue;
     const eq = pair.indexOf("=");
@@ -106,17 +157,18 @@ function readOptions(query: string): Record<string, string> {
     } catch {
       throw new RequestError("invalidOptions", `option ${echo(pair, 60)} is not valid percent-encoding`);
     }
-    if (!(OPTIONS as readonly string[]).includes(decoded[0])) {
-      throw new RequestError("invalidOptions", `unknown option ${echo(decoded[0], 40)}; supported: ${OPTIONS.join(", ")}`);
-    }
-    if (decoded[0] in out) throw new RequestError("invalidOptions", `option ${decoded[0]} is given more than once`);
-    out[decoded[0]] = decoded[1];
+    if (seen.has(decoded[0])) throw new RequestError("invalidOptions", `${decoded[0]} is given more than once`);
+    seen.add(decoded[0]);
+    if (SELECTING_PARAMETERS.includes(decoded[0])) out.didParameters.push(pair);
+    else if (OPTIONS.includes(decoded[0])) out.options[decoded[0]] = decoded[1];
+    else if (decoded[0] === "accept") throw new RequestError("invalidOptions", "accept is not a query option: send it as the Accept header (DID Resolution §12.1)");
+    else throw new RequestError("featureNotSupported", `the option ${echo(decoded[0], 40)} is not supported; options: ${OPTIONS.join(", ")}`);
   }
   return out;
 }
 
-/** The DID URL and options of a GET, taken from the raw URL so nothing is decoded twice. */
-function readRequest(rawUrl: string): { identifier: string; options: Record<string, string> } {
+/** The DID URL and the raw query of a request, taken from the raw URL so nothing is decoded twice. */
+function readRequest(rawUrl: string): { identifier: string; query: string } {
   const rest = rawUrl.slice(PREFIX.length);
   const q = rest.indexOf("?");
   const encoded = q < 0 ? rest : rest.slice(0, q);
@@ -130,7 +182,22 @@ function readRequest(rawUrl: string): { identifier: string; options: Record<stri
   } catch {
     throw new RequestError("invalidDid", `${echo(encoded)} is not valid percent-encoding`);
   }
-  return { identifier, options: readOptions(q < 0 ? "" : rest.slice(q + 1)) };
+  return { identifier, query: q < 0 ? "" : rest.slice(q + 1) };
+}
+
+/** Options from a POST body (DID Resolution §12.1): a JSON object of option names to values, nothing coerced. */
+function readBodyOptions(body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null || body === "") return {};
+  if (typeof body !== "object" || Array.isArray(body)) {
+    throw new RequestError("invalidOptions", `the body is ${kindOf(body)}; send the options as a JSON object, like {"versionTime": "2026-01-01T00:00:00Z"}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (name === "accept") throw new RequestError("invalidOptions", "accept is not a body option: send it as the Accept header (DID Resolution §12.1)");
+    if (!OPTIONS.includes(name)) throw new RequestError("featureNotSupported", `the option ${echo(name, 40)} is not supported; options: ${OPTIONS.join(", ")}`);
+    out[name] = value;
+  }
+  return out;
 }
 
 /** The DIDs of a batch request, or a BatchError saying what is wrong. No type is coerced. */
@@ -202,7 +269,17 @@ function problemBody(status: number, detail: string, extra: Record<string, unkno
 }
 
 /** Resolution errors a client's request causes: logged at info, without the reason (it echoes the input). */
-const CLIENT_ERRORS = new Set(["invalidDid", "invalidDidUrl", "invalidOptions", "notFound", "representationNotSupported", "methodNotSupported"]);
+const CLIENT_ERRORS = new Set([
+  "invalidDid",
+  "invalidDidUrl",
+  "invalidOptions",
+  "notFound",
+  "representationNotSupported",
+  "methodNotSupported",
+  "featureNotSupported",
+  "invalidVerificationMethod",
+  "invalidRelationshipForVerificationMethod",
+]);
 type Level = "info" | "warn" | "error";
 const levelOf = (code: string): Level => (CLIENT_ERRORS.has(code) ? "info" : code === "internalError" ? "error" : "warn");
 const LEVELS: Level[] = ["info", "warn", "error"];
@@ -241,14 +318,6 @@ function corsOrigins(option: ResolverServiceOptions["cors"]): false | "*" | stri
   return list;
 }
 
-/** The verification method or service a fragment names, if the document has it. */
-function findFragment(doc: NonNullable<DIDResolutionResult["didDocument"]>, fragment: string): object | undefined {
-  const ids = new Set([`${doc.id}#${fragment}`, `#${fragment}`]);
-  const pools = [doc.verificationMethod ?? [], doc.service ?? []] as { id: string }[][];
-  for (const pool of pools) for (const item of pool) if (ids.has(item.id)) return item;
-  return undefined;
-}
-
 export function createResolverService(options: ResolverServiceOptions): FastifyInstance {
   const { resolver } = options;
   const maxBatch = options.maxBatch ?? 1000;
@@ -269,21 +338,26 @@ export function createResolverService(options: ResolverServiceOptions): FastifyI
     notes.set(request, { outcome, level, reason: level !== "info" && message ? logReason(message) : undefined });
   };
 
-  const send = (reply: FastifyReply, status: number, contentType: string, body: unknown) => {
+  const varyWith = (reply: FastifyReply) => {
     const vary = reply.getHeader("vary"); // CORS may already vary on Origin
-    return reply
-      .code(status)
-      .header("content-type", contentType)
-      .header("vary", vary ? `${String(vary)}, Accept` : "Accept")
-      .header("cache-control", "no-cache")
-      .send(JSON.stringify(body));
+    return vary ? `${String(vary)}, Accept` : "Accept";
   };
+  const send = (reply: FastifyReply, status: number, contentType: string, body: unknown) =>
+    reply.code(status).header("content-type", contentType).header("vary", varyWith(reply)).header("cache-control", "no-cache").send(JSON.stringify(body));
   const fail = (reply: FastifyReply, code: string, detail: string) => {
     const { status, body } = errorBody(code, detail);
     metrics.resolutions.inc({ outcome: code });
     noteOutcome(reply.request, code, detail);
     reply.header("x-did-resolution-error", code);
     return send(reply, status, RESULT_TYPE, body);
+  };
+  /** A failed dereferencing, answered as a dereferencing result (DID Resolution §10, §12.1). */
+  const failDereferencing = (reply: FastifyReply, code: string, detail: string) => {
+    const { status, body } = dereferencingErrorBody(code, detail);
+    metrics.resolutions.inc({ outcome: code });
+    noteOutcome(reply.request, code, detail);
+    reply.header("x-did-resolution-error", code);
+    return send(reply, status, DEREFERENCING_TYPE, body);
   };
   const problem = (reply: FastifyReply, status: number, detail: string, extra?: Record<string, unknown>) =>
     reply.code(status).header("content-type", "application/problem+json").header("cache-control", "no-cache").send(problemBody(status, detail, extra));
@@ -305,7 +379,7 @@ export function createResolverService(options: ResolverServiceOptions): FastifyI
   const unrouted = (request: FastifyRequest, reply: FastifyReply) => {
     const path = (request.raw.url ?? "").split("?")[0];
     const methods = methodsFor(path);
-    if (methods.length === 0) return problem(reply, 404, `no resource at ${echo(path, 80)}; resolve with GET /1.0/identifiers/{did}, or POST /1.0/identifiers for a batch`);
+    if (methods.length === 0) return problem(reply, 404, `no resource at ${echo(path, 80)}; resolve with GET /1.0/identifiers/{did} (or POST it, options in the body), or POST /1.0/identifiers for a batch`);
     reply.header("allow", allowHeader(methods));
     if (request.method === "OPTIONS") return reply.code(204).send();
     return problem(reply, 405, `${echo(request.method, 20)} is not allowed on ${echo(path, 80)}; use ${methods.filter((m) => m !== "HEAD").join(" or ")}`);
@@ -408,61 +482,110 @@ export function createResolverService(options: ResolverServiceOptions): FastifyI
     request.log[level](fields, "answered");
   });
 
-  app.get(`${PREFIX}*`, async (request, reply) => {
+  /**
+   * One resolution or dereferencing, for GET and POST alike (DID Resolution §12.1). A DID alone
+   * is resolved; a DID URL (path, query parameters that select, fragment), an Accept of
+   * application/did-url-dereferencing or text/uri-list, or a verificationRelationship option,
+   * is dereferenced (§5.4).
+   */
+  const answer = async (request: FastifyRequest, reply: FastifyReply, bodyOptions?: unknown) => {
     let representation: Representation | undefined;
-    let parsed: ReturnType<typeof parseDid>;
-    let opts: Record<string, string>;
+    let identifier = "";
+    let options: Record<string, unknown> = {};
+    let dereferencing = false;
+    let urlLike = false;
+    const refuse = (code: string, message: string) => (dereferencing || urlLike ? failDereferencing(reply, code, message) : fail(reply, code, message));
     try {
-      const { identifier, options: httpOptions } = readRequest(request.raw.url ?? "");
-      opts = httpOptions;
+      const read = readRequest(request.raw.url ?? "");
+      identifier = read.identifier;
+      // Until the DID URL is parsed, a path, query or fragment marks it as one (for the error's shape).
+      urlLike = /[/?#]/.test(identifier.slice(4));
+      // DID Resolution §4.4 / §5.4.1: the DID (URL) is judged first, then whether the options are supported, then their values.
+      parseDid(identifier);
+      const query = readQuery(read.query);
+      if (query.didParameters.length > 0) {
+        // The DID URL came unencoded (§12.1's example): its query is the HTTP query, unless it has one of its own.
+        if (identifier.includes("?") || identifier.includes("#")) {
+          throw new RequestError("invalidDidUrl", "DID parameters are given both in the (encoded) DID URL and in the HTTP query; give them once, in the DID URL");
+        }
+        identifier = `${identifier}?${query.didParameters.join("&")}`;
+        urlLike = true;
+      }
+      options = query.options;
+      dereferencing = options.verificationRelationship !== undefined;
+      if (bodyOptions !== undefined) {
+        const fromBody = readBodyOptions(bodyOptions);
+        const twice = Object.keys(fromBody).find((k) => k in options);
+        if (twice !== undefined) throw new RequestError("invalidOptions", `${twice} is given both in the query and in the body; give it once`);
+        options = { ...options, ...fromBody };
+        if (fromBody.verificationRelationship !== undefined) dereferencing = true;
+      }
       representation = negotiate(request.headers.accept);
       if (!representation) {
-        return fail(reply, "representationNotSupported", `cannot answer ${echo(request.headers.accept ?? "", 80)}; ask for one of ${SUPPORTED_TYPES.join(", ")}`);
+        return refuse("representationNotSupported", `cannot answer ${echo(request.headers.accept ?? "", 80)}; ask for one of ${SUPPORTED_TYPES.join(", ")}`);
       }
-      parsed = parseDid(identifier);
+      if (representation.kind === "dereferencing" || representation.kind === "uriList") dereferencing = true;
+      const parsed = parseDid(identifier);
+      // versionId / versionTime alone still name the DID document: that is resolution.
+      if (parsed.path !== undefined || parsed.fragment !== undefined || Object.keys(parsed.params).some((p) => p !== "versionId" && p !== "versionTime")) dereferencing = true;
     } catch (error) {
-      if (error instanceof RequestError) return fail(reply, error.code, error.message);
-      if (error instanceof InvalidDidError && ["path", "query", "fragment"].includes(error.part)) return fail(reply, "invalidDidUrl", error.message);
-      if (error instanceof SigilError) return fail(reply, error.code, error.message);
+      if (error instanceof RequestError) return refuse(error.code, error.message);
+      if (error instanceof InvalidDidError && ["path", "query", "fragment"].includes(error.part)) return refuse("invalidDidUrl", error.message);
+      if (error instanceof InvalidDidError && (dereferencing || urlLike)) return refuse("invalidDidUrl", error.message);
+      if (error instanceof SigilError) return refuse(error.code, error.message);
       throw error;
     }
-    if (parsed.path !== undefined) {
-      return fail(reply, "notFound", `did:sigil defines no resources under a path (${echo(parsed.path, 60)}); resolve the DID, or dereference a #fragment`);
+    const rep = representation!;
+    if (!dereferencing) {
+      const result = await resolver.resolve(identifier, { ...options, accept: rep.kind === "document" ? rep.contentType : "application/did" });
+      const { error, message } = result.didResolutionMetadata as { error?: string; message?: string };
+      if (error) return fail(reply, error, message ?? error);
+      const deactivated = result.didDocumentMetadata.deactivated === true;
+      metrics.resolutions.inc({ outcome: deactivated ? "deactivated" : "ok" });
+      noteOutcome(request, deactivated ? "deactivated" : "ok");
+      // §12.1: 410 for a deactivated DID; it has no document, so a bare-document Accept gets the result.
+      if (deactivated) return send(reply, 410, rep.kind === "result" ? rep.contentType : RESULT_TYPE, resultBody(result));
+      if (rep.kind === "document") return send(reply, 200, rep.contentType, result.didDocument);
+      if (rep.kind === "dereferencing") {
+        return send(reply, 200, rep.contentType, { "@context": RESOLUTION_CONTEXT, content: result.didDocument, dereferencingMetadata: result.didResolutionMetadata, contentMetadata: result.didDocumentMetadata });
+      }
+      return send(reply, 200, rep.contentType, resultBody(result));
     }
-    const query = parsed.query !== undefined ? `?${parsed.query}` : "";
-    const result = await resolver.resolve(`${parsed.did}${query}`, {
-      ...opts,
-      accept: representation.kind === "document" ? representation.contentType : "application/did",
-    });
-    const { error, message } = result.didResolutionMetadata as { error?: string; message?: string };
-    if (error) return fail(reply, error, message ?? error);
-    const deactivated = result.didDocumentMetadata.deactivated === true;
+    const accept = rep.kind === "uriList" ? URI_LIST : rep.kind === "document" ? rep.contentType : "application/did";
+    const result = await dereference(resolver, identifier, { ...options, accept });
+    const { error, message } = result.dereferencingMetadata;
+    if (error) return failDereferencing(reply, error, message ?? error);
+    const deactivated = result.contentMetadata.deactivated === true;
     metrics.resolutions.inc({ outcome: deactivated ? "deactivated" : "ok" });
     noteOutcome(request, deactivated ? "deactivated" : "ok");
-    const status = deactivated ? 410 : 200;
-    const doc = result.didDocument!;
-    if (parsed.fragment !== undefined) {
-      const content = findFragment(doc, parsed.fragment);
-      if (!content) return fail(reply, "notFound", `${doc.id} has no verification method or service with fragment ${echo(parsed.fragment, 60)}`);
-      if (representation.kind === "document") return send(reply, status, "application/json", content);
-      return send(reply, status, "application/did-url-dereferencing", {
-        "@context": RESOLUTION_CONTEXT,
-        content,
-        contentMetadata: result.didDocumentMetadata,
-        dereferencingMetadata: { contentType: "application/json" },
-      });
+    // §12.1: 410 whenever contentMetadata says deactivated, with the dereferencing result (there is no content).
+    if (deactivated) return send(reply, 410, DEREFERENCING_TYPE, dereferencingBody(result));
+    if (result.dereferencingMetadata.contentType === URI_LIST) {
+      // §12.1: 303 to the selected endpoint URL, empty body.
+      const [location] = result.contentStream as string[];
+      return reply.code(303).header("location", location).header("cache-control", "no-cache").header("vary", varyWith(reply)).send();
     }
-    if (representation.kind === "document") return send(reply, status, representation.contentType, doc);
-    if (representation.kind === "dereferencing") {
-      return send(reply, status, representation.contentType, {
-        "@context": RESOLUTION_CONTEXT,
-        content: doc,
-        contentMetadata: result.didDocumentMetadata,
-        dereferencingMetadata: { contentType: "application/did" },
-      });
-    }
-    return send(reply, status, representation.contentType, resultBody(result));
+    if (rep.kind === "document") return send(reply, 200, result.dereferencingMetadata.contentType ?? rep.contentType, result.contentStream);
+    return send(reply, 200, DEREFERENCING_TYPE, dereferencingBody(result));
+  };
+
+  app.get(`${PREFIX}*`, (request, reply) => answer(request, reply));
+
+  // POST binding (DID Resolution §12.1): options as a JSON body; its own parsers, so the batch
+  // route keeps taking application/json only.
+  app.register(async (scope) => {
+    scope.removeContentTypeParser("application/json");
+    const json = scope.getDefaultJsonParser("error", "error");
+    scope.addContentTypeParser(["application/json", RESULT_TYPE, DEREFERENCING_TYPE], { parseAs: "string" }, (request, body, done) => {
+      if ((body as string).trim() === "") return done(null, undefined); // no options
+      json(request, body as string, done);
+    });
+    scope.post(`${PREFIX}*`, (request, reply) => answer(request, reply, request.body ?? {}));
   });
+
+  app.get(SIGIL_CONTEXT_PATH, async (_request, reply) =>
+    reply.header("content-type", "application/ld+json").header("cache-control", "public, max-age=86400").send(JSON.stringify(SIGIL_CONTEXT, null, 2)),
+  );
 
   // Validated here rather than by a JSON schema: fastify's ajv would coerce ("x" into ["x"], 1
   // into "1", null into "") and drop unknown members silently.
@@ -519,6 +642,21 @@ export function createResolverService(options: ResolverServiceOptions): FastifyI
     if (status === 500) {
       request.log.error({ err: error }, "unexpected failure");
       return problem(reply, 500, "unexpected failure; see the service's log");
+    }
+    // POST /1.0/identifiers/{did}: options, not a batch. A body that is not JSON is an options error.
+    if (request.method === "POST" && (request.raw.url ?? "").startsWith(PREFIX)) {
+      const options = 'a JSON object of options, like {"versionTime": "2026-01-01T00:00:00Z"}, or no body';
+      switch (error.code) {
+        case "FST_ERR_CTP_INVALID_MEDIA_TYPE": {
+          const type = request.headers["content-type"];
+          const given = type ? `Content-Type ${echo(type, 80)} is not accepted` : "the body has no Content-Type";
+          return problem(reply.header("accept-post", `application/json, ${RESULT_TYPE}, ${DEREFERENCING_TYPE}`), 415, `${given}; send ${options} as Content-Type: application/json`);
+        }
+        case "FST_ERR_CTP_INVALID_JSON_BODY":
+          return fail(reply, "invalidOptions", `the body is not valid JSON (or names __proto__ or constructor.prototype, which are refused); send ${options}`);
+        case "FST_ERR_CTP_BODY_TOO_LARGE":
+          return problem(reply, 413, `the body is over ${MAX_BODY_BYTES} bytes; options take a few hundred`);
+      }
     }
     const shape = `{"dids": ["did:sigil:…", …]} with 1 to ${maxBatch} DIDs`;
     switch (error.code) {

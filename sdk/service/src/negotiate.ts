@@ -1,13 +1,15 @@
 // HTTP content negotiation for the resolver service: which representation an Accept header
 // asks for. A resolution result (the default, as the DID Resolution HTTPS binding says), a
-// bare DID document, or a dereferencing result; the older JSON-LD types that existing Universal
+// bare DID document, a dereferencing result, or (for ?service= DID URLs) the endpoint itself as
+// text/uri-list, answered 303 See Other; the older JSON-LD types that existing Universal
 // Resolver clients send are understood too. Parsing is linear and bounded: no regex that an
 // adversarial header could make backtrack.
 
 export type Representation =
   | { kind: "result"; contentType: string }
   | { kind: "document"; contentType: string }
-  | { kind: "dereferencing"; contentType: string };
+  | { kind: "dereferencing"; contentType: string }
+  | { kind: "uriList"; contentType: string };
 
 export const RESOLUTION_PROFILE = "https://w3id.org/did-resolution";
 export const RESULT_TYPE = "application/did-resolution";
@@ -26,6 +28,7 @@ const OFFERS: readonly { type: string; profile?: string; representation: Represe
   { type: "application/ld+json", representation: { kind: "document", contentType: "application/ld+json" } },
   { type: "application/did-url-dereferencing", representation: { kind: "dereferencing", contentType: "application/did-url-dereferencing" } },
   { type: "application/json", representation: { kind: "result", contentType: "application/json" } },
+  { type: "text/uri-list", representation: { kind: "uriList", contentType: "text/uri-list" } },
 ];
 
 export const SUPPORTED_TYPES = OFFERS.map((o) => (o.profile ? `${o.type};profile="${o.profile}"` : o.type));
