@@ -3,8 +3,9 @@
 import { pino, type Level, type Logger } from "pino";
 import type { SigilResolver } from "sigil-did";
 import { createResolverService, type CorsOrigins } from "./app.ts";
+import { registerConsole, type ConsoleConfig, type ConsoleOptions } from "./console.ts";
 
-export type { CorsOrigins };
+export type { CorsOrigins, ConsoleConfig, ConsoleOptions };
 
 export interface ServeOptions {
   resolver: SigilResolver;
@@ -23,6 +24,8 @@ export interface ServeOptions {
   cors?: CorsOrigins;
   /** How long close() waits for in-flight requests before dropping them. Default 10 s. */
   shutdownTimeoutMs?: number;
+  /** Also serve a built web console at "/" (static files, strict CSP); the API is unchanged. */
+  console?: ConsoleOptions;
 }
 
 export interface RunningService {
@@ -37,8 +40,10 @@ export async function startResolverService(options: ServeOptions): Promise<Runni
   const destination = options.logDestination ?? pino.destination({ dest: 1, sync: true });
   const logger = pino({ level: options.logLevel ?? "info", base: { service: "sigil-resolver" } }, destination);
   const app = createResolverService({ resolver: options.resolver, logger, maxBatch: options.maxBatch, cors: options.cors });
+  const consoleFiles = options.console ? registerConsole(app, options.console) : undefined;
   const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
   logger.info({ address }, "listening");
+  if (consoleFiles) logger.info({ console: `${address}/`, files: consoleFiles.files }, "web console");
   let closing: Promise<boolean> | undefined;
   return {
     url: address,

@@ -1,7 +1,10 @@
 // `sigil serve`: the resolver service (Universal Resolver driver API and DID Resolution over
 // HTTP) in front of one network, with graceful shutdown on SIGTERM/SIGINT.
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { createSigilResolver } from "sigil-did";
+import { createSigilResolver, type SigilNetwork } from "sigil-did";
 import { startResolverService } from "sigil-did-service";
 import { CliError, EXIT, type Context } from "../context.ts";
 
@@ -22,11 +25,40 @@ function validCors(cors: false | string | string[]) {
   return cors;
 }
 
+/** The built web console: the folder given, or the installed sigil-did-console's dist/. */
+function consoleDir(value: string | true): string {
+  let dir: string | undefined;
+  if (typeof value === "string") dir = resolve(value);
+  else {
+    try {
+      dir = join(dirname(createRequire(import.meta.url).resolve("sigil-did-console/package.json")), "dist");
+    } catch {
+      dir = undefined;
+    }
+  }
+  if (!dir || !existsSync(join(dir, "index.html"))) {
+    throw new CliError(`--console: no built web console${dir ? ` in ${dir}` : ""}; build it (npm run build) or give its folder: --console <dir>`);
+  }
+  return dir;
+}
+
 const integer = (name: string, value: string, min = 0) => {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min) throw new CliError(`--${name} "${value}" must be a whole number >= ${min}`);
   return n;
 };
+
+/** The console's default network: this service's, with the RPC URLs browsers can reach. */
+function consoleOptions(dir: string, network: SigilNetwork, rpc?: string[]) {
+  for (const url of rpc ?? []) {
+    if (!/^https?:\/\/[^/\s]+/.test(url)) throw new CliError(`--console-rpc "${url}" must be an http(s) URL`);
+  }
+  const rpcUrls = rpc ?? [...(network.rpcUrls ?? [])];
+  return {
+    dir,
+    config: { network: { name: network.name, chainId: network.chainId, registry: network.registry, rpcUrls, ...(network.fromBlock ? { fromBlock: network.fromBlock.toString() } : {}) } },
+  };
+}
 
 export function registerServeCommand(program: Command, ctx: Ctx) {
   program
@@ -51,7 +83,9 @@ export function registerServeCommand(program: Command, ctx: Ctx) {
   .addOption(new Option("--shutdown-timeout <ms>", "how long SIGTERM waits for in-flight requests").env("SIGIL_SHUTDOWN_TIMEOUT_MS").default("10000"))
   .addOption(new Option("--cors-origin <origin>", "a web origin allowed to call the API (repeat; default any: *)").argParser((v: string, acc: string[] = []) => [...acc, v]))
   .addOption(new Option("--no-cors", "send no CORS headers (browsers on other origins cannot call it)"))
-  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string; corsOrigin?: string[]; cors: boolean }) => {
+  .addOption(new Option("--console [dir]", "also serve the web console at / (default: the built sigil-did-console)").env("SIGIL_CONSOLE_DIR"))
+  .addOption(new Option("--console-rpc <url>", "RPC URL the console's browsers use, if not the service's own (repeat)").argParser((v: string, acc: string[] = []) => [...acc, v]))
+  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string; corsOrigin?: string[]; cors: boolean; console?: string | true; consoleRpc?: string[] }) => {
     const envOrigins = process.env.SIGIL_CORS_ORIGINS?.split(",").map((x) => x.trim()).filter(Boolean);
     const cors = o.cors === false ? false : (o.corsOrigin ?? envOrigins ?? "*");
     const { network } = ctx();
@@ -69,6 +103,7 @@ export function registerServeCommand(program: Command, ctx: Ctx) {
       maxBatch: integer("max-batch", o.maxBatch, 1),
       logLevel: o.logLevel as "info",
       shutdownTimeoutMs: integer("shutdown-timeout", o.shutdownTimeout),
+      console: o.console ? consoleOptions(consoleDir(o.console), network, o.consoleRpc) : undefined,
     });
     service.logger.info({ network: network.name, chainId: network.chainId, registry: network.registry, cache: o.cache ? `max age ${o.cacheMaxAge} ms` : "off" }, "resolving");
     const signal = await new Promise<string>((resolve) => {
