@@ -1,0 +1,75 @@
+// Builds the web console into dist/: index.html, one JavaScript bundle (esbuild: the SDK, viem
+// and the QR library inside it, so the page loads nothing from any other host), its stylesheet,
+// an icon and config.json (the default network; `sigil serve --console` serves its own).
+//   node build.ts [--out <dir>] [--config <file.json>] [--csp "<connect origins>"]
+// --csp adds a Content-Security-Policy <meta> for static hosts that cannot send the header
+// (`sigil serve` sends it): connections only to this origin and the origins given.
+import { build, type Plugin } from "esbuild";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+
+const here = import.meta.dirname;
+
+/**
+ * The SDK's guardians module imports @openzeppelin/merkle-tree (CommonJS, so esbuild keeps it
+ * and its dependencies, ~130 KB, even when nothing calls it). The console builds no guardian
+ * trees: marked free of side effects, it is dropped unless a function that uses it is imported.
+ */
+const pureMerkleTree: Plugin = {
+  name: "pure-merkle-tree",
+  setup(b) {
+    b.onResolve({ filter: /^@openzeppelin\/merkle-tree$/ }, async (args) => {
+      if (args.pluginData === "pure") return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: "pure" });
+      return { ...r, sideEffects: false };
+    });
+  },
+};
+
+export interface ConsoleBuild {
+  outDir: string;
+  /** Bytes of each file written, minified, and gzip -9. */
+  files: { file: string; bytes: number; gzipBytes: number }[];
+}
+
+export async function buildConsole(options: { outDir?: string; config?: string; csp?: string } = {}): Promise<ConsoleBuild> {
+  const outDir = resolve(options.outDir ?? join(here, "dist"));
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: { app: join(here, "src", "main.ts"), "app-style": join(here, "src", "styles.css") },
+    outdir: outDir,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: ["es2022", "chrome109", "firefox115", "safari16"],
+    legalComments: "eof",
+    logLevel: "warning",
+    define: { "process.env.NODE_ENV": '"production"' },
+    plugins: [pureMerkleTree],
+  });
+  let html = readFileSync(join(here, "src", "index.html"), "utf8");
+  if (options.csp !== undefined) {
+    const origins = options.csp.split(/[\s,]+/).filter(Boolean).map((o) => new URL(o).origin);
+    const policy = `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' ${origins.join(" ")}; media-src 'self' blob:; base-uri 'none'; form-action 'none'`;
+    html = html.replace("<meta charset=\"utf-8\">", `<meta charset="utf-8">\n  <meta http-equiv="Content-Security-Policy" content="${policy}">`);
+  }
+  writeFileSync(join(outDir, "index.html"), html);
+  copyFileSync(join(here, "src", "favicon.svg"), join(outDir, "favicon.svg"));
+  copyFileSync(options.config ? resolve(options.config) : join(here, "config.json"), join(outDir, "config.json"));
+  const files = ["index.html", "app.js", "app-style.css", "favicon.svg", "config.json"].map((file) => {
+    const body = readFileSync(join(outDir, file));
+    return { file, bytes: body.length, gzipBytes: gzipSync(body, { level: 9 }).length };
+  });
+  return { outDir, files };
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const { values } = parseArgs({ options: { out: { type: "string" }, config: { type: "string" }, csp: { type: "string" } } });
+  const result = await buildConsole({ outDir: values.out, config: values.config, csp: values.csp });
+  const total = result.files.reduce((a, f) => ({ bytes: a.bytes + f.bytes, gzip: a.gzip + f.gzipBytes }), { bytes: 0, gzip: 0 });
+  console.log(`console built in ${result.outDir}: ${(total.bytes / 1024).toFixed(1)} KB, ${(total.gzip / 1024).toFixed(1)} KB gzip`);
+}

@@ -1,0 +1,595 @@
+// Acting on a DID from the page: as the controller with an injected wallet (EIP-1193:
+// MetaMask-style) or with a key pasted or generated here (kept in this tab's memory only), or
+// with the next key from its file (rotation, cancelling a recovery), or as a guardian with a
+// guardian card. Every operation is checked with the registry first (simulateOperation) and a
+// refusal is said in plain words before anything is signed or sent. Then it is sent (a connected
+// wallet pays the gas, relaying an operation signed by another key) or signed to a file in the
+// format `sigil relay` reads, for someone else to send.
+import {
+  custom,
+  getAddress,
+  hexToBytes,
+  isAddress,
+  isHex,
+  zeroHash,
+  type Address,
+  type EIP1193Provider,
+  type Hex,
+  type WalletClient,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import {
+  activeEntries,
+  bytes32Name,
+  commitmentOf,
+  directCall,
+  generateNextKey,
+  isSignable,
+  networkTransport,
+  planRotation,
+  publicKeyAttribute,
+  relayOperation,
+  sendOperation,
+  serviceAttribute,
+  signOperation,
+  simulateOperation,
+  type KeyPurpose,
+  type KeyType,
+  type NextKeyCard,
+  type Operation,
+  type OperationReceipt,
+} from "sigil-did";
+import { walletClientOf } from "./clients.ts";
+import { checkbox, field, fill, h, uid } from "./dom.ts";
+import { sigilMeta, type Chain, type History, type Resolution } from "./chain.ts";
+import { explain } from "./explain.ts";
+import { download, fileText, parseJson, toJson } from "./files.ts";
+import { nameOf, short, when } from "./format.ts";
+import { qrSvg } from "./qr.ts";
+
+interface Actor {
+  kind: "wallet" | "key" | "next";
+  address: Address;
+  client: WalletClient;
+}
+
+/** What the tab holds: nothing of it is stored or sent anywhere. */
+const session: { wallet?: Actor; pageKey?: Actor & { generated?: Hex }; actAs: "wallet" | "key" } = { actAs: "wallet" };
+
+export interface ActContext {
+  chain: Chain;
+  did: string;
+  identity: Address;
+  result: Resolution;
+  history: History;
+  refresh(): Promise<void>;
+  /** Keeps an action's log where it survives the redraw that follows a change. */
+  report(log: HTMLElement): void;
+}
+
+const ethereum = () => (globalThis as { ethereum?: EIP1193Provider }).ethereum;
+
+function keyActor(chain: Chain, privateKey: Hex, kind: "key" | "next"): Actor {
+  const account = privateKeyToAccount(privateKey);
+  return { kind, address: account.address, client: walletClientOf(account, networkTransport(chain.network)) };
+}
+
+function readPrivateKey(text: string, what: string): Hex {
+  const v = text.trim();
+  if (!isHex(v) || v.length !== 66) throw new Error(`${what} must be 32 bytes written as 0x followed by 64 hex digits`);
+  return v as Hex;
+}
+
+function readAddress(text: string, what: string): Address {
+  const v = text.trim();
+  if (!isAddress(v, { strict: false })) throw new Error(`${what} must be an address: 0x followed by 40 hex digits`);
+  if (v !== v.toLowerCase() && v.slice(2) !== v.slice(2).toUpperCase() && !isAddress(v, { strict: true })) throw new Error(`${what} has a wrong checksum (a typo?): check it, or write it in lower case`);
+  return getAddress(v.toLowerCase());
+}
+
+/** A next-key file (the console's or `sigil next-key`'s): the key, its salt and its address. */
+function readNextKey(text: string): { privateKey: Hex; salt: Hex; address: Address } {
+  const card = parseJson<Partial<NextKeyCard>>(text, "next-key file");
+  if (!card.privateKey) throw new Error("this next-key file holds no private key (only a commitment record): use the file with the key");
+  const privateKey = readPrivateKey(card.privateKey, "the next key");
+  if (!card.salt || !isHex(card.salt) || card.salt.length !== 66) throw new Error("the next-key file has no valid salt (32 bytes of hex)");
+  return { privateKey, salt: card.salt as Hex, address: privateKeyToAccount(privateKey).address };
+}
+
+/** A steps log for one action: what is happening, then the outcome. */
+function log(el: HTMLElement) {
+  fill(el);
+  delete el.dataset.outcome;
+  delete el.dataset.error;
+  const list = h("ol", { class: "steps" });
+  el.append(list);
+  const add = (cls: string, ...parts: (string | Node)[]) => list.append(h("li", { class: cls }, ...parts));
+  return {
+    step: (text: string) => add("step", text),
+    ok: (text: string) => add("ok", text),
+    done: (...parts: (string | Node)[]) => {
+      el.dataset.outcome = "done";
+      add("done", ...parts);
+    },
+    fail: (error: unknown, operation?: string) => {
+      const x = explain(error, operation);
+      el.dataset.outcome = "refused";
+      if (x.code) el.dataset.error = x.code;
+      add("fail", h("strong", undefined, x.headline), x.detail ? ` ${x.detail}` : "", x.code ? h("span", { class: "code" }, ` (${x.code})`) : "");
+    },
+  };
+}
+
+/** A next key's card, to keep offline: download it as a file, print it, or show its QR code. */
+function nextKeyCard(card: NextKeyCard, did: string, label: string) {
+  const fileBody = toJson({ ...card, did, note: "Sigil next key: keep it offline (a USB stick in a drawer, or printed). You need the key and the salt to rotate." });
+  const filename = `sigil-next-key-${card.address.slice(2, 10).toLowerCase()}.json`;
+  const saved = checkbox("I have saved this next key offline (file or printout)", { name: "saved", required: true });
+  const qrHolder = h("div", { class: "qr-holder", hidden: true });
+  const print = () => {
+    const sheet = h(
+      "div",
+      { id: "print-sheet" },
+      h("h1", undefined, "Sigil next key — keep offline"),
+      h("p", undefined, did),
+      qrSvg(fileBody, "QR code of the next-key file", 320),
+      h("pre", undefined, fileBody),
+    );
+    document.body.append(sheet);
+    document.body.classList.add("printing");
+    const done = () => {
+      document.body.classList.remove("printing");
+      sheet.remove();
+    };
+    addEventListener("afterprint", done, { once: true });
+    print_();
+    setTimeout(done, 60_000);
+  };
+  const el = h(
+    "div",
+    { class: "card next-card", "data-next-address": card.address },
+    h("p", undefined, h("strong", undefined, label), " ", h("code", { class: "mono" }, card.address)),
+    h("p", { class: "hint" }, "Commitment published on chain: ", h("code", { class: "mono" }, short(card.commitment, 10)), ". The key and its secret salt never leave this page unless you save them."),
+    h(
+      "div",
+      { class: "buttons" },
+      h("button", { type: "button", class: "secondary", "data-action": "download-next", onclick: () => download(filename, fileBody) }, "Download the next-key file"),
+      h("button", { type: "button", class: "secondary", onclick: print }, "Print it"),
+      h("button", { type: "button", class: "secondary", onclick: (e: Event) => {
+        qrHolder.hidden = !qrHolder.hidden;
+        if (!qrHolder.hidden && !qrHolder.firstChild) qrHolder.append(qrSvg(fileBody, "QR code of the next-key file", 240));
+        (e.currentTarget as HTMLElement).setAttribute("aria-expanded", String(!qrHolder.hidden));
+      }, "aria-expanded": "false" }, "Show as QR code"),
+    ),
+    qrHolder,
+    saved.el,
+  );
+  return { el, saved: saved.input };
+}
+const print_ = () => globalThis.print();
+
+interface Prepared {
+  op: Operation;
+  authoriser: Actor;
+  /** Runs after a successful send or signature (forget consumed keys). */
+  after?: () => void;
+}
+
+export function actView(ctx: ActContext): HTMLElement {
+  const { chain, identity, result, history } = ctx;
+  const sigil = sigilMeta(result);
+  const owner = sigil?.owner.toLowerCase();
+  const keysPanel = h("div", { class: "signers" });
+  const keysError = h("p", { class: "bad", role: "alert" });
+
+  const acting = (): Actor => {
+    const a = session.actAs === "wallet" ? session.wallet : session.pageKey;
+    const other = session.actAs === "wallet" ? session.pageKey : session.wallet;
+    const actor = a ?? other;
+    if (!actor) throw new Error("Connect a wallet or enter a key first (Your keys, above): it signs as the controller.");
+    return actor;
+  };
+
+  /** Checks `prepared` with the registry, then sends it (or signs it to a file). */
+  async function run(mode: "send" | "file", prepare: () => Prepared | Promise<Prepared>, out: HTMLElement) {
+    const l = log(out);
+    let op: Operation | undefined;
+    try {
+      const p = await prepare();
+      op = p.op;
+      l.step("Checking with the registry…");
+      await simulateOperation(chain.target, p.op, directCall(p.op), p.authoriser.address);
+      l.ok("The registry accepts this.");
+      const signer = p.authoriser.kind === "wallet" ? "Confirm in your wallet" : `Signing with ${p.authoriser.kind === "next" ? "the next key" : "the key in this page"}`;
+      if (mode === "file") {
+        if (!isSignable(p.op)) throw new Error("Anyone may send this operation: there is nothing to sign. Send it from any funded account.");
+        l.step(`${signer}…`);
+        const signed = await signOperation(p.authoriser.client, chain.target, p.op, { chainId: chain.network.chainId });
+        download(`sigil-${p.op.type}-${identity.slice(2, 10).toLowerCase()}-${signed.deadline}.json`, toJson(signed));
+        l.done(h("strong", undefined, "Signed to a file."), ` Valid until ${when(signed.deadline)}. Give it to anyone who can pay the gas; they send it with: sigil relay <file>.`);
+        p.after?.();
+        return;
+      }
+      const payer = session.wallet ?? session.pageKey ?? p.authoriser;
+      if (payer.kind !== "wallet" && (await chain.publicClient.getBalance({ address: payer.address })) === 0n) {
+        throw new Error(`${short(payer.address)} has no funds to pay the gas. Connect a wallet that has some, or use “Sign to a file for a relayer”.`);
+      }
+      const onSent = (hash: Hex) => l.step(`Sent (${short(hash, 8)}); waiting for it to be mined…`);
+      let receipt: OperationReceipt;
+      if (payer.address === p.authoriser.address || !isSignable(p.op)) {
+        l.step(payer.kind === "wallet" ? "Confirm in your wallet…" : "Sending…");
+        receipt = await sendOperation(payer.client, chain.target, p.op, { onSent });
+      } else {
+        l.step(`${signer}…`);
+        const signed = await signOperation(p.authoriser.client, chain.target, p.op, { chainId: chain.network.chainId });
+        l.step(payer.kind === "wallet" ? "Confirm in your wallet: it sends the signed operation and pays the gas…" : "Sending the signed operation…");
+        receipt = await relayOperation(payer.client, chain.target, signed, { onSent });
+      }
+      l.done(h("strong", undefined, "Done"), ` in block ${receipt.blockNumber}: ${receipt.events.map((e) => e.kind).join(", ")}.`);
+      p.after?.();
+      ctx.report(out);
+      await ctx.refresh();
+    } catch (error) {
+      l.fail(error, op?.type);
+    }
+  }
+
+  /** A form for one operation: its fields, "Check and send", and "Sign to a file" when it can be signed. */
+  function actionForm(name: string, fields: (Node | null)[], prepare: () => Prepared | Promise<Prepared>, options: { signable?: boolean; danger?: boolean; sendLabel?: string } = {}) {
+    const out = h("div", { class: "out", role: "status", "aria-live": "polite", "data-out": name });
+    const form = h(
+      "form",
+      { class: "act-form", "data-form": name, novalidate: true, onsubmit: (e: Event) => (e.preventDefault(), void run("send", prepare, out)) },
+      ...fields,
+      h(
+        "div",
+        { class: "buttons" },
+        h("button", { type: "submit", class: options.danger ? "danger" : "", "data-action": "send" }, options.sendLabel ?? "Check and send"),
+        options.signable === false ? null : h("button", { type: "button", class: "secondary", "data-action": "file", onclick: () => void run("file", prepare, out) }, "Sign to a file for a relayer"),
+      ),
+      out,
+    );
+    return form;
+  }
+  const block = (name: string, title: string, ...content: (Node | null)[]) => h("details", { class: "act", "data-act": name }, h("summary", undefined, title), ...content);
+  const days = (input: HTMLInputElement) => {
+    const n = Number(input.value);
+    if (!Number.isFinite(n) || n <= 0 || n > 36_500) throw new Error("the validity must be a number of days from 1 to 36500");
+    return BigInt(Math.round(n * 86_400));
+  };
+
+  // Your keys: the wallet, a key in this page, and which one acts as the controller.
+  const renderKeys = () => {
+    const eth = ethereum();
+    const walletLine = session.wallet
+      ? h("p", { "data-wallet": session.wallet.address }, "Wallet ", h("code", { class: "mono" }, session.wallet.address), status(session.wallet.address))
+      : eth
+        ? h("p", undefined, h("button", { type: "button", "data-action": "connect", onclick: () => void connect() }, "Connect wallet"), " ", h("span", { class: "hint" }, "MetaMask or any browser wallet. It signs as the controller and pays the gas."))
+        : h("p", { class: "muted" }, "No browser wallet found. Use a key in this page, or sign operations to files for a relayer.");
+    const keyInput = h("input", { type: "password", name: "page-key", autocomplete: "off", spellcheck: "false", placeholder: "0x…" });
+    const keyLine = session.pageKey
+      ? h(
+          "div",
+          { "data-page-key": session.pageKey.address },
+          h("p", undefined, "Key in this page ", h("code", { class: "mono" }, session.pageKey.address), status(session.pageKey.address)),
+          h(
+            "div",
+            { class: "buttons" },
+            session.pageKey.generated
+              ? h("button", { type: "button", class: "secondary", onclick: () => download(`sigil-key-${session.pageKey!.address.slice(2, 10).toLowerCase()}.json`, toJson({ address: session.pageKey!.address, privateKey: session.pageKey!.generated })) }, "Download this key")
+              : null,
+            h("button", { type: "button", class: "secondary", onclick: () => ((session.pageKey = undefined), renderKeys()) }, "Forget this key"),
+          ),
+        )
+      : h(
+          "form",
+          {
+            class: "row-form",
+            onsubmit: (e: Event) => {
+              e.preventDefault();
+              try {
+                session.pageKey = keyActor(chain, readPrivateKey(keyInput.value, "the private key"), "key");
+                session.actAs = "key";
+                renderKeys();
+              } catch (error) {
+                keyError.textContent = (error as Error).message;
+              }
+            },
+          },
+          field("Private key", keyInput, "Kept in this tab's memory only: never stored, never sent."),
+          h(
+            "div",
+            { class: "buttons" },
+            h("button", { type: "submit" }, "Use this key"),
+            h("button", { type: "button", class: "secondary", onclick: () => {
+              const key = generatePrivateKey();
+              session.pageKey = { ...keyActor(chain, key, "key"), generated: key };
+              session.actAs = "key";
+              renderKeys();
+            } }, "Generate a new key"),
+          ),
+        );
+    const keyError = h("p", { class: "bad", role: "alert" });
+    const choices = [session.wallet && (["wallet", "the wallet"] as const), session.pageKey && (["key", "the key in this page"] as const)].filter(Boolean) as (readonly ["wallet" | "key", string])[];
+    const radios =
+      choices.length > 1
+        ? h(
+            "fieldset",
+            { class: "inline" },
+            h("legend", undefined, "Act as"),
+            ...choices.map(([value, label]) => {
+              const r = h("input", { type: "radio", name: "act-as", value, id: uid("as"), checked: session.actAs === value, onchange: () => ((session.actAs = value), renderKeys()) });
+              return h("span", { class: "check" }, r, h("label", { for: r.id }, label));
+            }),
+          )
+        : null;
+    fill(keysPanel, h("h3", undefined, "Your keys"), walletLine, keyLine, keyError, keysError, radios);
+  };
+  const status = (address: Address) =>
+    owner === address.toLowerCase() ? h("span", { class: "tag good" }, "controls this DID") : h("span", { class: "tag" }, "not this DID's controller");
+
+  async function connect() {
+    const eth = ethereum();
+    if (!eth) return;
+    try {
+      const accounts = (await eth.request({ method: "eth_requestAccounts" })) as string[];
+      const chainId = Number(await eth.request({ method: "eth_chainId" }));
+      if (chainId !== chain.network.chainId) {
+        try {
+          await eth.request({ method: "wallet_switchEthereumChain", params: [{ chainId: `0x${chain.network.chainId.toString(16)}` }] });
+        } catch {
+          throw new Error(`Your wallet is on chain ${chainId}; switch it to chain ${chain.network.chainId} (${chain.network.name ?? "this network"}) and connect again.`);
+        }
+      }
+      const address = getAddress(accounts[0]);
+      session.wallet = { kind: "wallet", address, client: walletClientOf(address, custom(eth)) };
+      session.actAs = "wallet";
+      eth.on?.("accountsChanged", () => ((session.wallet = undefined), renderKeys()));
+      renderKeys();
+    } catch (error) {
+      const x = explain(error);
+      keysError.textContent = `${x.headline}${x.detail ? ` ${x.detail}` : ""}`;
+    }
+  }
+  renderKeys();
+
+  const live = history ? activeEntries(history.events, history.head.timestamp) : { delegates: [], attributes: [] };
+  const deactivated = result.didDocumentMetadata.deactivated === true;
+
+  // Keys: add and revoke.
+  const kind = h("select", { name: "key-kind" }, h("option", { value: "address" }, "An Ethereum address"), h("option", { value: "public" }, "A public key"));
+  const keyAddress = h("input", { type: "text", name: "key-address", autocomplete: "off", spellcheck: "false", placeholder: "0x…" });
+  const keyType = h("select", { name: "key-type" }, ...["Ed25519", "X25519", "Secp256k1"].map((t) => h("option", { value: t }, t)));
+  const keyHex = h("input", { type: "text", name: "public-key", autocomplete: "off", spellcheck: "false", placeholder: "0x…" });
+  const purpose = h("select", { name: "purpose" }, h("option", { value: "sigAuth" }, "Authentication and signing"), h("option", { value: "veriKey" }, "Signing only"), h("option", { value: "enc" }, "Encryption (X25519)"));
+  const keyDays = h("input", { type: "number", name: "validity-days", min: 1, value: 365, inputmode: "numeric" });
+  const addressField = field("Address", keyAddress);
+  const publicFields = h("div", { hidden: true }, field("Key type", keyType), field("Public key (hex)", keyHex));
+  kind.addEventListener("change", () => {
+    addressField.hidden = kind.value !== "address";
+    publicFields.hidden = kind.value === "address";
+  });
+  const addKey = actionForm("add-key", [field("What to add", kind), addressField, publicFields, field("What it may do", purpose), field("Valid for (days)", keyDays)], () => {
+    const p = purpose.value as KeyPurpose;
+    if (kind.value === "address") {
+      if (p === "enc") throw new Error("an address signs: choose authentication or signing (encryption needs an X25519 public key)");
+      return { op: { type: "addDelegate", identity, delegateType: bytes32Name(p), delegate: readAddress(keyAddress.value, "the address"), validity: days(keyDays) }, authoriser: acting() };
+    }
+    if (!isHex(keyHex.value.trim())) throw new Error("the public key must be hex, starting with 0x");
+    const attr = publicKeyAttribute(keyType.value as KeyType, p, hexToBytes(keyHex.value.trim() as Hex));
+    return { op: { type: "setAttribute", identity, ...attr, validity: days(keyDays) }, authoriser: acting() };
+  });
+  const liveKeys = [
+    ...live.delegates.map((d) => ({ label: `address ${d.delegate} (${nameOf(d.delegateType)})`, op: { type: "revokeDelegate", identity, delegateType: d.delegateType, delegate: d.delegate } as Operation })),
+    ...live.attributes
+      .filter((a) => nameOf(a.name)?.startsWith("did/pub/"))
+      .map((a) => ({ label: `${nameOf(a.name)!.split("/").slice(2, 4).join(" ")} ${short(a.value, 8)}`, op: { type: "revokeAttribute", identity, name: a.name, value: a.value } as Operation })),
+  ];
+  const choice = (name: string, items: { label: string }[]) => {
+    const group = uid(name);
+    const inputs = items.map((item, i) => h("input", { type: "radio", name: group, value: String(i), id: uid(name), checked: i === 0 }));
+    const el = h("fieldset", { class: "choices" }, h("legend", undefined, "Which one"), ...items.map((item, i) => h("div", { class: "check" }, inputs[i], h("label", { for: inputs[i].id }, item.label))));
+    return { el, index: () => inputs.findIndex((r) => r.checked) };
+  };
+  const revokeKeyChoice = choice("revoke-key", liveKeys);
+  const revokeKey = liveKeys.length
+    ? actionForm("revoke-key", [revokeKeyChoice.el], () => ({ op: liveKeys[Math.max(0, revokeKeyChoice.index())].op, authoriser: acting() }))
+    : h("p", { class: "muted" }, "No key is published besides the controller.");
+
+  // Services.
+  const svcType = h("input", { type: "text", name: "service-type", value: "MessagingService", autocomplete: "off" });
+  const svcEndpoint = h("input", { type: "url", name: "service-endpoint", autocomplete: "off", placeholder: "https://inbox.example/you" });
+  const svcDays = h("input", { type: "number", name: "validity-days", min: 1, value: 365, inputmode: "numeric" });
+  const addService = actionForm("add-service", [field("Type", svcType, "Letters, digits or _ (up to 24)."), field("Endpoint", svcEndpoint), field("Valid for (days)", svcDays)], () => ({
+    op: { type: "setAttribute", identity, ...serviceAttribute(svcType.value.trim(), svcEndpoint.value.trim()), validity: days(svcDays) },
+    authoriser: acting(),
+  }));
+  const liveServices = live.attributes
+    .filter((a) => nameOf(a.name)?.startsWith("did/svc/"))
+    .map((a) => ({ label: `${nameOf(a.name)!.slice(8)} ${new TextDecoder().decode(hexToBytes(a.value))}`, op: { type: "revokeAttribute", identity, name: a.name, value: a.value } as Operation }));
+  const removeServiceChoice = choice("remove-service", liveServices);
+  const removeService = liveServices.length
+    ? actionForm("remove-service", [removeServiceChoice.el], () => ({ op: liveServices[Math.max(0, removeServiceChoice.index())].op, authoriser: acting() }))
+    : h("p", { class: "muted" }, "No service is published.");
+
+  // Pre-rotation: commit to a next key generated here.
+  let nextCard: NextKeyCard | undefined;
+  const nextHolder = h("div");
+  let nextSaved: HTMLInputElement | undefined;
+  const generate = h("button", { type: "button", class: "secondary", "data-action": "generate-next", onclick: () => {
+    nextCard = generateNextKey();
+    const c = nextKeyCard(nextCard, ctx.did, "Next key");
+    nextSaved = c.saved;
+    fill(nextHolder, c.el);
+    generate.textContent = "Generate another";
+  } }, "Generate a next key");
+  const commit = actionForm(
+    "commit",
+    [
+      h("p", { class: "hint" }, "Only a hash of the next key is published. Keep the key offline: if your current key is stolen, the next key takes the DID back and voids everything the thief published."),
+      h("div", { class: "buttons" }, generate),
+      nextHolder,
+    ],
+    () => {
+      if (!nextCard) throw new Error("Generate a next key first, and save it.");
+      if (!nextSaved?.checked) throw new Error("Save the next key (download or print it) and tick the box first: without it you cannot rotate.");
+      const card = nextCard;
+      return {
+        op: { type: "commitNextOwner", identity, commitment: card.commitment },
+        authoriser: acting(),
+        after: () => {
+          nextCard = undefined; // the page forgets the key once it is committed
+          fill(nextHolder, h("p", { class: "good" }, `Committed to ${card.address}. The page has forgotten the key: keep your saved copy offline.`));
+        },
+      };
+    },
+  );
+
+  // Rotation with the next key.
+  const nextFile = h("input", { type: "file", name: "next-key-file", accept: ".json,application/json" });
+  const nextPaste = h("textarea", { name: "next-key-text", rows: 3, spellcheck: "false", placeholder: '{"privateKey": "0x…", "salt": "0x…", …}' });
+  const nextStatus = h("p", { class: "hint", "aria-live": "polite" });
+  const readLoaded = async () => {
+    const text = (await fileText(nextFile)) ?? nextPaste.value;
+    if (!text.trim()) throw new Error("Load your next-key file (or paste it) first.");
+    return readNextKey(text);
+  };
+  const checkLoaded = async () => {
+    try {
+      const next = await readLoaded();
+      const matches = sigil?.nextOwnerCommitment && commitmentOf(next.address, next.salt) === sigil.nextOwnerCommitment;
+      nextStatus.className = matches ? "good" : "bad";
+      nextStatus.textContent = matches ? `✓ Next key ${next.address} matches this DID's commitment.` : `✗ Next key ${next.address} is not the one this DID committed to.`;
+    } catch (error) {
+      nextStatus.className = "bad";
+      nextStatus.textContent = (error as Error).message;
+    }
+  };
+  nextFile.addEventListener("change", () => void checkLoaded());
+  nextPaste.addEventListener("change", () => void checkLoaded());
+  const newOwner = h("input", { type: "text", name: "new-owner", autocomplete: "off", spellcheck: "false", placeholder: "default: the next key itself" });
+  const purge = checkbox("Void everything published before (purge): recommended after a theft", { name: "purge", checked: true });
+  const fresh = checkbox("Commit to a fresh next key in the same step: recommended", { name: "fresh", checked: true });
+  const freshCard = generateNextKey();
+  const freshView = nextKeyCard(freshCard, ctx.did, "Fresh next key");
+  fresh.input.addEventListener("change", () => (freshView.el.hidden = !fresh.input.checked));
+  const rotate = actionForm(
+    "rotate",
+    [
+      h("p", { class: "hint" }, "The next key takes over as controller. With purge, every key and service published before — a thief's included — is void at once, whatever their number."),
+      field("Next-key file", nextFile),
+      field("…or paste it", nextPaste),
+      nextStatus,
+      field("New controller (optional)", newOwner, "Leave empty to make the next key the controller."),
+      purge.el,
+      fresh.el,
+      freshView.el,
+    ],
+    async () => {
+      const next = await readLoaded();
+      if (fresh.input.checked && !freshView.saved.checked) throw new Error("Save the fresh next key (download or print it) and tick the box first.");
+      const plan = planRotation({
+        identity,
+        salt: next.salt,
+        newOwner: newOwner.value.trim() ? readAddress(newOwner.value, "the new controller") : next.address,
+        nextKey: fresh.input.checked ? freshCard : null,
+        purge: purge.input.checked,
+      });
+      return { op: plan.rotate, authoriser: keyActor(chain, next.privateKey, "next"), after: () => ((nextFile.value = ""), (nextPaste.value = "")) };
+    },
+  );
+
+  // Guardian recovery.
+  const cardFile = h("input", { type: "file", name: "guardian-card", accept: ".json,application/json" });
+  const cardPaste = h("textarea", { name: "guardian-card-text", rows: 3, spellcheck: "false", placeholder: '{"guardian": "0x…", "salt": "0x…", "proof": […], …}' });
+  const readCard = async () => {
+    const text = (await fileText(cardFile)) ?? cardPaste.value;
+    if (!text.trim()) throw new Error("Load your guardian card first.");
+    const card = parseJson<{ identity?: string; guardian?: string; salt?: string; proof?: string[] }>(text, "guardian card");
+    if (!card.guardian || !isHex(card.salt ?? "") || !Array.isArray(card.proof)) throw new Error("this is not a guardian card (it needs guardian, salt and proof)");
+    if (card.identity && card.identity.toLowerCase() !== identity.toLowerCase()) throw new Error(`this guardian card is for ${card.identity}, not for this DID`);
+    const actor = acting();
+    if (actor.address.toLowerCase() !== card.guardian.toLowerCase()) throw new Error(`this card is guardian ${card.guardian}'s: act with that key (now acting as ${actor.address})`);
+    return { proof: { guardian: getAddress(card.guardian), salt: card.salt as Hex, proof: card.proof as Hex[] }, actor };
+  };
+  const recNewOwner = h("input", { type: "text", name: "recovery-new-owner", autocomplete: "off", spellcheck: "false", placeholder: "0x… (the owner's new key)" });
+  const recCommitment = h("input", { type: "text", name: "recovery-commitment", autocomplete: "off", spellcheck: "false", placeholder: "0x… (optional)" });
+  const recPurge = checkbox("Void everything published before (purge)", { name: "recovery-purge", checked: true });
+  const startRecovery = actionForm(
+    "recovery-start",
+    [field("New controller", recNewOwner), field("Owner's next-key commitment", recCommitment, "The owner generates a next key and tells you its commitment; leave empty to recover without one."), recPurge.el],
+    async () => {
+      const { proof, actor } = await readCard();
+      const c = recCommitment.value.trim();
+      if (c && (!isHex(c) || c.length !== 66)) throw new Error("the commitment must be 32 bytes of hex");
+      return { op: { type: "approveRecovery", identity, recovery: { newOwner: readAddress(recNewOwner.value, "the new controller"), nextCommitment: (c || zeroHash) as Hex, purge: recPurge.input.checked }, proof }, authoriser: actor };
+    },
+    { sendLabel: "Check and propose" },
+  );
+  const open = sigil?.recoveries ?? [];
+  const openChoice = choice("recovery", open.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}, ${r.approvals} approval(s)` })));
+  const pick = () => {
+    const r = open[Math.max(0, openChoice.index())];
+    return { newOwner: getAddress(r.newOwner), nextCommitment: (r.nextOwnerCommitment ?? zeroHash) as Hex, purge: r.purge };
+  };
+  const approve = open.length
+    ? actionForm("recovery-approve", [openChoice.el], async () => {
+        const { proof, actor } = await readCard();
+        return { op: { type: "approveRecovery", identity, recovery: pick(), proof }, authoriser: actor };
+      }, { sendLabel: "Check and approve" })
+    : h("p", { class: "muted" }, "No recovery is open.");
+  const finalizeChoice = choice("finalize", open.filter((r) => r.status === "ready" || r.status === "armed").map((r) => ({ label: `${r.status}: new controller ${r.newOwner}` })));
+  const finalize = open.some((r) => r.status === "ready" || r.status === "armed")
+    ? actionForm("recovery-finalize", [finalizeChoice.el], () => {
+        const armed = open.filter((r) => r.status === "ready" || r.status === "armed")[Math.max(0, finalizeChoice.index())];
+        return { op: { type: "finalizeRecovery", identity, recovery: { newOwner: getAddress(armed.newOwner), nextCommitment: (armed.nextOwnerCommitment ?? zeroHash) as Hex, purge: armed.purge } }, authoriser: acting() };
+      }, { signable: false, sendLabel: "Check and finalise" })
+    : h("p", { class: "muted" }, "No recovery is armed.");
+  const cancelFile = h("input", { type: "file", name: "cancel-next-key-file", accept: ".json,application/json" });
+  const cancel = actionForm("recovery-cancel", [h("p", { class: "hint" }, "As the owner: your next key cancels a recovery you did not ask for, if it was committed at least one delay before the recovery."), field("Next-key file", cancelFile)], async () => {
+    const text = await fileText(cancelFile);
+    if (!text) throw new Error("Load your next-key file first.");
+    const next = readNextKey(text);
+    return { op: { type: "cancelRecovery", identity, salt: next.salt }, authoriser: keyActor(chain, next.privateKey, "next") };
+  }, { sendLabel: "Check and cancel" });
+
+  // Deactivation.
+  const confirmText = h("input", { type: "text", name: "confirm", autocomplete: "off", spellcheck: "false" });
+  const deactivate = actionForm(
+    "deactivate",
+    [h("p", { class: "warn-text" }, "Deactivation is final: the DID will have no keys, for ever. Nobody — not you, not your guardians — can undo it."), field("Type DEACTIVATE to confirm", confirmText)],
+    () => {
+      if (confirmText.value.trim() !== "DEACTIVATE") throw new Error("Type DEACTIVATE (in capitals) to confirm.");
+      return { op: { type: "deactivate", identity }, authoriser: acting() };
+    },
+    { danger: true, sendLabel: "Check and deactivate" },
+  );
+
+  if (deactivated) return h("div", { class: "act-panel" }, h("p", { class: "muted" }, "This DID is deactivated: nothing can change it any more."));
+  return h(
+    "div",
+    { class: "act-panel" },
+    keysPanel,
+    block("keys", "Add or revoke a key", h("h4", undefined, "Add a key"), addKey, h("h4", undefined, "Revoke a key"), revokeKey),
+    block("services", "Add or remove a service", h("h4", undefined, "Add a service"), addService, h("h4", undefined, "Remove a service"), removeService),
+    block("commit", sigil?.preRotation ? "Commit to a next key (one is committed already)" : "Commit to a next key (pre-rotation)", commit),
+    block("rotate", "Rotate with your next key", rotate),
+    block(
+      "recovery",
+      "Guardian recovery",
+      h("h4", undefined, "As a guardian"),
+      field("Guardian card", cardFile, "The card the owner gave you (sigil guardians set writes them)."),
+      field("…or paste it", cardPaste),
+      h("h5", undefined, "Propose a recovery"),
+      startRecovery,
+      h("h5", undefined, "Approve a proposal"),
+      approve,
+      h("h4", undefined, "As the owner"),
+      cancel,
+      h("h4", undefined, "Anyone"),
+      finalize,
+    ),
+    block("deactivate", "Deactivate this DID", deactivate),
+  );
+}
+

@@ -1,0 +1,82 @@
+// The console's view of one network: the SDK's resolver for documents and a public client for
+// the identity's registry events (the history the timeline draws) and for writes.
+import type { Address, PublicClient } from "viem";
+import { createSigilResolver, networkTransport, readIdentities, type IdentityState, type RegistryEvent, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { publicClientOf } from "./clients.ts";
+import type { ConsoleConfig } from "./config.ts";
+
+export interface Chain {
+  network: SigilNetwork;
+  resolver: SigilResolver;
+  publicClient: PublicClient;
+  target: { registry: Address; publicClient: PublicClient };
+}
+
+export function makeChain(config: ConsoleConfig): Chain {
+  const network: SigilNetwork = {
+    chainId: config.network.chainId,
+    name: config.network.name,
+    registry: config.network.registry as Address,
+    rpcUrls: config.network.rpcUrls,
+    fromBlock: config.network.fromBlock,
+    timeoutMs: 15_000,
+  };
+  const publicClient = publicClientOf(networkTransport(network));
+  return { network, resolver: createSigilResolver({ networks: [network], cache: false }), publicClient, target: { registry: network.registry, publicClient } };
+}
+
+/** An event with its block time known. */
+export type TimedEvent = RegistryEvent & { blockTimestamp: bigint };
+
+export interface History {
+  events: TimedEvent[];
+  state: IdentityState | undefined;
+  head: { blockNumber: bigint; timestamp: bigint };
+}
+
+/** Every registry event of `address` (one batched read), with block times filled in. */
+export async function readHistory(chain: Chain, address: Address): Promise<History> {
+  const { snapshot } = await readIdentities(chain.publicClient, [address], { registry: chain.network.registry, fromBlock: chain.network.fromBlock ?? 0n });
+  const id = address.toLowerCase() as Address;
+  const events = snapshot.events.get(id) ?? [];
+  const missing = [...new Set(events.filter((e) => e.blockTimestamp === undefined).map((e) => e.blockNumber))];
+  const blocks = await Promise.all(missing.map((blockNumber) => chain.publicClient.getBlock({ blockNumber })));
+  const times = new Map(blocks.map((b) => [b.number, b.timestamp]));
+  return {
+    events: events.map((e) => ({ ...e, blockTimestamp: e.blockTimestamp ?? times.get(e.blockNumber) ?? 0n })),
+    state: snapshot.states.get(id),
+    head: { blockNumber: snapshot.blockNumber, timestamp: snapshot.timestamp },
+  };
+}
+
+/** The Sigil block of a result's metadata, typed as the resolver writes it. */
+export interface SigilMeta {
+  chainId: number;
+  registry: string;
+  owner: string;
+  epoch: string;
+  nextOwnerCommitment: string | null;
+  preRotation: boolean;
+  deactivatedFinal: boolean;
+  resolvedAtBlock: string;
+  commitmentSince?: string;
+  guardians: { threshold: number; delaySeconds: number; since?: string } | null;
+  pendingGuardianChange: { removesGuardians: boolean; threshold: number; delaySeconds: number; effectiveAt: string; canBeApplied: boolean } | null;
+  recoveries: {
+    proposal: string;
+    status: "proposed" | "expired" | "armed" | "ready";
+    newOwner: string;
+    nextOwnerCommitment: string | null;
+    purge: boolean;
+    approvals: number;
+    threshold?: number;
+    approvedBy: string[];
+    readyAt?: string;
+    approvalsExpireAt?: string;
+  }[];
+}
+
+/** A DID Resolution result as the SDK returns it. */
+export type Resolution = Awaited<ReturnType<SigilResolver["resolve"]>>;
+
+export const sigilMeta = (r: Resolution): SigilMeta | undefined => (r.didDocumentMetadata as { sigil?: SigilMeta }).sigil;

@@ -1,0 +1,87 @@
+// Where the console reads: defaults from config.json beside the page (`sigil serve --console`
+// writes its own network there), then the page's query (?rpc=&chainId=&registry=&network=
+// &fromBlock=&recentDays=), then the settings form. Nothing is stored: a reload starts again
+// from the file and the query.
+import { isAddress, type Address } from "viem";
+
+export interface ConsoleConfig {
+  network: { name?: string; chainId: number; registry: Address | ""; rpcUrls: string[]; fromBlock?: bigint };
+  /** Warn when keys changed within this many days. */
+  recentDays: number;
+}
+
+export const DEFAULT_CONFIG: ConsoleConfig = {
+  network: { name: "localhost", chainId: 31337, registry: "", rpcUrls: ["http://127.0.0.1:8545"] },
+  recentDays: 7,
+};
+
+interface FileConfig {
+  network?: { name?: string; chainId?: number; registry?: string; rpcUrls?: string[]; fromBlock?: string | number };
+  recentDays?: number;
+}
+
+function merge(base: ConsoleConfig, file: FileConfig): ConsoleConfig {
+  const n = file.network ?? {};
+  return {
+    network: {
+      name: n.name ?? base.network.name,
+      chainId: typeof n.chainId === "number" ? n.chainId : base.network.chainId,
+      registry: typeof n.registry === "string" && isAddress(n.registry) ? n.registry : base.network.registry,
+      rpcUrls: Array.isArray(n.rpcUrls) && n.rpcUrls.length > 0 ? n.rpcUrls.map(String) : base.network.rpcUrls,
+      fromBlock: n.fromBlock !== undefined && /^\d+$/.test(String(n.fromBlock)) ? BigInt(n.fromBlock) : base.network.fromBlock,
+    },
+    recentDays: typeof file.recentDays === "number" && file.recentDays > 0 ? file.recentDays : base.recentDays,
+  };
+}
+
+/** Settings from the query string, as a FileConfig. */
+function fromQuery(q: URLSearchParams): FileConfig {
+  const network: FileConfig["network"] = {};
+  const rpc = q.getAll("rpc").flatMap((v) => v.split(",")).filter(Boolean);
+  if (rpc.length) network.rpcUrls = rpc;
+  if (q.get("chainId") && /^\d+$/.test(q.get("chainId")!)) network.chainId = Number(q.get("chainId"));
+  if (q.get("registry")) network.registry = q.get("registry")!;
+  if (q.get("network")) network.name = q.get("network")!;
+  if (q.get("fromBlock")) network.fromBlock = q.get("fromBlock")!;
+  const recent = Number(q.get("recentDays"));
+  return { network, ...(recent > 0 ? { recentDays: recent } : {}) };
+}
+
+export async function loadConfig(): Promise<ConsoleConfig> {
+  let file: FileConfig = {};
+  try {
+    const response = await fetch("config.json", { cache: "no-cache" });
+    if (response.ok) file = (await response.json()) as FileConfig;
+  } catch {
+    file = {};
+  }
+  return merge(merge(DEFAULT_CONFIG, file), fromQuery(new URLSearchParams(location.search)));
+}
+
+/** Writes the settings into the address bar (no reload), so a reload or a shared link keeps them. */
+export function saveToQuery(config: ConsoleConfig) {
+  const q = new URLSearchParams();
+  for (const url of config.network.rpcUrls) q.append("rpc", url);
+  q.set("chainId", String(config.network.chainId));
+  if (config.network.registry) q.set("registry", config.network.registry);
+  if (config.network.name) q.set("network", config.network.name);
+  if (config.network.fromBlock) q.set("fromBlock", config.network.fromBlock.toString());
+  q.set("recentDays", String(config.recentDays));
+  history.replaceState(null, "", `${location.pathname}?${q}${location.hash}`);
+}
+
+/** Problems that stop the console from reading, in words. */
+export function configProblems(config: ConsoleConfig): string[] {
+  const problems: string[] = [];
+  if (!config.network.registry) problems.push("no registry address is set: enter it in the network settings");
+  for (const url of config.network.rpcUrls) {
+    try {
+      const u = new URL(url);
+      if (!["http:", "https:"].includes(u.protocol)) problems.push(`RPC URL ${url} must be http or https`);
+    } catch {
+      problems.push(`RPC URL "${url}" is not a URL`);
+    }
+  }
+  if (!Number.isSafeInteger(config.network.chainId) || config.network.chainId <= 0) problems.push("the chain id must be a positive whole number");
+  return problems;
+}

@@ -1,0 +1,53 @@
+// Failures in plain words: the registry's refusal (the SDK names the contract's error and says
+// what it means), a wallet that declined, an account without funds, a node that cannot be reached.
+import { BaseError } from "viem";
+import { NoRegistryError, ReceiptTimeoutError, RegistryRevertError, SigilError } from "sigil-did";
+
+export interface Explained {
+  headline: string;
+  detail?: string;
+  /** The contract's error name, for people who report a problem. */
+  code?: string;
+}
+
+/** Console-specific advice for refusals a person meets on the way, keyed by operation and error. */
+const NEXT_STEP: Record<string, string> = {
+  "deactivate:SigilNextOwnerCommitted": "Deactivate with your next key instead: rotate to the zero address (0x0000000000000000000000000000000000000000) without a fresh next key.",
+  "deactivate:SigilGuardedDeactivation": "Ask your guardians to recover the DID to the zero address, or rotate to it with a next key committed at least one delay ago.",
+  "commitNextOwner:SigilNextOwnerCommitted": "A next key is already committed: rotate with it (it then commits to a fresh one).",
+  "rotate:SigilNotNextOwner": "This next-key file is not the one this DID committed to (or it was used already): load the newest next-key file.",
+};
+
+function find<T>(error: unknown, match: (e: unknown) => e is T): T | undefined {
+  let e: unknown = error;
+  for (let i = 0; i < 12 && e; i++) {
+    if (match(e)) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const codeOf = (e: unknown) => (e as { code?: unknown }).code;
+
+export function explain(error: unknown, operation?: string): Explained {
+  const revert = find(error, (e): e is RegistryRevertError => e instanceof RegistryRevertError);
+  if (revert) {
+    const next = operation ? NEXT_STEP[`${operation}:${revert.errorName}`] : undefined;
+    const detail = revert.details ? revert.details.charAt(0).toUpperCase() + revert.details.slice(1) + "." : undefined;
+    return { headline: "The registry refuses this, so nothing was sent.", detail: [detail, next].filter(Boolean).join(" "), code: revert.errorName };
+  }
+  if (find(error, (e): e is Error => codeOf(e) === 4001 || (e instanceof BaseError && e.name === "UserRejectedRequestError"))) {
+    return { headline: "You declined in your wallet. Nothing was sent." };
+  }
+  if (find(error, (e): e is Error => e instanceof BaseError && e.name === "InsufficientFundsError")) {
+    return { headline: "The account that pays has no funds for gas.", detail: "Fund it, connect a wallet that has funds, or sign the operation to a file and give it to a relayer." };
+  }
+  if (error instanceof NoRegistryError || error instanceof ReceiptTimeoutError) return { headline: error.shortMessage + ".", detail: error.details };
+  if (error instanceof SigilError) return { headline: error.shortMessage + ".", detail: error.details };
+  if (error instanceof BaseError) {
+    const http = find(error, (e): e is BaseError => e instanceof BaseError && (e.name === "HttpRequestError" || e.name === "TimeoutError"));
+    if (http) return { headline: "The RPC endpoint could not be reached.", detail: `${http.shortMessage}. Check the network settings (RPC URL) and that the node is running.` };
+    return { headline: error.shortMessage, detail: error.details };
+  }
+  return { headline: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,124 @@
+// Words and times for what the registry recorded: one phrase per event, the lane of the
+// timeline it belongs to, and dates in the reader's own locale.
+import { hexToBytes, hexToString, zeroAddress, type Hex } from "viem";
+import type { TimedEvent } from "./chain.ts";
+
+const ZERO_HASH = `0x${"0".repeat(64)}`;
+
+export const short = (hex: string, keep = 6) => (hex.length > keep * 2 + 3 ? `${hex.slice(0, keep + 2)}…${hex.slice(-keep)}` : hex);
+
+/** bytes32 → text, trailing zeros cut; null when it is not UTF-8. */
+export function nameOf(bytes: Hex): string | null {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(hexToBytes(bytes)).replace(/\0+$/, "");
+  } catch {
+    return null;
+  }
+}
+
+function utf8(value: Hex): string {
+  try {
+    return hexToString(value);
+  } catch {
+    return value;
+  }
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
+
+export const when = (seconds: bigint | number) => dateTime.format(new Date(Number(seconds) * 1000));
+export const day = (seconds: bigint | number) => dateOnly.format(new Date(Number(seconds) * 1000));
+export const clock = (seconds: bigint | number) => timeOnly.format(new Date(Number(seconds) * 1000));
+export const whenIso = (iso: string) => dateTime.format(new Date(iso));
+
+/** "3 minutes", "2 days": how long `seconds` is, roughly. */
+export function span(seconds: number): string {
+  const s = Math.abs(seconds);
+  const units: [number, string][] = [
+    [86_400 * 365, "year"],
+    [86_400 * 30, "month"],
+    [86_400, "day"],
+    [3_600, "hour"],
+    [60, "minute"],
+  ];
+  for (const [size, unit] of units) {
+    if (s >= size) {
+      const n = Math.floor(s / size);
+      return `${n} ${unit}${n === 1 ? "" : "s"}`;
+    }
+  }
+  return `${Math.floor(s)} second${Math.floor(s) === 1 ? "" : "s"}`;
+}
+
+export type Lane = "keys" | "services" | "controller" | "guardians";
+export type Tone = "add" | "remove" | "rotate" | "purge" | "commit" | "guard" | "alarm" | "end";
+
+export interface Described {
+  lane: Lane;
+  tone: Tone;
+  text: string;
+  /** Changes keys (a banner-worthy change for correspondents). */
+  keyChange: boolean;
+}
+
+/** One event in words. */
+export function describe(e: TimedEvent): Described {
+  switch (e.kind) {
+    case "delegate": {
+      const added = e.validTo > e.blockTimestamp;
+      const purpose = nameOf(e.delegateType) ?? "delegate";
+      return { lane: "keys", tone: added ? "add" : "remove", keyChange: true, text: `${added ? "key added" : "key revoked"}: address ${short(e.delegate)} (${purpose})` };
+    }
+    case "attribute": {
+      const added = e.validTo > e.blockTimestamp;
+      const name = nameOf(e.name) ?? e.name;
+      const svc = /^did\/svc\/(\w+)/.exec(name);
+      if (svc) return { lane: "services", tone: added ? "add" : "remove", keyChange: false, text: `${added ? "service added" : "service removed"}: ${svc[1]} ${utf8(e.value)}` };
+      const pub = /^did\/pub\/(\w+)\/(\w+)/.exec(name);
+      if (pub) return { lane: "keys", tone: added ? "add" : "remove", keyChange: true, text: `${added ? "key added" : "key revoked"}: ${pub[1]} ${pub[2]} ${short(e.value, 4)}` };
+      return { lane: "services", tone: added ? "add" : "remove", keyChange: false, text: `attribute ${added ? "set" : "revoked"}: ${name}` };
+    }
+    case "owner":
+      if (e.owner === zeroAddress) return { lane: "controller", tone: "end", keyChange: true, text: "deactivated: final, the DID has no keys any more" };
+      return { lane: "controller", tone: "rotate", keyChange: true, text: `controller is now ${short(e.owner)}` };
+    case "commit":
+      return e.commitment === ZERO_HASH
+        ? { lane: "controller", tone: "remove", keyChange: false, text: "next-key commitment removed" }
+        : { lane: "controller", tone: "commit", keyChange: false, text: "committed to a next key (pre-rotation on)" };
+    case "rotate":
+      return {
+        lane: "controller",
+        tone: e.purged ? "purge" : "rotate",
+        keyChange: true,
+        text: `rotated to the next key ${short(e.newOwner)}${e.purged ? ": everything published before is void" : " (earlier keys kept)"}${e.nextCommitment === ZERO_HASH ? "; no new next key" : "; committed to a fresh next key"}`,
+      };
+    case "guardiansProposed":
+      return { lane: "guardians", tone: "guard", keyChange: false, text: `guardian change proposed (${e.threshold} approvals, delay ${span(Number(e.delay))}), effective ${when(e.effectiveAt)}` };
+    case "guardiansChanged":
+      return /^0x0+$/.test(e.root)
+        ? { lane: "guardians", tone: "remove", keyChange: false, text: "guardians removed" }
+        : { lane: "guardians", tone: "guard", keyChange: false, text: `guardians set: ${e.threshold} approvals needed, delay ${span(Number(e.delay))}` };
+    case "guardianChangeCancelled":
+      return { lane: "guardians", tone: "remove", keyChange: false, text: "pending guardian change cancelled" };
+    case "recoveryProposed":
+      return { lane: "guardians", tone: "alarm", keyChange: false, text: `recovery proposed: new controller ${short(e.recovery.newOwner)}${e.recovery.purge ? ", purging" : ""}` };
+    case "recoveryApproved":
+      return {
+        lane: "guardians",
+        tone: "alarm",
+        keyChange: false,
+        text: `recovery approved by guardian ${short(e.guardian)} (${e.approvals} so far)${e.readyAt > 0n ? `: armed, can be finalised from ${when(e.readyAt)}` : ""}`,
+      };
+    case "recoveryCancelled":
+      return { lane: "guardians", tone: "remove", keyChange: false, text: "recovery cancelled by the next key" };
+    case "recovered":
+      return {
+        lane: "guardians",
+        tone: e.purged ? "purge" : "rotate",
+        keyChange: true,
+        text: `recovered by the guardians: controller ${short(e.newOwner)}${e.purged ? ", everything published before is void" : ""}`,
+      };
+  }
+}

@@ -1,0 +1,242 @@
+// The Sigil web console: look up a DID (or a DID URL with versionId/versionTime), read its
+// document in words, see its history drawn, compare safety numbers, and act on it. It reads the
+// chain through the SDK in this page (no server in between), and talks to no host but its own
+// and the RPC endpoint in its settings.
+import { parseDid, type SigilError } from "sigil-did";
+import { actView } from "./act.ts";
+import { makeChain, readHistory, type Chain, type History, type Resolution } from "./chain.ts";
+import { configProblems, loadConfig, saveToQuery, type ConsoleConfig } from "./config.ts";
+import { field, fill, h } from "./dom.ts";
+import { explain } from "./explain.ts";
+import { safetyView } from "./safety-view.ts";
+import { timeline } from "./timeline.ts";
+import { banners, documentView } from "./view-document.ts";
+
+interface Lookup {
+  did: string;
+  identity: `0x${string}`;
+  current: Resolution;
+  history: History;
+}
+
+let config: ConsoleConfig;
+let chain: Chain;
+let lookup: Lookup | undefined;
+let selected: bigint | undefined;
+let generation = 0;
+
+const app = document.getElementById("app")!;
+const networkStatus = document.getElementById("network-status")!;
+
+const didInput = h("input", { type: "text", name: "did", id: "did-input", autocomplete: "off", spellcheck: "false", autocapitalize: "off", placeholder: "did:sigil:0x7a69:0x…", required: true });
+const lookupError = h("p", { class: "bad", role: "alert", id: "lookup-error" });
+const bannerBox = h("div", { class: "banners", id: "banners" });
+const docBox = h("div", { id: "document-view" });
+const historyBox = h("div", { id: "timeline-view" });
+const safetyBox = h("div", { id: "safety-view" });
+const actBox = h("div", { id: "act-view" });
+const actStatus = h("div", { id: "act-status", role: "status", "aria-live": "polite" });
+const results = h(
+  "div",
+  { class: "results", hidden: true, id: "results" },
+  h("nav", { class: "jump", "aria-label": "Sections" }, ...["Document", "History", "Safety numbers", "Act"].map((t, i) => h("a", { href: `#${["document", "history", "safety", "act"][i]}` }, t))),
+  h("section", { id: "document", "aria-labelledby": "h-document", class: "panel" }, h("h2", { id: "h-document" }, "Document"), docBox),
+  h("section", { id: "history", "aria-labelledby": "h-history", class: "panel" }, h("h2", { id: "h-history" }, "History"), historyBox),
+  h("section", { id: "safety", "aria-labelledby": "h-safety", class: "panel" }, h("h2", { id: "h-safety" }, "Safety numbers"), safetyBox),
+  h("section", { id: "act", "aria-labelledby": "h-act", class: "panel" }, h("h2", { id: "h-act" }, "Act on this DID"), actStatus, actBox),
+);
+
+function settingsForm() {
+  const rpc = h("input", { type: "url", name: "rpc", value: config.network.rpcUrls.join(", "), autocomplete: "off", spellcheck: "false" });
+  const chainId = h("input", { type: "number", name: "chainId", value: config.network.chainId, min: 1, inputmode: "numeric" });
+  const registry = h("input", { type: "text", name: "registry", value: config.network.registry, autocomplete: "off", spellcheck: "false", placeholder: "0x…" });
+  const name = h("input", { type: "text", name: "network", value: config.network.name ?? "", autocomplete: "off", spellcheck: "false" });
+  const recent = h("input", { type: "number", name: "recentDays", value: config.recentDays, min: 1, inputmode: "numeric" });
+  const problems = h("ul", { class: "bad", role: "alert" }, ...configProblems(config).map((p) => h("li", undefined, p)));
+  return h(
+    "details",
+    { class: "settings", open: configProblems(config).length > 0 },
+    h("summary", undefined, "Network settings"),
+    h(
+      "form",
+      {
+        class: "grid-form",
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          config = {
+            network: {
+              name: name.value.trim() || undefined,
+              chainId: Number(chainId.value),
+              registry: registry.value.trim() as ConsoleConfig["network"]["registry"],
+              rpcUrls: rpc.value.split(",").map((u) => u.trim()).filter(Boolean),
+              fromBlock: config.network.fromBlock,
+            },
+            recentDays: Number(recent.value) > 0 ? Number(recent.value) : 7,
+          };
+          saveToQuery(config);
+          void start();
+        },
+      },
+      field("RPC URL", rpc, "Your browser reads the chain here. Several: separate with commas (tried in order)."),
+      field("Chain id", chainId),
+      field("Registry address", registry),
+      field("Network name", name, "The name DIDs may use, as in did:sigil:<name>:0x…"),
+      field("Warn of key changes within (days)", recent),
+      h("div", { class: "buttons" }, h("button", { type: "submit" }, "Apply")),
+      problems,
+    ),
+  );
+}
+
+async function showStatus() {
+  const problems = configProblems(config);
+  if (problems.length) {
+    networkStatus.textContent = "Not connected: see the network settings";
+    return;
+  }
+  try {
+    const [health] = await chain.resolver.health();
+    const block = await chain.publicClient.getBlockNumber();
+    networkStatus.textContent = health.ok ? `${config.network.name ?? "chain"} ${config.network.chainId} · block ${block}` : `${config.network.name ?? "chain"}: ${(health as { error?: string }).error ?? "unavailable"}`;
+    networkStatus.className = health.ok ? "network ok" : "network bad";
+  } catch (error) {
+    networkStatus.textContent = explain(error).headline;
+    networkStatus.className = "network bad";
+  }
+}
+
+/** Reads the DID's current document and history, and its version `input` names, then draws all. */
+async function lookUp(input: string) {
+  const mine = ++generation;
+  fill(lookupError);
+  let parsed;
+  try {
+    parsed = parseDid(input.trim());
+  } catch (error) {
+    lookupError.textContent = (error as SigilError).message;
+    return;
+  }
+  const problems = configProblems(config);
+  if (problems.length) {
+    lookupError.textContent = `Cannot read the chain: ${problems.join("; ")}.`;
+    return;
+  }
+  results.setAttribute("aria-busy", "true");
+  results.hidden = false;
+  fill(docBox, h("p", { class: "muted" }, "Reading the registry…"));
+  try {
+    const [current, history] = await Promise.all([chain.resolver.resolve(parsed.input), readHistory(chain, parsed.address)]);
+    if (mine !== generation) return;
+    if (lookup?.did !== parsed.input) fill(actStatus);
+    lookup = { did: parsed.input, identity: parsed.address, current, history };
+    const versionId = parsed.params.versionId;
+    const versionTime = parsed.params.versionTime;
+    selected = undefined;
+    if (versionId !== undefined || versionTime !== undefined) {
+      const version = await chain.resolver.resolve(input.trim());
+      const v = (version.didDocumentMetadata as { versionId?: string }).versionId;
+      selected = versionId !== undefined ? BigInt(versionId) : v !== undefined ? BigInt(v) : undefined;
+      render(version);
+    } else render(current);
+    performance.mark("sigil:document");
+  } catch (error) {
+    const x = explain(error);
+    fill(docBox, h("div", { class: "banner danger", role: "alert" }, h("strong", undefined, x.headline), x.detail ? ` ${x.detail}` : ""));
+  } finally {
+    results.removeAttribute("aria-busy");
+  }
+}
+
+/** Shows the document of the selected version (or the current one) and everything around it. */
+function render(shown: Resolution) {
+  if (!lookup) return;
+  const { current, history: hist } = lookup;
+  fill(bannerBox, ...banners(current, hist.events, hist.head, config.recentDays));
+  const versionTime = selected === undefined ? undefined : hist.events.find((e) => e.blockNumber === selected)?.blockTimestamp;
+  fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup.did)), documentView(shown, { version: selected !== undefined ? { block: selected, time: versionTime } : undefined, onBackToCurrent: () => void select(undefined) }));
+  const width = Math.max(320, historyBox.clientWidth || 760);
+  fill(historyBox, timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width));
+  if (!safetyBox.dataset.did || safetyBox.dataset.did !== lookup.did) {
+    safetyBox.dataset.did = lookup.did;
+    fill(safetyBox, safetyView(chain, current));
+  }
+  fill(actBox, actView({ chain, did: lookup.did, identity: lookup.identity, result: current, history: hist, refresh: () => lookUp(lookup!.did), report }));
+}
+
+/** The last change made from this page, above the redrawn forms. */
+function report(log: HTMLElement) {
+  const copy = log.cloneNode(true) as HTMLElement;
+  copy.removeAttribute("role");
+  copy.removeAttribute("aria-live");
+  copy.classList.add("last-action");
+  fill(actStatus, copy);
+}
+
+/** Shows the document as of `block` (undefined: the current one). */
+async function select(block: bigint | undefined) {
+  if (!lookup) return;
+  selected = block;
+  const url = block === undefined ? lookup.did : `${lookup.did}?versionId=${block}`;
+  history.replaceState(null, "", `${location.pathname}${location.search}#did=${encodeURIComponent(url)}`);
+  didInput.value = url;
+  if (block === undefined) return render(lookup.current), focusSelected();
+  const mine = generation;
+  const version = await chain.resolver.resolve(url);
+  if (mine !== generation) return;
+  render(version);
+  focusSelected();
+}
+
+function focusSelected() {
+  (historyBox.querySelector<SVGGElement>('.point[tabindex="0"]'))?.focus({ preventScroll: true });
+}
+
+async function start() {
+  chain = makeChain(config);
+  safetyBox.dataset.did = "";
+  fill(
+    app,
+    settingsForm(),
+    h(
+      "section",
+      { class: "lookup panel", "aria-labelledby": "h-lookup" },
+      h("h1", { id: "h-lookup" }, "Look up a DID"),
+      h(
+        "form",
+        {
+          class: "lookup-form",
+          role: "search",
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            history.replaceState(null, "", `${location.pathname}${location.search}#did=${encodeURIComponent(didInput.value.trim())}`);
+            void lookUp(didInput.value);
+          },
+        },
+        h("label", { for: "did-input" }, "DID or DID URL"),
+        h("div", { class: "lookup-row" }, didInput, h("button", { type: "submit" }, "Look up")),
+        h("p", { class: "hint" }, "Add ?versionId=<block> or ?versionTime=<ISO time> to see an earlier version."),
+        lookupError,
+      ),
+    ),
+    bannerBox,
+    results,
+  );
+  performance.mark("sigil:first-render");
+  void showStatus();
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get("did");
+  if (fromHash) {
+    didInput.value = fromHash;
+    await lookUp(fromHash);
+  }
+}
+
+addEventListener("hashchange", () => {
+  const did = new URLSearchParams(location.hash.slice(1)).get("did");
+  if (did && did !== didInput.value.trim()) {
+    didInput.value = did;
+    void lookUp(did);
+  }
+});
+
+config = await loadConfig();
+await start();

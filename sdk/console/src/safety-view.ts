@@ -1,0 +1,143 @@
+// Safety numbers, as Signal has them: the fingerprint of one DID's authentication keys, and the
+// 60-digit number of a pair of DIDs (the same on both sides), as digits and as a QR code. The
+// other person's console scans the code (with a camera, where the browser can read QR codes) or
+// pastes what it holds, and the console says whether the numbers match.
+import { authenticationFingerprint, safetyNumber } from "sigil-did";
+import { h, field, fill, uid } from "./dom.ts";
+import type { Chain, Resolution } from "./chain.ts";
+import { qrSvg } from "./qr.ts";
+
+const canonical = (r: Resolution) => String((r.didDocumentMetadata as { canonicalId?: string }).canonicalId ?? r.didDocument?.id ?? "").toLowerCase();
+
+/** What a pasted text or scanned code says: the digits (or hex) and the DIDs it names, if any. */
+export function readCode(text: string): { value: string; dids: string[] } {
+  const t = text.trim();
+  const m = /^sigil-(?:safety|fingerprint):(.+):([0-9a-f ]+)$/i.exec(t);
+  if (m) return { value: m[2].replace(/\s/g, "").toLowerCase(), dids: m[1].split(",").map((d) => d.toLowerCase()) };
+  return { value: t.replace(/[^0-9a-f]/gi, "").toLowerCase(), dids: [] };
+}
+
+function groups(number: string) {
+  return h("p", { class: "digits", "aria-label": `Safety number: ${number}` }, ...number.split(" ").map((g) => h("span", undefined, g)));
+}
+
+export function safetyView(chain: Chain, result: Resolution, initialOther?: string): HTMLElement {
+  const did = canonical(result);
+  const hasDoc = result.didDocument !== null;
+  const fp = hasDoc ? authenticationFingerprint(result) : undefined;
+  const fpPayload = fp ? `sigil-fingerprint:${did}:${fp.replace(/ /g, "")}` : undefined;
+  let pair: { number: string; payload: string; other: string } | undefined;
+
+  const pairOut = h("div", { class: "pair-out", "aria-live": "polite" });
+  const verdict = h("p", { class: "verdict", role: "status" });
+  const other = h("input", { type: "text", name: "other-did", autocomplete: "off", spellcheck: "false", placeholder: "did:sigil:…", value: initialOther ?? "" });
+  const paste = h("textarea", { rows: 2, name: "compare", spellcheck: "false", placeholder: "12345 67890 … or sigil-safety:…" });
+
+  const compute = async () => {
+    fill(pairOut, h("p", { class: "muted" }, "Resolving…"));
+    const theirs = await chain.resolver.resolve(other.value.trim());
+    const error = (theirs.didResolutionMetadata as { error?: string; message?: string }).message;
+    if (error || !theirs.didDocument || !hasDoc) {
+      pair = undefined;
+      fill(pairOut, h("p", { class: "bad", role: "alert" }, error ?? "Both DIDs need a document (a deactivated DID has none)."));
+      return;
+    }
+    const number = safetyNumber(result, theirs);
+    const dids = [did, canonical(theirs)].sort();
+    pair = { number, payload: `sigil-safety:${dids.join(",")}:${number.replace(/ /g, "")}`, other: canonical(theirs) };
+    fill(
+      pairOut,
+      h("h3", undefined, "Safety number of this pair"),
+      groups(number),
+      qrSvg(pair.payload, `QR code of the safety number ${number}`),
+      h("p", { class: "hint" }, "Both of you see the same number. Compare it in person or over a call, or let the other console scan this code."),
+    );
+  };
+
+  const compare = () => {
+    const read = readCode(paste.value);
+    const exp = [
+      ...(pair ? [{ what: "safety number of this pair", value: pair.number.replace(/ /g, ""), dids: [did, pair.other].sort() }] : []),
+      ...(fp ? [{ what: "fingerprint of this DID", value: fp.replace(/ /g, ""), dids: [did] }] : []),
+    ];
+    const hit = exp.find((e) => e.value === read.value);
+    if (hit && (read.dids.length === 0 || read.dids.join(",") === hit.dids.join(","))) {
+      verdict.className = "verdict good";
+      verdict.dataset.match = "true";
+      verdict.textContent = `✓ They match: this is the ${hit.what}. The keys are the ones the other person sees.`;
+    } else if (!read.value) {
+      verdict.className = "verdict";
+      verdict.dataset.match = "";
+      verdict.textContent = "Paste the digits from the other screen first.";
+    } else {
+      verdict.className = "verdict bad";
+      verdict.dataset.match = "false";
+      verdict.textContent = pair || fp
+        ? "✗ They do not match. Do not trust these keys until you know why: one of you may be looking at a key a thief published, or at another DID."
+        : "Compute the safety number first.";
+    }
+  };
+
+  const scanner = "BarcodeDetector" in globalThis ? scanButton((text) => ((paste.value = text), compare())) : null;
+  const pairForm = h(
+    "form",
+    { class: "row-form", onsubmit: (e: Event) => (e.preventDefault(), void compute()) },
+    field("Your DID (or any other)", other, "The safety number of two DIDs is the same on both sides."),
+    h("button", { type: "submit" }, "Show the safety number"),
+  );
+  const compareForm = h(
+    "form",
+    { class: "row-form", onsubmit: (e: Event) => (e.preventDefault(), compare()) },
+    field("What the other screen shows", paste, "The digits, or the text its QR code holds (a phone camera app shows it)."),
+    h("div", { class: "buttons" }, h("button", { type: "submit" }, "Compare"), scanner),
+  );
+  const section = h(
+    "div",
+    { class: "safety" },
+    h(
+      "div",
+      { class: "fingerprint" },
+      h("h3", undefined, "Fingerprint of this DID's authentication keys"),
+      fp ? h("p", { class: "digits hex", "aria-label": `Fingerprint: ${fp}` }, ...fp.split(" ").map((g) => h("span", undefined, g))) : h("p", { class: "muted" }, "No document, no fingerprint."),
+      fp && fpPayload ? qrSvg(fpPayload, `QR code of the fingerprint ${fp}`, 160) : null,
+    ),
+    h("div", { class: "pair" }, pairForm, pairOut, compareForm, verdict),
+  );
+  if (initialOther) void compute();
+  return section;
+}
+
+/** Scans a QR code with the camera where the browser has BarcodeDetector (Chrome on Android, macOS). */
+function scanButton(onText: (text: string) => void) {
+  const id = uid("scan");
+  const video = h("video", { class: "scan-video", id, muted: true, playsinline: true, hidden: true, "aria-label": "Camera preview" });
+  let stream: MediaStream | undefined;
+  const stop = () => {
+    stream?.getTracks().forEach((t) => t.stop());
+    stream = undefined;
+    video.hidden = true;
+  };
+  const button = h("button", {
+    type: "button",
+    class: "secondary",
+    onclick: async () => {
+      if (stream) return stop();
+      const Detector = (globalThis as unknown as { BarcodeDetector: new (o: object) => { detect(v: HTMLVideoElement): Promise<{ rawValue: string }[]> } }).BarcodeDetector;
+      const detector = new Detector({ formats: ["qr_code"] });
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+      video.srcObject = stream;
+      video.hidden = false;
+      await video.play();
+      const tick = async () => {
+        if (!stream) return;
+        const codes = await detector.detect(video).catch(() => []);
+        if (codes[0]) {
+          stop();
+          onText(codes[0].rawValue);
+        } else requestAnimationFrame(() => void tick());
+      };
+      void tick();
+    },
+  }, "Scan with the camera");
+  return h("span", { class: "scan" }, button, video);
+}

@@ -1,0 +1,414 @@
+// The web console in a real headless Chromium (playwright-core, Debian's binary), served by a
+// real `sigil serve --console` process, reading a real `hardhat node` (scripts/lib/console-stage.ts):
+// look up a DID, see the rotation that purged a thief's key on the drawn timeline, step back to
+// the version before it, compare safety numbers, commit and rotate through an injected EIP-1193
+// wallet (which proxies to the node's unlocked account), see the warning banner after the key
+// change, have a refusal explained, sign an operation to a file that `sigil relay` submits; on a
+// phone-sized screen and with the keyboard; axe-core finds no serious or critical violation; and
+// the page asks no host but its own server and the RPC. Screenshots: test-output/console/
+// (SIGIL_UPDATE_SCREENSHOTS=1 also refreshes the ones in docs/).
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { createSigilResolver, RegistryRevertError, safetyNumber } from "sigil-did";
+import { browserPage } from "../../scripts/lib/browser.ts";
+import { CONSOLE_DIST, startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../../scripts/lib/console-stage.ts";
+import { DEV_PRIVATE_KEY } from "../../scripts/lib/hardhat-node.ts";
+
+// Globals of the page, for the functions evaluated in it (this program is typed without the DOM).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const getComputedStyle: any;
+declare const innerWidth: number;
+
+const root = join(import.meta.dirname, "..", "..");
+const OUT = join(root, "test-output", "console");
+const require = createRequire(import.meta.url);
+/** Screenshots that the README shows: test-output name → docs file. */
+const DOCS: Record<string, string> = {
+  "01-lookup": "console-lookup.png",
+  "03-version-before-rotation": "console-timeline.png",
+  "06-rotated-banner": "console-rotated.png",
+  "09-phone": "console-phone.png",
+};
+
+describe("web console: sigil serve --console in headless Chromium against a hardhat node", function () {
+  this.timeout(300_000);
+  let stage: ConsoleStage;
+  let page: Page;
+  const requests: string[] = [];
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+  const resolver = () => createSigilResolver({ networks: [{ chainId: 31337, name: "localhost", registry: stage.registry, rpcUrls: [stage.node.url] }], cache: false });
+
+  /** Full page to test-output; the README's copies are of one element when `element` is given. */
+  async function shot(name: string, element?: string) {
+    const file = join(OUT, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    if (element) await page.locator(element).screenshot({ path: join(OUT, `${name}-part.png`) });
+    if (DOCS[name] && process.env.SIGIL_UPDATE_SCREENSHOTS === "1") {
+      const docs = join(root, "docs", DOCS[name]);
+      if (element) copyFileSync(join(OUT, `${name}-part.png`), docs);
+      else await page.screenshot({ path: docs }); // what the screen shows
+    }
+  }
+
+  async function lookUp(did: string) {
+    await page.fill("#did-input", did);
+    await page.click(".lookup-form button[type=submit]");
+    await page.waitForFunction((d) => document.querySelector("#shown-did")?.textContent === d && !document.querySelector("#results")?.hasAttribute("aria-busy"), did.split("?")[0], { timeout: 30_000 });
+    await page.waitForSelector("#document-view .document");
+  }
+
+  const text = (selector: string) => page.locator(selector).innerText();
+  const open = (act: string) => page.locator(`details[data-act="${act}"] > summary`).click();
+
+  /** Waits for the outcome of a form's action: "done" or "refused". */
+  async function outcome(form: string) {
+    // A change redraws the forms: its log is then kept above them, in #act-status.
+    const handle = await page.waitForFunction(
+      (name) => {
+        const outs: any[] = [...document.querySelectorAll(`[data-out="${name}"][data-outcome]`)];
+        const out = outs.find((o) => o.closest("#act-status")) ?? outs[0];
+        return out && { outcome: out.dataset.outcome, error: out.dataset.error ?? null, text: out.innerText };
+      },
+      form,
+      { timeout: 60_000 },
+    );
+    return (await handle.jsonValue()) as { outcome: string; error: string | null; text: string };
+  }
+
+  async function axe(state: string) {
+    const source = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+    const violations = (await page.evaluate(
+      `${source}\n;axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })))`,
+    )) as { id: string; impact: string; help: string; nodes: number; targets: string[] }[];
+    const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    if (violations.length) console.log(`      axe (${state}): ${violations.map((v) => `${v.id} [${v.impact}] ${v.targets.join(", ")}`).join("; ")}`);
+    expect(serious, `${state}: ${JSON.stringify(serious, null, 2)}`).to.deep.equal([]);
+    return violations;
+  }
+
+  before(async function () {
+    if (!existsSync(join(CONSOLE_DIST, "index.html"))) {
+      const { buildConsole } = await import("../../sdk/console/build.ts");
+      await buildConsole();
+    }
+    mkdirSync(OUT, { recursive: true });
+    const p = await browserPage();
+    if (!p) return this.skip(); // only with SIGIL_SKIP_BROWSER=1 (see browserPage)
+    page = p;
+    stage = await startConsoleStage();
+    page.on("request", (r) => requests.push(r.url()));
+    page.on("console", (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.addInitScript(testWalletScript(stage.node.url, WALLET_ACCOUNT));
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+  after(async () => {
+    await page?.context().browser()?.close();
+    await stage?.stop();
+  });
+
+  it("is served at / by sigil serve with content types, a strict CSP and no-referrer; the API under /1.0 is unchanged", async () => {
+    const index = await fetch(`${stage.url}/`);
+    expect(index.status).to.equal(200);
+    expect(index.headers.get("content-type")).to.equal("text/html; charset=utf-8");
+    const csp = index.headers.get("content-security-policy") ?? "";
+    expect(csp).to.include("default-src 'none'").and.include("script-src 'self'").and.include("style-src 'self'").and.include("frame-ancestors 'none'");
+    expect(csp).to.match(new RegExp(`connect-src 'self' ${new URL(stage.node.url).origin}(;|$)`));
+    expect(csp).not.to.include("unsafe-inline");
+    expect(index.headers.get("referrer-policy")).to.equal("no-referrer");
+    expect(index.headers.get("x-content-type-options")).to.equal("nosniff");
+    const html = await index.text();
+    expect(html).not.to.match(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    expect(html).not.to.match(/https?:\/\//); // nothing from any other host
+    for (const [path, type] of [["/app.js", "text/javascript; charset=utf-8"], ["/app-style.css", "text/css; charset=utf-8"], ["/favicon.svg", "image/svg+xml"]]) {
+      const r = await fetch(`${stage.url}${path}`);
+      expect(r.status, path).to.equal(200);
+      expect(r.headers.get("content-type"), path).to.equal(type);
+      expect(r.headers.get("content-security-policy"), path).to.equal(csp);
+      const again = await fetch(`${stage.url}${path}`, { headers: { "if-none-match": r.headers.get("etag")! } });
+      expect(again.status, `${path} revalidated`).to.equal(304);
+    }
+    const config = (await (await fetch(`${stage.url}/config.json`)).json()) as { network: { chainId: number; name: string; rpcUrls: string[]; registry: string } };
+    expect(config.network).to.deep.include({ chainId: 31337, name: "localhost", rpcUrls: [stage.node.url] });
+    expect(config.network.registry.toLowerCase()).to.equal(stage.registry.toLowerCase());
+    // The API as before: resolution, and problem details for what is not there.
+    const api = await fetch(`${stage.url}/1.0/identifiers/${encodeURIComponent(stage.alice.did)}`);
+    expect(api.status).to.equal(200);
+    expect(((await api.json()) as { didDocument: { id: string } }).didDocument.id).to.equal(stage.alice.did);
+    const missing = await fetch(`${stage.url}/nothing-here.js`);
+    expect(missing.status).to.equal(404);
+    expect(missing.headers.get("content-type")).to.match(/^application\/problem\+json/);
+    expect((await fetch(`${stage.url}/..%2f..%2fpackage.json`)).status).to.equal(404);
+    expect((await fetch(`${stage.url}/`, { method: "POST" })).status).to.be.oneOf([404, 405]);
+  });
+
+  it("sigil serve --console refuses a folder without a built console (exit 2, nothing listens)", () => {
+    const r = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--rpc", stage.node.url, "--registry", stage.registry, "--chain-id", "31337", "serve", "--port", "0", "--console", join(root, "docs")], { encoding: "utf8", timeout: 20_000 });
+    expect(r.status, r.stdout + r.stderr).to.equal(2);
+    expect(r.stderr + r.stdout).to.include("no built web console");
+  });
+
+  it("looks up a DID: keys by verification relationship, services, controller, pre-rotation; the thief's key is gone", async () => {
+    await page.goto(`${stage.url}/`);
+    await lookUp(stage.alice.did);
+    const auth = await text('.rel[data-relationship="authentication"]');
+    expect(auth.toLowerCase()).to.include(stage.alice.device.toLowerCase());
+    expect(auth.toLowerCase()).not.to.include(stage.alice.thief.toLowerCase());
+    expect(await page.locator('.rel[data-relationship="keyAgreement"] .muted').innerText()).to.equal("none");
+    expect(await text(".services")).to.include("https://inbox.example/alice").and.not.include("evil.example");
+    const facts = await text(".facts");
+    expect(facts.toLowerCase()).to.include(stage.alice.next.address.toLowerCase()); // the controller is the next key she rotated to
+    expect(facts).to.include("On: a next key is committed");
+    expect(facts).to.match(/Guardians\s+None/);
+    // 30 days after the last change: no warning.
+    expect(await page.locator('[data-banner="recent-key-change"]').count()).to.equal(0);
+    // The raw document and metadata are one click away.
+    await page.locator("details.raw > summary", { hasText: "Raw DID document" }).click();
+    expect(JSON.parse(await page.locator("details.raw[open] pre").first().innerText()).id).to.equal(stage.alice.did);
+    await page.locator("details.raw > summary", { hasText: "Raw DID document" }).click();
+    await shot("01-lookup", "#document");
+  });
+
+  it("draws the history: the rotation that purged the thief's key, everything before it hatched as void", async () => {
+    const purge = page.locator('#timeline-view .point[data-purge="true"]');
+    expect(await purge.count()).to.equal(1);
+    expect(await purge.getAttribute("data-block")).to.equal(stage.alice.rotationBlock.toString());
+    expect(await purge.getAttribute("aria-label")).to.include("everything published before is void");
+    const theft = page.locator(`#timeline-view .point[data-block="${stage.alice.theftBlock}"]`);
+    expect(await theft.getAttribute("aria-label")).to.include("key added").and.include(stage.alice.thief.slice(0, 8));
+    // The purge line crosses every lane and the void region covers the theft.
+    const geometry = await page.evaluate(() => {
+      const line = document.querySelector("#timeline-view .purge-line")!.getBoundingClientRect();
+      const voidRect = document.querySelector("#timeline-view rect.void")!.getBoundingClientRect();
+      const lanes = [...document.querySelectorAll("#timeline-view rect.lane")].map((l: any) => l.getBoundingClientRect());
+      return { line: { x: line.x, top: line.top, bottom: line.bottom }, voidRight: voidRect.right, voidLeft: voidRect.left, lanesTop: lanes[0].top, lanesBottom: lanes.at(-1)!.bottom, label: document.querySelector("#timeline-view .void-label")!.textContent };
+    });
+    expect(geometry.line.top).to.be.at.most(geometry.lanesTop);
+    expect(geometry.line.bottom).to.be.at.least(geometry.lanesBottom);
+    expect(geometry.voidRight).to.be.at.most(geometry.line.x + 1);
+    expect(geometry.label).to.equal("void: everything before this line");
+    const theftBox = await theft.locator("circle, path, rect:not(.hit)").first().boundingBox();
+    expect(theftBox!.x).to.be.within(geometry.voidLeft, geometry.voidRight);
+    await shot("02-timeline", "#history");
+  });
+
+  it("steps back to the version before the rotation: the thief's key and inbox are in that document", async () => {
+    const blocks = await page.locator("#timeline-view .point[data-block]").evaluateAll((els) => els.map((e) => e.getAttribute("data-block")));
+    const before = blocks[blocks.indexOf(stage.alice.rotationBlock.toString()) - 1]!;
+    await page.locator(`#timeline-view .point[data-block="${before}"]`).click();
+    await page.waitForSelector(`#document-view .document[data-version="${before}"]`);
+    expect(await page.inputValue("#did-input")).to.equal(`${stage.alice.did}?versionId=${before}`);
+    expect(page.url()).to.include(encodeURIComponent(`?versionId=${before}`));
+    expect(await text(".version-note")).to.include(`As it was at block ${before}`);
+    expect((await text('.rel[data-relationship="authentication"]')).toLowerCase()).to.include(stage.alice.thief.toLowerCase());
+    expect(await text(".services")).to.include("https://evil.example/inbox");
+    expect(await page.locator(`#timeline-view .point[data-block="${before}"]`).getAttribute("aria-pressed")).to.equal("true");
+    await shot("03-version-before-rotation", "#history");
+    // The same version straight from a DID URL, and back to the current document.
+    await lookUp(`${stage.alice.did}?versionId=${before}`);
+    await page.waitForSelector(`#document-view .document[data-version="${before}"]`);
+    await page.click(".version-note button");
+    await page.waitForSelector('#document-view .document[data-version="current"]');
+    expect((await text('.rel[data-relationship="authentication"]')).toLowerCase()).not.to.include(stage.alice.thief.toLowerCase());
+  });
+
+  it("works with the keyboard: Tab reaches the timeline, arrows move along it, Enter selects, focus is visible", async () => {
+    await page.focus("#did-input");
+    let onPoint = false;
+    for (let i = 0; i < 40 && !onPoint; i++) {
+      await page.keyboard.press("Tab");
+      onPoint = await page.evaluate(() => document.activeElement?.classList.contains("point") ?? false);
+    }
+    expect(onPoint, "Tab reaches the timeline").to.equal(true);
+    expect(await page.evaluate(() => document.activeElement!.getAttribute("data-block"))).to.equal("now"); // the selected (current) version
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    const block = await page.evaluate(() => document.activeElement!.getAttribute("data-block"));
+    expect(block).to.match(/^\d+$/);
+    const ring = await page.evaluate(() => getComputedStyle(document.activeElement!.querySelector(".hit")!).stroke);
+    expect(ring).to.equal("rgb(245, 158, 11)"); // the focus colour, on keyboard focus
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`#document-view .document[data-version="${block}"]`);
+    expect(await page.evaluate(() => document.activeElement!.getAttribute("data-block"))).to.equal(block); // focus stays on the timeline
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('#document-view .document[data-version="current"]');
+  });
+
+  it("shows safety numbers as digits and QR codes; pasting the other side's number says they match, a changed one that they do not", async () => {
+    await page.fill('input[name="other-did"]', stage.bob.did);
+    await page.locator(".pair form button", { hasText: "Show the safety number" }).click();
+    await page.waitForSelector(".pair-out .digits");
+    const shown = (await page.locator(".pair-out .digits").innerText()).replace(/\s+/g, " ").trim();
+    const r = resolver();
+    const expected = safetyNumber(await r.resolve(stage.alice.did), await r.resolve(stage.bob.did));
+    expect(shown).to.equal(expected);
+    const payload = await page.locator(".pair-out svg.qr").getAttribute("data-qr-text");
+    expect(payload).to.match(/^sigil-safety:did:sigil:0x7a69:0x[0-9a-f]{40},did:sigil:0x7a69:0x[0-9a-f]{40}:\d{60}$/);
+    expect(await page.locator(".pair-out svg.qr").getAttribute("aria-label")).to.include(expected);
+    expect(await page.locator(".fingerprint .digits").innerText()).to.match(/^([0-9a-f]{4}\s+){7}[0-9a-f]{4}$/);
+    // What the other console shows (the same number, from bob's side), pasted or scanned.
+    await page.fill('textarea[name="compare"]', payload!);
+    await page.locator(".pair form button", { hasText: "Compare" }).click();
+    expect(await page.locator(".verdict").getAttribute("data-match")).to.equal("true");
+    await page.fill('textarea[name="compare"]', expected.replace(/^\d/, (d) => String((Number(d) + 1) % 10)));
+    await page.locator(".pair form button", { hasText: "Compare" }).click();
+    expect(await page.locator(".verdict").getAttribute("data-match")).to.equal("false");
+    expect(await text(".verdict")).to.include("do not match");
+    await page.fill('textarea[name="compare"]', expected);
+    await page.locator(".pair form button", { hasText: "Compare" }).click();
+    expect(await page.locator(".verdict").getAttribute("data-match")).to.equal("true");
+    await shot("04-safety", "#safety");
+  });
+
+  let nextFile: string;
+  it("commits to a next key through the injected EIP-1193 wallet, after the key is downloaded and marked saved", async () => {
+    await lookUp(stage.bob.did);
+    expect(await page.locator('[data-banner="recent-key-change"]').count()).to.equal(0);
+    await page.click('[data-action="connect"]');
+    await page.waitForSelector(`[data-wallet="${WALLET_ACCOUNT}"]`);
+    expect(await text("[data-wallet]")).to.include("controls this DID");
+    await open("commit");
+    // Refused before the key is saved.
+    await page.click('[data-action="generate-next"]');
+    await page.locator('form[data-form="commit"] [data-action="send"]').click();
+    expect((await outcome("commit")).text).to.include("tick the box");
+    const download = page.waitForEvent("download");
+    await page.click('form[data-form="commit"] [data-action="download-next"]');
+    nextFile = join(OUT, "bob-next-key.json");
+    await (await download).saveAs(nextFile);
+    const card = JSON.parse(readFileSync(nextFile, "utf8"));
+    expect(card).to.have.keys("address", "privateKey", "salt", "commitment", "did", "note");
+    await page.locator('form[data-form="commit"] input[name="saved"]').check();
+    await page.locator('form[data-form="commit"] [data-action="send"]').click();
+    const result = await outcome("commit");
+    expect(result.outcome, result.text).to.equal("done");
+    const calls = (await page.evaluate("window.__walletCalls")) as string[];
+    expect(calls).to.include("eth_sendTransaction");
+    const bob = await resolver().resolve(stage.bob.did);
+    expect((bob.didDocumentMetadata as { sigil: { nextOwnerCommitment: string } }).sigil.nextOwnerCommitment).to.equal(card.commitment);
+    await page.waitForFunction(() => document.querySelector(".facts")?.textContent?.includes("On: a next key is committed"));
+    // A commitment changes no key: still no warning.
+    expect(await page.locator('[data-banner="recent-key-change"]').count()).to.equal(0);
+    await shot("05-committed");
+  });
+
+  it("rotates with the next-key file (signed in the page, relayed and paid by the wallet), then warns that the keys changed", async () => {
+    await open("rotate");
+    await page.setInputFiles('form[data-form="rotate"] input[name="next-key-file"]', nextFile);
+    await page.waitForFunction(() => document.querySelector('form[data-form="rotate"] p.good')?.textContent?.includes("matches this DID's commitment"));
+    const fresh = await page.locator('form[data-form="rotate"] .next-card').getAttribute("data-next-address");
+    const download = page.waitForEvent("download");
+    await page.click('form[data-form="rotate"] [data-action="download-next"]');
+    await (await download).saveAs(join(OUT, "bob-fresh-next-key.json"));
+    await page.locator('form[data-form="rotate"] input[name="saved"]').check();
+    const before = ((await page.evaluate("window.__walletCalls")) as string[]).length;
+    await page.locator('form[data-form="rotate"] [data-action="send"]').click();
+    const result = await outcome("rotate");
+    expect(result.outcome, result.text).to.equal("done");
+    expect(((await page.evaluate("window.__walletCalls")) as string[]).slice(before)).to.include("eth_sendTransaction");
+    const card = JSON.parse(readFileSync(nextFile, "utf8"));
+    const bob = await resolver().resolve(stage.bob.did);
+    const sigil = (bob.didDocumentMetadata as { sigil: { owner: string; nextOwnerCommitment: string } }).sigil;
+    expect(sigil.owner).to.equal(card.address.toLowerCase());
+    const freshCard = JSON.parse(readFileSync(join(OUT, "bob-fresh-next-key.json"), "utf8"));
+    expect(freshCard.address).to.equal(fresh);
+    expect(sigil.nextOwnerCommitment).to.equal(freshCard.commitment);
+    expect(bob.didDocument!.service ?? []).to.deep.equal([]); // purged
+    const banner = page.locator('[data-banner="recent-key-change"]');
+    await banner.waitFor();
+    expect(await banner.innerText()).to.include("The keys of this DID changed").and.include("rotated to the next key");
+    expect(await page.locator('#timeline-view .point[data-purge="true"]').count()).to.equal(1);
+    await shot("06-rotated-banner", "main");
+  });
+
+  it("explains a refusal in plain words before anything is sent: the wallet no longer controls the DID", async () => {
+    expect(await text("[data-wallet]")).to.include("not this DID's controller");
+    await open("services");
+    await page.fill('form[data-form="add-service"] input[name="service-endpoint"]', "https://inbox.example/bob2");
+    const sent = ((await page.evaluate("window.__walletCalls")) as string[]).filter((m) => m === "eth_sendTransaction").length;
+    await page.locator('form[data-form="add-service"] [data-action="send"]').click();
+    const result = await outcome("add-service");
+    expect(result.outcome).to.equal("refused");
+    expect(result.text).to.include("The registry refuses this, so nothing was sent.");
+    const hint = new RegistryRevertError({ operation: "setAttribute", errorName: result.error!, args: [] }).details!;
+    expect(hint).not.to.include("NatSpec"); // a known error, with its plain-words hint
+    expect(result.text.toLowerCase()).to.include(hint.toLowerCase());
+    expect(((await page.evaluate("window.__walletCalls")) as string[]).filter((m) => m === "eth_sendTransaction").length).to.equal(sent);
+    await shot("07-refusal", "#act");
+  });
+
+  it("signs an operation with a key pasted into the page to a file that `sigil relay` submits", async () => {
+    await lookUp(stage.alice.did);
+    await page.fill('input[name="page-key"]', stage.alice.next.privateKey);
+    await page.locator(".signers form button[type=submit]").click();
+    await page.waitForSelector(`[data-page-key="${stage.alice.next.address}"]`);
+    expect(await text("[data-page-key]")).to.include("controls this DID");
+    await open("services");
+    await page.fill('form[data-form="add-service"] input[name="service-type"]', "Backup");
+    await page.fill('form[data-form="add-service"] input[name="service-endpoint"]', "https://backup.example/alice");
+    const download = page.waitForEvent("download");
+    await page.locator('form[data-form="add-service"] [data-action="file"]').click();
+    const file = join(OUT, "alice-add-service.json");
+    await (await download).saveAs(file);
+    const result = await outcome("add-service");
+    expect(result.outcome, result.text).to.equal("done");
+    const signed = JSON.parse(readFileSync(file, "utf8"));
+    expect(signed.operation.type).to.equal("setAttribute");
+    expect(signed.signer).to.equal(stage.alice.next.address);
+    expect(signed.deadline).to.match(/^\d+$/);
+    expect(signed.operation.validity).to.match(/^\d+$/);
+    // Nothing was sent by the page; a relayer sends it with the CLI.
+    expect((await resolver().resolve(stage.alice.did)).didDocument!.service!.map((s) => s.type)).not.to.include("Backup");
+    const relay = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--rpc", stage.node.url, "--registry", stage.registry, "--chain-id", "31337", "relay", file], {
+      encoding: "utf8",
+      env: { ...process.env, SIGIL_RELAYER_KEY: DEV_PRIVATE_KEY },
+      timeout: 60_000,
+    });
+    expect(relay.status, relay.stdout + relay.stderr).to.equal(0);
+    const services = (await resolver().resolve(stage.alice.did)).didDocument!.service!;
+    expect(services.map((s) => s.serviceEndpoint)).to.include("https://backup.example/alice");
+    await page.locator('[data-page-key] button', { hasText: "Forget this key" }).click();
+    expect(await page.locator("[data-page-key]").count()).to.equal(0);
+  });
+
+  it("has no serious or critical accessibility violations (axe-core), with every section open", async () => {
+    await lookUp(stage.alice.did);
+    await axe("lookup");
+    for (const act of ["keys", "services", "commit", "rotate", "recovery", "deactivate"]) await open(act);
+    await page.click('[data-action="generate-next"]');
+    await page.locator("details.raw > summary", { hasText: "Raw DID document" }).click();
+    await page.locator(".tl-text > summary").click();
+    await axe("every section open");
+    await shot("08-act-open");
+  });
+
+  it("fits a phone screen: one column, nothing wider than the screen but the scrollable timeline", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${stage.url}/#did=${encodeURIComponent(stage.bob.did)}`);
+    await page.waitForSelector("#document-view .document");
+    const overflow = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: innerWidth }));
+    expect(overflow.page, "the page scrolls sideways").to.be.at.most(overflow.screen);
+    await page.locator('[data-banner="recent-key-change"]').waitFor();
+    await axe("phone");
+    await shot("09-phone");
+    await page.locator("#history").scrollIntoViewIfNeeded();
+    await shot("10-phone-history", "#history");
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("asked no host but its own server and the RPC, broke no CSP rule, and threw no error", () => {
+    const origins = new Set(requests.map((u) => new URL(u).origin));
+    expect([...origins].sort()).to.deep.equal([new URL(stage.url).origin, new URL(stage.node.url).origin].sort());
+    expect(cspViolations).to.deep.equal([]);
+    expect(pageErrors).to.deep.equal([]);
+  });
+});
