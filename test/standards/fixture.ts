@@ -77,7 +77,7 @@ export async function startStandardsChain(): Promise<StandardsChain> {
     x25519b58: generateKeyPair("X25519"),
   };
   const first = await sendOperation(rich, target, { type: "addDelegate", identity: id(rich), delegateType: bytes32Name("veriKey"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: DAY });
-  const firstChangeTime = new Date(Number((await publicClient.getBlock({ blockNumber: first.blockNumber })).timestamp + 1n) * 1000).toISOString().replace(".000Z", "Z");
+  const firstChangeTime = new Date(Number((await publicClient.getBlock({ blockNumber: first.blockNumber })).timestamp) * 1000).toISOString().replace(".000Z", "Z");
   await sendOperation(rich, target, { type: "addDelegate", identity: id(rich), delegateType: bytes32Name("sigAuth"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: DAY });
   await sendOperation(rich, target, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("Secp256k1", "veriKey", keys.secp256k1.publicKey), validity: DAY });
   await sendOperation(rich, target, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("Ed25519", "sigAuth", keys.ed25519.publicKey), validity: DAY });
