@@ -1,7 +1,14 @@
-// A JSON-RPC proxy on 127.0.0.1 for tests and benchmarks: counts HTTP round trips and JSON-RPC requests,
-// and can misbehave on purpose (slow, down, wrong chain id, capped eth_getLogs range).
+// A JSON-RPC proxy on 127.0.0.1 for tests and benchmarks, in front of a real node. It counts what
+// crosses it (HTTP requests, JSON-RPC calls, bytes, refusals, and the sequential round trips of
+// an operation) and can misbehave on purpose: slow, down, wrong chain id, dropped transactions,
+// and the caps of public providers (eth_getLogs block range and result count, batch length),
+// refused the way each provider refuses them (scripts/lib/provider-styles.ts), an internet round
+// trip on every request, slow wide eth_getLogs, and logs without blockTimestamp.
 import { createServer, type Server } from "node:http";
 import { keccak256, type Hex } from "viem";
+import { STYLES, type ProviderStyle, type Refusal } from "./provider-styles.ts";
+
+export type { ProviderStyle } from "./provider-styles.ts";
 
 export interface ProxyOptions {
   /** Delay before answering, ms. */
@@ -12,31 +19,106 @@ export interface ProxyOptions {
   chainId?: number;
   /** Refuse eth_getLogs spanning more blocks than this (as public nodes do). */
   maxLogRange?: number;
+  /** Refuse eth_getLogs whose answer would hold more logs than this. */
+  maxLogResults?: number;
+  /** Refuse JSON-RPC batch arrays longer than this. */
+  maxBatch?: number;
+  /** Whose refusals to imitate (codes, messages, HTTP statuses). Default "generic". */
+  style?: ProviderStyle;
+  /** Added to every HTTP request, ms: the internet round trip. */
+  latencyMs?: number;
+  /** eth_getLogs spanning more than `overBlocks` blocks answer `delayMs` later (and so does the
+   * batch carrying them). */
+  slowLogs?: { overBlocks: number; delayMs: number };
+  /** Strip `blockTimestamp` from every log (nodes that do not include it). */
+  omitBlockTimestamp?: boolean;
   /** Accept raw transactions (answering their hash) but never pass them on: a node that dies
    * after taking a transaction. */
   dropTransactions?: boolean;
 }
 
+/** One HTTP request as the proxy saw it (performance.now() times). */
+export interface Exchange {
+  start: number;
+  end: number;
+  calls: number;
+}
+
+export interface ProxyStats {
+  httpRequests: number;
+  calls: number;
+  bytesIn: number;
+  bytesOut: number;
+  refused: number;
+  /** The longest chain of HTTP requests each started after the previous one ended. */
+  sequentialRoundTrips: number;
+}
+
 export interface RpcProxy {
   url: string;
+  /** HTTP requests since the last reset. */
   roundTrips: number;
+  /** JSON-RPC method of every call since the last reset. */
   requests: string[];
+  /** Bytes of request bodies received and of answers sent. */
+  bytesIn: number;
+  bytesOut: number;
+  /** Calls the proxy refused (caps), since the last reset. */
+  refused: number;
+  exchanges: Exchange[];
   options: ProxyOptions;
+  stats(): ProxyStats;
   reset(): void;
   close(): Promise<void>;
 }
 
-type RpcRequest = { id: unknown; method: string; params?: unknown[] };
+type RpcRequest = { jsonrpc?: string; id: unknown; method: string; params?: unknown[] };
+type RpcAnswer = { jsonrpc: "2.0"; id: unknown; result?: unknown; error?: { code: number; message: string } };
+type Log = { blockNumber: Hex; blockTimestamp?: Hex };
+
+/** The critical path of a set of HTTP requests: the most requests in a chain where each starts
+ * after the one before it ended. Concurrent requests count once; a request that had to wait for
+ * another's answer counts again. O(n log n). */
+export function sequentialRoundTrips(exchanges: readonly { start: number; end: number }[]): number {
+  const byStart = [...exchanges].sort((a, b) => a.start - b.start);
+  const byEnd = byStart.map((e, i) => ({ end: e.end, i })).sort((a, b) => a.end - b.end);
+  const depth = new Array<number>(byStart.length).fill(0);
+  let done = 0;
+  let best = 0; // deepest chain among requests that ended before the current one started
+  let longest = 0;
+  for (let i = 0; i < byStart.length; i++) {
+    while (done < byEnd.length && byEnd[done].end <= byStart[i].start) best = Math.max(best, depth[byEnd[done++].i]);
+    depth[i] = best + 1;
+    longest = Math.max(longest, depth[i]);
+  }
+  return longest;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startRpcProxy(upstream: string, options: ProxyOptions = {}): Promise<RpcProxy> {
   const proxy: RpcProxy = {
     url: "",
     roundTrips: 0,
     requests: [],
+    bytesIn: 0,
+    bytesOut: 0,
+    refused: 0,
+    exchanges: [],
     options,
+    stats: () => ({
+      httpRequests: proxy.roundTrips,
+      calls: proxy.requests.length,
+      bytesIn: proxy.bytesIn,
+      bytesOut: proxy.bytesOut,
+      refused: proxy.refused,
+      sequentialRoundTrips: sequentialRoundTrips(proxy.exchanges),
+    }),
     reset() {
       proxy.roundTrips = 0;
       proxy.requests = [];
+      proxy.bytesIn = proxy.bytesOut = proxy.refused = 0;
+      proxy.exchanges = [];
     },
     close: () =>
       new Promise((resolve) => {
@@ -44,45 +126,99 @@ export async function startRpcProxy(upstream: string, options: ProxyOptions = {}
         server.close(() => resolve());
       }),
   };
-  const handle = async (req: RpcRequest) => {
-    proxy.requests.push(req.method);
-    if (req.method === "eth_chainId" && options.chainId !== undefined) {
-      return { jsonrpc: "2.0", id: req.id, result: `0x${options.chainId.toString(16)}` };
-    }
-    if (req.method === "eth_sendRawTransaction" && options.dropTransactions) {
-      return { jsonrpc: "2.0", id: req.id, result: keccak256((req.params?.[0] ?? "0x") as Hex) };
-    }
-    if (req.method === "eth_getLogs" && options.maxLogRange !== undefined) {
-      const f = (req.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string };
-      const head = BigInt((await forward({ jsonrpc: "2.0", id: 0, method: "eth_blockNumber" })).result as string);
-      const to = f.toBlock === undefined || f.toBlock === "latest" ? head : BigInt(f.toBlock);
-      const from = f.fromBlock === undefined ? head : BigInt(f.fromBlock);
-      if (to - from + 1n > BigInt(options.maxLogRange)) {
-        return { jsonrpc: "2.0", id: req.id, error: { code: -32005, message: `query exceeds max block range ${options.maxLogRange}` } };
-      }
-    }
-    return forward(req);
+  const style = () => STYLES[options.style ?? "generic"];
+  /** A refused call, with the HTTP status that applies when it travelled alone. */
+  const refuse = (req: RpcRequest, refusal: Refusal) => {
+    proxy.refused++;
+    return { answer: { jsonrpc: "2.0", id: req.id, error: { code: refusal.code, message: refusal.message } } as RpcAnswer, status: refusal.status };
   };
   const forward = async (body: unknown) => {
     const res = await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    return (await res.json()) as { result?: unknown };
+    return (await res.json()) as RpcAnswer;
+  };
+  const getLogs = async (req: RpcRequest) => {
+    const f = (req.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; blockHash?: string };
+    let span = 1n;
+    let from = 0n;
+    if (f.blockHash === undefined) {
+      const tag = (t: string | undefined, head: () => Promise<bigint>) => (t === undefined || ["latest", "safe", "finalized", "pending"].includes(t) ? head() : t === "earliest" ? 0n : BigInt(t));
+      let head: Promise<bigint> | undefined;
+      const headOnce = () => (head ??= forward({ jsonrpc: "2.0", id: 0, method: "eth_blockNumber" }).then((a) => BigInt(a.result as string)));
+      from = await tag(f.fromBlock, headOnce);
+      span = (await tag(f.toBlock, headOnce)) - from + 1n;
+      if (options.maxLogRange !== undefined && span > BigInt(options.maxLogRange)) return refuse(req, style().logRange(span, options.maxLogRange, from));
+    }
+    const answer = await forward(req);
+    const logs = answer.result as Log[] | undefined;
+    if (logs && options.maxLogResults !== undefined && logs.length > options.maxLogResults) {
+      // Suggest the range that would fit, as providers do: up to the block before the first log
+      // past the cap (at least the first block, even when that block alone is too much).
+      const over = BigInt(logs[options.maxLogResults].blockNumber);
+      return refuse(req, style().logResults(options.maxLogResults, [from, over - 1n > from ? over - 1n : from], options.maxLogRange));
+    }
+    if (logs && options.omitBlockTimestamp) for (const log of logs) delete log.blockTimestamp;
+    if (options.slowLogs && span > BigInt(options.slowLogs.overBlocks)) await sleep(options.slowLogs.delayMs);
+    return { answer, status: 200 };
+  };
+  const handle = async (req: RpcRequest): Promise<{ answer: RpcAnswer; status: number }> => {
+    proxy.requests.push(req.method);
+    if (req.method === "eth_chainId" && options.chainId !== undefined) {
+      return { answer: { jsonrpc: "2.0", id: req.id, result: `0x${options.chainId.toString(16)}` }, status: 200 };
+    }
+    if (req.method === "eth_sendRawTransaction" && options.dropTransactions) {
+      return { answer: { jsonrpc: "2.0", id: req.id, result: keccak256((req.params?.[0] ?? "0x") as Hex) }, status: 200 };
+    }
+    if (req.method === "eth_getLogs") return getLogs(req);
+    return { answer: await forward(req), status: 200 };
+  };
+  /** The HTTP status and body answering one request body. */
+  const answer = async (parsed: RpcRequest | RpcRequest[]): Promise<{ status: number; body: unknown }> => {
+    if (!Array.isArray(parsed)) {
+      const { answer, status } = await handle(parsed);
+      return { status: answer.error ? status : 200, body: answer };
+    }
+    const max = options.maxBatch;
+    if (max === undefined || parsed.length <= max) return { status: 200, body: (await Promise.all(parsed.map(handle))).map((a) => a.answer) };
+    const refusal = style().batch(parsed[0]?.id, parsed.length, max);
+    if (refusal.kind === "whole") {
+      for (const r of parsed) proxy.requests.push(r.method);
+      proxy.refused += parsed.length;
+      return { status: refusal.status, body: refusal.body };
+    }
+    const served = await Promise.all(parsed.slice(0, max).map(handle));
+    const refused = parsed.slice(max).map((r) => {
+      proxy.requests.push(r.method);
+      return refuse(r, refusal.error).answer;
+    });
+    return { status: 200, body: [...served.map((a) => a.answer), ...refused] };
   };
   const server: Server = createServer((req, res) => {
+    const start = performance.now();
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", async () => {
       proxy.roundTrips++;
-      if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
-      if (options.down) {
-        res.writeHead(503).end("down");
-        return;
-      }
+      proxy.bytesIn += Buffer.byteLength(body);
+      const exchange: Exchange = { start, end: Infinity, calls: 0 };
+      proxy.exchanges.push(exchange);
+      // A client that gives up (a timeout) ends the exchange for it: what it sends next waited.
+      res.on("close", () => (exchange.end = Math.min(exchange.end, performance.now())));
+      const send = (status: number, text: string, json = true) => {
+        if (res.destroyed) return;
+        proxy.bytesOut += Buffer.byteLength(text);
+        exchange.end = performance.now();
+        res.writeHead(status, json ? { "content-type": "application/json" } : {}).end(text);
+      };
+      const wait = (options.delayMs ?? 0) + (options.latencyMs ?? 0);
+      if (wait) await sleep(wait);
+      if (options.down) return send(503, "down", false);
       try {
         const parsed = JSON.parse(body) as RpcRequest | RpcRequest[];
-        const answer = Array.isArray(parsed) ? await Promise.all(parsed.map(handle)) : await handle(parsed);
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+        exchange.calls = Array.isArray(parsed) ? parsed.length : 1;
+        const { status, body: out } = await answer(parsed);
+        send(status, JSON.stringify(out));
       } catch (e) {
-        res.writeHead(500).end(String(e));
+        send(500, String(e), false);
       }
     });
   });
