@@ -251,6 +251,10 @@ export function actView(ctx: ActContext): HTMLElement {
     );
     return form;
   }
+  const onOpen = (details: HTMLDetailsElement, run: () => void) => {
+    details.addEventListener("toggle", () => details.open && run());
+    return details;
+  };
   const block = (name: string, title: string, ...content: (Node | null)[]) => h("details", { class: "act", "data-act": name }, h("summary", undefined, title), ...content);
   const days = (input: HTMLInputElement) => {
     const n = Number(input.value);
@@ -470,9 +474,21 @@ export function actView(ctx: ActContext): HTMLElement {
   const newOwner = h("input", { type: "text", name: "new-owner", autocomplete: "off", spellcheck: "false", placeholder: "default: the next key itself" });
   const purge = checkbox("Void everything published before (purge): recommended after a theft", { name: "purge", checked: true });
   const fresh = checkbox("Commit to a fresh next key in the same step: recommended", { name: "fresh", checked: true });
-  const freshCard = generateNextKey();
-  const freshView = nextKeyCard(freshCard, ctx.did, "Fresh next key");
-  fresh.input.addEventListener("change", () => (freshView.el.hidden = !fresh.input.checked));
+  // Generated when the form is first opened (a key pair costs a few curve operations).
+  const freshHolder = h("div");
+  let freshCard: NextKeyCard | undefined;
+  let freshSaved: HTMLInputElement | undefined;
+  const ensureFresh = () => {
+    if (freshCard) return;
+    freshCard = generateNextKey();
+    const view = nextKeyCard(freshCard, ctx.did, "Fresh next key");
+    freshSaved = view.saved;
+    fill(freshHolder, view.el);
+  };
+  fresh.input.addEventListener("change", () => {
+    freshHolder.hidden = !fresh.input.checked;
+    if (fresh.input.checked) ensureFresh();
+  });
   const rotate = actionForm(
     "rotate",
     [
@@ -483,16 +499,17 @@ export function actView(ctx: ActContext): HTMLElement {
       field("New controller (optional)", newOwner, "Leave empty to make the next key the controller."),
       purge.el,
       fresh.el,
-      freshView.el,
+      freshHolder,
     ],
     async () => {
       const next = await readLoaded();
-      if (fresh.input.checked && !freshView.saved.checked) throw new Error("Save the fresh next key (download or print it) and tick the box first.");
+      if (fresh.input.checked) ensureFresh();
+      if (fresh.input.checked && !freshSaved?.checked) throw new Error("Save the fresh next key (download or print it) and tick the box first.");
       const plan = planRotation({
         identity,
         salt: next.salt,
         newOwner: newOwner.value.trim() ? readAddress(newOwner.value, "the new controller") : next.address,
-        nextKey: fresh.input.checked ? freshCard : null,
+        nextKey: fresh.input.checked ? freshCard! : null,
         purge: purge.input.checked,
       });
       return { op: plan.rotate, authoriser: keyActor(chain, next.privateKey, "next"), after: () => ((nextFile.value = ""), (nextPaste.value = "")) };
@@ -573,7 +590,7 @@ export function actView(ctx: ActContext): HTMLElement {
     block("keys", "Add or revoke a key", h("h4", undefined, "Add a key"), addKey, h("h4", undefined, "Revoke a key"), revokeKey),
     block("services", "Add or remove a service", h("h4", undefined, "Add a service"), addService, h("h4", undefined, "Remove a service"), removeService),
     block("commit", sigil?.preRotation ? "Commit to a next key (one is committed already)" : "Commit to a next key (pre-rotation)", commit),
-    block("rotate", "Rotate with your next key", rotate),
+    onOpen(block("rotate", "Rotate with your next key", rotate), ensureFresh),
     block(
       "recovery",
       "Guardian recovery",

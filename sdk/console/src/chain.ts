@@ -1,6 +1,6 @@
 // The console's view of one network: the SDK's resolver for documents and a public client for
 // the identity's registry events (the history the timeline draws) and for writes.
-import type { Address, PublicClient } from "viem";
+import { toHex, type Address, type Hex, type PublicClient } from "viem";
 import { createSigilResolver, networkTransport, readIdentities, type IdentityState, type RegistryEvent, type SigilNetwork, type SigilResolver } from "sigil-did";
 import { publicClientOf } from "./clients.ts";
 import type { ConsoleConfig } from "./config.ts";
@@ -36,12 +36,19 @@ export interface History {
 
 /** Every registry event of `address` (one batched read), with block times filled in. */
 export async function readHistory(chain: Chain, address: Address): Promise<History> {
-  const { snapshot } = await readIdentities(chain.publicClient, [address], { registry: chain.network.registry, fromBlock: chain.network.fromBlock ?? 0n });
+  // The whole history, purged parts included: the timeline draws what the purge voided.
+  const options = { registry: chain.network.registry, fromBlock: chain.network.fromBlock ?? 0n, scope: "full" as const };
+  const { snapshot } = await readIdentities(chain.publicClient, [address], options);
   const id = address.toLowerCase() as Address;
+  const failure = (snapshot as { failures?: Map<Address, Error> }).failures?.get(id);
+  if (failure) throw failure;
   const events = snapshot.events.get(id) ?? [];
   const missing = [...new Set(events.filter((e) => e.blockTimestamp === undefined).map((e) => e.blockNumber))];
-  const blocks = await Promise.all(missing.map((blockNumber) => chain.publicClient.getBlock({ blockNumber })));
-  const times = new Map(blocks.map((b) => [b.number, b.timestamp]));
+  // Issued in one tick: one JSON-RPC batch for all the headers.
+  const headers = await Promise.all(
+    missing.map((n) => chain.publicClient.request({ method: "eth_getBlockByNumber", params: [toHex(n), false] }) as Promise<{ number: Hex; timestamp: Hex } | null>),
+  );
+  const times = new Map(headers.filter((b) => b !== null).map((b) => [BigInt(b!.number), BigInt(b!.timestamp)]));
   return {
     events: events.map((e) => ({ ...e, blockTimestamp: e.blockTimestamp ?? times.get(e.blockNumber) ?? 0n })),
     state: snapshot.states.get(id),

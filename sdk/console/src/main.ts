@@ -136,8 +136,8 @@ async function lookUp(input: string) {
       const version = await chain.resolver.resolve(input.trim());
       const v = (version.didDocumentMetadata as { versionId?: string }).versionId;
       selected = versionId !== undefined ? BigInt(versionId) : v !== undefined ? BigInt(v) : undefined;
-      render(version);
-    } else render(current);
+      render(version, true);
+    } else render(current, true);
     performance.mark("sigil:document");
   } catch (error) {
     const x = explain(error);
@@ -148,19 +148,34 @@ async function lookUp(input: string) {
 }
 
 /** Shows the document of the selected version (or the current one) and everything around it. */
-function render(shown: Resolution) {
+function render(shown: Resolution, full = false) {
   if (!lookup) return;
   const { current, history: hist } = lookup;
+  const timed = <T>(name: string, work: () => T): T => {
+    const start = performance.now();
+    try {
+      return work();
+    } finally {
+      performance.measure(`sigil:render:${name}`, { start, end: performance.now() });
+    }
+  };
   fill(bannerBox, ...banners(current, hist.events, hist.head, config.recentDays));
   const versionTime = selected === undefined ? undefined : hist.events.find((e) => e.blockNumber === selected)?.blockTimestamp;
-  fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup.did)), documentView(shown, { version: selected !== undefined ? { block: selected, time: versionTime } : undefined, onBackToCurrent: () => void select(undefined) }));
+  timed("document", () => fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup!.did)), documentView(shown, { version: selected !== undefined ? { block: selected, time: versionTime } : undefined, onBackToCurrent: () => void select(undefined) })));
   const width = Math.max(320, historyBox.clientWidth || 760);
-  fill(historyBox, timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width));
-  if (!safetyBox.dataset.did || safetyBox.dataset.did !== lookup.did) {
-    safetyBox.dataset.did = lookup.did;
-    fill(safetyBox, safetyView(chain, current));
-  }
-  fill(actBox, actView({ chain, did: lookup.did, identity: lookup.identity, result: current, history: hist, refresh: () => lookUp(lookup!.did), report }));
+  timed("timeline", () => fill(historyBox, timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width)));
+  if (!full) return;
+  // The rest after the document is on screen (QR codes and forms take a few dozen ms).
+  const mine = generation;
+  const shownLookup = lookup;
+  setTimeout(() => {
+    if (mine !== generation || lookup !== shownLookup) return;
+    if (safetyBox.dataset.did !== shownLookup.did) {
+      safetyBox.dataset.did = shownLookup.did;
+      timed("safety", () => fill(safetyBox, safetyView(chain, current)));
+    }
+    timed("act", () => fill(actBox, actView({ chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, refresh: () => lookUp(shownLookup.did), report })));
+  }, 0);
 }
 
 /** The last change made from this page, above the redrawn forms. */
@@ -169,6 +184,7 @@ function report(log: HTMLElement) {
   copy.removeAttribute("role");
   copy.removeAttribute("aria-live");
   copy.classList.add("last-action");
+  copy.prepend(h("p", { class: "muted" }, "Last change made from this page:"));
   fill(actStatus, copy);
 }
 
