@@ -3,7 +3,7 @@
 // answers at the configured address (said plainly when it does not).
 import { hexToBigInt, toHex, type Address, type Hex } from "viem";
 import { InternalError } from "./errors.ts";
-import { callStates, EmptyCallError, readIdentities, type IdentityState } from "./reader.ts";
+import { callStates, EmptyCallError, readIdentities } from "./reader.ts";
 import { networkLabel, type NetworkEntry } from "./sigil-client.ts";
 
 /** Refuses answers from a node on another chain. */
@@ -40,20 +40,54 @@ export async function blockAnchor(entry: NetworkEntry, block: bigint | "latest")
   return raw ? { number: hexToBigInt(raw.number), hash: raw.hash } : undefined;
 }
 
+/** Chains no longer than this (blocks since the registry's deployment) get their logs asked
+ * with the state, in one round trip; longer ones read each identity's span after its state. */
+const SPECULATIVE_SPAN = 20_000n;
+
+/** What the read may assume of the network's endpoints: their tightest learned range cap. */
+function learnedRange(entry: NetworkEntry): bigint | undefined {
+  let cap: bigint | undefined;
+  for (const e of entry.endpoints) if (e.caps.maxLogRange !== undefined && (cap === undefined || e.caps.maxLogRange < cap)) cap = e.caps.maxLogRange;
+  return cap;
+}
+
+export interface HistoryReadOptions {
+  /** Headers wanted in the same batch (a versionId). */
+  blocks?: bigint[];
+  /** Also the head block's hash (for a cache). */
+  withAnchor?: boolean;
+  /** "current" (default): since the last purge; "full": the whole history. */
+  scope?: "current" | "full";
+  /** Per identity, the last block a cache already holds. */
+  after?: ReadonlyMap<Address, bigint>;
+}
+
 /** State and history of `addresses`, plus the headers of `blocks` and (for a cache) the head's
- * hash, in one batch. */
-export async function readHistory(entry: NetworkEntry, addresses: Address[], blocks?: bigint[], withAnchor = false) {
+ * hash, the state and the anchor in one batch. */
+export async function readHistory(entry: NetworkEntry, addresses: Address[], options: HistoryReadOptions = {}) {
   const { network, client } = entry;
+  const fromBlock = network.fromBlock ?? 0n;
+  const cap = learnedRange(entry);
+  const age = entry.knownHead === undefined ? undefined : entry.knownHead - fromBlock + 1n;
+  const speculate = age !== undefined && age <= SPECULATIVE_SPAN && (cap === undefined || age + 1_000n <= cap) && !options.after;
   const read = readIdentities(client, addresses, {
     registry: network.registry,
-    fromBlock: network.fromBlock ?? 0n,
-    maxLogBlockRange: network.maxLogBlockRange,
-    blocks,
+    fromBlock,
+    scope: options.scope,
+    blocks: options.blocks,
+    after: options.after,
+    speculate,
+    combineSpan: cap,
+    logTimestamps: entry.logTimestamps,
+    checkChainId: (chainId) => checkChain(entry, chainId),
   });
-  const head = withAnchor ? blockAnchor(entry, "latest") : undefined; // same tick: same batch
+  const head = options.withAnchor ? blockAnchor(entry, "latest") : undefined; // same tick: same batch
   head?.catch(() => undefined);
   const { snapshot, headers } = await guard(entry, read);
   checkChain(entry, snapshot.chainId);
+  entry.knownHead = snapshot.blockNumber;
+  const logged = [...snapshot.events.values()].flat();
+  if (logged.length) entry.logTimestamps = logged.every((e) => e.blockTimestamp !== undefined);
   return { snapshot, headers, anchor: await head?.catch(() => undefined) };
 }
 
@@ -64,6 +98,6 @@ export async function confirmStates(entry: NetworkEntry, addresses: Address[]) {
   return {
     blockNumber,
     timestamp,
-    states: new Map(addresses.map((a, i) => [a, { ...states[i], epoch: BigInt(states[i].epoch) } as IdentityState])),
+    states: new Map(addresses.map((a, i) => [a, states[i]])),
   };
 }

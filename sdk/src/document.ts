@@ -128,7 +128,11 @@ export function buildDocument(args: {
     if (event.kind === "rotate" || event.kind === "recovered") {
       commitment = event.nextCommitment === `0x${"0".repeat(64)}` ? null : event.nextCommitment;
       if (event.purged) {
+        // A purge starts the document afresh, numbering included: the same ids whether a reader
+        // folds the whole history or only what follows the purge (what current reads fetch).
         epoch = event.epoch;
+        delegateCount = 0;
+        serviceCount = 0;
         auth = new Map();
         signing = new Map();
         agreement = new Map();

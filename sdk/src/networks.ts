@@ -6,13 +6,14 @@ import {
   createPublicClient,
   custom,
   fallback,
-  http,
   type Address,
   type Client,
   type EIP1193Provider,
   type PublicClient,
   type Transport,
 } from "viem";
+import { createEndpoint, type Endpoint } from "./endpoint.ts";
+import { adaptiveHttp } from "./http-batch.ts";
 
 export interface SigilNetwork {
   /** EIP-155 chain id. */
@@ -31,29 +32,36 @@ export interface SigilNetwork {
   fromBlock?: bigint;
   /** Per-request timeout for HTTP endpoints, ms. Default 5000. */
   timeoutMs?: number;
-  /** Largest block span one eth_getLogs may cover on this node; when set, history is read in
-   * chunks of this span (in one batch) instead of one whole-range query. */
+  /** Largest block span one eth_getLogs may cover on these endpoints, when known in advance.
+   * Unset, it is learned from the first refusal (and shown by health()). */
   maxLogBlockRange?: bigint;
+  /** Most calls per JSON-RPC batch, when known in advance. Default 1,000, lowered when an
+   * endpoint refuses a batch. */
+  maxBatchSize?: number;
   /** How often to poll for receipts and new blocks, ms. Default 500. */
   pollingIntervalMs?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
-/** The transport for a network: batching HTTP endpoints behind an ordered failover. */
-export function networkTransport(network: SigilNetwork): Transport {
+/** The endpoints of a network's rpcUrls, each with what is learned of it (health() shows them). */
+export function networkEndpoints(network: SigilNetwork): Endpoint[] {
+  return (network.rpcUrls ?? []).map((url) => createEndpoint(url, { maxBatch: network.maxBatchSize, maxLogRange: network.maxLogBlockRange }));
+}
+
+/** The transport for a network: adaptive batching HTTP endpoints behind an ordered failover. */
+export function networkTransport(network: SigilNetwork, endpoints: readonly Endpoint[] = networkEndpoints(network)): Transport {
   if (network.transport) return network.transport;
   if (network.provider) return custom(network.provider, { retryCount: 0 });
-  const urls = network.rpcUrls ?? [];
-  if (urls.length === 0) {
+  if (endpoints.length === 0) {
     throw new Error(`network ${network.name ?? network.chainId} has no rpcUrls, provider or transport`);
   }
-  const timeout = network.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const transports = urls.map((url) => http(url, { batch: { batchSize: 2_000, wait: 0 }, timeout, retryCount: 0 }));
+  const timeoutMs = network.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const transports = endpoints.map((endpoint) => adaptiveHttp(endpoint, { timeoutMs }));
   if (transports.length === 1) return transports[0]; // its chain is checked on every answer (identityStates returns it)
   // Failover must also leave an endpoint that serves another chain, not only one that is down.
   return fallback(
-    transports.map((t, i) => onChain(t, network.chainId, urls[i])),
+    transports.map((t, i) => onChain(t, network.chainId, endpoints[i].url)),
     { retryCount: 0 },
   );
 }
@@ -93,8 +101,8 @@ function onChain(transport: Transport, chainId: number, url: string): Transport 
 }
 
 /** A bare client for reads (no public actions bundled): what the resolver needs. */
-export function networkReadClient(network: SigilNetwork): Client {
-  return createClient({ transport: networkTransport(network), pollingInterval: network.pollingIntervalMs ?? 500 });
+export function networkReadClient(network: SigilNetwork, endpoints?: readonly Endpoint[]): Client {
+  return createClient({ transport: networkTransport(network, endpoints), pollingInterval: network.pollingIntervalMs ?? 500 });
 }
 
 /** A client with viem's public actions (simulation, receipts): what writes need. */

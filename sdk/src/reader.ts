@@ -1,22 +1,21 @@
-// Reads what documents are built from: the registry's storage state of many identities and
-// their whole event history, in ONE batch of JSON-RPC requests (one HTTP round trip) whatever
-// the history length: identityStates(...) via eth_call (which also returns the chain id, so a
-// node on the wrong chain is caught without another request) and eth_getLogs filtered on the
-// indexed identity topic. Nodes that cap eth_getLogs' block range get a chunked read
-// (still one batch) when the cap is configured, and otherwise a walk of the previousChange
-// chain, one batch per step across all identities (what ERC-1056 resolvers do).
-import {
-  AbiDecodingZeroDataError,
-  decodeFunctionResult,
-  encodeFunctionData,
-  pad,
-  toHex,
-  type Address,
-  type Hex,
-  type Client,
-} from "viem";
-import { identityStatesAbi } from "./abi.ts";
+// Reads what documents are built from: the registry's storage state of many identities and the
+// part of their event history a read needs, in as few round trips as the history allows:
+//   1. identityStates(ids) through eth_call: owner, last change, first change, last purge (and
+//      the chain id, so a node on the wrong chain is caught without another request);
+//   2. eth_getLogs over each identity's own span, [max(firstChange, purgedAt), changed] for a
+//      current document (history-span.ts), identities sharing calls when their spans are close;
+//      identities that never changed cost nothing here. On a young chain the logs can ride with
+//      step 1 (`speculate`), making one round trip.
+// The transport sizes each eth_getLogs to the endpoint (log-ranges.ts); a node that refuses in a
+// way nobody recognises gets a walk of the previousChange chain, one block per call. Every read
+// is checked against the chain of previousChange links (history-span.ts).
+import { AbiDecodingZeroDataError, decodeFunctionResult, encodeFunctionData, pad, toEventSelector, toHex, type Address, type Client, type Hex } from "viem";
+import { identityStatesAbi, registryEventsAbi } from "./abi.ts";
 import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
+import { checkLinks, groupSpans, HistoryReadError, spanStart, type Span } from "./history-span.ts";
+import { LogLimitError, type LogFilter } from "./log-ranges.ts";
+
+export { HistoryReadError } from "./history-span.ts";
 
 export interface IdentityState {
   owner: Address;
@@ -26,6 +25,10 @@ export interface IdentityState {
   deactivated: boolean;
   nonce: bigint;
   legacyNonce: bigint;
+  /** Block of the identity's first change (0: never changed). */
+  firstChange: bigint;
+  /** Block of its last purge (0: never purged): keys and services start there. */
+  purgedAt: bigint;
 }
 
 export interface IdentitySnapshot {
@@ -33,30 +36,47 @@ export interface IdentitySnapshot {
   blockNumber: bigint;
   timestamp: bigint;
   states: Map<Address, IdentityState>;
-  /** Every registry event of each identity up to `blockNumber`, in chain order. */
+  /** Each identity's registry events from `from` to `blockNumber`, in chain order. */
   events: Map<Address, RegistryEvent[]>;
-  /** How history was read: "range" (one query), "chunked" or "walk" (previousChange chain). */
-  historyMode: "range" | "chunked" | "walk";
+  /** First block whose events `events` holds, per identity (earlier ones were not needed). */
+  from: Map<Address, bigint>;
+  /** Identities whose history could not be read whole: their error (others are unaffected). */
+  failures: Map<Address, Error>;
+  /** Block times learned from headers (for nodes whose logs carry no blockTimestamp). */
+  blockTimes: Map<bigint, bigint>;
 }
 
 export interface ReadOptions {
   registry: Address;
+  /** The registry's deployment block: no history is older. */
   fromBlock: bigint;
-  maxLogBlockRange?: bigint;
-  /** Extra block numbers whose headers are wanted in the same batch (historical reads). */
+  /** "current" (default): events since the last purge; "full": the whole history (past versions). */
+  scope?: "current" | "full";
+  /** Blocks whose headers are wanted too (a versionId). */
   blocks?: readonly bigint[];
+  /** Per identity, the last block already held (a cache): only later logs are read. */
+  after?: ReadonlyMap<Address, bigint>;
+  /** Also ask for the logs from fromBlock to the head with the state (one round trip on a young chain). */
+  speculate?: boolean;
+  /** Widest union of spans one eth_getLogs serves for several identities. Default 50,000 blocks. */
+  combineSpan?: bigint;
+  /** Whether the endpoint's logs carry blockTimestamp: false fetches the headers a document needs with the logs. */
+  logTimestamps?: boolean;
+  /** Called with the chain id the state was read on, before any log is asked: may throw. */
+  checkChainId?: (chainId: number) => void;
 }
 
 /** Identities per eth_call and per eth_getLogs topic list: under common node limits. */
 const STATE_CHUNK = 250;
 const TOPIC_CHUNK = 500;
+const DEFAULT_COMBINE_SPAN = 50_000n;
+/** Guardian and recovery events: a purge does not void them (metadata of current documents). */
+const RECOVERY_TOPICS = registryEventsAbi.filter((e) => /^DID(Guardian|Recover)/.test(e.name)).map((e) => toEventSelector(e as never));
 
 export interface BlockHeader {
   number: bigint;
   timestamp: bigint;
 }
-
-export class HistoryReadError extends Error {}
 
 /** The eth_call answered empty: no contract at the registry address on the node's chain. */
 export class EmptyCallError extends Error {}
@@ -68,17 +88,15 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 const identityTopic = (address: Address): Hex => pad(address.toLowerCase() as Hex, { size: 32 });
-
-async function getLogs(client: Client, filter: Record<string, unknown>): Promise<RawLog[]> {
-  return (await client.request({ method: "eth_getLogs", params: [filter] } as never)) as RawLog[];
-}
+const getLogs = (client: Client, filter: LogFilter) => client.request({ method: "eth_getLogs", params: [filter] } as never) as Promise<RawLog[]>;
 
 /** identityStates(ids) at the latest block: [chainId, blockNumber, timestamp, states]. */
 export async function callStates(client: Client, registry: Address, ids: readonly Address[]) {
   const data = encodeFunctionData({ abi: identityStatesAbi, functionName: "identityStates", args: [ids] });
   const raw = (await client.request({ method: "eth_call", params: [{ to: registry, data }, "latest"] } as never)) as Hex;
   try {
-    return decodeFunctionResult({ abi: identityStatesAbi, functionName: "identityStates", data: raw });
+    const [chainId, blockNumber, timestamp, states] = decodeFunctionResult({ abi: identityStatesAbi, functionName: "identityStates", data: raw });
+    return [chainId, blockNumber, timestamp, states.map((s) => ({ ...s }) as IdentityState)] as const;
   } catch (error) {
     if (error instanceof AbiDecodingZeroDataError) throw new EmptyCallError(`no contract answered at ${registry}`, { cause: error });
     throw error;
@@ -86,16 +104,18 @@ export async function callStates(client: Client, registry: Address, ids: readonl
 }
 
 async function getHeader(client: Client, block: bigint): Promise<BlockHeader | null> {
-  const raw = (await client.request({ method: "eth_getBlockByNumber", params: [toHex(block), false] } as never)) as {
-    number: Hex;
-    timestamp: Hex;
-  } | null;
+  const raw = (await client.request({ method: "eth_getBlockByNumber", params: [toHex(block), false] } as never)) as { number: Hex; timestamp: Hex } | null;
   return raw ? { number: BigInt(raw.number), timestamp: BigInt(raw.timestamp) } : null;
 }
 
+async function getHeaders(client: Client, blocks: Iterable<bigint>, into: Map<bigint, bigint>) {
+  const wanted = [...new Set(blocks)].filter((b) => b > 0n && !into.has(b));
+  for (const h of await Promise.all(wanted.map((b) => getHeader(client, b)))) if (h) into.set(h.number, h.timestamp);
+}
+
 /**
- * Reads state and history of `identities` (lower-case or checksummed addresses). All requests
- * are issued in the same tick, so a batching transport sends them as one HTTP request.
+ * Reads state and history of `identities` (any address case). Requests of one step are issued
+ * in the same tick, so a batching transport sends them together.
  */
 export async function readIdentities(
   client: Client,
@@ -104,99 +124,141 @@ export async function readIdentities(
 ): Promise<{ snapshot: IdentitySnapshot; headers: Map<bigint, BlockHeader> }> {
   const ids = [...new Set(identities.map((a) => a.toLowerCase() as Address))];
   const { registry, fromBlock } = options;
-  // With no identities, one empty call still answers chain id, head block and time.
+  const scope = options.scope ?? "current";
+  // Step 1. With no identities, one empty call still answers chain id, head block and time.
   const statesP = Promise.all((ids.length ? chunks(ids, STATE_CHUNK) : [[]]).map((c) => callStates(client, registry, c)));
-  const headersP = Promise.all((options.blocks ?? []).map((b) => getHeader(client, b)));
-  const logFilters = chunks(ids, TOPIC_CHUNK).map((c) => ({ address: registry, topics: [null, c.map(identityTopic)] }));
-  const rangeLogsP = options.maxLogBlockRange
-    ? undefined
-    : Promise.all(logFilters.map((f) => getLogs(client, { ...f, fromBlock: toHex(fromBlock), toBlock: "latest" })));
-  rangeLogsP?.catch(() => undefined); // judged below, after the state read tells us the head
-
-  const [stateChunks, headerList] = await Promise.all([statesP, headersP]);
+  const blockTimes = new Map<bigint, bigint>();
+  const headersP = getHeaders(client, options.blocks ?? [], blockTimes);
+  const speculative = options.speculate && ids.length
+    ? Promise.all(chunks(ids, TOPIC_CHUNK).map((c) => getLogs(client, { address: registry, topics: [null, c.map(identityTopic)], fromBlock: toHex(fromBlock), toBlock: "latest" })))
+    : undefined;
+  speculative?.catch(() => undefined); // judged below: a refusal only means step 2
+  const [stateChunks] = await Promise.all([statesP, headersP]);
   const [chainId, blockNumber, timestamp] = stateChunks[0];
+  options.checkChainId?.(Number(chainId));
   const states = new Map<Address, IdentityState>();
-  stateChunks.forEach((chunk, ci) =>
-    chunk[3].forEach((s, i) => states.set(ids[ci * STATE_CHUNK + i], { ...s, epoch: BigInt(s.epoch) })),
-  );
-  const headers = new Map<bigint, BlockHeader>();
-  for (const h of headerList) if (h) headers.set(h.number, h);
+  stateChunks.forEach((chunk, ci) => chunk[3].forEach((s, i) => states.set(ids[ci * STATE_CHUNK + i], s)));
 
-  let logs: RawLog[] | undefined;
-  let historyMode: IdentitySnapshot["historyMode"] = "range";
-  if (rangeLogsP) {
-    try {
-      logs = (await rangeLogsP).flat();
-    } catch {
-      logs = undefined; // a capped node: fall through to the walk
-    }
-  } else {
-    historyMode = "chunked";
-    const span = options.maxLogBlockRange as bigint;
-    const requests: Promise<RawLog[]>[] = [];
-    for (let start = fromBlock; start <= blockNumber; start += span) {
-      const end = start + span - 1n < blockNumber ? start + span - 1n : blockNumber;
-      for (const f of logFilters) requests.push(getLogs(client, { ...f, fromBlock: toHex(start), toBlock: toHex(end) }));
-    }
-    logs = (await Promise.all(requests)).flat();
-  }
-  if (!logs) {
-    historyMode = "walk";
-    logs = await walkChain(client, registry, states);
-  }
-
-  const events = new Map<Address, RegistryEvent[]>(ids.map((id) => [id, []]));
-  const byIdentity = new Map<string, RawLog[]>();
-  for (const log of logs) {
-    if (log.blockNumber !== null && BigInt(log.blockNumber) > blockNumber) continue; // after the snapshot
-    const id = `0x${log.topics[1]?.slice(26)}`.toLowerCase();
-    const list = byIdentity.get(id) ?? [];
-    list.push(log);
-    byIdentity.set(id, list);
-  }
+  // Step 2: the span each identity needs.
+  const spans: Span[] = [];
   for (const id of ids) {
-    const decoded = decodeRegistryLogs(byIdentity.get(id) ?? []);
-    const changed = states.get(id)?.changed ?? 0n;
-    if (changed > 0n && !decoded.some((e) => e.blockNumber === changed)) {
-      throw new HistoryReadError(
-        `the node returned no registry logs for block ${changed}, where ${id} last changed; ` +
-          "it may lack historical logs (use an archive node) or be behind: retry",
-      );
-    }
-    events.set(id, decoded);
+    const s = states.get(id)!;
+    if (s.changed === 0n) continue;
+    const from = spanStart(s, scope, fromBlock, options.after?.get(id));
+    if (from <= s.changed) spans.push({ id, from, to: s.changed });
   }
+  let raw: RawLog[] | undefined = speculative ? await speculative.then((r) => r.flat(), () => undefined) : undefined;
+  const failures = new Map<Address, Error>();
+  // Block times a document needs that its logs may not give: the last change's (updated) and the
+  // first change's (created), which a read from the last purge does not reach.
+  const wantTimes = (noLogTimes: boolean) =>
+    getHeaders(
+      client,
+      spans.flatMap((s) => {
+        const first = states.get(s.id)!.firstChange;
+        const beforeSpan = first < s.from && !options.after?.has(s.id);
+        return [...(noLogTimes ? [s.to] : []), ...(noLogTimes || beforeSpan ? [first] : [])];
+      }),
+      blockTimes,
+    );
+  const timesP = spans.length ? wantTimes(options.logTimestamps === false) : undefined; // with the logs
+  // Before a purge only guardian and recovery events still matter: read those alone (a flood of
+  // entries before the purge costs nothing). Metadata only, so a refusal leaves it out.
+  const before = raw || scope !== "current" ? [] : spans.filter((sp) => sp.from > first(states.get(sp.id)!, fromBlock) && !options.after?.has(sp.id));
+  const beforeP = Promise.all(
+    before.map((sp) =>
+      getLogs(client, { address: registry, topics: [RECOVERY_TOPICS, identityTopic(sp.id)], fromBlock: toHex(first(states.get(sp.id)!, fromBlock)), toBlock: toHex(sp.from - 1n) }).catch(() => [] as RawLog[]),
+    ),
+  );
+  if (!raw && spans.length) raw = await readSpans(client, registry, spans, options.combineSpan ?? DEFAULT_COMBINE_SPAN, failures);
+  raw = [...(await beforeP).flat(), ...(raw ?? [])];
+  await timesP;
+
+  const byId = new Map<string, RawLog[]>();
+  for (const log of raw ?? []) {
+    const block = log.blockNumber === null ? undefined : BigInt(log.blockNumber);
+    if (block === undefined || block > blockNumber) continue; // pending, or after the snapshot
+    const id = `0x${log.topics[1]?.slice(26)}`.toLowerCase();
+    const list = byId.get(id) ?? [];
+    list.push(log);
+    byId.set(id, list);
+  }
+  const events = new Map<Address, RegistryEvent[]>(ids.map((id) => [id, []]));
+  const from = new Map<Address, bigint>();
+  for (const id of ids) {
+    const span = spans.find((s) => s.id === id);
+    const start = span?.from ?? spanStart(states.get(id)!, scope, fromBlock, options.after?.get(id));
+    from.set(id, start);
+    if (!span || failures.has(id)) continue;
+    // Only what the read needs is decoded: a flood before the last purge costs no CPU.
+    const wanted = (byId.get(id) ?? []).filter((l) => BigInt(l.blockNumber!) >= start || RECOVERY_TOPICS.includes(l.topics[0] as Hex));
+    const decoded = decodeRegistryLogs(wanted);
+    try {
+      checkLinks(id, decoded, start, span.to);
+      events.set(id, decoded);
+    } catch (error) {
+      failures.set(id, error as Error);
+    }
+  }
+  // Step 3, only for nodes whose logs lack block times and were not known to: the headers of
+  // the first and last change (a document's created and updated).
+  if ([...events.values()].some((list) => list.some((e) => e.blockTimestamp === undefined))) await wantTimes(true);
+  const headers = new Map([...blockTimes].map(([n, t]) => [n, { number: n, timestamp: t }]));
   return {
-    snapshot: { chainId: Number(chainId), blockNumber, timestamp, states, events, historyMode },
+    snapshot: { chainId: Number(chainId), blockNumber, timestamp, states, events, from, failures, blockTimes },
     headers,
   };
 }
 
-/** Follows each identity's previousChange chain, one batch per step across all identities. */
-async function walkChain(
-  client: Client,
-  registry: Address,
-  states: Map<Address, IdentityState>,
-): Promise<RawLog[]> {
-  const out: RawLog[] = [];
-  let frontier = [...states].filter(([, s]) => s.changed > 0n).map(([id, s]) => ({ id, block: s.changed }));
-  while (frontier.length > 0) {
-    const results = await Promise.all(
-      frontier.map((f) =>
-        getLogs(client, { address: registry, topics: [null, identityTopic(f.id)], fromBlock: toHex(f.block), toBlock: toHex(f.block) }),
-      ),
-    );
-    const next: typeof frontier = [];
-    results.forEach((logs, i) => {
-      out.push(...logs);
-      const block = frontier[i].block;
-      let previous = 0n;
-      for (const e of decodeRegistryLogs(logs)) {
-        const pc = e.previousChange ?? 0n;
-        if (pc > 0n && pc < block && (previous === 0n || pc < previous)) previous = pc;
+const first = (state: IdentityState, fromBlock: bigint) => (state.firstChange > fromBlock ? state.firstChange : fromBlock);
+
+/** The logs of every span: grouped calls through the adaptive transport. A group that fails on
+ * a flooded block is read again identity by identity, so that only the flooded one fails; an
+ * identity whose node refused in a way the transport did not recognise gets a walk of its
+ * previousChange chain. */
+async function readSpans(client: Client, registry: Address, spans: Span[], combineSpan: bigint, failures: Map<Address, Error>): Promise<RawLog[]> {
+  const readGroup = async (group: Span[]): Promise<RawLog[]> => {
+    const lo = group.reduce((m, s) => (s.from < m ? s.from : m), group[0].from);
+    const hi = group.reduce((m, s) => (s.to > m ? s.to : m), group[0].to);
+    const topics = [null, group.map((s) => identityTopic(s.id))];
+    try {
+      return await getLogs(client, { address: registry, topics, fromBlock: toHex(lo), toBlock: toHex(hi) });
+    } catch (error) {
+      if (error instanceof LogLimitError) {
+        if (group.length > 1) return (await Promise.all(group.map((s) => readGroup([s])))).flat();
+        failures.set(
+          group[0].id,
+          new HistoryReadError(
+            `${error.shortMessage}: the node caps eth_getLogs results and this identity's history since its last purge holds more in one block; ` +
+              "use an endpoint without that cap, or rotate with purge to leave the flood behind",
+            { cause: error },
+          ),
+        );
+        return [];
       }
-      if (previous > 0n) next.push({ id: frontier[i].id, block: previous });
-    });
-    frontier = next;
+      if (!isRefusal(error)) throw error;
+      return (await Promise.all(group.map((s) => walkChain(client, registry, s)))).flat();
+    }
+  };
+  return (await Promise.all(groupSpans(spans, combineSpan, TOPIC_CHUNK).map(readGroup))).flat();
+}
+
+/** A JSON-RPC error answer (the node refused the call), as opposed to a transport failure. */
+const isRefusal = (error: unknown) => typeof (error as { code?: unknown })?.code === "number" && (error as { name?: string }).name !== "TimeoutError";
+
+/** Follows one identity's previousChange chain down to its span's start, one block per call. */
+async function walkChain(client: Client, registry: Address, span: Span): Promise<RawLog[]> {
+  const out: RawLog[] = [];
+  for (let block = span.to; block >= span.from && block > 0n; ) {
+    const logs = await getLogs(client, { address: registry, topics: [null, identityTopic(span.id)], fromBlock: toHex(block), toBlock: toHex(block) });
+    out.push(...logs);
+    let previous = 0n;
+    for (const e of decodeRegistryLogs(logs)) {
+      const pc = e.previousChange ?? 0n;
+      if (pc < block && (previous === 0n || pc < previous)) previous = pc;
+    }
+    if (logs.length === 0) break; // checkChain reports the gap
+    block = previous;
   }
   return out;
 }

@@ -51,7 +51,8 @@ export function buildResult(input: ResultInput): DIDResolutionResult {
   metadata.canonicalId = canonical;
   const equivalent = [...new Set(equivalentDids(entry, address, input.isDefaultNetwork))].filter((d) => d !== canonical);
   if (equivalent.length > 0) metadata.equivalentId = equivalent;
-  const first = events.find((e) => e.blockNumber <= at.blockNumber);
+  // A current document's events start at the last purge; the state knows the first change.
+  const first = state && state.firstChange > 0n ? { blockNumber: state.firstChange } : events.find((e) => e.blockNumber <= at.blockNumber);
   if (first) {
     const t = blockTime(first.blockNumber);
     if (t !== undefined) metadata.created = iso(t); // when the DID first appeared on chain
@@ -111,5 +112,5 @@ export const currentResult = (entry: NetworkEntry, did: string, address: Address
     head: { blockNumber: h.blockNumber, state: h.state },
     historical: false,
     accept,
-    blockTime: blockTimeOf(h.events),
+    blockTime: blockTimeOf(h.events, new Map([...h.blockTimes].map(([n, t]) => [n, { timestamp: t }]))),
   });

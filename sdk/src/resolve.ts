@@ -7,6 +7,7 @@ import { parseDid } from "./did.ts";
 import type { DocumentPoint } from "./document.ts";
 import { InvalidResolutionOptionError, RepresentationNotSupportedError } from "./errors.ts";
 import type { RegistryEvent } from "./events.ts";
+import { historyOf } from "./coalesce.ts";
 import { currentHistories } from "./history-cache.ts";
 import { blockTimeOf, buildResult, CONTENT_TYPES, currentResult, errorResult } from "./resolution-result.ts";
 import { findNetwork, type NetworkEntry, type SigilClient } from "./sigil-client.ts";
@@ -29,7 +30,7 @@ export async function resolveDid(client: SigilClient, did: string, options: DIDR
     const doc = { did: parsed.input, isDefaultNetwork: entry === client.defaultEntry };
     const noCache = (options as { noCache?: unknown }).noCache === true;
     if (query.versionId === undefined && query.versionTime === undefined) {
-      return currentResult(entry, doc.did, address, (await currentHistories(client, entry, [address], { noCache })).get(address)!, accept, doc.isDefaultNetwork);
+      return currentResult(entry, doc.did, address, await historyOf(client, entry, address, noCache), accept, doc.isDefaultNetwork);
     }
     return await resolveVersion(client, entry, doc, address, query, accept, noCache);
   } catch (error) {
@@ -50,7 +51,9 @@ async function resolveVersion(
 ) {
   if (query.versionTime !== undefined) return resolveAtTime(client, entry, doc, address, query.versionTime, accept, noCache);
   const versionId = query.versionId as bigint;
-  const { snapshot, headers } = await readHistory(entry, [address], [versionId]);
+  const { snapshot, headers } = await readHistory(entry, [address], { blocks: [versionId], scope: "full" });
+  const failure = snapshot.failures.get(address);
+  if (failure) throw failure;
   const events = snapshot.events.get(address) ?? [];
   await fillTimestamps(entry, events, headers);
   const header = headers.get(versionId);
@@ -70,12 +73,21 @@ async function resolveVersion(
  * The document as of a time, from the identity's current history (through the cache: a
  * verifier judging many messages as of their receipt reads the chain once): events from blocks
  * at or before `t` apply, and validity is judged at `t`; a time after the head is judged against
- * the head's events.
+ * the head's events. A time before the last purge needs the history before it: read whole.
  */
 async function resolveAtTime(client: SigilClient, entry: NetworkEntry, doc: DocTarget, address: Address, t: bigint, accept: string, noCache: boolean) {
-  const history = (await currentHistories(client, entry, [address], { noCache })).get(address)!;
-  const events = history.events.map((e) => ({ ...e }));
+  let history = await historyOf(client, entry, address, noCache);
+  let events = history.events.map((e) => ({ ...e }));
   await fillTimestamps(entry, events, new Map());
+  const whole = history.from <= history.state.firstChange || history.state.firstChange === 0n;
+  if (!whole && (events[0]?.blockTimestamp === undefined || t < events[0].blockTimestamp)) {
+    const { snapshot } = await readHistory(entry, [address], { scope: "full" });
+    const failure = snapshot.failures.get(address);
+    if (failure) throw failure;
+    history = { ...history, events: snapshot.events.get(address) ?? [], from: snapshot.from.get(address) ?? 0n };
+    events = history.events.map((e) => ({ ...e }));
+    await fillTimestamps(entry, events, new Map());
+  }
   let blockNumber = history.blockNumber;
   if (t < history.timestamp) {
     const after = events.find((e) => (e.blockTimestamp ?? 0n) > t);
@@ -83,8 +95,10 @@ async function resolveAtTime(client: SigilClient, entry: NetworkEntry, doc: DocT
   }
   const at: DocumentPoint = { blockNumber, timestamp: t };
   const head = { blockNumber: history.blockNumber };
-  return buildResult({ entry, ...doc, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events) });
+  return buildResult({ entry, ...doc, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events, timesOf(history)) });
 }
+
+const timesOf = (history: { blockTimes: Map<bigint, bigint> }) => new Map([...history.blockTimes].map(([n, t]) => [n, { timestamp: t }]));
 
 /** Nodes that omit `blockTimestamp` from logs: fetch the few headers needed, in one batch. */
 async function fillTimestamps(entry: NetworkEntry, events: RegistryEvent[], headers: Map<bigint, { timestamp: bigint }>) {
@@ -127,9 +141,12 @@ export async function resolveDids(client: SigilClient, dids: readonly string[], 
     [...groups].map(async ([entry, items]) => {
       try {
         const noCache = (options as { noCache?: unknown }).noCache === true;
-        const histories = await currentHistories(client, entry, [...new Set(items.map((i) => i.address))], { noCache });
+        const { histories, failures } = await currentHistories(client, entry, [...new Set(items.map((i) => i.address))], { noCache });
         const isDefault = entry === client.defaultEntry;
-        for (const { index, address, did } of items) results[index] = currentResult(entry, did, address, histories.get(address)!, accept, isDefault);
+        for (const { index, address, did } of items) {
+          const failure = failures.get(address);
+          results[index] = failure ? errorResult(failure) : currentResult(entry, did, address, histories.get(address)!, accept, isDefault);
+        }
       } catch (error) {
         for (const { index } of items) results[index] = errorResult(error);
       }

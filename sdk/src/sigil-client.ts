@@ -6,7 +6,9 @@ import type { Address, Client, Hex } from "viem";
 import type { ParsedSigilDid } from "./did.ts";
 import { UnknownNetworkError } from "./errors.ts";
 import type { RegistryEvent } from "./events.ts";
-import { chainIdHex, networkReadClient, type SigilNetwork } from "./networks.ts";
+import type { PendingRead } from "./coalesce.ts";
+import type { Endpoint } from "./endpoint.ts";
+import { chainIdHex, networkEndpoints, networkReadClient, type SigilNetwork } from "./networks.ts";
 import { LruMap } from "./lru.ts";
 import type { IdentityState } from "./reader.ts";
 
@@ -21,12 +23,22 @@ export interface SigilResolverConfig {
 export interface NetworkEntry {
   network: SigilNetwork;
   client: Client;
+  /** The rpcUrls' endpoints, with what was learned of them (none for a provider or transport). */
+  endpoints: readonly Endpoint[];
+  /** The head block at the last read: how long the chain is. */
+  knownHead?: bigint;
+  /** Whether the network's logs carried blockTimestamp at the last read. */
+  logTimestamps?: boolean;
 }
 
 /** An identity's history as last read, with the state and block it was confirmed at. */
 export interface CachedHistory {
   state: IdentityState;
+  /** The identity's events from `from` (its last purge, for a current document) on. */
   events: RegistryEvent[];
+  from: bigint;
+  /** Times of the first and last change's blocks, when the logs did not carry them. */
+  blockTimes: Map<bigint, bigint>;
   checkedAt: number;
   blockNumber: bigint;
   timestamp: bigint;
@@ -41,6 +53,8 @@ export interface CacheStats {
   fresh: number;
   /** Cached history confirmed unchanged by one eth_call. */
   confirmed: number;
+  /** Cached identity that changed: only its new logs were read. */
+  grown: number;
   /** Read from the chain (state and logs). */
   missed: number;
 }
@@ -54,6 +68,8 @@ export interface HistoryCache {
 
 export interface SigilClient {
   entries: readonly NetworkEntry[];
+  /** Current-history reads gathering identities until the end of this turn (coalesce.ts). */
+  pending: Map<string, PendingRead>;
   defaultEntry?: NetworkEntry;
   cache?: HistoryCache;
   maxAgeMs: number;
@@ -61,17 +77,21 @@ export interface SigilClient {
 }
 
 export function createSigilClient(config: SigilResolverConfig): SigilClient {
-  const entries = config.networks.map((network) => ({ network, client: networkReadClient(network) }));
+  const entries = config.networks.map((network): NetworkEntry => {
+    const endpoints = network.transport || network.provider ? [] : networkEndpoints(network);
+    return { network, client: networkReadClient(network, endpoints), endpoints };
+  });
   const defaultEntry =
     config.defaultNetwork === undefined
       ? entries[0]
       : entries.find((e) => e.network.name === config.defaultNetwork || e.network.chainId === config.defaultNetwork);
   return {
     entries,
+    pending: new Map(),
     defaultEntry,
     cache: config.cache === false ? undefined : new LruMap<CachedHistory>(config.cache?.maxEntries ?? 10_000),
     maxAgeMs: config.cache === false ? 0 : (config.cache?.maxAgeMs ?? 0),
-    stats: { fresh: 0, confirmed: 0, missed: 0 },
+    stats: { fresh: 0, confirmed: 0, grown: 0, missed: 0 },
   };
 }
 

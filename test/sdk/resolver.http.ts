@@ -59,16 +59,23 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
     proxy.reset();
   });
 
-  it("resolves the current document in ONE round trip (2 requests) at 0, 1, 10 and 100 changes", async () => {
+  it("resolves the current document in one round trip on a young chain, two on a first read, at 0, 1, 10 and 100 changes", async () => {
     const resolver = createSigilResolver({ networks: [net()], cache: false });
+    // A first read knows nothing of the chain: the state, then the identity's own span of logs.
+    proxy.reset();
+    const first = await resolver.resolve(`did:sigil:local:${identities[100]}`);
+    expect(first.didResolutionMetadata.error, first.didResolutionMetadata.message).to.equal(undefined);
+    expect(proxy.stats().sequentialRoundTrips, "first read").to.equal(2);
     const counts: string[] = [];
     for (const changes of [0, 1, 10, 100]) {
       proxy.reset();
       const result = await resolver.resolve(`did:sigil:local:${identities[changes]}`);
       expect(result.didResolutionMetadata.error, result.didResolutionMetadata.message).to.equal(undefined);
-      expect(proxy.roundTrips, `${changes} changes`).to.equal(1);
+      expect(result.didDocument).to.deep.equal(changes === 100 ? first.didDocument : result.didDocument);
+      // The chain is young (a few hundred blocks): its logs ride with the state, in a lane of their own.
+      expect(proxy.stats().sequentialRoundTrips, `${changes} changes`).to.equal(1);
       expect(proxy.requests.sort()).to.deep.equal(["eth_call", "eth_getLogs"]);
-      counts.push(`${changes} changes: ${proxy.roundTrips} round trip, ${proxy.requests.length} requests`);
+      counts.push(`${changes} changes: ${proxy.stats().sequentialRoundTrips} round trip, ${proxy.roundTrips} HTTP requests, ${proxy.requests.length} calls`);
     }
     console.log(`      measured: ${counts.join("; ")}`);
   });
@@ -80,36 +87,50 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
     proxy.reset();
     const past = await resolver.resolve(`did:sigil:local:${identities[100]}?versionId=${mid}`);
     expect(past.didDocumentMetadata.nextVersionId).to.be.a("string");
-    expect(proxy.roundTrips).to.equal(1);
+    expect(proxy.stats().sequentialRoundTrips).to.equal(1);
     proxy.reset();
     const byTime = await resolver.resolve(`did:sigil:local:${identities[100]}?versionTime=${past.didDocumentMetadata.updated}`);
     expect(byTime.didDocument).to.deep.equal(past.didDocument);
-    expect(proxy.roundTrips).to.equal(1);
+    expect(proxy.stats().sequentialRoundTrips).to.equal(1);
   });
 
-  it("walks the previousChange chain on a node that caps eth_getLogs, with the same result", async () => {
-    const resolver = createSigilResolver({ networks: [net()], cache: false });
-    const expected = await resolver.resolve(`did:sigil:local:${identities[10]}`);
+  it("learns a node's eth_getLogs range cap from its refusal and reads in windows, with the same result", async () => {
+    const expected = await createSigilResolver({ networks: [net()], cache: false }).resolve(`did:sigil:local:${identities[10]}`);
     proxy.options.maxLogRange = 5;
+    const resolver = createSigilResolver({ networks: [net()], cache: false });
+    await resolver.resolve(`did:sigil:local:${identities[1]}`); // learns the chain's length
     proxy.reset();
-    const walked = await resolver.resolve(`did:sigil:local:${identities[10]}`);
-    expect(walked.didDocument).to.deep.equal(expected.didDocument);
-    expect(proxy.roundTrips).to.equal(1 + 10);
-    const chunked = await createSigilResolver({ networks: [net({ maxLogBlockRange: 5n })], cache: false }).resolve(`did:sigil:local:${identities[10]}`);
-    expect(chunked.didDocument).to.deep.equal(expected.didDocument);
+    const windowed = await resolver.resolve(`did:sigil:local:${identities[10]}`);
+    expect(windowed.didDocument).to.deep.equal(expected.didDocument);
+    // The state with a whole-chain query, refused; then the identity's span in windows of 5, at once.
+    expect(proxy.stats().sequentialRoundTrips).to.equal(2);
+    expect(proxy.refused).to.equal(1);
+    const [health] = await resolver.health();
+    expect(health.endpoints?.[0]).to.deep.include({ maxLogRange: 5 });
+    proxy.reset();
+    const again = await resolver.resolve(`did:sigil:local:${identities[10]}`);
+    expect(again.didDocument).to.deep.equal(expected.didDocument);
+    expect(proxy.refused, "the cap is remembered").to.equal(0);
+    expect(proxy.stats().sequentialRoundTrips).to.equal(2);
+    const preset = await createSigilResolver({ networks: [net({ maxLogBlockRange: 5n })], cache: false }).resolve(`did:sigil:local:${identities[10]}`);
+    expect(preset.didDocument).to.deep.equal(expected.didDocument);
   });
 
-  it("resolves a group of 1,000 DIDs in one round trip", async () => {
+  it("resolves a group of 1,000 DIDs in one round trip once the chain is known (two on a first read)", async () => {
     const resolver = createSigilResolver({ networks: [net()], cache: false });
     const dids = Array.from({ length: 1000 }, (_, i) =>
       i < 4 ? `did:sigil:local:${Object.values(identities)[i]}` : `did:sigil:local:0x${(i + 1).toString(16).padStart(40, "0")}`,
     );
+    const cold = await resolver.resolveMany(dids);
+    expect(cold.every((r) => r.didDocument !== null)).to.equal(true);
+    expect(proxy.stats().sequentialRoundTrips, "first read").to.equal(2);
+    proxy.reset();
     const started = performance.now();
     const results = await resolver.resolveMany(dids);
     const ms = performance.now() - started;
-    expect(results.every((r) => r.didDocument !== null)).to.equal(true);
-    expect(proxy.roundTrips).to.equal(1);
-    console.log(`      measured: 1,000 DIDs in ${proxy.roundTrips} round trip, ${proxy.requests.length} requests, ${ms.toFixed(0)} ms`);
+    expect(results).to.deep.equal(cold);
+    expect(proxy.stats().sequentialRoundTrips).to.equal(1);
+    console.log(`      measured: 1,000 DIDs in ${proxy.stats().sequentialRoundTrips} round trip, ${proxy.roundTrips} HTTP requests, ${proxy.requests.length} calls, ${ms.toFixed(0)} ms`);
   });
 
   it("fails over to the next endpoint when the first is down", async () => {
@@ -149,7 +170,7 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
     expect(r.didResolutionMetadata.error).to.equal("internalError");
     expect(r.didResolutionMetadata.message).to.include("serves chain 31337, but network local is chain 1");
     expect(r.didDocument).to.equal(null);
-    expect(proxy.roundTrips).to.equal(1);
+    expect(proxy.requests, "the state's answer names the chain: nothing else was asked").to.deep.equal(["eth_call"]);
     // Where the registry is missing, the resolver asks the chain id, and says which chain it got.
     const wrong = await startRpcProxy(node.url, { chainId: 1 });
     try {

@@ -33,11 +33,11 @@ describe("sdk resolver (in-process chain)", () => {
     did = (a) => `did:sigil:dev:${a.toLowerCase()}`;
   });
 
-  it("resolves an address with no history to its controller key, in one batch of 2 requests", async () => {
+  it("resolves an address with no history to its controller key with one eth_call (no eth_getLogs)", async () => {
     const alice = env.addresses[1];
     env.counting.reset();
     const { didDocument, didDocumentMetadata, didResolutionMetadata } = await resolver.resolve(did(alice));
-    expect(env.counting.calls.sort()).to.deep.equal(["eth_call", "eth_getLogs"]);
+    expect(env.counting.calls).to.deep.equal(["eth_call"]);
     expect(didResolutionMetadata).to.deep.equal({ contentType: "application/did+ld+json" });
     expect(didDocument).to.deep.include({
       id: did(alice),
@@ -193,16 +193,16 @@ describe("sdk resolver (in-process chain)", () => {
     expect(env.counting.calls.sort()).to.deep.equal(["eth_call", "eth_getLogs"]);
   });
 
-  it("resolves many DIDs in one batch: one eth_call and one eth_getLogs per chunk", async () => {
+  it("resolves many DIDs in one batch: one eth_call per chunk, and no eth_getLogs for identities that never changed", async () => {
     const dids = Array.from({ length: 600 }, (_, i) => `did:sigil:dev:0x${(i + 1).toString(16).padStart(40, "0")}`);
     env.counting.reset();
     const results = await resolver.resolveMany([...dids, "did:sigil:dev:0x123"]);
     expect(results).to.have.length(601);
     expect(results.slice(0, 600).every((r) => r.didDocument?.verificationMethod?.length === 1)).to.equal(true);
     expect(results[600].didResolutionMetadata.error).to.equal("invalidDid");
-    // 600 identities: 3 eth_call chunks of 250, 2 eth_getLogs chunks of 500.
+    // 600 identities: 3 eth_call chunks of 250; none ever changed, so no logs are asked.
     expect(env.counting.calls.filter((c) => c === "eth_call")).to.have.length(3);
-    expect(env.counting.calls.filter((c) => c === "eth_getLogs")).to.have.length(2);
+    expect(env.counting.calls.filter((c) => c === "eth_getLogs")).to.have.length(0);
   });
 
   it("caches histories keyed on the last change: one batch (eth_call + the anchor header) while unchanged, none within maxAgeMs", async () => {

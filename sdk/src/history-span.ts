@@ -1,0 +1,96 @@
+// Which blocks of an identity's history a read needs, how identities share eth_getLogs calls,
+// and the check that what a node (or cache) returned is the whole of it. Pure: no I/O.
+//
+// The registry bounds every identity's history: its events lie in [firstChange, changed], and
+// a purge at purgedAt voids everything before it for keys and services. Each change's events
+// carry `previousChange`, the block of the change before, so the change blocks form a chain
+// from `changed` down to the first: a node that leaves out a change block breaks the chain,
+// and the read is refused instead of showing a document with a change missing.
+import type { Address } from "viem";
+import type { RegistryEvent } from "./events.ts";
+
+export interface HistoryBounds {
+  changed: bigint;
+  firstChange: bigint;
+  purgedAt: bigint;
+}
+
+/** The history's events are not all there: a node without the logs, behind, or lying. */
+export class HistoryReadError extends Error {
+  override name = "HistoryReadError";
+}
+
+/**
+ * First block a read must cover: the first change, or for current documents the last purge
+ * (nothing before it is in force), and never blocks a cache already holds (`after`).
+ */
+export function spanStart(state: HistoryBounds, scope: "current" | "full", fromBlock: bigint, after?: bigint): bigint {
+  let start = state.firstChange > fromBlock ? state.firstChange : fromBlock;
+  if (scope === "current" && state.purgedAt > start) start = state.purgedAt;
+  if (after !== undefined && after + 1n > start) start = after + 1n;
+  return start;
+}
+
+export interface Span {
+  id: Address;
+  from: bigint;
+  to: bigint;
+}
+
+/**
+ * Groups spans so that one eth_getLogs (a list of identity topics) serves several identities
+ * when their union stays within `maxSpan` blocks; others get their own call. Sorted by start,
+ * so neighbours in time share calls.
+ */
+export function groupSpans(spans: readonly Span[], maxSpan: bigint, maxIds: number): Span[][] {
+  const sorted = [...spans].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const groups: Span[][] = [];
+  let current: Span[] = [];
+  let lo = 0n;
+  let hi = 0n;
+  for (const s of sorted) {
+    const nlo = current.length ? (s.from < lo ? s.from : lo) : s.from;
+    const nhi = current.length ? (s.to > hi ? s.to : hi) : s.to;
+    if (current.length && (current.length >= maxIds || nhi - nlo + 1n > maxSpan)) {
+      groups.push(current);
+      current = [s];
+      [lo, hi] = [s.from, s.to];
+      continue;
+    }
+    current.push(s);
+    [lo, hi] = [nlo, nhi];
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+/** The block of the change before `block`, as its events record it (0 for the first). */
+function previousOf(events: readonly RegistryEvent[], block: bigint): bigint | undefined {
+  let previous: bigint | undefined;
+  for (const e of events) {
+    if (e.blockNumber !== block || e.previousChange === undefined || e.previousChange >= block) continue;
+    if (previous === undefined || e.previousChange < previous) previous = e.previousChange;
+  }
+  return previous;
+}
+
+/**
+ * Checks that `events` (chain-ordered, already cut to blocks >= `start`) hold every change of
+ * the identity from `changed` back to `start`: following previousChange from `changed` must
+ * only meet blocks that have events, until it leaves the span. Returns the block it leaves
+ * to (the last change before the span, 0 if none).
+ */
+export function checkLinks(id: Address, events: readonly RegistryEvent[], start: bigint, changed: bigint): bigint {
+  let block = changed;
+  for (let steps = 0; block >= start && block > 0n; steps++) {
+    const previous = previousOf(events, block);
+    if (previous === undefined || steps > events.length) {
+      throw new HistoryReadError(
+        `the node returned no registry logs for block ${block}, where ${id} ${block === changed ? "last changed" : "changed"}; ` +
+          "it may lack historical logs (use an archive node), be behind, or leave logs out: retry or use another endpoint",
+      );
+    }
+    block = previous;
+  }
+  return block;
+}
