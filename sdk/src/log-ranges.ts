@@ -46,7 +46,7 @@ export function classifyLogRefusal(error: unknown): LogRefusal | undefined {
   const message = `${typeof e?.details === "string" ? e.details : ""} ${typeof e?.message === "string" ? e.message : ""}`;
   const range = message.match(/\[\s*(0x[0-9a-f]+)\s*,\s*(0x[0-9a-f]+)\s*\]/i);
   const suggested = range ? ([BigInt(range[1]), BigInt(range[2])] as [bigint, bigint]) : undefined;
-  const results = message.match(/more than ([\d,]+k?) (?:results|logs)|cap of ([\d,]+k?) logs|(?:results?|logs?) (?:limit|exceed\w*)[^\d]{0,20}([\d,]+k?)/i);
+  const results = message.match(/more than (\d[\d,]*k?) (?:results|logs)|cap of (\d[\d,]*k?) logs|(?:results?|logs?) (?:limit|exceed\w*)[^\d]{0,20}(\d[\d,]*k?)/i);
   if (results || /response size|too many (?:results|logs)|result(?:s)? (?:limit|window)/i.test(message)) {
     const limit = results ? number(results[1] ?? results[2] ?? results[3]) : undefined;
     // Alchemy names both caps in one message; it is a result cap when it says "response size".
@@ -54,11 +54,11 @@ export function classifyLogRefusal(error: unknown): LogRefusal | undefined {
   }
   if (/range|too (?:wide|large|high|many blocks)|block ?limit/i.test(message)) {
     const named =
-      message.match(/limited to an? ([\d,]+k?)(?: block)? range/i) ??
-      message.match(/up to an? ([\d,]+k?) block range/i) ??
-      message.match(/(?:exceeds?|bigger than) (?:the )?(?:max(?:imum)? )?(?:block )?(?:range )?limit(?: of)? ([\d,]+k?)/i) ??
-      message.match(/max(?:imum)? (?:block )?range(?: is| of|:| =)? ?([\d,]+k?)/i) ??
-      message.match(/range limit(?: of|:)? ([\d,]+k?)/i);
+      message.match(/limited to an? (\d[\d,]*k?)(?: block)? range/i) ??
+      message.match(/up to an? (\d[\d,]*k?) block range/i) ??
+      message.match(/(?:exceeds?|bigger than) (?:the )?(?:max(?:imum)? )?(?:block )?(?:range )?limit(?: of)? (\d[\d,]*k?)/i) ??
+      message.match(/max(?:imum)? (?:block )?range(?: is| of|:| =)? ?(\d[\d,]*k?)/i) ??
+      message.match(/range limit(?: of|:)? (\d[\d,]*k?)/i);
     const limit = named ? number(named[1]) : suggested ? suggested[1] - suggested[0] + 1n : undefined;
     return { kind: "range", limit: limit !== undefined && limit > 0n ? limit : undefined, suggested };
   }
