@@ -96,6 +96,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
   const service = new Command("service").description("publish or remove a service endpoint");
   service
     .command("add <did> <type> <endpoint>")
+    .description("publish a service endpoint (a URI, or JSON) of a type, e.g. Messaging")
     .addOption(validityOption())
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { validity: string; prepare?: string }) => {
@@ -104,6 +105,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     });
   service
     .command("remove <did> <type> <endpoint>")
+    .description("revoke a published service endpoint (the same type and endpoint)")
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { prepare?: string }) => {
       const c = ctx();
@@ -116,6 +118,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
   const attribute = new Command("attribute").description("set or revoke a raw ERC-1056 attribute (name up to 32 bytes, value hex)");
   attribute
     .command("set <did> <name> <value>")
+    .description("set a raw ERC-1056 attribute: a name (e.g. did/pub/Ed25519/veriKey/hex) and a 0x-hex value")
     .addOption(validityOption())
     .addOption(prepareOption())
     .action(async (did: string, name: string, value: string, o: { validity: string; prepare?: string }) => {
@@ -127,6 +130,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     });
   attribute
     .command("revoke <did> <name> <value>")
+    .description("revoke a raw ERC-1056 attribute (the same name and value)")
     .addOption(prepareOption())
     .action(async (did: string, name: string, value: string, o: { prepare?: string }) => {
       const c = ctx();
