@@ -40,6 +40,8 @@ export interface ConsoleStage {
   url: string;
   alice: { did: string; address: Address; device: Address; thief: Address; rotationBlock: bigint; theftBlock: bigint; next: NextKeyCard };
   bob: { did: string; address: Address };
+  /** The dev account's clients (scripts/lib/dev-chain.ts). */
+  chain: ReturnType<typeof devChain>;
   /** Relays `op` signed by `key`, paid by the dev account. */
   relay(key: Hex, op: SignableOperation): Promise<bigint>;
   increaseTime(seconds: number): Promise<void>;
@@ -131,6 +133,7 @@ export async function startConsoleStage(): Promise<ConsoleStage> {
       url: serve.url,
       alice: { did: `did:sigil:localhost:${alice.toLowerCase()}`, address: alice, device, thief, rotationBlock, theftBlock, next },
       bob: { did: `did:sigil:localhost:${WALLET_ACCOUNT.toLowerCase()}`, address: WALLET_ACCOUNT },
+      chain,
       relay,
       increaseTime,
       async stop() {

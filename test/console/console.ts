@@ -9,11 +9,13 @@
 // (SIGIL_UPDATE_SCREENSHOTS=1 also refreshes the ones in docs/).
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { createSigilResolver, RegistryRevertError, safetyNumber } from "sigil-did";
+import type { Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { buildGuardianSet, createSigilResolver, generateNextKey, RegistryRevertError, safetyNumber, sendOperation } from "sigil-did";
 import { browserPage } from "../../scripts/lib/browser.ts";
 import { CONSOLE_DIST, startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../../scripts/lib/console-stage.ts";
 import { DEV_PRIVATE_KEY } from "../../scripts/lib/hardhat-node.ts";
@@ -57,6 +59,7 @@ describe("web console: sigil serve --console in headless Chromium against a hard
   }
 
   async function lookUp(did: string) {
+    if (!page.url().startsWith(stage.url)) await page.goto(`${stage.url}/`);
     await page.fill("#did-input", did);
     await page.click(".lookup-form button[type=submit]");
     await page.waitForFunction((d) => document.querySelector("#shown-did")?.textContent === d && !document.querySelector("#results")?.hasAttribute("aria-busy"), did.split("?")[0], { timeout: 30_000 });
@@ -64,7 +67,11 @@ describe("web console: sigil serve --console in headless Chromium against a hard
   }
 
   const text = (selector: string) => page.locator(selector).innerText();
-  const open = (act: string) => page.locator(`details[data-act="${act}"] > summary`).click();
+  /** Opens a section of the Act panel (if it is not open already). */
+  async function open(act: string) {
+    const details = page.locator(`details[data-act="${act}"]`);
+    if (!(await details.evaluate((d: any) => d.open))) await details.locator("> summary").click();
+  }
 
   /** Waits for the outcome of a form's action: "done" or "refused". */
   async function outcome(form: string) {
@@ -327,7 +334,8 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     await banner.waitFor();
     expect(await banner.innerText()).to.include("The keys of this DID changed").and.include("rotated to the next key");
     expect(await page.locator('#timeline-view .point[data-purge="true"]').count()).to.equal(1);
-    await shot("06-rotated-banner", "main");
+    await page.evaluate("scrollTo(0, 0)");
+    await shot("06-rotated-banner");
   });
 
   it("explains a refusal in plain words before anything is sent: the wallet no longer controls the DID", async () => {
@@ -380,6 +388,79 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(await page.locator("[data-page-key]").count()).to.equal(0);
   });
 
+  it("runs a guardian recovery: guardians propose and approve from their cards, the owner cancels with the next key, then it is finalised", async () => {
+    // Carol: a next key, then two guardians (2 of 2, one hour), both set two hours ago.
+    const carol = await stage.chain.funded();
+    const identity = carol.account.address;
+    const target = { registry: stage.registry, publicClient: stage.publicClient };
+    const next = generateNextKey();
+    await sendOperation(carol, target, { type: "commitNextOwner", identity, commitment: next.commitment });
+    const guardianKeys = [generatePrivateKey(), generatePrivateKey()];
+    const set = buildGuardianSet({ identity, guardians: guardianKeys.map((k) => privateKeyToAccount(k).address), threshold: 2, delay: 3_600n });
+    await sendOperation(carol, target, { type: "setGuardians", identity, root: set.root, threshold: 2n, delay: 3_600n });
+    await stage.increaseTime(2 * 3_600);
+    const cards = set.cards.map((card, i) => {
+      const file = join(OUT, `carol-guardian-${i + 1}.json`);
+      writeFileSync(file, JSON.stringify(card, null, 2));
+      return file;
+    });
+    const nextFile = join(OUT, "carol-next-key.json");
+    writeFileSync(nextFile, JSON.stringify(next, null, 2));
+    const did = `did:sigil:localhost:${identity.toLowerCase()}`;
+    const newOwner = privateKeyToAccount(generatePrivateKey()).address;
+    const as = async (key: Hex) => {
+      if (await page.locator("[data-page-key]").count()) await page.locator("[data-page-key] button", { hasText: "Forget this key" }).click();
+      await page.fill('input[name="page-key"]', key);
+      await page.locator(".signers form button[type=submit]").click();
+      await page.waitForSelector(`[data-page-key="${privateKeyToAccount(key).address}"]`);
+    };
+    const recovery = async (form: string, card?: string) => {
+      await open("recovery");
+      if (card) await page.setInputFiles('input[name="guardian-card"]', card);
+      await page.locator(`form[data-form="${form}"] [data-action="send"]`).click();
+      const result = await outcome(form);
+      expect(result.outcome, `${form}: ${result.text}`).to.equal("done");
+      return result;
+    };
+    const propose = async () => {
+      await as(guardianKeys[0]);
+      await open("recovery");
+      await page.fill('input[name="recovery-new-owner"]', newOwner);
+      await recovery("recovery-start", cards[0]);
+      await page.waitForSelector('[data-banner="recovery"]');
+      await as(guardianKeys[1]);
+      await recovery("recovery-approve", cards[1]);
+      await page.waitForSelector('.facts [data-recovery="armed"]');
+    };
+
+    await lookUp(did);
+    // With a next key committed, a guardian set waits its delay; then anyone applies it.
+    expect(await text(".facts")).to.include("New guardians (2 approvals, 1 hour wait) pending").and.include("can be applied now");
+    if (!(await page.locator("[data-wallet]").count())) await page.click('[data-action="connect"]'); // it pays the gas
+    await recovery("guardians-apply");
+    await page.waitForFunction(() => document.querySelector(".facts")?.textContent?.includes("2 approvals needed, then a 1 hour wait"));
+    await propose();
+    expect(await text('[data-banner="recovery"]')).to.include("A recovery by the guardians is pending").and.include(newOwner.slice(0, 8).toLowerCase());
+    await shot("11-recovery-armed");
+    // The owner did not ask for it: the next key (committed long before) cancels it.
+    await open("recovery");
+    await page.setInputFiles('input[name="cancel-next-key-file"]', nextFile);
+    await recovery("recovery-cancel");
+    await page.waitForFunction(() => !document.querySelector('[data-banner="recovery"]'));
+    // Asked for this time: proposed, approved, an hour later finalised by anyone (the wallet).
+    await propose();
+    await stage.increaseTime(3_601);
+    await lookUp(did);
+    await page.waitForSelector('.facts [data-recovery="ready"]');
+    await recovery("recovery-finalize");
+    const sigil = (await resolver().resolve(did)).didDocumentMetadata as { sigil: { owner: string; recoveries: unknown[] } };
+    expect(sigil.sigil.owner).to.equal(newOwner.toLowerCase());
+    expect(sigil.sigil.recoveries).to.deep.equal([]);
+    await page.waitForSelector('#timeline-view .point[data-kinds~="recovered"][data-purge="true"]');
+    expect(await page.locator('#timeline-view .point[data-kinds~="recoveryCancelled"]').count()).to.equal(1);
+    await shot("12-recovered", "#history");
+  });
+
   it("has no serious or critical accessibility violations (axe-core), with every section open", async () => {
     await lookUp(stage.alice.did);
     await axe("lookup");
@@ -399,6 +480,7 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(overflow.page, "the page scrolls sideways").to.be.at.most(overflow.screen);
     await page.locator('[data-banner="recent-key-change"]').waitFor();
     await axe("phone");
+    await page.evaluate("scrollTo(0, 0)");
     await shot("09-phone");
     await page.locator("#history").scrollIntoViewIfNeeded();
     await shot("10-phone-history", "#history");

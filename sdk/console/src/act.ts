@@ -570,6 +570,11 @@ export function actView(ctx: ActContext): HTMLElement {
     return { op: { type: "cancelRecovery", identity, salt: next.salt }, authoriser: keyActor(chain, next.privateKey, "next") };
   }, { sendLabel: "Check and cancel" });
 
+  const pendingGuardians = sigil?.pendingGuardianChange;
+  const applyGuardians = pendingGuardians?.canBeApplied
+    ? actionForm("guardians-apply", [h("p", { class: "hint" }, `${pendingGuardians.removesGuardians ? "The removal of the guardians" : "A new guardian set"} waited its delay: anyone may now make it effective.`)], () => ({ op: { type: "applyGuardians", identity }, authoriser: acting() }), { signable: false, sendLabel: "Check and apply" })
+    : null;
+
   // Deactivation.
   const confirmText = h("input", { type: "text", name: "confirm", autocomplete: "off", spellcheck: "false" });
   const deactivate = actionForm(
@@ -604,6 +609,7 @@ export function actView(ctx: ActContext): HTMLElement {
       h("h4", undefined, "As the owner"),
       cancel,
       h("h4", undefined, "Anyone"),
+      applyGuardians,
       finalize,
     ),
     block("deactivate", "Deactivate this DID", deactivate),

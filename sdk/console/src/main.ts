@@ -139,6 +139,7 @@ async function lookUp(input: string) {
       render(version, true);
     } else render(current, true);
     performance.mark("sigil:document");
+    void showStatus();
   } catch (error) {
     const x = explain(error);
     fill(docBox, h("div", { class: "banner danger", role: "alert" }, h("strong", undefined, x.headline), x.detail ? ` ${x.detail}` : ""));

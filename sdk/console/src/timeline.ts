@@ -121,13 +121,16 @@ export function timeline(options: TimelineOptions, width = 760): HTMLElement {
   // Axis with labels that do not overlap.
   svg.append(s("line", { class: "axis", x1: LEFT, y1: bottom + 8, x2: W - 10, y2: bottom + 8 }));
   const spanSeconds = Number((points.at(-1)?.time ?? head.timestamp) - (points[0]?.time ?? head.timestamp));
-  const label = (t: bigint) => (spanSeconds < 86_400 ? clock(t) : day(t));
+  // Dates, and the time of day for a label on the same day as the one before.
   let lastLabel = -Infinity;
+  let lastDay = "";
   for (const p of points) {
     svg.append(s("line", { class: "tick", x1: p.x, y1: bottom + 4, x2: p.x, y2: bottom + 12 }));
     if (p.x - lastLabel > 96) {
-      svg.append(s("text", { class: "tick-label", x: p.x, y: bottom + 28, "text-anchor": "middle" }, label(p.time)));
+      const d = day(p.time);
+      svg.append(s("text", { class: "tick-label", x: p.x, y: bottom + 28, "text-anchor": "middle" }, spanSeconds < 86_400 || d === lastDay ? clock(p.time) : d));
       lastLabel = p.x;
+      lastDay = d;
     }
   }
   svg.append(s("text", { class: "tick-label now", x: nowX, y: bottom + 28, "text-anchor": "middle" }, "now"));

@@ -152,7 +152,7 @@ export function banners(result: Resolution, events: TimedEvent[], head: { timest
         h(
           "div",
           { class: "banner warn", role: "alert", "data-banner": "recent-key-change" },
-          h("strong", undefined, `The keys of this DID changed ${span(age)} ago`),
+          h("strong", undefined, `The keys of this DID changed ${age < 60 ? "just now" : `${span(age)} ago`}`),
           ` (block ${last.blockNumber}: ${describe(last).text}). If you did not expect this, confirm with the person through another channel — compare safety numbers — before trusting what is signed with the new keys.`,
         ),
       );
