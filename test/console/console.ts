@@ -294,6 +294,18 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     await (await download).saveAs(nextFile);
     const card = JSON.parse(readFileSync(nextFile, "utf8"));
     expect(card).to.have.keys("address", "privateKey", "salt", "commitment", "did", "note");
+    // Printed: only the sheet with the key file's QR code and text (window.print stubbed: headless has no printer).
+    await page.evaluate("window.print = () => { window.__printed = true; }");
+    await page.locator('form[data-form="commit"] button', { hasText: "Print it" }).click();
+    expect(await page.evaluate("window.__printed")).to.equal(true);
+    await page.emulateMedia({ media: "print" });
+    expect(await page.locator("#print-sheet svg.qr").getAttribute("data-qr-text")).to.include(card.privateKey);
+    expect(await page.locator("#print-sheet").isVisible()).to.equal(true);
+    expect(await page.locator("#main").isVisible()).to.equal(false);
+    await page.screenshot({ path: join(OUT, "05-print-sheet.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+    await page.evaluate("dispatchEvent(new Event('afterprint'))");
+    expect(await page.locator("#print-sheet").count()).to.equal(0);
     await page.locator('form[data-form="commit"] input[name="saved"]').check();
     await page.locator('form[data-form="commit"] [data-action="send"]').click();
     const result = await outcome("commit");

@@ -124,6 +124,8 @@ function log(el: HTMLElement) {
 function nextKeyCard(card: NextKeyCard, did: string, label: string) {
   const fileBody = toJson({ ...card, did, note: "Sigil next key: keep it offline (a USB stick in a drawer, or printed). You need the key and the salt to rotate." });
   const filename = `sigil-next-key-${card.address.slice(2, 10).toLowerCase()}.json`;
+  // The QR code holds what rotating needs and nothing else, so that it stays easy to scan from paper.
+  const qrBody = JSON.stringify({ privateKey: card.privateKey, salt: card.salt });
   const saved = checkbox("I have saved this next key offline (file or printout)", { name: "saved", required: true });
   const qrHolder = h("div", { class: "qr-holder", hidden: true });
   const print = () => {
@@ -132,7 +134,7 @@ function nextKeyCard(card: NextKeyCard, did: string, label: string) {
       { id: "print-sheet" },
       h("h1", undefined, "Sigil next key — keep offline"),
       h("p", undefined, did),
-      qrSvg(fileBody, "QR code of the next-key file", 320),
+      qrSvg(qrBody, "QR code of the next key and its salt", 320),
       h("pre", undefined, fileBody),
     );
     document.body.append(sheet);
@@ -157,7 +159,7 @@ function nextKeyCard(card: NextKeyCard, did: string, label: string) {
       h("button", { type: "button", class: "secondary", onclick: print }, "Print it"),
       h("button", { type: "button", class: "secondary", onclick: (e: Event) => {
         qrHolder.hidden = !qrHolder.hidden;
-        if (!qrHolder.hidden && !qrHolder.firstChild) qrHolder.append(qrSvg(fileBody, "QR code of the next-key file", 240));
+        if (!qrHolder.hidden && !qrHolder.firstChild) qrHolder.append(qrSvg(qrBody, "QR code of the next key and its salt", 240));
         (e.currentTarget as HTMLElement).setAttribute("aria-expanded", String(!qrHolder.hidden));
       }, "aria-expanded": "false" }, "Show as QR code"),
     ),
