@@ -1,7 +1,7 @@
 // Decodes the registry's logs into typed change events, ordered as the chain ordered them.
 // Pure: no I/O. Logs that are not the registry's (or not decodable) are skipped, as a
 // stock ERC-1056 resolver skips them.
-import { toEventSelector, type AbiEvent, type AbiParameter, type Address, type Hex, type Log } from "viem";
+import { toEventSelector, type AbiEvent, type AbiParameter, type Address, type Hex } from "viem";
 import { registryEventsAbi } from "./abi.ts";
 import { decodeLogData } from "./log-data.ts";
 
@@ -34,7 +34,9 @@ export type RegistryEvent =
   | (EventBase & { kind: "recovered"; proposal: Hex; newOwner: Address; nextCommitment: Hex; purged: boolean; epoch: bigint });
 
 /** A log as eth_getLogs returns it, after viem's formatting or raw (hex quantities). */
-export type RawLog = Pick<Log, "data" | "topics"> & {
+export type RawLog = {
+  data: Hex;
+  topics: readonly Hex[];
   blockNumber: bigint | Hex | null;
   logIndex: number | Hex | null;
   blockTimestamp?: bigint | Hex | null;

@@ -1,9 +1,10 @@
-// Decodes the data of the registry's events straight from the hex string: 32-byte words of
-// addresses, uints, bools and bytes32, one dynamic `bytes`, and static tuples of those. It is
-// what decodeAbiParameters does for these types, without converting the data to bytes and back
-// (most of a long history's client CPU); anything else goes to viem. Strict as viem: a word
-// whose padding is not zero, a bool that is not 0 or 1, or data out of bounds throws.
-import { decodeAbiParameters, getAddress, type AbiParameter, type Hex } from "viem";
+// Decodes ABI data straight from the hex string, for the types the registry's events and its
+// identityStates answer use: 32-byte words of addresses, uints, bools and bytes32, dynamic
+// `bytes`, static tuples of those, and arrays of static tuples. It is what decodeAbiParameters
+// does for these types, without converting the data to bytes and back (most of a long history's
+// client CPU) and without viem's general ABI coder in a browser bundle. Strict as viem: a word
+// whose padding is not zero, a bool that is not 0 or 1, data out of bounds, or another type throws.
+import { getAddress, type AbiParameter, type Hex } from "viem";
 
 const WORD = 64; // hex characters
 
@@ -53,21 +54,37 @@ function decodeAt(param: AbiParameter, data: Hex, index: number): [unknown, numb
     }
     return [out, i];
   }
+  if (param.type === "tuple[]") {
+    const element = { ...param, type: "tuple" } as AbiParameter;
+    const size = staticWords(element);
+    if (size === undefined) throw new LogDataError(`unsupported ABI type ${param.type}`);
+    const at = offsetAt(data, index);
+    const length = Number(BigInt(`0x${word(data, at)}`));
+    if (2 + (at + 1 + length * size) * WORD > data.length) throw new LogDataError("array out of bounds");
+    const items: unknown[] = [];
+    for (let k = 0; k < length; k++) items.push(decodeAt(element, data, at + 1 + k * size)[0]);
+    return [items, index + 1];
+  }
   if (param.type === "bytes") {
-    const offset = Number(BigInt(`0x${word(data, index)}`));
-    if (offset % 32 !== 0) throw new LogDataError("misaligned offset");
-    const at = offset / 32;
+    const at = offsetAt(data, index);
     const length = Number(BigInt(`0x${word(data, at)}`));
     const start = 2 + (at + 1) * WORD;
     if (start + length * 2 > data.length) throw new LogDataError("bytes out of bounds");
     return [`0x${data.slice(start, start + length * 2)}`, index + 1];
   }
+  if (staticWords(param) === undefined) throw new LogDataError(`unsupported ABI type ${param.type}`);
   return [decodeWord(param.type, word(data, index)), index + 1];
 }
 
-/** The values of `params` encoded in `data` (an event's non-indexed arguments). */
+/** The word index a dynamic value's offset (at word `index`) points to. */
+function offsetAt(data: Hex, index: number): number {
+  const offset = BigInt(`0x${word(data, index)}`);
+  if (offset % 32n !== 0n || offset / 32n > BigInt(data.length)) throw new LogDataError("bad offset");
+  return Number(offset / 32n);
+}
+
+/** The values of `params` encoded in `data` (an event's non-indexed arguments, a call's answer). */
 export function decodeLogData(params: readonly AbiParameter[], data: Hex): readonly unknown[] {
-  if (!params.every((p) => p.type === "bytes" || staticWords(p) !== undefined)) return decodeAbiParameters(params, data);
   const values: unknown[] = [];
   let index = 0;
   for (const p of params) {

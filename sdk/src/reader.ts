@@ -9,9 +9,10 @@
 // The transport sizes each eth_getLogs to the endpoint (log-ranges.ts); a node that refuses in a
 // way nobody recognises gets a walk of the previousChange chain, one block per call. Every read
 // is checked against the chain of previousChange links (history-span.ts).
-import { AbiDecodingZeroDataError, decodeFunctionResult, encodeFunctionData, pad, toEventSelector, toHex, type Address, type Client, type Hex } from "viem";
+import { pad, toEventSelector, toHex, type Address, type Client, type Hex } from "viem";
 import { identityStatesAbi, registryEventsAbi } from "./abi.ts";
 import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
+import { decodeLogData } from "./log-data.ts";
 import { checkLinks, groupSpans, HistoryReadError, spanStart, type Span } from "./history-span.ts";
 import { LogLimitError, type LogFilter } from "./log-ranges.ts";
 
@@ -90,17 +91,23 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 const identityTopic = (address: Address): Hex => pad(address.toLowerCase() as Hex, { size: 32 });
 const getLogs = (client: Client, filter: LogFilter) => client.request({ method: "eth_getLogs", params: [filter] } as never) as Promise<RawLog[]>;
 
+/** `identityStates(address[])`'s selector (test/sdk/abi-sync.ts checks it against the ABI). */
+export const IDENTITY_STATES_SELECTOR = "0xdd3e1990";
+
+/** The calldata of identityStates(ids), encoded by hand: one dynamic array of addresses. */
+export function encodeStatesCall(ids: readonly Address[]): Hex {
+  const words = [32n, BigInt(ids.length)].map((n) => n.toString(16).padStart(64, "0"));
+  return `${IDENTITY_STATES_SELECTOR}${words.join("")}${ids.map((a) => a.slice(2).toLowerCase().padStart(64, "0")).join("")}` as Hex;
+}
+
 /** identityStates(ids) at the latest block: [chainId, blockNumber, timestamp, states]. */
 export async function callStates(client: Client, registry: Address, ids: readonly Address[]) {
-  const data = encodeFunctionData({ abi: identityStatesAbi, functionName: "identityStates", args: [ids] });
+  const data = encodeStatesCall(ids);
   const raw = (await client.request({ method: "eth_call", params: [{ to: registry, data }, "latest"] } as never)) as Hex;
-  try {
-    const [chainId, blockNumber, timestamp, states] = decodeFunctionResult({ abi: identityStatesAbi, functionName: "identityStates", data: raw });
-    return [chainId, blockNumber, timestamp, states.map((s) => ({ ...s }) as IdentityState)] as const;
-  } catch (error) {
-    if (error instanceof AbiDecodingZeroDataError) throw new EmptyCallError(`no contract answered at ${registry}`, { cause: error });
-    throw error;
-  }
+  if (raw === "0x") throw new EmptyCallError(`no contract answered at ${registry}`);
+  const [chainId, blockNumber, timestamp, states] = decodeLogData(identityStatesAbi[0].outputs, raw) as [bigint, bigint, bigint, IdentityState[]];
+  if (states.length !== ids.length) throw new Error(`identityStates answered ${states.length} states for ${ids.length} identities`);
+  return [chainId, blockNumber, timestamp, states] as const;
 }
 
 async function getHeader(client: Client, block: bigint): Promise<BlockHeader | null> {

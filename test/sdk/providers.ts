@@ -6,7 +6,7 @@
 // new logs, concurrent resolve() calls sharing one batch, and a node that leaves a change out.
 import { expect } from "chai";
 import { Resolver } from "did-resolver";
-import { custom, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
+import { custom, type Address, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   bytes32Name,
@@ -34,7 +34,7 @@ describe("sdk resolver on capped providers and a long chain (provider emulator, 
   let publicClient: PublicClient;
   let spread: Address; // 8 changes, 150 blocks apart (a span of ~1,050 blocks), after 10 M empty blocks
   let flooded: Address; // 60 entries in one block, then a purging rotation
-  let floodWallet: WalletClient;
+  let floodWallet: Awaited<ReturnType<ReturnType<typeof devChain>["funded"]>>;
   let floodNext: ReturnType<typeof generateNextKey>;
   const proxies: RpcProxy[] = [];
   const emulate = async (options: ProxyOptions) => {
