@@ -1,8 +1,8 @@
 // The versionId / versionTime resolution options of a DID URL or a resolve() call, checked:
-// a block number in decimal, or an ISO 8601 date-time with a zone; never both.
+// a block number in decimal, or an ISO 8601 date-time with a zone; never both; no other parameter.
 import type { DIDResolutionOptions } from "did-resolver";
 import type { ParsedSigilDid } from "./did.ts";
-import { InvalidResolutionOptionError } from "./errors.ts";
+import { echo, FeatureNotSupportedError, InvalidResolutionOptionError } from "./errors.ts";
 
 export interface Query {
   versionId?: bigint;
@@ -10,6 +10,15 @@ export interface Query {
 }
 
 export function readQuery(parsed: ParsedSigilDid, options: DIDResolutionOptions): Query {
+  // Resolution reads versions only; any other DID parameter is dereferencing's, or unknown:
+  // refused, never silently ignored (DID Resolution §4.4).
+  const other = Object.keys(parsed.params).find((k) => k !== "versionId" && k !== "versionTime");
+  if (other !== undefined) {
+    throw new FeatureNotSupportedError({
+      feature: `the DID parameter ${echo(other, 40)} in resolve`,
+      details: "resolve reads versionId and versionTime; dereference() takes service, serviceType and relativeRef",
+    });
+  }
   // parsed.params keeps "+" literal (URLSearchParams would turn "+02:00" into " 02:00").
   const versionId = parsed.params.versionId ?? (options.versionId as string | undefined);
   const versionTime = parsed.params.versionTime ?? (options.versionTime as string | undefined);
