@@ -1,11 +1,12 @@
-// Builds the web console into dist/: index.html, one JavaScript bundle (esbuild: the SDK, viem
-// and the QR library inside it, so the page loads nothing from any other host), its stylesheet,
-// an icon and config.json (the default network; `sigil serve --console` serves its own).
+// Builds the web console into dist/: index.html, its JavaScript (esbuild: the SDK, viem and the
+// QR library bundled, so the page loads nothing from any other host; what the document does not
+// need is split into chunks loaded after it), its stylesheet, an icon and config.json (the
+// default network; `sigil serve --console` serves its own).
 //   node build.ts [--out <dir>] [--config <file.json>] [--csp "<connect origins>"]
 // --csp adds a Content-Security-Policy <meta> for static hosts that cannot send the header
 // (`sigil serve` sends it): connections only to this origin and the origins given.
 import { build, type Plugin } from "esbuild";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -30,20 +31,24 @@ const pureMerkleTree: Plugin = {
 
 export interface ConsoleBuild {
   outDir: string;
-  /** Bytes of each file written, minified, and gzip -9. */
-  files: { file: string; bytes: number; gzipBytes: number }[];
+  /** Bytes of each file written, minified, and gzip -9; `initial`: loaded before the first render. */
+  files: { file: string; bytes: number; gzipBytes: number; initial: boolean }[];
 }
 
 export async function buildConsole(options: { outDir?: string; config?: string; csp?: string } = {}): Promise<ConsoleBuild> {
   const outDir = resolve(options.outDir ?? join(here, "dist"));
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  await build({
+  const result = await build({
+    metafile: true,
     entryPoints: { app: join(here, "src", "main.ts"), "app-style": join(here, "src", "styles.css") },
     outdir: outDir,
     bundle: true,
     minify: true,
     format: "esm",
+    // The forms and safety numbers (viem's accounts and write actions, the QR library) load after the document.
+    splitting: true,
+    chunkNames: "chunk-[hash]",
     platform: "browser",
     target: ["es2022", "chrome109", "firefox115", "safari16"],
     legalComments: "eof",
@@ -51,7 +56,21 @@ export async function buildConsole(options: { outDir?: string; config?: string; 
     define: { "process.env.NODE_ENV": '"production"' },
     plugins: [pureMerkleTree],
   });
+  // What the first render waits for: app.js and the chunks it imports statically (the rest load on
+  // demand). Preloaded from index.html, so that they download with app.js, not after it.
+  const outputs = result.metafile.outputs;
+  const key = (file: string) => Object.keys(outputs).find((k) => k.endsWith(`/${file}`))!;
+  const initial = new Set<string>();
+  const visit = (k: string) => {
+    const name = k.split("/").pop()!;
+    if (initial.has(name)) return;
+    initial.add(name);
+    for (const i of outputs[k].imports) if (i.kind === "import-statement") visit(key(i.path.split("/").pop()!));
+  };
+  visit(key("app.js"));
+  const preload = [...initial].filter((f) => f !== "app.js").map((f) => `  <link rel="modulepreload" href="${f}">`).join("\n");
   let html = readFileSync(join(here, "src", "index.html"), "utf8");
+  html = html.replace('  <script type="module" src="app.js"></script>', `  <script type="module" src="app.js"></script>\n${preload}`);
   if (options.csp !== undefined) {
     const origins = options.csp.split(/[\s,]+/).filter(Boolean).map((o) => new URL(o).origin);
     const policy = `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' ${origins.join(" ")}; media-src 'self' blob:; base-uri 'none'; form-action 'none'`;
@@ -60,11 +79,13 @@ export async function buildConsole(options: { outDir?: string; config?: string; 
   writeFileSync(join(outDir, "index.html"), html);
   copyFileSync(join(here, "src", "favicon.svg"), join(outDir, "favicon.svg"));
   copyFileSync(options.config ? resolve(options.config) : join(here, "config.json"), join(outDir, "config.json"));
-  const files = ["index.html", "app.js", "app-style.css", "favicon.svg", "config.json"].map((file) => {
+  const order = (f: string) => ["index.html", "app.js", "app-style.css"].indexOf(f) >>> 0;
+  const files = readdirSync(outDir).sort((a, b) => order(a) - order(b) || a.localeCompare(b)).map((file) => {
     const body = readFileSync(join(outDir, file));
     return { file, bytes: body.length, gzipBytes: gzipSync(body, { level: 9 }).length };
   });
-  return { outDir, files };
+  initial.add("index.html").add("app-style.css");
+  return { outDir, files: files.map((f) => ({ ...f, initial: initial.has(f.file) })) };
 }
 
 if (process.argv[1] === import.meta.filename) {

@@ -15,6 +15,7 @@ import {
   type Address,
   type EIP1193Provider,
   type Hex,
+  type PublicClient,
   type WalletClient,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -39,7 +40,7 @@ import {
   type Operation,
   type OperationReceipt,
 } from "sigil-did";
-import { walletClientOf } from "./clients.ts";
+import { publicClientOf, walletClientOf } from "./clients.ts";
 import { checkbox, field, fill, h, uid } from "./dom.ts";
 import { sigilMeta, type Chain, type History, type Resolution } from "./chain.ts";
 import { explain } from "./explain.ts";
@@ -177,8 +178,17 @@ interface Prepared {
   after?: () => void;
 }
 
+/** The write path's client, one per network. */
+const targets = new WeakMap<Chain, { registry: Address; publicClient: PublicClient }>();
+function targetOf(chain: Chain) {
+  let target = targets.get(chain);
+  if (!target) targets.set(chain, (target = { registry: chain.network.registry, publicClient: publicClientOf(networkTransport(chain.network)) }));
+  return target;
+}
+
 export function actView(ctx: ActContext): HTMLElement {
   const { chain, identity, result, history } = ctx;
+  const target = targetOf(chain);
   const sigil = sigilMeta(result);
   const owner = sigil?.owner.toLowerCase();
   const keysPanel = h("div", { class: "signers" });
@@ -200,32 +210,32 @@ export function actView(ctx: ActContext): HTMLElement {
       const p = await prepare();
       op = p.op;
       l.step("Checking with the registry…");
-      await simulateOperation(chain.target, p.op, directCall(p.op), p.authoriser.address);
+      await simulateOperation(target, p.op, directCall(p.op), p.authoriser.address);
       l.ok("The registry accepts this.");
       const signer = p.authoriser.kind === "wallet" ? "Confirm in your wallet" : `Signing with ${p.authoriser.kind === "next" ? "the next key" : "the key in this page"}`;
       if (mode === "file") {
         if (!isSignable(p.op)) throw new Error("Anyone may send this operation: there is nothing to sign. Send it from any funded account.");
         l.step(`${signer}…`);
-        const signed = await signOperation(p.authoriser.client, chain.target, p.op, { chainId: chain.network.chainId });
+        const signed = await signOperation(p.authoriser.client, target, p.op, { chainId: chain.network.chainId });
         download(`sigil-${p.op.type}-${identity.slice(2, 10).toLowerCase()}-${signed.deadline}.json`, toJson(signed));
         l.done(h("strong", undefined, "Signed to a file."), ` Valid until ${when(signed.deadline)}. Give it to anyone who can pay the gas; they send it with: sigil relay <file>.`);
         p.after?.();
         return;
       }
       const payer = session.wallet ?? session.pageKey ?? p.authoriser;
-      if (payer.kind !== "wallet" && (await chain.publicClient.getBalance({ address: payer.address })) === 0n) {
+      if (payer.kind !== "wallet" && (await target.publicClient.getBalance({ address: payer.address })) === 0n) {
         throw new Error(`${short(payer.address)} has no funds to pay the gas. Connect a wallet that has some, or use “Sign to a file for a relayer”.`);
       }
       const onSent = (hash: Hex) => l.step(`Sent (${short(hash, 8)}); waiting for it to be mined…`);
       let receipt: OperationReceipt;
       if (payer.address === p.authoriser.address || !isSignable(p.op)) {
         l.step(payer.kind === "wallet" ? "Confirm in your wallet…" : "Sending…");
-        receipt = await sendOperation(payer.client, chain.target, p.op, { onSent });
+        receipt = await sendOperation(payer.client, target, p.op, { onSent });
       } else {
         l.step(`${signer}…`);
-        const signed = await signOperation(p.authoriser.client, chain.target, p.op, { chainId: chain.network.chainId });
+        const signed = await signOperation(p.authoriser.client, target, p.op, { chainId: chain.network.chainId });
         l.step(payer.kind === "wallet" ? "Confirm in your wallet: it sends the signed operation and pays the gas…" : "Sending the signed operation…");
-        receipt = await relayOperation(payer.client, chain.target, signed, { onSent });
+        receipt = await relayOperation(payer.client, target, signed, { onSent });
       }
       l.done(h("strong", undefined, "Done"), ` in block ${receipt.blockNumber}: ${receipt.events.map((e) => e.kind).join(", ")}.`);
       p.after?.();

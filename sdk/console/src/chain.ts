@@ -1,15 +1,14 @@
 // The console's view of one network: the SDK's resolver for documents and a public client for
 // the identity's registry events (the history the timeline draws) and for writes.
-import { toHex, type Address, type Hex, type PublicClient } from "viem";
-import { createSigilResolver, networkTransport, readIdentities, type IdentityState, type RegistryEvent, type SigilNetwork, type SigilResolver } from "sigil-did";
-import { publicClientOf } from "./clients.ts";
+import { toHex, type Address, type Client, type Hex } from "viem";
+import { createSigilResolver, networkReadClient, readIdentities, type IdentityState, type RegistryEvent, type SigilNetwork, type SigilResolver } from "sigil-did";
 import type { ConsoleConfig } from "./config.ts";
 
 export interface Chain {
   network: SigilNetwork;
   resolver: SigilResolver;
-  publicClient: PublicClient;
-  target: { registry: Address; publicClient: PublicClient };
+  /** A bare client for reads (JSON-RPC requests, batched); the write path builds its own (act.ts). */
+  client: Client;
 }
 
 export function makeChain(config: ConsoleConfig): Chain {
@@ -21,8 +20,7 @@ export function makeChain(config: ConsoleConfig): Chain {
     fromBlock: config.network.fromBlock,
     timeoutMs: 15_000,
   };
-  const publicClient = publicClientOf(networkTransport(network));
-  return { network, resolver: createSigilResolver({ networks: [network], cache: false }), publicClient, target: { registry: network.registry, publicClient } };
+  return { network, resolver: createSigilResolver({ networks: [network], cache: false }), client: networkReadClient(network) };
 }
 
 /** An event with its block time known. */
@@ -38,7 +36,7 @@ export interface History {
 export async function readHistory(chain: Chain, address: Address): Promise<History> {
   // The whole history, purged parts included: the timeline draws what the purge voided.
   const options = { registry: chain.network.registry, fromBlock: chain.network.fromBlock ?? 0n, scope: "full" as const };
-  const { snapshot } = await readIdentities(chain.publicClient, [address], options);
+  const { snapshot } = await readIdentities(chain.client, [address], options);
   const id = address.toLowerCase() as Address;
   const failure = (snapshot as { failures?: Map<Address, Error> }).failures?.get(id);
   if (failure) throw failure;
@@ -46,7 +44,7 @@ export async function readHistory(chain: Chain, address: Address): Promise<Histo
   const missing = [...new Set(events.filter((e) => e.blockTimestamp === undefined).map((e) => e.blockNumber))];
   // Issued in one tick: one JSON-RPC batch for all the headers.
   const headers = await Promise.all(
-    missing.map((n) => chain.publicClient.request({ method: "eth_getBlockByNumber", params: [toHex(n), false] }) as Promise<{ number: Hex; timestamp: Hex } | null>),
+    missing.map((n) => chain.client.request({ method: "eth_getBlockByNumber", params: [toHex(n), false] }) as Promise<{ number: Hex; timestamp: Hex } | null>),
   );
   const times = new Map(headers.filter((b) => b !== null).map((b) => [BigInt(b!.number), BigInt(b!.timestamp)]));
   return {

@@ -1,7 +1,13 @@
 // Failures in plain words: the registry's refusal (the SDK names the contract's error and says
 // what it means), a wallet that declined, an account without funds, a node that cannot be reached.
-import { BaseError } from "viem";
-import { NoRegistryError, ReceiptTimeoutError, RegistryRevertError, SigilError } from "sigil-did";
+// Errors are recognised by name, not by class: the document's code needs none of the write path's.
+type SigilLike = Error & { shortMessage: string; details?: string; code: string };
+type RevertLike = SigilLike & { errorName: string };
+const isSigil = (e: unknown): e is SigilLike => e instanceof Error && typeof (e as { shortMessage?: unknown }).shortMessage === "string" && typeof (e as { code?: unknown }).code === "string";
+const isRevert = (e: unknown): e is RevertLike => isSigil(e) && e.name === "RegistryRevertError";
+/** viem's errors: a name, a short message, details. */
+type ViemLike = Error & { shortMessage: string; details?: string };
+const isViem = (e: unknown): e is ViemLike => e instanceof Error && typeof (e as { shortMessage?: unknown }).shortMessage === "string" && !isSigil(e);
 
 export interface Explained {
   headline: string;
@@ -30,22 +36,21 @@ function find<T>(error: unknown, match: (e: unknown) => e is T): T | undefined {
 const codeOf = (e: unknown) => (e as { code?: unknown }).code;
 
 export function explain(error: unknown, operation?: string): Explained {
-  const revert = find(error, (e): e is RegistryRevertError => e instanceof RegistryRevertError);
+  const revert = find(error, isRevert);
   if (revert) {
     const next = operation ? NEXT_STEP[`${operation}:${revert.errorName}`] : undefined;
     const detail = revert.details ? revert.details.charAt(0).toUpperCase() + revert.details.slice(1) + "." : undefined;
     return { headline: "The registry refuses this, so nothing was sent.", detail: [detail, next].filter(Boolean).join(" "), code: revert.errorName };
   }
-  if (find(error, (e): e is Error => codeOf(e) === 4001 || (e instanceof BaseError && e.name === "UserRejectedRequestError"))) {
+  if (find(error, (e): e is Error => codeOf(e) === 4001 || (e instanceof Error && e.name === "UserRejectedRequestError"))) {
     return { headline: "You declined in your wallet. Nothing was sent." };
   }
-  if (find(error, (e): e is Error => e instanceof BaseError && e.name === "InsufficientFundsError")) {
+  if (find(error, (e): e is Error => e instanceof Error && e.name === "InsufficientFundsError")) {
     return { headline: "The account that pays has no funds for gas.", detail: "Fund it, connect a wallet that has funds, or sign the operation to a file and give it to a relayer." };
   }
-  if (error instanceof NoRegistryError || error instanceof ReceiptTimeoutError) return { headline: error.shortMessage + ".", detail: error.details };
-  if (error instanceof SigilError) return { headline: error.shortMessage + ".", detail: error.details };
-  if (error instanceof BaseError) {
-    const http = find(error, (e): e is BaseError => e instanceof BaseError && (e.name === "HttpRequestError" || e.name === "TimeoutError"));
+  if (isSigil(error)) return { headline: error.shortMessage + ".", detail: error.details };
+  if (isViem(error)) {
+    const http = find(error, (e): e is ViemLike => isViem(e) && (e.name === "HttpRequestError" || e.name === "TimeoutError"));
     if (http) return { headline: "The RPC endpoint could not be reached.", detail: `${http.shortMessage}. Check the network settings (RPC URL) and that the node is running.` };
     return { headline: error.shortMessage, detail: error.details };
   }

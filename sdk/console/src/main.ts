@@ -3,12 +3,10 @@
 // chain through the SDK in this page (no server in between), and talks to no host but its own
 // and the RPC endpoint in its settings.
 import { parseDid, type SigilError } from "sigil-did";
-import { actView } from "./act.ts";
 import { makeChain, readHistory, type Chain, type History, type Resolution } from "./chain.ts";
 import { configProblems, loadConfig, saveToQuery, type ConsoleConfig } from "./config.ts";
 import { field, fill, h } from "./dom.ts";
 import { explain } from "./explain.ts";
-import { safetyView } from "./safety-view.ts";
 import { timeline } from "./timeline.ts";
 import { banners, documentView } from "./view-document.ts";
 
@@ -96,7 +94,7 @@ async function showStatus() {
   }
   try {
     const [health] = await chain.resolver.health();
-    const block = await chain.publicClient.getBlockNumber();
+    const block = BigInt((await chain.client.request({ method: "eth_blockNumber" })) as string);
     networkStatus.textContent = health.ok ? `${config.network.name ?? "chain"} ${config.network.chainId} · block ${block}` : `${config.network.name ?? "chain"}: ${(health as { error?: string }).error ?? "unavailable"}`;
     networkStatus.className = health.ok ? "network ok" : "network bad";
   } catch (error) {
@@ -169,14 +167,15 @@ function render(shown: Resolution, full = false) {
   // The rest after the document is on screen (QR codes and forms take a few dozen ms).
   const mine = generation;
   const shownLookup = lookup;
-  setTimeout(() => {
+  // Their code is a separate chunk, loaded the first time (the document needs none of it).
+  void Promise.all([import("./safety-view.ts"), import("./act.ts")]).then(([{ safetyView }, { actView }]) => {
     if (mine !== generation || lookup !== shownLookup) return;
     if (safetyBox.dataset.did !== shownLookup.did) {
       safetyBox.dataset.did = shownLookup.did;
       timed("safety", () => fill(safetyBox, safetyView(chain, current)));
     }
     timed("act", () => fill(actBox, actView({ chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, refresh: () => lookUp(shownLookup.did), report })));
-  }, 0);
+  });
 }
 
 /** The last change made from this page, above the redrawn forms. */
