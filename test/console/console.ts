@@ -274,6 +274,24 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     await page.locator(".pair form button", { hasText: "Compare" }).click();
     expect(await page.locator(".verdict").getAttribute("data-match")).to.equal("true");
     await shot("04-safety", "#safety");
+    // Scanned instead: where the browser reads QR codes (BarcodeDetector; here a stand-in and a
+    // blank camera, as headless Chromium on Linux has neither), the code fills the box and compares.
+    await page.addInitScript(`(() => {
+      window.BarcodeDetector = class { async detect() { return window.__scanValue ? [{ rawValue: window.__scanValue }] : []; } };
+      const camera = async () => { const c = document.createElement("canvas"); c.width = c.height = 8; c.getContext("2d").fillRect(0, 0, 8, 8); return c.captureStream(5); };
+      if (navigator.mediaDevices) navigator.mediaDevices.getUserMedia = camera;
+    })();`);
+    await page.reload();
+    await page.waitForSelector("#document-view .document");
+    await page.fill('input[name="other-did"]', stage.bob.did);
+    await page.locator(".pair form button", { hasText: "Show the safety number" }).click();
+    await page.waitForSelector(".pair-out .digits");
+    await page.locator(".pair form button", { hasText: "Scan with the camera" }).click();
+    await page.waitForSelector("video.scan-video:not([hidden])");
+    await page.evaluate(`window.__scanValue = ${JSON.stringify(payload)}`);
+    await page.waitForFunction(() => document.querySelector(".verdict")?.getAttribute("data-match") === "true");
+    expect(await page.inputValue('textarea[name="compare"]')).to.equal(payload);
+    expect(await page.locator("video.scan-video").isHidden()).to.equal(true); // the camera is released
   });
 
   let nextFile: string;

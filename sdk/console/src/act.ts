@@ -55,7 +55,7 @@ interface Actor {
 }
 
 /** What the tab holds: nothing of it is stored or sent anywhere. */
-const session: { wallet?: Actor; pageKey?: Actor & { generated?: Hex }; actAs: "wallet" | "key" } = { actAs: "wallet" };
+const session: { wallet?: Actor; pageKey?: Actor & { generated?: Hex }; actAs: "wallet" | "key"; listening?: boolean; onWalletChange?: () => void } = { actAs: "wallet" };
 
 export interface ActContext {
   chain: Chain;
@@ -360,7 +360,15 @@ export function actView(ctx: ActContext): HTMLElement {
       const address = getAddress(accounts[0]);
       session.wallet = { kind: "wallet", address, client: walletClientOf(address, custom(eth)) };
       session.actAs = "wallet";
-      eth.on?.("accountsChanged", () => ((session.wallet = undefined), renderKeys()));
+      if (!session.listening) {
+        session.listening = true;
+        // Another account or a disconnection: connect again (the page will not act for an account it did not show).
+        eth.on?.("accountsChanged", () => {
+          session.wallet = undefined;
+          session.onWalletChange?.();
+        });
+      }
+      session.onWalletChange = renderKeys;
       renderKeys();
     } catch (error) {
       const x = explain(error);

@@ -37,11 +37,30 @@ const actStatus = h("div", { id: "act-status", role: "status", "aria-live": "pol
 const results = h(
   "div",
   { class: "results", hidden: true, id: "results" },
-  h("nav", { class: "jump", "aria-label": "Sections" }, ...["Document", "History", "Safety numbers", "Act"].map((t, i) => h("a", { href: `#${["document", "history", "safety", "act"][i]}` }, t))),
-  h("section", { id: "document", "aria-labelledby": "h-document", class: "panel" }, h("h2", { id: "h-document" }, "Document"), docBox),
-  h("section", { id: "history", "aria-labelledby": "h-history", class: "panel" }, h("h2", { id: "h-history" }, "History"), historyBox),
-  h("section", { id: "safety", "aria-labelledby": "h-safety", class: "panel" }, h("h2", { id: "h-safety" }, "Safety numbers"), safetyBox),
-  h("section", { id: "act", "aria-labelledby": "h-act", class: "panel" }, h("h2", { id: "h-act" }, "Act on this DID"), actStatus, actBox),
+  h(
+    "nav",
+    { class: "jump", "aria-label": "Sections" },
+    ...(["document", "history", "safety", "act"] as const).map((id, i) =>
+      h(
+        "a",
+        {
+          href: `#${id}`,
+          // Moves focus without replacing the address's #did=… (a reload shows the same DID).
+          onclick: (e: Event) => {
+            e.preventDefault();
+            const heading = document.getElementById(`h-${id}`)!;
+            heading.scrollIntoView();
+            heading.focus({ preventScroll: true });
+          },
+        },
+        ["Document", "History", "Safety numbers", "Act"][i],
+      ),
+    ),
+  ),
+  h("section", { id: "document", "aria-labelledby": "h-document", class: "panel" }, h("h2", { id: "h-document", tabindex: -1 }, "Document"), docBox),
+  h("section", { id: "history", "aria-labelledby": "h-history", class: "panel" }, h("h2", { id: "h-history", tabindex: -1 }, "History"), historyBox),
+  h("section", { id: "safety", "aria-labelledby": "h-safety", class: "panel" }, h("h2", { id: "h-safety", tabindex: -1 }, "Safety numbers"), safetyBox),
+  h("section", { id: "act", "aria-labelledby": "h-act", class: "panel" }, h("h2", { id: "h-act", tabindex: -1 }, "Act on this DID"), actStatus, actBox),
 );
 
 function settingsForm() {
@@ -237,6 +256,10 @@ async function start() {
     bannerBox,
     results,
   );
+  document.querySelector(".skip")?.addEventListener("click", (e) => {
+    e.preventDefault(); // focus the lookup without replacing the address's #did=…
+    didInput.focus();
+  });
   performance.mark("sigil:first-render");
   void showStatus();
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("did");
