@@ -15,7 +15,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import type { Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { buildGuardianSet, createSigilResolver, generateNextKey, RegistryRevertError, safetyNumber, sendOperation } from "sigil-did";
+import { buildGuardianSet, createSigilResolver, generateKeyPair, generateNextKey, RegistryRevertError, safetyNumber, sendOperation } from "sigil-did";
 import { browserPage } from "../../scripts/lib/browser.ts";
 import { CONSOLE_DIST, startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../../scripts/lib/console-stage.ts";
 import { DEV_PRIVATE_KEY } from "../../scripts/lib/hardhat-node.ts";
@@ -489,6 +489,60 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     await page.waitForSelector('#timeline-view .point[data-kinds~="recovered"][data-purge="true"]');
     expect(await page.locator('#timeline-view .point[data-kinds~="recoveryCancelled"]').count()).to.equal(1);
     await shot("12-recovered", "#history");
+  });
+
+  it("adds and revokes a key and a service with a key pasted into the page, then deactivates, which the page shows as final", async () => {
+    const key = generatePrivateKey();
+    const dave = privateKeyToAccount(key).address;
+    await stage.publicClient.waitForTransactionReceipt({ hash: await stage.chain.dev.sendTransaction({ to: dave, value: 10n ** 18n, chain: null }) });
+    const did = `did:sigil:localhost:${dave.toLowerCase()}`;
+    await lookUp(did);
+    if (await page.locator("[data-page-key]").count()) await page.locator("[data-page-key] button", { hasText: "Forget this key" }).click();
+    await page.fill('input[name="page-key"]', key);
+    await page.locator(".signers form button[type=submit]").click();
+    await page.waitForSelector(`[data-page-key="${dave}"]`);
+    const send = async (form: string) => {
+      await page.locator(`form[data-form="${form}"] [data-action="send"]`).click();
+      const result = await outcome(form);
+      expect(result.outcome, `${form}: ${result.text}`).to.equal("done");
+    };
+    // An X25519 key for encryption.
+    const x25519 = generateKeyPair("X25519");
+    const hex = Buffer.from(x25519.publicKey).toString("hex");
+    await open("keys");
+    await page.selectOption('select[name="key-kind"]', "public");
+    await page.selectOption('select[name="key-type"]', "X25519");
+    await page.fill('input[name="public-key"]', `0x${hex}`);
+    await page.selectOption('select[name="purpose"]', "enc");
+    await send("add-key");
+    await page.waitForSelector(`.rel[data-relationship="keyAgreement"] [data-key="${hex}"]`);
+    await open("keys");
+    await page.locator('form[data-form="revoke-key"] label', { hasText: "X25519 enc" }).click();
+    await send("revoke-key");
+    await page.waitForFunction(() => document.querySelector('.rel[data-relationship="keyAgreement"] .muted')?.textContent === "none");
+    // A service, then removed.
+    await open("services");
+    await page.fill('form[data-form="add-service"] input[name="service-endpoint"]', "https://inbox.example/dave");
+    await send("add-service");
+    await page.waitForSelector('.services [data-service="MessagingService"]');
+    await open("services");
+    await send("remove-service");
+    await page.waitForFunction(() => !document.querySelector(".services"));
+    // Deactivation: refused until confirmed, then final.
+    await open("deactivate");
+    await page.locator('form[data-form="deactivate"] [data-action="send"]').click();
+    expect((await outcome("deactivate")).text).to.include("Type DEACTIVATE");
+    await page.fill('form[data-form="deactivate"] input[name="confirm"]', "DEACTIVATE");
+    await send("deactivate");
+    await page.waitForSelector('[data-banner="deactivated"]');
+    expect(await text(".facts")).to.include("Deactivated (final)");
+    expect(await text("#document-view")).to.include("A deactivated DID has no document and no keys.");
+    expect(await text("#act-view")).to.include("nothing can change it any more");
+    const kinds = await page.locator("#timeline-view .point[data-kinds]").evaluateAll((els) => els.map((e) => e.getAttribute("data-kinds")));
+    expect(kinds.join(" ").split(" ")).to.include.members(["attribute", "owner"]);
+    expect(await page.locator("#timeline-view .end-line").count()).to.equal(1);
+    expect((await resolver().resolve(did)).didDocumentMetadata.deactivated).to.equal(true);
+    await shot("13-deactivated", "#history");
   });
 
   it("has no serious or critical accessibility violations (axe-core), with every section open", async () => {

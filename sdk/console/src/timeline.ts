@@ -113,7 +113,12 @@ export function timeline(options: TimelineOptions, width = 760): HTMLElement {
     );
   }
   const deactivated = points.find((p) => p.deactivation);
-  if (deactivated) svg.append(s("rect", { class: "dead", x: deactivated.x, y: TOP, width: W - deactivated.x, height: bottom - TOP }));
+  if (deactivated) {
+    svg.append(
+      s("rect", { class: "dead", x: deactivated.x, y: TOP, width: W - deactivated.x, height: bottom - TOP }),
+      s("text", { class: "end-label", x: deactivated.x - 8, y: TOP - 10, "text-anchor": "end" }, "deactivated: final"),
+    );
+  }
   for (const p of points) {
     if (p.purge) svg.append(s("line", { class: "purge-line", x1: p.x, y1: TOP - 6, x2: p.x, y2: bottom + 6, "data-purge-block": p.block.toString() }));
     if (p.deactivation) svg.append(s("line", { class: "end-line", x1: p.x, y1: TOP - 6, x2: p.x, y2: bottom + 6 }));
@@ -205,6 +210,7 @@ export function timeline(options: TimelineOptions, width = 760): HTMLElement {
         ["rotate", "rotation or new controller"],
         ["guard", "guardians"],
         ["alarm", "recovery by guardians"],
+        ["end", "deactivated"],
       ] as const
     ).map(([tone, text]) => h("li", undefined, sw(tone), text)),
   );
@@ -215,7 +221,7 @@ export function timeline(options: TimelineOptions, width = 760): HTMLElement {
     h("ol", undefined, ...points.map((p) => h("li", undefined, describeColumn(p)))),
   );
   const recent = points.at(-1);
-  const sinceLast = recent ? h("p", { class: "muted" }, `Last change ${span(Number(head.timestamp - recent.time))} ago, in block ${recent.block}.`) : h("p", { class: "muted" }, "No change was ever recorded for this DID: its only key is its own address.");
+  const sinceLast = recent ? h("p", { class: "muted" }, `Last change ${head.timestamp - recent.time < 60n ? "just now" : `${span(Number(head.timestamp - recent.time))} ago`}, in block ${recent.block}.`) : h("p", { class: "muted" }, "No change was ever recorded for this DID: its only key is its own address.");
   return h("div", { class: "timeline-wrap" }, h("div", { class: "tl-scroll", tabindex: -1 }, svg), caption, legend, sinceLast, list);
 }
 
