@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..", "..");
-export const WORKSPACES = ["sdk", "sdk/service", "sdk/cli", "contracts"] as const;
+/** The published packages, by name: `-w sdk` would also select every workspace under sdk/
+ * (the console is private, served by `sigil serve --console`, never published). */
+export const WORKSPACES = ["sigil-did", "sigil-did-service", "sigil-did-cli", "sigil-did-contracts"] as const;
 
 export interface Packed {
   name: string;
