@@ -69,7 +69,7 @@ export async function readHistory(entry: NetworkEntry, addresses: Address[], opt
   const fromBlock = network.fromBlock ?? 0n;
   const cap = learnedRange(entry);
   const age = entry.knownHead === undefined ? undefined : entry.knownHead - fromBlock + 1n;
-  const speculate = age !== undefined && age <= SPECULATIVE_SPAN && (cap === undefined || age + 1_000n <= cap) && !options.after;
+  const speculate = age !== undefined && age <= SPECULATIVE_SPAN && (cap === undefined || age + 1_000n <= cap) && !options.after && !entry.slowSpeculation;
   const read = readIdentities(client, addresses, {
     registry: network.registry,
     fromBlock,
@@ -77,6 +77,7 @@ export async function readHistory(entry: NetworkEntry, addresses: Address[], opt
     blocks: options.blocks,
     after: options.after,
     speculate,
+    onSlowSpeculation: () => (entry.slowSpeculation = true),
     combineSpan: cap,
     logTimestamps: entry.logTimestamps,
     checkChainId: (chainId) => checkChain(entry, chainId),

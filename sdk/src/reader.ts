@@ -59,6 +59,8 @@ export interface ReadOptions {
   after?: ReadonlyMap<Address, bigint>;
   /** Also ask for the logs from fromBlock to the head with the state (one round trip on a young chain). */
   speculate?: boolean;
+  /** Called when the speculative logs were not back soon after the state (read by span instead). */
+  onSlowSpeculation?: () => void;
   /** Widest union of spans one eth_getLogs serves for several identities. Default 50,000 blocks. */
   combineSpan?: bigint;
   /** Whether the endpoint's logs carry blockTimestamp: false fetches the headers a document needs with the logs. */
@@ -140,7 +142,9 @@ export async function readIdentities(
     ? Promise.all(chunks(ids, TOPIC_CHUNK).map((c) => getLogs(client, { address: registry, topics: [null, c.map(identityTopic)], fromBlock: toHex(fromBlock), toBlock: "latest" })))
     : undefined;
   speculative?.catch(() => undefined); // judged below: a refusal only means step 2
+  const started = performance.now();
   const [stateChunks] = await Promise.all([statesP, headersP]);
+  const stateMs = performance.now() - started;
   const [chainId, blockNumber, timestamp] = stateChunks[0];
   options.checkChainId?.(Number(chainId));
   const states = new Map<Address, IdentityState>();
@@ -154,7 +158,9 @@ export async function readIdentities(
     const from = spanStart(s, scope, fromBlock, options.after?.get(id));
     if (from <= s.changed) spans.push({ id, from, to: s.changed });
   }
-  let raw: RawLog[] | undefined = speculative ? await speculative.then((r) => r.flat(), () => undefined) : undefined;
+  // Waited for only when a span needs it, and only about as long again as the state took: a
+  // node slow on the wide query must not hold the read up (step 2 is one round trip).
+  let raw: RawLog[] | undefined = speculative && spans.length ? await settledWithin(speculative, Math.max(stateMs, MIN_SPECULATION_GRACE_MS), options.onSlowSpeculation) : undefined;
   const failures = new Map<Address, Error>();
   // Block times a document needs that its logs may not give: the last change's (updated) and the
   // first change's (created), which a read from the last purge does not reach.
@@ -215,6 +221,22 @@ export async function readIdentities(
     snapshot: { chainId: Number(chainId), blockNumber, timestamp, states, events, from, failures, blockTimes },
     headers,
   };
+}
+
+/** Least time the speculative logs get after the state answered, ms. */
+const MIN_SPECULATION_GRACE_MS = 25;
+
+/** The flattened logs if they arrive within `ms`; undefined on a refusal or when late (then `late()`). */
+async function settledWithin(logs: Promise<RawLog[][]>, ms: number, late?: () => void): Promise<RawLog[] | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
+  try {
+    const out = await Promise.race([logs.then((r) => r.flat(), () => undefined), timeout]);
+    if (out === "late") late?.();
+    return out === "late" ? undefined : out;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const first = (state: IdentityState, fromBlock: bigint) => (state.firstChange > fromBlock ? state.firstChange : fromBlock);

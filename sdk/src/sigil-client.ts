@@ -29,6 +29,8 @@ export interface NetworkEntry {
   knownHead?: bigint;
   /** Whether the network's logs carried blockTimestamp at the last read. */
   logTimestamps?: boolean;
+  /** The whole-chain log query sent with the state came back late once: not sent again. */
+  slowSpeculation?: boolean;
 }
 
 /** An identity's history as last read, with the state and block it was confirmed at. */

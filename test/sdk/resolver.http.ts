@@ -80,6 +80,28 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
     console.log(`      measured: ${counts.join("; ")}`);
   });
 
+  it("does not wait for a late whole-chain log query: reads the identity's own span instead, and stops sending it", async () => {
+    const slow = await startRpcProxy(node.url, { slowLogs: { overBlocks: 10, delayMs: 2_500 } });
+    try {
+      const resolver = createSigilResolver({ networks: [net({ rpcUrls: [slow.url] })], cache: false });
+      await resolver.resolve(`did:sigil:local:${identities[0]}`); // learns the chain's length
+      slow.reset();
+      const started = performance.now();
+      const late = await resolver.resolve(`did:sigil:local:${identities[1]}`);
+      const elapsed = performance.now() - started;
+      expect(late.didResolutionMetadata.error, late.didResolutionMetadata.message).to.equal(undefined);
+      expect(late.didDocument).to.deep.equal((await createSigilResolver({ networks: [net()], cache: false }).resolve(`did:sigil:local:${identities[1]}`)).didDocument);
+      expect(elapsed, "not held up by the slow query").to.be.lessThan(1_500);
+      slow.reset();
+      await resolver.resolve(`did:sigil:local:${identities[1]}`);
+      expect(slow.requests.filter((m) => m === "eth_getLogs"), "the wide query is not sent again").to.have.length(1);
+      expect(slow.stats().sequentialRoundTrips).to.equal(2);
+    } finally {
+      await new Promise((r) => setTimeout(r, 1_500)); // let the late answer go out before closing
+      await slow.close();
+    }
+  });
+
   it("resolves a past version at 100 changes in one round trip", async () => {
     const resolver = createSigilResolver({ networks: [net()], cache: false });
     const now = await resolver.resolve(`did:sigil:local:${identities[100]}`);
