@@ -1,6 +1,7 @@
 // Benchmarks, Sigil vs ERC-1056 and ethr-did-resolver, on one `hardhat node` on 127.0.0.1:
 // gas from receipts, resolution latency and requests (counted at loopback proxies), a 1,000-DID
-// group, and message verification vs the raw signature ceiling.
+// group, message verification vs the raw signature ceiling, and resolution on emulated public
+// providers (caps, latency, a long chain; scripts/lib/provider-bench.ts).
 //   npm run bench                 full run: writes docs/benchmarks.md and docs/benchmarks.json
 //   node scripts/bench.ts --smoke --out <dir>   tiny sizes (the test suite runs this)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,16 +12,17 @@ import { getResolver as getEthrResolver } from "ethr-did-resolver";
 import { JsonRpcProvider } from "ethers";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import type { Address, Hex } from "viem";
+import { toHex, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, generateKeyPair, publicKeyAttribute, serviceAttribute, sigilRegistryAbi, signMessage, verifyMessage } from "sigil-did";
 import { devChain } from "./lib/dev-chain.ts";
 import { maxWarmRatio, measureGas, renderGas, type GasRow } from "./lib/gas-suite.ts";
 import { measureServiceLoad, renderLoad, type LoadRow } from "./lib/service-load.ts";
 import { startHardhatNode } from "./lib/hardhat-node.ts";
-import { startRpcProxy } from "./lib/rpc-proxy.ts";
+import { startRpcProxy, type RpcProxy } from "./lib/rpc-proxy.ts";
 import { measureBundles, type BundleSize } from "./lib/bundle-size.ts";
 import { measureEncryption, type EncryptionBench } from "./lib/encryption-bench.ts";
+import { measureProviders, renderProviders, type ProviderBench } from "./lib/provider-bench.ts";
 
 const root = join(import.meta.dirname, "..");
 const smoke = process.argv.includes("--smoke");
@@ -85,12 +87,14 @@ try {
   const contenders = {
     sigil: (id: Address, q = "") => sigilResolver.resolve(`did:sigil:bench:${id.toLowerCase()}${q}`),
     "sigil cached": (id: Address) => sigilCached.resolve(`did:sigil:bench:${id.toLowerCase()}`),
-    stock: (id: Address, q = "") => stock.resolve(`did:ethr:bench:${id}${q}`),
-    tuned: (id: Address, q = "") => tuned.resolve(`did:ethr:bench:${id}${q}`),
+    // The hex chain-id form: with a network name, ethr-did-resolver first asks the provider its
+    // network (a round trip that would flatter Sigil).
+    stock: (id: Address, q = "") => stock.resolve(`did:ethr:${toHex(chainId)}:${id}${q}`),
+    tuned: (id: Address, q = "") => tuned.resolve(`did:ethr:${toHex(chainId)}:${id}${q}`),
   };
-  type Row = { changes: number | string; resolver: string; median: number; p95: number; requests: number; roundTrips: number };
+  type Row = { changes: number | string; resolver: string; median: number; p95: number; requests: number; httpRequests: number; roundTrips: number };
   const resolution: Row[] = [];
-  async function measure(label: string, changes: number | string, run: () => Promise<{ didResolutionMetadata: { error?: string } }>, proxy: { reset(): void; roundTrips: number; requests: string[] }) {
+  async function measure(label: string, changes: number | string, run: () => Promise<{ didResolutionMetadata: { error?: string } }>, proxy: RpcProxy) {
     for (let i = 0; i < 3; i++) await run();
     const times: number[] = [];
     proxy.reset();
@@ -100,7 +104,7 @@ try {
       times.push(performance.now() - t);
       if (r.didResolutionMetadata.error) throw new Error(`${label} failed: ${JSON.stringify(r.didResolutionMetadata)}`);
     }
-    resolution.push({ changes, resolver: label, median: median(times), p95: p95(times), requests: proxy.requests.length / RUNS, roundTrips: proxy.roundTrips / RUNS });
+    resolution.push({ changes, resolver: label, median: median(times), p95: p95(times), requests: proxy.requests.length / RUNS, httpRequests: proxy.roundTrips / RUNS, roundTrips: proxy.stats().sequentialRoundTrips / RUNS });
   }
   for (const n of SIZES) {
     for (const [label, resolve] of Object.entries(contenders)) await measure(label, n, () => resolve(identities[n]), proxies[label as keyof typeof proxies]);
@@ -118,14 +122,14 @@ try {
   proxies.sigil.reset();
   let t = performance.now();
   const batch = await sigilResolver.resolveMany(group.map((a) => `did:sigil:bench:${a.toLowerCase()}`));
-  const sigilGroup = { ms: performance.now() - t, roundTrips: proxies.sigil.roundTrips, requests: proxies.sigil.requests.length, ok: batch.every((r) => r.didDocument) };
+  const sigilGroup = { ms: performance.now() - t, roundTrips: proxies.sigil.stats().sequentialRoundTrips, httpRequests: proxies.sigil.roundTrips, requests: proxies.sigil.requests.length, ok: batch.every((r) => r.didDocument) };
   proxies.stock.reset();
   t = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < group.length) await stock.resolve(`did:ethr:bench:${group[next++]}`);
+    while (next < group.length) await stock.resolve(`did:ethr:${toHex(chainId)}:${group[next++]}`);
   }));
-  const ethrGroup = { ms: performance.now() - t, roundTrips: proxies.stock.roundTrips, requests: proxies.stock.requests.length };
+  const ethrGroup = { ms: performance.now() - t, roundTrips: proxies.stock.stats().sequentialRoundTrips, httpRequests: proxies.stock.roundTrips, requests: proxies.stock.requests.length };
   results.group = { size: GROUP, sigil: sigilGroup, ethrStock16: ethrGroup };
 
   // 4. Verification: JWS through Sigil (warm cache) vs raw secp256k1 verification of the same signatures.
@@ -179,7 +183,10 @@ try {
   await node.stop();
 }
 
-// 6. Browser bundle sizes (esbuild, minified, gzip), side by side with ethr-did-resolver.
+// 6. Resolution on emulated public providers (issue #15): its own node, mined to a long chain.
+results.providers = await measureProviders({ smoke });
+
+// 7. Browser bundle sizes (esbuild, minified, gzip), side by side with ethr-did-resolver.
 results.bundles = await measureBundles();
 
 // Report.
@@ -187,12 +194,14 @@ const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_module
 const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
 const machine = { cpus: `${cpus().length} x ${cpus()[0]?.model}`, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, versions, date: new Date().toISOString(), smoke, runs: RUNS };
 const gas = results.gas as GasRow[];
-const resolution = results.resolution as { changes: number | string; resolver: string; median: number; p95: number; requests: number; roundTrips: number }[];
-const group = results.group as { size: number; sigil: { ms: number; roundTrips: number; requests: number }; ethrStock16: { ms: number; roundTrips: number; requests: number } };
+const resolution = results.resolution as { changes: number | string; resolver: string; median: number; p95: number; requests: number; httpRequests: number; roundTrips: number }[];
+const group = results.group as { size: number; sigil: { ms: number; roundTrips: number; httpRequests: number; requests: number }; ethrStock16: { ms: number; roundTrips: number; httpRequests: number; requests: number } };
 const verification = results.verification as { messages: number; sigilPerSecond: number; rawPerSecond: number; ratio: number };
 const encryption = results.encryption as EncryptionBench;
 const load = results.load as LoadRow[];
 const bundles = results.bundles as BundleSize[];
+const providers = results.providers as ProviderBench;
+const providerGoals = providers.rows.filter((r) => r.goal);
 const bundle = (name: string) => bundles.find((b) => b.bundle === name)!;
 const find = (changes: number | string, resolver: string) => resolution.find((r) => r.changes === changes && r.resolver === resolver)!;
 function targets(): string[] {
@@ -212,6 +221,7 @@ function targets(): string[] {
     [encryption.ratio >= 0.8, `encrypt + decrypt >= 80% of the raw primitives: ${(encryption.ratio * 100).toFixed(0)}%`],
     [load.every((r) => r.errors === 0 && r.lost === 0), `service under load: zero errors and zero lost requests (${load.reduce((n, r) => n + r.requests, 0)} answered)`],
     [bundle("sigil: resolver").gzipBytes <= 35 * 1024, `browser resolver bundle <= 35 KB gzip: ${(bundle("sigil: resolver").gzipBytes / 1024).toFixed(1)} KB`],
+    [providerGoals.every((r) => r.goal!.met), `provider profiles (issue #15): ${providerGoals.filter((r) => r.goal!.met).length} of ${providerGoals.length} goals met${providerGoals.some((r) => !r.goal!.met) ? `; missed: ${providerGoals.filter((r) => !r.goal!.met).map((r) => `${r.scenario} / ${r.profile} / ${r.resolver}`).join("; ")}` : ""}`],
     [bundle("ethr-did-resolver: resolver").gzipBytes / bundle("sigil: resolver").gzipBytes >= 5, `resolver bundle >= 5x smaller than ethr-did-resolver's: ${(bundle("ethr-did-resolver: resolver").gzipBytes / bundle("sigil: resolver").gzipBytes).toFixed(1)}x`],
   ];
   const out = lines.map(([ok, text]) => `- ${ok ? "met" : "**missed**"}: ${text}`);
@@ -227,23 +237,24 @@ function targets(): string[] {
 const md = [
   "# Benchmarks: Sigil vs ERC-1056 / ethr-did-resolver",
   "",
-  `One \`hardhat node\` on 127.0.0.1, both registries deployed on it (ERC-1056 from the \`ethr-did-registry\` package's artifact). ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}, ${machine.date}. ${RUNS} timed resolutions after 3 warm-up ones; requests and HTTP round trips counted at a loopback proxy in front of each resolver. Produced by \`npm run bench\`${smoke ? " (SMOKE RUN: tiny sizes, not for quoting)" : ""}.`,
+  `One \`hardhat node\` on 127.0.0.1, both registries deployed on it (ERC-1056 from the \`ethr-did-registry\` package's artifact). ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}, ${machine.date}. ${RUNS} timed resolutions after 3 warm-up ones; JSON-RPC calls, HTTP requests and sequential round trips (the longest chain of HTTP requests each sent after the previous one answered; concurrent requests count once) counted at a loopback proxy in front of each resolver. Produced by \`npm run bench\`${smoke ? " (SMOKE RUN: tiny sizes, not for quoting)" : ""}.`,
   "",
   "## Resolution of the current document",
   "",
-  "| changes | resolver | median | p95 | JSON-RPC requests | HTTP round trips | median vs Sigil |",
-  "|---|---|---:|---:|---:|---:|---:|",
-  ...resolution.map((r) => `| ${r.changes} | ${r.resolver} | ${ms(r.median)} | ${ms(r.p95)} | ${r.requests.toFixed(1)} | ${r.roundTrips.toFixed(1)} | ${r.resolver.startsWith("sigil") ? "" : `${(r.median / (find(r.changes, "sigil") ?? find(r.changes, "sigil versionId"))?.median).toFixed(1)}x`} |`),
+  "| changes | resolver | median | p95 | JSON-RPC calls | HTTP requests | sequential round trips | median vs Sigil |",
+  "|---|---|---:|---:|---:|---:|---:|---:|",
+  ...resolution.map((r) => `| ${r.changes} | ${r.resolver} | ${ms(r.median)} | ${ms(r.p95)} | ${r.requests.toFixed(1)} | ${r.httpRequests.toFixed(1)} | ${r.roundTrips.toFixed(1)} | ${r.resolver.startsWith("sigil") ? "" : `${(r.median / (find(r.changes, "sigil") ?? find(r.changes, "sigil versionId"))?.median).toFixed(1)}x`} |`),
   "",
-  "stock: ethr-did-resolver configured with `rpcUrl`; tuned: given an ethers JsonRpcProvider with a static network, batching off and its 250 ms response cache off (as Sigil's cache is off in the sigil row). sigil cached: the SDK's default configuration, where a repeat resolution is one eth_call confirming the cached history. ethr-did-resolver ignores `versionTime`; its historical row uses `versionId`.",
+  "stock: ethr-did-resolver configured with `rpcUrl`; both ethr rows resolve hex chain-id DIDs (`did:ethr:0x7a69:…`), which spare ethr-did-resolver the network lookup a named network costs it; tuned: given an ethers JsonRpcProvider with a static network, batching off and its 250 ms response cache off (as Sigil's cache is off in the sigil row). sigil cached: the SDK's default configuration, where a repeat resolution is one eth_call confirming the cached history. ethr-did-resolver ignores `versionTime`; its historical row uses `versionId`.",
   "",
   `## A group of ${group.size} DIDs`,
   "",
-  "| resolver | wall time | HTTP round trips | JSON-RPC requests |",
+  "| resolver | wall time | sequential round trips | HTTP requests | JSON-RPC calls |",
   "|---|---:|---:|---:|",
-  `| Sigil resolveMany | ${ms(group.sigil.ms)} | ${group.sigil.roundTrips} | ${group.sigil.requests} |`,
-  `| ethr-did-resolver (stock), 16 in flight | ${ms(group.ethrStock16.ms)} | ${group.ethrStock16.roundTrips} | ${group.ethrStock16.requests} |`,
+  `| Sigil resolveMany | ${ms(group.sigil.ms)} | ${group.sigil.roundTrips} | ${group.sigil.httpRequests} | ${group.sigil.requests} |`,
+  `| ethr-did-resolver (stock), 16 in flight | ${ms(group.ethrStock16.ms)} | ${group.ethrStock16.roundTrips} | ${group.ethrStock16.httpRequests} | ${group.ethrStock16.requests} |`,
   "",
+  ...renderProviders(providers, smoke),
   "## Message verification",
   "",
   `${verification.messages} ES256K-R JWTs, median of 5 alternating rounds: Sigil's verifyMessage with a warm cache ${verification.sigilPerSecond.toFixed(0)}/s; raw @noble/curves secp256k1 verification of the same signatures ${verification.rawPerSecond.toFixed(0)}/s: **${(verification.ratio * 100).toFixed(0)}% of the ceiling**.`,

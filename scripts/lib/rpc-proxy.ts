@@ -75,6 +75,8 @@ export interface RpcProxy {
 type RpcRequest = { jsonrpc?: string; id: unknown; method: string; params?: unknown[] };
 type RpcAnswer = { jsonrpc: "2.0"; id: unknown; result?: unknown; error?: { code: number; message: string } };
 type Log = { blockNumber: Hex; blockTimestamp?: Hex };
+type Served = { answer: RpcAnswer; status: number };
+type Plan = { req: RpcRequest; local?: Served; from?: bigint; span?: bigint };
 
 /** The critical path of a set of HTTP requests: the most requests in a chain where each starts
  * after the one before it ended. Concurrent requests count once; a request that had to wait for
@@ -128,64 +130,72 @@ export async function startRpcProxy(upstream: string, options: ProxyOptions = {}
   };
   const style = () => STYLES[options.style ?? "generic"];
   /** A refused call, with the HTTP status that applies when it travelled alone. */
-  const refuse = (req: RpcRequest, refusal: Refusal) => {
+  const refuse = (req: RpcRequest, refusal: Refusal): Served => {
     proxy.refused++;
-    return { answer: { jsonrpc: "2.0", id: req.id, error: { code: refusal.code, message: refusal.message } } as RpcAnswer, status: refusal.status };
+    return { answer: { jsonrpc: "2.0", id: req.id, error: { code: refusal.code, message: refusal.message } }, status: refusal.status };
   };
-  const forward = async (body: unknown) => {
-    const res = await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    return (await res.json()) as RpcAnswer;
+  const post = async (body: unknown) =>
+    (await (await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as unknown;
+  /** The calls the proxy does not answer itself go upstream in ONE batch per HTTP request. */
+  const forward = async (reqs: RpcRequest[]): Promise<RpcAnswer[]> => {
+    const out = await post(reqs.map((r, i) => ({ ...r, jsonrpc: "2.0", id: i })));
+    const byId = new Map(Array.isArray(out) ? (out as RpcAnswer[]).map((a) => [a.id, a]) : []);
+    return reqs.map((r, i) => ({ ...(byId.get(i) ?? { jsonrpc: "2.0", error: { code: -32603, message: `upstream: ${JSON.stringify(out).slice(0, 200)}` } }), id: r.id }));
   };
-  const getLogs = async (req: RpcRequest) => {
-    const f = (req.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; blockHash?: string };
-    let span = 1n;
-    let from = 0n;
-    if (f.blockHash === undefined) {
-      const tag = (t: string | undefined, head: () => Promise<bigint>) => (t === undefined || ["latest", "safe", "finalized", "pending"].includes(t) ? head() : t === "earliest" ? 0n : BigInt(t));
-      let head: Promise<bigint> | undefined;
-      const headOnce = () => (head ??= forward({ jsonrpc: "2.0", id: 0, method: "eth_blockNumber" }).then((a) => BigInt(a.result as string)));
-      from = await tag(f.fromBlock, headOnce);
-      span = (await tag(f.toBlock, headOnce)) - from + 1n;
-      if (options.maxLogRange !== undefined && span > BigInt(options.maxLogRange)) return refuse(req, style().logRange(span, options.maxLogRange, from));
+  /** What the proxy decides before the node is asked: answer locally, refuse, or pass on. */
+  const plan = async (req: RpcRequest, head: () => Promise<bigint>): Promise<Plan> => {
+    proxy.requests.push(req.method);
+    if (req.method === "eth_chainId" && options.chainId !== undefined) {
+      return { req, local: { answer: { jsonrpc: "2.0", id: req.id, result: `0x${options.chainId.toString(16)}` }, status: 200 } };
     }
-    const answer = await forward(req);
-    const logs = answer.result as Log[] | undefined;
+    if (req.method === "eth_sendRawTransaction" && options.dropTransactions) {
+      return { req, local: { answer: { jsonrpc: "2.0", id: req.id, result: keccak256((req.params?.[0] ?? "0x") as Hex) }, status: 200 } };
+    }
+    if (req.method !== "eth_getLogs") return { req };
+    const f = (req.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; blockHash?: string };
+    if (f.blockHash !== undefined) return { req, from: 0n, span: 1n };
+    const tag = (t: string | undefined) => (t === undefined || ["latest", "safe", "finalized", "pending"].includes(t) ? head() : t === "earliest" ? 0n : BigInt(t));
+    const from = await tag(f.fromBlock);
+    const span = (await tag(f.toBlock)) - from + 1n;
+    if (options.maxLogRange !== undefined && span > BigInt(options.maxLogRange)) return { req, local: refuse(req, style().logRange(span, options.maxLogRange, from)) };
+    return { req, from, span };
+  };
+  /** The node's answer to a passed-on call, as the provider would return it. */
+  const finish = async ({ req, from, span }: Plan, answer: RpcAnswer): Promise<Served> => {
+    const logs = req.method === "eth_getLogs" ? (answer.result as Log[] | undefined) : undefined;
     if (logs && options.maxLogResults !== undefined && logs.length > options.maxLogResults) {
       // Suggest the range that would fit, as providers do: up to the block before the first log
       // past the cap (at least the first block, even when that block alone is too much).
       const over = BigInt(logs[options.maxLogResults].blockNumber);
-      return refuse(req, style().logResults(options.maxLogResults, [from, over - 1n > from ? over - 1n : from], options.maxLogRange));
+      return refuse(req, style().logResults(options.maxLogResults, [from!, over - 1n > from! ? over - 1n : from!], options.maxLogRange));
     }
     if (logs && options.omitBlockTimestamp) for (const log of logs) delete log.blockTimestamp;
-    if (options.slowLogs && span > BigInt(options.slowLogs.overBlocks)) await sleep(options.slowLogs.delayMs);
+    if (logs && options.slowLogs && span! > BigInt(options.slowLogs.overBlocks)) await sleep(options.slowLogs.delayMs);
     return { answer, status: 200 };
   };
-  const handle = async (req: RpcRequest): Promise<{ answer: RpcAnswer; status: number }> => {
-    proxy.requests.push(req.method);
-    if (req.method === "eth_chainId" && options.chainId !== undefined) {
-      return { answer: { jsonrpc: "2.0", id: req.id, result: `0x${options.chainId.toString(16)}` }, status: 200 };
-    }
-    if (req.method === "eth_sendRawTransaction" && options.dropTransactions) {
-      return { answer: { jsonrpc: "2.0", id: req.id, result: keccak256((req.params?.[0] ?? "0x") as Hex) }, status: 200 };
-    }
-    if (req.method === "eth_getLogs") return getLogs(req);
-    return { answer: await forward(req), status: 200 };
+  const serve = async (reqs: RpcRequest[]): Promise<Served[]> => {
+    let head: Promise<bigint> | undefined; // asked at most once per HTTP request
+    const headOnce = () => (head ??= post({ jsonrpc: "2.0", id: 0, method: "eth_blockNumber" }).then((a) => BigInt((a as RpcAnswer).result as string)));
+    const plans = await Promise.all(reqs.map((r) => plan(r, headOnce)));
+    const remote = plans.filter((p) => !p.local);
+    const answers = remote.length ? await forward(remote.map((p) => p.req)) : [];
+    return Promise.all(plans.map((p) => p.local ?? finish(p, answers[remote.indexOf(p)])));
   };
   /** The HTTP status and body answering one request body. */
   const answer = async (parsed: RpcRequest | RpcRequest[]): Promise<{ status: number; body: unknown }> => {
     if (!Array.isArray(parsed)) {
-      const { answer, status } = await handle(parsed);
+      const [{ answer, status }] = await serve([parsed]);
       return { status: answer.error ? status : 200, body: answer };
     }
     const max = options.maxBatch;
-    if (max === undefined || parsed.length <= max) return { status: 200, body: (await Promise.all(parsed.map(handle))).map((a) => a.answer) };
+    if (max === undefined || parsed.length <= max) return { status: 200, body: (await serve(parsed)).map((a) => a.answer) };
     const refusal = style().batch(parsed[0]?.id, parsed.length, max);
     if (refusal.kind === "whole") {
       for (const r of parsed) proxy.requests.push(r.method);
       proxy.refused += parsed.length;
       return { status: refusal.status, body: refusal.body };
     }
-    const served = await Promise.all(parsed.slice(0, max).map(handle));
+    const served = await serve(parsed.slice(0, max));
     const refused = parsed.slice(max).map((r) => {
       proxy.requests.push(r.method);
       return refuse(r, refusal.error).answer;
@@ -222,6 +232,9 @@ export async function startRpcProxy(upstream: string, options: ProxyOptions = {}
       }
     });
   });
+  // Providers keep connections open far longer than Node's 5 s default; a client reusing a socket
+  // the server is closing would see resets no provider causes.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   proxy.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return proxy;
