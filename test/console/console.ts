@@ -13,9 +13,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import type { Hex } from "viem";
+import { verifyTypedData, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { buildGuardianSet, createSigilResolver, generateKeyPair, generateNextKey, RegistryRevertError, safetyNumber, sendOperation } from "sigil-did";
+import { buildGuardianSet, createSigilResolver, generateKeyPair, generateNextKey, operationTypedData, RegistryRevertError, safetyNumber, sendOperation } from "sigil-did";
 import { browserPage } from "../../scripts/lib/browser.ts";
 import { CONSOLE_DIST, startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../../scripts/lib/console-stage.ts";
 import { DEV_PRIVATE_KEY } from "../../scripts/lib/hardhat-node.ts";
@@ -325,6 +325,17 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     await page.evaluate("dispatchEvent(new Event('afterprint'))");
     expect(await page.locator("#print-sheet").count()).to.equal(0);
     await page.locator('form[data-form="commit"] input[name="saved"]').check();
+    // Signed by the wallet to a file first (EIP-712 through eth_signTypedData_v4): a valid signature, nothing sent.
+    const signedFile = page.waitForEvent("download");
+    await page.locator('form[data-form="commit"] [data-action="file"]').click();
+    await (await signedFile).saveAs(join(OUT, "bob-commit-signed.json"));
+    expect((await outcome("commit")).outcome).to.equal("done");
+    const signed = JSON.parse(readFileSync(join(OUT, "bob-commit-signed.json"), "utf8"));
+    expect(signed.signer).to.equal(WALLET_ACCOUNT);
+    expect((await page.evaluate("window.__walletCalls")) as string[]).to.include("eth_signTypedData_v4");
+    const typed = operationTypedData(signed.operation, { nonce: BigInt(signed.context.nonce), chainId: signed.chainId, registry: signed.registry, deadline: BigInt(signed.deadline) });
+    expect(await verifyTypedData({ ...(typed as object), address: WALLET_ACCOUNT, signature: signed.signature } as Parameters<typeof verifyTypedData>[0])).to.equal(true);
+    expect(await page.locator('form[data-form="commit"] .next-card').count()).to.equal(1); // the key stays until it is committed
     await page.locator('form[data-form="commit"] [data-action="send"]').click();
     const result = await outcome("commit");
     expect(result.outcome, result.text).to.equal("done");

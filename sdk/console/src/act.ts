@@ -174,7 +174,7 @@ const print_ = () => globalThis.print();
 interface Prepared {
   op: Operation;
   authoriser: Actor;
-  /** Runs after a successful send or signature (forget consumed keys). */
+  /** Runs once the operation is on chain (forget consumed keys). */
   after?: () => void;
 }
 
@@ -219,8 +219,7 @@ export function actView(ctx: ActContext): HTMLElement {
         const signed = await signOperation(p.authoriser.client, target, p.op, { chainId: chain.network.chainId });
         download(`sigil-${p.op.type}-${identity.slice(2, 10).toLowerCase()}-${signed.deadline}.json`, toJson(signed));
         l.done(h("strong", undefined, "Signed to a file."), ` Valid until ${when(signed.deadline)}. Give it to anyone who can pay the gas; they send it with: sigil relay <file>.`);
-        p.after?.();
-        return;
+        return; // nothing changed yet: keys in the page stay until the operation is on chain
       }
       const payer = session.wallet ?? session.pageKey ?? p.authoriser;
       if (payer.kind !== "wallet" && (await target.publicClient.getBalance({ address: payer.address })) === 0n) {
