@@ -1,7 +1,8 @@
 // Benchmarks, Sigil vs ERC-1056 and ethr-did-resolver, on one `hardhat node` on 127.0.0.1:
 // gas from receipts, resolution latency and requests (counted at loopback proxies), a 1,000-DID
-// group, message verification vs the raw signature ceiling, and resolution on emulated public
-// providers (caps, latency, a long chain; scripts/lib/provider-bench.ts).
+// group, message verification vs the raw signature ceiling, resolution on emulated public
+// providers (caps, latency, a long chain; scripts/lib/provider-bench.ts), browser bundles, and
+// the web console's weight and time to first render.
 //   npm run bench                 full run: writes docs/benchmarks.md and docs/benchmarks.json
 //   node scripts/bench.ts --smoke --out <dir>   tiny sizes (the test suite runs this)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,6 +24,7 @@ import { startRpcProxy, type RpcProxy } from "./lib/rpc-proxy.ts";
 import { measureBundles, type BundleSize } from "./lib/bundle-size.ts";
 import { measureEncryption, type EncryptionBench } from "./lib/encryption-bench.ts";
 import { measureProviders, renderProviders, type ProviderBench } from "./lib/provider-bench.ts";
+import { measureConsole, metricsMarkdown, type ConsoleMetrics } from "./lib/console-metrics.ts";
 
 const root = join(import.meta.dirname, "..");
 const smoke = process.argv.includes("--smoke");
@@ -189,6 +191,9 @@ results.providers = await measureProviders({ smoke });
 // 7. Browser bundle sizes (esbuild, minified, gzip), side by side with ethr-did-resolver.
 results.bundles = await measureBundles();
 
+// 8. The web console: its files and time to first render in headless Chromium.
+results.console = await measureConsole(smoke ? 1 : 7);
+
 // Report.
 const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version as string;
 const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
@@ -277,6 +282,7 @@ const md = [
   "|---|---:|---:|",
   ...bundles.map((b) => `| ${b.bundle} | ${(b.minifiedBytes / 1024).toFixed(1)} KB | ${(b.gzipBytes / 1024).toFixed(1)} KB |`),
   "",
+  metricsMarkdown(results.console as ConsoleMetrics),
   "## Targets",
   "",
   ...targets(),

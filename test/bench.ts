@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 describe("npm run bench (smoke run)", function () {
   this.timeout(180_000);
-  it("measures every section (gas direct, signed and EIP-712; resolution; group; verification; service load; provider profiles) and writes its tables", () => {
+  it("measures every section (gas direct, signed and EIP-712; resolution; group; verification; service load; provider profiles; web console) and writes its tables", () => {
     const out = mkdtempSync(join(tmpdir(), "sigil-bench-"));
     try {
       const run = spawnSync(process.execPath, [join(import.meta.dirname, "..", "scripts", "bench.ts"), "--smoke", "--out", out], { encoding: "utf8" });
@@ -44,6 +44,12 @@ describe("npm run bench (smoke run)", function () {
       const md = readFileSync(join(out, "benchmarks.md"), "utf8");
       expect(md).to.include("SMOKE RUN");
       expect(md).to.include("## Resolution on public-provider profiles (issue #15)");
+      // The web console (issue #16): its files and time to first render, measured in Chromium.
+      const consoleMetrics = json.console as { total: { gzipBytes: number }; initial: { gzipBytes: number }; timings: { profile: string; documentMs: number }[] };
+      expect(consoleMetrics.initial.gzipBytes).to.be.greaterThan(0).and.at.most(consoleMetrics.total.gzipBytes);
+      expect(consoleMetrics.timings.map((t) => t.profile)).to.deep.equal(["desktop CPU", "CPU slowed 4x"]);
+      for (const t of consoleMetrics.timings) expect(Number.isFinite(t.documentMs) && t.documentMs > 0, t.profile).to.equal(true);
+      expect(md).to.include("### Web console");
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -257,27 +257,35 @@ export async function measureProviders({ smoke }: { smoke: boolean }): Promise<P
     // (c) A thief holding the key floods FLOOD entries into one block (on both registries); the
     // owner's pre-committed next key then rotates with purge on Sigil (ERC-1056 can only change
     // the owner: the thief's entries stay).
-    const owner = await funded();
-    const F = owner.account.address;
-    const next = generateNextKey();
+    // The reference R goes through the same commit and purging rotation, without the flood.
     const target = { registry: sigil, publicClient: publicClient as PublicClient };
-    await sendOperation(owner, target, { type: "commitNextOwner", identity: F, commitment: next.commitment });
-    const thief = await rawSender(owner.key); // the stolen key
-    await inOneBlock(Array.from({ length: FLOOD }, (_, i) => serviceAttribute("Messaging", `https://thief${i}.example`)).flatMap((svc) =>
-      [erc, sigil].map((registry) => () => thief(registry, "setAttribute", [F, svc.name, svc.value, DAY]))));
-    await rpc("hardhat_mine", [toHex(10)]);
-    await dev.sendTransaction({ to: next.address, value: parseEther("1"), chain: null }).then((hash) => publicClient.waitForTransactionReceipt({ hash }));
-    await sendOperation(wallet(next.privateKey), target, {
-      type: "rotate", identity: F, salt: next.salt, newOwner: next.address, nextCommitment: generateNextKey().commitment, purge: true, revokeDelegates: [], revokeAttributes: [],
-    });
-    await call(owner, erc, "changeOwner", [F, next.address]);
+    const recovered = async (flood: number) => {
+      const owner = await funded();
+      const id = owner.account.address;
+      const next = generateNextKey();
+      await sendOperation(owner, target, { type: "commitNextOwner", identity: id, commitment: next.commitment });
+      if (flood > 0) {
+        const thief = await rawSender(owner.key); // the stolen key
+        await inOneBlock(Array.from({ length: flood }, (_, i) => serviceAttribute("Messaging", `https://thief${i}.example`)).flatMap((svc) =>
+          [erc, sigil].map((registry) => () => thief(registry, "setAttribute", [id, svc.name, svc.value, DAY]))));
+      }
+      await rpc("hardhat_mine", [toHex(10)]);
+      await dev.sendTransaction({ to: next.address, value: parseEther("1"), chain: null }).then((hash) => publicClient.waitForTransactionReceipt({ hash }));
+      await sendOperation(wallet(next.privateKey), target, {
+        type: "rotate", identity: id, salt: next.salt, newOwner: next.address, nextCommitment: generateNextKey().commitment, purge: true, revokeDelegates: [], revokeAttributes: [],
+      });
+      await call(owner, erc, "changeOwner", [id, next.address]);
+      return id;
+    };
+    const R = await recovered(0);
+    const F = await recovered(FLOOD);
     const cap = smoke ? 20 : 1_000; // under the flood
     const capped = `results <= ${cap.toLocaleString("en-US")} (alchemy)`;
     profiles[capped] = { style: "alchemy", maxLogResults: cap };
-    const reference = await contend("c. flood then purge", capped, Z, { ethr: false, label: "fresh DID" });
+    const reference = await contend("c. flood then purge", capped, R, { ethr: false, label: "rotated, no flood" });
     const flooded = await contend("c. flood then purge", capped, F, { label: "flooded + purged" });
     judge(flooded.sigil, flooded.sigil.sequentialRoundTrips <= reference.sigil.sequentialRoundTrips && flooded.sigil.median <= 1.5 * reference.sigil.median,
-      `like a fresh DID (round trips <=, median <= 1.5x): ${flooded.sigil.sequentialRoundTrips} vs ${reference.sigil.sequentialRoundTrips}, ${(flooded.sigil.median / reference.sigil.median).toFixed(2)}x`);
+      `like the same rotation without the flood (round trips <=, median <= 1.5x): ${flooded.sigil.sequentialRoundTrips} vs ${reference.sigil.sequentialRoundTrips}, ${(flooded.sigil.median / reference.sigil.median).toFixed(2)}x`);
 
     // (d) BIG changes, 10 per block.
     const big = await funded();
@@ -292,6 +300,10 @@ export async function measureProviders({ smoke }: { smoke: boolean }): Promise<P
     bigRows.sigil.cpuMs = cpu.sigil;
     bigRows.stock.cpuMs = cpu.stock;
     bigRows.tuned.cpuMs = cpu.tuned;
+    // Issue #15 measured main at 1,000 changes: ~60 ms per resolution, "half of it client CPU"
+    // (log decoding 22 ms, document 10 ms); the goal is at least 3x less per change. Tiny smoke sizes are all
+    // fixed cost, so only a full run is judged.
+    if (!smoke) judge(bigRows.sigil, cpu.sigil <= 30 / 3, `client CPU per resolution <= 1/3 of the ~30 ms measured before: ${cpu.sigil.toFixed(1)} ms (${((cpu.sigil / BIG) * 1000).toFixed(1)} µs per change)`);
     await contend(`d. ${BIG.toLocaleString("en-US")} changes`, "goal (infura)", K, { ethr: false });
 
     // (f) CONTACTS DIDs at once: through did-resolver (Promise.all) vs resolveMany.
@@ -384,7 +396,7 @@ export function renderProviders(b: ProviderBench, smoke: boolean): string[] {
     "",
     `A second \`hardhat node\`, mined to ${b.longChainBlocks.toLocaleString("en-US")} blocks, behind the loopback provider emulator (scripts/lib/rpc-proxy.ts): every HTTP request answers ${b.latencyMs} ms late (the internet round trip), and each profile's caps are refused with the error codes, messages and HTTP statuses the named provider sends (scripts/lib/provider-styles.ts cites where each was seen). Sigil runs in its default configuration: nothing preset, caps learned from the refusals; cache off except in the "cached" rows. "first, learning" is a new resolver's first resolution (median over new resolvers); the other Sigil rows come after it, on the same resolver. ethr-did-resolver stock (\`rpcUrl\`) and tuned (static network, no batching, no response cache), with hex chain-id DIDs (\`did:ethr:0x7a69:…\`; the named form costs it a getNetwork round trip). Sequential round trips: the longest chain of HTTP requests each sent after the previous one was answered (the critical path the emulator records); bytes: request and answer bodies. Medians per run: ${b.runs}; the "resolved" column counts runs that resolved (a group run counts when every DID did). Goals are judged from these measurements, never asserted.`,
     "",
-    `DIDs: ${b.changes} changes spread over ${b.spreadBlocks.toLocaleString("en-US")} blocks before the long chain (a, b); a flood of ${b.flood.toLocaleString("en-US")} entries in one block, then a rotation with purge by the pre-committed next key (c; on ERC-1056 the owner can only change the owner); ${b.bigChanges.toLocaleString("en-US")} changes, 10 per block (d); a DID with no change (e); ${b.contacts.toLocaleString("en-US")} contacts, mostly without history (f). Profiles:`,
+    `DIDs: ${b.changes} changes spread over ${b.spreadBlocks.toLocaleString("en-US")} blocks before the long chain (a, b); a flood of ${b.flood.toLocaleString("en-US")} entries in one block, then a rotation with purge by the pre-committed next key, beside a DID that went through the same commit and rotation without the flood (c; on ERC-1056 the owner can only change the owner); ${b.bigChanges.toLocaleString("en-US")} changes, 10 per block (d); a DID with no change (e); ${b.contacts.toLocaleString("en-US")} contacts, mostly without history (f). Profiles:`,
     "",
     ...Object.entries(b.profiles).map(([name, o]) => `- **${name}**: ${caps(o)}`),
     "",

@@ -59,7 +59,7 @@ export interface ReadOptions {
   after?: ReadonlyMap<Address, bigint>;
   /** Also ask for the logs from fromBlock to the head with the state (one round trip on a young chain). */
   speculate?: boolean;
-  /** Called when the speculative logs were not back soon after the state (read by span instead). */
+  /** Called when the speculative logs took over a second (or timed out): do not speculate again. */
   onSlowSpeculation?: () => void;
   /** Widest union of spans one eth_getLogs serves for several identities. Default 50,000 blocks. */
   combineSpan?: bigint;
@@ -141,8 +141,13 @@ export async function readIdentities(
   const speculative = options.speculate && ids.length
     ? Promise.all(chunks(ids, TOPIC_CHUNK).map((c) => getLogs(client, { address: registry, topics: [null, c.map(identityTopic)], fromBlock: toHex(fromBlock), toBlock: "latest" })))
     : undefined;
-  speculative?.catch(() => undefined); // judged below: a refusal only means step 2
   const started = performance.now();
+  // Judged below: a refusal only means step 2. Only a really slow answer stops speculation.
+  if (speculative) {
+    const slow = setTimeout(() => options.onSlowSpeculation?.(), SLOW_SPECULATION_MS);
+    (slow as { unref?: () => void }).unref?.(); // never keeps a Node process alive
+    speculative.then(() => clearTimeout(slow), () => clearTimeout(slow));
+  }
   const [stateChunks] = await Promise.all([statesP, headersP]);
   const stateMs = performance.now() - started;
   const [chainId, blockNumber, timestamp] = stateChunks[0];
@@ -160,7 +165,7 @@ export async function readIdentities(
   }
   // Waited for only when a span needs it, and only about as long again as the state took: a
   // node slow on the wide query must not hold the read up (step 2 is one round trip).
-  let raw: RawLog[] | undefined = speculative && spans.length ? await settledWithin(speculative, Math.max(stateMs, MIN_SPECULATION_GRACE_MS), options.onSlowSpeculation) : undefined;
+  let raw: RawLog[] | undefined = speculative && spans.length ? await settledWithin(speculative, Math.max(stateMs, MIN_SPECULATION_GRACE_MS)) : undefined;
   const failures = new Map<Address, Error>();
   // Block times a document needs that its logs may not give: the last change's (updated) and the
   // first change's (created), which a read from the last purge does not reach.
@@ -224,15 +229,17 @@ export async function readIdentities(
 }
 
 /** Least time the speculative logs get after the state answered, ms. */
-const MIN_SPECULATION_GRACE_MS = 25;
+const MIN_SPECULATION_GRACE_MS = 100;
+/** A speculative answer slower than this (or a timeout) means the endpoint is slow on wide log
+ * queries: it is not sent them again. A merely late one (jitter) only sends this read to step 2. */
+const SLOW_SPECULATION_MS = 1_000;
 
-/** The flattened logs if they arrive within `ms`; undefined on a refusal or when late (then `late()`). */
-async function settledWithin(logs: Promise<RawLog[][]>, ms: number, late?: () => void): Promise<RawLog[] | undefined> {
+/** The flattened logs if they arrive within `ms`; undefined on a refusal or when late. */
+async function settledWithin(logs: Promise<RawLog[][]>, ms: number): Promise<RawLog[] | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
   try {
     const out = await Promise.race([logs.then((r) => r.flat(), () => undefined), timeout]);
-    if (out === "late") late?.();
     return out === "late" ? undefined : out;
   } finally {
     clearTimeout(timer);

@@ -29,7 +29,7 @@ export interface NetworkEntry {
   knownHead?: bigint;
   /** Whether the network's logs carried blockTimestamp at the last read. */
   logTimestamps?: boolean;
-  /** The whole-chain log query sent with the state came back late once: not sent again. */
+  /** The whole-chain log query sent with the state took over a second once: not sent again. */
   slowSpeculation?: boolean;
 }
 
