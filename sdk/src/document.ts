@@ -70,23 +70,31 @@ export interface BuiltDocument {
   nextVersionId?: bigint;
 }
 
-/** bytes32 → string the way ethr-did-resolver does it; null when not UTF-8 (not a DID event). */
-function bytes32ToString(value: Hex): string | null {
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function utf8(value: Hex): string | null {
   try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(hexToBytes(value));
-    return text.replace(/\0+$/, "");
+    return strictUtf8.decode(hexToBytes(value));
   } catch {
     return null;
   }
 }
 
-function utf8(value: Hex): string | null {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(hexToBytes(value));
-  } catch {
-    return null;
+/** bytes32 → string the way ethr-did-resolver does it; null when not UTF-8 (not a DID event).
+ * Names repeat through a history: each is decoded once per document. */
+function bytes32ToString(value: Hex, seen: Map<Hex, string | null>): string | null {
+  let name = seen.get(value);
+  if (name === undefined) {
+    name = utf8(value)?.replace(/\0+$/, "") ?? null;
+    seen.set(value, name);
   }
+  return name;
 }
+
+/** What a JSON text may start with, after whitespace (anything else cannot parse). */
+const JSON_START = /^\s*[[{"\-0-9tfn]/;
+
+const ATTRIBUTE_NAME = /^did\/(pub|svc)\/(\w+)(\/(\w+))?(\/(\w+))?$/;
 
 export function buildDocument(args: {
   did: string;
@@ -110,6 +118,9 @@ export function buildDocument(args: {
   let agreement = new Map<string, string>();
   let keys = new Map<string, VerificationMethod>();
   let services = new Map<string, Service>();
+  const names = new Map<Hex, string | null>();
+  // Delegates' accounts are checksummed (a keccak each) only for those left in the document.
+  const accounts = new Map<VerificationMethod, Address>();
 
   for (const event of events) {
     if (event.blockNumber > at.blockNumber) {
@@ -150,7 +161,7 @@ export function buildDocument(args: {
       continue;
     }
     if (event.kind !== "delegate" && event.kind !== "attribute") continue; // guardians and recoveries: metadata only
-    const name = event.kind === "delegate" ? bytes32ToString(event.delegateType) : bytes32ToString(event.name);
+    const name = bytes32ToString(event.kind === "delegate" ? event.delegateType : event.name, names);
     if (name === null) continue; // not a DID entry (non-UTF-8 name): skipped, as ethr-did-resolver does
     const entryKey = `${event.kind}-${name}-${event.kind === "delegate" ? event.delegate : event.value}`;
     // Strictly after, as the contract's validDelegate judges it: a revocation sets validTo = now.
@@ -165,28 +176,29 @@ export function buildDocument(args: {
       delegateCount++;
       if (name !== "sigAuth" && name !== "veriKey") continue;
       const id = `${did}#delegate-${delegateCount}`;
-      keys.set(entryKey, {
-        id,
-        type: "EcdsaSecp256k1RecoveryMethod2020",
-        controller: did,
-        blockchainAccountId: `eip155:${chainId}:${getAddress(event.delegate)}`,
-      });
+      const method: VerificationMethod = { id, type: "EcdsaSecp256k1RecoveryMethod2020", controller: did, blockchainAccountId: "" };
+      accounts.set(method, event.delegate);
+      keys.set(entryKey, method);
       signing.set(entryKey, id);
       if (name === "sigAuth") auth.set(entryKey, id);
       continue;
     }
-    const match = name.match(/^did\/(pub|svc)\/(\w+)(\/(\w+))?(\/(\w+))?$/);
+    const match = ATTRIBUTE_NAME.exec(name);
     if (!match) continue;
     const [, section, algorithm, , purpose, , encoding] = match;
     if (section === "svc") {
       serviceCount++;
       const text = utf8(event.value);
       if (text === null || KEYWORD_ALIASES.has(algorithm)) continue;
-      let endpoint: Service["serviceEndpoint"];
-      try {
-        endpoint = JSON.parse(text);
-      } catch {
-        endpoint = text;
+      let endpoint: Service["serviceEndpoint"] = text;
+      // As ethr-did-resolver: JSON if it parses, else the text. A throw costs tens of µs, so text
+      // that cannot start a JSON value (a plain URL) is not tried.
+      if (JSON_START.test(text)) {
+        try {
+          endpoint = JSON.parse(text);
+        } catch {
+          endpoint = text;
+        }
       }
       if (!isServiceEndpoint(endpoint)) continue;
       services.set(entryKey, { id: `${did}#service-${serviceCount}`, type: algorithm, serviceEndpoint: endpoint });
@@ -197,17 +209,16 @@ export function buildDocument(args: {
     const type = `${algorithm}${legacyAttrTypes[purpose] ?? purpose ?? ""}`;
     if (!legacyAlgoMap[type] && KEYWORD_ALIASES.has(algorithm)) continue;
     const key: VerificationMethod & Record<string, unknown> = { id, type: legacyAlgoMap[type] ?? algorithm, controller: did };
-    const raw = hexToBytes(event.value);
     switch (encoding) {
       case undefined:
       case "hex":
         key.publicKeyHex = event.value.slice(2);
         break;
       case "base64":
-        key.publicKeyBase64 = base64.encode(raw);
+        key.publicKeyBase64 = base64.encode(hexToBytes(event.value));
         break;
       case "base58":
-        key.publicKeyBase58 = base58.encode(raw);
+        key.publicKeyBase58 = base58.encode(hexToBytes(event.value));
         break;
       case "pem": {
         const pem = utf8(event.value);
@@ -226,6 +237,10 @@ export function buildDocument(args: {
     else signing.set(entryKey, id);
   }
 
+  for (const method of keys.values()) {
+    const account = accounts.get(method);
+    if (account !== undefined) method.blockchainAccountId = `eip155:${chainId}:${getAddress(account)}`;
+  }
   const controllerId = `${did}#controller`;
   const didDocument: DIDDocument = deactivated
     ? { "@context": [...DID_CONTEXT], id: did, verificationMethod: [], authentication: [], assertionMethod: [] }

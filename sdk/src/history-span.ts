@@ -64,12 +64,13 @@ export function groupSpans(spans: readonly Span[], maxSpan: bigint, maxIds: numb
   return groups;
 }
 
-/** The block of the change before `block`, as its events record it (0 for the first). */
-function previousOf(events: readonly RegistryEvent[], block: bigint): bigint | undefined {
-  let previous: bigint | undefined;
+/** Per block with events, the block of the change before it as they record it (0 for the first). */
+function previousByBlock(events: readonly RegistryEvent[]): Map<bigint, bigint> {
+  const previous = new Map<bigint, bigint>();
   for (const e of events) {
-    if (e.blockNumber !== block || e.previousChange === undefined || e.previousChange >= block) continue;
-    if (previous === undefined || e.previousChange < previous) previous = e.previousChange;
+    if (e.previousChange === undefined || e.previousChange >= e.blockNumber) continue;
+    const known = previous.get(e.blockNumber);
+    if (known === undefined || e.previousChange < known) previous.set(e.blockNumber, e.previousChange);
   }
   return previous;
 }
@@ -81,9 +82,10 @@ function previousOf(events: readonly RegistryEvent[], block: bigint): bigint | u
  * to (the last change before the span, 0 if none).
  */
 export function checkLinks(id: Address, events: readonly RegistryEvent[], start: bigint, changed: bigint): bigint {
+  const previousOf = previousByBlock(events);
   let block = changed;
   for (let steps = 0; block >= start && block > 0n; steps++) {
-    const previous = previousOf(events, block);
+    const previous = previousOf.get(block);
     if (previous === undefined || steps > events.length) {
       throw new HistoryReadError(
         `the node returned no registry logs for block ${block}, where ${id} ${block === changed ? "last changed" : "changed"}; ` +
