@@ -67,6 +67,7 @@ export {
   type RegistryTarget,
   type SignedOperation,
 } from "./write.ts";
+export { decodeSignedOperation, encodeSignedOperation, SignedOperationFormatError } from "./signed-json.ts";
 export {
   buildGuardianSet,
   generateNextKey,

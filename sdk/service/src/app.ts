@@ -264,7 +264,7 @@ const TITLES: Record<number, string> = {
 const titleOf = (status: number) => TITLES[status] ?? STATUS_CODES[status] ?? "Error";
 
 /** An RFC 9457 body with "about:blank" semantics: the title is the status's phrase. */
-function problemBody(status: number, detail: string, extra: Record<string, unknown> = {}) {
+export function problemBody(status: number, detail: string, extra: Record<string, unknown> = {}) {
   return JSON.stringify({ type: "about:blank", title: titleOf(status), status, detail, ...extra });
 }
 

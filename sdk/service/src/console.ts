@@ -26,6 +26,7 @@ export interface ConsoleConfig {
   network?: { name?: string; chainId?: number; registry?: string; rpcUrls?: readonly string[]; fromBlock?: string };
   /** Warn when keys changed within this many days. */
   recentDays?: number;
+  /** Where the page sends signed operations to be relayed: a URL, or a path on this service ("/1.0/relay"). */
   relayerUrl?: string;
   [key: string]: unknown;
 }
@@ -90,7 +91,8 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
   const config = options.config;
   const connect =
     options.connectSrc?.map((o) => originOf(o, "console connect origin")) ??
-    [...(config?.network?.rpcUrls ?? []), ...(config?.relayerUrl ? [config.relayerUrl] : [])].map((u) => originOf(u, "console RPC URL"));
+    // A relayer on this service ("/1.0/relay") is the page's own origin: 'self' covers it.
+    [...(config?.network?.rpcUrls ?? []), ...(config?.relayerUrl && !config.relayerUrl.startsWith("/") ? [config.relayerUrl] : [])].map((u) => originOf(u, "console RPC URL"));
   const csp = consoleCsp(connect);
   const headers = {
     "content-security-policy": csp,

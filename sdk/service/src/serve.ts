@@ -4,8 +4,10 @@ import { pino, type Level, type Logger } from "pino";
 import type { SigilResolver } from "sigil-did";
 import { createResolverService, type CorsOrigins } from "./app.ts";
 import { registerConsole, type ConsoleConfig, type ConsoleOptions } from "./console.ts";
+import { registerRelay, RELAY_PATH, type RelayOptions } from "./relay.ts";
 
-export type { CorsOrigins, ConsoleConfig, ConsoleOptions };
+export type { CorsOrigins, ConsoleConfig, ConsoleOptions, RelayOptions };
+export { RELAY_PATH };
 
 export interface ServeOptions {
   resolver: SigilResolver;
@@ -26,6 +28,8 @@ export interface ServeOptions {
   shutdownTimeoutMs?: number;
   /** Also serve a built web console at "/" (static files, strict CSP); the API is unchanged. */
   console?: ConsoleOptions;
+  /** Also relay signed operations at POST /1.0/relay, paying their gas from `relay.relayer`. */
+  relay?: RelayOptions;
 }
 
 export interface RunningService {
@@ -40,10 +44,12 @@ export async function startResolverService(options: ServeOptions): Promise<Runni
   const destination = options.logDestination ?? pino.destination({ dest: 1, sync: true });
   const logger = pino({ level: options.logLevel ?? "info", base: { service: "sigil-resolver" } }, destination);
   const app = createResolverService({ resolver: options.resolver, logger, maxBatch: options.maxBatch, cors: options.cors });
+  if (options.relay) registerRelay(app, options.relay);
   const consoleFiles = options.console ? registerConsole(app, options.console) : undefined;
   const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
   logger.info({ address }, "listening");
   if (consoleFiles) logger.info({ console: `${address}/`, files: consoleFiles.files }, "web console");
+  if (options.relay) logger.info({ relay: `${address}${RELAY_PATH}`, relayer: options.relay.relayer.account?.address }, "relaying signed operations");
   let closing: Promise<boolean> | undefined;
   return {
     url: address,

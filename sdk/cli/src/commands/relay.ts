@@ -4,9 +4,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { createPublicClient, createWalletClient, isAddress, isHex, zeroAddress, type Hex, type PublicClient, type WalletClient } from "viem";
+import { createPublicClient, createWalletClient, isHex, zeroAddress, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { AUTHORISER, networkTransport, readSigningContext, relayOperation, type SignableOperation, type SignedOperation } from "sigil-did";
+import { decodeSignedOperation, networkTransport, readSigningContext, relayOperation, SignedOperationFormatError, type SignedOperation } from "sigil-did";
 import { deployRegistry } from "sigil-did/node";
 import { CliError, EXIT, readJson, type Context } from "../context.ts";
 import { sentLine } from "../perform.ts";
@@ -21,35 +21,13 @@ function readKeyOnly(): Hex {
   return key as Hex;
 }
 
-/** bigint fields of operations and contexts, as JSON holds them (decimal strings). */
-const BIGINTS = new Set(["validity", "threshold", "delay", "nonce", "commitmentNonce", "round", "deadline"]);
-const revive = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(revive);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, BIGINTS.has(k) && typeof v === "string" ? BigInt(v) : revive(v)]));
-  }
-  return value;
-};
-
-const OPERATION_TYPES = new Set(Object.keys(AUTHORISER));
-
 /** A prepared operation from a file, checked field by field so that a damaged file says what is wrong. */
 function readPrepared(file: string): SignedOperation {
   const raw = readJson<Record<string, unknown>>(file, "prepared operation");
-  const op = raw.operation as Record<string, unknown> | undefined;
-  const problems: string[] = [];
-  if (!op || typeof op !== "object") problems.push("no operation");
-  else if (typeof op.type !== "string" || !OPERATION_TYPES.has(op.type)) problems.push(`unknown operation type ${JSON.stringify(op.type)}`);
-  else if (typeof op.identity !== "string" || !isAddress(op.identity)) problems.push("operation.identity is not an address");
-  if (typeof raw.signer !== "string" || !isAddress(raw.signer)) problems.push("signer is not an address");
-  if (typeof raw.registry !== "string" || !isAddress(raw.registry)) problems.push("registry is not an address");
-  if (typeof raw.signature !== "string" || !isHex(raw.signature)) problems.push("signature is not hex");
-  if (typeof raw.chainId !== "number") problems.push("chainId is missing");
-  if (typeof raw.deadline !== "string" || !/^\d+$/.test(raw.deadline)) problems.push("deadline is missing");
-  if (problems.length) throw new CliError(`${file} is not a prepared operation (${problems.join("; ")}); sigil prepare or --prepare writes one`);
   try {
-    return { ...(revive(raw) as SignedOperation), operation: revive(op) as SignableOperation, deadline: BigInt(raw.deadline as string) };
+    return decodeSignedOperation(raw);
   } catch (e) {
+    if (e instanceof SignedOperationFormatError) throw new CliError(`${file} is not a prepared operation (${e.problems.join("; ")}); sigil prepare or --prepare writes one`);
     throw new CliError(`cannot read a prepared operation from ${file}: ${(e as Error).message}`);
   }
 }

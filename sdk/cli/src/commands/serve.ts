@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { createSigilResolver, type SigilNetwork } from "sigil-did";
-import { startResolverService } from "sigil-did-service";
+import { RELAY_PATH, startResolverService } from "sigil-did-service";
 import { CliError, EXIT, type Context } from "../context.ts";
 
 type Ctx = () => Context;
@@ -85,10 +85,18 @@ export function registerServeCommand(program: Command, ctx: Ctx) {
   .addOption(new Option("--no-cors", "send no CORS headers (browsers on other origins cannot call it)"))
   .addOption(new Option("--console [dir]", "also serve the web console at / (default: the built sigil-did-console)").env("SIGIL_CONSOLE_DIR"))
   .addOption(new Option("--console-rpc <url>", "RPC URL the console's browsers use, if not the service's own (repeat)").argParser((v: string, acc: string[] = []) => [...acc, v]))
-  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string; corsOrigin?: string[]; cors: boolean; console?: string | true; consoleRpc?: string[] }) => {
+  .addOption(new Option("--relay", "also relay signed operations at POST /1.0/relay, paying their gas with SIGIL_RELAYER_KEY (the console offers it)"))
+  .addOption(new Option("--relay-per-minute <n>", "most operations relayed per minute").env("SIGIL_RELAY_PER_MINUTE").default("30"))
+  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string; corsOrigin?: string[]; cors: boolean; console?: string | true; consoleRpc?: string[]; relay?: boolean; relayPerMinute: string }) => {
     const envOrigins = process.env.SIGIL_CORS_ORIGINS?.split(",").map((x) => x.trim()).filter(Boolean);
     const cors = o.cors === false ? false : (o.corsOrigin ?? envOrigins ?? "*");
-    const { network } = ctx();
+    const c = ctx();
+    const { network } = c;
+    const relay = o.relay
+      ? { relayer: c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target: { registry: network.registry, publicClient: c.publicClient }, chainId: network.chainId, maxPerMinute: integer("relay-per-minute", o.relayPerMinute, 1) }
+      : undefined;
+    const consoleConfig = o.console ? consoleOptions(consoleDir(o.console), network, o.consoleRpc) : undefined;
+    if (consoleConfig && relay) Object.assign(consoleConfig.config, { relayerUrl: RELAY_PATH });
     const resolver = createSigilResolver({
       networks: [network],
       cache: o.cache ? { maxAgeMs: integer("cache-max-age", o.cacheMaxAge), maxEntries: integer("cache-entries", o.cacheEntries, 1) } : false,
@@ -103,7 +111,8 @@ export function registerServeCommand(program: Command, ctx: Ctx) {
       maxBatch: integer("max-batch", o.maxBatch, 1),
       logLevel: o.logLevel as "info",
       shutdownTimeoutMs: integer("shutdown-timeout", o.shutdownTimeout),
-      console: o.console ? consoleOptions(consoleDir(o.console), network, o.consoleRpc) : undefined,
+      console: consoleConfig,
+      relay,
     });
     service.logger.info({ network: network.name, chainId: network.chainId, registry: network.registry, cache: o.cache ? `max age ${o.cacheMaxAge} ms` : "off" }, "resolving");
     const signal = await new Promise<string>((resolve) => {

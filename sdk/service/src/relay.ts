@@ -1,0 +1,77 @@
+// POST /1.0/relay: the service pays the gas for operations their signers signed (EIP-712), so a
+// user without coins can act: a next key rotating, a guardian approving, a key in the web
+// console. The body is a signed operation as `sigil prepare` and the console write it. It is
+// answered 200 only once the receipt shows the registry's events; a refusal says why, and a
+// request the registry would refuse costs the relayer nothing (it is simulated first).
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { WalletClient } from "viem";
+import { decodeSignedOperation, RegistryRevertError, relayOperation, SignedOperationFormatError, type RegistryTarget } from "sigil-did";
+import { problemBody } from "./app.ts";
+
+export const RELAY_PATH = "/1.0/relay";
+
+export interface RelayOptions {
+  /** The funded account that sends and pays. */
+  relayer: WalletClient;
+  target: RegistryTarget;
+  chainId: number;
+  /** Most operations relayed per minute, across all clients (the relayer's funds are finite). Default 30. */
+  maxPerMinute?: number;
+  /** How long to wait for a receipt, ms. Default 60 s. */
+  receiptTimeoutMs?: number;
+}
+
+export function registerRelay(app: FastifyInstance, options: RelayOptions) {
+  const { relayer, target, chainId } = options;
+  const perMinute = options.maxPerMinute ?? 30;
+  let window = { start: 0, used: 0 };
+  // One transaction at a time until it is sent: concurrent sends from one account would take
+  // the same nonce. Receipts are awaited in parallel.
+  let sending: Promise<void> = Promise.resolve();
+  const problem = (reply: FastifyReply, status: number, detail: string, extra?: Record<string, unknown>) =>
+    reply.code(status).header("content-type", "application/problem+json").header("cache-control", "no-store").send(problemBody(status, detail, extra));
+
+  app.post(RELAY_PATH, async (request, reply) => {
+    let signed;
+    try {
+      signed = decodeSignedOperation(request.body);
+    } catch (error) {
+      if (error instanceof SignedOperationFormatError) return problem(reply, 400, error.message, { errors: error.problems });
+      throw error;
+    }
+    if (signed.chainId !== chainId || signed.registry.toLowerCase() !== target.registry.toLowerCase()) {
+      return problem(reply, 400, `signed for registry ${signed.registry} on chain ${signed.chainId}; this relayer sends to ${target.registry} on chain ${chainId}`);
+    }
+    const now = Date.now();
+    if (now - window.start >= 60_000) window = { start: now, used: 0 };
+    if (window.used >= perMinute) {
+      const wait = Math.ceil((window.start + 60_000 - now) / 1000);
+      return problem(reply.header("retry-after", String(wait)), 429, `this relayer sends at most ${perMinute} operations a minute; try again in ${wait} s`);
+    }
+    window.used++;
+    const turn = sending;
+    let sent!: () => void;
+    sending = new Promise<void>((resolve) => (sent = resolve));
+    try {
+      await turn;
+      const receipt = await relayOperation(relayer, target, signed, { timeoutMs: options.receiptTimeoutMs ?? 60_000, onSent: () => sent() });
+      return reply.code(200).header("cache-control", "no-store").send({
+        transactionHash: receipt.hash,
+        blockNumber: receipt.blockNumber.toString(),
+        events: receipt.events.map((e) => e.kind),
+      });
+    } catch (error) {
+      if (error instanceof RegistryRevertError) {
+        window.used--; // simulated and refused: nothing was spent
+        return problem(reply, 422, error.message, { operation: signed.operation.type, errorName: error.errorName });
+      }
+      if (/insufficient funds/i.test(String((error as Error).message))) {
+        request.log.error({ relayer: relayer.account?.address }, "the relayer has no funds");
+        return problem(reply, 503, "the relayer cannot pay the gas right now; sign the operation to a file and send it with sigil relay, or try later");
+      }
+      throw error;
+    } finally {
+      sent(); // refused or failed before sending: the next one may go
+    }
+  });
+}

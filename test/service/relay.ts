@@ -1,0 +1,93 @@
+// POST /1.0/relay against a real `hardhat node`: a key with no coins signs an operation, the
+// service pays the gas and answers only once the receipt shows the registry's events; a replay,
+// a damaged body, another chain's signature and an over-eager client are refused with reasons,
+// and a refused operation costs the relayer nothing.
+import { expect } from "chai";
+import { createPublicClient, createWalletClient, http, type Address, type PublicClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { createSigilResolver, encodeSignedOperation, serviceAttribute, signOperation, type SignedOperation } from "sigil-did";
+import { RELAY_PATH } from "sigil-did-service";
+import { devChain } from "../../scripts/lib/dev-chain.ts";
+import { raw, serve, startChain, type Chain } from "./fixture.ts";
+
+describe("resolver service: relaying signed operations (POST /1.0/relay)", function () {
+  this.timeout(120_000);
+  let chain: Chain;
+  let publicClient: PublicClient;
+  let relayerAddress: Address;
+  let svc: Awaited<ReturnType<typeof serve>>;
+  const post = (body: string) => raw(svc.url, RELAY_PATH, { method: "POST", headers: { "content-type": "application/json" }, body });
+  /** An operation signed by a fresh key that holds no coins. */
+  const signedByPoorKey = async (uri: string, chainId = 31337): Promise<{ signed: SignedOperation; did: string }> => {
+    const key = generatePrivateKey();
+    const account = privateKeyToAccount(key);
+    const wallet = createWalletClient({ account, transport: http(chain.node.url) });
+    const op = { type: "setAttribute", identity: account.address, ...serviceAttribute("Messaging", uri), validity: 86_400n } as const;
+    const signed = await signOperation(wallet, { registry: chain.registry, publicClient }, op, { chainId });
+    return { signed, did: `did:sigil:local:${account.address.toLowerCase()}` };
+  };
+
+  before(async () => {
+    chain = await startChain();
+    const dev = devChain(chain.node.url);
+    publicClient = createPublicClient({ transport: http(chain.node.url) });
+    const relayer = await dev.funded();
+    relayerAddress = relayer.account!.address;
+    svc = await serve([chain.net()], { maxAgeMs: 0 }, undefined, {
+      relay: { relayer, target: { registry: chain.registry, publicClient }, chainId: 31337, maxPerMinute: 4 },
+    });
+  });
+  after(async () => {
+    await svc?.service.close();
+    await chain?.stop();
+  });
+
+  it("sends an operation signed by a key without coins, paying the gas, and answers once the receipt shows the registry's events", async () => {
+    const { signed, did } = await signedByPoorKey("https://inbox.example/relayed");
+    expect(await publicClient.getBalance({ address: signed.signer })).to.equal(0n);
+    const before = await publicClient.getBalance({ address: relayerAddress });
+    const r = await post(encodeSignedOperation(signed));
+    expect(r.status, r.body).to.equal(200);
+    const body = r.json();
+    expect(body.events).to.deep.equal(["attribute"]);
+    const receipt = await publicClient.getTransactionReceipt({ hash: body.transactionHash });
+    expect(receipt.status).to.equal("success");
+    expect(receipt.from.toLowerCase()).to.equal(relayerAddress.toLowerCase());
+    expect(String(receipt.blockNumber)).to.equal(body.blockNumber);
+    expect(await publicClient.getBalance({ address: relayerAddress })).to.be.lessThan(before);
+    const doc = (await createSigilResolver({ networks: [chain.net()], cache: false }).resolve(did)).didDocument!;
+    expect(doc.service?.map((s) => s.serviceEndpoint)).to.deep.equal(["https://inbox.example/relayed"]);
+
+    // The same signature again: the registry refuses it (its nonce is used), said with the error's name, and nothing is spent.
+    const spent = await publicClient.getBalance({ address: relayerAddress });
+    const replay = await post(encodeSignedOperation(signed));
+    expect(replay.status, replay.body).to.equal(422);
+    expect(replay.headers["content-type"]).to.match(/^application\/problem\+json/);
+    expect(replay.json()).to.include({ status: 422, operation: "setAttribute", errorName: "SigilInvalidSignature" });
+    expect(await publicClient.getBalance({ address: relayerAddress })).to.equal(spent);
+  });
+
+  it("refuses a damaged body with every problem named, and another chain's signature, before sending anything", async () => {
+    const damaged = await post(JSON.stringify({ operation: { type: "stealEverything", identity: "0x1" }, signer: "nope", chainId: "31337" }));
+    expect(damaged.status, damaged.body).to.equal(400);
+    expect(damaged.json().errors).to.include.members([`unknown operation type "stealEverything"`, "signer is not an address", "registry is not an address", "signature is not hex", "chainId is missing", "deadline is missing"]);
+    const notJson = await post("{");
+    expect(notJson.status).to.equal(400);
+    const { signed } = await signedByPoorKey("https://inbox.example/elsewhere", 10);
+    const elsewhere = await post(encodeSignedOperation(signed));
+    expect(elsewhere.status, elsewhere.body).to.equal(400);
+    expect(elsewhere.json().detail).to.include("on chain 10; this relayer sends to");
+  });
+
+  it("sends at most its limit a minute (refused operations do not count), then 429 with Retry-After", async () => {
+    // The first test relayed one of the 4 this minute; its refused replay did not count.
+    for (let i = 0; i < 3; i++) {
+      const { signed } = await signedByPoorKey(`https://inbox.example/${i}`);
+      expect((await post(encodeSignedOperation(signed))).status).to.equal(200);
+    }
+    const { signed } = await signedByPoorKey("https://inbox.example/one-too-many");
+    const over = await post(encodeSignedOperation(signed));
+    expect(over.status, over.body).to.equal(429);
+    expect(Number(over.headers["retry-after"])).to.be.within(1, 60);
+  });
+});
