@@ -42,6 +42,8 @@ export interface ConsoleStage {
   bob: { did: string; address: Address };
   /** The dev account's clients (scripts/lib/dev-chain.ts). */
   chain: ReturnType<typeof devChain>;
+  /** The account `sigil serve --relay` pays with. */
+  relayer: Address;
   /** Relays `op` signed by `key`, paid by the dev account. */
   relay(key: Hex, op: SignableOperation): Promise<bigint>;
   increaseTime(seconds: number): Promise<void>;
@@ -49,8 +51,8 @@ export interface ConsoleStage {
 }
 
 /** Starts `sigil serve` with the console on a free port; resolves once it listens. */
-export async function startSigilServe(args: string[], timeoutMs = 20_000): Promise<{ url: string; process: ChildProcess; stop(): Promise<void>; output(): string }> {
-  const child = spawn(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+export async function startSigilServe(args: string[], timeoutMs = 20_000, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; process: ChildProcess; stop(): Promise<void>; output(): string }> {
+  const child = spawn(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sigil serve did not listen in ${timeoutMs} ms:\n${output}`)), timeoutMs);
@@ -125,7 +127,15 @@ export async function startConsoleStage(): Promise<ConsoleStage> {
     await send(bobWallet, { type: "setAttribute", identity: WALLET_ACCOUNT, ...serviceAttribute("MessagingService", "https://inbox.example/bob"), validity: year });
     await increaseTime(30 * 86_400);
 
-    const serve = await startSigilServe(["--rpc", node.url, "--registry", registry, "--chain-id", "31337", "--network", "localhost", "serve", "--port", "0", "--console", CONSOLE_DIST]);
+    // The service relays too (sigil serve --relay), paying with a key of its own.
+    const relayerKey = generatePrivateKey();
+    const relayer = privateKeyToAccount(relayerKey).address;
+    await chain.publicClient.waitForTransactionReceipt({ hash: await chain.dev.sendTransaction({ to: relayer, value: 10n ** 19n, chain: null }) });
+    const serve = await startSigilServe(
+      ["--rpc", node.url, "--registry", registry, "--chain-id", "31337", "--network", "localhost", "serve", "--port", "0", "--console", CONSOLE_DIST, "--relay"],
+      20_000,
+      { SIGIL_RELAYER_KEY: relayerKey },
+    );
     return {
       node,
       registry,
@@ -134,6 +144,7 @@ export async function startConsoleStage(): Promise<ConsoleStage> {
       alice: { did: `did:sigil:localhost:${alice.toLowerCase()}`, address: alice, device, thief, rotationBlock, theftBlock, next },
       bob: { did: `did:sigil:localhost:${WALLET_ACCOUNT.toLowerCase()}`, address: WALLET_ACCOUNT },
       chain,
+      relayer,
       relay,
       increaseTime,
       async stop() {

@@ -502,6 +502,29 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     await shot("12-recovered", "#history");
   });
 
+  it("hands an operation signed with a key that holds no coins to sigil serve --relay, and says done once its own node shows the change", async () => {
+    const key = generatePrivateKey();
+    const erin = privateKeyToAccount(key).address;
+    const did = `did:sigil:localhost:${erin.toLowerCase()}`;
+    await lookUp(did);
+    if (await page.locator("[data-page-key]").count()) await page.locator("[data-page-key] button", { hasText: "Forget this key" }).click();
+    await page.fill('input[name="page-key"]', key);
+    await page.locator(".signers form button[type=submit]").click();
+    await page.waitForSelector(`[data-page-key="${erin}"]`);
+    await open("services");
+    await page.fill('form[data-form="add-service"] input[name="service-endpoint"]', "https://inbox.example/erin");
+    const spentBefore = await stage.publicClient.getBalance({ address: stage.relayer });
+    await page.locator('form[data-form="add-service"] [data-action="relay"]').click();
+    const result = await outcome("add-service");
+    expect(result.outcome, result.text).to.equal("done");
+    expect(result.text).to.include("relayed: attribute");
+    await page.waitForSelector('.services [data-service="MessagingService"]');
+    expect((await resolver().resolve(did)).didDocument!.service!.map((s) => s.serviceEndpoint)).to.deep.equal(["https://inbox.example/erin"]);
+    expect(await stage.publicClient.getBalance({ address: erin }), "erin paid nothing").to.equal(0n);
+    expect(await stage.publicClient.getBalance({ address: stage.relayer }), "the relayer paid").to.be.lessThan(spentBefore);
+    await page.locator('[data-page-key] button', { hasText: "Forget this key" }).click();
+  });
+
   it("adds and revokes a key and a service with a key pasted into the page, then deactivates, which the page shows as final", async () => {
     const key = generatePrivateKey();
     const dave = privateKeyToAccount(key).address;

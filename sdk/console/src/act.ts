@@ -4,7 +4,8 @@
 // guardian card. Every operation is checked with the registry first (simulateOperation) and a
 // refusal is said in plain words before anything is signed or sent. Then it is sent (a connected
 // wallet pays the gas, relaying an operation signed by another key) or signed to a file in the
-// format `sigil relay` reads, for someone else to send.
+// format `sigil relay` reads, for someone else to send, or handed to the configured relayer
+// (`sigil serve --relay`), whose transaction the page then checks on chain itself.
 import {
   custom,
   getAddress,
@@ -23,12 +24,15 @@ import {
   activeEntries,
   bytes32Name,
   commitmentOf,
+  decodeRegistryLogs,
   directCall,
+  encodeSignedOperation,
   generateNextKey,
   isSignable,
   networkTransport,
   planRotation,
   publicKeyAttribute,
+  RegistryRevertError,
   relayOperation,
   sendOperation,
   serviceAttribute,
@@ -63,6 +67,8 @@ export interface ActContext {
   identity: Address;
   result: Resolution;
   history: History;
+  /** Where signed operations can be relayed (config.json's relayerUrl), if anywhere. */
+  relayerUrl?: string;
   refresh(): Promise<void>;
   /** Keeps an action's log where it survives the redraw that follows a change. */
   report(log: HTMLElement): void;
@@ -186,6 +192,24 @@ function targetOf(chain: Chain) {
   return target;
 }
 
+/** Hands a signed operation to the relayer, then checks its transaction on chain: done only
+ * when this page's own node shows the registry's events in the receipt. */
+async function relayedBy(target: { registry: Address; publicClient: PublicClient }, url: string, body: string, operation: string) {
+  let res: Response;
+  try {
+    res = await fetch(new URL(url, location.href), { method: "POST", headers: { "content-type": "application/json" }, body });
+  } catch {
+    throw new Error("The relayer cannot be reached. Sign the operation to a file instead and give it to someone who can send it.");
+  }
+  const answer = (await res.json().catch(() => ({}))) as { transactionHash?: Hex; detail?: string; errorName?: string };
+  if (res.status === 422 && answer.errorName) throw new RegistryRevertError({ operation, errorName: answer.errorName, args: [] });
+  if (!res.ok || !answer.transactionHash) throw new Error(`The relayer did not send it: ${answer.detail ?? `HTTP ${res.status}`}`);
+  const receipt = await target.publicClient.waitForTransactionReceipt({ hash: answer.transactionHash });
+  const events = decodeRegistryLogs(receipt.logs.filter((log) => log.address.toLowerCase() === target.registry.toLowerCase()) as never);
+  if (receipt.status !== "success" || events.length === 0) throw new Error(`The relayer's transaction ${short(answer.transactionHash, 8)} changed nothing in the registry.`);
+  return { blockNumber: receipt.blockNumber, events };
+}
+
 export function actView(ctx: ActContext): HTMLElement {
   const { chain, identity, result, history } = ctx;
   const target = targetOf(chain);
@@ -202,8 +226,8 @@ export function actView(ctx: ActContext): HTMLElement {
     return actor;
   };
 
-  /** Checks `prepared` with the registry, then sends it (or signs it to a file). */
-  async function run(mode: "send" | "file", prepare: () => Prepared | Promise<Prepared>, out: HTMLElement) {
+  /** Checks `prepared` with the registry, then sends it (or signs it to a file, or for the relayer). */
+  async function run(mode: "send" | "file" | "relay", prepare: () => Prepared | Promise<Prepared>, out: HTMLElement) {
     const l = log(out);
     let op: Operation | undefined;
     try {
@@ -220,6 +244,18 @@ export function actView(ctx: ActContext): HTMLElement {
         download(`sigil-${p.op.type}-${identity.slice(2, 10).toLowerCase()}-${signed.deadline}.json`, toJson(signed));
         l.done(h("strong", undefined, "Signed to a file."), ` Valid until ${when(signed.deadline)}. Give it to anyone who can pay the gas; they send it with: sigil relay <file>.`);
         return; // nothing changed yet: keys in the page stay until the operation is on chain
+      }
+      if (mode === "relay") {
+        if (!isSignable(p.op)) throw new Error("Anyone may send this operation: there is nothing to sign. Send it from any funded account.");
+        l.step(`${signer}…`);
+        const signed = await signOperation(p.authoriser.client, target, p.op, { chainId: chain.network.chainId });
+        l.step("Handing it to the relayer, which pays the gas…");
+        const receipt = await relayedBy(target, ctx.relayerUrl!, encodeSignedOperation(signed), p.op.type);
+        l.done(h("strong", undefined, "Done"), ` in block ${receipt.blockNumber}, relayed: ${receipt.events.map((e) => e.kind).join(", ")}.`);
+        p.after?.();
+        ctx.report(out);
+        await ctx.refresh();
+        return;
       }
       const payer = session.wallet ?? session.pageKey ?? p.authoriser;
       if (payer.kind !== "wallet" && (await target.publicClient.getBalance({ address: payer.address })) === 0n) {
@@ -256,6 +292,7 @@ export function actView(ctx: ActContext): HTMLElement {
         "div",
         { class: "buttons" },
         h("button", { type: "submit", class: options.danger ? "danger" : "", "data-action": "send" }, options.sendLabel ?? "Check and send"),
+        options.signable === false || !ctx.relayerUrl ? null : h("button", { type: "button", class: "secondary", "data-action": "relay", onclick: () => void run("relay", prepare, out) }, "Sign and send through the relayer"),
         options.signable === false ? null : h("button", { type: "button", class: "secondary", "data-action": "file", onclick: () => void run("file", prepare, out) }, "Sign to a file for a relayer"),
       ),
       out,

@@ -8,6 +8,8 @@ export interface ConsoleConfig {
   network: { name?: string; chainId: number; registry: Address | ""; rpcUrls: string[]; fromBlock?: bigint };
   /** Warn when keys changed within this many days. */
   recentDays: number;
+  /** A relayer for signed operations (config.json only: never from the address bar). */
+  relayerUrl?: string;
 }
 
 export const DEFAULT_CONFIG: ConsoleConfig = {
@@ -18,6 +20,7 @@ export const DEFAULT_CONFIG: ConsoleConfig = {
 interface FileConfig {
   network?: { name?: string; chainId?: number; registry?: string; rpcUrls?: string[]; fromBlock?: string | number };
   recentDays?: number;
+  relayerUrl?: string;
 }
 
 function merge(base: ConsoleConfig, file: FileConfig): ConsoleConfig {
@@ -31,6 +34,7 @@ function merge(base: ConsoleConfig, file: FileConfig): ConsoleConfig {
       fromBlock: n.fromBlock !== undefined && /^\d+$/.test(String(n.fromBlock)) ? BigInt(n.fromBlock) : base.network.fromBlock,
     },
     recentDays: typeof file.recentDays === "number" && file.recentDays > 0 ? file.recentDays : base.recentDays,
+    relayerUrl: typeof file.relayerUrl === "string" && /^(\/|https?:\/\/)/.test(file.relayerUrl) ? file.relayerUrl : base.relayerUrl,
   };
 }
 

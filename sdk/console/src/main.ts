@@ -89,6 +89,7 @@ function settingsForm() {
               fromBlock: config.network.fromBlock,
             },
             recentDays: Number(recent.value) > 0 ? Number(recent.value) : 7,
+            relayerUrl: config.relayerUrl,
           };
           saveToQuery(config);
           void start();
@@ -193,7 +194,7 @@ function render(shown: Resolution, full = false) {
       safetyBox.dataset.did = shownLookup.did;
       timed("safety", () => fill(safetyBox, safetyView(chain, current)));
     }
-    timed("act", () => fill(actBox, actView({ chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, refresh: () => lookUp(shownLookup.did), report })));
+    timed("act", () => fill(actBox, actView({ chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, relayerUrl: config.relayerUrl, refresh: () => lookUp(shownLookup.did), report })));
   });
 }
 
