@@ -5,9 +5,10 @@
 import { expect } from "chai";
 import { createPublicClient, createWalletClient, http, type Address, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { createSigilResolver, encodeSignedOperation, serviceAttribute, signOperation, type SignedOperation } from "sigil-did";
+import { createSigilResolver, encodeSignedOperation, generateNextKey, sendOperation, serviceAttribute, signOperation, type SignedOperation } from "sigil-did";
 import { RELAY_PATH } from "sigil-did-service";
 import { devChain } from "../../scripts/lib/dev-chain.ts";
+import { startRpcProxy } from "../../scripts/lib/rpc-proxy.ts";
 import { raw, serve, startChain, type Chain } from "./fixture.ts";
 
 describe("resolver service: relaying signed operations (POST /1.0/relay)", function () {
@@ -79,6 +80,19 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     expect(elsewhere.json().detail).to.include("on chain 10; this relayer sends to");
   });
 
+  it("refuses an operation that lacks a field its call needs (400), and an approval whose proof names another guardian, before sending", async () => {
+    const { signed } = await signedByPoorKey("https://inbox.example/incomplete");
+    const body = JSON.parse(encodeSignedOperation(signed));
+    delete body.operation.value;
+    const r = await post(JSON.stringify(body));
+    expect(r.status, r.body).to.equal(400);
+    expect(r.json().detail).to.match(/^the operation cannot be sent as signed: /);
+    const approval = { ...body, operation: { type: "approveRecovery", identity: body.operation.identity, recovery: {}, proof: { guardian: "0x0000000000000000000000000000000000000001" } } };
+    const wrongGuardian = await post(JSON.stringify(approval));
+    expect(wrongGuardian.status, wrongGuardian.body).to.equal(400);
+    expect(wrongGuardian.json().detail).to.include("its proof is for guardian");
+  });
+
   it("sends at most its limit a minute (refused operations do not count), then 429 with Retry-After", async () => {
     // The first test relayed one of the 4 this minute; its refused replay did not count.
     for (let i = 0; i < 3; i++) {
@@ -89,5 +103,37 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     const over = await post(encodeSignedOperation(signed));
     expect(over.status, over.body).to.equal(429);
     expect(Number(over.headers["retry-after"])).to.be.within(1, 60);
+
+    // A flood of ordinary operations (a thief's included) does not keep an owner's rotation out:
+    // rotations, approvals and cancellations have a budget of their own.
+    const owner = await devChain(chain.node.url).funded();
+    const next = generateNextKey();
+    const target = { registry: chain.registry, publicClient };
+    await sendOperation(owner, target, { type: "commitNextOwner", identity: owner.account!.address, commitment: next.commitment });
+    const rotate = { type: "rotate", identity: owner.account!.address, salt: next.salt, newOwner: next.address, nextCommitment: generateNextKey().commitment, purge: true, revokeDelegates: [], revokeAttributes: [] } as const;
+    const rotation = await signOperation(createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(chain.node.url) }), target, rotate, { chainId: 31337 });
+    const rotated = await post(encodeSignedOperation(rotation));
+    expect(rotated.status, rotated.body).to.equal(200);
+    expect(rotated.json().events).to.include("rotate");
+  });
+
+  it("a transaction the node took but never mined: 504 with its hash, never a success", async () => {
+    const dropping = await startRpcProxy(chain.node.url, { dropTransactions: true });
+    const key = generatePrivateKey();
+    const dev = devChain(chain.node.url);
+    await publicClient.waitForTransactionReceipt({ hash: await dev.dev.sendTransaction({ to: privateKeyToAccount(key).address, value: 10n ** 18n, chain: null }) });
+    const relayer = createWalletClient({ account: privateKeyToAccount(key), transport: http(dropping.url) });
+    const lossy = await serve([chain.net()], { maxAgeMs: 0 }, undefined, { relay: { relayer, target: { registry: chain.registry, publicClient }, chainId: 31337, receiptTimeoutMs: 1_000 } });
+    try {
+      const { signed, did } = await signedByPoorKey("https://inbox.example/lost");
+      const r = await raw(lossy.url, RELAY_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: encodeSignedOperation(signed) });
+      expect(r.status, r.body).to.equal(504);
+      expect(r.json().transactionHash).to.match(/^0x[0-9a-f]{64}$/);
+      expect(r.json().detail).to.include("was sent but not mined");
+      expect((await createSigilResolver({ networks: [chain.net()], cache: false }).resolve(did)).didDocument!.service ?? []).to.deep.equal([]);
+    } finally {
+      await lossy.service.close();
+      await dropping.close();
+    }
   });
 });

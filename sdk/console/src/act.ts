@@ -203,8 +203,14 @@ async function relayedBy(target: { registry: Address; publicClient: PublicClient
   }
   const answer = (await res.json().catch(() => ({}))) as { transactionHash?: Hex; detail?: string; errorName?: string };
   if (res.status === 422 && answer.errorName) throw new RegistryRevertError({ operation, errorName: answer.errorName, args: [] });
-  if (!res.ok || !answer.transactionHash) throw new Error(`The relayer did not send it: ${answer.detail ?? `HTTP ${res.status}`}`);
-  const receipt = await target.publicClient.waitForTransactionReceipt({ hash: answer.transactionHash });
+  // 504: sent but not mined while the relayer waited; this page waits on its own node instead.
+  if ((!res.ok && res.status !== 504) || !answer.transactionHash) throw new Error(`The relayer did not send it: ${answer.detail ?? `HTTP ${res.status}`}`);
+  let receipt;
+  try {
+    receipt = await target.publicClient.waitForTransactionReceipt({ hash: answer.transactionHash, timeout: 180_000 });
+  } catch {
+    throw new Error(`The relayer's transaction ${short(answer.transactionHash, 8)} is not on chain after 3 minutes. Look the DID up again later before trying again.`);
+  }
   const events = decodeRegistryLogs(receipt.logs.filter((log) => log.address.toLowerCase() === target.registry.toLowerCase()) as never);
   if (receipt.status !== "success" || events.length === 0) throw new Error(`The relayer's transaction ${short(answer.transactionHash, 8)} changed nothing in the registry.`);
   return { blockNumber: receipt.blockNumber, events };
