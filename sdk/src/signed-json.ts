@@ -3,7 +3,7 @@
 // field, so a damaged or forged file says what is wrong instead of failing on chain.
 import { isAddress, isHex } from "viem";
 import { SigilError } from "./errors.ts";
-import { AUTHORISER, type SignableOperation } from "./operations.ts";
+import { AUTHORISER } from "./operations.ts";
 import type { SignedOperation } from "./write.ts";
 
 /** bigint members of operations and signing contexts. */
@@ -47,5 +47,6 @@ export function decodeSignedOperation(raw: unknown): SignedOperation {
   if (typeof o.deadline !== "string" || !/^\d+$/.test(o.deadline)) problems.push("deadline is missing");
   if (o.context !== undefined && (typeof o.context !== "object" || o.context === null)) problems.push("context is not an object");
   if (problems.length) throw new SignedOperationFormatError(problems);
-  return { ...(revive(o) as SignedOperation), operation: revive(op) as SignableOperation, context: (revive(o.context ?? {}) as SignedOperation["context"]), deadline: BigInt(o.deadline as string) };
+  const signed = revive(o) as SignedOperation;
+  return { ...signed, context: signed.context ?? {} };
 }
