@@ -61,6 +61,7 @@ export {
   sendOperation,
   signOperation,
   simulateOperation,
+  staleReason,
   ReceiptTimeoutError,
   type OperationReceipt,
   type SubmitOptions,

@@ -164,6 +164,26 @@ export async function readSigningContext(
 }
 
 /**
+ * Why a signed operation can no longer be used, read from the chain (its deadline passed, the
+ * nonce, commitment or recovery round it binds moved on), or undefined if it still can. Said
+ * before paying to be told SigilInvalidSignature, or to explain that refusal.
+ */
+export async function staleReason(target: RegistryTarget, signed: SignedOperation): Promise<string | undefined> {
+  const [block, current] = await Promise.all([target.publicClient.getBlock(), readSigningContext(target, signed.operation)]);
+  if (signed.deadline < block.timestamp) return `it expired at ${new Date(Number(signed.deadline) * 1000).toISOString()}`;
+  const was = signed.context;
+  if (was.nonce !== undefined && current.nonce !== undefined && was.nonce !== current.nonce) {
+    return was.nonce < current.nonce
+      ? `its nonce ${was.nonce} was already used (it was relayed, or another signed operation of this identity came first)`
+      : `it was signed for nonce ${was.nonce} and the identity is at ${current.nonce}: relay the earlier ones first`;
+  }
+  if (was.commitment !== undefined && was.commitment !== current.commitment) return "the commitment it consumes is no longer the identity's (already rotated, or replaced by a recovery)";
+  if (was.commitmentNonce !== undefined && was.commitmentNonce !== current.commitmentNonce) return "it was signed for an earlier commitment";
+  if (was.round !== undefined && was.round !== current.round) return "the recovery round moved on (a recovery finished or was cancelled, or the guardians changed)";
+  return undefined;
+}
+
+/**
  * Signs `op` as EIP-712 typed data with `signer` (the controller; for `rotate` and
  * `cancelRecovery` the pre-committed key; for `approveRecovery` the guardian). Reads what the
  * signature binds, the chain id and the block time (for the default deadline) unless given.

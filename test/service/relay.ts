@@ -65,6 +65,7 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     expect(replay.status, replay.body).to.equal(422);
     expect(replay.headers["content-type"]).to.match(/^application\/problem\+json/);
     expect(replay.json()).to.include({ status: 422, operation: "setAttribute", errorName: "SigilInvalidSignature" });
+    expect(replay.json().detail).to.include("its nonce 0 was already used");
     expect(await publicClient.getBalance({ address: relayerAddress })).to.equal(spent);
   });
 

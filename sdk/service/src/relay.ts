@@ -14,6 +14,7 @@ import {
   relayOperation,
   SignedOperationFormatError,
   sigilRegistryAbi,
+  staleReason,
   type RegistryTarget,
 } from "sigil-did";
 import { problemBody } from "./app.ts";
@@ -88,7 +89,9 @@ export function registerRelay(app: FastifyInstance, options: RelayOptions) {
     } catch (error) {
       if (!wasSent) budget.used--; // refused before sending: nothing was spent
       if (error instanceof RegistryRevertError) {
-        return problem(reply, 422, error.message, { operation: signed.operation.type, errorName: error.errorName });
+        // A signature the registry refuses: say why in words when the chain shows it (a replay, a used nonce).
+        const stale = error.errorName === "SigilInvalidSignature" || error.errorName === "SigilExpiredSignature" ? await staleReason(target, signed).catch(() => undefined) : undefined;
+        return problem(reply, 422, stale ? `${error.message}: ${stale}; sign it again` : error.message, { operation: signed.operation.type, errorName: error.errorName });
       }
       if (error instanceof ReceiptTimeoutError) {
         return problem(reply, 504, `${error.message}; ${error.details}`, { transactionHash: error.hash });

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { createPublicClient, createWalletClient, isHex, zeroAddress, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { decodeSignedOperation, networkTransport, readSigningContext, relayOperation, SignedOperationFormatError, type SignedOperation } from "sigil-did";
+import { decodeSignedOperation, networkTransport, relayOperation, SignedOperationFormatError, staleReason, type SignedOperation } from "sigil-did";
 import { deployRegistry } from "sigil-did/node";
 import { CliError, EXIT, readJson, type Context } from "../context.ts";
 import { sentLine } from "../perform.ts";
@@ -30,24 +30,6 @@ function readPrepared(file: string): SignedOperation {
     if (e instanceof SignedOperationFormatError) throw new CliError(`${file} is not a prepared operation (${e.problems.join("; ")}); sigil prepare or --prepare writes one`);
     throw new CliError(`cannot read a prepared operation from ${file}: ${(e as Error).message}`);
   }
-}
-
-/** Says plainly why a signed operation can no longer be used, before paying to be told SigilInvalidSignature. */
-async function explainStale(c: Context, signed: SignedOperation, file: string) {
-  const now = (await c.publicClient.getBlock()).timestamp;
-  if (signed.deadline < now) throw new CliError(`${file} expired at ${new Date(Number(signed.deadline) * 1000).toISOString()}: sign it again`, EXIT.refused);
-  const target = { registry: c.network.registry, publicClient: c.publicClient };
-  const current = await readSigningContext(target, signed.operation);
-  const was = signed.context;
-  const refuse = (why: string) => {
-    throw new CliError(`${file} can no longer be relayed: ${why}; sign it again`, EXIT.refused);
-  };
-  if (was.nonce !== undefined && current.nonce !== undefined && was.nonce !== current.nonce) {
-    refuse(was.nonce < current.nonce ? `its nonce ${was.nonce} was already used (it was relayed, or another signed operation of this identity came first)` : `it was signed for nonce ${was.nonce} and the identity is at ${current.nonce}: relay the earlier ones first`);
-  }
-  if (was.commitment !== undefined && was.commitment !== current.commitment) refuse("the commitment it consumes is no longer the identity's (already rotated, or replaced by a recovery)");
-  if (was.commitmentNonce !== undefined && was.commitmentNonce !== current.commitmentNonce) refuse("it was signed for an earlier commitment");
-  if (was.round !== undefined && was.round !== current.round) refuse("the recovery round moved on (a recovery finished or was cancelled, or the guardians changed)");
 }
 
 export function registerRelayCommands(program: Command, ctx: Ctx) {
@@ -87,7 +69,8 @@ export function registerRelayCommands(program: Command, ctx: Ctx) {
       if (signed.registry.toLowerCase() !== c.network.registry.toLowerCase()) throw new CliError(`${file} was signed for registry ${signed.registry}, not ${c.network.registry} (--network)`);
       if (signed.chainId !== c.network.chainId) throw new CliError(`${file} was signed for chain ${signed.chainId}, not ${c.network.chainId} (--network)`);
       const target = { registry: c.network.registry, publicClient: c.publicClient };
-      await explainStale(c, signed, file);
+      const stale = await staleReason(target, signed);
+      if (stale) throw new CliError(`${file} can no longer be relayed: ${stale}; sign it again`, EXIT.refused);
       const receipt = await c.spin(`relaying ${signed.operation.type}…`, relayOperation(c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target, signed, { onSent: sentLine(c), timeoutMs: c.waitMs }));
       c.print(`✔ relayed ${signed.operation.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed})`, receipt);
     });
