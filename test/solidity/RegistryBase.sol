@@ -193,10 +193,10 @@ abstract contract RegistryBase {
     /// @dev 0: to actor 3 with a commitment and a purge; 1: to actor 4; 2: deactivation;
     /// 3: deactivation with a commitment (always refused).
     function _proposalAt(uint256 i) internal view returns (ISigilRecovery.RecoveryProposal memory) {
-        if (i == 0) return ISigilRecovery.RecoveryProposal(actors[3], T.commitmentTo(actors[4], _salt(0)), true);
-        if (i == 1) return ISigilRecovery.RecoveryProposal(actors[4], bytes32(0), false);
-        if (i == 2) return ISigilRecovery.RecoveryProposal(address(0), bytes32(0), true);
-        return ISigilRecovery.RecoveryProposal(address(0), T.commitmentTo(actors[3], _salt(1)), false);
+        if (i == 0) return ISigilRecovery.RecoveryProposal(actors[3], T.commitmentTo(actors[4], _salt(0)), true, T.keepGuardians());
+        if (i == 1) return ISigilRecovery.RecoveryProposal(actors[4], bytes32(0), false, T.keepGuardians());
+        if (i == 2) return ISigilRecovery.RecoveryProposal(address(0), bytes32(0), true, T.keepGuardians());
+        return ISigilRecovery.RecoveryProposal(address(0), T.commitmentTo(actors[3], _salt(1)), false, T.keepGuardians());
     }
 
     function _proposalId(address id, Model storage m, ISigilRecovery.RecoveryProposal memory p) internal view returns (bytes32) {

@@ -299,9 +299,7 @@ contract RegistryHandler is RegistryRules {
     }
 
     function _approveWithSigCall(address id, Approval memory a) internal view returns (bytes memory) {
-        bytes32 structHash = keccak256(
-            abi.encode(T.APPROVE_RECOVERY_TYPEHASH, id, a.round, a.p.newOwner, a.p.nextCommitment, a.p.purge, a.deadline)
-        );
+        bytes32 structHash = T.approveHash(id, a.round, a.p, a.deadline);
         bytes memory sig = T.signTyped(a.key, address(registry), structHash);
         return abi.encodeCall(ISigilRecovery.approveRecoveryWithSig, (id, a.p, a.proof, a.deadline, sig));
     }

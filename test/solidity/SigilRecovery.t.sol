@@ -24,7 +24,7 @@ contract SigilRecoveryFuzzTest is SigilFixture {
     }
 
     function _proposal(uint256 seed) internal pure returns (ISigilRecovery.RecoveryProposal memory) {
-        return ISigilRecovery.RecoveryProposal(address(uint160(0xB0B0 + (seed % 4))), bytes32(seed), seed % 2 == 0);
+        return ISigilRecovery.RecoveryProposal(address(uint160(0xB0B0 + (seed % 4))), bytes32(seed), seed % 2 == 0, T.keepGuardians());
     }
 
     function _state() internal view returns (ISigilRecovery.RecoveryState memory) {
@@ -188,9 +188,7 @@ contract SigilRecoveryFuzzTest is SigilFixture {
     function _approveAs(ISigilRecovery.RecoveryProposal memory p, uint256 leaf, bool signed) internal {
         if (!signed) return _approve(address(this), p, leaf);
         uint256 deadline = block.timestamp;
-        bytes32 h = keccak256(
-            abi.encode(T.APPROVE_RECOVERY_TYPEHASH, address(this), _state().round, p.newOwner, p.nextCommitment, p.purge, deadline)
-        );
+        bytes32 h = T.approveHash(address(this), _state().round, p, deadline);
         bytes memory sig = T.signTyped(guardianKeys[leaf == 3 ? 0 : leaf], address(registry), h);
         registry.approveRecoveryWithSig(address(this), p, _proofOf(leaf), deadline, sig);
     }
@@ -215,7 +213,7 @@ contract SigilRecoveryFuzzTest is SigilFixture {
         vm.expectRevert(abi.encodeWithSelector(ISigilRecovery.SigilNotGuardian.selector, address(this), guardians[1]));
         registry.approveRecovery(address(this), p, wrongSalt);
         uint256 deadline = block.timestamp + 2 * T.MAX_DELAY;
-        bytes32 h = keccak256(abi.encode(T.APPROVE_RECOVERY_TYPEHASH, address(this), _state().round, p.newOwner, p.nextCommitment, p.purge, deadline));
+        bytes32 h = T.approveHash(address(this), _state().round, p, deadline);
         bytes memory sig = T.signTyped(guardianKeys[2], address(registry), h);
         vm.expectRevert(abi.encodeWithSelector(ISigilRegistry.SigilInvalidSignature.selector, address(this), guardians[1]));
         registry.approveRecoveryWithSig(address(this), p, _proofOf(1), deadline, sig);
@@ -324,7 +322,7 @@ contract SigilRecoveryFuzzTest is SigilFixture {
             vm.prank(_next());
             registry.rotate(identity, SALT, _rotation(address(0), bytes32(0), false));
         } else if (who % 3 == 1) {
-            ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0), bytes32(0), false);
+            ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0), bytes32(0), false, T.keepGuardians());
             _approve(identity, p, 0);
             vm.warp(block.timestamp + delay);
             registry.finalizeRecovery(identity, p);
@@ -359,7 +357,7 @@ contract SigilRecoveryFuzzTest is SigilFixture {
         registry.commitNextOwner(address(this), current);
         registry.setGuardians(address(this), bytes32(0), 0, 0); // pending; the recovery drops it
         bytes32 nextCommitment = [bytes32(0), current, keccak256(abi.encode(earlySeed))][commitmentChoice % 3];
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(newOwner, nextCommitment, purge);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(newOwner, nextCommitment, purge, T.keepGuardians());
         if (newOwner == address(0) && nextCommitment != bytes32(0)) {
             vm.prank(guardians[0]);
             vm.expectRevert(abi.encodeWithSelector(ISigilRecovery.SigilInvalidRecovery.selector));
@@ -374,7 +372,7 @@ contract SigilRecoveryFuzzTest is SigilFixture {
         registry.finalizeRecovery(address(this), p);
         vm.warp(readyAt);
         vm.expectRevert(_err(ISigilRecovery.SigilNoRecoveryPending.selector, address(this)));
-        registry.finalizeRecovery(address(this), ISigilRecovery.RecoveryProposal(newOwner, nextCommitment, !purge));
+        registry.finalizeRecovery(address(this), ISigilRecovery.RecoveryProposal(newOwner, nextCommitment, !purge, T.keepGuardians()));
         ISigilRecovery.RecoveryState memory before = _state();
         vm.prank(address(0xF1));
         registry.finalizeRecovery(address(this), p);

@@ -118,7 +118,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
 
         // The thief's guardians arm within a delay of the rotation: too late.
         vm.warp(block.timestamp + T.bound(gap3Seed, 0, c.delay - 1));
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0x7E1F), bytes32(0), true);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0x7E1F), bytes32(0), true, T.keepGuardians());
         _approve(address(this), p, 1);
         c.armedAt = _state().armedAt;
         require(c.armedAt == block.timestamp, "threshold 1 did not arm");
@@ -174,7 +174,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
         }
         // The guardians arm within the delay of the thief's first commitment.
         vm.warp(block.timestamp + T.bound(armSeed, 0, budget));
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true, T.keepGuardians());
         _approve(address(this), p, 2);
         c.armedAt = block.timestamp;
         require(_state().armedAt == c.armedAt && c.armedAt < c.committedAt + c.delay, "not armed in time");
@@ -268,7 +268,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
         c.committedAt = block.timestamp;
         registry.commitNextOwner(address(this), _commitTo(OWNER_NEXT));
         vm.warp(c.committedAt + _near(armSeed, c.delay, 0, 2 * c.delay));
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), false);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), false, T.keepGuardians());
         _approve(address(this), p, 0);
         c.armedAt = block.timestamp;
         vm.warp(block.timestamp + T.bound(laterSeed, 0, 2 * c.delay));
@@ -294,7 +294,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
         uint256 threshold = T.bound(thresholdSeed, 2, 3);
         uint256 delay = T.bound(delaySeed, T.MIN_DELAY, 30 days);
         registry.setGuardians(address(this), guardianRoot, threshold, delay);
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true, T.keepGuardians());
         uint256 startedAt = block.timestamp;
         _approveExpecting(p, 0, 1, 0, stale);
         // The fresh approvals start after the window (stale) or within it; half the time at the
@@ -365,7 +365,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
         uint256 threshold = T.bound(thresholdSeed, 2, 3);
         uint256 delay = T.bound(delaySeed, T.MIN_DELAY, 30 days);
         registry.setGuardians(address(this), guardianRoot, threshold, delay);
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), keccak256("c"), false);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), keccak256("c"), false, T.keepGuardians());
         Tally memory t;
         for (uint256 i = 0; i < 5; ++i) {
             uint256 r = uint256(keccak256(abi.encode(timeSeed, i)));
@@ -399,9 +399,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
     /// @dev By the guardian (direct) or by its signature, relayed; `expected` empty: it works.
     function _approveSigned(ISigilRecovery.RecoveryProposal memory p, uint256 leaf, bool signed, bytes memory expected) internal {
         uint256 deadline = block.timestamp;
-        bytes32 h = keccak256(
-            abi.encode(T.APPROVE_RECOVERY_TYPEHASH, address(this), _state().round, p.newOwner, p.nextCommitment, p.purge, deadline)
-        );
+        bytes32 h = T.approveHash(address(this), _state().round, p, deadline);
         bytes memory sig = T.signTyped(guardianKeys[leaf == 3 ? 0 : leaf], address(registry), h);
         ISigilRecovery.GuardianProof memory proof = _proofOf(leaf);
         if (expected.length != 0) vm.expectRevert(expected);
@@ -449,7 +447,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
         // The guardians arm, often within a second of the commitment's delay.
         uint256 armAt = _near(gap2Seed, c.committedAt + c.delay, block.timestamp, block.timestamp + 2 * c.delay);
         vm.warp(armAt > block.timestamp ? armAt : block.timestamp);
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true, T.keepGuardians());
         _approve(address(this), p, 1);
         c.armedAt = block.timestamp;
         bool senior = c.committedAt + c.delay <= c.armedAt;

@@ -78,7 +78,7 @@ contract SigilRegistryFuzzTest is SigilFixture {
         uint256 effectiveAt = block.timestamp + T.MIN_DELAY;
         vm.expectRevert(abi.encodeWithSelector(ISigilRecovery.SigilGuardianChangeNotReady.selector, identity, effectiveAt));
         registry.applyGuardians(identity);
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(identity, bytes32(0), false);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(identity, bytes32(0), false, T.keepGuardians());
         vm.prank(identity);
         vm.expectRevert(abi.encodeWithSelector(ISigilRecovery.SigilNotGuardian.selector, identity, identity));
         registry.approveRecovery(identity, p, _proofOf(0));
