@@ -24,7 +24,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     /// @notice Approvals one guardian may give in one recovery round (a round ends when a
     /// recovery is finalised or cancelled, or the guardian set changes): enough to correct a
     /// mistake, too few to flood the identity's history past what capped log queries return.
-    uint256 public constant MAX_APPROVALS_PER_ROUND = 4;
+    uint256 public constant MAX_APPROVALS_PER_ROUND = 8;
 
     // Names of the ERC-1056 attribute markers of Sigil-only changes (see ISigilRegistry).
     bytes32 private constant GUARDIANS_MARKER = "sigil/guardians";

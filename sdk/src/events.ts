@@ -17,6 +17,8 @@ export interface RecoveryProposalData {
   newOwner: Address;
   nextCommitment: Hex;
   purge: boolean;
+  /** The guardian set the recovery installs (`replace`) or keeps. */
+  guardians: { replace: boolean; root: Hex; threshold: bigint; delay: bigint };
 }
 
 export type RegistryEvent =

@@ -40,6 +40,8 @@ export {
   bytes32Name,
   commitmentOf,
   directCall,
+  KEEP_GUARDIANS,
+  REMOVE_GUARDIANS,
   isSignable,
   operationTypedData,
   relayedCall,
@@ -49,6 +51,7 @@ export {
   type Authoriser,
   type DelegateRef,
   type GuardianProof,
+  type GuardianUpdate,
   type Operation,
   type OperationType,
   type RecoveryProposal,
@@ -81,7 +84,14 @@ export {
   type NextKeyCard,
 } from "./guardians.ts";
 export { planRotation, splitRevocations, REVOCATION_GAS_BUDGET, type RotationPlan } from "./rotation.ts";
-export { foldRecovery, recoveryMetadata, type OpenRecovery, type RecoveryView } from "./recovery-state.ts";
+export {
+  foldRecovery,
+  proposalOf,
+  recoveryMetadata,
+  type OpenRecovery,
+  type RecoveryMetadataEntry,
+  type RecoveryView,
+} from "./recovery-state.ts";
 export { checkServiceEndpoint, generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./keys.ts";
 export { signMessage, verifyMessage, DEFAULT_SKEW_SECONDS, type MessageSigner, type VerifyOptions, type VerifyResult } from "./messaging.ts";
 export { authenticationFingerprint, safetyNumber } from "./safety.ts";

@@ -31,6 +31,7 @@ import {
   isSignable,
   networkTransport,
   planRotation,
+  proposalOf,
   publicKeyAttribute,
   RegistryRevertError,
   relayOperation,
@@ -609,7 +610,7 @@ export function actView(ctx: ActContext): HTMLElement {
   const openChoice = choice("recovery", open.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}, ${r.approvals} approval(s)` })));
   const pick = () => {
     const r = open[Math.max(0, openChoice.index())];
-    return { newOwner: getAddress(r.newOwner), nextCommitment: (r.nextOwnerCommitment ?? zeroHash) as Hex, purge: r.purge };
+    return proposalOf(r);
   };
   const approve = open.length
     ? actionForm("recovery-approve", [openChoice.el], async () => {
@@ -621,7 +622,7 @@ export function actView(ctx: ActContext): HTMLElement {
   const finalize = open.some((r) => r.status === "ready" || r.status === "armed")
     ? actionForm("recovery-finalize", [finalizeChoice.el], () => {
         const armed = open.filter((r) => r.status === "ready" || r.status === "armed")[Math.max(0, finalizeChoice.index())];
-        return { op: { type: "finalizeRecovery", identity, recovery: { newOwner: getAddress(armed.newOwner), nextCommitment: (armed.nextOwnerCommitment ?? zeroHash) as Hex, purge: armed.purge } }, authoriser: acting() };
+        return { op: { type: "finalizeRecovery", identity, recovery: proposalOf(armed) }, authoriser: acting() };
       }, { signable: false, sendLabel: "Check and finalise" })
     : h("p", { class: "muted" }, "No recovery is armed.");
   const cancelFile = h("input", { type: "file", name: "cancel-next-key-file", accept: ".json,application/json" });

@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { isHex, zeroHash, type Address, type Hex } from "viem";
-import { buildGuardianSet, type GuardianCard, parseDid, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
+import { buildGuardianSet, type GuardianCard, parseDid, proposalOf, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
 import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "../context.ts";
 import { loadNextKey, perform, prepareOption } from "../perform.ts";
 
@@ -140,7 +140,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
         throw new CliError(open.length === 0 ? "no open recovery proposal matches: start one with `sigil recover start`" : `${open.length} proposals are open: choose one with --proposal <id>`, EXIT.refused);
       }
       const r = open[0];
-      const recovery = { newOwner: parseAddress(r.newOwner, "new owner"), nextCommitment: r.nextOwnerCommitment ?? zeroHash, purge: r.purge };
+      const recovery = proposalOf(r);
       await perform(c, { type: "approveRecovery", identity, recovery, proof: proofOf(card) }, { prepare: o.prepare, key: await c.key() });
     });
   recover
@@ -160,7 +160,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
       const c = ctx();
       const armed = (await recoveryMeta(c, did)).recoveries.find((r) => r.status !== "proposed");
       if (!armed) throw new CliError("no recovery is armed", EXIT.refused);
-      const recovery = { newOwner: parseAddress(armed.newOwner, "new owner"), nextCommitment: armed.nextOwnerCommitment ?? zeroHash, purge: armed.purge };
+      const recovery = proposalOf(armed);
       await perform(c, { type: "finalizeRecovery", identity: identityOf(did), recovery }, { key: await c.key() });
     });
   recover
