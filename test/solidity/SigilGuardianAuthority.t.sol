@@ -159,6 +159,7 @@ contract SigilGuardianAuthorityTest is SigilFixture {
         _expectMarker("sigil/next", previous + 5);
         registry.commitNextOwner(address(this), T.commitmentTo(_next(), SALT));
         vm.roll(block.number + 5);
+        vm.warp(block.timestamp + T.MIN_DELAY); // the commitment becomes senior: it may cancel
         ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), false, T.keepGuardians());
         _expectMarker("sigil/recovery", previous + 10);
         _approve(address(this), p, 1);
@@ -227,7 +228,7 @@ contract SigilGuardianAuthorityTest is SigilFixture {
             bytes32 key = keccak256(abi.encode(address(this), slot));
             uint256 v = uint256(vm.load(address(registry), key));
             if (v != 0 && (v >> 160) & ((1 << 36) - 1) == block.number) {
-                uint256 cleared = v & ~(((1 << 22) - 1) << 232);
+                uint256 cleared = v & ~(uint256((1 << 22) - 1) << 232);
                 vm.store(address(registry), key, bytes32(cleared | (epoch << 232)));
                 require(registry.identityState(address(this)).epoch == epoch, "epoch not set");
                 return;
