@@ -118,7 +118,8 @@ interface ISigilRegistry is IERC1056, ISigilRecovery {
 
     /// @notice Commits `identity` to a next controller key by its salted hash. Only the
     /// controller, when no commitment exists: afterwards only that key can change the
-    /// controller or the commitment.
+    /// controller or the commitment, and only it or a recovery the guardians (a pending
+    /// guardian change is dropped here).
     function commitNextOwner(address identity, bytes32 commitment) external;
 
     /// @notice Rotates `identity`; callable only by the key (the caller) that, with `salt`, hashes

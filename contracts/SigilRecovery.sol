@@ -424,7 +424,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         ++r.round;
     }
 
-    function _cancelGuardianChange(address identity, Record memory rec) private {
+    function _cancelGuardianChange(address identity, Record memory rec) internal {
         if (_guardianChanges[identity].effectiveAt == 0) return;
         delete _guardianChanges[identity];
         emit DIDGuardianChangeCancelled(identity, rec.changed);

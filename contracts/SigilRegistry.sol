@@ -465,6 +465,9 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
         if (rec.committed) revert SigilNextOwnerCommitted(identity);
         if (commitment == bytes32(0)) revert SigilInvalidCommitment();
         _setCommitment(identity, rec, commitment, block.timestamp);
+        // From here on only the next key or a recovery changes guardians: a change the current
+        // key proposed before (perhaps a thief, unnoticed) must not apply under the commitment.
+        _cancelGuardianChange(identity, rec);
         emit DIDNextOwnerCommitted(identity, commitment, rec.changed);
         _touchSigil(identity, rec, "sigil/next");
     }

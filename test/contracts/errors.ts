@@ -178,6 +178,35 @@ describe("SigilRegistry: every custom error, with its arguments", () => {
       const { owner, id } = await guarded(false);
       await expect(f.registry.connect(owner).deactivate(id)).to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation").withArgs(id);
     },
+    async SigilApprovalLimit() {
+      const { id, g } = await guarded(false);
+      const limit = Number(await f.registry.MAX_APPROVALS_PER_ROUND());
+      for (let i = 0; i < limit; i++) await f.approve(gs()[2], id, f.proposal(f.ethers.getAddress(`0x${(0xb000 + i).toString(16).padStart(40, "0")}`)), g, 2);
+      await expect(f.approve(gs()[2], id, f.proposal(f.signers[7].address), g, 2))
+        .to.be.revertedWithCustomError(f.registry, "SigilApprovalLimit")
+        .withArgs(id, gs()[2].address);
+    },
+    async SigilGuardianIsController() {
+      const owner = await f.wallet();
+      const id = owner.address;
+      const g = f.guardianSet(id, [id, gs()[0].address], 1, DAY); // a careless set naming the identity's own key
+      await f.setGuardians(owner, id, g);
+      await expect(f.approve(owner, id, f.proposal(f.signers[7].address), g, 0))
+        .to.be.revertedWithCustomError(f.registry, "SigilGuardianIsController")
+        .withArgs(id, id);
+    },
+    async SigilEpochExhausted() {
+      // 2^22 - 2 purging rotations are out of reach of a test: the limit is proved with a stored
+      // epoch in test/solidity/SigilGuardianAuthority.t.sol. Here: the error's shape, from the ABI.
+      const fragment = f.registry.interface.getError("SigilEpochExhausted")!;
+      expect(fragment.inputs.map((i) => i.type)).to.deep.equal(["address"]);
+    },
+    async SigilNothingToRevoke() {
+      const w = await f.wallet();
+      await expect(f.registry.connect(w).revokeEntries(w.address, [], []))
+        .to.be.revertedWithCustomError(f.registry, "SigilNothingToRevoke")
+        .withArgs();
+    },
   };
 
   it("the list below covers every Sigil error of the ABI", () => {

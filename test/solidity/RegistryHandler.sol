@@ -69,7 +69,10 @@ contract RegistryHandler is RegistryRules {
         bytes memory expected = _commitError(id, m, _authError(id, m, actor), commitment);
         T.vm.prank(actor);
         bool ok = _outcome(abi.encodeCall(SigilRegistry.commitNextOwner, (id, commitment)), expected);
-        if (ok) _setCommitment(_done(m), commitment, block.timestamp);
+        if (ok) {
+            _setCommitment(_done(m), commitment, block.timestamp);
+            _dropPending(m);
+        }
         _observe(Act(BY_CONTROLLER, id, actor, bytes32(0), ok));
     }
 
@@ -165,7 +168,10 @@ contract RegistryHandler is RegistryRules {
         bytes memory sig = _sign(t, keccak256(abi.encode(T.COMMIT_NEXT_OWNER_TYPEHASH, id, commitment, t.nonce, t.deadline)));
         bytes memory expected = _commitError(id, m, _typedError(id, m, actors[t.signer], t.nonce, t.deadline), commitment);
         bool ok = _outcome(abi.encodeCall(SigilRegistry.commitNextOwnerWithSig, (id, commitment, t.deadline, sig)), expected);
-        if (ok) _setCommitment(_doneTyped(m), commitment, block.timestamp);
+        if (ok) {
+            _setCommitment(_doneTyped(m), commitment, block.timestamp);
+            _dropPending(m);
+        }
         _observe(Act(BY_CONTROLLER, id, actors[t.signer], bytes32(0), ok));
     }
 

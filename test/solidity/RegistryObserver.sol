@@ -161,6 +161,9 @@ abstract contract RegistryObserver is RegistryBase {
         } else if (setChanged && who.mine && act.kind != BY_APPLY && r.guardiansSince != block.timestamp) {
             _flag(GUARDIAN_SET, "a guardian set installed at once does not date from now");
         }
+        if (r.nextOwnerCommitment != bytes32(0) && p.nextOwnerCommitment == bytes32(0) && r.pendingEffectiveAt != 0 && !who.rotated) {
+            _flag(GUARDIAN_SET, "a guardian change proposed before a commitment survived it");
+        }
         // A rotation may leave only its own proposal, and only against a set it is junior to.
         bool ownProposal = who.rotated && !seniorNow && r.pendingEffectiveAt == block.timestamp + q.delay;
         if ((who.rotated || who.recovered) && r.pendingEffectiveAt != 0 && !ownProposal) {
