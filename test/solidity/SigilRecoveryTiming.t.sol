@@ -395,36 +395,35 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
     // ------------------------------------------------------------------ 4. sets dated from their proposal
 
     /// @dev A thief with the current key of a guarded identity proposes an innocuous-looking
-    /// change (the same guardians, another delay), commits to his own key while it is pending,
-    /// and lets it apply: the set dates from its proposal, so his commitment is not older than
-    /// it. He cannot deactivate before his commitment is a (new) delay old, and he vetoes the
-    /// guardians' recovery exactly when it is a delay old at its arming.
-    function testFuzz_aCommitmentAfterAGuardianProposalGainsNoSeniority(
+    /// change (the same guardians, another delay) and commits to his own key while it is
+    /// pending, hoping the set applies under his commitment: the commitment drops it (registry
+    /// 2.0 let it apply, dated from its proposal). The guardians' set and seniority stay; his
+    /// commitment vetoes their recovery exactly when it is a delay old at its arming.
+    function testFuzz_aCommitmentDropsAGuardianProposalMadeBeforeIt(
         uint256 delaysSeed,
         uint256 gap1Seed,
         uint256 gap2Seed,
         uint8 path
     ) public {
         Clock memory c;
-        uint256 delayA = T.bound(delaysSeed, T.MIN_DELAY, 30 days);
-        c.delay = T.bound(delaysSeed / 2 ** 128, T.MIN_DELAY, 30 days); // the new set's
-        registry.setGuardians(address(this), guardianRoot, 1, delayA); // the owner's, at once
+        c.delay = T.bound(delaysSeed, T.MIN_DELAY, 30 days);
+        uint256 otherDelay = T.bound(delaysSeed / 2 ** 128, T.MIN_DELAY, 30 days);
+        registry.setGuardians(address(this), guardianRoot, 1, c.delay); // the owner's, at once
+        uint256 since = block.timestamp;
         vm.warp(block.timestamp + T.bound(gap1Seed / 2 ** 128, 0, 60 days));
-        c.proposedAt = block.timestamp;
-        registry.setGuardians(address(this), guardianRoot, 1, c.delay); // the thief's proposal
-        vm.warp(block.timestamp + T.bound(gap1Seed, 0, delayA));
+        registry.setGuardians(address(this), guardianRoot, 1, otherDelay); // the thief's proposal
+        uint256 effectiveAt = block.timestamp + c.delay;
+        vm.warp(block.timestamp + T.bound(gap1Seed, 0, c.delay));
         c.committedAt = block.timestamp;
+        vm.expectEmit(true, false, false, false, address(registry));
+        emit ISigilRecovery.DIDGuardianChangeCancelled(address(this), 0);
         registry.commitNextOwner(address(this), _commitTo(THIEF_KEY));
-        vm.warp(c.proposedAt + delayA);
+        vm.warp(effectiveAt);
+        vm.expectRevert(_err(ISigilRecovery.SigilNoGuardianChange.selector, address(this)));
         registry.applyGuardians(address(this));
         ISigilRecovery.RecoveryState memory s = _state();
-        require(s.guardiansSince == c.proposedAt && s.delay == c.delay, "the applied set does not date from its proposal");
+        require(s.guardiansSince == since && s.delay == c.delay, "the owner's set changed");
 
-        if (c.committedAt + c.delay > block.timestamp) {
-            vm.prank(_addr(THIEF_KEY));
-            vm.expectRevert(_notSeniorError(c.committedAt));
-            registry.rotate(address(this), SALT, _rotation(address(0), bytes32(0), false));
-        }
         // The guardians arm, often within a second of the commitment's delay.
         uint256 armAt = _near(gap2Seed, c.committedAt + c.delay, block.timestamp, block.timestamp + 2 * c.delay);
         vm.warp(armAt > block.timestamp ? armAt : block.timestamp);
@@ -434,7 +433,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
         bool senior = c.committedAt + c.delay <= c.armedAt;
         ISigilRegistry.Rotation memory rot = _rotation(_addr(THIEF_KEY), _commitTo(THIEF_KEY + 1), false);
         _veto(THIEF_KEY, path % 4, rot, senior ? bytes("") : _juniorVeto(path % 4, c));
-        require((_state().armedAt == 0) == senior, "the veto's outcome ignores when the set was proposed");
+        require((_state().armedAt == 0) == senior, "the veto's outcome ignores seniority");
         if (senior) return;
         vm.warp(c.armedAt + c.delay);
         registry.finalizeRecovery(address(this), p);
