@@ -290,7 +290,9 @@ async function walkChain(client: Client, registry: Address, span: Span): Promise
     out.push(...logs);
     let previous = 0n;
     for (const e of decodeRegistryLogs(logs)) {
-      const pc = e.previousChange ?? 0n;
+      // Rotation and recovery events carry no previousChange: the owner change beside them does.
+      if (e.previousChange === undefined) continue;
+      const pc = e.previousChange;
       if (pc < block && (previous === 0n || pc < previous)) previous = pc;
     }
     if (logs.length === 0) break; // checkChain reports the gap

@@ -81,8 +81,9 @@ export function foldRecovery(events: readonly RegistryEvent[]): RecoveryView {
         break;
       case "rotate":
         // The new commitment keeps the seniority of the one consumed, as the contract does.
+        // A pending change it dropped is said by its own guardianChangeCancelled event, and one
+        // it proposed (a junior next key's) by guardiansProposed: nothing to do here.
         setCommitment(e.nextCommitment, committedAt);
-        pending = null;
         break;
       case "guardiansProposed":
         pending = { root: e.root, threshold: e.threshold, delay: e.delay, effectiveAt: e.effectiveAt, proposedAt: e.blockTimestamp };

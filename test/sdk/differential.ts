@@ -14,6 +14,7 @@ import {
   createSigilResolver,
   generateNextKey,
   RegistryRevertError,
+  type SignableOperation,
   generateKeyPair,
   publicKeyAttribute,
   relayOperation,
@@ -94,7 +95,7 @@ describe("differential: stock readers across Sigil-only changes", function () {
     const sigil = createSigilResolver({ networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.counting }], cache: false });
     const ethr = new Resolver(getEthrResolver({ networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }] }));
     const service = serviceAttribute("Messaging", { uri: "https://m.example" });
-    const guardianWallets = [20, 21, 22].map((i) => env.wallet(i));
+    const guardianWallets = [16, 17, 18].map((i) => env.wallet(i));
     const opArb = fc.constantFrom("delegate", "service", "commit", "rotate", "guardians", "approve", "apply", "cancel");
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
@@ -103,7 +104,7 @@ describe("differential: stock readers across Sigil-only changes", function () {
         let signer = createWalletClient({ account: key, transport: custom(env.provider) }) as WalletClient;
         let next: ReturnType<typeof generateNextKey> | undefined;
         let set: ReturnType<typeof buildGuardianSet> | undefined;
-        const relay = async (by: WalletClient, op: Operation) => {
+        const relay = async (by: WalletClient, op: SignableOperation) => {
           try {
             await relayOperation(env.wallet(9), env.target, await signOperation(by, env.target, op));
           } catch (e) {
@@ -122,14 +123,16 @@ describe("differential: stock readers across Sigil-only changes", function () {
             await relay(nextWallet, { type: "rotate", identity, salt: next.salt, newOwner: next.address, nextCommitment: fresh.commitment, purge: false, revokeDelegates: [], revokeAttributes: [] });
             [signer, next] = [nextWallet, fresh];
           } else if (op === "guardians" && !next) {
-            set = buildGuardianSet({ identity, guardians: [20, 21, 22].map((i) => env.addresses[i] as Address), threshold: 2, delay: 3_600n });
+            set = buildGuardianSet({ identity, guardians: [16, 17, 18].map((i) => env.addresses[i] as Address), threshold: 2, delay: 3_600n });
             await relay(signer, { type: "setGuardians", identity, root: set.root, threshold: 2n, delay: set.delay });
           } else if (op === "approve" && set) {
             const card = set.cards[0];
-            await relay(guardianWallets[0], { type: "approveRecovery", identity, recovery: { newOwner: env.addresses[20] as Address, nextCommitment: zeroHash, purge: false }, proof: card });
+            await relay(guardianWallets[0], { type: "approveRecovery", identity, recovery: { newOwner: env.addresses[16] as Address, nextCommitment: zeroHash, purge: false }, proof: card });
           } else if (op === "apply") {
             await env.publicClient.request({ method: "evm_increaseTime" as never, params: [7_200] as never }).catch(() => {});
-            await relay(env.wallet(9), { type: "applyGuardians", identity });
+            await env.send(9, { type: "applyGuardians", identity }).catch((e) => {
+              if (!(e instanceof RegistryRevertError)) throw e;
+            });
           } else if (op === "cancel" && next) {
             const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
             await relay(nextWallet, { type: "cancelRecovery", identity, salt: next.salt });
@@ -144,7 +147,8 @@ describe("differential: stock readers across Sigil-only changes", function () {
         };
         expect(strip(theirs)).to.deep.equal(strip(ours));
       }),
-      { numRuns: 15 },
+      // The issue's cases first: a Sigil-only change after ERC-1056 ones (2.0: stock readers lost them).
+      { numRuns: 15, examples: [[["delegate", "guardians"]], [["service", "commit"]], [["guardians", "commit", "rotate", "approve"]]] },
     );
   });
 
@@ -154,8 +158,8 @@ describe("differential: stock readers across Sigil-only changes", function () {
     const stolen = privateKeyToAccount(generatePrivateKey());
     const identity = stolen.address;
     const owner = createWalletClient({ account: stolen, transport: custom(env.provider) }) as WalletClient;
-    const relay = async (by: WalletClient, op: Operation) => relayOperation(env.wallet(9), env.target, await signOperation(by, env.target, op));
-    const set = buildGuardianSet({ identity, guardians: [20, 21, 22].map((i) => env.addresses[i] as Address), threshold: 2, delay: 3_600n });
+    const relay = async (by: WalletClient, op: SignableOperation) => relayOperation(env.wallet(9), env.target, await signOperation(by, env.target, op));
+    const set = buildGuardianSet({ identity, guardians: [16, 17, 18].map((i) => env.addresses[i] as Address), threshold: 2, delay: 3_600n });
     await relay(owner, { type: "setGuardians", identity, root: set.root, threshold: 2n, delay: set.delay });
     const next = generateNextKey();
     await relay(owner, { type: "commitNextOwner", identity, commitment: next.commitment });
@@ -167,10 +171,10 @@ describe("differential: stock readers across Sigil-only changes", function () {
     const expected = `eip155:${env.chainId}:${next.address}`;
     expect(await controller()).to.equal(expected);
     // Sigil-only changes after it, by guardians (any of whom may collude with the thief).
-    const recovery = { newOwner: env.addresses[20] as Address, nextCommitment: zeroHash, purge: false };
-    await relay(env.wallet(20), { type: "approveRecovery", identity, recovery, proof: set.cards[0] });
+    const recovery = { newOwner: env.addresses[16] as Address, nextCommitment: zeroHash, purge: false };
+    await relay(env.wallet(16), { type: "approveRecovery", identity, recovery, proof: set.cards[0] });
     expect(await controller()).to.equal(expected, "a guardian's approval sent stock readers back");
-    await relay(env.wallet(21), { type: "approveRecovery", identity, recovery, proof: set.cards[1] });
+    await relay(env.wallet(17), { type: "approveRecovery", identity, recovery, proof: set.cards[1] });
     expect(await controller()).to.equal(expected, "an arming approval sent stock readers back");
   });
 });

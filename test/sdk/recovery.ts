@@ -92,10 +92,19 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
 
   it("reaches commitments and guardian events by walking previousChange on a node that caps eth_getLogs", async () => {
     await env.send(1, { type: "setAttribute", identity: owner, ...serviceAttribute("Inbox", "https://a.example"), validity: DAY });
-    const next = generateNextKey();
-    const commit = await env.send(1, { type: "commitNextOwner", identity: owner, commitment: next.commitment });
     const set = buildGuardianSet({ identity: owner, guardians, threshold: 1, delay: DAY });
     await env.send(1, { type: "setGuardians", identity: owner, root: set.root, threshold: 1n, delay: DAY });
+    const next = generateNextKey();
+    const commit = await env.send(1, { type: "commitNextOwner", identity: owner, commitment: next.commitment });
+    // The next key rotates with a guardian change; committed after the set and less than a delay
+    // ago, it is junior to the set: the change is only proposed. (The walk must step over the
+    // rotation's own event, which carries no previousChange.)
+    await env.networkHelpers.setBalance(next.address, 10n ** 18n);
+    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+    const set2 = buildGuardianSet({ identity: owner, guardians, threshold: 2, delay: DAY });
+    const guardiansAfter = { replace: true, root: set2.root, threshold: 2n, delay: DAY };
+    const fresh = generateNextKey();
+    await sendOperation(nextWallet, env.target, { type: "rotate", identity: owner, salt: next.salt, newOwner: next.address, nextCommitment: fresh.commitment, purge: false, guardians: guardiansAfter, revokeDelegates: [], revokeAttributes: [] });
     await env.networkHelpers.mine(20);
     const full = resolverFor();
     const walking = resolverFor(capped(env.provider, 3));
@@ -106,7 +115,7 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
       expect((b.didDocumentMetadata as { sigil: { preRotation: boolean } }).sigil.preRotation, query).to.equal(true);
     }
     const now = (await walking.resolve(did(owner))).didDocumentMetadata as { sigil: { pendingGuardianChange: unknown } };
-    expect(now.sigil.pendingGuardianChange).to.deep.include({ threshold: 1, removesGuardians: false });
+    expect(now.sigil.pendingGuardianChange).to.deep.include({ threshold: 2, removesGuardians: false });
   });
 
   it("warns through a plain did-resolver Resolver: recovery armed, then recovered", async () => {

@@ -66,6 +66,8 @@ export interface Described {
 /** One event in words. */
 export function describe(e: TimedEvent): Described {
   switch (e.kind) {
+    case "marker": // filtered out with the history (chain.ts); described for completeness
+      return { lane: "guardians", tone: "guard", keyChange: false, text: "a Sigil-only change (ERC-1056 marker)" };
     case "delegate": {
       const added = e.validTo > e.blockTimestamp;
       const purpose = nameOf(e.delegateType) ?? "delegate";
