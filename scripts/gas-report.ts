@@ -26,7 +26,7 @@ try {
     "separate relayer. ERC-1056 has no EIP-712 variants; the ratios cover every ERC-1056 operation, direct and signed.",
     "Extensions: rotations purge and commit to the key after them, listing N entries for revocation; recovery runs",
     "2-of-3 guardians in a salted tree of 8 leaves with a 7-day delay (a set, a pending change applied after the delay,",
-    "two approvals arming a recovery, its cancellation by a next key committed before the set, then a new round",
+    "a commitment, a delay later two approvals arming a recovery, its cancellation by that (now senior) next key, then a new round",
     "finalised after the delay). Keys, salts and deadlines are fixed, so runs are identical.",
     "",
     `Largest ratio: **${maxRatio(rows).toFixed(3)}x** over cold and warm, **${maxWarmRatio(rows).toFixed(3)}x** warm (target: at most 1.25x).`,
