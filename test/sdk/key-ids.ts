@@ -102,6 +102,27 @@ describe("sdk: key and service ids never name two keys of one DID (property, ran
     );
   });
 
+  it("from epoch 1 an id does not depend on the time a version is judged at; epoch 0 keeps did:ethr's numbering, which does", () => {
+    // A did/pub/ name outside did:ethr's pattern, valid for 500 s, then keys A and B: did:ethr
+    // counts the first only once it expired, so its later keys' ids shift by one then.
+    const steps = (purge: boolean): Step[] => [
+      ...(purge ? [{ t: "rotate" as const, purge: true }] : []),
+      { t: "attribute", name: 0, value: 0, v: 2, revoke: false },
+      { t: "attribute", name: 0, value: 1, v: 2, revoke: false },
+      { t: "attribute", name: 0, value: 2, v: 2, revoke: false },
+    ];
+    const build = (purge: boolean, timestamp: bigint) => {
+      const events = history(steps(purge));
+      const odd = events.find((e) => e.kind === "attribute")! as Extract<RegistryEvent, { kind: "attribute" }>;
+      Object.assign(odd, { name: stringToHex(NAMES.at(-1)!, { size: 32 }), validTo: odd.blockTimestamp! + 500n });
+      const doc = buildDocument({ did: DID, address: ADDRESS, chainId: 1, events, at: { blockNumber: 10n, timestamp } }).didDocument;
+      return doc.verificationMethod!.slice(1).map((m) => m.id.split("#")[1]);
+    };
+    expect(build(true, 400n)).to.deep.equal(build(true, 2_000n)).and.deep.equal(["delegate-2-e1", "delegate-3-e1"]);
+    expect(build(false, 400n)).to.deep.equal(["delegate-1", "delegate-2"]);
+    expect(build(false, 2_000n), "did:ethr's numbering once the odd name expired").to.deep.equal(["delegate-2", "delegate-3"]);
+  });
+
   it("after a purge, the first new key is #delegate-1-e1 and the voided one keeps #delegate-1 (epoch 0 stays did:ethr's)", () => {
     const events = history([
       { t: "attribute", name: 0, value: 0, v: 2, revoke: false },
