@@ -52,7 +52,7 @@ export function buildGuardianSet(args: {
 }): GuardianSet {
   const delay = args.delay ?? DEFAULT_RECOVERY_DELAY;
   const guardians = args.guardians.map((g, i) => {
-    if (!isAddress(g, { strict: false })) throw new InvalidInputError({ what: `guardian ${i + 1}`, value: g, expected: "a 0x-prefixed 20-byte address" });
+    if (typeof g !== "string" || !isAddress(g, { strict: false })) throw new InvalidInputError({ what: `guardian ${i + 1}`, value: String(g), expected: "a 0x-prefixed 20-byte address" });
     return getAddress(g.toLowerCase());
   });
   refuseOwnKeys(guardians, args.identity, args.controller);

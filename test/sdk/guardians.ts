@@ -35,6 +35,14 @@ describe("sdk: buildGuardianSet refuses the identity's own keys as guardians", (
     expect(e.message).to.include("the identity's current controller");
   });
 
+  it("refuses a guardian that is not an address string (a missing account: undefined) with InvalidInputError, not a crash", () => {
+    for (const bad of [undefined, null, 42, "0x1234"]) {
+      const e = refusal(() => buildGuardianSet({ identity, guardians: [someone(), bad as never], threshold: 1 }));
+      expect(e.what).to.equal("guardian 2");
+      expect(e.message).to.include("a 0x-prefixed 20-byte address");
+    }
+  });
+
   it("accepts other guardians, with or without a controller given", () => {
     const guardians = [someone(), someone()];
     expect(buildGuardianSet({ identity, guardians, threshold: 2 }).cards).to.have.length(2);
