@@ -7,7 +7,7 @@ export * from "./errors.ts";
 export { decodeRegistryLog, decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
 export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } from "./document.ts";
 export { networkClient, networkEndpoints, networkReadClient, networkTransport, chainIdHex, type SigilNetwork } from "./networks.ts";
-export { EmptyCallError, HistoryReadError, readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
+export { EmptyCallError, HistoryReadError, readIdentities, type HistoryReadFailure, type IdentitySnapshot, type IdentityState } from "./reader.ts";
 export { createEndpoint, DEFAULT_MAX_BATCH, type Endpoint, type EndpointCaps, type EndpointHealth, type EndpointStats } from "./endpoint.ts";
 export { classifyLogRefusal, getLogsAdaptive, LogLimitError, type LogFilter, type LogRefusal } from "./log-ranges.ts";
 export {

@@ -59,9 +59,9 @@ export function createProgram(): Command {
       const rows = (doc.verificationMethod ?? []).map((vm) => {
         const v = vm as typeof vm & Record<string, string>;
         const uses = ["authentication", "assertionMethod", "keyAgreement"].filter((p) => (doc[p as "authentication"] ?? []).includes(vm.id));
-        return `  ${vm.id.split("#")[1].padEnd(12)} ${vm.type.padEnd(36)} ${(v.blockchainAccountId ?? v.publicKeyHex ?? v.publicKeyBase64 ?? v.publicKeyBase58 ?? "").padEnd(20)} ${uses.join(",")}`;
+        return `  ${vm.id.split("#")[1].padEnd(14)} ${vm.type.padEnd(36)} ${(v.blockchainAccountId ?? v.publicKeyHex ?? v.publicKeyBase64 ?? v.publicKeyBase58 ?? "").padEnd(20)} ${uses.join(",")}`;
       });
-      const services = (doc.service ?? []).map((s) => `  ${s.id.split("#")[1].padEnd(12)} ${s.type.padEnd(36)} ${JSON.stringify(s.serviceEndpoint)}`);
+      const services = (doc.service ?? []).map((s) => `  ${s.id.split("#")[1].padEnd(14)} ${s.type.padEnd(36)} ${JSON.stringify(s.serviceEndpoint)}`);
       const m = result.didDocumentMetadata as Record<string, unknown> & {
         sigil?: Record<string, unknown> & {
           guardians?: { threshold: number } | null;

@@ -25,11 +25,11 @@ interface RecoveryMeta {
   recoveries: { proposal: Hex; status: string; newOwner: Address; nextOwnerCommitment: Hex | null; purge: boolean; approvals: number; readyAt?: string }[];
 }
 
-async function recoveryMeta(c: Context, did: string): Promise<RecoveryMeta & { preRotation: boolean }> {
+async function recoveryMeta(c: Context, did: string): Promise<RecoveryMeta & { preRotation: boolean; owner: string }> {
   const result = await c.spin("resolving…", c.resolver.resolve(did));
   const error = result.didResolutionMetadata.error;
   if (error) throw new CliError(`${error}: ${result.didResolutionMetadata.message}`, error === "internalError" ? EXIT.network : EXIT.usage);
-  return (result.didDocumentMetadata as { sigil: RecoveryMeta & { preRotation: boolean } }).sigil;
+  return (result.didDocumentMetadata as { sigil: RecoveryMeta & { preRotation: boolean; owner: string } }).sigil;
 }
 
 function loadCard(file: string, identity: Address): GuardianCard {
@@ -66,9 +66,11 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
       const c = ctx();
       const identity = identityOf(did);
       const threshold = Number(o.threshold);
+      // The controller may not guard itself: resolved here, before any card is written.
+      const controller = parseAddress((await recoveryMeta(c, did)).owner, "controller");
       let set;
       try {
-        set = buildGuardianSet({ identity, guardians: o.guardian.map((g) => parseAddress(g, "--guardian")), threshold, delay: parseDuration(o.delay) });
+        set = buildGuardianSet({ identity, controller, guardians: o.guardian.map((g) => parseAddress(g, "--guardian")), threshold, delay: parseDuration(o.delay) });
       } catch (e) {
         throw new CliError((e as Error).message);
       }
