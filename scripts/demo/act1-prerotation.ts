@@ -39,8 +39,8 @@ export async function actOne(d: Demo) {
   const bobKey = generatePrivateKey();
   const alice = privateKeyToAccount(aliceKey).address;
   const bob = privateKeyToAccount(bobKey).address;
-  const aliceDid = `did:sigil:demo:${alice.toLowerCase()}`;
-  const bobDid = `did:sigil:demo:${bob.toLowerCase()}`;
+  const aliceDid = d.did(alice);
+  const bobDid = d.did(bob);
   d.say(`   Alice: ${aliceDid}\n   Bob:   ${bobDid}`);
   const fresh = await d.resolver.resolve(aliceDid);
   d.check(fresh.didDocument?.verificationMethod?.length === 1, "Alice's DID resolves before any transaction: every address is a DID from birth");

@@ -34,7 +34,8 @@ export async function actTwo(d: Demo) {
   d.step("Carol creates a DID and names three guardians, any two of whom can recover it after 7 days");
   const carol = person();
   const [dan, erin, frank] = [person(), person(), person()];
-  const carolDid = `did:sigil:demo:${carol.address.toLowerCase()}`;
+  const carolDid = d.did(carol.address);
+  d.say(`   Carol: ${carolDid}`);
   const set = buildGuardianSet({ identity: carol.address, guardians: [dan.address, erin.address, frank.address], threshold: 2, delay: BigInt(7 * DAY) });
   await d.relay(carol.key, { type: "setGuardians", identity: carol.address, root: set.root, threshold: 2n, delay: set.delay });
   await d.relay(carol.key, { type: "setAttribute", identity: carol.address, ...serviceAttribute("MessagingService", "https://relay.example/inbox/carol"), validity: YEAR });
