@@ -21,6 +21,7 @@ import {
 } from "sigil-did";
 import { CliError, EXIT, parseAddress, type Context } from "../context.ts";
 import { commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, saveNextKey } from "../perform.ts";
+import { addRotationGuardianOptions, rotationGuardians, writeRotationCards, type RotationGuardianOptions } from "./rotation-guardians.ts";
 
 type Ctx = () => Context;
 const identityOf = (did: string): Address => parseAddress(parseDid(did).address, "DID address");
@@ -176,7 +177,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       await perform(c, { type: "commitNextOwner", identity, commitment }, { prepare: o.prepare, key: await c.key() });
     });
 
-  program
+  addRotationGuardianOptions(program
     .command("rotate <did>")
     .description("rotate with the pre-committed key: voids every earlier key and service (O(1) gas) and commits to a fresh next key")
     .option("--next-key-file <file>", "the committed key and salt (or SIGIL_NEXT_KEY_FILE / SIGIL_NEXT_KEY + SIGIL_NEXT_SALT)")
@@ -185,14 +186,15 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .option("--commit-file <file>", "commit to the key recorded in this file (sigil commit-next --next-address) instead")
     .option("--no-commit", "turn pre-rotation off (not recommended: a thief of the new key could take the identity)")
     .option("--keep", "keep earlier keys and services (no purge)")
-    .option("--list-revocations", "also revoke live entries with ERC-1056 events, for stock ERC-1056 readers (split into batches)")
+    .option("--list-revocations", "also revoke live entries with ERC-1056 events, for stock ERC-1056 readers (split into batches)"))
     .addOption(prepareOption())
-    .action(async (did: string, o: { nextKeyFile?: string; newOwner?: string; nextKeyOut?: string; commitFile?: string; commit: boolean; keep?: boolean; listRevocations?: boolean; prepare?: string }) => {
+    .action(async (did: string, o: { nextKeyFile?: string; newOwner?: string; nextKeyOut?: string; commitFile?: string; commit: boolean; keep?: boolean; listRevocations?: boolean; prepare?: string } & RotationGuardianOptions) => {
       const c = ctx();
       const identity = identityOf(did);
       const next = loadNextKey(o.nextKeyFile);
       if (o.commit && !o.commitFile && !o.nextKeyOut) throw new CliError("give --next-key-out <file> for the fresh next key (or --commit-file, or --no-commit to turn pre-rotation off)");
       const newOwner = o.newOwner ? parseAddress(o.newOwner, "--new-owner") : next.address;
+      const guardians = rotationGuardians(identity, newOwner, o);
       const plan = planRotation({
         identity,
         salt: next.salt,
@@ -201,6 +203,8 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
         nextCommitment: o.commitFile ? commitmentFromFile(o.commitFile) : undefined,
         purge: !o.keep,
         listRevocations: o.listRevocations ? await history(c, identity) : undefined,
+        guardians: guardians.update,
+        history: guardians.update ? undefined : (await history(c, identity)).events,
       });
       if (plan.nextKey) saveNextKey(c, o.nextKeyOut!, plan.nextKey);
       for (const w of plan.warnings) console.error(`⚠ ${w}`);
@@ -212,6 +216,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
         if (live.delegates.length + live.attributes.length - services.length > 0) console.error(`  voided keys: ${live.delegates.length + live.attributes.length - services.length}`);
       }
       const receipt = await perform(c, plan.rotate, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
+      writeRotationCards(c, guardians.cards); // sent and mined, or prepared for a relayer: not on a refusal (perform threw)
       if (plan.followUps.length === 0) return;
       if (!receipt || newOwner !== next.address) {
         console.error(`⚠ ${plan.followUps.length} more batch(es) of revocations remain: run \`sigil cleanup ${did}\` as the new controller`);
