@@ -3,7 +3,7 @@
 // a damaged body, another chain's signature and an over-eager client are refused with reasons,
 // and a refused operation costs the relayer nothing.
 import { expect } from "chai";
-import { createPublicClient, createWalletClient, http, type Address, type PublicClient } from "viem";
+import { createPublicClient, createWalletClient, http, type Address, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { buildGuardianSet, createSigilResolver, encodeSignedOperation, generateNextKey, relayOperation, sendOperation, serviceAttribute, signOperation, type SignedOperation } from "sigil-did";
 import { RELAY_PATH } from "sigil-did-service";
@@ -171,6 +171,29 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     } finally {
       await strict.service.close();
     }
+  });
+
+  it("a rotation a thief copied and landed first took effect: 200 naming his transaction, never 422 'reverted'; a stale rotation whose effect is not on chain is still 422", async () => {
+    const dev = devChain(chain.node.url);
+    const target = { registry: chain.registry, publicClient };
+    const owner = await dev.funded();
+    const next = generateNextKey();
+    await sendOperation(owner, target, { type: "commitNextOwner", identity: owner.account!.address, commitment: next.commitment });
+    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(chain.node.url) });
+    const sign = (nextCommitment: Hex) =>
+      signOperation(nextWallet, target, { type: "rotate", identity: owner.account!.address, salt: next.salt, newOwner: next.address, nextCommitment, purge: true, revokeDelegates: [], revokeAttributes: [] }, { chainId: 31337 });
+    const rotation = await sign(generateNextKey().commitment);
+    const other = await sign(generateNextKey().commitment); // signed at the same time, never sent
+    const thief = await dev.funded();
+    const stolen = await relayOperation(thief, target, rotation);
+    const r = await post(encodeSignedOperation(rotation));
+    expect(r.status, r.body).to.equal(200);
+    expect(r.json()).to.include({ alreadyOnChain: true, transactionHash: stolen.hash, blockNumber: String(stolen.blockNumber) });
+    expect(r.json().events).to.include("rotate");
+    expect(r.json().detail).to.include("already took effect").and.include(thief.account!.address);
+    const stale = await post(encodeSignedOperation(other));
+    expect(stale.status, stale.body).to.equal(422);
+    expect(stale.json()).to.not.have.property("alreadyOnChain");
   });
 
   it("a transaction the node took but never mined: 504 with its hash, never a success", async () => {

@@ -155,6 +155,22 @@ export function commitmentFromFile(file: string): Hex {
   return card.commitment;
 }
 
+/**
+ * Refuses a --commit-file whose commitment the rotation's new owner itself satisfies: the next
+ * key would be the controller, so a thief of that one key could rotate too; it protects nothing.
+ */
+export function refuseSelfCommitment(file: string, newOwner: Address) {
+  const card = readJson<Partial<NextKeyCard>>(file, "next-key file");
+  const byAddress = typeof card.address === "string" && card.address.toLowerCase() === newOwner.toLowerCase();
+  const bySalt = isHex(card.salt) && card.salt.length === 66 && card.commitment?.toLowerCase() === commitmentOf(newOwner, card.salt).toLowerCase();
+  if (byAddress || bySalt) {
+    throw new CliError(
+      `${file} commits to ${newOwner}, the new owner itself: its next key would be the controller, so whoever steals that one key could rotate too. ` +
+        "Commit to another key kept offline (sigil next-key --out <file>, or sigil commit-next --next-address <address>); nothing was sent",
+    );
+  }
+}
+
 /** A next-key record for an address whose private key lives elsewhere (a hardware wallet). */
 export function commitmentRecord(address: string): { address: Address; salt: Hex; commitment: Hex } {
   const { salt } = generateNextKey();

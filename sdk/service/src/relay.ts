@@ -14,6 +14,7 @@ import {
   relayOperation,
   SignedOperationFormatError,
   sigilRegistryAbi,
+  signedOperationOnChain,
   staleReason,
   type RegistryTarget,
   type SignedOperation,
@@ -135,6 +136,17 @@ export function registerRelay(app: FastifyInstance, options: RelayOptions) {
     } catch (error) {
       if (!wasSent) budgets.refund(budget.keys); // refused before sending: nothing was spent
       if (error instanceof RegistryRevertError) {
+        // Someone sent a copy first (a thief racing the owner's own signed rotation): what it asks is done.
+        const applied = await signedOperationOnChain(target, signed).catch(() => undefined);
+        if (applied) {
+          return reply.code(200).header("cache-control", "no-store").send({
+            transactionHash: applied.transactionHash,
+            blockNumber: applied.blockNumber.toString(),
+            events: applied.events,
+            alreadyOnChain: true,
+            detail: `this ${signed.operation.type} already took effect in block ${applied.blockNumber} (tx ${applied.transactionHash}, sent by ${applied.sentBy})${wasSent ? "; this relayer's own copy came second and reverted" : "; nothing more was sent"}`,
+          });
+        }
         // A signature the registry refuses: say why in words when the chain shows it (a replay, a used nonce).
         const stale = error.errorName === "SigilInvalidSignature" || error.errorName === "SigilExpiredSignature" ? await staleReason(target, signed).catch(() => undefined) : undefined;
         return problem(reply, 422, stale ? `${error.message}: ${stale}; sign it again` : error.message, { operation: signed.operation.type, errorName: error.errorName });

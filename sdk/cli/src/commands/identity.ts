@@ -20,7 +20,7 @@ import {
   type Operation,
 } from "sigil-did";
 import { CliError, EXIT, parseAddress, type Context } from "../context.ts";
-import { commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, saveNextKey } from "../perform.ts";
+import { commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, refuseSelfCommitment, saveNextKey } from "../perform.ts";
 
 type Ctx = () => Context;
 const identityOf = (did: string): Address => parseAddress(parseDid(did).address, "DID address");
@@ -193,12 +193,14 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       const next = loadNextKey(o.nextKeyFile);
       if (o.commit && !o.commitFile && !o.nextKeyOut) throw new CliError("give --next-key-out <file> for the fresh next key (or --commit-file, or --no-commit to turn pre-rotation off)");
       const newOwner = o.newOwner ? parseAddress(o.newOwner, "--new-owner") : next.address;
+      const nextCommitment = o.commitFile ? commitmentFromFile(o.commitFile) : undefined;
+      if (o.commitFile) refuseSelfCommitment(o.commitFile, newOwner);
       const plan = planRotation({
         identity,
         salt: next.salt,
         newOwner,
         nextKey: o.commit && !o.commitFile ? generateNextKey() : null,
-        nextCommitment: o.commitFile ? commitmentFromFile(o.commitFile) : undefined,
+        nextCommitment,
         purge: !o.keep,
         listRevocations: o.listRevocations ? await history(c, identity) : undefined,
       });

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { createPublicClient, createWalletClient, isHex, zeroAddress, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { decodeSignedOperation, networkTransport, relayOperation, SignedOperationFormatError, staleReason, type SignedOperation } from "sigil-did";
+import { decodeSignedOperation, networkTransport, relayOperation, SignedOperationFormatError, signedOperationOnChain, staleReason, type SignedOperation } from "sigil-did";
 import { deployRegistry } from "sigil-did/node";
 import { CliError, EXIT, readJson, type Context } from "../context.ts";
 import { sentLine } from "../perform.ts";
@@ -70,7 +70,17 @@ export function registerRelayCommands(program: Command, ctx: Ctx) {
       if (signed.chainId !== c.network.chainId) throw new CliError(`${file} was signed for chain ${signed.chainId}, not ${c.network.chainId} (--network)`);
       const target = { registry: c.network.registry, publicClient: c.publicClient };
       const stale = await staleReason(target, signed);
-      if (stale) throw new CliError(`${file} can no longer be relayed: ${stale}; sign it again`, EXIT.refused);
+      if (stale) {
+        // A copy someone else sent first (a thief racing the owner's rotation) did what it asks: say so.
+        const applied = await signedOperationOnChain(target, signed, c.network.fromBlock ?? 0n);
+        if (applied) {
+          return c.print(
+            `✔ already done: this ${signed.operation.type} took effect in block ${applied.blockNumber} (tx ${applied.transactionHash}, sent by ${applied.sentBy}); nothing was sent`,
+            { alreadyOnChain: true, ...applied },
+          );
+        }
+        throw new CliError(`${file} can no longer be relayed: ${stale}; sign it again`, EXIT.refused);
+      }
       const receipt = await c.spin(`relaying ${signed.operation.type}…`, relayOperation(c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target, signed, { onSent: sentLine(c), timeoutMs: c.waitMs }));
       c.print(`✔ relayed ${signed.operation.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed})`, receipt);
     });
