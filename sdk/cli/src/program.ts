@@ -6,14 +6,14 @@
 // (relay) or --keystore, never from the command line.
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { authenticationFingerprint } from "sigil-did";
 import { registerAccountCommands } from "./commands/account.ts";
 import { registerIdentityCommands } from "./commands/identity.ts";
 import { registerMessageCommands } from "./commands/messages.ts";
 import { registerRecoveryCommands } from "./commands/recovery.ts";
 import { registerRelayCommands } from "./commands/relay.ts";
+import { registerResolveCommand } from "./commands/resolve.ts";
 import { registerServeCommand } from "./commands/serve.ts";
-import { CliError, EXIT, makeContext, type Context, type GlobalOptions } from "./context.ts";
+import { makeContext, type Context, type GlobalOptions } from "./context.ts";
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -42,50 +42,7 @@ export function createProgram(): Command {
 
   const ctx = (): Context => makeContext(program.opts<GlobalOptions>());
 
-  program
-    .command("resolve <did>")
-    .description("print the DID document (or its version at --at)")
-    .option("--at <time|block>", "ISO 8601 time or block number")
-    .action(async (did: string, options: { at?: string }) => {
-      const c = ctx();
-      const query = options.at === undefined ? "" : /^\d+$/.test(options.at) ? `?versionId=${options.at}` : `?versionTime=${options.at}`;
-      const result = await c.spin("resolving…", c.resolver.resolve(`${did}${query}`));
-      const error = result.didResolutionMetadata.error;
-      if (error) {
-        const code = error === "internalError" ? EXIT.network : error === "notFound" ? EXIT.refused : EXIT.usage;
-        throw new CliError(`${error}: ${result.didResolutionMetadata.message}`, code);
-      }
-      const doc = result.didDocument!;
-      const rows = (doc.verificationMethod ?? []).map((vm) => {
-        const v = vm as typeof vm & Record<string, string>;
-        const uses = ["authentication", "assertionMethod", "keyAgreement"].filter((p) => (doc[p as "authentication"] ?? []).includes(vm.id));
-        return `  ${vm.id.split("#")[1].padEnd(12)} ${vm.type.padEnd(36)} ${(v.blockchainAccountId ?? v.publicKeyHex ?? v.publicKeyBase64 ?? v.publicKeyBase58 ?? "").padEnd(20)} ${uses.join(",")}`;
-      });
-      const services = (doc.service ?? []).map((s) => `  ${s.id.split("#")[1].padEnd(12)} ${s.type.padEnd(36)} ${JSON.stringify(s.serviceEndpoint)}`);
-      const m = result.didDocumentMetadata as Record<string, unknown> & {
-        sigil?: Record<string, unknown> & {
-          guardians?: { threshold: number } | null;
-          recoveries?: unknown[];
-        };
-      };
-      const guardians = m.sigil?.guardians ? `guardians: ${m.sigil.guardians.threshold} needed` : "no guardians";
-      const recoveries = m.sigil?.recoveries?.length ? `; ⚠ ${m.sigil.recoveries.length} recovery proposal(s) open (sigil recover status)` : "";
-      c.print(
-        [
-          doc.id,
-          m.deactivated ? "  DEACTIVATED" : "",
-          "keys:",
-          ...rows,
-          ...(services.length ? ["services:", ...services] : []),
-          `version ${m.versionId ?? "0 (no changes)"}${m.updated ? ` at ${m.updated}` : ""}; pre-rotation ${m.sigil?.preRotation ? "on" : "off"}; epoch ${m.sigil?.epoch}; ${guardians}${recoveries}`,
-          `fingerprint: ${authenticationFingerprint(result)}`,
-        ]
-          .filter(Boolean)
-          .join("\n"),
-        result,
-      );
-    });
-
+  registerResolveCommand(program, ctx);
   registerAccountCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerRecoveryCommands(program, ctx);

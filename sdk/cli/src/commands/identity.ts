@@ -23,7 +23,6 @@ import { CliError, EXIT, parseAddress, type Context } from "../context.ts";
 import { commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, refuseSelfCommitment, saveNextKey } from "../perform.ts";
 
 type Ctx = () => Context;
-const identityOf = (did: string): Address => parseAddress(parseDid(did).address, "DID address");
 const validityOption = () => new Option("--validity <seconds>", "how long it stays valid").default("31536000");
 
 function seconds(value: string, what: string): bigint {
@@ -64,9 +63,10 @@ function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
     .addOption(validityOption())
     .addOption(prepareOption())
     .action(async (did: string, o: { delegate?: string; publicKey?: string; type?: KeyType; purpose: KeyPurpose; validity: string; prepare?: string }) => {
-      const identity = identityOf(did);
+      parseDid(did);
       if (!o.delegate === !o.publicKey) throw new CliError("give exactly one of --delegate <address> or --public-key <hex> --type <type>");
       const c = ctx();
+      const identity = c.identity(did);
       let op: Operation;
       if (o.delegate) {
         if (o.purpose === "enc") throw new CliError("a delegate address signs; use --purpose veriKey or sigAuth");
@@ -101,7 +101,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { validity: string; prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "setAttribute", identity: identityOf(did), ...serviceAttribute(type, endpoint), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
+      await perform(c, { type: "setAttribute", identity: c.identity(did), ...serviceAttribute(type, endpoint), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
     });
   service
     .command("remove <did> <type> <endpoint>")
@@ -109,7 +109,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { prepare?: string }) => {
       const c = ctx();
-      const op: Operation = { type: "revokeAttribute", identity: identityOf(did), ...serviceAttribute(type, endpoint) };
+      const op: Operation = { type: "revokeAttribute", identity: c.identity(did), ...serviceAttribute(type, endpoint) };
       await requireActive(c, op, `service ${type} ${endpoint}`);
       await perform(c, op, { prepare: o.prepare, key: await c.key() });
     });
@@ -126,7 +126,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
         throw new CliError(`"${name}" publishes a key or a service: use sigil key add or sigil service add, which check the value`);
       }
       const c = ctx();
-      await perform(c, { type: "setAttribute", identity: identityOf(did), name: bytes32Name(name), value: hexValue(value), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
+      await perform(c, { type: "setAttribute", identity: c.identity(did), name: bytes32Name(name), value: hexValue(value), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
     });
   attribute
     .command("revoke <did> <name> <value>")
@@ -134,7 +134,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, name: string, value: string, o: { prepare?: string }) => {
       const c = ctx();
-      const op: Operation = { type: "revokeAttribute", identity: identityOf(did), name: bytes32Name(name), value: hexValue(value) };
+      const op: Operation = { type: "revokeAttribute", identity: c.identity(did), name: bytes32Name(name), value: hexValue(value) };
       await requireActive(c, op, `attribute ${name} ${value}`);
       await perform(c, op, { prepare: o.prepare, key: await c.key() });
     });
@@ -158,7 +158,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { out?: string; nextAddress?: string; prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       if (!o.out) throw new CliError("give --out <file>: the next key (or its salt) must be kept to rotate later");
       let commitment: Hex;
       if (o.nextAddress) {
@@ -189,7 +189,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { nextKeyFile?: string; newOwner?: string; nextKeyOut?: string; commitFile?: string; commit: boolean; keep?: boolean; listRevocations?: boolean; prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       const next = loadNextKey(o.nextKeyFile);
       if (o.commit && !o.commitFile && !o.nextKeyOut) throw new CliError("give --next-key-out <file> for the fresh next key (or --commit-file, or --no-commit to turn pre-rotation off)");
       const newOwner = o.newOwner ? parseAddress(o.newOwner, "--new-owner") : next.address;
@@ -228,7 +228,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       const { events, now } = await history(c, identity);
       const stale = staleEntries(events, now);
       const batches = splitRevocations(stale.delegates, stale.attributes);
@@ -245,7 +245,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       const c = ctx();
       const owner = parseAddress(newOwner, "new owner");
       if (owner === "0x0000000000000000000000000000000000000000") throw new CliError("the zero address would deactivate the DID: use sigil deactivate");
-      await perform(c, { type: "changeOwner", identity: identityOf(did), newOwner: owner }, { prepare: o.prepare, key: await c.key() });
+      await perform(c, { type: "changeOwner", identity: c.identity(did), newOwner: owner }, { prepare: o.prepare, key: await c.key() });
     });
 
   program
@@ -254,6 +254,6 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "deactivate", identity: identityOf(did) }, { prepare: o.prepare, key: await c.key() });
+      await perform(c, { type: "deactivate", identity: c.identity(did) }, { prepare: o.prepare, key: await c.key() });
     });
 }

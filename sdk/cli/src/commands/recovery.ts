@@ -10,7 +10,6 @@ import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "
 import { loadNextKey, perform, prepareOption } from "../perform.ts";
 
 type Ctx = () => Context;
-const identityOf = (did: string): Address => parseAddress(parseDid(did).address, "DID address");
 
 /** "7d", "72h", "30m" or seconds. */
 export function parseDuration(value: string): bigint {
@@ -64,7 +63,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { guardian: string[]; threshold: string; delay: string; cards: string; prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       const threshold = Number(o.threshold);
       let set;
       try {
@@ -83,14 +82,14 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "setGuardians", identity: identityOf(did), root: zeroHash, threshold: 0n, delay: 0n }, { prepare: o.prepare, key: await c.key() });
+      await perform(c, { type: "setGuardians", identity: c.identity(did), root: zeroHash, threshold: 0n, delay: 0n }, { prepare: o.prepare, key: await c.key() });
     });
   guardians
     .command("apply <did>")
     .description("make a pending guardian change effective once its delay has passed (any funded key)")
     .action(async (did: string) => {
       const c = ctx();
-      await perform(c, { type: "applyGuardians", identity: identityOf(did) }, { key: await c.key() });
+      await perform(c, { type: "applyGuardians", identity: c.identity(did) }, { key: await c.key() });
     });
   guardians
     .command("show <did>")
@@ -114,7 +113,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { card: string; newOwner: string; commitment?: string; commit: boolean; keep?: boolean; prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       const card = loadCard(o.card, identity);
       if (o.commit && !o.commitment) throw new CliError("give --commitment <hex> (the owner runs `sigil next-key --out <file>` and sends you the commitment), or --no-commit");
       if (o.commitment && (!isHex(o.commitment) || o.commitment.length !== 66)) throw new CliError("--commitment must be 32 bytes of 0x-prefixed hex");
@@ -133,7 +132,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { card: string; proposal?: string; prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       const card = loadCard(o.card, identity);
       const open = (await recoveryMeta(c, did)).recoveries.filter((r) => !o.proposal || r.proposal.startsWith(o.proposal.toLowerCase()));
       if (open.length !== 1) {
@@ -151,7 +150,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .action(async (did: string, o: { nextKeyFile?: string; prepare?: string }) => {
       const c = ctx();
       const next = loadNextKey(o.nextKeyFile);
-      await perform(c, { type: "cancelRecovery", identity: identityOf(did), salt: next.salt }, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
+      await perform(c, { type: "cancelRecovery", identity: c.identity(did), salt: next.salt }, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
     });
   recover
     .command("finalize <did>")
@@ -161,7 +160,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
       const armed = (await recoveryMeta(c, did)).recoveries.find((r) => r.status !== "proposed");
       if (!armed) throw new CliError("no recovery is armed", EXIT.refused);
       const recovery = { newOwner: parseAddress(armed.newOwner, "new owner"), nextCommitment: armed.nextOwnerCommitment ?? zeroHash, purge: armed.purge };
-      await perform(c, { type: "finalizeRecovery", identity: identityOf(did), recovery }, { key: await c.key() });
+      await perform(c, { type: "finalizeRecovery", identity: c.identity(did), recovery }, { key: await c.key() });
     });
   recover
     .command("status <did>")
