@@ -1,10 +1,10 @@
 // What every `sigil` command shares: the network (from deployments/ or --rpc), the key (from
 // SIGIL_PRIVATE_KEY or a keystore file, never the command line), output as a table or --json,
 // a spinner while waiting, and one clear line plus an exit code when something is wrong.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createWalletClient, getAddress, isAddress, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createSigilResolver, networkClient, networkTransport, SigilError, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { createSigilResolver, networkClient, networkTransport, NoRegistryError, SigilError, type SigilNetwork, type SigilResolver } from "sigil-did";
 
 import { CliError, EXIT } from "./errors.ts";
 import { loadKey } from "./keys.ts";
@@ -58,6 +58,7 @@ export const toJson = (data: unknown) => JSON.stringify(data, (_k, v) => (typeof
 /** Reads a JSON file the user named, or says plainly why it cannot. */
 export function readJson<T>(file: string, what: string): T {
   if (!existsSync(file)) throw new CliError(`${what} ${file} does not exist`);
+  if (statSync(file).isDirectory()) throw new CliError(`${what} ${file} is a directory: give the file itself`);
   try {
     return JSON.parse(readFileSync(file, "utf8")) as T;
   } catch (e) {
@@ -139,6 +140,8 @@ export function makeContext(options: GlobalOptions): Context {
 /** One line for the user and the exit code for any error a command can end in. */
 export function describeFailure(error: unknown): { line: string; code: number } {
   if (error instanceof CliError) return { line: error.message, code: error.exitCode };
+  // No registry at the address: the network is unusable as configured (as for resolve): 3.
+  if (error instanceof NoRegistryError && error.message.startsWith("no SigilRegistry")) return { line: error.message, code: EXIT.network };
   if (error instanceof SigilError) {
     const refused = error.code === "registryRevert" || error.code === "messageRefused";
     const code = refused ? EXIT.refused : error.code === "internalError" ? EXIT.network : EXIT.usage;

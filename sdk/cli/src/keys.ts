@@ -2,7 +2,7 @@
 // (plain `0x…`, `{"privateKey": "0x…"}`, or an encrypted Web3 Secret Storage keystore, the format
 // ethers, viem users and geth read, unlocked with a passphrase from --passphrase-file or a
 // prompt), else an environment variable. And writing encrypted keystores for `sigil create`.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { isHex, type Hex } from "viem";
 import { CliError } from "./errors.ts";
 
@@ -15,6 +15,7 @@ export interface KeySources {
 export async function readPassphrase(sources: KeySources, purpose: string): Promise<string> {
   if (sources.passphraseFile) {
     if (!existsSync(sources.passphraseFile)) throw new CliError(`passphrase file ${sources.passphraseFile} does not exist`);
+    if (statSync(sources.passphraseFile).isDirectory()) throw new CliError(`--passphrase-file ${sources.passphraseFile} is a directory: give the file holding the passphrase`);
     const passphrase = readFileSync(sources.passphraseFile, "utf8").split(/\r?\n/)[0];
     if (!passphrase) throw new CliError(`passphrase file ${sources.passphraseFile} is empty`);
     return passphrase;
@@ -59,6 +60,7 @@ const isKey = (k: unknown): k is Hex => typeof k === "string" && isHex(k) && k.l
 export async function readKeystore(sources: KeySources & { keystore: string }): Promise<Hex> {
   const file = sources.keystore;
   if (!existsSync(file)) throw new CliError(`keystore file ${file} does not exist`);
+  if (statSync(file).isDirectory()) throw new CliError(`--keystore ${file} is a directory: give the keystore file itself`);
   const text = readFileSync(file, "utf8").trim();
   if (!text.startsWith("{")) {
     if (!isKey(text)) throw new CliError(`keystore ${file} must hold a 0x-prefixed 32-byte key, {"privateKey": "0x…"}, or an encrypted keystore`);

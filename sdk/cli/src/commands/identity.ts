@@ -1,6 +1,7 @@
 // Commands that change one identity as its controller or its next key: keys, services,
 // attributes, the next-key commitment, rotation (purging, re-committing by default), the
 // cleanup of entries stock ERC-1056 readers still show, controller change and deactivation.
+import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { hexToBytes, hexToString, isHex, zeroAddress, type Address, type Hex } from "viem";
 import {
@@ -20,7 +21,7 @@ import {
   type Operation,
 } from "sigil-did";
 import { CliError, EXIT, parseAddress, type Context } from "../context.ts";
-import { commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, refuseSelfCommitment, saveNextKey } from "../perform.ts";
+import { check, commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, refuseSelfCommitment, saveNextKey } from "../perform.ts";
 
 type Ctx = () => Context;
 const validityOption = () => new Option("--validity <seconds>", "how long it stays valid").default("31536000");
@@ -34,10 +35,19 @@ async function history(c: Context, identity: Address) {
   const read = readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock: c.network.fromBlock ?? 0n });
   const { snapshot } = await read.catch((error: unknown) => {
     if (!(error instanceof EmptyCallError)) throw error;
-    throw new CliError(`no SigilRegistry at ${c.network.registry} on this chain: check --network (was the chain reset?) or deploy it; nothing was sent`, EXIT.refused);
+    throw new CliError(`no SigilRegistry at ${c.network.registry} on this chain: check --network (was the chain reset?) or deploy it; nothing was sent`, EXIT.network);
   });
   const address = identity.toLowerCase() as Address;
   return { events: snapshot.events.get(address) ?? [], now: snapshot.timestamp, state: snapshot.states.get(address)! };
+}
+
+/** The live services (by type and endpoint) and the number of live keys a purge voids. */
+async function voidedSummary(c: Context, identity: Address): Promise<string[]> {
+  const { events, now } = await history(c, identity);
+  const live = activeEntries(events, now);
+  const services = live.attributes.filter((a) => a.name.startsWith("0x6469642f7376632f")); // did/svc/
+  const keys = live.delegates.length + live.attributes.length - services.length;
+  return [...services.map((svc) => `service: ${hexToString(svc.name).replace(/\0+$/, "").slice(8)} ${hexToString(svc.value)}`), ...(keys > 0 ? [`keys: ${keys}`] : [])];
 }
 
 /** Refuses to send a revocation of what is not active: it would change nothing but be reported. */
@@ -71,6 +81,7 @@ function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
       if (o.delegate) {
         if (o.purpose === "enc") throw new CliError("a delegate address signs; use --purpose veriKey or sigAuth");
         const delegate = parseAddress(o.delegate, "--delegate");
+        if (delegate === zeroAddress) throw new CliError("--delegate cannot be the zero address: nobody holds its key, so it would list a key that signs nothing");
         const delegateType = bytes32Name(o.purpose);
         op = kind === "add" ? { type: "addDelegate", identity, delegateType, delegate, validity: seconds(o.validity, "--validity") } : { type: "revokeDelegate", identity, delegateType, delegate };
       } else {
@@ -160,20 +171,22 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       const c = ctx();
       const identity = c.identity(did);
       if (!o.out) throw new CliError("give --out <file>: the next key (or its salt) must be kept to rotate later");
-      let commitment: Hex;
+      if (existsSync(o.out)) throw new CliError(`${o.out} already exists: choose another file (nothing was overwritten)`);
+      let card: Parameters<typeof saveNextKey>[2];
       if (o.nextAddress) {
-        const record = commitmentRecord(o.nextAddress);
-        if (record.address === zeroAddress) throw new CliError("the next key cannot be the zero address (rotating to it deactivates: use sigil deactivate)");
+        card = commitmentRecord(o.nextAddress);
+        if (card.address === zeroAddress) throw new CliError("the next key cannot be the zero address (rotating to it deactivates: use sigil deactivate)");
         const { state } = await history(c, identity);
-        if (record.address.toLowerCase() === state.owner.toLowerCase()) {
+        if (card.address.toLowerCase() === state.owner.toLowerCase()) {
           throw new CliError("the next key must not be the current controller: a thief holding it could rotate; commit to a key kept offline");
         }
-        commitment = record.commitment;
-        saveNextKey(c, o.out, record);
       } else {
-        commitment = saveNextKey(c, o.out, generateNextKey()).commitment;
+        card = generateNextKey();
       }
-      await perform(c, { type: "commitNextOwner", identity, commitment }, { prepare: o.prepare, key: await c.key() });
+      // The registry's verdict and the funds first: a refused commitment writes no file.
+      const ready = await check(c, { type: "commitNextOwner", identity, commitment: card.commitment }, { prepare: o.prepare, key: await c.key() });
+      saveNextKey(c, o.out, card);
+      await ready();
     });
 
   program
@@ -204,16 +217,16 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
         purge: !o.keep,
         listRevocations: o.listRevocations ? await history(c, identity) : undefined,
       });
+      // Every check first; then the next key is saved (before the send: a rotation that commits to
+      // a lost key would be worse than none), and what the rotation voided is said only once it did.
+      if (plan.nextKey && existsSync(o.nextKeyOut!)) throw new CliError(`${o.nextKeyOut} already exists: choose another file (nothing was overwritten)`);
+      const ready = await check(c, plan.rotate, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
+      const voided = !o.keep && !o.listRevocations ? await voidedSummary(c, identity) : [];
       if (plan.nextKey) saveNextKey(c, o.nextKeyOut!, plan.nextKey);
-      for (const w of plan.warnings) console.error(`⚠ ${w}`);
-      if (!o.keep && !o.listRevocations) {
-        const { events, now } = await history(c, identity);
-        const live = activeEntries(events, now);
-        const services = live.attributes.filter((a) => a.name.startsWith("0x6469642f7376632f")); // did/svc/
-        for (const svc of services) console.error(`  voided service: ${hexToString(svc.name).replace(/\0+$/, "").slice(8)} ${hexToString(svc.value)}`);
-        if (live.delegates.length + live.attributes.length - services.length > 0) console.error(`  voided keys: ${live.delegates.length + live.attributes.length - services.length}`);
-      }
-      const receipt = await perform(c, plan.rotate, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
+      const receipt = await ready();
+      const when = o.prepare ? "once it is relayed: " : "";
+      for (const w of plan.warnings) console.error(`⚠ ${when}${w}`);
+      for (const line of voided) console.error(`  ${o.prepare ? "voids" : "voided"} ${line}`);
       if (plan.followUps.length === 0) return;
       if (!receipt || newOwner !== next.address) {
         console.error(`⚠ ${plan.followUps.length} more batch(es) of revocations remain: run \`sigil cleanup ${did}\` as the new controller`);

@@ -11,12 +11,13 @@ type Ctx = () => Context;
 /** An argument, or for long JWTs/JWEs: `-` reads stdin, `@file` reads a file. */
 function readInput(value: string, what: string): string {
   try {
-    if (value === "-") return readFileSync(0, "utf8").trim();
-    if (value.startsWith("@")) return readFileSync(value.slice(1), "utf8").trim();
+    const read = value === "-" ? readFileSync(0, "utf8").trim() : value.startsWith("@") ? readFileSync(value.slice(1), "utf8").trim() : value;
+    if (read === "") throw new CliError(`no ${what}: ${value === "-" ? "stdin was empty" : value.startsWith("@") ? `${value.slice(1)} is empty` : "the argument is empty"}`);
+    return read;
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw new CliError(`cannot read the ${what} from ${value === "-" ? "stdin" : value.slice(1)}: ${(e as Error).message}`);
   }
-  return value;
 }
 
 function isoSeconds(value: string | undefined, what: string): number | undefined {
@@ -37,11 +38,25 @@ export function registerMessageCommands(program: Command, ctx: Ctx) {
     .command("sign <did> <text>")
     .description("sign a message as a JWT with SIGIL_PRIVATE_KEY or --keystore")
     .addOption(new Option("--key-type <type>", "the key's type").choices(["Secp256k1", "Ed25519"]).default("Secp256k1"))
-    .action(async (did: string, text: string, o: { keyType: "Secp256k1" | "Ed25519" }) => {
+    .option("--force", "sign without checking that the DID lists the key (offline; it verifies only if it does)")
+    .action(async (did: string, text: string, o: { keyType: "Secp256k1" | "Ed25519"; force?: boolean }) => {
       parseDid(did);
       const c = ctx();
+      c.requireKnownNetwork(did);
       const jwt = await signMessage({ did, secretKey: await c.key(), type: o.keyType }, { text: readInput(text, "message") });
-      c.print(jwt, { jwt });
+      if (o.force) {
+        if (!c.json) console.error("⚠ --force: not checked against the DID; it verifies only if the DID lists this key");
+        return c.print(jwt, { jwt, checked: false });
+      }
+      // Judged as a receiver would judge it now: a key the DID does not list (never added, or
+      // rotated away from) makes a JWT nobody accepts, so it is not printed as if it were good.
+      const check = await c.spin("checking the key against the DID…", verifyMessage(jwt, c.resolver));
+      if (!check.ok) {
+        const why = `a receiver would refuse this message (${check.reason})`;
+        if (check.code === "unresolvable") throw new CliError(`not signed: cannot check the key against ${did}: ${check.reason}; add --force to sign without checking`, EXIT.network);
+        throw new CliError(`not signed: ${why}; sign with a key ${did} lists (sigil resolve ${did}), or add --force`, EXIT.refused);
+      }
+      c.print(jwt, { jwt, checked: true, signedBy: check.signedBy });
     });
 
   program

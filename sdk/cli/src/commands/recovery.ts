@@ -5,9 +5,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { isHex, zeroHash, type Address, type Hex } from "viem";
-import { buildGuardianSet, type GuardianCard, parseDid, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
+import { buildGuardianSet, type GuardianCard, type OperationReceipt, parseDid, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
 import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "../context.ts";
-import { loadNextKey, perform, prepareOption } from "../perform.ts";
+import { check, loadNextKey, perform, prepareOption } from "../perform.ts";
 
 type Ctx = () => Context;
 
@@ -51,6 +51,28 @@ function describe(m: RecoveryMeta): string {
   return lines.join("\n");
 }
 
+/**
+ * The line for a guardian change, from the receipt's events only: applied at once
+ * (DIDGuardiansChanged), or proposed to take effect later (DIDGuardiansProposed), which needs
+ * `sigil guardians apply` then. Anything else is not reported as done.
+ */
+function guardianOutcome(did: string, done: "set" | "removed") {
+  return (receipt: OperationReceipt) => {
+    const at = `in block ${receipt.blockNumber} (tx ${receipt.hash})`;
+    const changed = receipt.events.find((e) => e.kind === "guardiansChanged");
+    if (changed) return { line: `✔ guardians ${done} ${at}`, data: { status: done } };
+    const proposed = receipt.events.find((e) => e.kind === "guardiansProposed");
+    if (proposed) {
+      const effectiveAt = new Date(Number(proposed.effectiveAt) * 1000).toISOString();
+      return {
+        line: `guardian change proposed ${at}, takes effect at ${effectiveAt}; then run \`sigil guardians apply ${did}\``,
+        data: { status: "proposed", effectiveAt },
+      };
+    }
+    throw new CliError(`transaction ${receipt.hash} was mined but shows neither DIDGuardiansChanged nor DIDGuardiansProposed (events: ${receipt.events.map((e) => e.kind).join(", ") || "none"}); check with sigil guardians show ${did}`, EXIT.refused);
+  };
+}
+
 export function registerRecoveryCommands(program: Command, ctx: Ctx) {
   const guardians = new Command("guardians").description("name guardians who can recover the DID (M of N, after a delay)");
   guardians
@@ -71,10 +93,13 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
       } catch (e) {
         throw new CliError((e as Error).message);
       }
+      const op = { type: "setGuardians", identity, root: set.root, threshold: BigInt(set.threshold), delay: set.delay } as const;
+      // Checked before the cards are written: a refused set leaves no cards behind.
+      const ready = await check(c, op, { prepare: o.prepare, key: await c.key(), describe: guardianOutcome(did, "set") });
       mkdirSync(o.cards, { recursive: true });
       for (const card of set.cards) writeNew(join(o.cards, `guardian-${card.guardian.toLowerCase()}.json`), card, true);
       if (!c.json) console.error(`${set.cards.length} guardian card(s) written to ${o.cards}: give each guardian their own card privately, then delete the folder`);
-      await perform(c, { type: "setGuardians", identity, root: set.root, threshold: BigInt(set.threshold), delay: set.delay }, { prepare: o.prepare, key: await c.key() });
+      await ready();
     });
   guardians
     .command("remove <did>")
@@ -82,7 +107,8 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "setGuardians", identity: c.identity(did), root: zeroHash, threshold: 0n, delay: 0n }, { prepare: o.prepare, key: await c.key() });
+      const op = { type: "setGuardians", identity: c.identity(did), root: zeroHash, threshold: 0n, delay: 0n } as const;
+      await perform(c, op, { prepare: o.prepare, key: await c.key(), describe: guardianOutcome(did, "removed") });
     });
   guardians
     .command("apply <did>")
