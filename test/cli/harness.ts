@@ -11,7 +11,8 @@ import { deployRegistry } from "sigil-did/node";
 import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
 
 export const root = join(import.meta.dirname, "..", "..");
-export const BIN = join(root, "sdk", "cli", "dist", "bin.js");
+/** The binary under test (SIGIL_TEST_BIN: another build of it, e.g. to show a test fails without a fix). */
+export const BIN = process.env.SIGIL_TEST_BIN ?? join(root, "sdk", "cli", "dist", "bin.js");
 
 export interface Run {
   code: number | null;
