@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { registerAccountCommands } from "./commands/account.ts";
 import { registerIdentityCommands } from "./commands/identity.ts";
+import { registerJourneyCommands } from "./commands/journeys.ts";
 import { registerMessageCommands } from "./commands/messages.ts";
 import { registerRecoveryCommands } from "./commands/recovery.ts";
 import { registerRelayCommands } from "./commands/relay.ts";
@@ -49,6 +50,7 @@ export function createProgram(): Command {
   registerMessageCommands(program, ctx);
   registerServeCommand(program, ctx);
   registerRelayCommands(program, ctx);
+  registerJourneyCommands(program, ctx);
 
   // Every subcommand, however it was added, exits through the handler below (usage errors: 2).
   const exitOverride = (cmd: Command) => {

@@ -96,6 +96,19 @@ function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
     });
 }
 
+/** A service endpoint argument: a URI, or a JSON object (a DIDComm endpoint's {"uri", "accept", ...}). */
+function endpointArg(endpoint: string): string | Record<string, unknown> {
+  if (!endpoint.trim().startsWith("{")) return endpoint;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(endpoint);
+  } catch (e) {
+    throw new CliError(`endpoint looks like JSON but is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new CliError("a JSON endpoint must be an object, such as {\"uri\": \"https://…\", \"accept\": [\"didcomm/v2\"]}");
+  return parsed as Record<string, unknown>;
+}
+
 const hexValue = (v: string) => {
   if (!isHex(v)) throw new CliError(`value "${v}" must be 0x-prefixed hex`);
   return v as Hex;
@@ -107,12 +120,12 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
   const service = new Command("service").description("publish or remove a service endpoint");
   service
     .command("add <did> <type> <endpoint>")
-    .description("publish a service endpoint (a URI, or JSON) of a type, e.g. Messaging")
+    .description("publish a service endpoint of a type, e.g. Messaging: a URI, or a JSON object such as '{\"uri\": \"https://…\", \"accept\": [\"didcomm/v2\"]}'")
     .addOption(validityOption())
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { validity: string; prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "setAttribute", identity: c.identity(did), ...serviceAttribute(type, endpoint), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
+      await perform(c, { type: "setAttribute", identity: c.identity(did), ...serviceAttribute(type, endpointArg(endpoint)), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
     });
   service
     .command("remove <did> <type> <endpoint>")
@@ -120,7 +133,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { prepare?: string }) => {
       const c = ctx();
-      const op: Operation = { type: "revokeAttribute", identity: c.identity(did), ...serviceAttribute(type, endpoint) };
+      const op: Operation = { type: "revokeAttribute", identity: c.identity(did), ...serviceAttribute(type, endpointArg(endpoint)) };
       await requireActive(c, op, `service ${type} ${endpoint}`);
       await perform(c, op, { prepare: o.prepare, key: await c.key() });
     });

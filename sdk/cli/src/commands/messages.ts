@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { isHex, type Hex } from "viem";
 import { decryptMessage, DEFAULT_SKEW_SECONDS, describeChange, type DidChange, encryptMessage, parseDid, signMessage, verifyMessage, watchDids } from "sigil-did";
-import { CliError, describeFailure, EXIT, toJson, type Context } from "../context.ts";
+import { CliError, describeFailure, EXIT, readJson, toJson, type Context } from "../context.ts";
 
 type Ctx = () => Context;
 
@@ -28,8 +28,14 @@ function isoSeconds(value: string | undefined, what: string): number | undefined
 }
 
 function x25519Key(): Hex {
+  const file = process.env.SIGIL_X25519_KEY_FILE;
+  if (file) {
+    const card = readJson<{ type?: string; privateKey?: string }>(file, "X25519 key file");
+    if (card.type !== "X25519" || !card.privateKey || !isHex(card.privateKey) || card.privateKey.length !== 66) throw new CliError(`${file} is not an X25519 key file (sigil keygen --type X25519 writes one)`);
+    return card.privateKey as Hex;
+  }
   const key = process.env.SIGIL_X25519_KEY;
-  if (!key || !isHex(key) || key.length !== 66) throw new CliError("set SIGIL_X25519_KEY to your X25519 secret key (32 bytes, 0x-prefixed hex)");
+  if (!key || !isHex(key) || key.length !== 66) throw new CliError("set SIGIL_X25519_KEY_FILE to your X25519 key file (sigil keygen --type X25519), or SIGIL_X25519_KEY to the secret key (32 bytes, 0x-prefixed hex)");
   return key as Hex;
 }
 
