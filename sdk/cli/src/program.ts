@@ -14,6 +14,7 @@ import { registerRecoveryCommands } from "./commands/recovery.ts";
 import { registerRelayCommands } from "./commands/relay.ts";
 import { registerResolveCommand } from "./commands/resolve.ts";
 import { registerServeCommand } from "./commands/serve.ts";
+import { registerWatchCommand } from "./commands/watch.ts";
 import { makeContext, type Context, type GlobalOptions } from "./context.ts";
 
 function version(): string {
@@ -48,6 +49,7 @@ export function createProgram(): Command {
   registerIdentityCommands(program, ctx);
   registerRecoveryCommands(program, ctx);
   registerMessageCommands(program, ctx);
+  registerWatchCommand(program, ctx);
   registerServeCommand(program, ctx);
   registerRelayCommands(program, ctx);
   registerJourneyCommands(program, ctx);

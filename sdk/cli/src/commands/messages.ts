@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { isHex, type Hex } from "viem";
-import { decryptMessage, DEFAULT_SKEW_SECONDS, describeChange, type DidChange, encryptMessage, parseDid, signMessage, verifyMessage, watchDids } from "sigil-did";
-import { CliError, describeFailure, EXIT, readJson, toJson, type Context } from "../context.ts";
+import { decryptMessage, DEFAULT_SKEW_SECONDS, encryptMessage, parseDid, signMessage, verifyMessage } from "sigil-did";
+import { CliError, EXIT, readJson, toJson, type Context } from "../context.ts";
 
 type Ctx = () => Context;
 
@@ -118,30 +118,5 @@ export function registerMessageCommands(program: Command, ctx: Ctx) {
       parseDid(did);
       const message = await c.spin("decrypting…", decryptMessage(readInput(input, "JWE"), { did, secretKey: x25519Key() }, c.resolver, { receivedAt: isoSeconds(o.receivedAt, "--received-at") }));
       c.print(`${message.from ? `✔ from ${message.from}` : "(anonymous sender)"}: ${JSON.stringify(message.payload.text ?? message.payload)}`, message);
-    });
-
-  program
-    .command("watch <dids...>")
-    .description("print a line whenever a DID's keys, controller, guardians or recovery change")
-    .option("--interval <ms>", "poll interval", "2000")
-    .action(async (dids: string[], o: { interval: string }) => {
-      const c = ctx();
-      dids.forEach(parseDid);
-      const intervalMs = Number(o.interval);
-      if (!Number.isSafeInteger(intervalMs) || intervalMs < 100) throw new CliError(`--interval "${o.interval}" must be a whole number of milliseconds >= 100`);
-      const report = (ch: DidChange) => {
-        if (c.json) for (const item of ch.changes) console.log(JSON.stringify({ did: ch.did, ...item }));
-        else for (const item of ch.changes) console.log(`⚠ ${ch.did}: ${describeChange(item)}`);
-      };
-      const watcher = watchDids(c.resolver, dids, report, { intervalMs, onError: (e) => console.error(`sigil: ${describeFailure(e).line}`) });
-      await watcher.ready;
-      if (!c.json) console.error(`watching ${dids.length} DID(s); Ctrl-C to stop`);
-      // The watcher's timer does not hold the process open (it is a library's); this does.
-      const keepAlive = setInterval(() => undefined, 1 << 30);
-      await new Promise<void>((resolve) => {
-        const stop = () => (watcher.stop(), clearInterval(keepAlive), resolve());
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
     });
 }
