@@ -82,6 +82,31 @@ describe("sigil CLI: the journeys users expect", function () {
     expect(rotation.transaction).to.match(/^0x[0-9a-f]{64}$/);
   });
 
+  it("named identities: id add once, then --as <name> (or SIGIL_AS) signs and writes without keystore options", async () => {
+    const home = join(files, "sigil-home");
+    const pass = join(files, "id-pass.txt");
+    (await import("node:fs")).writeFileSync(pass, "correct horse battery staple\n");
+    const ks = join(files, "id-ks.json");
+    const created = JSON.parse(chain.sigil(["--json", "--passphrase-file", pass, "create", "--keystore-out", ks]).out);
+    const env = { SIGIL_HOME: home };
+    const added = chain.sigil(["id", "add", "alice", "--keystore", ks, "--passphrase-file", pass], env);
+    expect(added.code, added.err).to.equal(0);
+    expect(added.out).to.include(created.did);
+    expect(statSync(join(home, "identities.json")).mode & 0o777).to.equal(0o600);
+    expect(readFileSync(join(home, "identities.json"), "utf8")).to.not.include("correct horse");
+    const signed = chain.sigil(["--as", "alice", "sign", created.did, "named"], env);
+    expect(signed.code, signed.err).to.equal(0);
+    expect(chain.sigil(["verify", signed.out.trim()]).out).to.include(created.did);
+    expect(chain.sigil(["fund", created.address], { SIGIL_RELAYER_KEY: (await chain.funded()).key }).code).to.equal(0);
+    const wrote = chain.sigil(["service", "add", created.did, "Inbox", "https://inbox.example/named"], { ...env, SIGIL_AS: "alice" });
+    expect(wrote.code, wrote.err).to.equal(0);
+    expect(chain.sigil(["id", "list"], env).out).to.include("alice").and.include(ks);
+    const unknown = chain.sigil(["--as", "bob", "sign", created.did, "x"], env);
+    expect(unknown.code).to.equal(2);
+    expect(unknown.err).to.include('no identity named "bob"').and.include("known: alice");
+    expect(chain.sigil(["id", "add", "alice", "--keystore", ks, "--passphrase-file", pass], env).code, "names are unique").to.equal(2);
+  });
+
   it("watch: lines with time and block; one error line per outage (not per DID per poll); a chain reset said as such", async () => {
     const [a, b] = [await chain.funded(), await chain.funded()];
     const proxy = await startRpcProxy(chain.node.url);

@@ -20,6 +20,7 @@ export interface GlobalOptions {
   deployments?: string;
   keystore?: string;
   passphraseFile?: string;
+  as?: string;
   json?: boolean;
   timeout?: string;
   wait?: string;

@@ -85,9 +85,15 @@ export async function readKeystore(sources: KeySources & { keystore: string }): 
   return json.privateKey;
 }
 
-/** An explicit --keystore wins; otherwise the environment variable; otherwise a usage error. */
-export async function loadKey(sources: KeySources, envName: string): Promise<Hex> {
+/** An explicit --keystore wins; then a named identity (--as); then the environment variable; otherwise a usage error. */
+export async function loadKey(sources: KeySources & { as?: string }, envName: string): Promise<Hex> {
   if (sources.keystore) return readKeystore({ ...sources, keystore: sources.keystore });
+  if (sources.as) {
+    const { namedIdentity, isFile } = await import("./commands/identities.ts");
+    const named = namedIdentity(sources.as);
+    if (!isFile(named.keystore)) throw new CliError(`identity "${sources.as}": its keystore ${named.keystore} is gone; put it back, or sigil id remove ${sources.as}`);
+    return readKeystore({ keystore: named.keystore, passphraseFile: sources.passphraseFile ?? named.passphraseFile });
+  }
   const key = process.env[envName];
   if (!key) throw new CliError(`no key: set ${envName} to a 0x-prefixed private key, or pass --keystore <file> (never a key on the command line)`);
   if (!isKey(key)) throw new CliError(`${envName} must hold 32 bytes of 0x-prefixed hex`);

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { registerAccountCommands } from "./commands/account.ts";
 import { registerIdentityCommands } from "./commands/identity.ts";
+import { registerIdentityNameCommands } from "./commands/identities.ts";
 import { registerJourneyCommands } from "./commands/journeys.ts";
 import { registerMessageCommands } from "./commands/messages.ts";
 import { registerRecoveryCommands } from "./commands/recovery.ts";
@@ -31,6 +32,7 @@ export function createProgram(): Command {
     .option("--deployments <dir>", "folder of deployment records (default: ./deployments)")
     .option("--keystore <file>", 'the key: 0x…, {"privateKey": "0x…"} or an encrypted keystore (wins over SIGIL_PRIVATE_KEY)')
     .option("--passphrase-file <file>", "the encrypted keystore's passphrase (else you are asked, on a terminal)")
+    .addOption(new Option("--as <name>", "the key of a named local identity (sigil id add), instead of --keystore").env("SIGIL_AS"))
     .addOption(new Option("--timeout <ms>", "per-request RPC timeout (1-600000)").env("SIGIL_RPC_TIMEOUT_MS"))
     .addOption(new Option("--wait <ms>", "how long a write waits to be mined (default 120000)").env("SIGIL_WAIT_MS"))
     .option("--deadline <time>", "with --prepare: when the signed operation expires (ISO 8601 or unix seconds; default in one hour)")
@@ -53,6 +55,7 @@ export function createProgram(): Command {
   registerServeCommand(program, ctx);
   registerRelayCommands(program, ctx);
   registerJourneyCommands(program, ctx);
+  registerIdentityNameCommands(program, ctx);
 
   // Every subcommand, however it was added, exits through the handler below (usage errors: 2).
   const exitOverride = (cmd: Command) => {
