@@ -173,6 +173,35 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     }
   });
 
+  it("one signer's protective operations are bounded too: a guardian approving for many identities gets 429 past its share", async () => {
+    const dev = devChain(chain.node.url);
+    const target = { registry: chain.registry, publicClient };
+    const attacker = await dev.funded();
+    const strict = await serve([chain.net()], { maxAgeMs: 0 }, undefined, {
+      relay: { relayer: await dev.funded(), target, chainId: 31337, maxPerMinute: 10, maxPerIdentityPerMinute: 2 },
+    });
+    const guardianKey = generatePrivateKey();
+    const guardian = createWalletClient({ account: privateKeyToAccount(guardianKey), transport: http(chain.node.url) });
+    try {
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        const identityKey = generatePrivateKey();
+        const identity = privateKeyToAccount(identityKey).address;
+        const set = buildGuardianSet({ identity, guardians: [guardian.account.address], threshold: 1, delay: 3_600n });
+        const setup = await signOperation(createWalletClient({ account: privateKeyToAccount(identityKey), transport: http(chain.node.url) }), target, { type: "setGuardians", identity, root: set.root, threshold: 1n, delay: 3_600n }, { chainId: 31337 });
+        await relayOperation(attacker, target, setup);
+        const card = set.cards[0];
+        const approve = { type: "approveRecovery", identity, recovery: { newOwner: attacker.account!.address, nextCommitment: generateNextKey().commitment, purge: true }, proof: { guardian: card.guardian, salt: card.salt, proof: card.proof } } as const;
+        const signed = await signOperation(guardian, target, approve, { chainId: 31337 });
+        answers.push(await raw(strict.url, RELAY_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: encodeSignedOperation(signed) }));
+      }
+      expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 429]);
+      expect(answers[2].json().detail).to.include("for one signer");
+    } finally {
+      await strict.service.close();
+    }
+  });
+
   it("a rotation a thief copied and landed first took effect: 200 naming his transaction, never 422 'reverted'; a stale rotation whose effect is not on chain is still 422", async () => {
     const dev = devChain(chain.node.url);
     const target = { registry: chain.registry, publicClient };
