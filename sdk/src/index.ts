@@ -72,6 +72,7 @@ export {
   type SignedOperation,
 } from "./write.ts";
 export { decodeSignedOperation, encodeSignedOperation, SignedOperationFormatError } from "./signed-json.ts";
+export { signedOperationOnChain, type AppliedOperation } from "./applied.ts";
 export {
   buildGuardianSet,
   generateNextKey,
