@@ -5,6 +5,7 @@ import {SigilRegistry} from "../../contracts/SigilRegistry.sol";
 import {ISigilRegistry} from "../../contracts/ISigilRegistry.sol";
 import {ISigilRecovery} from "../../contracts/ISigilRecovery.sol";
 import "./SigilTest.sol" as T;
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
 /// @dev The invariant handler's actors, ghost model and choices. Three identities (actors 0-2),
 /// five keys that may gain control (actors 0-4), an outsider key that never does (actor 5), and
@@ -351,7 +352,9 @@ abstract contract RegistryBase {
         (ok, ret) = address(registry).call(data);
         if (ok && expected.length != 0) _flag(OUTCOME, "accepted a call the model refuses");
         if (!ok && expected.length == 0) _flag(OUTCOME, "refused a call the model accepts");
-        if (!ok && expected.length != 0 && keccak256(ret) != keccak256(expected)) _flag(OUTCOME, "reverted with another error");
+        if (!ok && expected.length != 0 && keccak256(ret) != keccak256(expected)) {
+            _flag(OUTCOME, string.concat("reverted with another error: ", Strings.toHexString(uint32(bytes4(ret)), 4), " for ", Strings.toHexString(uint32(bytes4(expected)), 4)));
+        }
         if (ok) ++successes[bytes4(data)];
     }
 }

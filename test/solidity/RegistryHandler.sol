@@ -268,7 +268,8 @@ contract RegistryHandler is RegistryRules {
         ISigilRecovery.RecoveryProposal memory p = _proposalAt(_proposalIndex(proposalSeed));
         address sender = proof.guardian;
         if (flags % 8 == 1 || flags % 8 == 2) sender = actors[_pick(m, flags / 8)];
-        if (flags % 8 == 2) (proof.guardian, valid) = (sender, false);
+        // Claiming the proof as its own: still valid if the sender is that guardian (tree 3: actors).
+        if (flags % 8 == 2) (proof.guardian, valid) = (sender, valid && proof.guardian == sender);
         bytes memory expected = _deadError(id, m);
         if (expected.length != 0) {} else if (sender != proof.guardian) {
             expected = _err2(ISigilRecovery.SigilNotGuardian.selector, id, sender);
@@ -278,7 +279,8 @@ contract RegistryHandler is RegistryRules {
         T.vm.prank(sender);
         bool ok = _outcome(abi.encodeCall(ISigilRecovery.approveRecovery, (id, p, proof)), expected);
         if (ok) _countApproval(id, _done(m), p, proof.guardian);
-        _observe(Act(flags % 8 == 1 || flags % 8 == 2 ? BY_CONTROLLER : BY_GUARDIAN, id, sender, bytes32(0), ok));
+        // Accepted, it was a guardian's (an actor may be one: tree 3), whoever the flags chose.
+        _observe(Act(!ok && (flags % 8 == 1 || flags % 8 == 2) ? BY_CONTROLLER : BY_GUARDIAN, id, sender, bytes32(0), ok));
     }
 
     /// @dev `flags % 8`: 0 spoils the proof's salt; 1 is signed by the controller's key; 6 over
@@ -301,7 +303,7 @@ contract RegistryHandler is RegistryRules {
         }
         bool ok = _outcome(_approveWithSigCall(id, a), expected);
         if (ok) _countApproval(id, _done(m), a.p, a.proof.guardian);
-        _observe(Act(flags % 8 == 1 ? BY_CONTROLLER : BY_GUARDIAN, id, T.vm.addr(a.key), bytes32(0), ok));
+        _observe(Act(!ok && flags % 8 == 1 ? BY_CONTROLLER : BY_GUARDIAN, id, T.vm.addr(a.key), bytes32(0), ok));
     }
 
     function _approveWithSigCall(address id, Approval memory a) internal view returns (bytes memory) {
