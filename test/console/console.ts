@@ -73,19 +73,25 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     if (!(await details.evaluate((d: any) => d.open))) await details.locator("> summary").click();
   }
 
-  /** Waits for the outcome of a form's action: "done" or "refused". */
+  /** Waits for the outcome of a form's action ("done", "refused" or "failed"), confirming the
+   * review shown before anything is signed (test/console/truth.ts checks what the review says). */
   async function outcome(form: string) {
-    // A change redraws the forms: its log is then kept above them, in #act-status.
-    const handle = await page.waitForFunction(
-      (name) => {
-        const outs: any[] = [...document.querySelectorAll(`[data-out="${name}"][data-outcome]`)];
-        const out = outs.find((o) => o.closest("#act-status")) ?? outs[0];
-        return out && { outcome: out.dataset.outcome, error: out.dataset.error ?? null, text: out.innerText };
-      },
-      form,
-      { timeout: 60_000 },
-    );
-    return (await handle.jsonValue()) as { outcome: string; error: string | null; text: string };
+    for (;;) {
+      // A change redraws the forms: its log is then kept above them, in #act-status.
+      const handle = await page.waitForFunction(
+        (name) => {
+          if (document.querySelector("dialog[data-review][open]")) return { review: true };
+          const outs: any[] = [...document.querySelectorAll(`[data-out="${name}"][data-outcome]`)];
+          const out = outs.find((o) => o.closest("#act-status")) ?? outs[0];
+          return out && { outcome: out.dataset.outcome, error: out.dataset.error ?? null, text: out.innerText };
+        },
+        form,
+        { timeout: 60_000 },
+      );
+      const seen = (await handle.jsonValue()) as { review?: true; outcome: string; error: string | null; text: string };
+      if (!seen.review) return seen;
+      await page.locator("dialog[data-review][open] [data-action=confirm]").click();
+    }
   }
 
   async function axe(state: string) {
@@ -328,8 +334,8 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     // Signed by the wallet to a file first (EIP-712 through eth_signTypedData_v4): a valid signature, nothing sent.
     const signedFile = page.waitForEvent("download");
     await page.locator('form[data-form="commit"] [data-action="file"]').click();
-    await (await signedFile).saveAs(join(OUT, "bob-commit-signed.json"));
     expect((await outcome("commit")).outcome).to.equal("done");
+    await (await signedFile).saveAs(join(OUT, "bob-commit-signed.json"));
     const signed = JSON.parse(readFileSync(join(OUT, "bob-commit-signed.json"), "utf8"));
     expect(signed.signer).to.equal(WALLET_ACCOUNT);
     expect((await page.evaluate("window.__walletCalls")) as string[]).to.include("eth_signTypedData_v4");
@@ -407,9 +413,9 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     const download = page.waitForEvent("download");
     await page.locator('form[data-form="add-service"] [data-action="file"]').click();
     const file = join(OUT, "alice-add-service.json");
-    await (await download).saveAs(file);
     const result = await outcome("add-service");
     expect(result.outcome, result.text).to.equal("done");
+    await (await download).saveAs(file);
     const signed = JSON.parse(readFileSync(file, "utf8"));
     expect(signed.operation.type).to.equal("setAttribute");
     expect(signed.signer).to.equal(stage.alice.next.address);
