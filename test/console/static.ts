@@ -77,7 +77,7 @@ describe("web console as static files on a plain web host", function () {
     // The query string wins over config.json.
     await page!.goto(`${site}/?network=other&recentDays=1#did=${encodeURIComponent(did)}`);
     await page!.waitForSelector("#document-view .document");
-    expect(await page!.locator("#network-status").innerText()).to.match(/^other 31337/);
+    expect(await page!.locator("#network-status").innerText()).to.match(/^other \(chain 31337\)/);
     const origins = new Set(requests.map((u) => new URL(u).origin));
     expect([...origins].sort()).to.deep.equal([site, new URL(node.url).origin].sort());
   });
