@@ -523,7 +523,7 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     await page.locator('form[data-form="add-service"] [data-action="relay"]').click();
     const result = await outcome("add-service");
     expect(result.outcome, result.text).to.equal("done");
-    expect(result.text).to.include("relayed: attribute");
+    expect(result.text).to.include("relayed: the registry recorded a key or service change");
     await page.waitForSelector('.services [data-service="MessagingService"]');
     expect((await resolver().resolve(did)).didDocument!.service!.map((s) => s.serviceEndpoint)).to.deep.equal(["https://inbox.example/erin"]);
     expect(await stage.publicClient.getBalance({ address: erin }), "erin paid nothing").to.equal(0n);
@@ -557,7 +557,7 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     await send("add-key");
     await page.waitForSelector(`.rel[data-relationship="keyAgreement"] [data-key="${hex}"]`);
     await open("keys");
-    await page.locator('form[data-form="revoke-key"] label', { hasText: "X25519 enc" }).click();
+    await page.locator('form[data-form="revoke-key"] label', { hasText: /X25519 .*\(encryption\)/ }).click();
     await send("revoke-key");
     await page.waitForFunction(() => document.querySelector('.rel[data-relationship="keyAgreement"] .muted')?.textContent === "none");
     // A service, then removed.

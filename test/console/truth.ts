@@ -197,7 +197,7 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     expect(await eventCount(WALLET_ACCOUNT), "registry events").to.equal(events + 1);
     const shared = await page.locator("#act-status [data-out]").evaluate((o: any) => ({ outcome: o.dataset.outcome, last: o.querySelector("li:last-child").innerText }));
     expect(shared.outcome).to.equal("done");
-    expect(shared.last).to.match(/^Done/);
+    expect(shared.last).to.match(/^Done in block \d+: the registry recorded a key or service change\.$/);
   });
 
   it("a wallet that fails after the check ends the log as failed, with its reason (never left at “Confirm in your wallet…”)", async () => {
@@ -303,6 +303,34 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
       await proxy.close();
       await page.goto(`${stage.url}/`);
     }
+  });
+
+  it("a past version voided by a later purge is said void, never “Active”; the text history marks what the purge voided; the fingerprint says it is today's", async () => {
+    const { alice } = stage;
+    await lookUp(alice.did);
+    expect(await page.locator('.facts [data-status="active"]').innerText()).to.equal("Active");
+    await page.locator(`#timeline-view .point[data-block="${alice.theftBlock}"]`).click();
+    await page.waitForSelector(`#document-view .document[data-version="${alice.theftBlock}"]`);
+    const status = await page.locator(".facts dt:text-is('Status') + dd").innerText();
+    expect(status).to.equal(`Void: a rotation at block ${alice.rotationBlock} voided every key and service of this version`);
+    expect(await page.locator("#document-view .good", { hasText: "Active" }).count()).to.equal(0);
+    const voided = await page.locator(".tl-text li[data-voided-by]").evaluateAll((items) => items.map((li) => ({ by: li.getAttribute("data-voided-by"), text: (li.textContent ?? "").toLowerCase() })));
+    expect(voided.length).to.be.greaterThan(0);
+    expect(voided.every((v) => v.by === alice.rotationBlock.toString() && v.text.includes(`void since block ${alice.rotationBlock} (purged)`))).to.equal(true);
+    expect(voided.some((v) => v.text.includes(alice.thief.slice(0, 8).toLowerCase()))).to.equal(true);
+    expect(await page.locator(".tl-text li:not([data-voided-by])").count(), "the rotation and what followed are not void").to.be.greaterThan(0);
+    expect(await page.locator("[data-fingerprint-of]").innerText()).to.include("Of the current document");
+  });
+
+  it("speaks plainly: purposes in words (not sigAuth), a commitment not said published before it is sent, what a receipt recorded in words", async () => {
+    await lookUp(stage.alice.did);
+    const history = (await page.locator(".tl-text").textContent()) ?? "";
+    expect(history).to.include("(login and signing)").and.not.include("sigAuth");
+    expect(await page.locator('form[data-form="revoke-key"]').textContent()).to.include("(login and signing)").and.not.include("sigAuth");
+    await open("commit");
+    await page.click('[data-action="generate-next"]');
+    const card = await page.locator('form[data-form="commit"] .next-card').innerText();
+    expect(card).to.include("published when you send").and.not.include("published on chain");
   });
 
   it("threw no error in the page", () => {

@@ -10,7 +10,7 @@ import { checkbox, field, fill, h, uid } from "./dom.ts";
 import { sigilMeta, type History, type Resolution } from "./chain.ts";
 import { explain } from "./explain.ts";
 import { download, fileText, parseJson, toJson } from "./files.ts";
-import { nameOf, short } from "./format.ts";
+import { nameOf, purposeWords, short } from "./format.ts";
 import { qrSvg } from "./qr.ts";
 import { ethereum, keyActor, lockedNow, session, type Actor } from "./session.ts";
 import { submit, type Prepared, type SubmitContext } from "./submit.ts";
@@ -74,7 +74,7 @@ function nextKeyCard(card: NextKeyCard, did: string, label: string) {
     "div",
     { class: "card next-card", "data-next-address": card.address },
     h("p", undefined, h("strong", undefined, label), " ", h("code", { class: "mono" }, card.address)),
-    h("p", { class: "hint" }, "Commitment published on chain: ", h("code", { class: "mono" }, short(card.commitment, 10)), ". The key and its secret salt never leave this page unless you save them."),
+    h("p", { class: "hint" }, "Its commitment, published when you send: ", h("code", { class: "mono" }, short(card.commitment, 10)), ". The key and its secret salt never leave this page unless you save them."),
     h(
       "div",
       { class: "buttons" },
@@ -267,10 +267,10 @@ export function actView(ctx: ActContext): HTMLElement {
     return { op: { type: "setAttribute", identity, ...attr, validity: days(keyDays) }, authoriser: acting() };
   });
   const liveKeys = [
-    ...live.delegates.map((d) => ({ label: `address ${d.delegate} (${nameOf(d.delegateType)})`, op: { type: "revokeDelegate", identity, delegateType: d.delegateType, delegate: d.delegate } as Operation })),
+    ...live.delegates.map((d) => ({ label: `address ${d.delegate} (${purposeWords(nameOf(d.delegateType))})`, op: { type: "revokeDelegate", identity, delegateType: d.delegateType, delegate: d.delegate } as Operation })),
     ...live.attributes
       .filter((a) => nameOf(a.name)?.startsWith("did/pub/"))
-      .map((a) => ({ label: `${nameOf(a.name)!.split("/").slice(2, 4).join(" ")} ${short(a.value, 8)}`, op: { type: "revokeAttribute", identity, name: a.name, value: a.value } as Operation })),
+      .map((a) => ({ label: `${nameOf(a.name)!.split("/")[2]} ${short(a.value, 8)} (${purposeWords(nameOf(a.name)!.split("/")[3] ?? null)})`, op: { type: "revokeAttribute", identity, name: a.name, value: a.value } as Operation })),
   ];
   const choice = (name: string, items: { label: string }[]) => {
     const group = uid(name);
@@ -427,7 +427,7 @@ export function actView(ctx: ActContext): HTMLElement {
     { sendLabel: "Check and propose" },
   );
   const open = sigil?.recoveries ?? [];
-  const openChoice = choice("recovery", open.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}, ${r.approvals} approval(s)` })));
+  const openChoice = choice("recovery", open.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}, ${r.approvals}${r.threshold ? ` of ${r.threshold}` : ""} approval${(r.threshold ?? r.approvals) === 1 ? "" : "s"}` })));
   const pick = () => {
     const r = open[Math.max(0, openChoice.index())];
     return { newOwner: getAddress(r.newOwner), nextCommitment: (r.nextOwnerCommitment ?? zeroHash) as Hex, purge: r.purge };

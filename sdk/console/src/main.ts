@@ -9,7 +9,7 @@ import { configProblems, loadConfig, saveToQuery, type ConsoleConfig } from "./c
 import { field, fill, h } from "./dom.ts";
 import { explain } from "./explain.ts";
 import { timeline } from "./timeline.ts";
-import { banners, documentView } from "./view-document.ts";
+import { banners, documentView, type Version } from "./view-document.ts";
 
 interface Lookup {
   /** The generation of the lookUp call that read it. */
@@ -221,8 +221,8 @@ function render(shown: Resolution, full = false) {
   };
   const resolved = !(shown.didResolutionMetadata as { error?: string }).error;
   fill(bannerBox, ...(resolved ? banners(current, hist.events, hist.head, config.recentDays) : []));
-  const versionTime = selected === undefined ? undefined : hist.events.find((e) => e.blockNumber === selected)?.blockTimestamp;
-  timed("document", () => fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup!.did)), documentView(shown, { version: selected !== undefined ? { block: selected, time: versionTime } : undefined, onBackToCurrent: () => void select(undefined) })));
+  const version = selected === undefined ? undefined : pastVersion(hist, selected);
+  timed("document", () => fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup!.did)), documentView(shown, { version, onBackToCurrent: () => void select(undefined) })));
   const width = Math.max(320, historyBox.clientWidth || 760);
   timed("timeline", () => fill(historyBox, resolved ? timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width) : ""));
   // A DID that does not resolve (its document is an error) is not acted on.
@@ -240,6 +240,12 @@ function render(shown: Resolution, full = false) {
     const refresh = () => (isCurrent() ? lookUp(shownLookup.did) : Promise.resolve());
     timed("act", () => fill(actBox, actView({ chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, relayerUrl: config.relayerUrl, isCurrent, refresh, report })));
   });
+}
+
+/** The version as of `block`: its time, and the first later purge (a rotation or recovery that voided it). */
+function pastVersion(hist: History, block: bigint): Version {
+  const purge = hist.events.find((e) => e.blockNumber > block && (e.kind === "rotate" || e.kind === "recovered") && e.purged);
+  return { block, time: hist.events.find((e) => e.blockNumber === block)?.blockTimestamp, voidedAt: purge?.blockNumber };
 }
 
 /** The shared log: the last change made from this page, above the redrawn forms (moved, not

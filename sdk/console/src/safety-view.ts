@@ -98,6 +98,7 @@ export function safetyView(chain: Chain, result: Resolution, initialOther?: stri
       "div",
       { class: "fingerprint" },
       h("h3", undefined, "Fingerprint of this DID's authentication keys"),
+      h("p", { class: "hint", "data-fingerprint-of": "current" }, "Of the current document, whichever version is shown above: compare it with what the other person sees today."),
       fp ? h("p", { class: "digits hex", "aria-label": `Fingerprint: ${fp}` }, ...fp.split(" ").map((g) => h("span", undefined, g))) : h("p", { class: "muted" }, "No document, no fingerprint."),
       fp && fpPayload ? qrSvg(fpPayload, `QR code of the fingerprint ${fp}`, 160) : null,
     ),

@@ -11,7 +11,7 @@ import { publicClientOf } from "./clients.ts";
 import { fill, h } from "./dom.ts";
 import { explain } from "./explain.ts";
 import { download, toJson } from "./files.ts";
-import { short, when } from "./format.ts";
+import { KIND_WORDS, short, when } from "./format.ts";
 import { review } from "./review.ts";
 import { actorLabel, lock, session, unlock, type Actor } from "./session.ts";
 
@@ -135,7 +135,8 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
     signing = true;
     const receipt = await carryOut(ctx, mode, p, l);
     if (!receipt) return; // signed to a file: nothing changed on chain
-    l.done(h("strong", undefined, "Done"), ` in block ${receipt.blockNumber}${mode === "relay" ? ", relayed" : ""}: ${receipt.events.map((e) => e.kind).join(", ")}.`);
+    const recorded = [...new Set(receipt.events.map((e) => KIND_WORDS[e.kind] ?? e.kind))].join(", ");
+    l.done(h("strong", undefined, "Done"), ` in block ${receipt.blockNumber}${mode === "relay" ? ", relayed" : ""}: the registry recorded ${recorded}.`);
     p.after?.();
     ctx.report(out);
     await ctx.refresh();

@@ -218,7 +218,15 @@ export function timeline(options: TimelineOptions, width = 760): HTMLElement {
     "details",
     { class: "tl-text" },
     h("summary", undefined, "The same history as text"),
-    h("ol", undefined, ...points.map((p) => h("li", undefined, describeColumn(p)))),
+    h(
+      "ol",
+      undefined,
+      ...points.map((p) => {
+        // What a later purge voided counts for nothing today: said in the text as the drawing hatches it.
+        const voidedBy = points.find((q) => q.purge && q.block > p.block);
+        return h("li", voidedBy ? { "data-voided-by": voidedBy.block.toString() } : undefined, describeColumn(p), voidedBy ? h("strong", { class: "void-note" }, ` — void since block ${voidedBy.block} (purged)`) : "");
+      }),
+    ),
   );
   const recent = points.at(-1);
   const sinceLast = recent ? h("p", { class: "muted" }, `Last change ${head.timestamp - recent.time < 60n ? "just now" : `${span(Number(head.timestamp - recent.time))} ago`}, in block ${recent.block}.`) : h("p", { class: "muted" }, "No change was ever recorded for this DID: its only key is its own address.");
