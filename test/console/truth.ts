@@ -6,6 +6,8 @@
 // changes, on which DID and chain, and who pays before anything is signed; a malformed DID, an RPC
 // that is down and an RPC the page's CSP does not allow are each said as such.
 import { expect } from "chai";
+import { get as httpGet, type IncomingHttpHeaders } from "node:http";
+import { gunzipSync } from "node:zlib";
 import type { Page, Route } from "playwright-core";
 import type { Address, WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -331,6 +333,38 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     await page.click('[data-action="generate-next"]');
     const card = await page.locator('form[data-form="commit"] .next-card').innerText();
     expect(card).to.include("published when you send").and.not.include("published on chain");
+  });
+
+  it("sigil serve --console sends the console gzipped to browsers that accept it, and its hashed chunks as immutable", async () => {
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        httpGet(`${stage.url}${path}`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on("error", reject);
+      });
+    const html = (await get("/")).body.toString();
+    const chunks = [...html.matchAll(/href="(chunk-[A-Z0-9]+\.js)"/g)].map((m) => `/${m[1]}`);
+    expect(chunks.length, "index.html preloads its chunks").to.be.greaterThan(0);
+    let plain = 0;
+    let zipped = 0;
+    for (const path of ["/", "/app.js", "/app-style.css", ...chunks]) {
+      const raw = await get(path);
+      const gz = await get(path, { "accept-encoding": "gzip, deflate, br" });
+      expect(raw.headers["content-encoding"], path).to.equal(undefined);
+      expect(gz.headers["content-encoding"], path).to.equal("gzip");
+      expect(gz.headers.vary, path).to.equal("accept-encoding");
+      expect(gunzipSync(gz.body).equals(raw.body), `${path}: the gzipped body is the file`).to.equal(true);
+      expect(gz.headers.etag, path).not.to.equal(raw.headers.etag);
+      expect((await get(path, { "accept-encoding": "gzip", "if-none-match": gz.headers.etag! })).status, path).to.equal(304);
+      expect((await get(path, { "accept-encoding": "gzip;q=0, identity" })).headers["content-encoding"], path).to.equal(undefined);
+      const immutable = path.startsWith("/chunk-");
+      expect(raw.headers["cache-control"], path).to.equal(immutable ? "public, max-age=31536000, immutable" : "no-cache");
+      plain += raw.body.length;
+      zipped += gz.body.length;
+    }
+    expect(zipped, "gzip makes the console at least 2.5 times smaller").to.be.lessThan(plain / 2.5);
   });
 
   it("threw no error in the page", () => {
