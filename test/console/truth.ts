@@ -146,10 +146,10 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
       await page.unroute(toNode, failLogs);
     }
     expect(failed, "RPC requests failed").to.be.greaterThan(0);
-    const said = await page.locator("#document-view").innerText();
-    expect(said).to.include(`Could not read ${stage.bob.did}.`).and.include("could not be reached");
     const left = await leftovers(carol.address);
     expect(left).to.deep.equal({ address: false, banners: 0, points: 0, forms: 0, send: 0 });
+    const said = await page.locator("#document-view").innerText();
+    expect(said).to.include(`Could not read ${stage.bob.did}.`).and.include("could not be reached");
     // Looked up again with the node answering: B, and only B.
     await lookUp(stage.bob.did);
     expect((await leftovers(carol.address)).address).to.equal(false);
