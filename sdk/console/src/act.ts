@@ -2,17 +2,15 @@
 // MetaMask-style) or with a key pasted or generated here (kept in this tab's memory only), or
 // with the next key from its file (rotation, cancelling a recovery), or as a guardian with a
 // guardian card. The forms build operations; submit.ts checks, reviews, signs and sends them.
-import { custom, getAddress, hexToBytes, isAddress, isHex, zeroHash, type Address, type Hex } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { getAddress, hexToBytes, isHex, zeroHash, type Address, type Hex } from "viem";
 import { activeEntries, bytes32Name, commitmentOf, generateNextKey, planRotation, publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType, type NextKeyCard, type Operation } from "sigil-did";
-import { walletClientOf } from "./clients.ts";
 import { checkbox, field, fill, h, uid } from "./dom.ts";
 import { sigilMeta, type History, type Resolution } from "./chain.ts";
-import { explain } from "./explain.ts";
-import { download, fileText, parseJson, toJson } from "./files.ts";
+import { fileText, parseJson } from "./files.ts";
 import { nameOf, purposeWords, short } from "./format.ts";
-import { qrSvg } from "./qr.ts";
-import { ethereum, keyActor, lockedNow, session, type Actor } from "./session.ts";
+import { nextKeyCard, readAddress, readNextKey } from "./key-files.ts";
+import { keyActor, lockedNow, session, type Actor } from "./session.ts";
+import { signersPanel } from "./signers.ts";
 import { submit, type Prepared, type SubmitContext } from "./submit.ts";
 
 export interface ActContext extends SubmitContext {
@@ -21,84 +19,11 @@ export interface ActContext extends SubmitContext {
   history: History;
 }
 
-function readPrivateKey(text: string, what: string): Hex {
-  const v = text.trim();
-  if (!isHex(v) || v.length !== 66) throw new Error(`${what} must be 32 bytes written as 0x followed by 64 hex digits`);
-  return v as Hex;
-}
-
-function readAddress(text: string, what: string): Address {
-  const v = text.trim();
-  if (!isAddress(v, { strict: false })) throw new Error(`${what} must be an address: 0x followed by 40 hex digits`);
-  if (v !== v.toLowerCase() && v.slice(2) !== v.slice(2).toUpperCase() && !isAddress(v, { strict: true })) throw new Error(`${what} has a wrong checksum (a typo?): check it, or write it in lower case`);
-  return getAddress(v.toLowerCase());
-}
-
-/** A next-key file (the console's or `sigil next-key`'s): the key, its salt and its address. */
-function readNextKey(text: string): { privateKey: Hex; salt: Hex; address: Address } {
-  const card = parseJson<Partial<NextKeyCard>>(text, "next-key file");
-  if (!card.privateKey) throw new Error("this next-key file holds no private key (only a commitment record): use the file with the key");
-  const privateKey = readPrivateKey(card.privateKey, "the next key");
-  if (!card.salt || !isHex(card.salt) || card.salt.length !== 66) throw new Error("the next-key file has no valid salt (32 bytes of hex)");
-  return { privateKey, salt: card.salt as Hex, address: privateKeyToAccount(privateKey).address };
-}
-
-/** A next key's card, to keep offline: download it as a file, print it, or show its QR code. */
-function nextKeyCard(card: NextKeyCard, did: string, label: string) {
-  const fileBody = toJson({ ...card, did, note: "Sigil next key: keep it offline (a USB stick in a drawer, or printed). You need the key and the salt to rotate." });
-  const filename = `sigil-next-key-${card.address.slice(2, 10).toLowerCase()}.json`;
-  // The QR code holds what rotating needs and nothing else, so that it stays easy to scan from paper.
-  const qrBody = JSON.stringify({ privateKey: card.privateKey, salt: card.salt });
-  const saved = checkbox("I have saved this next key offline (file or printout)", { name: "saved", required: true });
-  const qrHolder = h("div", { class: "qr-holder", hidden: true });
-  const print = () => {
-    const sheet = h(
-      "div",
-      { id: "print-sheet" },
-      h("h1", undefined, "Sigil next key — keep offline"),
-      h("p", undefined, did),
-      qrSvg(qrBody, "QR code of the next key and its salt", 320),
-      h("pre", undefined, fileBody),
-    );
-    document.body.append(sheet);
-    document.body.classList.add("printing");
-    const done = () => {
-      document.body.classList.remove("printing");
-      sheet.remove();
-    };
-    addEventListener("afterprint", done, { once: true });
-    print_();
-    setTimeout(done, 60_000);
-  };
-  const el = h(
-    "div",
-    { class: "card next-card", "data-next-address": card.address },
-    h("p", undefined, h("strong", undefined, label), " ", h("code", { class: "mono" }, card.address)),
-    h("p", { class: "hint" }, "Its commitment, published when you send: ", h("code", { class: "mono" }, short(card.commitment, 10)), ". The key and its secret salt never leave this page unless you save them."),
-    h(
-      "div",
-      { class: "buttons" },
-      h("button", { type: "button", class: "secondary", "data-action": "download-next", onclick: () => download(filename, fileBody) }, "Download the next-key file"),
-      h("button", { type: "button", class: "secondary", onclick: print }, "Print it"),
-      h("button", { type: "button", class: "secondary", onclick: (e: Event) => {
-        qrHolder.hidden = !qrHolder.hidden;
-        if (!qrHolder.hidden && !qrHolder.firstChild) qrHolder.append(qrSvg(qrBody, "QR code of the next key and its salt", 240));
-        (e.currentTarget as HTMLElement).setAttribute("aria-expanded", String(!qrHolder.hidden));
-      }, "aria-expanded": "false" }, "Show as QR code"),
-    ),
-    qrHolder,
-    saved.el,
-  );
-  return { el, saved: saved.input };
-}
-const print_ = () => globalThis.print();
-
 export function actView(ctx: ActContext): HTMLElement {
   const { chain, identity, result, history } = ctx;
   const sigil = sigilMeta(result);
   const owner = sigil?.owner.toLowerCase();
-  const keysPanel = h("div", { class: "signers" });
-  const keysError = h("p", { class: "bad", role: "alert" });
+  const keysPanel = signersPanel(chain, owner);
 
   const acting = (): Actor => {
     const a = session.actAs === "wallet" ? session.wallet : session.pageKey;
@@ -137,108 +62,6 @@ export function actView(ctx: ActContext): HTMLElement {
     return BigInt(Math.round(n * 86_400));
   };
 
-  // Your keys: the wallet, a key in this page, and which one acts as the controller.
-  const renderKeys = () => {
-    const eth = ethereum();
-    const walletLine = session.wallet
-      ? h("p", { "data-wallet": session.wallet.address }, "Wallet ", h("code", { class: "mono" }, session.wallet.address), status(session.wallet.address))
-      : eth
-        ? h("p", undefined, h("button", { type: "button", "data-action": "connect", onclick: () => void connect() }, "Connect wallet"), " ", h("span", { class: "hint" }, "MetaMask or any browser wallet. It signs as the controller and pays the gas."))
-        : h("p", { class: "muted" }, "No browser wallet found. Use a key in this page, or sign operations to files for a relayer.");
-    const keyInput = h("input", { type: "password", name: "page-key", autocomplete: "off", spellcheck: "false", placeholder: "0x…" });
-    const keyLine = session.pageKey
-      ? h(
-          "div",
-          { "data-page-key": session.pageKey.address },
-          h("p", undefined, "Key in this page ", h("code", { class: "mono" }, session.pageKey.address), status(session.pageKey.address)),
-          h(
-            "div",
-            { class: "buttons" },
-            session.pageKey.generated
-              ? h("button", { type: "button", class: "secondary", onclick: () => download(`sigil-key-${session.pageKey!.address.slice(2, 10).toLowerCase()}.json`, toJson({ address: session.pageKey!.address, privateKey: session.pageKey!.generated })) }, "Download this key")
-              : null,
-            h("button", { type: "button", class: "secondary", onclick: () => ((session.pageKey = undefined), renderKeys()) }, "Forget this key"),
-          ),
-        )
-      : h(
-          "form",
-          {
-            class: "row-form",
-            onsubmit: (e: Event) => {
-              e.preventDefault();
-              try {
-                session.pageKey = keyActor(chain, readPrivateKey(keyInput.value, "the private key"), "key");
-                session.actAs = "key";
-                renderKeys();
-              } catch (error) {
-                keyError.textContent = (error as Error).message;
-              }
-            },
-          },
-          field("Private key", keyInput, "Kept in this tab's memory only: never stored, never sent."),
-          h(
-            "div",
-            { class: "buttons" },
-            h("button", { type: "submit" }, "Use this key"),
-            h("button", { type: "button", class: "secondary", onclick: () => {
-              const key = generatePrivateKey();
-              session.pageKey = { ...keyActor(chain, key, "key"), generated: key };
-              session.actAs = "key";
-              renderKeys();
-            } }, "Generate a new key"),
-          ),
-        );
-    const keyError = h("p", { class: "bad", role: "alert" });
-    const choices = [session.wallet && (["wallet", "the wallet"] as const), session.pageKey && (["key", "the key in this page"] as const)].filter(Boolean) as (readonly ["wallet" | "key", string])[];
-    const radios =
-      choices.length > 1
-        ? h(
-            "fieldset",
-            { class: "inline" },
-            h("legend", undefined, "Act as"),
-            ...choices.map(([value, label]) => {
-              const r = h("input", { type: "radio", name: "act-as", value, id: uid("as"), checked: session.actAs === value, onchange: () => ((session.actAs = value), renderKeys()) });
-              return h("span", { class: "check" }, r, h("label", { for: r.id }, label));
-            }),
-          )
-        : null;
-    fill(keysPanel, h("h3", undefined, "Your keys"), walletLine, keyLine, keyError, keysError, radios);
-  };
-  const status = (address: Address) =>
-    owner === address.toLowerCase() ? h("span", { class: "tag good" }, "controls this DID") : h("span", { class: "tag" }, "not this DID's controller");
-
-  async function connect() {
-    const eth = ethereum();
-    if (!eth) return;
-    try {
-      const accounts = (await eth.request({ method: "eth_requestAccounts" })) as string[];
-      const chainId = Number(await eth.request({ method: "eth_chainId" }));
-      if (chainId !== chain.network.chainId) {
-        try {
-          await eth.request({ method: "wallet_switchEthereumChain", params: [{ chainId: `0x${chain.network.chainId.toString(16)}` }] });
-        } catch {
-          throw new Error(`Your wallet is on chain ${chainId}; switch it to chain ${chain.network.chainId} (${chain.network.name ?? "this network"}) and connect again.`);
-        }
-      }
-      const address = getAddress(accounts[0]);
-      session.wallet = { kind: "wallet", address, client: walletClientOf(address, custom(eth)) };
-      session.actAs = "wallet";
-      if (!session.listening) {
-        session.listening = true;
-        // Another account or a disconnection: connect again (the page will not act for an account it did not show).
-        eth.on?.("accountsChanged", () => {
-          session.wallet = undefined;
-          session.onWalletChange?.();
-        });
-      }
-      session.onWalletChange = renderKeys;
-      renderKeys();
-    } catch (error) {
-      const x = explain(error);
-      keysError.textContent = `${x.headline}${x.detail ? ` ${x.detail}` : ""}`;
-    }
-  }
-  renderKeys();
 
   const live = history ? activeEntries(history.events, history.head.timestamp) : { delegates: [], attributes: [] };
   const deactivated = result.didDocumentMetadata.deactivated === true;
