@@ -19,6 +19,7 @@ import { startRpcProxy } from "../../scripts/lib/rpc-proxy.ts";
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 declare const window: any;
+declare const getComputedStyle: any;
 
 describe("web console: nothing but the truth (wrong chain, stale state, one operation at a time, review before signing)", function () {
   this.timeout(300_000);
@@ -333,6 +334,37 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     await page.click('[data-action="generate-next"]');
     const card = await page.locator('form[data-form="commit"] .next-card').innerText();
     expect(card).to.include("published when you send").and.not.include("published on chain");
+  });
+
+  it("on a phone the timeline opens at its newest end; the focus ring has 3:1 contrast; a lookup is announced to screen readers", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await lookUp(stage.alice.did);
+      expect(await page.locator("#lookup-announce").innerText()).to.equal(`Showing ${stage.alice.did}.`);
+      expect(await page.locator("#lookup-announce").getAttribute("aria-live")).to.equal("polite");
+      const scroll = await page.locator("#timeline-view .tl-scroll").evaluate((el: any) => ({ left: el.scrollLeft, width: el.clientWidth, total: el.scrollWidth }));
+      expect(scroll.total, "the timeline is wider than a phone").to.be.greaterThan(scroll.width);
+      expect(scroll.left + scroll.width, "scrolled to its newest end").to.be.within(scroll.total - 2, scroll.total);
+      const nowBox = await page.locator('#timeline-view .point[data-block="now"]').boundingBox();
+      expect(nowBox!.x + nowBox!.width / 2, "“now” is on screen").to.be.within(0, 390);
+      // The focus colour against the panel behind it (WCAG relative luminance).
+      const [focus, panel] = await page.evaluate(() => {
+        const probe = document.createElement("span");
+        document.querySelector(".panel").append(probe);
+        probe.style.color = "var(--focus)";
+        const colors = [getComputedStyle(probe).color, getComputedStyle(document.querySelector(".panel")).backgroundColor];
+        probe.remove();
+        return colors;
+      });
+      const luminance = (rgb: string) => {
+        const [r, g, b] = rgb.match(/\d+/g)!.slice(0, 3).map((c) => Number(c) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const [hi, lo] = [luminance(focus), luminance(panel)].sort((a, b) => b - a);
+      expect((hi + 0.05) / (lo + 0.05), `focus ${focus} on ${panel}`).to.be.at.least(3);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   it("sigil serve --console sends the console gzipped to browsers that accept it, and its hashed chunks as immutable", async () => {

@@ -31,6 +31,8 @@ const networkStatus = document.getElementById("network-status")!;
 
 const didInput = h("input", { type: "text", name: "did", id: "did-input", autocomplete: "off", spellcheck: "false", autocapitalize: "off", placeholder: "did:sigil:0x7a69:0x…", required: true });
 const lookupError = h("p", { class: "bad", role: "alert", id: "lookup-error" });
+/** Says what a lookup found, for screen readers (the document itself is not a live region). */
+const announce = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite", id: "lookup-announce" });
 const bannerBox = h("div", { class: "banners", id: "banners" });
 const docBox = h("div", { id: "document-view" });
 const historyBox = h("div", { id: "timeline-view" });
@@ -160,6 +162,7 @@ function clearShown(keepLog = false) {
 async function lookUp(input: string) {
   const mine = ++generation;
   fill(lookupError);
+  announce.textContent = "";
   let parsed: ParsedSigilDid;
   try {
     parsed = parseDid(input.trim());
@@ -195,12 +198,15 @@ async function lookUp(input: string) {
       render(version, true);
     } else render(current, true);
     performance.mark("sigil:document");
+    const error = (current.didResolutionMetadata as { error?: string }).error;
+    announce.textContent = error ? `${parsed.input} could not be resolved.` : `Showing ${parsed.input}${selected !== undefined ? ` as it was at block ${selected}` : ""}.`;
   } catch (error) {
     if (mine !== generation) return;
     clearShown(lookup?.did === parsed.input);
     const csp = await cspBlocked(config.network.rpcUrls);
     const x = csp.length ? cspExplained(csp) : explain(error);
     fill(docBox, h("div", { class: "banner danger", role: "alert" }, h("strong", undefined, `Could not read ${parsed.input}. `), x.headline, x.detail ? ` ${x.detail}` : ""));
+    announce.textContent = "";
   } finally {
     if (mine === generation) results.removeAttribute("aria-busy");
     void showStatus();
@@ -225,6 +231,9 @@ function render(shown: Resolution, full = false) {
   timed("document", () => fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup!.did)), documentView(shown, { version, onBackToCurrent: () => void select(undefined) })));
   const width = Math.max(320, historyBox.clientWidth || 760);
   timed("timeline", () => fill(historyBox, resolved ? timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width) : ""));
+  // On a narrow screen the timeline scrolls: open it at its newest end (the last purge and "now").
+  const scroller = historyBox.querySelector<HTMLElement>(".tl-scroll");
+  if (scroller && selected === undefined) scroller.scrollLeft = scroller.scrollWidth;
   // A DID that does not resolve (its document is an error) is not acted on.
   if (!full || !resolved) return;
   // The rest after the document is on screen (QR codes and forms take a few dozen ms).
@@ -302,6 +311,7 @@ async function start() {
         h("div", { class: "lookup-row" }, didInput, h("button", { type: "submit" }, "Look up")),
         h("p", { class: "hint" }, "Add ?versionId=<block> or ?versionTime=<ISO time> to see an earlier version."),
         lookupError,
+        announce,
       ),
     ),
     bannerBox,
