@@ -367,6 +367,35 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     }
   });
 
+  it("draws the lookup form before the SDK and viem have loaded", async () => {
+    // Every script over 40 KB (the SDK and viem) is held back until the form is on screen.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const held: string[] = [];
+    const hold = async (route: Route) => {
+      const response = await route.fetch();
+      const body = await response.body();
+      if (body.length > 40_000) {
+        held.push(route.request().url());
+        await released;
+      }
+      await route.fulfill({ response, body });
+    };
+    const scripts = (url: URL) => url.origin === new URL(stage.url).origin && url.pathname.endsWith(".js");
+    await page.route(scripts, hold);
+    try {
+      await page.goto(`${stage.url}/`, { waitUntil: "commit" });
+      await page.waitForSelector("#did-input", { timeout: 15_000 });
+      expect(held.length, "big scripts still held back").to.be.greaterThan(0);
+      expect(await page.locator(".lookup-form button[type=submit]").isVisible()).to.equal(true);
+      release();
+      await lookUp(stage.bob.did);
+    } finally {
+      release();
+      await page.unroute(scripts, hold);
+    }
+  });
+
   it("sigil serve --console sends the console gzipped to browsers that accept it, and its hashed chunks as immutable", async () => {
     const get = (path: string, headers: Record<string, string> = {}) =>
       new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {

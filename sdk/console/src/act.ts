@@ -5,7 +5,7 @@
 import { getAddress, hexToBytes, isHex, zeroHash, type Address, type Hex } from "viem";
 import { activeEntries, bytes32Name, commitmentOf, generateNextKey, planRotation, publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType, type NextKeyCard, type Operation } from "sigil-did";
 import { checkbox, field, fill, h, uid } from "./dom.ts";
-import { sigilMeta, type History, type Resolution } from "./chain.ts";
+import { sigilMeta, type History, type Resolution } from "./meta.ts";
 import { fileText, parseJson } from "./files.ts";
 import { nameOf, purposeWords, short } from "./format.ts";
 import { nextKeyCard, readAddress, readNextKey } from "./key-files.ts";

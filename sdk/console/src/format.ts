@@ -1,7 +1,12 @@
 // Words and times for what the registry recorded: one phrase per event, the lane of the
 // timeline it belongs to, and dates in the reader's own locale.
-import { hexToBytes, hexToString, zeroAddress, type Hex } from "viem";
-import type { TimedEvent } from "./chain.ts";
+import type { Hex } from "viem";
+
+// Three of viem's helpers, written out: this module is part of the first render, which loads no viem.
+const zeroAddress = "0x0000000000000000000000000000000000000000";
+const hexToBytes = (hex: Hex) => Uint8Array.from((hex.slice(2).match(/../g) ?? []).map((b) => parseInt(b, 16)));
+const hexToString = (hex: Hex) => new TextDecoder("utf-8", { fatal: true }).decode(hexToBytes(hex));
+import type { TimedEvent } from "./meta.ts";
 
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 

@@ -2,8 +2,9 @@
 // document in words, see its history drawn, compare safety numbers, and act on it. It reads the
 // chain through the SDK in this page (no server in between), and talks to no host but its own
 // and the RPC endpoint in its settings.
-import { parseDid, type ParsedSigilDid, type SigilError } from "sigil-did";
-import { makeChain, readHistory, type Chain, type History, type Resolution } from "./chain.ts";
+import type { ParsedSigilDid, SigilError } from "sigil-did";
+import type { Chain } from "./chain.ts";
+import type { History, Resolution } from "./meta.ts";
 import { cspBlocked, cspExplained } from "./csp.ts";
 import { configProblems, loadConfig, saveToQuery, type ConsoleConfig } from "./config.ts";
 import { field, fill, h } from "./dom.ts";
@@ -21,7 +22,11 @@ interface Lookup {
 }
 
 let config: ConsoleConfig;
+/** The reading code (the SDK's resolver and viem): asked for at once, not waited for by the first render. */
+const chainCode = import("./chain.ts");
 let chain: Chain;
+/** The chain of the current settings, once its code has loaded. */
+let chainReady: Promise<Chain>;
 let lookup: Lookup | undefined;
 let selected: bigint | undefined;
 let generation = 0;
@@ -123,7 +128,7 @@ async function showStatus() {
   }
   const bad = (text: string) => ((networkStatus.textContent = text), (networkStatus.className = "network bad"));
   try {
-    const [health] = await chain.resolver.health();
+    const [health] = await (await chainReady).resolver.health();
     if (!health.ok) {
       const csp = await cspBlocked(config.network.rpcUrls);
       return void bad(csp.length ? `Not connected to ${here()}: the Content-Security-Policy does not allow ${csp.join(", ")}` : `${here()}: the RPC endpoint does not answer (${health.error ?? "unavailable"})`);
@@ -164,6 +169,8 @@ async function lookUp(input: string) {
   fill(lookupError);
   announce.textContent = "";
   let parsed: ParsedSigilDid;
+  const { parseDid } = await chainCode;
+  if (mine !== generation) return;
   try {
     parsed = parseDid(input.trim());
   } catch (error) {
@@ -184,6 +191,7 @@ async function lookUp(input: string) {
   results.hidden = false;
   fill(docBox, h("p", { class: "muted" }, "Reading the registry…"));
   try {
+    const [{ readHistory }, chain] = await Promise.all([chainCode, chainReady]);
     const [current, history] = await Promise.all([chain.resolver.resolve(parsed.input), readHistory(chain, parsed.address)]);
     if (mine !== generation) return;
     lookup = { id: mine, did: parsed.input, identity: parsed.address, current, history };
@@ -287,7 +295,9 @@ function focusSelected() {
 }
 
 async function start() {
-  chain = makeChain(config);
+  const settings = config;
+  generation++; // a lookup still reading with the previous settings draws nothing
+  chainReady = chainCode.then(({ makeChain }) => (chain = makeChain(settings)));
   safetyBox.dataset.did = "";
   fill(
     app,

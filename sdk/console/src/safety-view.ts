@@ -4,7 +4,8 @@
 // pastes what it holds, and the console says whether the numbers match.
 import { authenticationFingerprint, safetyNumber } from "sigil-did";
 import { h, field, fill, uid } from "./dom.ts";
-import type { Chain, Resolution } from "./chain.ts";
+import type { Chain } from "./chain.ts";
+import type { Resolution } from "./meta.ts";
 import { qrSvg } from "./qr.ts";
 
 const canonical = (r: Resolution) => String((r.didDocumentMetadata as { canonicalId?: string }).canonicalId ?? r.didDocument?.id ?? "").toLowerCase();

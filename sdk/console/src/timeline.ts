@@ -5,7 +5,7 @@
 // apart so that each stays visible and selectable. Selecting a column shows the document as of
 // that block. Keyboard: Tab reaches the selected column, arrows move, Enter or Space selects.
 import { h, s, uid } from "./dom.ts";
-import type { TimedEvent } from "./chain.ts";
+import type { TimedEvent } from "./meta.ts";
 import { clock, day, describe, span, when, type Described, type Lane, type Tone } from "./format.ts";
 
 const LANES: { lane: Lane; label: string }[] = [

@@ -2,7 +2,7 @@
 // (how many must approve and the delay; never who: the chain does not know), any pending
 // recovery, then its keys by what they may do, its services, and the raw JSON one click away.
 import { h } from "./dom.ts";
-import { sigilMeta, type Resolution, type TimedEvent } from "./chain.ts";
+import { sigilMeta, type Resolution, type TimedEvent } from "./meta.ts";
 import { describe, short, span, when, whenIso } from "./format.ts";
 
 type VM = { id: string; type: string; controller?: string; blockchainAccountId?: string; publicKeyHex?: string; publicKeyBase58?: string; publicKeyBase64?: string; publicKeyMultibase?: string; publicKeyJwk?: unknown };
