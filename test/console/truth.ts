@@ -220,6 +220,25 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     }
   });
 
+  it("a wallet that switched to another chain after connecting is refused before anything is signed", async () => {
+    await lookUp(stage.bob.did);
+    if (!(await page.locator("[data-wallet]").count())) await page.click('[data-action="connect"]');
+    await open("services");
+    await page.fill('form[data-form="add-service"] input[name="service-endpoint"]', "https://inbox.example/bob-chain-1");
+    const sent = await walletCalls("eth_sendTransaction");
+    await page.evaluate(() => (window.__walletChainId = 1));
+    try {
+      await page.locator('form[data-form="add-service"] [data-action="send"]').click();
+      const result = await outcome("add-service");
+      expect(result.outcome, result.text).to.equal("refused");
+      expect(result.text).to.include("Your wallet is on chain 1, and this DID is on chain 31337");
+      expect(await page.locator("dialog[data-review]").count(), "no review: nothing to confirm").to.equal(0);
+      expect(await walletCalls("eth_sendTransaction")).to.equal(sent);
+    } finally {
+      await page.evaluate(() => (window.__walletChainId = 0));
+    }
+  });
+
   it("shows a review before a key held in the page signs: what changes, on which DID and chain, who pays; cancelled, nothing is signed", async () => {
     const key = generatePrivateKey();
     const dave = privateKeyToAccount(key).address;

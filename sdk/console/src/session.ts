@@ -2,7 +2,7 @@
 // acts as the controller, and the one operation that may run at a time. Nothing of it is stored or
 // sent anywhere; it lives as long as the tab.
 import type { Address, EIP1193Provider, Hex, WalletClient } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { privateKeyToAccount, type LocalAccount } from "viem/accounts";
 import { networkTransport } from "sigil-did";
 import type { Chain } from "./chain.ts";
 import { walletClientOf } from "./clients.ts";
@@ -11,6 +11,8 @@ export interface Actor {
   kind: "wallet" | "key" | "next";
   address: Address;
   client: WalletClient;
+  /** A key held in the page: its account, to bind it to the network of each operation. */
+  account?: LocalAccount;
 }
 
 export const session: {
@@ -27,7 +29,19 @@ export const ethereum = () => (globalThis as { ethereum?: EIP1193Provider }).eth
 
 export function keyActor(chain: Chain, privateKey: Hex, kind: "key" | "next"): Actor {
   const account = privateKeyToAccount(privateKey);
-  return { kind, address: account.address, client: walletClientOf(account, networkTransport(chain.network)) };
+  return { kind, address: account.address, account, client: walletClientOf(account, networkTransport(chain.network)) };
+}
+
+/** `actor`, bound to `chain`: a key in the page sends through this chain's RPC (it may have been
+ * entered under other settings); a wallet must be on this chain now (it may have switched since
+ * it was connected), or the operation is refused before anything is signed. */
+export async function onChain(actor: Actor, chain: Chain): Promise<Actor> {
+  if (actor.account) return { ...actor, client: walletClientOf(actor.account, networkTransport(chain.network)) };
+  const id = Number(await actor.client.request({ method: "eth_chainId" }));
+  if (id !== chain.network.chainId) {
+    throw new Error(`Your wallet is on chain ${id}, and this DID is on chain ${chain.network.chainId} (${chain.network.name ?? "this console's network"}): switch your wallet to chain ${chain.network.chainId} and try again. Nothing was signed or sent.`);
+  }
+  return actor;
 }
 
 /** Who an actor is, in words: "your wallet 0x…", "the key in this page 0x…", "the next key 0x…". */

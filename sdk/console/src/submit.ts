@@ -13,7 +13,7 @@ import { explain } from "./explain.ts";
 import { download, toJson } from "./files.ts";
 import { KIND_WORDS, short, when } from "./format.ts";
 import { review } from "./review.ts";
-import { actorLabel, lock, session, unlock, type Actor } from "./session.ts";
+import { actorLabel, lock, onChain, session, unlock, type Actor } from "./session.ts";
 
 export interface Prepared {
   op: Operation;
@@ -108,14 +108,16 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
   try {
     if (!ctx.isCurrent()) throw new Stopped(`This form is for ${ctx.did}, which is no longer shown: look it up again to act on it.`);
     ctx.report(undefined); // the shared log now follows this operation
-    const p = await prepare();
-    op = p.op;
+    const prepared = await prepare();
+    op = prepared.op;
     const target = targetOf(ctx.chain);
     l.step("Checking with the registry…");
-    await simulateOperation(target, p.op, directCall(p.op), p.authoriser.address);
+    await simulateOperation(target, prepared.op, directCall(prepared.op), prepared.authoriser.address);
     l.ok("The registry accepts this.");
+    // Both bound to the DID's chain before the review: what is reviewed is where it is sent.
+    const p = { ...prepared, authoriser: await onChain(prepared.authoriser, ctx.chain) };
     if (mode !== "send" && !isSignable(p.op)) throw new Stopped("Anyone may send this operation: there is nothing to sign. Send it from any funded account.");
-    const payer = session.wallet ?? session.pageKey ?? p.authoriser;
+    const payer = mode === "send" ? await onChain(session.wallet ?? session.pageKey ?? p.authoriser, ctx.chain) : p.authoriser;
     if (mode === "send" && payer.kind !== "wallet" && (await target.publicClient.getBalance({ address: payer.address })) === 0n) {
       throw new Stopped(`${short(payer.address)} has no funds to pay the gas. Connect a wallet that has some, or use “Sign to a file for a relayer”.`);
     }
@@ -133,7 +135,7 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
     if (!confirmed) throw new Stopped("Cancelled: nothing was signed or sent.");
     if (!ctx.isCurrent()) throw new Stopped(`This form is for ${ctx.did}, which is no longer shown: look it up again to act on it.`);
     signing = true;
-    const receipt = await carryOut(ctx, mode, p, l);
+    const receipt = await carryOut(ctx, mode, p, payer, l);
     if (!receipt) return; // signed to a file: nothing changed on chain
     const recorded = [...new Set(receipt.events.map((e) => KIND_WORDS[e.kind] ?? e.kind))].join(", ");
     l.done(h("strong", undefined, "Done"), ` in block ${receipt.blockNumber}${mode === "relay" ? ", relayed" : ""}: the registry recorded ${recorded}.`);
@@ -149,7 +151,7 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
 }
 
 /** Signs and sends (or signs to a file, or for the relayer) what the review confirmed. */
-async function carryOut(ctx: SubmitContext, mode: Mode, p: Prepared, l: ReturnType<typeof log>): Promise<{ blockNumber: bigint; events: { kind: string }[] } | undefined> {
+async function carryOut(ctx: SubmitContext, mode: Mode, p: Prepared, payer: Actor, l: ReturnType<typeof log>): Promise<{ blockNumber: bigint; events: { kind: string }[] } | undefined> {
   const target = targetOf(ctx.chain);
   const chainId = ctx.chain.network.chainId;
   const signer = p.authoriser.kind === "wallet" ? "Confirm in your wallet" : `Signing with ${p.authoriser.kind === "next" ? "the next key" : "the key in this page"}`;
@@ -165,7 +167,6 @@ async function carryOut(ctx: SubmitContext, mode: Mode, p: Prepared, l: ReturnTy
     l.step("Handing it to the relayer, which pays the gas…");
     return relayedBy(target, ctx.relayerUrl!, encodeSignedOperation(signed), p.op.type);
   }
-  const payer = session.wallet ?? session.pageKey ?? p.authoriser;
   const onSent = (hash: Hex) => l.step(`Sent (${short(hash, 8)}); waiting for it to be mined…`);
   let receipt: OperationReceipt;
   if (payer.address === p.authoriser.address || !isSignable(p.op)) {
