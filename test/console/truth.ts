@@ -7,6 +7,8 @@
 // that is down and an RPC the page's CSP does not allow are each said as such.
 import { expect } from "chai";
 import { get as httpGet, type IncomingHttpHeaders } from "node:http";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { Page, Route } from "playwright-core";
 import type { Address, WalletClient } from "viem";
@@ -17,6 +19,7 @@ import { startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage 
 import { startRpcProxy } from "../../scripts/lib/rpc-proxy.ts";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+const OUT = join(import.meta.dirname, "..", "..", "test-output", "console");
 declare const document: any;
 declare const window: any;
 declare const getComputedStyle: any;
@@ -34,6 +37,12 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
   /** Requests to the node (one function: page.unroute matches it by identity). */
   const toNode = (url: URL) => url.origin === new URL(stage.node.url).origin;
   const walletCalls = async (method: string) => ((await page.evaluate("window.__walletCalls")) as string[]).filter((m) => m === method).length;
+
+  /** A screenshot in test-output/console/ (the review and the refusals, as a person sees them). */
+  const shot = async (name: string) => {
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: join(OUT, `${name}.png`) });
+  };
 
   /** Submits the lookup form and waits until the page has answered (a document or an error). */
   async function submit(did: string) {
@@ -123,6 +132,7 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
       expect(said, did).to.include("This console is connected to localhost (chain 31337)");
       expect(said, did).to.include(did.split(":")[2] === "sepolia" ? "sepolia" : "chain 1");
     }
+    await shot("20-another-chain");
     expect(await eventCount(carol.address), "nothing was written to the local chain").to.equal(before);
     // The same identity named by this chain's id is this chain's: shown and actionable.
     await lookUp(`did:sigil:0x7a69:${carol.address.toLowerCase()}`);
@@ -258,6 +268,7 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     expect(said).to.match(new RegExp(`Signed by\\s+the key in this page ${dave}`));
     // The wallet connected earlier pays (it relays what the page's key signed).
     expect(said).to.match(new RegExp(`Gas paid by\\s+your wallet ${WALLET_ACCOUNT}`));
+    await shot("21-review");
     await page.waitForTimeout(500);
     expect(await stage.publicClient.getBlockNumber(), "nothing is sent while the review is open").to.equal(block);
     await dialog.locator("[data-action=cancel]").click();
@@ -318,6 +329,7 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
       const said = await page.locator("#main").innerText();
       expect(said).to.include(`does not allow this page to connect to ${new URL(proxy.url).origin}`);
       expect(said).not.to.include("the node is running");
+      await shot("22-csp-blocked-rpc");
       await page.waitForFunction(() => document.querySelector("#network-status")?.className === "network bad");
       expect(await page.locator("#network-status").innerText()).to.include("Content-Security-Policy");
       expect(proxy.requests, "the browser never reached the RPC").to.deep.equal([]);
