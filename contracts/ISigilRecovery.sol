@@ -12,13 +12,25 @@ pragma solidity ^0.8.28;
 /// was armed, or before the guardian set took effect); the guardians outrank the current key.
 /// See docs/did-method-spec.md, section 6, for the threat model.
 interface ISigilRecovery {
-    /// @notice What guardians propose: the controller and next-key commitment after recovery, and
-    /// whether everything published before is voided. `newOwner` zero deactivates (then
-    /// `nextCommitment` must be zero).
+    /// @notice A guardian set that a rotation or a recovery puts in place in the same
+    /// transaction: with `replace`, `root` (zero: no guardians), `threshold` and `delay`, under
+    /// the same bounds as `setGuardians`; without it (all zero) the current set stays.
+    struct GuardianUpdate {
+        bool replace;
+        bytes32 root;
+        uint256 threshold;
+        uint256 delay;
+    }
+
+    /// @notice What guardians propose: the controller and next-key commitment after recovery,
+    /// whether everything published before is voided, and the guardian set after it (so that a
+    /// recovery can drop a guardian who colluded or was compromised). `newOwner` zero
+    /// deactivates (then `nextCommitment` must be zero).
     struct RecoveryProposal {
         address newOwner;
         bytes32 nextCommitment;
         bool purge;
+        GuardianUpdate guardians;
     }
 
     /// @notice A guardian's proof of membership: its address, its leaf salt and a Merkle proof.
@@ -116,6 +128,12 @@ interface ISigilRecovery {
     error SigilRecoveryNotReady(address identity, uint256 readyAt);
     /// @notice `guardian` already approved this proposal.
     error SigilAlreadyApproved(address identity, address guardian);
+    /// @notice `guardian` has used its approvals of this round (`MAX_APPROVALS_PER_ROUND`): one
+    /// guardian cannot flood an identity's history with proposals.
+    error SigilApprovalLimit(address identity, address guardian);
+    /// @notice The identity's own key or its current controller cannot act as its guardian: whoever
+    /// holds (or stole) that key would otherwise approve a recovery alone.
+    error SigilGuardianIsController(address identity, address guardian);
     /// @notice This signed approval of `guardian` was already counted once: a new approval needs a
     /// new signature (approvals count within one delay of a proposal's first).
     error SigilSignatureUsed(address identity, address guardian);
@@ -134,8 +152,11 @@ interface ISigilRecovery {
     function recoveryProposalId(address identity, RecoveryProposal calldata recovery) external view returns (bytes32);
 
     /// @notice Sets the guardian set by its Merkle `root` (zero: none), `threshold` and `delay`.
-    /// Immediate for an identity with neither guardians nor a commitment; otherwise pending for
-    /// the current delay (or `delay` when none is set), vetoed by a rotation or an armed recovery.
+    /// The controller's call, refused (SigilNextOwnerCommitted) while a next-key commitment
+    /// exists: then only the next key (in a rotation, `Rotation.guardians`) or a recovery changes
+    /// guardians, so a thief holding the current key cannot create an authority that outranks
+    /// or out-waits the next key. Immediate for an identity without guardians; otherwise pending
+    /// for the current delay, vetoed by a rotation or an armed recovery.
     function setGuardians(address identity, bytes32 root, uint256 threshold, uint256 delay) external;
 
     /// @notice `setGuardians` authorised by an EIP-712 signature of the controller.
@@ -176,6 +197,7 @@ interface ISigilRecovery {
         bytes calldata signature
     ) external;
 
-    /// @notice Performs the armed recovery once its delay has passed; anyone may call.
+    /// @notice Performs the armed recovery once its delay has passed; anyone may call. Installs
+    /// the proposal's guardian update, if any, at once.
     function finalizeRecovery(address identity, RecoveryProposal calldata recovery) external;
 }

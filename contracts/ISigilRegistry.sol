@@ -8,7 +8,11 @@ import {ISigilRecovery} from "./ISigilRecovery.sol";
 /// meta-transactions, final deactivation and one-call state reads.
 /// @notice Every extension that changes key validity also emits the ERC-1056 event that says
 /// so, so a stock ERC-1056 resolver sees the same controller and valid keys as Sigil's. Every
-/// state change advances `changed`, so all of them lie on the `previousChange` chain.
+/// state change advances `changed`, so all of them lie on the `previousChange` chain, and every
+/// change emits at least one ERC-1056 event: a change that has none of its own (a commitment, a
+/// guardian or recovery step) emits a `DIDAttributeChanged` marker named `sigil/...`, with an
+/// empty value and validTo 0, that stock readers ignore but follow, so their walk of the chain
+/// never stops early and falls back to an older controller.
 interface ISigilRegistry is IERC1056, ISigilRecovery {
     /// @notice A delegate to revoke during a rotation.
     struct DelegateRef {
@@ -24,12 +28,15 @@ interface ISigilRegistry is IERC1056, ISigilRecovery {
 
     /// @notice What the pre-committed key does when it rotates: the new controller (zero
     /// deactivates), the commitment to the key after it, whether to void everything published
-    /// before (O(1) gas, whatever was published), and entries to revoke with ERC-1056 events
-    /// so that stock ERC-1056 readers drop them too (optional; clients bound and split them).
+    /// before (O(1) gas, whatever was published), the guardian set after it (`guardians.replace`:
+    /// at once when the consumed commitment is senior to the current set, otherwise proposed for
+    /// its delay), and entries to revoke with ERC-1056 events so that stock ERC-1056 readers drop
+    /// them too (optional; clients bound and split them).
     struct Rotation {
         address newOwner;
         bytes32 nextCommitment;
         bool purge;
+        GuardianUpdate guardians;
         DelegateRef[] revokeDelegates;
         AttributeRef[] revokeAttributes;
     }
@@ -81,6 +88,13 @@ interface ISigilRegistry is IERC1056, ISigilRecovery {
     error SigilInvalidSignature(address identity, address signer);
     /// @notice The EIP-712 signature's deadline has passed.
     error SigilExpiredSignature(uint256 deadline);
+    /// @notice The identity has used its purges (2^22 - 1 epochs): the last one is kept for a
+    /// guardian recovery, so that an armed purging recovery can always be finalised. Rotate or
+    /// recover without `purge` and revoke entries by listing them.
+    error SigilEpochExhausted(address identity);
+    /// @notice `revokeEntries` with nothing to revoke: a change without an event would break the
+    /// `previousChange` chain that readers check.
+    error SigilNothingToRevoke();
 
     /// @notice The EIP-712 replay counter of `identity` (one counter per identity, all operations).
     function nonces(address identity) external view returns (uint256);
@@ -104,7 +118,8 @@ interface ISigilRegistry is IERC1056, ISigilRecovery {
 
     /// @notice Commits `identity` to a next controller key by its salted hash. Only the
     /// controller, when no commitment exists: afterwards only that key can change the
-    /// controller or the commitment.
+    /// controller or the commitment, and only it or a recovery the guardians (a pending
+    /// guardian change is dropped here).
     function commitNextOwner(address identity, bytes32 commitment) external;
 
     /// @notice Rotates `identity`; callable only by the key (the caller) that, with `salt`, hashes

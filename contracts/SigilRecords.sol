@@ -37,7 +37,9 @@ abstract contract SigilRecords is SigilTypedData {
     uint256 private constant VALID_TO_BITS = 224;
     uint256 private constant VALID_TO_MASK = (1 << VALID_TO_BITS) - 1;
     // The record in one slot: owner 160 | changed 36 | firstChange 36 | epoch 22 | committed 1 |
-    // deactivated 1. 2^36 blocks outlive any chain (545 years of 250 ms blocks); 2^22 purges any owner.
+    // deactivated 1. Horizons (docs/did-method-spec.md, section 6): at block 2^36 (545 years of
+    // 250 ms blocks) every write reverts alike, rotations and recoveries included; 2^22 - 1
+    // purges per identity, the last kept for a guardian recovery (`_requirePurgeable`).
     uint256 private constant BLOCK_BITS = 36;
     uint256 private constant EPOCH_BITS = 22;
     uint256 private constant BLOCK_MASK = (1 << BLOCK_BITS) - 1;
@@ -129,6 +131,22 @@ abstract contract SigilRecords is SigilTypedData {
         _store(identity, rec);
     }
 
+    /// @dev Ends a change that emits no ERC-1056 event of its own: a `DIDAttributeChanged` marker
+    /// named `what` (`sigil/...`; empty value, validTo 0) keeps the block on the chain that stock
+    /// ERC-1056 readers walk (they skip events they cannot decode, and would stop there).
+    function _touchSigil(address identity, Record memory rec, bytes32 what) internal {
+        emit IERC1056.DIDAttributeChanged(identity, what, "", 0, rec.changed);
+        _touch(identity, rec);
+    }
+
+    /// @dev Reverts when a purge would exhaust the epoch counter. The last epoch is kept for
+    /// guardians (`byGuardians`), so a purging recovery, once armed, can always be finalised
+    /// whatever the holder of a next key did before (rotations cannot take the epoch past
+    /// EPOCH_MASK - 1, and an armed recovery blocks other recoveries).
+    function _requirePurgeable(address identity, Record memory rec, bool byGuardians) internal pure {
+        if (rec.epoch >= (byGuardians ? EPOCH_MASK : EPOCH_MASK - 1)) revert ISigilRegistry.SigilEpochExhausted(identity);
+    }
+
     /// @dev The one place the controller changes. The zero address deactivates, for good.
     function _setOwner(address identity, Record memory rec, address newOwner) internal {
         rec.owner = newOwner;
@@ -164,7 +182,7 @@ abstract contract SigilRecords is SigilTypedData {
         bool purge
     ) internal {
         if (purge) {
-            if (rec.epoch == EPOCH_MASK) revert SafeCast.SafeCastOverflowedUintDowncast(uint8(EPOCH_BITS), rec.epoch + 1);
+            if (rec.epoch >= EPOCH_MASK) revert ISigilRegistry.SigilEpochExhausted(identity);
             ++rec.epoch;
             _nextKeys[identity].purgedAt = SafeCast.toUint40(block.number);
         }

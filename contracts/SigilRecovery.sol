@@ -4,19 +4,31 @@ pragma solidity 0.8.28;
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ISigilRecovery} from "./ISigilRecovery.sol";
+import {ISigilRegistry} from "./ISigilRegistry.sol";
 import {SigilRecords} from "./SigilRecords.sol";
 
 /// @title Guardian recovery of Sigil identities
 /// @notice M-of-N guardians, named only by a salted Merkle root, recover an identity whose keys
 /// were stolen before any commitment, or whose next key was lost: approvals (direct or EIP-712)
 /// arm a recovery, which anyone finalises after the identity's delay, purging like a rotation.
-/// Priority: a senior next key > the guardians > the current key (see `_senior`). Guardian-set
-/// changes wait out the delay, and a rotation or an armed recovery vetoes them.
+/// Priority: a senior next key > the guardians > the current key (see `_senior`). While a
+/// next-key commitment exists the current key cannot touch the guardian set at all (only the
+/// next key's rotation or a recovery can), so it can never raise an authority over the next key;
+/// otherwise guardian-set changes wait out the delay, and a rotation or an armed recovery
+/// vetoes them.
 abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     /// @notice Shortest delay a guardian set may have: long enough for the next key to react.
     uint256 public constant MIN_RECOVERY_DELAY = 1 hours;
     /// @notice Longest delay a guardian set may have: short enough for a recovery to matter.
     uint256 public constant MAX_RECOVERY_DELAY = 365 days;
+    /// @notice Approvals one guardian may give in one recovery round (a round ends when a
+    /// recovery is finalised or cancelled, or the guardian set changes): enough to correct a
+    /// mistake, too few to flood the identity's history past what capped log queries return.
+    uint256 public constant MAX_APPROVALS_PER_ROUND = 8;
+
+    // Names of the ERC-1056 attribute markers of Sigil-only changes (see ISigilRegistry).
+    bytes32 private constant GUARDIANS_MARKER = "sigil/guardians";
+    bytes32 private constant RECOVERY_MARKER = "sigil/recovery";
 
     struct Guardians {
         bytes32 root;
@@ -57,6 +69,8 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     /// @dev Struct hashes of relayed approvals already counted: a signature, public once relayed,
     /// must not count again when its proposal's tally starts over.
     mapping(bytes32 structHash => mapping(address guardian => bool)) private _usedApprovals;
+    /// @dev keccak256(identity, round, guardian) => approvals given in that round.
+    mapping(bytes32 guardianRound => uint256) private _approvalsGiven;
 
     /// @inheritdoc ISigilRecovery
     function recoveryState(address identity) external view returns (RecoveryState memory s) {
@@ -113,7 +127,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         // Seniority against this set counts from its proposal: a commitment made after a
         // proposal that looked innocuous gains nothing when the set applies.
         _installGuardians(identity, rec, change.root, change.threshold, change.delay, change.proposedAt);
-        _touch(identity, rec);
+        _touchSigil(identity, rec, GUARDIANS_MARKER);
     }
 
     /// @inheritdoc ISigilRecovery
@@ -140,6 +154,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
                 recovery.newOwner,
                 recovery.nextCommitment,
                 recovery.purge,
+                _hashGuardianUpdate(recovery.guardians),
                 deadline
             )
         );
@@ -187,6 +202,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         ++r.round;
         _cancelGuardianChange(identity, rec);
         _takeControl(identity, rec, recovery.newOwner, recovery.nextCommitment, block.timestamp, recovery.purge);
+        if (recovery.guardians.replace) _replaceGuardians(identity, rec, recovery.guardians);
         emit DIDRecovered(identity, id, recovery.newOwner, _nextKeys[identity].commitment, recovery.purge, rec.epoch);
         _touch(identity, rec);
     }
@@ -195,7 +211,17 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     /// commitment is senior (and is then cancelled); a pending guardian change is dropped. A
     /// deactivation cannot be undone by the guardians, so on a guarded identity it needs a
     /// commitment that is senior now (a thief's fresh key must not destroy what they can recover).
-    function _beforeRotation(address identity, Record memory rec, uint256 committedAt, address newOwner) internal {
+    /// The rotation's guardian update takes effect at once when the commitment is senior to the
+    /// current set (an owner's next key removes a set a thief installed), and is otherwise only
+    /// proposed for the set's delay (a thief's fresh next key cannot dismiss the guardians who
+    /// are about to recover the identity from him).
+    function _beforeRotation(
+        address identity,
+        Record memory rec,
+        uint256 committedAt,
+        address newOwner,
+        GuardianUpdate calldata guardians
+    ) internal {
         Recovery storage r = _recoveries[identity];
         if (r.armedAt != 0) {
             if (!_senior(identity, committedAt, r.armedAt)) {
@@ -206,6 +232,14 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
             if (!_senior(identity, committedAt, block.timestamp)) revert SigilCommitmentNotSenior(identity, committedAt);
         }
         _cancelGuardianChange(identity, rec);
+        if (!_checkUpdateForm(guardians)) return;
+        Guardians memory g = _guardians[identity];
+        if (g.root == bytes32(0) || _senior(identity, committedAt, block.timestamp)) {
+            _replaceGuardians(identity, rec, guardians);
+        } else {
+            _checkPolicy(identity, g, guardians.root, guardians.threshold, guardians.delay);
+            _proposeGuardians(identity, rec, g, guardians.root, guardians.threshold, guardians.delay);
+        }
     }
 
     /// @dev Reverts when the current key may not deactivate alone: guardians are set.
@@ -224,32 +258,65 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         return committedAt + g.delay <= armedAt || committedAt < g.since;
     }
 
+    /// @dev The current key's guardian change. Under a commitment, refused: the next key is the
+    /// senior authority, and any set the current key could name (its own addresses, any delay)
+    /// would sooner or later recover the identity from under it.
     function _setGuardians(address identity, Record memory rec, bytes32 root, uint256 threshold, uint256 delay) private {
+        if (rec.committed) revert ISigilRegistry.SigilNextOwnerCommitted(identity);
+        Guardians memory g = _guardians[identity];
+        _checkPolicy(identity, g, root, threshold, delay);
+        _requireNoArmedRecovery(identity);
+        if (g.root == bytes32(0)) {
+            // Nobody to protect against yet: the current key controls everything already.
+            delete _guardianChanges[identity];
+            _installGuardians(identity, rec, root, threshold, delay, block.timestamp);
+        } else {
+            _proposeGuardians(identity, rec, g, root, threshold, delay);
+        }
+        _touchSigil(identity, rec, GUARDIANS_MARKER);
+    }
+
+    /// @dev Reverts unless (root, threshold, delay) is a valid set, or a valid "none" that
+    /// removes something (a set or a pending change).
+    function _checkPolicy(address identity, Guardians memory g, bytes32 root, uint256 threshold, uint256 delay) private view {
         bool none = root == bytes32(0);
         if (
             none
                 ? threshold != 0 || delay != 0
                 : threshold == 0 || threshold > type(uint8).max || delay < MIN_RECOVERY_DELAY || delay > MAX_RECOVERY_DELAY
         ) revert SigilInvalidGuardianPolicy(threshold, delay);
-        _requireNoArmedRecovery(identity);
-        Guardians memory g = _guardians[identity];
         if (none && g.root == bytes32(0) && _guardianChanges[identity].effectiveAt == 0) revert SigilNoGuardians(identity);
-        if (g.root == bytes32(0) && !rec.committed) {
-            // Nobody to protect against yet: the current key controls everything already.
-            delete _guardianChanges[identity];
-            _installGuardians(identity, rec, root, threshold, delay, block.timestamp);
-        } else {
-            uint40 effectiveAt = SafeCast.toUint40(block.timestamp + (g.root != bytes32(0) ? g.delay : delay));
-            _guardianChanges[identity] = GuardianChange(
-                root,
-                uint8(threshold),
-                uint32(delay),
-                effectiveAt,
-                SafeCast.toUint40(block.timestamp)
-            );
-            emit DIDGuardiansProposed(identity, root, threshold, delay, effectiveAt, rec.changed);
+    }
+
+    /// @dev Proposes a change to the guardian set `g`, effective after its delay.
+    function _proposeGuardians(
+        address identity,
+        Record memory rec,
+        Guardians memory g,
+        bytes32 root,
+        uint256 threshold,
+        uint256 delay
+    ) private {
+        uint40 effectiveAt = SafeCast.toUint40(block.timestamp + g.delay);
+        _guardianChanges[identity] = GuardianChange(
+            root,
+            uint8(threshold),
+            uint32(delay),
+            effectiveAt,
+            SafeCast.toUint40(block.timestamp)
+        );
+        emit DIDGuardiansProposed(identity, root, threshold, delay, effectiveAt, rec.changed);
+    }
+
+    /// @dev Installs a rotation's or a recovery's guardian update at once (seniority from now).
+    /// Removing guardians that are not there is a no-op here: the update states the end state.
+    function _replaceGuardians(address identity, Record memory rec, GuardianUpdate calldata u) private {
+        if (u.root == bytes32(0) && _guardians[identity].root == bytes32(0)) {
+            if (u.threshold != 0 || u.delay != 0) revert SigilInvalidGuardianPolicy(u.threshold, u.delay);
+            return;
         }
-        _touch(identity, rec);
+        _checkPolicy(identity, _guardians[identity], u.root, u.threshold, u.delay);
+        _installGuardians(identity, rec, u.root, u.threshold, u.delay, block.timestamp);
     }
 
     function _installGuardians(
@@ -272,15 +339,45 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         GuardianProof calldata proof
     ) private {
         uint256 delay = _verifyGuardian(identity, proof);
-        if (recovery.newOwner == address(0) && recovery.nextCommitment != bytes32(0)) revert SigilInvalidRecovery();
+        if (proof.guardian == identity || proof.guardian == _ownerOf(identity, rec)) {
+            revert SigilGuardianIsController(identity, proof.guardian);
+        }
+        _checkProposal(identity, rec, recovery);
         Recovery storage r = _recoveries[identity];
         if (r.armedAt != 0) revert SigilRecoveryPending(identity, uint256(r.armedAt) + delay);
         bytes32 id = recoveryProposalId(identity, recovery);
         (uint256 approvals, bool armed) = _count(identity, id, proof.guardian, delay);
+        _spendApproval(identity, r.round, proof.guardian);
         if (approvals == 1) emit DIDRecoveryProposed(identity, id, recovery, r.round, rec.changed);
         if (armed) (r.armedProposal, r.armedAt) = (id, SafeCast.toUint40(block.timestamp));
         emit DIDRecoveryApproved(identity, id, proof.guardian, approvals, armed ? block.timestamp + delay : 0, rec.changed);
-        _touch(identity, rec);
+        _touchSigil(identity, rec, RECOVERY_MARKER);
+    }
+
+    /// @dev Reverts unless an armed `recovery` could be finalised as it stands: whatever is
+    /// checked only at finalisation would let an armed recovery block everything and never end.
+    function _checkProposal(address identity, Record memory rec, RecoveryProposal calldata recovery) private view {
+        if (recovery.newOwner == address(0) && recovery.nextCommitment != bytes32(0)) revert SigilInvalidRecovery();
+        if (recovery.purge) _requirePurgeable(identity, rec, true);
+        GuardianUpdate calldata u = recovery.guardians;
+        if (_checkUpdateForm(u) && u.root != bytes32(0)) _checkPolicy(identity, _guardians[identity], u.root, u.threshold, u.delay);
+    }
+
+    /// @dev Whether `u` replaces the set; a "keep" must be all zeros (one encoding per intent,
+    /// so that one intent has one proposal id and one signature).
+    function _checkUpdateForm(GuardianUpdate calldata u) private pure returns (bool) {
+        if (!u.replace && (u.root != bytes32(0) || u.threshold != 0 || u.delay != 0)) {
+            revert SigilInvalidGuardianPolicy(u.threshold, u.delay);
+        }
+        return u.replace;
+    }
+
+    /// @dev Counts one of `guardian`'s approvals in `round` against MAX_APPROVALS_PER_ROUND.
+    function _spendApproval(address identity, uint256 round, address guardian) private {
+        bytes32 key = keccak256(abi.encode(identity, round, guardian));
+        uint256 given = _approvalsGiven[key];
+        if (given >= MAX_APPROVALS_PER_ROUND) revert SigilApprovalLimit(identity, guardian);
+        _approvalsGiven[key] = given + 1;
     }
 
     /// @dev The guardian set's delay, if `proof` shows `proof.guardian` is in it.
@@ -318,7 +415,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         if (r.armedAt == 0) revert SigilNoRecoveryPending(identity);
         if (!_senior(identity, next.since, r.armedAt)) revert SigilCommitmentNotSenior(identity, next.since);
         _dropRecovery(identity, rec, r);
-        _touch(identity, rec);
+        _touchSigil(identity, rec, RECOVERY_MARKER);
     }
 
     function _dropRecovery(address identity, Record memory rec, Recovery storage r) private {
@@ -327,7 +424,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         ++r.round;
     }
 
-    function _cancelGuardianChange(address identity, Record memory rec) private {
+    function _cancelGuardianChange(address identity, Record memory rec) internal {
         if (_guardianChanges[identity].effectiveAt == 0) return;
         delete _guardianChanges[identity];
         emit DIDGuardianChangeCancelled(identity, rec.changed);

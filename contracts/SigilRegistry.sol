@@ -20,7 +20,7 @@ import {SigilRecovery} from "./SigilRecovery.sol";
 /// only in events, as in ERC-1056. See docs/design-storage-vs-events.md.
 contract SigilRegistry is ISigilRegistry, SigilRecovery {
     /// @notice Version of this registry's rules, recorded in deployments/.
-    string public constant VERSION = "2.0.0";
+    string public constant VERSION = "2.1.0";
 
     /// @inheritdoc IERC1056
     mapping(address signer => uint256) public nonce;
@@ -262,8 +262,7 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
         AttributeRef[] calldata revokeAttributes
     ) external {
         Record memory rec = _authorize(identity, msg.sender);
-        _revokeListed(identity, rec, revokeDelegates, revokeAttributes);
-        _touch(identity, rec);
+        _revokeEntries(identity, rec, revokeDelegates, revokeAttributes);
     }
 
     /// @inheritdoc ISigilRegistry
@@ -388,20 +387,7 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
     ) external {
         Record memory rec = _live(identity);
         NextKey memory next = _checkNextKey(identity, rec, nextOwnerKey, salt);
-        bytes32 structHash = keccak256(
-            abi.encode(
-                ROTATE_TYPEHASH,
-                identity,
-                next.commitment,
-                next.nonce,
-                rotation.newOwner,
-                rotation.nextCommitment,
-                rotation.purge,
-                _hashDelegateRefs(rotation.revokeDelegates),
-                _hashAttributeRefs(rotation.revokeAttributes),
-                deadline
-            )
-        );
+        bytes32 structHash = _rotateStructHash(identity, next, rotation, deadline);
         _checkSignature(identity, nextOwnerKey, structHash, deadline, signature);
         _rotate(identity, rec, next, rotation);
     }
@@ -425,8 +411,7 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
             deadline,
             signature
         );
-        _revokeListed(identity, rec, revokeDelegates, revokeAttributes);
-        _touch(identity, rec);
+        _revokeEntries(identity, rec, revokeDelegates, revokeAttributes);
     }
 
     /// @inheritdoc ISigilRegistry
@@ -480,15 +465,57 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
         if (rec.committed) revert SigilNextOwnerCommitted(identity);
         if (commitment == bytes32(0)) revert SigilInvalidCommitment();
         _setCommitment(identity, rec, commitment, block.timestamp);
+        // From here on only the next key or a recovery changes guardians: a change the current
+        // key proposed before (perhaps a thief, unnoticed) must not apply under the commitment.
+        _cancelGuardianChange(identity, rec);
         emit DIDNextOwnerCommitted(identity, commitment, rec.changed);
+        _touchSigil(identity, rec, "sigil/next");
+    }
+
+    /// @dev Listed revocations outside a rotation: at least one, or nothing would say what changed.
+    function _revokeEntries(
+        address identity,
+        Record memory rec,
+        DelegateRef[] calldata revokeDelegates,
+        AttributeRef[] calldata revokeAttributes
+    ) private {
+        if (revokeDelegates.length == 0 && revokeAttributes.length == 0) revert SigilNothingToRevoke();
+        _revokeListed(identity, rec, revokeDelegates, revokeAttributes);
         _touch(identity, rec);
+    }
+
+    /// @dev EIP-712 struct hash of a Rotate: binds the commitment it consumes and that
+    /// commitment's nonce, so the current key cannot void it and it can never be replayed.
+    function _rotateStructHash(
+        address identity,
+        NextKey memory next,
+        Rotation calldata rotation,
+        uint256 deadline
+    ) private pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    ROTATE_TYPEHASH,
+                    identity,
+                    next.commitment,
+                    next.nonce,
+                    rotation.newOwner,
+                    rotation.nextCommitment,
+                    rotation.purge,
+                    _hashGuardianUpdate(rotation.guardians),
+                    _hashDelegateRefs(rotation.revokeDelegates),
+                    _hashAttributeRefs(rotation.revokeAttributes),
+                    deadline
+                )
+            );
     }
 
     /// @dev `next` was revealed by a key that proved control (caller or signer). The consumed
     /// commitment may not come back as the next one (a Rotate signature would then work twice).
     function _rotate(address identity, Record memory rec, NextKey memory next, Rotation calldata rotation) private {
         if (rotation.nextCommitment == next.commitment) revert SigilInvalidCommitment();
-        _beforeRotation(identity, rec, next.since, rotation.newOwner);
+        if (rotation.purge) _requirePurgeable(identity, rec, false);
+        _beforeRotation(identity, rec, next.since, rotation.newOwner, rotation.guardians);
         _revokeListed(identity, rec, rotation.revokeDelegates, rotation.revokeAttributes);
         _takeControl(identity, rec, rotation.newOwner, rotation.nextCommitment, next.since, rotation.purge);
         emit DIDOwnerRotated(identity, rotation.newOwner, _nextKeys[identity].commitment, rotation.purge, rec.epoch);

@@ -9,7 +9,7 @@ import {ISigilRegistry} from "./ISigilRegistry.sol";
 /// @title EIP-712 typed meta-transactions for the Sigil registry
 /// @notice The typed-data layouts that wallets show and sign, and the checks they share: a live
 /// deadline and a valid ECDSA or EIP-1271 signature of the expected signer over a digest bound
-/// to this chain and this contract (EIP-712 domain "SigilRegistry", version "2"). The
+/// to this chain and this contract (EIP-712 domain "SigilRegistry", version "2.1"). The
 /// controller's operations also consume the identity's next nonce; those of the next key and
 /// of guardians bind instead what they consume (a commitment, a recovery round), because the
 /// current key can advance the nonce at will.
@@ -36,11 +36,14 @@ abstract contract SigilTypedData is EIP712, Nonces {
         keccak256("Deactivate(address identity,uint256 nonce,uint256 deadline)");
     bytes32 internal constant DELEGATE_REF_TYPEHASH = keccak256("DelegateRef(bytes32 delegateType,address delegate)");
     bytes32 internal constant ATTRIBUTE_REF_TYPEHASH = keccak256("AttributeRef(bytes32 name,bytes value)");
+    bytes32 internal constant GUARDIAN_UPDATE_TYPEHASH =
+        keccak256("GuardianUpdate(bool replace,bytes32 root,uint256 threshold,uint256 delay)");
     bytes32 internal constant ROTATE_TYPEHASH =
         keccak256(
-            "Rotate(address identity,bytes32 commitment,uint256 commitmentNonce,address newOwner,bytes32 nextCommitment,bool purge,DelegateRef[] revokeDelegates,AttributeRef[] revokeAttributes,uint256 deadline)"
+            "Rotate(address identity,bytes32 commitment,uint256 commitmentNonce,address newOwner,bytes32 nextCommitment,bool purge,GuardianUpdate guardians,DelegateRef[] revokeDelegates,AttributeRef[] revokeAttributes,uint256 deadline)"
             "AttributeRef(bytes32 name,bytes value)"
             "DelegateRef(bytes32 delegateType,address delegate)"
+            "GuardianUpdate(bool replace,bytes32 root,uint256 threshold,uint256 delay)"
         );
     bytes32 internal constant REVOKE_ENTRIES_TYPEHASH =
         keccak256(
@@ -54,12 +57,13 @@ abstract contract SigilTypedData is EIP712, Nonces {
         );
     bytes32 internal constant APPROVE_RECOVERY_TYPEHASH =
         keccak256(
-            "ApproveRecovery(address identity,uint256 round,address newOwner,bytes32 nextCommitment,bool purge,uint256 deadline)"
+            "ApproveRecovery(address identity,uint256 round,address newOwner,bytes32 nextCommitment,bool purge,GuardianUpdate guardians,uint256 deadline)"
+            "GuardianUpdate(bool replace,bytes32 root,uint256 threshold,uint256 delay)"
         );
     bytes32 internal constant CANCEL_RECOVERY_TYPEHASH =
         keccak256("CancelRecovery(address identity,bytes32 commitment,uint256 round,uint256 deadline)");
 
-    constructor() EIP712("SigilRegistry", "2") {}
+    constructor() EIP712("SigilRegistry", "2.1") {}
 
     /// @dev Reverts unless `signature` is `signer`'s EIP-712 signature of the struct whose
     /// encoding (type hash first, nonce and deadline last) is `encodedStruct` with the
@@ -88,6 +92,11 @@ abstract contract SigilTypedData is EIP712, Nonces {
         if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(structHash), signature)) {
             revert ISigilRegistry.SigilInvalidSignature(identity, signer);
         }
+    }
+
+    /// @dev EIP-712 `encodeData` of a `GuardianUpdate`.
+    function _hashGuardianUpdate(ISigilRegistry.GuardianUpdate calldata u) internal pure returns (bytes32) {
+        return keccak256(abi.encode(GUARDIAN_UPDATE_TYPEHASH, u.replace, u.root, u.threshold, u.delay));
     }
 
     /// @dev EIP-712 `encodeData` of a `DelegateRef[]`: the hash of its elements' struct hashes.

@@ -189,7 +189,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     const other = mkdtempSync(join(tmpdir(), "sigil-deploy-"));
     const deployed = run(["--deployments", other, "--network", "devnet", "--rpc", node.url, "deploy"], { SIGIL_PRIVATE_KEY: RELAYER_KEY });
     expect(deployed.code, deployed.err).to.equal(0);
-    expect(JSON.parse(readFileSync(join(other, "devnet.json"), "utf8"))).to.include({ network: "devnet", chainId: 31337, version: "2.0.0" });
+    expect(JSON.parse(readFileSync(join(other, "devnet.json"), "utf8"))).to.include({ network: "devnet", chainId: 31337, version: "2.1.0" });
     const wrongChain = await startRpcProxy(node.url, { chainId: 10 });
     try {
       const failover = await runAsync(["--deployments", dir, "--rpc", wrongChain.url, "--rpc", node.url, "resolve", did]);

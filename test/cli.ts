@@ -124,6 +124,11 @@ describe("sigil CLI against a real hardhat node", function () {
     const cards = join(dir2, "cards");
     const funder = new Wallet(DEV_PRIVATE_KEY, provider);
     for (const k of [carolKey, ...guardians]) await (await funder.sendTransaction({ to: privateKeyToAccount(k).address, value: 10n ** 18n })).wait();
+    // Carol's own key as a guardian would let whoever steals it recover alone: refused before anything is written or sent.
+    const self = sigil(["guardians", "set", carolDid, "--guardian", privateKeyToAccount(guardians[0]).address, "--guardian", carol, "--threshold", "1", "--cards", cards], { SIGIL_PRIVATE_KEY: carolKey });
+    expect(self.code, self.err).to.equal(2);
+    expect(self.err).to.include("invalid guardian 2").and.include("the identity's own address");
+    expect(() => readdirSync(cards), "no card written").to.throw();
     const set = sigil(["guardians", "set", carolDid, ...guardians.flatMap((g) => ["--guardian", privateKeyToAccount(g).address]), "--threshold", "2", "--delay", "1d", "--cards", cards], { SIGIL_PRIVATE_KEY: carolKey });
     expect(set.code, set.err).to.equal(0);
     const cardFiles = readdirSync(cards).map((f) => join(cards, f));
@@ -167,6 +172,10 @@ describe("sigil CLI against a real hardhat node", function () {
     expect(doc.didDocument.verificationMethod[0].blockchainAccountId.toLowerCase()).to.equal(`eip155:31337:${newOwner.toLowerCase()}`);
     expect(doc.didDocumentMetadata.sigil.nextOwnerCommitment).to.equal(commitment);
     expect(doc.didDocumentMetadata.sigil.recoveries).to.deep.equal([]);
+    // Now controlled by newOwner: naming it a guardian is refused too.
+    const controllerAsGuardian = sigil(["guardians", "set", carolDid, "--guardian", newOwner, "--guardian", privateKeyToAccount(guardians[2]).address, "--threshold", "1", "--cards", join(dir2, "cards2")], { SIGIL_PRIVATE_KEY: carolKey });
+    expect(controllerAsGuardian.code, controllerAsGuardian.err).to.equal(2);
+    expect(controllerAsGuardian.err).to.include("invalid guardian 1").and.include("the identity's current controller");
   });
 
   it("encrypts to a DID's key-agreement key and decrypts, reading the JWE from stdin", async () => {

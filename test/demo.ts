@@ -3,6 +3,7 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { readmeTranscript, transcriptOf } from "../scripts/lib/demo-transcript.ts";
 
 describe("npm run demo", function () {
   this.timeout(120_000);
@@ -16,5 +17,7 @@ describe("npm run demo", function () {
     expect(run.stdout).to.include("All checks held");
     expect(run.stdout).to.not.include("✘");
     expect((run.stdout.match(/✔/g) ?? []).length).to.be.greaterThanOrEqual(20);
+    // The README shows this run's transcript (what varies per run masked): `npm run gen:demo` writes it.
+    expect(transcriptOf(run.stdout), "README.md's demo transcript: run `npm run gen:demo`").to.equal(readmeTranscript());
   });
 });

@@ -34,7 +34,8 @@ export async function actTwo(d: Demo) {
   d.step("Carol creates a DID and names three guardians, any two of whom can recover it after 7 days");
   const carol = person();
   const [dan, erin, frank] = [person(), person(), person()];
-  const carolDid = `did:sigil:demo:${carol.address.toLowerCase()}`;
+  const carolDid = d.did(carol.address);
+  d.say(`   Carol: ${carolDid}`);
   const set = buildGuardianSet({ identity: carol.address, guardians: [dan.address, erin.address, frank.address], threshold: 2, delay: BigInt(7 * DAY) });
   await d.relay(carol.key, { type: "setGuardians", identity: carol.address, root: set.root, threshold: 2n, delay: set.delay });
   await d.relay(carol.key, { type: "setAttribute", identity: carol.address, ...serviceAttribute("MessagingService", "https://relay.example/inbox/carol"), validity: YEAR });
@@ -58,9 +59,11 @@ export async function actTwo(d: Demo) {
   const theft = (await bobsApp.poll()).flatMap((c) => c.changes.map((x) => x.kind));
   d.check(theft.includes("controllerChanged") && theft.includes("keyAdded"), "Bob's app warns at once: Carol's controller and keys changed");
   const thiefGuardians = buildGuardianSet({ identity: carol.address, guardians: [thief.address], threshold: 1, delay: 3_600n });
-  await d.relay(thief.key, { type: "setGuardians", identity: carol.address, root: thiefGuardians.root, threshold: 1n, delay: thiefGuardians.delay });
-  const swap = (await bobsApp.poll()).flatMap((c) => c.changes.map((x) => x.kind));
-  d.check(swap.includes("guardianChangeProposed"), "he tries to swap her guardians for his own: only proposed, effective after Carol's 7 days");
+  await d.refused(
+    "swap her guardians for his own (his commitment locks the guardians too)",
+    () => d.relay(thief.key, { type: "setGuardians", identity: carol.address, root: thiefGuardians.root, threshold: 1n, delay: thiefGuardians.delay }),
+    "SigilNextOwnerCommitted",
+  );
   const toZero = { type: "rotate", identity: carol.address, salt: escape.salt, newOwner: zeroAddress, nextCommitment: zeroHash, purge: true, revokeDelegates: [], revokeAttributes: [] } as const;
   await d.refused("deactivate it with his fresh next key", () => d.relay(escape.privateKey, toZero), "SigilCommitmentNotSenior");
 
@@ -83,20 +86,37 @@ export async function actTwo(d: Demo) {
   await d.refused("cancel it with his own next key", () => d.relay(escape.privateKey, { type: "cancelRecovery", identity: carol.address, salt: escape.salt }), "SigilCommitmentNotSenior");
   const later = generateNextKey();
   await d.refused("rotate again", () => d.relay(escape.privateKey, { type: "rotate", identity: carol.address, salt: escape.salt, newOwner: thief.address, nextCommitment: later.commitment, purge: false, revokeDelegates: [], revokeAttributes: [] }), "SigilRecoveryPending");
-  await d.refused("name new guardians", () => d.relay(thief.key, { type: "setGuardians", identity: carol.address, root: thiefGuardians.root, threshold: 1n, delay: 3_600n }), "SigilRecoveryPending");
   await d.refused("finalise it early", () => d.send({ type: "finalizeRecovery", identity: carol.address, recovery }), "SigilRecoveryNotReady");
   await d.advance(7 * DAY);
-  await d.refused("put his guardian swap into effect once its 7 days passed", () => d.send({ type: "applyGuardians", identity: carol.address }), "SigilRecoveryPending");
 
   d.step("Seven days later anyone may finalise it: the app's relayer does");
   const done = await d.send({ type: "finalizeRecovery", identity: carol.address, recovery });
   d.check(done.events.some((e) => e.kind === "recovered"), "recovered: Carol's new phone controls her DID, with a fresh next key committed");
-  d.check(done.events.some((e) => e.kind === "guardianChangeCancelled"), "the thief's guardian swap is dropped");
   const after = await d.resolver.resolve(carolDid);
   d.check(after.didDocument?.verificationMethod?.length === 1 && after.didDocument.verificationMethod[0].blockchainAccountId?.endsWith(getAddress(newPhone.address)) === true, "her document lists only her new key: the thief's are void");
   const outcome = (await bobsApp.poll()).flatMap((c) => c.changes.map((x) => x.kind));
   bobsApp.stop();
   d.check(outcome.includes("recoveryClosed") && outcome.includes("controllerChanged"), "Bob's app reports the outcome: recovery done, Carol's controller changed");
+
+  d.step("A second thief steals her new phone's key; Carol is pre-rotated now: he tries the guardian route and is stopped");
+  const thief2 = person();
+  const own = buildGuardianSet({ identity: carol.address, guardians: [thief2.address], threshold: 1, delay: 3_600n });
+  await d.refused(
+    "name himself her guardian (1 of 1, one hour), to recover her DID before her next key comes online",
+    () => d.relay(newPhone.key, { type: "setGuardians", identity: carol.address, root: own.root, threshold: 1n, delay: own.delay }),
+    "SigilNextOwnerCommitted",
+  );
+  await d.advance(3_600);
+  await d.refused("an hour later, put it into effect", () => d.send({ type: "applyGuardians", identity: carol.address }), "SigilNoGuardianChange");
+  const grab: RecoveryProposal = { newOwner: thief2.address, nextCommitment: zeroHash, purge: true };
+  await d.refused(
+    "approve a recovery to himself with a card of his own",
+    () => d.relay(thief2.key, { type: "approveRecovery", identity: carol.address, recovery: grab, proof: { guardian: thief2.address, salt: own.cards[0].salt, proof: own.cards[0].proof } }),
+    "SigilNotGuardian",
+  );
+  const guarded = await d.resolver.resolve(carolDid);
+  const after2 = (guarded.didDocumentMetadata as { sigil: { preRotation: boolean; guardians: { threshold: number } | null; pendingGuardianChange: unknown } }).sigil;
+  d.check(after2.preRotation && after2.guardians?.threshold === 2 && after2.pendingGuardianChange === null, "her next key and her guardians are as she left them: only her next key can rotate");
 
   d.step("The thief's messages are rejected; Carol's verify");
   const now = { now: await d.chainTime() };

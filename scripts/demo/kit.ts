@@ -4,6 +4,7 @@
 import { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { deployRegistry } from "sigil-did/node";
 import { createPublicClient, createWalletClient, custom, type Address, type EIP1193Provider, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
@@ -24,6 +25,10 @@ export interface Demo {
   publicClient: PublicClient;
   chainId: number;
   registry: Address;
+  /** The network name the demo's DIDs carry: `demo` in process, else the Hardhat network's. */
+  network: string;
+  /** The DID of `address` on the demo's network. */
+  did(address: Address): string;
   resolver: SigilResolver;
   failures: () => number;
   say(text: string): void;
@@ -54,10 +59,23 @@ export async function startDemo(): Promise<Demo> {
   const relayer = createWalletClient({ account: relayerAddress, transport }) as WalletClient;
   const chainId = await publicClient.getChainId();
   const artifact = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8"));
-  const deployHash = await relayer.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode as Hex, account: relayerAddress, chain: null });
-  const registry = (await publicClient.waitForTransactionReceipt({ hash: deployHash })).contractAddress!;
+  // On a real node the registry is recorded in deployments/ (or the recorded one reused), so the
+  // demo's DIDs resolve afterwards with `sigil resolve`; the in-process chain ends with the demo.
+  const inProcess = connection.networkConfig.type === "edr-simulated";
+  const networkName = inProcess ? "demo" : connection.networkName;
+  const { record } = await deployRegistry({
+    wallet: relayer,
+    publicClient,
+    networkName,
+    artifact: { abi: artifact.abi, bytecode: artifact.bytecode as Hex },
+    compiler: "solc 0.8.28",
+    dir: join(import.meta.dirname, "..", "..", "deployments"),
+    write: !inProcess,
+    log: inProcess ? undefined : (line) => console.log(line),
+  });
+  const registry = record.address;
   const target = { registry, publicClient };
-  const resolver = createSigilResolver({ networks: [{ chainId, registry, provider, name: "demo" }], cache: { maxAgeMs: 0 } });
+  const resolver = createSigilResolver({ networks: [{ chainId, registry, provider, name: networkName }], cache: { maxAgeMs: 0 } });
   let failures = 0;
   let n = 0;
   const say = (text: string) => console.log(text);
@@ -66,12 +84,14 @@ export async function startDemo(): Promise<Demo> {
     say(`   ${ok ? "✔" : "✘ FAILED:"} ${claim}${detail ? ` (${detail})` : ""}`);
   };
   const keyWallet = (key: Hex) => createWalletClient({ account: privateKeyToAccount(key), transport }) as WalletClient;
-  say(`Sigil demo on ${connection.networkName} (chain ${chainId}), registry ${registry}. The messaging app's relayer pays all gas: users hold no coins.`);
+  say(`Sigil demo on ${inProcess ? "the in-process chain" : networkName} (chain ${chainId}), registry ${registry}. The messaging app's relayer pays all gas: users hold no coins.`);
   return {
     provider,
     publicClient,
     chainId,
     registry,
+    network: networkName,
+    did: (address) => `did:sigil:${networkName}:${address.toLowerCase()}`,
     resolver,
     failures: () => failures,
     say,

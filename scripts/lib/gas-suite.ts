@@ -254,12 +254,14 @@ export async function measureGas(ctx: GasContext): Promise<GasRow[]> {
       const setGuardians = (root: Hex): Operation => ({ type: "setGuardians", identity, root, threshold: 2n, delay: DELAY });
       recovery.push(ext("setGuardians (first set: immediate)", await send(mode, ctx.sigil, owner, setGuardians(first.root))));
       const nextSalt = salt(`recovery next ${mode}`);
-      await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address, nextSalt) });
       recovery.push(ext("setGuardians (a change: pending for the delay)", await send(mode, ctx.sigil, owner, setGuardians(second.root))));
       await wait(DELAY);
       if (mode === "direct") recovery.push(ext("applyGuardians (by anyone, after the delay)", await send(mode, ctx.sigil, guardians[2], { type: "applyGuardians", identity })));
       else await send("direct", ctx.sigil, { ...guardians[2], wallet: dev }, { type: "applyGuardians", identity });
-      // The owner's commitment predates this set, so its next key may cancel at once.
+      // Guardians first, then the commitment (under one, the current key cannot change guardians);
+      // a delay later the commitment is senior, so its next key may cancel at once.
+      await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address, nextSalt) });
+      await wait(DELAY);
       const proposal: RecoveryProposal = { newOwner: guardians[0].address, nextCommitment: commitmentOf(delegate(3000), salt(`recovered ${mode}`)), purge: true };
       const approve = (i: number): Operation => ({ type: "approveRecovery", identity, recovery: proposal, proof: second.proofs[i] });
       recovery.push(ext("approveRecovery (first approval: proposes)", await send(mode, ctx.sigil, guardians[0], approve(0))));

@@ -61,12 +61,39 @@ export const sigilRegistryAbi = [
         "type": "address"
       },
       {
+        "internalType": "address",
+        "name": "guardian",
+        "type": "address"
+      }
+    ],
+    "name": "SigilApprovalLimit",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
         "internalType": "uint256",
         "name": "committedAt",
         "type": "uint256"
       }
     ],
     "name": "SigilCommitmentNotSenior",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      }
+    ],
+    "name": "SigilEpochExhausted",
     "type": "error"
   },
   {
@@ -105,6 +132,22 @@ export const sigilRegistryAbi = [
       }
     ],
     "name": "SigilGuardianChangeNotReady",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "identity",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "guardian",
+        "type": "address"
+      }
+    ],
+    "name": "SigilGuardianIsController",
     "type": "error"
   },
   {
@@ -272,6 +315,11 @@ export const sigilRegistryAbi = [
       }
     ],
     "name": "SigilNotNextOwner",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "SigilNothingToRevoke",
     "type": "error"
   },
   {
@@ -735,6 +783,33 @@ export const sigilRegistryAbi = [
             "internalType": "bool",
             "name": "purge",
             "type": "bool"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "replace",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "root",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint256",
+                "name": "threshold",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "delay",
+                "type": "uint256"
+              }
+            ],
+            "internalType": "struct ISigilRecovery.GuardianUpdate",
+            "name": "guardians",
+            "type": "tuple"
           }
         ],
         "indexed": false,
@@ -763,6 +838,19 @@ export const sigilRegistryAbi = [
     "inputs": [],
     "name": "EIP712DomainChanged",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_APPROVALS_PER_ROUND",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [],
@@ -948,6 +1036,33 @@ export const sigilRegistryAbi = [
             "internalType": "bool",
             "name": "purge",
             "type": "bool"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "replace",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "root",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint256",
+                "name": "threshold",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "delay",
+                "type": "uint256"
+              }
+            ],
+            "internalType": "struct ISigilRecovery.GuardianUpdate",
+            "name": "guardians",
+            "type": "tuple"
           }
         ],
         "internalType": "struct ISigilRecovery.RecoveryProposal",
@@ -1005,6 +1120,33 @@ export const sigilRegistryAbi = [
             "internalType": "bool",
             "name": "purge",
             "type": "bool"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "replace",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "root",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint256",
+                "name": "threshold",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "delay",
+                "type": "uint256"
+              }
+            ],
+            "internalType": "struct ISigilRecovery.GuardianUpdate",
+            "name": "guardians",
+            "type": "tuple"
           }
         ],
         "internalType": "struct ISigilRecovery.RecoveryProposal",
@@ -1399,6 +1541,33 @@ export const sigilRegistryAbi = [
             "internalType": "bool",
             "name": "purge",
             "type": "bool"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "replace",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "root",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint256",
+                "name": "threshold",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "delay",
+                "type": "uint256"
+              }
+            ],
+            "internalType": "struct ISigilRecovery.GuardianUpdate",
+            "name": "guardians",
+            "type": "tuple"
           }
         ],
         "internalType": "struct ISigilRecovery.RecoveryProposal",
@@ -1676,6 +1845,33 @@ export const sigilRegistryAbi = [
             "internalType": "bool",
             "name": "purge",
             "type": "bool"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "replace",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "root",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint256",
+                "name": "threshold",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "delay",
+                "type": "uint256"
+              }
+            ],
+            "internalType": "struct ISigilRecovery.GuardianUpdate",
+            "name": "guardians",
+            "type": "tuple"
           }
         ],
         "internalType": "struct ISigilRecovery.RecoveryProposal",
@@ -2114,6 +2310,33 @@ export const sigilRegistryAbi = [
           {
             "components": [
               {
+                "internalType": "bool",
+                "name": "replace",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "root",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint256",
+                "name": "threshold",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "delay",
+                "type": "uint256"
+              }
+            ],
+            "internalType": "struct ISigilRecovery.GuardianUpdate",
+            "name": "guardians",
+            "type": "tuple"
+          },
+          {
+            "components": [
+              {
                 "internalType": "bytes32",
                 "name": "delegateType",
                 "type": "bytes32"
@@ -2189,6 +2412,33 @@ export const sigilRegistryAbi = [
             "internalType": "bool",
             "name": "purge",
             "type": "bool"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "replace",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "root",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint256",
+                "name": "threshold",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "delay",
+                "type": "uint256"
+              }
+            ],
+            "internalType": "struct ISigilRecovery.GuardianUpdate",
+            "name": "guardians",
+            "type": "tuple"
           },
           {
             "components": [
@@ -2855,6 +3105,33 @@ export const registryEventsAbi = [
             "internalType": "bool",
             "name": "purge",
             "type": "bool"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "replace",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "root",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint256",
+                "name": "threshold",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "delay",
+                "type": "uint256"
+              }
+            ],
+            "internalType": "struct ISigilRecovery.GuardianUpdate",
+            "name": "guardians",
+            "type": "tuple"
           }
         ],
         "indexed": false,

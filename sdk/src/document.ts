@@ -96,6 +96,16 @@ const JSON_START = /^\s*[[{"\-0-9tfn]/;
 
 const ATTRIBUTE_NAME = /^did\/(pub|svc)\/(\w+)(\/(\w+))?(\/(\w+))?$/;
 
+/**
+ * The id of the `n`th key or service of an epoch: did:ethr's `#delegate-N` / `#service-N` in
+ * epoch 0, `#delegate-N-eE` / `#service-N-eE` after the E-th purge. Numbering restarts at each
+ * purge (a current read folds only what follows it), so the epoch keeps a voided key's id from
+ * naming a new key: wallets keep secrets by key id.
+ */
+export function entryId(did: string, kind: "delegate" | "service", n: number, epoch: bigint): string {
+  return epoch === 0n ? `${did}#${kind}-${n}` : `${did}#${kind}-${n}-e${epoch}`;
+}
+
 export function buildDocument(args: {
   did: string;
   address: Address;
@@ -140,7 +150,8 @@ export function buildDocument(args: {
       commitment = event.nextCommitment === `0x${"0".repeat(64)}` ? null : event.nextCommitment;
       if (event.purged) {
         // A purge starts the document afresh, numbering included: the same ids whether a reader
-        // folds the whole history or only what follows the purge (what current reads fetch).
+        // folds the whole history or only what follows the purge (what current reads fetch). Ids
+        // carry the epoch from then on (entryId), so none names a voided key again.
         epoch = event.epoch;
         delegateCount = 0;
         serviceCount = 0;
@@ -166,16 +177,22 @@ export function buildDocument(args: {
     const entryKey = `${event.kind}-${name}-${event.kind === "delegate" ? event.delegate : event.value}`;
     // Strictly after, as the contract's validDelegate judges it: a revocation sets validTo = now.
     const valid = event.validTo > at.timestamp;
-    if (!valid) {
+    const match = event.kind === "attribute" ? ATTRIBUTE_NAME.exec(name) : null;
+    // did:ethr's numbering (epoch 0) skips a valid did/pub/ or did/svc/ name its pattern does not
+    // match but counts it once expired; from epoch 1 every such entry counts, valid or not, so that
+    // an id never depends on the time a version is judged at. Other names (sigil/ markers, any
+    // non-DID use) never count.
+    if (!valid || epoch > 0n || event.kind === "delegate" || match) {
       if (event.kind === "delegate" || name.startsWith("did/pub/")) delegateCount++;
       else if (name.startsWith("did/svc/")) serviceCount++;
+    }
+    if (!valid) {
       for (const m of [auth, signing, agreement, keys, services]) m.delete(entryKey);
       continue;
     }
     if (event.kind === "delegate") {
-      delegateCount++;
       if (name !== "sigAuth" && name !== "veriKey") continue;
-      const id = `${did}#delegate-${delegateCount}`;
+      const id = entryId(did, "delegate", delegateCount, epoch);
       const method: VerificationMethod = { id, type: "EcdsaSecp256k1RecoveryMethod2020", controller: did, blockchainAccountId: "" };
       accounts.set(method, event.delegate);
       keys.set(entryKey, method);
@@ -183,11 +200,9 @@ export function buildDocument(args: {
       if (name === "sigAuth") auth.set(entryKey, id);
       continue;
     }
-    const match = ATTRIBUTE_NAME.exec(name);
     if (!match) continue;
     const [, section, algorithm, , purpose, , encoding] = match;
     if (section === "svc") {
-      serviceCount++;
       const text = utf8(event.value);
       if (text === null || KEYWORD_ALIASES.has(algorithm)) continue;
       let endpoint: Service["serviceEndpoint"] = text;
@@ -201,11 +216,10 @@ export function buildDocument(args: {
         }
       }
       if (!isServiceEndpoint(endpoint)) continue;
-      services.set(entryKey, { id: `${did}#service-${serviceCount}`, type: algorithm, serviceEndpoint: endpoint });
+      services.set(entryKey, { id: entryId(did, "service", serviceCount, epoch), type: algorithm, serviceEndpoint: endpoint });
       continue;
     }
-    delegateCount++;
-    const id = `${did}#delegate-${delegateCount}`;
+    const id = entryId(did, "delegate", delegateCount, epoch);
     const type = `${algorithm}${legacyAttrTypes[purpose] ?? purpose ?? ""}`;
     if (!legacyAlgoMap[type] && KEYWORD_ALIASES.has(algorithm)) continue;
     const key: VerificationMethod & Record<string, unknown> = { id, type: legacyAlgoMap[type] ?? algorithm, controller: did };

@@ -17,12 +17,17 @@ export interface RecoveryProposalData {
   newOwner: Address;
   nextCommitment: Hex;
   purge: boolean;
+  /** The guardian set the recovery installs (`replace`) or keeps. */
+  guardians: { replace: boolean; root: Hex; threshold: bigint; delay: bigint };
 }
 
 export type RegistryEvent =
   | (EventBase & { kind: "owner"; owner: Address })
   | (EventBase & { kind: "delegate"; delegateType: Hex; delegate: Address; validTo: bigint })
   | (EventBase & { kind: "attribute"; name: Hex; value: Hex; validTo: bigint })
+  /** The ERC-1056 marker a Sigil-only change also emits (`DIDAttributeChanged` named
+   * `sigil/...`, empty, validTo 0) so that stock ERC-1056 readers walk its block: no entry. */
+  | (EventBase & { kind: "marker"; name: Hex })
   | (EventBase & { kind: "commit"; commitment: Hex })
   | (EventBase & { kind: "rotate"; newOwner: Address; nextCommitment: Hex; purged: boolean; epoch: bigint })
   | (EventBase & { kind: "guardiansProposed"; root: Hex; threshold: number; delay: bigint; effectiveAt: bigint })
@@ -78,6 +83,9 @@ function decodeArgs(log: RawLog): { eventName: RegistryEventName; args: Record<s
   }
 }
 
+/** bytes32 names starting "sigil/": the registry's markers of Sigil-only changes. */
+const MARKER_PREFIX = "0x736967696c2f";
+
 export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
   const decoded = decodeArgs(log) as ReturnType<typeof decodeArgs> & { args: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!decoded) return undefined;
@@ -104,6 +112,9 @@ export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
     }
     case "DIDAttributeChanged": {
       const a = decoded.args;
+      if (a.validTo === 0n && a.value === "0x" && a.name.startsWith(MARKER_PREFIX)) {
+        return { ...base, kind: "marker", name: a.name, previousChange: a.previousChange };
+      }
       return { ...base, kind: "attribute", name: a.name, value: a.value, validTo: a.validTo, previousChange: a.previousChange };
     }
     case "DIDNextOwnerCommitted":

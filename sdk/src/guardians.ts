@@ -40,19 +40,22 @@ const randomSalt = (): Hex => bytesToHex(crypto.getRandomValues(new Uint8Array(3
 
 /**
  * A salted guardian tree for `identity`: `threshold` of `guardians` (distinct addresses, EOAs or
- * EIP-1271 contracts) must approve a recovery, which waits `delay` seconds.
+ * EIP-1271 contracts) must approve a recovery, which waits `delay` seconds. `controller`, the
+ * identity's current controller when the caller knows it, may not be a guardian either.
  */
 export function buildGuardianSet(args: {
   identity: Address;
   guardians: readonly string[];
   threshold: number;
   delay?: bigint;
+  controller?: Address;
 }): GuardianSet {
   const delay = args.delay ?? DEFAULT_RECOVERY_DELAY;
   const guardians = args.guardians.map((g, i) => {
-    if (!isAddress(g, { strict: false })) throw new InvalidInputError({ what: `guardian ${i + 1}`, value: g, expected: "a 0x-prefixed 20-byte address" });
+    if (typeof g !== "string" || !isAddress(g, { strict: false })) throw new InvalidInputError({ what: `guardian ${i + 1}`, value: String(g), expected: "a 0x-prefixed 20-byte address" });
     return getAddress(g.toLowerCase());
   });
+  refuseOwnKeys(guardians, args.identity, args.controller);
   if (new Set(guardians).size !== guardians.length) {
     throw new InvalidInputError({ what: "guardians", value: guardians.join(","), expected: "distinct addresses (a guardian listed twice still has one vote)" });
   }
@@ -79,6 +82,27 @@ export function buildGuardianSet(args: {
     delay: delay.toString(),
   }));
   return { root, threshold, delay, cards };
+}
+
+/** Guardians exist to recover the identity from whoever holds its keys: the identity's own key
+ * (its address) or its controller as a guardian would let a thief holding that key approve a
+ * recovery to himself (alone, with threshold 1). */
+function refuseOwnKeys(guardians: readonly Address[], identity: Address, controller?: Address) {
+  const own = [
+    [identity, "the identity's own address (its original key)"],
+    [controller, "the identity's current controller"],
+  ] as const;
+  for (const [address, role] of own) {
+    if (address === undefined || !isAddress(address, { strict: false })) continue;
+    const i = guardians.indexOf(getAddress(address.toLowerCase()));
+    if (i >= 0) {
+      throw new InvalidInputError({
+        what: `guardian ${i + 1}`,
+        value: guardians[i],
+        expected: `an address other than ${role}: whoever steals that key could approve a recovery to himself; name people or devices that hold other keys`,
+      });
+    }
+  }
 }
 
 /** Whether `card` proves its guardian belongs to the set with `root` (checked offline). */

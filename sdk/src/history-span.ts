@@ -7,6 +7,7 @@
 // from `changed` down to the first: a node that leaves out a change block breaks the chain,
 // and the read is refused instead of showing a document with a change missing.
 import type { Address } from "viem";
+import { SigilError } from "./errors.ts";
 import type { RegistryEvent } from "./events.ts";
 
 export interface HistoryBounds {
@@ -15,9 +16,21 @@ export interface HistoryBounds {
   purgedAt: bigint;
 }
 
-/** The history's events are not all there: a node without the logs, behind, or lying. */
-export class HistoryReadError extends Error {
+/** Why a history could not be read whole. */
+export type HistoryReadFailure =
+  | "missingLogs" // a change block's logs are not there: a node without them, behind, or lying
+  | "logCap" // a block holds more of the identity's logs than the node returns per eth_getLogs
+  | "guardianEvents"; // the guardian, recovery and commitment events before the last purge could not be read
+
+/** The history's events are not all there, so no document is shown (DID Resolution
+ * `internalError`): a partial one could list voided keys or hide guardians. */
+export class HistoryReadError extends SigilError {
   override name = "HistoryReadError";
+  readonly reason: HistoryReadFailure;
+  constructor(message: string, options: { cause?: unknown; reason?: HistoryReadFailure } = {}) {
+    super("internalError", message, { cause: options.cause });
+    this.reason = options.reason ?? "missingLogs";
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ export * from "./errors.ts";
 export { decodeRegistryLog, decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
 export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } from "./document.ts";
 export { networkClient, networkEndpoints, networkReadClient, networkTransport, chainIdHex, type SigilNetwork } from "./networks.ts";
-export { EmptyCallError, HistoryReadError, readIdentities, type IdentitySnapshot, type IdentityState } from "./reader.ts";
+export { EmptyCallError, HistoryReadError, readIdentities, type HistoryReadFailure, type IdentitySnapshot, type IdentityState } from "./reader.ts";
 export { createEndpoint, DEFAULT_MAX_BATCH, type Endpoint, type EndpointCaps, type EndpointHealth, type EndpointStats } from "./endpoint.ts";
 export { classifyLogRefusal, getLogsAdaptive, LogLimitError, type LogFilter, type LogRefusal } from "./log-ranges.ts";
 export {
@@ -40,6 +40,8 @@ export {
   bytes32Name,
   commitmentOf,
   directCall,
+  KEEP_GUARDIANS,
+  REMOVE_GUARDIANS,
   isSignable,
   operationTypedData,
   relayedCall,
@@ -49,6 +51,7 @@ export {
   type Authoriser,
   type DelegateRef,
   type GuardianProof,
+  type GuardianUpdate,
   type Operation,
   type OperationType,
   type RecoveryProposal,
@@ -69,6 +72,7 @@ export {
   type SignedOperation,
 } from "./write.ts";
 export { decodeSignedOperation, encodeSignedOperation, SignedOperationFormatError } from "./signed-json.ts";
+export { signedOperationOnChain, type AppliedOperation } from "./applied.ts";
 export {
   buildGuardianSet,
   generateNextKey,
@@ -81,7 +85,14 @@ export {
   type NextKeyCard,
 } from "./guardians.ts";
 export { planRotation, splitRevocations, REVOCATION_GAS_BUDGET, type RotationPlan } from "./rotation.ts";
-export { foldRecovery, recoveryMetadata, type OpenRecovery, type RecoveryView } from "./recovery-state.ts";
+export {
+  foldRecovery,
+  proposalOf,
+  recoveryMetadata,
+  type OpenRecovery,
+  type RecoveryMetadataEntry,
+  type RecoveryView,
+} from "./recovery-state.ts";
 export { checkServiceEndpoint, generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./keys.ts";
 export { signMessage, verifyMessage, DEFAULT_SKEW_SECONDS, type MessageSigner, type VerifyOptions, type VerifyResult } from "./messaging.ts";
 export { authenticationFingerprint, safetyNumber } from "./safety.ts";

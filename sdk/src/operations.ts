@@ -1,15 +1,26 @@
 // Every registry operation as plain data, with its EIP-712 typed-data layout (the same type
 // strings as contracts/SigilTypedData.sol) and its contract call, direct or relayed.
 // Pure: no I/O, so an app can build, show and sign operations offline.
-import { keccak256, encodeAbiParameters, stringToHex, type Address, type Hex } from "viem";
+import { keccak256, encodeAbiParameters, stringToHex, zeroHash, type Address, type Hex } from "viem";
 import { InvalidInputError } from "./errors.ts";
 
 export type DelegateRef = { delegateType: Hex; delegate: Address };
 export type AttributeRef = { name: Hex; value: Hex };
 /** A guardian's proof of membership in an identity's salted Merkle tree (see guardians.ts). */
 export type GuardianProof = { guardian: Address; salt: Hex; proof: readonly Hex[] };
-/** What guardians propose: the controller and commitment after recovery, and whether to purge. */
-export type RecoveryProposal = { newOwner: Address; nextCommitment: Hex; purge: boolean };
+/**
+ * A guardian set that a rotation or a recovery puts in place in the same transaction: with
+ * `replace`, `root` (zero: no guardians), `threshold` and `delay`; without it the set stays
+ * (all other fields zero: see `KEEP_GUARDIANS`).
+ */
+export type GuardianUpdate = { replace: boolean; root: Hex; threshold: bigint; delay: bigint };
+/** The guardian update that keeps the current set. */
+export const KEEP_GUARDIANS: GuardianUpdate = Object.freeze({ replace: false, root: zeroHash, threshold: 0n, delay: 0n });
+/** The guardian update that removes the guardians. */
+export const REMOVE_GUARDIANS: GuardianUpdate = Object.freeze({ replace: true, root: zeroHash, threshold: 0n, delay: 0n });
+/** What guardians propose: the controller and commitment after recovery, whether to purge, and
+ * the guardian set after it (default: keep). */
+export type RecoveryProposal = { newOwner: Address; nextCommitment: Hex; purge: boolean; guardians?: GuardianUpdate };
 
 /** Who must authorise each operation: the controller (nonce-bound signatures), the next key,
  * a guardian, or nobody (anyone may send it once its time has come). */
@@ -31,6 +42,9 @@ export type Operation =
       newOwner: Address;
       nextCommitment: Hex;
       purge: boolean;
+      /** The guardian set after the rotation (default: keep). At once when the consumed
+       * commitment is senior to the current set, otherwise proposed for the set's delay. */
+      guardians?: GuardianUpdate;
       revokeDelegates: readonly DelegateRef[];
       revokeAttributes: readonly AttributeRef[];
     }
@@ -73,7 +87,7 @@ export function commitmentOf(nextOwnerKey: Address, salt: Hex): Hex {
 }
 
 export const sigilDomain = (chainId: number, registry: Address) =>
-  ({ name: "SigilRegistry", version: "2", chainId, verifyingContract: registry }) as const;
+  ({ name: "SigilRegistry", version: "2.1", chainId, verifyingContract: registry }) as const;
 
 const tail = [
   { name: "nonce", type: "uint256" },
@@ -129,6 +143,7 @@ export const sigilTypes = {
     { name: "newOwner", type: "address" },
     { name: "nextCommitment", type: "bytes32" },
     { name: "purge", type: "bool" },
+    { name: "guardians", type: "GuardianUpdate" },
     ...refs,
     { name: "deadline", type: "uint256" },
   ],
@@ -138,6 +153,7 @@ export const sigilTypes = {
     { name: "newOwner", type: "address" },
     { name: "nextCommitment", type: "bytes32" },
     { name: "purge", type: "bool" },
+    { name: "guardians", type: "GuardianUpdate" },
     { name: "deadline", type: "uint256" },
   ],
   CancelRecovery: [
@@ -153,6 +169,12 @@ export const sigilTypes = {
   AttributeRef: [
     { name: "name", type: "bytes32" },
     { name: "value", type: "bytes" },
+  ],
+  GuardianUpdate: [
+    { name: "replace", type: "bool" },
+    { name: "root", type: "bytes32" },
+    { name: "threshold", type: "uint256" },
+    { name: "delay", type: "uint256" },
   ],
 } as const;
 
@@ -207,12 +229,14 @@ export function operationTypedData(op: SignableOperation, p: SigningContext) {
     types.DelegateRef = sigilTypes.DelegateRef;
     types.AttributeRef = sigilTypes.AttributeRef;
   }
+  if (op.type === "rotate" || op.type === "approveRecovery") types.GuardianUpdate = sigilTypes.GuardianUpdate;
   let message: Record<string, unknown>;
   switch (op.type) {
     case "rotate": {
       const { type: _t, salt: _s, ...rest } = op;
       message = {
         ...rest,
+        guardians: op.guardians ?? KEEP_GUARDIANS,
         commitment: need(p.commitment, "commitment it consumes", op.type),
         commitmentNonce: need(p.commitmentNonce, "commitment nonce", op.type),
         deadline: p.deadline,
@@ -220,7 +244,7 @@ export function operationTypedData(op: SignableOperation, p: SigningContext) {
       break;
     }
     case "approveRecovery":
-      message = { identity: op.identity, round: need(p.round, "recovery round", op.type), ...op.recovery, deadline: p.deadline };
+      message = { identity: op.identity, round: need(p.round, "recovery round", op.type), ...proposal(op.recovery), deadline: p.deadline };
       break;
     case "cancelRecovery":
       message = {
@@ -247,8 +271,17 @@ const rotation = (op: Extract<Operation, { type: "rotate" }>) => ({
   newOwner: op.newOwner,
   nextCommitment: op.nextCommitment,
   purge: op.purge,
+  guardians: op.guardians ?? KEEP_GUARDIANS,
   revokeDelegates: op.revokeDelegates,
   revokeAttributes: op.revokeAttributes,
+});
+
+/** A recovery proposal as the contract takes it (the guardian update spelled out). */
+export const proposal = (r: RecoveryProposal) => ({
+  newOwner: r.newOwner,
+  nextCommitment: r.nextCommitment,
+  purge: r.purge,
+  guardians: r.guardians ?? KEEP_GUARDIANS,
 });
 
 /** The registry function and arguments that perform `op` directly (sender = its authoriser). */
@@ -277,11 +310,11 @@ export function directCall(op: Operation): ContractCall {
     case "applyGuardians":
       return { functionName: "applyGuardians", args: [op.identity] };
     case "approveRecovery":
-      return { functionName: "approveRecovery", args: [op.identity, op.recovery, op.proof] };
+      return { functionName: "approveRecovery", args: [op.identity, proposal(op.recovery), op.proof] };
     case "cancelRecovery":
       return { functionName: "cancelRecovery", args: [op.identity, op.salt] };
     case "finalizeRecovery":
-      return { functionName: "finalizeRecovery", args: [op.identity, op.recovery] };
+      return { functionName: "finalizeRecovery", args: [op.identity, proposal(op.recovery)] };
   }
 }
 
@@ -297,7 +330,7 @@ export function relayedCall(op: SignableOperation, p: { signer: Address; deadlin
       if (op.proof.guardian.toLowerCase() !== signer.toLowerCase()) {
         throw new Error(`the approval was signed by ${signer}, but its proof is for guardian ${op.proof.guardian}`);
       }
-      return { functionName: "approveRecoveryWithSig", args: [op.identity, op.recovery, op.proof, deadline, signature] };
+      return { functionName: "approveRecoveryWithSig", args: [op.identity, proposal(op.recovery), op.proof, deadline, signature] };
     default: {
       const { functionName, args } = directCall(op);
       return { functionName: `${functionName}WithSig`, args: [...args, deadline, signature] };

@@ -15,8 +15,9 @@ import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts
 import { decodeLogData } from "./log-data.ts";
 import { checkLinks, groupSpans, HistoryReadError, spanStart, type Span } from "./history-span.ts";
 import { LogLimitError, type LogFilter } from "./log-ranges.ts";
+import { ALL_TOPICS, readByKind } from "./log-split.ts";
 
-export { HistoryReadError } from "./history-span.ts";
+export { HistoryReadError, type HistoryReadFailure } from "./history-span.ts";
 
 export interface IdentityState {
   owner: Address;
@@ -73,8 +74,9 @@ export interface ReadOptions {
 const STATE_CHUNK = 250;
 const TOPIC_CHUNK = 500;
 const DEFAULT_COMBINE_SPAN = 50_000n;
-/** Guardian and recovery events: a purge does not void them (metadata of current documents). */
-const RECOVERY_TOPICS = registryEventsAbi.filter((e) => /^DID(Guardian|Recover)/.test(e.name)).map((e) => toEventSelector(e as never));
+/** What a purge does not void, for a current document's metadata: guardian and recovery events,
+ * and the commitment's (commits and rotations), whose time the commitment's seniority counts from. */
+const PRE_PURGE_TOPICS = registryEventsAbi.filter((e) => /^DID(Guardian|Recover|NextOwnerCommitted|OwnerRotated)/.test(e.name)).map((e) => toEventSelector(e as never));
 
 export interface BlockHeader {
   number: bigint;
@@ -180,15 +182,12 @@ export async function readIdentities(
       blockTimes,
     );
   const timesP = spans.length ? wantTimes(options.logTimestamps === false) : undefined; // with the logs
-  // Before a purge only guardian and recovery events still matter: read those alone (a flood of
-  // entries before the purge costs nothing). Metadata only, so a refusal leaves it out.
+  // Before a purge only guardian, recovery and commitment events still matter: read those alone (a
+  // flood of entries before the purge costs nothing). Never left out: without them the metadata
+  // would say "no guardians" of a guarded identity, so a read that fails fails the identity.
   const before = raw || scope !== "current" ? [] : spans.filter((sp) => sp.from > first(states.get(sp.id)!, fromBlock) && !options.after?.has(sp.id));
-  const beforeP = Promise.all(
-    before.map((sp) =>
-      getLogs(client, { address: registry, topics: [RECOVERY_TOPICS, identityTopic(sp.id)], fromBlock: toHex(first(states.get(sp.id)!, fromBlock)), toBlock: toHex(sp.from - 1n) }).catch(() => [] as RawLog[]),
-    ),
-  );
-  if (!raw && spans.length) raw = await readSpans(client, registry, spans, options.combineSpan ?? DEFAULT_COMBINE_SPAN, failures);
+  const beforeP = Promise.all(before.map((sp) => readBeforePurge(client, registry, sp, first(states.get(sp.id)!, fromBlock), failures)));
+  if (!raw && spans.length) raw = await readSpans(client, registry, spans, options.combineSpan ?? DEFAULT_COMBINE_SPAN, failures, (id) => first(states.get(id)!, fromBlock));
   raw = [...(await beforeP).flat(), ...(raw ?? [])];
   await timesP;
 
@@ -209,7 +208,7 @@ export async function readIdentities(
     from.set(id, start);
     if (!span || failures.has(id)) continue;
     // Only what the read needs is decoded: a flood before the last purge costs no CPU.
-    const wanted = (byId.get(id) ?? []).filter((l) => BigInt(l.blockNumber!) >= start || RECOVERY_TOPICS.includes(l.topics[0] as Hex));
+    const wanted = (byId.get(id) ?? []).filter((l) => BigInt(l.blockNumber!) >= start || PRE_PURGE_TOPICS.includes(l.topics[0] as Hex));
     const decoded = decodeRegistryLogs(wanted);
     try {
       checkLinks(id, decoded, start, span.to);
@@ -252,7 +251,14 @@ const first = (state: IdentityState, fromBlock: bigint) => (state.firstChange > 
  * a flooded block is read again identity by identity, so that only the flooded one fails; an
  * identity whose node refused in a way the transport did not recognise gets a walk of its
  * previousChange chain. */
-async function readSpans(client: Client, registry: Address, spans: Span[], combineSpan: bigint, failures: Map<Address, Error>): Promise<RawLog[]> {
+async function readSpans(
+  client: Client,
+  registry: Address,
+  spans: Span[],
+  combineSpan: bigint,
+  failures: Map<Address, Error>,
+  firstOf: (id: Address) => bigint,
+): Promise<RawLog[]> {
   const readGroup = async (group: Span[]): Promise<RawLog[]> => {
     const lo = group.reduce((m, s) => (s.from < m ? s.from : m), group[0].from);
     const hi = group.reduce((m, s) => (s.to > m ? s.to : m), group[0].to);
@@ -262,21 +268,56 @@ async function readSpans(client: Client, registry: Address, spans: Span[], combi
     } catch (error) {
       if (error instanceof LogLimitError) {
         if (group.length > 1) return (await Promise.all(group.map((s) => readGroup([s])))).flat();
-        failures.set(
-          group[0].id,
-          new HistoryReadError(
-            `${error.shortMessage}: the node caps eth_getLogs results and this identity's history since its last purge holds more in one block; ` +
-              "use an endpoint without that cap, or rotate with purge to leave the flood behind",
-            { cause: error },
-          ),
-        );
-        return [];
+        return readFlooded(client, registry, group[0], firstOf(group[0].id), failures);
       }
       if (!isRefusal(error)) throw error;
       return (await Promise.all(group.map((s) => walkChain(client, registry, s)))).flat();
     }
   };
   return (await Promise.all(groupSpans(spans, combineSpan, TOPIC_CHUNK).map(readGroup))).flat();
+}
+
+/** One identity's span with a block the node's result cap cannot return whole: read by event
+ * type (a guardian's flood of approvals proposal by proposal); a flood of one type fails it. */
+async function readFlooded(client: Client, registry: Address, span: Span, first: bigint, failures: Map<Address, Error>): Promise<RawLog[]> {
+  try {
+    return await readByKind({ getLogs: (f) => getLogs(client, f), registry, identity: identityTopic(span.id), from: span.from, to: span.to, kinds: ALL_TOPICS, proposalsFrom: first });
+  } catch (error) {
+    if (!(error instanceof LogLimitError)) throw error;
+    const message =
+      `${error.shortMessage}: the node caps eth_getLogs results and this identity's history since its last purge holds more in one block; ` +
+      "use an endpoint without that cap, or rotate with purge to leave the flood behind";
+    failures.set(span.id, new HistoryReadError(message, { cause: error, reason: "logCap" }));
+    return [];
+  }
+}
+
+/** The guardian, recovery and commitment events of `span`'s identity before its last purge
+ * (from `start`). A flooded block is read by event type; what cannot be read fails the identity
+ * with the reason, never leaves its guardians out. */
+async function readBeforePurge(client: Client, registry: Address, span: Span, start: bigint, failures: Map<Address, Error>): Promise<RawLog[]> {
+  const identity = identityTopic(span.id);
+  const [from, to] = [start, span.from - 1n];
+  try {
+    try {
+      return await getLogs(client, { address: registry, topics: [[...PRE_PURGE_TOPICS], identity], fromBlock: toHex(from), toBlock: toHex(to) });
+    } catch (error) {
+      if (!(error instanceof LogLimitError)) throw error;
+      return await readByKind({ getLogs: (f) => getLogs(client, f), registry, identity, from, to, kinds: PRE_PURGE_TOPICS, proposalsFrom: from });
+    }
+  } catch (error) {
+    const capped = error instanceof LogLimitError;
+    const cause = capped ? error.shortMessage : ((error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error)).split("\n")[0];
+    failures.set(
+      span.id,
+      new HistoryReadError(
+        `the guardian, recovery and commitment events of ${span.id} before its last purge (blocks ${from} to ${to}) could not be read (${cause}); ` +
+          `without them its guardians and recoveries would be shown wrong, so it is not resolved: ${capped ? "use an endpoint without that eth_getLogs result cap" : "retry, or use another endpoint"}`,
+        { cause: error, reason: "guardianEvents" },
+      ),
+    );
+    return [];
+  }
 }
 
 /** A JSON-RPC error answer (the node refused the call), as opposed to a transport failure. */
@@ -290,7 +331,9 @@ async function walkChain(client: Client, registry: Address, span: Span): Promise
     out.push(...logs);
     let previous = 0n;
     for (const e of decodeRegistryLogs(logs)) {
-      const pc = e.previousChange ?? 0n;
+      // Rotation and recovery events carry no previousChange: the owner change beside them does.
+      if (e.previousChange === undefined) continue;
+      const pc = e.previousChange;
       if (pc < block && (previous === 0n || pc < previous)) previous = pc;
     }
     if (logs.length === 0) break; // checkChain reports the gap

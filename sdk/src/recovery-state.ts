@@ -4,7 +4,9 @@
 // be finalised). Pure: no I/O. Mirrors SigilRecovery.sol's rounds: a new guardian set, a
 // cancelled or a finalised recovery voids every earlier proposal.
 import type { Address, Hex } from "viem";
+import { getAddress } from "viem";
 import type { RegistryEvent } from "./events.ts";
+import { KEEP_GUARDIANS, type GuardianUpdate, type RecoveryProposal } from "./operations.ts";
 
 export interface GuardianPolicy {
   root: Hex;
@@ -31,6 +33,8 @@ export interface OpenRecovery {
   newOwner: Address;
   nextCommitment: Hex;
   purge: boolean;
+  /** The guardian set the recovery installs (`replace`), or keeps. */
+  guardians: GuardianUpdate;
   approvals: number;
   /** Guardians who approved: they revealed themselves by acting. */
   approvedBy: Address[];
@@ -77,8 +81,9 @@ export function foldRecovery(events: readonly RegistryEvent[]): RecoveryView {
         break;
       case "rotate":
         // The new commitment keeps the seniority of the one consumed, as the contract does.
+        // A pending change it dropped is said by its own guardianChangeCancelled event, and one
+        // it proposed (a junior next key's) by guardiansProposed: nothing to do here.
         setCommitment(e.nextCommitment, committedAt);
-        pending = null;
         break;
       case "guardiansProposed":
         pending = { root: e.root, threshold: e.threshold, delay: e.delay, effectiveAt: e.effectiveAt, proposedAt: e.blockTimestamp };
@@ -155,6 +160,9 @@ export function recoveryMetadata(view: RecoveryView, now: bigint): Record<string
       newOwner: r.newOwner.toLowerCase(),
       nextOwnerCommitment: r.nextCommitment === ZERO ? null : r.nextCommitment,
       purge: r.purge,
+      ...(r.guardians.replace
+        ? { replacesGuardians: { root: r.guardians.root, threshold: Number(r.guardians.threshold), delaySeconds: Number(r.guardians.delay) } }
+        : {}),
       approvals: r.approvals,
       ...(view.guardians ? { threshold: view.guardians.threshold } : {}),
       approvedBy: r.approvedBy.map((a) => a.toLowerCase()),
@@ -162,6 +170,26 @@ export function recoveryMetadata(view: RecoveryView, now: bigint): Record<string
       ...(!r.armed && r.startedAt !== undefined && view.guardians ? { approvalsExpireAt: iso(r.startedAt + view.guardians.delay) } : {}),
     })),
     ...(view.committedAt !== undefined ? { commitmentSince: iso(view.committedAt) } : {}),
+  };
+}
+
+/** One entry of a document's `sigil.recoveries` metadata. */
+export interface RecoveryMetadataEntry {
+  newOwner: string;
+  nextOwnerCommitment: string | null;
+  purge: boolean;
+  replacesGuardians?: { root: string; threshold: number; delaySeconds: number };
+}
+
+/** The exact proposal (as guardians approve and anyone finalises it) that a metadata entry
+ * describes: the one source of that mapping for the CLI and the console. */
+export function proposalOf(entry: RecoveryMetadataEntry): RecoveryProposal {
+  const g = entry.replacesGuardians;
+  return {
+    newOwner: getAddress(entry.newOwner),
+    nextCommitment: (entry.nextOwnerCommitment ?? ZERO) as Hex,
+    purge: entry.purge,
+    guardians: g ? { replace: true, root: g.root as Hex, threshold: BigInt(g.threshold), delay: BigInt(g.delaySeconds) } : KEEP_GUARDIANS,
   };
 }
 

@@ -38,6 +38,8 @@ export interface ResultInput {
   blockTime: (block: bigint) => bigint | undefined;
   /** Whether this network is the resolver's default (then `did:sigil:<address>` names it too). */
   isDefaultNetwork?: boolean;
+  /** The identity's first change (from its state), when `events` may start later (at its last purge). */
+  firstChange?: bigint;
 }
 
 export function buildResult(input: ResultInput): DIDResolutionResult {
@@ -51,8 +53,10 @@ export function buildResult(input: ResultInput): DIDResolutionResult {
   metadata.canonicalId = canonical;
   const equivalent = [...new Set(equivalentDids(entry, address, input.isDefaultNetwork))].filter((d) => d !== canonical);
   if (equivalent.length > 0) metadata.equivalentId = equivalent;
-  // A current document's events start at the last purge; the state knows the first change.
-  const first = state && state.firstChange > 0n ? { blockNumber: state.firstChange } : events.find((e) => e.blockNumber <= at.blockNumber);
+  // A current document's events start at the last purge (with guardian events from before it);
+  // the state knows the first change.
+  const firstChange = state?.firstChange ?? input.firstChange ?? 0n;
+  const first = firstChange > 0n && firstChange <= at.blockNumber ? { blockNumber: firstChange } : events.find((e) => e.blockNumber <= at.blockNumber);
   if (first) {
     const t = blockTime(first.blockNumber);
     if (t !== undefined) metadata.created = iso(t); // when the DID first appeared on chain

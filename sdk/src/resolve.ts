@@ -80,7 +80,10 @@ async function resolveAtTime(client: SigilClient, entry: NetworkEntry, doc: DocT
   let events = history.events.map((e) => ({ ...e }));
   await fillTimestamps(entry, events, new Map());
   const whole = history.from <= history.state.firstChange || history.state.firstChange === 0n;
-  if (!whole && (events[0]?.blockTimestamp === undefined || t < events[0].blockTimestamp)) {
+  // The first event of the span the history covers: guardian and recovery events from before the
+  // last purge ride along with it, and a time after them may still be before the purge.
+  const start = events.find((e) => e.blockNumber >= history.from);
+  if (!whole && (start?.blockTimestamp === undefined || t < start.blockTimestamp)) {
     const { snapshot } = await readHistory(entry, [address], { scope: "full" });
     const failure = snapshot.failures.get(address);
     if (failure) throw failure;
@@ -95,7 +98,8 @@ async function resolveAtTime(client: SigilClient, entry: NetworkEntry, doc: DocT
   }
   const at: DocumentPoint = { blockNumber, timestamp: t };
   const head = { blockNumber: history.blockNumber };
-  return buildResult({ entry, ...doc, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events, timesOf(history)) });
+  const firstChange = history.state.firstChange;
+  return buildResult({ entry, ...doc, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events, timesOf(history)), firstChange });
 }
 
 const timesOf = (history: { blockTimes: Map<bigint, bigint> }) => new Map([...history.blockTimes].map(([n, t]) => [n, { timestamp: t }]));

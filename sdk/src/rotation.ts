@@ -8,7 +8,8 @@ import { zeroHash, type Address, type Hex } from "viem";
 import { activeEntries } from "./active.ts";
 import type { RegistryEvent } from "./events.ts";
 import { generateNextKey, type NextKeyCard } from "./guardians.ts";
-import type { AttributeRef, DelegateRef, Operation } from "./operations.ts";
+import { KEEP_GUARDIANS, REMOVE_GUARDIANS, type AttributeRef, type DelegateRef, type GuardianUpdate, type Operation } from "./operations.ts";
+import { foldRecovery } from "./recovery-state.ts";
 
 /** Gas one transaction's listed revocations may use (a block holds 30-36 M; a cap is 16.7 M). */
 export const REVOCATION_GAS_BUDGET = 3_000_000;
@@ -67,6 +68,11 @@ export function planRotation(args: {
   purge?: boolean;
   /** The identity's history and the chain time, to list live entries for stock ERC-1056 readers. */
   listRevocations?: { events: readonly RegistryEvent[]; now: bigint };
+  /** The guardian set after the rotation (default: keep it, unless `history` shows it changed
+   * after the commitment being consumed was made: then restore the set of that moment). */
+  guardians?: GuardianUpdate;
+  /** The identity's history (events of the whole life, or since before the commitment). */
+  history?: readonly RegistryEvent[];
 }): RotationPlan {
   const purge = args.purge ?? true;
   const warnings: string[] = [];
@@ -87,6 +93,18 @@ export function planRotation(args: {
   } else if (purge) {
     warnings.push("every key and service published before is void: publish the ones you still use again");
   }
+  let guardians = args.guardians ?? KEEP_GUARDIANS;
+  if (!args.guardians && args.history) {
+    const restore = guardiansAtCommitment(args.history);
+    if (restore) {
+      guardians = restore;
+      warnings.push(
+        restore.root === zeroHash
+          ? "the guardian set changed after you committed to this key: the rotation removes it (you named no guardians then)"
+          : "the guardian set changed after you committed to this key: the rotation restores the set of that moment",
+      );
+    }
+  }
   const [first, ...rest] = batches;
   return {
     rotate: {
@@ -96,6 +114,7 @@ export function planRotation(args: {
       newOwner: args.newOwner,
       nextCommitment,
       purge,
+      guardians,
       revokeDelegates: first?.revokeDelegates ?? [],
       revokeAttributes: first?.revokeAttributes ?? [],
     },
@@ -103,6 +122,26 @@ export function planRotation(args: {
     nextKey,
     warnings,
   };
+}
+
+/**
+ * The guardian update that puts back the set in effect when the current commitment was made, if
+ * the set changed after that (a change the current key proposed before the commitment and that
+ * applied after it is the only way a set can change under a commitment without the next key);
+ * undefined when nothing changed. The commitment was made by the last commit, rotation or
+ * recovery that set one; a set that same transaction installed is the owner's.
+ */
+export function guardiansAtCommitment(history: readonly RegistryEvent[]): GuardianUpdate | undefined {
+  let made = -1;
+  history.forEach((e, i) => {
+    if (e.kind === "commit" || ((e.kind === "rotate" || e.kind === "recovered") && e.nextCommitment !== zeroHash)) made = i;
+  });
+  if (made < 0) return undefined;
+  const block = history[made].blockNumber;
+  const changedAfter = history.some((e, i) => i > made && e.blockNumber > block && e.kind === "guardiansChanged");
+  if (!changedAfter) return undefined;
+  const then = foldRecovery(history.filter((e) => e.blockNumber <= block)).guardians;
+  return then ? { replace: true, root: then.root, threshold: BigInt(then.threshold), delay: then.delay } : REMOVE_GUARDIANS;
 }
 
 function listed(events: readonly RegistryEvent[], now: bigint) {

@@ -436,15 +436,18 @@ describe("web console: sigil serve --console in headless Chromium against a hard
   });
 
   it("runs a guardian recovery: guardians propose and approve from their cards, the owner cancels with the next key, then it is finalised", async () => {
-    // Carol: a next key, then two guardians (2 of 2, one hour), both set two hours ago.
+    // Carol: a first guardian set (in place at once: there was none), then a change to two other
+    // guardians (2 of 2, one hour), which waits its delay; a next key once it applies (committing
+    // cancels a change the current key proposed: under a commitment only the next key can).
     const carol = await stage.chain.funded();
     const identity = carol.account.address;
     const target = { registry: stage.registry, publicClient: stage.publicClient };
-    const next = generateNextKey();
-    await sendOperation(carol, target, { type: "commitNextOwner", identity, commitment: next.commitment });
+    const first = buildGuardianSet({ identity, guardians: [generatePrivateKey(), generatePrivateKey()].map((k) => privateKeyToAccount(k).address), threshold: 2, delay: 3_600n });
+    await sendOperation(carol, target, { type: "setGuardians", identity, root: first.root, threshold: 2n, delay: 3_600n });
     const guardianKeys = [generatePrivateKey(), generatePrivateKey()];
     const set = buildGuardianSet({ identity, guardians: guardianKeys.map((k) => privateKeyToAccount(k).address), threshold: 2, delay: 3_600n });
     await sendOperation(carol, target, { type: "setGuardians", identity, root: set.root, threshold: 2n, delay: 3_600n });
+    const next = generateNextKey();
     await stage.increaseTime(2 * 3_600);
     const cards = set.cards.map((card, i) => {
       const file = join(OUT, `carol-guardian-${i + 1}.json`);
@@ -481,11 +484,16 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     };
 
     await lookUp(did);
-    // With a next key committed, a guardian set waits its delay; then anyone applies it.
-    expect(await text(".facts")).to.include("New guardians (2 approvals, 1 hour wait) pending").and.include("can be applied now");
+    // A change of guardians waits its delay; then anyone applies it.
+    const facts = await text(".facts");
+    expect(facts, facts).to.include("New guardians (2 approvals, 1 hour wait) pending").and.include("can be applied now");
     if (!(await page.locator("[data-wallet]").count())) await page.click('[data-action="connect"]'); // it pays the gas
     await recovery("guardians-apply");
-    await page.waitForFunction(() => document.querySelector(".facts")?.textContent?.includes("2 approvals needed, then a 1 hour wait"));
+    await page.waitForFunction(() => document.querySelector(".facts")?.textContent?.includes("2 approvals needed, then a 1 hour wait") && !document.querySelector(".facts")?.textContent?.includes("pending"));
+    // The next key, committed at least one delay before any recovery (so that it can cancel one).
+    await sendOperation(carol, target, { type: "commitNextOwner", identity, commitment: next.commitment });
+    await stage.increaseTime(2 * 3_600);
+    await lookUp(did);
     await propose();
     expect(await text('[data-banner="recovery"]')).to.include("A recovery by the guardians is pending").and.include(newOwner.slice(0, 8).toLowerCase());
     await shot("11-recovery-armed");

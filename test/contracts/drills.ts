@@ -34,117 +34,91 @@ describe("SigilRegistry: recovery drills", () => {
   }
 
   describe("(a) current key stolen, a next key committed: the next key rotates, whatever the thief does", () => {
-    it("the thief's guardian change is pending, and the rotation cancels it", async () => {
+    it("the thief cannot name guardians of his own, with any delay, and the owner's rotation a day later goes through", async () => {
       const owner = await f.wallet(); // the thief holds it too
       const id = owner.address;
       const next = await f.wallet();
       const n = f.nextKey(next);
       await f.registry.connect(owner).commitNextOwner(id, n.commitment);
       const rot = f.rotation(next.address, f.nextKey(await f.wallet()).commitment, true);
-      const stored = await f.signRotate(next, id, rot);
+      const stored = await f.signRotate(next, id, rot, { deadline: (await f.now()) + 30n * DAY });
 
-      // The thief proposes his own guardians (1-of-1, the shortest delay) and tries every takeover.
-      const thiefSet = f.guardianSet(id, [f.signers[6].address], 1, HOUR);
-      const t = await f.timeOf(await f.setGuardians(owner, id, thiefSet));
-      const s = await f.registry.recoveryState(id);
-      expect(s.guardianRoot, "not installed").to.equal(f.ethers.ZeroHash);
-      expect([s.pendingRoot, s.pendingEffectiveAt]).to.deep.equal([thiefSet.root, t + HOUR]);
-      await expect(f.registry.connect(owner).changeOwner(id, f.signers[6].address))
+      // Registry 2.0's hole: a 1-of-1 set of his own with the shortest delay applied an hour
+      // later, armed at once and finalised an hour after that. Every step is refused now.
+      const thief = f.signers[6];
+      const thiefSet = f.guardianSet(id, [thief.address], 1, HOUR);
+      for (const delay of [HOUR, DAY, 365n * DAY]) {
+        await expect(f.registry.connect(owner).setGuardians(id, thiefSet.root, 1, delay))
+          .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted")
+          .withArgs(id);
+      }
+      const typed = await f.typedSign(owner, "SetGuardians", { identity: id, root: thiefSet.root, threshold: 1n, delay: HOUR });
+      await expect(relayer().setGuardiansWithSig(id, thiefSet.root, 1, HOUR, typed.deadline, typed.signature))
         .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted")
         .withArgs(id);
-      await expect(f.registry.connect(owner).deactivate(id)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
-      await expect(f.registry.applyGuardians(id))
-        .to.be.revertedWithCustomError(f.registry, "SigilGuardianChangeNotReady")
-        .withArgs(id, t + HOUR);
-
-      const tx = relayer().rotateWithSig(id, next.address, n.salt, rot, stored.deadline, stored.signature);
-      await expect(tx).to.emit(f.registry, "DIDGuardianChangeCancelled");
-      await expect(tx).to.emit(f.registry, "DIDOwnerRotated");
-      expect((await f.registry.recoveryState(id)).pendingEffectiveAt).to.equal(0n);
       await f.networkHelpers.time.increase(HOUR);
-      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange").withArgs(id);
+      await expect(f.registry.connect(thief).applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange").withArgs(id);
+      const grab = f.proposal(thief.address, f.nextKey(thief, "thief next").commitment, true);
+      await expect(f.approve(thief, id, grab, thiefSet, 0)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardians").withArgs(id);
+      await expect(f.registry.connect(owner).changeOwner(id, thief.address)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
+      await expect(f.registry.connect(owner).deactivate(id)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
+
+      await f.networkHelpers.time.increase(DAY);
+      await expect(relayer().rotateWithSig(id, next.address, n.salt, rot, stored.deadline, stored.signature)).to.emit(f.registry, "DIDOwnerRotated");
+      expect(await f.registry.identityOwner(id)).to.equal(next.address);
       await expect(f.registry.connect(owner).addDelegate(id, f.b32("sigAuth"), owner.address, DAY)).to.be.revertedWith("bad_actor");
     });
 
-    it("a swap of the owner's guardians proposed by the thief is cancelled by the rotation too", async () => {
+    it("a swap of the owner's guardians by the thief is refused, and the owner's set stays", async () => {
       const { owner, id, g, next, n } = await guarded({ commit: true });
-      await f.setGuardians(owner, id, f.guardianSet(id, [f.signers[7].address], 1, HOUR));
-      expect((await f.registry.recoveryState(id)).pendingEffectiveAt, "the current delay applies").to.equal((await f.now()) + DAY);
-      await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address))).to.emit(f.registry, "DIDGuardianChangeCancelled");
+      await expect(f.setGuardians(owner, id, f.guardianSet(id, [f.signers[7].address], 1, HOUR)))
+        .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted")
+        .withArgs(id);
+      await expect(f.registry.connect(owner).setGuardians(id, f.ethers.ZeroHash, 0, 0)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
+      await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address));
       const s = await f.registry.recoveryState(id);
       expect([s.guardianRoot, s.pendingEffectiveAt]).to.deep.equal([g.root, 0n]);
     });
 
-    it("guardians the thief got installed arm a recovery: the older commitment is senior, the rotation succeeds and cancels it", async () => {
+    it("a guardian swap the thief proposed before the owner committed dies with the commitment", async () => {
+      const { owner, id, g, n } = await guarded({ commit: false });
+      const swap = f.guardianSet(id, [f.signers[7].address], 1, HOUR);
+      await f.setGuardians(owner, id, swap); // pending for the owner's set's delay
+      expect((await f.registry.recoveryState(id)).pendingRoot).to.equal(swap.root);
+      await expect(f.registry.connect(owner).commitNextOwner(id, n.commitment)).to.emit(f.registry, "DIDGuardianChangeCancelled");
+      await f.networkHelpers.time.increase(DAY);
+      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange").withArgs(id);
+      expect((await f.registry.recoveryState(id)).guardianRoot).to.equal(g.root);
+    });
+
+    it("guardians a thief installed before the commitment keep re-arming: the owner's senior next key removes them in the rotation that vetoes", async () => {
       const owner = await f.wallet();
       const id = owner.address;
+      const thief = f.signers[6];
+      const thiefSet = f.guardianSet(id, [thief.address], 1, HOUR);
+      await f.setGuardians(owner, id, thiefSet); // unnoticed, before the owner committed
       const next = await f.wallet();
       const n = f.nextKey(next);
       await f.registry.connect(owner).commitNextOwner(id, n.commitment);
-      // Unnoticed, the thief's set takes effect after its delay.
-      const thief = f.signers[6];
-      const thiefSet = f.guardianSet(id, [thief.address], 1, HOUR);
-      await f.setGuardians(owner, id, thiefSet);
-      await f.networkHelpers.time.increase(HOUR);
-      await expect(f.registry.connect(thief).applyGuardians(id)).to.emit(f.registry, "DIDGuardiansChanged");
+      await f.networkHelpers.time.increase(HOUR); // a delay later the commitment is senior
       const grab = f.proposal(thief.address, f.nextKey(thief, "thief next").commitment, true);
       await f.approve(thief, id, grab, thiefSet, 0);
-      const armed = await f.registry.recoveryState(id);
-      expect(armed.armedProposal).to.equal(await f.registry.recoveryProposalId(id, grab));
-      expect(armed.committedAt < armed.guardiansSince, "committed before the thief's guardians").to.equal(true);
-
-      // The next key can veto without rotating...
+      // The next key could cancel; each cancel starts a new round the thief re-arms at once.
       await expect(f.registry.connect(next).cancelRecovery(id, n.salt)).to.emit(f.registry, "DIDRecoveryCancelled");
-      // ...and when the thief re-arms, rotating cancels it as well.
       const grab2 = { ...grab, purge: false };
       await f.approve(thief, id, grab2, thiefSet, 0);
-      const [grab2Id, prev] = [await f.registry.recoveryProposalId(id, grab2), await f.registry.changed(id)];
-      const rotated = f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, f.nextKey(await f.wallet()).commitment, true));
-      await expect(rotated).to.emit(f.registry, "DIDRecoveryCancelled").withArgs(id, grab2Id, prev);
-      await expect(rotated).to.emit(f.registry, "DIDOwnerRotated");
-      await f.networkHelpers.time.increase(HOUR);
-      await expect(f.registry.finalizeRecovery(id, grab2)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending").withArgs(id);
-      expect(await f.registry.identityOwner(id)).to.equal(next.address);
-    });
-
-    it("guardians the thief got installed cannot take the identity back after the owner's rotation: the new commitment keeps the old one's seniority", async () => {
-      const owner = await f.wallet();
-      const id = owner.address;
-      const next = await f.wallet();
-      const n = f.nextKey(next);
-      const tCommit = await f.timeOf(await f.registry.connect(owner).commitNextOwner(id, n.commitment));
-      const thief = f.signers[6];
-      const thiefSet = f.guardianSet(id, [thief.address], 1, HOUR);
-      await f.setGuardians(owner, id, thiefSet);
-      await f.networkHelpers.time.increase(HOUR);
-      await f.registry.applyGuardians(id);
-      // A routine rotation, before anything is armed.
-      const next2 = await f.wallet();
-      const n2 = f.nextKey(next2);
-      await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, n2.commitment, true));
+      // The rotation vetoes it and removes the set in the same transaction.
+      const n2 = f.nextKey(await f.wallet(), "owner next 2");
+      const removal = { replace: true, root: f.ethers.ZeroHash, threshold: 0n, delay: 0n };
+      const rotated = f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, n2.commitment, true, [], [], removal));
+      await expect(rotated).to.emit(f.registry, "DIDRecoveryCancelled");
+      await expect(rotated).to.emit(f.registry, "DIDGuardiansChanged");
       const s = await f.registry.recoveryState(id);
-      expect([s.nextOwnerCommitment, s.committedAt, s.commitmentNonce]).to.deep.equal([n2.commitment, tCommit, 2n]);
-      expect(s.committedAt < s.guardiansSince).to.equal(true);
-
-      // The thief's guardians arm at once: the new next key vetoes, by cancelling or by rotating.
-      const grab = f.proposal(thief.address, f.ethers.ZeroHash, true);
-      await f.approve(thief, id, grab, thiefSet, 0);
-      await expect(f.registry.connect(next2).cancelRecovery(id, n2.salt)).to.emit(f.registry, "DIDRecoveryCancelled");
-      // The owner replaces them; re-arming only delays that, each time vetoed by the next key.
-      const t = await f.timeOf(await f.registry.connect(next).setGuardians(id, f.ethers.ZeroHash, 0, 0));
-      await f.approve(thief, id, { ...grab, purge: false }, thiefSet, 0);
-      await f.networkHelpers.time.increaseTo(t + HOUR);
-      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending");
-      const n3 = f.nextKey(await f.wallet(), "n3");
-      await expect(f.registry.connect(next2).rotate(id, n2.salt, f.rotation(next2.address, n3.commitment, false))).to.emit(f.registry, "DIDRecoveryCancelled");
-      // The rotation dropped the owner's pending removal too: propose it again and apply it.
-      const t2 = await f.timeOf(await f.registry.connect(next2).setGuardians(id, f.ethers.ZeroHash, 0, 0));
-      await f.networkHelpers.time.increaseTo(t2 + HOUR);
-      const prev = await f.registry.changed(id);
-      await expect(f.registry.applyGuardians(id)).to.emit(f.registry, "DIDGuardiansChanged").withArgs(id, f.ethers.ZeroHash, 0n, 0n, prev);
+      expect([s.guardianRoot, s.armedAt, s.pendingEffectiveAt]).to.deep.equal([f.ethers.ZeroHash, 0n, 0n]);
       await expect(f.approve(thief, id, grab, thiefSet, 0)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardians").withArgs(id);
-      await expect(f.registry.finalizeRecovery(id, grab)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending");
-      expect(await f.registry.identityOwner(id)).to.equal(next2.address);
+      await f.networkHelpers.time.increase(HOUR);
+      await expect(f.registry.finalizeRecovery(id, grab2)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending");
+      expect(await f.registry.identityOwner(id)).to.equal(next.address);
     });
   });
 
@@ -187,10 +161,11 @@ describe("SigilRegistry: recovery drills", () => {
       await expect(f.registry.connect(escape).rotate(id, e.salt, f.rotation(escape.address, f.ethers.id("x"), true)))
         .to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending")
         .withArgs(id, readyAt);
-      // Swap the guardians: refused while armed, and his earlier proposal cannot be applied.
-      await expect(f.setGuardians(thiefKey, id, swap)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending").withArgs(id, readyAt);
+      // Swap the guardians: refused (he committed: only a next key's rotation could, and it
+      // cannot while armed), and his earlier proposal died with his commitment.
+      await expect(f.setGuardians(thiefKey, id, swap)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted").withArgs(id);
       await f.networkHelpers.time.increaseTo(tSwap + DAY);
-      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending").withArgs(id, readyAt);
+      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange").withArgs(id);
       // More approvals or another proposal: refused while armed.
       await expect(f.approve(gs[2], id, f.proposal(thiefKey.address), g, 2))
         .to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending")
@@ -200,7 +175,7 @@ describe("SigilRegistry: recovery drills", () => {
       await f.networkHelpers.time.increase(90n * DAY);
       const pid = await f.registry.recoveryProposalId(id, recovery);
       const fin = f.registry.connect(f.signers[8]).finalizeRecovery(id, recovery);
-      await expect(fin).to.emit(f.registry, "DIDGuardianChangeCancelled");
+      await expect(fin).not.to.emit(f.registry, "DIDGuardianChangeCancelled"); // his commitment dropped his swap already
       await expect(fin).to.emit(f.registry, "DIDRecovered").withArgs(id, pid, recovered.address, r.commitment, true, 1n);
       const s = await f.registry.recoveryState(id);
       expect(await f.registry.identityOwner(id)).to.equal(recovered.address);
@@ -372,11 +347,15 @@ describe("SigilRegistry: recovery drills", () => {
       const id = owner.address;
       const next = await f.wallet();
       const n = f.nextKey(next);
-      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+      // Under a commitment a set comes only with the next key's rotation (or a recovery); the
+      // rotation's new commitment keeps the seniority of the one it consumed.
+      const first = await f.wallet();
+      const n0 = f.nextKey(first);
+      await f.registry.connect(owner).commitNextOwner(id, n0.commitment);
       const g = f.guardianSet(id, gs.map((s) => s.address), 2, DAY);
-      await f.setGuardians(owner, id, g); // pending: a commitment exists
-      await f.networkHelpers.time.increase(DAY);
-      await f.registry.applyGuardians(id);
+      const install = { replace: true, root: g.root, threshold: g.threshold, delay: g.delay };
+      await f.networkHelpers.time.increase(60);
+      await f.registry.connect(first).rotate(id, n0.salt, f.rotation(owner.address, n.commitment, false, [], [], install));
       const grab = f.proposal(f.signers[4].address, f.ethers.ZeroHash, true);
       await arm(id, grab, g);
       await expect(f.registry.connect(next).cancelRecovery(id, n.salt)).to.emit(f.registry, "DIDRecoveryCancelled");
@@ -406,17 +385,22 @@ describe("SigilRegistry: recovery drills", () => {
       await expect(f.approve(f.signers[7], id, p, g2, 0)).to.emit(f.registry, "DIDRecoveryProposed");
     });
 
-    it("in the window, a rotation by the next key vetoes the change", async () => {
-      const { owner, id, next, n } = await guarded({ commit: true });
+    it("in the window, a commitment vetoes the change; a junior next key's change waits, and the next rotation drops it", async () => {
+      const { owner, id, next, n } = await guarded({ commit: false });
       await f.setGuardians(owner, id, f.guardianSet(id, [f.signers[7].address], 1, HOUR));
       await f.networkHelpers.time.increase(HOUR);
-      await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address))).to.emit(f.registry, "DIDGuardianChangeCancelled");
-      await f.networkHelpers.time.increase(DAY);
+      await expect(f.registry.connect(owner).commitNextOwner(id, n.commitment)).to.emit(f.registry, "DIDGuardianChangeCancelled");
       await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange");
+      // The next key, committed after the set and less than a delay ago, is junior: its change waits a delay.
+      const n2 = f.nextKey(await f.wallet(), "second");
+      const removal = { replace: true, root: f.ethers.ZeroHash, threshold: 0n, delay: 0n };
+      const t = await f.timeOf(await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, n2.commitment, false, [], [], removal)));
+      expect((await f.registry.recoveryState(id)).pendingEffectiveAt).to.equal(t + DAY);
     });
 
     it("in the window, the guardians veto by arming a pure-veto recovery that keeps controller and commitment", async () => {
-      const { owner, id, g, n } = await guarded({ commit: true });
+      const { owner, id, g } = await guarded({ commit: false });
+      const n = { commitment: f.ethers.ZeroHash };
       const bob = f.signers[2].address;
       await f.registry.connect(owner).addDelegate(id, f.b32("veriKey"), bob, 365n * DAY);
       const before = await f.registry.recoveryState(id);

@@ -13,7 +13,10 @@ export const DAY = 86_400n;
 export const HOUR = 3_600n;
 
 export type Rotation = ISigilRegistry.RotationStruct;
-export type Proposal = { newOwner: string; nextCommitment: string; purge: boolean };
+export type GuardianUpdate = { replace: boolean; root: string; threshold: bigint; delay: bigint };
+export type Proposal = { newOwner: string; nextCommitment: string; purge: boolean; guardians: GuardianUpdate };
+/** The guardian update that keeps the set (what every rotation and recovery did before 2.1). */
+export const KEEP: GuardianUpdate = { replace: false, root: `0x${"0".repeat(64)}`, threshold: 0n, delay: 0n };
 
 export async function deployFixture() {
   const connection = await network.create();
@@ -68,9 +71,10 @@ export async function deployFixture() {
       types.DelegateRef = [...sigilTypes.DelegateRef];
       types.AttributeRef = [...sigilTypes.AttributeRef];
     }
+    if (fields.some((f) => f.type === "GuardianUpdate")) types.GuardianUpdate = [...sigilTypes.GuardianUpdate];
     const domain = {
       name: "SigilRegistry",
-      version: "2",
+      version: "2.1",
       chainId: overrides.chainId ?? chainId,
       verifyingContract: overrides.verifyingContract ?? address,
     };
@@ -96,8 +100,9 @@ export async function deployFixture() {
     purge = false,
     revokeDelegates: Rotation["revokeDelegates"] = [],
     revokeAttributes: Rotation["revokeAttributes"] = [],
+    guardians: GuardianUpdate = KEEP,
   ): Rotation {
-    return { newOwner, nextCommitment, purge, revokeDelegates, revokeAttributes };
+    return { newOwner, nextCommitment, purge, guardians, revokeDelegates, revokeAttributes };
   }
 
   /** The next key's EIP-712 Rotate signature, binding the commitment and commitment nonce now on chain. */
@@ -137,7 +142,12 @@ export async function deployFixture() {
   const approve = (guardian: Signer, identity: string, proposal: Proposal, g: Guardians, i: number) =>
     registry.connect(guardian).approveRecovery(identity, proposal, g.proofs[i]);
 
-  const proposal = (newOwner: string, nextCommitment: string = ethers.ZeroHash, purge = false): Proposal => ({ newOwner, nextCommitment, purge });
+  const proposal = (newOwner: string, nextCommitment: string = ethers.ZeroHash, purge = false, guardians: GuardianUpdate = KEEP): Proposal => ({
+    newOwner,
+    nextCommitment,
+    purge,
+    guardians,
+  });
 
   /** Block time of a mined transaction. */
   async function timeOf(tx: { wait(): Promise<{ blockNumber: number } | null> }) {

@@ -242,33 +242,29 @@ describe("SigilRegistry 2.0: the issue's items", () => {
 
     await reg.setAttribute(id, f.b32("did/svc/Inbox"), "0x01", DAY);
     await f.setGuardians(owner, id, g); // DIDGuardiansChanged (immediate)
+    const single = f.guardianSet(id, [gs[0].address], 1, DAY);
+    await f.setGuardians(owner, id, single); // DIDGuardiansProposed
     const next = await f.wallet();
     const n = f.nextKey(next);
     const before = await f.registry.changed(id);
-    const commitTx = await reg.commitNextOwner(id, n.commitment);
+    const commitTx = await reg.commitNextOwner(id, n.commitment); // and DIDGuardianChangeCancelled
     const commitBlock = BigInt((await commitTx.wait())!.blockNumber);
     await expect(commitTx).to.emit(f.registry, "DIDNextOwnerCommitted").withArgs(id, n.commitment, before);
+    await expect(commitTx).to.emit(f.registry, "DIDGuardianChangeCancelled").withArgs(id, before);
     expect(await f.registry.changed(id), "commitNextOwner advances changed()").to.equal(commitBlock);
 
     await f.networkHelpers.time.increase(DAY); // the commitment becomes senior
-    const single = f.guardianSet(id, [gs[0].address], 1, DAY);
-    await f.setGuardians(owner, id, single); // DIDGuardiansProposed
     const p1 = f.proposal(f.signers[7].address, f.ethers.ZeroHash, true);
     await f.approve(gs[0], id, p1, g, 0); // DIDRecoveryProposed, DIDRecoveryApproved
     await f.approve(gs[1], id, p1, g, 1); // armed
     await f.registry.connect(next).cancelRecovery(id, n.salt); // DIDRecoveryCancelled
-    await f.networkHelpers.time.increase(DAY);
-    await f.registry.connect(f.signers[8]).applyGuardians(id); // DIDGuardiansChanged
-    await f.setGuardians(owner, id, g); // DIDGuardiansProposed
     await reg.addDelegate(id, f.b32("veriKey"), f.signers[2].address, DAY); // DIDDelegateChanged
     const after = await f.wallet();
-    // DIDOwnerRotated, DIDOwnerChanged, DIDGuardianChangeCancelled
-    await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, f.nextKey(after).commitment, true));
+    // DIDOwnerRotated, DIDOwnerChanged, DIDGuardiansChanged (the set, installed again by the next key)
+    const again = { replace: true, root: g.root, threshold: g.threshold, delay: g.delay };
+    await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, f.nextKey(after).commitment, true, [], [], again));
 
-    // Back to the 2-of-3 set, then a guardian recovery, finalised: DIDRecovered.
-    await f.setGuardians(next, id, g);
-    await f.networkHelpers.time.increase(DAY);
-    await f.registry.applyGuardians(id);
+    // A guardian recovery, finalised: DIDRecovered.
     const p2 = f.proposal(next.address, f.nextKey(await f.wallet(), "p2").commitment, false);
     await f.approve(gs[1], id, p2, g, 1);
     await f.approve(gs[2], id, p2, g, 2);
@@ -360,7 +356,9 @@ describe("SigilRegistry 2.0: the issue's items", () => {
       }
       const logs = await f.ethers.provider.getLogs({ address: f.address, topics: [null, f.ethers.zeroPadValue(spammed.id, 32)], fromBlock: 0 });
       const events = decodeRegistryLogs(logs.map((l) => ({ data: l.data as `0x${string}`, topics: l.topics as [`0x${string}`, ...`0x${string}`[]], blockNumber: BigInt(l.blockNumber), logIndex: l.index })));
+      // 50, and the commitment's ERC-1056 marker ("sigil/next", value empty, validTo 0).
       expect(events.filter((e) => e.kind === "attribute")).to.have.length(50);
+      expect(events.filter((e) => e.kind === "marker")).to.have.length(1);
       const active = activeEntries(events, await f.now());
       expect(active.delegates).to.deep.equal([]);
       expect(active.attributes).to.deep.equal([]);

@@ -52,16 +52,19 @@ describe("SigilRegistry: guardian recovery", () => {
       await expect(f.registry.connect(f.signers[7]).setGuardians(id, g2.root, 1, DAY)).to.be.revertedWith("bad_actor");
     });
 
-    it("on an identity with a commitment but no guardians, a set waits out its own delay", async () => {
+    it("on an identity with a commitment, the current key cannot set guardians: the next key's rotation can", async () => {
       const owner = await f.wallet();
       const id = owner.address;
-      await f.registry.connect(owner).commitNextOwner(id, f.nextKey(await f.wallet()).commitment);
+      const next = await f.wallet();
+      const n = f.nextKey(next);
+      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
       const g = f.guardianSet(id, [gs[0].address], 1, 3n * HOUR);
+      await expect(f.setGuardians(owner, id, g)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted").withArgs(id);
+      const install = { replace: true, root: g.root, threshold: g.threshold, delay: g.delay };
       const prev = await f.registry.changed(id);
-      const tx = await f.setGuardians(owner, id, g);
-      const t = await f.timeOf(tx);
-      await expect(tx).to.emit(f.registry, "DIDGuardiansProposed").withArgs(id, g.root, 1n, 3n * HOUR, t + 3n * HOUR, prev);
-      expect((await f.registry.recoveryState(id)).guardianRoot).to.equal(f.ethers.ZeroHash);
+      const tx = f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, f.nextKey(await f.wallet()).commitment, false, [], [], install));
+      await expect(tx).to.emit(f.registry, "DIDGuardiansChanged").withArgs(id, g.root, 1n, 3n * HOUR, prev);
+      expect((await f.registry.recoveryState(id)).guardianRoot).to.equal(g.root);
     });
 
     it("can be removed (after the delay), which lets the current key deactivate again", async () => {
@@ -77,17 +80,15 @@ describe("SigilRegistry: guardian recovery", () => {
       await expect(f.registry.connect(owner).deactivate(id)).to.emit(f.registry, "DIDOwnerChanged");
     });
 
-    it("a pending proposal on an identity without guardians can be withdrawn by proposing none", async () => {
-      const owner = await f.wallet();
-      const id = owner.address;
-      await f.registry.connect(owner).commitNextOwner(id, f.nextKey(await f.wallet()).commitment);
-      await f.setGuardians(owner, id, f.guardianSet(id, [gs[0].address], 1, DAY));
-      const t = await f.timeOf(await f.registry.connect(owner).setGuardians(id, f.ethers.ZeroHash, 0, 0));
-      expect((await f.registry.recoveryState(id)).pendingEffectiveAt, "none replaces the proposal, effective at once").to.equal(t);
-      await f.registry.applyGuardians(id);
-      const s = await f.registry.recoveryState(id);
-      expect([s.guardianRoot, s.pendingEffectiveAt]).to.deep.equal([f.ethers.ZeroHash, 0n]);
-      await expect(f.registry.connect(owner).setGuardians(id, f.ethers.ZeroHash, 0, 0)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardians").withArgs(id);
+    it("a pending change can be withdrawn by proposing the current set; none on an unguarded identity is refused", async () => {
+      const { owner, id, g } = await guarded();
+      await f.setGuardians(owner, id, f.guardianSet(id, [gs[0].address], 1, HOUR));
+      await f.setGuardians(owner, id, g); // replaces the proposal
+      expect((await f.registry.recoveryState(id)).pendingRoot).to.equal(g.root);
+      const fresh = await f.wallet();
+      await expect(f.registry.connect(fresh).setGuardians(fresh.address, f.ethers.ZeroHash, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "SigilNoGuardians")
+        .withArgs(fresh.address);
     });
 
     it("policy bounds: 1-255 approvals, a delay of 1 hour to 365 days; none means all zero", async () => {
@@ -142,10 +143,14 @@ describe("SigilRegistry: guardian recovery", () => {
       const id = owner.address;
       const next = await f.wallet();
       const n = f.nextKey(next);
-      await f.registry.connect(owner).commitNextOwner(id, n.commitment);
-      await f.setGuardians(owner, id, f.guardianSet(id, gs.map((s) => s.address), 2, HOUR));
-      await f.networkHelpers.time.increase(HOUR);
-      await f.registry.applyGuardians(id);
+      // The set comes with the rotation of a first next key; the new commitment keeps its age.
+      const first = await f.wallet();
+      const n0 = f.nextKey(first);
+      await f.registry.connect(owner).commitNextOwner(id, n0.commitment);
+      const g = f.guardianSet(id, gs.map((s) => s.address), 2, HOUR);
+      await f.networkHelpers.time.increase(60);
+      const install = { replace: true, root: g.root, threshold: g.threshold, delay: g.delay };
+      await f.registry.connect(first).rotate(id, n0.salt, f.rotation(owner.address, n.commitment, false, [], [], install));
       await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(f.ethers.ZeroAddress))).to.emit(f.registry, "DIDOwnerRotated");
       expect((await f.registry.identityState(id)).deactivated).to.equal(true);
     });
@@ -167,12 +172,15 @@ describe("SigilRegistry: guardian recovery", () => {
       const p = f.proposal(f.signers[7].address, f.ethers.id("c"), true);
       const round = (await f.registry.recoveryState(id)).round;
       const expected = f.ethers.keccak256(
-        f.ethers.AbiCoder.defaultAbiCoder().encode(["address", "uint256", "tuple(address,bytes32,bool)"], [id, round, [p.newOwner, p.nextCommitment, p.purge]]),
+        f.ethers.AbiCoder.defaultAbiCoder().encode(
+          ["address", "uint256", "tuple(address,bytes32,bool,tuple(bool,bytes32,uint256,uint256))"],
+          [id, round, [p.newOwner, p.nextCommitment, p.purge, [false, f.ethers.ZeroHash, 0n, 0n]]],
+        ),
       );
       expect(await f.registry.recoveryProposalId(id, p)).to.equal(expected);
       const prev = await f.registry.changed(id);
       const tx = await f.approve(gs[0], id, p, g, 0);
-      await expect(tx).to.emit(f.registry, "DIDRecoveryProposed").withArgs(id, expected, [p.newOwner, p.nextCommitment, p.purge], round, prev);
+      await expect(tx).to.emit(f.registry, "DIDRecoveryProposed").withArgs(id, expected, [p.newOwner, p.nextCommitment, p.purge, [false, f.ethers.ZeroHash, 0n, 0n]], round, prev);
       await expect(tx).to.emit(f.registry, "DIDRecoveryApproved").withArgs(id, expected, gs[0].address, 1n, 0n, prev);
       const prev2 = await f.registry.changed(id);
       expect(prev2).to.equal(BigInt((await tx.wait())!.blockNumber));
@@ -372,10 +380,9 @@ describe("SigilRegistry: guardian recovery", () => {
       const oid = other.address;
       const og = f.guardianSet(oid, [gs[0].address], 1, HOUR);
       const nk = f.nextKey({ address: accountAddress });
+      await f.setGuardians(other, oid, og);
       await f.registry.connect(other).commitNextOwner(oid, nk.commitment);
-      await f.setGuardians(other, oid, og); // pending: committed first, so the commitment is senior
-      await f.networkHelpers.time.increase(HOUR);
-      await f.registry.applyGuardians(oid);
+      await f.networkHelpers.time.increase(HOUR); // a delay later the commitment is senior
       await f.approve(gs[0], oid, f.proposal(gs[0].address), og, 0);
       const state = await f.registry.recoveryState(oid);
       const c = await f.typedSign(keyOwner, "CancelRecovery", { identity: oid, commitment: nk.commitment, round: state.round });

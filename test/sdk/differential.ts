@@ -6,11 +6,15 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { Resolver } from "did-resolver";
 import { getResolver as getEthrResolver } from "ethr-did-resolver";
-import { createWalletClient, custom, type Address, type WalletClient } from "viem";
+import { createWalletClient, custom, zeroHash, type Address, type WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
+  buildGuardianSet,
   bytes32Name,
   createSigilResolver,
+  generateNextKey,
+  RegistryRevertError,
+  type SignableOperation,
   generateKeyPair,
   publicKeyAttribute,
   relayOperation,
@@ -75,5 +79,102 @@ describe("differential: Sigil's resolver vs ethr-did-resolver on random historie
       }),
       { numRuns: 20 },
     );
+  });
+});
+
+// Registry 2.1 (issue 19, item 3): Sigil-only writes (commitments, guardian sets, approvals,
+// applyGuardians, cancellations) emit events stock ERC-1056 readers cannot decode. In 2.0 they
+// also advanced `changed`, so ethr-did-resolver's previousChange walk stopped at them and it
+// fell back to an older controller (after a rotation away from a stolen key: the stolen key).
+// Each such change now also emits an ERC-1056 marker that links its block into the chain.
+describe("differential: stock readers across Sigil-only changes", function () {
+  this.timeout(240_000);
+
+  it("ethr-did-resolver sees the controller and entries Sigil sees after any mix of ERC-1056 and Sigil-only operations", async () => {
+    const env = await setup({ initialDate: new Date(Date.now() - 3_600_000) });
+    const sigil = createSigilResolver({ networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.counting }], cache: false });
+    const ethr = new Resolver(getEthrResolver({ networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }] }));
+    const service = serviceAttribute("Messaging", { uri: "https://m.example" });
+    const guardianWallets = [16, 17, 18].map((i) => env.wallet(i));
+    const opArb = fc.constantFrom("delegate", "service", "commit", "rotate", "guardians", "approve", "apply", "cancel");
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
+        const key = privateKeyToAccount(generatePrivateKey());
+        const identity = key.address;
+        let signer = createWalletClient({ account: key, transport: custom(env.provider) }) as WalletClient;
+        let next: ReturnType<typeof generateNextKey> | undefined;
+        let set: ReturnType<typeof buildGuardianSet> | undefined;
+        const relay = async (by: WalletClient, op: SignableOperation) => {
+          try {
+            await relayOperation(env.wallet(9), env.target, await signOperation(by, env.target, op));
+          } catch (e) {
+            if (!(e instanceof RegistryRevertError)) throw e; // a refusal is part of the sequence
+          }
+        };
+        for (const op of ops) {
+          if (op === "delegate") await relay(signer, { type: "addDelegate", identity, delegateType: bytes32Name("sigAuth"), delegate: env.addresses[10] as Address, validity: DAY });
+          else if (op === "service") await relay(signer, { type: "setAttribute", identity, ...service, validity: DAY });
+          else if (op === "commit" && !next) {
+            next = generateNextKey();
+            await relay(signer, { type: "commitNextOwner", identity, commitment: next.commitment });
+          } else if (op === "rotate" && next) {
+            const fresh = generateNextKey();
+            const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+            await relay(nextWallet, { type: "rotate", identity, salt: next.salt, newOwner: next.address, nextCommitment: fresh.commitment, purge: false, revokeDelegates: [], revokeAttributes: [] });
+            [signer, next] = [nextWallet, fresh];
+          } else if (op === "guardians" && !next) {
+            set = buildGuardianSet({ identity, guardians: [16, 17, 18].map((i) => env.addresses[i] as Address), threshold: 2, delay: 3_600n });
+            await relay(signer, { type: "setGuardians", identity, root: set.root, threshold: 2n, delay: set.delay });
+          } else if (op === "approve" && set) {
+            const card = set.cards[0];
+            await relay(guardianWallets[0], { type: "approveRecovery", identity, recovery: { newOwner: env.addresses[16] as Address, nextCommitment: zeroHash, purge: false }, proof: card });
+          } else if (op === "apply") {
+            await env.publicClient.request({ method: "evm_increaseTime" as never, params: [7_200] as never }).catch(() => {});
+            await env.send(9, { type: "applyGuardians", identity }).catch((e) => {
+              if (!(e instanceof RegistryRevertError)) throw e;
+            });
+          } else if (op === "cancel" && next) {
+            const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+            await relay(nextWallet, { type: "cancelRecovery", identity, salt: next.salt });
+          }
+        }
+        const theirs = (await ethr.resolve(`did:ethr:dev:${identity}`)).didDocument!;
+        const ours = (await sigil.resolve(`did:sigil:dev:${identity}`)).didDocument!;
+        const strip = (doc: typeof ours) => {
+          const copy = JSON.parse(JSON.stringify(doc).replaceAll(/did:(ethr|sigil):dev:0x[0-9a-fA-F]{40}/g, "DID"));
+          delete copy["@context"];
+          return copy;
+        };
+        expect(strip(theirs)).to.deep.equal(strip(ours));
+      }),
+      // The issue's cases first: a Sigil-only change after ERC-1056 ones (2.0: stock readers lost them).
+      { numRuns: 15, examples: [[["delegate", "guardians"]], [["service", "commit"]], [["guardians", "commit", "rotate", "approve"]]] },
+    );
+  });
+
+  it("after a rotation away from a stolen key, later Sigil-only calls never send stock readers back to the stolen key", async () => {
+    const env = await setup();
+    const ethr = new Resolver(getEthrResolver({ networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }] }));
+    const stolen = privateKeyToAccount(generatePrivateKey());
+    const identity = stolen.address;
+    const owner = createWalletClient({ account: stolen, transport: custom(env.provider) }) as WalletClient;
+    const relay = async (by: WalletClient, op: SignableOperation) => relayOperation(env.wallet(9), env.target, await signOperation(by, env.target, op));
+    const set = buildGuardianSet({ identity, guardians: [16, 17, 18].map((i) => env.addresses[i] as Address), threshold: 2, delay: 3_600n });
+    await relay(owner, { type: "setGuardians", identity, root: set.root, threshold: 2n, delay: set.delay });
+    const next = generateNextKey();
+    await relay(owner, { type: "commitNextOwner", identity, commitment: next.commitment });
+    // The key is stolen; the owner's next key rotates away from it.
+    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+    const fresh = generateNextKey();
+    await relay(nextWallet, { type: "rotate", identity, salt: next.salt, newOwner: next.address, nextCommitment: fresh.commitment, purge: true, revokeDelegates: [], revokeAttributes: [] });
+    const controller = async () => (await ethr.resolve(`did:ethr:dev:${identity}`)).didDocument!.verificationMethod![0].blockchainAccountId;
+    const expected = `eip155:${env.chainId}:${next.address}`;
+    expect(await controller()).to.equal(expected);
+    // Sigil-only changes after it, by guardians (any of whom may collude with the thief).
+    const recovery = { newOwner: env.addresses[16] as Address, nextCommitment: zeroHash, purge: false };
+    await relay(env.wallet(16), { type: "approveRecovery", identity, recovery, proof: set.cards[0] });
+    expect(await controller()).to.equal(expected, "a guardian's approval sent stock readers back");
+    await relay(env.wallet(17), { type: "approveRecovery", identity, recovery, proof: set.cards[1] });
+    expect(await controller()).to.equal(expected, "an arming approval sent stock readers back");
   });
 });

@@ -150,6 +150,20 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       // Stored and received before the rotation: still readable; received after: not for her key any more.
       expect((await decryptMessage(old, { did: did(alice), secretKey: aliceX.secretKey }, resolver, { receivedAt: receivedBefore })).payload.text).to.equal("before");
       await expectRefusal(decryptMessage(old, { did: did(alice), secretKey: aliceX.secretKey }, resolver, { now: await chainNow() }), "notForYou");
+
+      // Her new key after the purge has an id of its own: a wallet that keeps secrets by key id
+      // (as DIDComm secrets resolvers do) keeps both and opens each message with the right one.
+      const newX = generateKeyPair("X25519");
+      await sendOperation(wallet, env.target, { type: "setAttribute", identity: alice, ...publicKeyAttribute("X25519", "enc", newX.publicKey), validity: DAY });
+      const fresh = await encryptMessage(did(alice), { text: "after, to the new key" }, resolver);
+      const kidOf = (jwe: typeof old) => jwe.recipients![0].header!.kid as string;
+      const secrets = new Map([[kidOf(old), aliceX.secretKey]]);
+      expect(secrets.has(kidOf(fresh)), `${kidOf(fresh)} names the voided key too`).to.equal(false);
+      secrets.set(kidOf(fresh), newX.secretKey);
+      expect(kidOf(fresh)).to.equal(`${did(alice)}#delegate-1-e1`);
+      const open = (jwe: typeof old, options: { receivedAt?: number; now?: number }) => decryptMessage(jwe, { did: did(alice), secretKey: secrets.get(kidOf(jwe))! }, resolver, options);
+      expect((await open(fresh, { now: await chainNow() })).payload.text).to.equal("after, to the new key");
+      expect((await open(old, { receivedAt: receivedBefore })).payload.text).to.equal("before");
     });
 
     it("refuses bad input with typed errors, never a crash", async () => {

@@ -15,7 +15,7 @@ function arbitraryFor(type: string, components?: readonly { name?: string; type:
   if (type === "bytes32") return bytes32;
   if (type === "bool") return fc.boolean();
   if (type === "bytes") return fc.uint8Array({ maxLength: 300 }).map((b) => toHex(b));
-  if (type === "tuple") return fc.record(Object.fromEntries(components!.map((c) => [c.name!, arbitraryFor(c.type)])));
+  if (type === "tuple") return fc.record(Object.fromEntries(components!.map((c) => [c.name!, arbitraryFor(c.type, (c as { components?: never }).components)])));
   return uint;
 }
 

@@ -16,6 +16,7 @@ import {
   REVOCATION_GAS_BUDGET,
   sendOperation,
   serviceAttribute,
+  sigilRegistryAbi,
   splitRevocations,
   staleEntries,
   verifyGuardianCard,
@@ -92,10 +93,19 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
 
   it("reaches commitments and guardian events by walking previousChange on a node that caps eth_getLogs", async () => {
     await env.send(1, { type: "setAttribute", identity: owner, ...serviceAttribute("Inbox", "https://a.example"), validity: DAY });
-    const next = generateNextKey();
-    const commit = await env.send(1, { type: "commitNextOwner", identity: owner, commitment: next.commitment });
     const set = buildGuardianSet({ identity: owner, guardians, threshold: 1, delay: DAY });
     await env.send(1, { type: "setGuardians", identity: owner, root: set.root, threshold: 1n, delay: DAY });
+    const next = generateNextKey();
+    const commit = await env.send(1, { type: "commitNextOwner", identity: owner, commitment: next.commitment });
+    // The next key rotates with a guardian change; committed after the set and less than a delay
+    // ago, it is junior to the set: the change is only proposed. (The walk must step over the
+    // rotation's own event, which carries no previousChange.)
+    await env.networkHelpers.setBalance(next.address, 10n ** 18n);
+    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+    const set2 = buildGuardianSet({ identity: owner, guardians, threshold: 2, delay: DAY });
+    const guardiansAfter = { replace: true, root: set2.root, threshold: 2n, delay: DAY };
+    const fresh = generateNextKey();
+    await sendOperation(nextWallet, env.target, { type: "rotate", identity: owner, salt: next.salt, newOwner: next.address, nextCommitment: fresh.commitment, purge: false, guardians: guardiansAfter, revokeDelegates: [], revokeAttributes: [] });
     await env.networkHelpers.mine(20);
     const full = resolverFor();
     const walking = resolverFor(capped(env.provider, 3));
@@ -106,7 +116,7 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
       expect((b.didDocumentMetadata as { sigil: { preRotation: boolean } }).sigil.preRotation, query).to.equal(true);
     }
     const now = (await walking.resolve(did(owner))).didDocumentMetadata as { sigil: { pendingGuardianChange: unknown } };
-    expect(now.sigil.pendingGuardianChange).to.deep.include({ threshold: 1, removesGuardians: false });
+    expect(now.sigil.pendingGuardianChange).to.deep.include({ threshold: 2, removesGuardians: false });
   });
 
   it("warns through a plain did-resolver Resolver: recovery armed, then recovered", async () => {
@@ -143,6 +153,40 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
     expect(now.deactivated).to.equal(true);
     expect(then.deactivated).to.equal(true);
     expect(then.sigil.epoch).to.equal(now.sigil.epoch).and.to.equal("1");
+  });
+
+  it("commitmentSince is the contract's committedAt after a purge: a purging rotation keeps the commit's time, a purging recovery that keeps the commitment too", async () => {
+    const resolver = resolverFor();
+    const onChain = async () => ((await env.publicClient.readContract({ address: env.registry, abi: sigilRegistryAbi, functionName: "recoveryState", args: [owner] })) as { committedAt: bigint }).committedAt;
+    const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
+    const since = async (query = "") => ((await resolver.resolve(did(owner) + query)).didDocumentMetadata as { sigil: { commitmentSince?: string } }).sigil.commitmentSince;
+    const expectChain = async () => {
+      const chain = await onChain();
+      expect(chain).to.be.greaterThan(0n);
+      expect(await since(), "current document").to.equal(iso(chain));
+      const head = await env.publicClient.getBlock();
+      expect(await since(`?versionId=${head.number}`), "by block").to.equal(iso(chain));
+      expect(await since(`?versionTime=${iso(head.timestamp)}`), "by time").to.equal(iso(chain));
+    };
+    // Guardians first (immediate: no commitment yet), then the commitment.
+    const set = buildGuardianSet({ identity: owner, guardians, threshold: 1, delay: 3_600n });
+    await env.send(1, { type: "setGuardians", identity: owner, root: set.root, threshold: 1n, delay: 3_600n });
+    const next = generateNextKey();
+    await env.send(1, { type: "commitNextOwner", identity: owner, commitment: next.commitment });
+    await advance(600n);
+    // A purging rotation: the new commitment keeps the consumed one's seniority.
+    const following = generateNextKey();
+    await env.networkHelpers.setBalance(next.address, 10n ** 18n);
+    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+    await sendOperation(nextWallet, env.target, { type: "rotate", identity: owner, salt: next.salt, newOwner: next.address, nextCommitment: following.commitment, purge: true, revokeDelegates: [], revokeAttributes: [] });
+    await expectChain();
+    // A purging recovery that keeps the commitment: its seniority stays the commit's.
+    const recovery: RecoveryProposal = { newOwner: env.addresses[9], nextCommitment: following.commitment, purge: true };
+    await env.send(5, { type: "approveRecovery", identity: owner, recovery, proof: { guardian: set.cards[0].guardian, salt: set.cards[0].salt, proof: set.cards[0].proof } });
+    await advance(3_600n);
+    await env.send(0, { type: "finalizeRecovery", identity: owner, recovery });
+    expect(((await resolver.resolve(did(owner))).didDocumentMetadata as { sigil: { epoch: string } }).sigil.epoch).to.equal("2");
+    await expectChain();
   });
 
   it("plans rotations that cost O(1) by default and split listed revocations under the gas budget", async () => {

@@ -37,7 +37,7 @@ describe("sdk writes", () => {
     ];
     const kinds = [];
     for (const op of ops) kinds.push((await env.send(1, op)).events.map((e) => e.kind));
-    expect(kinds).to.deep.equal([["delegate"], ["delegate"], ["attribute"], ["attribute"], ["commit"]]);
+    expect(kinds).to.deep.equal([["delegate"], ["delegate"], ["attribute"], ["attribute"], ["commit", "marker"]]);
     const rotated = await env.send(3, { type: "rotate", identity: alice, salt: SALT, newOwner: next, nextCommitment: zeroHash, purge: true, revokeDelegates: [], revokeAttributes: [] });
     expect(rotated.events.map((e) => e.kind)).to.deep.equal(["owner", "rotate"]);
     expect(rotated.gasUsed).to.be.greaterThan(0n);

@@ -3,9 +3,9 @@
 // a damaged body, another chain's signature and an over-eager client are refused with reasons,
 // and a refused operation costs the relayer nothing.
 import { expect } from "chai";
-import { createPublicClient, createWalletClient, http, type Address, type PublicClient } from "viem";
+import { createPublicClient, createWalletClient, http, type Address, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { createSigilResolver, encodeSignedOperation, generateNextKey, sendOperation, serviceAttribute, signOperation, type SignedOperation } from "sigil-did";
+import { buildGuardianSet, createSigilResolver, encodeSignedOperation, generateNextKey, relayOperation, sendOperation, serviceAttribute, signOperation, type SignedOperation } from "sigil-did";
 import { RELAY_PATH } from "sigil-did-service";
 import { devChain } from "../../scripts/lib/dev-chain.ts";
 import { startRpcProxy } from "../../scripts/lib/rpc-proxy.ts";
@@ -116,6 +116,113 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     const rotated = await post(encodeSignedOperation(rotation));
     expect(rotated.status, rotated.body).to.equal(200);
     expect(rotated.json().events).to.include("rotate");
+  });
+
+  it("a stranger's valid approvals for identities he made up cannot keep an owner's rotation out: protective budgets are per identity and per signer", async () => {
+    const dev = devChain(chain.node.url);
+    const target = { registry: chain.registry, publicClient };
+    const attacker = await dev.funded(); // pays for setting up his made-up identities himself
+    const guarded = createSigilResolver({ networks: [chain.net()], cache: false });
+    const strict = await serve([chain.net()], { maxAgeMs: 0 }, undefined, {
+      relay: { relayer: await dev.funded(), target, chainId: 31337, maxPerMinute: 2, maxPerIdentityPerMinute: 2 },
+    });
+    const postTo = (signed: SignedOperation) => raw(strict.url, RELAY_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: encodeSignedOperation(signed) });
+    try {
+      // Four made-up identities, each with a 1-of-1 guardian set naming a fresh guardian key of his.
+      const approvals: SignedOperation[] = [];
+      for (let i = 0; i < 4; i++) {
+        const identityKey = generatePrivateKey();
+        const identity = privateKeyToAccount(identityKey).address;
+        const guardianKey = generatePrivateKey();
+        const set = buildGuardianSet({ identity, guardians: [privateKeyToAccount(guardianKey).address], threshold: 1, delay: 3_600n });
+        const setup = await signOperation(createWalletClient({ account: privateKeyToAccount(identityKey), transport: http(chain.node.url) }), target, { type: "setGuardians", identity, root: set.root, threshold: 1n, delay: 3_600n }, { chainId: 31337 });
+        await relayOperation(attacker, target, setup);
+        const card = set.cards[0];
+        const approve = { type: "approveRecovery", identity, recovery: { newOwner: attacker.account!.address, nextCommitment: generateNextKey().commitment, purge: true }, proof: { guardian: card.guardian, salt: card.salt, proof: card.proof } } as const;
+        approvals.push(await signOperation(createWalletClient({ account: privateKeyToAccount(guardianKey), transport: http(chain.node.url) }), target, approve, { chainId: 31337 }));
+      }
+      const answers = [];
+      for (const a of approvals) answers.push((await postTo(a)).status);
+      expect(answers, "each made-up identity spends its own budget, not one shared with the owner").to.deep.equal([200, 200, 200, 200]);
+      expect((await guarded.resolve(`did:sigil:local:${approvals[0].operation.identity.toLowerCase()}`)).didDocumentMetadata).to.have.nested.property("sigil.recoveries.length", 1);
+
+      // The owner's rotation, signed by the next key, still goes through; so does the next one.
+      const owner = await dev.funded();
+      let next = generateNextKey();
+      await sendOperation(owner, target, { type: "commitNextOwner", identity: owner.account!.address, commitment: next.commitment });
+      const rotateOnce = async () => {
+        const fresh = generateNextKey();
+        const rotate = { type: "rotate", identity: owner.account!.address, salt: next.salt, newOwner: next.address, nextCommitment: fresh.commitment, purge: true, revokeDelegates: [], revokeAttributes: [] } as const;
+        const rotation = await signOperation(createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(chain.node.url) }), target, rotate, { chainId: 31337 });
+        const answer = await postTo(rotation);
+        if (answer.status === 200) next = fresh;
+        return answer;
+      };
+      for (let i = 0; i < 2; i++) {
+        const rotated = await rotateOnce();
+        expect(rotated.status, rotated.body).to.equal(200);
+        expect(rotated.json().events).to.include("rotate");
+      }
+      // What the relayer pays stays bounded: a third rotation of the same identity this minute waits.
+      const third = await rotateOnce();
+      expect(third.status, third.body).to.equal(429);
+      expect(third.json().detail).to.include("for one identity");
+      expect(Number(third.headers["retry-after"])).to.be.within(1, 60);
+    } finally {
+      await strict.service.close();
+    }
+  });
+
+  it("one signer's protective operations are bounded too: a guardian approving for many identities gets 429 past its share", async () => {
+    const dev = devChain(chain.node.url);
+    const target = { registry: chain.registry, publicClient };
+    const attacker = await dev.funded();
+    const strict = await serve([chain.net()], { maxAgeMs: 0 }, undefined, {
+      relay: { relayer: await dev.funded(), target, chainId: 31337, maxPerMinute: 10, maxPerIdentityPerMinute: 2 },
+    });
+    const guardianKey = generatePrivateKey();
+    const guardian = createWalletClient({ account: privateKeyToAccount(guardianKey), transport: http(chain.node.url) });
+    try {
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        const identityKey = generatePrivateKey();
+        const identity = privateKeyToAccount(identityKey).address;
+        const set = buildGuardianSet({ identity, guardians: [guardian.account.address], threshold: 1, delay: 3_600n });
+        const setup = await signOperation(createWalletClient({ account: privateKeyToAccount(identityKey), transport: http(chain.node.url) }), target, { type: "setGuardians", identity, root: set.root, threshold: 1n, delay: 3_600n }, { chainId: 31337 });
+        await relayOperation(attacker, target, setup);
+        const card = set.cards[0];
+        const approve = { type: "approveRecovery", identity, recovery: { newOwner: attacker.account!.address, nextCommitment: generateNextKey().commitment, purge: true }, proof: { guardian: card.guardian, salt: card.salt, proof: card.proof } } as const;
+        const signed = await signOperation(guardian, target, approve, { chainId: 31337 });
+        answers.push(await raw(strict.url, RELAY_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: encodeSignedOperation(signed) }));
+      }
+      expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 429]);
+      expect(answers[2].json().detail).to.include("for one signer");
+    } finally {
+      await strict.service.close();
+    }
+  });
+
+  it("a rotation a thief copied and landed first took effect: 200 naming his transaction, never 422 'reverted'; a stale rotation whose effect is not on chain is still 422", async () => {
+    const dev = devChain(chain.node.url);
+    const target = { registry: chain.registry, publicClient };
+    const owner = await dev.funded();
+    const next = generateNextKey();
+    await sendOperation(owner, target, { type: "commitNextOwner", identity: owner.account!.address, commitment: next.commitment });
+    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(chain.node.url) });
+    const sign = (nextCommitment: Hex) =>
+      signOperation(nextWallet, target, { type: "rotate", identity: owner.account!.address, salt: next.salt, newOwner: next.address, nextCommitment, purge: true, revokeDelegates: [], revokeAttributes: [] }, { chainId: 31337 });
+    const rotation = await sign(generateNextKey().commitment);
+    const other = await sign(generateNextKey().commitment); // signed at the same time, never sent
+    const thief = await dev.funded();
+    const stolen = await relayOperation(thief, target, rotation);
+    const r = await post(encodeSignedOperation(rotation));
+    expect(r.status, r.body).to.equal(200);
+    expect(r.json()).to.include({ alreadyOnChain: true, transactionHash: stolen.hash, blockNumber: String(stolen.blockNumber) });
+    expect(r.json().events).to.include("rotate");
+    expect(r.json().detail).to.include("already took effect").and.include(thief.account!.address);
+    const stale = await post(encodeSignedOperation(other));
+    expect(stale.status, stale.body).to.equal(422);
+    expect(stale.json()).to.not.have.property("alreadyOnChain");
   });
 
   it("a transaction the node took but never mined: 504 with its hash, never a success", async () => {

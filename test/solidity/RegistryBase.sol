@@ -8,17 +8,19 @@ import "./SigilTest.sol" as T;
 
 /// @dev The invariant handler's actors, ghost model and choices. Three identities (actors 0-2),
 /// five keys that may gain control (actors 0-4), an outsider key that never does (actor 5), and
-/// three guardian keys that are never actors: so whatever an actor does as the current key is
-/// the current key alone. Guardian sets are three Merkle trees over the guardians (guardian 0 is
-/// listed twice in tree 0). Commitments are to any actor (the outsider and the controller
-/// included) with one of two salts.
+/// five guardians: three keys that are never actors, and actors 0 and 3 (guardians 3 and 4),
+/// so that a thief holding a current key can name himself and keys he controls as guardians and
+/// act as them. Guardian sets are four Merkle trees (guardian 0 is listed twice in tree 0; tree 3
+/// holds only actors). Commitments are to any actor (the outsider and the controller included)
+/// with one of two salts.
 abstract contract RegistryBase {
     uint256 internal constant IDENTITIES = 3;
     uint256 internal constant KEYS = 6; // actors[5] is the outsider
-    uint256 internal constant GUARDIANS = 3;
+    uint256 internal constant GUARDIANS = 5; // 3 and 4 are actors 0 and 3
     uint256 internal constant SALTS = 2;
-    uint256 internal constant TREES = 3;
-    uint256 internal constant PROPOSALS = 4;
+    uint256 internal constant TREES = 4;
+    uint256 internal constant PROPOSALS = 5;
+    uint256 internal constant MAX_APPROVALS = 8; // per guardian and round
     bytes32 internal constant DELEGATE_TYPE = "veriKey";
 
     // Kinds of violation, one per invariant that reports them.
@@ -82,6 +84,7 @@ abstract contract RegistryBase {
     mapping(address signer => uint256) internal legacyNonce;
     mapping(bytes32 proposal => Tally) internal tallies;
     mapping(bytes32 proposal => mapping(uint256 generation => mapping(address guardian => bool))) internal approved;
+    mapping(address identity => mapping(uint256 round => mapping(address guardian => uint256))) internal given;
     mapping(uint256 kind => string) internal violations;
     mapping(bytes4 op => uint256) internal successes;
     /// @dev How often a rule was exercised (for tuning the campaigns), by a short name.
@@ -93,16 +96,19 @@ abstract contract RegistryBase {
             keys[i] = T.boundKey(uint256(keccak256(abi.encode("sigil invariant key", i))));
             actors[i] = T.vm.addr(keys[i]);
         }
-        for (uint256 i = 0; i < GUARDIANS; ++i) {
+        for (uint256 i = 0; i < 3; ++i) {
             guardianKeys[i] = T.boundKey(uint256(keccak256(abi.encode("sigil invariant guardian", i))));
             guardians[i] = T.vm.addr(guardianKeys[i]);
         }
+        (guardianKeys[3], guardians[3]) = (keys[0], actors[0]);
+        (guardianKeys[4], guardians[4]) = (keys[3], actors[3]);
         for (uint256 t = 0; t < TREES; ++t) {
             for (uint256 i = 0; i < _treeSize(t); ++i) treeLeaves[t][i] = T.guardianLeaf(guardians[_leafGuardian(t, i)], _leafSalt(t, i));
         }
         roots[0] = T.quadRoot(treeLeaves[0]);
         roots[1] = T.pairRoot(treeLeaves[1][0], treeLeaves[1][1]);
         roots[2] = T.pairRoot(treeLeaves[2][0], treeLeaves[2][1]);
+        roots[3] = T.pairRoot(treeLeaves[3][0], treeLeaves[3][1]);
         for (uint256 i = 0; i < IDENTITIES; ++i) model[actors[i]].owner = actors[i];
     }
 
@@ -187,16 +193,22 @@ abstract contract RegistryBase {
     /// @dev Mostly proposal 0 (so that approvals add up), rarely the deactivating ones.
     function _proposalIndex(uint256 seed) internal pure returns (uint256) {
         uint256 x = seed % 16;
-        return x < 8 ? 0 : x < 13 ? 1 : x < 14 ? 2 : 3;
+        return x < 7 ? 0 : x < 11 ? 1 : x < 13 ? 4 : x < 14 ? 2 : 3;
     }
 
     /// @dev 0: to actor 3 with a commitment and a purge; 1: to actor 4; 2: deactivation;
-    /// 3: deactivation with a commitment (always refused).
+    /// 3: deactivation with a commitment (always refused); 4: to actor 1, replacing the guardians
+    /// with tree 1 (threshold 1, one hour).
     function _proposalAt(uint256 i) internal view returns (ISigilRecovery.RecoveryProposal memory) {
-        if (i == 0) return ISigilRecovery.RecoveryProposal(actors[3], T.commitmentTo(actors[4], _salt(0)), true);
-        if (i == 1) return ISigilRecovery.RecoveryProposal(actors[4], bytes32(0), false);
-        if (i == 2) return ISigilRecovery.RecoveryProposal(address(0), bytes32(0), true);
-        return ISigilRecovery.RecoveryProposal(address(0), T.commitmentTo(actors[3], _salt(1)), false);
+        ISigilRecovery.GuardianUpdate memory keep = T.keepGuardians();
+        if (i == 0) return ISigilRecovery.RecoveryProposal(actors[3], T.commitmentTo(actors[4], _salt(0)), true, keep);
+        if (i == 1) return ISigilRecovery.RecoveryProposal(actors[4], bytes32(0), false, keep);
+        if (i == 2) return ISigilRecovery.RecoveryProposal(address(0), bytes32(0), true, keep);
+        if (i == 4) {
+            ISigilRecovery.GuardianUpdate memory u = ISigilRecovery.GuardianUpdate(true, roots[1], 1, 1 hours);
+            return ISigilRecovery.RecoveryProposal(actors[1], T.commitmentTo(actors[2], _salt(1)), false, u);
+        }
+        return ISigilRecovery.RecoveryProposal(address(0), T.commitmentTo(actors[3], _salt(1)), false, keep);
     }
 
     function _proposalId(address id, Model storage m, ISigilRecovery.RecoveryProposal memory p) internal view returns (bytes32) {
@@ -207,10 +219,12 @@ abstract contract RegistryBase {
         return t == 0 ? 4 : 2;
     }
 
-    /// @dev Tree 0: guardians 0, 1, 2, 0; tree 1: guardians 1, 2; tree 2: guardians 2, 0.
+    /// @dev Tree 0: guardians 0, 1, 2, 0; tree 1: guardians 1, 2; tree 2: guardians 2, 0; tree 3:
+    /// guardians 3 and 4 (actors 0 and 3).
     function _leafGuardian(uint256 t, uint256 i) internal pure returns (uint256) {
         if (t == 0) return i == 3 ? 0 : i;
-        return (t + i) % GUARDIANS;
+        if (t == 3) return 3 + i;
+        return (t + i) % 3;
     }
 
     function _leafSalt(uint256 t, uint256 i) internal pure returns (bytes32) {
@@ -238,8 +252,8 @@ abstract contract RegistryBase {
 
     /// @dev A guardian policy: mostly valid, sometimes not (threshold 0 or 256, delay too short).
     function _policy(uint256 rootSeed, uint256 seed) internal view returns (bytes32 root, uint256 threshold, uint256 delay) {
-        uint256 r = rootSeed % 8;
-        root = r < 2 ? roots[0] : r < 4 ? roots[1] : r < 6 ? roots[2] : bytes32(0);
+        uint256 r = rootSeed % 10;
+        root = r < 2 ? roots[0] : r < 4 ? roots[1] : r < 6 ? roots[2] : r < 8 ? roots[3] : bytes32(0);
         uint256 t = seed % 16;
         threshold = t < 6 ? 1 : t < 11 ? 2 : t < 14 ? 3 : t < 15 ? 256 : 0;
         uint256 d = (seed / 16) % 16;

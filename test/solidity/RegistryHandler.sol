@@ -69,7 +69,10 @@ contract RegistryHandler is RegistryRules {
         bytes memory expected = _commitError(id, m, _authError(id, m, actor), commitment);
         T.vm.prank(actor);
         bool ok = _outcome(abi.encodeCall(SigilRegistry.commitNextOwner, (id, commitment)), expected);
-        if (ok) _setCommitment(_done(m), commitment, block.timestamp);
+        if (ok) {
+            _setCommitment(_done(m), commitment, block.timestamp);
+            _dropPending(m);
+        }
         _observe(Act(BY_CONTROLLER, id, actor, bytes32(0), ok));
     }
 
@@ -165,7 +168,10 @@ contract RegistryHandler is RegistryRules {
         bytes memory sig = _sign(t, keccak256(abi.encode(T.COMMIT_NEXT_OWNER_TYPEHASH, id, commitment, t.nonce, t.deadline)));
         bytes memory expected = _commitError(id, m, _typedError(id, m, actors[t.signer], t.nonce, t.deadline), commitment);
         bool ok = _outcome(abi.encodeCall(SigilRegistry.commitNextOwnerWithSig, (id, commitment, t.deadline, sig)), expected);
-        if (ok) _setCommitment(_doneTyped(m), commitment, block.timestamp);
+        if (ok) {
+            _setCommitment(_doneTyped(m), commitment, block.timestamp);
+            _dropPending(m);
+        }
         _observe(Act(BY_CONTROLLER, id, actors[t.signer], bytes32(0), ok));
     }
 
@@ -210,7 +216,7 @@ contract RegistryHandler is RegistryRules {
         (uint256 key, bytes32 salt) = _pickNext(m, keySeed);
         ISigilRegistry.Rotation memory rot = _rotationOf(m, toSeed, nextSeed, flags);
         bytes memory expected = _nextKeyError(id, m, actors[key], salt);
-        if (expected.length == 0) expected = _rotateError(id, m, rot.newOwner, rot.nextCommitment);
+        if (expected.length == 0) expected = _rotateError(id, m, rot);
         T.vm.prank(actors[key]);
         bool ok = _outcome(abi.encodeCall(SigilRegistry.rotate, (id, salt, rot)), expected);
         _noteRotation(m, rot, expected, ok);
@@ -235,7 +241,7 @@ contract RegistryHandler is RegistryRules {
         } else if (claimed != actors[signer] || t.nonce != m.commitmentNonce) {
             expected = _err2(ISigilRegistry.SigilInvalidSignature.selector, id, claimed);
         } else {
-            expected = _rotateError(id, m, rot.newOwner, rot.nextCommitment);
+            expected = _rotateError(id, m, rot);
         }
         bool ok = _outcome(abi.encodeCall(SigilRegistry.rotateWithSig, (id, claimed, salt, rot, t.deadline, sig)), expected);
         _noteRotation(m, rot, expected, ok);
@@ -288,7 +294,7 @@ contract RegistryHandler is RegistryRules {
         bytes memory expected = _deadError(id, m);
         if (expected.length != 0) {} else if (block.timestamp > a.deadline) {
             expected = abi.encodeWithSelector(ISigilRegistry.SigilExpiredSignature.selector, a.deadline);
-        } else if (flags % 8 == 1 || a.round != m.round) {
+        } else if ((flags % 8 == 1 && T.vm.addr(a.key) != a.proof.guardian) || a.round != m.round) {
             expected = _err2(ISigilRegistry.SigilInvalidSignature.selector, id, a.proof.guardian);
         } else {
             expected = _approveError(id, m, a.p, a.proof.guardian, a.valid);
@@ -299,9 +305,7 @@ contract RegistryHandler is RegistryRules {
     }
 
     function _approveWithSigCall(address id, Approval memory a) internal view returns (bytes memory) {
-        bytes32 structHash = keccak256(
-            abi.encode(T.APPROVE_RECOVERY_TYPEHASH, id, a.round, a.p.newOwner, a.p.nextCommitment, a.p.purge, a.deadline)
-        );
+        bytes32 structHash = T.approveHash(id, a.round, a.p, a.deadline);
         bytes memory sig = T.signTyped(a.key, address(registry), structHash);
         return abi.encodeCall(ISigilRecovery.approveRecoveryWithSig, (id, a.p, a.proof, a.deadline, sig));
     }
@@ -332,6 +336,7 @@ contract RegistryHandler is RegistryRules {
             _disarm(_done(m));
             _dropPending(m);
             _takeControl(m, p.newOwner, p.nextCommitment, block.timestamp, p.purge);
+            if (p.guardians.replace) _install(m, p.guardians.root, p.guardians.threshold, p.guardians.delay, block.timestamp);
         }
         _observe(Act(BY_FINALIZE, id, address(this), bytes32(0), ok));
     }
@@ -366,7 +371,8 @@ contract RegistryHandler is RegistryRules {
         return T.signTyped(keys[t.signer], address(registry), structHash);
     }
 
-    /// @dev `flags`: bit 0 purges, bit 1 lists one delegate to revoke (chosen by the rest). A
+    /// @dev `flags`: bit 0 purges, bit 1 lists one delegate to revoke (chosen by bits 2-4); one
+    /// time in four (bits 5-6) the rotation also replaces the guardian set. A
     /// guarded identity is rotated to zero more often, as that needs a senior commitment: one in
     /// four while its commitment is junior (refused, the identity lives on), one in sixteen otherwise.
     function _rotationOf(
@@ -382,6 +388,10 @@ contract RegistryHandler is RegistryRules {
         rot.purge = flags % 2 == 1;
         rot.revokeDelegates = new ISigilRegistry.DelegateRef[]((flags / 2) % 2);
         if (rot.revokeDelegates.length == 1) rot.revokeDelegates[0] = ISigilRegistry.DelegateRef(DELEGATE_TYPE, actors[(flags / 4) % KEYS]);
+        if ((flags / 32) % 4 == 0) {
+            (bytes32 root, uint256 threshold, uint256 delay) = _policy(uint256(keccak256(abi.encode(toSeed))), nextSeed / 64);
+            rot.guardians = ISigilRecovery.GuardianUpdate(true, root, threshold, delay);
+        }
     }
 
     function _noteRotation(Model storage m, ISigilRegistry.Rotation memory rot, bytes memory expected, bool ok) internal {
@@ -394,21 +404,33 @@ contract RegistryHandler is RegistryRules {
     function _applyRotation(address id, Model storage m, ISigilRegistry.Rotation memory rot) internal {
         if (m.armedAt != 0) _disarm(m);
         _dropPending(_done(m));
+        ISigilRecovery.GuardianUpdate memory u = rot.guardians;
+        if (u.replace) {
+            // At once when the consumed commitment is senior to the set (or none is set);
+            // otherwise proposed for the set's delay. Removing nothing changes nothing.
+            if (m.root == bytes32(0) || _senior(m, block.timestamp)) {
+                if (u.root != bytes32(0) || m.root != bytes32(0)) _install(m, u.root, u.threshold, u.delay, block.timestamp);
+                ++reached["rotation replaced the guardians"];
+            } else {
+                (m.pendingRoot, m.pendingThreshold, m.pendingDelay) = (u.root, u.threshold, u.delay);
+                (m.pendingAt, m.pendingSince) = (block.timestamp + m.delay, block.timestamp);
+                ++reached["rotation proposed guardians"];
+            }
+        }
         // Listed revocations are stamped with the epoch before the purge bumps it.
         if (rot.revokeDelegates.length == 1) _storeDelegate(id, m, rot.revokeDelegates[0].delegate, block.timestamp);
         // The new commitment keeps the seniority of the one the rotation consumes.
         _takeControl(m, rot.newOwner, rot.nextCommitment, m.committedAt, rot.purge);
     }
 
-    /// @dev Immediate with neither guardians nor a commitment; otherwise pending for the current
-    /// delay, or the proposed one when there are no guardians (its seniority counting from now).
+    /// @dev (Only without a commitment.) Immediate without guardians; otherwise pending for the
+    /// current delay.
     function _proposeGuardians(Model storage m, bytes32 root, uint256 threshold, uint256 delay) internal {
-        if (m.root == bytes32(0) && m.commitment == bytes32(0)) {
+        if (m.root == bytes32(0)) {
             _dropPending(m);
             _install(m, root, threshold, delay, block.timestamp);
         } else {
-            uint256 at = block.timestamp + (m.root != bytes32(0) ? m.delay : delay);
-            (m.pendingRoot, m.pendingThreshold, m.pendingDelay, m.pendingAt) = (root, threshold, delay, at);
+            (m.pendingRoot, m.pendingThreshold, m.pendingDelay, m.pendingAt) = (root, threshold, delay, block.timestamp + m.delay);
             m.pendingSince = block.timestamp;
         }
     }
@@ -419,6 +441,7 @@ contract RegistryHandler is RegistryRules {
         Tally memory t = _tally(m, pid);
         if (t.generation != tallies[pid].generation) ++reached["approvals restarted"];
         approved[pid][t.generation][guardian] = true;
+        if (++given[id][m.round][guardian] == MAX_APPROVALS) ++reached["approval limit"];
         ++t.count;
         tallies[pid] = t;
         if (t.count >= m.threshold) (m.armed, m.armedAt) = (pid, block.timestamp);

@@ -119,10 +119,12 @@ abstract contract RegistryObserver is RegistryBase {
         }
     }
 
-    /// @dev The guardian set in effect changes at once only for an identity with neither
-    /// guardians nor a commitment (by its controller); otherwise only by `applyGuardians`, at
-    /// least the delay after the change was proposed (the current delay, or the proposed one when
-    /// there are no guardians), with no rotation or recovery in between (they drop it).
+    /// @dev Under a commitment the current key never changes or proposes guardians (any set it
+    /// could name, itself included, would sooner or later recover the identity from under the
+    /// next key). The guardian set in effect changes at once only for an identity with neither
+    /// guardians nor a commitment (by its controller), by a rotation whose commitment is senior
+    /// to the set, or by a finalised recovery; otherwise only by `applyGuardians`, at least the
+    /// current delay after the change was proposed, with no rotation or recovery in between.
     function _checkGuardians(
         address id,
         Act memory act,
@@ -135,32 +137,47 @@ abstract contract RegistryObserver is RegistryBase {
             r.threshold != q.threshold ||
             r.delay != q.delay ||
             r.guardiansSince != q.guardiansSince;
+        bool pendingChanged = r.pendingEffectiveAt != q.pendingEffectiveAt ||
+            r.pendingRoot != q.pendingRoot ||
+            r.pendingThreshold != q.pendingThreshold ||
+            r.pendingDelay != q.pendingDelay;
+        if (p.nextOwnerCommitment != bytes32(0) && (setChanged || pendingChanged) && who.mine && act.kind == BY_CONTROLLER) {
+            _flag(CONTROL, "the current key changed or proposed guardians under a commitment");
+        }
+        bool seniorNow = q.guardianRoot == bytes32(0) ||
+            q.committedAt + q.delay <= block.timestamp ||
+            q.committedAt < q.guardiansSince;
         if (setChanged && (p.nextOwnerCommitment != bytes32(0) || q.guardianRoot != bytes32(0))) {
             bool waited = proposedAt[id] != 0 && block.timestamp >= proposedAt[id] + proposedWait[id];
-            if (!(who.mine && act.kind == BY_APPLY && waited)) _flag(GUARDIAN_SET, "the guardian set changed before the delay passed");
-            if (q.armedAt != 0) _flag(GUARDIAN_SET, "the guardian set changed while a recovery was armed");
+            bool allowed = (who.mine && act.kind == BY_APPLY && waited) || (who.rotated && seniorNow) || who.recovered;
+            if (!allowed) _flag(GUARDIAN_SET, "the guardian set changed before the delay passed");
+            if (q.armedAt != 0 && !who.recovered && !who.rotated) _flag(GUARDIAN_SET, "the guardian set changed while a recovery was armed");
         } else if (setChanged && !(who.mine && act.kind == BY_CONTROLLER)) {
             _flag(GUARDIAN_SET, "the guardian set of an unguarded identity changed without its controller");
         }
         // Seniority against a set counts from its proposal (applied) or from now (installed at once).
         if (who.mine && act.kind == BY_APPLY && r.guardiansSince != proposedAt[id]) {
             _flag(GUARDIAN_SET, "an applied guardian set does not date from its proposal");
-        } else if (setChanged && who.mine && act.kind == BY_CONTROLLER && r.guardiansSince != block.timestamp) {
+        } else if (setChanged && who.mine && act.kind != BY_APPLY && r.guardiansSince != block.timestamp) {
             _flag(GUARDIAN_SET, "a guardian set installed at once does not date from now");
         }
-        if ((who.rotated || who.recovered) && r.pendingEffectiveAt != 0) {
+        if (r.nextOwnerCommitment != bytes32(0) && p.nextOwnerCommitment == bytes32(0) && r.pendingEffectiveAt != 0 && !who.rotated) {
+            _flag(GUARDIAN_SET, "a guardian change proposed before a commitment survived it");
+        }
+        // A rotation may leave only its own proposal, and only against a set it is junior to.
+        bool ownProposal = who.rotated && !seniorNow && r.pendingEffectiveAt == block.timestamp + q.delay;
+        if ((who.rotated || who.recovered) && r.pendingEffectiveAt != 0 && !ownProposal) {
             _flag(GUARDIAN_SET, "a rotation or a recovery left a guardian change pending");
         }
-        bool pendingChanged = r.pendingEffectiveAt != q.pendingEffectiveAt ||
-            r.pendingRoot != q.pendingRoot ||
-            r.pendingThreshold != q.pendingThreshold ||
-            r.pendingDelay != q.pendingDelay;
         if (r.pendingEffectiveAt == 0) {
             proposedAt[id] = 0;
         } else if (pendingChanged) {
-            if (!(who.mine && act.kind == BY_CONTROLLER)) _flag(GUARDIAN_SET, "a guardian change was proposed by someone else");
+            if (!(who.mine && (act.kind == BY_CONTROLLER || act.kind == BY_ROTATION))) {
+                _flag(GUARDIAN_SET, "a guardian change was proposed by someone else");
+            }
+            if (q.guardianRoot == bytes32(0)) _flag(GUARDIAN_SET, "a change was proposed to an identity without guardians");
             proposedAt[id] = block.timestamp;
-            proposedWait[id] = q.guardianRoot != bytes32(0) ? q.delay : r.pendingDelay;
+            proposedWait[id] = q.delay;
         }
     }
 

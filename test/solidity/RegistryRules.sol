@@ -85,11 +85,20 @@ abstract contract RegistryRules is RegistryObserver {
     /// @dev After the key checks: no re-commitment of the consumed commitment; an armed
     /// recovery blocks a commitment that is not senior to its arming; with none armed, a guarded
     /// identity is deactivated only by a commitment that is senior now.
-    function _rotateError(address id, Model storage m, address to, bytes32 nextCommitment) internal view returns (bytes memory) {
-        if (nextCommitment == m.commitment) return abi.encodeWithSelector(ISigilRegistry.SigilInvalidCommitment.selector);
-        if (m.armedAt != 0) return _senior(m, m.armedAt) ? bytes("") : _pendingRecovery(id, m);
-        if (to == address(0) && m.root != bytes32(0) && !_senior(m, block.timestamp)) {
+    /// Then the guardian update: a valid set (or "none"), installed at once when the commitment
+    /// is senior to the current set (or there is none), otherwise proposed.
+    function _rotateError(address id, Model storage m, ISigilRegistry.Rotation memory rot) internal view returns (bytes memory) {
+        if (rot.nextCommitment == m.commitment) return abi.encodeWithSelector(ISigilRegistry.SigilInvalidCommitment.selector);
+        if (m.armedAt != 0) {
+            if (!_senior(m, m.armedAt)) return _pendingRecovery(id, m);
+        } else if (rot.newOwner == address(0) && m.root != bytes32(0) && !_senior(m, block.timestamp)) {
             return _errAt(ISigilRecovery.SigilCommitmentNotSenior.selector, id, m.committedAt);
+        }
+        ISigilRecovery.GuardianUpdate memory u = rot.guardians;
+        if (!u.replace) return "";
+        bool removesNothing = u.root == bytes32(0) && m.root == bytes32(0);
+        if (removesNothing ? u.threshold != 0 || u.delay != 0 : !_validPolicy(u.root, u.threshold, u.delay)) {
+            return abi.encodeWithSelector(ISigilRecovery.SigilInvalidGuardianPolicy.selector, u.threshold, u.delay);
         }
         return "";
     }
@@ -103,11 +112,13 @@ abstract contract RegistryRules is RegistryObserver {
         uint256 delay
     ) internal view returns (bytes memory) {
         if (authError.length != 0) return authError;
+        // Under a commitment only the next key or a recovery changes guardians.
+        if (m.commitment != bytes32(0)) return _err(ISigilRegistry.SigilNextOwnerCommitted.selector, id);
         if (!_validPolicy(root, threshold, delay)) {
             return abi.encodeWithSelector(ISigilRecovery.SigilInvalidGuardianPolicy.selector, threshold, delay);
         }
-        if (m.armedAt != 0) return _pendingRecovery(id, m);
         if (root == bytes32(0) && m.root == bytes32(0) && m.pendingAt == 0) return _err(ISigilRecovery.SigilNoGuardians.selector, id);
+        if (m.armedAt != 0) return _pendingRecovery(id, m);
         return "";
     }
 
@@ -129,12 +140,15 @@ abstract contract RegistryRules is RegistryObserver {
     ) internal view returns (bytes memory) {
         if (m.root == bytes32(0)) return _err(ISigilRecovery.SigilNoGuardians.selector, id);
         if (!proofValid) return _err2(ISigilRecovery.SigilNotGuardian.selector, id, guardian);
+        // The identity's own key and the controller never count as guardians.
+        if (guardian == id || guardian == m.owner) return _err2(ISigilRecovery.SigilGuardianIsController.selector, id, guardian);
         if (p.newOwner == address(0) && p.nextCommitment != bytes32(0)) {
             return abi.encodeWithSelector(ISigilRecovery.SigilInvalidRecovery.selector);
         }
         if (m.armedAt != 0) return _pendingRecovery(id, m);
         bytes32 pid = _proposalId(id, m, p);
         if (approved[pid][_tally(m, pid).generation][guardian]) return _err2(ISigilRecovery.SigilAlreadyApproved.selector, id, guardian);
+        if (given[id][m.round][guardian] >= MAX_APPROVALS) return _err2(ISigilRecovery.SigilApprovalLimit.selector, id, guardian);
         return "";
     }
 

@@ -49,7 +49,7 @@ contract SigilDelegatesFuzzTest is SigilFixture {
         _addDelegates(address(this), salt, n, validity);
         registry.commitNextOwner(address(this), T.commitmentTo(next, bytes32(salt)));
         if (byRecovery) {
-            ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(next, bytes32(0), true);
+            ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(next, bytes32(0), true, T.keepGuardians());
             _approve(address(this), p, 1);
             vm.warp(block.timestamp + T.MIN_DELAY);
             registry.finalizeRecovery(address(this), p);
@@ -79,7 +79,7 @@ contract SigilDelegatesFuzzTest is SigilFixture {
         }
         registry.commitNextOwner(address(this), T.commitmentTo(next, bytes32(salt)));
         vm.prank(next);
-        registry.rotate(address(this), bytes32(salt), ISigilRegistry.Rotation(next, bytes32(0), false, revokeList, noAttributes));
+        registry.rotate(address(this), bytes32(salt), ISigilRegistry.Rotation(next, bytes32(0), false, T.keepGuardians(), revokeList, noAttributes));
 
         for (uint256 i = 0; i < n; ++i) {
             (bytes32 t, address d) = _delegateAt(salt, i);
@@ -142,7 +142,7 @@ contract SigilDelegatesFuzzTest is SigilFixture {
             bytes32 h = T.rotateHash(identity, T.commitmentTo(vm.addr(nextKey), salt), 1, rot, deadline);
             registry.rotateWithSig(identity, vm.addr(nextKey), salt, rot, deadline, T.signTyped(nextKey, address(registry), h));
         } else {
-            ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0), bytes32(0), false);
+            ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0), bytes32(0), false, T.keepGuardians());
             _approve(identity, p, 2);
             vm.warp(block.timestamp + T.MIN_DELAY);
             registry.finalizeRecovery(identity, p);
@@ -154,7 +154,7 @@ contract SigilDelegatesFuzzTest is SigilFixture {
     function _requireEveryCallReverts(address identity, address next, bytes32 salt) internal {
         bytes memory dead = _err(ISigilRegistry.SigilIdentityDeactivated.selector, identity);
         ISigilRegistry.Rotation memory rot = _rotation(next, bytes32(0), true);
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(next, bytes32(0), true);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(next, bytes32(0), true, T.keepGuardians());
         bytes memory sig = new bytes(65);
         bytes[] memory calls = new bytes[](25);
         calls[0] = abi.encodeCall(IERC1056.changeOwner, (identity, next));

@@ -83,57 +83,38 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
 
     // ------------------------------------------------------------------ 1. seniority through a rotation
 
-    /// @dev The owner committed to an offline next key; a thief with the current key proposes
-    /// guardians of his own after that, and they apply (the owner missed the window). The owner
-    /// then rotates, with a new commitment: it keeps the first commitment's seniority (older
-    /// than the thief's set), so when the thief's guardians arm a recovery right after the
-    /// rotation, the owner's new next key vetoes it by any path.
-    function testFuzz_rotationKeepsTheOwnersSeniorityAgainstAThiefsGuardians(
+    /// @dev Registry 2.0's hole (issue 19, item 1): the owner committed to an offline next key;
+    /// a thief with the current key names a 1-of-1 guardian set of his own, with any delay, to
+    /// apply it, arm a recovery to himself and finalise it before the owner comes online. Under
+    /// a commitment every guardian path of the current key is refused, whenever he tries, so
+    /// whenever the owner's next key comes online (here up to 60 days later) it rotates.
+    function testFuzz_aThiefWithTheCurrentKeyRaisesNoGuardiansUnderACommitment(
         uint256 delaySeed,
         uint256 gap1Seed,
         uint256 gap2Seed,
-        uint256 gap3Seed,
         uint8 path,
         bool purge
     ) public {
-        Clock memory c;
-        c.delay = T.bound(delaySeed, T.MIN_DELAY, 30 days);
-        c.committedAt = block.timestamp;
+        uint256 delay = T.bound(delaySeed, T.MIN_DELAY, T.MAX_DELAY);
         registry.commitNextOwner(address(this), _commitTo(OWNER_NEXT));
-        vm.warp(block.timestamp + T.bound(gap1Seed, 1, 60 days));
-        c.proposedAt = block.timestamp;
-        registry.setGuardians(address(this), guardianRoot, 1, c.delay); // the thief's; pending
-        vm.warp(c.proposedAt + c.delay);
+        vm.warp(block.timestamp + T.bound(gap1Seed, 0, 60 days));
+        bytes memory committed = _err(ISigilRegistry.SigilNextOwnerCommitted.selector, address(this));
+        vm.expectRevert(committed);
+        registry.setGuardians(address(this), guardianRoot, 1, delay);
+        vm.expectRevert(committed);
+        registry.setGuardians(address(this), bytes32(0), 0, 0);
+        vm.warp(block.timestamp + delay);
+        vm.expectRevert(_err(ISigilRecovery.SigilNoGuardianChange.selector, address(this)));
         registry.applyGuardians(address(this));
-        require(_state().guardiansSince == c.proposedAt, "an applied set does not date from its proposal");
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0x7E1F), bytes32(0), true, T.keepGuardians());
+        vm.prank(guardians[0]);
+        vm.expectRevert(_err(ISigilRecovery.SigilNoGuardians.selector, address(this)));
+        registry.approveRecovery(address(this), p, _proofOf(0));
 
-        // The owner rotates to a new controller, committing to a second offline key.
         vm.warp(block.timestamp + T.bound(gap2Seed, 0, 60 days));
-        address owner2 = address(0xB0B);
-        vm.prank(_addr(OWNER_NEXT));
-        registry.rotate(address(this), SALT, _rotation(owner2, _commitTo(OWNER_NEXT2), purge));
-        ISigilRecovery.RecoveryState memory s = _state();
-        require(s.nextOwnerCommitment == _commitTo(OWNER_NEXT2) && s.commitmentNonce == 2, "wrong commitment after the rotation");
-        require(s.committedAt == c.committedAt, "the rotation's commitment did not keep the consumed one's seniority");
-
-        // The thief's guardians arm within a delay of the rotation: too late.
-        vm.warp(block.timestamp + T.bound(gap3Seed, 0, c.delay - 1));
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0x7E1F), bytes32(0), true);
-        _approve(address(this), p, 1);
-        c.armedAt = _state().armedAt;
-        require(c.armedAt == block.timestamp, "threshold 1 did not arm");
-        _veto(OWNER_NEXT2, path % 4, _rotation(_addr(OWNER_NEXT2), _commitTo(OWNER_NEXT), false), "");
-        s = _state();
-        require(s.armedAt == 0 && s.armedProposal == bytes32(0), "the owner's veto left the recovery armed");
-        if (path % 4 < 2) {
-            require(s.committedAt == c.committedAt, "a second rotation did not keep the seniority either");
-            require(registry.identityOwner(address(this)) == _addr(OWNER_NEXT2), "the veto did not rotate");
-        } else {
-            require(registry.identityOwner(address(this)) == owner2, "a cancellation changed the controller");
-        }
-        vm.warp(c.armedAt + c.delay);
-        vm.expectRevert(_err(ISigilRecovery.SigilNoRecoveryPending.selector, address(this)));
-        registry.finalizeRecovery(address(this), p);
+        _veto(OWNER_NEXT, path % 2, _rotation(_addr(OWNER_NEXT), _commitTo(OWNER_NEXT2), purge), "");
+        require(registry.identityOwner(address(this)) == _addr(OWNER_NEXT), "the owner's next key did not rotate");
+        require(_state().guardianRoot == bytes32(0), "guardians appeared");
     }
 
     /// @dev A thief with the current key of a guarded identity commits to his own key after the
@@ -174,7 +155,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
         }
         // The guardians arm within the delay of the thief's first commitment.
         vm.warp(block.timestamp + T.bound(armSeed, 0, budget));
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true, T.keepGuardians());
         _approve(address(this), p, 2);
         c.armedAt = block.timestamp;
         require(_state().armedAt == c.armedAt && c.armedAt < c.committedAt + c.delay, "not armed in time");
@@ -268,7 +249,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
         c.committedAt = block.timestamp;
         registry.commitNextOwner(address(this), _commitTo(OWNER_NEXT));
         vm.warp(c.committedAt + _near(armSeed, c.delay, 0, 2 * c.delay));
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), false);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), false, T.keepGuardians());
         _approve(address(this), p, 0);
         c.armedAt = block.timestamp;
         vm.warp(block.timestamp + T.bound(laterSeed, 0, 2 * c.delay));
@@ -294,7 +275,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
         uint256 threshold = T.bound(thresholdSeed, 2, 3);
         uint256 delay = T.bound(delaySeed, T.MIN_DELAY, 30 days);
         registry.setGuardians(address(this), guardianRoot, threshold, delay);
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true, T.keepGuardians());
         uint256 startedAt = block.timestamp;
         _approveExpecting(p, 0, 1, 0, stale);
         // The fresh approvals start after the window (stale) or within it; half the time at the
@@ -365,7 +346,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
         uint256 threshold = T.bound(thresholdSeed, 2, 3);
         uint256 delay = T.bound(delaySeed, T.MIN_DELAY, 30 days);
         registry.setGuardians(address(this), guardianRoot, threshold, delay);
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), keccak256("c"), false);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), keccak256("c"), false, T.keepGuardians());
         Tally memory t;
         for (uint256 i = 0; i < 5; ++i) {
             uint256 r = uint256(keccak256(abi.encode(timeSeed, i)));
@@ -399,9 +380,7 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
     /// @dev By the guardian (direct) or by its signature, relayed; `expected` empty: it works.
     function _approveSigned(ISigilRecovery.RecoveryProposal memory p, uint256 leaf, bool signed, bytes memory expected) internal {
         uint256 deadline = block.timestamp;
-        bytes32 h = keccak256(
-            abi.encode(T.APPROVE_RECOVERY_TYPEHASH, address(this), _state().round, p.newOwner, p.nextCommitment, p.purge, deadline)
-        );
+        bytes32 h = T.approveHash(address(this), _state().round, p, deadline);
         bytes memory sig = T.signTyped(guardianKeys[leaf == 3 ? 0 : leaf], address(registry), h);
         ISigilRecovery.GuardianProof memory proof = _proofOf(leaf);
         if (expected.length != 0) vm.expectRevert(expected);
@@ -416,46 +395,45 @@ contract SigilRecoveryTimingFuzzTest is SigilFixture {
     // ------------------------------------------------------------------ 4. sets dated from their proposal
 
     /// @dev A thief with the current key of a guarded identity proposes an innocuous-looking
-    /// change (the same guardians, another delay), commits to his own key while it is pending,
-    /// and lets it apply: the set dates from its proposal, so his commitment is not older than
-    /// it. He cannot deactivate before his commitment is a (new) delay old, and he vetoes the
-    /// guardians' recovery exactly when it is a delay old at its arming.
-    function testFuzz_aCommitmentAfterAGuardianProposalGainsNoSeniority(
+    /// change (the same guardians, another delay) and commits to his own key while it is
+    /// pending, hoping the set applies under his commitment: the commitment drops it (registry
+    /// 2.0 let it apply, dated from its proposal). The guardians' set and seniority stay; his
+    /// commitment vetoes their recovery exactly when it is a delay old at its arming.
+    function testFuzz_aCommitmentDropsAGuardianProposalMadeBeforeIt(
         uint256 delaysSeed,
         uint256 gap1Seed,
         uint256 gap2Seed,
         uint8 path
     ) public {
         Clock memory c;
-        uint256 delayA = T.bound(delaysSeed, T.MIN_DELAY, 30 days);
-        c.delay = T.bound(delaysSeed / 2 ** 128, T.MIN_DELAY, 30 days); // the new set's
-        registry.setGuardians(address(this), guardianRoot, 1, delayA); // the owner's, at once
+        c.delay = T.bound(delaysSeed, T.MIN_DELAY, 30 days);
+        uint256 otherDelay = T.bound(delaysSeed / 2 ** 128, T.MIN_DELAY, 30 days);
+        registry.setGuardians(address(this), guardianRoot, 1, c.delay); // the owner's, at once
+        uint256 since = block.timestamp;
         vm.warp(block.timestamp + T.bound(gap1Seed / 2 ** 128, 0, 60 days));
-        c.proposedAt = block.timestamp;
-        registry.setGuardians(address(this), guardianRoot, 1, c.delay); // the thief's proposal
-        vm.warp(block.timestamp + T.bound(gap1Seed, 0, delayA));
+        registry.setGuardians(address(this), guardianRoot, 1, otherDelay); // the thief's proposal
+        uint256 effectiveAt = block.timestamp + c.delay;
+        vm.warp(block.timestamp + T.bound(gap1Seed, 0, c.delay));
         c.committedAt = block.timestamp;
+        vm.expectEmit(true, false, false, false, address(registry));
+        emit ISigilRecovery.DIDGuardianChangeCancelled(address(this), 0);
         registry.commitNextOwner(address(this), _commitTo(THIEF_KEY));
-        vm.warp(c.proposedAt + delayA);
+        vm.warp(effectiveAt);
+        vm.expectRevert(_err(ISigilRecovery.SigilNoGuardianChange.selector, address(this)));
         registry.applyGuardians(address(this));
         ISigilRecovery.RecoveryState memory s = _state();
-        require(s.guardiansSince == c.proposedAt && s.delay == c.delay, "the applied set does not date from its proposal");
+        require(s.guardiansSince == since && s.delay == c.delay, "the owner's set changed");
 
-        if (c.committedAt + c.delay > block.timestamp) {
-            vm.prank(_addr(THIEF_KEY));
-            vm.expectRevert(_notSeniorError(c.committedAt));
-            registry.rotate(address(this), SALT, _rotation(address(0), bytes32(0), false));
-        }
         // The guardians arm, often within a second of the commitment's delay.
         uint256 armAt = _near(gap2Seed, c.committedAt + c.delay, block.timestamp, block.timestamp + 2 * c.delay);
         vm.warp(armAt > block.timestamp ? armAt : block.timestamp);
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), true, T.keepGuardians());
         _approve(address(this), p, 1);
         c.armedAt = block.timestamp;
         bool senior = c.committedAt + c.delay <= c.armedAt;
         ISigilRegistry.Rotation memory rot = _rotation(_addr(THIEF_KEY), _commitTo(THIEF_KEY + 1), false);
         _veto(THIEF_KEY, path % 4, rot, senior ? bytes("") : _juniorVeto(path % 4, c));
-        require((_state().armedAt == 0) == senior, "the veto's outcome ignores when the set was proposed");
+        require((_state().armedAt == 0) == senior, "the veto's outcome ignores seniority");
         if (senior) return;
         vm.warp(c.armedAt + c.delay);
         registry.finalizeRecovery(address(this), p);

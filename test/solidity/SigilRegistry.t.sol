@@ -30,7 +30,8 @@ contract SigilRegistryFuzzTest is SigilFixture {
 
     /// @dev The current key tries every path to control while a commitment exists: direct,
     /// legacy-signed and EIP-712 changes of controller and commitment, deactivation, guardians
-    /// (which only become pending) and approvals posing as a guardian. Nothing takes effect.
+    /// (refused outright: under a commitment only the next key or a recovery changes them) and
+    /// approvals posing as a guardian. Nothing takes effect, nothing is consumed.
     function testFuzz_committedControllerCannotChangeControl(
         uint256 ownerSeed,
         address next,
@@ -63,22 +64,25 @@ contract SigilRegistryFuzzTest is SigilFixture {
         registry.changeOwnerSigned(identity, v, r, s, target);
         _typedControlChangesRefused(ownerKey, identity, target, otherCommitment);
 
-        _guardianPathsOnlyPropose(identity, salt);
+        _guardianPathsRefused(identity, salt);
         require(registry.identityOwner(identity) == identity, "controller changed while committed");
         require(registry.nextOwnerCommitment(identity) == commitment, "commitment changed while committed");
         require(!registry.identityState(identity).deactivated, "deactivated while committed");
-        require(registry.nonces(identity) == 1 && registry.nonce(identity) == 0, "a refused call consumed a nonce");
+        require(registry.nonces(identity) == 0 && registry.nonce(identity) == 0, "a refused call consumed a nonce");
     }
 
-    /// @dev A guardian change is only proposed, and cannot be applied before the delay; approving
-    /// a recovery needs a guardian's own proof, and guardians in effect.
-    function _guardianPathsOnlyPropose(address identity, bytes32 salt) internal {
-        vm.prank(identity);
-        registry.setGuardians(identity, guardianRoot, 1, T.MIN_DELAY);
-        uint256 effectiveAt = block.timestamp + T.MIN_DELAY;
-        vm.expectRevert(abi.encodeWithSelector(ISigilRecovery.SigilGuardianChangeNotReady.selector, identity, effectiveAt));
+    /// @dev A guardian change by the current key is refused (with any delay: a thief's own 1-of-1
+    /// set would otherwise recover the identity an hour after it applied); there is nothing to
+    /// apply; approving a recovery needs a guardian's own proof, and guardians in effect.
+    function _guardianPathsRefused(address identity, bytes32 salt) internal {
+        for (uint256 delay = T.MIN_DELAY; delay <= T.MAX_DELAY; delay *= 24) {
+            vm.prank(identity);
+            vm.expectRevert(_committed(identity));
+            registry.setGuardians(identity, guardianRoot, 1, delay);
+        }
+        vm.expectRevert(_err(ISigilRecovery.SigilNoGuardianChange.selector, identity));
         registry.applyGuardians(identity);
-        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(identity, bytes32(0), false);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(identity, bytes32(0), false, T.keepGuardians());
         vm.prank(identity);
         vm.expectRevert(abi.encodeWithSelector(ISigilRecovery.SigilNotGuardian.selector, identity, identity));
         registry.approveRecovery(identity, p, _proofOf(0));
@@ -86,7 +90,7 @@ contract SigilRegistryFuzzTest is SigilFixture {
         vm.expectRevert(_err(ISigilRecovery.SigilNoGuardians.selector, identity));
         registry.approveRecovery(identity, p, ISigilRecovery.GuardianProof(identity, salt, new bytes32[](0)));
         ISigilRecovery.RecoveryState memory rs = registry.recoveryState(identity);
-        require(rs.guardianRoot == bytes32(0) && rs.pendingEffectiveAt == effectiveAt, "a guardian change took effect at once");
+        require(rs.guardianRoot == bytes32(0) && rs.pendingEffectiveAt == 0, "the current key changed guardians while committed");
     }
 
     function _typedControlChangesRefused(uint256 ownerKey, address identity, address target, bytes32 otherCommitment) internal {
@@ -108,14 +112,14 @@ contract SigilRegistryFuzzTest is SigilFixture {
         sig = T.signTyped(ownerKey, address(registry), keccak256(abi.encode(T.DEACTIVATE_TYPEHASH, identity, 0, deadline)));
         vm.expectRevert(_committed(identity));
         registry.deactivateWithSig(identity, deadline, sig);
-        // A typed guardian change is pending too (and consumes the nonce: it succeeded).
+        // A typed guardian change is refused too.
         sig = T.signTyped(
             ownerKey,
             address(registry),
             keccak256(abi.encode(T.SET_GUARDIANS_TYPEHASH, identity, guardianRoot, 2, T.MIN_DELAY, 0, deadline))
         );
+        vm.expectRevert(_committed(identity));
         registry.setGuardiansWithSig(identity, guardianRoot, 2, T.MIN_DELAY, deadline, sig);
-        require(registry.recoveryState(identity).guardianRoot == bytes32(0), "a typed guardian change took effect at once");
     }
 
     function testFuzz_rotationNeedsTheExactKeyAndSalt(
@@ -287,7 +291,7 @@ contract SigilRegistryFuzzTest is SigilFixture {
         bytes memory sig = _signRotate(nextKey, identity, T.commitmentTo(next, salt), 1, rot, deadline);
         _signedCommit(ownerKey, identity, T.commitmentTo(next, salt));
         for (uint256 i = 0; i <= rounds; ++i) _currentKeyActs(ownerKey, identity, i);
-        require(registry.recoveryState(identity).pendingEffectiveAt != 0, "the guardian proposal is not pending");
+        require(registry.recoveryState(identity).pendingEffectiveAt == 0, "the current key proposed guardians while committed");
 
         registry.rotateWithSig(identity, next, salt, rot, deadline, sig);
         require(registry.identityOwner(identity) == rot.newOwner, "the signed rotation did not hand control over");
@@ -331,8 +335,9 @@ contract SigilRegistryFuzzTest is SigilFixture {
         registry.setAttributeWithSig(identity, "a", "v", 1 days, block.timestamp, sig);
         h = keccak256(abi.encode(T.SET_GUARDIANS_TYPEHASH, identity, guardianRoot, 1, T.MIN_DELAY, n + 2, block.timestamp));
         sig = T.signTyped(ownerKey, address(registry), h);
+        vm.expectRevert(_committed(identity));
         registry.setGuardiansWithSig(identity, guardianRoot, 1, T.MIN_DELAY, block.timestamp, sig);
-        h = keccak256(abi.encode(T.CHANGE_OWNER_TYPEHASH, identity, d, n + 3, block.timestamp));
+        h = keccak256(abi.encode(T.CHANGE_OWNER_TYPEHASH, identity, d, n + 2, block.timestamp));
         sig = T.signTyped(ownerKey, address(registry), h);
         vm.expectRevert(_committed(identity));
         registry.changeOwnerWithSig(identity, d, block.timestamp, sig);

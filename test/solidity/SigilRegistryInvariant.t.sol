@@ -87,8 +87,11 @@ contract SigilRegistryInvariantTest {
         _none(OUTCOME);
     }
 
-    /// @dev No sequence of the current key's calls (any path, any order) changes the controller
-    /// or the commitment, or deactivates, while a commitment exists; nor deactivates once guardians are set.
+    /// @dev No sequence of the current key's calls (any path, any order), including guardian sets
+    /// naming itself or keys it controls (tree 3: actors 0 and 3) with any delay, and any
+    /// `applyGuardians`, approvals and finalisations by those keys, changes the controller or the
+    /// commitment, deactivates, or changes or proposes guardians, while a commitment exists; nor
+    /// deactivates once guardians are set.
     function invariant_currentKeyAloneNeverTakesControlWhileCommitted() public view {
         _none(CONTROL);
     }

@@ -59,7 +59,7 @@ contract SigilSignaturesFuzzTest is SigilFixture {
     function _checkDomain() internal view {
         (, string memory name, string memory version, uint256 chainId, address verifying, , ) = registry.eip712Domain();
         require(
-            keccak256(bytes(name)) == keccak256("SigilRegistry") && keccak256(bytes(version)) == keccak256("2"),
+            keccak256(bytes(name)) == keccak256("SigilRegistry") && keccak256(bytes(version)) == keccak256("2.1"),
             "wrong EIP-712 name or version"
         );
         require(chainId == block.chainid && verifying == address(registry), "wrong EIP-712 chain or contract");

@@ -17,6 +17,8 @@ interface Vm {
     function assume(bool condition) external pure;
     function expectRevert(bytes calldata revertData) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter) external;
+    function load(address target, bytes32 slot) external view returns (bytes32);
+    function store(address target, bytes32 slot, bytes32 value) external;
 }
 
 Vm constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
@@ -46,13 +48,13 @@ bytes32 constant COMMIT_NEXT_OWNER_TYPEHASH = keccak256(
 );
 bytes32 constant DEACTIVATE_TYPEHASH = keccak256("Deactivate(address identity,uint256 nonce,uint256 deadline)");
 bytes32 constant ROTATE_TYPEHASH = keccak256(
-    "Rotate(address identity,bytes32 commitment,uint256 commitmentNonce,address newOwner,bytes32 nextCommitment,bool purge,DelegateRef[] revokeDelegates,AttributeRef[] revokeAttributes,uint256 deadline)AttributeRef(bytes32 name,bytes value)DelegateRef(bytes32 delegateType,address delegate)"
+    "Rotate(address identity,bytes32 commitment,uint256 commitmentNonce,address newOwner,bytes32 nextCommitment,bool purge,GuardianUpdate guardians,DelegateRef[] revokeDelegates,AttributeRef[] revokeAttributes,uint256 deadline)AttributeRef(bytes32 name,bytes value)DelegateRef(bytes32 delegateType,address delegate)GuardianUpdate(bool replace,bytes32 root,uint256 threshold,uint256 delay)"
 );
 bytes32 constant SET_GUARDIANS_TYPEHASH = keccak256(
     "SetGuardians(address identity,bytes32 root,uint256 threshold,uint256 delay,uint256 nonce,uint256 deadline)"
 );
 bytes32 constant APPROVE_RECOVERY_TYPEHASH = keccak256(
-    "ApproveRecovery(address identity,uint256 round,address newOwner,bytes32 nextCommitment,bool purge,uint256 deadline)"
+    "ApproveRecovery(address identity,uint256 round,address newOwner,bytes32 nextCommitment,bool purge,GuardianUpdate guardians,uint256 deadline)GuardianUpdate(bool replace,bytes32 root,uint256 threshold,uint256 delay)"
 );
 bytes32 constant CANCEL_RECOVERY_TYPEHASH = keccak256(
     "CancelRecovery(address identity,bytes32 commitment,uint256 round,uint256 deadline)"
@@ -73,13 +75,38 @@ function commitmentTo(address key, bytes32 salt) pure returns (bytes32) {
 }
 
 function domainSeparator(address registry) view returns (bytes32) {
-    return keccak256(abi.encode(DOMAIN_TYPEHASH, keccak256("SigilRegistry"), keccak256("2"), block.chainid, registry));
+    return keccak256(abi.encode(DOMAIN_TYPEHASH, keccak256("SigilRegistry"), keccak256("2.1"), block.chainid, registry));
 }
 
 function signTyped(uint256 key, address registry, bytes32 structHash) view returns (bytes memory) {
     bytes32 digest = keccak256(abi.encodePacked("\x19\x01", domainSeparator(registry), structHash));
     (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
     return abi.encodePacked(r, s, v);
+}
+
+bytes32 constant GUARDIAN_UPDATE_TYPEHASH = keccak256("GuardianUpdate(bool replace,bytes32 root,uint256 threshold,uint256 delay)");
+
+/// @dev The guardian update that keeps the current set.
+function keepGuardians() pure returns (ISigilRecovery.GuardianUpdate memory) {
+    return ISigilRecovery.GuardianUpdate(false, bytes32(0), 0, 0);
+}
+
+function guardianUpdateHash(ISigilRecovery.GuardianUpdate memory u) pure returns (bytes32) {
+    return keccak256(abi.encode(GUARDIAN_UPDATE_TYPEHASH, u.replace, u.root, u.threshold, u.delay));
+}
+
+/// @dev The struct hash of an ApproveRecovery.
+function approveHash(
+    address identity,
+    uint256 round,
+    ISigilRecovery.RecoveryProposal memory p,
+    uint256 deadline
+) pure returns (bytes32) {
+    return keccak256(
+        abi.encode(
+            APPROVE_RECOVERY_TYPEHASH, identity, round, p.newOwner, p.nextCommitment, p.purge, guardianUpdateHash(p.guardians), deadline
+        )
+    );
 }
 
 bytes32 constant DELEGATE_REF_TYPEHASH = keccak256("DelegateRef(bytes32 delegateType,address delegate)");
@@ -104,7 +131,7 @@ function rotateHash(
     return keccak256(
         abi.encode(
             ROTATE_TYPEHASH, identity, commitment, commitmentNonce, rot.newOwner, rot.nextCommitment, rot.purge,
-            keccak256(abi.encodePacked(d)), keccak256(abi.encodePacked(a)), deadline
+            guardianUpdateHash(rot.guardians), keccak256(abi.encodePacked(d)), keccak256(abi.encodePacked(a)), deadline
         )
     );
 }
@@ -212,6 +239,6 @@ abstract contract SigilFixture {
     }
 
     function _rotation(address newOwner, bytes32 next, bool purge) internal view returns (ISigilRegistry.Rotation memory) {
-        return ISigilRegistry.Rotation(newOwner, next, purge, noDelegates, noAttributes);
+        return ISigilRegistry.Rotation(newOwner, next, purge, keepGuardians(), noDelegates, noAttributes);
     }
 }

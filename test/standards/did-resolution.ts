@@ -176,6 +176,10 @@ describe("DID Resolution through the SDK: resolve() and dereference()", function
       expect(derefError(await dereference(sigil, `${chain.cases.rotated.did}?serviceType=Messaging`))).to.equal("notFound");
       const rotated = (await sigil.resolve(chain.cases.rotated.did)).didDocument!;
       expect(rotated.verificationMethod!.map((m) => m.type)).to.not.include("Ed25519VerificationKey2018");
+      // Ids after a purge carry its epoch: the voided key's #delegate-1 names nothing now, and the new key is #delegate-1-e1.
+      expect(derefError(await dereference(sigil, `${chain.cases.rotated.did}#delegate-1`))).to.equal("notFound");
+      const fresh = await dereference(sigil, `${chain.cases.rotated.did}#delegate-1-e1`);
+      expect(fresh.contentStream).to.deep.include({ id: `${chain.cases.rotated.did}#delegate-1-e1`, type: "X25519KeyAgreementKey2019" });
       expect(derefError(await dereference(sigil, `${chain.cases.revoked.did}#delegate-2`))).to.equal("notFound");
     });
 

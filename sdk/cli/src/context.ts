@@ -1,14 +1,14 @@
 // What every `sigil` command shares: the network (from deployments/ or --rpc), the key (from
 // SIGIL_PRIVATE_KEY or a keystore file, never the command line), output as a table or --json,
 // a spinner while waiting, and one clear line plus an exit code when something is wrong.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createWalletClient, getAddress, isAddress, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { networksFromDeployments } from "sigil-did/node";
-import { createSigilResolver, networkClient, networkTransport, SigilError, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { createSigilResolver, networkClient, networkTransport, NoRegistryError, SigilError, type SigilNetwork, type SigilResolver } from "sigil-did";
 
 import { CliError, EXIT } from "./errors.ts";
 import { loadKey } from "./keys.ts";
+import { chooseNetworks, identityOn, requireKnownNetwork } from "./networks.ts";
 
 export { CliError, EXIT };
 
@@ -20,6 +20,7 @@ export interface GlobalOptions {
   deployments?: string;
   keystore?: string;
   passphraseFile?: string;
+  as?: string;
   json?: boolean;
   timeout?: string;
   wait?: string;
@@ -32,7 +33,14 @@ export interface GlobalOptions {
 export interface Context {
   network: SigilNetwork;
   publicClient: PublicClient;
+  /** Resolves DIDs of every recorded network with an RPC URL (the selected one is the default). */
   resolver: SigilResolver;
+  /** The deployments folder the networks were read from (absolute). */
+  deployments: string;
+  /** The (checksummed) identity a DID names; a usage error if the DID is on another network than `network`. */
+  identity(did: string): Address;
+  /** A usage error naming the folder searched if the DID's network is not configured. */
+  requireKnownNetwork(did: string): void;
   json: boolean;
   /** The key from --keystore (which wins) or `envName` (default SIGIL_PRIVATE_KEY); a usage error when there is none. */
   key(envName?: string): Promise<Hex>;
@@ -51,6 +59,7 @@ export const toJson = (data: unknown) => JSON.stringify(data, (_k, v) => (typeof
 /** Reads a JSON file the user named, or says plainly why it cannot. */
 export function readJson<T>(file: string, what: string): T {
   if (!existsSync(file)) throw new CliError(`${what} ${file} does not exist`);
+  if (statSync(file).isDirectory()) throw new CliError(`${what} ${file} is a directory: give the file itself`);
   try {
     return JSON.parse(readFileSync(file, "utf8")) as T;
   } catch (e) {
@@ -87,26 +96,25 @@ export function milliseconds(value: string, option: string, max = 600_000): numb
 }
 
 export function makeContext(options: GlobalOptions): Context {
-  const name = options.network ?? "localhost";
-  let network: SigilNetwork | undefined = networksFromDeployments(options.deployments ?? undefined, options.rpc?.length ? { [name]: options.rpc } : {}).find(
-    (n) => n.name === name,
-  );
-  if (options.registry) {
-    if (!options.rpc?.length || !options.chainId) throw new CliError("--registry needs --rpc and --chain-id too");
-    network = { name, chainId: Number(options.chainId), registry: options.registry as Address, rpcUrls: options.rpc };
+  const choice = chooseNetworks(options);
+  let network = choice.selected;
+  let others = choice.all.slice(1);
+  if (options.timeout !== undefined) {
+    const timeoutMs = milliseconds(options.timeout, "--timeout");
+    network = { ...network, timeoutMs };
+    others = others.map((n) => ({ ...n, timeoutMs }));
   }
-  if (!network) {
-    throw new CliError(`unknown network "${name}": deploy there first (npm run deploy) or give --registry, --chain-id and --rpc`);
-  }
-  if (options.timeout !== undefined) network = { ...network, timeoutMs: milliseconds(options.timeout, "--timeout") };
   const waitMs = options.wait === undefined ? 120_000 : milliseconds(options.wait, "--wait", 3_600_000);
   const json = options.json === true;
-  const resolver = createSigilResolver({ networks: [network], cache: false });
+  const resolver = createSigilResolver({ networks: [network, ...others], cache: false });
   const net = network;
   return {
     network,
     publicClient: networkClient(network),
     resolver,
+    deployments: choice.dir,
+    identity: (did: string) => identityOn(did, net),
+    requireKnownNetwork: (did: string) => requireKnownNetwork(did, [net, ...others], choice.dir),
     json,
     waitMs,
     offline: { deadline: options.deadline, nonce: options.nonce, commitmentNonce: options.commitmentNonce, round: options.round },
@@ -133,6 +141,8 @@ export function makeContext(options: GlobalOptions): Context {
 /** One line for the user and the exit code for any error a command can end in. */
 export function describeFailure(error: unknown): { line: string; code: number } {
   if (error instanceof CliError) return { line: error.message, code: error.exitCode };
+  // No registry at the address: the network is unusable as configured (as for resolve): 3.
+  if (error instanceof NoRegistryError && error.message.startsWith("no SigilRegistry")) return { line: error.message, code: EXIT.network };
   if (error instanceof SigilError) {
     const refused = error.code === "registryRevert" || error.code === "messageRefused";
     const code = refused ? EXIT.refused : error.code === "internalError" ? EXIT.network : EXIT.usage;

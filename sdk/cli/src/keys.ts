@@ -2,7 +2,7 @@
 // (plain `0x…`, `{"privateKey": "0x…"}`, or an encrypted Web3 Secret Storage keystore, the format
 // ethers, viem users and geth read, unlocked with a passphrase from --passphrase-file or a
 // prompt), else an environment variable. And writing encrypted keystores for `sigil create`.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { isHex, type Hex } from "viem";
 import { CliError } from "./errors.ts";
 
@@ -15,6 +15,7 @@ export interface KeySources {
 export async function readPassphrase(sources: KeySources, purpose: string): Promise<string> {
   if (sources.passphraseFile) {
     if (!existsSync(sources.passphraseFile)) throw new CliError(`passphrase file ${sources.passphraseFile} does not exist`);
+    if (statSync(sources.passphraseFile).isDirectory()) throw new CliError(`--passphrase-file ${sources.passphraseFile} is a directory: give the file holding the passphrase`);
     const passphrase = readFileSync(sources.passphraseFile, "utf8").split(/\r?\n/)[0];
     if (!passphrase) throw new CliError(`passphrase file ${sources.passphraseFile} is empty`);
     return passphrase;
@@ -59,6 +60,7 @@ const isKey = (k: unknown): k is Hex => typeof k === "string" && isHex(k) && k.l
 export async function readKeystore(sources: KeySources & { keystore: string }): Promise<Hex> {
   const file = sources.keystore;
   if (!existsSync(file)) throw new CliError(`keystore file ${file} does not exist`);
+  if (statSync(file).isDirectory()) throw new CliError(`--keystore ${file} is a directory: give the keystore file itself`);
   const text = readFileSync(file, "utf8").trim();
   if (!text.startsWith("{")) {
     if (!isKey(text)) throw new CliError(`keystore ${file} must hold a 0x-prefixed 32-byte key, {"privateKey": "0x…"}, or an encrypted keystore`);
@@ -83,9 +85,15 @@ export async function readKeystore(sources: KeySources & { keystore: string }): 
   return json.privateKey;
 }
 
-/** An explicit --keystore wins; otherwise the environment variable; otherwise a usage error. */
-export async function loadKey(sources: KeySources, envName: string): Promise<Hex> {
+/** An explicit --keystore wins; then a named identity (--as); then the environment variable; otherwise a usage error. */
+export async function loadKey(sources: KeySources & { as?: string }, envName: string): Promise<Hex> {
   if (sources.keystore) return readKeystore({ ...sources, keystore: sources.keystore });
+  if (sources.as) {
+    const { namedIdentity, isFile } = await import("./commands/identities.ts");
+    const named = namedIdentity(sources.as);
+    if (!isFile(named.keystore)) throw new CliError(`identity "${sources.as}": its keystore ${named.keystore} is gone; put it back, or sigil id remove ${sources.as}`);
+    return readKeystore({ keystore: named.keystore, passphraseFile: sources.passphraseFile ?? named.passphraseFile });
+  }
   const key = process.env[envName];
   if (!key) throw new CliError(`no key: set ${envName} to a 0x-prefixed private key, or pass --keystore <file> (never a key on the command line)`);
   if (!isKey(key)) throw new CliError(`${envName} must hold 32 bytes of 0x-prefixed hex`);

@@ -8,7 +8,12 @@ try {
 } catch (error) {
   const commanderCode = (error as { code?: string }).code;
   if (commanderCode === "commander.helpDisplayed" || commanderCode === "commander.version" || commanderCode === "commander.help") process.exit(EXIT.ok);
-  if (commanderCode?.startsWith("commander.")) process.exit(EXIT.usage);
+  if (commanderCode?.startsWith("commander.")) {
+    // Commander said what was wrong on stderr; --json callers read stdout.
+    const line = ((error as Error).message ?? "bad usage").replace(/^error: /, "");
+    if (process.argv.includes("--json")) console.log(JSON.stringify({ ok: false, exitCode: EXIT.usage, error: line }));
+    process.exit(EXIT.usage);
+  }
   const { line, code } = describeFailure(error);
   if (process.argv.includes("--json")) console.log(JSON.stringify({ ok: false, exitCode: code, error: line }));
   console.error(`sigil: ${line}`);

@@ -1,6 +1,7 @@
 // How every write command ends: simulate (a refusal by the registry is named and nothing is
 // sent), check the sender can pay, send, and report what the receipt's registry events say;
 // or, with --prepare, sign the operation (EIP-712) for a relayer and write it to a file.
+import { existsSync } from "node:fs";
 import { Option } from "commander";
 import { isHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -68,35 +69,59 @@ export const sentLine = (c: Context) => (hash: Hex) =>
 
 /** Explanations for refusals a user meets on the way, with the command that works instead. */
 function withHint(error: unknown, op: Operation): unknown {
-  if (!(error instanceof RegistryRevertError) || op.type !== "deactivate") return error;
-  if (error.errorName === "SigilNextOwnerCommitted") {
+  if (!(error instanceof RegistryRevertError)) return error;
+  if (op.type === "deactivate" && error.errorName === "SigilNextOwnerCommitted") {
     return new CliError(`${error.message}. Deactivate with the next key instead: sigil rotate <did> --next-key-file <file> --new-owner 0x0000000000000000000000000000000000000000 --no-commit`, EXIT.refused);
   }
-  if (error.errorName === "SigilGuardedDeactivation") {
+  if (op.type === "deactivate" && error.errorName === "SigilGuardedDeactivation") {
     return new CliError(`${error.message}. Ask your guardians (sigil recover start <did> --new-owner 0x0000000000000000000000000000000000000000 --no-commit), or rotate to the zero address with a next key committed at least one delay ago`, EXIT.refused);
+  }
+  if (op.type === "setGuardians" && error.errorName === "SigilNextOwnerCommitted") {
+    return new CliError(
+      `${error.message}: this DID has a committed next key, so its current key alone may not change the guardians (a thief holding that key could install his own). ` +
+        "Change them with the next key, when you rotate; nothing was sent",
+      EXIT.refused,
+    );
   }
   return error;
 }
 
-/** Sends `op` signed by `key` (or with `prepare`, signs it to that file) and reports the outcome. */
-export async function perform(
-  c: Context,
-  op: Operation,
-  options: { prepare?: string; key: Hex; salt?: Hex; offline?: PrepareOptions },
-): Promise<OperationReceipt | undefined> {
+/** What `perform` will do once its checks passed: send (or sign), and report the receipt's events. */
+export type Ready = () => Promise<OperationReceipt | undefined>;
+
+export interface PerformOptions {
+  prepare?: string;
+  key: Hex;
+  salt?: Hex;
+  offline?: PrepareOptions;
+  /** The success line from the receipt (default: the operation and its event kinds); may throw when the events do not show what was asked. */
+  describe?: (receipt: OperationReceipt) => { line: string; data?: Record<string, unknown> };
+}
+
+/**
+ * Everything that can refuse `op` before it is sent, in order: the prepared file is new and the
+ * deadline is ahead; the registry's verdict (a refusal is named, nothing is sent); the sender's
+ * funds. Nothing is written or sent here, so a command may write its own files between the checks
+ * and the send, and claim only what happened.
+ */
+export async function check(c: Context, op: Operation, options: PerformOptions): Promise<Ready> {
   const target = { registry: c.network.registry, publicClient: c.publicClient };
   if (options.prepare) {
+    const file = options.prepare;
     if (!isSignable(op)) throw new CliError(`${op.type} needs no signature: anyone may send it, e.g. the relayer with SIGIL_PRIVATE_KEY set to its key`);
+    if (existsSync(file)) throw new CliError(`${file} already exists: choose another file (nothing was overwritten)`);
     const p = options.offline ?? c.offline;
-    const signed = await signOperation(c.walletFor(options.key), target, op, {
-      context: offlineContext(op, p, options.key, options.salt),
-      deadline: deadlineOf(p.deadline),
-      chainId: c.network.chainId,
-    });
-    writeNew(options.prepare, signed);
-    const until = new Date(Number(signed.deadline) * 1000).toISOString();
-    c.print(`✔ signed ${op.type} (valid until ${until}); relay it with: sigil relay ${options.prepare}`, signed);
-    return undefined;
+    const deadline = deadlineOf(p.deadline);
+    if (deadline !== undefined && deadline <= BigInt(Math.floor(Date.now() / 1000))) {
+      throw new CliError(`--deadline ${p.deadline} is already past (${new Date(Number(deadline) * 1000).toISOString()}): a relayer could never send it; give a time ahead`);
+    }
+    return async () => {
+      const signed = await signOperation(c.walletFor(options.key), target, op, { context: offlineContext(op, p, options.key, options.salt), deadline, chainId: c.network.chainId });
+      writeNew(file, signed);
+      const until = new Date(Number(signed.deadline) * 1000).toISOString();
+      c.print(`✔ signed ${op.type} (valid until ${until}); relay it with: sigil relay ${file}`, signed);
+      return undefined;
+    };
   }
   const account = privateKeyToAccount(options.key);
   // The registry's verdict first: a refusal is not a funding problem.
@@ -107,11 +132,19 @@ export async function perform(
   }
   if ((await c.publicClient.getBalance({ address: account.address })) === 0n) {
     const hint = isSignable(op) ? "fund it (sigil fund), or add --prepare <file> and let a relayer submit it (sigil relay)" : "fund it, or let any funded key send it";
-    throw new CliError(`${account.address} has no funds to pay gas: ${hint}`, EXIT.refused);
+    throw new CliError(`${account.address} has no funds to pay gas: ${hint}; nothing was sent`, EXIT.refused);
   }
-  const receipt = await c.spin(`sending ${op.type}…`, sendOperation(c.walletFor(options.key), target, op, { onSent: sentLine(c), timeoutMs: c.waitMs }));
-  c.print(`✔ ${op.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed}): ${receipt.events.map((e) => e.kind).join(", ")}`, receipt);
-  return receipt;
+  return async () => {
+    const receipt = await c.spin(`sending ${op.type}…`, sendOperation(c.walletFor(options.key), target, op, { onSent: sentLine(c), timeoutMs: c.waitMs }));
+    const said = options.describe?.(receipt) ?? { line: `✔ ${op.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed}): ${receipt.events.map((e) => e.kind).join(", ")}` };
+    c.print(said.line, { ...receipt, ...said.data });
+    return receipt;
+  };
+}
+
+/** Sends `op` signed by `key` (or with `prepare`, signs it to that file) and reports the outcome. */
+export async function perform(c: Context, op: Operation, options: PerformOptions): Promise<OperationReceipt | undefined> {
+  return (await check(c, op, options))();
 }
 
 /** A next key and its salt, from a next-key file (`sigil next-key new`), or SIGIL_NEXT_KEY + SIGIL_NEXT_SALT. */
@@ -153,6 +186,22 @@ export function commitmentFromFile(file: string): Hex {
   const card = readJson<Partial<NextKeyCard>>(file, "next-key file");
   if (!card.commitment || !isHex(card.commitment) || card.commitment.length !== 66) throw new CliError(`${file} holds no commitment`);
   return card.commitment;
+}
+
+/**
+ * Refuses a --commit-file whose commitment the rotation's new owner itself satisfies: the next
+ * key would be the controller, so a thief of that one key could rotate too; it protects nothing.
+ */
+export function refuseSelfCommitment(file: string, newOwner: Address) {
+  const card = readJson<Partial<NextKeyCard>>(file, "next-key file");
+  const byAddress = typeof card.address === "string" && card.address.toLowerCase() === newOwner.toLowerCase();
+  const bySalt = isHex(card.salt) && card.salt.length === 66 && card.commitment?.toLowerCase() === commitmentOf(newOwner, card.salt).toLowerCase();
+  if (byAddress || bySalt) {
+    throw new CliError(
+      `${file} commits to ${newOwner}, the new owner itself: its next key would be the controller, so whoever steals that one key could rotate too. ` +
+        "Commit to another key kept offline (sigil next-key --out <file>, or sigil commit-next --next-address <address>); nothing was sent",
+    );
+  }
 }
 
 /** A next-key record for an address whose private key lives elsewhere (a hardware wallet). */

@@ -6,14 +6,17 @@
 // (relay) or --keystore, never from the command line.
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { authenticationFingerprint } from "sigil-did";
 import { registerAccountCommands } from "./commands/account.ts";
 import { registerIdentityCommands } from "./commands/identity.ts";
+import { registerIdentityNameCommands } from "./commands/identities.ts";
+import { registerJourneyCommands } from "./commands/journeys.ts";
 import { registerMessageCommands } from "./commands/messages.ts";
 import { registerRecoveryCommands } from "./commands/recovery.ts";
 import { registerRelayCommands } from "./commands/relay.ts";
+import { registerResolveCommand } from "./commands/resolve.ts";
 import { registerServeCommand } from "./commands/serve.ts";
-import { CliError, EXIT, makeContext, type Context, type GlobalOptions } from "./context.ts";
+import { registerWatchCommand } from "./commands/watch.ts";
+import { makeContext, type Context, type GlobalOptions } from "./context.ts";
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -29,6 +32,7 @@ export function createProgram(): Command {
     .option("--deployments <dir>", "folder of deployment records (default: ./deployments)")
     .option("--keystore <file>", 'the key: 0x…, {"privateKey": "0x…"} or an encrypted keystore (wins over SIGIL_PRIVATE_KEY)')
     .option("--passphrase-file <file>", "the encrypted keystore's passphrase (else you are asked, on a terminal)")
+    .addOption(new Option("--as <name>", "the key of a named local identity (sigil id add), instead of --keystore").env("SIGIL_AS"))
     .addOption(new Option("--timeout <ms>", "per-request RPC timeout (1-600000)").env("SIGIL_RPC_TIMEOUT_MS"))
     .addOption(new Option("--wait <ms>", "how long a write waits to be mined (default 120000)").env("SIGIL_WAIT_MS"))
     .option("--deadline <time>", "with --prepare: when the signed operation expires (ISO 8601 or unix seconds; default in one hour)")
@@ -42,56 +46,16 @@ export function createProgram(): Command {
 
   const ctx = (): Context => makeContext(program.opts<GlobalOptions>());
 
-  program
-    .command("resolve <did>")
-    .description("print the DID document (or its version at --at)")
-    .option("--at <time|block>", "ISO 8601 time or block number")
-    .action(async (did: string, options: { at?: string }) => {
-      const c = ctx();
-      const query = options.at === undefined ? "" : /^\d+$/.test(options.at) ? `?versionId=${options.at}` : `?versionTime=${options.at}`;
-      const result = await c.spin("resolving…", c.resolver.resolve(`${did}${query}`));
-      const error = result.didResolutionMetadata.error;
-      if (error) {
-        const code = error === "internalError" ? EXIT.network : error === "notFound" ? EXIT.refused : EXIT.usage;
-        throw new CliError(`${error}: ${result.didResolutionMetadata.message}`, code);
-      }
-      const doc = result.didDocument!;
-      const rows = (doc.verificationMethod ?? []).map((vm) => {
-        const v = vm as typeof vm & Record<string, string>;
-        const uses = ["authentication", "assertionMethod", "keyAgreement"].filter((p) => (doc[p as "authentication"] ?? []).includes(vm.id));
-        return `  ${vm.id.split("#")[1].padEnd(12)} ${vm.type.padEnd(36)} ${(v.blockchainAccountId ?? v.publicKeyHex ?? v.publicKeyBase64 ?? v.publicKeyBase58 ?? "").padEnd(20)} ${uses.join(",")}`;
-      });
-      const services = (doc.service ?? []).map((s) => `  ${s.id.split("#")[1].padEnd(12)} ${s.type.padEnd(36)} ${JSON.stringify(s.serviceEndpoint)}`);
-      const m = result.didDocumentMetadata as Record<string, unknown> & {
-        sigil?: Record<string, unknown> & {
-          guardians?: { threshold: number } | null;
-          recoveries?: unknown[];
-        };
-      };
-      const guardians = m.sigil?.guardians ? `guardians: ${m.sigil.guardians.threshold} needed` : "no guardians";
-      const recoveries = m.sigil?.recoveries?.length ? `; ⚠ ${m.sigil.recoveries.length} recovery proposal(s) open (sigil recover status)` : "";
-      c.print(
-        [
-          doc.id,
-          m.deactivated ? "  DEACTIVATED" : "",
-          "keys:",
-          ...rows,
-          ...(services.length ? ["services:", ...services] : []),
-          `version ${m.versionId ?? "0 (no changes)"}${m.updated ? ` at ${m.updated}` : ""}; pre-rotation ${m.sigil?.preRotation ? "on" : "off"}; epoch ${m.sigil?.epoch}; ${guardians}${recoveries}`,
-          `fingerprint: ${authenticationFingerprint(result)}`,
-        ]
-          .filter(Boolean)
-          .join("\n"),
-        result,
-      );
-    });
-
+  registerResolveCommand(program, ctx);
   registerAccountCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerRecoveryCommands(program, ctx);
   registerMessageCommands(program, ctx);
+  registerWatchCommand(program, ctx);
   registerServeCommand(program, ctx);
   registerRelayCommands(program, ctx);
+  registerJourneyCommands(program, ctx);
+  registerIdentityNameCommands(program, ctx);
 
   // Every subcommand, however it was added, exits through the handler below (usage errors: 2).
   const exitOverride = (cmd: Command) => {

@@ -3,7 +3,7 @@
 // with the next key from its file (rotation, cancelling a recovery), or as a guardian with a
 // guardian card. The forms build operations; submit.ts checks, reviews, signs and sends them.
 import { getAddress, hexToBytes, isHex, zeroHash, type Address, type Hex } from "viem";
-import { activeEntries, bytes32Name, commitmentOf, generateNextKey, planRotation, publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType, type NextKeyCard, type Operation } from "sigil-did";
+import { activeEntries, bytes32Name, commitmentOf, generateNextKey, planRotation, proposalOf, publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType, type NextKeyCard, type Operation } from "sigil-did";
 import { checkbox, field, fill, h, uid } from "./dom.ts";
 import { sigilMeta, type History, type Resolution } from "./meta.ts";
 import { fileText, parseJson } from "./files.ts";
@@ -253,7 +253,7 @@ export function actView(ctx: ActContext): HTMLElement {
   const openChoice = choice("recovery", open.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}, ${r.approvals}${r.threshold ? ` of ${r.threshold}` : ""} approval${(r.threshold ?? r.approvals) === 1 ? "" : "s"}` })));
   const pick = () => {
     const r = open[Math.max(0, openChoice.index())];
-    return { newOwner: getAddress(r.newOwner), nextCommitment: (r.nextOwnerCommitment ?? zeroHash) as Hex, purge: r.purge };
+    return proposalOf(r);
   };
   const approve = open.length
     ? actionForm("recovery-approve", [openChoice.el], async () => {
@@ -265,7 +265,7 @@ export function actView(ctx: ActContext): HTMLElement {
   const finalize = open.some((r) => r.status === "ready" || r.status === "armed")
     ? actionForm("recovery-finalize", [finalizeChoice.el], () => {
         const armed = open.filter((r) => r.status === "ready" || r.status === "armed")[Math.max(0, finalizeChoice.index())];
-        return { op: { type: "finalizeRecovery", identity, recovery: { newOwner: getAddress(armed.newOwner), nextCommitment: (armed.nextOwnerCommitment ?? zeroHash) as Hex, purge: armed.purge } }, authoriser: acting() };
+        return { op: { type: "finalizeRecovery", identity, recovery: proposalOf(armed) }, authoriser: acting() };
       }, { signable: false, sendLabel: "Check and finalise" })
     : h("p", { class: "muted" }, "No recovery is armed.");
   const cancelFile = h("input", { type: "file", name: "cancel-next-key-file", accept: ".json,application/json" });

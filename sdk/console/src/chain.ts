@@ -45,7 +45,8 @@ export async function readHistory(chain: Chain, address: Address): Promise<Histo
   );
   const times = new Map(headers.filter((b) => b !== null).map((b) => [BigInt(b!.number), BigInt(b!.timestamp)]));
   return {
-    events: events.map((e) => ({ ...e, blockTimestamp: e.blockTimestamp ?? times.get(e.blockNumber) ?? 0n })),
+    // Markers only keep Sigil-only changes on stock readers' chain: the change itself is shown.
+    events: events.filter((e) => e.kind !== "marker").map((e) => ({ ...e, blockTimestamp: e.blockTimestamp ?? times.get(e.blockNumber) ?? 0n })),
     state: snapshot.states.get(id),
     head: { blockNumber: snapshot.blockNumber, timestamp: snapshot.timestamp },
   };

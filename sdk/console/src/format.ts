@@ -92,6 +92,8 @@ export const KIND_WORDS: Record<string, string> = {
 /** One event in words. */
 export function describe(e: TimedEvent): Described {
   switch (e.kind) {
+    case "marker": // filtered out with the history (chain.ts); described for completeness
+      return { lane: "guardians", tone: "guard", keyChange: false, text: "a Sigil-only change (ERC-1056 marker)" };
     case "delegate": {
       const added = e.validTo > e.blockTimestamp;
       return { lane: "keys", tone: added ? "add" : "remove", keyChange: true, text: `${added ? "key added" : "key revoked"}: address ${short(e.delegate)} (${purposeWords(nameOf(e.delegateType))})` };

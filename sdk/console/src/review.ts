@@ -23,6 +23,13 @@ function text(value: Hex): string {
 
 const validFor = (seconds: bigint) => `, for ${span(Number(seconds))}`;
 
+/** The guardian set a rotation or recovery puts in place, in words ("" when it keeps the set). */
+function guardiansAfter(update: { replace: boolean; root: Hex; threshold: bigint; delay: bigint } | undefined): string {
+  if (!update?.replace) return "";
+  if (update.root === zeroHash) return "; the guardians are removed";
+  return `; new guardians: ${update.threshold} approval${update.threshold === 1n ? "" : "s"} needed, then a ${span(Number(update.delay))} wait`;
+}
+
 /** An attribute in words: a service (its type and endpoint) or a public key (its type and use). */
 function attribute(name: Hex, value: Hex): { what: "service" | "key" | "attribute"; words: string } {
   const n = nameOf(name) ?? name;
@@ -52,7 +59,7 @@ export function describeOperation(op: Operation): string {
       return `Commit to a next key (only its hash, ${short(op.commitment, 8)}, is published). Whoever holds that key can take this DID back after a theft.`;
     case "rotate":
       if (op.newOwner === zeroAddress) return "Deactivate this DID for ever with the next key: no controller, no keys. Nobody can undo it.";
-      return `Rotate with the next key: ${op.newOwner} becomes the controller${op.purge ? "; everything published before (keys, services) is void" : "; earlier keys and services are kept"}${op.nextCommitment === zeroHash ? "; no new next key is committed" : "; a fresh next key is committed"}.`;
+      return `Rotate with the next key: ${op.newOwner} becomes the controller${op.purge ? "; everything published before (keys, services) is void" : "; earlier keys and services are kept"}${op.nextCommitment === zeroHash ? "; no new next key is committed" : "; a fresh next key is committed"}${guardiansAfter(op.guardians)}.`;
     case "deactivate":
       return "Deactivate this DID for ever: it will have no keys. Nobody, not you, not your guardians, can undo it.";
     case "changeOwner":
@@ -64,11 +71,11 @@ export function describeOperation(op: Operation): string {
     case "applyGuardians":
       return "Make the pending guardian change effective.";
     case "approveRecovery":
-      return `As guardian ${op.proof.guardian}: approve the recovery that makes ${op.recovery.newOwner} the controller${op.recovery.purge ? " and voids everything published before" : ""}${op.recovery.nextCommitment === zeroHash ? ", without a next key" : ""} (it is proposed if nobody has yet).`;
+      return `As guardian ${op.proof.guardian}: approve the recovery that makes ${op.recovery.newOwner} the controller${op.recovery.purge ? " and voids everything published before" : ""}${op.recovery.nextCommitment === zeroHash ? ", without a next key" : ""}${guardiansAfter(op.recovery.guardians)} (it is proposed if nobody has yet).`;
     case "cancelRecovery":
       return "Cancel the pending recovery with the next key.";
     case "finalizeRecovery":
-      return `Finalise the recovery: ${op.recovery.newOwner} becomes the controller${op.recovery.purge ? " and everything published before is void" : ""}.`;
+      return `Finalise the recovery: ${op.recovery.newOwner} becomes the controller${op.recovery.purge ? " and everything published before is void" : ""}${guardiansAfter(op.recovery.guardians)}.`;
   }
 }
 

@@ -137,7 +137,8 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
     signing = true;
     const receipt = await carryOut(ctx, mode, p, payer, l);
     if (!receipt) return; // signed to a file: nothing changed on chain
-    const recorded = [...new Set(receipt.events.map((e) => KIND_WORDS[e.kind] ?? e.kind))].join(", ");
+    // Markers only keep Sigil-only changes visible to stock ERC-1056 readers: the change itself is said.
+    const recorded = [...new Set(receipt.events.filter((e) => e.kind !== "marker").map((e) => KIND_WORDS[e.kind] ?? e.kind))].join(", ");
     l.done(h("strong", undefined, "Done"), ` in block ${receipt.blockNumber}${mode === "relay" ? ", relayed" : ""}: the registry recorded ${recorded}.`);
     p.after?.();
     ctx.report(out);

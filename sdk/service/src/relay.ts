@@ -14,8 +14,10 @@ import {
   relayOperation,
   SignedOperationFormatError,
   sigilRegistryAbi,
+  signedOperationOnChain,
   staleReason,
   type RegistryTarget,
+  type SignedOperation,
 } from "sigil-did";
 import { problemBody } from "./app.ts";
 
@@ -27,23 +29,72 @@ export interface RelayOptions {
   target: RegistryTarget;
   chainId: number;
   /**
-   * Most operations relayed per minute, across all clients (the relayer's funds are finite), in
-   * each of two budgets: taking an identity back (rotate, cancelRecovery, approveRecovery) and
-   * everything else, so that a flood of ordinary operations (a thief's, anyone's) cannot keep an
-   * owner's rotation out. Default 30.
+   * Most ordinary operations (anything but the protective ones below) relayed per minute, across
+   * all clients: the relayer's funds are finite. Default 30.
    */
   maxPerMinute?: number;
+  /**
+   * Most protective operations relayed per minute for one identity, and for one signer:
+   * rotations and cancellations (signed by the identity's committed next key) and, counted apart,
+   * approvals (signed by its guardians). No client shares an identity's budget with another
+   * identity, so nobody can keep an owner's rotation or cancellation out by spending a shared one
+   * with operations for identities he made up. Default 5.
+   */
+  maxPerIdentityPerMinute?: number;
   /** How long to wait for a receipt, ms. Default 60 s. */
   receiptTimeoutMs?: number;
 }
 
-/** Operations that take an identity back or stop a takeover: their own budget. */
+/** Operations that take an identity back or stop a takeover: budgeted per identity and per signer. */
 const PROTECTIVE = new Set(["rotate", "cancelRecovery", "approveRecovery"]);
+
+/**
+ * Counts per key in fixed one-minute windows. Every budget starts afresh at the same time, so the
+ * whole map is dropped then: memory holds at most one minute of keys.
+ */
+class MinuteBudgets {
+  private start = 0;
+  private used = new Map<string, number>();
+
+  /** The seconds to wait if any of `keys` is at its limit (nothing is counted then), else undefined (all counted). */
+  take(keys: [string, number][], now = Date.now()): number | undefined {
+    if (now - this.start >= 60_000) (this.start = now), this.used.clear();
+    const full = keys.find(([key, limit]) => (this.used.get(key) ?? 0) >= limit);
+    if (full) return Math.max(1, Math.ceil((this.start + 60_000 - now) / 1000));
+    for (const [key] of keys) this.used.set(key, (this.used.get(key) ?? 0) + 1);
+    return undefined;
+  }
+
+  /** Gives back what `take` counted (an operation refused before it was sent cost nothing). */
+  refund(keys: [string, number][]) {
+    for (const [key] of keys) {
+      const n = this.used.get(key);
+      if (n) this.used.set(key, n - 1);
+    }
+  }
+}
+
+/** The budgets an operation spends, with their limits, and how a refusal describes the full one. */
+function budgetsFor(signed: SignedOperation, perMinute: number, perIdentity: number): { keys: [string, number][]; what: string } {
+  const type = signed.operation.type;
+  if (!PROTECTIVE.has(type)) return { keys: [["ordinary", perMinute]], what: `at most ${perMinute} operations a minute` };
+  // A guardian's approvals never spend the next key's budget for the same identity.
+  const group = type === "approveRecovery" ? "approvals" : "rotations and cancellations";
+  const identity = signed.operation.identity.toLowerCase();
+  return {
+    keys: [
+      [`identity:${group}:${identity}`, perIdentity],
+      [`signer:${signed.signer.toLowerCase()}`, perIdentity],
+    ],
+    what: `at most ${perIdentity} ${group} a minute for one identity, and ${perIdentity} protective operations for one signer`,
+  };
+}
 
 export function registerRelay(app: FastifyInstance, options: RelayOptions) {
   const { relayer, target, chainId } = options;
   const perMinute = options.maxPerMinute ?? 30;
-  const budgets = { protective: { start: 0, used: 0 }, ordinary: { start: 0, used: 0 } };
+  const perIdentity = options.maxPerIdentityPerMinute ?? 5;
+  const budgets = new MinuteBudgets();
   // One transaction at a time until it is sent: concurrent sends from one account would take
   // the same nonce. Receipts are awaited in parallel.
   let sending: Promise<void> = Promise.resolve();
@@ -64,15 +115,11 @@ export function registerRelay(app: FastifyInstance, options: RelayOptions) {
     if (signed.chainId !== chainId || signed.registry.toLowerCase() !== target.registry.toLowerCase()) {
       return problem(reply, 400, `signed for registry ${signed.registry} on chain ${signed.chainId}; this relayer sends to ${target.registry} on chain ${chainId}`);
     }
-    const kind = PROTECTIVE.has(signed.operation.type) ? "protective" : "ordinary";
-    const budget = budgets[kind];
-    const now = Date.now();
-    if (now - budget.start >= 60_000) Object.assign(budget, { start: now, used: 0 });
-    if (budget.used >= perMinute) {
-      const wait = Math.ceil((budget.start + 60_000 - now) / 1000);
-      return problem(reply.header("retry-after", String(wait)), 429, `this relayer sends at most ${perMinute} ${kind === "protective" ? "rotations, approvals and cancellations" : "operations"} a minute; try again in ${wait} s`);
+    const budget = budgetsFor(signed, perMinute, perIdentity);
+    const wait = budgets.take(budget.keys);
+    if (wait !== undefined) {
+      return problem(reply.header("retry-after", String(wait)), 429, `this relayer sends ${budget.what}; try again in ${wait} s`);
     }
-    budget.used++;
     const turn = sending;
     let wasSent = false;
     let sent!: () => void;
@@ -87,8 +134,19 @@ export function registerRelay(app: FastifyInstance, options: RelayOptions) {
         events: receipt.events.map((e) => e.kind),
       });
     } catch (error) {
-      if (!wasSent) budget.used--; // refused before sending: nothing was spent
+      if (!wasSent) budgets.refund(budget.keys); // refused before sending: nothing was spent
       if (error instanceof RegistryRevertError) {
+        // Someone sent a copy first (a thief racing the owner's own signed rotation): what it asks is done.
+        const applied = await signedOperationOnChain(target, signed).catch(() => undefined);
+        if (applied) {
+          return reply.code(200).header("cache-control", "no-store").send({
+            transactionHash: applied.transactionHash,
+            blockNumber: applied.blockNumber.toString(),
+            events: applied.events,
+            alreadyOnChain: true,
+            detail: `this ${signed.operation.type} already took effect in block ${applied.blockNumber} (tx ${applied.transactionHash}, sent by ${applied.sentBy})${wasSent ? "; this relayer's own copy came second and reverted" : "; nothing more was sent"}`,
+          });
+        }
         // A signature the registry refuses: say why in words when the chain shows it (a replay, a used nonce).
         const stale = error.errorName === "SigilInvalidSignature" || error.errorName === "SigilExpiredSignature" ? await staleReason(target, signed).catch(() => undefined) : undefined;
         return problem(reply, 422, stale ? `${error.message}: ${stale}; sign it again` : error.message, { operation: signed.operation.type, errorName: error.errorName });

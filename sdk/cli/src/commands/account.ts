@@ -1,13 +1,14 @@
 // Getting started: `sigil create` makes a new identity (a key, its DID, an encrypted keystore,
 // and optionally a next key with its commitment signed for a relayer), and `sigil fund` pays a
 // fresh key its first gas from a funded one.
+import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { formatEther, parseEther, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { generateNextKey } from "sigil-did";
 import { CliError, EXIT, parseAddress, writeNew, type Context } from "../context.ts";
 import { encryptKeystore, readPassphrase } from "../keys.ts";
-import { perform, saveNextKey, sentLine } from "../perform.ts";
+import { check, saveNextKey, sentLine } from "../perform.ts";
 
 type Ctx = () => Context;
 
@@ -20,21 +21,26 @@ export function registerAccountCommands(program: Command, ctx: Ctx) {
     .option("--prepare <file>", "with --next-key-out: write the signed commitment here for a relayer (the new key has no coins)")
     .action(async (o: { keystoreOut: string; nextKeyOut?: string; prepare?: string }) => {
       const c = ctx();
+      // Every check before any file is written: a refused create leaves nothing behind.
+      if (o.nextKeyOut && !o.prepare) throw new CliError("--next-key-out needs --prepare <file>: the new key has no coins to send the commitment itself");
+      if (o.prepare && !o.nextKeyOut) throw new CliError("--prepare needs --next-key-out <file>: it signs the commitment to that next key");
+      for (const file of [o.keystoreOut, o.nextKeyOut, o.prepare]) {
+        if (file && existsSync(file)) throw new CliError(`${file} already exists: choose another file (nothing was overwritten)`);
+      }
       const passphrase = await readPassphrase({ passphraseFile: program.opts().passphraseFile }, "the new keystore");
       if (passphrase.length < 8) throw new CliError("choose a passphrase of at least 8 characters");
       const key = generatePrivateKey();
       const address = privateKeyToAccount(key).address;
+      const next = o.nextKeyOut ? generateNextKey() : undefined;
+      const sign = next ? await check(c, { type: "commitNextOwner", identity: address, commitment: next.commitment }, { prepare: o.prepare, key, offline: { ...c.offline, nonce: c.offline.nonce ?? "0" } }) : undefined;
       writeNew(o.keystoreOut, await encryptKeystore(key, passphrase), true);
       const did = `did:sigil:${c.network.name ?? `0x${c.network.chainId.toString(16)}`}:${address.toLowerCase()}`;
       if (!c.json) console.error(`your DID: ${did}\nkey in ${o.keystoreOut} (encrypted): back it up; use it with --keystore ${o.keystoreOut}`);
-      let commitment: string | undefined;
-      if (o.nextKeyOut) {
-        if (!o.prepare) throw new CliError("--next-key-out needs --prepare <file>: the new key has no coins to send the commitment itself");
-        const next = saveNextKey(c, o.nextKeyOut, generateNextKey());
-        commitment = next.commitment;
-        await perform(c, { type: "commitNextOwner", identity: address, commitment: next.commitment }, { prepare: o.prepare, key, offline: { ...c.offline, nonce: c.offline.nonce ?? "0" } });
+      if (next && sign) {
+        saveNextKey(c, o.nextKeyOut!, next);
+        await sign();
       }
-      c.print(did, { did, address, keystore: o.keystoreOut, ...(commitment ? { nextOwnerCommitment: commitment, prepared: o.prepare } : {}) });
+      c.print(did, { did, address, keystore: o.keystoreOut, ...(next ? { nextOwnerCommitment: next.commitment, prepared: o.prepare } : {}) });
     });
 
   program

@@ -1,6 +1,7 @@
 // Commands that change one identity as its controller or its next key: keys, services,
 // attributes, the next-key commitment, rotation (purging, re-committing by default), the
 // cleanup of entries stock ERC-1056 readers still show, controller change and deactivation.
+import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { hexToBytes, hexToString, isHex, zeroAddress, type Address, type Hex } from "viem";
 import {
@@ -20,10 +21,10 @@ import {
   type Operation,
 } from "sigil-did";
 import { CliError, EXIT, parseAddress, type Context } from "../context.ts";
-import { commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, saveNextKey } from "../perform.ts";
+import { check, commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, refuseSelfCommitment, saveNextKey } from "../perform.ts";
+import { addRotationGuardianOptions, rotationGuardians, writeRotationCards, type RotationGuardianOptions } from "./rotation-guardians.ts";
 
 type Ctx = () => Context;
-const identityOf = (did: string): Address => parseAddress(parseDid(did).address, "DID address");
 const validityOption = () => new Option("--validity <seconds>", "how long it stays valid").default("31536000");
 
 function seconds(value: string, what: string): bigint {
@@ -35,10 +36,19 @@ async function history(c: Context, identity: Address) {
   const read = readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock: c.network.fromBlock ?? 0n });
   const { snapshot } = await read.catch((error: unknown) => {
     if (!(error instanceof EmptyCallError)) throw error;
-    throw new CliError(`no SigilRegistry at ${c.network.registry} on this chain: check --network (was the chain reset?) or deploy it; nothing was sent`, EXIT.refused);
+    throw new CliError(`no SigilRegistry at ${c.network.registry} on this chain: check --network (was the chain reset?) or deploy it; nothing was sent`, EXIT.network);
   });
   const address = identity.toLowerCase() as Address;
   return { events: snapshot.events.get(address) ?? [], now: snapshot.timestamp, state: snapshot.states.get(address)! };
+}
+
+/** The live services (by type and endpoint) and the number of live keys a purge voids. */
+async function voidedSummary(c: Context, identity: Address): Promise<string[]> {
+  const { events, now } = await history(c, identity);
+  const live = activeEntries(events, now);
+  const services = live.attributes.filter((a) => a.name.startsWith("0x6469642f7376632f")); // did/svc/
+  const keys = live.delegates.length + live.attributes.length - services.length;
+  return [...services.map((svc) => `service: ${hexToString(svc.name).replace(/\0+$/, "").slice(8)} ${hexToString(svc.value)}`), ...(keys > 0 ? [`keys: ${keys}`] : [])];
 }
 
 /** Refuses to send a revocation of what is not active: it would change nothing but be reported. */
@@ -64,13 +74,15 @@ function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
     .addOption(validityOption())
     .addOption(prepareOption())
     .action(async (did: string, o: { delegate?: string; publicKey?: string; type?: KeyType; purpose: KeyPurpose; validity: string; prepare?: string }) => {
-      const identity = identityOf(did);
+      parseDid(did);
       if (!o.delegate === !o.publicKey) throw new CliError("give exactly one of --delegate <address> or --public-key <hex> --type <type>");
       const c = ctx();
+      const identity = c.identity(did);
       let op: Operation;
       if (o.delegate) {
         if (o.purpose === "enc") throw new CliError("a delegate address signs; use --purpose veriKey or sigAuth");
         const delegate = parseAddress(o.delegate, "--delegate");
+        if (delegate === zeroAddress) throw new CliError("--delegate cannot be the zero address: nobody holds its key, so it would list a key that signs nothing");
         const delegateType = bytes32Name(o.purpose);
         op = kind === "add" ? { type: "addDelegate", identity, delegateType, delegate, validity: seconds(o.validity, "--validity") } : { type: "revokeDelegate", identity, delegateType, delegate };
       } else {
@@ -85,6 +97,19 @@ function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
     });
 }
 
+/** A service endpoint argument: a URI, or a JSON object (a DIDComm endpoint's {"uri", "accept", ...}). */
+function endpointArg(endpoint: string): string | Record<string, unknown> {
+  if (!endpoint.trim().startsWith("{")) return endpoint;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(endpoint);
+  } catch (e) {
+    throw new CliError(`endpoint looks like JSON but is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new CliError("a JSON endpoint must be an object, such as {\"uri\": \"https://…\", \"accept\": [\"didcomm/v2\"]}");
+  return parsed as Record<string, unknown>;
+}
+
 const hexValue = (v: string) => {
   if (!isHex(v)) throw new CliError(`value "${v}" must be 0x-prefixed hex`);
   return v as Hex;
@@ -96,12 +121,12 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
   const service = new Command("service").description("publish or remove a service endpoint");
   service
     .command("add <did> <type> <endpoint>")
-    .description("publish a service endpoint (a URI, or JSON) of a type, e.g. Messaging")
+    .description("publish a service endpoint of a type, e.g. Messaging: a URI, or a JSON object such as '{\"uri\": \"https://…\", \"accept\": [\"didcomm/v2\"]}'")
     .addOption(validityOption())
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { validity: string; prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "setAttribute", identity: identityOf(did), ...serviceAttribute(type, endpoint), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
+      await perform(c, { type: "setAttribute", identity: c.identity(did), ...serviceAttribute(type, endpointArg(endpoint)), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
     });
   service
     .command("remove <did> <type> <endpoint>")
@@ -109,7 +134,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { prepare?: string }) => {
       const c = ctx();
-      const op: Operation = { type: "revokeAttribute", identity: identityOf(did), ...serviceAttribute(type, endpoint) };
+      const op: Operation = { type: "revokeAttribute", identity: c.identity(did), ...serviceAttribute(type, endpointArg(endpoint)) };
       await requireActive(c, op, `service ${type} ${endpoint}`);
       await perform(c, op, { prepare: o.prepare, key: await c.key() });
     });
@@ -126,7 +151,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
         throw new CliError(`"${name}" publishes a key or a service: use sigil key add or sigil service add, which check the value`);
       }
       const c = ctx();
-      await perform(c, { type: "setAttribute", identity: identityOf(did), name: bytes32Name(name), value: hexValue(value), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
+      await perform(c, { type: "setAttribute", identity: c.identity(did), name: bytes32Name(name), value: hexValue(value), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
     });
   attribute
     .command("revoke <did> <name> <value>")
@@ -134,7 +159,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, name: string, value: string, o: { prepare?: string }) => {
       const c = ctx();
-      const op: Operation = { type: "revokeAttribute", identity: identityOf(did), name: bytes32Name(name), value: hexValue(value) };
+      const op: Operation = { type: "revokeAttribute", identity: c.identity(did), name: bytes32Name(name), value: hexValue(value) };
       await requireActive(c, op, `attribute ${name} ${value}`);
       await perform(c, op, { prepare: o.prepare, key: await c.key() });
     });
@@ -158,25 +183,27 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { out?: string; nextAddress?: string; prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       if (!o.out) throw new CliError("give --out <file>: the next key (or its salt) must be kept to rotate later");
-      let commitment: Hex;
+      if (existsSync(o.out)) throw new CliError(`${o.out} already exists: choose another file (nothing was overwritten)`);
+      let card: Parameters<typeof saveNextKey>[2];
       if (o.nextAddress) {
-        const record = commitmentRecord(o.nextAddress);
-        if (record.address === zeroAddress) throw new CliError("the next key cannot be the zero address (rotating to it deactivates: use sigil deactivate)");
+        card = commitmentRecord(o.nextAddress);
+        if (card.address === zeroAddress) throw new CliError("the next key cannot be the zero address (rotating to it deactivates: use sigil deactivate)");
         const { state } = await history(c, identity);
-        if (record.address.toLowerCase() === state.owner.toLowerCase()) {
+        if (card.address.toLowerCase() === state.owner.toLowerCase()) {
           throw new CliError("the next key must not be the current controller: a thief holding it could rotate; commit to a key kept offline");
         }
-        commitment = record.commitment;
-        saveNextKey(c, o.out, record);
       } else {
-        commitment = saveNextKey(c, o.out, generateNextKey()).commitment;
+        card = generateNextKey();
       }
-      await perform(c, { type: "commitNextOwner", identity, commitment }, { prepare: o.prepare, key: await c.key() });
+      // The registry's verdict and the funds first: a refused commitment writes no file.
+      const ready = await check(c, { type: "commitNextOwner", identity, commitment: card.commitment }, { prepare: o.prepare, key: await c.key() });
+      saveNextKey(c, o.out, card);
+      await ready();
     });
 
-  program
+  addRotationGuardianOptions(program
     .command("rotate <did>")
     .description("rotate with the pre-committed key: voids every earlier key and service (O(1) gas) and commits to a fresh next key")
     .option("--next-key-file <file>", "the committed key and salt (or SIGIL_NEXT_KEY_FILE / SIGIL_NEXT_KEY + SIGIL_NEXT_SALT)")
@@ -185,33 +212,39 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .option("--commit-file <file>", "commit to the key recorded in this file (sigil commit-next --next-address) instead")
     .option("--no-commit", "turn pre-rotation off (not recommended: a thief of the new key could take the identity)")
     .option("--keep", "keep earlier keys and services (no purge)")
-    .option("--list-revocations", "also revoke live entries with ERC-1056 events, for stock ERC-1056 readers (split into batches)")
+    .option("--list-revocations", "also revoke live entries with ERC-1056 events, for stock ERC-1056 readers (split into batches)"))
     .addOption(prepareOption())
-    .action(async (did: string, o: { nextKeyFile?: string; newOwner?: string; nextKeyOut?: string; commitFile?: string; commit: boolean; keep?: boolean; listRevocations?: boolean; prepare?: string }) => {
+    .action(async (did: string, o: { nextKeyFile?: string; newOwner?: string; nextKeyOut?: string; commitFile?: string; commit: boolean; keep?: boolean; listRevocations?: boolean; prepare?: string } & RotationGuardianOptions) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       const next = loadNextKey(o.nextKeyFile);
       if (o.commit && !o.commitFile && !o.nextKeyOut) throw new CliError("give --next-key-out <file> for the fresh next key (or --commit-file, or --no-commit to turn pre-rotation off)");
       const newOwner = o.newOwner ? parseAddress(o.newOwner, "--new-owner") : next.address;
+      const nextCommitment = o.commitFile ? commitmentFromFile(o.commitFile) : undefined;
+      if (o.commitFile) refuseSelfCommitment(o.commitFile, newOwner);
+      const guardians = rotationGuardians(identity, newOwner, o);
       const plan = planRotation({
         identity,
         salt: next.salt,
         newOwner,
         nextKey: o.commit && !o.commitFile ? generateNextKey() : null,
-        nextCommitment: o.commitFile ? commitmentFromFile(o.commitFile) : undefined,
+        nextCommitment,
         purge: !o.keep,
         listRevocations: o.listRevocations ? await history(c, identity) : undefined,
+        guardians: guardians.update,
+        history: guardians.update ? undefined : (await history(c, identity)).events,
       });
+      // Every check first; then the next key is saved (before the send: a rotation that commits to
+      // a lost key would be worse than none), and what the rotation voided is said only once it did.
+      if (plan.nextKey && existsSync(o.nextKeyOut!)) throw new CliError(`${o.nextKeyOut} already exists: choose another file (nothing was overwritten)`);
+      const ready = await check(c, plan.rotate, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
+      const voided = !o.keep && !o.listRevocations ? await voidedSummary(c, identity) : [];
       if (plan.nextKey) saveNextKey(c, o.nextKeyOut!, plan.nextKey);
-      for (const w of plan.warnings) console.error(`⚠ ${w}`);
-      if (!o.keep && !o.listRevocations) {
-        const { events, now } = await history(c, identity);
-        const live = activeEntries(events, now);
-        const services = live.attributes.filter((a) => a.name.startsWith("0x6469642f7376632f")); // did/svc/
-        for (const svc of services) console.error(`  voided service: ${hexToString(svc.name).replace(/\0+$/, "").slice(8)} ${hexToString(svc.value)}`);
-        if (live.delegates.length + live.attributes.length - services.length > 0) console.error(`  voided keys: ${live.delegates.length + live.attributes.length - services.length}`);
-      }
-      const receipt = await perform(c, plan.rotate, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
+      const receipt = await ready();
+      writeRotationCards(c, guardians.cards); // mined, or prepared for a relayer: never on a refusal (ready() threw)
+      const when = o.prepare ? "once it is relayed: " : "";
+      for (const w of plan.warnings) console.error(`⚠ ${when}${w}`);
+      for (const line of voided) console.error(`  ${o.prepare ? "voids" : "voided"} ${line}`);
       if (plan.followUps.length === 0) return;
       if (!receipt || newOwner !== next.address) {
         console.error(`⚠ ${plan.followUps.length} more batch(es) of revocations remain: run \`sigil cleanup ${did}\` as the new controller`);
@@ -226,7 +259,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       const { events, now } = await history(c, identity);
       const stale = staleEntries(events, now);
       const batches = splitRevocations(stale.delegates, stale.attributes);
@@ -243,7 +276,7 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       const c = ctx();
       const owner = parseAddress(newOwner, "new owner");
       if (owner === "0x0000000000000000000000000000000000000000") throw new CliError("the zero address would deactivate the DID: use sigil deactivate");
-      await perform(c, { type: "changeOwner", identity: identityOf(did), newOwner: owner }, { prepare: o.prepare, key: await c.key() });
+      await perform(c, { type: "changeOwner", identity: c.identity(did), newOwner: owner }, { prepare: o.prepare, key: await c.key() });
     });
 
   program
@@ -252,6 +285,6 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "deactivate", identity: identityOf(did) }, { prepare: o.prepare, key: await c.key() });
+      await perform(c, { type: "deactivate", identity: c.identity(did) }, { prepare: o.prepare, key: await c.key() });
     });
 }

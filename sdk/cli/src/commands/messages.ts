@@ -3,20 +3,21 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { isHex, type Hex } from "viem";
-import { decryptMessage, DEFAULT_SKEW_SECONDS, describeChange, type DidChange, encryptMessage, parseDid, signMessage, verifyMessage, watchDids } from "sigil-did";
-import { CliError, describeFailure, EXIT, toJson, type Context } from "../context.ts";
+import { decryptMessage, DEFAULT_SKEW_SECONDS, encryptMessage, parseDid, signMessage, verifyMessage } from "sigil-did";
+import { CliError, EXIT, readJson, toJson, type Context } from "../context.ts";
 
 type Ctx = () => Context;
 
 /** An argument, or for long JWTs/JWEs: `-` reads stdin, `@file` reads a file. */
 function readInput(value: string, what: string): string {
   try {
-    if (value === "-") return readFileSync(0, "utf8").trim();
-    if (value.startsWith("@")) return readFileSync(value.slice(1), "utf8").trim();
+    const read = value === "-" ? readFileSync(0, "utf8").trim() : value.startsWith("@") ? readFileSync(value.slice(1), "utf8").trim() : value;
+    if (read === "") throw new CliError(`no ${what}: ${value === "-" ? "stdin was empty" : value.startsWith("@") ? `${value.slice(1)} is empty` : "the argument is empty"}`);
+    return read;
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw new CliError(`cannot read the ${what} from ${value === "-" ? "stdin" : value.slice(1)}: ${(e as Error).message}`);
   }
-  return value;
 }
 
 function isoSeconds(value: string | undefined, what: string): number | undefined {
@@ -27,8 +28,14 @@ function isoSeconds(value: string | undefined, what: string): number | undefined
 }
 
 function x25519Key(): Hex {
+  const file = process.env.SIGIL_X25519_KEY_FILE;
+  if (file) {
+    const card = readJson<{ type?: string; privateKey?: string }>(file, "X25519 key file");
+    if (card.type !== "X25519" || !card.privateKey || !isHex(card.privateKey) || card.privateKey.length !== 66) throw new CliError(`${file} is not an X25519 key file (sigil keygen --type X25519 writes one)`);
+    return card.privateKey as Hex;
+  }
   const key = process.env.SIGIL_X25519_KEY;
-  if (!key || !isHex(key) || key.length !== 66) throw new CliError("set SIGIL_X25519_KEY to your X25519 secret key (32 bytes, 0x-prefixed hex)");
+  if (!key || !isHex(key) || key.length !== 66) throw new CliError("set SIGIL_X25519_KEY_FILE to your X25519 key file (sigil keygen --type X25519), or SIGIL_X25519_KEY to the secret key (32 bytes, 0x-prefixed hex)");
   return key as Hex;
 }
 
@@ -37,11 +44,25 @@ export function registerMessageCommands(program: Command, ctx: Ctx) {
     .command("sign <did> <text>")
     .description("sign a message as a JWT with SIGIL_PRIVATE_KEY or --keystore")
     .addOption(new Option("--key-type <type>", "the key's type").choices(["Secp256k1", "Ed25519"]).default("Secp256k1"))
-    .action(async (did: string, text: string, o: { keyType: "Secp256k1" | "Ed25519" }) => {
+    .option("--force", "sign without checking that the DID lists the key (offline; it verifies only if it does)")
+    .action(async (did: string, text: string, o: { keyType: "Secp256k1" | "Ed25519"; force?: boolean }) => {
       parseDid(did);
       const c = ctx();
+      c.requireKnownNetwork(did);
       const jwt = await signMessage({ did, secretKey: await c.key(), type: o.keyType }, { text: readInput(text, "message") });
-      c.print(jwt, { jwt });
+      if (o.force) {
+        if (!c.json) console.error("⚠ --force: not checked against the DID; it verifies only if the DID lists this key");
+        return c.print(jwt, { jwt, checked: false });
+      }
+      // Judged as a receiver would judge it now: a key the DID does not list (never added, or
+      // rotated away from) makes a JWT nobody accepts, so it is not printed as if it were good.
+      const check = await c.spin("checking the key against the DID…", verifyMessage(jwt, c.resolver));
+      if (!check.ok) {
+        const why = `a receiver would refuse this message (${check.reason})`;
+        if (check.code === "unresolvable") throw new CliError(`not signed: cannot check the key against ${did}: ${check.reason}; add --force to sign without checking`, EXIT.network);
+        throw new CliError(`not signed: ${why}; sign with a key ${did} lists (sigil resolve ${did}), or add --force`, EXIT.refused);
+      }
+      c.print(jwt, { jwt, checked: true, signedBy: check.signedBy });
     });
 
   program
@@ -97,30 +118,5 @@ export function registerMessageCommands(program: Command, ctx: Ctx) {
       parseDid(did);
       const message = await c.spin("decrypting…", decryptMessage(readInput(input, "JWE"), { did, secretKey: x25519Key() }, c.resolver, { receivedAt: isoSeconds(o.receivedAt, "--received-at") }));
       c.print(`${message.from ? `✔ from ${message.from}` : "(anonymous sender)"}: ${JSON.stringify(message.payload.text ?? message.payload)}`, message);
-    });
-
-  program
-    .command("watch <dids...>")
-    .description("print a line whenever a DID's keys, controller, guardians or recovery change")
-    .option("--interval <ms>", "poll interval", "2000")
-    .action(async (dids: string[], o: { interval: string }) => {
-      const c = ctx();
-      dids.forEach(parseDid);
-      const intervalMs = Number(o.interval);
-      if (!Number.isSafeInteger(intervalMs) || intervalMs < 100) throw new CliError(`--interval "${o.interval}" must be a whole number of milliseconds >= 100`);
-      const report = (ch: DidChange) => {
-        if (c.json) for (const item of ch.changes) console.log(JSON.stringify({ did: ch.did, ...item }));
-        else for (const item of ch.changes) console.log(`⚠ ${ch.did}: ${describeChange(item)}`);
-      };
-      const watcher = watchDids(c.resolver, dids, report, { intervalMs, onError: (e) => console.error(`sigil: ${describeFailure(e).line}`) });
-      await watcher.ready;
-      if (!c.json) console.error(`watching ${dids.length} DID(s); Ctrl-C to stop`);
-      // The watcher's timer does not hold the process open (it is a library's); this does.
-      const keepAlive = setInterval(() => undefined, 1 << 30);
-      await new Promise<void>((resolve) => {
-        const stop = () => (watcher.stop(), clearInterval(keepAlive), resolve());
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
     });
 }

@@ -5,12 +5,11 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { isHex, zeroHash, type Address, type Hex } from "viem";
-import { buildGuardianSet, type GuardianCard, parseDid, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
+import { buildGuardianSet, type GuardianCard, type OperationReceipt, parseDid, proposalOf, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
 import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "../context.ts";
-import { loadNextKey, perform, prepareOption } from "../perform.ts";
+import { check, loadNextKey, perform, prepareOption } from "../perform.ts";
 
 type Ctx = () => Context;
-const identityOf = (did: string): Address => parseAddress(parseDid(did).address, "DID address");
 
 /** "7d", "72h", "30m" or seconds. */
 export function parseDuration(value: string): bigint {
@@ -25,11 +24,11 @@ interface RecoveryMeta {
   recoveries: { proposal: Hex; status: string; newOwner: Address; nextOwnerCommitment: Hex | null; purge: boolean; approvals: number; readyAt?: string }[];
 }
 
-async function recoveryMeta(c: Context, did: string): Promise<RecoveryMeta & { preRotation: boolean }> {
+async function recoveryMeta(c: Context, did: string): Promise<RecoveryMeta & { preRotation: boolean; owner: string }> {
   const result = await c.spin("resolving…", c.resolver.resolve(did));
   const error = result.didResolutionMetadata.error;
   if (error) throw new CliError(`${error}: ${result.didResolutionMetadata.message}`, error === "internalError" ? EXIT.network : EXIT.usage);
-  return (result.didDocumentMetadata as { sigil: RecoveryMeta & { preRotation: boolean } }).sigil;
+  return (result.didDocumentMetadata as { sigil: RecoveryMeta & { preRotation: boolean; owner: string } }).sigil;
 }
 
 function loadCard(file: string, identity: Address): GuardianCard {
@@ -52,6 +51,28 @@ function describe(m: RecoveryMeta): string {
   return lines.join("\n");
 }
 
+/**
+ * The line for a guardian change, from the receipt's events only: applied at once
+ * (DIDGuardiansChanged), or proposed to take effect later (DIDGuardiansProposed), which needs
+ * `sigil guardians apply` then. Anything else is not reported as done.
+ */
+function guardianOutcome(did: string, done: "set" | "removed") {
+  return (receipt: OperationReceipt) => {
+    const at = `in block ${receipt.blockNumber} (tx ${receipt.hash})`;
+    const changed = receipt.events.find((e) => e.kind === "guardiansChanged");
+    if (changed) return { line: `✔ guardians ${done} ${at}`, data: { status: done } };
+    const proposed = receipt.events.find((e) => e.kind === "guardiansProposed");
+    if (proposed) {
+      const effectiveAt = new Date(Number(proposed.effectiveAt) * 1000).toISOString();
+      return {
+        line: `guardian change proposed ${at}, takes effect at ${effectiveAt}; then run \`sigil guardians apply ${did}\``,
+        data: { status: "proposed", effectiveAt },
+      };
+    }
+    throw new CliError(`transaction ${receipt.hash} was mined but shows neither DIDGuardiansChanged nor DIDGuardiansProposed (events: ${receipt.events.map((e) => e.kind).join(", ") || "none"}); check with sigil guardians show ${did}`, EXIT.refused);
+  };
+}
+
 export function registerRecoveryCommands(program: Command, ctx: Ctx) {
   const guardians = new Command("guardians").description("name guardians who can recover the DID (M of N, after a delay)");
   guardians
@@ -64,18 +85,23 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { guardian: string[]; threshold: string; delay: string; cards: string; prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       const threshold = Number(o.threshold);
+      // The controller may not guard itself: resolved here, before any card is written.
+      const controller = parseAddress((await recoveryMeta(c, did)).owner, "controller");
       let set;
       try {
-        set = buildGuardianSet({ identity, guardians: o.guardian.map((g) => parseAddress(g, "--guardian")), threshold, delay: parseDuration(o.delay) });
+        set = buildGuardianSet({ identity, controller, guardians: o.guardian.map((g) => parseAddress(g, "--guardian")), threshold, delay: parseDuration(o.delay) });
       } catch (e) {
         throw new CliError((e as Error).message);
       }
+      const op = { type: "setGuardians", identity, root: set.root, threshold: BigInt(set.threshold), delay: set.delay } as const;
+      // Checked before the cards are written: a refused set leaves no cards behind.
+      const ready = await check(c, op, { prepare: o.prepare, key: await c.key(), describe: guardianOutcome(did, "set") });
       mkdirSync(o.cards, { recursive: true });
       for (const card of set.cards) writeNew(join(o.cards, `guardian-${card.guardian.toLowerCase()}.json`), card, true);
       if (!c.json) console.error(`${set.cards.length} guardian card(s) written to ${o.cards}: give each guardian their own card privately, then delete the folder`);
-      await perform(c, { type: "setGuardians", identity, root: set.root, threshold: BigInt(set.threshold), delay: set.delay }, { prepare: o.prepare, key: await c.key() });
+      await ready();
     });
   guardians
     .command("remove <did>")
@@ -83,14 +109,15 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "setGuardians", identity: identityOf(did), root: zeroHash, threshold: 0n, delay: 0n }, { prepare: o.prepare, key: await c.key() });
+      const op = { type: "setGuardians", identity: c.identity(did), root: zeroHash, threshold: 0n, delay: 0n } as const;
+      await perform(c, op, { prepare: o.prepare, key: await c.key(), describe: guardianOutcome(did, "removed") });
     });
   guardians
     .command("apply <did>")
     .description("make a pending guardian change effective once its delay has passed (any funded key)")
     .action(async (did: string) => {
       const c = ctx();
-      await perform(c, { type: "applyGuardians", identity: identityOf(did) }, { key: await c.key() });
+      await perform(c, { type: "applyGuardians", identity: c.identity(did) }, { key: await c.key() });
     });
   guardians
     .command("show <did>")
@@ -114,7 +141,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { card: string; newOwner: string; commitment?: string; commit: boolean; keep?: boolean; prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       const card = loadCard(o.card, identity);
       if (o.commit && !o.commitment) throw new CliError("give --commitment <hex> (the owner runs `sigil next-key --out <file>` and sends you the commitment), or --no-commit");
       if (o.commitment && (!isHex(o.commitment) || o.commitment.length !== 66)) throw new CliError("--commitment must be 32 bytes of 0x-prefixed hex");
@@ -133,14 +160,14 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(prepareOption())
     .action(async (did: string, o: { card: string; proposal?: string; prepare?: string }) => {
       const c = ctx();
-      const identity = identityOf(did);
+      const identity = c.identity(did);
       const card = loadCard(o.card, identity);
       const open = (await recoveryMeta(c, did)).recoveries.filter((r) => !o.proposal || r.proposal.startsWith(o.proposal.toLowerCase()));
       if (open.length !== 1) {
         throw new CliError(open.length === 0 ? "no open recovery proposal matches: start one with `sigil recover start`" : `${open.length} proposals are open: choose one with --proposal <id>`, EXIT.refused);
       }
       const r = open[0];
-      const recovery = { newOwner: parseAddress(r.newOwner, "new owner"), nextCommitment: r.nextOwnerCommitment ?? zeroHash, purge: r.purge };
+      const recovery = proposalOf(r);
       await perform(c, { type: "approveRecovery", identity, recovery, proof: proofOf(card) }, { prepare: o.prepare, key: await c.key() });
     });
   recover
@@ -151,7 +178,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .action(async (did: string, o: { nextKeyFile?: string; prepare?: string }) => {
       const c = ctx();
       const next = loadNextKey(o.nextKeyFile);
-      await perform(c, { type: "cancelRecovery", identity: identityOf(did), salt: next.salt }, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
+      await perform(c, { type: "cancelRecovery", identity: c.identity(did), salt: next.salt }, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
     });
   recover
     .command("finalize <did>")
@@ -160,8 +187,8 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
       const c = ctx();
       const armed = (await recoveryMeta(c, did)).recoveries.find((r) => r.status !== "proposed");
       if (!armed) throw new CliError("no recovery is armed", EXIT.refused);
-      const recovery = { newOwner: parseAddress(armed.newOwner, "new owner"), nextCommitment: armed.nextOwnerCommitment ?? zeroHash, purge: armed.purge };
-      await perform(c, { type: "finalizeRecovery", identity: identityOf(did), recovery }, { key: await c.key() });
+      const recovery = proposalOf(armed);
+      await perform(c, { type: "finalizeRecovery", identity: c.identity(did), recovery }, { key: await c.key() });
     });
   recover
     .command("status <did>")

@@ -6,8 +6,8 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { createPublicClient, createWalletClient, isHex, zeroAddress, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { decodeSignedOperation, networkTransport, relayOperation, SignedOperationFormatError, staleReason, type SignedOperation } from "sigil-did";
-import { deployRegistry } from "sigil-did/node";
+import { decodeSignedOperation, networkTransport, relayOperation, SignedOperationFormatError, signedOperationOnChain, staleReason, type SignedOperation } from "sigil-did";
+import { deploymentFile, deployRegistry, readDeployment } from "sigil-did/node";
 import { CliError, EXIT, readJson, type Context } from "../context.ts";
 import { sentLine } from "../perform.ts";
 
@@ -46,14 +46,27 @@ export function registerRelayCommands(program: Command, ctx: Ctx) {
       if (urls.length === 0) throw new CliError(`give --rpc <url> for network "${name}" (or set SIGIL_RPC_URL_${name.toUpperCase().replaceAll("-", "_")})`);
       const key = readKeyOnly();
       const transport = networkTransport({ chainId: 0, registry: zeroAddress, rpcUrls: urls, timeoutMs: globals.timeout ? Number(globals.timeout) : undefined });
+      const publicClient = createPublicClient({ transport, pollingInterval: 500 }) as PublicClient;
+      const dir = resolve(globals.deployments ?? "deployments");
+      const recorded = readDeployment(dir, name);
+      if (recorded && !options.redeploy) {
+        // Another chain behind the same name: its record is the only way to find its registry.
+        const chainId = await publicClient.getChainId();
+        if (recorded.chainId !== chainId) {
+          throw new CliError(
+            `${deploymentFile(dir, name)} records the registry of chain ${recorded.chainId}, and this RPC serves chain ${chainId}: ` +
+              `record this chain under its own name (sigil --network <name> --rpc <url> deploy), or pass --redeploy to replace that record`,
+          );
+        }
+      }
       const artifact = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("sigil-did-contracts/build/SigilRegistry.json"), "utf8"));
       const result = await deployRegistry({
         wallet: createWalletClient({ account: privateKeyToAccount(key), transport }) as WalletClient,
-        publicClient: createPublicClient({ transport, pollingInterval: 500 }) as PublicClient,
+        publicClient,
         networkName: name,
         artifact: { abi: artifact.abi, bytecode: artifact.bytecode },
         compiler: "solc 0.8.28",
-        dir: resolve(globals.deployments ?? "deployments"),
+        dir,
         redeploy: options.redeploy,
         log: (line) => console.error(line),
       });
@@ -70,7 +83,17 @@ export function registerRelayCommands(program: Command, ctx: Ctx) {
       if (signed.chainId !== c.network.chainId) throw new CliError(`${file} was signed for chain ${signed.chainId}, not ${c.network.chainId} (--network)`);
       const target = { registry: c.network.registry, publicClient: c.publicClient };
       const stale = await staleReason(target, signed);
-      if (stale) throw new CliError(`${file} can no longer be relayed: ${stale}; sign it again`, EXIT.refused);
+      if (stale) {
+        // A copy someone else sent first (a thief racing the owner's rotation) did what it asks: say so.
+        const applied = await signedOperationOnChain(target, signed, c.network.fromBlock ?? 0n);
+        if (applied) {
+          return c.print(
+            `✔ already done: this ${signed.operation.type} took effect in block ${applied.blockNumber} (tx ${applied.transactionHash}, sent by ${applied.sentBy}); nothing was sent`,
+            { alreadyOnChain: true, ...applied },
+          );
+        }
+        throw new CliError(`${file} can no longer be relayed: ${stale}; sign it again`, EXIT.refused);
+      }
       const receipt = await c.spin(`relaying ${signed.operation.type}…`, relayOperation(c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target, signed, { onSent: sentLine(c), timeoutMs: c.waitMs }));
       c.print(`✔ relayed ${signed.operation.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed})`, receipt);
     });

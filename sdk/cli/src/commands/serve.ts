@@ -86,14 +86,15 @@ export function registerServeCommand(program: Command, ctx: Ctx) {
   .addOption(new Option("--console [dir]", "also serve the web console at / (default: the built sigil-did-console)").env("SIGIL_CONSOLE_DIR"))
   .addOption(new Option("--console-rpc <url>", "RPC URL the console's browsers use, if not the service's own (repeat)").argParser((v: string, acc: string[] = []) => [...acc, v]))
   .addOption(new Option("--relay", "also relay signed operations at POST /1.0/relay, paying their gas with SIGIL_RELAYER_KEY (the console offers it)"))
-  .addOption(new Option("--relay-per-minute <n>", "most operations relayed per minute, and as many rotations, approvals and cancellations (their own budget)").env("SIGIL_RELAY_PER_MINUTE").default("30"))
-  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string; corsOrigin?: string[]; cors: boolean; console?: string | true; consoleRpc?: string[]; relay?: boolean; relayPerMinute: string }) => {
+  .addOption(new Option("--relay-per-minute <n>", "most operations relayed per minute, rotations, approvals and cancellations apart").env("SIGIL_RELAY_PER_MINUTE").default("30"))
+  .addOption(new Option("--relay-per-identity <n>", "most rotations and cancellations (and, apart, approvals) relayed per minute for one identity, and for one signer").env("SIGIL_RELAY_PER_IDENTITY").default("5"))
+  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string; corsOrigin?: string[]; cors: boolean; console?: string | true; consoleRpc?: string[]; relay?: boolean; relayPerMinute: string; relayPerIdentity: string }) => {
     const envOrigins = process.env.SIGIL_CORS_ORIGINS?.split(",").map((x) => x.trim()).filter(Boolean);
     const cors = o.cors === false ? false : (o.corsOrigin ?? envOrigins ?? "*");
     const c = ctx();
     const { network } = c;
     const relay = o.relay
-      ? { relayer: c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target: { registry: network.registry, publicClient: c.publicClient }, chainId: network.chainId, maxPerMinute: integer("relay-per-minute", o.relayPerMinute, 1) }
+      ? { relayer: c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target: { registry: network.registry, publicClient: c.publicClient }, chainId: network.chainId, maxPerMinute: integer("relay-per-minute", o.relayPerMinute, 1), maxPerIdentityPerMinute: integer("relay-per-identity", o.relayPerIdentity, 1) }
       : undefined;
     const consoleConfig = o.console ? consoleOptions(consoleDir(o.console), network, o.consoleRpc) : undefined;
     if (consoleConfig && relay) Object.assign(consoleConfig.config, { relayerUrl: RELAY_PATH });
