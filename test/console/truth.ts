@@ -376,6 +376,13 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
       const scroll = await page.locator("#timeline-view .tl-scroll").evaluate((el: any) => ({ left: el.scrollLeft, width: el.clientWidth, total: el.scrollWidth }));
       expect(scroll.total, "the timeline is wider than a phone").to.be.greaterThan(scroll.width);
       expect(scroll.left + scroll.width, "scrolled to its newest end").to.be.within(scroll.total - 2, scroll.total);
+      // The settings: the registry address and the RPC URL shown whole.
+      await page.locator("details.settings > summary").click();
+      for (const name of ["registry", "rpc"]) {
+        const fits = await page.locator(`.grid-form input[name="${name}"]`).evaluate((el: any) => el.scrollWidth <= el.clientWidth);
+        expect(fits, `the ${name} is not cut off`).to.equal(true);
+      }
+      await page.locator("details.settings > summary").click();
       const nowBox = await page.locator('#timeline-view .point[data-block="now"]').boundingBox();
       expect(nowBox!.x + nowBox!.width / 2, "“now” is on screen").to.be.within(0, 390);
       // The focus colour against the panel behind it (WCAG relative luminance).

@@ -73,6 +73,9 @@ const results = h(
   h("section", { id: "act", "aria-labelledby": "h-act", class: "panel" }, h("h2", { id: "h-act", tabindex: -1 }, "Act on this DID"), actStatus, actBox),
 );
 
+/** A settings field across the whole form: an address or URL is never cut off. */
+const wide = (el: HTMLElement) => (el.classList.add("wide"), el);
+
 function settingsForm() {
   const rpc = h("input", { type: "url", name: "rpc", value: config.network.rpcUrls.join(", "), autocomplete: "off", spellcheck: "false" });
   const chainId = h("input", { type: "number", name: "chainId", value: config.network.chainId, min: 1, inputmode: "numeric" });
@@ -105,11 +108,11 @@ function settingsForm() {
           void start();
         },
       },
-      field("RPC URL", rpc, "Your browser reads the chain here. Several: separate with commas (tried in order)."),
+      wide(field("RPC URL", rpc, "Your browser reads the chain here. Several: separate with commas (tried in order).")),
       field("Chain id", chainId),
-      field("Registry address", registry),
+      wide(field("Registry address", registry)),
       field("Network name", name, "The name DIDs may use, as in did:sigil:<name>:0x…"),
-      field("Warn of key changes within (days)", recent),
+      field("Key-change warning (days)", recent, "Warn when the keys changed within this many days."),
       h("div", { class: "buttons" }, h("button", { type: "submit" }, "Apply")),
       problems,
     ),
