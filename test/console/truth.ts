@@ -367,11 +367,16 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     expect(card).to.include("published when you send").and.not.include("published on chain");
   });
 
-  it("on a phone the timeline opens at its newest end; the focus ring has 3:1 contrast; a lookup is announced to screen readers", async () => {
+  it("on a phone the timeline opens at its newest end, the settings show the whole registry address, the DID copies with one tap; the focus ring has 3:1 contrast; a lookup is announced to screen readers", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await lookUp(stage.alice.did);
       expect(await page.locator("#lookup-announce").innerText()).to.equal(`Showing ${stage.alice.did}.`);
+      // The DID copies with one tap.
+      await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: stage.url });
+      await page.locator('.did-line [data-action="copy"]').click();
+      expect(await page.evaluate("navigator.clipboard.readText()")).to.equal(stage.alice.did);
+      expect(await page.locator('.did-line [data-action="copy"]').innerText()).to.equal("Copied");
       expect(await page.locator("#lookup-announce").getAttribute("aria-live")).to.equal("polite");
       const scroll = await page.locator("#timeline-view .tl-scroll").evaluate((el: any) => ({ left: el.scrollLeft, width: el.clientWidth, total: el.scrollWidth }));
       expect(scroll.total, "the timeline is wider than a phone").to.be.greaterThan(scroll.width);

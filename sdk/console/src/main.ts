@@ -239,7 +239,7 @@ function render(shown: Resolution, full = false) {
   const resolved = !(shown.didResolutionMetadata as { error?: string }).error;
   fill(bannerBox, ...(resolved ? banners(current, hist.events, hist.head, config.recentDays) : []));
   const version = selected === undefined ? undefined : pastVersion(hist, selected);
-  timed("document", () => fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup!.did)), documentView(shown, { version, onBackToCurrent: () => void select(undefined) })));
+  timed("document", () => fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup!.did), " ", copyButton(lookup!.did, "Copy the DID")), documentView(shown, { version, onBackToCurrent: () => void select(undefined) })));
   const width = Math.max(320, historyBox.clientWidth || 760);
   timed("timeline", () => fill(historyBox, resolved ? timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width) : ""));
   // On a narrow screen the timeline scrolls: open it at its newest end (the last purge and "now").
@@ -260,6 +260,21 @@ function render(shown: Resolution, full = false) {
     const refresh = () => (isCurrent() ? lookUp(shownLookup.did) : Promise.resolve());
     timed("act", () => fill(actBox, actView({ chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, relayerUrl: config.relayerUrl, isCurrent, refresh, report })));
   });
+}
+
+/** Copies `text` (a DID, to paste elsewhere without retyping 60 characters); says whether it worked. */
+function copyButton(text: string, label: string) {
+  const button = h("button", { type: "button", class: "secondary copy", "data-action": "copy", "aria-label": label }, "Copy");
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Select and copy it by hand";
+    }
+    setTimeout(() => (button.textContent = "Copy"), 2_000);
+  });
+  return button;
 }
 
 /** The version as of `block`: its time, and the first later purge (a rotation or recovery that voided it). */
