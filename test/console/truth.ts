@@ -367,7 +367,7 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     expect(card).to.include("published when you send").and.not.include("published on chain");
   });
 
-  it("on a phone the timeline opens at its newest end, the settings show the whole registry address, the DID copies with one tap; the focus ring has 3:1 contrast; a lookup is announced to screen readers", async () => {
+  it("on a phone the timeline opens at its newest end (a one-day history names its day), the settings show the whole registry address, the DID copies with one tap; the focus ring has 3:1 contrast; a lookup is announced to screen readers", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await lookUp(stage.alice.did);
@@ -405,6 +405,10 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
       };
       const [hi, lo] = [luminance(focus), luminance(panel)].sort((a, b) => b - a);
       expect((hi + 0.05) / (lo + 0.05), `focus ${focus} on ${panel}`).to.be.at.least(3);
+      // Carol's whole history is within a day: the axis says which day, once, beside its times of day.
+      expect(await page.locator("#timeline-view .axis-date").count(), "alice's history spans weeks: dates on the axis").to.equal(0);
+      await lookUp(carol.did);
+      expect(await page.locator("#timeline-view .axis-date").textContent()).to.match(/\b20\d\d\b/);
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
     }

@@ -138,6 +138,8 @@ export function timeline(options: TimelineOptions, width = 760): HTMLElement {
       lastDay = d;
     }
   }
+  // Within one day every label is a time of day: the day itself goes once, under the lane names.
+  if (points.length && spanSeconds < 86_400) svg.append(s("text", { class: "tick-label axis-date", x: 10, y: bottom + 28 }, day(points[0].time)));
   svg.append(s("text", { class: "tick-label now", x: nowX, y: bottom + 28, "text-anchor": "middle" }, "now"));
   const last = points.at(-1);
   if (last && head.timestamp > last.time) {
