@@ -79,7 +79,7 @@ export function metricsMarkdown(m: ConsoleMetrics): string {
   return [
     "### Web console",
     "",
-    "Built by `sdk/console/build.ts` (esbuild, minified; the SDK, viem and the QR library bundled; the forms and safety numbers split into chunks loaded after the document); gzip -9:",
+    "Built by `sdk/console/build.ts` (esbuild, minified; the SDK, viem and the QR library bundled; the lookup form renders first, the SDK and viem load beside it (preloaded), the forms and safety numbers after the document); gzip -9:",
     "",
     "| files | minified | gzip |",
     "| --- | ---: | ---: |",

@@ -160,7 +160,8 @@ export async function startConsoleStage(): Promise<ConsoleStage> {
 
 /** An EIP-1193 provider for the page (injected before it loads): accounts are `account`, every
  * other request goes to the node, which signs for its unlocked accounts. Calls are recorded in
- * window.__walletCalls. */
+ * window.__walletCalls; window.__walletFail = { method: message } makes a method fail, and
+ * window.__walletChainId = n puts the wallet on chain n. */
 export function testWalletScript(rpcUrl: string, account: Address): string {
   return `(() => {
   const calls = (window.__walletCalls = []);
@@ -170,6 +171,11 @@ export function testWalletScript(rpcUrl: string, account: Address): string {
     isSigilTestWallet: true,
     async request({ method, params }) {
       calls.push(method);
+      // A test may make the wallet fail a method (window.__walletFail = { method: message }).
+      const failure = (window.__walletFail ?? {})[method];
+      if (failure) throw Object.assign(new Error(failure), { code: -32603 });
+      // ... or be on another chain (window.__walletChainId = 1).
+      if (method === "eth_chainId" && window.__walletChainId) return "0x" + window.__walletChainId.toString(16);
       if (method === "eth_requestAccounts" || method === "eth_accounts") return [${JSON.stringify(account)}];
       const response = await fetch(${JSON.stringify(rpcUrl)}, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }) });
       const body = await response.json();

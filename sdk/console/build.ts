@@ -68,7 +68,18 @@ export async function buildConsole(options: { outDir?: string; config?: string; 
     for (const i of outputs[k].imports) if (i.kind === "import-statement") visit(key(i.path.split("/").pop()!));
   };
   visit(key("app.js"));
-  const preload = [...initial].filter((f) => f !== "app.js").map((f) => `  <link rel="modulepreload" href="${f}">`).join("\n");
+  // The reading code (chain.ts: the SDK and viem) is imported dynamically, so that the lookup form
+  // renders without waiting for it; preloaded all the same, so that it downloads beside app.js.
+  const reading = new Set<string>();
+  const chainChunk = Object.keys(outputs).find((k) => outputs[k].entryPoint?.endsWith("src/chain.ts"));
+  const visitReading = (k: string) => {
+    const name = k.split("/").pop()!;
+    if (reading.has(name) || initial.has(name)) return;
+    reading.add(name);
+    for (const i of outputs[k].imports) if (i.kind === "import-statement") visitReading(key(i.path.split("/").pop()!));
+  };
+  if (chainChunk) visitReading(chainChunk);
+  const preload = [...initial, ...reading].filter((f) => f !== "app.js").map((f) => `  <link rel="modulepreload" href="${f}">`).join("\n");
   let html = readFileSync(join(here, "src", "index.html"), "utf8");
   html = html.replace('  <script type="module" src="app.js"></script>', `  <script type="module" src="app.js"></script>\n${preload}`);
   if (options.csp !== undefined) {

@@ -71,13 +71,13 @@ describe("web console as static files on a plain web host", function () {
     await page!.goto(`${site}/#did=${encodeURIComponent(did)}`);
     await page!.waitForSelector("#document-view .document");
     expect((await page!.locator('.rel[data-relationship="assertionMethod"]').innerText()).toLowerCase()).to.include("0x00000000000000000000000000000000000000aa");
-    expect(await page!.locator("#network-status").innerText()).to.match(/devnet 31337 · block \d+/);
+    expect(await page!.locator("#network-status").innerText()).to.match(/devnet \(chain 31337\) · block \d+/);
     // The banner's window comes from the config (3 days): the key was added seconds ago.
     expect(await page!.locator('[data-banner="recent-key-change"]').count()).to.equal(1);
     // The query string wins over config.json.
     await page!.goto(`${site}/?network=other&recentDays=1#did=${encodeURIComponent(did)}`);
     await page!.waitForSelector("#document-view .document");
-    expect(await page!.locator("#network-status").innerText()).to.match(/^other 31337/);
+    expect(await page!.locator("#network-status").innerText()).to.match(/^other \(chain 31337\)/);
     const origins = new Set(requests.map((u) => new URL(u).origin));
     expect([...origins].sort()).to.deep.equal([site, new URL(node.url).origin].sort());
   });

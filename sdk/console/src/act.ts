@@ -1,229 +1,29 @@
 // Acting on a DID from the page: as the controller with an injected wallet (EIP-1193:
 // MetaMask-style) or with a key pasted or generated here (kept in this tab's memory only), or
 // with the next key from its file (rotation, cancelling a recovery), or as a guardian with a
-// guardian card. Every operation is checked with the registry first (simulateOperation) and a
-// refusal is said in plain words before anything is signed or sent. Then it is sent (a connected
-// wallet pays the gas, relaying an operation signed by another key) or signed to a file in the
-// format `sigil relay` reads, for someone else to send, or handed to the configured relayer
-// (`sigil serve --relay`), whose transaction the page then checks on chain itself.
-import {
-  custom,
-  getAddress,
-  hexToBytes,
-  isAddress,
-  isHex,
-  zeroHash,
-  type Address,
-  type EIP1193Provider,
-  type Hex,
-  type PublicClient,
-  type WalletClient,
-} from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import {
-  activeEntries,
-  bytes32Name,
-  commitmentOf,
-  decodeRegistryLogs,
-  directCall,
-  encodeSignedOperation,
-  generateNextKey,
-  isSignable,
-  networkTransport,
-  planRotation,
-  proposalOf,
-  publicKeyAttribute,
-  RegistryRevertError,
-  relayOperation,
-  sendOperation,
-  serviceAttribute,
-  signOperation,
-  simulateOperation,
-  type KeyPurpose,
-  type KeyType,
-  type NextKeyCard,
-  type Operation,
-  type OperationReceipt,
-} from "sigil-did";
-import { publicClientOf, walletClientOf } from "./clients.ts";
+// guardian card. The forms build operations; submit.ts checks, reviews, signs and sends them.
+import { getAddress, hexToBytes, isHex, zeroHash, type Address, type Hex } from "viem";
+import { activeEntries, bytes32Name, commitmentOf, generateNextKey, planRotation, proposalOf, publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType, type NextKeyCard, type Operation } from "sigil-did";
 import { checkbox, field, fill, h, uid } from "./dom.ts";
-import { sigilMeta, type Chain, type History, type Resolution } from "./chain.ts";
-import { explain } from "./explain.ts";
-import { download, fileText, parseJson, toJson } from "./files.ts";
-import { nameOf, short, when } from "./format.ts";
-import { qrSvg } from "./qr.ts";
+import { sigilMeta, type History, type Resolution } from "./meta.ts";
+import { fileText, parseJson } from "./files.ts";
+import { nameOf, purposeWords, short } from "./format.ts";
+import { nextKeyCard, readAddress, readNextKey } from "./key-files.ts";
+import { keyActor, lockedNow, session, type Actor } from "./session.ts";
+import { signersPanel } from "./signers.ts";
+import { submit, type Prepared, type SubmitContext } from "./submit.ts";
 
-interface Actor {
-  kind: "wallet" | "key" | "next";
-  address: Address;
-  client: WalletClient;
-}
-
-/** What the tab holds: nothing of it is stored or sent anywhere. */
-const session: { wallet?: Actor; pageKey?: Actor & { generated?: Hex }; actAs: "wallet" | "key"; listening?: boolean; onWalletChange?: () => void } = { actAs: "wallet" };
-
-export interface ActContext {
-  chain: Chain;
-  did: string;
+export interface ActContext extends SubmitContext {
   identity: Address;
   result: Resolution;
   history: History;
-  /** Where signed operations can be relayed (config.json's relayerUrl), if anywhere. */
-  relayerUrl?: string;
-  refresh(): Promise<void>;
-  /** Keeps an action's log where it survives the redraw that follows a change. */
-  report(log: HTMLElement): void;
-}
-
-const ethereum = () => (globalThis as { ethereum?: EIP1193Provider }).ethereum;
-
-function keyActor(chain: Chain, privateKey: Hex, kind: "key" | "next"): Actor {
-  const account = privateKeyToAccount(privateKey);
-  return { kind, address: account.address, client: walletClientOf(account, networkTransport(chain.network)) };
-}
-
-function readPrivateKey(text: string, what: string): Hex {
-  const v = text.trim();
-  if (!isHex(v) || v.length !== 66) throw new Error(`${what} must be 32 bytes written as 0x followed by 64 hex digits`);
-  return v as Hex;
-}
-
-function readAddress(text: string, what: string): Address {
-  const v = text.trim();
-  if (!isAddress(v, { strict: false })) throw new Error(`${what} must be an address: 0x followed by 40 hex digits`);
-  if (v !== v.toLowerCase() && v.slice(2) !== v.slice(2).toUpperCase() && !isAddress(v, { strict: true })) throw new Error(`${what} has a wrong checksum (a typo?): check it, or write it in lower case`);
-  return getAddress(v.toLowerCase());
-}
-
-/** A next-key file (the console's or `sigil next-key`'s): the key, its salt and its address. */
-function readNextKey(text: string): { privateKey: Hex; salt: Hex; address: Address } {
-  const card = parseJson<Partial<NextKeyCard>>(text, "next-key file");
-  if (!card.privateKey) throw new Error("this next-key file holds no private key (only a commitment record): use the file with the key");
-  const privateKey = readPrivateKey(card.privateKey, "the next key");
-  if (!card.salt || !isHex(card.salt) || card.salt.length !== 66) throw new Error("the next-key file has no valid salt (32 bytes of hex)");
-  return { privateKey, salt: card.salt as Hex, address: privateKeyToAccount(privateKey).address };
-}
-
-/** A steps log for one action: what is happening, then the outcome. */
-function log(el: HTMLElement) {
-  fill(el);
-  delete el.dataset.outcome;
-  delete el.dataset.error;
-  const list = h("ol", { class: "steps" });
-  el.append(list);
-  const add = (cls: string, ...parts: (string | Node)[]) => list.append(h("li", { class: cls }, ...parts));
-  return {
-    step: (text: string) => add("step", text),
-    ok: (text: string) => add("ok", text),
-    done: (...parts: (string | Node)[]) => {
-      el.dataset.outcome = "done";
-      add("done", ...parts);
-    },
-    fail: (error: unknown, operation?: string) => {
-      const x = explain(error, operation);
-      el.dataset.outcome = "refused";
-      if (x.code) el.dataset.error = x.code;
-      add("fail", h("strong", undefined, x.headline), x.detail ? ` ${x.detail}` : "", x.code ? h("span", { class: "code" }, ` (${x.code})`) : "");
-    },
-  };
-}
-
-/** A next key's card, to keep offline: download it as a file, print it, or show its QR code. */
-function nextKeyCard(card: NextKeyCard, did: string, label: string) {
-  const fileBody = toJson({ ...card, did, note: "Sigil next key: keep it offline (a USB stick in a drawer, or printed). You need the key and the salt to rotate." });
-  const filename = `sigil-next-key-${card.address.slice(2, 10).toLowerCase()}.json`;
-  // The QR code holds what rotating needs and nothing else, so that it stays easy to scan from paper.
-  const qrBody = JSON.stringify({ privateKey: card.privateKey, salt: card.salt });
-  const saved = checkbox("I have saved this next key offline (file or printout)", { name: "saved", required: true });
-  const qrHolder = h("div", { class: "qr-holder", hidden: true });
-  const print = () => {
-    const sheet = h(
-      "div",
-      { id: "print-sheet" },
-      h("h1", undefined, "Sigil next key — keep offline"),
-      h("p", undefined, did),
-      qrSvg(qrBody, "QR code of the next key and its salt", 320),
-      h("pre", undefined, fileBody),
-    );
-    document.body.append(sheet);
-    document.body.classList.add("printing");
-    const done = () => {
-      document.body.classList.remove("printing");
-      sheet.remove();
-    };
-    addEventListener("afterprint", done, { once: true });
-    print_();
-    setTimeout(done, 60_000);
-  };
-  const el = h(
-    "div",
-    { class: "card next-card", "data-next-address": card.address },
-    h("p", undefined, h("strong", undefined, label), " ", h("code", { class: "mono" }, card.address)),
-    h("p", { class: "hint" }, "Commitment published on chain: ", h("code", { class: "mono" }, short(card.commitment, 10)), ". The key and its secret salt never leave this page unless you save them."),
-    h(
-      "div",
-      { class: "buttons" },
-      h("button", { type: "button", class: "secondary", "data-action": "download-next", onclick: () => download(filename, fileBody) }, "Download the next-key file"),
-      h("button", { type: "button", class: "secondary", onclick: print }, "Print it"),
-      h("button", { type: "button", class: "secondary", onclick: (e: Event) => {
-        qrHolder.hidden = !qrHolder.hidden;
-        if (!qrHolder.hidden && !qrHolder.firstChild) qrHolder.append(qrSvg(qrBody, "QR code of the next key and its salt", 240));
-        (e.currentTarget as HTMLElement).setAttribute("aria-expanded", String(!qrHolder.hidden));
-      }, "aria-expanded": "false" }, "Show as QR code"),
-    ),
-    qrHolder,
-    saved.el,
-  );
-  return { el, saved: saved.input };
-}
-const print_ = () => globalThis.print();
-
-interface Prepared {
-  op: Operation;
-  authoriser: Actor;
-  /** Runs once the operation is on chain (forget consumed keys). */
-  after?: () => void;
-}
-
-/** The write path's client, one per network. */
-const targets = new WeakMap<Chain, { registry: Address; publicClient: PublicClient }>();
-function targetOf(chain: Chain) {
-  let target = targets.get(chain);
-  if (!target) targets.set(chain, (target = { registry: chain.network.registry, publicClient: publicClientOf(networkTransport(chain.network)) }));
-  return target;
-}
-
-/** Hands a signed operation to the relayer, then checks its transaction on chain: done only
- * when this page's own node shows the registry's events in the receipt. */
-async function relayedBy(target: { registry: Address; publicClient: PublicClient }, url: string, body: string, operation: string) {
-  let res: Response;
-  try {
-    res = await fetch(new URL(url, location.href), { method: "POST", headers: { "content-type": "application/json" }, body });
-  } catch {
-    throw new Error("The relayer cannot be reached. Sign the operation to a file instead and give it to someone who can send it.");
-  }
-  const answer = (await res.json().catch(() => ({}))) as { transactionHash?: Hex; detail?: string; errorName?: string };
-  if (res.status === 422 && answer.errorName) throw new RegistryRevertError({ operation, errorName: answer.errorName, args: [] });
-  // 504: sent but not mined while the relayer waited; this page waits on its own node instead.
-  if ((!res.ok && res.status !== 504) || !answer.transactionHash) throw new Error(`The relayer did not send it: ${answer.detail ?? `HTTP ${res.status}`}`);
-  let receipt;
-  try {
-    receipt = await target.publicClient.waitForTransactionReceipt({ hash: answer.transactionHash, timeout: 180_000 });
-  } catch {
-    throw new Error(`The relayer's transaction ${short(answer.transactionHash, 8)} is not on chain after 3 minutes. Look the DID up again later before trying again.`);
-  }
-  const events = decodeRegistryLogs(receipt.logs.filter((log) => log.address.toLowerCase() === target.registry.toLowerCase()) as never);
-  if (receipt.status !== "success" || events.length === 0) throw new Error(`The relayer's transaction ${short(answer.transactionHash, 8)} changed nothing in the registry.`);
-  return { blockNumber: receipt.blockNumber, events };
 }
 
 export function actView(ctx: ActContext): HTMLElement {
   const { chain, identity, result, history } = ctx;
-  const target = targetOf(chain);
   const sigil = sigilMeta(result);
   const owner = sigil?.owner.toLowerCase();
-  const keysPanel = h("div", { class: "signers" });
-  const keysError = h("p", { class: "bad", role: "alert" });
+  const keysPanel = signersPanel(chain, owner);
 
   const acting = (): Actor => {
     const a = session.actAs === "wallet" ? session.wallet : session.pageKey;
@@ -233,74 +33,19 @@ export function actView(ctx: ActContext): HTMLElement {
     return actor;
   };
 
-  /** Checks `prepared` with the registry, then sends it (or signs it to a file, or for the relayer). */
-  async function run(mode: "send" | "file" | "relay", prepare: () => Prepared | Promise<Prepared>, out: HTMLElement) {
-    const l = log(out);
-    let op: Operation | undefined;
-    try {
-      const p = await prepare();
-      op = p.op;
-      l.step("Checking with the registry…");
-      await simulateOperation(target, p.op, directCall(p.op), p.authoriser.address);
-      l.ok("The registry accepts this.");
-      const signer = p.authoriser.kind === "wallet" ? "Confirm in your wallet" : `Signing with ${p.authoriser.kind === "next" ? "the next key" : "the key in this page"}`;
-      if (mode === "file") {
-        if (!isSignable(p.op)) throw new Error("Anyone may send this operation: there is nothing to sign. Send it from any funded account.");
-        l.step(`${signer}…`);
-        const signed = await signOperation(p.authoriser.client, target, p.op, { chainId: chain.network.chainId });
-        download(`sigil-${p.op.type}-${identity.slice(2, 10).toLowerCase()}-${signed.deadline}.json`, toJson(signed));
-        l.done(h("strong", undefined, "Signed to a file."), ` Valid until ${when(signed.deadline)}. Give it to anyone who can pay the gas; they send it with: sigil relay <file>.`);
-        return; // nothing changed yet: keys in the page stay until the operation is on chain
-      }
-      if (mode === "relay") {
-        if (!isSignable(p.op)) throw new Error("Anyone may send this operation: there is nothing to sign. Send it from any funded account.");
-        l.step(`${signer}…`);
-        const signed = await signOperation(p.authoriser.client, target, p.op, { chainId: chain.network.chainId });
-        l.step("Handing it to the relayer, which pays the gas…");
-        const receipt = await relayedBy(target, ctx.relayerUrl!, encodeSignedOperation(signed), p.op.type);
-        l.done(h("strong", undefined, "Done"), ` in block ${receipt.blockNumber}, relayed: ${receipt.events.map((e) => e.kind).join(", ")}.`);
-        p.after?.();
-        ctx.report(out);
-        await ctx.refresh();
-        return;
-      }
-      const payer = session.wallet ?? session.pageKey ?? p.authoriser;
-      if (payer.kind !== "wallet" && (await target.publicClient.getBalance({ address: payer.address })) === 0n) {
-        throw new Error(`${short(payer.address)} has no funds to pay the gas. Connect a wallet that has some, or use “Sign to a file for a relayer”.`);
-      }
-      const onSent = (hash: Hex) => l.step(`Sent (${short(hash, 8)}); waiting for it to be mined…`);
-      let receipt: OperationReceipt;
-      if (payer.address === p.authoriser.address || !isSignable(p.op)) {
-        l.step(payer.kind === "wallet" ? "Confirm in your wallet…" : "Sending…");
-        receipt = await sendOperation(payer.client, target, p.op, { onSent });
-      } else {
-        l.step(`${signer}…`);
-        const signed = await signOperation(p.authoriser.client, target, p.op, { chainId: chain.network.chainId });
-        l.step(payer.kind === "wallet" ? "Confirm in your wallet: it sends the signed operation and pays the gas…" : "Sending the signed operation…");
-        receipt = await relayOperation(payer.client, target, signed, { onSent });
-      }
-      l.done(h("strong", undefined, "Done"), ` in block ${receipt.blockNumber}: ${receipt.events.map((e) => e.kind).join(", ")}.`);
-      p.after?.();
-      ctx.report(out);
-      await ctx.refresh();
-    } catch (error) {
-      l.fail(error, op?.type);
-    }
-  }
-
   /** A form for one operation: its fields, "Check and send", and "Sign to a file" when it can be signed. */
   function actionForm(name: string, fields: (Node | null)[], prepare: () => Prepared | Promise<Prepared>, options: { signable?: boolean; danger?: boolean; sendLabel?: string } = {}) {
     const out = h("div", { class: "out", role: "status", "aria-live": "polite", "data-out": name });
     const form = h(
       "form",
-      { class: "act-form", "data-form": name, novalidate: true, onsubmit: (e: Event) => (e.preventDefault(), void run("send", prepare, out)) },
+      { class: "act-form", "data-form": name, novalidate: true, onsubmit: (e: Event) => (e.preventDefault(), void submit(ctx, "send", prepare, out)) },
       ...fields,
       h(
         "div",
         { class: "buttons" },
-        h("button", { type: "submit", class: options.danger ? "danger" : "", "data-action": "send" }, options.sendLabel ?? "Check and send"),
-        options.signable === false || !ctx.relayerUrl ? null : h("button", { type: "button", class: "secondary", "data-action": "relay", onclick: () => void run("relay", prepare, out) }, "Sign and send through the relayer"),
-        options.signable === false ? null : h("button", { type: "button", class: "secondary", "data-action": "file", onclick: () => void run("file", prepare, out) }, "Sign to a file for a relayer"),
+        h("button", { type: "submit", class: options.danger ? "danger" : "", "data-action": "send", disabled: lockedNow() }, options.sendLabel ?? "Check and send"),
+        options.signable === false || !ctx.relayerUrl ? null : h("button", { type: "button", class: "secondary", "data-action": "relay", disabled: lockedNow(), onclick: () => void submit(ctx, "relay", prepare, out) }, "Sign and send through the relayer"),
+        options.signable === false ? null : h("button", { type: "button", class: "secondary", "data-action": "file", disabled: lockedNow(), onclick: () => void submit(ctx, "file", prepare, out) }, "Sign to a file for a relayer"),
       ),
       out,
     );
@@ -317,108 +62,6 @@ export function actView(ctx: ActContext): HTMLElement {
     return BigInt(Math.round(n * 86_400));
   };
 
-  // Your keys: the wallet, a key in this page, and which one acts as the controller.
-  const renderKeys = () => {
-    const eth = ethereum();
-    const walletLine = session.wallet
-      ? h("p", { "data-wallet": session.wallet.address }, "Wallet ", h("code", { class: "mono" }, session.wallet.address), status(session.wallet.address))
-      : eth
-        ? h("p", undefined, h("button", { type: "button", "data-action": "connect", onclick: () => void connect() }, "Connect wallet"), " ", h("span", { class: "hint" }, "MetaMask or any browser wallet. It signs as the controller and pays the gas."))
-        : h("p", { class: "muted" }, "No browser wallet found. Use a key in this page, or sign operations to files for a relayer.");
-    const keyInput = h("input", { type: "password", name: "page-key", autocomplete: "off", spellcheck: "false", placeholder: "0x…" });
-    const keyLine = session.pageKey
-      ? h(
-          "div",
-          { "data-page-key": session.pageKey.address },
-          h("p", undefined, "Key in this page ", h("code", { class: "mono" }, session.pageKey.address), status(session.pageKey.address)),
-          h(
-            "div",
-            { class: "buttons" },
-            session.pageKey.generated
-              ? h("button", { type: "button", class: "secondary", onclick: () => download(`sigil-key-${session.pageKey!.address.slice(2, 10).toLowerCase()}.json`, toJson({ address: session.pageKey!.address, privateKey: session.pageKey!.generated })) }, "Download this key")
-              : null,
-            h("button", { type: "button", class: "secondary", onclick: () => ((session.pageKey = undefined), renderKeys()) }, "Forget this key"),
-          ),
-        )
-      : h(
-          "form",
-          {
-            class: "row-form",
-            onsubmit: (e: Event) => {
-              e.preventDefault();
-              try {
-                session.pageKey = keyActor(chain, readPrivateKey(keyInput.value, "the private key"), "key");
-                session.actAs = "key";
-                renderKeys();
-              } catch (error) {
-                keyError.textContent = (error as Error).message;
-              }
-            },
-          },
-          field("Private key", keyInput, "Kept in this tab's memory only: never stored, never sent."),
-          h(
-            "div",
-            { class: "buttons" },
-            h("button", { type: "submit" }, "Use this key"),
-            h("button", { type: "button", class: "secondary", onclick: () => {
-              const key = generatePrivateKey();
-              session.pageKey = { ...keyActor(chain, key, "key"), generated: key };
-              session.actAs = "key";
-              renderKeys();
-            } }, "Generate a new key"),
-          ),
-        );
-    const keyError = h("p", { class: "bad", role: "alert" });
-    const choices = [session.wallet && (["wallet", "the wallet"] as const), session.pageKey && (["key", "the key in this page"] as const)].filter(Boolean) as (readonly ["wallet" | "key", string])[];
-    const radios =
-      choices.length > 1
-        ? h(
-            "fieldset",
-            { class: "inline" },
-            h("legend", undefined, "Act as"),
-            ...choices.map(([value, label]) => {
-              const r = h("input", { type: "radio", name: "act-as", value, id: uid("as"), checked: session.actAs === value, onchange: () => ((session.actAs = value), renderKeys()) });
-              return h("span", { class: "check" }, r, h("label", { for: r.id }, label));
-            }),
-          )
-        : null;
-    fill(keysPanel, h("h3", undefined, "Your keys"), walletLine, keyLine, keyError, keysError, radios);
-  };
-  const status = (address: Address) =>
-    owner === address.toLowerCase() ? h("span", { class: "tag good" }, "controls this DID") : h("span", { class: "tag" }, "not this DID's controller");
-
-  async function connect() {
-    const eth = ethereum();
-    if (!eth) return;
-    try {
-      const accounts = (await eth.request({ method: "eth_requestAccounts" })) as string[];
-      const chainId = Number(await eth.request({ method: "eth_chainId" }));
-      if (chainId !== chain.network.chainId) {
-        try {
-          await eth.request({ method: "wallet_switchEthereumChain", params: [{ chainId: `0x${chain.network.chainId.toString(16)}` }] });
-        } catch {
-          throw new Error(`Your wallet is on chain ${chainId}; switch it to chain ${chain.network.chainId} (${chain.network.name ?? "this network"}) and connect again.`);
-        }
-      }
-      const address = getAddress(accounts[0]);
-      session.wallet = { kind: "wallet", address, client: walletClientOf(address, custom(eth)) };
-      session.actAs = "wallet";
-      if (!session.listening) {
-        session.listening = true;
-        // Another account or a disconnection: connect again (the page will not act for an account it did not show).
-        eth.on?.("accountsChanged", () => {
-          session.wallet = undefined;
-          session.onWalletChange?.();
-        });
-      }
-      session.onWalletChange = renderKeys;
-      renderKeys();
-    } catch (error) {
-      const x = explain(error);
-      keysError.textContent = `${x.headline}${x.detail ? ` ${x.detail}` : ""}`;
-    }
-  }
-  renderKeys();
 
   const live = history ? activeEntries(history.events, history.head.timestamp) : { delegates: [], attributes: [] };
   const deactivated = result.didDocumentMetadata.deactivated === true;
@@ -447,10 +90,10 @@ export function actView(ctx: ActContext): HTMLElement {
     return { op: { type: "setAttribute", identity, ...attr, validity: days(keyDays) }, authoriser: acting() };
   });
   const liveKeys = [
-    ...live.delegates.map((d) => ({ label: `address ${d.delegate} (${nameOf(d.delegateType)})`, op: { type: "revokeDelegate", identity, delegateType: d.delegateType, delegate: d.delegate } as Operation })),
+    ...live.delegates.map((d) => ({ label: `address ${d.delegate} (${purposeWords(nameOf(d.delegateType))})`, op: { type: "revokeDelegate", identity, delegateType: d.delegateType, delegate: d.delegate } as Operation })),
     ...live.attributes
       .filter((a) => nameOf(a.name)?.startsWith("did/pub/"))
-      .map((a) => ({ label: `${nameOf(a.name)!.split("/").slice(2, 4).join(" ")} ${short(a.value, 8)}`, op: { type: "revokeAttribute", identity, name: a.name, value: a.value } as Operation })),
+      .map((a) => ({ label: `${nameOf(a.name)!.split("/")[2]} ${short(a.value, 8)} (${purposeWords(nameOf(a.name)!.split("/")[3] ?? null)})`, op: { type: "revokeAttribute", identity, name: a.name, value: a.value } as Operation })),
   ];
   const choice = (name: string, items: { label: string }[]) => {
     const group = uid(name);
@@ -607,7 +250,7 @@ export function actView(ctx: ActContext): HTMLElement {
     { sendLabel: "Check and propose" },
   );
   const open = sigil?.recoveries ?? [];
-  const openChoice = choice("recovery", open.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}, ${r.approvals} approval(s)` })));
+  const openChoice = choice("recovery", open.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}, ${r.approvals}${r.threshold ? ` of ${r.threshold}` : ""} approval${(r.threshold ?? r.approvals) === 1 ? "" : "s"}` })));
   const pick = () => {
     const r = open[Math.max(0, openChoice.index())];
     return proposalOf(r);

@@ -1,8 +1,14 @@
 // The console's view of one network: the SDK's resolver for documents and a public client for
-// the identity's registry events (the history the timeline draws) and for writes.
+// the identity's registry events (the history the timeline draws) and for writes. Loaded after
+// the page's first render (main.ts imports it dynamically): it brings the SDK's reads and viem.
 import { toHex, type Address, type Client, type Hex } from "viem";
-import { createSigilResolver, networkReadClient, readIdentities, type IdentityState, type RegistryEvent, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { createSigilResolver, networkReadClient, readIdentities, type SigilNetwork, type SigilResolver } from "sigil-did";
 import type { ConsoleConfig } from "./config.ts";
+import type { History } from "./meta.ts";
+
+export type { History, Resolution, SigilMeta, TimedEvent } from "./meta.ts";
+// The lookup form's check, loaded with the rest of the SDK (main.ts imports nothing of it statically).
+export { parseDid } from "sigil-did";
 
 export interface Chain {
   network: SigilNetwork;
@@ -21,15 +27,6 @@ export function makeChain(config: ConsoleConfig): Chain {
     timeoutMs: 15_000,
   };
   return { network, resolver: createSigilResolver({ networks: [network], cache: false }), client: networkReadClient(network) };
-}
-
-/** An event with its block time known. */
-export type TimedEvent = RegistryEvent & { blockTimestamp: bigint };
-
-export interface History {
-  events: TimedEvent[];
-  state: IdentityState | undefined;
-  head: { blockNumber: bigint; timestamp: bigint };
 }
 
 /** Every registry event of `address` (one batched read), with block times filled in. */
@@ -55,34 +52,3 @@ export async function readHistory(chain: Chain, address: Address): Promise<Histo
   };
 }
 
-/** The Sigil block of a result's metadata, typed as the resolver writes it. */
-export interface SigilMeta {
-  chainId: number;
-  registry: string;
-  owner: string;
-  epoch: string;
-  nextOwnerCommitment: string | null;
-  preRotation: boolean;
-  deactivatedFinal: boolean;
-  resolvedAtBlock: string;
-  commitmentSince?: string;
-  guardians: { threshold: number; delaySeconds: number; since?: string } | null;
-  pendingGuardianChange: { removesGuardians: boolean; threshold: number; delaySeconds: number; effectiveAt: string; canBeApplied: boolean } | null;
-  recoveries: {
-    proposal: string;
-    status: "proposed" | "expired" | "armed" | "ready";
-    newOwner: string;
-    nextOwnerCommitment: string | null;
-    purge: boolean;
-    approvals: number;
-    threshold?: number;
-    approvedBy: string[];
-    readyAt?: string;
-    approvalsExpireAt?: string;
-  }[];
-}
-
-/** A DID Resolution result as the SDK returns it. */
-export type Resolution = Awaited<ReturnType<SigilResolver["resolve"]>>;
-
-export const sigilMeta = (r: Resolution): SigilMeta | undefined => (r.didDocumentMetadata as { sigil?: SigilMeta }).sigil;

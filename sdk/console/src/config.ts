@@ -2,7 +2,10 @@
 // writes its own network there), then the page's query (?rpc=&chainId=&registry=&network=
 // &fromBlock=&recentDays=), then the settings form. Nothing is stored: a reload starts again
 // from the file and the query.
-import { isAddress, type Address } from "viem";
+import type { Address } from "viem";
+
+/** 0x and 40 hex digits (the first render loads no viem: a wrong checksum is refused when the chain is read). */
+const isAddress = (v: string): v is Address => /^0x[0-9a-fA-F]{40}$/.test(v);
 
 export interface ConsoleConfig {
   network: { name?: string; chainId: number; registry: Address | ""; rpcUrls: string[]; fromBlock?: bigint };

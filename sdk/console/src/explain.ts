@@ -14,6 +14,8 @@ export interface Explained {
   detail?: string;
   /** The contract's error name, for people who report a problem. */
   code?: string;
+  /** The person declined in their wallet (a refusal, not a failure). */
+  declined?: boolean;
 }
 
 /** Console-specific advice for refusals a person meets on the way, keyed by operation and error. */
@@ -43,7 +45,7 @@ export function explain(error: unknown, operation?: string): Explained {
     return { headline: "The registry refuses this, so nothing was sent.", detail: [detail, next].filter(Boolean).join(" "), code: revert.errorName };
   }
   if (find(error, (e): e is Error => codeOf(e) === 4001 || (e instanceof Error && e.name === "UserRejectedRequestError"))) {
-    return { headline: "You declined in your wallet. Nothing was sent." };
+    return { headline: "You declined in your wallet. Nothing was sent.", declined: true };
   }
   if (find(error, (e): e is Error => e instanceof Error && e.name === "InsufficientFundsError")) {
     return { headline: "The account that pays has no funds for gas.", detail: "Fund it, connect a wallet that has funds, or sign the operation to a file and give it to a relayer." };
@@ -51,7 +53,7 @@ export function explain(error: unknown, operation?: string): Explained {
   if (isSigil(error)) return { headline: error.shortMessage + ".", detail: error.details };
   if (isViem(error)) {
     const http = find(error, (e): e is ViemLike => isViem(e) && (e.name === "HttpRequestError" || e.name === "TimeoutError"));
-    if (http) return { headline: "The RPC endpoint could not be reached.", detail: `${http.shortMessage}. Check the network settings (RPC URL) and that the node is running.` };
+    if (http) return { headline: "The RPC endpoint could not be reached.", detail: `${http.shortMessage.replace(/\.$/, "")}. Check the network settings (RPC URL) and that the node is running.` };
     return { headline: error.shortMessage, detail: error.details };
   }
   return { headline: error instanceof Error ? error.message : String(error) };

@@ -1,7 +1,12 @@
 // Words and times for what the registry recorded: one phrase per event, the lane of the
 // timeline it belongs to, and dates in the reader's own locale.
-import { hexToBytes, hexToString, zeroAddress, type Hex } from "viem";
-import type { TimedEvent } from "./chain.ts";
+import type { Hex } from "viem";
+
+// Three of viem's helpers, written out: this module is part of the first render, which loads no viem.
+const zeroAddress = "0x0000000000000000000000000000000000000000";
+const hexToBytes = (hex: Hex) => Uint8Array.from((hex.slice(2).match(/../g) ?? []).map((b) => parseInt(b, 16)));
+const hexToString = (hex: Hex) => new TextDecoder("utf-8", { fatal: true }).decode(hexToBytes(hex));
+import type { TimedEvent } from "./meta.ts";
 
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 
@@ -63,6 +68,27 @@ export interface Described {
   keyChange: boolean;
 }
 
+/** What a key's purpose lets it do, in words (the registry's names are sigAuth, veriKey, enc). */
+export function purposeWords(purpose: string | null): string {
+  return purpose === "sigAuth" ? "login and signing" : purpose === "veriKey" ? "signing" : purpose === "enc" ? "encryption" : (purpose ?? "unnamed purpose");
+}
+
+/** A receipt's registry events in words, for "Done": what the chain recorded. */
+export const KIND_WORDS: Record<string, string> = {
+  delegate: "a key change",
+  attribute: "a key or service change",
+  owner: "a change of controller",
+  commit: "a next-key commitment",
+  rotate: "a rotation",
+  guardiansProposed: "a guardian change, pending",
+  guardiansChanged: "a guardian change",
+  guardianChangeCancelled: "a cancelled guardian change",
+  recoveryProposed: "a recovery proposal",
+  recoveryApproved: "a recovery approval",
+  recoveryCancelled: "a cancelled recovery",
+  recovered: "a recovery",
+};
+
 /** One event in words. */
 export function describe(e: TimedEvent): Described {
   switch (e.kind) {
@@ -70,8 +96,7 @@ export function describe(e: TimedEvent): Described {
       return { lane: "guardians", tone: "guard", keyChange: false, text: "a Sigil-only change (ERC-1056 marker)" };
     case "delegate": {
       const added = e.validTo > e.blockTimestamp;
-      const purpose = nameOf(e.delegateType) ?? "delegate";
-      return { lane: "keys", tone: added ? "add" : "remove", keyChange: true, text: `${added ? "key added" : "key revoked"}: address ${short(e.delegate)} (${purpose})` };
+      return { lane: "keys", tone: added ? "add" : "remove", keyChange: true, text: `${added ? "key added" : "key revoked"}: address ${short(e.delegate)} (${purposeWords(nameOf(e.delegateType))})` };
     }
     case "attribute": {
       const added = e.validTo > e.blockTimestamp;
@@ -79,7 +104,7 @@ export function describe(e: TimedEvent): Described {
       const svc = /^did\/svc\/(\w+)/.exec(name);
       if (svc) return { lane: "services", tone: added ? "add" : "remove", keyChange: false, text: `${added ? "service added" : "service removed"}: ${svc[1]} ${utf8(e.value)}` };
       const pub = /^did\/pub\/(\w+)\/(\w+)/.exec(name);
-      if (pub) return { lane: "keys", tone: added ? "add" : "remove", keyChange: true, text: `${added ? "key added" : "key revoked"}: ${pub[1]} ${pub[2]} ${short(e.value, 4)}` };
+      if (pub) return { lane: "keys", tone: added ? "add" : "remove", keyChange: true, text: `${added ? "key added" : "key revoked"}: ${pub[1]} ${short(e.value, 4)} (${purposeWords(pub[2])})` };
       return { lane: "services", tone: added ? "add" : "remove", keyChange: false, text: `attribute ${added ? "set" : "revoked"}: ${name}` };
     }
     case "owner":
@@ -90,6 +115,7 @@ export function describe(e: TimedEvent): Described {
         ? { lane: "controller", tone: "remove", keyChange: false, text: "next-key commitment removed" }
         : { lane: "controller", tone: "commit", keyChange: false, text: "committed to a next key (pre-rotation on)" };
     case "rotate":
+      if (e.newOwner === zeroAddress) return { lane: "controller", tone: "end", keyChange: true, text: "deactivated with the next key: final, the DID has no keys any more" };
       return {
         lane: "controller",
         tone: e.purged ? "purge" : "rotate",

@@ -2,15 +2,19 @@
 // document in words, see its history drawn, compare safety numbers, and act on it. It reads the
 // chain through the SDK in this page (no server in between), and talks to no host but its own
 // and the RPC endpoint in its settings.
-import { parseDid, type SigilError } from "sigil-did";
-import { makeChain, readHistory, type Chain, type History, type Resolution } from "./chain.ts";
+import type { ParsedSigilDid, SigilError } from "sigil-did";
+import type { Chain } from "./chain.ts";
+import type { History, Resolution } from "./meta.ts";
+import { cspBlocked, cspExplained } from "./csp.ts";
 import { configProblems, loadConfig, saveToQuery, type ConsoleConfig } from "./config.ts";
 import { field, fill, h } from "./dom.ts";
 import { explain } from "./explain.ts";
 import { timeline } from "./timeline.ts";
-import { banners, documentView } from "./view-document.ts";
+import { banners, documentView, type Version } from "./view-document.ts";
 
 interface Lookup {
+  /** The generation of the lookUp call that read it. */
+  id: number;
   did: string;
   identity: `0x${string}`;
   current: Resolution;
@@ -18,7 +22,11 @@ interface Lookup {
 }
 
 let config: ConsoleConfig;
+/** The reading code (the SDK's resolver and viem): asked for at once, not waited for by the first render. */
+const chainCode = import("./chain.ts");
 let chain: Chain;
+/** The chain of the current settings, once its code has loaded. */
+let chainReady: Promise<Chain>;
 let lookup: Lookup | undefined;
 let selected: bigint | undefined;
 let generation = 0;
@@ -28,6 +36,8 @@ const networkStatus = document.getElementById("network-status")!;
 
 const didInput = h("input", { type: "text", name: "did", id: "did-input", autocomplete: "off", spellcheck: "false", autocapitalize: "off", placeholder: "did:sigil:0x7a69:0x…", required: true });
 const lookupError = h("p", { class: "bad", role: "alert", id: "lookup-error" });
+/** Says what a lookup found, for screen readers (the document itself is not a live region). */
+const announce = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite", id: "lookup-announce" });
 const bannerBox = h("div", { class: "banners", id: "banners" });
 const docBox = h("div", { id: "document-view" });
 const historyBox = h("div", { id: "timeline-view" });
@@ -63,6 +73,9 @@ const results = h(
   h("section", { id: "act", "aria-labelledby": "h-act", class: "panel" }, h("h2", { id: "h-act", tabindex: -1 }, "Act on this DID"), actStatus, actBox),
 );
 
+/** A settings field across the whole form: an address or URL is never cut off. */
+const wide = (el: HTMLElement) => (el.classList.add("wide"), el);
+
 function settingsForm() {
   const rpc = h("input", { type: "url", name: "rpc", value: config.network.rpcUrls.join(", "), autocomplete: "off", spellcheck: "false" });
   const chainId = h("input", { type: "number", name: "chainId", value: config.network.chainId, min: 1, inputmode: "numeric" });
@@ -95,74 +108,119 @@ function settingsForm() {
           void start();
         },
       },
-      field("RPC URL", rpc, "Your browser reads the chain here. Several: separate with commas (tried in order)."),
+      wide(field("RPC URL", rpc, "Your browser reads the chain here. Several: separate with commas (tried in order).")),
       field("Chain id", chainId),
-      field("Registry address", registry),
+      wide(field("Registry address", registry)),
       field("Network name", name, "The name DIDs may use, as in did:sigil:<name>:0x…"),
-      field("Warn of key changes within (days)", recent),
+      field("Key-change warning (days)", recent, "Warn when the keys changed within this many days."),
       h("div", { class: "buttons" }, h("button", { type: "submit" }, "Apply")),
       problems,
     ),
   );
 }
 
+/** The network this console reads, in words: "localhost (chain 31337)". */
+const here = () => `${config.network.name ?? "chain"} (chain ${config.network.chainId})`;
+
 async function showStatus() {
   const problems = configProblems(config);
   if (problems.length) {
     networkStatus.textContent = "Not connected: see the network settings";
+    networkStatus.className = "network bad";
     return;
   }
+  const bad = (text: string) => ((networkStatus.textContent = text), (networkStatus.className = "network bad"));
   try {
-    const [health] = await chain.resolver.health();
-    const block = BigInt((await chain.client.request({ method: "eth_blockNumber" })) as string);
-    networkStatus.textContent = health.ok ? `${config.network.name ?? "chain"} ${config.network.chainId} · block ${block}` : `${config.network.name ?? "chain"}: ${(health as { error?: string }).error ?? "unavailable"}`;
-    networkStatus.className = health.ok ? "network ok" : "network bad";
+    const [health] = await (await chainReady).resolver.health();
+    if (!health.ok) {
+      const csp = await cspBlocked(config.network.rpcUrls);
+      return void bad(csp.length ? `Not connected to ${here()}: the Content-Security-Policy does not allow ${csp.join(", ")}` : `${here()}: the RPC endpoint does not answer (${health.error ?? "unavailable"})`);
+    }
+    networkStatus.textContent = `${here()} · block ${health.blockNumber}`;
+    networkStatus.className = "network ok";
   } catch (error) {
-    networkStatus.textContent = explain(error).headline;
-    networkStatus.className = "network bad";
+    bad(explain(error).headline);
   }
 }
 
-/** Reads the DID's current document and history, and its version `input` names, then draws all. */
+/** Why `parsed` is not looked up here: it names another chain than this console's (undefined: it does not). */
+function otherChain(parsed: ParsedSigilDid): string | undefined {
+  const n = config.network;
+  if (parsed.network === undefined || parsed.network === n.name || parsed.network === `0x${n.chainId.toString(16)}`) return undefined;
+  const theirs = parsed.chainId !== undefined ? `chain ${parsed.chainId}` : parsed.network;
+  return `This DID is on ${theirs}. This console is connected to ${here()}: it reads and acts only there, so it shows nothing for this DID. Look it up on a console connected to ${theirs}, or change the network settings.`;
+}
+
+/** Takes everything of the shown DID off the page (its banners, document, history, forms): a
+ * lookup that fails or names something else must not leave them under another address. The log of
+ * an operation still running stays, in the shared log, labelled with its DID. */
+function clearShown(keepLog = false) {
+  const running = actBox.querySelector<HTMLElement>("[data-running]");
+  if (running && lookup) fill(actStatus, h("p", { class: "muted" }, `Still running, for ${lookup.did}:`), running);
+  else if (!keepLog) fill(actStatus);
+  lookup = undefined;
+  selected = undefined;
+  for (const box of [bannerBox, docBox, historyBox, safetyBox, actBox]) fill(box);
+  safetyBox.dataset.did = "";
+}
+
+/** Reads the DID's current document and history, and its version `input` names, then draws all.
+ * What is drawn belongs to this lookup only: a later lookup (its generation) wins, and nothing of
+ * an earlier DID stays while another one is read or when reading it fails. */
 async function lookUp(input: string) {
   const mine = ++generation;
   fill(lookupError);
-  let parsed;
+  announce.textContent = "";
+  let parsed: ParsedSigilDid;
+  const { parseDid } = await chainCode;
+  if (mine !== generation) return;
   try {
     parsed = parseDid(input.trim());
   } catch (error) {
+    clearShown();
+    results.hidden = true;
     lookupError.textContent = (error as SigilError).message;
     return;
   }
-  const problems = configProblems(config);
-  if (problems.length) {
-    lookupError.textContent = `Cannot read the chain: ${problems.join("; ")}.`;
+  const refused = otherChain(parsed) ?? (configProblems(config).length ? `Cannot read the chain: ${configProblems(config).join("; ")}.` : undefined);
+  if (refused) {
+    clearShown();
+    results.hidden = true;
+    lookupError.textContent = refused;
     return;
   }
+  if (lookup?.did !== parsed.input) clearShown();
   results.setAttribute("aria-busy", "true");
   results.hidden = false;
   fill(docBox, h("p", { class: "muted" }, "Reading the registry…"));
   try {
+    const [{ readHistory }, chain] = await Promise.all([chainCode, chainReady]);
     const [current, history] = await Promise.all([chain.resolver.resolve(parsed.input), readHistory(chain, parsed.address)]);
     if (mine !== generation) return;
-    if (lookup?.did !== parsed.input) fill(actStatus);
-    lookup = { did: parsed.input, identity: parsed.address, current, history };
+    lookup = { id: mine, did: parsed.input, identity: parsed.address, current, history };
     const versionId = parsed.params.versionId;
     const versionTime = parsed.params.versionTime;
     selected = undefined;
     if (versionId !== undefined || versionTime !== undefined) {
       const version = await chain.resolver.resolve(input.trim());
+      if (mine !== generation) return;
       const v = (version.didDocumentMetadata as { versionId?: string }).versionId;
       selected = versionId !== undefined ? BigInt(versionId) : v !== undefined ? BigInt(v) : undefined;
       render(version, true);
     } else render(current, true);
     performance.mark("sigil:document");
-    void showStatus();
+    const error = (current.didResolutionMetadata as { error?: string }).error;
+    announce.textContent = error ? `${parsed.input} could not be resolved.` : `Showing ${parsed.input}${selected !== undefined ? ` as it was at block ${selected}` : ""}.`;
   } catch (error) {
-    const x = explain(error);
-    fill(docBox, h("div", { class: "banner danger", role: "alert" }, h("strong", undefined, x.headline), x.detail ? ` ${x.detail}` : ""));
+    if (mine !== generation) return;
+    clearShown(lookup?.did === parsed.input);
+    const csp = await cspBlocked(config.network.rpcUrls);
+    const x = csp.length ? cspExplained(csp) : explain(error);
+    fill(docBox, h("div", { class: "banner danger", role: "alert" }, h("strong", undefined, `Could not read ${parsed.input}. `), x.headline, x.detail ? ` ${x.detail}` : ""));
+    announce.textContent = "";
   } finally {
-    results.removeAttribute("aria-busy");
+    if (mine === generation) results.removeAttribute("aria-busy");
+    void showStatus();
   }
 }
 
@@ -178,34 +236,61 @@ function render(shown: Resolution, full = false) {
       performance.measure(`sigil:render:${name}`, { start, end: performance.now() });
     }
   };
-  fill(bannerBox, ...banners(current, hist.events, hist.head, config.recentDays));
-  const versionTime = selected === undefined ? undefined : hist.events.find((e) => e.blockNumber === selected)?.blockTimestamp;
-  timed("document", () => fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup!.did)), documentView(shown, { version: selected !== undefined ? { block: selected, time: versionTime } : undefined, onBackToCurrent: () => void select(undefined) })));
+  const resolved = !(shown.didResolutionMetadata as { error?: string }).error;
+  fill(bannerBox, ...(resolved ? banners(current, hist.events, hist.head, config.recentDays) : []));
+  const version = selected === undefined ? undefined : pastVersion(hist, selected);
+  timed("document", () => fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup!.did), " ", copyButton(lookup!.did, "Copy the DID")), documentView(shown, { version, onBackToCurrent: () => void select(undefined) })));
   const width = Math.max(320, historyBox.clientWidth || 760);
-  timed("timeline", () => fill(historyBox, timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width)));
-  if (!full) return;
+  timed("timeline", () => fill(historyBox, resolved ? timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width) : ""));
+  // On a narrow screen the timeline scrolls: open it at its newest end (the last purge and "now").
+  const scroller = historyBox.querySelector<HTMLElement>(".tl-scroll");
+  if (scroller && selected === undefined) scroller.scrollLeft = scroller.scrollWidth;
+  // A DID that does not resolve (its document is an error) is not acted on.
+  if (!full || !resolved) return;
   // The rest after the document is on screen (QR codes and forms take a few dozen ms).
-  const mine = generation;
   const shownLookup = lookup;
+  const isCurrent = () => lookup === shownLookup;
   // Their code is a separate chunk, loaded the first time (the document needs none of it).
   void Promise.all([import("./safety-view.ts"), import("./act.ts")]).then(([{ safetyView }, { actView }]) => {
-    if (mine !== generation || lookup !== shownLookup) return;
+    if (!isCurrent()) return;
     if (safetyBox.dataset.did !== shownLookup.did) {
       safetyBox.dataset.did = shownLookup.did;
       timed("safety", () => fill(safetyBox, safetyView(chain, current)));
     }
-    timed("act", () => fill(actBox, actView({ chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, relayerUrl: config.relayerUrl, refresh: () => lookUp(shownLookup.did), report })));
+    const refresh = () => (isCurrent() ? lookUp(shownLookup.did) : Promise.resolve());
+    timed("act", () => fill(actBox, actView({ chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, relayerUrl: config.relayerUrl, isCurrent, refresh, report })));
   });
 }
 
-/** The last change made from this page, above the redrawn forms. */
-function report(log: HTMLElement) {
-  const copy = log.cloneNode(true) as HTMLElement;
-  copy.removeAttribute("role");
-  copy.removeAttribute("aria-live");
-  copy.classList.add("last-action");
-  copy.prepend(h("p", { class: "muted" }, "Last change made from this page:"));
-  fill(actStatus, copy);
+/** Copies `text` (a DID, to paste elsewhere without retyping 60 characters); says whether it worked. */
+function copyButton(text: string, label: string) {
+  const button = h("button", { type: "button", class: "secondary copy", "data-action": "copy", "aria-label": label }, "Copy");
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Select and copy it by hand";
+    }
+    setTimeout(() => (button.textContent = "Copy"), 2_000);
+  });
+  return button;
+}
+
+/** The version as of `block`: its time, and the first later purge (a rotation or recovery that voided it). */
+function pastVersion(hist: History, block: bigint): Version {
+  const purge = hist.events.find((e) => e.blockNumber > block && (e.kind === "rotate" || e.kind === "recovered") && e.purged);
+  return { block, time: hist.events.find((e) => e.blockNumber === block)?.blockTimestamp, voidedAt: purge?.blockNumber };
+}
+
+/** The shared log: the last change made from this page, above the redrawn forms (moved, not
+ * copied, so that it keeps showing its steps to the end); undefined clears it. */
+function report(log: HTMLElement | undefined) {
+  if (!log) return void fill(actStatus);
+  log.removeAttribute("role");
+  log.removeAttribute("aria-live");
+  log.classList.add("last-action");
+  fill(actStatus, h("p", { class: "muted" }, "Last change made from this page:"), log);
 }
 
 /** Shows the document as of `block` (undefined: the current one). */
@@ -228,7 +313,9 @@ function focusSelected() {
 }
 
 async function start() {
-  chain = makeChain(config);
+  const settings = config;
+  generation++; // a lookup still reading with the previous settings draws nothing
+  chainReady = chainCode.then(({ makeChain }) => (chain = makeChain(settings)));
   safetyBox.dataset.did = "";
   fill(
     app,
@@ -252,6 +339,7 @@ async function start() {
         h("div", { class: "lookup-row" }, didInput, h("button", { type: "submit" }, "Look up")),
         h("p", { class: "hint" }, "Add ?versionId=<block> or ?versionTime=<ISO time> to see an earlier version."),
         lookupError,
+        announce,
       ),
     ),
     bannerBox,

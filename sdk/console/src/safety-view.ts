@@ -4,7 +4,8 @@
 // pastes what it holds, and the console says whether the numbers match.
 import { authenticationFingerprint, safetyNumber } from "sigil-did";
 import { h, field, fill, uid } from "./dom.ts";
-import type { Chain, Resolution } from "./chain.ts";
+import type { Chain } from "./chain.ts";
+import type { Resolution } from "./meta.ts";
 import { qrSvg } from "./qr.ts";
 
 const canonical = (r: Resolution) => String((r.didDocumentMetadata as { canonicalId?: string }).canonicalId ?? r.didDocument?.id ?? "").toLowerCase();
@@ -98,6 +99,7 @@ export function safetyView(chain: Chain, result: Resolution, initialOther?: stri
       "div",
       { class: "fingerprint" },
       h("h3", undefined, "Fingerprint of this DID's authentication keys"),
+      h("p", { class: "hint", "data-fingerprint-of": "current" }, "Of the current document, whichever version is shown above: compare it with what the other person sees today."),
       fp ? h("p", { class: "digits hex", "aria-label": `Fingerprint: ${fp}` }, ...fp.split(" ").map((g) => h("span", undefined, g))) : h("p", { class: "muted" }, "No document, no fingerprint."),
       fp && fpPayload ? qrSvg(fpPayload, `QR code of the fingerprint ${fp}`, 160) : null,
     ),

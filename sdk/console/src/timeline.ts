@@ -5,7 +5,7 @@
 // apart so that each stays visible and selectable. Selecting a column shows the document as of
 // that block. Keyboard: Tab reaches the selected column, arrows move, Enter or Space selects.
 import { h, s, uid } from "./dom.ts";
-import type { TimedEvent } from "./chain.ts";
+import type { TimedEvent } from "./meta.ts";
 import { clock, day, describe, span, when, type Described, type Lane, type Tone } from "./format.ts";
 
 const LANES: { lane: Lane; label: string }[] = [
@@ -138,6 +138,8 @@ export function timeline(options: TimelineOptions, width = 760): HTMLElement {
       lastDay = d;
     }
   }
+  // Within one day every label is a time of day: the day itself goes once, under the lane names.
+  if (points.length && spanSeconds < 86_400) svg.append(s("text", { class: "tick-label axis-date", x: 10, y: bottom + 28 }, day(points[0].time)));
   svg.append(s("text", { class: "tick-label now", x: nowX, y: bottom + 28, "text-anchor": "middle" }, "now"));
   const last = points.at(-1);
   if (last && head.timestamp > last.time) {
@@ -218,7 +220,15 @@ export function timeline(options: TimelineOptions, width = 760): HTMLElement {
     "details",
     { class: "tl-text" },
     h("summary", undefined, "The same history as text"),
-    h("ol", undefined, ...points.map((p) => h("li", undefined, describeColumn(p)))),
+    h(
+      "ol",
+      undefined,
+      ...points.map((p) => {
+        // What a later purge voided counts for nothing today: said in the text as the drawing hatches it.
+        const voidedBy = points.find((q) => q.purge && q.block > p.block);
+        return h("li", voidedBy ? { "data-voided-by": voidedBy.block.toString() } : undefined, describeColumn(p), voidedBy ? h("strong", { class: "void-note" }, ` — void since block ${voidedBy.block} (purged)`) : "");
+      }),
+    ),
   );
   const recent = points.at(-1);
   const sinceLast = recent ? h("p", { class: "muted" }, `Last change ${head.timestamp - recent.time < 60n ? "just now" : `${span(Number(head.timestamp - recent.time))} ago`}, in block ${recent.block}.`) : h("p", { class: "muted" }, "No change was ever recorded for this DID: its only key is its own address.");

@@ -2,7 +2,7 @@
 // (how many must approve and the delay; never who: the chain does not know), any pending
 // recovery, then its keys by what they may do, its services, and the raw JSON one click away.
 import { h } from "./dom.ts";
-import { sigilMeta, type Resolution, type TimedEvent } from "./chain.ts";
+import { sigilMeta, type Resolution, type TimedEvent } from "./meta.ts";
 import { describe, short, span, when, whenIso } from "./format.ts";
 
 type VM = { id: string; type: string; controller?: string; blockchainAccountId?: string; publicKeyHex?: string; publicKeyBase58?: string; publicKeyBase64?: string; publicKeyMultibase?: string; publicKeyJwk?: unknown };
@@ -31,7 +31,22 @@ function keyItem(vm: VM) {
 
 const fact = (term: string, ...value: (Node | string)[]) => [h("dt", undefined, term), h("dd", undefined, ...value)];
 
-export function documentView(result: Resolution, options: { version?: { block: bigint; time?: bigint }; onBackToCurrent(): void }): HTMLElement {
+/** A past version: its block and time, and the block of the first later purge that voided it, if any. */
+export interface Version {
+  block: bigint;
+  time?: bigint;
+  voidedAt?: bigint;
+}
+
+/** The status of the document shown: a past version is never "Active" (its keys may be void since). */
+function status(deactivated: boolean, version: Version | undefined) {
+  if (deactivated) return h("strong", { class: "bad" }, "Deactivated (final)");
+  if (version?.voidedAt !== undefined) return h("strong", { class: "bad", "data-status": "voided" }, `Void: a rotation at block ${version.voidedAt} voided every key and service of this version`);
+  if (version) return h("span", { "data-status": "past" }, "A past version: see the current document for what holds today");
+  return h("span", { class: "good", "data-status": "active" }, "Active");
+}
+
+export function documentView(result: Resolution, options: { version?: Version; onBackToCurrent(): void }): HTMLElement {
   const meta = result.didResolutionMetadata as { error?: string; message?: string };
   if (meta.error) {
     return h("div", { class: "banner danger", role: "alert" }, h("strong", undefined, "This DID could not be resolved. "), meta.message ?? meta.error);
@@ -55,7 +70,7 @@ export function documentView(result: Resolution, options: { version?: { block: b
   if (sigil) {
     const deactivated = m.deactivated === true;
     facts.append(
-      ...fact("Status", deactivated ? h("strong", { class: "bad" }, "Deactivated (final)") : h("span", { class: "good" }, "Active")),
+      ...fact("Status", status(deactivated, options.version)),
       ...fact("Controller", deactivated ? "none" : h("code", { class: "mono" }, sigil.owner)),
       ...fact(
         "Pre-rotation",
@@ -84,7 +99,7 @@ export function documentView(result: Resolution, options: { version?: { block: b
                 "li",
                 { "data-recovery": r.status },
                 h("strong", { class: r.status === "expired" ? "" : "bad" }, r.status === "ready" ? "Ready to finalise" : r.status === "armed" ? "Armed" : r.status === "expired" ? "Expired" : "Proposed"),
-                `: new controller ${short(r.newOwner)}, ${r.approvals}${r.threshold ? ` of ${r.threshold}` : ""} approval${r.approvals === 1 ? "" : "s"}${r.purge ? ", voids all keys" : ""}${r.readyAt ? `, can be finalised from ${whenIso(r.readyAt)}` : ""}${r.nextOwnerCommitment ? "" : ", no next key"}.`,
+                `: new controller ${short(r.newOwner)}, ${r.approvals}${r.threshold ? ` of ${r.threshold}` : ""} approval${(r.threshold ?? r.approvals) === 1 ? "" : "s"}${r.purge ? ", voids all keys" : ""}${r.readyAt ? `, can be finalised from ${whenIso(r.readyAt)}` : ""}${r.nextOwnerCommitment ? "" : ", no next key"}.`,
               ),
             ),
           ),
@@ -140,7 +155,10 @@ export function banners(result: Resolution, events: TimedEvent[], head: { timest
         "div",
         { class: "banner danger", role: "alert", "data-banner": "recovery" },
         h("strong", undefined, "A recovery by the guardians is pending. "),
-        `It would make ${short(r.newOwner)} the controller${r.readyAt ? ` from ${whenIso(r.readyAt)}` : ""}. If the owner did not ask for it, they should cancel it with their next key.`,
+        `It would make ${short(r.newOwner)} the controller${r.readyAt ? ` from ${whenIso(r.readyAt)}` : ""}. `,
+        sigil?.preRotation
+          ? "If the owner did not ask for it, they can cancel it with their next key (if it was committed at least one delay before the recovery)."
+          : "The owner has no next key committed, so they cannot cancel it: if they did not ask for it, they should reach their guardians at once.",
       ),
     );
   }

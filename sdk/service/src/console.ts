@@ -1,12 +1,14 @@
 // Serves a built web console (sigil-did-console's dist/ folder) at "/" beside the API. Each file
-// of the folder gets its own GET (and HEAD) route, read once at startup: no wildcard route, so the
-// API's own answers (problem details for unknown paths, 405 with Allow) stay exactly as they are,
-// and no request path is ever joined to a file-system path. Every file is sent with its content
-// type, an ETag, and a strict Content-Security-Policy: scripts and styles from this origin only,
-// no inline code, and connections to this origin and the configured RPC endpoints only.
+// of the folder gets its own GET (and HEAD) route, read (and gzipped) once at startup: no wildcard
+// route, so the API's own answers (problem details for unknown paths, 405 with Allow) stay exactly
+// as they are, and no request path is ever joined to a file-system path. Every file is sent with
+// its content type, an ETag, gzip when the browser accepts it, and a strict
+// Content-Security-Policy: scripts and styles from this origin only, no inline code, and
+// connections to this origin and the configured RPC endpoints only. Hashed chunks are immutable.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
+import { gzipSync } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 export interface ConsoleOptions {
@@ -82,6 +84,42 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
+interface ConsoleFile {
+  body: Buffer;
+  /** The body gzipped once at startup, when that makes it smaller (text: the scripts shrink ~3x). */
+  gzip?: Buffer;
+  type: string;
+  etag: string;
+  cacheControl: string;
+}
+
+/** esbuild's chunks are named by the hash of their content (chunk-[hash].js): a name never changes
+ * meaning, so browsers keep them for a year without asking. Everything else is revalidated on
+ * every load (ETag), so that a rebuilt console is picked up at once. */
+const HASHED = /^\/chunk-[A-Z0-9]{8,}\.js$/;
+
+function consoleFile(route: string, body: Buffer, type: string): ConsoleFile {
+  const zipped = /^(text\/|application\/(json|manifest)|image\/svg)/.test(type) && body.length > 512 ? gzipSync(body, { level: 9 }) : undefined;
+  return {
+    body,
+    gzip: zipped && zipped.length < body.length ? zipped : undefined,
+    type,
+    etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`,
+    cacheControl: HASHED.test(route) ? "public, max-age=31536000, immutable" : "no-cache",
+  };
+}
+
+/** Whether an Accept-Encoding header accepts gzip (by name or "*", with a q above 0). */
+function acceptsGzip(header: string | string[] | undefined): boolean {
+  const codings = new Map<string, number>();
+  for (const part of String(header ?? "").split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
+    if (name) codings.set(name, q ? Number(q[1]) : 1);
+  }
+  return (codings.get("gzip") ?? codings.get("*") ?? 0) > 0;
+}
+
 /** Adds the console's routes to `app` (before it listens). Throws when `dir` holds no index.html. */
 export function registerConsole(app: FastifyInstance, options: ConsoleOptions): { files: number; csp: string } {
   const { dir } = options;
@@ -102,22 +140,22 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     "cross-origin-resource-policy": "same-origin",
     "x-frame-options": "DENY",
     "permissions-policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
-    // Revalidated on every load (ETag): a rebuilt console is picked up at once.
-    "cache-control": "no-cache",
   };
-  const files = new Map<string, { body: Buffer; type: string; etag: string }>();
+  const files = new Map<string, ConsoleFile>();
   for (const path of filesUnder(dir)) {
     const route = `/${relative(dir, path).split(sep).join("/")}`;
-    const body = readFileSync(path);
-    files.set(route, { body, type: TYPES[extname(path)], etag: "" });
+    files.set(route, consoleFile(route, readFileSync(path), TYPES[extname(path)]));
   }
-  if (config) files.set("/config.json", { body: Buffer.from(JSON.stringify(config, null, 2)), type: TYPES[".json"], etag: "" });
-  for (const file of files.values()) file.etag = `"${createHash("sha256").update(file.body).digest("base64url").slice(0, 27)}"`;
+  if (config) files.set("/config.json", consoleFile("/config.json", Buffer.from(JSON.stringify(config, null, 2)), TYPES[".json"]));
 
-  const serve = (file: { body: Buffer; type: string; etag: string }) => async (request: FastifyRequest, reply: FastifyReply) => {
-    reply.headers(headers).header("content-type", file.type).header("etag", file.etag);
-    if (request.headers["if-none-match"] === file.etag) return reply.code(304).send();
-    return reply.send(file.body);
+  const serve = (file: ConsoleFile) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const gzip = file.gzip && acceptsGzip(request.headers["accept-encoding"]);
+    const etag = gzip ? file.etag.replace(/"$/, '-gz"') : file.etag;
+    reply.headers(headers).header("content-type", file.type).header("etag", etag).header("cache-control", file.cacheControl);
+    if (file.gzip) reply.header("vary", "accept-encoding");
+    if (gzip) reply.header("content-encoding", "gzip");
+    if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+    return reply.send(gzip ? file.gzip : file.body);
   };
   for (const [route, file] of files) app.get(route, serve(file));
   app.get("/", serve(files.get("/index.html")!));
