@@ -13,6 +13,8 @@ import { pad, toEventSelector, toHex, type Address, type Client, type Hex } from
 import { identityStatesAbi, registryEventsAbi } from "./abi.ts";
 import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
 import { decodeLogData } from "./log-data.ts";
+import { checkHistory, checkLogs } from "./consistency.ts";
+import { InconsistentAnswerError } from "./errors.ts";
 import { checkLinks, groupSpans, HistoryReadError, spanStart, type Span } from "./history-span.ts";
 import { LogLimitError, type LogFilter } from "./log-ranges.ts";
 import { ALL_TOPICS, readByKind } from "./log-split.ts";
@@ -93,7 +95,12 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 const identityTopic = (address: Address): Hex => pad(address.toLowerCase() as Hex, { size: 32 });
-const getLogs = (client: Client, filter: LogFilter) => client.request({ method: "eth_getLogs", params: [filter] } as never) as Promise<RawLog[]>;
+/** eth_getLogs, refusing an answer with a log the filter did not ask for (consistency.ts). */
+async function getLogs(client: Client, filter: LogFilter): Promise<RawLog[]> {
+  const logs = (await client.request({ method: "eth_getLogs", params: [filter] } as never)) as RawLog[];
+  checkLogs(logs, filter);
+  return logs;
+}
 
 /** `identityStates(address[])`'s selector (test/sdk/abi-sync.ts checks it against the ABI). */
 export const IDENTITY_STATES_SELECTOR = "0xdd3e1990";
@@ -211,7 +218,8 @@ export async function readIdentities(
     const wanted = (byId.get(id) ?? []).filter((l) => BigInt(l.blockNumber!) >= start || PRE_PURGE_TOPICS.includes(l.topics[0] as Hex));
     const decoded = decodeRegistryLogs(wanted);
     try {
-      checkLinks(id, decoded, start, span.to);
+      const exit = checkLinks(id, decoded, start, span.to);
+      checkHistory({ id, state: states.get(id)!, events: decoded, exit, headTime: timestamp, partial: options.after?.has(id) ?? false });
       events.set(id, decoded);
     } catch (error) {
       failures.set(id, error as Error);
@@ -306,6 +314,10 @@ async function readBeforePurge(client: Client, registry: Address, span: Span, st
       return await readByKind({ getLogs: (f) => getLogs(client, f), registry, identity, from, to, kinds: PRE_PURGE_TOPICS, proposalsFrom: from });
     }
   } catch (error) {
+    if (error instanceof InconsistentAnswerError) {
+      failures.set(span.id, error);
+      return [];
+    }
     const capped = error instanceof LogLimitError;
     const cause = capped ? error.shortMessage : ((error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error)).split("\n")[0];
     failures.set(

@@ -111,9 +111,11 @@ const mapLogs = (logs: JsonLog[], name: string, change: (a: Record<string, unkno
 const text = (s: string) => toHex(new TextEncoder().encode(s));
 const bytes32 = (s: string) => pad(text(s), { size: 32, dir: "right" });
 /** A log slipped into the last change block, after its own logs, with that block's link. */
-function inject(logs: JsonLog[], eventName: string, args: Record<string, unknown>, ctx: LieContext): JsonLog[] {
+function inject(logs: JsonLog[], eventName: string, args: Record<string, unknown>, ctx: LieContext, filter: LogFilterJson): JsonLog[] {
   const block = last(logs);
-  if (block === undefined) return logs;
+  const kinds = filter.topics?.[0];
+  // A careful liar answers only what was asked: no delegate in an answer to a query for guardian events.
+  if (block === undefined || (kinds && !(Array.isArray(kinds) ? kinds : [kinds]).includes(selector(eventName)))) return logs;
   const mine = logs.filter((l) => num(l.blockNumber) === block);
   const index = Math.max(...mine.map((l) => Number(num(l.logIndex)))) + 1;
   const at = { address: mine[0].address, blockNumber: block, logIndex: index, blockTimestamp: mine[0].blockTimestamp, transactionHash: mine[0].transactionHash };
@@ -145,12 +147,12 @@ export const LIES: readonly Lie[] = [
   {
     name: "inject-delegate",
     says: "a thief's veriKey delegate in the last change block",
-    make: (ctx) => ({ logs: (l) => inject(l, "DIDDelegateChanged", { delegateType: bytes32("veriKey"), delegate: ctx.thief, validTo: maxUint256 }, ctx) }),
+    make: (ctx) => ({ logs: (l, f) => inject(l, "DIDDelegateChanged", { delegateType: bytes32("veriKey"), delegate: ctx.thief, validTo: maxUint256 }, ctx, f) }),
   },
   {
     name: "inject-service",
     says: "a phishing service in the last change block",
-    make: (ctx) => ({ logs: (l) => inject(l, "DIDAttributeChanged", { name: bytes32("did/svc/Inbox"), value: text("https://phish.example/inbox"), validTo: maxUint256 }, ctx) }),
+    make: (ctx) => ({ logs: (l, f) => inject(l, "DIDAttributeChanged", { name: bytes32("did/svc/Inbox"), value: text("https://phish.example/inbox"), validTo: maxUint256 }, ctx, f) }),
   },
   {
     name: "inject-after-range",
@@ -179,7 +181,12 @@ export const LIES: readonly Lie[] = [
   {
     name: "foreign-address-log",
     says: "an owner change to the thief, emitted by another contract (its address is not the registry's)",
-    make: (ctx) => ({ logs: (l) => inject(l, "DIDOwnerChanged", { owner: ctx.thief }, ctx).map((x, i, all) => (i === all.length - 1 ? { ...x, address: (ctx.otherRegistry ?? ctx.thief) as Hex } : x)) }),
+    make: (ctx) => ({
+      logs: (l, f) => {
+        const out = inject(l, "DIDOwnerChanged", { owner: ctx.thief }, ctx, f);
+        return out.length === l.length ? l : [...l, { ...out.at(-1)!, address: (ctx.otherRegistry ?? ctx.thief) as Hex }];
+      },
+    }),
   },
   { name: "alter-key-bytes", says: "the public keys' bytes replaced", make: () => ({ logs: (l) => mapLogs(l, "DIDAttributeChanged", (a) => void (String(a.name).startsWith(bytes32("did/pub/").slice(0, 18)) && (a.value = `0x${"ee".repeat(32)}`))) }) },
   {
@@ -201,12 +208,12 @@ export const LIES: readonly Lie[] = [
         ["DIDAttributeChanged", "DIDDelegateChanged"].reduce((out, name) => mapLogs(out, name, (a) => void ((a.delegate || String(a.name).startsWith(bytes32("did/").slice(0, 10))) && (a.validTo = maxUint256))), l),
     }),
   },
-  { name: "forge-deactivation-logs", says: "an owner change to zero (deactivation) in the last change block; the state is left as it is", make: (ctx) => ({ logs: (l) => inject(l, "DIDOwnerChanged", { owner: zeroAddress }, ctx) }) },
+  { name: "forge-deactivation-logs", says: "an owner change to zero (deactivation) in the last change block; the state is left as it is", make: (ctx) => ({ logs: (l, f) => inject(l, "DIDOwnerChanged", { owner: zeroAddress }, ctx, f) }) },
   {
     name: "forge-deactivation-consistent",
     says: "a deactivation in the logs and in the state (owner zero, deactivated, no commitment)",
     make: (ctx) => ({
-      logs: (l) => inject(l, "DIDOwnerChanged", { owner: zeroAddress }, ctx),
+      logs: (l, f) => inject(l, "DIDOwnerChanged", { owner: zeroAddress }, ctx, f),
       state: (s) => ({ ...s, owner: zeroAddress, deactivated: true, nextOwnerCommitment: zeroHash }),
     }),
   },
@@ -215,20 +222,20 @@ export const LIES: readonly Lie[] = [
     name: "forge-pending-recovery",
     says: "a guardians' recovery to the thief, proposed and approved in the last change block",
     make: (ctx) => ({
-      logs: (l) => {
+      logs: (l, f) => {
         const proposal = pad(ctx.thief, { size: 32, dir: "right" });
         const recovery = { newOwner: ctx.thief, nextCommitment: zeroHash, purge: true, guardians: { replace: false, root: zeroHash, threshold: 0n, delay: 0n } };
-        const proposed = inject(l, "DIDRecoveryProposed", { proposal, recovery, round: 1n }, ctx);
-        return inject(proposed, "DIDRecoveryApproved", { proposal, guardian: ctx.thief, approvals: 1n, readyAt: 1n }, ctx);
+        const proposed = inject(l, "DIDRecoveryProposed", { proposal, recovery, round: 1n }, ctx, f);
+        return inject(proposed, "DIDRecoveryApproved", { proposal, guardian: ctx.thief, approvals: 1n, readyAt: 1n }, ctx, f);
       },
     }),
   },
   {
     name: "shift-timestamps",
-    says: "the rotation and later changes carry block times a day later (still before the head's)",
-    make: () => ({ logs: (l) => shiftFrom(l, rotationBlock(l), DAY) }),
+    says: "the rotation's logs carry a block time a day later (still before the next change's)",
+    make: () => ({ logs: (l) => shift(l, rotationBlock(l), DAY) }),
   },
-  { name: "timestamps-past-head", says: "the last change carries a block time a year after the head's", make: () => ({ logs: (l) => shiftFrom(l, last(l), 365n * DAY) }) },
+  { name: "timestamps-past-head", says: "the last change carries a block time a year after the head's", make: () => ({ logs: (l) => shift(l, last(l), 365n * DAY) }) },
   // ---- the state (identityStates through eth_call) ----
   { name: "stale-state", says: "eth_call answered at the block before the rotation: a consistent story as of then", make: (ctx) => ({ request: (req) => (isStatesCall(req) ? staleCall(req, ctx) : req) }) },
   { name: "state-owner", says: "the owner in the state is the thief", make: (ctx) => ({ state: (s) => ({ ...s, owner: ctx.thief }) }) },
@@ -275,9 +282,10 @@ export const LIES: readonly Lie[] = [
 ];
 
 
-function shiftFrom(logs: JsonLog[], block: bigint | undefined, by: bigint): JsonLog[] {
+/** `block`'s logs with their block time moved by `by` seconds. */
+function shift(logs: JsonLog[], block: bigint | undefined, by: bigint): JsonLog[] {
   if (block === undefined) return logs;
-  return logs.map((l) => (num(l.blockNumber) >= block && l.blockTimestamp ? { ...l, blockTimestamp: toHex(num(l.blockTimestamp) + by) } : l));
+  return logs.map((l) => (num(l.blockNumber) === block && l.blockTimestamp ? { ...l, blockTimestamp: toHex(num(l.blockTimestamp) + by) } : l));
 }
 
 function redirect(req: RpcRequest, ctx: LieContext): RpcRequest {
