@@ -14,6 +14,7 @@ import {
   bytes32Name,
   createSigilResolver,
   generateNextKey,
+  InvalidInputError,
   sendOperation,
   serviceAttribute,
   type SigilNetwork,
@@ -240,6 +241,59 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
     expect(b.didResolutionMetadata.error).to.equal(undefined);
     expect(view(a)).to.not.equal(view(b));
     expect((b.didDocumentMetadata as { sigil: { epoch: string } }).sigil.epoch, "B is shown the history before the rotation").to.equal("0");
+  });
+
+  describe("compare: 2 (two endpoints asked, refused when they disagree)", () => {
+    const hostOf = (url: string) => new URL(url).host;
+    it("refuses the split view, naming which endpoint said what; without compare the liar, listed first, is believed", async () => {
+      const { proxy } = await liar(lie("stale-state"));
+      const honestProxy = await startRpcProxy(node.url);
+      proxies.push(honestProxy);
+      const reference = await honest().resolve(did(victim));
+      const believed = await createSigilResolver({ networks: [net([proxy.url, honestProxy.url])], cache: false }).resolve(did(victim));
+      expect(view(believed), "failover order only: the first endpoint's lie is the answer").to.not.equal(view(reference));
+      const compared = await createSigilResolver({ networks: [net([honestProxy.url, proxy.url], { compare: 2 })], cache: false }).resolve(did(victim));
+      expect(compared.didDocument).to.equal(null);
+      expect(compared.didResolutionMetadata.error).to.equal("internalError");
+      const message = String(compared.didResolutionMetadata.message);
+      expect(message).to.include("the RPC endpoints disagree about");
+      expect(message).to.include(`${hostOf(honestProxy.url)} says`).and.include(`${hostOf(proxy.url)} says`);
+    });
+
+    it("agrees when both endpoints tell the truth (one document, as one endpoint gives it), for resolve and resolveMany", async () => {
+      const [a, b] = [await startRpcProxy(node.url), await startRpcProxy(node.url)];
+      proxies.push(a, b);
+      const resolver = createSigilResolver({ networks: [net([a.url, b.url], { compare: 2 })], cache: false });
+      expect(view(await resolver.resolve(did(victim)))).to.equal(view(await honest().resolve(did(victim))));
+      const many = await resolver.resolveMany([did(victim), did(bystander)]);
+      const reference = await honest().resolveMany([did(victim), did(bystander)]);
+      expect(many.map(view)).to.deep.equal(reference.map(view));
+      expect(a.requests.length, "both endpoints were asked").to.be.greaterThan(0);
+      expect(b.requests.length).to.be.greaterThan(0);
+    });
+
+    it("in a batch, refuses only the DID the endpoints disagree about", async () => {
+      const { proxy } = await liar(lie("inject-delegate"), bystander);
+      const honestProxy = await startRpcProxy(node.url);
+      proxies.push(honestProxy);
+      const [v, b] = await createSigilResolver({ networks: [net([honestProxy.url, proxy.url], { compare: 2 })], cache: false }).resolveMany([did(victim), did(bystander)]);
+      expect(view(v)).to.equal(view(await honest().resolve(did(victim))));
+      expect(b.didResolutionMetadata.message).to.include("disagree").and.include("verificationMethod");
+    });
+
+    it("a failing endpoint fails the comparison (no fallback to one answer)", async () => {
+      const { proxy } = await liar(lie("eth-call-error"));
+      const honestProxy = await startRpcProxy(node.url);
+      proxies.push(honestProxy);
+      const r = await createSigilResolver({ networks: [net([honestProxy.url, proxy.url], { compare: 2 })], cache: false }).resolve(did(victim));
+      expect(r.didResolutionMetadata.message).to.include("disagree").and.include("refused: could not read the registry");
+    });
+
+    it("refuses a compare the network cannot do, with InvalidInputError", () => {
+      for (const compare of [3, 0, 1.5]) {
+        expect(() => createSigilResolver({ networks: [net([node.url, node.url], { compare })] }), String(compare)).to.throw(InvalidInputError, /compare of network local/);
+      }
+    });
   });
 });
 
