@@ -138,7 +138,7 @@ export class InternalError extends SigilError {
 }
 
 /** Which check an endpoint's answers failed (sdk/src/consistency.ts). */
-export type ConsistencyCheck = "logAddress" | "logRange" | "logTopic" | "changed" | "owner" | "deactivated" | "epoch" | "commitment" | "firstChange" | "blockTime";
+export type ConsistencyCheck = "logAddress" | "logRange" | "logTopic" | "changed" | "owner" | "deactivated" | "epoch" | "commitment" | "firstChange" | "blockTime" | "header";
 
 /** An endpoint's answers contradict the question or each other (DID Resolution `internalError`):
  * refused rather than shown as a document built from part of them. */

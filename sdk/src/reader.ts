@@ -121,14 +121,22 @@ export async function callStates(client: Client, registry: Address, ids: readonl
   return [chainId, blockNumber, timestamp, states] as const;
 }
 
+/** A block's header; null when the node has none (a block after its head). Another block's header is refused. */
 async function getHeader(client: Client, block: bigint): Promise<BlockHeader | null> {
   const raw = (await client.request({ method: "eth_getBlockByNumber", params: [toHex(block), false] } as never)) as { number: Hex; timestamp: Hex } | null;
-  return raw ? { number: BigInt(raw.number), timestamp: BigInt(raw.timestamp) } : null;
+  if (raw && BigInt(raw.number) !== block) throw new InconsistentAnswerError("header", `it answered the header of block ${block} with block ${BigInt(raw.number)}'s`);
+  return raw ? { number: block, timestamp: BigInt(raw.timestamp) } : null;
 }
 
-async function getHeaders(client: Client, blocks: Iterable<bigint>, into: Map<bigint, bigint>) {
+/** Headers of `blocks` into `into`. `known`: the blocks are changes the state reported, so the node
+ * must have them (a missing one would silently drop a document's created or updated time). */
+async function getHeaders(client: Client, blocks: Iterable<bigint>, into: Map<bigint, bigint>, known = false) {
   const wanted = [...new Set(blocks)].filter((b) => b > 0n && !into.has(b));
-  for (const h of await Promise.all(wanted.map((b) => getHeader(client, b)))) if (h) into.set(h.number, h.timestamp);
+  const headers = await Promise.all(wanted.map((b) => getHeader(client, b)));
+  headers.forEach((h, i) => {
+    if (h) into.set(h.number, h.timestamp);
+    else if (known) throw new InconsistentAnswerError("header", `it has no header for block ${wanted[i]}, where its state says the identity changed`);
+  });
 }
 
 /**
@@ -187,8 +195,10 @@ export async function readIdentities(
         return [...(noLogTimes ? [s.to] : []), ...(noLogTimes || beforeSpan ? [first] : [])];
       }),
       blockTimes,
+      true,
     );
   const timesP = spans.length ? wantTimes(options.logTimestamps === false) : undefined; // with the logs
+  timesP?.catch(() => undefined); // awaited below, after the logs: no unhandled rejection meanwhile
   // Before a purge only guardian, recovery and commitment events still matter: read those alone (a
   // flood of entries before the purge costs nothing). Never left out: without them the metadata
   // would say "no guardians" of a guarded identity, so a read that fails fails the identity.

@@ -56,6 +56,9 @@ const EXPECTED: Record<string, Outcome> = {
   "forge-pending-recovery": "wrong",
   "shift-timestamps": "wrong",
   "timestamps-past-head": "refused",
+  "inject-unasked-kind": "refused",
+  "header-null": "refused",
+  "header-other-block": "refused",
   "stale-state": "wrong",
   "state-owner": "refused",
   "state-epoch": "refused",
@@ -99,6 +102,9 @@ const NAMED: Record<string, string> = {
   "eth-call-error": "could not read the registry",
   "guardian-read-error": "before its last purge",
   "other-registry-unmasked": "(another contract)",
+  "inject-unasked-kind": "was not asked for",
+  "header-null": "it has no header for block",
+  "header-other-block": "it answered the header of block",
 };
 
 const DAY = 86_400n;
@@ -229,6 +235,17 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
     const later = await resolver.resolve(did(victim));
     expect(later.didResolutionMetadata.error).to.equal(undefined);
     expect(view(later), "the cached history is replaced by the stale story").to.not.equal(view(reference));
+  });
+
+  it("on a young chain the logs ride with the state: a last change moved back is refused then (the logs show a later one)", async () => {
+    const { proxy, tamper } = await liar(lie("state-changed-earlier"));
+    const resolver = createSigilResolver({ networks: [net([proxy.url])], cache: false });
+    tamper.paused = true;
+    expect((await resolver.resolve(did(victim))).didResolutionMetadata.error, "the warm-up tells the truth").to.equal(undefined);
+    tamper.paused = false;
+    const r = await resolver.resolve(did(victim));
+    expect(r.didResolutionMetadata.error).to.equal("internalError");
+    expect(r.didResolutionMetadata.message).to.include("its state says the last change was at block").and.include("but it returned a change at block");
   });
 
   it("a split view: two clients of one endpoint get different documents, and each alone cannot tell", async () => {

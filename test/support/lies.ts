@@ -57,12 +57,12 @@ interface LieHooks {
   request?(req: RpcRequest): Promise<RpcRequest | RpcAnswer> | RpcRequest | RpcAnswer;
 }
 
-type LogFilterJson = { address?: Hex; topics?: (Hex | Hex[] | null)[]; fromBlock?: Hex; toBlock?: Hex };
+type LogFilterJson = { address?: Hex; topics?: (Hex | Hex[] | null)[]; fromBlock?: string; toBlock?: string };
 
 const EVENTS = registryEventsAbi as readonly AbiEvent[];
 const topicOf = (a: Address) => pad(a.toLowerCase() as Hex, { size: 32 });
 const byName = (name: string) => EVENTS.find((e) => e.name === name)!;
-const selector = (name: string) => encodeEventTopics({ abi: [byName(name)] as never, eventName: name as never })[0];
+const selector = (name: string) => encodeEventTopics({ abi: [byName(name)], eventName: name } as never)[0] as Hex;
 const num = (h: Hex | undefined) => (h === undefined ? 0n : BigInt(h));
 
 export function decodeLog(log: JsonLog): { eventName: string; args: Record<string, unknown> } {
@@ -72,7 +72,7 @@ export function decodeLog(log: JsonLog): { eventName: string; args: Record<strin
 /** A registry log of `eventName` with `args`, at a position in the chain. */
 export function makeLog(eventName: string, args: Record<string, unknown>, at: { address: Hex; blockNumber: bigint; logIndex: number; blockTimestamp?: Hex; transactionHash?: Hex }): JsonLog {
   const event = byName(eventName);
-  const topics = encodeEventTopics({ abi: [event] as never, eventName: eventName as never, args: args as never }) as Hex[];
+  const topics = encodeEventTopics({ abi: [event], eventName, args } as never) as Hex[];
   const data = encodeAbiParameters(event.inputs.filter((i) => !i.indexed), event.inputs.filter((i) => !i.indexed).map((i) => args[i.name!]) as never);
   return { address: at.address, topics, data, blockNumber: toHex(at.blockNumber), logIndex: toHex(at.logIndex), blockTimestamp: at.blockTimestamp, transactionHash: at.transactionHash ?? zeroHash, removed: false };
 }
@@ -236,6 +236,18 @@ export const LIES: readonly Lie[] = [
     make: () => ({ logs: (l) => shift(l, rotationBlock(l), DAY) }),
   },
   { name: "timestamps-past-head", says: "the last change carries a block time a year after the head's", make: () => ({ logs: (l) => shift(l, last(l), 365n * DAY) }) },
+  {
+    name: "inject-unasked-kind",
+    says: "a thief's delegate slipped into every answer, even to a query for guardian and recovery events only",
+    make: (ctx) => ({ logs: (l) => inject(l, "DIDDelegateChanged", { delegateType: bytes32("veriKey"), delegate: ctx.thief, validTo: maxUint256 }, ctx, {}) }),
+  },
+  // ---- block headers ----
+  { name: "header-null", says: "no header for any numbered block (a document's created time would go missing)", make: () => ({ request: (req) => (isHeaderCall(req) ? { jsonrpc: "2.0", id: req.id, result: null } : req) }) },
+  {
+    name: "header-other-block",
+    says: "the header of the block before the one asked (another time)",
+    make: () => ({ request: (req) => (isHeaderCall(req) ? { ...req, params: [toHex(BigInt((req.params as [Hex])[0]) - 1n), ...(req.params ?? []).slice(1)] } : req) }),
+  },
   // ---- the state (identityStates through eth_call) ----
   { name: "stale-state", says: "eth_call answered at the block before the rotation: a consistent story as of then", make: (ctx) => ({ request: (req) => (isStatesCall(req) ? staleCall(req, ctx) : req) }) },
   { name: "state-owner", says: "the owner in the state is the thief", make: (ctx) => ({ state: (s) => ({ ...s, owner: ctx.thief }) }) },
@@ -298,10 +310,11 @@ function redirect(req: RpcRequest, ctx: LieContext): RpcRequest {
   return req;
 }
 
+const isHeaderCall = (req: RpcRequest) => req.method === "eth_getBlockByNumber" && String(req.params?.[0]).startsWith("0x");
 const identityStatesFn = (sigilRegistryAbi as readonly { type: string; name?: string }[]).filter((e) => e.type === "function" && e.name === "identityStates");
 const isStatesCall = (req: RpcRequest) => req.method === "eth_call" && String((req.params?.[0] as { data?: string })?.data ?? "").startsWith("0xdd3e1990");
 const encodeStates = (ids: Address[]) => `0xdd3e1990${encodeAbiParameters([{ type: "address[]" }], [ids]).slice(2)}` as Hex;
-const decodeStates = (data: Hex) => decodeFunctionResult({ abi: identityStatesFn as never, functionName: "identityStates", data }) as unknown as States;
+const decodeStates = (data: Hex) => decodeFunctionResult({ abi: identityStatesFn, functionName: "identityStates", data } as never) as unknown as States;
 
 export interface LyingOptions {
   /** Lie only after this many calls reached the liar (the first N are answered honestly). */
@@ -309,13 +322,15 @@ export interface LyingOptions {
 }
 
 /** The proxy hooks telling `lie` about `ctx.identity`. */
-export function tamperFor(lie: Lie, ctx: LieContext, options: LyingOptions = {}): Tamper & { told: number } {
+export function tamperFor(lie: Lie, ctx: LieContext, options: LyingOptions = {}): Tamper & { told: number; paused: boolean } {
   const hooks = lie.make(ctx);
   const mine = topicOf(ctx.identity);
   let seen = 0;
-  const active = () => seen > (options.afterRequests ?? 0);
-  const tamper: Tamper & { told: number } = {
+  const active = () => !tamper.paused && seen > (options.afterRequests ?? 0);
+  const tamper: Tamper & { told: number; paused: boolean } = {
     told: 0,
+    /** While true the liar tells the truth (a test's warm-up). */
+    paused: false,
     request: async (req) => {
       seen++;
       if (!active() || !hooks.request) return req;
@@ -337,13 +352,13 @@ export function tamperFor(lie: Lie, ctx: LieContext, options: LyingOptions = {})
       }
       if (isStatesCall(req) && (hooks.state || hooks.head) && typeof answer.result === "string" && answer.result !== "0x") {
         const [{ data }] = req.params as [{ data: Hex }];
-        const [ids] = decodeFunctionData({ abi: identityStatesFn as never, data }).args as [Address[]];
+        const [ids] = decodeFunctionData({ abi: identityStatesFn, data } as never).args as [Address[]];
         const [chainId, blockNumber, timestamp, states] = decodeStates(answer.result as Hex);
         const head = { chainId, blockNumber, timestamp };
         hooks.head?.(head);
         const forged = states.map((s, i) => (ids[i].toLowerCase() === ctx.identity.toLowerCase() && hooks.state ? (hooks.state(s, head) ?? s) : s));
         tamper.told++;
-        return { ...answer, result: encodeFunctionResult({ abi: identityStatesFn as never, functionName: "identityStates", result: [head.chainId, head.blockNumber, head.timestamp, forged] as never }) };
+        return { ...answer, result: encodeFunctionResult({ abi: identityStatesFn, functionName: "identityStates", result: [head.chainId, head.blockNumber, head.timestamp, forged] } as never) };
       }
       return answer;
     },
