@@ -28,7 +28,8 @@ type Outcome = "correct" | "refused" | "wrong";
 
 /** What today's default mode does with each lie (one resolution of the victim's current DID; the
  * timestamp lie asks a versionTime just after the rotation). Update it only with the docs. Before
- * the consistency checks (sdk/src/consistency.ts) 30 were wrong, 6 refused, 6 correct. */
+ * the consistency checks (sdk/src/consistency.ts, headers in reader.ts and resolve.ts) 33 were
+ * wrong, 6 refused, 6 correct (docs/verified-resolution.md has both columns). */
 const EXPECTED: Record<string, Outcome> = {
   "omit-last-change": "refused",
   "drop-all-logs": "refused",
@@ -160,8 +161,8 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
     victim = owner.account.address;
     const send = (w: typeof owner, op: Parameters<typeof sendOperation>[2], at = registry) => sendOperation(w, { registry: at, publicClient }, op);
     const set = buildGuardianSet({ identity: victim, guardians: [randomAddress(), randomAddress()], threshold: 1, delay: 3_600n });
-    await send(owner, { type: "setGuardians", identity: victim, root: set.root, threshold: 1n, delay: 3_600n });
     await send(owner, { type: "setAttribute", identity: victim, ...serviceAttribute("Inbox", "https://inbox.example/alice"), validity: 365n * DAY });
+    await send(owner, { type: "setGuardians", identity: victim, root: set.root, threshold: 1n, delay: 3_600n });
     await send(owner, { type: "setAttribute", identity: victim, name: bytes32Name("did/pub/Ed25519/veriKey/base64"), value: toHex(new Uint8Array(32).fill(7)), validity: 365n * DAY });
     await send(owner, { type: "addDelegate", identity: victim, delegateType: bytes32Name("veriKey"), delegate: randomAddress(), validity: 365n * DAY });
     const next = generateNextKey();
