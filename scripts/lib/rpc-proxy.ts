@@ -3,7 +3,8 @@
 // an operation) and can misbehave on purpose: slow, down, wrong chain id, dropped transactions,
 // and the caps of public providers (eth_getLogs block range and result count, batch length),
 // refused the way each provider refuses them (scripts/lib/provider-styles.ts), an internet round
-// trip on every request, slow wide eth_getLogs, and logs without blockTimestamp.
+// trip on every request, slow wide eth_getLogs, and logs without blockTimestamp. With `tamper` it
+// lies: any call rewritten before the node sees it, any answer after (test/support/lies.ts).
 import { createServer, type Server } from "node:http";
 import { keccak256, type Hex } from "viem";
 import { STYLES, type ProviderStyle, type Refusal } from "./provider-styles.ts";
