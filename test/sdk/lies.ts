@@ -123,6 +123,8 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
   let bystander: Address;
   const thief = randomAddress();
   let rotationTime: bigint;
+  /** A change by the victim's current controller (after the lies of the table). */
+  let changeVictim: () => Promise<unknown>;
   const proxies: RpcProxy[] = [];
   const observed = new Map<string, { outcome: Outcome; detail: string }>();
 
@@ -186,6 +188,7 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
     await advance(DAY);
     await send(nextWallet, { type: "revokeDelegate", identity: victim, ...lost });
     await send(nextWallet, { type: "setAttribute", identity: victim, ...serviceAttribute("Inbox", "https://inbox.example/alice-2"), validity: 365n * DAY });
+    changeVictim = () => send(nextWallet, { type: "setAttribute", identity: victim, ...serviceAttribute("Backup", "https://backup.example/alice"), validity: 365n * DAY });
     const other = await chain.funded();
     bystander = other.account.address;
     await send(other, { type: "setAttribute", identity: bystander, ...serviceAttribute("Home", "https://bob.example"), validity: 365n * DAY });
@@ -247,6 +250,18 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
     const r = await resolver.resolve(did(victim));
     expect(r.didResolutionMetadata.error).to.equal("internalError");
     expect(r.didResolutionMetadata.message).to.include("its state says the last change was at block").and.include("but it returned a change at block");
+  });
+
+  it("a cached history that grew is checked whole against the new state (a forged owner is refused then too)", async () => {
+    const { proxy, tamper } = await liar(lie("state-owner"));
+    const resolver = createSigilResolver({ networks: [net([proxy.url])] });
+    tamper.paused = true;
+    expect((await resolver.resolve(did(victim))).didResolutionMetadata.error).to.equal(undefined);
+    await changeVictim(); // the cache now holds all but the newest change: only that is read
+    tamper.paused = false;
+    const r = await resolver.resolve(did(victim));
+    expect(resolver.cacheStats().grown, "the grown path").to.equal(1);
+    expect(r.didResolutionMetadata.message).to.include(`its state names ${thief.toLowerCase()} as the controller`);
   });
 
   it("a split view: two clients of one endpoint get different documents, and each alone cannot tell", async () => {
