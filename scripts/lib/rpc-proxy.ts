@@ -3,7 +3,8 @@
 // an operation) and can misbehave on purpose: slow, down, wrong chain id, dropped transactions,
 // and the caps of public providers (eth_getLogs block range and result count, batch length),
 // refused the way each provider refuses them (scripts/lib/provider-styles.ts), an internet round
-// trip on every request, slow wide eth_getLogs, and logs without blockTimestamp.
+// trip on every request, slow wide eth_getLogs, and logs without blockTimestamp. With `tamper` it
+// lies: any call rewritten before the node sees it, any answer after (test/support/lies.ts).
 import { createServer, type Server } from "node:http";
 import { keccak256, type Hex } from "viem";
 import { STYLES, type ProviderStyle, type Refusal } from "./provider-styles.ts";
@@ -35,6 +36,20 @@ export interface ProxyOptions {
   /** Accept raw transactions (answering their hash) but never pass them on: a node that dies
    * after taking a transaction. */
   dropTransactions?: boolean;
+  /** Changes calls before they go upstream and answers before they are sent: a lying endpoint
+   * (test/support/lies.ts). */
+  tamper?: Tamper;
+}
+
+/** One JSON-RPC call as a client sent it, and an answer to it. */
+export type RpcRequest = { jsonrpc?: string; id: unknown; method: string; params?: unknown[] };
+export type RpcAnswer = { jsonrpc: "2.0"; id: unknown; result?: unknown; error?: { code: number; message: string } };
+
+/** A misbehaviour at the JSON-RPC level: `request` may rewrite a call (or answer it without the
+ * node, returning an answer), `answer` may rewrite the node's answer. */
+export interface Tamper {
+  request?(req: RpcRequest): Promise<RpcRequest | RpcAnswer>;
+  answer?(req: RpcRequest, answer: RpcAnswer): Promise<RpcAnswer>;
 }
 
 /** One HTTP request as the proxy saw it (performance.now() times). */
@@ -72,8 +87,6 @@ export interface RpcProxy {
   close(): Promise<void>;
 }
 
-type RpcRequest = { jsonrpc?: string; id: unknown; method: string; params?: unknown[] };
-type RpcAnswer = { jsonrpc: "2.0"; id: unknown; result?: unknown; error?: { code: number; message: string } };
 type Log = { blockNumber: Hex; blockTimestamp?: Hex };
 type Served = { answer: RpcAnswer; status: number };
 type Plan = { req: RpcRequest; local?: Served; from?: bigint; span?: bigint };
@@ -143,8 +156,11 @@ export async function startRpcProxy(upstream: string, options: ProxyOptions = {}
     return reqs.map((r, i) => ({ ...(byId.get(i) ?? { jsonrpc: "2.0", error: { code: -32603, message: `upstream: ${JSON.stringify(out).slice(0, 200)}` } }), id: r.id }));
   };
   /** What the proxy decides before the node is asked: answer locally, refuse, or pass on. */
-  const plan = async (req: RpcRequest, head: () => Promise<bigint>): Promise<Plan> => {
-    proxy.requests.push(req.method);
+  const plan = async (asked: RpcRequest, head: () => Promise<bigint>): Promise<Plan> => {
+    proxy.requests.push(asked.method);
+    const rewritten = options.tamper?.request ? await options.tamper.request(asked) : asked;
+    if ("jsonrpc" in rewritten && rewritten.jsonrpc === "2.0" && !("method" in rewritten)) return { req: asked, local: { answer: { ...(rewritten as RpcAnswer), id: asked.id }, status: 200 } };
+    const req = rewritten as RpcRequest;
     if (req.method === "eth_chainId" && options.chainId !== undefined) {
       return { req, local: { answer: { jsonrpc: "2.0", id: req.id, result: `0x${options.chainId.toString(16)}` }, status: 200 } };
     }
@@ -161,7 +177,8 @@ export async function startRpcProxy(upstream: string, options: ProxyOptions = {}
     return { req, from, span };
   };
   /** The node's answer to a passed-on call, as the provider would return it. */
-  const finish = async ({ req, from, span }: Plan, answer: RpcAnswer): Promise<Served> => {
+  const finish = async ({ req, from, span }: Plan, untampered: RpcAnswer): Promise<Served> => {
+    const answer = options.tamper?.answer ? await options.tamper.answer(req, untampered) : untampered;
     const logs = req.method === "eth_getLogs" ? (answer.result as Log[] | undefined) : undefined;
     if (logs && options.maxLogResults !== undefined && logs.length > options.maxLogResults) {
       // Suggest the range that would fit, as providers do: up to the block before the first log

@@ -137,6 +137,49 @@ export class InternalError extends SigilError {
   }
 }
 
+/** Which check an endpoint's answers failed (sdk/src/consistency.ts). */
+export type ConsistencyCheck = "logAddress" | "logRange" | "logTopic" | "changed" | "owner" | "deactivated" | "epoch" | "commitment" | "firstChange" | "blockTime" | "header";
+
+/** An endpoint's answers contradict the question or each other (DID Resolution `internalError`):
+ * refused rather than shown as a document built from part of them. */
+export class InconsistentAnswerError extends SigilError {
+  override name = "InconsistentAnswerError";
+  readonly check: ConsistencyCheck;
+  constructor(check: ConsistencyCheck, details: string) {
+    super("internalError", "the RPC endpoint's answers do not add up", {
+      details: `${details}; it is faulty or lying, so nothing it said is used: use another endpoint, or ask two at once (the network's compare: 2)`,
+    });
+    this.check = check;
+  }
+}
+
+/** What one endpoint answered, as EndpointDisagreementError shows it. */
+export interface EndpointAnswer {
+  /** Host only: URLs often carry API keys. */
+  host: string;
+  /** The answer at the first point of disagreement (a value, or "refused: <message>"). */
+  says: string;
+}
+
+/** Endpoints asked the same question (a network's `compare`) answered differently: refused, with
+ * who said what, never settled by picking one (DID Resolution `internalError`). */
+export class EndpointDisagreementError extends SigilError {
+  override name = "EndpointDisagreementError";
+  readonly did: string;
+  /** Where the answers first differ (a path in the resolution result). */
+  readonly at: string;
+  readonly answers: readonly EndpointAnswer[];
+  constructor(args: { did: string; at: string; answers: readonly EndpointAnswer[] }) {
+    const said = args.answers.map((a) => `${a.host} says ${a.says}`).join("; ");
+    super("internalError", `the RPC endpoints disagree about ${echo(args.did, 90)}`, {
+      details: `at ${args.at}: ${said}; one of them is wrong, lying or behind, so neither is used: retry, and if it persists stop using the one that is wrong`,
+    });
+    this.did = args.did;
+    this.at = args.at;
+    this.answers = args.answers;
+  }
+}
+
 /** Every RPC endpoint of a network failed, after failover; `cause` is the last failure. */
 export class RpcError extends InternalError {
   override name = "RpcError";

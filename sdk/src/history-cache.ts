@@ -8,6 +8,7 @@
 // new block time, so expiries still apply.
 import type { Address } from "viem";
 import { blockAnchor, confirmStates, readHistory } from "./chain-read.ts";
+import { checkHistory } from "./consistency.ts";
 import { checkLinks } from "./history-span.ts";
 import type { IdentitySnapshot, IdentityState } from "./reader.ts";
 import type { CachedHistory, NetworkEntry, SigilClient } from "./sigil-client.ts";
@@ -118,10 +119,13 @@ function fromSnapshot(snapshot: IdentitySnapshot, a: Address, now: number, ancho
   };
 }
 
-/** The held history with the new logs after it (no purge in between). The result must link from the new last change down to its start (checkLinks throws otherwise). */
+/** The held history with the new logs after it (no purge in between). The result must link from
+ * the new last change down to its start (checkLinks) and agree with the new state (checkHistory). */
 function appended(a: Address, held: CachedHistory, added: CachedHistory): CachedHistory {
   const { from } = held; // the same purge: the same start
   const events = [...held.events, ...added.events];
-  checkLinks(a, events, from, added.state.changed);
+  const exit = checkLinks(a, events, from, added.state.changed);
+  // Held and new events together are the whole current history again: the state must agree with it.
+  checkHistory({ id: a, state: added.state, events, exit, headTime: added.timestamp, partial: false });
   return { ...added, events, from, blockTimes: new Map([...held.blockTimes, ...added.blockTimes]) };
 }

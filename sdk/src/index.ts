@@ -101,3 +101,4 @@ export { createContacts, blocksEncryption, UnverifiedChangeError, type Contacts 
 export { watchDids, type DidChange, type Watcher, type WatchableResolver } from "./watch.ts";
 export { diffResolutions, describeChange, keyMaterial, keysByRelationship, RELATIONSHIPS, type DidChangeItem, type Relationship } from "./changes.ts";
 export { activeEntries, staleEntries } from "./active.ts";
+export { checkHistory, checkLogs, type HistoryCheck } from "./consistency.ts";

@@ -24,6 +24,11 @@ export interface SigilNetwork {
   registry: Address;
   /** JSON-RPC endpoints, tried in order when one fails. */
   rpcUrls?: readonly string[];
+  /** Ask this many of the rpcUrls (the first ones, each alone) for every resolution and refuse
+   * when they disagree, saying which endpoint said what (EndpointDisagreementError). Default 1:
+   * one endpoint answers, the others are failover. With 2 or more, a failing endpoint fails the
+   * resolution (no fallback to a single answer), and each costs its own requests. */
+  compare?: number;
   /** Or an EIP-1193 provider (a wallet, Hardhat's in-process network). */
   provider?: EIP1193Provider;
   /** Or any viem transport. */

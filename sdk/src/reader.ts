@@ -13,6 +13,8 @@ import { pad, toEventSelector, toHex, type Address, type Client, type Hex } from
 import { identityStatesAbi, registryEventsAbi } from "./abi.ts";
 import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
 import { decodeLogData } from "./log-data.ts";
+import { checkHistory, checkLogs } from "./consistency.ts";
+import { InconsistentAnswerError } from "./errors.ts";
 import { checkLinks, groupSpans, HistoryReadError, spanStart, type Span } from "./history-span.ts";
 import { LogLimitError, type LogFilter } from "./log-ranges.ts";
 import { ALL_TOPICS, readByKind } from "./log-split.ts";
@@ -93,7 +95,12 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 const identityTopic = (address: Address): Hex => pad(address.toLowerCase() as Hex, { size: 32 });
-const getLogs = (client: Client, filter: LogFilter) => client.request({ method: "eth_getLogs", params: [filter] } as never) as Promise<RawLog[]>;
+/** eth_getLogs, refusing an answer with a log the filter did not ask for (consistency.ts). */
+async function getLogs(client: Client, filter: LogFilter): Promise<RawLog[]> {
+  const logs = (await client.request({ method: "eth_getLogs", params: [filter] } as never)) as RawLog[];
+  checkLogs(logs, filter);
+  return logs;
+}
 
 /** `identityStates(address[])`'s selector (test/sdk/abi-sync.ts checks it against the ABI). */
 export const IDENTITY_STATES_SELECTOR = "0xdd3e1990";
@@ -114,14 +121,22 @@ export async function callStates(client: Client, registry: Address, ids: readonl
   return [chainId, blockNumber, timestamp, states] as const;
 }
 
+/** A block's header; null when the node has none (a block after its head). Another block's header is refused. */
 async function getHeader(client: Client, block: bigint): Promise<BlockHeader | null> {
   const raw = (await client.request({ method: "eth_getBlockByNumber", params: [toHex(block), false] } as never)) as { number: Hex; timestamp: Hex } | null;
-  return raw ? { number: BigInt(raw.number), timestamp: BigInt(raw.timestamp) } : null;
+  if (raw && BigInt(raw.number) !== block) throw new InconsistentAnswerError("header", `it answered the header of block ${block} with block ${BigInt(raw.number)}'s`);
+  return raw ? { number: block, timestamp: BigInt(raw.timestamp) } : null;
 }
 
-async function getHeaders(client: Client, blocks: Iterable<bigint>, into: Map<bigint, bigint>) {
+/** Headers of `blocks` into `into`. `known`: the blocks are changes the state reported, so the node
+ * must have them (a missing one would silently drop a document's created or updated time). */
+async function getHeaders(client: Client, blocks: Iterable<bigint>, into: Map<bigint, bigint>, known = false) {
   const wanted = [...new Set(blocks)].filter((b) => b > 0n && !into.has(b));
-  for (const h of await Promise.all(wanted.map((b) => getHeader(client, b)))) if (h) into.set(h.number, h.timestamp);
+  const headers = await Promise.all(wanted.map((b) => getHeader(client, b)));
+  headers.forEach((h, i) => {
+    if (h) into.set(h.number, h.timestamp);
+    else if (known) throw new InconsistentAnswerError("header", `it has no header for block ${wanted[i]}, where its state says the identity changed`);
+  });
 }
 
 /**
@@ -180,8 +195,10 @@ export async function readIdentities(
         return [...(noLogTimes ? [s.to] : []), ...(noLogTimes || beforeSpan ? [first] : [])];
       }),
       blockTimes,
+      true,
     );
   const timesP = spans.length ? wantTimes(options.logTimestamps === false) : undefined; // with the logs
+  timesP?.catch(() => undefined); // awaited below, after the logs: no unhandled rejection meanwhile
   // Before a purge only guardian, recovery and commitment events still matter: read those alone (a
   // flood of entries before the purge costs nothing). Never left out: without them the metadata
   // would say "no guardians" of a guarded identity, so a read that fails fails the identity.
@@ -211,7 +228,8 @@ export async function readIdentities(
     const wanted = (byId.get(id) ?? []).filter((l) => BigInt(l.blockNumber!) >= start || PRE_PURGE_TOPICS.includes(l.topics[0] as Hex));
     const decoded = decodeRegistryLogs(wanted);
     try {
-      checkLinks(id, decoded, start, span.to);
+      const exit = checkLinks(id, decoded, start, span.to);
+      checkHistory({ id, state: states.get(id)!, events: decoded, exit, headTime: timestamp, partial: options.after?.has(id) ?? false });
       events.set(id, decoded);
     } catch (error) {
       failures.set(id, error as Error);
@@ -306,6 +324,10 @@ async function readBeforePurge(client: Client, registry: Address, span: Span, st
       return await readByKind({ getLogs: (f) => getLogs(client, f), registry, identity, from, to, kinds: PRE_PURGE_TOPICS, proposalsFrom: from });
     }
   } catch (error) {
+    if (error instanceof InconsistentAnswerError) {
+      failures.set(span.id, error);
+      return [];
+    }
     const capped = error instanceof LogLimitError;
     const cause = capped ? error.shortMessage : ((error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error)).split("\n")[0];
     failures.set(

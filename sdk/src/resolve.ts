@@ -5,7 +5,7 @@ import { hexToBigInt, toHex, type Address, type Hex } from "viem";
 import { readHistory } from "./chain-read.ts";
 import { parseDid } from "./did.ts";
 import type { DocumentPoint } from "./document.ts";
-import { InvalidResolutionOptionError, RepresentationNotSupportedError } from "./errors.ts";
+import { InconsistentAnswerError, InvalidResolutionOptionError, RepresentationNotSupportedError } from "./errors.ts";
 import type { RegistryEvent } from "./events.ts";
 import { historyOf } from "./coalesce.ts";
 import { currentHistories } from "./history-cache.ts";
@@ -111,7 +111,14 @@ async function fillTimestamps(entry: NetworkEntry, events: RegistryEvent[], head
   const blocks = await Promise.all(
     missing.map((b) => entry.client.request({ method: "eth_getBlockByNumber", params: [toHex(b), false] }) as Promise<{ number: Hex; timestamp: Hex } | null>),
   );
-  const times = new Map(blocks.filter((b) => b !== null).map((b) => [hexToBigInt(b!.number), hexToBigInt(b!.timestamp)]));
+  // Every block here holds one of the identity's events: a node without its header, or answering
+  // another block's, is refused (a missing time would apply the event at any versionTime).
+  blocks.forEach((b, i) => {
+    if (b === null || hexToBigInt(b.number) !== missing[i]) {
+      throw new InconsistentAnswerError("header", `it answered the header of block ${missing[i]}, where the identity changed, with ${b === null ? "nothing" : `block ${hexToBigInt(b.number)}'s`}`);
+    }
+  });
+  const times = new Map(blocks.map((b) => [hexToBigInt(b!.number), hexToBigInt(b!.timestamp)]));
   for (const e of events) if (e.blockTimestamp === undefined) e.blockTimestamp = times.get(e.blockNumber);
   for (const [n, t] of times) headers.set(n, { timestamp: t });
 }
