@@ -3,53 +3,30 @@
 // names a set writes the cards only once its operation exists, one that removes the set removes
 // it, and contradictory options are refused before anything is sent or written.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPublicClient, createWalletClient, http, type Hex, type PublicClient, type WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { deployRegistry } from "sigil-did/node";
-import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../scripts/lib/hardhat-node.ts";
-
-const root = join(import.meta.dirname, "..");
-const OWNER_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"; // Hardhat account 3
-const RELAYER_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"; // Hardhat account 2
+import { startCliChain, type CliChain } from "./harness.ts";
 
 describe("sigil rotate with a guardian set (real process, real hardhat node)", function () {
   this.timeout(120_000);
-  let node: HardhatNode;
-  let dir: string;
-  const did = `did:sigil:localhost:${privateKeyToAccount(OWNER_KEY).address.toLowerCase()}`;
-  const sigil = (args: string[], env: Record<string, string> = {}) => {
-    const run = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--deployments", dir, "--rpc", node.url, ...args], {
-      cwd: root,
-      encoding: "utf8",
-      env: { ...process.env, SIGIL_PRIVATE_KEY: "", SIGIL_NEXT_KEY: "", SIGIL_RELAYER_KEY: "", ...env },
-    });
-    return { code: run.status, out: run.stdout, err: run.stderr };
-  };
-
+  let chain: CliChain;
   before(async () => {
-    node = await startHardhatNode();
-    dir = mkdtempSync(join(tmpdir(), "sigil-rotate-guardians-"));
-    const { abi, bytecode } = JSON.parse(readFileSync(join(root, "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8")) as { abi: unknown[]; bytecode: Hex };
-    const transport = http(node.url);
-    const wallet = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY as Hex), transport }) as WalletClient;
-    const publicClient = createPublicClient({ transport, pollingInterval: 50 }) as PublicClient;
-    await deployRegistry({ wallet, publicClient, networkName: "localhost", artifact: { abi, bytecode }, compiler: "solc 0.8.28", dir });
+    chain = await startCliChain();
   });
-  after(async () => {
-    await node?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => chain?.stop());
 
-  it("names a set in the rotation (cards written with the operation), then removes it in the next; refuses contradictions first", () => {
+  it("names a set in the rotation (cards written with the operation), then removes it in the next; refuses contradictions first", async () => {
     const files = mkdtempSync(join(tmpdir(), "sigil-rotate-files-"));
+    const owner = await chain.funded();
+    const relayer = await chain.funded();
+    const did = owner.did;
+    const sigil = chain.sigil;
     const [g1, g2] = [0, 1].map(() => privateKeyToAccount(generatePrivateKey()).address);
     const next = join(files, "next.json");
-    expect(sigil(["commit-next", did, "--out", next], { SIGIL_PRIVATE_KEY: OWNER_KEY }).code).to.equal(0);
-    const refused = sigil(["guardians", "set", did, "--guardian", g1, "--threshold", "1", "--cards", join(files, "refused")], { SIGIL_PRIVATE_KEY: OWNER_KEY });
+    expect(sigil(["commit-next", did, "--out", next], { SIGIL_PRIVATE_KEY: owner.key }).code).to.equal(0);
+    const refused = sigil(["guardians", "set", did, "--guardian", g1, "--threshold", "1", "--cards", join(files, "refused")], { SIGIL_PRIVATE_KEY: owner.key });
     expect(refused.code, "the current key cannot name guardians under a commitment").to.not.equal(0);
     expect(refused.err).to.include("SigilNextOwnerCommitted");
 
@@ -73,7 +50,7 @@ describe("sigil rotate with a guardian set (real process, real hardhat node)", f
     const prepared = sigil(["rotate", did, "--next-key-file", next, "--next-key-out", after, "--guardian", g1, "--guardian", g2, "--threshold", "2", "--cards", cards, "--prepare", op]);
     expect(prepared.code, prepared.err).to.equal(0);
     expect(readdirSync(cards).sort()).to.deep.equal([g1, g2].map((g) => `guardian-${g.toLowerCase()}.json`).sort());
-    const relayed = sigil(["--json", "relay", op], { SIGIL_RELAYER_KEY: RELAYER_KEY });
+    const relayed = sigil(["--json", "relay", op], { SIGIL_RELAYER_KEY: relayer.key });
     expect(relayed.code, relayed.err).to.equal(0);
     expect((JSON.parse(relayed.out).events as { kind: string }[]).map((e) => e.kind)).to.include("guardiansChanged");
     const shown = JSON.parse(sigil(["--json", "guardians", "show", did]).out);
@@ -83,7 +60,7 @@ describe("sigil rotate with a guardian set (real process, real hardhat node)", f
     const op2 = join(files, "rotate2.json");
     const removed = sigil(["rotate", did, "--next-key-file", after, "--next-key-out", join(files, "after2.json"), "--remove-guardians", "--prepare", op2]);
     expect(removed.code, removed.err).to.equal(0);
-    expect(sigil(["relay", op2], { SIGIL_RELAYER_KEY: RELAYER_KEY }).code).to.equal(0);
+    expect(sigil(["relay", op2], { SIGIL_RELAYER_KEY: relayer.key }).code).to.equal(0);
     expect(JSON.parse(sigil(["--json", "guardians", "show", did]).out).guardians).to.equal(null);
   });
 });
