@@ -360,7 +360,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         if (recovery.newOwner == address(0) && recovery.nextCommitment != bytes32(0)) revert SigilInvalidRecovery();
         if (recovery.purge) _requirePurgeable(identity, rec, true);
         GuardianUpdate calldata u = recovery.guardians;
-        if (_checkUpdateForm(u) && u.root != bytes32(0)) _checkPolicy(identity, _guardians[identity], u.root, u.threshold, u.delay);
+        if (_checkUpdateForm(u)) _checkPolicy(identity, _guardians[identity], u.root, u.threshold, u.delay);
     }
 
     /// @dev Whether `u` replaces the set; a "keep" must be all zeros (one encoding per intent,

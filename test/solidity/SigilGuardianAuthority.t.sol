@@ -114,6 +114,18 @@ contract SigilGuardianAuthorityTest is SigilFixture {
         registry.approveRecovery(address(this), p, _proofOf(1));
     }
 
+    /// @dev A removal ("none") with stray threshold or delay: finalising it would revert, so an
+    /// armed one would block the identity until a senior next key cancelled it. Refused at approval.
+    function testFuzz_aRemovalWithStrayFieldsIsNeverArmed(uint256 threshold, uint256 delay) public {
+        vm.assume(threshold != 0 || delay != 0);
+        registry.setGuardians(address(this), guardianRoot, 1, T.MIN_DELAY);
+        ISigilRecovery.GuardianUpdate memory u = ISigilRecovery.GuardianUpdate(true, bytes32(0), threshold, delay);
+        ISigilRecovery.RecoveryProposal memory p = ISigilRecovery.RecoveryProposal(address(0xB0B), bytes32(0), false, u);
+        vm.prank(guardians[1]);
+        vm.expectRevert(abi.encodeWithSelector(ISigilRecovery.SigilInvalidGuardianPolicy.selector, threshold, delay));
+        registry.approveRecovery(address(this), p, _proofOf(1));
+    }
+
     /// @dev Item 7: the identity's own key and the current controller never act as guardians,
     /// even when a set names them (with threshold 1, whoever holds the key would recover alone).
     function testFuzz_theControllerAndTheIdentityKeyAreNeverGuardians(bool asController, uint256 saltSeed) public {
