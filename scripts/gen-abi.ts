@@ -1,4 +1,4 @@
-// Writes sdk/src/abi.ts from the compiled SigilRegistry artifact, so the SDK carries viem-typed
+// Writes sdk/core/src/abi.ts from the compiled SigilRegistry artifact, so the SDK carries viem-typed
 // ABI constants without a compile step: the whole ABI, and the two pieces a resolver needs
 // (identityStates and the events), so that a browser bundle of the resolver carries only those.
 // `--check` (run by `npm run build`) fails instead of writing when the file is stale.
@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const ABI_FILE = join(root, "sdk", "src", "abi.ts");
+export const ABI_FILE = join(root, "sdk", "core", "src", "abi.ts");
 
 export function renderAbiModule(): string {
   const artifact = JSON.parse(readFileSync(join(root, "artifacts/contracts/SigilRegistry.sol/SigilRegistry.json"), "utf8"));
@@ -28,11 +28,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rendered = renderAbiModule();
   if (process.argv.includes("--check")) {
     if (readFileSync(ABI_FILE, "utf8") !== rendered) {
-      console.error("sdk/src/abi.ts does not match the compiled contract: run `npm run gen:abi` and commit it");
+      console.error("sdk/core/src/abi.ts does not match the compiled contract: run `npm run gen:abi` and commit it");
       process.exit(1);
     }
   } else {
     writeFileSync(ABI_FILE, rendered);
-    console.log("wrote sdk/src/abi.ts");
+    console.log("wrote sdk/core/src/abi.ts");
   }
 }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..", "..");
-/** The published packages, by name: `-w sdk` would also select every workspace under sdk/
+/** The published packages, by name: `-w` takes names, so the private console is never packed
  * (the console is private, served by `sigil serve --console`, never published). */
 export const WORKSPACES = ["sigil-did", "sigil-did-service", "sigil-did-cli", "sigil-did-contracts"] as const;
 

@@ -14,9 +14,9 @@ describe("sdk/abi.ts", () => {
 describe("identityStates by hand (reader.ts, log-data.ts)", () => {
   it("encodes the call and decodes the answer as viem's ABI coder does", async () => {
     const { encodeFunctionData, encodeFunctionResult, getAddress } = await import("viem");
-    const { identityStatesAbi } = await import("../../sdk/src/abi.ts");
-    const { encodeStatesCall, IDENTITY_STATES_SELECTOR } = await import("../../sdk/src/reader.ts");
-    const { decodeLogData } = await import("../../sdk/src/log-data.ts");
+    const { identityStatesAbi } = await import("../../sdk/core/src/abi.ts");
+    const { encodeStatesCall, IDENTITY_STATES_SELECTOR } = await import("../../sdk/core/src/read/reader.ts");
+    const { decodeLogData } = await import("../../sdk/core/src/read/log-data.ts");
     const ids = [getAddress(`0x${"ab".repeat(20)}`), getAddress(`0x${"01".repeat(20)}`)];
     for (const list of [[], ids]) {
       expect(encodeStatesCall(list)).to.equal(encodeFunctionData({ abi: identityStatesAbi, functionName: "identityStates", args: [list] }));

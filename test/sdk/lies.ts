@@ -28,7 +28,7 @@ type Outcome = "correct" | "refused" | "wrong";
 
 /** What today's default mode does with each lie (one resolution of the victim's current DID; the
  * timestamp lie asks a versionTime just after the rotation). Update it only with the docs. Before
- * the consistency checks (sdk/src/consistency.ts, headers in reader.ts and resolve.ts) 33 were
+ * the consistency checks (sdk/core/src/read/consistency.ts, headers in reader.ts and resolve.ts) 33 were
  * wrong, 6 refused, 6 correct (docs/verified-resolution.md has both columns). */
 const EXPECTED: Record<string, Outcome> = {
   "omit-last-change": "refused",

@@ -1,0 +1,308 @@
+// Typed errors of the SDK, in viem's style: a short message, details, an optional cause, and
+// a `code` that is the DID Resolution error code where one applies, so the resolver can turn
+// any of them into a resolution result without guessing. Messages are one line (the CLI and
+// the HTTP driver print them as is) and echo user input only truncated and escaped.
+
+/** Error codes of the DID Resolution spec that Sigil can end in. */
+export type ResolutionErrorCode =
+  | "invalidDid"
+  | "invalidDidUrl"
+  | "invalidOptions"
+  | "notFound"
+  | "methodNotSupported"
+  | "representationNotSupported"
+  | "featureNotSupported"
+  | "invalidVerificationMethod"
+  | "invalidRelationshipForVerificationMethod"
+  | "internalError";
+
+/** Resolution codes plus Sigil's own, for failures outside resolution. */
+export type SigilErrorCode = ResolutionErrorCode | "registryRevert" | "invalidInput" | "messageRefused";
+
+export class SigilError extends Error {
+  override name = "SigilError";
+  readonly code: SigilErrorCode;
+  /** The message without details, e.g. for a UI headline. */
+  readonly shortMessage: string;
+  /** What exactly was wrong and what to do about it. */
+  readonly details?: string;
+  // `cause` is Error's own (ES2022): declaring it here would reset it after super().
+
+  constructor(code: SigilErrorCode, shortMessage: string, options: { details?: string; cause?: unknown } = {}) {
+    super(options.details ? `${shortMessage}: ${options.details}` : shortMessage, { cause: options.cause });
+    this.code = code;
+    this.shortMessage = shortMessage;
+    this.details = options.details;
+  }
+}
+
+/** Inputs echoed in messages are cut to this many characters. */
+const ECHO_LIMIT = 120;
+
+// Control, format (bidi overrides, zero-width), separator and lone-surrogate characters would
+// let an input rewrite the terminal line or log it is printed to, so they are shown escaped.
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+const escapeUnprintable = (s: string) => s.replace(UNPRINTABLE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+
+/** A quoted, escaped, truncated copy of user input, so a 1 MB input makes a short message. */
+export function echo(input: string, limit = ECHO_LIMIT): string {
+  const shown = input.length > limit ? `${input.slice(0, limit)}…(${input.length} chars)` : input;
+  return `"${escapeUnprintable(shown.replaceAll("\\", "\\\\").replaceAll('"', '\\"'))}"`;
+}
+
+/** The part of a DID URL an InvalidDidError is about. */
+export type DidPart =
+  | "input" // the whole string: not a string, empty, too long
+  | "scheme" // the leading "did:"
+  | "method"
+  | "id" // the method-specific id as a whole: how many ':'-separated parts
+  | "network"
+  | "address"
+  | "path"
+  | "query"
+  | "fragment";
+
+export class InvalidDidError extends SigilError {
+  override name = "InvalidDidError";
+  /** What is wrong and what to do, without the echoed input. */
+  readonly reason: string;
+  readonly part: DidPart;
+  constructor(args: { input: string; reason: string; part?: DidPart }) {
+    super("invalidDid", `invalid DID ${echo(args.input)}`, { details: args.reason });
+    this.reason = args.reason;
+    this.part = args.part ?? "input";
+  }
+}
+
+export class MethodNotSupportedError extends SigilError {
+  override name = "MethodNotSupportedError";
+  readonly method: string;
+  constructor(args: { method: string }) {
+    super("methodNotSupported", `DID method ${echo(args.method, 40)} is not supported`, {
+      details: `expected "sigil"; resolve other methods with their own did-resolver plugin`,
+    });
+    this.method = args.method;
+  }
+}
+
+export class UnknownNetworkError extends SigilError {
+  override name = "UnknownNetworkError";
+  readonly network: string;
+  constructor(args: { network: string; known: string | readonly string[] }) {
+    const known = typeof args.known === "string" ? args.known : args.known.join(", ") || "none";
+    super("notFound", `no network ${echo(args.network, 40)} is configured`, {
+      details: `configured networks: ${known}; add it to the resolver's networks (chain id, registry, RPC URLs)`,
+    });
+    this.network = args.network;
+  }
+}
+
+/** A bad `versionId`/`versionTime` or other resolution option. */
+export class InvalidResolutionOptionError extends SigilError {
+  override name = "InvalidResolutionOptionError";
+  readonly option: string;
+  constructor(args: { option: string; value: string; expected: string }) {
+    super("invalidOptions", `invalid ${args.option} ${echo(args.value, 60)}`, { details: `expected ${args.expected}` });
+    this.option = args.option;
+  }
+}
+
+export class RepresentationNotSupportedError extends SigilError {
+  override name = "RepresentationNotSupportedError";
+  constructor(args: { accept: string; supported: readonly string[] }) {
+    super("representationNotSupported", `representation ${echo(args.accept, 60)} is not supported`, {
+      details: `ask for one of ${args.supported.join(", ")}`,
+    });
+  }
+}
+
+/** A resolution or dereferencing option, DID parameter or feature this resolver does not offer (DID Resolution: FEATURE_NOT_SUPPORTED). */
+export class FeatureNotSupportedError extends SigilError {
+  override name = "FeatureNotSupportedError";
+  readonly feature: string;
+  constructor(args: { feature: string; details: string }) {
+    super("featureNotSupported", `${args.feature} is not supported`, { details: args.details });
+    this.feature = args.feature;
+  }
+}
+
+/** The chain could not be read (every endpoint failed, timed out, or answered wrongly). */
+export class InternalError extends SigilError {
+  override name = "InternalError";
+  constructor(args: { details?: string; cause?: unknown }) {
+    super("internalError", "could not read the registry", {
+      details: args.details ?? `${describeCause(args.cause)}; check that an RPC endpoint is reachable`,
+      cause: args.cause,
+    });
+  }
+}
+
+/** Which check an endpoint's answers failed (sdk/core/src/read/consistency.ts). */
+export type ConsistencyCheck = "logAddress" | "logRange" | "logTopic" | "changed" | "owner" | "deactivated" | "epoch" | "commitment" | "firstChange" | "blockTime" | "header";
+
+/** An endpoint's answers contradict the question or each other (DID Resolution `internalError`):
+ * refused rather than shown as a document built from part of them. */
+export class InconsistentAnswerError extends SigilError {
+  override name = "InconsistentAnswerError";
+  readonly check: ConsistencyCheck;
+  constructor(check: ConsistencyCheck, details: string) {
+    super("internalError", "the RPC endpoint's answers do not add up", {
+      details: `${details}; it is faulty or lying, so nothing it said is used: use another endpoint, or ask two at once (the network's compare: 2)`,
+    });
+    this.check = check;
+  }
+}
+
+/** What one endpoint answered, as EndpointDisagreementError shows it. */
+export interface EndpointAnswer {
+  /** Host only: URLs often carry API keys. */
+  host: string;
+  /** The answer at the first point of disagreement (a value, or "refused: <message>"). */
+  says: string;
+}
+
+/** Endpoints asked the same question (a network's `compare`) answered differently: refused, with
+ * who said what, never settled by picking one (DID Resolution `internalError`). */
+export class EndpointDisagreementError extends SigilError {
+  override name = "EndpointDisagreementError";
+  readonly did: string;
+  /** Where the answers first differ (a path in the resolution result). */
+  readonly at: string;
+  readonly answers: readonly EndpointAnswer[];
+  constructor(args: { did: string; at: string; answers: readonly EndpointAnswer[] }) {
+    const said = args.answers.map((a) => `${a.host} says ${a.says}`).join("; ");
+    super("internalError", `the RPC endpoints disagree about ${echo(args.did, 90)}`, {
+      details: `at ${args.at}: ${said}; one of them is wrong, lying or behind, so neither is used: retry, and if it persists stop using the one that is wrong`,
+    });
+    this.did = args.did;
+    this.at = args.at;
+    this.answers = args.answers;
+  }
+}
+
+/** Every RPC endpoint of a network failed, after failover; `cause` is the last failure. */
+export class RpcError extends InternalError {
+  override name = "RpcError";
+  /** Hosts only: RPC URLs often carry API keys in their path or query. */
+  readonly hosts: readonly string[];
+  constructor(args: { urls: readonly string[]; cause: unknown }) {
+    const hosts = args.urls.map(hostOf);
+    const tried = hosts.length === 1 ? `the RPC endpoint ${hosts[0]} failed` : `all ${hosts.length} RPC endpoints failed (${hosts.join(", ")})`;
+    super({ details: `${tried}: ${describeCause(args.cause)}; check that an RPC endpoint is reachable`, cause: args.cause });
+    this.hosts = hosts;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || "(no host)";
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/** The outermost short message and the root cause's, e.g. "HTTP request failed (ECONNREFUSED)". */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return "unknown failure";
+  const short = (cause as { shortMessage?: string }).shortMessage ?? cause.message;
+  let root: unknown = cause;
+  for (let depth = 0; depth < 16 && root instanceof Error && root.cause instanceof Error; depth++) root = root.cause;
+  const rootMessage = root instanceof Error ? ((root as { shortMessage?: string }).shortMessage ?? root.message) : "";
+  const line = (s: string) => s.split("\n")[0];
+  return rootMessage && rootMessage !== short ? `${line(short)} (${line(rootMessage)})` : line(short);
+}
+
+/** A value given to the SDK (an address, a threshold, a key) is not what the operation needs. */
+export class InvalidInputError extends SigilError {
+  override name = "InvalidInputError";
+  readonly what: string;
+  constructor(args: { what: string; value: string; expected: string }) {
+    super("invalidInput", `invalid ${args.what} ${echo(args.value, 80)}`, { details: `expected ${args.expected}` });
+    this.what = args.what;
+  }
+}
+
+/** Why a message could not be encrypted or decrypted, for the app to show. */
+export type MessageRefusal =
+  | "noKeyAgreementKey" // the recipient's DID lists no X25519 key-agreement key
+  | "unknownKey" // a chosen key is not among the recipient's key-agreement keys
+  | "wrongSenderKey" // the sender's key is not its DID's key-agreement key (with that secret)
+  | "deactivated" // the DID is deactivated
+  | "unresolvable" // the DID could not be resolved
+  | "invalid" // not a JWE (or not one Sigil reads)
+  | "notForYou" // encrypted to other keys than this DID's current key-agreement keys
+  | "tampered" // altered in transit (or a wrong secret key): the authentication tag does not match
+  | "unauthorisedSender" // the key the sender claims is not its DID's key-agreement key at receipt
+  | "unverifiedChange"; // the contact's keys changed since the user confirmed them
+
+export class MessageError extends SigilError {
+  override name = "MessageError";
+  readonly refusal: MessageRefusal;
+  constructor(refusal: MessageRefusal, shortMessage: string, details?: string) {
+    super("messageRefused", shortMessage, { details });
+    this.refusal = refusal;
+  }
+}
+
+/** The registry refused an operation; `errorName` is the contract's custom error or revert reason. */
+export class RegistryRevertError extends SigilError {
+  override name = "RegistryRevertError";
+  readonly errorName: string;
+  readonly args: readonly unknown[];
+  constructor(args: { operation: string; errorName: string; args: readonly unknown[]; cause?: unknown }) {
+    super("registryRevert", `the registry refused ${args.operation}: ${args.errorName}`, {
+      details: explainRevert(args.errorName),
+      cause: args.cause,
+    });
+    this.errorName = args.errorName;
+    this.args = args.args;
+  }
+}
+
+/** No SigilRegistry at the target: no code there, or a mined transaction left no registry event. */
+export class NoRegistryError extends SigilError {
+  override name = "NoRegistryError";
+  constructor(args: { operation: string; registry: string; chainId?: number; hash?: string }) {
+    super(
+      "registryRevert",
+      args.hash ? `${args.operation} changed nothing` : `no SigilRegistry at ${args.registry}${args.chainId ? ` on chain ${args.chainId}` : ""}`,
+      {
+        details: args.hash
+          ? `transaction ${args.hash} was mined but the registry at ${args.registry} emitted no event; check the network and registry address`
+          : "nothing was sent; check the network (was the chain reset?) and the registry address, or deploy it",
+      },
+    );
+  }
+}
+
+const REVERT_HINTS: Record<string, string> = {
+  bad_actor: "the sender does not control this identity; send from its controller's key",
+  bad_signature: "the signature is not the controller's for this call and nonce",
+  SigilIdentityDeactivated: "the identity is deactivated, which is final",
+  SigilNextOwnerCommitted: "the identity committed to a next key; only that key can change the controller, by rotating",
+  SigilNoNextOwnerCommitted: "the identity has no pre-committed next key to rotate to; commit one first",
+  SigilNotNextOwner: "this key and salt do not match the identity's commitment (check the next-key file)",
+  SigilNextKeyIsController: "the committed key is the current controller, so it protects nothing; the guardians can set a new commitment",
+  SigilInvalidCommitment: "a commitment must be a non-zero salted hash, other than the one being used now; generate a fresh next key",
+  SigilInvalidSignature: "the EIP-712 signature does not match the signer, nonce, chain or registry (an operation can be relayed once: sign it again)",
+  SigilExpiredSignature: "the signed operation's deadline has passed; sign it again",
+  SigilLegacyDeactivation: "deactivation is final, so it needs a chain-bound authorisation: send it directly or as EIP-712 (not ERC-1056's legacy signature)",
+  SigilGuardedDeactivation: "the identity has guardians: deactivate through them (a recovery to the zero address) or with the next key",
+  SigilNoGuardians: "the identity has no guardians",
+  SigilNotGuardian: "this address, salt and proof are not in the identity's guardian set (check the guardian card)",
+  SigilInvalidGuardianPolicy: "a guardian set needs 1-255 approvals and a delay from 1 hour to 365 days",
+  SigilNoGuardianChange: "no guardian change is pending",
+  SigilGuardianChangeNotReady: "the guardian change takes effect later; try again after its effective time",
+  SigilRecoveryPending: "a recovery by the guardians is pending: it finishes after its delay unless a next key committed long enough before it cancels it",
+  SigilNoRecoveryPending: "no recovery is pending (or it is not the one given)",
+  SigilRecoveryNotReady: "the recovery's delay has not passed yet; finalise it after its ready time",
+  SigilAlreadyApproved: "this guardian already approved this recovery",
+  SigilSignatureUsed: "this signed approval was already counted; the guardian must sign a new one",
+  SigilInvalidRecovery: "a recovery that deactivates cannot commit to a next key",
+  SigilCommitmentNotSenior: "the next key was committed too recently to overrule the guardians' recovery",
+};
+
+// Object.hasOwn: an errorName like "constructor" must not pick up Object.prototype's members.
+function explainRevert(errorName: string): string {
+  return Object.hasOwn(REVERT_HINTS, errorName) ? REVERT_HINTS[errorName] : "see the contract's NatSpec for this error";
+}
