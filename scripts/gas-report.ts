@@ -4,9 +4,9 @@
 // Run: npm run gas   (writes docs/gas.md and docs/gas.json)
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { devChain } from "./lib/dev-chain.ts";
+import { devChain } from "../test/support/dev-chain.ts";
 import { maxRatio, maxWarmRatio, measureGas, renderGas } from "./lib/gas-suite.ts";
-import { startHardhatNode } from "./lib/hardhat-node.ts";
+import { startHardhatNode } from "../test/support/hardhat-node.ts";
 
 const root = join(import.meta.dirname, "..");
 const node = await startHardhatNode();

@@ -5,8 +5,8 @@
 import { parseArgs } from "node:util";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, sendOperation, serviceAttribute } from "sigil-did";
-import { devChain } from "./lib/dev-chain.ts";
-import { startHardhatNode } from "./lib/hardhat-node.ts";
+import { devChain } from "../test/support/dev-chain.ts";
+import { startHardhatNode } from "../test/support/hardhat-node.ts";
 import { measureServiceLoad, renderLoad } from "./lib/service-load.ts";
 
 const { values } = parseArgs({ options: { requests: { type: "string", default: "20000" }, connections: { type: "string", default: "32" } } });

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { createPublicClient, createWalletClient, http, type Hex, type PublicClient, type WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { deployRegistry } from "sigil-did/node";
-import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../scripts/lib/hardhat-node.ts";
-import { startRpcProxy } from "../scripts/lib/rpc-proxy.ts";
+import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "./support/hardhat-node.ts";
+import { startRpcProxy } from "./support/rpc-proxy.ts";
 
 const root = join(import.meta.dirname, "..");
 const BIN = join(root, "sdk", "cli", "dist", "bin.js");

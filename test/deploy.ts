@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createPublicClient, createWalletClient, http, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { deployRegistry, deploymentFile, type DeployOptions } from "sigil-did/node";
-import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../scripts/lib/hardhat-node.ts";
+import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "./support/hardhat-node.ts";
 
 const artifactPath = join(import.meta.dirname, "..", "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json");
 

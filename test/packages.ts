@@ -14,10 +14,10 @@ import { join } from "node:path";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { sendOperation, serviceAttribute } from "sigil-did";
 import { deployRegistry } from "sigil-did/node";
-import { devChain } from "../scripts/lib/dev-chain.ts";
-import { freePort, startHardhatNode, type HardhatNode } from "../scripts/lib/hardhat-node.ts";
-import { packWorkspaces, scratchApp, type Packed } from "../scripts/lib/packages.ts";
-import { browserPage, staticServer } from "../scripts/lib/browser.ts";
+import { devChain } from "./support/dev-chain.ts";
+import { freePort, startHardhatNode, type HardhatNode } from "./support/hardhat-node.ts";
+import { packWorkspaces, scratchApp, type Packed } from "./support/packages.ts";
+import { browserPage, staticServer } from "./support/browser.ts";
 
 const root = join(import.meta.dirname, "..");
 const require = createRequire(import.meta.url);

@@ -1,6 +1,6 @@
 // The web console's weight and speed on this machine: the built files (minified, gzip -9), and
 // the time to first render in headless Chromium, cold cache, served by a real `sigil serve
-// --console` over loopback and reading a real `hardhat node` (scripts/lib/console-stage.ts):
+// --console` over loopback and reading a real `hardhat node` (test/support/console-stage.ts):
 // first contentful paint, the page's own "shell drawn" mark, and the time until a DID's
 // document and history are drawn (hash #did=…: one batched RPC read for the document, one for
 // the history). Median of RUNS loads, at full speed and with the CPU slowed 4x (a phone).
@@ -9,8 +9,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildConsole } from "../../sdk/console/build.ts";
-import { CHROMIUM_ARGS } from "./browser.ts";
-import { startConsoleStage } from "./console-stage.ts";
+import { CHROMIUM_ARGS } from "../../test/support/browser.ts";
+import { startConsoleStage } from "../../test/support/console-stage.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 

@@ -1,5 +1,5 @@
 // Resolution on emulated public providers (issue #15), for `npm run bench`: a separate `hardhat
-// node` mined to a long chain, the loopback emulator of scripts/lib/rpc-proxy.ts in front of it
+// node` mined to a long chain, the loopback emulator of test/support/rpc-proxy.ts in front of it
 // (a 20 ms round trip on every HTTP request, and each profile's caps refused the way that provider
 // refuses them), and Sigil in its DEFAULT configuration (caps learned, never preset; cache off
 // for cold reads) side by side with ethr-did-resolver, stock and tuned, on ERC-1056 with the same
@@ -15,9 +15,9 @@ import { JsonRpcProvider } from "ethers";
 import { createPublicClient, encodeFunctionData, http, pad, parseEther, toHex, type Address, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { buildDocument, bytes32Name, createSigilResolver, decodeRegistryLogs, generateNextKey, sendOperation, serviceAttribute, sigilRegistryAbi, type RawLog, type SigilResolver } from "sigil-did";
-import { devChain } from "./dev-chain.ts";
-import { startHardhatNode } from "./hardhat-node.ts";
-import { startRpcProxy, type ProxyOptions, type RpcProxy } from "./rpc-proxy.ts";
+import { devChain } from "../../test/support/dev-chain.ts";
+import { startHardhatNode } from "../../test/support/hardhat-node.ts";
+import { startRpcProxy, type ProxyOptions, type RpcProxy } from "../../test/support/rpc-proxy.ts";
 
 export interface ProviderRow {
   scenario: string;
@@ -410,7 +410,7 @@ export function renderProviders(b: ProviderBench, smoke: boolean): string[] {
   const out = [
     "## Resolution on public-provider profiles (issue #15)",
     "",
-    `A second \`hardhat node\`, mined to ${b.longChainBlocks.toLocaleString("en-US")} blocks, behind the loopback provider emulator (scripts/lib/rpc-proxy.ts): every HTTP request answers ${b.latencyMs} ms late (the internet round trip), and each profile's caps are refused with the error codes, messages and HTTP statuses the named provider sends (scripts/lib/provider-styles.ts cites where each was seen). Sigil runs in its default configuration: nothing preset, caps learned from the refusals; cache off except in the "cached" rows. "first, learning" is a new resolver's first resolution (median over new resolvers); the other Sigil rows come after it, on the same resolver. ethr-did-resolver stock (\`rpcUrl\`) and tuned (static network, no batching, no response cache), with hex chain-id DIDs (\`did:ethr:0x7a69:…\`; the named form costs it a getNetwork round trip). Sequential round trips: the longest chain of HTTP requests each sent after the previous one was answered (the critical path the emulator records); bytes: request and answer bodies. Medians per run: ${b.runs}; the "resolved" column counts runs that resolved (a group run counts when every DID did). Goals are judged from these measurements, never asserted.`,
+    `A second \`hardhat node\`, mined to ${b.longChainBlocks.toLocaleString("en-US")} blocks, behind the loopback provider emulator (test/support/rpc-proxy.ts): every HTTP request answers ${b.latencyMs} ms late (the internet round trip), and each profile's caps are refused with the error codes, messages and HTTP statuses the named provider sends (test/support/provider-styles.ts cites where each was seen). Sigil runs in its default configuration: nothing preset, caps learned from the refusals; cache off except in the "cached" rows. "first, learning" is a new resolver's first resolution (median over new resolvers); the other Sigil rows come after it, on the same resolver. ethr-did-resolver stock (\`rpcUrl\`) and tuned (static network, no batching, no response cache), with hex chain-id DIDs (\`did:ethr:0x7a69:…\`; the named form costs it a getNetwork round trip). Sequential round trips: the longest chain of HTTP requests each sent after the previous one was answered (the critical path the emulator records); bytes: request and answer bodies. Medians per run: ${b.runs}; the "resolved" column counts runs that resolved (a group run counts when every DID did). Goals are judged from these measurements, never asserted.`,
     "",
     `DIDs: ${b.changes} changes spread over ${b.spreadBlocks.toLocaleString("en-US")} blocks before the long chain (a, b); a flood of ${b.flood.toLocaleString("en-US")} entries in one block, then a rotation with purge by the pre-committed next key, beside a DID that went through the same commit and rotation without the flood (c; on ERC-1056 the owner can only change the owner); ${b.bigChanges.toLocaleString("en-US")} changes, 10 per block (d); a DID with no change (e); ${b.contacts.toLocaleString("en-US")} contacts, mostly without history (f). Profiles:`,
     "",

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { freePort } from "./hardhat-node.ts";
+import { freePort } from "../../test/support/hardhat-node.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 

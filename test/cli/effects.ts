@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startRpcProxy } from "../../scripts/lib/rpc-proxy.ts";
-import { DEV_PRIVATE_KEY } from "../../scripts/lib/hardhat-node.ts";
+import { startRpcProxy } from "../support/rpc-proxy.ts";
+import { DEV_PRIVATE_KEY } from "../support/hardhat-node.ts";
 import { cleanEnv, root, run, runAsync, startCliChain, type CliChain } from "./harness.ts";
 
 describe("sigil CLI: no side effects before failure; exit codes; several networks", function () {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createPublicClient, createWalletClient, http, parseEther, type Hex, type PublicClient, type WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { deployRegistry } from "sigil-did/node";
-import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
+import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
 
 export const root = join(import.meta.dirname, "..", "..");
 /** The binary under test (SIGIL_TEST_BIN: another build of it, e.g. to show a test fails without a fix). */

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startRpcProxy } from "../../scripts/lib/rpc-proxy.ts";
+import { startRpcProxy } from "../support/rpc-proxy.ts";
 import { BIN, cleanEnv, root, runAsync, startCliChain, type CliChain } from "./harness.ts";
 
 describe("sigil CLI: the journeys users expect", function () {

@@ -1,5 +1,5 @@
 // The web console in a real headless Chromium (playwright-core, Debian's binary), served by a
-// real `sigil serve --console` process, reading a real `hardhat node` (scripts/lib/console-stage.ts):
+// real `sigil serve --console` process, reading a real `hardhat node` (test/support/console-stage.ts):
 // look up a DID, see the rotation that purged a thief's key on the drawn timeline, step back to
 // the version before it, compare safety numbers, commit and rotate through an injected EIP-1193
 // wallet (which proxies to the node's unlocked account), see the warning banner after the key
@@ -16,9 +16,9 @@ import type { Page } from "playwright-core";
 import { verifyTypedData, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { buildGuardianSet, createSigilResolver, generateKeyPair, generateNextKey, operationTypedData, RegistryRevertError, safetyNumber, sendOperation } from "sigil-did";
-import { browserPage } from "../../scripts/lib/browser.ts";
-import { CONSOLE_DIST, startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../../scripts/lib/console-stage.ts";
-import { DEV_PRIVATE_KEY } from "../../scripts/lib/hardhat-node.ts";
+import { browserPage } from "../support/browser.ts";
+import { CONSOLE_DIST, startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../support/console-stage.ts";
+import { DEV_PRIVATE_KEY } from "../support/hardhat-node.ts";
 
 // Globals of the page, for the functions evaluated in it (this program is typed without the DOM).
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import type { Page } from "playwright-core";
 import { bytes32Name, sendOperation } from "sigil-did";
-import { browserPage } from "../../scripts/lib/browser.ts";
-import { devChain } from "../../scripts/lib/dev-chain.ts";
-import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
+import { browserPage } from "../support/browser.ts";
+import { devChain } from "../support/dev-chain.ts";
+import { startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
 import { buildConsole } from "../../sdk/console/build.ts";
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".svg": "image/svg+xml" };

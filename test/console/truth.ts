@@ -1,5 +1,5 @@
 // The web console tells nothing but the truth (issue 20, items 13-16 and 19), in a real headless
-// Chromium against a real `hardhat node` and `sigil serve --console` (scripts/lib/console-stage.ts):
+// Chromium against a real `hardhat node` and `sigil serve --console` (test/support/console-stage.ts):
 // a DID of another chain is never acted on from this chain; a lookup that fails leaves nothing of
 // the previous DID on screen and no form that acts on it; one operation at a time (a double click
 // sends one transaction) and its log always ends in done, refused or failed; a review names what
@@ -14,9 +14,9 @@ import type { Page, Route } from "playwright-core";
 import type { Address, WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, sendOperation } from "sigil-did";
-import { browserPage } from "../../scripts/lib/browser.ts";
-import { startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../../scripts/lib/console-stage.ts";
-import { startRpcProxy } from "../../scripts/lib/rpc-proxy.ts";
+import { browserPage } from "../support/browser.ts";
+import { startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../support/console-stage.ts";
+import { startRpcProxy } from "../support/rpc-proxy.ts";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const OUT = join(import.meta.dirname, "..", "..", "test-output", "console");

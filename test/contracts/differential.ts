@@ -11,7 +11,7 @@ import { network } from "hardhat";
 import { Resolver } from "did-resolver";
 import { getResolver } from "ethr-did-resolver";
 import type { BaseWallet, Contract } from "ethers";
-import { loadErc1056Artifact } from "../../scripts/lib/erc1056.ts";
+import { loadErc1056Artifact } from "../support/erc1056.ts";
 
 const NAMES = [
   "did/pub/Secp256k1/veriKey/hex",

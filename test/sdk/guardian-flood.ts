@@ -1,4 +1,4 @@
-// Guardian state on nodes that cap eth_getLogs results (the provider emulator, scripts/lib/
+// Guardian state on nodes that cap eth_getLogs results (the provider emulator, test/support/
 // rpc-proxy.ts, in front of a real `hardhat node`): guardians who flood one block with
 // approvals (520 of them, over 1,000 events) neither hide the DID nor its guardians, before or
 // after a purge, at Infura's 1,000-result cap or a tighter one; what no query can return (more
@@ -10,9 +10,9 @@ import { expect } from "chai";
 import { custom, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { buildGuardianSet, createSigilResolver, directCall, generateNextKey, sendOperation, sigilRegistryAbi, type SigilNetwork } from "sigil-did";
-import { devChain } from "../../scripts/lib/dev-chain.ts";
-import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
-import { startRpcProxy, type ProxyOptions, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
+import { devChain } from "../support/dev-chain.ts";
+import { startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
+import { startRpcProxy, type ProxyOptions, type RpcProxy } from "../support/rpc-proxy.ts";
 
 const DAY = 86_400n;
 const PER_GUARDIAN = 8;

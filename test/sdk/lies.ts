@@ -1,5 +1,5 @@
 // The resolver's default mode against an RPC endpoint that lies, one lie at a time
-// (test/support/lies.ts through scripts/lib/rpc-proxy.ts, in front of a real `hardhat node`), on
+// (test/support/lies.ts through test/support/rpc-proxy.ts, in front of a real `hardhat node`), on
 // a realistic history: guardians, keys and services, a next-key commitment, a stolen key that
 // adds the thief's entries, a purging rotation away from it, and changes after it (a key added
 // and revoked). Each lie ends in the correct document, a refusal, or a WRONG document or
@@ -19,9 +19,9 @@ import {
   serviceAttribute,
   type SigilNetwork,
 } from "sigil-did";
-import { devChain } from "../../scripts/lib/dev-chain.ts";
-import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
-import { startRpcProxy, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
+import { devChain } from "../support/dev-chain.ts";
+import { startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
+import { startRpcProxy, type RpcProxy } from "../support/rpc-proxy.ts";
 import { LIES, tamperFor, type Lie, type LieContext } from "../support/lies.ts";
 
 type Outcome = "correct" | "refused" | "wrong";

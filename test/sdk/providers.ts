@@ -1,4 +1,4 @@
-// The resolver against a real `hardhat node` behind the provider emulator (scripts/lib/rpc-proxy.ts),
+// The resolver against a real `hardhat node` behind the provider emulator (test/support/rpc-proxy.ts),
 // on a chain 10,000,000 blocks long: each provider's eth_getLogs range cap and result cap learned
 // from its own refusal text and remembered, batches split where a provider refuses them, a slow
 // wide eth_getLogs that does not fail the read, logs without blockTimestamp, the identity's own
@@ -18,9 +18,9 @@ import {
   type SigilNetwork,
   type SigilResolver,
 } from "sigil-did";
-import { devChain } from "../../scripts/lib/dev-chain.ts";
-import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
-import { startRpcProxy, type ProxyOptions, type ProviderStyle, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
+import { devChain } from "../support/dev-chain.ts";
+import { startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
+import { startRpcProxy, type ProxyOptions, type ProviderStyle, type RpcProxy } from "../support/rpc-proxy.ts";
 
 const DAY = 86_400n;
 const rpc = async (url: string, method: string, params: unknown[] = []) =>

@@ -5,9 +5,9 @@ import { expect } from "chai";
 import type { Address, PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, sendOperation, serviceAttribute, type SigilNetwork } from "sigil-did";
-import { devChain } from "../../scripts/lib/dev-chain.ts";
-import { freePort, startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
-import { startRpcProxy, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
+import { devChain } from "../support/dev-chain.ts";
+import { freePort, startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
+import { startRpcProxy, type RpcProxy } from "../support/rpc-proxy.ts";
 
 const DAY = 86_400n;
 

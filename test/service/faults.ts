@@ -4,8 +4,8 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { startRpcProxy } from "../../scripts/lib/rpc-proxy.ts";
-import { freePort } from "../../scripts/lib/hardhat-node.ts";
+import { startRpcProxy } from "../support/rpc-proxy.ts";
+import { freePort } from "../support/hardhat-node.ts";
 import { expectErrorBody, raw, serve, startChain, type Chain } from "./fixture.ts";
 
 const root = join(import.meta.dirname, "..", "..");

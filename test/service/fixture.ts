@@ -8,9 +8,9 @@ import type { Address, WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, sendOperation, serviceAttribute, type SigilNetwork, type SigilResolverConfig } from "sigil-did";
 import { startResolverService, type RunningService, type ServeOptions } from "sigil-did-service";
-import { devChain } from "../../scripts/lib/dev-chain.ts";
-import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
-import { startRpcProxy, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
+import { devChain } from "../support/dev-chain.ts";
+import { startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
+import { startRpcProxy, type RpcProxy } from "../support/rpc-proxy.ts";
 
 const DAY = 86_400n;
 

@@ -3,7 +3,7 @@
 // problem details with their own status and title, long DID URLs reaching the handler, and
 // CORS for web apps on other origins (raw HTTP, and a real Chromium page on another origin).
 import { expect } from "chai";
-import { browserPage, staticServer } from "../../scripts/lib/browser.ts";
+import { browserPage, staticServer } from "../support/browser.ts";
 import { expectErrorBody, expectProblem, raw, serve, startChain, type Chain, type RawResponse } from "./fixture.ts";
 
 describe("resolver service: HTTP protocol (real HTTP, real hardhat node)", function () {

@@ -7,8 +7,8 @@ import { createPublicClient, createWalletClient, http, type Address, type Hex, t
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { buildGuardianSet, createSigilResolver, encodeSignedOperation, generateNextKey, relayOperation, sendOperation, serviceAttribute, signOperation, type SignedOperation } from "sigil-did";
 import { RELAY_PATH } from "sigil-did-service";
-import { devChain } from "../../scripts/lib/dev-chain.ts";
-import { startRpcProxy } from "../../scripts/lib/rpc-proxy.ts";
+import { devChain } from "../support/dev-chain.ts";
+import { startRpcProxy } from "../support/rpc-proxy.ts";
 import { raw, serve, startChain, type Chain } from "./fixture.ts";
 
 describe("resolver service: relaying signed operations (POST /1.0/relay)", function () {

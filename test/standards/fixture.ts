@@ -18,9 +18,9 @@ import {
   type SigilNetwork,
   type SigilResolver,
 } from "sigil-did";
-import { devChain } from "../../scripts/lib/dev-chain.ts";
-import { startHardhatNode, type HardhatNode } from "../../scripts/lib/hardhat-node.ts";
-import { startRpcProxy, type RpcProxy } from "../../scripts/lib/rpc-proxy.ts";
+import { devChain } from "../support/dev-chain.ts";
+import { startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
+import { startRpcProxy, type RpcProxy } from "../support/rpc-proxy.ts";
 
 const DAY = 86_400n;
 const CHAIN_ID = 31337;

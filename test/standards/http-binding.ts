@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SIGIL_CONTEXT } from "sigil-did";
-import { freePort } from "../../scripts/lib/hardhat-node.ts";
+import { freePort } from "../support/hardhat-node.ts";
 import { expectErrorBody, raw, serve, type RawResponse } from "../service/fixture.ts";
 import { DATETIME, sharedChain, type StandardsChain } from "./fixture.ts";
 

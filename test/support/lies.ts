@@ -1,5 +1,5 @@
 // A catalogue of lies a JSON-RPC endpoint can tell a did:sigil resolver, one at a time, for the
-// lying proxy (scripts/lib/rpc-proxy.ts's `tamper`) or an EIP-1193 provider (lyingProvider).
+// lying proxy (test/support/rpc-proxy.ts's `tamper`) or an EIP-1193 provider (lyingProvider).
 // Each lie is chosen by name and told, by default, about one identity only (its topic in logs,
 // its slot in identityStates) and optionally only after N calls. Lies that keep their story
 // consistent (stale state, relinked previousChange chains) are the point: they are what only
@@ -21,7 +21,7 @@ import {
   type Hex,
 } from "viem";
 import { registryEventsAbi, sigilRegistryAbi } from "sigil-did";
-import type { RpcAnswer, RpcRequest, Tamper } from "../../scripts/lib/rpc-proxy.ts";
+import type { RpcAnswer, RpcRequest, Tamper } from "./rpc-proxy.ts";
 
 /** A log as eth_getLogs answers it (hex quantities). */
 export type JsonLog = { address: Hex; topics: Hex[]; data: Hex; blockNumber: Hex; logIndex: Hex; blockTimestamp?: Hex; transactionHash?: Hex; [k: string]: unknown };

@@ -1,4 +1,4 @@
-// The dev account on a local node (scripts/lib/hardhat-node.ts): its clients, fresh funded
+// The dev account on a local node (test/support/hardhat-node.ts): its clients, fresh funded
 // wallets, and the two registries deployed from it. What the benchmarks, the load script and the
 // HTTP tests share.
 import { readFileSync } from "node:fs";

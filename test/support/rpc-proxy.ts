@@ -2,7 +2,7 @@
 // crosses it (HTTP requests, JSON-RPC calls, bytes, refusals, and the sequential round trips of
 // an operation) and can misbehave on purpose: slow, down, wrong chain id, dropped transactions,
 // and the caps of public providers (eth_getLogs block range and result count, batch length),
-// refused the way each provider refuses them (scripts/lib/provider-styles.ts), an internet round
+// refused the way each provider refuses them (test/support/provider-styles.ts), an internet round
 // trip on every request, slow wide eth_getLogs, and logs without blockTimestamp. With `tamper` it
 // lies: any call rewritten before the node sees it, any answer after (test/support/lies.ts).
 import { createServer, type Server } from "node:http";

@@ -40,7 +40,7 @@ export interface ConsoleStage {
   url: string;
   alice: { did: string; address: Address; device: Address; thief: Address; rotationBlock: bigint; theftBlock: bigint; next: NextKeyCard };
   bob: { did: string; address: Address };
-  /** The dev account's clients (scripts/lib/dev-chain.ts). */
+  /** The dev account's clients (test/support/dev-chain.ts). */
   chain: ReturnType<typeof devChain>;
   /** The account `sigil serve --relay` pays with. */
   relayer: Address;

@@ -1,6 +1,6 @@
 // Packs the workspace packages as npm would publish them and installs the tarballs into a
 // scratch app outside the repository (no workspace links): what an app developer gets. Used
-// by test/packages.ts, test/browser.ts and the bundle-size benchmark.
+// by test/packages.ts and scripts/pack.ts.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
