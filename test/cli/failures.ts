@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { createPublicClient, createWalletClient, http, type Hex, type PublicClient, type WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { deployRegistry } from "sigil-did/node";
-import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "./support/hardhat-node.ts";
-import { startRpcProxy } from "./support/rpc-proxy.ts";
+import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
+import { startRpcProxy } from "../support/rpc-proxy.ts";
 
-const root = join(import.meta.dirname, "..");
+const root = join(import.meta.dirname, "..", "..");
 const BIN = join(root, "sdk", "cli", "dist", "bin.js");
 const ALICE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" as Hex; // Hardhat account 1
 const RELAYER_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a" as Hex; // Hardhat account 2

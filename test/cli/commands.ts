@@ -10,9 +10,9 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { bytesToHex, createPublicClient, createWalletClient, hexToBytes, http, type Hex, type PublicClient, type WalletClient } from "viem";
 import { deployRegistry } from "sigil-did/node";
-import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "./support/hardhat-node.ts";
+import { DEV_PRIVATE_KEY, startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
 
-const root = join(import.meta.dirname, "..");
+const root = join(import.meta.dirname, "..", "..");
 const ALICE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"; // Hardhat account 1
 const RELAYER_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"; // Hardhat account 2
 const alice = privateKeyToAccount(ALICE_KEY).address.toLowerCase();
