@@ -17,7 +17,7 @@ const ALICE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b7
 const RELAYER_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"; // Hardhat account 2
 const alice = privateKeyToAccount(ALICE_KEY).address.toLowerCase();
 
-describe("sigil CLI against a real hardhat node", function () {
+describe("sigil CLI commands against a real hardhat node", function () {
   this.timeout(120_000);
   let node: HardhatNode;
   let dir: string;

@@ -1,6 +1,6 @@
-// The CLI's defects found by a new user, one test each, against a real `hardhat node` and the
-// real `sigil` process: no false success, long-running watch, bounded waits, bad input refused
-// with the documented exit code before anything is sent, configuration, keystores.
+// The CLI where things go wrong, against a real `hardhat node` and the real `sigil` process: no
+// false success, long-running watch, bounded waits, bad input refused with the documented exit
+// code before anything is sent, configuration, keystores.
 import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,7 +18,7 @@ const ALICE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b7
 const RELAYER_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a" as Hex; // Hardhat account 2
 const alice = privateKeyToAccount(ALICE_KEY).address.toLowerCase();
 
-describe("sigil CLI: the defects a new user found, each refused or fixed", function () {
+describe("sigil CLI: failures reported as they are, bad input refused, configuration and keystores honoured", function () {
   this.timeout(180_000);
   let node: HardhatNode;
   let dir: string;
@@ -54,7 +54,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("1. a write to a chain without the registry at the recorded address says so and sends nothing (no false ✔)", async () => {
+  it("a write to a chain without the registry at the recorded address says so and sends nothing (no false ✔)", async () => {
     const elsewhere = mkdtempSync(join(tmpdir(), "sigil-nowhere-"));
     const record = JSON.parse(readFileSync(join(dir, "localhost.json"), "utf8"));
     writeFileSync(join(elsewhere, "localhost.json"), JSON.stringify({ ...record, address: "0x00000000000000000000000000000000000000aa" }));
@@ -69,7 +69,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     rmSync(elsewhere, { recursive: true, force: true });
   });
 
-  it("2. sigil watch runs until stopped, prints typed changes (--json: one object each), and reports a dead RPC", async () => {
+  it("sigil watch runs until stopped, prints typed changes (--json: one object each), and reports a dead RPC", async () => {
     const watch = spawn(process.execPath, [BIN, "--deployments", dir, "--rpc", node.url, "--json", "watch", did, "--interval", "200"], { cwd: root });
     let out = "";
     let err = "";
@@ -96,7 +96,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     expect(deadErr).to.include("could not read the registry");
   });
 
-  it("3. a long-running sigil serve does not serve a reset chain's keys from its cache", async () => {
+  it("a long-running sigil serve does not serve a reset chain's keys from its cache", async () => {
     const port = 40_000 + Math.floor(Math.random() * 20_000);
     const serve = spawn(process.execPath, [BIN, "--deployments", dir, "--rpc", node.url, "serve", "--port", String(port), "--log-level", "warn"], { cwd: root });
     const keys = async () => {
@@ -123,7 +123,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     }
   });
 
-  it("14. npm run serve stops on SIGTERM (no orphaned service)", async () => {
+  it("npm run serve stops on SIGTERM (no orphaned service)", async () => {
     const port = 40_000 + Math.floor(Math.random() * 20_000);
     const npm = spawn("npm", ["run", "--silent", "serve", "--", "--deployments", dir, "--rpc", node.url, "--port", String(port), "--log-level", "warn"], { cwd: root });
     const up = async () => fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
@@ -135,7 +135,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     expect(await up(), "stopped with npm").to.equal(false);
   });
 
-  it("4. verify: an unreachable RPC is a network failure (exit 3), not a forgery; --json failures are JSON on stdout", async () => {
+  it("verify: an unreachable RPC is a network failure (exit 3), not a forgery; --json failures are JSON on stdout", async () => {
     const jwt = sigil(["sign", did, "hi"], { SIGIL_PRIVATE_KEY: ALICE_KEY }).out.trim();
     const unreachable = run(["--deployments", dir, "--rpc", "http://127.0.0.1:9", "--timeout", "500", "verify", jwt]);
     expect(unreachable.code).to.equal(3);
@@ -149,7 +149,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     expect(sigil(["verify", `@${file}`]).code).to.equal(0);
   });
 
-  it("6, 7, 8. bad input is refused with exit 2 (or 1 for a no-op) and one line, before anything is sent", async () => {
+  it("bad input is refused with exit 2 (or 1 for a no-op) and one line, before anything is sent", async () => {
     const before = await blockNumber();
     const as = { SIGIL_PRIVATE_KEY: ALICE_KEY };
     const wrongChecksum = "0xF39FD6E51AAD88F6F4CE6AB8827279CFFFB92266".replace("F39FD", "F39Fd");
@@ -183,7 +183,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     expect(await blockNumber(), "nothing reached the chain").to.equal(before);
   });
 
-  it("9. SIGIL_RPC_URL is localhost's URL; deploy honours --rpc and --deployments; failover skips an endpoint on another chain", async () => {
+  it("SIGIL_RPC_URL is localhost's URL; deploy honours --rpc and --deployments; failover skips an endpoint on another chain", async () => {
     const viaEnv = run(["--deployments", dir, "resolve", did], { SIGIL_RPC_URL: node.url });
     expect(viaEnv.code, viaEnv.err).to.equal(0);
     const other = mkdtempSync(join(tmpdir(), "sigil-deploy-"));
@@ -200,7 +200,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     }
   });
 
-  it("10, 15. keystores: an explicit --keystore wins; {privateKey} and encrypted keystores work everywhere; sigil create", () => {
+  it("keystores: an explicit --keystore wins; {privateKey} and encrypted keystores work everywhere; sigil create", () => {
     const plain = join(dir, "alice.json");
     writeFileSync(plain, JSON.stringify({ privateKey: ALICE_KEY }));
     const signed = sigil(["--keystore", plain, "sign", did, "from a keystore"], { SIGIL_PRIVATE_KEY: RELAYER_KEY });
@@ -230,7 +230,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     expect(wrong.err).to.include("wrong passphrase");
   });
 
-  it("11. the registry's refusal comes before the funding check: a fresh key is told why, not that it is poor", () => {
+  it("the registry's refusal comes before the funding check: a fresh key is told why, not that it is poor", () => {
     const fresh = generatePrivateKey();
     const freshDid = `did:sigil:localhost:${privateKeyToAccount(fresh).address.toLowerCase()}`;
     const file = join(dir, "fresh-next.json");
@@ -241,7 +241,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     expect(r.err).to.not.include("no funds");
   });
 
-  it("12. relay: a damaged file says what is wrong", () => {
+  it("relay: a damaged file says what is wrong", () => {
     const file = join(dir, "damaged.json");
     writeFileSync(file, JSON.stringify({ operation: { type: "teleport" }, signer: "0x1" }));
     const r = sigil(["relay", file], { SIGIL_RELAYER_KEY: RELAYER_KEY });
@@ -249,7 +249,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     expect(r.err).to.include('unknown operation type "teleport"').and.include("signer is not an address");
   });
 
-  it("13. a node that takes a transaction and dies: the hash is printed at once and the wait is bounded (exit 3)", async () => {
+  it("a node that takes a transaction and dies: the hash is printed at once and the wait is bounded (exit 3)", async () => {
     const proxy = await startRpcProxy(node.url, { dropTransactions: true });
     try {
       const started = Date.now();
@@ -263,7 +263,7 @@ describe("sigil CLI: the defects a new user found, each refused or fixed", funct
     }
   });
 
-  it("15, 16. --version; deactivation hints the way that works; local deployments are ignored by git; an old Node gets one line", () => {
+  it("--version; deactivation hints the way that works; local deployments are ignored by git; an old Node gets one line", () => {
     expect(run(["--version"]).out.trim()).to.match(/^\d+\.\d+\.\d+$/);
     const nextFile = join(dir, "hint-next.json");
     expect(sigil(["commit-next", did, "--out", nextFile], { SIGIL_PRIVATE_KEY: ALICE_KEY }).code).to.equal(0);

@@ -1,12 +1,14 @@
-// The registry 2.0 issue, item by item: each test asserts a property the 1.0 contract lacked
-// (git show d80dfe5:contracts/SigilRegistry.sol) and would fail on it.
+// What the registry guarantees against a thief holding the current key: a relayed rotation he
+// cannot void, commitments that protect, final deactivation, a complete change chain, refused
+// legacy deactivation and O(1) purges. Each would fail on the 1.0 contract
+// (git show d80dfe5:contracts/SigilRegistry.sol), which lacked it.
 import { expect } from "chai";
 import type { BaseWallet, Log } from "ethers";
 import { activeEntries } from "sigil-did";
 import { decodeRegistryLogs } from "sigil-did";
 import { DAY, HOUR, deployFixture, type Fixture } from "./fixture.ts";
 
-describe("SigilRegistry 2.0: the issue's items", () => {
+describe("SigilRegistry: rotation, commitment, deactivation, change-chain and purge guarantees", () => {
   let f: Fixture;
   beforeEach(async () => {
     f = await deployFixture();
@@ -37,7 +39,7 @@ describe("SigilRegistry 2.0: the issue's items", () => {
     }
   }
 
-  it("issue 1: the thief front-running a relayed rotation with his own signed calls cannot void it; a Rotate signature works once", async () => {
+  it("rotation: the thief front-running a relayed rotation with his own signed calls cannot void it; a Rotate signature works once", async () => {
     const { id, current: thief, next, n } = await committed();
     const after = await f.wallet();
     const rot = f.rotation(next.address, f.nextKey(after).commitment, true);
@@ -75,14 +77,14 @@ describe("SigilRegistry 2.0: the issue's items", () => {
     await expect(relayer().rotateWithSig(id, next.address, n.salt, rot, fresh.deadline, fresh.signature)).to.emit(f.registry, "DIDOwnerRotated");
   });
 
-  it("issue 1: a rotation may not re-commit to the commitment it consumes", async () => {
+  it("a rotation may not re-commit to the commitment it consumes", async () => {
     const { id, next, n } = await committed();
     await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, n.commitment)))
       .to.be.revertedWithCustomError(f.registry, "SigilInvalidCommitment")
       .withArgs();
   });
 
-  describe("issue 2: deactivation voids every delegate and refuses every mutating call", () => {
+  describe("deactivation voids every delegate and refuses every mutating call", () => {
     const routes = {
       "deactivate()": async (w: BaseWallet) => {
         await f.registry.connect(w).deactivate(w.address);
@@ -185,7 +187,7 @@ describe("SigilRegistry 2.0: the issue's items", () => {
     }
   });
 
-  it("issue 3: a commitment to the current key protects nothing, so it cannot rotate (SigilNextKeyIsController)", async () => {
+  it("commitments: a commitment to the current key protects nothing, so it cannot rotate (SigilNextKeyIsController)", async () => {
     const w = await f.wallet(); // stolen: the thief holds it too
     const id = w.address;
     const self = f.nextKey(w, "self");
@@ -202,7 +204,7 @@ describe("SigilRegistry 2.0: the issue's items", () => {
     expect(await f.registry.identityOwner(id)).to.equal(id);
   });
 
-  it("issue 3: rotating to X while committing to X: the thief holding X cannot rotate; the guardians restore a good commitment", async () => {
+  it("commitments: rotating to X while committing to X: the thief holding X cannot rotate; the guardians restore a good commitment", async () => {
     const owner = await f.wallet();
     const id = owner.address;
     const [g0, g1] = [f.signers[4], f.signers[5]];
@@ -233,7 +235,7 @@ describe("SigilRegistry 2.0: the issue's items", () => {
     expect(await f.registry.identityOwner(id)).to.equal(x.address);
   });
 
-  it("issue 4: every change, commitments, guardian and recovery events included, lies on the previousChange chain from changed()", async () => {
+  it("change chain: every change, commitments, guardian and recovery events included, lies on the previousChange chain from changed()", async () => {
     const owner = await f.wallet();
     const id = owner.address;
     const reg = f.registry.connect(owner);
@@ -298,7 +300,7 @@ describe("SigilRegistry 2.0: the issue's items", () => {
     expect([...names].sort(), "every event the registry has is on the chain").to.deep.equal([...new Set(emitted)].sort());
   });
 
-  it("issue 5: a legacy signed deactivation is refused (SigilLegacyDeactivation); legacy changes of owner and chain-bound deactivations work", async () => {
+  it("legacy signatures: a legacy signed deactivation is refused (SigilLegacyDeactivation); legacy changes of owner and chain-bound deactivations work", async () => {
     const w = await f.wallet();
     const id = w.address;
     let h = await f.legacyHash(id, "changeOwner", ["address"], [f.ethers.ZeroAddress]);
@@ -324,7 +326,7 @@ describe("SigilRegistry 2.0: the issue's items", () => {
     expect((await f.registry.identityState(w2.address)).deactivated).to.equal(true);
   });
 
-  describe("issue 6: a purge costs O(1) gas whatever the thief added; revokeEntries revokes in batches", () => {
+  describe("a purge costs O(1) gas whatever the thief added; revokeEntries revokes in batches", () => {
     const TWO_KB = "0x" + "5a".repeat(2048);
 
     /** Gas of a purging rotation that lists nothing, after the thief published `attributes` 2 KB attributes and `delegates` delegates. */
