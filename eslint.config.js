@@ -80,6 +80,21 @@ export default tseslint.config(
     },
   },
   {
+    // The unit tier (npm run test:unit) runs on the sources, without a build or a chain.
+    files: ["test/unit/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["sigil-did", "sigil-did/*", "sigil-did-*"], message: "Unit tests import sdk/*/src, not the built packages." },
+            { group: ["hardhat", "hardhat/*", "**/support/*", "**/fixture.ts"], message: "Unit tests need no chain." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Plain ESM run by the machine's Node before Node 22 is bootstrapped: no types to check.
     files: ["scripts/**/*.mjs"],
     extends: [tseslint.configs.disableTypeChecked],

@@ -2,7 +2,7 @@
 // recover it alone: the identity's own address and its current controller are never guardians.
 import { expect } from "chai";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
-import { buildGuardianSet, InvalidInputError } from "sigil-did";
+import { buildGuardianSet, InvalidInputError } from "../../../sdk/core/src/index.ts";
 
 const someone = () => privateKeyToAddress(generatePrivateKey());
 

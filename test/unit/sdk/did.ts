@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { parse as didResolverParse } from "did-resolver";
 import fc from "fast-check";
 import { checksumAddress, type Address } from "viem";
-import { formatDid, fromParsedDid, isSigilDid, MAX_DID_URL_LENGTH, parseDid, type ParsedSigilDid } from "sigil-did";
+import { formatDid, fromParsedDid, isSigilDid, MAX_DID_URL_LENGTH, parseDid, type ParsedSigilDid } from "../../../sdk/core/src/index.ts";
 import {
   echo,
   InternalError,
@@ -17,7 +17,7 @@ import {
   SigilError,
   UnknownNetworkError,
   type DidPart,
-} from "sigil-did";
+} from "../../../sdk/core/src/index.ts";
 
 const ADDR = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 const CHECKSUMMED = checksumAddress(ADDR); // 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
@@ -182,6 +182,7 @@ describe("sdk: did:sigil parser", () => {
 
   it("escapes control and bidi characters it echoes, so a message cannot rewrite a terminal line", () => {
     const e = thrown(() => parseDid(`did:sigil:${ADDR}#\u202e\u0007"\\`)) as InvalidDidError;
+    // eslint-disable-next-line no-control-regex -- the control character is what must not come through
     expect(e.message).to.not.match(/[\u202e\u0007]/);
     expect(e.message).to.include(String.raw`#\u{202e}\u{7}\"\\"`);
   });

@@ -1,7 +1,7 @@
 // The history cache's LRU map: evicts the least recently used entry, counts a read as a use.
 import { expect } from "chai";
 import fc from "fast-check";
-import { LruMap } from "../../sdk/core/src/read/lru.ts";
+import { LruMap } from "../../../sdk/core/src/read/lru.ts";
 
 describe("sdk: LruMap", () => {
   it("keeps at most maxSize entries, evicting the least recently used (reads count)", () => {

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { getAddress, type Address, type Hex } from "viem";
-import { decodeSignedOperation, encodeSignedOperation, SignedOperationFormatError, type SignedOperation } from "sigil-did";
+import { decodeSignedOperation, encodeSignedOperation, SignedOperationFormatError, type SignedOperation } from "../../../sdk/core/src/index.ts";
 
 const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => getAddress(`0x${Buffer.from(b).toString("hex")}`) as Address);
 const hex = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((b) => `0x${Buffer.from(b).toString("hex")}` as Hex);

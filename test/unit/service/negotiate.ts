@@ -2,7 +2,7 @@
 // over generated headers plus the cases existing Universal Resolver clients send.
 import { expect } from "chai";
 import fc from "fast-check";
-import { negotiate, SUPPORTED_TYPES } from "../../sdk/service/src/negotiate.ts";
+import { negotiate, SUPPORTED_TYPES } from "../../../sdk/service/src/negotiate.ts";
 
 const normal = (t: string) => t.replace("; ", ";");
 
