@@ -1,7 +1,6 @@
 // sdk/abi.ts is generated from the compiled contract; it must not drift from it.
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { ABI_FILE, renderAbiModule } from "../../scripts/gen-abi.ts";
 
 describe("sdk/abi.ts", () => {

@@ -4,7 +4,7 @@
 // names two different entries in any of those versions.
 import { expect } from "chai";
 import fc from "fast-check";
-import { createWalletClient, custom, type Address, type Hex, type WalletClient } from "viem";
+import { createWalletClient, custom, type Hex, type WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   buildGuardianSet,

@@ -5,7 +5,7 @@
 // refused the way each provider refuses them (test/support/provider-styles.ts), an internet round
 // trip on every request, slow wide eth_getLogs, and logs without blockTimestamp. With `tamper` it
 // lies: any call rewritten before the node sees it, any answer after (test/support/lies.ts).
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { keccak256, type Hex } from "viem";
 import { STYLES, type ProviderStyle, type Refusal } from "./provider-styles.ts";
 
@@ -111,7 +111,17 @@ export function sequentialRoundTrips(exchanges: readonly { start: number; end: n
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startRpcProxy(upstream: string, options: ProxyOptions = {}): Promise<RpcProxy> {
+/** What every step of serving a request reads: where to forward, how to behave, what to count. */
+interface ProxyContext {
+  upstream: string;
+  options: ProxyOptions;
+  proxy: RpcProxy;
+}
+
+const styleOf = (options: ProxyOptions) => STYLES[options.style ?? "generic"];
+
+/** The counters and their accessors; `close` stops the server. */
+function newProxy(options: ProxyOptions, close: () => Promise<void>): RpcProxy {
   const proxy: RpcProxy = {
     url: "",
     roundTrips: 0,
@@ -135,120 +145,142 @@ export async function startRpcProxy(upstream: string, options: ProxyOptions = {}
       proxy.bytesIn = proxy.bytesOut = proxy.refused = 0;
       proxy.exchanges = [];
     },
-    close: () =>
+    close,
+  };
+  return proxy;
+}
+
+/** A refused call, with the HTTP status that applies when it travelled alone. */
+function refuse({ proxy }: ProxyContext, req: RpcRequest, refusal: Refusal): Served {
+  proxy.refused++;
+  return { answer: { jsonrpc: "2.0", id: req.id, error: { code: refusal.code, message: refusal.message } }, status: refusal.status };
+}
+
+const post = async (upstream: string, body: unknown) =>
+  (await (await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as unknown;
+
+/** The calls the proxy does not answer itself go upstream in ONE batch per HTTP request. */
+async function forward(upstream: string, reqs: RpcRequest[]): Promise<RpcAnswer[]> {
+  const out = await post(upstream, reqs.map((r, i) => ({ ...r, jsonrpc: "2.0", id: i })));
+  const byId = new Map(Array.isArray(out) ? (out as RpcAnswer[]).map((a) => [a.id, a]) : []);
+  return reqs.map((r, i) => ({ ...(byId.get(i) ?? { jsonrpc: "2.0", error: { code: -32603, message: `upstream: ${JSON.stringify(out).slice(0, 200)}` } }), id: r.id }));
+}
+
+/** What the proxy decides before the node is asked: answer locally, refuse, or pass on. */
+async function plan(ctx: ProxyContext, asked: RpcRequest, head: () => Promise<bigint>): Promise<Plan> {
+  const { options, proxy } = ctx;
+  proxy.requests.push(asked.method);
+  const rewritten = options.tamper?.request ? await options.tamper.request(asked) : asked;
+  if ("jsonrpc" in rewritten && rewritten.jsonrpc === "2.0" && !("method" in rewritten)) return { req: asked, local: { answer: { ...(rewritten as RpcAnswer), id: asked.id }, status: 200 } };
+  const req = rewritten as RpcRequest;
+  if (req.method === "eth_chainId" && options.chainId !== undefined) {
+    return { req, local: { answer: { jsonrpc: "2.0", id: req.id, result: `0x${options.chainId.toString(16)}` }, status: 200 } };
+  }
+  if (req.method === "eth_sendRawTransaction" && options.dropTransactions) {
+    return { req, local: { answer: { jsonrpc: "2.0", id: req.id, result: keccak256((req.params?.[0] ?? "0x") as Hex) }, status: 200 } };
+  }
+  if (req.method !== "eth_getLogs") return { req };
+  const f = (req.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; blockHash?: string };
+  if (f.blockHash !== undefined) return { req, from: 0n, span: 1n };
+  const tag = (t: string | undefined) => (t === undefined || ["latest", "safe", "finalized", "pending"].includes(t) ? head() : t === "earliest" ? 0n : BigInt(t));
+  const from = await tag(f.fromBlock);
+  const span = (await tag(f.toBlock)) - from + 1n;
+  if (options.maxLogRange !== undefined && span > BigInt(options.maxLogRange)) return { req, local: refuse(ctx, req, styleOf(options).logRange(span, options.maxLogRange, from)) };
+  return { req, from, span };
+}
+
+/** The node's answer to a passed-on call, as the provider would return it. */
+async function finish(ctx: ProxyContext, { req, from, span }: Plan, untampered: RpcAnswer): Promise<Served> {
+  const { options } = ctx;
+  const answer = options.tamper?.answer ? await options.tamper.answer(req, untampered) : untampered;
+  const logs = req.method === "eth_getLogs" ? (answer.result as Log[] | undefined) : undefined;
+  if (logs && options.maxLogResults !== undefined && logs.length > options.maxLogResults) {
+    // Suggest the range that would fit, as providers do: up to the block before the first log
+    // past the cap (at least the first block, even when that block alone is too much).
+    const over = BigInt(logs[options.maxLogResults].blockNumber);
+    return refuse(ctx, req, styleOf(options).logResults(options.maxLogResults, [from!, over - 1n > from! ? over - 1n : from!], options.maxLogRange));
+  }
+  if (logs && options.omitBlockTimestamp) for (const log of logs) delete log.blockTimestamp;
+  if (logs && options.slowLogs && span! > BigInt(options.slowLogs.overBlocks)) await sleep(options.slowLogs.delayMs);
+  return { answer, status: 200 };
+}
+
+async function serve(ctx: ProxyContext, reqs: RpcRequest[]): Promise<Served[]> {
+  let head: Promise<bigint> | undefined; // asked at most once per HTTP request
+  const headOnce = () => (head ??= post(ctx.upstream, { jsonrpc: "2.0", id: 0, method: "eth_blockNumber" }).then((a) => BigInt((a as RpcAnswer).result as string)));
+  const plans = await Promise.all(reqs.map((r) => plan(ctx, r, headOnce)));
+  const remote = plans.filter((p) => !p.local);
+  const answers = remote.length ? await forward(ctx.upstream, remote.map((p) => p.req)) : [];
+  return Promise.all(plans.map(async (p) => p.local ?? finish(ctx, p, answers[remote.indexOf(p)])));
+}
+
+/** The HTTP status and body answering one request body. */
+async function answerBody(ctx: ProxyContext, parsed: RpcRequest | RpcRequest[]): Promise<{ status: number; body: unknown }> {
+  const { options, proxy } = ctx;
+  if (!Array.isArray(parsed)) {
+    const [{ answer, status }] = await serve(ctx, [parsed]);
+    return { status: answer.error ? status : 200, body: answer };
+  }
+  const max = options.maxBatch;
+  if (max === undefined || parsed.length <= max) return { status: 200, body: (await serve(ctx, parsed)).map((a) => a.answer) };
+  const refusal = styleOf(options).batch(parsed[0]?.id, parsed.length, max);
+  if (refusal.kind === "whole") {
+    for (const r of parsed) proxy.requests.push(r.method);
+    proxy.refused += parsed.length;
+    return { status: refusal.status, body: refusal.body };
+  }
+  const served = await serve(ctx, parsed.slice(0, max));
+  const refused = parsed.slice(max).map((r) => {
+    proxy.requests.push(r.method);
+    return refuse(ctx, r, refusal.error).answer;
+  });
+  return { status: 200, body: [...served.map((a) => a.answer), ...refused] };
+}
+
+/** One HTTP exchange: counted, delayed as configured, answered. */
+function handleExchange(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): void {
+  const { options, proxy } = ctx;
+  const start = performance.now();
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", async () => {
+    proxy.roundTrips++;
+    proxy.bytesIn += Buffer.byteLength(body);
+    const exchange: Exchange = { start, end: Infinity, calls: 0 };
+    proxy.exchanges.push(exchange);
+    // A client that gives up (a timeout) ends the exchange for it: what it sends next waited.
+    res.on("close", () => (exchange.end = Math.min(exchange.end, performance.now())));
+    const send = (status: number, text: string, json = true) => {
+      if (res.destroyed) return;
+      proxy.bytesOut += Buffer.byteLength(text);
+      exchange.end = performance.now();
+      res.writeHead(status, json ? { "content-type": "application/json" } : {}).end(text);
+    };
+    const wait = (options.delayMs ?? 0) + (options.latencyMs ?? 0);
+    if (wait) await sleep(wait);
+    if (options.down) return send(503, "down", false);
+    try {
+      const parsed = JSON.parse(body) as RpcRequest | RpcRequest[];
+      exchange.calls = Array.isArray(parsed) ? parsed.length : 1;
+      const { status, body: out } = await answerBody(ctx, parsed);
+      send(status, JSON.stringify(out));
+    } catch (e) {
+      send(500, String(e), false);
+    }
+  });
+}
+
+export async function startRpcProxy(upstream: string, options: ProxyOptions = {}): Promise<RpcProxy> {
+  const proxy = newProxy(
+    options,
+    () =>
       new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
-  const style = () => STYLES[options.style ?? "generic"];
-  /** A refused call, with the HTTP status that applies when it travelled alone. */
-  const refuse = (req: RpcRequest, refusal: Refusal): Served => {
-    proxy.refused++;
-    return { answer: { jsonrpc: "2.0", id: req.id, error: { code: refusal.code, message: refusal.message } }, status: refusal.status };
-  };
-  const post = async (body: unknown) =>
-    (await (await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as unknown;
-  /** The calls the proxy does not answer itself go upstream in ONE batch per HTTP request. */
-  const forward = async (reqs: RpcRequest[]): Promise<RpcAnswer[]> => {
-    const out = await post(reqs.map((r, i) => ({ ...r, jsonrpc: "2.0", id: i })));
-    const byId = new Map(Array.isArray(out) ? (out as RpcAnswer[]).map((a) => [a.id, a]) : []);
-    return reqs.map((r, i) => ({ ...(byId.get(i) ?? { jsonrpc: "2.0", error: { code: -32603, message: `upstream: ${JSON.stringify(out).slice(0, 200)}` } }), id: r.id }));
-  };
-  /** What the proxy decides before the node is asked: answer locally, refuse, or pass on. */
-  const plan = async (asked: RpcRequest, head: () => Promise<bigint>): Promise<Plan> => {
-    proxy.requests.push(asked.method);
-    const rewritten = options.tamper?.request ? await options.tamper.request(asked) : asked;
-    if ("jsonrpc" in rewritten && rewritten.jsonrpc === "2.0" && !("method" in rewritten)) return { req: asked, local: { answer: { ...(rewritten as RpcAnswer), id: asked.id }, status: 200 } };
-    const req = rewritten as RpcRequest;
-    if (req.method === "eth_chainId" && options.chainId !== undefined) {
-      return { req, local: { answer: { jsonrpc: "2.0", id: req.id, result: `0x${options.chainId.toString(16)}` }, status: 200 } };
-    }
-    if (req.method === "eth_sendRawTransaction" && options.dropTransactions) {
-      return { req, local: { answer: { jsonrpc: "2.0", id: req.id, result: keccak256((req.params?.[0] ?? "0x") as Hex) }, status: 200 } };
-    }
-    if (req.method !== "eth_getLogs") return { req };
-    const f = (req.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; blockHash?: string };
-    if (f.blockHash !== undefined) return { req, from: 0n, span: 1n };
-    const tag = (t: string | undefined) => (t === undefined || ["latest", "safe", "finalized", "pending"].includes(t) ? head() : t === "earliest" ? 0n : BigInt(t));
-    const from = await tag(f.fromBlock);
-    const span = (await tag(f.toBlock)) - from + 1n;
-    if (options.maxLogRange !== undefined && span > BigInt(options.maxLogRange)) return { req, local: refuse(req, style().logRange(span, options.maxLogRange, from)) };
-    return { req, from, span };
-  };
-  /** The node's answer to a passed-on call, as the provider would return it. */
-  const finish = async ({ req, from, span }: Plan, untampered: RpcAnswer): Promise<Served> => {
-    const answer = options.tamper?.answer ? await options.tamper.answer(req, untampered) : untampered;
-    const logs = req.method === "eth_getLogs" ? (answer.result as Log[] | undefined) : undefined;
-    if (logs && options.maxLogResults !== undefined && logs.length > options.maxLogResults) {
-      // Suggest the range that would fit, as providers do: up to the block before the first log
-      // past the cap (at least the first block, even when that block alone is too much).
-      const over = BigInt(logs[options.maxLogResults].blockNumber);
-      return refuse(req, style().logResults(options.maxLogResults, [from!, over - 1n > from! ? over - 1n : from!], options.maxLogRange));
-    }
-    if (logs && options.omitBlockTimestamp) for (const log of logs) delete log.blockTimestamp;
-    if (logs && options.slowLogs && span! > BigInt(options.slowLogs.overBlocks)) await sleep(options.slowLogs.delayMs);
-    return { answer, status: 200 };
-  };
-  const serve = async (reqs: RpcRequest[]): Promise<Served[]> => {
-    let head: Promise<bigint> | undefined; // asked at most once per HTTP request
-    const headOnce = () => (head ??= post({ jsonrpc: "2.0", id: 0, method: "eth_blockNumber" }).then((a) => BigInt((a as RpcAnswer).result as string)));
-    const plans = await Promise.all(reqs.map((r) => plan(r, headOnce)));
-    const remote = plans.filter((p) => !p.local);
-    const answers = remote.length ? await forward(remote.map((p) => p.req)) : [];
-    return Promise.all(plans.map((p) => p.local ?? finish(p, answers[remote.indexOf(p)])));
-  };
-  /** The HTTP status and body answering one request body. */
-  const answer = async (parsed: RpcRequest | RpcRequest[]): Promise<{ status: number; body: unknown }> => {
-    if (!Array.isArray(parsed)) {
-      const [{ answer, status }] = await serve([parsed]);
-      return { status: answer.error ? status : 200, body: answer };
-    }
-    const max = options.maxBatch;
-    if (max === undefined || parsed.length <= max) return { status: 200, body: (await serve(parsed)).map((a) => a.answer) };
-    const refusal = style().batch(parsed[0]?.id, parsed.length, max);
-    if (refusal.kind === "whole") {
-      for (const r of parsed) proxy.requests.push(r.method);
-      proxy.refused += parsed.length;
-      return { status: refusal.status, body: refusal.body };
-    }
-    const served = await serve(parsed.slice(0, max));
-    const refused = parsed.slice(max).map((r) => {
-      proxy.requests.push(r.method);
-      return refuse(r, refusal.error).answer;
-    });
-    return { status: 200, body: [...served.map((a) => a.answer), ...refused] };
-  };
-  const server: Server = createServer((req, res) => {
-    const start = performance.now();
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", async () => {
-      proxy.roundTrips++;
-      proxy.bytesIn += Buffer.byteLength(body);
-      const exchange: Exchange = { start, end: Infinity, calls: 0 };
-      proxy.exchanges.push(exchange);
-      // A client that gives up (a timeout) ends the exchange for it: what it sends next waited.
-      res.on("close", () => (exchange.end = Math.min(exchange.end, performance.now())));
-      const send = (status: number, text: string, json = true) => {
-        if (res.destroyed) return;
-        proxy.bytesOut += Buffer.byteLength(text);
-        exchange.end = performance.now();
-        res.writeHead(status, json ? { "content-type": "application/json" } : {}).end(text);
-      };
-      const wait = (options.delayMs ?? 0) + (options.latencyMs ?? 0);
-      if (wait) await sleep(wait);
-      if (options.down) return send(503, "down", false);
-      try {
-        const parsed = JSON.parse(body) as RpcRequest | RpcRequest[];
-        exchange.calls = Array.isArray(parsed) ? parsed.length : 1;
-        const { status, body: out } = await answer(parsed);
-        send(status, JSON.stringify(out));
-      } catch (e) {
-        send(500, String(e), false);
-      }
-    });
-  });
+  );
+  const ctx: ProxyContext = { upstream, options, proxy };
+  const server: Server = createServer((req, res) => handleExchange(ctx, req, res));
   // Providers keep connections open far longer than Node's 5 s default; a client reusing a socket
   // the server is closing would see resets no provider causes.
   server.keepAliveTimeout = 60_000;
