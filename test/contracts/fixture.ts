@@ -18,7 +18,8 @@ export type Proposal = { newOwner: string; nextCommitment: string; purge: boolea
 /** The guardian update that keeps the set (what every rotation and recovery did before 2.1). */
 export const KEEP: GuardianUpdate = { replace: false, root: `0x${"0".repeat(64)}`, threshold: 0n, delay: 0n };
 
-export async function deployFixture() {
+/** A fresh in-process chain with SigilRegistry deployed, and funded random wallets on it. */
+async function deployChain() {
   const connection = await network.create();
   const { ethers, networkHelpers } = connection;
   const signers = await ethers.getSigners();
@@ -36,6 +37,18 @@ export async function deployFixture() {
     return w as unknown as BaseWallet;
   }
 
+  /** Block time of a mined transaction. */
+  async function timeOf(tx: { wait(): Promise<{ blockNumber: number } | null> }) {
+    const r = (await tx.wait())!;
+    return BigInt((await ethers.provider.getBlock(r.blockNumber))!.timestamp);
+  }
+
+  return { connection, ethers, networkHelpers, signers, registry, address, chainId, b32, typeHash, now, wallet, timeOf };
+}
+type Chain = Awaited<ReturnType<typeof deployChain>>;
+
+/** ERC-1056's legacy signed calls and SigilRegistry's EIP-712 ones, on `chain`'s registry. */
+function signatures({ ethers, registry, address, chainId, now }: Chain) {
   /** ERC-1056's signed-call digest: keccak256(0x19 0x00 registry nonce identity op args...). */
   async function legacyHash(identity: string, op: string, types: string[], values: unknown[]) {
     const owner = await registry.identityOwner(identity);
@@ -82,6 +95,32 @@ export async function deployFixture() {
     return { signature, deadline };
   }
 
+  /** The next key's EIP-712 Rotate signature, binding the commitment and commitment nonce now on chain. */
+  async function signRotate(
+    key: Signer,
+    identity: string,
+    rot: Rotation,
+    overrides: { chainId?: bigint; verifyingContract?: string; deadline?: bigint; commitment?: string; commitmentNonce?: bigint } = {},
+  ) {
+    const state = await registry.recoveryState(identity);
+    return typedSign(
+      key,
+      "Rotate",
+      {
+        identity,
+        commitment: overrides.commitment ?? state.nextOwnerCommitment,
+        commitmentNonce: overrides.commitmentNonce ?? state.commitmentNonce,
+        ...rot,
+      },
+      overrides,
+    );
+  }
+
+  return { legacyHash, legacySign, typedSign, signRotate };
+}
+
+/** Salted next-key commitments, and the rotations and recovery proposals that carry them. */
+function commitments({ ethers }: Chain) {
   const coder = ethers.AbiCoder.defaultAbiCoder();
   /** A deterministic 32-byte salt for a label (tests are reproducible). */
   const salt = (label: string) => ethers.id(`sigil test salt: ${label}`);
@@ -105,35 +144,26 @@ export async function deployFixture() {
     return { newOwner, nextCommitment, purge, guardians, revokeDelegates, revokeAttributes };
   }
 
-  /** The next key's EIP-712 Rotate signature, binding the commitment and commitment nonce now on chain. */
-  async function signRotate(
-    key: Signer,
-    identity: string,
-    rot: Rotation,
-    overrides: { chainId?: bigint; verifyingContract?: string; deadline?: bigint; commitment?: string; commitmentNonce?: bigint } = {},
-  ) {
-    const state = await registry.recoveryState(identity);
-    return typedSign(
-      key,
-      "Rotate",
-      {
-        identity,
-        commitment: overrides.commitment ?? state.nextOwnerCommitment,
-        commitmentNonce: overrides.commitmentNonce ?? state.commitmentNonce,
-        ...rot,
-      },
-      overrides,
-    );
-  }
+  const proposal = (newOwner: string, nextCommitment: string = ethers.ZeroHash, purge = false, guardians: GuardianUpdate = KEEP): Proposal => ({
+    newOwner,
+    nextCommitment,
+    purge,
+    guardians,
+  });
 
-  /** A salted guardian tree for `identity` (the SDK's), with each card's proof as the contract takes it. */
-  function guardianSet(identity: string, guardians: string[], threshold: number, delay = DAY) {
-    const set: GuardianSet = buildGuardianSet({ identity: identity as Address, guardians, threshold, delay });
-    const proofs = set.cards.map((c) => ({ guardian: c.guardian as string, salt: c.salt as string, proof: [...c.proof] as string[] }));
-    return { root: set.root as string, threshold: BigInt(threshold), delay, proofs };
-  }
-  type Guardians = ReturnType<typeof guardianSet>;
+  return { salt, commitmentOf, nextKey, rotation, proposal };
+}
 
+/** A salted guardian tree for `identity` (the SDK's), with each card's proof as the contract takes it. */
+function guardianSet(identity: string, guardians: string[], threshold: number, delay = DAY) {
+  const set: GuardianSet = buildGuardianSet({ identity: identity as Address, guardians, threshold, delay });
+  const proofs = set.cards.map((c) => ({ guardian: c.guardian as string, salt: c.salt as string, proof: [...c.proof] as string[] }));
+  return { root: set.root as string, threshold: BigInt(threshold), delay, proofs };
+}
+type Guardians = ReturnType<typeof guardianSet>;
+
+/** Guardian calls on `chain`'s registry. */
+function guardianCalls({ registry }: Chain) {
   /** Installs or proposes `g` as the guardians of `identity`, from its controller. */
   const setGuardians = (controller: Signer, identity: string, g: Guardians) =>
     registry.connect(controller).setGuardians(identity, g.root, g.threshold, g.delay);
@@ -142,45 +172,12 @@ export async function deployFixture() {
   const approve = (guardian: Signer, identity: string, proposal: Proposal, g: Guardians, i: number) =>
     registry.connect(guardian).approveRecovery(identity, proposal, g.proofs[i]);
 
-  const proposal = (newOwner: string, nextCommitment: string = ethers.ZeroHash, purge = false, guardians: GuardianUpdate = KEEP): Proposal => ({
-    newOwner,
-    nextCommitment,
-    purge,
-    guardians,
-  });
+  return { guardianSet, setGuardians, approve };
+}
 
-  /** Block time of a mined transaction. */
-  async function timeOf(tx: { wait(): Promise<{ blockNumber: number } | null> }) {
-    const r = (await tx.wait())!;
-    return BigInt((await ethers.provider.getBlock(r.blockNumber))!.timestamp);
-  }
-
-  return {
-    connection,
-    ethers,
-    networkHelpers,
-    signers,
-    registry,
-    address,
-    chainId,
-    b32,
-    typeHash,
-    now,
-    wallet,
-    legacyHash,
-    legacySign,
-    typedSign,
-    salt,
-    commitmentOf,
-    nextKey,
-    rotation,
-    signRotate,
-    guardianSet,
-    setGuardians,
-    approve,
-    proposal,
-    timeOf,
-  };
+export async function deployFixture() {
+  const chain = await deployChain();
+  return { ...chain, ...signatures(chain), ...commitments(chain), ...guardianCalls(chain) };
 }
 
 export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
