@@ -106,7 +106,8 @@ const ERC1056_OPS: {
   },
 ];
 
-export async function measureGas(ctx: GasContext): Promise<GasRow[]> {
+/** What every measurement uses: gas of a mined transaction, fresh actors, and one way to send an operation in each mode. */
+async function gasTools(ctx: GasContext) {
   const { publicClient, dev } = ctx;
   const chainId = await publicClient.getChainId();
   const gasOf = async (hash: Hex) => {
@@ -122,22 +123,6 @@ export async function measureGas(ctx: GasContext): Promise<GasRow[]> {
     if (funded) await gasOf(await dev.sendTransaction({ to: wallet.account.address, value: parseEther("1"), account: dev.account!, chain: null }));
     return { key, address: wallet.account.address, wallet };
   };
-  // ERC-1056's signed-call hash packs the same arguments, in the same order, as the operation's
-  // EIP-712 fields between `identity` and `nonce`; the nonce is the signer's (the owner's).
-  const legacySignature = async (registry: Address, signer: Actor, op: SignableOperation) => {
-    const nonce = await publicClient.readContract({ address: registry, abi: sigilRegistryAbi, functionName: "nonce", args: [signer.address] });
-    const { primaryType, types, message } = operationTypedData(op, { chainId, registry, nonce, deadline: 0n });
-    const fields = types[primaryType].slice(1, -2);
-    const values = fields.map((f) => (message as Record<string, unknown>)[f.name]);
-    const hash = keccak256(
-      encodePacked(
-        ["bytes1", "bytes1", "address", "uint256", "address", "string", ...fields.map((f) => f.type)] as never,
-        ["0x19", "0x00", registry, nonce, op.identity, op.type, ...values] as never,
-      ),
-    );
-    const { v, r, s } = await sign({ hash, privateKey: signer.key });
-    return [Number(v), r, s] as const;
-  };
   // Direct: sent by `signer`; eip712: signed by `signer` (controller, next key or guardian), relayed by dev.
   const send = async (mode: Mode, registry: Address, signer: Actor, op: Operation): Promise<bigint> => {
     const target = { registry, publicClient };
@@ -148,15 +133,40 @@ export async function measureGas(ctx: GasContext): Promise<GasRow[]> {
       address: registry,
       abi: sigilRegistryAbi,
       functionName: `${functionName}Signed` as never,
-      args: [args[0], ...(await legacySignature(registry, signer, op)), ...args.slice(1)] as never,
+      args: [args[0], ...(await legacySignature(publicClient, chainId, registry, signer, op)), ...args.slice(1)] as never,
       account: dev.account!,
       chain: null,
     });
     return gasOf(hash);
   };
+  const wait = async (seconds: bigint) => {
+    await publicClient.request({ method: "evm_increaseTime", params: [Number(seconds)] } as never);
+    await publicClient.request({ method: "evm_mine", params: [] } as never);
+  };
+  return { ctx, dev, actor, send, wait };
+}
+type GasTools = Awaited<ReturnType<typeof gasTools>>;
 
+// ERC-1056's signed-call hash packs the same arguments, in the same order, as the operation's
+// EIP-712 fields between `identity` and `nonce`; the nonce is the signer's (the owner's).
+async function legacySignature(publicClient: PublicClient, chainId: number, registry: Address, signer: Actor, op: SignableOperation) {
+  const nonce = await publicClient.readContract({ address: registry, abi: sigilRegistryAbi, functionName: "nonce", args: [signer.address] });
+  const { primaryType, types, message } = operationTypedData(op, { chainId, registry, nonce, deadline: 0n });
+  const fields = types[primaryType].slice(1, -2);
+  const values = fields.map((f) => (message as Record<string, unknown>)[f.name]);
+  const hash = keccak256(
+    encodePacked(
+      ["bytes1", "bytes1", "address", "uint256", "address", "string", ...fields.map((f) => f.type)] as never,
+      ["0x19", "0x00", registry, nonce, op.identity, op.type, ...values] as never,
+    ),
+  );
+  const { v, r, s } = await sign({ hash, privateKey: signer.key });
+  return [Number(v), r, s] as const;
+}
+
+/** ERC-1056's operations on both registries, cold and warm, direct and signed; EIP-712 rows are Sigil's alone (ERC-1056 has none). */
+async function erc1056Rows({ ctx, actor, send }: GasTools): Promise<GasRow[]> {
   const rows: GasRow[] = [];
-  // ERC-1056 has no EIP-712 variants: those rows are Sigil's alone.
   for (const mode of ["direct", "signed", "eip712"] as const) {
     for (const { name, op, prep } of ERC1056_OPS) {
       const measured: bigint[][] = [];
@@ -175,111 +185,131 @@ export async function measureGas(ctx: GasContext): Promise<GasRow[]> {
       });
     }
   }
+  return rows;
+}
 
-  // Sigil's extensions, each direct and as an EIP-712 meta-transaction (the calls that anyone may
-  // send, applyGuardians and finalizeRecovery, have no signed variant and appear once).
-  const salt = (label: string) => keccak256(stringToHex(`sigil gas suite salt: ${label}`));
-  const wait = async (seconds: bigint) => {
-    await publicClient.request({ method: "evm_increaseTime", params: [Number(seconds)] } as never);
-    await publicClient.request({ method: "evm_mine", params: [] } as never);
-  };
-  for (const mode of ["direct", "eip712"] as const) {
-    const ext = (operation: string, gas: bigint): GasRow => ({
-      group: mode === "direct" ? "extension" : "eip712",
-      operation: operation.replace(/^\w+/, (fn) => fn + SUFFIX[mode]),
-      sigil: Number(gas),
-    });
-    const funded = mode === "direct";
-    const [commits, rotations, revocations, recovery]: GasRow[][] = [[], [], [], []];
+type ExtensionMode = "direct" | "eip712";
+const salt = (label: string) => keccak256(stringToHex(`sigil gas suite salt: ${label}`));
+const ext = (mode: ExtensionMode, operation: string, gas: bigint): GasRow => ({
+  group: mode === "direct" ? "extension" : "eip712",
+  operation: operation.replace(/^\w+/, (fn) => fn + SUFFIX[mode]),
+  sigil: Number(gas),
+});
 
-    // Publishes n entries (delegates and attributes alternately) and returns their references.
-    const publish = async (owner: Actor, n: number) => {
-      const revokeDelegates: DelegateRef[] = [];
-      const revokeAttributes: AttributeRef[] = [];
-      for (let i = 0; i < n; i++) {
-        if (i % 2 === 0) {
-          revokeDelegates.push({ delegateType: VERI, delegate: delegate(i) });
-          await send(mode, ctx.sigil, owner, addDelegate(owner.address, i));
-        } else {
-          revokeAttributes.push({ name: KEY, value: `0x${(i + 16).toString(16).padStart(2, "0").repeat(32)}` });
-          await send(mode, ctx.sigil, owner, { type: "setAttribute", identity: owner.address, ...revokeAttributes[revokeAttributes.length - 1], validity: DAY });
-        }
-      }
-      return { revokeDelegates, revokeAttributes };
-    };
-
-    // Commit, then rotate to the committed key: purging, committing to the key after it (as the
-    // SDK's planRotation does), with N entries listed for revocation.
-    for (const n of ctx.smoke ? [1] : [0, 1, 10, 50]) {
-      const [owner, next] = [await actor(funded), await actor(funded)];
-      const identity = owner.address;
-      const listed = await publish(owner, n);
-      const nextSalt = salt(`next ${mode} ${n}`);
-      const commit = await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address, nextSalt) });
-      if (n <= 1) commits.push(ext(`commitNextOwner (${n === 0 ? "first use of the identity" : "identity already in use"})`, commit));
-      const rotate: Operation = {
-        type: "rotate",
-        identity,
-        salt: nextSalt,
-        newOwner: next.address,
-        nextCommitment: commitmentOf(delegate(1000 + n), salt(`after ${mode} ${n}`)),
-        purge: true,
-        ...listed,
-      };
-      rotations.push(ext(`rotate (purge, ${n} listed revocation${n === 1 ? "" : "s"})`, await send(mode, ctx.sigil, next, rotate)));
+/** Publishes n entries (delegates and attributes alternately) and returns their references. */
+async function publish({ ctx, send }: GasTools, mode: ExtensionMode, owner: Actor, n: number) {
+  const revokeDelegates: DelegateRef[] = [];
+  const revokeAttributes: AttributeRef[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      revokeDelegates.push({ delegateType: VERI, delegate: delegate(i) });
+      await send(mode, ctx.sigil, owner, addDelegate(owner.address, i));
+    } else {
+      revokeAttributes.push({ name: KEY, value: `0x${(i + 16).toString(16).padStart(2, "0").repeat(32)}` });
+      await send(mode, ctx.sigil, owner, { type: "setAttribute", identity: owner.address, ...revokeAttributes[revokeAttributes.length - 1], validity: DAY });
     }
-
-    // revokeEntries: the controller's batch revocation with ERC-1056 events.
-    for (const n of ctx.smoke ? [2] : [10, 50]) {
-      const owner = await actor(funded);
-      const listed = await publish(owner, n);
-      revocations.push(ext(`revokeEntries (${n} entries)`, await send(mode, ctx.sigil, owner, { type: "revokeEntries", identity: owner.address, ...listed })));
-    }
-
-    // Guardian recovery, 2 of 3 guardians in a salted tree of 8 leaves (as sdk/guardians.ts pads it).
-    {
-      const owner = await actor(funded);
-      const next = await actor(funded);
-      const guardians = [await actor(funded), await actor(funded), await actor(funded)];
-      const identity = owner.address;
-      const DELAY = 7n * DAY;
-      const guardianSet = (label: string) => {
-        const leaves: [Address, Hex][] = guardians.map((g, i) => [g.address, salt(`${label} guardian ${i}`)]);
-        for (let i = 0; leaves.length < 8; i++) leaves.push([delegate(2000 + i), salt(`${label} dummy ${i}`)]);
-        const tree = StandardMerkleTree.of(leaves, ["address", "bytes32"]);
-        const proofs: GuardianProof[] = guardians.map((g, i) => ({ guardian: g.address, salt: leaves[i][1], proof: tree.getProof(i) as Hex[] }));
-        return { root: tree.root as Hex, proofs };
-      };
-      const [first, second] = [guardianSet(`${mode} first`), guardianSet(`${mode} second`)];
-      const setGuardians = (root: Hex): Operation => ({ type: "setGuardians", identity, root, threshold: 2n, delay: DELAY });
-      recovery.push(ext("setGuardians (first set: immediate)", await send(mode, ctx.sigil, owner, setGuardians(first.root))));
-      const nextSalt = salt(`recovery next ${mode}`);
-      recovery.push(ext("setGuardians (a change: pending for the delay)", await send(mode, ctx.sigil, owner, setGuardians(second.root))));
-      await wait(DELAY);
-      if (mode === "direct") recovery.push(ext("applyGuardians (by anyone, after the delay)", await send(mode, ctx.sigil, guardians[2], { type: "applyGuardians", identity })));
-      else await send("direct", ctx.sigil, { ...guardians[2], wallet: dev }, { type: "applyGuardians", identity });
-      // Guardians first, then the commitment (under one, the current key cannot change guardians);
-      // a delay later the commitment is senior, so its next key may cancel at once.
-      await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address, nextSalt) });
-      await wait(DELAY);
-      const proposal: RecoveryProposal = { newOwner: guardians[0].address, nextCommitment: commitmentOf(delegate(3000), salt(`recovered ${mode}`)), purge: true };
-      const approve = (i: number): Operation => ({ type: "approveRecovery", identity, recovery: proposal, proof: second.proofs[i] });
-      recovery.push(ext("approveRecovery (first approval: proposes)", await send(mode, ctx.sigil, guardians[0], approve(0))));
-      recovery.push(ext("approveRecovery (arming approval)", await send(mode, ctx.sigil, guardians[1], approve(1))));
-      recovery.push(ext("cancelRecovery (by a senior next key)", await send(mode, ctx.sigil, next, { type: "cancelRecovery", identity, salt: nextSalt })));
-      // Armed again in the next round, and finalised after the delay.
-      await send(mode, ctx.sigil, guardians[1], approve(1));
-      await send(mode, ctx.sigil, guardians[2], approve(2));
-      await wait(DELAY);
-      const finalize: Operation = { type: "finalizeRecovery", identity, recovery: proposal };
-      if (mode === "direct") recovery.push(ext("finalizeRecovery (by anyone: purge, new controller and commitment)", await send(mode, ctx.sigil, next, finalize)));
-      else await send("direct", ctx.sigil, { ...next, wallet: dev }, finalize);
-    }
-
-    const last = await actor(funded);
-    const deactivate = ext("deactivate (first use of the identity)", await send(mode, ctx.sigil, last, { type: "deactivate", identity: last.address }));
-    rows.push(...commits, ...rotations, ...revocations, deactivate, ...recovery);
   }
+  return { revokeDelegates, revokeAttributes };
+}
+
+/** Commit, then rotate to the committed key: purging, committing to the key after it (as the
+ * SDK's planRotation does), with N entries listed for revocation. */
+async function rotationRows(t: GasTools, mode: ExtensionMode) {
+  const { ctx, actor, send } = t;
+  const funded = mode === "direct";
+  const [commits, rotations]: GasRow[][] = [[], []];
+  for (const n of ctx.smoke ? [1] : [0, 1, 10, 50]) {
+    const [owner, next] = [await actor(funded), await actor(funded)];
+    const identity = owner.address;
+    const listed = await publish(t, mode, owner, n);
+    const nextSalt = salt(`next ${mode} ${n}`);
+    const commit = await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address, nextSalt) });
+    if (n <= 1) commits.push(ext(mode, `commitNextOwner (${n === 0 ? "first use of the identity" : "identity already in use"})`, commit));
+    const rotate: Operation = {
+      type: "rotate",
+      identity,
+      salt: nextSalt,
+      newOwner: next.address,
+      nextCommitment: commitmentOf(delegate(1000 + n), salt(`after ${mode} ${n}`)),
+      purge: true,
+      ...listed,
+    };
+    rotations.push(ext(mode, `rotate (purge, ${n} listed revocation${n === 1 ? "" : "s"})`, await send(mode, ctx.sigil, next, rotate)));
+  }
+  return { commits, rotations };
+}
+
+/** revokeEntries: the controller's batch revocation with ERC-1056 events. */
+async function revocationRows(t: GasTools, mode: ExtensionMode): Promise<GasRow[]> {
+  const rows: GasRow[] = [];
+  for (const n of t.ctx.smoke ? [2] : [10, 50]) {
+    const owner = await t.actor(mode === "direct");
+    const listed = await publish(t, mode, owner, n);
+    rows.push(ext(mode, `revokeEntries (${n} entries)`, await t.send(mode, t.ctx.sigil, owner, { type: "revokeEntries", identity: owner.address, ...listed })));
+  }
+  return rows;
+}
+
+/** A salted tree of 8 leaves holding `guardians` (as sdk/guardians.ts pads it), with each one's proof. */
+function guardianTree(guardians: Actor[], label: string) {
+  const leaves: [Address, Hex][] = guardians.map((g, i) => [g.address, salt(`${label} guardian ${i}`)]);
+  for (let i = 0; leaves.length < 8; i++) leaves.push([delegate(2000 + i), salt(`${label} dummy ${i}`)]);
+  const tree = StandardMerkleTree.of(leaves, ["address", "bytes32"]);
+  const proofs: GuardianProof[] = guardians.map((g, i) => ({ guardian: g.address, salt: leaves[i][1], proof: tree.getProof(i) as Hex[] }));
+  return { root: tree.root as Hex, proofs };
+}
+
+/** Guardian recovery, 2 of 3 guardians: set, change, propose, arm, cancel, arm again, finalise. */
+async function recoveryRows({ ctx, dev, actor, send, wait }: GasTools, mode: ExtensionMode): Promise<GasRow[]> {
+  const funded = mode === "direct";
+  const rows: GasRow[] = [];
+  const owner = await actor(funded);
+  const next = await actor(funded);
+  const guardians = [await actor(funded), await actor(funded), await actor(funded)];
+  const identity = owner.address;
+  const DELAY = 7n * DAY;
+  const [first, second] = [guardianTree(guardians, `${mode} first`), guardianTree(guardians, `${mode} second`)];
+  const setGuardians = (root: Hex): Operation => ({ type: "setGuardians", identity, root, threshold: 2n, delay: DELAY });
+  rows.push(ext(mode, "setGuardians (first set: immediate)", await send(mode, ctx.sigil, owner, setGuardians(first.root))));
+  const nextSalt = salt(`recovery next ${mode}`);
+  rows.push(ext(mode, "setGuardians (a change: pending for the delay)", await send(mode, ctx.sigil, owner, setGuardians(second.root))));
+  await wait(DELAY);
+  if (mode === "direct") rows.push(ext(mode, "applyGuardians (by anyone, after the delay)", await send(mode, ctx.sigil, guardians[2], { type: "applyGuardians", identity })));
+  else await send("direct", ctx.sigil, { ...guardians[2], wallet: dev }, { type: "applyGuardians", identity });
+  // Guardians first, then the commitment (under one, the current key cannot change guardians);
+  // a delay later the commitment is senior, so its next key may cancel at once.
+  await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address, nextSalt) });
+  await wait(DELAY);
+  const proposal: RecoveryProposal = { newOwner: guardians[0].address, nextCommitment: commitmentOf(delegate(3000), salt(`recovered ${mode}`)), purge: true };
+  const approve = (i: number): Operation => ({ type: "approveRecovery", identity, recovery: proposal, proof: second.proofs[i] });
+  rows.push(ext(mode, "approveRecovery (first approval: proposes)", await send(mode, ctx.sigil, guardians[0], approve(0))));
+  rows.push(ext(mode, "approveRecovery (arming approval)", await send(mode, ctx.sigil, guardians[1], approve(1))));
+  rows.push(ext(mode, "cancelRecovery (by a senior next key)", await send(mode, ctx.sigil, next, { type: "cancelRecovery", identity, salt: nextSalt })));
+  // Armed again in the next round, and finalised after the delay.
+  await send(mode, ctx.sigil, guardians[1], approve(1));
+  await send(mode, ctx.sigil, guardians[2], approve(2));
+  await wait(DELAY);
+  const finalize: Operation = { type: "finalizeRecovery", identity, recovery: proposal };
+  if (mode === "direct") rows.push(ext(mode, "finalizeRecovery (by anyone: purge, new controller and commitment)", await send(mode, ctx.sigil, next, finalize)));
+  else await send("direct", ctx.sigil, { ...next, wallet: dev }, finalize);
+  return rows;
+}
+
+/** Sigil's extensions in one mode, direct or as EIP-712 meta-transactions (the calls that anyone
+ * may send, applyGuardians and finalizeRecovery, have no signed variant and appear once). */
+async function extensionRows(t: GasTools, mode: ExtensionMode): Promise<GasRow[]> {
+  const { commits, rotations } = await rotationRows(t, mode);
+  const revocations = await revocationRows(t, mode);
+  const recovery = await recoveryRows(t, mode);
+  const last = await t.actor(mode === "direct");
+  const deactivate = ext(mode, "deactivate (first use of the identity)", await t.send(mode, t.ctx.sigil, last, { type: "deactivate", identity: last.address }));
+  return [...commits, ...rotations, ...revocations, deactivate, ...recovery];
+}
+
+export async function measureGas(ctx: GasContext): Promise<GasRow[]> {
+  const t = await gasTools(ctx);
+  const rows = await erc1056Rows(t);
+  for (const mode of ["direct", "eip712"] as const) rows.push(...(await extensionRows(t, mode)));
   return rows;
 }
 
