@@ -259,7 +259,7 @@ const md = [
   `| Sigil resolveMany | ${ms(group.sigil.ms)} | ${group.sigil.roundTrips} | ${group.sigil.httpRequests} | ${group.sigil.requests} |`,
   `| ethr-did-resolver (stock), 16 in flight | ${ms(group.ethrStock16.ms)} | ${group.ethrStock16.roundTrips} | ${group.ethrStock16.httpRequests} | ${group.ethrStock16.requests} |`,
   "",
-  ...renderProviders(providers, smoke),
+  ...renderProviders(providers),
   "## Message verification",
   "",
   `${verification.messages} ES256K-R JWTs, median of 5 alternating rounds: Sigil's verifyMessage with a warm cache ${verification.sigilPerSecond.toFixed(0)}/s; raw @noble/curves secp256k1 verification of the same signatures ${verification.rawPerSecond.toFixed(0)}/s: **${(verification.ratio * 100).toFixed(0)}% of the ceiling**.`,
