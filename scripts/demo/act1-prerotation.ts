@@ -27,13 +27,14 @@ import {
   verifyMessage,
   watchDids,
   type KeyPair,
+  type Watcher,
 } from "sigil-did";
 import type { Demo } from "./kit.ts";
 
 const YEAR = 365n * 86_400n;
 
-export async function actOne(d: Demo) {
-  d.say("\n=== Act 1: Alice's key is stolen; she had committed to a next key ===");
+/** Alice and Bob get DIDs, publish endpoints and encryption keys, verify each other once and talk. */
+async function meet(d: Demo) {
   d.step("Alice and Bob create DIDs: a fresh key each, no transaction, no phone number");
   const aliceKey = generatePrivateKey();
   const bobKey = generatePrivateKey();
@@ -75,6 +76,12 @@ export async function actOne(d: Demo) {
   const opened = await decryptMessage(sealed, { did: aliceDid, secretKey: aliceX.secretKey }, d.resolver, await now());
   d.check(opened.payload.text === "Meet at 6." && opened.from === bobDid, "Alice decrypts Bob's message, and it proves it is from Bob's DID");
 
+  return { aliceKey, alice, aliceDid, aliceX, bobDid, bobX, bobKeyId, published, bobs, bobsContacts, hello, helloReceivedAt, now };
+}
+type Met = Awaited<ReturnType<typeof meet>>;
+
+/** Alice commits to a next key and signs her rotation with it in advance. */
+async function commitNextKey(d: Demo, { aliceKey, alice, aliceDid }: Met) {
   d.step("Alice commits to a next key (salted: nobody can confirm a guess of it) and signs her rotation in advance");
   const next = generateNextKey();
   await d.relay(aliceKey, { type: "commitNextOwner", identity: alice, commitment: next.commitment });
@@ -85,10 +92,12 @@ export async function actOne(d: Demo) {
   const presigned = await d.sign(next.privateKey, plan.rotate, BigInt(await d.chainTime()) + 30n * 86_400n);
   d.check(true, "the signed rotation and the next key go offline together; it is valid for 30 days");
 
-  const bobsApp = watchDids(d.resolver, [aliceDid], (c) => d.warn("Alice", c));
-  await bobsApp.ready;
-  await d.advance(3_600); // an hour later
+  return { next, plan, presigned };
+}
+type Committed = Awaited<ReturnType<typeof commitNextKey>>;
 
+/** The thief holds Alice's current key: what he can still do, what Bob's app sees, and what he cannot do. */
+async function steal(d: Demo, { aliceKey, alice, aliceDid, aliceX, bobsContacts }: Met, { plan }: Committed, bobsApp: Watcher) {
   d.step("A thief steals Alice's current key");
   const thiefKey = generatePrivateKey();
   const thief = privateKeyToAccount(thiefKey).address;
@@ -120,6 +129,12 @@ export async function actOne(d: Demo) {
   );
   await d.advance(10);
 
+  return { thiefKey, thief, thiefX };
+}
+type Stolen = Awaited<ReturnType<typeof steal>>;
+
+/** Alice's presigned rotation lands and voids everything before it; she publishes new keys. */
+async function takeBack(d: Demo, { alice, aliceDid }: Met, { next, presigned }: Committed, { thief }: Stolen) {
   d.step("Alice's offline rotation is relayed: the thief's signed calls did not void it");
   const rotation = await d.relaySigned(presigned);
   d.check(rotation.events.some((e) => e.kind === "rotate"), `rotated in one transaction of ${rotation.gasUsed} gas, whatever the thief added: everything published before is void`);
@@ -139,6 +154,11 @@ export async function actOne(d: Demo) {
   await d.relay(next.privateKey, { type: "setAttribute", identity: alice, ...serviceAttribute("MessagingService", "https://relay.example/inbox/alice"), validity: YEAR });
   await d.advance(10);
 
+  return { rotation, newX };
+}
+
+/** Bob's app lists the changes; Bob re-verifies Alice, and only her new key reads his message. */
+async function reverify(d: Demo, { aliceDid, bobDid, bobX, bobKeyId, published, bobs, bobsContacts, now }: Met, { newX }: { newX: KeyPair }, { thiefX }: Stolen, bobsApp: Watcher) {
   d.step("Bob's app notices; Bob re-verifies Alice in person and writes again");
   const changes = (await bobsApp.poll()).flatMap((c) => c.changes.map((x) => x.kind));
   bobsApp.stop();
@@ -157,20 +177,42 @@ export async function actOne(d: Demo) {
     d.check(e instanceof MessageError && e.refusal === "notForYou", "the thief's swapped-in key cannot read it");
   }
 
+}
+
+/** What the thief signs now fails, with either key, even backdated. */
+async function rejectThief(d: Demo, { aliceKey, aliceDid, now }: Met, { thiefKey }: Stolen, rotationBlock: bigint) {
   d.step("The thief's new messages are rejected");
   const forged = await signMessage({ did: aliceDid, secretKey: aliceKey }, { text: "Send me the files. -Alice" }, await d.chainTime());
   const forgedCheck = await verifyMessage(forged, d.resolver, await now());
   d.check(!forgedCheck.ok, "signed with the stolen key", forgedCheck.ok ? "accepted!" : forgedCheck.reason);
   const viaDelegate = await signMessage({ did: aliceDid, secretKey: thiefKey }, { text: "It's me, Alice" }, await d.chainTime());
   d.check(!(await verifyMessage(viaDelegate, d.resolver, await now())).ok, "signed with the key he added");
-  const before = Number((await d.publicClient.getBlock({ blockNumber: rotation.blockNumber - 1n })).timestamp);
+  const before = Number((await d.publicClient.getBlock({ blockNumber: rotationBlock - 1n })).timestamp);
   const backdated = await signMessage({ did: aliceDid, secretKey: aliceKey }, { text: "backdated" }, before);
   d.check(!(await verifyMessage(backdated, d.resolver, await now())).ok, "backdated before the rotation: judged as of receipt, by default");
 
+}
+
+/** Alice's old messages verify as of when they were received; her new ones as of now. */
+async function historyHolds(d: Demo, { aliceDid, hello, helloReceivedAt, now }: Met, { next }: Committed) {
   d.step("Alice's earlier messages still verify as of when Bob received them");
   d.check((await verifyMessage(hello, d.resolver, { ...(await now()), receivedAt: helloReceivedAt })).ok, "her first message verifies against her keys at the time");
   d.check(!(await verifyMessage(hello, d.resolver, await now())).ok, "(received today it would not: that is what history is for)");
   const newHello = await signMessage({ did: aliceDid, secretKey: next.privateKey }, { text: "New key, same me." }, await d.chainTime());
   d.check((await verifyMessage(newHello, d.resolver, await now())).ok, "and her messages signed with the new key verify");
-  return { bobDid };
+}
+
+export async function actOne(d: Demo) {
+  d.say("\n=== Act 1: Alice's key is stolen; she had committed to a next key ===");
+  const met = await meet(d);
+  const committed = await commitNextKey(d, met);
+  const bobsApp = watchDids(d.resolver, [met.aliceDid], (c) => d.warn("Alice", c));
+  await bobsApp.ready;
+  await d.advance(3_600); // an hour later
+  const stolen = await steal(d, met, committed, bobsApp);
+  const { rotation, newX } = await takeBack(d, met, committed, stolen);
+  await reverify(d, met, { newX }, stolen, bobsApp);
+  await rejectThief(d, met, stolen, rotation.blockNumber);
+  await historyHolds(d, met, committed);
+  return { bobDid: met.bobDid };
 }
