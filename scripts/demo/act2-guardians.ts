@@ -13,6 +13,7 @@ import {
   verifyMessage,
   watchDids,
   type RecoveryProposal,
+  type Watcher,
 } from "sigil-did";
 import type { Demo } from "./kit.ts";
 
@@ -29,8 +30,8 @@ const person = (): Person => {
   return { key, address: privateKeyToAccount(key).address };
 };
 
-export async function actTwo(d: Demo) {
-  d.say("\n=== Act 2: Carol's phone is stolen before she committed to a next key; her guardians recover her ===");
+/** Carol names three guardians, two of whom can recover her DID after 7 days; the chain learns only a salted root. */
+async function nameGuardians(d: Demo) {
   d.step("Carol creates a DID and names three guardians, any two of whom can recover it after 7 days");
   const carol = person();
   const [dan, erin, frank] = [person(), person(), person()];
@@ -43,10 +44,12 @@ export async function actTwo(d: Demo) {
   d.check(meta.sigil.guardians?.threshold === 2 && meta.sigil.guardians.delaySeconds === 7 * DAY, "her document shows guardians: 2 needed, 7-day delay");
   const onChain = json(await d.publicClient.getLogs({ address: d.registry, fromBlock: 0n }));
   d.check(![dan, erin, frank].some((g) => onChain.includes(g.address.slice(2).toLowerCase())), "but not who they are: the chain holds only a salted root (each guardian keeps a card)");
-  const bobsApp = watchDids(d.resolver, [carolDid], (c) => d.warn("Carol", c));
-  await bobsApp.ready;
-  await d.advance(60);
+  return { carol, dan, erin, frank, carolDid, set };
+}
+type Guarded = Awaited<ReturnType<typeof nameGuardians>>;
 
+/** The thief commits to his own key and rotates to it; what he then cannot do. */
+async function steal(d: Demo, { carol }: Guarded, bobsApp: Watcher) {
   d.step("A thief steals Carol's phone and her key, before she committed to a next key");
   const thief = person();
   await d.refused("deactivate Carol's DID with her stolen key", () => d.relay(carol.key, { type: "deactivate", identity: carol.address }), "SigilGuardedDeactivation");
@@ -67,6 +70,12 @@ export async function actTwo(d: Demo) {
   const toZero = { type: "rotate", identity: carol.address, salt: escape.salt, newOwner: zeroAddress, nextCommitment: zeroHash, purge: true, revokeDelegates: [], revokeAttributes: [] } as const;
   await d.refused("deactivate it with his fresh next key", () => d.relay(escape.privateKey, toZero), "SigilCommitmentNotSenior");
 
+  return { thief, escape };
+}
+type Stolen = Awaited<ReturnType<typeof steal>>;
+
+/** Two guardians recover the DID to Carol's new phone; the thief cannot stop it; anyone finalises it. */
+async function recover(d: Demo, { carol, dan, erin, frank, carolDid, set }: Guarded, { thief, escape }: Stolen, bobsApp: Watcher) {
   d.step("Carol, on a new phone, asks Dan and Erin to recover her DID (they need no coins: the app relays)");
   const newPhone = person();
   const carolNext = generateNextKey();
@@ -98,6 +107,11 @@ export async function actTwo(d: Demo) {
   bobsApp.stop();
   d.check(outcome.includes("recoveryClosed") && outcome.includes("controllerChanged"), "Bob's app reports the outcome: recovery done, Carol's controller changed");
 
+  return { newPhone };
+}
+
+/** A second thief with the new phone's key cannot take the guardian route: Carol is pre-rotated now. */
+async function secondThief(d: Demo, { carol, carolDid }: Guarded, newPhone: Person) {
   d.step("A second thief steals her new phone's key; Carol is pre-rotated now: he tries the guardian route and is stopped");
   const thief2 = person();
   const own = buildGuardianSet({ identity: carol.address, guardians: [thief2.address], threshold: 1, delay: 3_600n });
@@ -118,6 +132,10 @@ export async function actTwo(d: Demo) {
   const after2 = (guarded.didDocumentMetadata as { sigil: { preRotation: boolean; guardians: { threshold: number } | null; pendingGuardianChange: unknown } }).sigil;
   d.check(after2.preRotation && after2.guardians?.threshold === 2 && after2.pendingGuardianChange === null, "her next key and her guardians are as she left them: only her next key can rotate");
 
+}
+
+/** Messages signed by the thief's or the stolen key fail; her new key's verify. */
+async function messagesAfter(d: Demo, { carol, carolDid }: Guarded, { thief }: Stolen, newPhone: Person) {
   d.step("The thief's messages are rejected; Carol's verify");
   const now = { now: await d.chainTime() };
   const forged = await signMessage({ did: carolDid, secretKey: thief.key }, { text: "It's Carol, new number" }, await d.chainTime());
@@ -126,4 +144,16 @@ export async function actTwo(d: Demo) {
   d.check(!(await verifyMessage(stolen, d.resolver, now)).ok, "signed with her stolen key");
   const hers = await signMessage({ did: carolDid, secretKey: newPhone.key }, { text: "Carol here, on my new phone." }, await d.chainTime());
   d.check((await verifyMessage(hers, d.resolver, now)).ok, "signed with her new key");
+}
+
+export async function actTwo(d: Demo) {
+  d.say("\n=== Act 2: Carol's phone is stolen before she committed to a next key; her guardians recover her ===");
+  const guarded = await nameGuardians(d);
+  const bobsApp = watchDids(d.resolver, [guarded.carolDid], (c) => d.warn("Carol", c));
+  await bobsApp.ready;
+  await d.advance(60);
+  const stolen = await steal(d, guarded, bobsApp);
+  const { newPhone } = await recover(d, guarded, stolen, bobsApp);
+  await secondThief(d, guarded, newPhone);
+  await messagesAfter(d, guarded, stolen, newPhone);
 }
