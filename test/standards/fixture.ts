@@ -15,6 +15,7 @@ import {
   sendOperation,
   serviceAttribute,
   type KeyPair,
+  type Operation,
   type SigilNetwork,
   type SigilResolver,
 } from "sigil-did";
@@ -52,23 +53,23 @@ export interface StandardsChain {
   stop(): Promise<void>;
 }
 
-export async function startStandardsChain(): Promise<StandardsChain> {
-  const node = await startHardhatNode();
-  const proxy = await startRpcProxy(node.url);
-  const down = await startRpcProxy(node.url, { down: true });
-  const hanging = await startRpcProxy(node.url, { delayMs: 5_000 });
-  const { publicClient, deploySigil, funded } = devChain(node.url);
-  const registry = await deploySigil();
+type Writer = ReturnType<typeof writer>;
+
+/** Sends operations to the registry on `url` from freshly funded identities. */
+function writer(url: string, registry: Address) {
+  const { publicClient, funded, dev } = devChain(url);
   const target = { registry, publicClient };
-  const id = (w: WalletClient) => w.account!.address;
-  const did = (a: Address) => `did:sigil:local:${a.toLowerCase()}`;
-  const setAttr = (w: WalletClient, name: string, value: Hex) => sendOperation(w, target, { type: "setAttribute", identity: id(w), name: bytes32Name(name), value, validity: DAY });
+  const send = (w: WalletClient, op: Operation) => sendOperation(w, target, op);
+  return { url, publicClient, funded, dev, send };
+}
 
-  // fresh: an address that never sent anything.
-  const fresh = privateKeyToAccount(generatePrivateKey()).address;
+const id = (w: WalletClient) => w.account!.address;
+const randomAddress = () => privateKeyToAccount(generatePrivateKey()).address;
 
-  // rich: delegates, keys of each type and encoding, a URL service and a JSON (DIDComm) service.
+/** rich: delegates, keys of each type and encoding, a URL service and a JSON (DIDComm) service. */
+async function richIdentity({ publicClient, funded, send }: Writer) {
   const rich = await funded();
+  const setAttr = (w: WalletClient, name: string, value: Hex) => send(w, { type: "setAttribute", identity: id(w), name: bytes32Name(name), value, validity: DAY });
   const keys = {
     secp256k1: generateKeyPair("Secp256k1"),
     ed25519: generateKeyPair("Ed25519"),
@@ -76,58 +77,95 @@ export async function startStandardsChain(): Promise<StandardsChain> {
     ed25519b64: generateKeyPair("Ed25519"),
     x25519b58: generateKeyPair("X25519"),
   };
-  const first = await sendOperation(rich, target, { type: "addDelegate", identity: id(rich), delegateType: bytes32Name("veriKey"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: DAY });
+  const first = await send(rich, { type: "addDelegate", identity: id(rich), delegateType: bytes32Name("veriKey"), delegate: randomAddress(), validity: DAY });
   const firstChangeTime = new Date(Number((await publicClient.getBlock({ blockNumber: first.blockNumber })).timestamp) * 1000).toISOString().replace(".000Z", "Z");
-  await sendOperation(rich, target, { type: "addDelegate", identity: id(rich), delegateType: bytes32Name("sigAuth"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: DAY });
-  await sendOperation(rich, target, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("Secp256k1", "veriKey", keys.secp256k1.publicKey), validity: DAY });
-  await sendOperation(rich, target, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("Ed25519", "sigAuth", keys.ed25519.publicKey), validity: DAY });
-  await sendOperation(rich, target, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("X25519", "enc", keys.x25519.publicKey), validity: DAY });
+  await send(rich, { type: "addDelegate", identity: id(rich), delegateType: bytes32Name("sigAuth"), delegate: randomAddress(), validity: DAY });
+  await send(rich, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("Secp256k1", "veriKey", keys.secp256k1.publicKey), validity: DAY });
+  await send(rich, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("Ed25519", "sigAuth", keys.ed25519.publicKey), validity: DAY });
+  await send(rich, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("X25519", "enc", keys.x25519.publicKey), validity: DAY });
   // The other encodings ERC-1056 names allow: the value is the raw key; the name says how the document shows it.
   await setAttr(rich, "did/pub/Ed25519/veriKey/base64", bytesToHex(keys.ed25519b64.publicKey));
   await setAttr(rich, "did/pub/X25519/enc/base58", bytesToHex(keys.x25519b58.publicKey));
-  await sendOperation(rich, target, { type: "setAttribute", identity: id(rich), ...serviceAttribute("Messaging", "https://inbox.example/rich/"), validity: DAY });
-  await sendOperation(rich, target, {
+  await send(rich, { type: "setAttribute", identity: id(rich), ...serviceAttribute("Messaging", "https://inbox.example/rich/"), validity: DAY });
+  await send(rich, {
     type: "setAttribute",
     identity: id(rich),
     ...serviceAttribute("DIDCommMessaging", { uri: "https://mediator.example/didcomm", accept: ["didcomm/v2"], routingKeys: [] }),
     validity: DAY,
   });
   const beforeLastChange = await publicClient.getBlockNumber();
-  const last = await sendOperation(rich, target, { type: "setAttribute", identity: id(rich), ...serviceAttribute("LinkedDomains", "https://rich.example"), validity: DAY });
+  const last = await send(rich, { type: "setAttribute", identity: id(rich), ...serviceAttribute("LinkedDomains", "https://rich.example"), validity: DAY });
+  return { address: id(rich), keys, history: { beforeLastChange, firstChangeTime, lastChangeBlock: last.blockNumber } };
+}
 
-  // revoked: a delegate and a key, both revoked.
+/** revoked: a delegate and a key, both revoked. */
+async function revokedIdentity({ funded, send }: Writer) {
   const revoked = await funded();
-  const revokedDelegate = privateKeyToAccount(generatePrivateKey()).address;
+  const revokedDelegate = randomAddress();
   const revokedKey = publicKeyAttribute("Ed25519", "veriKey", generateKeyPair("Ed25519").publicKey);
-  await sendOperation(revoked, target, { type: "addDelegate", identity: id(revoked), delegateType: bytes32Name("veriKey"), delegate: revokedDelegate, validity: DAY });
-  await sendOperation(revoked, target, { type: "setAttribute", identity: id(revoked), ...revokedKey, validity: DAY });
-  await sendOperation(revoked, target, { type: "revokeDelegate", identity: id(revoked), delegateType: bytes32Name("veriKey"), delegate: revokedDelegate });
-  await sendOperation(revoked, target, { type: "revokeAttribute", identity: id(revoked), ...revokedKey });
+  await send(revoked, { type: "addDelegate", identity: id(revoked), delegateType: bytes32Name("veriKey"), delegate: revokedDelegate, validity: DAY });
+  await send(revoked, { type: "setAttribute", identity: id(revoked), ...revokedKey, validity: DAY });
+  await send(revoked, { type: "revokeDelegate", identity: id(revoked), delegateType: bytes32Name("veriKey"), delegate: revokedDelegate });
+  await send(revoked, { type: "revokeAttribute", identity: id(revoked), ...revokedKey });
+  return id(revoked);
+}
 
-  // pre-rotation: a committed next key.
+/** pre-rotation: a committed next key. */
+async function preRotatedIdentity({ funded, send }: Writer) {
   const pre = await funded();
-  await sendOperation(pre, target, { type: "commitNextOwner", identity: id(pre), commitment: generateNextKey().commitment });
+  await send(pre, { type: "commitNextOwner", identity: id(pre), commitment: generateNextKey().commitment });
+  return id(pre);
+}
 
-  // rotated with purge: a key and a service, then a rotation that voids them, then a new key.
+/** rotated with purge: a key and a service, then a rotation that voids them, then a new key. */
+async function rotatedIdentity({ url, publicClient, funded, dev, send }: Writer) {
   const rotated = await funded();
   const next = generateNextKey();
-  await sendOperation(rotated, target, { type: "commitNextOwner", identity: id(rotated), commitment: next.commitment });
-  await sendOperation(rotated, target, { type: "setAttribute", identity: id(rotated), ...publicKeyAttribute("Ed25519", "veriKey", generateKeyPair("Ed25519").publicKey), validity: DAY });
-  await sendOperation(rotated, target, { type: "setAttribute", identity: id(rotated), ...serviceAttribute("Messaging", "https://old.example/inbox"), validity: DAY });
-  const { dev } = devChain(node.url);
+  await send(rotated, { type: "commitNextOwner", identity: id(rotated), commitment: next.commitment });
+  await send(rotated, { type: "setAttribute", identity: id(rotated), ...publicKeyAttribute("Ed25519", "veriKey", generateKeyPair("Ed25519").publicKey), validity: DAY });
+  await send(rotated, { type: "setAttribute", identity: id(rotated), ...serviceAttribute("Messaging", "https://old.example/inbox"), validity: DAY });
   await publicClient.waitForTransactionReceipt({ hash: await dev.sendTransaction({ to: next.address, value: 10n ** 18n, chain: null }) });
-  const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(node.url) }) as WalletClient;
-  await sendOperation(nextWallet, target, planRotation({ identity: id(rotated), salt: next.salt, newOwner: next.address, nextKey: null }).rotate);
-  await sendOperation(nextWallet, target, { type: "setAttribute", identity: id(rotated), ...publicKeyAttribute("X25519", "enc", generateKeyPair("X25519").publicKey), validity: DAY });
+  const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(url) }) as WalletClient;
+  await send(nextWallet, planRotation({ identity: id(rotated), salt: next.salt, newOwner: next.address, nextKey: null }).rotate);
+  await send(nextWallet, { type: "setAttribute", identity: id(rotated), ...publicKeyAttribute("X25519", "enc", generateKeyPair("X25519").publicKey), validity: DAY });
+  return id(rotated);
+}
 
-  // deactivated.
+/** deactivated, after publishing a service. */
+async function deactivatedIdentity({ funded, send }: Writer) {
   const gone = await funded();
-  await sendOperation(gone, target, { type: "setAttribute", identity: id(gone), ...serviceAttribute("Messaging", "https://gone.example"), validity: DAY });
-  await sendOperation(gone, target, { type: "deactivate", identity: id(gone) });
+  await send(gone, { type: "setAttribute", identity: id(gone), ...serviceAttribute("Messaging", "https://gone.example"), validity: DAY });
+  await send(gone, { type: "deactivate", identity: id(gone) });
+  return id(gone);
+}
 
-  const c = (name: string, address: Address, deactivated = false, extra: Partial<Case> = {}): Case => ({ name, address, did: did(address), deactivated, ...extra });
+/** Every form of a case's DID this resolver reads (DID Core 1.0 §3.1 + the method's rules). */
+function formsOf(k: Case): { label: string; did: string }[] {
+  const hex = k.address.toLowerCase().slice(2);
+  return [
+    { label: "network name", did: `did:sigil:local:0x${hex}` },
+    { label: "chain id", did: `did:sigil:0x7a69:0x${hex}` },
+    { label: "default network", did: `did:sigil:0x${hex}` },
+    { label: "EIP-55 address", did: `did:sigil:local:${checksumAddress(k.address)}` },
+    { label: "upper-case address", did: `did:sigil:0x7a69:0x${hex.toUpperCase()}` },
+  ];
+}
+
+export async function startStandardsChain(): Promise<StandardsChain> {
+  const node = await startHardhatNode();
+  const proxy = await startRpcProxy(node.url);
+  const down = await startRpcProxy(node.url, { down: true });
+  const hanging = await startRpcProxy(node.url, { delayMs: 5_000 });
+  const registry = await devChain(node.url).deploySigil();
+  const w = writer(node.url, registry);
+  // fresh: an address that never sent anything.
+  const fresh = randomAddress();
+  const rich = await richIdentity(w);
+  const [revoked, pre, rotated, gone] = [await revokedIdentity(w), await preRotatedIdentity(w), await rotatedIdentity(w), await deactivatedIdentity(w)];
+
+  const c = (name: string, address: Address, deactivated = false, extra: Partial<Case> = {}): Case => ({ name, address, did: `did:sigil:local:${address.toLowerCase()}`, deactivated, ...extra });
   const net: SigilNetwork = { chainId: CHAIN_ID, name: "local", registry, rpcUrls: [proxy.url] };
-  const noCode = privateKeyToAccount(generatePrivateKey()).address;
+  const noCode = randomAddress();
   return {
     node,
     proxy,
@@ -141,23 +179,14 @@ export async function startStandardsChain(): Promise<StandardsChain> {
     },
     cases: {
       fresh: c("fresh", fresh),
-      rich: c("rich", id(rich), false, { keys }),
-      revoked: c("revoked", id(revoked)),
-      preRotation: c("pre-rotation", id(pre)),
-      rotated: c("rotated with purge", id(rotated)),
-      deactivated: c("deactivated", id(gone), true),
+      rich: c("rich", rich.address, false, { keys: rich.keys }),
+      revoked: c("revoked", revoked),
+      preRotation: c("pre-rotation", pre),
+      rotated: c("rotated with purge", rotated),
+      deactivated: c("deactivated", gone, true),
     },
-    history: { beforeLastChange, firstChangeTime, lastChangeBlock: last.blockNumber },
-    forms: (k) => {
-      const hex = k.address.toLowerCase().slice(2);
-      return [
-        { label: "network name", did: `did:sigil:local:0x${hex}` },
-        { label: "chain id", did: `did:sigil:0x7a69:0x${hex}` },
-        { label: "default network", did: `did:sigil:0x${hex}` },
-        { label: "EIP-55 address", did: `did:sigil:local:${checksumAddress(k.address)}` },
-        { label: "upper-case address", did: `did:sigil:0x7a69:0x${hex.toUpperCase()}` },
-      ];
-    },
+    history: rich.history,
+    forms: formsOf,
     resolver: (extra = []) => createSigilResolver({ networks: [net, ...extra], cache: { maxAgeMs: 0 } }),
     async stop() {
       for (const p of [proxy, down, hanging]) await p.close();
