@@ -23,7 +23,8 @@ import { startHardhatNode } from "../test/support/hardhat-node.ts";
 import { startRpcProxy, type RpcProxy } from "../test/support/rpc-proxy.ts";
 import { measureBundles, type BundleSize } from "./lib/bundle-size.ts";
 import { measureEncryption, type EncryptionBench } from "./lib/encryption-bench.ts";
-import { measureProviders, renderProviders, type ProviderBench } from "./lib/provider-bench.ts";
+import { measureProviders, type ProviderBench } from "./lib/provider-bench.ts";
+import { renderProviders } from "./lib/provider-report.ts";
 import { measureConsole, metricsMarkdown, type ConsoleMetrics } from "./lib/console-metrics.ts";
 
 const root = join(import.meta.dirname, "..");
