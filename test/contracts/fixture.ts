@@ -181,3 +181,15 @@ export async function deployFixture() {
 }
 
 export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
+
+/** An identity guarded by `guardians` (2 of them needed, after `delay`), with a next key, committed to or not. */
+export async function guardedIdentity(f: Fixture, guardians: { address: string }[], commit = false, delay = DAY) {
+  const owner = await f.wallet();
+  const id = owner.address;
+  const g = f.guardianSet(id, guardians.map((s) => s.address), 2, delay);
+  await f.setGuardians(owner, id, g);
+  const next = await f.wallet();
+  const n = f.nextKey(next);
+  if (commit) await f.registry.connect(owner).commitNextOwner(id, n.commitment);
+  return { owner, id, g, next, n };
+}
