@@ -7,7 +7,8 @@ export * from "./errors.ts";
 export { decodeRegistryLog, decodeRegistryLogs, type RawLog, type RegistryEvent } from "./read/events.ts";
 export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } from "./document/document.ts";
 export { networkClient, networkEndpoints, networkReadClient, networkTransport, chainIdHex, type SigilNetwork } from "./read/networks.ts";
-export { EmptyCallError, HistoryReadError, readIdentities, type HistoryReadFailure, type IdentitySnapshot, type IdentityState } from "./read/reader.ts";
+export { EmptyCallError, HistoryReadError, readIdentities, type HistoryReadFailure } from "./read/reader.ts";
+export type { IdentitySnapshot, IdentityState } from "./read/types.ts";
 export { createEndpoint, DEFAULT_MAX_BATCH, type Endpoint, type EndpointCaps, type EndpointHealth, type EndpointStats } from "./read/endpoint.ts";
 export { classifyLogRefusal, getLogsAdaptive, LogLimitError, type LogFilter, type LogRefusal } from "./read/log-ranges.ts";
 export {
@@ -18,7 +19,8 @@ export {
   type SigilResolver,
   type SigilResolverConfig,
 } from "./resolve/resolver.ts";
-export { createSigilClient, type SigilClient } from "./resolve/sigil-client.ts";
+export { createSigilClient } from "./resolve/sigil-client.ts";
+export type { SigilClient } from "./resolve/types.ts";
 export { resolveDid, resolveDids } from "./resolve/resolve.ts";
 export { RESOLUTION_OPTIONS, readResolutionOptions, type SigilResolutionOptions } from "./document/resolution-options.ts";
 export { dereference, DID_PARAMETERS, URI_LIST, type DereferencingOptions, type DereferencingResult, type Resolvable } from "./resolve/dereference.ts";

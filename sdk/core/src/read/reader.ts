@@ -18,37 +18,9 @@ import { InconsistentAnswerError } from "../errors.ts";
 import { checkLinks, groupSpans, HistoryReadError, spanStart, type Span } from "./history-span.ts";
 import { LogLimitError, type LogFilter } from "./log-ranges.ts";
 import { ALL_TOPICS, readByKind } from "./log-split.ts";
+import type { BlockHeader, IdentitySnapshot, IdentityState } from "./types.ts";
 
 export { HistoryReadError, type HistoryReadFailure } from "./history-span.ts";
-
-export interface IdentityState {
-  owner: Address;
-  changed: bigint;
-  epoch: bigint;
-  nextOwnerCommitment: Hex;
-  deactivated: boolean;
-  nonce: bigint;
-  legacyNonce: bigint;
-  /** Block of the identity's first change (0: never changed). */
-  firstChange: bigint;
-  /** Block of its last purge (0: never purged): keys and services start there. */
-  purgedAt: bigint;
-}
-
-export interface IdentitySnapshot {
-  chainId: number;
-  blockNumber: bigint;
-  timestamp: bigint;
-  states: Map<Address, IdentityState>;
-  /** Each identity's registry events from `from` to `blockNumber`, in chain order. */
-  events: Map<Address, RegistryEvent[]>;
-  /** First block whose events `events` holds, per identity (earlier ones were not needed). */
-  from: Map<Address, bigint>;
-  /** Identities whose history could not be read whole: their error (others are unaffected). */
-  failures: Map<Address, Error>;
-  /** Block times learned from headers (for nodes whose logs carry no blockTimestamp). */
-  blockTimes: Map<bigint, bigint>;
-}
 
 export interface ReadOptions {
   registry: Address;
@@ -79,11 +51,6 @@ const DEFAULT_COMBINE_SPAN = 50_000n;
 /** What a purge does not void, for a current document's metadata: guardian and recovery events,
  * and the commitment's (commits and rotations), whose time the commitment's seniority counts from. */
 const PRE_PURGE_TOPICS = registryEventsAbi.filter((e) => /^DID(Guardian|Recover|NextOwnerCommitted|OwnerRotated)/.test(e.name)).map((e) => toEventSelector(e as never));
-
-export interface BlockHeader {
-  number: bigint;
-  timestamp: bigint;
-}
 
 /** The eth_call answered empty: no contract at the registry address on the node's chain. */
 export class EmptyCallError extends Error {}

@@ -12,7 +12,8 @@ import type { RegistryEvent } from "../read/events.ts";
 import { historyOf } from "./coalesce.ts";
 import { currentHistories } from "./history-cache.ts";
 import { blockTimeOf, buildResult, CONTENT_TYPES, currentResult, errorResult } from "../document/resolution-result.ts";
-import { findNetwork, type NetworkEntry, type SigilClient } from "./sigil-client.ts";
+import { findNetwork } from "./sigil-client.ts";
+import type { NetworkEntry, SigilClient } from "./types.ts";
 import { readQuery } from "../document/version-query.ts";
 import { MANY_OPTIONS, readResolutionOptions, shapeResult, type ReadOptions, type SigilResolutionOptions } from "../document/resolution-options.ts";
 

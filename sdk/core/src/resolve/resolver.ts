@@ -7,7 +7,8 @@ import { agree, comparedHosts, comparingClients } from "../read/compare.ts";
 import { networkHealth, type NetworkHealth } from "./health.ts";
 import type { SigilResolutionOptions } from "../document/resolution-options.ts";
 import { resolveDid, resolveDids } from "./resolve.ts";
-import { createSigilClient, type CacheStats, type SigilResolverConfig } from "./sigil-client.ts";
+import { createSigilClient } from "./sigil-client.ts";
+import type { CacheStats, SigilResolverConfig } from "./types.ts";
 
 export type { CacheStats, NetworkHealth, SigilResolutionOptions, SigilResolverConfig };
 export type SigilResolutionResult = DIDResolutionResult;
