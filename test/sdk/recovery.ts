@@ -6,25 +6,9 @@ import { expect } from "chai";
 import { Resolver } from "did-resolver";
 import { createWalletClient, custom, zeroHash, type Address, type EIP1193Provider, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import {
-  buildGuardianSet,
-  bytes32Name,
-  createSigilResolver,
-  generateNextKey,
-  getResolver,
-  planRotation,
-  REVOCATION_GAS_BUDGET,
-  sendOperation,
-  serviceAttribute,
-  sigilRegistryAbi,
-  splitRevocations,
-  staleEntries,
-  verifyGuardianCard,
-  watchDids,
-  type DidChange,
-  type RecoveryProposal,
-} from "sigil-did";
-import { decodeRegistryLogs } from "sigil-did";
+import { buildGuardianSet, bytes32Name, createSigilResolver, generateNextKey, getResolver, planRotation, sendOperation, serviceAttribute, sigilRegistryAbi, verifyGuardianCard, watchDids, type DidChange, type RecoveryProposal } from "sigil-did";
+import { REVOCATION_GAS_BUDGET, splitRevocations, staleEntries } from "sigil-did/internal";
+import { decodeRegistryLogs } from "sigil-did/internal";
 import { setup } from "./fixture.ts";
 
 const DAY = 86_400n;
