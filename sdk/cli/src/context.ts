@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createWalletClient, getAddress, isAddress, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createSigilResolver, networkClient, networkTransport, NoRegistryError, SigilError, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { createSigilResolver, NoRegistryError, SigilError, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { networkClient, networkTransport } from "sigil-did/internal";
 
 import { CliError, EXIT } from "./errors.ts";
 import { loadKey } from "./keys.ts";
