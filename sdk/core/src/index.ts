@@ -32,6 +32,7 @@ export type { RawLog, RegistryEvent } from "./read/events.ts";
 export type { SigilNetwork } from "./read/networks.ts";
 export { HistoryReadError, type HistoryReadFailure } from "./read/reader.ts";
 export type { IdentityState } from "./read/types.ts";
+export type { EndpointHealth } from "./read/endpoint.ts";
 export {
   createSigilResolver,
   getResolver,

@@ -9,7 +9,7 @@ export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } fr
 export { networkClient, networkReadClient, networkTransport, chainIdHex } from "./read/networks.ts";
 export { EmptyCallError, readIdentities } from "./read/reader.ts";
 export type { IdentitySnapshot } from "./read/types.ts";
-export { createEndpoint, type Endpoint, type EndpointCaps, type EndpointHealth, type EndpointStats } from "./read/endpoint.ts";
+export { createEndpoint, type Endpoint, type EndpointCaps, type EndpointStats } from "./read/endpoint.ts";
 export { classifyLogRefusal, getLogsAdaptive, LogLimitError, type LogFilter, type LogRefusal } from "./read/log-ranges.ts";
 export { RESOLUTION_OPTIONS } from "./document/resolution-options.ts";
 export { DID_PARAMETERS, URI_LIST } from "./resolve/dereference.ts";
