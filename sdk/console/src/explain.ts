@@ -1,13 +1,8 @@
-// Failures in plain words: the registry's refusal (the SDK names the contract's error and says
-// what it means), a wallet that declined, an account without funds, a node that cannot be reached.
-// Errors are recognised by name, not by class: the document's code needs none of the write path's.
-type SigilLike = Error & { shortMessage: string; details?: string; code: string };
-type RevertLike = SigilLike & { errorName: string };
-const isSigil = (e: unknown): e is SigilLike => e instanceof Error && typeof (e as { shortMessage?: unknown }).shortMessage === "string" && typeof (e as { code?: unknown }).code === "string";
-const isRevert = (e: unknown): e is RevertLike => isSigil(e) && e.name === "RegistryRevertError";
-/** viem's errors: a name, a short message, details. */
-type ViemLike = Error & { shortMessage: string; details?: string };
-const isViem = (e: unknown): e is ViemLike => e instanceof Error && typeof (e as { shortMessage?: unknown }).shortMessage === "string" && !isSigil(e);
+// Failures in plain words. The SDK explains every error (toSigilError: the registry's refusal
+// by the contract's error name and what it means, a wallet that declined, an account without
+// funds, a node that cannot be reached); the console adds only its wording and, for refusals
+// a person meets on the way, the next step in this UI.
+import { RegistryRevertError, RpcUnreachableError, toSigilError, UnexpectedError } from "sigil-did";
 
 export interface Explained {
   headline: string;
@@ -26,35 +21,38 @@ const NEXT_STEP: Record<string, string> = {
   "rotate:SigilNotNextOwner": "This next-key file is not the one this DID committed to (or it was used already): load the newest next-key file.",
 };
 
-function find<T>(error: unknown, match: (e: unknown) => e is T): T | undefined {
+/** viem's errors: a name, a short message, details. */
+type ViemLike = Error & { shortMessage: string; details?: string };
+const isViem = (e: unknown): e is ViemLike => e instanceof Error && typeof (e as { shortMessage?: unknown }).shortMessage === "string";
+
+function find(error: unknown, match: (e: unknown) => boolean): unknown {
   let e: unknown = error;
-  for (let i = 0; i < 12 && e; i++) {
-    if (match(e)) return e;
-    e = (e as { cause?: unknown }).cause;
-  }
+  for (let i = 0; i < 12 && e; i++, e = (e as { cause?: unknown }).cause) if (match(e)) return e;
   return undefined;
 }
 
-const codeOf = (e: unknown) => (e as { code?: unknown }).code;
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + ".";
 
 export function explain(error: unknown, operation?: string): Explained {
-  const revert = find(error, isRevert);
-  if (revert) {
-    const next = operation ? NEXT_STEP[`${operation}:${revert.errorName}`] : undefined;
-    const detail = revert.details ? revert.details.charAt(0).toUpperCase() + revert.details.slice(1) + "." : undefined;
-    return { headline: "The registry refuses this, so nothing was sent.", detail: [detail, next].filter(Boolean).join(" "), code: revert.errorName };
+  const failure = toSigilError(error);
+  if (failure instanceof RegistryRevertError) {
+    const next = operation ? NEXT_STEP[`${operation}:${failure.errorName}`] : undefined;
+    return { headline: "The registry refuses this, so nothing was sent.", detail: [failure.details && sentence(failure.details), next].filter(Boolean).join(" "), code: failure.errorName };
   }
-  if (find(error, (e): e is Error => codeOf(e) === 4001 || (e instanceof Error && e.name === "UserRejectedRequestError"))) {
-    return { headline: "You declined in your wallet. Nothing was sent.", declined: true };
+  switch (failure.code) {
+    case "walletDeclined":
+      return { headline: "You declined in your wallet. Nothing was sent.", declined: true };
+    case "insufficientFunds":
+      return { headline: "The account that pays has no funds for gas.", detail: "Fund it, connect a wallet that has funds, or sign the operation to a file and give it to a relayer." };
   }
-  if (find(error, (e): e is Error => e instanceof Error && e.name === "InsufficientFundsError")) {
-    return { headline: "The account that pays has no funds for gas.", detail: "Fund it, connect a wallet that has funds, or sign the operation to a file and give it to a relayer." };
+  if (failure instanceof RpcUnreachableError) {
+    const cause = find(failure.cause, (e) => isViem(e) && (e.name === "HttpRequestError" || e.name === "TimeoutError")) ?? failure.cause;
+    const said = (isViem(cause) ? cause.shortMessage : cause instanceof Error ? cause.message : String(cause)).split("\n")[0].replace(/\.$/, "");
+    return { headline: "The RPC endpoint could not be reached.", detail: `${said}. Check the network settings (RPC URL) and that the node is running.` };
   }
-  if (isSigil(error)) return { headline: error.shortMessage + ".", detail: error.details };
-  if (isViem(error)) {
-    const http = find(error, (e): e is ViemLike => isViem(e) && (e.name === "HttpRequestError" || e.name === "TimeoutError"));
-    if (http) return { headline: "The RPC endpoint could not be reached.", detail: `${http.shortMessage.replace(/\.$/, "")}. Check the network settings (RPC URL) and that the node is running.` };
-    return { headline: error.shortMessage, detail: error.details };
+  if (failure instanceof UnexpectedError) {
+    const cause = failure.cause;
+    return isViem(cause) ? { headline: cause.shortMessage, detail: cause.details } : { headline: cause instanceof Error ? cause.message : String(cause) };
   }
-  return { headline: error instanceof Error ? error.message : String(error) };
+  return { headline: failure.shortMessage + ".", detail: failure.details };
 }
