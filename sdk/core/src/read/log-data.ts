@@ -5,16 +5,10 @@
 // client CPU) and without viem's general ABI coder in a browser bundle. Strict as viem: a word
 // whose padding is not zero, a bool that is not 0 or 1, data out of bounds, or another type throws.
 import { getAddress, type AbiParameter, type Hex } from "viem";
-import { SigilError } from "../errors.ts";
 
 const WORD = 64; // hex characters
 
-class LogDataError extends SigilError {
-  override name = "LogDataError";
-  constructor(message: string) {
-    super("internalError", message);
-  }
-}
+class LogDataError extends Error {}
 
 function word(data: Hex, index: number): string {
   const start = 2 + index * WORD;

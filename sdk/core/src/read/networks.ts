@@ -73,11 +73,8 @@ export function networkTransport(network: SigilNetwork, endpoints: readonly Endp
 }
 
 /** An endpoint on the wrong chain, found before anything it answers is used. */
-export class WrongChainError extends SigilError {
+export class WrongChainError extends Error {
   override name = "WrongChainError";
-  constructor(message: string) {
-    super("internalError", message);
-  }
 }
 
 /**

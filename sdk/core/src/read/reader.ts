@@ -8,13 +8,15 @@
 //      step 1 (`speculate`), making one round trip.
 // The transport sizes each eth_getLogs to the endpoint (log-ranges.ts); a node that refuses in a
 // way nobody recognises gets a walk of the previousChange chain, one block per call. Every read
-// is checked against the chain of previousChange links (history-span.ts).
+// is checked against the chain of previousChange links (history-span.ts). Its plain errors
+// (EmptyCallError, a short answer) are internal signals: the resolver turns them into
+// InternalError results, so what reaches an app is a SigilError.
 import { toHex, type Address, type Client, type Hex } from "viem";
 import { identityStatesAbi } from "../abi.ts";
 import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
 import { decodeLogData } from "./log-data.ts";
 import { checkHistory } from "./consistency.ts";
-import { InconsistentAnswerError, InternalError, SigilError } from "../errors.ts";
+import { InconsistentAnswerError } from "../errors.ts";
 import { checkLinks, spanStart, type Span } from "./history-span.ts";
 import { getLogs, identityTopic, PRE_PURGE_TOPICS, readBeforePurge, readSpans, TOPIC_CHUNK } from "./span-logs.ts";
 import type { BlockHeader, IdentitySnapshot, IdentityState } from "./types.ts";
@@ -48,12 +50,7 @@ const STATE_CHUNK = 250;
 const DEFAULT_COMBINE_SPAN = 50_000n;
 
 /** The eth_call answered empty: no contract at the registry address on the node's chain. */
-export class EmptyCallError extends SigilError {
-  override name = "EmptyCallError";
-  constructor(message: string) {
-    super("internalError", message);
-  }
-}
+export class EmptyCallError extends Error {}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -76,7 +73,7 @@ export async function callStates(client: Client, registry: Address, ids: readonl
   const raw = (await client.request({ method: "eth_call", params: [{ to: registry, data }, "latest"] } as never)) as Hex;
   if (raw === "0x") throw new EmptyCallError(`no contract answered at ${registry}`);
   const [chainId, blockNumber, timestamp, states] = decodeLogData(identityStatesAbi[0].outputs, raw) as [bigint, bigint, bigint, IdentityState[]];
-  if (states.length !== ids.length) throw new InternalError({ details: `identityStates answered ${states.length} states for ${ids.length} identities` });
+  if (states.length !== ids.length) throw new Error(`identityStates answered ${states.length} states for ${ids.length} identities`);
   return [chainId, blockNumber, timestamp, states] as const;
 }
 
