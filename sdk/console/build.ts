@@ -79,7 +79,8 @@ export async function buildConsole(options: { outDir?: string; config?: string; 
     for (const i of outputs[k].imports) if (i.kind === "import-statement") visitReading(key(i.path.split("/").pop()!));
   };
   if (chainChunk) visitReading(chainChunk);
-  const preload = [...initial, ...reading].filter((f) => f !== "app.js").map((f) => `  <link rel="modulepreload" href="${f}">`).join("\n");
+  // An empty chunk (a module of re-exports only, such as sigil-did/internal) needs no preload.
+  const preload = [...initial, ...reading].filter((f) => f !== "app.js" && outputs[key(f)].bytes > 0).map((f) => `  <link rel="modulepreload" href="${f}">`).join("\n");
   let html = readFileSync(join(here, "src", "index.html"), "utf8");
   html = html.replace('  <script type="module" src="app.js"></script>', `  <script type="module" src="app.js"></script>\n${preload}`);
   if (options.csp !== undefined) {

@@ -2,8 +2,8 @@
 // (git show d80dfe5:contracts/SigilRegistry.sol) and would fail on it.
 import { expect } from "chai";
 import type { BaseWallet, Log } from "ethers";
-import { activeEntries } from "sigil-did";
-import { decodeRegistryLogs } from "sigil-did";
+import { activeEntries } from "sigil-did/internal";
+import { decodeRegistryLogs } from "sigil-did/internal";
 import { DAY, HOUR, deployFixture, type Fixture } from "./fixture.ts";
 
 describe("SigilRegistry 2.0: the issue's items", () => {

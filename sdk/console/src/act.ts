@@ -3,7 +3,8 @@
 // with the next key from its file (rotation, cancelling a recovery), or as a guardian with a
 // guardian card. The forms build operations; submit.ts checks, reviews, signs and sends them.
 import { getAddress, hexToBytes, isHex, zeroHash, type Address, type Hex } from "viem";
-import { activeEntries, bytes32Name, commitmentOf, generateNextKey, planRotation, proposalOf, publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType, type NextKeyCard, type Operation } from "sigil-did";
+import { bytes32Name, commitmentOf, generateNextKey, planRotation, publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType, type NextKeyCard, type Operation } from "sigil-did";
+import { activeEntries, proposalOf } from "sigil-did/internal";
 import { checkbox, field, fill, h, uid } from "./dom.ts";
 import { sigilMeta, type History, type Resolution } from "./meta.ts";
 import { fileText, parseJson } from "./files.ts";

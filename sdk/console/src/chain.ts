@@ -2,7 +2,8 @@
 // the identity's registry events (the history the timeline draws) and for writes. Loaded after
 // the page's first render (main.ts imports it dynamically): it brings the SDK's reads and viem.
 import { toHex, type Address, type Client, type Hex } from "viem";
-import { createSigilResolver, networkReadClient, readIdentities, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { createSigilResolver, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { networkReadClient, readIdentities } from "sigil-did/internal";
 import type { ConsoleConfig } from "./config.ts";
 import type { History } from "./meta.ts";
 

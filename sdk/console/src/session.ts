@@ -3,7 +3,7 @@
 // sent anywhere; it lives as long as the tab.
 import type { Address, EIP1193Provider, Hex, WalletClient } from "viem";
 import { privateKeyToAccount, type LocalAccount } from "viem/accounts";
-import { networkTransport } from "sigil-did";
+import { networkTransport } from "sigil-did/internal";
 import type { Chain } from "./chain.ts";
 import { walletClientOf } from "./clients.ts";
 

@@ -4,7 +4,8 @@
 // session's lock); only for the DID the page shows now (a form kept from an earlier lookup acts on
 // nothing); and its log always ends: done (the receipt shows the registry's events), refused
 // (nothing was signed or sent) or failed (with the reason).
-import { decodeRegistryLogs, directCall, encodeSignedOperation, isSignable, networkTransport, RegistryRevertError, relayOperation, sendOperation, signOperation, simulateOperation, type Operation, type OperationReceipt } from "sigil-did";
+import { encodeSignedOperation, RegistryRevertError, relayOperation, sendOperation, signOperation, simulateOperation, type Operation, type OperationReceipt } from "sigil-did";
+import { decodeRegistryLogs, directCall, isSignable, networkTransport } from "sigil-did/internal";
 import type { Address, Hex, PublicClient } from "viem";
 import type { Chain } from "./chain.ts";
 import { publicClientOf } from "./clients.ts";

@@ -19,20 +19,8 @@ import type { DIDResolutionResult } from "did-resolver";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
-import {
-  dereference,
-  DID_PARAMETERS,
-  echo,
-  InvalidDidError,
-  MAX_DID_URL_LENGTH,
-  parseDid,
-  RESOLUTION_OPTIONS,
-  SIGIL_CONTEXT,
-  SigilError,
-  URI_LIST,
-  type DereferencingResult,
-  type SigilResolver,
-} from "sigil-did";
+import { dereference, InvalidDidError, parseDid, SIGIL_CONTEXT, SigilError, type DereferencingResult, type SigilResolver } from "sigil-did";
+import { DID_PARAMETERS, echo, MAX_DID_URL_LENGTH, RESOLUTION_OPTIONS, URI_LIST } from "sigil-did/internal";
 import { createMetrics } from "./metrics.ts";
 import { negotiate, RESULT_TYPE, SUPPORTED_TYPES, type Representation } from "./negotiate.ts";
 

@@ -5,20 +5,8 @@
 // request the registry would refuse costs the relayer nothing (it is simulated first).
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { encodeFunctionData, type WalletClient } from "viem";
-import {
-  decodeSignedOperation,
-  NoRegistryError,
-  ReceiptTimeoutError,
-  RegistryRevertError,
-  relayedCall,
-  relayOperation,
-  SignedOperationFormatError,
-  sigilRegistryAbi,
-  signedOperationOnChain,
-  staleReason,
-  type RegistryTarget,
-  type SignedOperation,
-} from "sigil-did";
+import { decodeSignedOperation, NoRegistryError, ReceiptTimeoutError, RegistryRevertError, relayOperation, SignedOperationFormatError, sigilRegistryAbi, type RegistryTarget, type SignedOperation } from "sigil-did";
+import { relayedCall, signedOperationOnChain, staleReason } from "sigil-did/internal";
 import { problemBody } from "./app.ts";
 
 export const RELAY_PATH = "/1.0/relay";

@@ -4,22 +4,8 @@
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { hexToBytes, hexToString, isHex, zeroAddress, type Address, type Hex } from "viem";
-import {
-  activeEntries,
-  bytes32Name,
-  EmptyCallError,
-  generateNextKey,
-  parseDid,
-  planRotation,
-  publicKeyAttribute,
-  readIdentities,
-  serviceAttribute,
-  splitRevocations,
-  staleEntries,
-  type KeyPurpose,
-  type KeyType,
-  type Operation,
-} from "sigil-did";
+import { bytes32Name, generateNextKey, parseDid, planRotation, publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType, type Operation } from "sigil-did";
+import { activeEntries, EmptyCallError, readIdentities, splitRevocations, staleEntries } from "sigil-did/internal";
 import { CliError, EXIT, parseAddress, type Context } from "../context.ts";
 import { check, commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, refuseSelfCommitment, saveNextKey } from "../perform.ts";
 import { addRotationGuardianOptions, rotationGuardians, writeRotationCards, type RotationGuardianOptions } from "./rotation-guardians.ts";

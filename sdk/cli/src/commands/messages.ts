@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { isHex, type Hex } from "viem";
-import { decryptMessage, DEFAULT_SKEW_SECONDS, encryptMessage, parseDid, signMessage, verifyMessage } from "sigil-did";
+import { decryptMessage, encryptMessage, parseDid, signMessage, verifyMessage } from "sigil-did";
+import { DEFAULT_SKEW_SECONDS } from "sigil-did/internal";
 import { CliError, EXIT, readJson, toJson, type Context } from "../context.ts";
 
 type Ctx = () => Context;
