@@ -5,6 +5,7 @@
 import type { ParsedSigilDid, SigilError } from "sigil-did";
 import type { Chain } from "./chain.ts";
 import type { History, Resolution } from "./meta.ts";
+import type { Session } from "./session.ts";
 import { cspBlocked, cspExplained } from "./csp.ts";
 import { configProblems, loadConfig, saveToQuery, type ConsoleConfig } from "./config.ts";
 import { field, fill, h } from "./dom.ts";
@@ -30,6 +31,8 @@ let chainReady: Promise<Chain>;
 let lookup: Lookup | undefined;
 let selected: bigint | undefined;
 let generation = 0;
+/** The tab's wallet, key in the page and lock: created with the first Act panel, kept across lookups. */
+let session: Session | undefined;
 
 const app = document.getElementById("app")!;
 const networkStatus = document.getElementById("network-status")!;
@@ -251,14 +254,15 @@ function render(shown: Resolution, full = false) {
   const shownLookup = lookup;
   const isCurrent = () => lookup === shownLookup;
   // Their code is a separate chunk, loaded the first time (the document needs none of it).
-  void Promise.all([import("./safety-view.ts"), import("./act.ts")]).then(([{ safetyView }, { actView }]) => {
+  void Promise.all([import("./safety-view.ts"), import("./act.ts")]).then(([{ safetyView }, { actView, Session }]) => {
     if (!isCurrent()) return;
     if (safetyBox.dataset.did !== shownLookup.did) {
       safetyBox.dataset.did = shownLookup.did;
       timed("safety", () => fill(safetyBox, safetyView(chain, current)));
     }
     const refresh = () => (isCurrent() ? lookUp(shownLookup.did) : Promise.resolve());
-    timed("act", () => fill(actBox, actView({ chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, relayerUrl: config.relayerUrl, isCurrent, refresh, report })));
+    const tab = (session ??= new Session());
+    timed("act", () => fill(actBox, actView({ session: tab, chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, relayerUrl: config.relayerUrl, isCurrent, refresh, report })));
   });
 }
 

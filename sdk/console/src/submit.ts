@@ -13,7 +13,7 @@ import { explain } from "./explain.ts";
 import { download, toJson } from "./files.ts";
 import { KIND_WORDS, short, when } from "./format.ts";
 import { review } from "./review.ts";
-import { actorLabel, lock, onChain, session, unlock, type Actor } from "./session.ts";
+import { actorLabel, onChain, type Actor, type Session } from "./session.ts";
 
 export interface Prepared {
   op: Operation;
@@ -23,6 +23,8 @@ export interface Prepared {
 }
 
 export interface SubmitContext {
+  /** The tab's wallet, key in the page and lock. */
+  session: Session;
   chain: Chain;
   did: string;
   /** Where signed operations can be relayed (config.json's relayerUrl), if anywhere. */
@@ -100,7 +102,7 @@ const CONFIRM: Record<Mode, string> = { send: "Sign and send", file: "Sign to a 
 
 /** Runs one operation of the form whose log is `out`. Returns at once when another one runs. */
 export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prepared | Promise<Prepared>, out: HTMLElement) {
-  if (!lock(out.dataset.out ?? mode)) return;
+  if (!ctx.session.lock(out.dataset.out ?? mode)) return;
   const l = log(out);
   out.dataset.running = "true";
   let op: Operation | undefined;
@@ -117,7 +119,7 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
     // Both bound to the DID's chain before the review: what is reviewed is where it is sent.
     const p = { ...prepared, authoriser: await onChain(prepared.authoriser, ctx.chain) };
     if (mode !== "send" && !isSignable(p.op)) throw new Stopped("Anyone may send this operation: there is nothing to sign. Send it from any funded account.");
-    const payer = mode === "send" ? await onChain(session.wallet ?? session.pageKey ?? p.authoriser, ctx.chain) : p.authoriser;
+    const payer = mode === "send" ? await onChain(ctx.session.wallet ?? ctx.session.pageKey ?? p.authoriser, ctx.chain) : p.authoriser;
     if (mode === "send" && payer.kind !== "wallet" && (await target.publicClient.getBalance({ address: payer.address })) === 0n) {
       throw new Stopped(`${short(payer.address)} has no funds to pay the gas. Connect a wallet that has some, or use “Sign to a file for a relayer”.`);
     }
@@ -147,7 +149,7 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
     l.fail(error instanceof Stopped ? new Error(error.message) : error, signing ? "failed" : "refused", op?.type);
   } finally {
     delete out.dataset.running;
-    unlock();
+    ctx.session.unlock();
   }
 }
 
