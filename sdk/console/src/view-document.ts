@@ -2,7 +2,7 @@
 // (how many must approve and the delay; never who: the chain does not know), any pending
 // recovery, then its keys by what they may do, its services, and the raw JSON one click away.
 import { h } from "./dom.ts";
-import { sigilMeta, type Resolution, type TimedEvent } from "./meta.ts";
+import { sigilMeta, type Resolution, type SigilMeta, type TimedEvent } from "./meta.ts";
 import { describe, short, span, when, whenIso } from "./format.ts";
 
 type VM = { id: string; type: string; controller?: string; blockchainAccountId?: string; publicKeyHex?: string; publicKeyBase58?: string; publicKeyBase64?: string; publicKeyMultibase?: string; publicKeyJwk?: unknown };
@@ -46,74 +46,91 @@ function status(deactivated: boolean, version: Version | undefined) {
   return h("span", { class: "good", "data-status": "active" }, "Active");
 }
 
+type Doc = Record<string, unknown> & { id: string; verificationMethod?: VM[]; service?: { id: string; type: string; serviceEndpoint: unknown }[] };
+
 export function documentView(result: Resolution, options: { version?: Version; onBackToCurrent(): void }): HTMLElement {
   const meta = result.didResolutionMetadata as { error?: string; message?: string };
   if (meta.error) {
     return h("div", { class: "banner danger", role: "alert" }, h("strong", undefined, "This DID could not be resolved. "), meta.message ?? meta.error);
   }
-  const doc = result.didDocument as (Record<string, unknown> & { id: string; verificationMethod?: VM[]; service?: { id: string; type: string; serviceEndpoint: unknown }[] }) | null;
-  const m = result.didDocumentMetadata as Record<string, unknown>;
+  const doc = result.didDocument as Doc | null;
+  const raw = (label: string, value: unknown) => h("details", { class: "raw" }, h("summary", undefined, label), h("pre", { tabindex: 0, "aria-label": label }, JSON.stringify(value, null, 2)));
+  const resolutionMetadata = { didResolutionMetadata: result.didResolutionMetadata, didDocumentMetadata: result.didDocumentMetadata };
+  return h(
+    "div",
+    { class: "document", "data-version": options.version?.block.toString() ?? "current" },
+    options.version ? versionNote(options.version, options.onBackToCurrent) : null,
+    facts(result, options.version),
+    h("h3", undefined, "Keys"),
+    doc ? keys(doc) : h("p", { class: "muted" }, "A deactivated DID has no document and no keys."),
+    h("h3", undefined, "Services"),
+    services(doc?.service ?? []),
+    h("div", { class: "raws" }, raw("Raw DID document", result.didDocument), raw("Resolution metadata", resolutionMetadata)),
+  );
+}
+
+/** Above a past version: which one it is, and the way back to today's. */
+function versionNote(version: Version, onBackToCurrent: () => void) {
+  return h(
+    "div",
+    { class: "banner info version-note", role: "status" },
+    h("strong", undefined, `As it was at block ${version.block}`),
+    version.time !== undefined ? ` (${when(version.time)})` : "",
+    ". Later changes are not shown. ",
+    h("button", { type: "button", class: "link", onclick: onBackToCurrent }, "Back to the current document"),
+  );
+}
+
+/** Status, controller, pre-rotation, guardians, pending changes and recoveries, first and last change. */
+function facts(result: Resolution, version: Version | undefined): HTMLElement {
+  const list = h("dl", { class: "facts" });
   const sigil = sigilMeta(result);
-  const vms = new Map((doc?.verificationMethod ?? []).map((vm) => [vm.id, vm]));
-  const version = options.version
-    ? h(
-        "div",
-        { class: "banner info version-note", role: "status" },
-        h("strong", undefined, `As it was at block ${options.version.block}`),
-        options.version.time !== undefined ? ` (${when(options.version.time)})` : "",
-        ". Later changes are not shown. ",
-        h("button", { type: "button", class: "link", onclick: options.onBackToCurrent }, "Back to the current document"),
-      )
-    : null;
-
-  const facts = h("dl", { class: "facts" });
-  if (sigil) {
-    const deactivated = m.deactivated === true;
-    facts.append(
-      ...fact("Status", status(deactivated, options.version)),
-      ...fact("Controller", deactivated ? "none" : h("code", { class: "mono" }, sigil.owner)),
-      ...fact(
-        "Pre-rotation",
-        sigil.preRotation
-          ? h("span", { class: "good" }, `On: a next key is committed${sigil.commitmentSince ? ` (since ${whenIso(sigil.commitmentSince)})` : ""}. Whoever steals the current key cannot lock the owner out.`)
-          : h("span", { class: deactivated ? "" : "warn-text" }, deactivated ? "—" : "Off: no next key is committed. A thief of the current key could take this DID."),
-      ),
-      ...fact(
-        "Guardians",
-        sigil.guardians
-          ? `${sigil.guardians.threshold} approval${sigil.guardians.threshold === 1 ? "" : "s"} needed, then a ${span(sigil.guardians.delaySeconds)} wait. Who they are is not on chain.`
-          : "None",
-      ),
-    );
-    const p = sigil.pendingGuardianChange;
-    if (p) facts.append(...fact("Guardian change", `${p.removesGuardians ? "Removal of the guardians" : `New guardians (${p.threshold} approvals, ${span(p.delaySeconds)} wait)`} pending, effective ${whenIso(p.effectiveAt)}${p.canBeApplied ? " — can be applied now" : ""}.`));
-    if (sigil.recoveries.length) {
-      facts.append(
-        ...fact(
-          "Recovery",
-          h(
-            "ul",
-            { class: "plain" },
-            ...sigil.recoveries.map((r) =>
-              h(
-                "li",
-                { "data-recovery": r.status },
-                h("strong", { class: r.status === "expired" ? "" : "bad" }, r.status === "ready" ? "Ready to finalise" : r.status === "armed" ? "Armed" : r.status === "expired" ? "Expired" : "Proposed"),
-                `: new controller ${short(r.newOwner)}, ${r.approvals}${r.threshold ? ` of ${r.threshold}` : ""} approval${(r.threshold ?? r.approvals) === 1 ? "" : "s"}${r.purge ? ", voids all keys" : ""}${r.readyAt ? `, can be finalised from ${whenIso(r.readyAt)}` : ""}${r.nextOwnerCommitment ? "" : ", no next key"}.`,
-              ),
-            ),
-          ),
-        ),
-      );
-    }
-    if (typeof m.created === "string") facts.append(...fact("First change", whenIso(m.created)));
-    if (typeof m.updated === "string") facts.append(...fact("Last change", `${whenIso(m.updated)} (block ${String(m.versionId)})`));
+  if (!sigil) return list;
+  const m = result.didDocumentMetadata as Record<string, unknown>;
+  const deactivated = m.deactivated === true;
+  const preRotation = sigil.preRotation
+    ? h("span", { class: "good" }, `On: a next key is committed${sigil.commitmentSince ? ` (since ${whenIso(sigil.commitmentSince)})` : ""}. Whoever steals the current key cannot lock the owner out.`)
+    : h("span", { class: deactivated ? "" : "warn-text" }, deactivated ? "—" : "Off: no next key is committed. A thief of the current key could take this DID.");
+  const g = sigil.guardians;
+  list.append(
+    ...fact("Status", status(deactivated, version)),
+    ...fact("Controller", deactivated ? "none" : h("code", { class: "mono" }, sigil.owner)),
+    ...fact("Pre-rotation", preRotation),
+    ...fact("Guardians", g ? `${approvals(g.threshold)} needed, then a ${span(g.delaySeconds)} wait. Who they are is not on chain.` : "None"),
+  );
+  const p = sigil.pendingGuardianChange;
+  if (p) {
+    const what = p.removesGuardians ? "Removal of the guardians" : `New guardians (${p.threshold} approvals, ${span(p.delaySeconds)} wait)`;
+    list.append(...fact("Guardian change", `${what} pending, effective ${whenIso(p.effectiveAt)}${p.canBeApplied ? " — can be applied now" : ""}.`));
   }
+  if (sigil.recoveries.length) list.append(...fact("Recovery", h("ul", { class: "plain" }, ...sigil.recoveries.map(recoveryItem))));
+  if (typeof m.created === "string") list.append(...fact("First change", whenIso(m.created)));
+  if (typeof m.updated === "string") list.append(...fact("Last change", `${whenIso(m.updated)} (block ${String(m.versionId)})`));
+  return list;
+}
 
-  const keys = h("div", { class: "keys" });
+const approvals = (n: number) => `${n} approval${n === 1 ? "" : "s"}`;
+
+const RECOVERY_STATUS: Record<SigilMeta["recoveries"][number]["status"], string> = { ready: "Ready to finalise", armed: "Armed", expired: "Expired", proposed: "Proposed" };
+
+function recoveryItem(r: SigilMeta["recoveries"][number]) {
+  const count = `${r.approvals}${r.threshold ? ` of ${r.threshold}` : ""} approval${(r.threshold ?? r.approvals) === 1 ? "" : "s"}`;
+  const rest = `${r.purge ? ", voids all keys" : ""}${r.readyAt ? `, can be finalised from ${whenIso(r.readyAt)}` : ""}${r.nextOwnerCommitment ? "" : ", no next key"}`;
+  return h(
+    "li",
+    { "data-recovery": r.status },
+    h("strong", { class: r.status === "expired" ? "" : "bad" }, RECOVERY_STATUS[r.status]),
+    `: new controller ${short(r.newOwner)}, ${count}${rest}.`,
+  );
+}
+
+/** The keys by what they may do (authentication, signing, encryption). */
+function keys(doc: Doc): HTMLElement {
+  const vms = new Map((doc.verificationMethod ?? []).map((vm) => [vm.id, vm]));
+  const el = h("div", { class: "keys" });
   for (const [rel, title, hint] of RELATIONSHIPS) {
-    const refs = ((doc?.[rel] as (string | VM)[] | undefined) ?? []).map((r) => (typeof r === "string" ? vms.get(r) : r)).filter((v): v is VM => v !== undefined);
-    keys.append(
+    const refs = ((doc[rel] as (string | VM)[] | undefined) ?? []).map((r) => (typeof r === "string" ? vms.get(r) : r)).filter((v): v is VM => v !== undefined);
+    el.append(
       h(
         "section",
         { class: "rel", "data-relationship": rel, "aria-label": title },
@@ -123,21 +140,13 @@ export function documentView(result: Resolution, options: { version?: Version; o
       ),
     );
   }
-  const services = doc?.service ?? [];
-  const raw = (label: string, value: unknown) => h("details", { class: "raw" }, h("summary", undefined, label), h("pre", { tabindex: 0, "aria-label": label }, JSON.stringify(value, null, 2)));
-  return h(
-    "div",
-    { class: "document", "data-version": options.version?.block.toString() ?? "current" },
-    version,
-    facts,
-    h("h3", undefined, "Keys"),
-    doc ? keys : h("p", { class: "muted" }, "A deactivated DID has no document and no keys."),
-    h("h3", undefined, "Services"),
-    services.length
-      ? h("ul", { class: "services" }, ...services.map((svc) => h("li", { "data-service": svc.type }, h("strong", undefined, svc.type), " ", h("code", { class: "mono" }, typeof svc.serviceEndpoint === "string" ? svc.serviceEndpoint : JSON.stringify(svc.serviceEndpoint)))))
-      : h("p", { class: "muted" }, "none"),
-    h("div", { class: "raws" }, raw("Raw DID document", result.didDocument), raw("Resolution metadata", { didResolutionMetadata: result.didResolutionMetadata, didDocumentMetadata: result.didDocumentMetadata })),
-  );
+  return el;
+}
+
+function services(list: NonNullable<Doc["service"]>): HTMLElement {
+  if (!list.length) return h("p", { class: "muted" }, "none");
+  const endpoint = (e: unknown) => (typeof e === "string" ? e : JSON.stringify(e));
+  return h("ul", { class: "services" }, ...list.map((svc) => h("li", { "data-service": svc.type }, h("strong", undefined, svc.type), " ", h("code", { class: "mono" }, endpoint(svc.serviceEndpoint)))));
 }
 
 /** Warnings for a correspondent about the current document: deactivated, a pending recovery, keys changed lately. */
