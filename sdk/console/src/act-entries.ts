@@ -17,18 +17,37 @@ export interface EntriesContext extends SubmitContext {
 
 /** "Add or revoke a key". */
 export function keysBlock(ctx: EntriesContext): HTMLDetailsElement {
-  return block("keys", "Add or revoke a key", h("h4", undefined, "Add a key"), addKeyForm(ctx), h("h4", undefined, "Revoke a key"), revokeKeyForm(ctx));
+  return block(
+    "keys",
+    "Add or revoke a key",
+    h("h4", undefined, "Add a key"),
+    addKeyForm(ctx),
+    h("h4", undefined, "Revoke a key"),
+    revokeKeyForm(ctx),
+  );
 }
 
 /** "Add or remove a service". */
 export function servicesBlock(ctx: EntriesContext): HTMLDetailsElement {
   const title = "Add or remove a service";
-  return block("services", title, h("h4", undefined, "Add a service"), addServiceForm(ctx), h("h4", undefined, "Remove a service"), removeServiceForm(ctx));
+  return block(
+    "services",
+    title,
+    h("h4", undefined, "Add a service"),
+    addServiceForm(ctx),
+    h("h4", undefined, "Remove a service"),
+    removeServiceForm(ctx),
+  );
 }
 
 function addKeyForm(ctx: EntriesContext): HTMLFormElement {
   const { identity } = ctx;
-  const kind = h("select", { name: "key-kind" }, h("option", { value: "address" }, "An Ethereum address"), h("option", { value: "public" }, "A public key"));
+  const kind = h(
+    "select",
+    { name: "key-kind" },
+    h("option", { value: "address" }, "An Ethereum address"),
+    h("option", { value: "public" }, "A public key"),
+  );
   const keyAddress = hexInput("key-address", "0x…");
   const keyType = h("select", { name: "key-type" }, ...["Ed25519", "X25519", "Secp256k1"].map((t) => h("option", { value: t }, t)));
   const keyHex = hexInput("public-key", "0x…");
@@ -46,13 +65,22 @@ function addKeyForm(ctx: EntriesContext): HTMLFormElement {
     addressField.hidden = kind.value !== "address";
     publicFields.hidden = kind.value === "address";
   });
-  const fields = [field("What to add", kind), addressField, publicFields, field("What it may do", purpose), field("Valid for (days)", keyDays)];
+  const fields = [
+    field("What to add", kind),
+    addressField,
+    publicFields,
+    field("What it may do", purpose),
+    field("Valid for (days)", keyDays),
+  ];
   return actionForm(ctx, "add-key", fields, () => {
     const p = purpose.value as KeyPurpose;
     if (kind.value === "address") {
       if (p === "enc") throw new Error("an address signs: choose authentication or signing (encryption needs an X25519 public key)");
       const delegate = readAddress(keyAddress.value, "the address");
-      return { op: { type: "addDelegate", identity, delegateType: bytes32Name(p), delegate, validity: days(keyDays) }, authoriser: ctx.session.controller() };
+      return {
+        op: { type: "addDelegate", identity, delegateType: bytes32Name(p), delegate, validity: days(keyDays) },
+        authoriser: ctx.session.controller(),
+      };
     }
     if (!isHex(keyHex.value.trim())) throw new Error("the public key must be hex, starting with 0x");
     const attr = publicKeyAttribute(keyType.value as KeyType, p, hexToBytes(keyHex.value.trim() as Hex));
@@ -77,7 +105,10 @@ function revokeKeyForm(ctx: EntriesContext): HTMLElement {
     .filter((a) => nameOf(a.name)?.startsWith("did/pub/"))
     .map((a) => {
       const [, , type, purpose] = nameOf(a.name)!.split("/");
-      return { label: `${type} ${short(a.value, 8)} (${purposeWords(purpose ?? null)})`, op: { type: "revokeAttribute", identity, name: a.name, value: a.value } as Operation };
+      return {
+        label: `${type} ${short(a.value, 8)} (${purposeWords(purpose ?? null)})`,
+        op: { type: "revokeAttribute", identity, name: a.name, value: a.value } as Operation,
+      };
     });
   return revokeForm(ctx, "revoke-key", [...delegates, ...publicKeys], "No key is published besides the controller.");
 }
@@ -86,9 +117,18 @@ function addServiceForm(ctx: EntriesContext): HTMLFormElement {
   const svcType = h("input", { type: "text", name: "service-type", value: "MessagingService", autocomplete: "off" });
   const svcEndpoint = h("input", { type: "url", name: "service-endpoint", autocomplete: "off", placeholder: "https://inbox.example/you" });
   const svcDays = validityInput();
-  const fields = [field("Type", svcType, "Letters, digits or _ (up to 24)."), field("Endpoint", svcEndpoint), field("Valid for (days)", svcDays)];
+  const fields = [
+    field("Type", svcType, "Letters, digits or _ (up to 24)."),
+    field("Endpoint", svcEndpoint),
+    field("Valid for (days)", svcDays),
+  ];
   return actionForm(ctx, "add-service", fields, () => ({
-    op: { type: "setAttribute", identity: ctx.identity, ...serviceAttribute(svcType.value.trim(), svcEndpoint.value.trim()), validity: days(svcDays) },
+    op: {
+      type: "setAttribute",
+      identity: ctx.identity,
+      ...serviceAttribute(svcType.value.trim(), svcEndpoint.value.trim()),
+      validity: days(svcDays),
+    },
     authoriser: ctx.session.controller(),
   }));
 }

@@ -21,20 +21,30 @@ type Recovery = SigilMeta["recoveries"][number];
 /** The guardian card (picked or pasted), read and checked against the DID and the key acting. */
 function guardianCard(ctx: RecoveryContext) {
   const file = h("input", { type: "file", name: "guardian-card", accept: ".json,application/json" });
-  const paste = h("textarea", { name: "guardian-card-text", rows: 3, spellcheck: "false", placeholder: '{"guardian": "0x…", "salt": "0x…", "proof": […], …}' });
+  const paste = h("textarea", {
+    name: "guardian-card-text",
+    rows: 3,
+    spellcheck: "false",
+    placeholder: '{"guardian": "0x…", "salt": "0x…", "proof": […], …}',
+  });
   const read = async () => {
     const text = (await fileText(file)) ?? paste.value;
     if (!text.trim()) throw new Error("Load your guardian card first.");
     const card = parseJson<{ identity?: string; guardian?: string; salt?: string; proof?: string[] }>(text, "guardian card");
-    if (!card.guardian || !isHex(card.salt ?? "") || !Array.isArray(card.proof)) throw new Error("this is not a guardian card (it needs guardian, salt and proof)");
-    if (card.identity && card.identity.toLowerCase() !== ctx.identity.toLowerCase()) throw new Error(`this guardian card is for ${card.identity}, not for this DID`);
+    if (!card.guardian || !isHex(card.salt ?? "") || !Array.isArray(card.proof))
+      throw new Error("this is not a guardian card (it needs guardian, salt and proof)");
+    if (card.identity && card.identity.toLowerCase() !== ctx.identity.toLowerCase())
+      throw new Error(`this guardian card is for ${card.identity}, not for this DID`);
     const actor = ctx.session.controller();
     if (actor.address.toLowerCase() !== card.guardian.toLowerCase()) {
       throw new Error(`this card is guardian ${card.guardian}'s: act with that key (now acting as ${actor.address})`);
     }
     return { proof: { guardian: getAddress(card.guardian), salt: card.salt as Hex, proof: card.proof as Hex[] }, actor };
   };
-  return { fields: [field("Guardian card", file, "The card the owner gave you (sigil guardians set writes them)."), field("…or paste it", paste)], read };
+  return {
+    fields: [field("Guardian card", file, "The card the owner gave you (sigil guardians set writes them)."), field("…or paste it", paste)],
+    read,
+  };
 }
 
 type Card = ReturnType<typeof guardianCard>;
@@ -49,20 +59,31 @@ function proposeForm(ctx: RecoveryContext, card: Card): HTMLFormElement {
     const { proof, actor } = await card.read();
     const c = commitment.value.trim();
     if (c && (!isHex(c) || c.length !== 66)) throw new Error("the commitment must be 32 bytes of hex");
-    const recovery = { newOwner: readAddress(newOwner.value, "the new controller"), nextCommitment: (c || zeroHash) as Hex, purge: purge.input.checked };
+    const recovery = {
+      newOwner: readAddress(newOwner.value, "the new controller"),
+      nextCommitment: (c || zeroHash) as Hex,
+      purge: purge.input.checked,
+    };
     return { op: { type: "approveRecovery" as const, identity: ctx.identity, recovery, proof }, authoriser: actor };
   };
   return actionForm(ctx, "recovery-start", fields, prepare, { sendLabel: "Check and propose" });
 }
 
-const approvals = (r: Recovery) => `${r.approvals}${r.threshold ? ` of ${r.threshold}` : ""} approval${(r.threshold ?? r.approvals) === 1 ? "" : "s"}`;
+const approvals = (r: Recovery) =>
+  `${r.approvals}${r.threshold ? ` of ${r.threshold}` : ""} approval${(r.threshold ?? r.approvals) === 1 ? "" : "s"}`;
 
 function approveForm(ctx: RecoveryContext, card: Card, open: Recovery[]): HTMLElement {
   if (!open.length) return h("p", { class: "muted" }, "No recovery is open.");
-  const which = choice("recovery", open.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}, ${approvals(r)}` })));
+  const which = choice(
+    "recovery",
+    open.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}, ${approvals(r)}` })),
+  );
   const prepare = async () => {
     const { proof, actor } = await card.read();
-    return { op: { type: "approveRecovery" as const, identity: ctx.identity, recovery: proposalOf(open[which.index()]), proof }, authoriser: actor };
+    return {
+      op: { type: "approveRecovery" as const, identity: ctx.identity, recovery: proposalOf(open[which.index()]), proof },
+      authoriser: actor,
+    };
   };
   return actionForm(ctx, "recovery-approve", [which.el], prepare, { sendLabel: "Check and approve" });
 }
@@ -70,8 +91,14 @@ function approveForm(ctx: RecoveryContext, card: Card, open: Recovery[]): HTMLEl
 function finalizeForm(ctx: RecoveryContext, open: Recovery[]): HTMLElement {
   const ready = open.filter((r) => r.status === "ready" || r.status === "armed");
   if (!ready.length) return h("p", { class: "muted" }, "No recovery is armed.");
-  const which = choice("finalize", ready.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}` })));
-  const prepare = () => ({ op: { type: "finalizeRecovery" as const, identity: ctx.identity, recovery: proposalOf(ready[which.index()]) }, authoriser: ctx.session.controller() });
+  const which = choice(
+    "finalize",
+    ready.map((r) => ({ label: `${r.status}: new controller ${r.newOwner}` })),
+  );
+  const prepare = () => ({
+    op: { type: "finalizeRecovery" as const, identity: ctx.identity, recovery: proposalOf(ready[which.index()]) },
+    authoriser: ctx.session.controller(),
+  });
   return actionForm(ctx, "recovery-finalize", [which.el], prepare, { signable: false, sendLabel: "Check and finalise" });
 }
 
@@ -85,7 +112,10 @@ function cancelForm(ctx: RecoveryContext): HTMLFormElement {
     const text = await fileText(file);
     if (!text) throw new Error("Load your next-key file first.");
     const next = readNextKey(text);
-    return { op: { type: "cancelRecovery" as const, identity: ctx.identity, salt: next.salt }, authoriser: keyActor(ctx.chain, next.privateKey, "next") };
+    return {
+      op: { type: "cancelRecovery" as const, identity: ctx.identity, salt: next.salt },
+      authoriser: keyActor(ctx.chain, next.privateKey, "next"),
+    };
   };
   return actionForm(ctx, "recovery-cancel", fields, prepare, { sendLabel: "Check and cancel" });
 }

@@ -43,7 +43,10 @@ export function commitBlock(ctx: RotationContext): HTMLDetailsElement {
     generate.textContent = "Generate another";
   });
   const fields = [
-    hint("Only a hash of the next key is published. Keep the key offline: if your current key is stolen, the next key takes the DID back and voids everything the thief published."),
+    hint(
+      "Only a hash of the next key is published. Keep the key offline: if your current key " +
+        "is stolen, the next key takes the DID back and voids everything the thief published.",
+    ),
     h("div", { class: "buttons" }, generate),
     next.holder,
   ];
@@ -53,17 +56,33 @@ export function commitBlock(ctx: RotationContext): HTMLDetailsElement {
     if (!next.saved()) throw new Error("Save the next key (download or print it) and tick the box first: without it you cannot rotate.");
     const after = () => {
       next.forget(); // the page forgets the key once it is committed
-      fill(next.holder, h("p", { class: "good" }, `Committed to ${card.address}. The page has forgotten the key: keep your saved copy offline.`));
+      fill(
+        next.holder,
+        h("p", { class: "good" }, `Committed to ${card.address}. The page has forgotten the key: keep your saved copy offline.`),
+      );
     };
-    return { op: { type: "commitNextOwner", identity: ctx.identity, commitment: card.commitment }, authoriser: ctx.session.controller(), after };
+    return {
+      op: { type: "commitNextOwner", identity: ctx.identity, commitment: card.commitment },
+      authoriser: ctx.session.controller(),
+      after,
+    };
   });
-  return block("commit", ctx.sigil?.preRotation ? "Commit to a next key (one is committed already)" : "Commit to a next key (pre-rotation)", form);
+  return block(
+    "commit",
+    ctx.sigil?.preRotation ? "Commit to a next key (one is committed already)" : "Commit to a next key (pre-rotation)",
+    form,
+  );
 }
 
 /** The next-key file (picked or pasted), checked against the DID's commitment as soon as it is given. */
 function nextKeyInput(sigil: SigilMeta | undefined) {
   const file = h("input", { type: "file", name: "next-key-file", accept: ".json,application/json" });
-  const paste = h("textarea", { name: "next-key-text", rows: 3, spellcheck: "false", placeholder: '{"privateKey": "0x…", "salt": "0x…", …}' });
+  const paste = h("textarea", {
+    name: "next-key-text",
+    rows: 3,
+    spellcheck: "false",
+    placeholder: '{"privateKey": "0x…", "salt": "0x…", …}',
+  });
   const status = h("p", { class: "hint", "aria-live": "polite" });
   const read = async () => {
     const text = (await fileText(file)) ?? paste.value;
@@ -75,7 +94,9 @@ function nextKeyInput(sigil: SigilMeta | undefined) {
       const next = await read();
       const matches = sigil?.nextOwnerCommitment && commitmentOf(next.address, next.salt) === sigil.nextOwnerCommitment;
       status.className = matches ? "good" : "bad";
-      status.textContent = matches ? `✓ Next key ${next.address} matches this DID's commitment.` : `✗ Next key ${next.address} is not the one this DID committed to.`;
+      status.textContent = matches
+        ? `✓ Next key ${next.address} matches this DID's commitment.`
+        : `✗ Next key ${next.address} is not the one this DID committed to.`;
     } catch (error) {
       status.className = "bad";
       status.textContent = (error as Error).message;
@@ -83,7 +104,11 @@ function nextKeyInput(sigil: SigilMeta | undefined) {
   };
   file.addEventListener("change", () => void check());
   paste.addEventListener("change", () => void check());
-  return { fields: [field("Next-key file", file), field("…or paste it", paste), status], read, clear: () => ((file.value = ""), (paste.value = "")) };
+  return {
+    fields: [field("Next-key file", file), field("…or paste it", paste), status],
+    read,
+    clear: () => ((file.value = ""), (paste.value = "")),
+  };
 }
 
 /** "Rotate with your next key". */
@@ -100,7 +125,10 @@ export function rotateBlock(ctx: RotationContext): HTMLDetailsElement {
     if (fresh.input.checked) ensureFresh();
   });
   const fields = [
-    hint("The next key takes over as controller. With purge, every key and service published before — a thief's included — is void at once, whatever their number."),
+    hint(
+      "The next key takes over as controller. With purge, every key and service " +
+        "published before — a thief's included — is void at once, whatever their number.",
+    ),
     ...next.fields,
     field("New controller (optional)", newOwner, "Leave empty to make the next key the controller."),
     purge.el,

@@ -44,7 +44,10 @@ function merge(base: ConsoleConfig, file: FileConfig): ConsoleConfig {
 /** Settings from the query string, as a FileConfig. */
 function fromQuery(q: URLSearchParams): FileConfig {
   const network: FileConfig["network"] = {};
-  const rpc = q.getAll("rpc").flatMap((v) => v.split(",")).filter(Boolean);
+  const rpc = q
+    .getAll("rpc")
+    .flatMap((v) => v.split(","))
+    .filter(Boolean);
   if (rpc.length) network.rpcUrls = rpc;
   if (q.get("chainId") && /^\d+$/.test(q.get("chainId")!)) network.chainId = Number(q.get("chainId"));
   if (q.get("registry")) network.registry = q.get("registry")!;
@@ -89,6 +92,7 @@ export function configProblems(config: ConsoleConfig): string[] {
       problems.push(`RPC URL "${url}" is not a URL`);
     }
   }
-  if (!Number.isSafeInteger(config.network.chainId) || config.network.chainId <= 0) problems.push("the chain id must be a positive whole number");
+  if (!Number.isSafeInteger(config.network.chainId) || config.network.chainId <= 0)
+    problems.push("the chain id must be a positive whole number");
   return problems;
 }

@@ -14,19 +14,56 @@ export interface FormOptions {
 }
 
 /** A form for one operation: its fields, "Check and send", and "Sign to a file" when it can be signed. */
-export function actionForm(ctx: SubmitContext, name: string, fields: (Node | null)[], prepare: Prepare, options: FormOptions = {}): HTMLFormElement {
+export function actionForm(
+  ctx: SubmitContext,
+  name: string,
+  fields: (Node | null)[],
+  prepare: Prepare,
+  options: FormOptions = {},
+): HTMLFormElement {
   const out = h("div", { class: "out", role: "status", "aria-live": "polite", "data-out": name });
   const locked = ctx.session.locked;
   const signable = options.signable !== false;
-  const send = h("button", { type: "submit", class: options.danger ? "danger" : "", "data-action": "send", disabled: locked }, options.sendLabel ?? "Check and send");
-  const relay = signable && ctx.relayerUrl
-    ? h("button", { type: "button", class: "secondary", "data-action": "relay", disabled: locked, onclick: () => void submit(ctx, "relay", prepare, out) }, "Sign and send through the relayer")
-    : null;
+  const send = h(
+    "button",
+    { type: "submit", class: options.danger ? "danger" : "", "data-action": "send", disabled: locked },
+    options.sendLabel ?? "Check and send",
+  );
+  const relay =
+    signable && ctx.relayerUrl
+      ? h(
+          "button",
+          {
+            type: "button",
+            class: "secondary",
+            "data-action": "relay",
+            disabled: locked,
+            onclick: () => void submit(ctx, "relay", prepare, out),
+          },
+          "Sign and send through the relayer",
+        )
+      : null;
   const file = signable
-    ? h("button", { type: "button", class: "secondary", "data-action": "file", disabled: locked, onclick: () => void submit(ctx, "file", prepare, out) }, "Sign to a file for a relayer")
+    ? h(
+        "button",
+        {
+          type: "button",
+          class: "secondary",
+          "data-action": "file",
+          disabled: locked,
+          onclick: () => void submit(ctx, "file", prepare, out),
+        },
+        "Sign to a file for a relayer",
+      )
     : null;
   const onsubmit = (e: Event) => (e.preventDefault(), void submit(ctx, "send", prepare, out));
-  return h("form", { class: "act-form", "data-form": name, novalidate: true, onsubmit }, ...fields, h("div", { class: "buttons" }, send, relay, file), out);
+  return h(
+    "form",
+    { class: "act-form", "data-form": name, novalidate: true, onsubmit },
+    ...fields,
+    h("div", { class: "buttons" }, send, relay, file),
+    out,
+  );
 }
 
 /** Radio buttons for one of `items` (the first checked); `index()` is the one checked. */
@@ -35,7 +72,14 @@ export function choice(name: string, items: { label: string }[]) {
   const inputs = items.map((_item, i) => h("input", { type: "radio", name: group, value: String(i), id: uid(name), checked: i === 0 }));
   const rows = items.map((item, i) => h("div", { class: "check" }, inputs[i], h("label", { for: inputs[i].id }, item.label)));
   const el = h("fieldset", { class: "choices" }, h("legend", undefined, "Which one"), ...rows);
-  return { el, index: () => Math.max(0, inputs.findIndex((r) => r.checked)) };
+  return {
+    el,
+    index: () =>
+      Math.max(
+        0,
+        inputs.findIndex((r) => r.checked),
+      ),
+  };
 }
 
 /** The "Valid for (days)" input: one year unless changed. */
@@ -62,4 +106,5 @@ export function onOpen(details: HTMLDetailsElement, run: () => void) {
 export const hint = (text: string, cls = "hint") => h("p", { class: cls }, text);
 
 /** A text input for hex or an address (no autocomplete, no spelling). */
-export const hexInput = (name: string, placeholder: string) => h("input", { type: "text", name, autocomplete: "off", spellcheck: "false", placeholder });
+export const hexInput = (name: string, placeholder: string) =>
+  h("input", { type: "text", name, autocomplete: "off", spellcheck: "false", placeholder });

@@ -37,7 +37,16 @@ let session: Session | undefined;
 const app = document.getElementById("app")!;
 const networkStatus = document.getElementById("network-status")!;
 
-const didInput = h("input", { type: "text", name: "did", id: "did-input", autocomplete: "off", spellcheck: "false", autocapitalize: "off", placeholder: "did:sigil:0x7a69:0x…", required: true });
+const didInput = h("input", {
+  type: "text",
+  name: "did",
+  id: "did-input",
+  autocomplete: "off",
+  spellcheck: "false",
+  autocapitalize: "off",
+  placeholder: "did:sigil:0x7a69:0x…",
+  required: true,
+});
 const lookupError = h("p", { class: "bad", role: "alert", id: "lookup-error" });
 /** Says what a lookup found, for screen readers (the document itself is not a live region). */
 const announce = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite", id: "lookup-announce" });
@@ -70,10 +79,31 @@ const results = h(
       ),
     ),
   ),
-  h("section", { id: "document", "aria-labelledby": "h-document", class: "panel" }, h("h2", { id: "h-document", tabindex: -1 }, "Document"), docBox),
-  h("section", { id: "history", "aria-labelledby": "h-history", class: "panel" }, h("h2", { id: "h-history", tabindex: -1 }, "History"), historyBox),
-  h("section", { id: "safety", "aria-labelledby": "h-safety", class: "panel" }, h("h2", { id: "h-safety", tabindex: -1 }, "Safety numbers"), safetyBox),
-  h("section", { id: "act", "aria-labelledby": "h-act", class: "panel" }, h("h2", { id: "h-act", tabindex: -1 }, "Act on this DID"), actStatus, actBox),
+  h(
+    "section",
+    { id: "document", "aria-labelledby": "h-document", class: "panel" },
+    h("h2", { id: "h-document", tabindex: -1 }, "Document"),
+    docBox,
+  ),
+  h(
+    "section",
+    { id: "history", "aria-labelledby": "h-history", class: "panel" },
+    h("h2", { id: "h-history", tabindex: -1 }, "History"),
+    historyBox,
+  ),
+  h(
+    "section",
+    { id: "safety", "aria-labelledby": "h-safety", class: "panel" },
+    h("h2", { id: "h-safety", tabindex: -1 }, "Safety numbers"),
+    safetyBox,
+  ),
+  h(
+    "section",
+    { id: "act", "aria-labelledby": "h-act", class: "panel" },
+    h("h2", { id: "h-act", tabindex: -1 }, "Act on this DID"),
+    actStatus,
+    actBox,
+  ),
 );
 
 /** A settings field across the whole form: an address or URL is never cut off. */
@@ -82,7 +112,14 @@ const wide = (el: HTMLElement) => (el.classList.add("wide"), el);
 function settingsForm() {
   const rpc = h("input", { type: "url", name: "rpc", value: config.network.rpcUrls.join(", "), autocomplete: "off", spellcheck: "false" });
   const chainId = h("input", { type: "number", name: "chainId", value: config.network.chainId, min: 1, inputmode: "numeric" });
-  const registry = h("input", { type: "text", name: "registry", value: config.network.registry, autocomplete: "off", spellcheck: "false", placeholder: "0x…" });
+  const registry = h("input", {
+    type: "text",
+    name: "registry",
+    value: config.network.registry,
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "0x…",
+  });
   const name = h("input", { type: "text", name: "network", value: config.network.name ?? "", autocomplete: "off", spellcheck: "false" });
   const recent = h("input", { type: "number", name: "recentDays", value: config.recentDays, min: 1, inputmode: "numeric" });
   const problems = h("ul", { class: "bad", role: "alert" }, ...configProblems(config).map((p) => h("li", undefined, p)));
@@ -101,7 +138,10 @@ function settingsForm() {
               name: name.value.trim() || undefined,
               chainId: Number(chainId.value),
               registry: registry.value.trim() as ConsoleConfig["network"]["registry"],
-              rpcUrls: rpc.value.split(",").map((u) => u.trim()).filter(Boolean),
+              rpcUrls: rpc.value
+                .split(",")
+                .map((u) => u.trim())
+                .filter(Boolean),
               fromBlock: config.network.fromBlock,
             },
             recentDays: Number(recent.value) > 0 ? Number(recent.value) : 7,
@@ -137,7 +177,11 @@ async function showStatus() {
     const [health] = await (await chainReady).resolver.health();
     if (!health.ok) {
       const csp = await cspBlocked(config.network.rpcUrls);
-      return void bad(csp.length ? `Not connected to ${here()}: the Content-Security-Policy does not allow ${csp.join(", ")}` : `${here()}: the RPC endpoint does not answer (${health.error ?? "unavailable"})`);
+      return void bad(
+        csp.length
+          ? `Not connected to ${here()}: the Content-Security-Policy does not allow ${csp.join(", ")}`
+          : `${here()}: the RPC endpoint does not answer (${health.error ?? "unavailable"})`,
+      );
     }
     networkStatus.textContent = `${here()} · block ${health.blockNumber}`;
     networkStatus.className = "network ok";
@@ -151,7 +195,8 @@ function otherChain(parsed: ParsedSigilDid): string | undefined {
   const n = config.network;
   if (parsed.network === undefined || parsed.network === n.name || parsed.network === `0x${n.chainId.toString(16)}`) return undefined;
   const theirs = parsed.chainId !== undefined ? `chain ${parsed.chainId}` : parsed.network;
-  return `This DID is on ${theirs}. This console is connected to ${here()}: it reads and acts only there, so it shows nothing for this DID. Look it up on a console connected to ${theirs}, or change the network settings.`;
+  return `This DID is on ${theirs}. This console is connected to ${here()}: it reads and acts only there, so it ` +
+    `shows nothing for this DID. Look it up on a console connected to ${theirs}, or change the network settings.`;
 }
 
 /** Takes everything of the shown DID off the page (its banners, document, history, forms): a
@@ -185,7 +230,8 @@ async function lookUp(input: string) {
     lookupError.textContent = (error as SigilError).message;
     return;
   }
-  const refused = otherChain(parsed) ?? (configProblems(config).length ? `Cannot read the chain: ${configProblems(config).join("; ")}.` : undefined);
+  const refused =
+    otherChain(parsed) ?? (configProblems(config).length ? `Cannot read the chain: ${configProblems(config).join("; ")}.` : undefined);
   if (refused) {
     clearShown();
     results.hidden = true;
@@ -213,13 +259,24 @@ async function lookUp(input: string) {
     } else render(current, true);
     performance.mark("sigil:document");
     const error = (current.didResolutionMetadata as { error?: string }).error;
-    announce.textContent = error ? `${parsed.input} could not be resolved.` : `Showing ${parsed.input}${selected !== undefined ? ` as it was at block ${selected}` : ""}.`;
+    announce.textContent = error
+      ? `${parsed.input} could not be resolved.`
+      : `Showing ${parsed.input}${selected !== undefined ? ` as it was at block ${selected}` : ""}.`;
   } catch (error) {
     if (mine !== generation) return;
     clearShown(lookup?.did === parsed.input);
     const csp = await cspBlocked(config.network.rpcUrls);
     const x = csp.length ? cspExplained(csp) : explain(error);
-    fill(docBox, h("div", { class: "banner danger", role: "alert" }, h("strong", undefined, `Could not read ${parsed.input}. `), x.headline, x.detail ? ` ${x.detail}` : ""));
+    fill(
+      docBox,
+      h(
+        "div",
+        { class: "banner danger", role: "alert" },
+        h("strong", undefined, `Could not read ${parsed.input}. `),
+        x.headline,
+        x.detail ? ` ${x.detail}` : "",
+      ),
+    );
     announce.textContent = "";
   } finally {
     if (mine === generation) results.removeAttribute("aria-busy");
@@ -242,9 +299,23 @@ function render(shown: Resolution, full = false) {
   const resolved = !(shown.didResolutionMetadata as { error?: string }).error;
   fill(bannerBox, ...(resolved ? banners(current, hist.events, hist.head, config.recentDays) : []));
   const version = selected === undefined ? undefined : pastVersion(hist, selected);
-  timed("document", () => fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup!.did), " ", copyButton(lookup!.did, "Copy the DID")), documentView(shown, { version, onBackToCurrent: () => void select(undefined) })));
+  timed("document", () =>
+    fill(
+      docBox,
+      h(
+        "p",
+        { class: "did-line" },
+        h("code", { class: "mono", id: "shown-did" }, lookup!.did),
+        " ",
+        copyButton(lookup!.did, "Copy the DID"),
+      ),
+      documentView(shown, { version, onBackToCurrent: () => void select(undefined) }),
+    ),
+  );
   const width = Math.max(320, historyBox.clientWidth || 760);
-  timed("timeline", () => fill(historyBox, resolved ? timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width) : ""));
+  timed("timeline", () =>
+    fill(historyBox, resolved ? timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width) : ""),
+  );
   // On a narrow screen the timeline scrolls: open it at its newest end (the last purge and "now").
   const scroller = historyBox.querySelector<HTMLElement>(".tl-scroll");
   if (scroller && selected === undefined) scroller.scrollLeft = scroller.scrollWidth;
@@ -262,7 +333,23 @@ function render(shown: Resolution, full = false) {
     }
     const refresh = () => (isCurrent() ? lookUp(shownLookup.did) : Promise.resolve());
     const tab = (session ??= new Session());
-    timed("act", () => fill(actBox, actView({ session: tab, chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, relayerUrl: config.relayerUrl, isCurrent, refresh, report })));
+    timed("act", () =>
+      fill(
+        actBox,
+        actView({
+          session: tab,
+          chain,
+          did: shownLookup.did,
+          identity: shownLookup.identity,
+          result: current,
+          history: hist,
+          relayerUrl: config.relayerUrl,
+          isCurrent,
+          refresh,
+          report,
+        }),
+      ),
+    );
   });
 }
 
@@ -304,7 +391,7 @@ async function select(block: bigint | undefined) {
   const url = block === undefined ? lookup.did : `${lookup.did}?versionId=${block}`;
   history.replaceState(null, "", `${location.pathname}${location.search}#did=${encodeURIComponent(url)}`);
   didInput.value = url;
-  if (block === undefined) return render(lookup.current), focusSelected();
+  if (block === undefined) return (render(lookup.current), focusSelected());
   const mine = generation;
   const version = await chain.resolver.resolve(url);
   if (mine !== generation) return;
@@ -313,7 +400,7 @@ async function select(block: bigint | undefined) {
 }
 
 function focusSelected() {
-  (historyBox.querySelector<SVGGElement>('.point[tabindex="0"]'))?.focus({ preventScroll: true });
+  historyBox.querySelector<SVGGElement>('.point[tabindex="0"]')?.focus({ preventScroll: true });
 }
 
 async function start() {

@@ -8,7 +8,8 @@ import type { Chain } from "./chain.ts";
 import type { Resolution } from "./meta.ts";
 import { qrSvg } from "./qr.ts";
 
-const canonical = (r: Resolution) => String((r.didDocumentMetadata as { canonicalId?: string }).canonicalId ?? r.didDocument?.id ?? "").toLowerCase();
+const canonical = (r: Resolution) =>
+  String((r.didDocumentMetadata as { canonicalId?: string }).canonicalId ?? r.didDocument?.id ?? "").toLowerCase();
 
 /** What a pasted text or scanned code says: the digits (or hex) and the DIDs it names, if any. */
 export function readCode(text: string): { value: string; dids: string[] } {
@@ -35,7 +36,12 @@ export function safetyView(chain: Chain, result: Resolution, initialOther?: stri
   const state: { pair?: Pair } = {};
   const pair = pairForm(chain, result, state, initialOther);
   const compare = compareForm(did, fp, state);
-  return h("div", { class: "safety" }, fingerprint(did, fp), h("div", { class: "pair" }, pair.form, pair.out, compare.form, compare.verdict));
+  return h(
+    "div",
+    { class: "safety" },
+    fingerprint(did, fp),
+    h("div", { class: "pair" }, pair.form, pair.out, compare.form, compare.verdict),
+  );
 }
 
 /** The fingerprint of this DID's authentication keys, as hex groups and a QR code. */
@@ -44,8 +50,14 @@ function fingerprint(did: string, fp: string | undefined): HTMLElement {
     "div",
     { class: "fingerprint" },
     h("h3", undefined, "Fingerprint of this DID's authentication keys"),
-    h("p", { class: "hint", "data-fingerprint-of": "current" }, "Of the current document, whichever version is shown above: compare it with what the other person sees today."),
-    fp ? h("p", { class: "digits hex", "aria-label": `Fingerprint: ${fp}` }, ...fp.split(" ").map((g) => h("span", undefined, g))) : h("p", { class: "muted" }, "No document, no fingerprint."),
+    h(
+      "p",
+      { class: "hint", "data-fingerprint-of": "current" },
+      "Of the current document, whichever version is shown above: compare it with what the other person sees today.",
+    ),
+    fp
+      ? h("p", { class: "digits hex", "aria-label": `Fingerprint: ${fp}` }, ...fp.split(" ").map((g) => h("span", undefined, g)))
+      : h("p", { class: "muted" }, "No document, no fingerprint."),
     fp ? qrSvg(`sigil-fingerprint:${did}:${fp.replace(/ /g, "")}`, `QR code of the fingerprint ${fp}`, 160) : null,
   );
 }
@@ -53,7 +65,14 @@ function fingerprint(did: string, fp: string | undefined): HTMLElement {
 /** "Show the safety number" of this DID and another: resolves the other, then shows the digits and their QR code. */
 function pairForm(chain: Chain, result: Resolution, state: { pair?: Pair }, initialOther?: string) {
   const out = h("div", { class: "pair-out", "aria-live": "polite" });
-  const other = h("input", { type: "text", name: "other-did", autocomplete: "off", spellcheck: "false", placeholder: "did:sigil:…", value: initialOther ?? "" });
+  const other = h("input", {
+    type: "text",
+    name: "other-did",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "did:sigil:…",
+    value: initialOther ?? "",
+  });
   const compute = async () => {
     fill(out, h("p", { class: "muted" }, "Resolving…"));
     const theirs = await chain.resolver.resolve(other.value.trim());
@@ -71,7 +90,11 @@ function pairForm(chain: Chain, result: Resolution, state: { pair?: Pair }, init
       h("h3", undefined, "Safety number of this pair"),
       groups(number),
       qrSvg(state.pair.payload, `QR code of the safety number ${number}`),
-      h("p", { class: "hint" }, "Both of you see the same number. Compare it in person or over a call, or let the other console scan this code."),
+      h(
+        "p",
+        { class: "hint" },
+        "Both of you see the same number. Compare it in person or over a call, or let the other console scan this code.",
+      ),
     );
   };
   const form = h(
@@ -105,7 +128,12 @@ function compareForm(did: string, fp: string | undefined, state: { pair?: Pair }
       say("true", " good", `✓ They match: this is the ${hit.what}. The keys are the ones the other person sees.`);
     } else if (!read.value) say("", "", "Paste the digits from the other screen first.");
     else if (pair || fp) {
-      say("false", " bad", "✗ They do not match. Do not trust these keys until you know why: one of you may be looking at a key a thief published, or at another DID.");
+      say(
+        "false",
+        " bad",
+        "✗ They do not match. Do not trust these keys until you know why: one " +
+          "of you may be looking at a key a thief published, or at another DID.",
+      );
     } else say("false", " bad", "Compute the safety number first.");
   };
   const scanner = "BarcodeDetector" in globalThis ? scanButton((text) => ((paste.value = text), compare())) : null;
@@ -128,27 +156,33 @@ function scanButton(onText: (text: string) => void) {
     stream = undefined;
     video.hidden = true;
   };
-  const button = h("button", {
-    type: "button",
-    class: "secondary",
-    onclick: async () => {
-      if (stream) return stop();
-      const Detector = (globalThis as unknown as { BarcodeDetector: new (o: object) => { detect(v: HTMLVideoElement): Promise<{ rawValue: string }[]> } }).BarcodeDetector;
-      const detector = new Detector({ formats: ["qr_code"] });
-      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-      video.srcObject = stream;
-      video.hidden = false;
-      await video.play();
-      const tick = async () => {
-        if (!stream) return;
-        const codes = await detector.detect(video).catch(() => []);
-        if (codes[0]) {
-          stop();
-          onText(codes[0].rawValue);
-        } else requestAnimationFrame(() => void tick());
-      };
-      void tick();
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "secondary",
+      onclick: async () => {
+        if (stream) return stop();
+        const Detector = (
+          globalThis as unknown as { BarcodeDetector: new (o: object) => { detect(v: HTMLVideoElement): Promise<{ rawValue: string }[]> } }
+        ).BarcodeDetector;
+        const detector = new Detector({ formats: ["qr_code"] });
+        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+        video.srcObject = stream;
+        video.hidden = false;
+        await video.play();
+        const tick = async () => {
+          if (!stream) return;
+          const codes = await detector.detect(video).catch(() => []);
+          if (codes[0]) {
+            stop();
+            onText(codes[0].rawValue);
+          } else requestAnimationFrame(() => void tick());
+        };
+        void tick();
+      },
     },
-  }, "Scan with the camera");
+    "Scan with the camera",
+  );
   return h("span", { class: "scan" }, button, video);
 }

@@ -72,10 +72,14 @@ export async function onChain(actor: Actor, chain: Chain): Promise<Actor> {
   if (actor.account) return { ...actor, client: walletClientOf(actor.account, networkTransport(chain.network)) };
   const id = Number(await actor.client.request({ method: "eth_chainId" }));
   if (id !== chain.network.chainId) {
-    throw new Error(`Your wallet is on chain ${id}, and this DID is on chain ${chain.network.chainId} (${chain.network.name ?? "this console's network"}): switch your wallet to chain ${chain.network.chainId} and try again. Nothing was signed or sent.`);
+    throw new Error(
+      `Your wallet is on chain ${id}, and this DID is on chain ${chain.network.chainId} (${chain.network.name ?? "this console's network"}): ` +
+        `switch your wallet to chain ${chain.network.chainId} and try again. Nothing was signed or sent.`,
+    );
   }
   return actor;
 }
 
 /** Who an actor is, in words: "your wallet 0x…", "the key in this page 0x…", "the next key 0x…". */
-export const actorLabel = (a: Actor) => `${a.kind === "wallet" ? "your wallet" : a.kind === "next" ? "the next key" : "the key in this page"} ${a.address}`;
+export const actorLabel = (a: Actor) =>
+  `${a.kind === "wallet" ? "your wallet" : a.kind === "next" ? "the next key" : "the key in this page"} ${a.address}`;

@@ -40,7 +40,8 @@ function status(panel: Panel, address: Address) {
   return h("span", { class: "tag" }, "not this DID's controller");
 }
 
-const keyLine = (panel: Panel, label: string, address: Address) => h("p", undefined, label, h("code", { class: "mono" }, address), status(panel, address));
+const keyLine = (panel: Panel, label: string, address: Address) =>
+  h("p", undefined, label, h("code", { class: "mono" }, address), status(panel, address));
 
 function walletLine(panel: Panel): HTMLElement {
   const { wallet } = panel.session;
@@ -49,7 +50,8 @@ function walletLine(panel: Panel): HTMLElement {
     line.dataset.wallet = wallet.address;
     return line;
   }
-  if (!ethereum()) return h("p", { class: "muted" }, "No browser wallet found. Use a key in this page, or sign operations to files for a relayer.");
+  if (!ethereum())
+    return h("p", { class: "muted" }, "No browser wallet found. Use a key in this page, or sign operations to files for a relayer.");
   return h(
     "p",
     undefined,
@@ -64,7 +66,8 @@ function pageKeyLine(panel: Panel, keyError: HTMLElement): HTMLElement {
   const { session } = panel;
   const key = session.pageKey;
   if (key) {
-    const save = () => download(`sigil-key-${key.address.slice(2, 10).toLowerCase()}.json`, toJson({ address: key.address, privateKey: key.generated }));
+    const save = () =>
+      download(`sigil-key-${key.address.slice(2, 10).toLowerCase()}.json`, toJson({ address: key.address, privateKey: key.generated }));
     return h(
       "div",
       { "data-page-key": key.address },
@@ -73,7 +76,11 @@ function pageKeyLine(panel: Panel, keyError: HTMLElement): HTMLElement {
         "div",
         { class: "buttons" },
         key.generated ? h("button", { type: "button", class: "secondary", onclick: save }, "Download this key") : null,
-        h("button", { type: "button", class: "secondary", onclick: () => ((session.pageKey = undefined), panel.redraw()) }, "Forget this key"),
+        h(
+          "button",
+          { type: "button", class: "secondary", onclick: () => ((session.pageKey = undefined), panel.redraw()) },
+          "Forget this key",
+        ),
       ),
     );
   }

@@ -4,7 +4,20 @@
 // session's lock); only for the DID the page shows now (a form kept from an earlier lookup acts on
 // nothing); and its log always ends: done (the receipt shows the registry's events), refused
 // (nothing was signed or sent) or failed (with the reason).
-import { decodeRegistryLogs, directCall, encodeSignedOperation, isSignable, networkTransport, RegistryRevertError, relayOperation, sendOperation, signOperation, simulateOperation, type Operation, type OperationReceipt } from "sigil-did";
+import {
+  decodeRegistryLogs,
+  directCall,
+  encodeSignedOperation,
+  isSignable,
+  networkTransport,
+  RegistryRevertError,
+  relayOperation,
+  sendOperation,
+  signOperation,
+  simulateOperation,
+  type Operation,
+  type OperationReceipt,
+} from "sigil-did";
 import type { Address, Hex, PublicClient } from "viem";
 import type { Chain } from "./chain.ts";
 import { publicClientOf } from "./clients.ts";
@@ -61,7 +74,12 @@ function log(el: HTMLElement) {
       const x = explain(error, operation);
       el.dataset.outcome = x.declined ? "refused" : outcome;
       if (x.code) el.dataset.error = x.code;
-      add("fail", h("strong", undefined, x.headline), x.detail ? ` ${x.detail}` : "", x.code ? h("span", { class: "code" }, ` (${x.code})`) : "");
+      add(
+        "fail",
+        h("strong", undefined, x.headline),
+        x.detail ? ` ${x.detail}` : "",
+        x.code ? h("span", { class: "code" }, ` (${x.code})`) : "",
+      );
     },
   };
 }
@@ -70,7 +88,8 @@ function log(el: HTMLElement) {
 const targets = new WeakMap<Chain, { registry: Address; publicClient: PublicClient }>();
 function targetOf(chain: Chain) {
   let target = targets.get(chain);
-  if (!target) targets.set(chain, (target = { registry: chain.network.registry, publicClient: publicClientOf(networkTransport(chain.network)) }));
+  if (!target)
+    targets.set(chain, (target = { registry: chain.network.registry, publicClient: publicClientOf(networkTransport(chain.network)) }));
   return target;
 }
 
@@ -86,15 +105,20 @@ async function relayedBy(target: { registry: Address; publicClient: PublicClient
   const answer = (await res.json().catch(() => ({}))) as { transactionHash?: Hex; detail?: string; errorName?: string };
   if (res.status === 422 && answer.errorName) throw new RegistryRevertError({ operation, errorName: answer.errorName, args: [] });
   // 504: sent but not mined while the relayer waited; this page waits on its own node instead.
-  if ((!res.ok && res.status !== 504) || !answer.transactionHash) throw new Error(`The relayer did not send it: ${answer.detail ?? `HTTP ${res.status}`}`);
+  if ((!res.ok && res.status !== 504) || !answer.transactionHash)
+    throw new Error(`The relayer did not send it: ${answer.detail ?? `HTTP ${res.status}`}`);
   let receipt;
   try {
     receipt = await target.publicClient.waitForTransactionReceipt({ hash: answer.transactionHash, timeout: 180_000 });
   } catch {
-    throw new Error(`The relayer's transaction ${short(answer.transactionHash, 8)} is not on chain after 3 minutes. Look the DID up again later before trying again.`);
+    throw new Error(
+      `The relayer's transaction ${short(answer.transactionHash, 8)} is not on ` +
+        `chain after 3 minutes. Look the DID up again later before trying again.`,
+    );
   }
   const events = decodeRegistryLogs(receipt.logs.filter((log) => log.address.toLowerCase() === target.registry.toLowerCase()) as never);
-  if (receipt.status !== "success" || events.length === 0) throw new Error(`The relayer's transaction ${short(answer.transactionHash, 8)} changed nothing in the registry.`);
+  if (receipt.status !== "success" || events.length === 0)
+    throw new Error(`The relayer's transaction ${short(answer.transactionHash, 8)} changed nothing in the registry.`);
   return { blockNumber: receipt.blockNumber, events };
 }
 
@@ -118,10 +142,13 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
     l.ok("The registry accepts this.");
     // Both bound to the DID's chain before the review: what is reviewed is where it is sent.
     const p = { ...prepared, authoriser: await onChain(prepared.authoriser, ctx.chain) };
-    if (mode !== "send" && !isSignable(p.op)) throw new Stopped("Anyone may send this operation: there is nothing to sign. Send it from any funded account.");
+    if (mode !== "send" && !isSignable(p.op))
+      throw new Stopped("Anyone may send this operation: there is nothing to sign. Send it from any funded account.");
     const payer = mode === "send" ? await onChain(ctx.session.wallet ?? ctx.session.pageKey ?? p.authoriser, ctx.chain) : p.authoriser;
     if (mode === "send" && payer.kind !== "wallet" && (await target.publicClient.getBalance({ address: payer.address })) === 0n) {
-      throw new Stopped(`${short(payer.address)} has no funds to pay the gas. Connect a wallet that has some, or use “Sign to a file for a relayer”.`);
+      throw new Stopped(
+        `${short(payer.address)} has no funds to pay the gas. Connect a wallet that has some, or use “Sign to a file for a relayer”.`,
+      );
     }
     const network = ctx.chain.network;
     const confirmed = await review({
@@ -130,7 +157,12 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
       chain: `${network.name ?? "chain"} (chain ${network.chainId})`,
       registry: network.registry,
       signedBy: mode === "send" && !isSignable(p.op) ? `${actorLabel(payer)} (sends it; anyone may)` : actorLabel(p.authoriser),
-      paidBy: mode === "file" ? "whoever sends the file (sigil relay <file>): nothing is sent now" : mode === "relay" ? `the relayer at ${new URL(ctx.relayerUrl!, location.href).href}` : actorLabel(payer),
+      paidBy:
+        mode === "file"
+          ? "whoever sends the file (sigil relay <file>): nothing is sent now"
+          : mode === "relay"
+            ? `the relayer at ${new URL(ctx.relayerUrl!, location.href).href}`
+            : actorLabel(payer),
       confirm: CONFIRM[mode],
       wallet: p.authoriser.kind === "wallet" || (mode === "send" && payer.kind === "wallet"),
     });
@@ -141,7 +173,10 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
     if (!receipt) return; // signed to a file: nothing changed on chain
     // Markers only keep Sigil-only changes visible to stock ERC-1056 readers: the change itself is said.
     const recorded = [...new Set(receipt.events.filter((e) => e.kind !== "marker").map((e) => KIND_WORDS[e.kind] ?? e.kind))].join(", ");
-    l.done(h("strong", undefined, "Done"), ` in block ${receipt.blockNumber}${mode === "relay" ? ", relayed" : ""}: the registry recorded ${recorded}.`);
+    l.done(
+      h("strong", undefined, "Done"),
+      ` in block ${receipt.blockNumber}${mode === "relay" ? ", relayed" : ""}: the registry recorded ${recorded}.`,
+    );
     p.after?.();
     ctx.report(out);
     await ctx.refresh();
@@ -154,17 +189,29 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
 }
 
 /** Signs and sends (or signs to a file, or for the relayer) what the review confirmed. */
-async function carryOut(ctx: SubmitContext, mode: Mode, p: Prepared, payer: Actor, l: ReturnType<typeof log>): Promise<{ blockNumber: bigint; events: { kind: string }[] } | undefined> {
+async function carryOut(
+  ctx: SubmitContext,
+  mode: Mode,
+  p: Prepared,
+  payer: Actor,
+  l: ReturnType<typeof log>,
+): Promise<{ blockNumber: bigint; events: { kind: string }[] } | undefined> {
   const target = targetOf(ctx.chain);
   const chainId = ctx.chain.network.chainId;
-  const signer = p.authoriser.kind === "wallet" ? "Confirm in your wallet" : `Signing with ${p.authoriser.kind === "next" ? "the next key" : "the key in this page"}`;
+  const signer =
+    p.authoriser.kind === "wallet"
+      ? "Confirm in your wallet"
+      : `Signing with ${p.authoriser.kind === "next" ? "the next key" : "the key in this page"}`;
   if (mode === "file" || mode === "relay") {
     if (!isSignable(p.op)) throw new Error("Anyone may send this operation: there is nothing to sign.");
     l.step(`${signer}…`);
     const signed = await signOperation(p.authoriser.client, target, p.op, { chainId });
     if (mode === "file") {
       download(`sigil-${p.op.type}-${p.op.identity.slice(2, 10).toLowerCase()}-${signed.deadline}.json`, toJson(signed));
-      l.done(h("strong", undefined, "Signed to a file."), ` Valid until ${when(signed.deadline)}. Give it to anyone who can pay the gas; they send it with: sigil relay <file>.`);
+      l.done(
+        h("strong", undefined, "Signed to a file."),
+        ` Valid until ${when(signed.deadline)}. Give it to anyone who can pay the gas; they send it with: sigil relay <file>.`,
+      );
       return undefined; // nothing changed yet: keys in the page stay until the operation is on chain
     }
     l.step("Handing it to the relayer, which pays the gas…");
@@ -178,7 +225,9 @@ async function carryOut(ctx: SubmitContext, mode: Mode, p: Prepared, payer: Acto
   } else {
     l.step(`${signer}…`);
     const signed = await signOperation(p.authoriser.client, target, p.op, { chainId });
-    l.step(payer.kind === "wallet" ? "Confirm in your wallet: it sends the signed operation and pays the gas…" : "Sending the signed operation…");
+    l.step(
+      payer.kind === "wallet" ? "Confirm in your wallet: it sends the signed operation and pays the gas…" : "Sending the signed operation…",
+    );
     receipt = await relayOperation(payer.client, target, signed, { onSent });
   }
   return receipt;

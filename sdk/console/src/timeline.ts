@@ -44,7 +44,12 @@ function glyph(tone: Tone, x: number, y: number, label: string): SVGElement {
     case "add":
       return s("circle", { class: cls, cx: x, cy: y, r: 7, "data-label": label });
     case "remove":
-      return s("g", { class: cls, "data-label": label }, s("circle", { cx: x, cy: y, r: 7 }), s("line", { x1: x - 4, y1: y, x2: x + 4, y2: y }));
+      return s(
+        "g",
+        { class: cls, "data-label": label },
+        s("circle", { cx: x, cy: y, r: 7 }),
+        s("line", { x1: x - 4, y1: y, x2: x + 4, y2: y }),
+      );
     case "commit":
       return s("rect", { class: cls, x: x - 6, y: y - 6, width: 12, height: 12, rx: 2, "data-label": label });
     case "rotate":
@@ -75,10 +80,20 @@ function place(points: Point[], width: number) {
 function pointsOf(events: TimedEvent[]): Point[] {
   const byBlock = new Map<bigint, Point>();
   // A rotation or recovery also emits the owner change: one mark for the two.
-  const handover = new Set(events.filter((e) => e.kind === "rotate" || e.kind === "recovered").map((e) => `${e.blockNumber}:${e.newOwner.toLowerCase()}`));
+  const handover = new Set(
+    events.filter((e) => e.kind === "rotate" || e.kind === "recovered").map((e) => `${e.blockNumber}:${e.newOwner.toLowerCase()}`),
+  );
   for (const event of events) {
-    if (event.kind === "owner" && !/^0x0{40}$/i.test(event.owner) && handover.has(`${event.blockNumber}:${event.owner.toLowerCase()}`)) continue;
-    const p = byBlock.get(event.blockNumber) ?? { block: event.blockNumber, time: event.blockTimestamp, items: [], purge: false, deactivation: false, x: 0 };
+    if (event.kind === "owner" && !/^0x0{40}$/i.test(event.owner) && handover.has(`${event.blockNumber}:${event.owner.toLowerCase()}`))
+      continue;
+    const p = byBlock.get(event.blockNumber) ?? {
+      block: event.blockNumber,
+      time: event.blockTimestamp,
+      items: [],
+      purge: false,
+      deactivation: false,
+      x: 0,
+    };
     const d = describe(event);
     p.items.push({ event, d });
     if ((event.kind === "rotate" || event.kind === "recovered") && event.purged) p.purge = true;
@@ -109,21 +124,43 @@ export function timeline(options: TimelineOptions, width = 760): HTMLElement {
   const frame: Frame = { points, head, W: Math.max(width, nowX + 46), bottom: TOP + LANES.length * LANE_H, nowX };
   const caption = h("p", { class: "tl-caption", id: uid("tl-cap") }, "Select a point to see the document as it was then.");
   const label = `History: ${plural(events.length, "change")} in ${plural(points.length, "block")}`;
-  const svg = s("svg", { class: "timeline", width: frame.W, height: HEIGHT, viewBox: `0 0 ${frame.W} ${HEIGHT}`, role: "group", "aria-label": label });
+  const svg = s("svg", {
+    class: "timeline",
+    width: frame.W,
+    height: HEIGHT,
+    viewBox: `0 0 ${frame.W} ${HEIGHT}`,
+    role: "group",
+    "aria-label": label,
+  });
   drawLanes(svg, frame);
   drawAxis(svg, frame);
   drawColumns(svg, frame, options, caption);
-  return h("div", { class: "timeline-wrap" }, h("div", { class: "tl-scroll", tabindex: -1 }, svg), caption, legend(), sinceLast(frame), textHistory(points));
+  return h(
+    "div",
+    { class: "timeline-wrap" },
+    h("div", { class: "tl-scroll", tabindex: -1 }, svg),
+    caption,
+    legend(),
+    sinceLast(frame),
+    textHistory(points),
+  );
 }
 
 /** The lanes, what is void (hatched: before the last purge; after a deactivation) and the lines across. */
 function drawLanes(svg: SVGSVGElement, { points, W, bottom }: Frame) {
   const hatch = uid("hatch");
-  const pattern = s("pattern", { id: hatch, width: 8, height: 8, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" }, s("line", { class: "hatch-line", x1: 0, y1: 0, x2: 0, y2: 8 }));
+  const pattern = s(
+    "pattern",
+    { id: hatch, width: 8, height: 8, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
+    s("line", { class: "hatch-line", x1: 0, y1: 0, x2: 0, y2: 8 }),
+  );
   svg.append(s("defs", undefined, pattern));
   LANES.forEach(({ label }, i) => {
     const y = TOP + i * LANE_H;
-    svg.append(s("rect", { class: `lane lane-${i % 2}`, x: 0, y, width: W, height: LANE_H }), s("text", { class: "lane-label", x: 10, y: y + LANE_H / 2 + 4 }, label));
+    svg.append(
+      s("rect", { class: `lane lane-${i % 2}`, x: 0, y, width: W, height: LANE_H }),
+      s("text", { class: "lane-label", x: 10, y: y + LANE_H / 2 + 4 }, label),
+    );
   });
   const lastPurge = [...points].reverse().find((p) => p.purge);
   if (lastPurge) {
@@ -140,7 +177,8 @@ function drawLanes(svg: SVGSVGElement, { points, W, bottom }: Frame) {
     );
   }
   for (const p of points) {
-    if (p.purge) svg.append(s("line", { class: "purge-line", x1: p.x, y1: TOP - 6, x2: p.x, y2: bottom + 6, "data-purge-block": p.block.toString() }));
+    if (p.purge)
+      svg.append(s("line", { class: "purge-line", x1: p.x, y1: TOP - 6, x2: p.x, y2: bottom + 6, "data-purge-block": p.block.toString() }));
     if (p.deactivation) svg.append(s("line", { class: "end-line", x1: p.x, y1: TOP - 6, x2: p.x, y2: bottom + 6 }));
   }
 }
@@ -156,13 +194,20 @@ function drawAxis(svg: SVGSVGElement, { points, head, W, bottom, nowX }: Frame) 
     svg.append(s("line", { class: "tick", x1: p.x, y1: bottom + 4, x2: p.x, y2: bottom + 12 }));
     if (p.x - lastLabel > 96) {
       const d = day(p.time);
-      svg.append(s("text", { class: "tick-label", x: p.x, y: bottom + 28, "text-anchor": "middle" }, spanSeconds < 86_400 || d === lastDay ? clock(p.time) : d));
+      svg.append(
+        s(
+          "text",
+          { class: "tick-label", x: p.x, y: bottom + 28, "text-anchor": "middle" },
+          spanSeconds < 86_400 || d === lastDay ? clock(p.time) : d,
+        ),
+      );
       lastLabel = p.x;
       lastDay = d;
     }
   }
   // Within one day every label is a time of day: the day itself goes once, under the lane names.
-  if (points.length && spanSeconds < 86_400) svg.append(s("text", { class: "tick-label axis-date", x: 10, y: bottom + 28 }, day(points[0].time)));
+  if (points.length && spanSeconds < 86_400)
+    svg.append(s("text", { class: "tick-label axis-date", x: 10, y: bottom + 28 }, day(points[0].time)));
   svg.append(s("text", { class: "tick-label now", x: nowX, y: bottom + 28, "text-anchor": "middle" }, "now"));
   const last = points.at(-1);
   if (last && head.timestamp > last.time) {
@@ -181,7 +226,15 @@ function drawColumns(svg: SVGSVGElement, frame: Frame, options: TimelineOptions,
     const selected = options.selected === block;
     const g = s(
       "g",
-      { class: `point${selected ? " selected" : ""}`, role: "button", tabindex: -1, "aria-pressed": selected ? "true" : "false", "aria-label": name, "data-block": block?.toString() ?? "now", ...attrs },
+      {
+        class: `point${selected ? " selected" : ""}`,
+        role: "button",
+        tabindex: -1,
+        "aria-pressed": selected ? "true" : "false",
+        "aria-label": name,
+        "data-block": block?.toString() ?? "now",
+        ...attrs,
+      },
       s("rect", { class: "hit", x: x - GAP / 2 + 3, y: TOP - 26, width: GAP - 6, height: bottom - TOP + 26 + AXIS - 4, rx: 6 }),
       ...content,
     );
@@ -207,7 +260,11 @@ function glyphsOf(p: Point): SVGElement[] {
   const glyphs: SVGElement[] = [];
   for (const { lane } of LANES) {
     const items = p.items.filter((i) => i.d.lane === lane);
-    items.slice(0, 3).forEach((item, k) => glyphs.push(glyph(item.d.tone, p.x + (k - (Math.min(items.length, 3) - 1) / 2) * 15, laneY(lane), item.d.text)));
+    items
+      .slice(0, 3)
+      .forEach((item, k) =>
+        glyphs.push(glyph(item.d.tone, p.x + (k - (Math.min(items.length, 3) - 1) / 2) * 15, laneY(lane), item.d.text)),
+      );
     if (items.length > 3) glyphs.push(s("text", { class: "more", x: p.x + 24, y: laneY(lane) + 4 }, `+${items.length - 3}`));
   }
   return glyphs;
@@ -218,7 +275,16 @@ function columnKeys(g: SVGGElement, columns: SVGGElement[], activate: () => void
   g.addEventListener("click", activate);
   g.addEventListener("keydown", (e) => {
     const i = columns.indexOf(g);
-    const to = e.key === "ArrowRight" ? i + 1 : e.key === "ArrowLeft" ? i - 1 : e.key === "Home" ? 0 : e.key === "End" ? columns.length - 1 : undefined;
+    const to =
+      e.key === "ArrowRight"
+        ? i + 1
+        : e.key === "ArrowLeft"
+          ? i - 1
+          : e.key === "Home"
+            ? 0
+            : e.key === "End"
+              ? columns.length - 1
+              : undefined;
     if (to !== undefined) {
       e.preventDefault();
       const next = columns[Math.max(0, Math.min(columns.length - 1, to))];
@@ -243,7 +309,8 @@ const LEGEND: [Tone, string][] = [
   ["end", "deactivated"],
 ];
 
-const legend = () => h("ul", { class: "legend", "aria-label": "Legend" }, ...LEGEND.map(([tone, text]) => h("li", undefined, sw(tone), text)));
+const legend = () =>
+  h("ul", { class: "legend", "aria-label": "Legend" }, ...LEGEND.map(([tone, text]) => h("li", undefined, sw(tone), text)));
 
 function sinceLast({ points, head }: Frame): HTMLElement {
   const recent = points.at(-1);

@@ -5,7 +5,17 @@ import { h } from "./dom.ts";
 import { sigilMeta, type Resolution, type SigilMeta, type TimedEvent } from "./meta.ts";
 import { describe, short, span, when, whenIso } from "./format.ts";
 
-type VM = { id: string; type: string; controller?: string; blockchainAccountId?: string; publicKeyHex?: string; publicKeyBase58?: string; publicKeyBase64?: string; publicKeyMultibase?: string; publicKeyJwk?: unknown };
+type VM = {
+  id: string;
+  type: string;
+  controller?: string;
+  blockchainAccountId?: string;
+  publicKeyHex?: string;
+  publicKeyBase58?: string;
+  publicKeyBase64?: string;
+  publicKeyMultibase?: string;
+  publicKeyJwk?: unknown;
+};
 
 const RELATIONSHIPS = [
   ["authentication", "Authentication", "keys that may act and log in as this DID"],
@@ -23,7 +33,11 @@ function keyItem(vm: VM) {
   return h(
     "li",
     { class: "key", "data-key": material(vm).toLowerCase() },
-    h("span", { class: "key-type" }, vm.blockchainAccountId ? "Ethereum address" : vm.type.replace(/VerificationKey\d+|KeyAgreementKey\d+/, "")),
+    h(
+      "span",
+      { class: "key-type" },
+      vm.blockchainAccountId ? "Ethereum address" : vm.type.replace(/VerificationKey\d+|KeyAgreementKey\d+/, ""),
+    ),
     fragment === "controller" ? h("span", { class: "tag" }, "controller") : h("span", { class: "tag quiet" }, `#${fragment}`),
     h("code", { class: "mono" }, material(vm)),
   );
@@ -41,20 +55,40 @@ export interface Version {
 /** The status of the document shown: a past version is never "Active" (its keys may be void since). */
 function status(deactivated: boolean, version: Version | undefined) {
   if (deactivated) return h("strong", { class: "bad" }, "Deactivated (final)");
-  if (version?.voidedAt !== undefined) return h("strong", { class: "bad", "data-status": "voided" }, `Void: a rotation at block ${version.voidedAt} voided every key and service of this version`);
+  if (version?.voidedAt !== undefined)
+    return h(
+      "strong",
+      { class: "bad", "data-status": "voided" },
+      `Void: a rotation at block ${version.voidedAt} voided every key and service of this version`,
+    );
   if (version) return h("span", { "data-status": "past" }, "A past version: see the current document for what holds today");
   return h("span", { class: "good", "data-status": "active" }, "Active");
 }
 
-type Doc = Record<string, unknown> & { id: string; verificationMethod?: VM[]; service?: { id: string; type: string; serviceEndpoint: unknown }[] };
+type Doc = Record<string, unknown> & {
+  id: string;
+  verificationMethod?: VM[];
+  service?: { id: string; type: string; serviceEndpoint: unknown }[];
+};
 
 export function documentView(result: Resolution, options: { version?: Version; onBackToCurrent(): void }): HTMLElement {
   const meta = result.didResolutionMetadata as { error?: string; message?: string };
   if (meta.error) {
-    return h("div", { class: "banner danger", role: "alert" }, h("strong", undefined, "This DID could not be resolved. "), meta.message ?? meta.error);
+    return h(
+      "div",
+      { class: "banner danger", role: "alert" },
+      h("strong", undefined, "This DID could not be resolved. "),
+      meta.message ?? meta.error,
+    );
   }
   const doc = result.didDocument as Doc | null;
-  const raw = (label: string, value: unknown) => h("details", { class: "raw" }, h("summary", undefined, label), h("pre", { tabindex: 0, "aria-label": label }, JSON.stringify(value, null, 2)));
+  const raw = (label: string, value: unknown) =>
+    h(
+      "details",
+      { class: "raw" },
+      h("summary", undefined, label),
+      h("pre", { tabindex: 0, "aria-label": label }, JSON.stringify(value, null, 2)),
+    );
   const resolutionMetadata = { didResolutionMetadata: result.didResolutionMetadata, didDocumentMetadata: result.didDocumentMetadata };
   return h(
     "div",
@@ -89,19 +123,33 @@ function facts(result: Resolution, version: Version | undefined): HTMLElement {
   const m = result.didDocumentMetadata as Record<string, unknown>;
   const deactivated = m.deactivated === true;
   const preRotation = sigil.preRotation
-    ? h("span", { class: "good" }, `On: a next key is committed${sigil.commitmentSince ? ` (since ${whenIso(sigil.commitmentSince)})` : ""}. Whoever steals the current key cannot lock the owner out.`)
-    : h("span", { class: deactivated ? "" : "warn-text" }, deactivated ? "—" : "Off: no next key is committed. A thief of the current key could take this DID.");
+    ? h(
+        "span",
+        { class: "good" },
+        `On: a next key is committed${sigil.commitmentSince ? ` (since ${whenIso(sigil.commitmentSince)})` : ""}. ` +
+          `Whoever steals the current key cannot lock the owner out.`,
+      )
+    : h(
+        "span",
+        { class: deactivated ? "" : "warn-text" },
+        deactivated ? "—" : "Off: no next key is committed. A thief of the current key could take this DID.",
+      );
   const g = sigil.guardians;
   list.append(
     ...fact("Status", status(deactivated, version)),
     ...fact("Controller", deactivated ? "none" : h("code", { class: "mono" }, sigil.owner)),
     ...fact("Pre-rotation", preRotation),
-    ...fact("Guardians", g ? `${approvals(g.threshold)} needed, then a ${span(g.delaySeconds)} wait. Who they are is not on chain.` : "None"),
+    ...fact(
+      "Guardians",
+      g ? `${approvals(g.threshold)} needed, then a ${span(g.delaySeconds)} wait. Who they are is not on chain.` : "None",
+    ),
   );
   const p = sigil.pendingGuardianChange;
   if (p) {
     const what = p.removesGuardians ? "Removal of the guardians" : `New guardians (${p.threshold} approvals, ${span(p.delaySeconds)} wait)`;
-    list.append(...fact("Guardian change", `${what} pending, effective ${whenIso(p.effectiveAt)}${p.canBeApplied ? " — can be applied now" : ""}.`));
+    list.append(
+      ...fact("Guardian change", `${what} pending, effective ${whenIso(p.effectiveAt)}${p.canBeApplied ? " — can be applied now" : ""}.`),
+    );
   }
   if (sigil.recoveries.length) list.append(...fact("Recovery", h("ul", { class: "plain" }, ...sigil.recoveries.map(recoveryItem))));
   if (typeof m.created === "string") list.append(...fact("First change", whenIso(m.created)));
@@ -111,11 +159,17 @@ function facts(result: Resolution, version: Version | undefined): HTMLElement {
 
 const approvals = (n: number) => `${n} approval${n === 1 ? "" : "s"}`;
 
-const RECOVERY_STATUS: Record<SigilMeta["recoveries"][number]["status"], string> = { ready: "Ready to finalise", armed: "Armed", expired: "Expired", proposed: "Proposed" };
+const RECOVERY_STATUS: Record<SigilMeta["recoveries"][number]["status"], string> = {
+  ready: "Ready to finalise",
+  armed: "Armed",
+  expired: "Expired",
+  proposed: "Proposed",
+};
 
 function recoveryItem(r: SigilMeta["recoveries"][number]) {
   const count = `${r.approvals}${r.threshold ? ` of ${r.threshold}` : ""} approval${(r.threshold ?? r.approvals) === 1 ? "" : "s"}`;
-  const rest = `${r.purge ? ", voids all keys" : ""}${r.readyAt ? `, can be finalised from ${whenIso(r.readyAt)}` : ""}${r.nextOwnerCommitment ? "" : ", no next key"}`;
+  const ready = r.readyAt ? `, can be finalised from ${whenIso(r.readyAt)}` : "";
+  const rest = `${r.purge ? ", voids all keys" : ""}${ready}${r.nextOwnerCommitment ? "" : ", no next key"}`;
   return h(
     "li",
     { "data-recovery": r.status },
@@ -129,7 +183,9 @@ function keys(doc: Doc): HTMLElement {
   const vms = new Map((doc.verificationMethod ?? []).map((vm) => [vm.id, vm]));
   const el = h("div", { class: "keys" });
   for (const [rel, title, hint] of RELATIONSHIPS) {
-    const refs = ((doc[rel] as (string | VM)[] | undefined) ?? []).map((r) => (typeof r === "string" ? vms.get(r) : r)).filter((v): v is VM => v !== undefined);
+    const refs = ((doc[rel] as (string | VM)[] | undefined) ?? [])
+      .map((r) => (typeof r === "string" ? vms.get(r) : r))
+      .filter((v): v is VM => v !== undefined);
     el.append(
       h(
         "section",
@@ -146,7 +202,19 @@ function keys(doc: Doc): HTMLElement {
 function services(list: NonNullable<Doc["service"]>): HTMLElement {
   if (!list.length) return h("p", { class: "muted" }, "none");
   const endpoint = (e: unknown) => (typeof e === "string" ? e : JSON.stringify(e));
-  return h("ul", { class: "services" }, ...list.map((svc) => h("li", { "data-service": svc.type }, h("strong", undefined, svc.type), " ", h("code", { class: "mono" }, endpoint(svc.serviceEndpoint)))));
+  return h(
+    "ul",
+    { class: "services" },
+    ...list.map((svc) =>
+      h(
+        "li",
+        { "data-service": svc.type },
+        h("strong", undefined, svc.type),
+        " ",
+        h("code", { class: "mono" }, endpoint(svc.serviceEndpoint)),
+      ),
+    ),
+  );
 }
 
 /** Warnings for a correspondent about the current document: deactivated, a pending recovery, keys changed lately. */
@@ -154,7 +222,14 @@ export function banners(result: Resolution, events: TimedEvent[], head: { timest
   const out: HTMLElement[] = [];
   const sigil = sigilMeta(result);
   if (result.didDocumentMetadata.deactivated) {
-    out.push(h("div", { class: "banner danger", role: "alert", "data-banner": "deactivated" }, h("strong", undefined, "This DID is deactivated. "), "It has no keys: do not accept anything signed in its name from now on."));
+    out.push(
+      h(
+        "div",
+        { class: "banner danger", role: "alert", "data-banner": "deactivated" },
+        h("strong", undefined, "This DID is deactivated. "),
+        "It has no keys: do not accept anything signed in its name from now on.",
+      ),
+    );
   }
   const open = sigil?.recoveries.filter((r) => r.status !== "expired") ?? [];
   if (open.length) {
@@ -166,8 +241,10 @@ export function banners(result: Resolution, events: TimedEvent[], head: { timest
         h("strong", undefined, "A recovery by the guardians is pending. "),
         `It would make ${short(r.newOwner)} the controller${r.readyAt ? ` from ${whenIso(r.readyAt)}` : ""}. `,
         sigil?.preRotation
-          ? "If the owner did not ask for it, they can cancel it with their next key (if it was committed at least one delay before the recovery)."
-          : "The owner has no next key committed, so they cannot cancel it: if they did not ask for it, they should reach their guardians at once.",
+          ? "If the owner did not ask for it, they can cancel it with their " +
+            "next key (if it was committed at least one delay before the recovery)."
+          : "The owner has no next key committed, so they cannot cancel it: if " +
+            "they did not ask for it, they should reach their guardians at once.",
       ),
     );
   }
@@ -180,7 +257,8 @@ export function banners(result: Resolution, events: TimedEvent[], head: { timest
           "div",
           { class: "banner warn", role: "alert", "data-banner": "recent-key-change" },
           h("strong", undefined, `The keys of this DID changed ${age < 60 ? "just now" : `${span(age)} ago`}`),
-          ` (block ${last.blockNumber}: ${describe(last).text}). If you did not expect this, confirm with the person through another channel — compare safety numbers — before trusting what is signed with the new keys.`,
+          ` (block ${last.blockNumber}: ${describe(last).text}). If you did not expect this, confirm with the person ` +
+            `through another channel — compare safety numbers — before trusting what is signed with the new keys.`,
         ),
       );
     }
