@@ -13,6 +13,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { explorerTemplate } from "./src/explorer.ts";
 
 const here = import.meta.dirname;
 
@@ -40,6 +41,8 @@ export interface ConsoleBuild {
 }
 
 export async function buildConsole(options: { outDir?: string; config?: string; csp?: string } = {}): Promise<ConsoleBuild> {
+  const config = options.config ? resolve(options.config) : join(here, "config.json");
+  checkExplorer(config);
   const outDir = resolve(options.outDir ?? join(here, "dist"));
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -104,7 +107,7 @@ export async function buildConsole(options: { outDir?: string; config?: string; 
   }
   writeFileSync(join(outDir, "index.html"), html);
   copyFileSync(join(here, "src", "favicon.svg"), join(outDir, "favicon.svg"));
-  copyFileSync(options.config ? resolve(options.config) : join(here, "config.json"), join(outDir, "config.json"));
+  copyFileSync(config, join(outDir, "config.json"));
   const brotli = precompress(outDir);
   const order = (f: string) => ["index.html", "app.js", "app-style.css"].indexOf(f) >>> 0;
   const files = readdirSync(outDir)
@@ -116,6 +119,20 @@ export async function buildConsole(options: { outDir?: string; config?: string; 
     });
   initial.add("index.html").add("app-style.css");
   return { outDir, files: files.map((f) => ({ ...f, initial: initial.has(f.file) })) };
+}
+
+/** Refuses a config whose explorer templates the page would ignore (not http(s), or without their
+ * placeholder): better a failed build than a console that silently links nowhere. */
+function checkExplorer(configFile: string) {
+  const { explorer } = JSON.parse(readFileSync(configFile, "utf8")) as { explorer?: Record<string, unknown> };
+  if (explorer === undefined) return;
+  if (typeof explorer !== "object" || explorer === null) throw new TypeError(`${configFile}: explorer must be an object { tx, address }`);
+  for (const [kind, template] of Object.entries(explorer)) {
+    if ((kind !== "tx" && kind !== "address") || !explorerTemplate(template, kind)) {
+      const placeholder = kind === "tx" ? "{hash}" : "{address}";
+      throw new TypeError(`${configFile}: explorer.${kind} must be an http(s) URL template holding ${placeholder} (explorer has tx and address)`);
+    }
+  }
 }
 
 /** Writes `<file>.br` beside each text file worth compressing, when brotli makes it smaller; returns

@@ -33,7 +33,7 @@ export function actView(ctx: ActContext): HTMLElement {
   return h(
     "div",
     { class: "act-panel" },
-    signersPanel(ctx.session, ctx.chain, sigil?.owner.toLowerCase()),
+    signersPanel(ctx.session, ctx.chain, sigil?.owner.toLowerCase(), ctx.explorer),
     keysBlock(forms),
     servicesBlock(forms),
     commitBlock(forms),

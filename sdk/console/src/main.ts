@@ -9,6 +9,7 @@ import type { Session } from "./session.ts";
 import { cspBlocked, cspExplained } from "./csp.ts";
 import { configProblems, loadConfig, saveToQuery, type ConsoleConfig } from "./config.ts";
 import { field, fill, h } from "./dom.ts";
+import { copyButton } from "./links.ts";
 import { explain } from "./explain.ts";
 import { timeline } from "./timeline.ts";
 import { banners, documentView, type Version } from "./view-document.ts";
@@ -146,6 +147,7 @@ function settingsForm() {
             },
             recentDays: Number(recent.value) > 0 ? Number(recent.value) : 7,
             relayerUrl: config.relayerUrl,
+            explorer: config.explorer,
           };
           saveToQuery(config);
           void start();
@@ -309,7 +311,7 @@ function render(shown: Resolution, full = false) {
         " ",
         copyButton(lookup!.did, "Copy the DID"),
       ),
-      documentView(shown, { version, onBackToCurrent: () => void select(undefined) }),
+      documentView(shown, { version, explorer: config.explorer, onBackToCurrent: () => void select(undefined) }),
     ),
   );
   const width = Math.max(320, historyBox.clientWidth || 760);
@@ -344,6 +346,7 @@ function render(shown: Resolution, full = false) {
           result: current,
           history: hist,
           relayerUrl: config.relayerUrl,
+          explorer: config.explorer,
           isCurrent,
           refresh,
           report,
@@ -351,21 +354,6 @@ function render(shown: Resolution, full = false) {
       ),
     );
   });
-}
-
-/** Copies `text` (a DID, to paste elsewhere without retyping 60 characters); says whether it worked. */
-function copyButton(text: string, label: string) {
-  const button = h("button", { type: "button", class: "secondary copy", "data-action": "copy", "aria-label": label }, "Copy");
-  button.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      button.textContent = "Copied";
-    } catch {
-      button.textContent = "Select and copy it by hand";
-    }
-    setTimeout(() => (button.textContent = "Copy"), 2_000);
-  });
-  return button;
 }
 
 /** The version as of `block`: its time, and the first later purge (a rotation or recovery that voided it). */

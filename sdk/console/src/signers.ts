@@ -9,6 +9,7 @@ import { field, fill, h, uid } from "./dom.ts";
 import { explain } from "./explain.ts";
 import { download, toJson } from "./files.ts";
 import { readPrivateKey } from "./key-files.ts";
+import { ref, type Explorer } from "./links.ts";
 import { ethereum, keyActor, type Session } from "./session.ts";
 
 /** What each part of the panel needs: the tab's session, the DID's chain and controller, a redraw. */
@@ -17,15 +18,16 @@ interface Panel {
   chain: Chain;
   /** The DID's controller (lower case; undefined when it has none). */
   owner: string | undefined;
+  explorer: Explorer | undefined;
   redraw(): void;
   /** Says why connecting the wallet failed (kept across redraws). */
   error: HTMLElement;
 }
 
 /** The panel for the DID whose controller is `owner` (lower case; undefined when it has none). */
-export function signersPanel(session: Session, chain: Chain, owner: string | undefined): HTMLElement {
+export function signersPanel(session: Session, chain: Chain, owner: string | undefined, explorer?: Explorer): HTMLElement {
   const el = h("div", { class: "signers" });
-  const panel: Panel = { session, chain, owner, redraw: () => draw(), error: h("p", { class: "bad", role: "alert" }) };
+  const panel: Panel = { session, chain, owner, explorer, redraw: () => draw(), error: h("p", { class: "bad", role: "alert" }) };
   const draw = () => {
     const keyError = h("p", { class: "bad", role: "alert" });
     fill(el, h("h3", undefined, "Your keys"), walletLine(panel), pageKeyLine(panel, keyError), keyError, panel.error, actAsChoice(panel));
@@ -41,7 +43,7 @@ function status(panel: Panel, address: Address) {
 }
 
 const keyLine = (panel: Panel, label: string, address: Address) =>
-  h("p", undefined, label, h("code", { class: "mono" }, address), status(panel, address));
+  h("p", undefined, label, ref("address", address, panel.explorer), status(panel, address));
 
 function walletLine(panel: Panel): HTMLElement {
   const { wallet } = panel.session;

@@ -25,6 +25,7 @@ import { fill, h } from "./dom.ts";
 import { explain } from "./explain.ts";
 import { download, toJson } from "./files.ts";
 import { KIND_WORDS, short, when } from "./format.ts";
+import { ref, type Explorer } from "./links.ts";
 import { review } from "./review.ts";
 import { actorLabel, onChain, type Actor, type Session } from "./session.ts";
 
@@ -42,6 +43,8 @@ export interface SubmitContext {
   did: string;
   /** Where signed operations can be relayed (config.json's relayerUrl), if anywhere. */
   relayerUrl?: string;
+  /** Where transaction hashes link to (config.json's explorer), if anywhere. */
+  explorer?: Explorer;
   /** False once the page shows another lookup than the one this form was drawn for. */
   isCurrent(): boolean;
   refresh(): Promise<void>;
@@ -63,7 +66,7 @@ function log(el: HTMLElement) {
   el.append(list);
   const add = (cls: string, ...parts: (string | Node)[]) => list.append(h("li", { class: cls }, ...parts));
   return {
-    step: (text: string) => add("step", text),
+    step: (...parts: (string | Node)[]) => add("step", ...parts),
     ok: (text: string) => add("ok", text),
     done: (...parts: (string | Node)[]) => {
       el.dataset.outcome = "done";
@@ -95,7 +98,13 @@ function targetOf(chain: Chain) {
 
 /** Hands a signed operation to the relayer, then checks its transaction on chain: done only
  * when this page's own node shows the registry's events in the receipt. */
-async function relayedBy(target: { registry: Address; publicClient: PublicClient }, url: string, body: string, operation: string) {
+async function relayedBy(
+  target: { registry: Address; publicClient: PublicClient },
+  url: string,
+  body: string,
+  operation: string,
+  onSent: (hash: Hex) => void,
+) {
   let res: Response;
   try {
     res = await fetch(new URL(url, location.href), { method: "POST", headers: { "content-type": "application/json" }, body });
@@ -107,6 +116,7 @@ async function relayedBy(target: { registry: Address; publicClient: PublicClient
   // 504: sent but not mined while the relayer waited; this page waits on its own node instead.
   if ((!res.ok && res.status !== 504) || !answer.transactionHash)
     throw new Error(`The relayer did not send it: ${answer.detail ?? `HTTP ${res.status}`}`);
+  onSent(answer.transactionHash);
   let receipt;
   try {
     receipt = await target.publicClient.waitForTransactionReceipt({ hash: answer.transactionHash, timeout: 180_000 });
@@ -198,6 +208,9 @@ async function carryOut(
 ): Promise<{ blockNumber: bigint; events: { kind: string }[] } | undefined> {
   const target = targetOf(ctx.chain);
   const chainId = ctx.chain.network.chainId;
+  // The hash as soon as it is known: linked to the explorer (if configured) and copyable, so that
+  // a transaction slow to be mined can be followed elsewhere.
+  const onSent = (hash: Hex) => l.step("Sent (", ref("tx", hash, ctx.explorer, short(hash, 8)), "); waiting for it to be mined…");
   const signer =
     p.authoriser.kind === "wallet"
       ? "Confirm in your wallet"
@@ -215,9 +228,8 @@ async function carryOut(
       return undefined; // nothing changed yet: keys in the page stay until the operation is on chain
     }
     l.step("Handing it to the relayer, which pays the gas…");
-    return relayedBy(target, ctx.relayerUrl!, encodeSignedOperation(signed), p.op.type);
+    return relayedBy(target, ctx.relayerUrl!, encodeSignedOperation(signed), p.op.type, onSent);
   }
-  const onSent = (hash: Hex) => l.step(`Sent (${short(hash, 8)}); waiting for it to be mined…`);
   let receipt: OperationReceipt;
   if (payer.address === p.authoriser.address || !isSignable(p.op)) {
     l.step(payer.kind === "wallet" ? "Confirm in your wallet…" : "Sending…");

@@ -4,6 +4,7 @@
 import { h } from "./dom.ts";
 import { sigilMeta, type Resolution, type SigilMeta, type TimedEvent } from "./meta.ts";
 import { describe, short, span, when, whenIso } from "./format.ts";
+import { ref, type Explorer } from "./links.ts";
 
 type VM = {
   id: string;
@@ -28,7 +29,7 @@ function material(vm: VM): string {
   return vm.publicKeyHex ?? vm.publicKeyBase58 ?? vm.publicKeyBase64 ?? vm.publicKeyMultibase ?? JSON.stringify(vm.publicKeyJwk ?? "");
 }
 
-function keyItem(vm: VM) {
+function keyItem(vm: VM, explorer: Explorer | undefined) {
   const fragment = vm.id.split("#")[1] ?? vm.id;
   return h(
     "li",
@@ -39,7 +40,7 @@ function keyItem(vm: VM) {
       vm.blockchainAccountId ? "Ethereum address" : vm.type.replace(/VerificationKey\d+|KeyAgreementKey\d+/, ""),
     ),
     fragment === "controller" ? h("span", { class: "tag" }, "controller") : h("span", { class: "tag quiet" }, `#${fragment}`),
-    h("code", { class: "mono" }, material(vm)),
+    vm.blockchainAccountId ? ref("address", material(vm), explorer) : h("code", { class: "mono" }, material(vm)),
   );
 }
 
@@ -71,7 +72,14 @@ type Doc = Record<string, unknown> & {
   service?: { id: string; type: string; serviceEndpoint: unknown }[];
 };
 
-export function documentView(result: Resolution, options: { version?: Version; onBackToCurrent(): void }): HTMLElement {
+export interface DocumentOptions {
+  version?: Version;
+  /** Where addresses link to, if anywhere. */
+  explorer?: Explorer;
+  onBackToCurrent(): void;
+}
+
+export function documentView(result: Resolution, options: DocumentOptions): HTMLElement {
   const meta = result.didResolutionMetadata as { error?: string; message?: string };
   if (meta.error) {
     return h(
@@ -94,9 +102,9 @@ export function documentView(result: Resolution, options: { version?: Version; o
     "div",
     { class: "document", "data-version": options.version?.block.toString() ?? "current" },
     options.version ? versionNote(options.version, options.onBackToCurrent) : null,
-    facts(result, options.version),
+    facts(result, options),
     h("h3", undefined, "Keys"),
-    doc ? keys(doc) : h("p", { class: "muted" }, "A deactivated DID has no document and no keys."),
+    doc ? keys(doc, options.explorer) : h("p", { class: "muted" }, "A deactivated DID has no document and no keys."),
     h("h3", undefined, "Services"),
     services(doc?.service ?? []),
     h("div", { class: "raws" }, raw("Raw DID document", result.didDocument), raw("Resolution metadata", resolutionMetadata)),
@@ -116,7 +124,7 @@ function versionNote(version: Version, onBackToCurrent: () => void) {
 }
 
 /** Status, controller, pre-rotation, guardians, pending changes and recoveries, first and last change. */
-function facts(result: Resolution, version: Version | undefined): HTMLElement {
+function facts(result: Resolution, { version, explorer }: DocumentOptions): HTMLElement {
   const list = h("dl", { class: "facts" });
   const sigil = sigilMeta(result);
   if (!sigil) return list;
@@ -137,7 +145,7 @@ function facts(result: Resolution, version: Version | undefined): HTMLElement {
   const g = sigil.guardians;
   list.append(
     ...fact("Status", status(deactivated, version)),
-    ...fact("Controller", deactivated ? "none" : h("code", { class: "mono" }, sigil.owner)),
+    ...fact("Controller", deactivated ? "none" : ref("address", sigil.owner, explorer)),
     ...fact("Pre-rotation", preRotation),
     ...fact(
       "Guardians",
@@ -179,7 +187,7 @@ function recoveryItem(r: SigilMeta["recoveries"][number]) {
 }
 
 /** The keys by what they may do (authentication, signing, encryption). */
-function keys(doc: Doc): HTMLElement {
+function keys(doc: Doc, explorer: Explorer | undefined): HTMLElement {
   const vms = new Map((doc.verificationMethod ?? []).map((vm) => [vm.id, vm]));
   const el = h("div", { class: "keys" });
   for (const [rel, title, hint] of RELATIONSHIPS) {
@@ -192,7 +200,7 @@ function keys(doc: Doc): HTMLElement {
         { class: "rel", "data-relationship": rel, "aria-label": title },
         h("h4", undefined, title, " ", h("span", { class: "count" }, String(refs.length))),
         h("p", { class: "hint" }, hint),
-        refs.length ? h("ul", { class: "key-list" }, ...refs.map(keyItem)) : h("p", { class: "muted" }, "none"),
+        refs.length ? h("ul", { class: "key-list" }, ...refs.map((vm) => keyItem(vm, explorer))) : h("p", { class: "muted" }, "none"),
       ),
     );
   }

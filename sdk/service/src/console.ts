@@ -15,7 +15,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 export interface ConsoleOptions {
   /** The built console: a folder holding index.html, app.js, app.css (sigil-did-console's dist/). */
   dir: string;
-  /** Served as /config.json in place of the folder's own: the network the page reads by default. */
+  /** Served as /config.json in place of the folder's own: the network the page reads by default.
+   * The folder's explorer is kept when this names none and both are for the same chain. */
   config?: ConsoleConfig;
   /**
    * Origins the page may connect to besides its own: the CSP's connect-src. Default: the origins
@@ -31,7 +32,49 @@ export interface ConsoleConfig {
   recentDays?: number;
   /** Where the page sends signed operations to be relayed: a URL, or a path on this service ("/1.0/relay"). */
   relayerUrl?: string;
+  /** Where the page links transaction hashes and addresses: URL templates with {hash} and {address}. */
+  explorer?: ConsoleExplorer;
   [key: string]: unknown;
+}
+
+/** A block explorer's URL templates, e.g. { tx: "https://etherscan.io/tx/{hash}", address: "https://etherscan.io/address/{address}" }. */
+export interface ConsoleExplorer {
+  tx?: string;
+  address?: string;
+}
+
+const PLACEHOLDER = { tx: "{hash}", address: "{address}" } as const;
+
+/** `explorer` when each template is an http(s) URL holding its placeholder; a TypeError naming the bad one. */
+export function checkExplorer(explorer: unknown, where: string): ConsoleExplorer {
+  if (typeof explorer !== "object" || explorer === null || Array.isArray(explorer)) throw new TypeError(`${where}: explorer must be an object { tx, address }`);
+  for (const [key, template] of Object.entries(explorer)) {
+    const placeholder = PLACEHOLDER[key as keyof typeof PLACEHOLDER];
+    if (!placeholder) throw new TypeError(`${where}: explorer.${key} is not known (explorer has tx and address)`);
+    const valid = typeof template === "string" && template.includes(placeholder) && URL.canParse(template.replaceAll(placeholder, "0x0"));
+    if (!valid || !/^https?:$/.test(new URL(template.replaceAll(placeholder, "0x0")).protocol)) {
+      throw new TypeError(`${where}: explorer.${key} "${String(template).slice(0, 120)}" must be an http(s) URL holding ${placeholder}`);
+    }
+  }
+  return explorer as ConsoleExplorer;
+}
+
+/** What /config.json serves: `config` (its explorer checked), with the explorer of the folder's own
+ * config.json when `config` names none and both are for the same chain (another chain's explorer
+ * would link to the wrong transactions); undefined: the folder's file as it is. */
+function servedConfig(dir: string, config: ConsoleConfig | undefined): ConsoleConfig | undefined {
+  if (!config) return undefined;
+  if (config.explorer !== undefined) return { ...config, explorer: checkExplorer(config.explorer, "console config") };
+  const path = join(dir, "config.json");
+  if (!existsSync(path)) return config;
+  let own: ConsoleConfig;
+  try {
+    own = JSON.parse(readFileSync(path, "utf8")) as ConsoleConfig;
+  } catch {
+    return config; // the folder's file is replaced: what it holds does not matter
+  }
+  if (own.explorer === undefined || own.network?.chainId !== config.network?.chainId) return config;
+  return { ...config, explorer: checkExplorer(own.explorer, path) };
 }
 
 const TYPES: Record<string, string> = {
@@ -151,7 +194,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
   if (!existsSync(join(dir, "index.html"))) {
     throw new TypeError(`no web console in ${dir}: expected a built sigil-did-console folder with index.html (npm run build)`);
   }
-  const config = options.config;
+  const config = servedConfig(dir, options.config);
   const connect =
     options.connectSrc?.map((o) => originOf(o, "console connect origin")) ??
     // A relayer on this service ("/1.0/relay") is the page's own origin: 'self' covers it.
