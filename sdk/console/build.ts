@@ -130,7 +130,9 @@ function checkExplorer(configFile: string) {
   for (const [kind, template] of Object.entries(explorer)) {
     if ((kind !== "tx" && kind !== "address") || !explorerTemplate(template, kind)) {
       const placeholder = kind === "tx" ? "{hash}" : "{address}";
-      throw new TypeError(`${configFile}: explorer.${kind} must be an http(s) URL template holding ${placeholder} (explorer has tx and address)`);
+      throw new TypeError(
+        `${configFile}: explorer.${kind} must be an http(s) URL template holding ${placeholder} (explorer has tx and address)`,
+      );
     }
   }
 }
@@ -143,7 +145,11 @@ function precompress(outDir: string): Map<string, number> {
     if (!/\.(html|js|css|svg)$/.test(file)) continue;
     const body = readFileSync(join(outDir, file));
     if (body.length <= 512) continue;
-    const params = { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: body.length };
+    const params = {
+      [constants.BROTLI_PARAM_QUALITY]: 11,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+    };
     const br = brotliCompressSync(body, { params });
     if (br.length >= body.length) continue;
     writeFileSync(join(outDir, `${file}.br`), br);
@@ -156,5 +162,7 @@ if (process.argv[1] === import.meta.filename) {
   const { values } = parseArgs({ options: { out: { type: "string" }, config: { type: "string" }, csp: { type: "string" } } });
   const result = await buildConsole({ outDir: values.out, config: values.config, csp: values.csp });
   const sum = (size: (f: ConsoleBuild["files"][number]) => number) => (result.files.reduce((a, f) => a + size(f), 0) / 1024).toFixed(1);
-  console.log(`console built in ${result.outDir}: ${sum((f) => f.bytes)} KB, ${sum((f) => f.gzipBytes)} KB gzip, ${sum((f) => f.brotliBytes)} KB brotli`);
+  console.log(
+    `console built in ${result.outDir}: ${sum((f) => f.bytes)} KB, ${sum((f) => f.gzipBytes)} KB gzip, ${sum((f) => f.brotliBytes)} KB brotli`,
+  );
 }

@@ -37,7 +37,19 @@ describe("web console: transaction hashes and addresses linked to the configured
     const site = join(dir, name);
     cpSync(CONSOLE_DIST, site, { recursive: true });
     writeFileSync(join(site, "config.json"), JSON.stringify(config));
-    const server = await startSigilServe(["--rpc", node.url, "--registry", registry, "--chain-id", "31337", "serve", "--port", "0", "--console", site]);
+    const server = await startSigilServe([
+      "--rpc",
+      node.url,
+      "--registry",
+      registry,
+      "--chain-id",
+      "31337",
+      "serve",
+      "--port",
+      "0",
+      "--console",
+      site,
+    ]);
     servers.push(server);
     return server.url;
   }
@@ -73,7 +85,9 @@ describe("web console: transaction hashes and addresses linked to the configured
     await page.addInitScript(testWalletScript(node.url, WALLET_ACCOUNT));
     page.on("console", (m) => void (/Content.Security.Policy/i.test(m.text()) && cspViolations.push(m.text())));
     // The explorer's host, answered here (this machine has no internet): a link followed opens it.
-    await page.context().route("https://explorer.example/**", (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<p>explorer</p>" }));
+    await page
+      .context()
+      .route("https://explorer.example/**", (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<p>explorer</p>" }));
   });
   after(async () => {
     await page?.context().browser()?.close();
@@ -93,7 +107,9 @@ describe("web console: transaction hashes and addresses linked to the configured
     const controller = page!.locator('#document-view dd .ref[data-ref="address"]');
     expect((await controller.getAttribute("data-value"))!.toLowerCase()).to.equal(WALLET_ACCOUNT.toLowerCase());
     const controllerLink = controller.locator("a[data-explorer=address]");
-    expect((await controllerLink.getAttribute("href"))!.toLowerCase()).to.equal(`https://explorer.example/address/${WALLET_ACCOUNT.toLowerCase()}`);
+    expect((await controllerLink.getAttribute("href"))!.toLowerCase()).to.equal(
+      `https://explorer.example/address/${WALLET_ACCOUNT.toLowerCase()}`,
+    );
     // The controller is also the DID's one address key: linked in the key list too.
     expect(await page!.locator('#document-view .key .ref[data-ref="address"] a[data-explorer=address]').count()).to.be.greaterThan(0);
 
@@ -154,7 +170,19 @@ describe("web console: transaction hashes and addresses linked to the configured
       rmSync(site, { recursive: true, force: true });
       cpSync(CONSOLE_DIST, site, { recursive: true });
       writeFileSync(join(site, "config.json"), JSON.stringify({ network: { chainId: 31337 }, explorer }));
-      const started = startSigilServe(["--rpc", node.url, "--registry", registry, "--chain-id", "31337", "serve", "--port", "0", "--console", site]);
+      const started = startSigilServe([
+        "--rpc",
+        node.url,
+        "--registry",
+        registry,
+        "--chain-id",
+        "31337",
+        "serve",
+        "--port",
+        "0",
+        "--console",
+        site,
+      ]);
       const error = await started.then(
         async (s) => (await s.stop(), undefined),
         (e: Error) => e,

@@ -30,5 +30,11 @@ export function ref(kind: RefKind, value: string, explorer: Explorer | undefined
   const href = explorerLink(explorer, kind, value);
   const title = `This ${kind === "tx" ? "transaction" : "address"} on the block explorer`;
   const shown = href ? h("a", { href, target: "_blank", rel: "noopener noreferrer", "data-explorer": kind, title }, code) : code;
-  return h("span", { class: "ref", "data-ref": kind, "data-value": value }, shown, " ", copyButton(value, `Copy the ${NOUN[kind]} ${value}`));
+  return h(
+    "span",
+    { class: "ref", "data-ref": kind, "data-value": value },
+    shown,
+    " ",
+    copyButton(value, `Copy the ${NOUN[kind]} ${value}`),
+  );
 }

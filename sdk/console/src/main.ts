@@ -8,7 +8,9 @@ import type { History, Resolution } from "./meta.ts";
 import type { Session } from "./session.ts";
 import { cspBlocked, cspExplained } from "./csp.ts";
 import { configProblems, loadConfig, saveToQuery, type ConsoleConfig } from "./config.ts";
-import { field, fill, h } from "./dom.ts";
+import { fill, h } from "./dom.ts";
+import { resultsPanel } from "./layout.ts";
+import { networkName, settingsForm, showNetworkStatus } from "./settings.ts";
 import { copyButton } from "./links.ts";
 import { explain } from "./explain.ts";
 import { timeline } from "./timeline.ts";
@@ -57,148 +59,22 @@ const historyBox = h("div", { id: "timeline-view" });
 const safetyBox = h("div", { id: "safety-view" });
 const actBox = h("div", { id: "act-view" });
 const actStatus = h("div", { id: "act-status", role: "status", "aria-live": "polite" });
-const results = h(
-  "div",
-  { class: "results", hidden: true, id: "results" },
-  h(
-    "nav",
-    { class: "jump", "aria-label": "Sections" },
-    ...(["document", "history", "safety", "act"] as const).map((id, i) =>
-      h(
-        "a",
-        {
-          href: `#${id}`,
-          // Moves focus without replacing the address's #did=… (a reload shows the same DID).
-          onclick: (e: Event) => {
-            e.preventDefault();
-            const heading = document.getElementById(`h-${id}`)!;
-            heading.scrollIntoView();
-            heading.focus({ preventScroll: true });
-          },
-        },
-        ["Document", "History", "Safety numbers", "Act"][i],
-      ),
-    ),
-  ),
-  h(
-    "section",
-    { id: "document", "aria-labelledby": "h-document", class: "panel" },
-    h("h2", { id: "h-document", tabindex: -1 }, "Document"),
-    docBox,
-  ),
-  h(
-    "section",
-    { id: "history", "aria-labelledby": "h-history", class: "panel" },
-    h("h2", { id: "h-history", tabindex: -1 }, "History"),
-    historyBox,
-  ),
-  h(
-    "section",
-    { id: "safety", "aria-labelledby": "h-safety", class: "panel" },
-    h("h2", { id: "h-safety", tabindex: -1 }, "Safety numbers"),
-    safetyBox,
-  ),
-  h(
-    "section",
-    { id: "act", "aria-labelledby": "h-act", class: "panel" },
-    h("h2", { id: "h-act", tabindex: -1 }, "Act on this DID"),
-    actStatus,
-    actBox,
-  ),
-);
-
-/** A settings field across the whole form: an address or URL is never cut off. */
-const wide = (el: HTMLElement) => (el.classList.add("wide"), el);
-
-function settingsForm() {
-  const rpc = h("input", { type: "url", name: "rpc", value: config.network.rpcUrls.join(", "), autocomplete: "off", spellcheck: "false" });
-  const chainId = h("input", { type: "number", name: "chainId", value: config.network.chainId, min: 1, inputmode: "numeric" });
-  const registry = h("input", {
-    type: "text",
-    name: "registry",
-    value: config.network.registry,
-    autocomplete: "off",
-    spellcheck: "false",
-    placeholder: "0x…",
-  });
-  const name = h("input", { type: "text", name: "network", value: config.network.name ?? "", autocomplete: "off", spellcheck: "false" });
-  const recent = h("input", { type: "number", name: "recentDays", value: config.recentDays, min: 1, inputmode: "numeric" });
-  const problems = h("ul", { class: "bad", role: "alert" }, ...configProblems(config).map((p) => h("li", undefined, p)));
-  return h(
-    "details",
-    { class: "settings", open: configProblems(config).length > 0 },
-    h("summary", undefined, "Network settings"),
-    h(
-      "form",
-      {
-        class: "grid-form",
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          config = {
-            network: {
-              name: name.value.trim() || undefined,
-              chainId: Number(chainId.value),
-              registry: registry.value.trim() as ConsoleConfig["network"]["registry"],
-              rpcUrls: rpc.value
-                .split(",")
-                .map((u) => u.trim())
-                .filter(Boolean),
-              fromBlock: config.network.fromBlock,
-            },
-            recentDays: Number(recent.value) > 0 ? Number(recent.value) : 7,
-            relayerUrl: config.relayerUrl,
-            explorer: config.explorer,
-          };
-          saveToQuery(config);
-          void start();
-        },
-      },
-      wide(field("RPC URL", rpc, "Your browser reads the chain here. Several: separate with commas (tried in order).")),
-      field("Chain id", chainId),
-      wide(field("Registry address", registry)),
-      field("Network name", name, "The name DIDs may use, as in did:sigil:<name>:0x…"),
-      field("Key-change warning (days)", recent, "Warn when the keys changed within this many days."),
-      h("div", { class: "buttons" }, h("button", { type: "submit" }, "Apply")),
-      problems,
-    ),
-  );
-}
+const results = resultsPanel({ document: docBox, history: historyBox, safety: safetyBox, act: [actStatus, actBox] });
 
 /** The network this console reads, in words: "localhost (chain 31337)". */
-const here = () => `${config.network.name ?? "chain"} (chain ${config.network.chainId})`;
+const here = () => networkName(config);
 
-async function showStatus() {
-  const problems = configProblems(config);
-  if (problems.length) {
-    networkStatus.textContent = "Not connected: see the network settings";
-    networkStatus.className = "network bad";
-    return;
-  }
-  const bad = (text: string) => ((networkStatus.textContent = text), (networkStatus.className = "network bad"));
-  try {
-    const [health] = await (await chainReady).resolver.health();
-    if (!health.ok) {
-      const csp = await cspBlocked(config.network.rpcUrls);
-      return void bad(
-        csp.length
-          ? `Not connected to ${here()}: the Content-Security-Policy does not allow ${csp.join(", ")}`
-          : `${here()}: the RPC endpoint does not answer (${health.error ?? "unavailable"})`,
-      );
-    }
-    networkStatus.textContent = `${here()} · block ${health.blockNumber}`;
-    networkStatus.className = "network ok";
-  } catch (error) {
-    bad(explain(error).headline);
-  }
-}
+const showStatus = async () => showNetworkStatus(networkStatus, config, chainReady);
 
 /** Why `parsed` is not looked up here: it names another chain than this console's (undefined: it does not). */
 function otherChain(parsed: ParsedSigilDid): string | undefined {
   const n = config.network;
   if (parsed.network === undefined || parsed.network === n.name || parsed.network === `0x${n.chainId.toString(16)}`) return undefined;
   const theirs = parsed.chainId !== undefined ? `chain ${parsed.chainId}` : parsed.network;
-  return `This DID is on ${theirs}. This console is connected to ${here()}: it reads and acts only there, so it ` +
-    `shows nothing for this DID. Look it up on a console connected to ${theirs}, or change the network settings.`;
+  return (
+    `This DID is on ${theirs}. This console is connected to ${here()}: it reads and acts only there, so it ` +
+    `shows nothing for this DID. Look it up on a console connected to ${theirs}, or change the network settings.`
+  );
 }
 
 /** Takes everything of the shown DID off the page (its banners, document, history, forms): a
@@ -398,7 +274,11 @@ async function start() {
   safetyBox.dataset.did = "";
   fill(
     app,
-    settingsForm(),
+    settingsForm(config, (next) => {
+      config = next;
+      saveToQuery(config);
+      void start();
+    }),
     h(
       "section",
       { class: "lookup panel", "aria-labelledby": "h-lookup" },

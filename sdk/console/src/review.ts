@@ -64,8 +64,10 @@ export function describeOperation(op: Operation): string {
       return `${a.what === "service" ? "Remove" : "Revoke"} the ${a.what} ${a.words}.`;
     }
     case "commitNextOwner":
-      return `Commit to a next key (only its hash, ${short(op.commitment, 8)}, is ` +
-        `published). Whoever holds that key can take this DID back after a theft.`;
+      return (
+        `Commit to a next key (only its hash, ${short(op.commitment, 8)}, is ` +
+        `published). Whoever holds that key can take this DID back after a theft.`
+      );
     case "rotate":
       if (op.newOwner === zeroAddress) return "Deactivate this DID for ever with the next key: no controller, no keys. Nobody can undo it.";
       return (

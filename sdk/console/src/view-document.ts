@@ -250,9 +250,9 @@ export function banners(result: Resolution, events: TimedEvent[], head: { timest
         `It would make ${short(r.newOwner)} the controller${r.readyAt ? ` from ${whenIso(r.readyAt)}` : ""}. `,
         sigil?.preRotation
           ? "If the owner did not ask for it, they can cancel it with their " +
-            "next key (if it was committed at least one delay before the recovery)."
+              "next key (if it was committed at least one delay before the recovery)."
           : "The owner has no next key committed, so they cannot cancel it: if " +
-            "they did not ask for it, they should reach their guardians at once.",
+              "they did not ask for it, they should reach their guardians at once.",
       ),
     );
   }

@@ -47,7 +47,8 @@ const PLACEHOLDER = { tx: "{hash}", address: "{address}" } as const;
 
 /** `explorer` when each template is an http(s) URL holding its placeholder; a TypeError naming the bad one. */
 export function checkExplorer(explorer: unknown, where: string): ConsoleExplorer {
-  if (typeof explorer !== "object" || explorer === null || Array.isArray(explorer)) throw new TypeError(`${where}: explorer must be an object { tx, address }`);
+  if (typeof explorer !== "object" || explorer === null || Array.isArray(explorer))
+    throw new TypeError(`${where}: explorer must be an object { tx, address }`);
   for (const [key, template] of Object.entries(explorer)) {
     const placeholder = PLACEHOLDER[key as keyof typeof PLACEHOLDER];
     if (!placeholder) throw new TypeError(`${where}: explorer.${key} is not known (explorer has tx and address)`);
