@@ -3,6 +3,9 @@
 // need is split into chunks loaded after it), its stylesheet, an icon and config.json (the
 // default network; `sigil serve --console` serves its own).
 //   node build.ts [--out <dir>] [--config <file.json>] [--csp "<connect origins>"]
+// The config (--config, else config.json here) holds network, recentDays, relayerUrl and, optionally,
+// explorer: { tx: "https://…/tx/{hash}", address: "https://…/address/{address}" }, where the page
+// links transaction hashes and addresses (checked here: http(s), with the placeholder).
 // --csp adds a Content-Security-Policy <meta> for static hosts that cannot send the header
 // (`sigil serve` sends it): connections only to this origin and the origins given.
 // Every text file but config.json gets a brotli copy beside it (app.js.br: quality 11, too slow to

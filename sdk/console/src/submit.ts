@@ -17,6 +17,7 @@ import {
   simulateOperation,
   type Operation,
   type OperationReceipt,
+  type SignableOperation,
 } from "sigil-did";
 import type { Address, Hex, PublicClient } from "viem";
 import type { Chain } from "./chain.ts";
@@ -198,49 +199,45 @@ export async function submit(ctx: SubmitContext, mode: Mode, prepare: () => Prep
   }
 }
 
+type Log = ReturnType<typeof log>;
+type Receipt = { blockNumber: bigint; events: { kind: string }[] };
+
 /** Signs and sends (or signs to a file, or for the relayer) what the review confirmed. */
-async function carryOut(
-  ctx: SubmitContext,
-  mode: Mode,
-  p: Prepared,
-  payer: Actor,
-  l: ReturnType<typeof log>,
-): Promise<{ blockNumber: bigint; events: { kind: string }[] } | undefined> {
-  const target = targetOf(ctx.chain);
-  const chainId = ctx.chain.network.chainId;
+async function carryOut(ctx: SubmitContext, mode: Mode, p: Prepared, payer: Actor, l: Log): Promise<Receipt | undefined> {
   // The hash as soon as it is known: linked to the explorer (if configured) and copyable, so that
   // a transaction slow to be mined can be followed elsewhere.
   const onSent = (hash: Hex) => l.step("Sent (", ref("tx", hash, ctx.explorer, short(hash, 8)), "); waiting for it to be mined…");
-  const signer =
-    p.authoriser.kind === "wallet"
-      ? "Confirm in your wallet"
-      : `Signing with ${p.authoriser.kind === "next" ? "the next key" : "the key in this page"}`;
-  if (mode === "file" || mode === "relay") {
-    if (!isSignable(p.op)) throw new Error("Anyone may send this operation: there is nothing to sign.");
-    l.step(`${signer}…`);
-    const signed = await signOperation(p.authoriser.client, target, p.op, { chainId });
-    if (mode === "file") {
-      download(`sigil-${p.op.type}-${p.op.identity.slice(2, 10).toLowerCase()}-${signed.deadline}.json`, toJson(signed));
-      l.done(
-        h("strong", undefined, "Signed to a file."),
-        ` Valid until ${when(signed.deadline)}. Give it to anyone who can pay the gas; they send it with: sigil relay <file>.`,
-      );
-      return undefined; // nothing changed yet: keys in the page stay until the operation is on chain
-    }
-    l.step("Handing it to the relayer, which pays the gas…");
-    return relayedBy(target, ctx.relayerUrl!, encodeSignedOperation(signed), p.op.type, onSent);
+  if (mode === "send") return sendNow(ctx, p, payer, l, onSent);
+  if (!isSignable(p.op)) throw new Error("Anyone may send this operation: there is nothing to sign.");
+  const signed = await signedBy(ctx, p, p.op, l);
+  if (mode === "file") {
+    download(`sigil-${p.op.type}-${p.op.identity.slice(2, 10).toLowerCase()}-${signed.deadline}.json`, toJson(signed));
+    l.done(
+      h("strong", undefined, "Signed to a file."),
+      ` Valid until ${when(signed.deadline)}. Give it to anyone who can pay the gas; they send it with: sigil relay <file>.`,
+    );
+    return undefined; // nothing changed yet: keys in the page stay until the operation is on chain
   }
-  let receipt: OperationReceipt;
+  l.step("Handing it to the relayer, which pays the gas…");
+  return relayedBy(targetOf(ctx.chain), ctx.relayerUrl!, encodeSignedOperation(signed), p.op.type, onSent);
+}
+
+/** The operation signed by its authoriser (for a file, the relayer, or a payer that is another key). */
+function signedBy(ctx: SubmitContext, p: Prepared, op: SignableOperation, l: Log) {
+  const who = p.authoriser.kind;
+  l.step(who === "wallet" ? "Confirm in your wallet…" : `Signing with ${who === "next" ? "the next key" : "the key in this page"}…`);
+  return signOperation(p.authoriser.client, targetOf(ctx.chain), op, { chainId: ctx.chain.network.chainId });
+}
+
+/** Sends the operation now, paid by `payer`: directly when it is the authoriser (or anyone may send
+ * it), else signed by the authoriser and relayed by the payer. */
+async function sendNow(ctx: SubmitContext, p: Prepared, payer: Actor, l: Log, onSent: (hash: Hex) => void): Promise<OperationReceipt> {
+  const target = targetOf(ctx.chain);
   if (payer.address === p.authoriser.address || !isSignable(p.op)) {
     l.step(payer.kind === "wallet" ? "Confirm in your wallet…" : "Sending…");
-    receipt = await sendOperation(payer.client, target, p.op, { onSent });
-  } else {
-    l.step(`${signer}…`);
-    const signed = await signOperation(p.authoriser.client, target, p.op, { chainId });
-    l.step(
-      payer.kind === "wallet" ? "Confirm in your wallet: it sends the signed operation and pays the gas…" : "Sending the signed operation…",
-    );
-    receipt = await relayOperation(payer.client, target, signed, { onSent });
+    return sendOperation(payer.client, target, p.op, { onSent });
   }
-  return receipt;
+  const signed = await signedBy(ctx, p, p.op, l);
+  l.step(payer.kind === "wallet" ? "Confirm in your wallet: it sends the signed operation and pays the gas…" : "Sending the signed operation…");
+  return relayOperation(payer.client, target, signed, { onSent });
 }
