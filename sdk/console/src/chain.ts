@@ -42,14 +42,21 @@ export async function readHistory(chain: Chain, address: Address): Promise<Histo
   const missing = [...new Set(events.filter((e) => e.blockTimestamp === undefined).map((e) => e.blockNumber))];
   // Issued in one tick: one JSON-RPC batch for all the headers.
   const headers = await Promise.all(
-    missing.map((n) => chain.client.request({ method: "eth_getBlockByNumber", params: [toHex(n), false] }) as Promise<{ number: Hex; timestamp: Hex } | null>),
+    missing.map(
+      (n) =>
+        chain.client.request({ method: "eth_getBlockByNumber", params: [toHex(n), false] }) as Promise<{
+          number: Hex;
+          timestamp: Hex;
+        } | null>,
+    ),
   );
   const times = new Map(headers.filter((b) => b !== null).map((b) => [BigInt(b!.number), BigInt(b!.timestamp)]));
   return {
     // Markers only keep Sigil-only changes on stock readers' chain: the change itself is shown.
-    events: events.filter((e) => e.kind !== "marker").map((e) => ({ ...e, blockTimestamp: e.blockTimestamp ?? times.get(e.blockNumber) ?? 0n })),
+    events: events
+      .filter((e) => e.kind !== "marker")
+      .map((e) => ({ ...e, blockTimestamp: e.blockTimestamp ?? times.get(e.blockNumber) ?? 0n })),
     state: snapshot.states.get(id),
     head: { blockNumber: snapshot.blockNumber, timestamp: snapshot.timestamp },
   };
 }
-
