@@ -76,6 +76,7 @@ export {
   sendOperation,
   signOperation,
   simulateOperation,
+  type SimulatedRequest,
   ReceiptTimeoutError,
   type OperationReceipt,
   type SubmitOptions,

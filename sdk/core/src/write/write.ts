@@ -74,11 +74,19 @@ async function requireRegistry(target: RegistryTarget, op: Operation) {
   }
 }
 
+/** The transaction request a successful simulation prepared (viem's, to pass to writeContract). */
+export interface SimulatedRequest {
+  address: Address;
+  functionName: string;
+  args?: readonly unknown[];
+  [field: string]: unknown;
+}
+
 /**
  * Simulates `call` as `account` and returns the request to send; a refusal by the registry
  * becomes a RegistryRevertError naming the contract's error. Nothing is sent.
  */
-export async function simulateOperation(target: RegistryTarget, op: Operation, call: ContractCall, account: Account | Address) {
+export async function simulateOperation(target: RegistryTarget, op: Operation, call: ContractCall, account: Account | Address): Promise<SimulatedRequest> {
   try {
     await requireRegistry(target, op);
     const { request } = await target.publicClient.simulateContract({
@@ -88,7 +96,7 @@ export async function simulateOperation(target: RegistryTarget, op: Operation, c
       args: call.args as never,
       account,
     });
-    return request;
+    return request as SimulatedRequest;
   } catch (error) {
     throw asRegistryError(error, op);
   }
@@ -120,7 +128,7 @@ async function submit(wallet: WalletClient, target: RegistryTarget, op: Operatio
   const request = await simulateOperation(target, op, call, account);
   let hash: Hex;
   try {
-    hash = await wallet.writeContract({ ...(request as object), account, chain: wallet.chain ?? null } as never);
+    hash = await wallet.writeContract({ ...request, account, chain: wallet.chain ?? null } as never);
   } catch (error) {
     throw asRegistryError(error, op);
   }
