@@ -19,23 +19,8 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount, sign } from "viem/accounts";
-import {
-  bytes32Name,
-  commitmentOf,
-  directCall,
-  operationTypedData,
-  relayOperation,
-  sendOperation,
-  signOperation,
-  sigilRegistryAbi,
-  type AttributeRef,
-  type DelegateRef,
-  type GuardianProof,
-  type Operation,
-  type RecoveryProposal,
-  type SignableOperation,
-  isSignable,
-} from "sigil-did";
+import { bytes32Name, commitmentOf, operationTypedData, relayOperation, sendOperation, signOperation, sigilRegistryAbi, type AttributeRef, type DelegateRef, type GuardianProof, type Operation, type RecoveryProposal, type SignableOperation } from "sigil-did";
+import { directCall, isSignable } from "sigil-did/internal";
 
 export interface GasContext {
   rpcUrl: string;

@@ -1,4 +1,4 @@
-// The README's exit-code table, read from the README and checked against the real `sigil` binary
+// The CLI README's exit-code table (sdk/cli/README.md), read from it and checked against the real `sigil` binary
 // on a real `hardhat node`: every example in a row exits with that row's code, and with --json
 // prints exactly one JSON value on stdout (for a failure: {ok: false, exitCode, error}).
 import { expect } from "chai";
@@ -16,7 +16,7 @@ interface Row {
 /** The rows of the table between the exit-codes markers: code, and each `sigil …` example. */
 export function exitCodeTable(readme: string): Row[] {
   const block = /<!-- exit-codes:start -->([\s\S]*?)<!-- exit-codes:end -->/.exec(readme);
-  if (!block) throw new Error("README.md has no exit-codes table");
+  if (!block) throw new Error("sdk/cli/README.md has no exit-codes table");
   return block[1]
     .split("\n")
     .filter((line) => /^\|\s*\d+\s*\|/.test(line))
@@ -37,7 +37,7 @@ describe("README: the exit-code table is true", function () {
   after(() => chain?.stop());
 
   it("lists every exit code with examples, and each example exits as its row says, with and without --json", async () => {
-    const rows = exitCodeTable(readFileSync(join(root, "README.md"), "utf8"));
+    const rows = exitCodeTable(readFileSync(join(root, "sdk", "cli", "README.md"), "utf8"));
     expect(rows.map((r) => r.code)).to.deep.equal([0, 1, 2, 3]);
     const owner = await chain.funded();
     const other = await chain.funded();

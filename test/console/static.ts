@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
+import { brotliDecompressSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { bytes32Name, sendOperation } from "sigil-did";
 import { browserPage } from "../support/browser.ts";
@@ -60,7 +61,12 @@ describe("web console as static files on a plain web host", function () {
 
   it("writes index.html with the CSP as a <meta> tag, one script and one stylesheet, and the given config.json", () => {
     const files = readdirSync(join(dir, "site")).sort();
-    expect(files.filter((f) => !/^chunk-\w+\.js$/.test(f))).to.deep.equal(["app-style.css", "app.js", "config.json", "favicon.svg", "index.html"]);
+    expect(files.filter((f) => !/^chunk-\w+\.js(\.br)?$/.test(f) && !f.endsWith(".br"))).to.deep.equal(["app-style.css", "app.js", "config.json", "favicon.svg", "index.html"]);
+    // Brotli copies for hosts that send precompressed files; none of config.json, which the host edits.
+    expect(files.filter((f) => f.endsWith(".br") && !f.startsWith("chunk-"))).to.deep.equal(["app-style.css.br", "app.js.br", "index.html.br"]);
+    for (const f of files.filter((f) => f.endsWith(".br"))) {
+      expect(brotliDecompressSync(readFileSync(join(dir, "site", f))).equals(readFileSync(join(dir, "site", f.slice(0, -3)))), f).to.equal(true);
+    }
     const html = readFileSync(join(dir, "site", "index.html"), "utf8");
     expect(html).to.include(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'; style-src 'self';`);
     expect(html).to.include(`connect-src 'self' ${new URL(node.url).origin};`);

@@ -7,15 +7,16 @@
 // that is down and an RPC the page's CSP does not allow are each said as such.
 import { expect } from "chai";
 import { get as httpGet, type IncomingHttpHeaders } from "node:http";
-import { mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { brotliCompressSync, brotliDecompressSync, gunzipSync } from "node:zlib";
 import type { Page, Route } from "playwright-core";
 import type { Address, WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, sendOperation } from "sigil-did";
 import { browserPage } from "../support/browser.ts";
-import { startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../support/console-stage.ts";
+import { CONSOLE_DIST, startConsoleStage, startSigilServe, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../support/console-stage.ts";
 import { startRpcProxy } from "../support/rpc-proxy.ts";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -445,36 +446,73 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     }
   });
 
-  it("sigil serve --console sends the console gzipped to browsers that accept it, and its hashed chunks as immutable", async () => {
-    const get = (path: string, headers: Record<string, string> = {}) =>
-      new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-        httpGet(`${stage.url}${path}`, { headers }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-        }).on("error", reject);
-      });
-    const html = (await get("/")).body.toString();
+  /** A GET of `path` on `base` with `headers`, its body as sent (not decoded). */
+  const get = (base: string, path: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      httpGet(`${base}${path}`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      }).on("error", reject);
+    });
+
+  it("sigil serve --console sends the console in brotli, else gzip, else as is, by Accept-Encoding (Vary, Content-Length, ETag each), and its hashed chunks as immutable", async () => {
+    const html = (await get(stage.url, "/")).body.toString();
     const chunks = [...html.matchAll(/href="(chunk-[A-Z0-9]+\.js)"/g)].map((m) => `/${m[1]}`);
     expect(chunks.length, "index.html preloads its chunks").to.be.greaterThan(0);
-    let plain = 0;
-    let zipped = 0;
+    const sizes = { plain: 0, gzip: 0, br: 0 };
+    const decode = { br: brotliDecompressSync, gzip: gunzipSync, identity: (b: Buffer) => b } as const;
     for (const path of ["/", "/app.js", "/app-style.css", ...chunks]) {
-      const raw = await get(path);
-      const gz = await get(path, { "accept-encoding": "gzip, deflate, br" });
-      expect(raw.headers["content-encoding"], path).to.equal(undefined);
-      expect(gz.headers["content-encoding"], path).to.equal("gzip");
-      expect(gz.headers.vary, path).to.equal("accept-encoding");
-      expect(gunzipSync(gz.body).equals(raw.body), `${path}: the gzipped body is the file`).to.equal(true);
-      expect(gz.headers.etag, path).not.to.equal(raw.headers.etag);
-      expect((await get(path, { "accept-encoding": "gzip", "if-none-match": gz.headers.etag! })).status, path).to.equal(304);
-      expect((await get(path, { "accept-encoding": "gzip;q=0, identity" })).headers["content-encoding"], path).to.equal(undefined);
-      const immutable = path.startsWith("/chunk-");
-      expect(raw.headers["cache-control"], path).to.equal(immutable ? "public, max-age=31536000, immutable" : "no-cache");
-      plain += raw.body.length;
-      zipped += gz.body.length;
+      const raw = await get(stage.url, path);
+      const sent = {
+        br: await get(stage.url, path, { "accept-encoding": "gzip, deflate, br" }),
+        gzip: await get(stage.url, path, { "accept-encoding": "gzip, deflate" }),
+        identity: raw,
+      };
+      for (const [encoding, res] of Object.entries(sent) as [keyof typeof decode, typeof raw][]) {
+        expect(res.headers["content-encoding"], `${path} ${encoding}`).to.equal(encoding === "identity" ? undefined : encoding);
+        expect(res.headers.vary, `${path} ${encoding}`).to.equal("accept-encoding");
+        expect(Number(res.headers["content-length"]), `${path} ${encoding}: Content-Length`).to.equal(res.body.length);
+        expect(decode[encoding](res.body).equals(raw.body), `${path}: the ${encoding} body is the file`).to.equal(true);
+        const immutable = path.startsWith("/chunk-");
+        expect(res.headers["cache-control"], path).to.equal(immutable ? "public, max-age=31536000, immutable" : "no-cache");
+        const again = await get(stage.url, path, { "accept-encoding": encoding, "if-none-match": res.headers.etag! });
+        expect(again.status, `${path} ${encoding}: its own ETag`).to.equal(304);
+      }
+      expect(new Set([sent.br.headers.etag, sent.gzip.headers.etag, raw.headers.etag]).size, `${path}: an ETag per encoding`).to.equal(3);
+      // The client's preferences (q) win over the server's; refused codings are never sent.
+      const with_ = async (accept: string) => (await get(stage.url, path, { "accept-encoding": accept })).headers["content-encoding"];
+      expect(await with_("br;q=0.5, gzip"), path).to.equal("gzip");
+      expect(await with_("*"), path).to.equal("br");
+      expect(await with_("br;q=0, gzip;q=0, identity"), path).to.equal(undefined);
+      sizes.plain += raw.body.length;
+      sizes.gzip += sent.gzip.body.length;
+      sizes.br += sent.br.body.length;
     }
-    expect(zipped, "gzip makes the console at least 2.5 times smaller").to.be.lessThan(plain / 2.5);
+    expect(sizes.gzip, "gzip makes the console at least 2.5 times smaller").to.be.lessThan(sizes.plain / 2.5);
+    expect(sizes.br, "brotli makes it smaller than gzip").to.be.lessThan(sizes.gzip);
+  });
+
+  it("sigil serve --console never sends a brotli copy left from another build: the file goes gzipped instead", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sigil-console-stale-"));
+    const site = join(dir, "site");
+    cpSync(CONSOLE_DIST, site, { recursive: true });
+    const css = readFileSync(join(site, "app-style.css"));
+    writeFileSync(join(site, "app-style.css.br"), brotliCompressSync(Buffer.concat([css, Buffer.from("\n/* an older build */")])));
+    writeFileSync(join(site, "app.js.br"), Buffer.from("not brotli at all"));
+    const serve = await startSigilServe(["--rpc", stage.node.url, "--registry", stage.registry, "--chain-id", "31337", "serve", "--port", "0", "--console", site]);
+    try {
+      for (const path of ["/app-style.css", "/app.js"]) {
+        const res = await get(serve.url, path, { "accept-encoding": "br, gzip" });
+        expect(res.headers["content-encoding"], path).to.equal("gzip");
+        expect(gunzipSync(res.body).equals(readFileSync(join(site, path.slice(1)))), path).to.equal(true);
+      }
+      // The copies that match their file are still sent.
+      expect((await get(serve.url, "/", { "accept-encoding": "br" })).headers["content-encoding"]).to.equal("br");
+    } finally {
+      await serve.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("threw no error in the page", () => {

@@ -4,8 +4,8 @@
 // (git show d80dfe5:contracts/SigilRegistry.sol), which lacked it.
 import { expect } from "chai";
 import type { BaseWallet, Log } from "ethers";
-import { activeEntries } from "sigil-did";
-import { decodeRegistryLogs } from "sigil-did";
+import { activeEntries } from "sigil-did/internal";
+import { decodeRegistryLogs } from "sigil-did/internal";
 import { DAY, HOUR, deployFixture, type Fixture } from "./fixture.ts";
 
 describe("SigilRegistry: rotation, commitment, deactivation, change-chain and purge guarantees", () => {

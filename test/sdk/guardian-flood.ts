@@ -9,7 +9,8 @@
 import { expect } from "chai";
 import { custom, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { buildGuardianSet, createSigilResolver, directCall, generateNextKey, sendOperation, sigilRegistryAbi, type SigilNetwork } from "sigil-did";
+import { buildGuardianSet, createSigilResolver, generateNextKey, sendOperation, sigilRegistryAbi, type SigilNetwork } from "sigil-did";
+import { directCall } from "sigil-did/internal";
 import { devChain } from "../support/dev-chain.ts";
 import { startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
 import { startRpcProxy, type ProxyOptions, type RpcProxy } from "../support/rpc-proxy.ts";

@@ -6,25 +6,9 @@ import { expect } from "chai";
 import { Resolver } from "did-resolver";
 import { createWalletClient, custom, zeroHash, type Address, type EIP1193Provider, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import {
-  buildGuardianSet,
-  bytes32Name,
-  createSigilResolver,
-  generateNextKey,
-  getResolver,
-  planRotation,
-  REVOCATION_GAS_BUDGET,
-  sendOperation,
-  serviceAttribute,
-  sigilRegistryAbi,
-  splitRevocations,
-  staleEntries,
-  verifyGuardianCard,
-  watchDids,
-  type DidChange,
-  type RecoveryProposal,
-} from "sigil-did";
-import { decodeRegistryLogs } from "sigil-did";
+import { buildGuardianSet, bytes32Name, createSigilResolver, generateNextKey, getResolver, planRotation, sendOperation, serviceAttribute, sigilRegistryAbi, verifyGuardianCard, watchDids, SigilError, type DidChange, type RecoveryProposal } from "sigil-did";
+import { REVOCATION_GAS_BUDGET, splitRevocations, staleEntries } from "sigil-did/internal";
+import { decodeRegistryLogs } from "sigil-did/internal";
 import { setup } from "./fixture.ts";
 
 const DAY = 86_400n;
@@ -137,7 +121,7 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
     const kinds = seen.flatMap((c) => c.changes.map((x) => x.kind));
     expect(kinds).to.include.members(["controllerChanged", "keyAdded", "keyRemoved", "recoveryClosed"]);
     watcher.stop();
-    expect(() => watchDids(resolver, [did(owner)], () => undefined, { intervalMs: -1 })).to.throw(RangeError, "intervalMs");
+    expect(() => watchDids(resolver, [did(owner)], () => undefined, { intervalMs: -1 })).to.throw(SigilError, "intervalMs").with.property("code", "invalidInput");
   });
 
   it("shows one epoch for one version: a rotation to zero, resolved now and at its block", async () => {

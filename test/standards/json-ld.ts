@@ -8,18 +8,8 @@ import jsonld from "jsonld";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { bytesToHex, type Address, type Hex } from "viem";
-import {
-  buildDocument,
-  bytes32Name,
-  CONTEXTS,
-  contextLoader,
-  dereference,
-  DID_CONTEXT,
-  DID_V1_CONTEXT_URL,
-  SIGIL_CONTEXT,
-  SIGIL_CONTEXT_URL,
-  type RegistryEvent,
-} from "sigil-did";
+import { bytes32Name, contextLoader, dereference, SIGIL_CONTEXT, type RegistryEvent } from "sigil-did";
+import { buildDocument, CONTEXTS, DID_CONTEXT, DID_V1_CONTEXT_URL, SIGIL_CONTEXT_URL } from "sigil-did/internal";
 import { DOCUMENT_TYPES, sharedChain, type StandardsChain } from "./fixture.ts";
 
 const require = createRequire(import.meta.url);

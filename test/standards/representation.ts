@@ -10,7 +10,8 @@ import { Resolver } from "did-resolver";
 import { createJWT, EdDSASigner, extractPublicKeyBytes, multibaseToBytes, verifyJWT } from "did-jwt";
 import { createVerifiableCredentialJwt, verifyCredential } from "did-jwt-vc";
 import { bytesToHex, type Address } from "viem";
-import { buildDocument, bytes32Name, resolveUri, withPublicKeyFormat, type RegistryEvent } from "sigil-did";
+import { bytes32Name, type RegistryEvent } from "sigil-did";
+import { buildDocument, resolveUri, withPublicKeyFormat } from "sigil-did/internal";
 import { sharedChain, type StandardsChain } from "./fixture.ts";
 
 const identity = "0x00000000000000000000000000000000000000bb" as Address;

@@ -4,13 +4,15 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createWalletClient, getAddress, isAddress, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createSigilResolver, networkClient, networkTransport, NoRegistryError, SigilError, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { createSigilResolver, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { networkClient, networkTransport } from "sigil-did/internal";
 
 import { CliError, EXIT } from "./errors.ts";
 import { loadKey } from "./keys.ts";
 import { chooseNetworks, identityOn, requireKnownNetwork } from "./networks.ts";
 
 export { CliError, EXIT };
+export { describeFailure } from "./errors.ts";
 
 export interface GlobalOptions {
   network?: string;
@@ -136,19 +138,4 @@ export function makeContext(options: GlobalOptions): Context {
       }
     },
   };
-}
-
-/** One line for the user and the exit code for any error a command can end in. */
-export function describeFailure(error: unknown): { line: string; code: number } {
-  if (error instanceof CliError) return { line: error.message, code: error.exitCode };
-  // No registry at the address: the network is unusable as configured (as for resolve): 3.
-  if (error instanceof NoRegistryError && error.message.startsWith("no SigilRegistry")) return { line: error.message, code: EXIT.network };
-  if (error instanceof SigilError) {
-    const refused = error.code === "registryRevert" || error.code === "messageRefused";
-    const code = refused ? EXIT.refused : error.code === "internalError" ? EXIT.network : EXIT.usage;
-    return { line: error.message, code };
-  }
-  const message = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error);
-  const network = /fetch failed|ECONNREFUSED|HTTP request failed|timed out|took too long/i.test(message);
-  return { line: network ? `cannot reach the RPC endpoint: ${message.split("\n")[0]}; is the node running? (--rpc)` : message.split("\n")[0], code: network ? EXIT.network : EXIT.refused };
 }

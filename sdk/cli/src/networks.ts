@@ -4,7 +4,8 @@
 // a URL is still known, so the user is told which variable to set, not to deploy again.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chainIdHex, parseDid, type SigilNetwork } from "sigil-did";
+import { parseDid, type SigilNetwork } from "sigil-did";
+import { chainIdHex } from "sigil-did/internal";
 import { getAddress, type Address } from "viem";
 import { CliError, EXIT } from "./errors.ts";
 

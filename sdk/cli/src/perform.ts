@@ -5,21 +5,8 @@ import { existsSync } from "node:fs";
 import { Option } from "commander";
 import { isHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import {
-  AUTHORISER,
-  commitmentOf,
-  directCall,
-  generateNextKey,
-  isSignable,
-  RegistryRevertError,
-  sendOperation,
-  signOperation,
-  simulateOperation,
-  type NextKeyCard,
-  type Operation,
-  type OperationReceipt,
-  type SignableOperation,
-} from "sigil-did";
+import { AUTHORISER, commitmentOf, generateNextKey, RegistryRevertError, sendOperation, signOperation, simulateOperation, type NextKeyCard, type Operation, type OperationReceipt, type SignableOperation } from "sigil-did";
+import { directCall, isSignable } from "sigil-did/internal";
 import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "./context.ts";
 
 export const prepareOption = () => new Option("--prepare <file>", "sign only (EIP-712) and write the operation to <file> for `sigil relay`");

@@ -2,7 +2,8 @@
 // the identity's registry events (the history the timeline draws) and for writes. Loaded after
 // the page's first render (main.ts imports it dynamically): it brings the SDK's reads and viem.
 import { toHex, type Address, type Client, type Hex } from "viem";
-import { createSigilResolver, networkReadClient, readIdentities, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { createSigilResolver, type SigilNetwork, type SigilResolver } from "sigil-did";
+import { networkReadClient, readIdentities } from "sigil-did/internal";
 import type { ConsoleConfig } from "./config.ts";
 import type { History } from "./meta.ts";
 
@@ -41,14 +42,21 @@ export async function readHistory(chain: Chain, address: Address): Promise<Histo
   const missing = [...new Set(events.filter((e) => e.blockTimestamp === undefined).map((e) => e.blockNumber))];
   // Issued in one tick: one JSON-RPC batch for all the headers.
   const headers = await Promise.all(
-    missing.map((n) => chain.client.request({ method: "eth_getBlockByNumber", params: [toHex(n), false] }) as Promise<{ number: Hex; timestamp: Hex } | null>),
+    missing.map(
+      (n) =>
+        chain.client.request({ method: "eth_getBlockByNumber", params: [toHex(n), false] }) as Promise<{
+          number: Hex;
+          timestamp: Hex;
+        } | null>,
+    ),
   );
   const times = new Map(headers.filter((b) => b !== null).map((b) => [BigInt(b!.number), BigInt(b!.timestamp)]));
   return {
     // Markers only keep Sigil-only changes on stock readers' chain: the change itself is shown.
-    events: events.filter((e) => e.kind !== "marker").map((e) => ({ ...e, blockTimestamp: e.blockTimestamp ?? times.get(e.blockNumber) ?? 0n })),
+    events: events
+      .filter((e) => e.kind !== "marker")
+      .map((e) => ({ ...e, blockTimestamp: e.blockTimestamp ?? times.get(e.blockNumber) ?? 0n })),
     state: snapshot.states.get(id),
     head: { blockNumber: snapshot.blockNumber, timestamp: snapshot.timestamp },
   };
 }
-

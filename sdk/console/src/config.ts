@@ -3,6 +3,7 @@
 // &fromBlock=&recentDays=), then the settings form. Nothing is stored: a reload starts again
 // from the file and the query.
 import type { Address } from "viem";
+import { explorerTemplate, type Explorer } from "./explorer.ts";
 
 /** 0x and 40 hex digits (the first render loads no viem: a wrong checksum is refused when the chain is read). */
 const isAddress = (v: string): v is Address => /^0x[0-9a-fA-F]{40}$/.test(v);
@@ -13,6 +14,9 @@ export interface ConsoleConfig {
   recentDays: number;
   /** A relayer for signed operations (config.json only: never from the address bar). */
   relayerUrl?: string;
+  /** Where transaction hashes and addresses link to (config.json only: a link in the address bar
+   * must not send people's clicks elsewhere). */
+  explorer?: Explorer;
 }
 
 export const DEFAULT_CONFIG: ConsoleConfig = {
@@ -24,6 +28,15 @@ interface FileConfig {
   network?: { name?: string; chainId?: number; registry?: string; rpcUrls?: string[]; fromBlock?: string | number };
   recentDays?: number;
   relayerUrl?: string;
+  explorer?: { tx?: unknown; address?: unknown };
+}
+
+/** The file's explorer templates that are usable (http(s), with their placeholder); the others are left out. */
+function explorerOf(file: FileConfig["explorer"], base: Explorer | undefined): Explorer | undefined {
+  if (typeof file !== "object" || file === null) return base;
+  const tx = explorerTemplate(file.tx, "tx");
+  const address = explorerTemplate(file.address, "address");
+  return tx || address ? { ...(tx ? { tx } : {}), ...(address ? { address } : {}) } : undefined;
 }
 
 function merge(base: ConsoleConfig, file: FileConfig): ConsoleConfig {
@@ -38,13 +51,17 @@ function merge(base: ConsoleConfig, file: FileConfig): ConsoleConfig {
     },
     recentDays: typeof file.recentDays === "number" && file.recentDays > 0 ? file.recentDays : base.recentDays,
     relayerUrl: typeof file.relayerUrl === "string" && /^(\/|https?:\/\/)/.test(file.relayerUrl) ? file.relayerUrl : base.relayerUrl,
+    explorer: explorerOf(file.explorer, base.explorer),
   };
 }
 
 /** Settings from the query string, as a FileConfig. */
 function fromQuery(q: URLSearchParams): FileConfig {
   const network: FileConfig["network"] = {};
-  const rpc = q.getAll("rpc").flatMap((v) => v.split(",")).filter(Boolean);
+  const rpc = q
+    .getAll("rpc")
+    .flatMap((v) => v.split(","))
+    .filter(Boolean);
   if (rpc.length) network.rpcUrls = rpc;
   if (q.get("chainId") && /^\d+$/.test(q.get("chainId")!)) network.chainId = Number(q.get("chainId"));
   if (q.get("registry")) network.registry = q.get("registry")!;
@@ -89,6 +106,7 @@ export function configProblems(config: ConsoleConfig): string[] {
       problems.push(`RPC URL "${url}" is not a URL`);
     }
   }
-  if (!Number.isSafeInteger(config.network.chainId) || config.network.chainId <= 0) problems.push("the chain id must be a positive whole number");
+  if (!Number.isSafeInteger(config.network.chainId) || config.network.chainId <= 0)
+    problems.push("the chain id must be a positive whole number");
   return problems;
 }

@@ -31,8 +31,10 @@ export async function cspBlocked(urls: readonly string[]): Promise<string[]> {
 /** What to say when the CSP refused the RPC origins `origins`. */
 export function cspExplained(origins: readonly string[]) {
   return {
-    headline: `The Content-Security-Policy of the server that sent this console does not allow this page to connect to ${origins.join(", ")}.`,
+    headline:
+      `The Content-Security-Policy of the server that sent this ` + `console does not allow this page to connect to ${origins.join(", ")}.`,
     detail:
-      "The node was not asked: the browser refused before any request left. Use an RPC URL that server allows (its own, as in config.json), or serve the console with this RPC (sigil serve --console --rpc <url>), or add the origin to the CSP of your web host.",
+      "The node was not asked: the browser refused before any request left. Use an RPC URL that server allows (its own, as in " +
+      "config.json), or serve the console with this RPC (sigil serve --console --rpc <url>), or add the origin to the CSP of your web host.",
   };
 }

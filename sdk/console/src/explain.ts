@@ -1,10 +1,11 @@
-// Failures in plain words: the registry's refusal (the SDK names the contract's error and says
-// what it means), a wallet that declined, an account without funds, a node that cannot be reached.
-// Errors are recognised by name, not by class: the document's code needs none of the write path's.
-type SigilLike = Error & { shortMessage: string; details?: string; code: string };
-type RevertLike = SigilLike & { errorName: string };
+// Failures in plain words. The SDK explains its errors (every one is a SigilError: a code, a
+// short message, details with what to do, and for the registry's refusal the contract's error
+// name); the console adds only its wording and, for refusals a person meets on the way, the next
+// step in this UI. Errors are read by their fields, not their classes, so the document's code
+// loads none of the SDK (the page draws before it arrives). A wallet's own errors, met before
+// the SDK is involved (connecting), are read as toSigilError reads them: 4001 is a decline.
+type SigilLike = Error & { shortMessage: string; details?: string; code: string; errorName?: string };
 const isSigil = (e: unknown): e is SigilLike => e instanceof Error && typeof (e as { shortMessage?: unknown }).shortMessage === "string" && typeof (e as { code?: unknown }).code === "string";
-const isRevert = (e: unknown): e is RevertLike => isSigil(e) && e.name === "RegistryRevertError";
 /** viem's errors: a name, a short message, details. */
 type ViemLike = Error & { shortMessage: string; details?: string };
 const isViem = (e: unknown): e is ViemLike => e instanceof Error && typeof (e as { shortMessage?: unknown }).shortMessage === "string" && !isSigil(e);
@@ -35,26 +36,29 @@ function find<T>(error: unknown, match: (e: unknown) => e is T): T | undefined {
   return undefined;
 }
 
-const codeOf = (e: unknown) => (e as { code?: unknown }).code;
+const hasCode = (code: unknown) => (e: unknown): e is Error => e instanceof Error && (e as { code?: unknown }).code === code;
+const named = (name: string) => (e: unknown): e is Error => e instanceof Error && e.name === name;
 
 export function explain(error: unknown, operation?: string): Explained {
-  const revert = find(error, isRevert);
+  const revert = find(error, (e): e is SigilLike & { errorName: string } => isSigil(e) && e.code === "registryRevert" && typeof e.errorName === "string");
   if (revert) {
     const next = operation ? NEXT_STEP[`${operation}:${revert.errorName}`] : undefined;
     const detail = revert.details ? revert.details.charAt(0).toUpperCase() + revert.details.slice(1) + "." : undefined;
     return { headline: "The registry refuses this, so nothing was sent.", detail: [detail, next].filter(Boolean).join(" "), code: revert.errorName };
   }
-  if (find(error, (e): e is Error => codeOf(e) === 4001 || (e instanceof Error && e.name === "UserRejectedRequestError"))) {
+  if (find(error, (e): e is Error => hasCode("walletDeclined")(e) || hasCode(4001)(e) || named("UserRejectedRequestError")(e))) {
     return { headline: "You declined in your wallet. Nothing was sent.", declined: true };
   }
-  if (find(error, (e): e is Error => e instanceof Error && e.name === "InsufficientFundsError")) {
+  if (find(error, (e): e is Error => hasCode("insufficientFunds")(e) || named("InsufficientFundsError")(e))) {
     return { headline: "The account that pays has no funds for gas.", detail: "Fund it, connect a wallet that has funds, or sign the operation to a file and give it to a relayer." };
   }
-  if (isSigil(error)) return { headline: error.shortMessage + ".", detail: error.details };
-  if (isViem(error)) {
-    const http = find(error, (e): e is ViemLike => isViem(e) && (e.name === "HttpRequestError" || e.name === "TimeoutError"));
-    if (http) return { headline: "The RPC endpoint could not be reached.", detail: `${http.shortMessage.replace(/\.$/, "")}. Check the network settings (RPC URL) and that the node is running.` };
-    return { headline: error.shortMessage, detail: error.details };
+  const http = find(error, (e): e is ViemLike => isViem(e) && (e.name === "HttpRequestError" || e.name === "TimeoutError"));
+  if (http && (isViem(error) || named("RpcUnreachableError")(error))) {
+    return { headline: "The RPC endpoint could not be reached.", detail: `${http.shortMessage.replace(/\.$/, "")}. Check the network settings (RPC URL) and that the node is running.` };
   }
-  return { headline: error instanceof Error ? error.message : String(error) };
+  // What the SDK could not name: the library's own words, as it said them.
+  const unexpected = named("UnexpectedError")(error) ? (error as Error).cause : error;
+  if (isSigil(unexpected)) return { headline: unexpected.shortMessage + ".", detail: unexpected.details };
+  if (isViem(unexpected)) return { headline: unexpected.shortMessage, detail: unexpected.details };
+  return { headline: unexpected instanceof Error ? unexpected.message : String(unexpected) };
 }

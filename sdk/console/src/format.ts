@@ -70,7 +70,13 @@ export interface Described {
 
 /** What a key's purpose lets it do, in words (the registry's names are sigAuth, veriKey, enc). */
 export function purposeWords(purpose: string | null): string {
-  return purpose === "sigAuth" ? "login and signing" : purpose === "veriKey" ? "signing" : purpose === "enc" ? "encryption" : (purpose ?? "unnamed purpose");
+  return purpose === "sigAuth"
+    ? "login and signing"
+    : purpose === "veriKey"
+      ? "signing"
+      : purpose === "enc"
+        ? "encryption"
+        : (purpose ?? "unnamed purpose");
 }
 
 /** A receipt's registry events in words, for "Done": what the chain recorded. */
@@ -89,64 +95,101 @@ export const KIND_WORDS: Record<string, string> = {
   recovered: "a recovery",
 };
 
+const said = (lane: Lane, tone: Tone, text: string, keyChange = false): Described => ({ lane, tone, keyChange, text });
+
+type Event<K extends TimedEvent["kind"]> = Extract<TimedEvent, { kind: K }>;
+
 /** One event in words. */
 export function describe(e: TimedEvent): Described {
   switch (e.kind) {
-    case "marker": // filtered out with the history (chain.ts); described for completeness
-      return { lane: "guardians", tone: "guard", keyChange: false, text: "a Sigil-only change (ERC-1056 marker)" };
-    case "delegate": {
-      const added = e.validTo > e.blockTimestamp;
-      return { lane: "keys", tone: added ? "add" : "remove", keyChange: true, text: `${added ? "key added" : "key revoked"}: address ${short(e.delegate)} (${purposeWords(nameOf(e.delegateType))})` };
-    }
-    case "attribute": {
-      const added = e.validTo > e.blockTimestamp;
-      const name = nameOf(e.name) ?? e.name;
-      const svc = /^did\/svc\/(\w+)/.exec(name);
-      if (svc) return { lane: "services", tone: added ? "add" : "remove", keyChange: false, text: `${added ? "service added" : "service removed"}: ${svc[1]} ${utf8(e.value)}` };
-      const pub = /^did\/pub\/(\w+)\/(\w+)/.exec(name);
-      if (pub) return { lane: "keys", tone: added ? "add" : "remove", keyChange: true, text: `${added ? "key added" : "key revoked"}: ${pub[1]} ${short(e.value, 4)} (${purposeWords(pub[2])})` };
-      return { lane: "services", tone: added ? "add" : "remove", keyChange: false, text: `attribute ${added ? "set" : "revoked"}: ${name}` };
-    }
+    case "delegate":
+    case "attribute":
+      return describeEntry(e);
     case "owner":
-      if (e.owner === zeroAddress) return { lane: "controller", tone: "end", keyChange: true, text: "deactivated: final, the DID has no keys any more" };
-      return { lane: "controller", tone: "rotate", keyChange: true, text: `controller is now ${short(e.owner)}` };
+    case "commit":
+    case "rotate":
+      return describeController(e);
+    default:
+      return describeGuardians(e);
+  }
+}
+
+/** A key or a service published or revoked. */
+function describeEntry(e: Event<"delegate" | "attribute">): Described {
+  const added = e.validTo > e.blockTimestamp;
+  const tone = added ? "add" : "remove";
+  if (e.kind === "delegate") {
+    return said(
+      "keys",
+      tone,
+      `${added ? "key added" : "key revoked"}: address ${short(e.delegate)} (${purposeWords(nameOf(e.delegateType))})`,
+      true,
+    );
+  }
+  const name = nameOf(e.name) ?? e.name;
+  const svc = /^did\/svc\/(\w+)/.exec(name);
+  if (svc) return said("services", tone, `${added ? "service added" : "service removed"}: ${svc[1]} ${utf8(e.value)}`);
+  const pub = /^did\/pub\/(\w+)\/(\w+)/.exec(name);
+  if (pub)
+    return said("keys", tone, `${added ? "key added" : "key revoked"}: ${pub[1]} ${short(e.value, 4)} (${purposeWords(pub[2])})`, true);
+  return said("services", tone, `attribute ${added ? "set" : "revoked"}: ${name}`);
+}
+
+/** A change of controller, a next-key commitment, a rotation. */
+function describeController(e: Event<"owner" | "commit" | "rotate">): Described {
+  switch (e.kind) {
+    case "owner":
+      if (e.owner === zeroAddress) return said("controller", "end", "deactivated: final, the DID has no keys any more", true);
+      return said("controller", "rotate", `controller is now ${short(e.owner)}`, true);
     case "commit":
       return e.commitment === ZERO_HASH
-        ? { lane: "controller", tone: "remove", keyChange: false, text: "next-key commitment removed" }
-        : { lane: "controller", tone: "commit", keyChange: false, text: "committed to a next key (pre-rotation on)" };
+        ? said("controller", "remove", "next-key commitment removed")
+        : said("controller", "commit", "committed to a next key (pre-rotation on)");
     case "rotate":
-      if (e.newOwner === zeroAddress) return { lane: "controller", tone: "end", keyChange: true, text: "deactivated with the next key: final, the DID has no keys any more" };
-      return {
-        lane: "controller",
-        tone: e.purged ? "purge" : "rotate",
-        keyChange: true,
-        text: `rotated to the next key ${short(e.newOwner)}${e.purged ? ": everything published before is void" : " (earlier keys kept)"}${e.nextCommitment === ZERO_HASH ? "; no new next key" : "; committed to a fresh next key"}`,
-      };
+      if (e.newOwner === zeroAddress)
+        return said("controller", "end", "deactivated with the next key: final, the DID has no keys any more", true);
+      return said(
+        "controller",
+        e.purged ? "purge" : "rotate",
+        `rotated to the next key ${short(e.newOwner)}${e.purged ? ": everything published before is void" : " (earlier keys kept)"}` +
+          (e.nextCommitment === ZERO_HASH ? "; no new next key" : "; committed to a fresh next key"),
+        true,
+      );
+  }
+}
+
+/** Guardians set or changed, and recoveries by them. */
+function describeGuardians(e: Exclude<TimedEvent, Event<"delegate" | "attribute" | "owner" | "commit" | "rotate">>): Described {
+  switch (e.kind) {
+    case "marker": // filtered out with the history (chain.ts); described for completeness
+      return said("guardians", "guard", "a Sigil-only change (ERC-1056 marker)");
     case "guardiansProposed":
-      return { lane: "guardians", tone: "guard", keyChange: false, text: `guardian change proposed (${e.threshold} approvals, delay ${span(Number(e.delay))}), effective ${when(e.effectiveAt)}` };
+      return said(
+        "guardians",
+        "guard",
+        `guardian change proposed (${e.threshold} approvals, delay ${span(Number(e.delay))}), effective ${when(e.effectiveAt)}`,
+      );
     case "guardiansChanged":
       return /^0x0+$/.test(e.root)
-        ? { lane: "guardians", tone: "remove", keyChange: false, text: "guardians removed" }
-        : { lane: "guardians", tone: "guard", keyChange: false, text: `guardians set: ${e.threshold} approvals needed, delay ${span(Number(e.delay))}` };
+        ? said("guardians", "remove", "guardians removed")
+        : said("guardians", "guard", `guardians set: ${e.threshold} approvals needed, delay ${span(Number(e.delay))}`);
     case "guardianChangeCancelled":
-      return { lane: "guardians", tone: "remove", keyChange: false, text: "pending guardian change cancelled" };
+      return said("guardians", "remove", "pending guardian change cancelled");
     case "recoveryProposed":
-      return { lane: "guardians", tone: "alarm", keyChange: false, text: `recovery proposed: new controller ${short(e.recovery.newOwner)}${e.recovery.purge ? ", purging" : ""}` };
-    case "recoveryApproved":
-      return {
-        lane: "guardians",
-        tone: "alarm",
-        keyChange: false,
-        text: `recovery approved by guardian ${short(e.guardian)} (${e.approvals} so far)${e.readyAt > 0n ? `: armed, can be finalised from ${when(e.readyAt)}` : ""}`,
-      };
+      return said(
+        "guardians",
+        "alarm",
+        `recovery proposed: new controller ${short(e.recovery.newOwner)}${e.recovery.purge ? ", purging" : ""}`,
+      );
+    case "recoveryApproved": {
+      const armed = e.readyAt > 0n ? `: armed, can be finalised from ${when(e.readyAt)}` : "";
+      return said("guardians", "alarm", `recovery approved by guardian ${short(e.guardian)} (${e.approvals} so far)${armed}`);
+    }
     case "recoveryCancelled":
-      return { lane: "guardians", tone: "remove", keyChange: false, text: "recovery cancelled by the next key" };
-    case "recovered":
-      return {
-        lane: "guardians",
-        tone: e.purged ? "purge" : "rotate",
-        keyChange: true,
-        text: `recovered by the guardians: controller ${short(e.newOwner)}${e.purged ? ", everything published before is void" : ""}`,
-      };
+      return said("guardians", "remove", "recovery cancelled by the next key");
+    case "recovered": {
+      const voided = e.purged ? ", everything published before is void" : "";
+      return said("guardians", e.purged ? "purge" : "rotate", `recovered by the guardians: controller ${short(e.newOwner)}${voided}`, true);
+    }
   }
 }

@@ -17,7 +17,8 @@ export function readPrivateKey(text: string, what: string): Hex {
 export function readAddress(text: string, what: string): Address {
   const v = text.trim();
   if (!isAddress(v, { strict: false })) throw new Error(`${what} must be an address: 0x followed by 40 hex digits`);
-  if (v !== v.toLowerCase() && v.slice(2) !== v.slice(2).toUpperCase() && !isAddress(v, { strict: true })) throw new Error(`${what} has a wrong checksum (a typo?): check it, or write it in lower case`);
+  if (v !== v.toLowerCase() && v.slice(2) !== v.slice(2).toUpperCase() && !isAddress(v, { strict: true }))
+    throw new Error(`${what} has a wrong checksum (a typo?): check it, or write it in lower case`);
   return getAddress(v.toLowerCase());
 }
 
@@ -32,7 +33,11 @@ export function readNextKey(text: string): { privateKey: Hex; salt: Hex; address
 
 /** A next key's card, to keep offline: download it as a file, print it, or show its QR code. */
 export function nextKeyCard(card: NextKeyCard, did: string, label: string) {
-  const fileBody = toJson({ ...card, did, note: "Sigil next key: keep it offline (a USB stick in a drawer, or printed). You need the key and the salt to rotate." });
+  const fileBody = toJson({
+    ...card,
+    did,
+    note: "Sigil next key: keep it offline (a USB stick in a drawer, or printed). You need the key and the salt to rotate.",
+  });
   const filename = `sigil-next-key-${card.address.slice(2, 10).toLowerCase()}.json`;
   // The QR code holds what rotating needs and nothing else, so that it stays easy to scan from paper.
   const qrBody = JSON.stringify({ privateKey: card.privateKey, salt: card.salt });
@@ -61,17 +66,36 @@ export function nextKeyCard(card: NextKeyCard, did: string, label: string) {
     "div",
     { class: "card next-card", "data-next-address": card.address },
     h("p", undefined, h("strong", undefined, label), " ", h("code", { class: "mono" }, card.address)),
-    h("p", { class: "hint" }, "Its commitment, published when you send: ", h("code", { class: "mono" }, short(card.commitment, 10)), ". The key and its secret salt never leave this page unless you save them."),
+    h(
+      "p",
+      { class: "hint" },
+      "Its commitment, published when you send: ",
+      h("code", { class: "mono" }, short(card.commitment, 10)),
+      ". The key and its secret salt never leave this page unless you save them.",
+    ),
     h(
       "div",
       { class: "buttons" },
-      h("button", { type: "button", class: "secondary", "data-action": "download-next", onclick: () => download(filename, fileBody) }, "Download the next-key file"),
+      h(
+        "button",
+        { type: "button", class: "secondary", "data-action": "download-next", onclick: () => download(filename, fileBody) },
+        "Download the next-key file",
+      ),
       h("button", { type: "button", class: "secondary", onclick: print }, "Print it"),
-      h("button", { type: "button", class: "secondary", onclick: (e: Event) => {
-        qrHolder.hidden = !qrHolder.hidden;
-        if (!qrHolder.hidden && !qrHolder.firstChild) qrHolder.append(qrSvg(qrBody, "QR code of the next key and its salt", 240));
-        (e.currentTarget as HTMLElement).setAttribute("aria-expanded", String(!qrHolder.hidden));
-      }, "aria-expanded": "false" }, "Show as QR code"),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "secondary",
+          onclick: (e: Event) => {
+            qrHolder.hidden = !qrHolder.hidden;
+            if (!qrHolder.hidden && !qrHolder.firstChild) qrHolder.append(qrSvg(qrBody, "QR code of the next key and its salt", 240));
+            (e.currentTarget as HTMLElement).setAttribute("aria-expanded", String(!qrHolder.hidden));
+          },
+          "aria-expanded": "false",
+        },
+        "Show as QR code",
+      ),
     ),
     qrHolder,
     saved.el,
@@ -79,4 +103,3 @@ export function nextKeyCard(card: NextKeyCard, did: string, label: string) {
   return { el, saved: saved.input };
 }
 const print_ = () => globalThis.print();
-

@@ -5,9 +5,13 @@
 import type { ParsedSigilDid, SigilError } from "sigil-did";
 import type { Chain } from "./chain.ts";
 import type { History, Resolution } from "./meta.ts";
+import type { Session } from "./session.ts";
 import { cspBlocked, cspExplained } from "./csp.ts";
 import { configProblems, loadConfig, saveToQuery, type ConsoleConfig } from "./config.ts";
-import { field, fill, h } from "./dom.ts";
+import { fill, h } from "./dom.ts";
+import { resultsPanel } from "./layout.ts";
+import { networkName, settingsForm, showNetworkStatus } from "./settings.ts";
+import { copyButton } from "./links.ts";
 import { explain } from "./explain.ts";
 import { timeline } from "./timeline.ts";
 import { banners, documentView, type Version } from "./view-document.ts";
@@ -30,11 +34,22 @@ let chainReady: Promise<Chain>;
 let lookup: Lookup | undefined;
 let selected: bigint | undefined;
 let generation = 0;
+/** The tab's wallet, key in the page and lock: created with the first Act panel, kept across lookups. */
+let session: Session | undefined;
 
 const app = document.getElementById("app")!;
 const networkStatus = document.getElementById("network-status")!;
 
-const didInput = h("input", { type: "text", name: "did", id: "did-input", autocomplete: "off", spellcheck: "false", autocapitalize: "off", placeholder: "did:sigil:0x7a69:0x…", required: true });
+const didInput = h("input", {
+  type: "text",
+  name: "did",
+  id: "did-input",
+  autocomplete: "off",
+  spellcheck: "false",
+  autocapitalize: "off",
+  placeholder: "did:sigil:0x7a69:0x…",
+  required: true,
+});
 const lookupError = h("p", { class: "bad", role: "alert", id: "lookup-error" });
 /** Says what a lookup found, for screen readers (the document itself is not a live region). */
 const announce = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite", id: "lookup-announce" });
@@ -44,111 +59,22 @@ const historyBox = h("div", { id: "timeline-view" });
 const safetyBox = h("div", { id: "safety-view" });
 const actBox = h("div", { id: "act-view" });
 const actStatus = h("div", { id: "act-status", role: "status", "aria-live": "polite" });
-const results = h(
-  "div",
-  { class: "results", hidden: true, id: "results" },
-  h(
-    "nav",
-    { class: "jump", "aria-label": "Sections" },
-    ...(["document", "history", "safety", "act"] as const).map((id, i) =>
-      h(
-        "a",
-        {
-          href: `#${id}`,
-          // Moves focus without replacing the address's #did=… (a reload shows the same DID).
-          onclick: (e: Event) => {
-            e.preventDefault();
-            const heading = document.getElementById(`h-${id}`)!;
-            heading.scrollIntoView();
-            heading.focus({ preventScroll: true });
-          },
-        },
-        ["Document", "History", "Safety numbers", "Act"][i],
-      ),
-    ),
-  ),
-  h("section", { id: "document", "aria-labelledby": "h-document", class: "panel" }, h("h2", { id: "h-document", tabindex: -1 }, "Document"), docBox),
-  h("section", { id: "history", "aria-labelledby": "h-history", class: "panel" }, h("h2", { id: "h-history", tabindex: -1 }, "History"), historyBox),
-  h("section", { id: "safety", "aria-labelledby": "h-safety", class: "panel" }, h("h2", { id: "h-safety", tabindex: -1 }, "Safety numbers"), safetyBox),
-  h("section", { id: "act", "aria-labelledby": "h-act", class: "panel" }, h("h2", { id: "h-act", tabindex: -1 }, "Act on this DID"), actStatus, actBox),
-);
-
-/** A settings field across the whole form: an address or URL is never cut off. */
-const wide = (el: HTMLElement) => (el.classList.add("wide"), el);
-
-function settingsForm() {
-  const rpc = h("input", { type: "url", name: "rpc", value: config.network.rpcUrls.join(", "), autocomplete: "off", spellcheck: "false" });
-  const chainId = h("input", { type: "number", name: "chainId", value: config.network.chainId, min: 1, inputmode: "numeric" });
-  const registry = h("input", { type: "text", name: "registry", value: config.network.registry, autocomplete: "off", spellcheck: "false", placeholder: "0x…" });
-  const name = h("input", { type: "text", name: "network", value: config.network.name ?? "", autocomplete: "off", spellcheck: "false" });
-  const recent = h("input", { type: "number", name: "recentDays", value: config.recentDays, min: 1, inputmode: "numeric" });
-  const problems = h("ul", { class: "bad", role: "alert" }, ...configProblems(config).map((p) => h("li", undefined, p)));
-  return h(
-    "details",
-    { class: "settings", open: configProblems(config).length > 0 },
-    h("summary", undefined, "Network settings"),
-    h(
-      "form",
-      {
-        class: "grid-form",
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          config = {
-            network: {
-              name: name.value.trim() || undefined,
-              chainId: Number(chainId.value),
-              registry: registry.value.trim() as ConsoleConfig["network"]["registry"],
-              rpcUrls: rpc.value.split(",").map((u) => u.trim()).filter(Boolean),
-              fromBlock: config.network.fromBlock,
-            },
-            recentDays: Number(recent.value) > 0 ? Number(recent.value) : 7,
-            relayerUrl: config.relayerUrl,
-          };
-          saveToQuery(config);
-          void start();
-        },
-      },
-      wide(field("RPC URL", rpc, "Your browser reads the chain here. Several: separate with commas (tried in order).")),
-      field("Chain id", chainId),
-      wide(field("Registry address", registry)),
-      field("Network name", name, "The name DIDs may use, as in did:sigil:<name>:0x…"),
-      field("Key-change warning (days)", recent, "Warn when the keys changed within this many days."),
-      h("div", { class: "buttons" }, h("button", { type: "submit" }, "Apply")),
-      problems,
-    ),
-  );
-}
+const results = resultsPanel({ document: docBox, history: historyBox, safety: safetyBox, act: [actStatus, actBox] });
 
 /** The network this console reads, in words: "localhost (chain 31337)". */
-const here = () => `${config.network.name ?? "chain"} (chain ${config.network.chainId})`;
+const here = () => networkName(config);
 
-async function showStatus() {
-  const problems = configProblems(config);
-  if (problems.length) {
-    networkStatus.textContent = "Not connected: see the network settings";
-    networkStatus.className = "network bad";
-    return;
-  }
-  const bad = (text: string) => ((networkStatus.textContent = text), (networkStatus.className = "network bad"));
-  try {
-    const [health] = await (await chainReady).resolver.health();
-    if (!health.ok) {
-      const csp = await cspBlocked(config.network.rpcUrls);
-      return void bad(csp.length ? `Not connected to ${here()}: the Content-Security-Policy does not allow ${csp.join(", ")}` : `${here()}: the RPC endpoint does not answer (${health.error ?? "unavailable"})`);
-    }
-    networkStatus.textContent = `${here()} · block ${health.blockNumber}`;
-    networkStatus.className = "network ok";
-  } catch (error) {
-    bad(explain(error).headline);
-  }
-}
+const showStatus = async () => showNetworkStatus(networkStatus, config, chainReady);
 
 /** Why `parsed` is not looked up here: it names another chain than this console's (undefined: it does not). */
 function otherChain(parsed: ParsedSigilDid): string | undefined {
   const n = config.network;
   if (parsed.network === undefined || parsed.network === n.name || parsed.network === `0x${n.chainId.toString(16)}`) return undefined;
   const theirs = parsed.chainId !== undefined ? `chain ${parsed.chainId}` : parsed.network;
-  return `This DID is on ${theirs}. This console is connected to ${here()}: it reads and acts only there, so it shows nothing for this DID. Look it up on a console connected to ${theirs}, or change the network settings.`;
+  return (
+    `This DID is on ${theirs}. This console is connected to ${here()}: it reads and acts only there, so it ` +
+    `shows nothing for this DID. Look it up on a console connected to ${theirs}, or change the network settings.`
+  );
 }
 
 /** Takes everything of the shown DID off the page (its banners, document, history, forms): a
@@ -182,7 +108,8 @@ async function lookUp(input: string) {
     lookupError.textContent = (error as SigilError).message;
     return;
   }
-  const refused = otherChain(parsed) ?? (configProblems(config).length ? `Cannot read the chain: ${configProblems(config).join("; ")}.` : undefined);
+  const refused =
+    otherChain(parsed) ?? (configProblems(config).length ? `Cannot read the chain: ${configProblems(config).join("; ")}.` : undefined);
   if (refused) {
     clearShown();
     results.hidden = true;
@@ -210,13 +137,24 @@ async function lookUp(input: string) {
     } else render(current, true);
     performance.mark("sigil:document");
     const error = (current.didResolutionMetadata as { error?: string }).error;
-    announce.textContent = error ? `${parsed.input} could not be resolved.` : `Showing ${parsed.input}${selected !== undefined ? ` as it was at block ${selected}` : ""}.`;
+    announce.textContent = error
+      ? `${parsed.input} could not be resolved.`
+      : `Showing ${parsed.input}${selected !== undefined ? ` as it was at block ${selected}` : ""}.`;
   } catch (error) {
     if (mine !== generation) return;
     clearShown(lookup?.did === parsed.input);
     const csp = await cspBlocked(config.network.rpcUrls);
     const x = csp.length ? cspExplained(csp) : explain(error);
-    fill(docBox, h("div", { class: "banner danger", role: "alert" }, h("strong", undefined, `Could not read ${parsed.input}. `), x.headline, x.detail ? ` ${x.detail}` : ""));
+    fill(
+      docBox,
+      h(
+        "div",
+        { class: "banner danger", role: "alert" },
+        h("strong", undefined, `Could not read ${parsed.input}. `),
+        x.headline,
+        x.detail ? ` ${x.detail}` : "",
+      ),
+    );
     announce.textContent = "";
   } finally {
     if (mine === generation) results.removeAttribute("aria-busy");
@@ -239,9 +177,23 @@ function render(shown: Resolution, full = false) {
   const resolved = !(shown.didResolutionMetadata as { error?: string }).error;
   fill(bannerBox, ...(resolved ? banners(current, hist.events, hist.head, config.recentDays) : []));
   const version = selected === undefined ? undefined : pastVersion(hist, selected);
-  timed("document", () => fill(docBox, h("p", { class: "did-line" }, h("code", { class: "mono", id: "shown-did" }, lookup!.did), " ", copyButton(lookup!.did, "Copy the DID")), documentView(shown, { version, onBackToCurrent: () => void select(undefined) })));
+  timed("document", () =>
+    fill(
+      docBox,
+      h(
+        "p",
+        { class: "did-line" },
+        h("code", { class: "mono", id: "shown-did" }, lookup!.did),
+        " ",
+        copyButton(lookup!.did, "Copy the DID"),
+      ),
+      documentView(shown, { version, explorer: config.explorer, onBackToCurrent: () => void select(undefined) }),
+    ),
+  );
   const width = Math.max(320, historyBox.clientWidth || 760);
-  timed("timeline", () => fill(historyBox, resolved ? timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width) : ""));
+  timed("timeline", () =>
+    fill(historyBox, resolved ? timeline({ events: hist.events, head: hist.head, selected, onSelect: (b) => void select(b) }, width) : ""),
+  );
   // On a narrow screen the timeline scrolls: open it at its newest end (the last purge and "now").
   const scroller = historyBox.querySelector<HTMLElement>(".tl-scroll");
   if (scroller && selected === undefined) scroller.scrollLeft = scroller.scrollWidth;
@@ -251,30 +203,33 @@ function render(shown: Resolution, full = false) {
   const shownLookup = lookup;
   const isCurrent = () => lookup === shownLookup;
   // Their code is a separate chunk, loaded the first time (the document needs none of it).
-  void Promise.all([import("./safety-view.ts"), import("./act.ts")]).then(([{ safetyView }, { actView }]) => {
+  void Promise.all([import("./safety-view.ts"), import("./act.ts")]).then(([{ safetyView }, { actView, Session }]) => {
     if (!isCurrent()) return;
     if (safetyBox.dataset.did !== shownLookup.did) {
       safetyBox.dataset.did = shownLookup.did;
       timed("safety", () => fill(safetyBox, safetyView(chain, current)));
     }
     const refresh = () => (isCurrent() ? lookUp(shownLookup.did) : Promise.resolve());
-    timed("act", () => fill(actBox, actView({ chain, did: shownLookup.did, identity: shownLookup.identity, result: current, history: hist, relayerUrl: config.relayerUrl, isCurrent, refresh, report })));
+    const tab = (session ??= new Session());
+    timed("act", () =>
+      fill(
+        actBox,
+        actView({
+          session: tab,
+          chain,
+          did: shownLookup.did,
+          identity: shownLookup.identity,
+          result: current,
+          history: hist,
+          relayerUrl: config.relayerUrl,
+          explorer: config.explorer,
+          isCurrent,
+          refresh,
+          report,
+        }),
+      ),
+    );
   });
-}
-
-/** Copies `text` (a DID, to paste elsewhere without retyping 60 characters); says whether it worked. */
-function copyButton(text: string, label: string) {
-  const button = h("button", { type: "button", class: "secondary copy", "data-action": "copy", "aria-label": label }, "Copy");
-  button.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      button.textContent = "Copied";
-    } catch {
-      button.textContent = "Select and copy it by hand";
-    }
-    setTimeout(() => (button.textContent = "Copy"), 2_000);
-  });
-  return button;
 }
 
 /** The version as of `block`: its time, and the first later purge (a rotation or recovery that voided it). */
@@ -300,7 +255,7 @@ async function select(block: bigint | undefined) {
   const url = block === undefined ? lookup.did : `${lookup.did}?versionId=${block}`;
   history.replaceState(null, "", `${location.pathname}${location.search}#did=${encodeURIComponent(url)}`);
   didInput.value = url;
-  if (block === undefined) return render(lookup.current), focusSelected();
+  if (block === undefined) return (render(lookup.current), focusSelected());
   const mine = generation;
   const version = await chain.resolver.resolve(url);
   if (mine !== generation) return;
@@ -309,7 +264,7 @@ async function select(block: bigint | undefined) {
 }
 
 function focusSelected() {
-  (historyBox.querySelector<SVGGElement>('.point[tabindex="0"]'))?.focus({ preventScroll: true });
+  historyBox.querySelector<SVGGElement>('.point[tabindex="0"]')?.focus({ preventScroll: true });
 }
 
 async function start() {
@@ -319,7 +274,11 @@ async function start() {
   safetyBox.dataset.did = "";
   fill(
     app,
-    settingsForm(),
+    settingsForm(config, (next) => {
+      config = next;
+      saveToQuery(config);
+      void start();
+    }),
     h(
       "section",
       { class: "lookup panel", "aria-labelledby": "h-lookup" },

@@ -23,7 +23,13 @@ export interface SigilMeta {
   resolvedAtBlock: string;
   commitmentSince?: string;
   guardians: { threshold: number; delaySeconds: number; since?: string } | null;
-  pendingGuardianChange: { removesGuardians: boolean; threshold: number; delaySeconds: number; effectiveAt: string; canBeApplied: boolean } | null;
+  pendingGuardianChange: {
+    removesGuardians: boolean;
+    threshold: number;
+    delaySeconds: number;
+    effectiveAt: string;
+    canBeApplied: boolean;
+  } | null;
   recoveries: {
     proposal: string;
     status: "proposed" | "expired" | "armed" | "ready";

@@ -14,7 +14,16 @@ export function qrSvg(text: string, label: string, size = 200): SVGSVGElement {
   const total = n + quiet * 2;
   return s(
     "svg",
-    { class: "qr", viewBox: `0 0 ${total} ${total}`, width: size, height: size, role: "img", "aria-label": label, "shape-rendering": "crispEdges", "data-qr-text": text },
+    {
+      class: "qr",
+      viewBox: `0 0 ${total} ${total}`,
+      width: size,
+      height: size,
+      role: "img",
+      "aria-label": label,
+      "shape-rendering": "crispEdges",
+      "data-qr-text": text,
+    },
     s("rect", { width: total, height: total, fill: "#fff" }),
     s("path", { d, fill: "#000" }),
   );

@@ -21,13 +21,15 @@ function text(value: Hex): string {
   }
 }
 
+const approvals = (n: bigint) => `${n} approval${n === 1n ? "" : "s"}`;
+
 const validFor = (seconds: bigint) => `, for ${span(Number(seconds))}`;
 
 /** The guardian set a rotation or recovery puts in place, in words ("" when it keeps the set). */
 function guardiansAfter(update: { replace: boolean; root: Hex; threshold: bigint; delay: bigint } | undefined): string {
   if (!update?.replace) return "";
   if (update.root === zeroHash) return "; the guardians are removed";
-  return `; new guardians: ${update.threshold} approval${update.threshold === 1n ? "" : "s"} needed, then a ${span(Number(update.delay))} wait`;
+  return `; new guardians: ${approvals(update.threshold)} needed, then a ${span(Number(update.delay))} wait`;
 }
 
 /** An attribute in words: a service (its type and endpoint) or a public key (its type and use). */
@@ -40,11 +42,17 @@ function attribute(name: Hex, value: Hex): { what: "service" | "key" | "attribut
   return { what: "attribute", words: `${n} = ${short(value, 8)}` };
 }
 
+/** What a delegate of this type may do, in words. */
+const mayDo = (delegateType: Hex) => PURPOSE[nameOf(delegateType) ?? ""] ?? `is a ${nameOf(delegateType)} delegate`;
+
+/** The purge's words, as a clause. */
+const voids = (purge: boolean, yes: string, no = "") => (purge ? yes : no);
+
 /** What `op` changes, in one sentence. */
 export function describeOperation(op: Operation): string {
   switch (op.type) {
     case "addDelegate":
-      return `Add the key: address ${op.delegate}, which ${PURPOSE[nameOf(op.delegateType) ?? ""] ?? `is a ${nameOf(op.delegateType)} delegate`}${validFor(op.validity)}.`;
+      return `Add the key: address ${op.delegate}, which ${mayDo(op.delegateType)}${validFor(op.validity)}.`;
     case "revokeDelegate":
       return `Revoke the key: address ${op.delegate} (${PURPOSE[nameOf(op.delegateType) ?? ""] ?? nameOf(op.delegateType)}).`;
     case "setAttribute": {
@@ -56,10 +64,18 @@ export function describeOperation(op: Operation): string {
       return `${a.what === "service" ? "Remove" : "Revoke"} the ${a.what} ${a.words}.`;
     }
     case "commitNextOwner":
-      return `Commit to a next key (only its hash, ${short(op.commitment, 8)}, is published). Whoever holds that key can take this DID back after a theft.`;
+      return (
+        `Commit to a next key (only its hash, ${short(op.commitment, 8)}, is ` +
+        `published). Whoever holds that key can take this DID back after a theft.`
+      );
     case "rotate":
       if (op.newOwner === zeroAddress) return "Deactivate this DID for ever with the next key: no controller, no keys. Nobody can undo it.";
-      return `Rotate with the next key: ${op.newOwner} becomes the controller${op.purge ? "; everything published before (keys, services) is void" : "; earlier keys and services are kept"}${op.nextCommitment === zeroHash ? "; no new next key is committed" : "; a fresh next key is committed"}${guardiansAfter(op.guardians)}.`;
+      return (
+        `Rotate with the next key: ${op.newOwner} becomes the controller` +
+        voids(op.purge, "; everything published before (keys, services) is void", "; earlier keys and services are kept") +
+        (op.nextCommitment === zeroHash ? "; no new next key is committed" : "; a fresh next key is committed") +
+        `${guardiansAfter(op.guardians)}.`
+      );
     case "deactivate":
       return "Deactivate this DID for ever: it will have no keys. Nobody, not you, not your guardians, can undo it.";
     case "changeOwner":
@@ -67,15 +83,23 @@ export function describeOperation(op: Operation): string {
     case "revokeEntries":
       return `Revoke ${op.revokeDelegates.length + op.revokeAttributes.length} keys and services.`;
     case "setGuardians":
-      return `Set guardians: ${op.threshold} approval${op.threshold === 1n ? "" : "s"} needed, then a ${span(Number(op.delay))} wait.`;
+      return `Set guardians: ${approvals(op.threshold)} needed, then a ${span(Number(op.delay))} wait.`;
     case "applyGuardians":
       return "Make the pending guardian change effective.";
     case "approveRecovery":
-      return `As guardian ${op.proof.guardian}: approve the recovery that makes ${op.recovery.newOwner} the controller${op.recovery.purge ? " and voids everything published before" : ""}${op.recovery.nextCommitment === zeroHash ? ", without a next key" : ""}${guardiansAfter(op.recovery.guardians)} (it is proposed if nobody has yet).`;
+      return (
+        `As guardian ${op.proof.guardian}: approve the recovery that makes ${op.recovery.newOwner} the controller` +
+        voids(op.recovery.purge, " and voids everything published before") +
+        (op.recovery.nextCommitment === zeroHash ? ", without a next key" : "") +
+        `${guardiansAfter(op.recovery.guardians)} (it is proposed if nobody has yet).`
+      );
     case "cancelRecovery":
       return "Cancel the pending recovery with the next key.";
     case "finalizeRecovery":
-      return `Finalise the recovery: ${op.recovery.newOwner} becomes the controller${op.recovery.purge ? " and everything published before is void" : ""}${guardiansAfter(op.recovery.guardians)}.`;
+      return (
+        `Finalise the recovery: ${op.recovery.newOwner} becomes the controller` +
+        `${voids(op.recovery.purge, " and everything published before is void")}${guardiansAfter(op.recovery.guardians)}.`
+      );
   }
 }
 
@@ -94,7 +118,10 @@ export interface ReviewFacts {
 
 /** Shows the review as a modal dialog; resolves true when confirmed, false when cancelled (or Escape). */
 export function review(facts: ReviewFacts): Promise<boolean> {
-  const row = (term: string, value: string, mono = false) => [h("dt", undefined, term), h("dd", undefined, mono ? h("code", { class: "mono" }, value) : value)];
+  const row = (term: string, value: string, mono = false) => [
+    h("dt", undefined, term),
+    h("dd", undefined, mono ? h("code", { class: "mono" }, value) : value),
+  ];
   const dialog = h(
     "dialog",
     { class: "review", "data-review": facts.op.type, "aria-labelledby": "review-title" },

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { keccak256, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { sigilRegistryAbi } from "./abi.ts";
+import { SigilError, toSigilError } from "./errors.ts";
 import type { SigilNetwork } from "./read/networks.ts";
 
 /** Well-known local endpoints; other networks take their URLs from SIGIL_RPC_URL_<NAME>. */
@@ -98,6 +99,14 @@ async function staleReason(record: DeploymentRecord, client: PublicClient, chain
  * chain, another chain behind the same name) it is deployed anew.
  */
 export async function deployRegistry(options: DeployOptions): Promise<DeployResult> {
+  try {
+    return await deploy(options);
+  } catch (error) {
+    throw toSigilError(error);
+  }
+}
+
+async function deploy(options: DeployOptions): Promise<DeployResult> {
   const { wallet, publicClient, networkName, dir } = options;
   const log = options.log ?? (() => undefined);
   const chainId = await publicClient.getChainId();
@@ -113,7 +122,7 @@ export async function deployRegistry(options: DeployOptions): Promise<DeployResu
   const account = wallet.account!;
   const hash = await wallet.deployContract({ abi: options.artifact.abi as Abi, bytecode: options.artifact.bytecode, account, chain: wallet.chain ?? null });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success" || !receipt.contractAddress) throw new Error(`the deployment transaction ${hash} failed`);
+  if (receipt.status !== "success" || !receipt.contractAddress) throw new SigilError("internalError", `the deployment transaction ${hash} failed`);
   const address = receipt.contractAddress.toLowerCase() as Address;
   const version = (await publicClient.readContract({ address, abi: sigilRegistryAbi, functionName: "VERSION" })) as string;
   const code = (await publicClient.getCode({ address })) as Hex;

@@ -1,7 +1,10 @@
 // Typed errors of the SDK, in viem's style: a short message, details, an optional cause, and
 // a `code` that is the DID Resolution error code where one applies, so the resolver can turn
 // any of them into a resolution result without guessing. Messages are one line (the CLI and
-// the HTTP driver print them as is) and echo user input only truncated and escaped.
+// the HTTP driver print them as is) and echo user input only truncated and escaped. Every error
+// the SDK throws is a SigilError (one root): what viem or a wallet throws is wrapped at the
+// public boundary by toSigilError, keeping it as `cause`. The explanation lives here, once:
+// the CLI adds exit codes, the console its wording.
 
 /** Error codes of the DID Resolution spec that Sigil can end in. */
 export type ResolutionErrorCode =
@@ -17,7 +20,7 @@ export type ResolutionErrorCode =
   | "internalError";
 
 /** Resolution codes plus Sigil's own, for failures outside resolution. */
-export type SigilErrorCode = ResolutionErrorCode | "registryRevert" | "invalidInput" | "messageRefused";
+export type SigilErrorCode = ResolutionErrorCode | "registryRevert" | "invalidInput" | "messageRefused" | "walletDeclined" | "insufficientFunds";
 
 export class SigilError extends Error {
   override name = "SigilError";
@@ -26,13 +29,16 @@ export class SigilError extends Error {
   readonly shortMessage: string;
   /** What exactly was wrong and what to do about it. */
   readonly details?: string;
+  /** What to do about it, when the SDK knows (the end of `details` says it too). */
+  readonly hint?: string;
   // `cause` is Error's own (ES2022): declaring it here would reset it after super().
 
-  constructor(code: SigilErrorCode, shortMessage: string, options: { details?: string; cause?: unknown } = {}) {
+  constructor(code: SigilErrorCode, shortMessage: string, options: { details?: string; cause?: unknown; hint?: string } = {}) {
     super(options.details ? `${shortMessage}: ${options.details}` : shortMessage, { cause: options.cause });
     this.code = code;
     this.shortMessage = shortMessage;
     this.details = options.details;
+    this.hint = options.hint;
   }
 }
 
@@ -78,9 +84,8 @@ export class MethodNotSupportedError extends SigilError {
   override name = "MethodNotSupportedError";
   readonly method: string;
   constructor(args: { method: string }) {
-    super("methodNotSupported", `DID method ${echo(args.method, 40)} is not supported`, {
-      details: `expected "sigil"; resolve other methods with their own did-resolver plugin`,
-    });
+    const hint = "resolve other methods with their own did-resolver plugin";
+    super("methodNotSupported", `DID method ${echo(args.method, 40)} is not supported`, { details: `expected "sigil"; ${hint}`, hint });
     this.method = args.method;
   }
 }
@@ -90,9 +95,8 @@ export class UnknownNetworkError extends SigilError {
   readonly network: string;
   constructor(args: { network: string; known: string | readonly string[] }) {
     const known = typeof args.known === "string" ? args.known : args.known.join(", ") || "none";
-    super("notFound", `no network ${echo(args.network, 40)} is configured`, {
-      details: `configured networks: ${known}; add it to the resolver's networks (chain id, registry, RPC URLs)`,
-    });
+    const hint = "add it to the resolver's networks (chain id, registry, RPC URLs)";
+    super("notFound", `no network ${echo(args.network, 40)} is configured`, { details: `configured networks: ${known}; ${hint}`, hint });
     this.network = args.network;
   }
 }
@@ -110,9 +114,8 @@ export class InvalidResolutionOptionError extends SigilError {
 export class RepresentationNotSupportedError extends SigilError {
   override name = "RepresentationNotSupportedError";
   constructor(args: { accept: string; supported: readonly string[] }) {
-    super("representationNotSupported", `representation ${echo(args.accept, 60)} is not supported`, {
-      details: `ask for one of ${args.supported.join(", ")}`,
-    });
+    const hint = `ask for one of ${args.supported.join(", ")}`;
+    super("representationNotSupported", `representation ${echo(args.accept, 60)} is not supported`, { details: hint, hint });
   }
 }
 
@@ -126,13 +129,16 @@ export class FeatureNotSupportedError extends SigilError {
   }
 }
 
+const REACH_HINT = "check that an RPC endpoint is reachable";
+
 /** The chain could not be read (every endpoint failed, timed out, or answered wrongly). */
 export class InternalError extends SigilError {
   override name = "InternalError";
-  constructor(args: { details?: string; cause?: unknown }) {
+  constructor(args: { details?: string; cause?: unknown; hint?: string }) {
     super("internalError", "could not read the registry", {
-      details: args.details ?? `${describeCause(args.cause)}; check that an RPC endpoint is reachable`,
+      details: args.details ?? `${describeCause(args.cause)}; ${REACH_HINT}`,
       cause: args.cause,
+      hint: args.hint ?? (args.details ? undefined : REACH_HINT),
     });
   }
 }
@@ -146,9 +152,8 @@ export class InconsistentAnswerError extends SigilError {
   override name = "InconsistentAnswerError";
   readonly check: ConsistencyCheck;
   constructor(check: ConsistencyCheck, details: string) {
-    super("internalError", "the RPC endpoint's answers do not add up", {
-      details: `${details}; it is faulty or lying, so nothing it said is used: use another endpoint, or ask two at once (the network's compare: 2)`,
-    });
+    const hint = "use another endpoint, or ask two at once (the network's compare: 2)";
+    super("internalError", "the RPC endpoint's answers do not add up", { details: `${details}; it is faulty or lying, so nothing it said is used: ${hint}`, hint });
     this.check = check;
   }
 }
@@ -171,9 +176,8 @@ export class EndpointDisagreementError extends SigilError {
   readonly answers: readonly EndpointAnswer[];
   constructor(args: { did: string; at: string; answers: readonly EndpointAnswer[] }) {
     const said = args.answers.map((a) => `${a.host} says ${a.says}`).join("; ");
-    super("internalError", `the RPC endpoints disagree about ${echo(args.did, 90)}`, {
-      details: `at ${args.at}: ${said}; one of them is wrong, lying or behind, so neither is used: retry, and if it persists stop using the one that is wrong`,
-    });
+    const hint = "retry, and if it persists stop using the one that is wrong";
+    super("internalError", `the RPC endpoints disagree about ${echo(args.did, 90)}`, { details: `at ${args.at}: ${said}; one of them is wrong, lying or behind, so neither is used: ${hint}`, hint });
     this.did = args.did;
     this.at = args.at;
     this.answers = args.answers;
@@ -188,7 +192,7 @@ export class RpcError extends InternalError {
   constructor(args: { urls: readonly string[]; cause: unknown }) {
     const hosts = args.urls.map(hostOf);
     const tried = hosts.length === 1 ? `the RPC endpoint ${hosts[0]} failed` : `all ${hosts.length} RPC endpoints failed (${hosts.join(", ")})`;
-    super({ details: `${tried}: ${describeCause(args.cause)}; check that an RPC endpoint is reachable`, cause: args.cause });
+    super({ details: `${tried}: ${describeCause(args.cause)}; ${REACH_HINT}`, cause: args.cause, hint: REACH_HINT });
     this.hosts = hosts;
   }
 }
@@ -250,10 +254,8 @@ export class RegistryRevertError extends SigilError {
   readonly errorName: string;
   readonly args: readonly unknown[];
   constructor(args: { operation: string; errorName: string; args: readonly unknown[]; cause?: unknown }) {
-    super("registryRevert", `the registry refused ${args.operation}: ${args.errorName}`, {
-      details: explainRevert(args.errorName),
-      cause: args.cause,
-    });
+    const hint = explainRevert(args.errorName);
+    super("registryRevert", `the registry refused ${args.operation}: ${args.errorName}`, { details: hint, cause: args.cause, hint });
     this.errorName = args.errorName;
     this.args = args.args;
   }
@@ -270,6 +272,7 @@ export class NoRegistryError extends SigilError {
         details: args.hash
           ? `transaction ${args.hash} was mined but the registry at ${args.registry} emitted no event; check the network and registry address`
           : "nothing was sent; check the network (was the chain reset?) and the registry address, or deploy it",
+        hint: args.hash ? "check the network and registry address" : "check the network (was the chain reset?) and the registry address, or deploy it",
       },
     );
   }
@@ -305,4 +308,65 @@ const REVERT_HINTS: Record<string, string> = {
 // Object.hasOwn: an errorName like "constructor" must not pick up Object.prototype's members.
 function explainRevert(errorName: string): string {
   return Object.hasOwn(REVERT_HINTS, errorName) ? REVERT_HINTS[errorName] : "see the contract's NatSpec for this error";
+}
+
+/** The person declined in their wallet: a refusal, not a failure. */
+export class WalletDeclinedError extends SigilError {
+  override name = "WalletDeclinedError";
+  constructor(args: { cause?: unknown } = {}) {
+    super("walletDeclined", "the request was declined in the wallet", { details: "nothing was sent", cause: args.cause, hint: "nothing was sent; approve it in the wallet to go ahead" });
+  }
+}
+
+/** The account that pays for a transaction cannot cover its gas. The message keeps the node's
+ * words ("insufficient funds"), which relayers and logs look for. */
+export class NoFundsError extends SigilError {
+  override name = "NoFundsError";
+  constructor(args: { cause?: unknown } = {}) {
+    const hint = "fund it, or sign the operation to a file and give it to a relayer";
+    super("insufficientFunds", "insufficient funds for gas", { details: `the account that pays has no funds for this transaction; ${hint}`, cause: args.cause, hint });
+  }
+}
+
+/** The RPC endpoint (a node, or a wallet's) could not be reached or did not answer in time. */
+export class RpcUnreachableError extends SigilError {
+  override name = "RpcUnreachableError";
+  constructor(args: { cause: unknown }) {
+    const hint = "check the network settings (RPC URL) and that the node is running";
+    super("internalError", "the RPC endpoint could not be reached", { details: `${describeCause(args.cause)}; ${hint}`, cause: args.cause, hint });
+  }
+}
+
+/** A failure the SDK has no words for (a bug, or a library's error it does not know): kept whole as `cause`. */
+export class UnexpectedError extends SigilError {
+  override name = "UnexpectedError";
+  constructor(args: { cause: unknown }) {
+    super("internalError", firstLine(args.cause), { cause: args.cause });
+  }
+}
+
+const firstLine = (error: unknown) => (error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error)).split("\n")[0];
+
+/** The first error in `error`'s cause chain that `match` accepts. */
+function findCause(error: unknown, match: (e: unknown) => boolean): unknown {
+  let e: unknown = error;
+  for (let depth = 0; depth < 16 && e; depth++, e = (e as { cause?: unknown }).cause) if (match(e)) return e;
+  return undefined;
+}
+
+const UNREACHABLE = /fetch failed|ECONNREFUSED|HTTP request failed|timed out|took too long/i;
+
+/** Any error as a SigilError with its code and hint: a SigilError in the cause chain as it is;
+ * a declined wallet request, missing gas funds or an unreachable endpoint (viem's errors, a
+ * wallet's EIP-1193 4001) in their own classes; anything else as UnexpectedError. The original
+ * is kept as `cause`. */
+export function toSigilError(error: unknown): SigilError {
+  if (error instanceof SigilError) return error;
+  const sigil = findCause(error, (e) => e instanceof SigilError);
+  if (sigil) return sigil as SigilError;
+  const named = (name: string) => (e: unknown) => e instanceof Error && e.name === name;
+  if (findCause(error, (e) => (e as { code?: unknown }).code === 4001 || named("UserRejectedRequestError")(e))) return new WalletDeclinedError({ cause: error });
+  if (findCause(error, named("InsufficientFundsError"))) return new NoFundsError({ cause: error });
+  if (findCause(error, (e) => named("HttpRequestError")(e) || named("TimeoutError")(e)) || UNREACHABLE.test(firstLine(error))) return new RpcUnreachableError({ cause: error });
+  return new UnexpectedError({ cause: error });
 }

@@ -1,15 +1,43 @@
 // did:sigil SDK: resolve DIDs (a DIF did-resolver plugin on viem), write to the registry, sign,
 // verify and watch. Runs in browsers and Node.js alike: Node-only helpers live in
-// `sigil-did/node`, the ethers v6 adapter in `sigil-did/ethers`.
+// `sigil-did/node`, the ethers v6 adapter in `sigil-did/ethers`. Named exports only, each one
+// part of the supported API (api/sigil-did.api.md records it); the pieces Sigil's own CLI,
+// service, console and tests reach into are in `sigil-did/internal`, which is not.
 export { registryEventsAbi, sigilRegistryAbi } from "./abi.ts";
-export { parseDid, fromParsedDid, formatDid, isSigilDid, MAX_DID_URL_LENGTH, type ParsedSigilDid, type SigilDidParts } from "./did/did.ts";
-export * from "./errors.ts";
-export { decodeRegistryLog, decodeRegistryLogs, type RawLog, type RegistryEvent } from "./read/events.ts";
-export { buildDocument, DID_CONTEXT, type BuiltDocument, type DocumentPoint } from "./document/document.ts";
-export { networkClient, networkEndpoints, networkReadClient, networkTransport, chainIdHex, type SigilNetwork } from "./read/networks.ts";
-export { EmptyCallError, HistoryReadError, readIdentities, type HistoryReadFailure, type IdentitySnapshot, type IdentityState } from "./read/reader.ts";
-export { createEndpoint, DEFAULT_MAX_BATCH, type Endpoint, type EndpointCaps, type EndpointHealth, type EndpointStats } from "./read/endpoint.ts";
-export { classifyLogRefusal, getLogsAdaptive, LogLimitError, type LogFilter, type LogRefusal } from "./read/log-ranges.ts";
+export { parseDid, formatDid, isSigilDid, type ParsedSigilDid, type SigilDidParts } from "./did/did.ts";
+export {
+  SigilError,
+  InvalidDidError,
+  MethodNotSupportedError,
+  UnknownNetworkError,
+  InvalidResolutionOptionError,
+  RepresentationNotSupportedError,
+  FeatureNotSupportedError,
+  InternalError,
+  InconsistentAnswerError,
+  EndpointDisagreementError,
+  RpcError,
+  InvalidInputError,
+  MessageError,
+  RegistryRevertError,
+  NoRegistryError,
+  WalletDeclinedError,
+  NoFundsError,
+  RpcUnreachableError,
+  UnexpectedError,
+  toSigilError,
+  type ConsistencyCheck,
+  type DidPart,
+  type EndpointAnswer,
+  type MessageRefusal,
+  type ResolutionErrorCode,
+  type SigilErrorCode,
+} from "./errors.ts";
+export type { RawLog, RegistryEvent } from "./read/events.ts";
+export type { SigilNetwork } from "./read/networks.ts";
+export { HistoryReadError, type HistoryReadFailure } from "./read/reader.ts";
+export type { IdentityState } from "./read/types.ts";
+export type { EndpointHealth } from "./read/endpoint.ts";
 export {
   createSigilResolver,
   getResolver,
@@ -18,34 +46,18 @@ export {
   type SigilResolver,
   type SigilResolverConfig,
 } from "./resolve/resolver.ts";
-export { createSigilClient, type SigilClient } from "./resolve/sigil-client.ts";
+export { createSigilClient } from "./resolve/sigil-client.ts";
+export type { SigilClient } from "./resolve/types.ts";
 export { resolveDid, resolveDids } from "./resolve/resolve.ts";
-export { RESOLUTION_OPTIONS, readResolutionOptions, type SigilResolutionOptions } from "./document/resolution-options.ts";
-export { dereference, DID_PARAMETERS, URI_LIST, type DereferencingOptions, type DereferencingResult, type Resolvable } from "./resolve/dereference.ts";
-export { documentContext, expandRelativeUrls, withPublicKeyFormat, MULTICODEC_PREFIX, PUBLIC_KEY_FORMATS, type PublicKeyFormat } from "./document/representation.ts";
-export {
-  CONTEXTS,
-  contextLoader,
-  CID_V1_CONTEXT_URL,
-  DID_V1_1_CONTEXT_URL,
-  DID_V1_CONTEXT_URL,
-  SECP256K1_RECOVERY_CONTEXT_URL,
-  SIGIL_CONTEXT,
-  SIGIL_CONTEXT_URL,
-} from "./document/contexts.ts";
-export { parseUri, recompose, removeDotSegments, resolveDidUrl, resolveUri, type UriParts } from "./did/uri.ts";
-export { networkHealth } from "./resolve/health.ts";
+export type { SigilResolutionOptions } from "./document/resolution-options.ts";
+export { dereference, type DereferencingOptions, type DereferencingResult, type Resolvable } from "./resolve/dereference.ts";
+export type { PublicKeyFormat } from "./document/representation.ts";
+export { contextLoader, SIGIL_CONTEXT } from "./document/contexts.ts";
 export {
   AUTHORISER,
   bytes32Name,
   commitmentOf,
-  directCall,
-  KEEP_GUARDIANS,
-  REMOVE_GUARDIANS,
-  isSignable,
   operationTypedData,
-  relayedCall,
-  sigilDomain,
   sigilTypes,
   type AttributeRef,
   type Authoriser,
@@ -64,7 +76,7 @@ export {
   sendOperation,
   signOperation,
   simulateOperation,
-  staleReason,
+  type SimulatedRequest,
   ReceiptTimeoutError,
   type OperationReceipt,
   type SubmitOptions,
@@ -72,33 +84,13 @@ export {
   type SignedOperation,
 } from "./write/write.ts";
 export { decodeSignedOperation, encodeSignedOperation, SignedOperationFormatError } from "./write/signed-json.ts";
-export { signedOperationOnChain, type AppliedOperation } from "./write/applied.ts";
-export {
-  buildGuardianSet,
-  generateNextKey,
-  verifyGuardianCard,
-  DEFAULT_RECOVERY_DELAY,
-  MAX_RECOVERY_DELAY,
-  MIN_RECOVERY_DELAY,
-  type GuardianCard,
-  type GuardianSet,
-  type NextKeyCard,
-} from "./recovery/guardians.ts";
-export { planRotation, splitRevocations, REVOCATION_GAS_BUDGET, type RotationPlan } from "./write/rotation.ts";
-export {
-  foldRecovery,
-  proposalOf,
-  recoveryMetadata,
-  type OpenRecovery,
-  type RecoveryMetadataEntry,
-  type RecoveryView,
-} from "./recovery/recovery-state.ts";
-export { checkServiceEndpoint, generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./write/keys.ts";
-export { signMessage, verifyMessage, DEFAULT_SKEW_SECONDS, type MessageSigner, type VerifyOptions, type VerifyResult } from "./messaging/messaging.ts";
+export { buildGuardianSet, generateNextKey, verifyGuardianCard, type GuardianCard, type GuardianSet, type NextKeyCard } from "./recovery/guardians.ts";
+export { planRotation, type RotationPlan } from "./write/rotation.ts";
+export type { OpenRecovery, RecoveryMetadataEntry, RecoveryView } from "./recovery/recovery-state.ts";
+export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./write/keys.ts";
+export { signMessage, verifyMessage, type MessageSigner, type VerifyOptions, type VerifyResult } from "./messaging/messaging.ts";
 export { authenticationFingerprint, safetyNumber } from "./messaging/safety.ts";
 export { encryptMessage, decryptMessage, keyAgreementKeys, type DecryptedMessage, type JWE, type MessageEncryptionSender } from "./messaging/encryption.ts";
-export { createContacts, blocksEncryption, UnverifiedChangeError, type Contacts } from "./messaging/contacts.ts";
+export { createContacts, UnverifiedChangeError, type Contacts } from "./messaging/contacts.ts";
 export { watchDids, type DidChange, type Watcher, type WatchableResolver } from "./messaging/watch.ts";
-export { diffResolutions, describeChange, keyMaterial, keysByRelationship, RELATIONSHIPS, type DidChangeItem, type Relationship } from "./document/changes.ts";
-export { activeEntries, staleEntries } from "./document/active.ts";
-export { checkHistory, checkLogs, type HistoryCheck } from "./read/consistency.ts";
+export { diffResolutions, describeChange, type DidChangeItem, type Relationship } from "./document/changes.ts";

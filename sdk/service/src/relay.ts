@@ -3,23 +3,11 @@
 // console. The body is a signed operation as `sigil prepare` and the console write it. It is
 // answered 200 only once the receipt shows the registry's events; a refusal says why, and a
 // request the registry would refuse costs the relayer nothing (it is simulated first).
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { encodeFunctionData, type WalletClient } from "viem";
-import {
-  decodeSignedOperation,
-  NoRegistryError,
-  ReceiptTimeoutError,
-  RegistryRevertError,
-  relayedCall,
-  relayOperation,
-  SignedOperationFormatError,
-  sigilRegistryAbi,
-  signedOperationOnChain,
-  staleReason,
-  type RegistryTarget,
-  type SignedOperation,
-} from "sigil-did";
-import { problemBody } from "./app.ts";
+import { decodeSignedOperation, NoRegistryError, ReceiptTimeoutError, RegistryRevertError, relayOperation, SignedOperationFormatError, sigilRegistryAbi, type RegistryTarget, type SignedOperation } from "sigil-did";
+import { relayedCall, signedOperationOnChain, staleReason } from "sigil-did/internal";
+import { problem } from "./problem.ts";
 
 export const RELAY_PATH = "/1.0/relay";
 
@@ -44,6 +32,9 @@ export interface RelayOptions {
   /** How long to wait for a receipt, ms. Default 60 s. */
   receiptTimeoutMs?: number;
 }
+
+/** The relay's problem details: about transactions, so never stored. */
+const refuse = (reply: FastifyReply, status: number, detail: string, extra?: Record<string, unknown>) => problem(reply, status, detail, extra, "no-store");
 
 /** Operations that take an identity back or stop a takeover: budgeted per identity and per signer. */
 const PROTECTIVE = new Set(["rotate", "cancelRecovery", "approveRecovery"]);
@@ -90,7 +81,40 @@ function budgetsFor(signed: SignedOperation, perMinute: number, perIdentity: num
   };
 }
 
-export function registerRelay(app: FastifyInstance, options: RelayOptions) {
+/** The operation in a request's body, every field the call needs checked; else the 400 to answer. */
+function decode(body: unknown): { signed: SignedOperation } | { refused: [detail: string, extra?: Record<string, unknown>] } {
+  try {
+    const signed = decodeSignedOperation(body);
+    // Every field the call needs, checked now: a missing one is the client's error, not ours.
+    encodeFunctionData({ abi: sigilRegistryAbi, ...relayedCall(signed.operation, signed) } as never);
+    return { signed };
+  } catch (error) {
+    if (error instanceof SignedOperationFormatError) return { refused: [error.message, { errors: error.problems }] };
+    const why = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
+    return { refused: [`the operation cannot be sent as signed: ${why.split("\n")[0]}`] };
+  }
+}
+
+/** A revert: the operation already took effect (someone sent a copy first), or why the registry refused it. */
+async function answerRevert(reply: FastifyReply, target: RegistryTarget, signed: SignedOperation, error: RegistryRevertError, wasSent: boolean) {
+  // Someone sent a copy first (a thief racing the owner's own signed rotation): what it asks is done.
+  const applied = await signedOperationOnChain(target, signed).catch(() => undefined);
+  if (applied) {
+    return reply.code(200).header("cache-control", "no-store").send({
+      transactionHash: applied.transactionHash,
+      blockNumber: applied.blockNumber.toString(),
+      events: applied.events,
+      alreadyOnChain: true,
+      detail: `this ${signed.operation.type} already took effect in block ${applied.blockNumber} (tx ${applied.transactionHash}, sent by ${applied.sentBy})${wasSent ? "; this relayer's own copy came second and reverted" : "; nothing more was sent"}`,
+    });
+  }
+  // A signature the registry refuses: say why in words when the chain shows it (a replay, a used nonce).
+  const stale = error.errorName === "SigilInvalidSignature" || error.errorName === "SigilExpiredSignature" ? await staleReason(target, signed).catch(() => undefined) : undefined;
+  return refuse(reply, 422, stale ? `${error.message}: ${stale}; sign it again` : error.message, { operation: signed.operation.type, errorName: error.errorName });
+}
+
+/** POST /1.0/relay, as a fastify plugin: app.register(relay, options). */
+export const relay: FastifyPluginAsync<RelayOptions> = async (app, options) => {
   const { relayer, target, chainId } = options;
   const perMinute = options.maxPerMinute ?? 30;
   const perIdentity = options.maxPerIdentityPerMinute ?? 5;
@@ -98,27 +122,18 @@ export function registerRelay(app: FastifyInstance, options: RelayOptions) {
   // One transaction at a time until it is sent: concurrent sends from one account would take
   // the same nonce. Receipts are awaited in parallel.
   let sending: Promise<void> = Promise.resolve();
-  const problem = (reply: FastifyReply, status: number, detail: string, extra?: Record<string, unknown>) =>
-    reply.code(status).header("content-type", "application/problem+json").header("cache-control", "no-store").send(problemBody(status, detail, extra));
 
   app.post(RELAY_PATH, async (request, reply) => {
-    let signed;
-    try {
-      signed = decodeSignedOperation(request.body);
-      // Every field the call needs, checked now: a missing one is the client's error, not ours.
-      encodeFunctionData({ abi: sigilRegistryAbi, ...relayedCall(signed.operation, signed) } as never);
-    } catch (error) {
-      if (error instanceof SignedOperationFormatError) return problem(reply, 400, error.message, { errors: error.problems });
-      const why = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
-      return problem(reply, 400, `the operation cannot be sent as signed: ${why.split("\n")[0]}`);
-    }
+    const decoded = decode(request.body);
+    if ("refused" in decoded) return refuse(reply, 400, ...decoded.refused);
+    const { signed } = decoded;
     if (signed.chainId !== chainId || signed.registry.toLowerCase() !== target.registry.toLowerCase()) {
-      return problem(reply, 400, `signed for registry ${signed.registry} on chain ${signed.chainId}; this relayer sends to ${target.registry} on chain ${chainId}`);
+      return refuse(reply, 400, `signed for registry ${signed.registry} on chain ${signed.chainId}; this relayer sends to ${target.registry} on chain ${chainId}`);
     }
     const budget = budgetsFor(signed, perMinute, perIdentity);
     const wait = budgets.take(budget.keys);
     if (wait !== undefined) {
-      return problem(reply.header("retry-after", String(wait)), 429, `this relayer sends ${budget.what}; try again in ${wait} s`);
+      return refuse(reply.header("retry-after", String(wait)), 429, `this relayer sends ${budget.what}; try again in ${wait} s`);
     }
     const turn = sending;
     let wasSent = false;
@@ -135,33 +150,18 @@ export function registerRelay(app: FastifyInstance, options: RelayOptions) {
       });
     } catch (error) {
       if (!wasSent) budgets.refund(budget.keys); // refused before sending: nothing was spent
-      if (error instanceof RegistryRevertError) {
-        // Someone sent a copy first (a thief racing the owner's own signed rotation): what it asks is done.
-        const applied = await signedOperationOnChain(target, signed).catch(() => undefined);
-        if (applied) {
-          return reply.code(200).header("cache-control", "no-store").send({
-            transactionHash: applied.transactionHash,
-            blockNumber: applied.blockNumber.toString(),
-            events: applied.events,
-            alreadyOnChain: true,
-            detail: `this ${signed.operation.type} already took effect in block ${applied.blockNumber} (tx ${applied.transactionHash}, sent by ${applied.sentBy})${wasSent ? "; this relayer's own copy came second and reverted" : "; nothing more was sent"}`,
-          });
-        }
-        // A signature the registry refuses: say why in words when the chain shows it (a replay, a used nonce).
-        const stale = error.errorName === "SigilInvalidSignature" || error.errorName === "SigilExpiredSignature" ? await staleReason(target, signed).catch(() => undefined) : undefined;
-        return problem(reply, 422, stale ? `${error.message}: ${stale}; sign it again` : error.message, { operation: signed.operation.type, errorName: error.errorName });
-      }
+      if (error instanceof RegistryRevertError) return await answerRevert(reply, target, signed, error, wasSent);
       if (error instanceof ReceiptTimeoutError) {
-        return problem(reply, 504, `${error.message}; ${error.details}`, { transactionHash: error.hash });
+        return refuse(reply, 504, `${error.message}; ${error.details}`, { transactionHash: error.hash });
       }
-      if (error instanceof NoRegistryError) return problem(reply, 502, error.message, { operation: signed.operation.type });
+      if (error instanceof NoRegistryError) return refuse(reply, 502, error.message, { operation: signed.operation.type });
       if (/insufficient funds/i.test(String((error as Error).message))) {
         request.log.error({ relayer: relayer.account?.address }, "the relayer has no funds");
-        return problem(reply, 503, "the relayer cannot pay the gas right now; sign the operation to a file and send it with sigil relay, or try later");
+        return refuse(reply, 503, "the relayer cannot pay the gas right now; sign the operation to a file and send it with sigil relay, or try later");
       }
       throw error;
     } finally {
       sent(); // refused or failed before sending: the next one may go
     }
   });
-}
+};

@@ -4,7 +4,7 @@ import { pino, type Level, type Logger } from "pino";
 import type { SigilResolver } from "sigil-did";
 import { createResolverService, type CorsOrigins } from "./app.ts";
 import { registerConsole, type ConsoleConfig, type ConsoleOptions } from "./console.ts";
-import { registerRelay, RELAY_PATH, type RelayOptions } from "./relay.ts";
+import { relay, RELAY_PATH, type RelayOptions } from "./relay.ts";
 
 export type { CorsOrigins, ConsoleConfig, ConsoleOptions, RelayOptions };
 export { RELAY_PATH };
@@ -44,7 +44,7 @@ export async function startResolverService(options: ServeOptions): Promise<Runni
   const destination = options.logDestination ?? pino.destination({ dest: 1, sync: true });
   const logger = pino({ level: options.logLevel ?? "info", base: { service: "sigil-resolver" } }, destination);
   const app = createResolverService({ resolver: options.resolver, logger, maxBatch: options.maxBatch, cors: options.cors });
-  if (options.relay) registerRelay(app, options.relay);
+  if (options.relay) app.register(relay, options.relay);
   const consoleFiles = options.console ? registerConsole(app, options.console) : undefined;
   const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
   logger.info({ address }, "listening");

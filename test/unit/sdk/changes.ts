@@ -4,7 +4,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import type { DIDResolutionResult } from "did-resolver";
-import { diffResolutions, keysByRelationship, RELATIONSHIPS, type DidChangeItem } from "../../../sdk/core/src/index.ts";
+import { diffResolutions, type DidChangeItem } from "../../../sdk/core/src/index.ts";
+import { keysByRelationship, RELATIONSHIPS } from "../../../sdk/core/src/internal.ts";
 
 const DID = "did:sigil:local:0x00000000000000000000000000000000000000aa";
 const hex = (n: number) => fc.integer({ min: 0, max: n }).map((i) => i.toString(16).padStart(4, "0"));

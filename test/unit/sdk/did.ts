@@ -5,19 +5,10 @@ import { expect } from "chai";
 import { parse as didResolverParse } from "did-resolver";
 import fc from "fast-check";
 import { checksumAddress, type Address } from "viem";
-import { formatDid, fromParsedDid, isSigilDid, MAX_DID_URL_LENGTH, parseDid, type ParsedSigilDid } from "../../../sdk/core/src/index.ts";
-import {
-  echo,
-  InternalError,
-  InvalidDidError,
-  InvalidResolutionOptionError,
-  MethodNotSupportedError,
-  RegistryRevertError,
-  RpcError,
-  SigilError,
-  UnknownNetworkError,
-  type DidPart,
-} from "../../../sdk/core/src/index.ts";
+import { formatDid, isSigilDid, parseDid, type ParsedSigilDid } from "../../../sdk/core/src/index.ts";
+import { fromParsedDid, MAX_DID_URL_LENGTH } from "../../../sdk/core/src/internal.ts";
+import { InternalError, InvalidDidError, InvalidResolutionOptionError, MethodNotSupportedError, RegistryRevertError, RpcError, SigilError, UnknownNetworkError, type DidPart } from "../../../sdk/core/src/index.ts";
+import { echo } from "../../../sdk/core/src/internal.ts";
 
 const ADDR = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 const CHECKSUMMED = checksumAddress(ADDR); // 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266

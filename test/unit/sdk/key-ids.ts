@@ -4,7 +4,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { stringToHex, toHex, type Address } from "viem";
-import { buildDocument, type RegistryEvent } from "../../../sdk/core/src/index.ts";
+import { type RegistryEvent } from "../../../sdk/core/src/index.ts";
+import { buildDocument } from "../../../sdk/core/src/internal.ts";
 
 const DID = "did:sigil:local:0x00000000000000000000000000000000000000aa";
 const ADDRESS = "0x00000000000000000000000000000000000000aa" as Address;

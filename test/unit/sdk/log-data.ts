@@ -3,7 +3,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { decodeEventLog, encodeAbiParameters, encodeEventTopics, getAddress, toHex, type AbiEvent, type Hex } from "viem";
-import { decodeRegistryLog, registryEventsAbi } from "../../../sdk/core/src/index.ts";
+import { registryEventsAbi } from "../../../sdk/core/src/index.ts";
+import { decodeRegistryLog } from "../../../sdk/core/src/internal.ts";
 
 const events = (registryEventsAbi as readonly AbiEvent[]).filter((e) => e.name !== "EIP712DomainChanged");
 const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => getAddress(toHex(b)));

@@ -4,7 +4,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { TimeoutError, type Hex } from "viem";
-import { classifyLogRefusal, createEndpoint, getLogsAdaptive, LogLimitError, type LogFilter, type RawLog } from "../../../sdk/core/src/index.ts";
+import { type RawLog } from "../../../sdk/core/src/index.ts";
+import { classifyLogRefusal, createEndpoint, getLogsAdaptive, LogLimitError, type LogFilter } from "../../../sdk/core/src/internal.ts";
 
 const rpcError = (message: string, code = -32000) => Object.assign(new Error("RPC Request failed."), { details: message, code });
 

@@ -1,6 +1,7 @@
 // The history cache's LRU map: evicts the least recently used entry, counts a read as a use.
 import { expect } from "chai";
 import fc from "fast-check";
+import { SigilError } from "../../../sdk/core/src/errors.ts";
 import { LruMap } from "../../../sdk/core/src/read/lru.ts";
 
 describe("sdk: LruMap", () => {
@@ -11,7 +12,8 @@ describe("sdk: LruMap", () => {
     m.set("c", 3);
     expect([...m.keys()]).to.deep.equal(["a", "c"]);
     expect(m.get("b")).to.equal(undefined);
-    expect(() => new LruMap(0)).to.throw(RangeError, "maxEntries");
+    // One error root (issue 21): a SigilError with the invalidInput code, no longer a RangeError.
+    expect(() => new LruMap(0)).to.throw(SigilError, "maxEntries").with.property("code", "invalidInput");
   });
 
   it("agrees with a reference model on random operation sequences", () => {

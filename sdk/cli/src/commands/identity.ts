@@ -4,22 +4,8 @@
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { hexToBytes, hexToString, isHex, zeroAddress, type Address, type Hex } from "viem";
-import {
-  activeEntries,
-  bytes32Name,
-  EmptyCallError,
-  generateNextKey,
-  parseDid,
-  planRotation,
-  publicKeyAttribute,
-  readIdentities,
-  serviceAttribute,
-  splitRevocations,
-  staleEntries,
-  type KeyPurpose,
-  type KeyType,
-  type Operation,
-} from "sigil-did";
+import { bytes32Name, generateNextKey, parseDid, planRotation, publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType, type Operation } from "sigil-did";
+import { activeEntries, EmptyCallError, readIdentities, splitRevocations, staleEntries } from "sigil-did/internal";
 import { CliError, EXIT, parseAddress, type Context } from "../context.ts";
 import { check, commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, refuseSelfCommitment, saveNextKey } from "../perform.ts";
 import { addRotationGuardianOptions, rotationGuardians, writeRotationCards, type RotationGuardianOptions } from "./rotation-guardians.ts";
@@ -115,9 +101,7 @@ const hexValue = (v: string) => {
   return v as Hex;
 };
 
-export function registerIdentityCommands(program: Command, ctx: Ctx) {
-  program.addCommand(new Command("key").description("add or revoke keys").addCommand(keyCommand(ctx, "add")).addCommand(keyCommand(ctx, "revoke")));
-
+function registerServiceCommands(program: Command, ctx: Ctx) {
   const service = new Command("service").description("publish or remove a service endpoint");
   service
     .command("add <did> <type> <endpoint>")
@@ -139,7 +123,9 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       await perform(c, op, { prepare: o.prepare, key: await c.key() });
     });
   program.addCommand(service);
+}
 
+function registerAttributeCommands(program: Command, ctx: Ctx) {
   const attribute = new Command("attribute").description("set or revoke a raw ERC-1056 attribute (name up to 32 bytes, value hex)");
   attribute
     .command("set <did> <name> <value>")
@@ -164,7 +150,9 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       await perform(c, op, { prepare: o.prepare, key: await c.key() });
     });
   program.addCommand(attribute);
+}
 
+function registerNextKeyCommand(program: Command, ctx: Ctx) {
   program
     .command("next-key")
     .description("write a fresh next key (private key, salt, commitment) to a file, for commit-next or a recovery")
@@ -174,35 +162,82 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       const card = saveNextKey(c, o.out, generateNextKey());
       c.print(`commitment ${card.commitment}`, { address: card.address, commitment: card.commitment, file: o.out });
     });
+}
 
+/** sigil commit-next: a generated next key, or the key named by --next-address with a fresh salt; the file is written only once the registry would take the commitment. */
+async function commitNext(c: Context, did: string, o: { out?: string; nextAddress?: string; prepare?: string }) {
+  const identity = c.identity(did);
+  if (!o.out) throw new CliError("give --out <file>: the next key (or its salt) must be kept to rotate later");
+  if (existsSync(o.out)) throw new CliError(`${o.out} already exists: choose another file (nothing was overwritten)`);
+  let card: Parameters<typeof saveNextKey>[2];
+  if (o.nextAddress) {
+    card = commitmentRecord(o.nextAddress);
+    if (card.address === zeroAddress) throw new CliError("the next key cannot be the zero address (rotating to it deactivates: use sigil deactivate)");
+    const { state } = await history(c, identity);
+    if (card.address.toLowerCase() === state.owner.toLowerCase()) {
+      throw new CliError("the next key must not be the current controller: a thief holding it could rotate; commit to a key kept offline");
+    }
+  } else {
+    card = generateNextKey();
+  }
+  // The registry's verdict and the funds first: a refused commitment writes no file.
+  const ready = await check(c, { type: "commitNextOwner", identity, commitment: card.commitment }, { prepare: o.prepare, key: await c.key() });
+  saveNextKey(c, o.out, card);
+  await ready();
+}
+
+function registerCommitNextCommand(program: Command, ctx: Ctx) {
   program
     .command("commit-next <did>")
     .description("commit to the next controller key (generated into --out unless --next-address names a key you hold elsewhere)")
     .option("--out <file>", "file for the generated next key, or for the commitment record with --next-address")
     .option("--next-address <address>", "commit to this key (e.g. a hardware wallet's) with a fresh salt, recorded in --out")
     .addOption(prepareOption())
-    .action(async (did: string, o: { out?: string; nextAddress?: string; prepare?: string }) => {
-      const c = ctx();
-      const identity = c.identity(did);
-      if (!o.out) throw new CliError("give --out <file>: the next key (or its salt) must be kept to rotate later");
-      if (existsSync(o.out)) throw new CliError(`${o.out} already exists: choose another file (nothing was overwritten)`);
-      let card: Parameters<typeof saveNextKey>[2];
-      if (o.nextAddress) {
-        card = commitmentRecord(o.nextAddress);
-        if (card.address === zeroAddress) throw new CliError("the next key cannot be the zero address (rotating to it deactivates: use sigil deactivate)");
-        const { state } = await history(c, identity);
-        if (card.address.toLowerCase() === state.owner.toLowerCase()) {
-          throw new CliError("the next key must not be the current controller: a thief holding it could rotate; commit to a key kept offline");
-        }
-      } else {
-        card = generateNextKey();
-      }
-      // The registry's verdict and the funds first: a refused commitment writes no file.
-      const ready = await check(c, { type: "commitNextOwner", identity, commitment: card.commitment }, { prepare: o.prepare, key: await c.key() });
-      saveNextKey(c, o.out, card);
-      await ready();
-    });
+    .action(async (did: string, o: { out?: string; nextAddress?: string; prepare?: string }) => commitNext(ctx(), did, o));
+}
 
+type RotateOptions = { nextKeyFile?: string; newOwner?: string; nextKeyOut?: string; commitFile?: string; commit: boolean; keep?: boolean; listRevocations?: boolean; prepare?: string } & RotationGuardianOptions;
+
+/** sigil rotate: plans the rotation, checks it, saves the fresh next key, sends; then the follow-up revocations. */
+async function rotate(c: Context, did: string, o: RotateOptions) {
+  const identity = c.identity(did);
+  const next = loadNextKey(o.nextKeyFile);
+  if (o.commit && !o.commitFile && !o.nextKeyOut) throw new CliError("give --next-key-out <file> for the fresh next key (or --commit-file, or --no-commit to turn pre-rotation off)");
+  const newOwner = o.newOwner ? parseAddress(o.newOwner, "--new-owner") : next.address;
+  const nextCommitment = o.commitFile ? commitmentFromFile(o.commitFile) : undefined;
+  if (o.commitFile) refuseSelfCommitment(o.commitFile, newOwner);
+  const guardians = rotationGuardians(identity, newOwner, o);
+  const plan = planRotation({
+    identity,
+    salt: next.salt,
+    newOwner,
+    nextKey: o.commit && !o.commitFile ? generateNextKey() : null,
+    nextCommitment,
+    purge: !o.keep,
+    listRevocations: o.listRevocations ? await history(c, identity) : undefined,
+    guardians: guardians.update,
+    history: guardians.update ? undefined : (await history(c, identity)).events,
+  });
+  // Every check first; then the next key is saved (before the send: a rotation that commits to
+  // a lost key would be worse than none), and what the rotation voided is said only once it did.
+  if (plan.nextKey && existsSync(o.nextKeyOut!)) throw new CliError(`${o.nextKeyOut} already exists: choose another file (nothing was overwritten)`);
+  const ready = await check(c, plan.rotate, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
+  const voided = !o.keep && !o.listRevocations ? await voidedSummary(c, identity) : [];
+  if (plan.nextKey) saveNextKey(c, o.nextKeyOut!, plan.nextKey);
+  const receipt = await ready();
+  writeRotationCards(c, guardians.cards); // mined, or prepared for a relayer: never on a refusal (ready() threw)
+  const when = o.prepare ? "once it is relayed: " : "";
+  for (const w of plan.warnings) console.error(`⚠ ${when}${w}`);
+  for (const line of voided) console.error(`  ${o.prepare ? "voids" : "voided"} ${line}`);
+  if (plan.followUps.length === 0) return;
+  if (!receipt || newOwner !== next.address) {
+    console.error(`⚠ ${plan.followUps.length} more batch(es) of revocations remain: run \`sigil cleanup ${did}\` as the new controller`);
+    return;
+  }
+  for (const op of plan.followUps) await perform(c, op, { key: next.privateKey });
+}
+
+function registerRotateCommand(program: Command, ctx: Ctx) {
   addRotationGuardianOptions(program
     .command("rotate <did>")
     .description("rotate with the pre-committed key: voids every earlier key and service (O(1) gas) and commits to a fresh next key")
@@ -214,45 +249,10 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
     .option("--keep", "keep earlier keys and services (no purge)")
     .option("--list-revocations", "also revoke live entries with ERC-1056 events, for stock ERC-1056 readers (split into batches)"))
     .addOption(prepareOption())
-    .action(async (did: string, o: { nextKeyFile?: string; newOwner?: string; nextKeyOut?: string; commitFile?: string; commit: boolean; keep?: boolean; listRevocations?: boolean; prepare?: string } & RotationGuardianOptions) => {
-      const c = ctx();
-      const identity = c.identity(did);
-      const next = loadNextKey(o.nextKeyFile);
-      if (o.commit && !o.commitFile && !o.nextKeyOut) throw new CliError("give --next-key-out <file> for the fresh next key (or --commit-file, or --no-commit to turn pre-rotation off)");
-      const newOwner = o.newOwner ? parseAddress(o.newOwner, "--new-owner") : next.address;
-      const nextCommitment = o.commitFile ? commitmentFromFile(o.commitFile) : undefined;
-      if (o.commitFile) refuseSelfCommitment(o.commitFile, newOwner);
-      const guardians = rotationGuardians(identity, newOwner, o);
-      const plan = planRotation({
-        identity,
-        salt: next.salt,
-        newOwner,
-        nextKey: o.commit && !o.commitFile ? generateNextKey() : null,
-        nextCommitment,
-        purge: !o.keep,
-        listRevocations: o.listRevocations ? await history(c, identity) : undefined,
-        guardians: guardians.update,
-        history: guardians.update ? undefined : (await history(c, identity)).events,
-      });
-      // Every check first; then the next key is saved (before the send: a rotation that commits to
-      // a lost key would be worse than none), and what the rotation voided is said only once it did.
-      if (plan.nextKey && existsSync(o.nextKeyOut!)) throw new CliError(`${o.nextKeyOut} already exists: choose another file (nothing was overwritten)`);
-      const ready = await check(c, plan.rotate, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
-      const voided = !o.keep && !o.listRevocations ? await voidedSummary(c, identity) : [];
-      if (plan.nextKey) saveNextKey(c, o.nextKeyOut!, plan.nextKey);
-      const receipt = await ready();
-      writeRotationCards(c, guardians.cards); // mined, or prepared for a relayer: never on a refusal (ready() threw)
-      const when = o.prepare ? "once it is relayed: " : "";
-      for (const w of plan.warnings) console.error(`⚠ ${when}${w}`);
-      for (const line of voided) console.error(`  ${o.prepare ? "voids" : "voided"} ${line}`);
-      if (plan.followUps.length === 0) return;
-      if (!receipt || newOwner !== next.address) {
-        console.error(`⚠ ${plan.followUps.length} more batch(es) of revocations remain: run \`sigil cleanup ${did}\` as the new controller`);
-        return;
-      }
-      for (const op of plan.followUps) await perform(c, op, { key: next.privateKey });
-    });
+    .action(async (did: string, o: RotateOptions) => rotate(ctx(), did, o));
+}
 
+function registerCleanupCommand(program: Command, ctx: Ctx) {
   program
     .command("cleanup <did>")
     .description("revoke, with ERC-1056 events, the entries a purge voided but stock ERC-1056 readers still show")
@@ -267,7 +267,9 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       if (o.prepare && batches.length > 1) throw new CliError(`${batches.length} batches are needed; run cleanup without --prepare, or once per batch after each is relayed`);
       for (const b of batches) await perform(c, { type: "revokeEntries", identity, ...b }, { prepare: o.prepare, key: await c.key() });
     });
+}
 
+function registerControlCommands(program: Command, ctx: Ctx) {
   program
     .command("change-owner <did> <new-owner>")
     .description("hand control to another key (impossible once a next key is committed: rotate instead)")
@@ -287,4 +289,15 @@ export function registerIdentityCommands(program: Command, ctx: Ctx) {
       const c = ctx();
       await perform(c, { type: "deactivate", identity: c.identity(did) }, { prepare: o.prepare, key: await c.key() });
     });
+}
+
+export function registerIdentityCommands(program: Command, ctx: Ctx) {
+  program.addCommand(new Command("key").description("add or revoke keys").addCommand(keyCommand(ctx, "add")).addCommand(keyCommand(ctx, "revoke")));
+  registerServiceCommands(program, ctx);
+  registerAttributeCommands(program, ctx);
+  registerNextKeyCommand(program, ctx);
+  registerCommitNextCommand(program, ctx);
+  registerRotateCommand(program, ctx);
+  registerCleanupCommand(program, ctx);
+  registerControlCommands(program, ctx);
 }

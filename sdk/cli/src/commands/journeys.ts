@@ -3,7 +3,8 @@
 // trail of a DID: what changed, when, by whom, and what each purge voided.
 import { Command, Option } from "commander";
 import { bytesToHex, hexToString, isHex, toHex, type Address, type Hex } from "viem";
-import { activeEntries, decodeRegistryLogs, EmptyCallError, generateKeyPair, readIdentities, type KeyType, type RegistryEvent } from "sigil-did";
+import { generateKeyPair, type KeyType, type RegistryEvent } from "sigil-did";
+import { activeEntries, decodeRegistryLogs, EmptyCallError, readIdentities } from "sigil-did/internal";
 import { CliError, EXIT, writeNew, type Context } from "../context.ts";
 
 type Ctx = () => Context;

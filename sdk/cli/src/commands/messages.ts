@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { isHex, type Hex } from "viem";
-import { decryptMessage, DEFAULT_SKEW_SECONDS, encryptMessage, parseDid, signMessage, verifyMessage } from "sigil-did";
+import { decryptMessage, encryptMessage, parseDid, signMessage, verifyMessage } from "sigil-did";
+import { DEFAULT_SKEW_SECONDS } from "sigil-did/internal";
 import { CliError, EXIT, readJson, toJson, type Context } from "../context.ts";
 
 type Ctx = () => Context;
@@ -39,7 +40,26 @@ function x25519Key(): Hex {
   return key as Hex;
 }
 
-export function registerMessageCommands(program: Command, ctx: Ctx) {
+/** sigil sign: the JWT is printed only if a receiver would accept it now (unless --force). */
+async function sign(c: Context, did: string, text: string, o: { keyType: "Secp256k1" | "Ed25519"; force?: boolean }) {
+  c.requireKnownNetwork(did);
+  const jwt = await signMessage({ did, secretKey: await c.key(), type: o.keyType }, { text: readInput(text, "message") });
+  if (o.force) {
+    if (!c.json) console.error("⚠ --force: not checked against the DID; it verifies only if the DID lists this key");
+    return c.print(jwt, { jwt, checked: false });
+  }
+  // Judged as a receiver would judge it now: a key the DID does not list (never added, or
+  // rotated away from) makes a JWT nobody accepts, so it is not printed as if it were good.
+  const check = await c.spin("checking the key against the DID…", verifyMessage(jwt, c.resolver));
+  if (!check.ok) {
+    const why = `a receiver would refuse this message (${check.reason})`;
+    if (check.code === "unresolvable") throw new CliError(`not signed: cannot check the key against ${did}: ${check.reason}; add --force to sign without checking`, EXIT.network);
+    throw new CliError(`not signed: ${why}; sign with a key ${did} lists (sigil resolve ${did}), or add --force`, EXIT.refused);
+  }
+  c.print(jwt, { jwt, checked: true, signedBy: check.signedBy });
+}
+
+function registerSignCommand(program: Command, ctx: Ctx) {
   program
     .command("sign <did> <text>")
     .description("sign a message as a JWT with SIGIL_PRIVATE_KEY or --keystore")
@@ -47,24 +67,30 @@ export function registerMessageCommands(program: Command, ctx: Ctx) {
     .option("--force", "sign without checking that the DID lists the key (offline; it verifies only if it does)")
     .action(async (did: string, text: string, o: { keyType: "Secp256k1" | "Ed25519"; force?: boolean }) => {
       parseDid(did);
-      const c = ctx();
-      c.requireKnownNetwork(did);
-      const jwt = await signMessage({ did, secretKey: await c.key(), type: o.keyType }, { text: readInput(text, "message") });
-      if (o.force) {
-        if (!c.json) console.error("⚠ --force: not checked against the DID; it verifies only if the DID lists this key");
-        return c.print(jwt, { jwt, checked: false });
-      }
-      // Judged as a receiver would judge it now: a key the DID does not list (never added, or
-      // rotated away from) makes a JWT nobody accepts, so it is not printed as if it were good.
-      const check = await c.spin("checking the key against the DID…", verifyMessage(jwt, c.resolver));
-      if (!check.ok) {
-        const why = `a receiver would refuse this message (${check.reason})`;
-        if (check.code === "unresolvable") throw new CliError(`not signed: cannot check the key against ${did}: ${check.reason}; add --force to sign without checking`, EXIT.network);
-        throw new CliError(`not signed: ${why}; sign with a key ${did} lists (sigil resolve ${did}), or add --force`, EXIT.refused);
-      }
-      c.print(jwt, { jwt, checked: true, signedBy: check.signedBy });
+      return sign(ctx(), did, text, o);
     });
+}
 
+/** sigil verify: a refusal exits non-zero; with --json it is printed as the verifier's result. */
+async function verify(c: Context, jwt: string, o: { receivedAt?: string; sentAt?: string; skew: string }) {
+  const receivedAt = isoSeconds(o.receivedAt, "--received-at");
+  const sentAt = isoSeconds(o.sentAt, "--sent-at");
+  const skewSeconds = Number(o.skew);
+  if (!Number.isSafeInteger(skewSeconds) || skewSeconds < 0 || skewSeconds > 3600) throw new CliError(`--skew "${o.skew}" must be a whole number of seconds from 0 to 3600`);
+  const result = await c.spin("verifying…", verifyMessage(readInput(jwt, "JWT"), c.resolver, { receivedAt, sentAt, skewSeconds }));
+  if (!result.ok) {
+    const code = result.code === "unresolvable" ? EXIT.network : EXIT.refused;
+    if (c.json) {
+      console.log(toJson(result)); // {"ok": false, "code", "reason", "judgedAt"}
+      process.exitCode = code;
+      return;
+    }
+    throw new CliError(result.code === "unresolvable" ? `cannot verify: ${result.reason}` : `✘ not verified: ${result.reason}`, code);
+  }
+  c.print(`✔ signed by ${result.signedBy}: ${JSON.stringify(result.payload.text ?? result.payload)}`, result);
+}
+
+function registerVerifyCommand(program: Command, ctx: Ctx) {
   program
     .command("verify <jwt>")
     .summary("verify a signed message ('-' reads it from stdin, @file from a file)")
@@ -72,25 +98,10 @@ export function registerMessageCommands(program: Command, ctx: Ctx) {
     .option("--received-at <iso>", "when you received it (stored messages)")
     .option("--sent-at <iso>", "a send time you can vouch for (your own server's timestamp), never the message's own date")
     .option("--skew <seconds>", "clock tolerance", String(DEFAULT_SKEW_SECONDS))
-    .action(async (jwt: string, o: { receivedAt?: string; sentAt?: string; skew: string }) => {
-      const c = ctx();
-      const receivedAt = isoSeconds(o.receivedAt, "--received-at");
-      const sentAt = isoSeconds(o.sentAt, "--sent-at");
-      const skewSeconds = Number(o.skew);
-      if (!Number.isSafeInteger(skewSeconds) || skewSeconds < 0 || skewSeconds > 3600) throw new CliError(`--skew "${o.skew}" must be a whole number of seconds from 0 to 3600`);
-      const result = await c.spin("verifying…", verifyMessage(readInput(jwt, "JWT"), c.resolver, { receivedAt, sentAt, skewSeconds }));
-      if (!result.ok) {
-        const code = result.code === "unresolvable" ? EXIT.network : EXIT.refused;
-        if (c.json) {
-          console.log(toJson(result)); // {"ok": false, "code", "reason", "judgedAt"}
-          process.exitCode = code;
-          return;
-        }
-        throw new CliError(result.code === "unresolvable" ? `cannot verify: ${result.reason}` : `✘ not verified: ${result.reason}`, code);
-      }
-      c.print(`✔ signed by ${result.signedBy}: ${JSON.stringify(result.payload.text ?? result.payload)}`, result);
-    });
+    .action(async (jwt: string, o: { receivedAt?: string; sentAt?: string; skew: string }) => verify(ctx(), jwt, o));
+}
 
+function registerEncryptionCommands(program: Command, ctx: Ctx) {
   program
     .command("encrypt <to-did> <text>")
     .description("encrypt a message to a DID's current key-agreement keys (anonymous, or authenticated with --from)")
@@ -119,4 +130,10 @@ export function registerMessageCommands(program: Command, ctx: Ctx) {
       const message = await c.spin("decrypting…", decryptMessage(readInput(input, "JWE"), { did, secretKey: x25519Key() }, c.resolver, { receivedAt: isoSeconds(o.receivedAt, "--received-at") }));
       c.print(`${message.from ? `✔ from ${message.from}` : "(anonymous sender)"}: ${JSON.stringify(message.payload.text ?? message.payload)}`, message);
     });
+}
+
+export function registerMessageCommands(program: Command, ctx: Ctx) {
+  registerSignCommand(program, ctx);
+  registerVerifyCommand(program, ctx);
+  registerEncryptionCommands(program, ctx);
 }

@@ -5,7 +5,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { isHex, zeroHash, type Address, type Hex } from "viem";
-import { buildGuardianSet, type GuardianCard, type OperationReceipt, parseDid, proposalOf, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
+import { buildGuardianSet, type GuardianCard, type OperationReceipt, parseDid, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
+import { proposalOf } from "sigil-did/internal";
 import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "../context.ts";
 import { check, loadNextKey, perform, prepareOption } from "../perform.ts";
 
@@ -73,7 +74,28 @@ function guardianOutcome(did: string, done: "set" | "removed") {
   };
 }
 
-export function registerRecoveryCommands(program: Command, ctx: Ctx) {
+/** sigil guardians set: the cards are written only once the registry would take the set. */
+async function setGuardians(c: Context, did: string, o: { guardian: string[]; threshold: string; delay: string; cards: string; prepare?: string }) {
+  const identity = c.identity(did);
+  const threshold = Number(o.threshold);
+  // The controller may not guard itself: resolved here, before any card is written.
+  const controller = parseAddress((await recoveryMeta(c, did)).owner, "controller");
+  let set;
+  try {
+    set = buildGuardianSet({ identity, controller, guardians: o.guardian.map((g) => parseAddress(g, "--guardian")), threshold, delay: parseDuration(o.delay) });
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  const op = { type: "setGuardians", identity, root: set.root, threshold: BigInt(set.threshold), delay: set.delay } as const;
+  // Checked before the cards are written: a refused set leaves no cards behind.
+  const ready = await check(c, op, { prepare: o.prepare, key: await c.key(), describe: guardianOutcome(did, "set") });
+  mkdirSync(o.cards, { recursive: true });
+  for (const card of set.cards) writeNew(join(o.cards, `guardian-${card.guardian.toLowerCase()}.json`), card, true);
+  if (!c.json) console.error(`${set.cards.length} guardian card(s) written to ${o.cards}: give each guardian their own card privately, then delete the folder`);
+  await ready();
+}
+
+function guardiansCommand(ctx: Ctx) {
   const guardians = new Command("guardians").description("name guardians who can recover the DID (M of N, after a delay)");
   guardians
     .command("set <did>")
@@ -83,26 +105,7 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .addOption(new Option("--delay <duration>", "how long a recovery (and any later guardian change) waits").default("7d"))
     .requiredOption("--cards <dir>", "folder for the guardian cards (hand each to its guardian; keep no list online)")
     .addOption(prepareOption())
-    .action(async (did: string, o: { guardian: string[]; threshold: string; delay: string; cards: string; prepare?: string }) => {
-      const c = ctx();
-      const identity = c.identity(did);
-      const threshold = Number(o.threshold);
-      // The controller may not guard itself: resolved here, before any card is written.
-      const controller = parseAddress((await recoveryMeta(c, did)).owner, "controller");
-      let set;
-      try {
-        set = buildGuardianSet({ identity, controller, guardians: o.guardian.map((g) => parseAddress(g, "--guardian")), threshold, delay: parseDuration(o.delay) });
-      } catch (e) {
-        throw new CliError((e as Error).message);
-      }
-      const op = { type: "setGuardians", identity, root: set.root, threshold: BigInt(set.threshold), delay: set.delay } as const;
-      // Checked before the cards are written: a refused set leaves no cards behind.
-      const ready = await check(c, op, { prepare: o.prepare, key: await c.key(), describe: guardianOutcome(did, "set") });
-      mkdirSync(o.cards, { recursive: true });
-      for (const card of set.cards) writeNew(join(o.cards, `guardian-${card.guardian.toLowerCase()}.json`), card, true);
-      if (!c.json) console.error(`${set.cards.length} guardian card(s) written to ${o.cards}: give each guardian their own card privately, then delete the folder`);
-      await ready();
-    });
+    .action(async (did: string, o: { guardian: string[]; threshold: string; delay: string; cards: string; prepare?: string }) => setGuardians(ctx(), did, o));
   guardians
     .command("remove <did>")
     .description("remove the guardians (takes effect after their delay)")
@@ -127,8 +130,37 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
       const m = await recoveryMeta(c, did);
       c.print(describe(m), { guardians: m.guardians, pendingGuardianChange: m.pendingGuardianChange, recoveries: m.recoveries });
     });
-  program.addCommand(guardians);
+  return guardians;
+}
 
+/** sigil recover start: a guardian proposes the new controller and next-key commitment, approving it at once. */
+async function startRecovery(c: Context, did: string, o: { card: string; newOwner: string; commitment?: string; commit: boolean; keep?: boolean; prepare?: string }) {
+  const identity = c.identity(did);
+  const card = loadCard(o.card, identity);
+  if (o.commit && !o.commitment) throw new CliError("give --commitment <hex> (the owner runs `sigil next-key --out <file>` and sends you the commitment), or --no-commit");
+  if (o.commitment && (!isHex(o.commitment) || o.commitment.length !== 66)) throw new CliError("--commitment must be 32 bytes of 0x-prefixed hex");
+  const recovery: RecoveryProposal = {
+    newOwner: parseAddress(o.newOwner, "--new-owner"),
+    nextCommitment: o.commit ? (o.commitment as Hex) : zeroHash,
+    purge: !o.keep,
+  };
+  await perform(c, { type: "approveRecovery", identity, recovery, proof: proofOf(card) }, { prepare: o.prepare, key: await c.key() });
+}
+
+/** sigil recover approve: a guardian approves the one open proposal (or the one --proposal names). */
+async function approveRecovery(c: Context, did: string, o: { card: string; proposal?: string; prepare?: string }) {
+  const identity = c.identity(did);
+  const card = loadCard(o.card, identity);
+  const open = (await recoveryMeta(c, did)).recoveries.filter((r) => !o.proposal || r.proposal.startsWith(o.proposal.toLowerCase()));
+  if (open.length !== 1) {
+    throw new CliError(open.length === 0 ? "no open recovery proposal matches: start one with `sigil recover start`" : `${open.length} proposals are open: choose one with --proposal <id>`, EXIT.refused);
+  }
+  const r = open[0];
+  const recovery = proposalOf(r);
+  await perform(c, { type: "approveRecovery", identity, recovery, proof: proofOf(card) }, { prepare: o.prepare, key: await c.key() });
+}
+
+function recoverCommand(ctx: Ctx) {
   const recover = new Command("recover").description("recover a DID with its guardians");
   recover
     .command("start <did>")
@@ -139,37 +171,14 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
     .option("--no-commit", "recover without a next key (the owner should commit one at once afterwards)")
     .option("--keep", "keep the identity's keys and services (e.g. the next key was lost, the current key is safe)")
     .addOption(prepareOption())
-    .action(async (did: string, o: { card: string; newOwner: string; commitment?: string; commit: boolean; keep?: boolean; prepare?: string }) => {
-      const c = ctx();
-      const identity = c.identity(did);
-      const card = loadCard(o.card, identity);
-      if (o.commit && !o.commitment) throw new CliError("give --commitment <hex> (the owner runs `sigil next-key --out <file>` and sends you the commitment), or --no-commit");
-      if (o.commitment && (!isHex(o.commitment) || o.commitment.length !== 66)) throw new CliError("--commitment must be 32 bytes of 0x-prefixed hex");
-      const recovery: RecoveryProposal = {
-        newOwner: parseAddress(o.newOwner, "--new-owner"),
-        nextCommitment: o.commit ? (o.commitment as Hex) : zeroHash,
-        purge: !o.keep,
-      };
-      await perform(c, { type: "approveRecovery", identity, recovery, proof: proofOf(card) }, { prepare: o.prepare, key: await c.key() });
-    });
+    .action(async (did: string, o: { card: string; newOwner: string; commitment?: string; commit: boolean; keep?: boolean; prepare?: string }) => startRecovery(ctx(), did, o));
   recover
     .command("approve <did>")
     .description("as a guardian, approve an open recovery (check its new controller with the owner first)")
     .requiredOption("--card <file>", "your guardian card")
     .option("--proposal <id>", "which proposal (default: the only open one)")
     .addOption(prepareOption())
-    .action(async (did: string, o: { card: string; proposal?: string; prepare?: string }) => {
-      const c = ctx();
-      const identity = c.identity(did);
-      const card = loadCard(o.card, identity);
-      const open = (await recoveryMeta(c, did)).recoveries.filter((r) => !o.proposal || r.proposal.startsWith(o.proposal.toLowerCase()));
-      if (open.length !== 1) {
-        throw new CliError(open.length === 0 ? "no open recovery proposal matches: start one with `sigil recover start`" : `${open.length} proposals are open: choose one with --proposal <id>`, EXIT.refused);
-      }
-      const r = open[0];
-      const recovery = proposalOf(r);
-      await perform(c, { type: "approveRecovery", identity, recovery, proof: proofOf(card) }, { prepare: o.prepare, key: await c.key() });
-    });
+    .action(async (did: string, o: { card: string; proposal?: string; prepare?: string }) => approveRecovery(ctx(), did, o));
   recover
     .command("cancel <did>")
     .description("with the next key, cancel an armed recovery (only if the key was committed at least one delay before it)")
@@ -198,5 +207,10 @@ export function registerRecoveryCommands(program: Command, ctx: Ctx) {
       const m = await recoveryMeta(c, did);
       c.print(describe(m), m);
     });
-  program.addCommand(recover);
+  return recover;
+}
+
+export function registerRecoveryCommands(program: Command, ctx: Ctx) {
+  program.addCommand(guardiansCommand(ctx));
+  program.addCommand(recoverCommand(ctx));
 }

@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
-import { buildGuardianSet, KEEP_GUARDIANS, REMOVE_GUARDIANS, type GuardianCard, type GuardianUpdate } from "sigil-did";
+import { buildGuardianSet, type GuardianCard, type GuardianUpdate } from "sigil-did";
+import { KEEP_GUARDIANS, REMOVE_GUARDIANS } from "sigil-did/internal";
 import type { Address } from "viem";
 import { CliError, parseAddress, writeNew, type Context } from "../context.ts";
 import { parseDuration } from "./recovery.ts";

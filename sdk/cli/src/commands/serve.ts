@@ -60,6 +60,62 @@ function consoleOptions(dir: string, network: SigilNetwork, rpc?: string[]) {
   };
 }
 
+interface ServeCommandOptions {
+  host: string;
+  port: string;
+  cacheMaxAge: string;
+  cacheEntries: string;
+  cache: boolean;
+  maxBatch: string;
+  logLevel: string;
+  shutdownTimeout: string;
+  corsOrigin?: string[];
+  cors: boolean;
+  console?: string | true;
+  consoleRpc?: string[];
+  relay?: boolean;
+  relayPerMinute: string;
+  relayPerIdentity: string;
+}
+
+/** sigil serve: the service (with the console and the relay if asked) until SIGTERM or SIGINT. */
+async function serve(ctx: Ctx, o: ServeCommandOptions) {
+  const envOrigins = process.env.SIGIL_CORS_ORIGINS?.split(",").map((x) => x.trim()).filter(Boolean);
+  const cors = o.cors === false ? false : (o.corsOrigin ?? envOrigins ?? "*");
+  const c = ctx();
+  const { network } = c;
+  const relay = o.relay
+    ? { relayer: c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target: { registry: network.registry, publicClient: c.publicClient }, chainId: network.chainId, maxPerMinute: integer("relay-per-minute", o.relayPerMinute, 1), maxPerIdentityPerMinute: integer("relay-per-identity", o.relayPerIdentity, 1) }
+    : undefined;
+  const consoleConfig = o.console ? consoleOptions(consoleDir(o.console), network, o.consoleRpc) : undefined;
+  if (consoleConfig && relay) Object.assign(consoleConfig.config, { relayerUrl: RELAY_PATH });
+  const resolver = createSigilResolver({
+    networks: [network],
+    cache: o.cache ? { maxAgeMs: integer("cache-max-age", o.cacheMaxAge), maxEntries: integer("cache-entries", o.cacheEntries, 1) } : false,
+  });
+  const port = integer("port", o.port);
+  if (port > 65_535) throw new CliError(`--port ${port} is not a TCP port (0-65535)`);
+  const service = await startResolverService({
+    cors: validCors(cors),
+    resolver,
+    host: o.host,
+    port,
+    maxBatch: integer("max-batch", o.maxBatch, 1),
+    logLevel: o.logLevel as "info",
+    shutdownTimeoutMs: integer("shutdown-timeout", o.shutdownTimeout),
+    console: consoleConfig,
+    relay,
+  });
+  service.logger.info({ network: network.name, chainId: network.chainId, registry: network.registry, cache: o.cache ? `max age ${o.cacheMaxAge} ms` : "off" }, "resolving");
+  const signal = await new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  service.logger.info({ signal }, "signal received");
+  // Exit now: idle keep-alive sockets to the RPC endpoints would hold the process for seconds.
+  process.exit((await service.close()) ? EXIT.ok : EXIT.refused);
+}
+
 export function registerServeCommand(program: Command, ctx: Ctx) {
   program
   .command("serve")
@@ -88,40 +144,5 @@ export function registerServeCommand(program: Command, ctx: Ctx) {
   .addOption(new Option("--relay", "also relay signed operations at POST /1.0/relay, paying their gas with SIGIL_RELAYER_KEY (the console offers it)"))
   .addOption(new Option("--relay-per-minute <n>", "most operations relayed per minute, rotations, approvals and cancellations apart").env("SIGIL_RELAY_PER_MINUTE").default("30"))
   .addOption(new Option("--relay-per-identity <n>", "most rotations and cancellations (and, apart, approvals) relayed per minute for one identity, and for one signer").env("SIGIL_RELAY_PER_IDENTITY").default("5"))
-  .action(async (o: { host: string; port: string; cacheMaxAge: string; cacheEntries: string; cache: boolean; maxBatch: string; logLevel: string; shutdownTimeout: string; corsOrigin?: string[]; cors: boolean; console?: string | true; consoleRpc?: string[]; relay?: boolean; relayPerMinute: string; relayPerIdentity: string }) => {
-    const envOrigins = process.env.SIGIL_CORS_ORIGINS?.split(",").map((x) => x.trim()).filter(Boolean);
-    const cors = o.cors === false ? false : (o.corsOrigin ?? envOrigins ?? "*");
-    const c = ctx();
-    const { network } = c;
-    const relay = o.relay
-      ? { relayer: c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target: { registry: network.registry, publicClient: c.publicClient }, chainId: network.chainId, maxPerMinute: integer("relay-per-minute", o.relayPerMinute, 1), maxPerIdentityPerMinute: integer("relay-per-identity", o.relayPerIdentity, 1) }
-      : undefined;
-    const consoleConfig = o.console ? consoleOptions(consoleDir(o.console), network, o.consoleRpc) : undefined;
-    if (consoleConfig && relay) Object.assign(consoleConfig.config, { relayerUrl: RELAY_PATH });
-    const resolver = createSigilResolver({
-      networks: [network],
-      cache: o.cache ? { maxAgeMs: integer("cache-max-age", o.cacheMaxAge), maxEntries: integer("cache-entries", o.cacheEntries, 1) } : false,
-    });
-    const port = integer("port", o.port);
-    if (port > 65_535) throw new CliError(`--port ${port} is not a TCP port (0-65535)`);
-    const service = await startResolverService({
-      cors: validCors(cors),
-      resolver,
-      host: o.host,
-      port,
-      maxBatch: integer("max-batch", o.maxBatch, 1),
-      logLevel: o.logLevel as "info",
-      shutdownTimeoutMs: integer("shutdown-timeout", o.shutdownTimeout),
-      console: consoleConfig,
-      relay,
-    });
-    service.logger.info({ network: network.name, chainId: network.chainId, registry: network.registry, cache: o.cache ? `max age ${o.cacheMaxAge} ms` : "off" }, "resolving");
-    const signal = await new Promise<string>((resolve) => {
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-      process.once("SIGINT", () => resolve("SIGINT"));
-    });
-    service.logger.info({ signal }, "signal received");
-    // Exit now: idle keep-alive sockets to the RPC endpoints would hold the process for seconds.
-    process.exit((await service.close()) ? EXIT.ok : EXIT.refused);
-  });
+  .action(async (o: ServeCommandOptions) => serve(ctx, o));
 }

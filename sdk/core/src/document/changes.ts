@@ -5,8 +5,8 @@
 // renumbered), services by type and endpoint.
 import type { DIDResolutionResult, Service, VerificationMethod } from "did-resolver";
 
-export const RELATIONSHIPS = ["authentication", "assertionMethod", "keyAgreement"] as const;
-export type Relationship = (typeof RELATIONSHIPS)[number];
+export type Relationship = "authentication" | "assertionMethod" | "keyAgreement";
+export const RELATIONSHIPS: readonly Relationship[] = ["authentication", "assertionMethod", "keyAgreement"];
 
 export type DidChangeItem =
   | { kind: "keyAdded" | "keyRemoved"; relationship: Relationship; key: string }

@@ -19,6 +19,7 @@
 // test/standards/json-ld.ts checks did/v1 against the did-context package and that every document
 // the resolver can produce expands in jsonld.js safe mode with this loader alone.
 
+import { SigilError } from "../errors.ts";
 import { CID_V1_CONTEXT_URL, DID_V1_1_CONTEXT_URL, DID_V1_CONTEXT_URL, SECP256K1_RECOVERY_CONTEXT_URL, SIGIL_CONTEXT_URL } from "./context-urls.ts";
 
 export { CID_V1_CONTEXT_URL, DID_V1_1_CONTEXT_URL, DID_V1_CONTEXT_URL, SECP256K1_RECOVERY_CONTEXT_URL, SIGIL_CONTEXT_URL };
@@ -322,6 +323,6 @@ export const CONTEXTS: Readonly<Record<string, object>> = {
 
 /** A jsonld.js document loader serving the bundled contexts; any other URL is refused (no network). */
 export async function contextLoader(url: string): Promise<{ contextUrl: null; documentUrl: string; document: object }> {
-  if (!Object.hasOwn(CONTEXTS, url)) throw new Error(`no bundled JSON-LD context for ${JSON.stringify(url.slice(0, 200))}; did:sigil documents name only ${Object.keys(CONTEXTS).join(", ")}`);
+  if (!Object.hasOwn(CONTEXTS, url)) throw new SigilError("notFound", `no bundled JSON-LD context for ${JSON.stringify(url.slice(0, 200))}; did:sigil documents name only ${Object.keys(CONTEXTS).join(", ")}`);
   return { contextUrl: null, documentUrl: url, document: structuredClone(CONTEXTS[url]) };
 }

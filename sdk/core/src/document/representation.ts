@@ -24,8 +24,8 @@ import { CID_V1_CONTEXT_URL, DID_V1_1_CONTEXT_URL, DID_V1_CONTEXT_URL, SECP256K1
 import { resolveDidUrl } from "../did/uri.ts";
 
 /** The key formats `publicKeyFormat` offers (DID 1.1 / Controlled Identifiers 1.0 types). */
-export const PUBLIC_KEY_FORMATS = ["Multikey", "JsonWebKey"] as const;
-export type PublicKeyFormat = (typeof PUBLIC_KEY_FORMATS)[number];
+export type PublicKeyFormat = "Multikey" | "JsonWebKey";
+export const PUBLIC_KEY_FORMATS: readonly PublicKeyFormat[] = ["Multikey", "JsonWebKey"];
 
 /** The @context for `accept` (undefined: none, for plain JSON); `keyFormat` adds cid/v1 to a DID Core 1.0 context. */
 export function documentContext(accept: string, keyFormat = false): string[] | undefined {

@@ -12,12 +12,8 @@
 //   publicKeyFormat     "Multikey" or "JsonWebKey" (representation.ts); absent: did:ethr-compatible keys
 // Anything else is FEATURE_NOT_SUPPORTED: a misspelt option is refused, never silently ignored.
 import type { DIDResolutionOptions, DIDResolutionResult } from "did-resolver";
-import { parseDid } from "../did/did.ts";
 import { echo, FeatureNotSupportedError, InvalidResolutionOptionError } from "../errors.ts";
 import { PUBLIC_KEY_FORMATS, withPublicKeyFormat, type PublicKeyFormat } from "./representation.ts";
-import { resolveDid, resolveDids } from "../resolve/resolve.ts";
-import { errorResult } from "./resolution-result.ts";
-import type { SigilClient } from "../resolve/sigil-client.ts";
 
 /** The resolution options a SigilResolver understands (others are refused with featureNotSupported). */
 export interface SigilResolutionOptions extends DIDResolutionOptions {
@@ -31,7 +27,7 @@ export interface SigilResolutionOptions extends DIDResolutionOptions {
 
 export const RESOLUTION_OPTIONS = ["accept", "versionId", "versionTime", "noCache", "expandRelativeUrls", "publicKeyFormat"] as const;
 /** resolveMany reads current documents: no version options (give versions one DID at a time). */
-const MANY_OPTIONS = RESOLUTION_OPTIONS.filter((o) => o !== "versionId" && o !== "versionTime");
+export const MANY_OPTIONS = RESOLUTION_OPTIONS.filter((o) => o !== "versionId" && o !== "versionTime");
 
 export interface ReadOptions {
   /** What resolve.ts takes. */
@@ -89,27 +85,4 @@ export function shapeResult(result: DIDResolutionResult, read: ReadOptions): DID
   const doc = result.didDocument;
   if (!doc || !read.publicKeyFormat) return result;
   return { ...result, didDocument: withPublicKeyFormat(doc, read.publicKeyFormat, read.forward.accept ?? "application/did+ld+json") };
-}
-
-/** resolveDid with every option checked first (invalid DID, then unsupported, then invalid options); never throws. */
-export async function resolveWithOptions(client: SigilClient, did: string, options?: unknown): Promise<DIDResolutionResult> {
-  let read: ReadOptions;
-  try {
-    parseDid(did);
-    read = readResolutionOptions(options);
-  } catch (error) {
-    return errorResult(error);
-  }
-  return shapeResult(await resolveDid(client, did, read.forward), read);
-}
-
-/** resolveDids with the options checked once; every DID gets the same answer to a bad option. */
-export async function resolveManyWithOptions(client: SigilClient, dids: readonly string[], options?: unknown): Promise<DIDResolutionResult[]> {
-  let read: ReadOptions;
-  try {
-    read = readResolutionOptions(options, MANY_OPTIONS);
-  } catch (error) {
-    return dids.map(() => errorResult(error));
-  }
-  return (await resolveDids(client, dids, read.forward)).map((r) => shapeResult(r, read));
 }

@@ -6,10 +6,11 @@ import { zeroHash, type Address } from "viem";
 import { buildDocument, type DocumentPoint } from "./document.ts";
 import { InternalError, SigilError } from "../errors.ts";
 import type { RegistryEvent } from "../read/events.ts";
-import type { IdentityState } from "../read/reader.ts";
+import type { IdentityState } from "../read/types.ts";
 import { foldRecovery, recoveryMetadata } from "../recovery/recovery-state.ts";
 import { documentContext } from "./representation.ts";
-import { canonicalDid, type CachedHistory, type NetworkEntry } from "../resolve/sigil-client.ts";
+import { canonicalDid } from "../resolve/sigil-client.ts";
+import type { CachedHistory, NetworkEntry } from "../resolve/types.ts";
 
 export const CONTENT_TYPES = ["application/did+ld+json", "application/did+json", "application/did", "application/ld+json"];
 

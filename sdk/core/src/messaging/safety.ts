@@ -5,6 +5,7 @@ import type { DIDResolutionResult } from "did-resolver";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "viem";
 import { keysByRelationship } from "../document/changes.ts";
+import { SigilError } from "../errors.ts";
 
 /** The DID a result is about, in its canonical form when the resolver gives one. */
 function didOf(result: DIDResolutionResult): string {
@@ -46,7 +47,7 @@ function side(result: DIDResolutionResult): { did: string; groups: string[] } {
  * keys change, and not when keys are merely reordered or renumbered.
  */
 export function safetyNumber(a: DIDResolutionResult, b: DIDResolutionResult): string {
-  if (!a.didDocument || !b.didDocument) throw new Error("a safety number needs both DIDs' documents (resolve them first)");
+  if (!a.didDocument || !b.didDocument) throw new SigilError("invalidInput", "a safety number needs both DIDs' documents (resolve them first)");
   const [x, y] = [side(a), side(b)].sort((p, q) => (p.did < q.did ? -1 : p.did > q.did ? 1 : 0));
   return [...x.groups, ...y.groups].join(" ");
 }

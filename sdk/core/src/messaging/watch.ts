@@ -6,6 +6,7 @@
 import type { DIDResolutionOptions, DIDResolutionResult } from "did-resolver";
 import { diffResolutions, type DidChangeItem } from "../document/changes.ts";
 import { authenticationFingerprint } from "./safety.ts";
+import { SigilError, type SigilErrorCode } from "../errors.ts";
 
 export interface DidChange {
   did: string;
@@ -45,7 +46,7 @@ export function watchDids(
   options: { intervalMs?: number; onError?: (error: unknown) => void } = {},
 ): Watcher {
   if (options.intervalMs !== undefined && !(Number.isSafeInteger(options.intervalMs) && options.intervalMs >= 100)) {
-    throw new RangeError(`intervalMs must be a whole number of milliseconds >= 100, got ${options.intervalMs}`);
+    throw new SigilError("invalidInput", `intervalMs must be a whole number of milliseconds >= 100, got ${options.intervalMs}`);
   }
   const known = new Map<string, DIDResolutionResult>();
   async function poll(): Promise<DidChange[]> {
@@ -53,7 +54,8 @@ export function watchDids(
     const changes: DidChange[] = [];
     results.forEach((result, i) => {
       if (result.didResolutionMetadata.error) {
-        options.onError?.(new Error(`${dids[i]}: ${result.didResolutionMetadata.error}: ${result.didResolutionMetadata.message ?? ""}`));
+        const code = (result.didResolutionMetadata.error ?? "internalError") as SigilErrorCode;
+        options.onError?.(new SigilError(code, `${dids[i]}: ${result.didResolutionMetadata.error}: ${result.didResolutionMetadata.message ?? ""}`));
         return;
       }
       const was = known.get(dids[i]);

@@ -9,7 +9,8 @@ import { parseDid } from "../did/did.ts";
 import { EndpointDisagreementError, InvalidInputError } from "../errors.ts";
 import { createEndpoint } from "./endpoint.ts";
 import { errorResult } from "../document/resolution-result.ts";
-import { createSigilClient, findNetwork, type SigilClient, type SigilResolverConfig } from "../resolve/sigil-client.ts";
+import { createSigilClient, findNetwork } from "../resolve/sigil-client.ts";
+import type { SigilClient, SigilResolverConfig } from "../resolve/types.ts";
 
 /** Clients for a config with compared networks: client i reads compared networks from their
  * i-th URL only (others as configured); undefined when no network compares. */

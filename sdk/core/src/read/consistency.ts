@@ -9,7 +9,7 @@ import { zeroAddress, zeroHash, type Address, type Hex } from "viem";
 import { InconsistentAnswerError, type ConsistencyCheck } from "../errors.ts";
 import type { RawLog, RegistryEvent } from "./events.ts";
 import type { LogFilter } from "./log-ranges.ts";
-import type { IdentityState } from "./reader.ts";
+import type { IdentityState } from "./types.ts";
 
 const big = (v: bigint | Hex | number | null | undefined) => (v === null || v === undefined ? undefined : BigInt(v));
 const tag = (t: string | undefined) => (t === undefined || !t.startsWith("0x") ? undefined : BigInt(t));

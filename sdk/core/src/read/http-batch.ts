@@ -54,71 +54,16 @@ export interface AdaptiveHttpOptions {
   timeoutMs: number;
 }
 
+type Lane = "state" | "logs";
+
 export function adaptiveHttp(endpoint: Endpoint, options: AdaptiveHttpOptions): Transport {
-  const { url, caps, stats } = endpoint;
+  const { url, caps } = endpoint;
+  const post = (chunk: Pending[], lane: Lane) => postBatch(endpoint, options.timeoutMs, chunk, lane);
   let nextId = 1;
-  let queues: { state: Pending[]; logs: Pending[] } = { state: [], logs: [] };
+  let queues: Record<Lane, Pending[]> = { state: [], logs: [] };
   let scheduled = false;
 
-  const post = async (chunk: Pending[], lane: "state" | "logs"): Promise<void> => {
-    stats.httpRequests++;
-    stats.calls += chunk.length;
-    const body = chunk.length === 1 ? chunk[0].body : chunk.map((c) => c.body);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-    let status: number;
-    let text: string;
-    try {
-      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: controller.signal });
-      status = res.status;
-      text = await res.text();
-    } catch (cause) {
-      const error = controller.signal.aborted
-        ? new TimeoutError({ body: body as never, url })
-        : new HttpRequestError({ body: body as never, url, cause: cause as Error, details: (cause as Error)?.message });
-      if (controller.signal.aborted && lane === "logs") stats.slowLogQueries++;
-      for (const c of chunk) c.reject(error);
-      return;
-    } finally {
-      clearTimeout(timer);
-    }
-    stats.bytesReceived += text.length;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const refused = chunk.length > 1 ? batchRefusal(status, parsed, chunk.length) : undefined;
-    if (refused !== undefined) {
-      stats.refusedBatches++;
-      caps.maxBatch = Math.min(caps.maxBatch, smallerBatch(refused, chunk.length));
-      await Promise.all(chunksOf(chunk, caps.maxBatch).map((c) => post(c, lane)));
-      return;
-    }
-    const answers = (Array.isArray(parsed) ? parsed : parsed && typeof parsed === "object" ? [parsed] : []) as Answer[];
-    const byId = new Map(answers.map((a) => [a.id, a]));
-    // Some providers serve the first N calls of a batch and refuse the rest one by one: keep
-    // the answers, learn N, and send the rest again (after a second when the limit is per second).
-    const over = chunk.length > 1 ? chunk.filter((c) => OVER_LIMIT.test(byId.get(c.body.id)?.error?.message ?? "") && (c.resent ?? 0) < MAX_RESENDS) : [];
-    const served = chunk.length - over.length;
-    if (over.length > 0 && served > 0) {
-      stats.refusedBatches++;
-      caps.maxBatch = Math.min(caps.maxBatch, served);
-      for (const c of over) c.resent = (c.resent ?? 0) + 1;
-      const perSecond = /second/i.test(byId.get(over[0].body.id)!.error!.message);
-      void (perSecond ? sleep(1_000) : Promise.resolve()).then(() => Promise.all(chunksOf(over, caps.maxBatch).map((c) => post(c, lane))));
-    }
-    const resending = new Set(served > 0 ? over : []);
-    for (const c of chunk) {
-      if (resending.has(c)) continue;
-      const a = byId.get(c.body.id) ?? (chunk.length === 1 && answers.length === 1 ? answers[0] : undefined);
-      if (a?.error) c.reject(new RpcRequestError({ body: c.body, error: a.error, url }));
-      else if (a && "result" in a && status < 400) c.resolve(a.result);
-      else c.reject(new HttpRequestError({ body: c.body as never, url, status, details: text.slice(0, 200) || `HTTP ${status}, no answer for this call` }));
-    }
-  };
-
+  // Everything asked in one tick leaves together, in batches the endpoint accepts.
   const flush = () => {
     scheduled = false;
     const { state, logs } = queues;
@@ -148,6 +93,78 @@ export function adaptiveHttp(endpoint: Endpoint, options: AdaptiveHttpOptions): 
       { key: "sigil-http", name: "Sigil adaptive HTTP JSON-RPC", request: request as never, retryCount: 0, timeout: options.timeoutMs, type: "http" },
       { url, endpoint },
     );
+}
+
+/** Sends `chunk` as one HTTP request and settles each call in it: answered, refused, or (when the
+ * batch was too large) sent again in smaller batches. */
+async function postBatch(endpoint: Endpoint, timeoutMs: number, chunk: Pending[], lane: Lane): Promise<void> {
+  const { url, caps, stats } = endpoint;
+  const resend = (calls: Pending[]) => Promise.all(chunksOf(calls, caps.maxBatch).map((c) => postBatch(endpoint, timeoutMs, c, lane)));
+  stats.httpRequests++;
+  stats.calls += chunk.length;
+  const body = chunk.length === 1 ? chunk[0].body : chunk.map((c) => c.body);
+  const response = await postJson(url, body, timeoutMs);
+  if (response instanceof Error) {
+    if (response instanceof TimeoutError && lane === "logs") stats.slowLogQueries++;
+    for (const c of chunk) c.reject(response);
+    return;
+  }
+  const { status, text } = response;
+  stats.bytesReceived += text.length;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const refused = chunk.length > 1 ? batchRefusal(status, parsed, chunk.length) : undefined;
+  if (refused !== undefined) {
+    stats.refusedBatches++;
+    caps.maxBatch = Math.min(caps.maxBatch, smallerBatch(refused, chunk.length));
+    await resend(chunk);
+    return;
+  }
+  const answers = (Array.isArray(parsed) ? parsed : parsed && typeof parsed === "object" ? [parsed] : []) as Answer[];
+  const byId = new Map(answers.map((a) => [a.id, a]));
+  const resending = new Set(resendOverLimit(endpoint, chunk, byId, resend));
+  for (const c of chunk) {
+    if (resending.has(c)) continue;
+    const a = byId.get(c.body.id) ?? (chunk.length === 1 && answers.length === 1 ? answers[0] : undefined);
+    if (a?.error) c.reject(new RpcRequestError({ body: c.body, error: a.error, url }));
+    else if (a && "result" in a && status < 400) c.resolve(a.result);
+    else c.reject(new HttpRequestError({ body: c.body as never, url, status, details: text.slice(0, 200) || `HTTP ${status}, no answer for this call` }));
+  }
+}
+
+/** POSTs `body`; the status and text, or viem's TimeoutError / HttpRequestError. */
+async function postJson(url: string, body: unknown, timeoutMs: number): Promise<{ status: number; text: string } | Error> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: controller.signal });
+    return { status: res.status, text: await res.text() };
+  } catch (cause) {
+    return controller.signal.aborted
+      ? new TimeoutError({ body: body as never, url })
+      : new HttpRequestError({ body: body as never, url, cause: cause as Error, details: (cause as Error)?.message });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Some providers serve the first N calls of a batch and refuse the rest one by one: keep the
+ * answers, learn N, and send the rest again (after a second when the limit is per second).
+ * Returns the calls sent again. */
+function resendOverLimit(endpoint: Endpoint, chunk: Pending[], byId: Map<unknown, Answer>, resend: (calls: Pending[]) => Promise<unknown>): Pending[] {
+  const over = chunk.length > 1 ? chunk.filter((c) => OVER_LIMIT.test(byId.get(c.body.id)?.error?.message ?? "") && (c.resent ?? 0) < MAX_RESENDS) : [];
+  const served = chunk.length - over.length;
+  if (over.length === 0 || served === 0) return [];
+  endpoint.stats.refusedBatches++;
+  endpoint.caps.maxBatch = Math.min(endpoint.caps.maxBatch, served);
+  for (const c of over) c.resent = (c.resent ?? 0) + 1;
+  const perSecond = /second/i.test(byId.get(over[0].body.id)!.error!.message);
+  void (perSecond ? sleep(1_000) : Promise.resolve()).then(() => resend(over));
+  return over;
 }
 
 function chunksOf<T>(items: readonly T[], size: number): T[][] {

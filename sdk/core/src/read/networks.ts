@@ -12,6 +12,7 @@ import {
   type PublicClient,
   type Transport,
 } from "viem";
+import { SigilError } from "../errors.ts";
 import { createEndpoint, type Endpoint } from "./endpoint.ts";
 import { adaptiveHttp } from "./http-batch.ts";
 
@@ -59,7 +60,7 @@ export function networkTransport(network: SigilNetwork, endpoints: readonly Endp
   if (network.transport) return network.transport;
   if (network.provider) return custom(network.provider, { retryCount: 0 });
   if (endpoints.length === 0) {
-    throw new Error(`network ${network.name ?? network.chainId} has no rpcUrls, provider or transport`);
+    throw new SigilError("invalidInput", `network ${network.name ?? network.chainId} has no rpcUrls, provider or transport`);
   }
   const timeoutMs = network.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const transports = endpoints.map((endpoint) => adaptiveHttp(endpoint, { timeoutMs }));

@@ -8,47 +8,20 @@
 //      step 1 (`speculate`), making one round trip.
 // The transport sizes each eth_getLogs to the endpoint (log-ranges.ts); a node that refuses in a
 // way nobody recognises gets a walk of the previousChange chain, one block per call. Every read
-// is checked against the chain of previousChange links (history-span.ts).
-import { pad, toEventSelector, toHex, type Address, type Client, type Hex } from "viem";
-import { identityStatesAbi, registryEventsAbi } from "../abi.ts";
+// is checked against the chain of previousChange links (history-span.ts). Its plain errors
+// (EmptyCallError, a short answer) are internal signals: the resolver turns them into
+// InternalError results, so what reaches an app is a SigilError.
+import { toHex, type Address, type Client, type Hex } from "viem";
+import { identityStatesAbi } from "../abi.ts";
 import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts";
 import { decodeLogData } from "./log-data.ts";
-import { checkHistory, checkLogs } from "./consistency.ts";
+import { checkHistory } from "./consistency.ts";
 import { InconsistentAnswerError } from "../errors.ts";
-import { checkLinks, groupSpans, HistoryReadError, spanStart, type Span } from "./history-span.ts";
-import { LogLimitError, type LogFilter } from "./log-ranges.ts";
-import { ALL_TOPICS, readByKind } from "./log-split.ts";
+import { checkLinks, spanStart, type Span } from "./history-span.ts";
+import { getLogs, identityTopic, PRE_PURGE_TOPICS, readBeforePurge, readSpans, TOPIC_CHUNK } from "./span-logs.ts";
+import type { BlockHeader, IdentitySnapshot, IdentityState } from "./types.ts";
 
 export { HistoryReadError, type HistoryReadFailure } from "./history-span.ts";
-
-export interface IdentityState {
-  owner: Address;
-  changed: bigint;
-  epoch: bigint;
-  nextOwnerCommitment: Hex;
-  deactivated: boolean;
-  nonce: bigint;
-  legacyNonce: bigint;
-  /** Block of the identity's first change (0: never changed). */
-  firstChange: bigint;
-  /** Block of its last purge (0: never purged): keys and services start there. */
-  purgedAt: bigint;
-}
-
-export interface IdentitySnapshot {
-  chainId: number;
-  blockNumber: bigint;
-  timestamp: bigint;
-  states: Map<Address, IdentityState>;
-  /** Each identity's registry events from `from` to `blockNumber`, in chain order. */
-  events: Map<Address, RegistryEvent[]>;
-  /** First block whose events `events` holds, per identity (earlier ones were not needed). */
-  from: Map<Address, bigint>;
-  /** Identities whose history could not be read whole: their error (others are unaffected). */
-  failures: Map<Address, Error>;
-  /** Block times learned from headers (for nodes whose logs carry no blockTimestamp). */
-  blockTimes: Map<bigint, bigint>;
-}
 
 export interface ReadOptions {
   registry: Address;
@@ -72,18 +45,9 @@ export interface ReadOptions {
   checkChainId?: (chainId: number) => void;
 }
 
-/** Identities per eth_call and per eth_getLogs topic list: under common node limits. */
+/** Identities per eth_call: under common node limits. */
 const STATE_CHUNK = 250;
-const TOPIC_CHUNK = 500;
 const DEFAULT_COMBINE_SPAN = 50_000n;
-/** What a purge does not void, for a current document's metadata: guardian and recovery events,
- * and the commitment's (commits and rotations), whose time the commitment's seniority counts from. */
-const PRE_PURGE_TOPICS = registryEventsAbi.filter((e) => /^DID(Guardian|Recover|NextOwnerCommitted|OwnerRotated)/.test(e.name)).map((e) => toEventSelector(e as never));
-
-export interface BlockHeader {
-  number: bigint;
-  timestamp: bigint;
-}
 
 /** The eth_call answered empty: no contract at the registry address on the node's chain. */
 export class EmptyCallError extends Error {}
@@ -92,14 +56,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-const identityTopic = (address: Address): Hex => pad(address.toLowerCase() as Hex, { size: 32 });
-/** eth_getLogs, refusing an answer with a log the filter did not ask for (consistency.ts). */
-async function getLogs(client: Client, filter: LogFilter): Promise<RawLog[]> {
-  const logs = (await client.request({ method: "eth_getLogs", params: [filter] } as never)) as RawLog[];
-  checkLogs(logs, filter);
-  return logs;
 }
 
 /** `identityStates(address[])`'s selector (test/sdk/abi-sync.ts checks it against the ABI). */
@@ -139,6 +95,19 @@ async function getHeaders(client: Client, blocks: Iterable<bigint>, into: Map<bi
   });
 }
 
+/** What one read has learned so far, shared by its steps. */
+interface Read {
+  client: Client;
+  options: ReadOptions;
+  scope: "current" | "full";
+  ids: Address[];
+  states: Map<Address, IdentityState>;
+  /** The spans step 2 reads, one per identity whose history the read needs. */
+  spans: Span[];
+  failures: Map<Address, Error>;
+  blockTimes: Map<bigint, bigint>;
+}
+
 /**
  * Reads state and history of `identities` (any address case). Requests of one step are issued
  * in the same tick, so a batching transport sends them together.
@@ -149,67 +118,101 @@ export async function readIdentities(
   options: ReadOptions,
 ): Promise<{ snapshot: IdentitySnapshot; headers: Map<bigint, BlockHeader> }> {
   const ids = [...new Set(identities.map((a) => a.toLowerCase() as Address))];
-  const { registry, fromBlock } = options;
-  const scope = options.scope ?? "current";
-  // Step 1. With no identities, one empty call still answers chain id, head block and time.
-  const statesP = Promise.all((ids.length ? chunks(ids, STATE_CHUNK) : [[]]).map((c) => callStates(client, registry, c)));
-  const blockTimes = new Map<bigint, bigint>();
-  const headersP = getHeaders(client, options.blocks ?? [], blockTimes);
-  const speculative = options.speculate && ids.length
-    ? Promise.all(chunks(ids, TOPIC_CHUNK).map((c) => getLogs(client, { address: registry, topics: [null, c.map(identityTopic)], fromBlock: toHex(fromBlock), toBlock: "latest" })))
-    : undefined;
+  const read: Read = { client, options, scope: options.scope ?? "current", ids, states: new Map(), spans: [], failures: new Map(), blockTimes: new Map() };
+  const { chainId, blockNumber, timestamp, speculative, stateMs } = await readStates(read);
+  read.spans = spansOf(read);
+  // Waited for only when a span needs it, and only about as long again as the state took: a
+  // node slow on the wide query must not hold the read up (step 2 is one round trip).
+  const early = speculative && read.spans.length ? await settledWithin(speculative, Math.max(stateMs, MIN_SPECULATION_GRACE_MS)) : undefined;
+  const logs = await readLogs(read, early);
+  const { events, from } = checkedHistories(read, logs, blockNumber, timestamp);
+  // Step 3, only for nodes whose logs lack block times and were not known to: the headers of
+  // the first and last change (a document's created and updated).
+  if ([...events.values()].some((list) => list.some((e) => e.blockTimestamp === undefined))) await changeTimes(read, true);
+  const { states, failures, blockTimes } = read;
+  const headers = new Map([...blockTimes].map(([n, t]) => [n, { number: n, timestamp: t }]));
+  return {
+    snapshot: { chainId, blockNumber, timestamp, states, events, from, failures, blockTimes },
+    headers,
+  };
+}
+
+/** Step 1: every identity's state, the wanted headers and (speculating) the whole chain's logs of
+ * the identities, in one tick. With no identities, one empty call still answers chain id, head
+ * block and time. */
+async function readStates(read: Read) {
+  const { client, options, ids } = read;
+  const statesP = Promise.all((ids.length ? chunks(ids, STATE_CHUNK) : [[]]).map((c) => callStates(client, options.registry, c)));
+  const headersP = getHeaders(client, options.blocks ?? [], read.blockTimes);
+  const speculative = options.speculate && ids.length ? speculate(read) : undefined;
   const started = performance.now();
-  // Judged below: a refusal only means step 2. Only a really slow answer stops speculation.
-  if (speculative) {
-    const slow = setTimeout(() => options.onSlowSpeculation?.(), SLOW_SPECULATION_MS);
-    (slow as { unref?: () => void }).unref?.(); // never keeps a Node process alive
-    speculative.then(() => clearTimeout(slow), () => clearTimeout(slow));
-  }
   const [stateChunks] = await Promise.all([statesP, headersP]);
   const stateMs = performance.now() - started;
   const [chainId, blockNumber, timestamp] = stateChunks[0];
   options.checkChainId?.(Number(chainId));
-  const states = new Map<Address, IdentityState>();
-  stateChunks.forEach((chunk, ci) => chunk[3].forEach((s, i) => states.set(ids[ci * STATE_CHUNK + i], s)));
+  stateChunks.forEach((chunk, ci) => chunk[3].forEach((s, i) => read.states.set(ids[ci * STATE_CHUNK + i], s)));
+  return { chainId: Number(chainId), blockNumber, timestamp, speculative, stateMs };
+}
 
-  // Step 2: the span each identity needs.
+/** The identities' logs from the registry's deployment to the head, asked with the state. Judged
+ * later: a refusal only means step 2; only a really slow answer stops speculation. */
+function speculate({ client, options, ids }: Read): Promise<RawLog[][]> {
+  const { registry, fromBlock } = options;
+  const logs = Promise.all(chunks(ids, TOPIC_CHUNK).map((c) => getLogs(client, { address: registry, topics: [null, c.map(identityTopic)], fromBlock: toHex(fromBlock), toBlock: "latest" })));
+  const slow = setTimeout(() => options.onSlowSpeculation?.(), SLOW_SPECULATION_MS);
+  (slow as { unref?: () => void }).unref?.(); // never keeps a Node process alive
+  logs.then(() => clearTimeout(slow), () => clearTimeout(slow));
+  return logs;
+}
+
+/** Step 2's spans: the blocks each identity's history needs (none for one that never changed). */
+function spansOf({ ids, states, scope, options }: Read): Span[] {
   const spans: Span[] = [];
   for (const id of ids) {
     const s = states.get(id)!;
     if (s.changed === 0n) continue;
-    const from = spanStart(s, scope, fromBlock, options.after?.get(id));
+    const from = spanStart(s, scope, options.fromBlock, options.after?.get(id));
     if (from <= s.changed) spans.push({ id, from, to: s.changed });
   }
-  // Waited for only when a span needs it, and only about as long again as the state took: a
-  // node slow on the wide query must not hold the read up (step 2 is one round trip).
-  let raw: RawLog[] | undefined = speculative && spans.length ? await settledWithin(speculative, Math.max(stateMs, MIN_SPECULATION_GRACE_MS)) : undefined;
-  const failures = new Map<Address, Error>();
-  // Block times a document needs that its logs may not give: the last change's (updated) and the
-  // first change's (created), which a read from the last purge does not reach.
-  const wantTimes = (noLogTimes: boolean) =>
-    getHeaders(
-      client,
-      spans.flatMap((s) => {
-        const first = states.get(s.id)!.firstChange;
-        const beforeSpan = first < s.from && !options.after?.has(s.id);
-        return [...(noLogTimes ? [s.to] : []), ...(noLogTimes || beforeSpan ? [first] : [])];
-      }),
-      blockTimes,
-      true,
-    );
-  const timesP = spans.length ? wantTimes(options.logTimestamps === false) : undefined; // with the logs
-  timesP?.catch(() => undefined); // awaited below, after the logs: no unhandled rejection meanwhile
+  return spans;
+}
+
+/** Block times a document needs that its logs may not give: the last change's (updated) and the
+ * first change's (created), which a read from the last purge does not reach. */
+function changeTimes({ client, spans, states, options, blockTimes }: Read, noLogTimes: boolean) {
+  const blocks = spans.flatMap((s) => {
+    const first = states.get(s.id)!.firstChange;
+    const beforeSpan = first < s.from && !options.after?.has(s.id);
+    return [...(noLogTimes ? [s.to] : []), ...(noLogTimes || beforeSpan ? [first] : [])];
+  });
+  return getHeaders(client, blocks, blockTimes, true);
+}
+
+/** Step 2: the spans' logs (unless the speculative ones came in time), the events before a last
+ * purge that a current document's metadata needs, and the change times, together. */
+async function readLogs(read: Read, early: RawLog[] | undefined): Promise<RawLog[]> {
+  const { client, options, spans, states, failures } = read;
+  const { registry, fromBlock } = options;
+  if (!spans.length) return early ?? [];
+  const timesP = changeTimes(read, options.logTimestamps === false); // with the logs
+  timesP.catch(() => undefined); // awaited below, after the logs: no unhandled rejection meanwhile
+  const firstOf = (id: Address) => first(states.get(id)!, fromBlock);
   // Before a purge only guardian, recovery and commitment events still matter: read those alone (a
   // flood of entries before the purge costs nothing). Never left out: without them the metadata
   // would say "no guardians" of a guarded identity, so a read that fails fails the identity.
-  const before = raw || scope !== "current" ? [] : spans.filter((sp) => sp.from > first(states.get(sp.id)!, fromBlock) && !options.after?.has(sp.id));
-  const beforeP = Promise.all(before.map((sp) => readBeforePurge(client, registry, sp, first(states.get(sp.id)!, fromBlock), failures)));
-  if (!raw && spans.length) raw = await readSpans(client, registry, spans, options.combineSpan ?? DEFAULT_COMBINE_SPAN, failures, (id) => first(states.get(id)!, fromBlock));
-  raw = [...(await beforeP).flat(), ...(raw ?? [])];
+  const before = early || read.scope !== "current" ? [] : spans.filter((sp) => sp.from > firstOf(sp.id) && !options.after?.has(sp.id));
+  const beforeP = Promise.all(before.map((sp) => readBeforePurge(client, registry, sp, firstOf(sp.id), failures)));
+  const logs = early ?? (await readSpans(client, registry, spans, options.combineSpan ?? DEFAULT_COMBINE_SPAN, failures, firstOf));
+  const all = [...(await beforeP).flat(), ...logs];
   await timesP;
+  return all;
+}
 
+/** Each identity's events up to the snapshot's block, decoded only where the read needs them and
+ * checked against its previousChange links and its state; an identity that fails is a failure. */
+function checkedHistories({ ids, spans, states, scope, options, failures }: Read, logs: RawLog[], blockNumber: bigint, headTime: bigint) {
   const byId = new Map<string, RawLog[]>();
-  for (const log of raw ?? []) {
+  for (const log of logs) {
     const block = log.blockNumber === null ? undefined : BigInt(log.blockNumber);
     if (block === undefined || block > blockNumber) continue; // pending, or after the snapshot
     const id = `0x${log.topics[1]?.slice(26)}`.toLowerCase();
@@ -221,7 +224,7 @@ export async function readIdentities(
   const from = new Map<Address, bigint>();
   for (const id of ids) {
     const span = spans.find((s) => s.id === id);
-    const start = span?.from ?? spanStart(states.get(id)!, scope, fromBlock, options.after?.get(id));
+    const start = span?.from ?? spanStart(states.get(id)!, scope, options.fromBlock, options.after?.get(id));
     from.set(id, start);
     if (!span || failures.has(id)) continue;
     // Only what the read needs is decoded: a flood before the last purge costs no CPU.
@@ -229,20 +232,13 @@ export async function readIdentities(
     const decoded = decodeRegistryLogs(wanted);
     try {
       const exit = checkLinks(id, decoded, start, span.to);
-      checkHistory({ id, state: states.get(id)!, events: decoded, exit, headTime: timestamp, partial: options.after?.has(id) ?? false });
+      checkHistory({ id, state: states.get(id)!, events: decoded, exit, headTime, partial: options.after?.has(id) ?? false });
       events.set(id, decoded);
     } catch (error) {
       failures.set(id, error as Error);
     }
   }
-  // Step 3, only for nodes whose logs lack block times and were not known to: the headers of
-  // the first and last change (a document's created and updated).
-  if ([...events.values()].some((list) => list.some((e) => e.blockTimestamp === undefined))) await wantTimes(true);
-  const headers = new Map([...blockTimes].map(([n, t]) => [n, { number: n, timestamp: t }]));
-  return {
-    snapshot: { chainId: Number(chainId), blockNumber, timestamp, states, events, from, failures, blockTimes },
-    headers,
-  };
+  return { events, from };
 }
 
 /** Least time the speculative logs get after the state answered, ms. */
@@ -264,102 +260,3 @@ async function settledWithin(logs: Promise<RawLog[][]>, ms: number): Promise<Raw
 }
 
 const first = (state: IdentityState, fromBlock: bigint) => (state.firstChange > fromBlock ? state.firstChange : fromBlock);
-
-/** The logs of every span: grouped calls through the adaptive transport. A group that fails on
- * a flooded block is read again identity by identity, so that only the flooded one fails; an
- * identity whose node refused in a way the transport did not recognise gets a walk of its
- * previousChange chain. */
-async function readSpans(
-  client: Client,
-  registry: Address,
-  spans: Span[],
-  combineSpan: bigint,
-  failures: Map<Address, Error>,
-  firstOf: (id: Address) => bigint,
-): Promise<RawLog[]> {
-  const readGroup = async (group: Span[]): Promise<RawLog[]> => {
-    const lo = group.reduce((m, s) => (s.from < m ? s.from : m), group[0].from);
-    const hi = group.reduce((m, s) => (s.to > m ? s.to : m), group[0].to);
-    const topics = [null, group.map((s) => identityTopic(s.id))];
-    try {
-      return await getLogs(client, { address: registry, topics, fromBlock: toHex(lo), toBlock: toHex(hi) });
-    } catch (error) {
-      if (error instanceof LogLimitError) {
-        if (group.length > 1) return (await Promise.all(group.map((s) => readGroup([s])))).flat();
-        return readFlooded(client, registry, group[0], firstOf(group[0].id), failures);
-      }
-      if (!isRefusal(error)) throw error;
-      return (await Promise.all(group.map((s) => walkChain(client, registry, s)))).flat();
-    }
-  };
-  return (await Promise.all(groupSpans(spans, combineSpan, TOPIC_CHUNK).map(readGroup))).flat();
-}
-
-/** One identity's span with a block the node's result cap cannot return whole: read by event
- * type (a guardian's flood of approvals proposal by proposal); a flood of one type fails it. */
-async function readFlooded(client: Client, registry: Address, span: Span, first: bigint, failures: Map<Address, Error>): Promise<RawLog[]> {
-  try {
-    return await readByKind({ getLogs: (f) => getLogs(client, f), registry, identity: identityTopic(span.id), from: span.from, to: span.to, kinds: ALL_TOPICS, proposalsFrom: first });
-  } catch (error) {
-    if (!(error instanceof LogLimitError)) throw error;
-    const message =
-      `${error.shortMessage}: the node caps eth_getLogs results and this identity's history since its last purge holds more in one block; ` +
-      "use an endpoint without that cap, or rotate with purge to leave the flood behind";
-    failures.set(span.id, new HistoryReadError(message, { cause: error, reason: "logCap" }));
-    return [];
-  }
-}
-
-/** The guardian, recovery and commitment events of `span`'s identity before its last purge
- * (from `start`). A flooded block is read by event type; what cannot be read fails the identity
- * with the reason, never leaves its guardians out. */
-async function readBeforePurge(client: Client, registry: Address, span: Span, start: bigint, failures: Map<Address, Error>): Promise<RawLog[]> {
-  const identity = identityTopic(span.id);
-  const [from, to] = [start, span.from - 1n];
-  try {
-    try {
-      return await getLogs(client, { address: registry, topics: [[...PRE_PURGE_TOPICS], identity], fromBlock: toHex(from), toBlock: toHex(to) });
-    } catch (error) {
-      if (!(error instanceof LogLimitError)) throw error;
-      return await readByKind({ getLogs: (f) => getLogs(client, f), registry, identity, from, to, kinds: PRE_PURGE_TOPICS, proposalsFrom: from });
-    }
-  } catch (error) {
-    if (error instanceof InconsistentAnswerError) {
-      failures.set(span.id, error);
-      return [];
-    }
-    const capped = error instanceof LogLimitError;
-    const cause = capped ? error.shortMessage : ((error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error)).split("\n")[0];
-    failures.set(
-      span.id,
-      new HistoryReadError(
-        `the guardian, recovery and commitment events of ${span.id} before its last purge (blocks ${from} to ${to}) could not be read (${cause}); ` +
-          `without them its guardians and recoveries would be shown wrong, so it is not resolved: ${capped ? "use an endpoint without that eth_getLogs result cap" : "retry, or use another endpoint"}`,
-        { cause: error, reason: "guardianEvents" },
-      ),
-    );
-    return [];
-  }
-}
-
-/** A JSON-RPC error answer (the node refused the call), as opposed to a transport failure. */
-const isRefusal = (error: unknown) => typeof (error as { code?: unknown })?.code === "number" && (error as { name?: string }).name !== "TimeoutError";
-
-/** Follows one identity's previousChange chain down to its span's start, one block per call. */
-async function walkChain(client: Client, registry: Address, span: Span): Promise<RawLog[]> {
-  const out: RawLog[] = [];
-  for (let block = span.to; block >= span.from && block > 0n; ) {
-    const logs = await getLogs(client, { address: registry, topics: [null, identityTopic(span.id)], fromBlock: toHex(block), toBlock: toHex(block) });
-    out.push(...logs);
-    let previous = 0n;
-    for (const e of decodeRegistryLogs(logs)) {
-      // Rotation and recovery events carry no previousChange: the owner change beside them does.
-      if (e.previousChange === undefined) continue;
-      const pc = e.previousChange;
-      if (pc < block && (previous === 0n || pc < previous)) previous = pc;
-    }
-    if (logs.length === 0) break; // checkChain reports the gap
-    block = previous;
-  }
-  return out;
-}

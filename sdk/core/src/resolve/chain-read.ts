@@ -4,7 +4,8 @@
 import { hexToBigInt, toHex, type Address, type Hex } from "viem";
 import { InternalError } from "../errors.ts";
 import { callStates, EmptyCallError, readIdentities } from "../read/reader.ts";
-import { networkLabel, type NetworkEntry } from "./sigil-client.ts";
+import { networkLabel } from "./sigil-client.ts";
+import type { NetworkEntry } from "./types.ts";
 
 /** Refuses answers from a node on another chain. */
 export function checkChain(entry: NetworkEntry, chainId: number) {

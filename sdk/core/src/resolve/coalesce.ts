@@ -3,13 +3,8 @@
 // gets the batch resolveMany would send, without calling it. The pending batch lives on the
 // client (sigil-client.ts), not in module state.
 import type { Address } from "viem";
-import { currentHistories, type Histories } from "./history-cache.ts";
-import type { CachedHistory, NetworkEntry, SigilClient } from "./sigil-client.ts";
-
-export interface PendingRead {
-  addresses: Set<Address>;
-  result: Promise<Histories>;
-}
+import { currentHistories } from "./history-cache.ts";
+import type { CachedHistory, Histories, NetworkEntry, SigilClient } from "./types.ts";
 
 // After the current turn's promise jobs, so every resolve() started in it has joined.
 const nextTurn = (run: () => void) => (typeof setImmediate === "function" ? setImmediate(run) : setTimeout(run, 0));

@@ -6,7 +6,7 @@
 // invalidDidUrl, notFound, featureNotSupported, …) with a `message`, as resolution errors are.
 import type { DIDDocument, DIDResolutionResult, Service, VerificationMethod } from "did-resolver";
 import { parseDid, type ParsedSigilDid } from "../did/did.ts";
-import { echo, FeatureNotSupportedError, InvalidDidError, InvalidResolutionOptionError, MethodNotSupportedError, RepresentationNotSupportedError, SigilError } from "../errors.ts";
+import { echo, FeatureNotSupportedError, InvalidDidError, InvalidResolutionOptionError, RepresentationNotSupportedError, SigilError } from "../errors.ts";
 import { readResolutionOptions, RESOLUTION_OPTIONS, type SigilResolutionOptions } from "../document/resolution-options.ts";
 import { CONTENT_TYPES } from "../document/resolution-result.ts";
 import { parseUri, resolveDidUrl, resolveUri } from "../did/uri.ts";
@@ -60,19 +60,50 @@ export async function dereference(resolver: Resolvable, didUrl: string, options:
   }
 }
 
+/** A DID URL and options that passed step 1's checks. */
+interface Request {
+  parsed: ParsedSigilDid;
+  accept?: string;
+  verificationRelationship?: string;
+  /** The options passed on to resolution. */
+  resolutionOptions: Record<string, unknown>;
+}
+
 async function run(resolver: Resolvable, didUrl: string, options: DereferencingOptions): Promise<DereferencingResult> {
-  // §5.4.1 step 1: a DID URL (any syntax error is INVALID_DID_URL here; another method is not ours).
+  const request = checkRequest(didUrl, options);
+  // Step 2: resolve the DID, with the DID URL's version parameters and the options.
+  const { parsed, accept, resolutionOptions } = request;
+  const docAccept = accept === undefined || accept === URI_LIST ? undefined : accept;
+  const version: Record<string, string> = {};
+  if (parsed.params.versionId !== undefined) version.versionId = parsed.params.versionId;
+  if (parsed.params.versionTime !== undefined) version.versionTime = parsed.params.versionTime;
+  const resolution = await resolver.resolve(parsed.input, {
+    ...resolutionOptions,
+    ...version,
+    ...(docAccept ? { accept: docAccept } : {}),
+  });
+  const { error, message } = resolution.didResolutionMetadata as { error?: string; message?: string };
+  if (error) return { dereferencingMetadata: { error, message: message ?? error }, contentStream: null, contentMetadata: {} };
+  const metadata = resolution.didDocumentMetadata as Record<string, unknown>;
+  // A deactivated DID has no document: whatever part of it was asked for, the answer is the
+  // deactivation (410 over HTTP), not a missing part.
+  if (metadata.deactivated === true || !resolution.didDocument) return { dereferencingMetadata: {}, contentStream: null, contentMetadata: metadata };
+  const docType = (resolution.didResolutionMetadata.contentType as string | undefined) ?? docAccept ?? "application/did+ld+json";
+  return contentOf(request, resolution.didDocument, docType, metadata);
+}
+
+/** §5.4.1 step 1: a did:sigil DID URL (any syntax error is INVALID_DID_URL here; another method
+ * is not ours) whose DID parameters and options are supported (FEATURE_NOT_SUPPORTED, since
+ * they are passed to resolution) before their values are judged. */
+function checkRequest(didUrl: string, options: DereferencingOptions): Request {
   let parsed: ParsedSigilDid;
   try {
     parsed = parseDid(didUrl);
   } catch (error) {
     if (error instanceof InvalidDidError) throw invalidUrl(`invalid DID URL ${echo(String(didUrl))}: ${error.reason}`);
-    if (error instanceof MethodNotSupportedError) throw error;
     throw error;
   }
   const params = parsed.params;
-  // DID parameters and options are passed to resolution (step 2), so both must be supported
-  // (FEATURE_NOT_SUPPORTED) before their values are judged.
   const unknownParam = Object.keys(params).find((p) => !(DID_PARAMETERS as readonly string[]).includes(p));
   if (unknownParam !== undefined) {
     throw new FeatureNotSupportedError({ feature: `the DID parameter ${echo(unknownParam, 40)}`, details: `did:sigil DID URLs take ${DID_PARAMETERS.join(", ")}` });
@@ -92,26 +123,13 @@ async function run(resolver: Resolvable, didUrl: string, options: DereferencingO
   if (params.relativeRef !== undefined && parseUri(params.relativeRef).scheme !== undefined) {
     throw invalidUrl(`relativeRef ${echo(params.relativeRef, 60)} has a scheme; it must be a relative reference (RFC 3986 §4.2)`);
   }
+  return { parsed, accept, verificationRelationship, resolutionOptions };
+}
 
-  // Step 2: resolve the DID, with the DID URL's version parameters and the options.
-  const docAccept = accept === undefined || accept === URI_LIST ? undefined : accept;
-  const version: Record<string, string> = {};
-  if (params.versionId !== undefined) version.versionId = params.versionId;
-  if (params.versionTime !== undefined) version.versionTime = params.versionTime;
-  const resolution = await resolver.resolve(parsed.input, {
-    ...resolutionOptions,
-    ...version,
-    ...(docAccept ? { accept: docAccept } : {}),
-  });
-  const { error, message } = resolution.didResolutionMetadata as { error?: string; message?: string };
-  if (error) return { dereferencingMetadata: { error, message: message ?? error }, contentStream: null, contentMetadata: {} };
-  const metadata = resolution.didDocumentMetadata as Record<string, unknown>;
-  // A deactivated DID has no document: whatever part of it was asked for, the answer is the
-  // deactivation (410 over HTTP), not a missing part.
-  if (metadata.deactivated === true || !resolution.didDocument) return { dereferencingMetadata: {}, contentStream: null, contentMetadata: metadata };
-  const doc = resolution.didDocument;
-  const docType = (resolution.didResolutionMetadata.contentType as string | undefined) ?? docAccept ?? "application/did+ld+json";
-
+/** Step 3: the part of the resolved document the DID URL names: the document, its selected
+ * services (or their endpoint URLs), or a verification method or service by fragment. */
+function contentOf({ parsed, accept, verificationRelationship }: Request, doc: DIDDocument, docType: string, metadata: Record<string, unknown>): DereferencingResult {
+  const params = parsed.params;
   if (parsed.path !== undefined) {
     throw notFound(`did:sigil defines no resources under a DID path (${echo(parsed.path, 60)}); dereference the DID, a #fragment or ?service=`);
   }
@@ -119,7 +137,6 @@ async function run(resolver: Resolvable, didUrl: string, options: DereferencingO
   if (!selecting && params.relativeRef !== undefined) {
     throw notFound("relativeRef names a resource at a service endpoint: give service= or serviceType= too");
   }
-
   if (selecting) {
     const services = selectServices(doc, params.service, params.serviceType);
     if (services.length === 0) {

@@ -3,7 +3,8 @@
 import { confirmStates } from "./chain-read.ts";
 import { endpointHealth, type EndpointHealth } from "../read/endpoint.ts";
 import { InternalError, SigilError } from "../errors.ts";
-import { networkLabel, type SigilClient } from "./sigil-client.ts";
+import { networkLabel } from "./sigil-client.ts";
+import type { SigilClient } from "./types.ts";
 
 export interface NetworkHealth {
   network: string;

@@ -10,8 +10,8 @@ import type { Address } from "viem";
 import { blockAnchor, confirmStates, readHistory } from "./chain-read.ts";
 import { checkHistory } from "../read/consistency.ts";
 import { checkLinks } from "../read/history-span.ts";
-import type { IdentitySnapshot, IdentityState } from "../read/reader.ts";
-import type { CachedHistory, NetworkEntry, SigilClient } from "./sigil-client.ts";
+import type { IdentitySnapshot, IdentityState } from "../read/types.ts";
+import type { CachedHistory, Histories, NetworkEntry, SigilClient } from "./types.ts";
 
 const sameState = (a: IdentityState, b: IdentityState) =>
   a.owner === b.owner &&
@@ -20,12 +20,6 @@ const sameState = (a: IdentityState, b: IdentityState) =>
   a.nextOwnerCommitment === b.nextOwnerCommitment &&
   a.deactivated === b.deactivated &&
   a.purgedAt === b.purgedAt;
-
-export interface Histories {
-  histories: Map<Address, CachedHistory>;
-  /** Identities whose history could not be read whole (others are unaffected). */
-  failures: Map<Address, Error>;
-}
 
 /** Current histories of `addresses` on one network, through the cache. */
 export async function currentHistories(client: SigilClient, entry: NetworkEntry, addresses: Address[], options: { noCache?: boolean } = {}): Promise<Histories> {

@@ -1,5 +1,7 @@
 // The resolver's actions: one DID (current or past version) and many current DIDs in one batch
-// per network. Failures become DID Resolution error results; nothing here throws to the caller.
+// per network, each with its resolution options checked first and the document-shaping ones
+// (publicKeyFormat) applied to the result (resolution-options.ts). Failures become DID
+// Resolution error results; nothing here throws to the caller.
 import type { DIDResolutionOptions, DIDResolutionResult } from "did-resolver";
 import { hexToBigInt, toHex, type Address, type Hex } from "viem";
 import { readHistory } from "./chain-read.ts";
@@ -10,8 +12,10 @@ import type { RegistryEvent } from "../read/events.ts";
 import { historyOf } from "./coalesce.ts";
 import { currentHistories } from "./history-cache.ts";
 import { blockTimeOf, buildResult, CONTENT_TYPES, currentResult, errorResult } from "../document/resolution-result.ts";
-import { findNetwork, type NetworkEntry, type SigilClient } from "./sigil-client.ts";
+import { findNetwork } from "./sigil-client.ts";
+import type { NetworkEntry, SigilClient } from "./types.ts";
 import { readQuery } from "../document/version-query.ts";
+import { MANY_OPTIONS, readResolutionOptions, shapeResult, type ReadOptions, type SigilResolutionOptions } from "../document/resolution-options.ts";
 
 function acceptOf(options: DIDResolutionOptions): string {
   const accept = options.accept ?? "application/did+ld+json";
@@ -19,8 +23,33 @@ function acceptOf(options: DIDResolutionOptions): string {
   return accept;
 }
 
-/** Resolves one DID (or DID URL with versionId/versionTime); never throws. */
-export async function resolveDid(client: SigilClient, did: string, options: DIDResolutionOptions = {}): Promise<DIDResolutionResult> {
+/** Resolves one DID (or DID URL with versionId/versionTime) with every option checked first
+ * (invalid DID, then unsupported options, then invalid values) and applied; never throws. */
+export async function resolveDid(client: SigilClient, did: string, options?: SigilResolutionOptions | DIDResolutionOptions): Promise<DIDResolutionResult> {
+  let read: ReadOptions;
+  try {
+    parseDid(did);
+    read = readResolutionOptions(options);
+  } catch (error) {
+    return errorResult(error);
+  }
+  return shapeResult(await resolveChecked(client, did, read.forward), read);
+}
+
+/** Resolves many current documents in one batch per network, results in input order, with the
+ * options checked once (every DID gets the same answer to a bad option); never throws. */
+export async function resolveDids(client: SigilClient, dids: readonly string[], options?: SigilResolutionOptions | DIDResolutionOptions): Promise<DIDResolutionResult[]> {
+  let read: ReadOptions;
+  try {
+    read = readResolutionOptions(options, MANY_OPTIONS);
+  } catch (error) {
+    return dids.map(() => errorResult(error));
+  }
+  return (await resolveManyChecked(client, dids, read.forward)).map((r) => shapeResult(r, read));
+}
+
+/** One DID, its options already checked (`forward`, what the read itself uses). */
+async function resolveChecked(client: SigilClient, did: string, options: DIDResolutionOptions): Promise<DIDResolutionResult> {
   try {
     const accept = acceptOf(options);
     const parsed = parseDid(did);
@@ -123,8 +152,8 @@ async function fillTimestamps(entry: NetworkEntry, events: RegistryEvent[], head
   for (const [n, t] of times) headers.set(n, { timestamp: t });
 }
 
-/** Resolves many current documents in one batch per network; results in input order; never throws. */
-export async function resolveDids(client: SigilClient, dids: readonly string[], options: DIDResolutionOptions = {}): Promise<DIDResolutionResult[]> {
+/** Many current DIDs, their options already checked. */
+async function resolveManyChecked(client: SigilClient, dids: readonly string[], options: DIDResolutionOptions): Promise<DIDResolutionResult[]> {
   const results: DIDResolutionResult[] = new Array(dids.length);
   const groups = new Map<NetworkEntry, { index: number; address: Address; did: string }[]>();
   dids.forEach((did, index) => {

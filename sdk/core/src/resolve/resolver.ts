@@ -5,8 +5,10 @@
 import type { DIDResolutionOptions, DIDResolutionResult, DIDResolver, ParsedDID } from "did-resolver";
 import { agree, comparedHosts, comparingClients } from "../read/compare.ts";
 import { networkHealth, type NetworkHealth } from "./health.ts";
-import { resolveManyWithOptions, resolveWithOptions, type SigilResolutionOptions } from "../document/resolution-options.ts";
-import { createSigilClient, type CacheStats, type SigilResolverConfig } from "./sigil-client.ts";
+import type { SigilResolutionOptions } from "../document/resolution-options.ts";
+import { resolveDid, resolveDids } from "./resolve.ts";
+import { createSigilClient } from "./sigil-client.ts";
+import type { CacheStats, SigilResolverConfig } from "./types.ts";
 
 export type { CacheStats, NetworkHealth, SigilResolutionOptions, SigilResolverConfig };
 export type SigilResolutionResult = DIDResolutionResult;
@@ -26,11 +28,10 @@ export interface SigilResolver {
 export function createSigilResolver(config: SigilResolverConfig): SigilResolver {
   const client = createSigilClient(config);
   const comparing = comparingClients(config);
-  // Options are checked and applied around resolve.ts (resolution-options.ts).
-  const resolve = comparing ? (did: string, options?: DIDResolutionOptions) => resolveCompared(comparing, did, options) : (did: string, options?: DIDResolutionOptions) => resolveWithOptions(client, did, options);
+  const resolve = comparing ? (did: string, options?: DIDResolutionOptions) => resolveCompared(comparing, did, options) : (did: string, options?: DIDResolutionOptions) => resolveDid(client, did, options);
   return {
     resolve,
-    resolveMany: (dids, options) => (comparing ? resolveManyCompared(comparing, dids, options) : resolveManyWithOptions(client, dids, options)),
+    resolveMany: (dids, options) => (comparing ? resolveManyCompared(comparing, dids, options) : resolveDids(client, dids, options)),
     plugin: () => ({
       sigil: (did: string, parsed: ParsedDID, _r: unknown, options: DIDResolutionOptions) => resolve(parsed.didUrl ?? did, options),
     }),
@@ -44,8 +45,8 @@ type Comparing = NonNullable<ReturnType<typeof comparingClients>>;
 /** One DID: from every compared endpoint when its network compares (they must agree), else as usual. */
 async function resolveCompared({ clients, hosts }: Comparing, did: string, options?: DIDResolutionOptions): Promise<DIDResolutionResult> {
   const compared = comparedHosts(clients[0], hosts, did);
-  if (!compared) return resolveWithOptions(clients[0], did, options);
-  const results = await Promise.all(clients.slice(0, compared.length).map((c) => resolveWithOptions(c, did, options)));
+  if (!compared) return resolveDid(clients[0], did, options);
+  const results = await Promise.all(clients.slice(0, compared.length).map((c) => resolveDid(c, did, options)));
   return agree(did, compared, results);
 }
 
@@ -54,7 +55,7 @@ async function resolveManyCompared({ clients, hosts }: Comparing, dids: readonly
   const compared = dids.map((did) => comparedHosts(clients[0], hosts, did));
   // Client 0 answers every DID; client i only those compared across more than i endpoints.
   const asked = clients.map((_, i) => dids.flatMap((_, j) => (i === 0 || (compared[j]?.length ?? 0) > i ? [j] : [])));
-  const answers = await Promise.all(clients.map((c, i) => resolveManyWithOptions(c, asked[i].map((j) => dids[j]), options)));
+  const answers = await Promise.all(clients.map((c, i) => resolveDids(c, asked[i].map((j) => dids[j]), options)));
   const position = asked.map((list) => new Map(list.map((j, k) => [j, k])));
   const answerOf = (i: number, j: number) => answers[i][position[i].get(j)!];
   return dids.map((did, j) => {

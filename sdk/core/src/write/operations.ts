@@ -2,7 +2,7 @@
 // strings as contracts/SigilTypedData.sol) and its contract call, direct or relayed.
 // Pure: no I/O, so an app can build, show and sign operations offline.
 import { keccak256, encodeAbiParameters, stringToHex, zeroHash, type Address, type Hex } from "viem";
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, SigilError } from "../errors.ts";
 
 export type DelegateRef = { delegateType: Hex; delegate: Address };
 export type AttributeRef = { name: Hex; value: Hex };
@@ -217,7 +217,7 @@ export interface SigningContext {
 }
 
 function need<T>(value: T | undefined, what: string, op: string): T {
-  if (value === undefined) throw new Error(`signing ${op} needs the ${what}`);
+  if (value === undefined) throw new SigilError("invalidInput", `signing ${op} needs the ${what}`);
   return value;
 }
 
@@ -328,7 +328,7 @@ export function relayedCall(op: SignableOperation, p: { signer: Address; deadlin
       return { functionName: "cancelRecoveryWithSig", args: [op.identity, signer, op.salt, deadline, signature] };
     case "approveRecovery":
       if (op.proof.guardian.toLowerCase() !== signer.toLowerCase()) {
-        throw new Error(`the approval was signed by ${signer}, but its proof is for guardian ${op.proof.guardian}`);
+        throw new SigilError("invalidInput", `the approval was signed by ${signer}, but its proof is for guardian ${op.proof.guardian}`);
       }
       return { functionName: "approveRecoveryWithSig", args: [op.identity, proposal(op.recovery), op.proof, deadline, signature] };
     default: {

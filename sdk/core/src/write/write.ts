@@ -24,7 +24,7 @@ import {
   type SignableOperation,
   type SigningContext,
 } from "./operations.ts";
-import { NoRegistryError, RegistryRevertError, SigilError } from "../errors.ts";
+import { NoRegistryError, RegistryRevertError, SigilError, toSigilError } from "../errors.ts";
 
 export interface RegistryTarget {
   registry: Address;
@@ -55,10 +55,10 @@ export interface SignedOperation {
 export const DEFAULT_DEADLINE_SECONDS = 3600n;
 
 /** Turns viem's revert errors into a RegistryRevertError naming the contract's error. */
-function asRegistryError(error: unknown, op: Operation): unknown {
-  if (!(error instanceof BaseError)) return error;
+function asRegistryError(error: unknown, op: Operation): SigilError {
+  if (!(error instanceof BaseError)) return toSigilError(error);
   const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (!(revert instanceof ContractFunctionRevertedError)) return error;
+  if (!(revert instanceof ContractFunctionRevertedError)) return toSigilError(error);
   // require(..., "bad_actor") decodes as the built-in Error(string): name it by its reason.
   const builtin = revert.data?.errorName === "Error";
   const errorName = (builtin ? revert.reason : revert.data?.errorName) ?? revert.reason ?? "unknown";
@@ -74,13 +74,21 @@ async function requireRegistry(target: RegistryTarget, op: Operation) {
   }
 }
 
+/** The transaction request a successful simulation prepared (viem's, to pass to writeContract). */
+export interface SimulatedRequest {
+  address: Address;
+  functionName: string;
+  args?: readonly unknown[];
+  [field: string]: unknown;
+}
+
 /**
  * Simulates `call` as `account` and returns the request to send; a refusal by the registry
  * becomes a RegistryRevertError naming the contract's error. Nothing is sent.
  */
-export async function simulateOperation(target: RegistryTarget, op: Operation, call: ContractCall, account: Account | Address) {
-  await requireRegistry(target, op);
+export async function simulateOperation(target: RegistryTarget, op: Operation, call: ContractCall, account: Account | Address): Promise<SimulatedRequest> {
   try {
+    await requireRegistry(target, op);
     const { request } = await target.publicClient.simulateContract({
       address: target.registry,
       abi: sigilRegistryAbi,
@@ -88,7 +96,7 @@ export async function simulateOperation(target: RegistryTarget, op: Operation, c
       args: call.args as never,
       account,
     });
-    return request;
+    return request as SimulatedRequest;
   } catch (error) {
     throw asRegistryError(error, op);
   }
@@ -120,7 +128,7 @@ async function submit(wallet: WalletClient, target: RegistryTarget, op: Operatio
   const request = await simulateOperation(target, op, call, account);
   let hash: Hex;
   try {
-    hash = await wallet.writeContract({ ...(request as object), account, chain: wallet.chain ?? null } as never);
+    hash = await wallet.writeContract({ ...request, account, chain: wallet.chain ?? null } as never);
   } catch (error) {
     throw asRegistryError(error, op);
   }
@@ -130,7 +138,7 @@ async function submit(wallet: WalletClient, target: RegistryTarget, op: Operatio
     receipt = await target.publicClient.waitForTransactionReceipt({ hash, timeout: options.timeoutMs });
   } catch (error) {
     if (error instanceof WaitForTransactionReceiptTimeoutError) throw new ReceiptTimeoutError({ operation: op.type, hash, timeoutMs: options.timeoutMs ?? 180_000, cause: error });
-    throw error;
+    throw toSigilError(error);
   }
   if (receipt.status !== "success") {
     throw new RegistryRevertError({ operation: op.type, errorName: "reverted", args: [hash] });
@@ -157,7 +165,9 @@ export async function readSigningContext(
   op: SignableOperation,
 ): Promise<Omit<SigningContext, "chainId" | "registry" | "deadline">> {
   const read = (functionName: "nonces" | "recoveryState") =>
-    target.publicClient.readContract({ address: target.registry, abi: sigilRegistryAbi, functionName, args: [op.identity] });
+    target.publicClient.readContract({ address: target.registry, abi: sigilRegistryAbi, functionName, args: [op.identity] }).catch((error: unknown) => {
+      throw toSigilError(error);
+    });
   if (AUTHORISER[op.type] === "controller") return { nonce: (await read("nonces")) as bigint };
   const state = (await read("recoveryState")) as { nextOwnerCommitment: Hex; commitmentNonce: bigint; round: bigint };
   return { commitment: state.nextOwnerCommitment, commitmentNonce: state.commitmentNonce, round: state.round };
@@ -195,15 +205,19 @@ export async function signOperation(
   options: { context?: Omit<SigningContext, "chainId" | "registry" | "deadline">; deadline?: bigint; chainId?: number } = {},
 ): Promise<SignedOperation> {
   const account = signer.account as Account;
-  const [context, chainId, block] = await Promise.all([
-    options.context ?? readSigningContext(target, op),
-    options.chainId ?? target.publicClient.getChainId(),
-    options.deadline === undefined ? target.publicClient.getBlock() : undefined,
-  ]);
-  const deadline = options.deadline ?? (block as { timestamp: bigint }).timestamp + DEFAULT_DEADLINE_SECONDS;
-  const typed = operationTypedData(op, { ...context, chainId, registry: target.registry, deadline });
-  const signature = await signer.signTypedData({ ...typed, account } as never);
-  return { operation: op, signer: account.address, chainId, registry: target.registry, context, deadline, signature };
+  try {
+    const [context, chainId, block] = await Promise.all([
+      options.context ?? readSigningContext(target, op),
+      options.chainId ?? target.publicClient.getChainId(),
+      options.deadline === undefined ? target.publicClient.getBlock() : undefined,
+    ]);
+    const deadline = options.deadline ?? (block as { timestamp: bigint }).timestamp + DEFAULT_DEADLINE_SECONDS;
+    const typed = operationTypedData(op, { ...context, chainId, registry: target.registry, deadline });
+    const signature = await signer.signTypedData({ ...typed, account } as never);
+    return { operation: op, signer: account.address, chainId, registry: target.registry, context, deadline, signature };
+  } catch (error) {
+    throw toSigilError(error);
+  }
 }
 
 /** Submits a signed operation from `relayer`, who pays the gas. */
