@@ -79,6 +79,7 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed body, whose shape the assertions check
   json(): any;
 }
 

@@ -56,6 +56,7 @@ describe("resolver service: HTTP protocol (real HTTP, real hardhat node)", funct
     // The right shape still works, and a string that is not a DID is still a per-entry result.
     const ok = await post(JSON.stringify({ dids: [chain.alice, "nope"] }));
     expect(ok.status).to.equal(200);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed body, whose shape the assertions check
     expect(ok.json().results.map((r: any) => r.didDocument?.id ?? r.didResolutionMetadata.error.type)).to.deep.equal([chain.alice, "https://www.w3.org/ns/did#INVALID_DID"]);
   });
 
@@ -241,7 +242,7 @@ describe("resolver service: HTTP protocol (real HTTP, real hardhat node)", funct
               invalid: await attempt(() => fetch(base + "/1.0/identifiers/not-a-did")),
               wrongMethod: await attempt(() => fetch(base + "/1.0/identifiers", { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" })),
             };
-          })(${JSON.stringify(base)}, ${JSON.stringify(did)})`) as Promise<Record<"get" | "post" | "invalid" | "wrongMethod", any>>;
+          })(${JSON.stringify(base)}, ${JSON.stringify(did)})`) as Promise<Record<"get" | "post" | "invalid" | "wrongMethod", any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed bodies
         for (const base of [svc.url, listed.url]) {
           const r = await calls(base, chain.alice);
           expect(r.get, base).to.deep.include({ status: 200 });

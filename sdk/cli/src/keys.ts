@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isHex, type Hex } from "viem";
 import { CliError } from "./errors.ts";
+import { isFile, namedIdentity } from "./identity-store.ts";
 
 export interface KeySources {
   keystore?: string;
@@ -89,7 +90,6 @@ export async function readKeystore(sources: KeySources & { keystore: string }): 
 export async function loadKey(sources: KeySources & { as?: string }, envName: string): Promise<Hex> {
   if (sources.keystore) return readKeystore({ ...sources, keystore: sources.keystore });
   if (sources.as) {
-    const { namedIdentity, isFile } = await import("./commands/identities.ts");
     const named = namedIdentity(sources.as);
     if (!isFile(named.keystore)) throw new CliError(`identity "${sources.as}": its keystore ${named.keystore} is gone; put it back, or sigil id remove ${sources.as}`);
     return readKeystore({ keystore: named.keystore, passphraseFile: sources.passphraseFile ?? named.passphraseFile });

@@ -49,7 +49,10 @@ class MinuteBudgets {
 
   /** The seconds to wait if any of `keys` is at its limit (nothing is counted then), else undefined (all counted). */
   take(keys: [string, number][], now = Date.now()): number | undefined {
-    if (now - this.start >= 60_000) (this.start = now), this.used.clear();
+    if (now - this.start >= 60_000) {
+      this.start = now;
+      this.used.clear();
+    }
     const full = keys.find(([key, limit]) => (this.used.get(key) ?? 0) >= limit);
     if (full) return Math.max(1, Math.ceil((this.start + 60_000 - now) / 1000));
     for (const [key] of keys) this.used.set(key, (this.used.get(key) ?? 0) + 1);

@@ -2,47 +2,14 @@
 // once, then `--as alice` (or SIGIL_AS=alice) instead of the keystore and passphrase options on
 // every command. Only paths are recorded (never a key or a passphrase), in
 // $SIGIL_HOME/identities.json (default ~/.sigil), readable by the user only.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Command } from "commander";
 import { privateKeyToAccount } from "viem/accounts";
 import { CliError, toJson, type Context } from "../context.ts";
 import { readKeystore } from "../keys.ts";
+import { identitiesFile, namedIdentities, namedIdentity, saveIdentities } from "../identity-store.ts";
 
 type Ctx = () => Context;
-
-export interface NamedIdentity {
-  name: string;
-  keystore: string;
-  passphraseFile?: string;
-  address: string;
-}
-
-const home = () => process.env.SIGIL_HOME ?? join(homedir(), ".sigil");
-const file = () => join(home(), "identities.json");
-
-export function namedIdentities(): NamedIdentity[] {
-  if (!existsSync(file())) return [];
-  try {
-    return JSON.parse(readFileSync(file(), "utf8")) as NamedIdentity[];
-  } catch (e) {
-    throw new CliError(`${file()} is not valid JSON (${(e as Error).message.split("\n")[0]}): fix or delete it`);
-  }
-}
-
-function save(list: NamedIdentity[]) {
-  mkdirSync(home(), { recursive: true, mode: 0o700 });
-  writeFileSync(file(), toJson(list), { mode: 0o600 });
-}
-
-/** The keystore and passphrase file of a named identity, or a usage error listing the names. */
-export function namedIdentity(name: string): NamedIdentity {
-  const list = namedIdentities();
-  const found = list.find((i) => i.name === name);
-  if (!found) throw new CliError(`no identity named "${name}" in ${file()} (${list.length ? `known: ${list.map((i) => i.name).join(", ")}` : "none yet"}): add it with sigil id add ${name} --keystore <file>`);
-  return found;
-}
 
 export function registerIdentityNameCommands(program: Command, ctx: Ctx) {
   const id = new Command("id").description("name local identities: --as <name> instead of --keystore and --passphrase-file on every command");
@@ -57,7 +24,7 @@ export function registerIdentityNameCommands(program: Command, ctx: Ctx) {
       const keystore = resolve(g.keystore);
       const passphraseFile = g.passphraseFile ? resolve(g.passphraseFile) : undefined;
       const address = privateKeyToAccount(await readKeystore({ keystore, passphraseFile })).address;
-      save([...list, { name, keystore, ...(passphraseFile ? { passphraseFile } : {}), address }]);
+      saveIdentities([...list, { name, keystore, ...(passphraseFile ? { passphraseFile } : {}), address }]);
       const c = ctx();
       const did = `did:sigil:${c.network.name}:${address.toLowerCase()}`;
       c.print(`✔ ${name}: ${did} (key in ${keystore}); use it with --as ${name}`, { name, address, did, keystore });
@@ -67,17 +34,16 @@ export function registerIdentityNameCommands(program: Command, ctx: Ctx) {
     .action(() => {
       const list = namedIdentities();
       const rows = list.map((i) => `${i.name.padEnd(16)} ${i.address}  ${i.keystore}${i.passphraseFile ? "" : " (no passphrase file: asked)"}`);
-      console.log(program.opts().json ? toJson(list) : rows.length ? rows.join("\n") : `no named identities in ${file()}: sigil id add <name> --keystore <file>`);
+      console.log(program.opts().json ? toJson(list) : rows.length ? rows.join("\n") : `no named identities in ${identitiesFile()}: sigil id add <name> --keystore <file>`);
     });
   id.command("remove <name>")
     .description("forget a name (the keystore file is left as it is)")
     .action((name: string) => {
       namedIdentity(name);
-      save(namedIdentities().filter((i) => i.name !== name));
+      saveIdentities(namedIdentities().filter((i) => i.name !== name));
       console.error(`forgot ${name}; its keystore file was not touched`);
     });
   program.addCommand(id);
 }
 
 /** Whether a path is a file (for a keystore recorded earlier that has since moved). */
-export const isFile = (path: string) => existsSync(path) && statSync(path).isFile();

@@ -74,8 +74,7 @@ function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
       } else {
         if (!o.type) throw new CliError("--public-key needs --type Secp256k1|Ed25519|X25519");
         if (!isHex(o.publicKey)) throw new CliError("--public-key must be 0x-prefixed hex");
-        let attribute;
-        attribute = publicKeyAttribute(o.type, o.purpose, hexToBytes(o.publicKey as Hex));
+        const attribute = publicKeyAttribute(o.type, o.purpose, hexToBytes(o.publicKey as Hex));
         op = kind === "add" ? { type: "setAttribute", identity, ...attribute, validity: seconds(o.validity, "--validity") } : { type: "revokeAttribute", identity, ...attribute };
       }
       await requireActive(c, op, o.delegate ? `delegate ${o.delegate} (${o.purpose})` : `${o.type} key ${o.publicKey} (${o.purpose})`);

@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { isHex, zeroHash, type Address, type Hex } from "viem";
-import { buildGuardianSet, type GuardianCard, type OperationReceipt, parseDid, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
+import { buildGuardianSet, type GuardianCard, type OperationReceipt, type RecoveryProposal, verifyGuardianCard } from "sigil-did";
 import { proposalOf } from "sigil-did/internal";
 import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "../context.ts";
 import { check, loadNextKey, perform, prepareOption } from "../perform.ts";

@@ -74,7 +74,7 @@ export function registerWatchCommand(program: Command, ctx: Ctx) {
       const timer = setInterval(() => {
         if (running) return; // a slow node: never two polls at once
         running = true;
-        poll(c, dids, state, intervalMs).finally(() => (running = false));
+        void poll(c, dids, state, intervalMs).finally(() => (running = false));
       }, intervalMs);
       await new Promise<void>((resolve) => {
         const stop = () => (clearInterval(timer), resolve());

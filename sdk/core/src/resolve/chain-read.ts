@@ -4,7 +4,6 @@
 import { hexToBigInt, toHex, type Address, type Hex } from "viem";
 import { InternalError } from "../errors.ts";
 import { callStates, EmptyCallError, readIdentities } from "../read/reader.ts";
-import { networkLabel } from "./sigil-client.ts";
 import type { NetworkEntry } from "./types.ts";
 
 /** Refuses answers from a node on another chain. */

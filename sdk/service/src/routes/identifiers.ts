@@ -95,7 +95,7 @@ export const identifierRoutes: FastifyPluginAsync<{ resolver: SigilResolver }> =
     const json = scope.getDefaultJsonParser("error", "error");
     scope.addContentTypeParser(["application/json", RESULT_TYPE, DEREFERENCING_TYPE], { parseAs: "string" }, (request, body, done) => {
       if ((body as string).trim() === "") return done(null, undefined); // no options
-      json(request, body as string, done);
+      void json(request, body as string, done);
     });
     scope.post(`${PREFIX}*`, (request, reply) => answer(resolver, request, reply, request.body ?? {}));
   });
