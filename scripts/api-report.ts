@@ -6,7 +6,14 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CompilerState, Extractor, ExtractorConfig, ExtractorLogLevel, type ExtractorMessage, type IConfigFile } from "@microsoft/api-extractor";
+import {
+  CompilerState,
+  Extractor,
+  ExtractorConfig,
+  ExtractorLogLevel,
+  type ExtractorMessage,
+  type IConfigFile,
+} from "@microsoft/api-extractor";
 
 const core = join(import.meta.dirname, "..", "sdk", "core");
 const check = process.argv.includes("--check");
@@ -30,7 +37,15 @@ function configOf(entry: string, report: string, node: boolean): ExtractorConfig
     mainEntryPointFilePath,
     compiler: {
       overrideTsconfig: {
-        compilerOptions: { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, skipLibCheck: true, lib: ["es2023", "dom"], types: node ? ["node"] : [] },
+        compilerOptions: {
+          target: "es2022",
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          strict: true,
+          skipLibCheck: true,
+          lib: ["es2023", "dom"],
+          types: node ? ["node"] : [],
+        },
         files: [mainEntryPointFilePath],
       },
     },
@@ -59,14 +74,17 @@ const problems: string[] = [];
 try {
   const configs = ENTRIES.map((e) => ({ ...e, config: configOf(e.entry, e.report, e.node) }));
   // One TypeScript program for every entry: the reports take seconds, not a minute.
-  const compilerState = CompilerState.create(configs[0].config, { additionalEntryPoints: configs.map((c) => c.config.mainEntryPointFilePath) });
+  const compilerState = CompilerState.create(configs[0].config, {
+    additionalEntryPoints: configs.map((c) => c.config.mainEntryPointFilePath),
+  });
   for (const { report, config } of configs) {
     const result = Extractor.invoke(config, {
       localBuild: !check,
       compilerState,
       messageCallback(message: ExtractorMessage) {
         // The report's own "API changed" notice is replaced by the one line below.
-        if (message.messageId.startsWith("console-api-report-") && message.messageId !== "console-api-report-folder-missing") message.handled = true;
+        if (message.messageId.startsWith("console-api-report-") && message.messageId !== "console-api-report-folder-missing")
+          message.handled = true;
         else if (message.logLevel === ExtractorLogLevel.Error || message.logLevel === ExtractorLogLevel.Warning) {
           problems.push(`${report}: ${message.messageId}: ${message.text}`);
           message.handled = true;
@@ -80,7 +98,9 @@ try {
 }
 for (const p of problems) console.error(p);
 if (check && changed.length) {
-  console.error(`The SDK's exported API differs from ${changed.join(", ")}: if the change is meant, run \`npm run api:update\` and commit the reports`);
+  console.error(
+    `The SDK's exported API differs from ${changed.join(", ")}: if the change is meant, run \`npm run api:update\` and commit the reports`,
+  );
   process.exit(1);
 }
 if (problems.length) process.exit(1);

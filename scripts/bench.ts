@@ -15,7 +15,16 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { toHex, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { bytes32Name, createSigilResolver, generateKeyPair, publicKeyAttribute, serviceAttribute, sigilRegistryAbi, signMessage, verifyMessage } from "sigil-did";
+import {
+  bytes32Name,
+  createSigilResolver,
+  generateKeyPair,
+  publicKeyAttribute,
+  serviceAttribute,
+  sigilRegistryAbi,
+  signMessage,
+  verifyMessage,
+} from "sigil-did";
 import { devChain } from "../test/support/dev-chain.ts";
 import { maxWarmRatio, measureGas, renderGas, type GasRow } from "./lib/gas-suite.ts";
 import { measureServiceLoad, renderLoad, type LoadRow } from "./lib/service-load.ts";
@@ -49,7 +58,17 @@ try {
   const chainId = await publicClient.getChainId();
   type Wallet = Awaited<ReturnType<typeof fundedWallet>>;
   const call = async (w: Wallet, registry: Address, functionName: string, args: readonly unknown[]) =>
-    (await wait(await w.writeContract({ address: registry, abi: sigilRegistryAbi, functionName: functionName as never, args: args as never, chain: null }))).gasUsed;
+    (
+      await wait(
+        await w.writeContract({
+          address: registry,
+          abi: sigilRegistryAbi,
+          functionName: functionName as never,
+          args: args as never,
+          chain: null,
+        }),
+      )
+    ).gasUsed;
 
   // 1. Gas from receipts: the suite `npm run gas` runs, on this node.
   results.gas = await measureGas({ rpcUrl: node.url, publicClient, dev, sigil, erc1056: erc, smoke });
@@ -63,10 +82,21 @@ try {
       const svc = serviceAttribute("Messaging", `https://m${i}.example`);
       const prev = serviceAttribute("Messaging", `https://m${i - 1}.example`);
       const step: [string, readonly unknown[]] =
-        i % 4 === 0 ? ["setAttribute", [w.account.address, svc.name, svc.value, DAY]]
-        : i % 4 === 1 ? ["addDelegate", [w.account.address, bytes32Name("veriKey"), `0x${(i + 7).toString(16).padStart(40, "0")}`, DAY]]
-        : i % 4 === 2 ? ["revokeAttribute", [w.account.address, prev.name, prev.value]]
-        : ["setAttribute", [w.account.address, bytes32Name("did/pub/Ed25519/veriKey/hex"), `0x${(i % 256).toString(16).padStart(2, "0").repeat(32)}`, DAY]];
+        i % 4 === 0
+          ? ["setAttribute", [w.account.address, svc.name, svc.value, DAY]]
+          : i % 4 === 1
+            ? ["addDelegate", [w.account.address, bytes32Name("veriKey"), `0x${(i + 7).toString(16).padStart(40, "0")}`, DAY]]
+            : i % 4 === 2
+              ? ["revokeAttribute", [w.account.address, prev.name, prev.value]]
+              : [
+                  "setAttribute",
+                  [
+                    w.account.address,
+                    bytes32Name("did/pub/Ed25519/veriKey/hex"),
+                    `0x${(i % 256).toString(16).padStart(2, "0").repeat(32)}`,
+                    DAY,
+                  ],
+                ];
       for (const registry of [erc, sigil]) await call(w, registry, step[0], step[1]);
       await publicClient.request({ method: "evm_mine" } as never);
     }
@@ -77,9 +107,14 @@ try {
     stock: await startRpcProxy(node.url),
     tuned: await startRpcProxy(node.url),
   };
-  const sigilResolver = createSigilResolver({ networks: [{ chainId, name: "bench", registry: sigil, rpcUrls: [proxies.sigil.url] }], cache: false });
+  const sigilResolver = createSigilResolver({
+    networks: [{ chainId, name: "bench", registry: sigil, rpcUrls: [proxies.sigil.url] }],
+    cache: false,
+  });
   // The SDK's default: histories cached, each resolution confirmed against the latest block by one eth_call.
-  const sigilCached = createSigilResolver({ networks: [{ chainId, name: "bench", registry: sigil, rpcUrls: [proxies["sigil cached"].url] }] });
+  const sigilCached = createSigilResolver({
+    networks: [{ chainId, name: "bench", registry: sigil, rpcUrls: [proxies["sigil cached"].url] }],
+  });
   const stock = new Resolver(getEthrResolver({ networks: [{ name: "bench", chainId, registry: erc, rpcUrl: proxies.stock.url }] }));
   // cacheTimeout -1: ethers otherwise answers a request identical to one sent in the last 250 ms
   // from memory, so back-to-back resolutions of one DID would partly measure that cache, while
@@ -95,9 +130,22 @@ try {
     stock: (id: Address, q = "") => stock.resolve(`did:ethr:${toHex(chainId)}:${id}${q}`),
     tuned: (id: Address, q = "") => tuned.resolve(`did:ethr:${toHex(chainId)}:${id}${q}`),
   };
-  type Row = { changes: number | string; resolver: string; median: number; p95: number; requests: number; httpRequests: number; roundTrips: number };
+  type Row = {
+    changes: number | string;
+    resolver: string;
+    median: number;
+    p95: number;
+    requests: number;
+    httpRequests: number;
+    roundTrips: number;
+  };
   const resolution: Row[] = [];
-  async function measure(label: string, changes: number | string, run: () => Promise<{ didResolutionMetadata: { error?: string } }>, proxy: RpcProxy) {
+  async function measure(
+    label: string,
+    changes: number | string,
+    run: () => Promise<{ didResolutionMetadata: { error?: string } }>,
+    proxy: RpcProxy,
+  ) {
     for (let i = 0; i < 3; i++) await run();
     const times: number[] = [];
     proxy.reset();
@@ -107,40 +155,84 @@ try {
       times.push(performance.now() - t);
       if (r.didResolutionMetadata.error) throw new Error(`${label} failed: ${JSON.stringify(r.didResolutionMetadata)}`);
     }
-    resolution.push({ changes, resolver: label, median: median(times), p95: p95(times), requests: proxy.requests.length / RUNS, httpRequests: proxy.roundTrips / RUNS, roundTrips: proxy.stats().sequentialRoundTrips / RUNS });
+    resolution.push({
+      changes,
+      resolver: label,
+      median: median(times),
+      p95: p95(times),
+      requests: proxy.requests.length / RUNS,
+      httpRequests: proxy.roundTrips / RUNS,
+      roundTrips: proxy.stats().sequentialRoundTrips / RUNS,
+    });
   }
   for (const n of SIZES) {
-    for (const [label, resolve] of Object.entries(contenders)) await measure(label, n, () => resolve(identities[n]), proxies[label as keyof typeof proxies]);
+    for (const [label, resolve] of Object.entries(contenders))
+      await measure(label, n, () => resolve(identities[n]), proxies[label as keyof typeof proxies]);
   }
   const longest = SIZES[SIZES.length - 1];
   const head = await publicClient.getBlock();
   const mid = new Date(Number(head.timestamp - 5n) * 1000).toISOString();
-  await measure("sigil versionTime", `${longest} (history)`, () => contenders.sigil(identities[longest], `?versionTime=${mid}`), proxies.sigil);
-  await measure("sigil versionId", `${longest} (history)`, () => contenders.sigil(identities[longest], `?versionId=${head.number - 3n}`), proxies.sigil);
-  await measure("tuned versionId", `${longest} (history)`, () => contenders.tuned(identities[longest], `?versionId=${head.number - 3n}`), proxies.tuned);
+  await measure(
+    "sigil versionTime",
+    `${longest} (history)`,
+    () => contenders.sigil(identities[longest], `?versionTime=${mid}`),
+    proxies.sigil,
+  );
+  await measure(
+    "sigil versionId",
+    `${longest} (history)`,
+    () => contenders.sigil(identities[longest], `?versionId=${head.number - 3n}`),
+    proxies.sigil,
+  );
+  await measure(
+    "tuned versionId",
+    `${longest} (history)`,
+    () => contenders.tuned(identities[longest], `?versionId=${head.number - 3n}`),
+    proxies.tuned,
+  );
   results.resolution = resolution;
 
   // 3. A group of DIDs: Sigil's batched read vs ethr-did-resolver one by one, 16 in flight.
-  const group = Array.from({ length: GROUP }, (_, i) => (i < SIZES.length ? identities[SIZES[i]] : (`0x${(i + 1).toString(16).padStart(40, "0")}` as Address)));
+  const group = Array.from({ length: GROUP }, (_, i) =>
+    i < SIZES.length ? identities[SIZES[i]] : (`0x${(i + 1).toString(16).padStart(40, "0")}` as Address),
+  );
   proxies.sigil.reset();
   let t = performance.now();
   const batch = await sigilResolver.resolveMany(group.map((a) => `did:sigil:bench:${a.toLowerCase()}`));
-  const sigilGroup = { ms: performance.now() - t, roundTrips: proxies.sigil.stats().sequentialRoundTrips, httpRequests: proxies.sigil.roundTrips, requests: proxies.sigil.requests.length, ok: batch.every((r) => r.didDocument) };
+  const sigilGroup = {
+    ms: performance.now() - t,
+    roundTrips: proxies.sigil.stats().sequentialRoundTrips,
+    httpRequests: proxies.sigil.roundTrips,
+    requests: proxies.sigil.requests.length,
+    ok: batch.every((r) => r.didDocument),
+  };
   proxies.stock.reset();
   t = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < group.length) await stock.resolve(`did:ethr:${toHex(chainId)}:${group[next++]}`);
-  }));
-  const ethrGroup = { ms: performance.now() - t, roundTrips: proxies.stock.stats().sequentialRoundTrips, httpRequests: proxies.stock.roundTrips, requests: proxies.stock.requests.length };
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < group.length) await stock.resolve(`did:ethr:${toHex(chainId)}:${group[next++]}`);
+    }),
+  );
+  const ethrGroup = {
+    ms: performance.now() - t,
+    roundTrips: proxies.stock.stats().sequentialRoundTrips,
+    httpRequests: proxies.stock.roundTrips,
+    requests: proxies.stock.requests.length,
+  };
   results.group = { size: GROUP, sigil: sigilGroup, ethrStock16: ethrGroup };
 
   // 4. Verification: JWS through Sigil (warm cache) vs raw secp256k1 verification of the same signatures.
   const key = generatePrivateKey();
   const did = `did:sigil:bench:${privateKeyToAccount(key).address.toLowerCase()}`;
-  const cached = createSigilResolver({ networks: [{ chainId, name: "bench", registry: sigil, rpcUrls: [node.url] }], cache: { maxAgeMs: 3_600_000 } });
+  const cached = createSigilResolver({
+    networks: [{ chainId, name: "bench", registry: sigil, rpcUrls: [node.url] }],
+    cache: { maxAgeMs: 3_600_000 },
+  });
   const now = Number(head.timestamp);
-  const jwts = await Promise.all(Array.from({ length: MESSAGES }, (_, i) => signMessage({ did, secretKey: key }, { text: `message ${i}` }, now)));
+  const jwts = await Promise.all(
+    Array.from({ length: MESSAGES }, (_, i) => signMessage({ did, secretKey: key }, { text: `message ${i}` }, now)),
+  );
   const pub = secp256k1.getPublicKey(Buffer.from(key.slice(2), "hex"), true);
   const raw = jwts.map((jwt) => {
     const [h, p, s] = jwt.split(".");
@@ -172,14 +264,21 @@ try {
   // 4b. Encryption: encrypt + decrypt to a DID's X25519 key (warm cache) vs the raw primitives.
   const xKey = generateKeyPair("X25519");
   const xOwner = await fundedWallet();
-  await call(xOwner, sigil, "setAttribute", [xOwner.account.address, ...Object.values(publicKeyAttribute("X25519", "enc", xKey.publicKey)), DAY]);
+  await call(xOwner, sigil, "setAttribute", [
+    xOwner.account.address,
+    ...Object.values(publicKeyAttribute("X25519", "enc", xKey.publicKey)),
+    DAY,
+  ]);
   const xDid = `did:sigil:bench:${xOwner.account.address.toLowerCase()}`;
   const xNow = Number((await publicClient.getBlock()).timestamp);
   results.encryption = await measureEncryption({ resolver: cached, did: xDid, key: xKey, now: xNow, messages: MESSAGES });
 
   // 5. The resolver service under load: `sigil serve` in its own process, autocannon in this one.
   const loadDids = group.slice(0, 100).map((a) => `did:sigil:bench:${a.toLowerCase()}`);
-  results.load = await measureServiceLoad({ rpcUrl: node.url, registry: sigil, chainId, dids: loadDids }, { requests: smoke ? 200 : 20_000, connections: smoke ? 4 : 32 });
+  results.load = await measureServiceLoad(
+    { rpcUrl: node.url, registry: sigil, chainId, dids: loadDids },
+    { requests: smoke ? 200 : 20_000, connections: smoke ? 4 : 32 },
+  );
   tunedProvider.destroy();
   for (const p of Object.values(proxies)) await p.close();
 } finally {
@@ -198,10 +297,30 @@ results.console = await measureConsole(smoke ? 1 : 7);
 // Report.
 const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version as string;
 const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
-const machine = { cpus: `${cpus().length} x ${cpus()[0]?.model}`, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, versions, date: new Date().toISOString(), smoke, runs: RUNS };
+const machine = {
+  cpus: `${cpus().length} x ${cpus()[0]?.model}`,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  versions,
+  date: new Date().toISOString(),
+  smoke,
+  runs: RUNS,
+};
 const gas = results.gas as GasRow[];
-const resolution = results.resolution as { changes: number | string; resolver: string; median: number; p95: number; requests: number; httpRequests: number; roundTrips: number }[];
-const group = results.group as { size: number; sigil: { ms: number; roundTrips: number; httpRequests: number; requests: number }; ethrStock16: { ms: number; roundTrips: number; httpRequests: number; requests: number } };
+const resolution = results.resolution as {
+  changes: number | string;
+  resolver: string;
+  median: number;
+  p95: number;
+  requests: number;
+  httpRequests: number;
+  roundTrips: number;
+}[];
+const group = results.group as {
+  size: number;
+  sigil: { ms: number; roundTrips: number; httpRequests: number; requests: number };
+  ethrStock16: { ms: number; roundTrips: number; httpRequests: number; requests: number };
+};
 const verification = results.verification as { messages: number; sigilPerSecond: number; rawPerSecond: number; ratio: number };
 const encryption = results.encryption as EncryptionBench;
 const load = results.load as LoadRow[];
@@ -215,20 +334,51 @@ function targets(): string[] {
   const top = SIZES[SIZES.length - 1];
   const ratio = (n: number | string, who: string, base = "sigil") => find(n, who).median / find(n, base).median;
   const lines: [boolean, string][] = [
-    [resolution.filter((r) => r.resolver === "sigil").every((r) => r.roundTrips === 1), "current document in 1 round trip at every history length"],
+    [
+      resolution.filter((r) => r.resolver === "sigil").every((r) => r.roundTrips === 1),
+      "current document in 1 round trip at every history length",
+    ],
     [ratio(top, "stock") >= 100, `at ${top} changes >= 100x faster than stock: ${ratio(top, "stock").toFixed(0)}x`],
     [ratio(top, "tuned") >= 20, `at ${top} changes >= 20x faster than tuned: ${ratio(top, "tuned").toFixed(0)}x`],
     [ratio(0, "stock") >= 3, `at 0 changes >= 3x faster than stock: ${ratio(0, "stock").toFixed(1)}x`],
     [ratio(0, "tuned") >= 1, `at 0 changes no slower than tuned: ${ratio(0, "tuned").toFixed(2)}x`],
-    [find(`${top} (history)`, "tuned versionId").median / find(`${top} (history)`, "sigil versionId").median >= 20, `historical at ${top} changes >= 20x faster than tuned: ${(find(`${top} (history)`, "tuned versionId").median / find(`${top} (history)`, "sigil versionId").median).toFixed(0)}x`],
-    [maxWarmRatio(gas) <= 1.25, `gas of every ERC-1056 operation, direct and signed, <= 1.25x (warm): max ${maxWarmRatio(gas).toFixed(3)}x`],
-    [group.sigil.ms < 1000 && group.sigil.roundTrips <= 2, `${group.size}-DID group under 1 s in <= 2 round trips: ${group.sigil.ms.toFixed(0)} ms, ${group.sigil.roundTrips}`],
+    [
+      find(`${top} (history)`, "tuned versionId").median / find(`${top} (history)`, "sigil versionId").median >= 20,
+      `historical at ${top} changes >= 20x faster than tuned: ${(find(`${top} (history)`, "tuned versionId").median / find(`${top} (history)`, "sigil versionId").median).toFixed(0)}x`,
+    ],
+    [
+      maxWarmRatio(gas) <= 1.25,
+      `gas of every ERC-1056 operation, direct and signed, <= 1.25x (warm): max ${maxWarmRatio(gas).toFixed(3)}x`,
+    ],
+    [
+      group.sigil.ms < 1000 && group.sigil.roundTrips <= 2,
+      `${group.size}-DID group under 1 s in <= 2 round trips: ${group.sigil.ms.toFixed(0)} ms, ${group.sigil.roundTrips}`,
+    ],
     [verification.ratio >= 0.8, `verification >= 80% of the raw ceiling: ${(verification.ratio * 100).toFixed(0)}%`],
     [encryption.ratio >= 0.8, `encrypt + decrypt >= 80% of the raw primitives: ${(encryption.ratio * 100).toFixed(0)}%`],
-    [load.every((r) => r.errors === 0 && r.lost === 0), `service under load: zero errors and zero lost requests (${load.reduce((n, r) => n + r.requests, 0)} answered)`],
-    [bundle("sigil: resolver").gzipBytes <= 35 * 1024, `browser resolver bundle <= 35 KB gzip: ${(bundle("sigil: resolver").gzipBytes / 1024).toFixed(1)} KB`],
-    [providerGoals.every((r) => r.goal!.met), `provider profiles (issue #15): ${providerGoals.filter((r) => r.goal!.met).length} of ${providerGoals.length} goals met${providerGoals.some((r) => !r.goal!.met) ? `; missed: ${providerGoals.filter((r) => !r.goal!.met).map((r) => `${r.scenario} / ${r.profile} / ${r.resolver}`).join("; ")}` : ""}`],
-    [bundle("ethr-did-resolver: resolver").gzipBytes / bundle("sigil: resolver").gzipBytes >= 5, `resolver bundle >= 5x smaller than ethr-did-resolver's: ${(bundle("ethr-did-resolver: resolver").gzipBytes / bundle("sigil: resolver").gzipBytes).toFixed(1)}x`],
+    [
+      load.every((r) => r.errors === 0 && r.lost === 0),
+      `service under load: zero errors and zero lost requests (${load.reduce((n, r) => n + r.requests, 0)} answered)`,
+    ],
+    [
+      bundle("sigil: resolver").gzipBytes <= 35 * 1024,
+      `browser resolver bundle <= 35 KB gzip: ${(bundle("sigil: resolver").gzipBytes / 1024).toFixed(1)} KB`,
+    ],
+    [
+      providerGoals.every((r) => r.goal!.met),
+      `provider profiles (issue #15): ${providerGoals.filter((r) => r.goal!.met).length} of ${providerGoals.length} goals met${
+        providerGoals.some((r) => !r.goal!.met)
+          ? `; missed: ${providerGoals
+              .filter((r) => !r.goal!.met)
+              .map((r) => `${r.scenario} / ${r.profile} / ${r.resolver}`)
+              .join("; ")}`
+          : ""
+      }`,
+    ],
+    [
+      bundle("ethr-did-resolver: resolver").gzipBytes / bundle("sigil: resolver").gzipBytes >= 5,
+      `resolver bundle >= 5x smaller than ethr-did-resolver's: ${(bundle("ethr-did-resolver: resolver").gzipBytes / bundle("sigil: resolver").gzipBytes).toFixed(1)}x`,
+    ],
   ];
   const out = lines.map(([ok, text]) => `- ${ok ? "met" : "**missed**"}: ${text}`);
   if (ratio(0, "tuned") < 1) {
@@ -243,13 +393,22 @@ function targets(): string[] {
 const md = [
   "# Benchmarks: Sigil vs ERC-1056 / ethr-did-resolver",
   "",
-  `One \`hardhat node\` on 127.0.0.1, both registries deployed on it (ERC-1056 from the \`ethr-did-registry\` package's artifact). ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")}, ${machine.date}. ${RUNS} timed resolutions after 3 warm-up ones; JSON-RPC calls, HTTP requests and sequential round trips (the longest chain of HTTP requests each sent after the previous one answered; concurrent requests count once) counted at a loopback proxy in front of each resolver. Produced by \`npm run bench\`${smoke ? " (SMOKE RUN: tiny sizes, not for quoting)" : ""}.`,
+  `One \`hardhat node\` on 127.0.0.1, both registries deployed on it (ERC-1056 from the \`ethr-did-registry\` package's artifact). ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${Object.entries(
+    versions,
+  )
+    .map(([k, v]) => `${k} ${v}`)
+    .join(
+      ", ",
+    )}, ${machine.date}. ${RUNS} timed resolutions after 3 warm-up ones; JSON-RPC calls, HTTP requests and sequential round trips (the longest chain of HTTP requests each sent after the previous one answered; concurrent requests count once) counted at a loopback proxy in front of each resolver. Produced by \`npm run bench\`${smoke ? " (SMOKE RUN: tiny sizes, not for quoting)" : ""}.`,
   "",
   "## Resolution of the current document",
   "",
   "| changes | resolver | median | p95 | JSON-RPC calls | HTTP requests | sequential round trips | median vs Sigil |",
   "|---|---|---:|---:|---:|---:|---:|---:|",
-  ...resolution.map((r) => `| ${r.changes} | ${r.resolver} | ${ms(r.median)} | ${ms(r.p95)} | ${r.requests.toFixed(1)} | ${r.httpRequests.toFixed(1)} | ${r.roundTrips.toFixed(1)} | ${r.resolver.startsWith("sigil") ? "" : `${(r.median / (find(r.changes, "sigil") ?? find(r.changes, "sigil versionId"))?.median).toFixed(1)}x`} |`),
+  ...resolution.map(
+    (r) =>
+      `| ${r.changes} | ${r.resolver} | ${ms(r.median)} | ${ms(r.p95)} | ${r.requests.toFixed(1)} | ${r.httpRequests.toFixed(1)} | ${r.roundTrips.toFixed(1)} | ${r.resolver.startsWith("sigil") ? "" : `${(r.median / (find(r.changes, "sigil") ?? find(r.changes, "sigil versionId"))?.median).toFixed(1)}x`} |`,
+  ),
   "",
   "stock: ethr-did-resolver configured with `rpcUrl`; both ethr rows resolve hex chain-id DIDs (`did:ethr:0x7a69:…`), which spare ethr-did-resolver the network lookup a named network costs it; tuned: given an ethers JsonRpcProvider with a static network, batching off and its 250 ms response cache off (as Sigil's cache is off in the sigil row). sigil cached: the SDK's default configuration, where a repeat resolution is one eth_call confirming the cached history. ethr-did-resolver ignores `versionTime`; its historical row uses `versionId`.",
   "",
@@ -295,5 +454,8 @@ const md = [
 ].join("\n");
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "benchmarks.md"), md);
-writeFileSync(join(outDir, "benchmarks.json"), JSON.stringify({ machine, ...results }, (_k, v) => (typeof v === "bigint" ? Number(v) : v), 2) + "\n");
+writeFileSync(
+  join(outDir, "benchmarks.json"),
+  JSON.stringify({ machine, ...results }, (_k, v) => (typeof v === "bigint" ? Number(v) : v), 2) + "\n",
+);
 console.log(md);

@@ -11,6 +11,9 @@ mkdirSync(out, { recursive: true });
 for (const name of ["SigilRegistry", "ISigilRegistry", "ISigilRecovery", "IERC1056"]) {
   const artifact = JSON.parse(readFileSync(join(root, "artifacts", "contracts", `${name}.sol`, `${name}.json`), "utf8"));
   const { contractName, sourceName, abi, bytecode, deployedBytecode, linkReferences, deployedLinkReferences } = artifact;
-  const record = name === "SigilRegistry" ? { contractName, sourceName, abi, bytecode, deployedBytecode, linkReferences, deployedLinkReferences } : { contractName, sourceName, abi };
+  const record =
+    name === "SigilRegistry"
+      ? { contractName, sourceName, abi, bytecode, deployedBytecode, linkReferences, deployedLinkReferences }
+      : { contractName, sourceName, abi };
   writeFileSync(join(out, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
 }

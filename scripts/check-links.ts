@@ -12,7 +12,11 @@ const root = join(import.meta.dirname, "..");
 /** The Markdown files whose links are checked. */
 function docFiles(): string[] {
   const inDir = (dir: string, match: (name: string) => boolean) =>
-    existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter(match).map((name) => join(dir, name)) : [];
+    existsSync(join(root, dir))
+      ? readdirSync(join(root, dir))
+          .filter(match)
+          .map((name) => join(dir, name))
+      : [];
   const packages = readdirSync(join(root, "sdk"))
     .map((name) => join("sdk", name, "README.md"))
     .filter((file) => existsSync(join(root, file)));
@@ -85,7 +89,8 @@ function problemsWith(target: string, file: string): string | undefined {
   if (!resolved.startsWith(root)) return `${target} leaves the repository`;
   if (!existsSync(resolved)) return `${target}: no such file or folder`;
   if (anchor === undefined) return undefined;
-  if (statSync(resolved).isDirectory() || !resolved.endsWith(".md")) return `${target}: an anchor into something that is not a Markdown file`;
+  if (statSync(resolved).isDirectory() || !resolved.endsWith(".md"))
+    return `${target}: an anchor into something that is not a Markdown file`;
   if (!anchorsOf(resolved).has(anchor)) return `${target}: ${relative(root, resolved)} has no heading with the id "${anchor}"`;
   return undefined;
 }

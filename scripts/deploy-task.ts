@@ -3,7 +3,16 @@
 // through the network's EIP-1193 provider with its first account.
 import { join } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { createPublicClient, createWalletClient, custom, type Address, type EIP1193Provider, type Hex, type PublicClient, type WalletClient } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  custom,
+  type Address,
+  type EIP1193Provider,
+  type Hex,
+  type PublicClient,
+  type WalletClient,
+} from "viem";
 import { deployRegistry } from "sigil-did/node";
 
 export default async function deployTask(args: { redeploy: boolean; write: boolean }, hre: HardhatRuntimeEnvironment): Promise<void> {

@@ -8,7 +8,9 @@ const path = process.env.SIGIL_CHROMIUM ?? "/usr/bin/chromium";
 if (process.env.SIGIL_SKIP_BROWSER === "1" || existsSync(path)) process.exit(0);
 const root = typeof process.getuid === "function" && process.getuid() === 0;
 if (!root || !existsSync("/usr/bin/apt-get")) {
-  console.error(`no Chromium at ${path}: install it (sudo apt-get install chromium), set SIGIL_CHROMIUM to one, or SIGIL_SKIP_BROWSER=1 to skip the browser tests`);
+  console.error(
+    `no Chromium at ${path}: install it (sudo apt-get install chromium), set SIGIL_CHROMIUM to one, or SIGIL_SKIP_BROWSER=1 to skip the browser tests`,
+  );
   process.exit(1);
 }
 console.error("installing Debian's chromium for the browser tests (about a minute)…");

@@ -17,7 +17,10 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const code = (text: string) => `\`${text.replace(/\|/g, "\\|")}\``;
 
 function describeOption(o: Option): string {
-  const extras = [o.envVar ? `env ${o.envVar}` : "", o.defaultValue !== undefined && o.defaultValue !== false ? `default ${JSON.stringify(o.defaultValue)}` : ""].filter(Boolean);
+  const extras = [
+    o.envVar ? `env ${o.envVar}` : "",
+    o.defaultValue !== undefined && o.defaultValue !== false ? `default ${JSON.stringify(o.defaultValue)}` : "",
+  ].filter(Boolean);
   return `${code(o.flags)}: ${cell(o.description)}${extras.length ? ` (${extras.join(", ")})` : ""}`;
 }
 
@@ -29,12 +32,18 @@ function leaves(cmd: Command, path: string[] = []): { path: string[]; cmd: Comma
 
 export function cliReference(): string {
   const program = createProgram();
-  const rows = program.commands.flatMap((c) => leaves(c, ["sigil"])).map(({ path, cmd }) => {
-    const args = cmd.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? "..." : ""}>` : `[${a.name()}${a.variadic ? "..." : ""}]`));
-    const options = cmd.options.filter((o) => o.long !== "--help").map(describeOption);
-    return `| ${code([...path, ...args].join(" "))} | ${cell(cmd.description())} | ${options.join("<br>") || ""} |`;
-  });
-  const globals = program.options.filter((o) => o.long !== "--help").map((o) => `| ${code(o.flags)} | ${cell(o.description)} | ${o.envVar ?? ""} |`);
+  const rows = program.commands
+    .flatMap((c) => leaves(c, ["sigil"]))
+    .map(({ path, cmd }) => {
+      const args = cmd.registeredArguments.map((a) =>
+        a.required ? `<${a.name()}${a.variadic ? "..." : ""}>` : `[${a.name()}${a.variadic ? "..." : ""}]`,
+      );
+      const options = cmd.options.filter((o) => o.long !== "--help").map(describeOption);
+      return `| ${code([...path, ...args].join(" "))} | ${cell(cmd.description())} | ${options.join("<br>") || ""} |`;
+    });
+  const globals = program.options
+    .filter((o) => o.long !== "--help")
+    .map((o) => `| ${code(o.flags)} | ${cell(o.description)} | ${o.envVar ?? ""} |`);
   return [
     START,
     "| command | what it does | options |",

@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { README, readmeTranscript, transcriptOf, withTranscript } from "./lib/demo-transcript.ts";
 
 const root = join(import.meta.dirname, "..");
-const run = spawnSync(process.execPath, [join(root, "node_modules", "hardhat", "dist", "src", "cli.js"), "run", "scripts/demo.ts"], { cwd: root, encoding: "utf8" });
+const run = spawnSync(process.execPath, [join(root, "node_modules", "hardhat", "dist", "src", "cli.js"), "run", "scripts/demo.ts"], {
+  cwd: root,
+  encoding: "utf8",
+});
 if (run.status !== 0) {
   console.error(`${run.stdout}${run.stderr}\nthe demo failed (exit ${run.status}): fix it before writing its transcript`);
   process.exit(1);

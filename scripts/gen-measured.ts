@@ -142,7 +142,11 @@ function loopbackLine(bench: Bench): string {
 function providersLine(bench: Bench): string {
   const { rows, latencyMs, longChainBlocks, decodeAndDocumentMs } = bench.providers;
   const row = (scenario: string, profile: string, resolver: string) =>
-    one(rows, `providers ${scenario} / ${profile} / ${resolver}`, (r) => r.scenario === scenario && r.profile === profile && r.resolver === resolver);
+    one(
+      rows,
+      `providers ${scenario} / ${profile} / ${resolver}`,
+      (r) => r.scenario === scenario && r.profile === profile && r.resolver === resolver,
+    );
   const infura = row("a. profiles", "goal (infura)", "sigil");
   const infuraTuned = row("a. profiles", "goal (infura)", "ethr tuned");
   const quick = row("a. profiles", "free (quicknode)", "sigil");
@@ -169,8 +173,14 @@ function providersLine(bench: Bench): string {
     `  ${ms(flood.median)}, like the same rotation without the flood (${ms(noFlood.median)}); ethr-did-resolver:`,
     `  ${floodEthr.every((r) => r.ok === 0) ? "fails" : "answers"} in both configurations. 1,000 changes: ${ms(big.median)}, ${trips(big.sequentialRoundTrips!)}, ${kb(big.bytes)};`,
     `  log decoding and document ${ms(decodeAndDocumentMs)} of client CPU (${ms(big.cpuMs!)} for the whole process;`,
-    `  ethr-did-resolver ${range(bigEthr.map((r) => r.cpuMs!), ms)}). 1,000 contacts through did-resolver's \`Resolver\`: ${ms(contacts.median)},`,
-    `  ${trips(contacts.sequentialRoundTrips!)}, as fast as \`resolveMany\` (${ms(many.median)}); ethr: ${range(contactsEthr.map((r) => r.median), ms)}.`,
+    `  ethr-did-resolver ${range(
+      bigEthr.map((r) => r.cpuMs!),
+      ms,
+    )}). 1,000 contacts through did-resolver's \`Resolver\`: ${ms(contacts.median)},`,
+    `  ${trips(contacts.sequentialRoundTrips!)}, as fast as \`resolveMany\` (${ms(many.median)}); ethr: ${range(
+      contactsEthr.map((r) => r.median),
+      ms,
+    )}.`,
   ]);
 }
 
@@ -219,9 +229,11 @@ export function measured(gas: { measuredAt: string; rows: GasRow[] }, bench: Ben
   const versions = `Hardhat ${bench.machine.versions.hardhat}, Node ${bench.machine.node.replace(/^v/, "")}`;
   return [
     START,
-    reflow([`Figures from the committed results of one \`npm run bench\` run (${day(bench.machine.date)}; ${bench.machine.cpus}, ${versions};`,
-    `[docs/benchmarks.md](docs/benchmarks.md) has every table and which goal each row meets) and of \`npm run gas\``,
-    `([docs/gas.md](docs/gas.md)). The machine is shared: repeat runs move loopback medians by 10–30%.`]),
+    reflow([
+      `Figures from the committed results of one \`npm run bench\` run (${day(bench.machine.date)}; ${bench.machine.cpus}, ${versions};`,
+      `[docs/benchmarks.md](docs/benchmarks.md) has every table and which goal each row meets) and of \`npm run gas\``,
+      `([docs/gas.md](docs/gas.md)). The machine is shared: repeat runs move loopback medians by 10–30%.`,
+    ]),
     "",
     gasLine(gas.rows, gas.measuredAt),
     loopbackLine(bench),

@@ -9,7 +9,9 @@ import { devChain } from "../test/support/dev-chain.ts";
 import { startHardhatNode } from "../test/support/hardhat-node.ts";
 import { measureServiceLoad, renderLoad } from "./lib/service-load.ts";
 
-const { values } = parseArgs({ options: { requests: { type: "string", default: "20000" }, connections: { type: "string", default: "32" } } });
+const { values } = parseArgs({
+  options: { requests: { type: "string", default: "20000" }, connections: { type: "string", default: "32" } },
+});
 const requests = Number(values.requests);
 const connections = Number(values.connections);
 if (!Number.isSafeInteger(requests) || requests < 1 || !Number.isSafeInteger(connections) || connections < 1) {
@@ -30,11 +32,30 @@ try {
     const wallet = await funded(); // 10 with a history of 3 changes
     const account = wallet.account;
     dids.push(`did:sigil:bench:${account.address.toLowerCase()}`);
-    await sendOperation(wallet, target, { type: "setAttribute", identity: account.address, ...serviceAttribute("Messaging", `https://m${i}.example`), validity: 86_400n });
-    await sendOperation(wallet, target, { type: "addDelegate", identity: account.address, delegateType: bytes32Name("sigAuth"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: 86_400n });
-    await sendOperation(wallet, target, { type: "setAttribute", identity: account.address, ...serviceAttribute("Backup", `https://b${i}.example`), validity: 86_400n });
+    await sendOperation(wallet, target, {
+      type: "setAttribute",
+      identity: account.address,
+      ...serviceAttribute("Messaging", `https://m${i}.example`),
+      validity: 86_400n,
+    });
+    await sendOperation(wallet, target, {
+      type: "addDelegate",
+      identity: account.address,
+      delegateType: bytes32Name("sigAuth"),
+      delegate: privateKeyToAccount(generatePrivateKey()).address,
+      validity: 86_400n,
+    });
+    await sendOperation(wallet, target, {
+      type: "setAttribute",
+      identity: account.address,
+      ...serviceAttribute("Backup", `https://b${i}.example`),
+      validity: 86_400n,
+    });
   }
-  const rows = await measureServiceLoad({ rpcUrl: node.url, registry, chainId: await publicClient.getChainId(), dids }, { requests, connections });
+  const rows = await measureServiceLoad(
+    { rpcUrl: node.url, registry, chainId: await publicClient.getChainId(), dids },
+    { requests, connections },
+  );
   console.log(renderLoad(rows).join("\n"));
   if (rows.some((r) => r.errors > 0 || r.lost !== 0)) process.exitCode = 1;
 } finally {

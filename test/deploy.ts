@@ -41,7 +41,13 @@ describe("deploying to a real hardhat node", function () {
     expect(first.reused).to.equal(false);
     const onDisk = JSON.parse(readFileSync(deploymentFile(dir, "localhost"), "utf8"));
     expect(onDisk).to.deep.equal(first.record);
-    expect(onDisk).to.include({ contract: "SigilRegistry", version: "2.1.0", network: "localhost", chainId: 31337, compiler: "solc 0.8.28" });
+    expect(onDisk).to.include({
+      contract: "SigilRegistry",
+      version: "2.1.0",
+      network: "localhost",
+      chainId: 31337,
+      compiler: "solc 0.8.28",
+    });
     expect(onDisk.address).to.match(/^0x[0-9a-f]{40}$/);
     expect(onDisk.transactionHash).to.match(/^0x[0-9a-f]{64}$/);
     expect(onDisk.blockNumber).to.be.greaterThan(0);

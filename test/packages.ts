@@ -30,19 +30,41 @@ describe("packages installed from tarballs into a scratch app", function () {
   let deployments: string;
   const key = generatePrivateKey();
   const did = `did:sigil:localhost:${privateKeyToAccount(key).address.toLowerCase()}`;
-  const run = (file: string, args: string[] = []) => spawnSync(process.execPath, [join(app, file), ...args], { cwd: app, encoding: "utf8" });
+  const run = (file: string, args: string[] = []) =>
+    spawnSync(process.execPath, [join(app, file), ...args], { cwd: app, encoding: "utf8" });
   const sigil = (args: string[]) =>
-    spawnSync(process.execPath, [join(app, "node_modules", ".bin", "sigil"), "--deployments", deployments, "--rpc", node.url, ...args], { cwd: app, encoding: "utf8" });
+    spawnSync(process.execPath, [join(app, "node_modules", ".bin", "sigil"), "--deployments", deployments, "--rpc", node.url, ...args], {
+      cwd: app,
+      encoding: "utf8",
+    });
 
   before(async () => {
     node = await startHardhatNode();
     const chain = devChain(node.url);
     deployments = mkdtempSync(join(tmpdir(), "sigil-deployments-"));
     const artifact = JSON.parse(readFileSync(join(root, "contracts", "build", "SigilRegistry.json"), "utf8"));
-    const { record } = await deployRegistry({ wallet: chain.dev, publicClient: chain.publicClient, networkName: "localhost", artifact, compiler: "solc 0.8.28", dir: deployments });
+    const { record } = await deployRegistry({
+      wallet: chain.dev,
+      publicClient: chain.publicClient,
+      networkName: "localhost",
+      artifact,
+      compiler: "solc 0.8.28",
+      dir: deployments,
+    });
     const wallet = chain.wallet(key);
-    await chain.publicClient.waitForTransactionReceipt({ hash: await chain.dev.sendTransaction({ to: wallet.account.address, value: 10n ** 18n, chain: null }) });
-    await sendOperation(wallet, { registry: record.address, publicClient: chain.publicClient }, { type: "setAttribute", identity: wallet.account.address, ...serviceAttribute("MessagingService", "https://inbox.example/a"), validity: 86_400n });
+    await chain.publicClient.waitForTransactionReceipt({
+      hash: await chain.dev.sendTransaction({ to: wallet.account.address, value: 10n ** 18n, chain: null }),
+    });
+    await sendOperation(
+      wallet,
+      { registry: record.address, publicClient: chain.publicClient },
+      {
+        type: "setAttribute",
+        identity: wallet.account.address,
+        ...serviceAttribute("MessagingService", "https://inbox.example/a"),
+        validity: 86_400n,
+      },
+    );
     packed = packWorkspaces(mkdtempSync(join(tmpdir(), "sigil-packs-")));
     app = scratchApp(packed, ["did-resolver@^6"]);
   });
@@ -58,12 +80,19 @@ describe("packages installed from tarballs into a scratch app", function () {
       expect(p.files, p.name).to.include.members(["package.json", "README.md"]);
       // The CLI's bin is a committed shim outside dist/ (npm links bins at install time, before a build).
       const bin = (f: string) => p.name === "sigil-did-cli" && f === "bin/sigil.js";
-      const stray = p.files.filter((f) => !bin(f) && !/^(dist\/.*\.(js|d\.ts)|build\/\w+\.json|\w+\.sol|package\.json|README\.md)$/.test(f));
+      const stray = p.files.filter(
+        (f) => !bin(f) && !/^(dist\/.*\.(js|d\.ts)|build\/\w+\.json|\w+\.sol|package\.json|README\.md)$/.test(f),
+      );
       expect(stray, `${p.name} ships unexpected files`).to.deep.equal([]);
-      expect(p.files.some((f) => /test/i.test(f)), `${p.name} ships tests`).to.equal(false);
+      expect(
+        p.files.some((f) => /test/i.test(f)),
+        `${p.name} ships tests`,
+      ).to.equal(false);
     }
     const sdk = packed.find((p) => p.name === "sigil-did")!;
-    console.log(`      measured: ${packed.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} kB packed, ${p.entryCount} files`).join("; ")}`);
+    console.log(
+      `      measured: ${packed.map((p) => `${p.name} ${(p.size / 1024).toFixed(0)} kB packed, ${p.entryCount} files`).join("; ")}`,
+    );
     expect(sdk.files).to.include.members(["dist/index.js", "dist/index.d.ts", "dist/node.js", "dist/ethers.js"]);
     for (const tool of ["hardhat", "solc", "@nomicfoundation/edr", "node"]) {
       expect(existsSync(join(app, "node_modules", tool)), `${tool} must not be installed`).to.equal(false);
@@ -112,7 +141,10 @@ createSigilResolver({ networks: networksFromDeployments(dir, { localhost: [rpc] 
   });
 
   it("runs the sigil bin from the tarball: npx sigil resolve", () => {
-    const npx = spawnSync("npx", ["--no-install", "sigil", "--deployments", deployments, "--rpc", node.url, "resolve", did], { cwd: app, encoding: "utf8" });
+    const npx = spawnSync("npx", ["--no-install", "sigil", "--deployments", deployments, "--rpc", node.url, "resolve", did], {
+      cwd: app,
+      encoding: "utf8",
+    });
     expect(npx.status, npx.stderr).to.equal(0);
     expect(npx.stdout).to.include(did).and.include("https://inbox.example/a");
     const version = sigil(["--help"]);
@@ -121,12 +153,30 @@ createSigilResolver({ networks: networksFromDeployments(dir, { localhost: [rpc] 
 
   it("starts the resolver service from the tarball and answers over HTTP", async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(app, "node_modules", ".bin", "sigil"), "--deployments", deployments, "--rpc", node.url, "serve", "--port", String(port), "--log-level", "warn"], { cwd: app });
+    const child = spawn(
+      process.execPath,
+      [
+        join(app, "node_modules", ".bin", "sigil"),
+        "--deployments",
+        deployments,
+        "--rpc",
+        node.url,
+        "serve",
+        "--port",
+        String(port),
+        "--log-level",
+        "warn",
+      ],
+      { cwd: app },
+    );
     try {
       let body: { didDocument?: { id: string } } = {};
       for (let i = 0; i < 100 && !body.didDocument; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        body = (await fetch(`http://127.0.0.1:${port}/1.0/identifiers/${did}`).then((r) => r.json(), () => ({}))) as typeof body;
+        body = (await fetch(`http://127.0.0.1:${port}/1.0/identifiers/${did}`).then(
+          (r) => r.json(),
+          () => ({}),
+        )) as typeof body;
       }
       expect(body.didDocument?.id).to.equal(did);
     } finally {
@@ -153,7 +203,18 @@ export async function check(jwt: string): Promise<string> {
     );
     writeFileSync(
       join(app, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2023", "dom"], types: [], skipLibCheck: false } }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          lib: ["es2023", "dom"],
+          types: [],
+          skipLibCheck: false,
+        },
+      }),
     );
     const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", app], { cwd: app, encoding: "utf8" });
     expect(tsc.status, tsc.stdout + tsc.stderr).to.equal(0);
@@ -176,12 +237,29 @@ document.body.dataset.result = JSON.stringify({ id: result.didDocument?.id, serv
 `,
     );
     const { build } = await import("esbuild");
-    const bundle = await build({ entryPoints: [join(app, "page-entry.js")], absWorkingDir: app, bundle: true, minify: true, format: "esm", platform: "browser", write: false, logLevel: "silent" });
-    const server = await staticServer({ "/": `<!doctype html><html><body><script type="module" src="/app.js"></script></body></html>`, "/app.js": bundle.outputFiles[0].text });
+    const bundle = await build({
+      entryPoints: [join(app, "page-entry.js")],
+      absWorkingDir: app,
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+      logLevel: "silent",
+    });
+    const server = await staticServer({
+      "/": `<!doctype html><html><body><script type="module" src="/app.js"></script></body></html>`,
+      "/app.js": bundle.outputFiles[0].text,
+    });
     try {
       await page.goto(`${server.url}/#${new URLSearchParams({ did, key, registry, rpc: node.url })}`);
       const handle = await page.waitForFunction("document.body.dataset.result", undefined, { timeout: 30_000 });
-      expect(JSON.parse((await handle.jsonValue()) as string)).to.deep.equal({ id: did, service: "https://inbox.example/a", ok: true, forged: false });
+      expect(JSON.parse((await handle.jsonValue()) as string)).to.deep.equal({
+        id: did,
+        service: "https://inbox.example/a",
+        ok: true,
+        forged: false,
+      });
     } finally {
       await page.context().browser()?.close();
       await server.close();
@@ -200,7 +278,11 @@ contract Gate {
     }
 }`;
     const solc = require("solc");
-    const input = { language: "Solidity", sources: { "Gate.sol": { content: source } }, settings: { outputSelection: { "*": { "*": ["abi"] } } } };
+    const input = {
+      language: "Solidity",
+      sources: { "Gate.sol": { content: source } },
+      settings: { outputSelection: { "*": { "*": ["abi"] } } },
+    };
     const findImports = (path: string) => {
       const file = join(app, "node_modules", path);
       return existsSync(file) ? { contents: readFileSync(file, "utf8") } : { error: `not found: ${path}` };

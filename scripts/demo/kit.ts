@@ -5,7 +5,16 @@ import { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { deployRegistry } from "sigil-did/node";
-import { createPublicClient, createWalletClient, custom, type Address, type EIP1193Provider, type Hex, type PublicClient, type WalletClient } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  custom,
+  type Address,
+  type EIP1193Provider,
+  type Hex,
+  type PublicClient,
+  type WalletClient,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
   createSigilResolver,
@@ -58,7 +67,9 @@ export async function startDemo(): Promise<Demo> {
   const [relayerAddress] = (await provider.request({ method: "eth_accounts" })) as Address[];
   const relayer = createWalletClient({ account: relayerAddress, transport }) as WalletClient;
   const chainId = await publicClient.getChainId();
-  const artifact = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8"));
+  const artifact = JSON.parse(
+    readFileSync(join(import.meta.dirname, "..", "..", "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8"),
+  );
   // On a real node the registry is recorded in deployments/ (or the recorded one reused), so the
   // demo's DIDs resolve afterwards with `sigil resolve`; the in-process chain ends with the demo.
   const inProcess = connection.networkConfig.type === "edr-simulated";
@@ -84,7 +95,9 @@ export async function startDemo(): Promise<Demo> {
     say(`   ${ok ? "✔" : "✘ FAILED:"} ${claim}${detail ? ` (${detail})` : ""}`);
   };
   const keyWallet = (key: Hex) => createWalletClient({ account: privateKeyToAccount(key), transport }) as WalletClient;
-  say(`Sigil demo on ${inProcess ? "the in-process chain" : networkName} (chain ${chainId}), registry ${registry}. The messaging app's relayer pays all gas: users hold no coins.`);
+  say(
+    `Sigil demo on ${inProcess ? "the in-process chain" : networkName} (chain ${chainId}), registry ${registry}. The messaging app's relayer pays all gas: users hold no coins.`,
+  );
   return {
     provider,
     publicClient,

@@ -50,5 +50,8 @@ export async function measureBundles(): Promise<BundleSize[]> {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  for (const b of await measureBundles()) console.log(`${b.bundle.padEnd(50)} ${(b.minifiedBytes / 1024).toFixed(1).padStart(7)} KB  ${(b.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip`);
+  for (const b of await measureBundles())
+    console.log(
+      `${b.bundle.padEnd(50)} ${(b.minifiedBytes / 1024).toFixed(1).padStart(7)} KB  ${(b.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip`,
+    );
 }

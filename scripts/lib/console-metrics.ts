@@ -32,7 +32,8 @@ const median = (xs: number[]) => {
 export async function measureConsole(runs = 7): Promise<ConsoleMetrics> {
   const built = await buildConsole();
   const files = built.files;
-  const sum = (list: typeof files) => list.reduce((a, f) => ({ bytes: a.bytes + f.bytes, gzipBytes: a.gzipBytes + f.gzipBytes }), { bytes: 0, gzipBytes: 0 });
+  const sum = (list: typeof files) =>
+    list.reduce((a, f) => ({ bytes: a.bytes + f.bytes, gzipBytes: a.gzipBytes + f.gzipBytes }), { bytes: 0, gzipBytes: 0 });
   const total = sum(files);
   const initial = sum(files.filter((f) => f.initial));
   const stage = await startConsoleStage();
@@ -40,7 +41,10 @@ export async function measureConsole(runs = 7): Promise<ConsoleMetrics> {
   const browser = await chromium.launch({ executablePath: process.env.SIGIL_CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
   const timings: ConsoleMetrics["timings"] = [];
   try {
-    for (const [profile, rate] of [["desktop CPU", 1], ["CPU slowed 4x", 4]] as const) {
+    for (const [profile, rate] of [
+      ["desktop CPU", 1],
+      ["CPU slowed 4x", 4],
+    ] as const) {
       const samples: { fcp: number; shell: number; doc: number }[] = [];
       for (let i = 0; i < runs; i++) {
         const context = await browser.newContext(); // a cold cache each time
@@ -83,7 +87,10 @@ export function metricsMarkdown(m: ConsoleMetrics): string {
     "",
     "| files | minified | gzip |",
     "| --- | ---: | ---: |",
-    `| loaded before the first render (${m.files.filter((f) => f.initial).map((f) => f.file.replace(/^chunk-\w+/, "chunk")).join(", ")}) | ${kb(m.initial.bytes)} | ${kb(m.initial.gzipBytes)} |`,
+    `| loaded before the first render (${m.files
+      .filter((f) => f.initial)
+      .map((f) => f.file.replace(/^chunk-\w+/, "chunk"))
+      .join(", ")}) | ${kb(m.initial.bytes)} | ${kb(m.initial.gzipBytes)} |`,
     `| loaded after it (${m.files.filter((f) => !f.initial).length} files: chunks, icon, config.json) | ${kb(m.total.bytes - m.initial.bytes)} | ${kb(m.total.gzipBytes - m.initial.gzipBytes)} |`,
     `| **total** | **${kb(m.total.bytes)}** | **${kb(m.total.gzipBytes)}** |`,
     "",

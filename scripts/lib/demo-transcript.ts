@@ -37,7 +37,11 @@ export function withTranscript(readme: string, transcript: string): string {
 export function readmeTranscript(readme = readFileSync(README, "utf8")): string {
   const [, rest] = splitAt(readme, START);
   const [block] = splitAt(rest, END);
-  return block.trim().replace(/^```\n/, "").replace(/\n```$/, "").trim();
+  return block
+    .trim()
+    .replace(/^```\n/, "")
+    .replace(/\n```$/, "")
+    .trim();
 }
 
 function splitAt(text: string, marker: string): [string, string] {

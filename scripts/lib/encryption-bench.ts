@@ -20,7 +20,13 @@ export interface EncryptionBench {
   ratio: number;
 }
 
-export async function measureEncryption(args: { resolver: SigilResolver; did: string; key: KeyPair; now: number; messages: number }): Promise<EncryptionBench> {
+export async function measureEncryption(args: {
+  resolver: SigilResolver;
+  did: string;
+  key: KeyPair;
+  now: number;
+  messages: number;
+}): Promise<EncryptionBench> {
   const { resolver, did, key, now, messages } = args;
   const text = "x".repeat(200); // a chat message
   const viaSigil = async () => {

@@ -19,7 +19,21 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount, sign } from "viem/accounts";
-import { bytes32Name, commitmentOf, operationTypedData, relayOperation, sendOperation, signOperation, sigilRegistryAbi, type AttributeRef, type DelegateRef, type GuardianProof, type Operation, type RecoveryProposal, type SignableOperation } from "sigil-did";
+import {
+  bytes32Name,
+  commitmentOf,
+  operationTypedData,
+  relayOperation,
+  sendOperation,
+  signOperation,
+  sigilRegistryAbi,
+  type AttributeRef,
+  type DelegateRef,
+  type GuardianProof,
+  type Operation,
+  type RecoveryProposal,
+  type SignableOperation,
+} from "sigil-did";
 import { directCall, isSignable } from "sigil-did/internal";
 
 export interface GasContext {
@@ -63,7 +77,13 @@ const delegate = (i: number) => `0x${(i + 1).toString(16).padStart(40, "0")}` as
 const DEADLINE = 4_102_444_800n;
 const SUFFIX: Record<Mode, string> = { direct: "", signed: "Signed", eip712: "WithSig" };
 
-const addDelegate = (identity: Address, i: number): SignableOperation => ({ type: "addDelegate", identity, delegateType: VERI, delegate: delegate(i), validity: DAY });
+const addDelegate = (identity: Address, i: number): SignableOperation => ({
+  type: "addDelegate",
+  identity,
+  delegateType: VERI,
+  delegate: delegate(i),
+  validity: DAY,
+});
 
 /**
  * The ERC-1056 operations, each sent on a fresh identity (cold), then again (warm). `prep` runs
@@ -81,8 +101,14 @@ const ERC1056_OPS: {
     op: ({ identity }, i) => ({ type: "revokeDelegate", identity: identity.address, delegateType: VERI, delegate: delegate(i) }),
     prep: ({ identity }) => [identity, addDelegate(identity.address, 1)],
   },
-  { name: "setAttribute (32-byte key)", op: ({ identity }) => ({ type: "setAttribute", identity: identity.address, name: KEY, value: KEY_VALUE, validity: DAY }) },
-  { name: "setAttribute (60-byte service)", op: ({ identity }) => ({ type: "setAttribute", identity: identity.address, name: SVC, value: SVC_VALUE, validity: DAY }) },
+  {
+    name: "setAttribute (32-byte key)",
+    op: ({ identity }) => ({ type: "setAttribute", identity: identity.address, name: KEY, value: KEY_VALUE, validity: DAY }),
+  },
+  {
+    name: "setAttribute (60-byte service)",
+    op: ({ identity }) => ({ type: "setAttribute", identity: identity.address, name: SVC, value: SVC_VALUE, validity: DAY }),
+  },
   { name: "revokeAttribute", op: ({ identity }) => ({ type: "revokeAttribute", identity: identity.address, name: KEY, value: KEY_VALUE }) },
   {
     name: "changeOwner",
@@ -105,14 +131,16 @@ async function gasTools(ctx: GasContext) {
   const actor = async (funded: boolean): Promise<Actor> => {
     const key = keccak256(stringToHex(`sigil gas suite ${made++}`));
     const wallet = createWalletClient({ account: privateKeyToAccount(key), transport: http(ctx.rpcUrl) });
-    if (funded) await gasOf(await dev.sendTransaction({ to: wallet.account.address, value: parseEther("1"), account: dev.account!, chain: null }));
+    if (funded)
+      await gasOf(await dev.sendTransaction({ to: wallet.account.address, value: parseEther("1"), account: dev.account!, chain: null }));
     return { key, address: wallet.account.address, wallet };
   };
   // Direct: sent by `signer`; eip712: signed by `signer` (controller, next key or guardian), relayed by dev.
   const send = async (mode: Mode, registry: Address, signer: Actor, op: Operation): Promise<bigint> => {
     const target = { registry, publicClient };
     if (mode === "direct" || !isSignable(op)) return (await sendOperation(signer.wallet, target, op)).gasUsed;
-    if (mode === "eip712") return (await relayOperation(dev, target, await signOperation(signer.wallet, target, op, { chainId, deadline: DEADLINE }))).gasUsed;
+    if (mode === "eip712")
+      return (await relayOperation(dev, target, await signOperation(signer.wallet, target, op, { chainId, deadline: DEADLINE }))).gasUsed;
     const { functionName, args } = directCall(op);
     const hash = await dev.writeContract({
       address: registry,
@@ -135,7 +163,12 @@ type GasTools = Awaited<ReturnType<typeof gasTools>>;
 // ERC-1056's signed-call hash packs the same arguments, in the same order, as the operation's
 // EIP-712 fields between `identity` and `nonce`; the nonce is the signer's (the owner's).
 async function legacySignature(publicClient: PublicClient, chainId: number, registry: Address, signer: Actor, op: SignableOperation) {
-  const nonce = await publicClient.readContract({ address: registry, abi: sigilRegistryAbi, functionName: "nonce", args: [signer.address] });
+  const nonce = await publicClient.readContract({
+    address: registry,
+    abi: sigilRegistryAbi,
+    functionName: "nonce",
+    args: [signer.address],
+  });
   const { primaryType, types, message } = operationTypedData(op, { chainId, registry, nonce, deadline: 0n });
   const fields = types[primaryType].slice(1, -2);
   const values = fields.map((f) => (message as Record<string, unknown>)[f.name]);
@@ -166,7 +199,11 @@ async function erc1056Rows({ ctx, actor, send }: GasTools): Promise<GasRow[]> {
       (["cold", "warm"] as const).forEach((k, i) => {
         const sigil = Number(measured[measured.length - 1][i]);
         const erc1056 = measured.length === 2 ? Number(measured[0][i]) : undefined;
-        rows.push(erc1056 === undefined ? { group: mode, operation: `${operation} (${k})`, sigil } : { group: mode, operation: `${operation} (${k})`, erc1056, sigil, ratio: sigil / erc1056 });
+        rows.push(
+          erc1056 === undefined
+            ? { group: mode, operation: `${operation} (${k})`, sigil }
+            : { group: mode, operation: `${operation} (${k})`, erc1056, sigil, ratio: sigil / erc1056 },
+        );
       });
     }
   }
@@ -191,7 +228,12 @@ async function publish({ ctx, send }: GasTools, mode: ExtensionMode, owner: Acto
       await send(mode, ctx.sigil, owner, addDelegate(owner.address, i));
     } else {
       revokeAttributes.push({ name: KEY, value: `0x${(i + 16).toString(16).padStart(2, "0").repeat(32)}` });
-      await send(mode, ctx.sigil, owner, { type: "setAttribute", identity: owner.address, ...revokeAttributes[revokeAttributes.length - 1], validity: DAY });
+      await send(mode, ctx.sigil, owner, {
+        type: "setAttribute",
+        identity: owner.address,
+        ...revokeAttributes[revokeAttributes.length - 1],
+        validity: DAY,
+      });
     }
   }
   return { revokeDelegates, revokeAttributes };
@@ -208,7 +250,11 @@ async function rotationRows(t: GasTools, mode: ExtensionMode) {
     const identity = owner.address;
     const listed = await publish(t, mode, owner, n);
     const nextSalt = salt(`next ${mode} ${n}`);
-    const commit = await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address, nextSalt) });
+    const commit = await send(mode, ctx.sigil, owner, {
+      type: "commitNextOwner",
+      identity,
+      commitment: commitmentOf(next.address, nextSalt),
+    });
     if (n <= 1) commits.push(ext(mode, `commitNextOwner (${n === 0 ? "first use of the identity" : "identity already in use"})`, commit));
     const rotate: Operation = {
       type: "rotate",
@@ -230,7 +276,13 @@ async function revocationRows(t: GasTools, mode: ExtensionMode): Promise<GasRow[
   for (const n of t.ctx.smoke ? [2] : [10, 50]) {
     const owner = await t.actor(mode === "direct");
     const listed = await publish(t, mode, owner, n);
-    rows.push(ext(mode, `revokeEntries (${n} entries)`, await t.send(mode, t.ctx.sigil, owner, { type: "revokeEntries", identity: owner.address, ...listed })));
+    rows.push(
+      ext(
+        mode,
+        `revokeEntries (${n} entries)`,
+        await t.send(mode, t.ctx.sigil, owner, { type: "revokeEntries", identity: owner.address, ...listed }),
+      ),
+    );
   }
   return rows;
 }
@@ -259,23 +311,41 @@ async function recoveryRows({ ctx, dev, actor, send, wait }: GasTools, mode: Ext
   const nextSalt = salt(`recovery next ${mode}`);
   rows.push(ext(mode, "setGuardians (a change: pending for the delay)", await send(mode, ctx.sigil, owner, setGuardians(second.root))));
   await wait(DELAY);
-  if (mode === "direct") rows.push(ext(mode, "applyGuardians (by anyone, after the delay)", await send(mode, ctx.sigil, guardians[2], { type: "applyGuardians", identity })));
+  if (mode === "direct")
+    rows.push(
+      ext(
+        mode,
+        "applyGuardians (by anyone, after the delay)",
+        await send(mode, ctx.sigil, guardians[2], { type: "applyGuardians", identity }),
+      ),
+    );
   else await send("direct", ctx.sigil, { ...guardians[2], wallet: dev }, { type: "applyGuardians", identity });
   // Guardians first, then the commitment (under one, the current key cannot change guardians);
   // a delay later the commitment is senior, so its next key may cancel at once.
   await send(mode, ctx.sigil, owner, { type: "commitNextOwner", identity, commitment: commitmentOf(next.address, nextSalt) });
   await wait(DELAY);
-  const proposal: RecoveryProposal = { newOwner: guardians[0].address, nextCommitment: commitmentOf(delegate(3000), salt(`recovered ${mode}`)), purge: true };
+  const proposal: RecoveryProposal = {
+    newOwner: guardians[0].address,
+    nextCommitment: commitmentOf(delegate(3000), salt(`recovered ${mode}`)),
+    purge: true,
+  };
   const approve = (i: number): Operation => ({ type: "approveRecovery", identity, recovery: proposal, proof: second.proofs[i] });
   rows.push(ext(mode, "approveRecovery (first approval: proposes)", await send(mode, ctx.sigil, guardians[0], approve(0))));
   rows.push(ext(mode, "approveRecovery (arming approval)", await send(mode, ctx.sigil, guardians[1], approve(1))));
-  rows.push(ext(mode, "cancelRecovery (by a senior next key)", await send(mode, ctx.sigil, next, { type: "cancelRecovery", identity, salt: nextSalt })));
+  rows.push(
+    ext(
+      mode,
+      "cancelRecovery (by a senior next key)",
+      await send(mode, ctx.sigil, next, { type: "cancelRecovery", identity, salt: nextSalt }),
+    ),
+  );
   // Armed again in the next round, and finalised after the delay.
   await send(mode, ctx.sigil, guardians[1], approve(1));
   await send(mode, ctx.sigil, guardians[2], approve(2));
   await wait(DELAY);
   const finalize: Operation = { type: "finalizeRecovery", identity, recovery: proposal };
-  if (mode === "direct") rows.push(ext(mode, "finalizeRecovery (by anyone: purge, new controller and commitment)", await send(mode, ctx.sigil, next, finalize)));
+  if (mode === "direct")
+    rows.push(ext(mode, "finalizeRecovery (by anyone: purge, new controller and commitment)", await send(mode, ctx.sigil, next, finalize)));
   else await send("direct", ctx.sigil, { ...next, wallet: dev }, finalize);
   return rows;
 }
@@ -287,7 +357,11 @@ async function extensionRows(t: GasTools, mode: ExtensionMode): Promise<GasRow[]
   const revocations = await revocationRows(t, mode);
   const recovery = await recoveryRows(t, mode);
   const last = await t.actor(mode === "direct");
-  const deactivate = ext(mode, "deactivate (first use of the identity)", await t.send(mode, t.ctx.sigil, last, { type: "deactivate", identity: last.address }));
+  const deactivate = ext(
+    mode,
+    "deactivate (first use of the identity)",
+    await t.send(mode, t.ctx.sigil, last, { type: "deactivate", identity: last.address }),
+  );
   return [...commits, ...rotations, ...revocations, deactivate, ...recovery];
 }
 
@@ -312,7 +386,11 @@ export function renderGas(rows: readonly GasRow[]): string[] {
     "|---|---:|---:|---:|",
     ...of(group).map((r) => `| ${r.operation} | ${r.erc1056} | ${r.sigil} | ${r.ratio!.toFixed(3)} |`),
   ];
-  const alone = (title: string, group: GasGroup) => [`| ${title} | Sigil |`, "|---|---:|", ...of(group).map((r) => `| ${r.operation} | ${r.sigil} |`)];
+  const alone = (title: string, group: GasGroup) => [
+    `| ${title} | Sigil |`,
+    "|---|---:|",
+    ...of(group).map((r) => `| ${r.operation} | ${r.sigil} |`),
+  ];
   return [
     ...compared("ERC-1056 operation, direct", "direct"),
     "",

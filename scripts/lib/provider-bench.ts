@@ -14,7 +14,16 @@ import { getResolver as getEthrResolver } from "ethr-did-resolver";
 import { JsonRpcProvider } from "ethers";
 import { createPublicClient, encodeFunctionData, http, pad, parseEther, toHex, type Address, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { bytes32Name, createSigilResolver, generateNextKey, sendOperation, serviceAttribute, sigilRegistryAbi, type RawLog, type SigilResolver } from "sigil-did";
+import {
+  bytes32Name,
+  createSigilResolver,
+  generateNextKey,
+  sendOperation,
+  serviceAttribute,
+  sigilRegistryAbi,
+  type RawLog,
+  type SigilResolver,
+} from "sigil-did";
 import { buildDocument, decodeRegistryLogs } from "sigil-did/internal";
 import { devChain } from "../../test/support/dev-chain.ts";
 import { startHardhatNode } from "../../test/support/hardhat-node.ts";
@@ -67,7 +76,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const within = <T>(p: Promise<T>, ms: number): Promise<T> =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
 const failure = (r: DIDResolutionResult) =>
-  r.didResolutionMetadata.error ? `${r.didResolutionMetadata.error}: ${String(r.didResolutionMetadata.message ?? "").slice(0, 160)}` : undefined;
+  r.didResolutionMetadata.error
+    ? `${r.didResolutionMetadata.error}: ${String(r.didResolutionMetadata.message ?? "").slice(0, 160)}`
+    : undefined;
 
 /** The provider profiles (plus the 20 ms round trip each emulator adds). */
 export function providerProfiles(smoke: boolean): Record<string, ProxyOptions> {
@@ -105,10 +116,16 @@ type Sizes = ReturnType<typeof sizes>;
 function step(id: Address, i: number): [string, readonly unknown[]] {
   const svc = serviceAttribute("Messaging", `https://m${i}.example`);
   const prev = serviceAttribute("Messaging", `https://m${i - 1}.example`);
-  return i % 4 === 0 ? ["setAttribute", [id, svc.name, svc.value, DAY]]
-    : i % 4 === 1 ? ["addDelegate", [id, bytes32Name("veriKey"), `0x${(i + 7).toString(16).padStart(40, "0")}`, DAY]]
-    : i % 4 === 2 ? ["revokeAttribute", [id, prev.name, prev.value]]
-    : ["setAttribute", [id, bytes32Name("did/pub/Ed25519/veriKey/hex"), `0x${(i % 256).toString(16).padStart(2, "0").repeat(32)}`, DAY]];
+  return i % 4 === 0
+    ? ["setAttribute", [id, svc.name, svc.value, DAY]]
+    : i % 4 === 1
+      ? ["addDelegate", [id, bytes32Name("veriKey"), `0x${(i + 7).toString(16).padStart(40, "0")}`, DAY]]
+      : i % 4 === 2
+        ? ["revokeAttribute", [id, prev.name, prev.value]]
+        : [
+            "setAttribute",
+            [id, bytes32Name("did/pub/Ed25519/veriKey/hex"), `0x${(i % 256).toString(16).padStart(2, "0").repeat(32)}`, DAY],
+          ];
 }
 
 /** Both registries on the node, and the ways the scenarios write to them. */
@@ -118,14 +135,24 @@ async function benchChain(url: string) {
   const funded = async () => {
     const key = generatePrivateKey();
     const w = wallet(key);
-    await publicClient.waitForTransactionReceipt({ hash: await dev.sendTransaction({ to: w.account.address, value: parseEther("10"), chain: null }) });
+    await publicClient.waitForTransactionReceipt({
+      hash: await dev.sendTransaction({ to: w.account.address, value: parseEther("10"), chain: null }),
+    });
     return Object.assign(w, { key });
   };
   const rpc = (method: string, params: unknown[] = []) => publicClient.request({ method, params } as never) as Promise<unknown>;
   const [sigil, erc] = [await deploySigil(), await deployErc1056()];
   const chainId = await publicClient.getChainId();
   const call = async (w: Awaited<ReturnType<typeof funded>>, registry: Address, fn: string, args: readonly unknown[]) =>
-    publicClient.waitForTransactionReceipt({ hash: await w.writeContract({ address: registry, abi: sigilRegistryAbi, functionName: fn as never, args: args as never, chain: null }) });
+    publicClient.waitForTransactionReceipt({
+      hash: await w.writeContract({
+        address: registry,
+        abi: sigilRegistryAbi,
+        functionName: fn as never,
+        args: args as never,
+        chain: null,
+      }),
+    });
   /** Many transactions in few blocks: signed here with explicit nonces, mined with evm_mine. */
   const rawSender = async (key: Hex) => {
     const account = privateKeyToAccount(key);
@@ -133,7 +160,16 @@ async function benchChain(url: string) {
     const base = (await publicClient.getBlock()).baseFeePerGas ?? 1n;
     return async (to: Address, fn: string, args: readonly unknown[]) => {
       const data = encodeFunctionData({ abi: sigilRegistryAbi, functionName: fn as never, args: args as never });
-      const tx = await account.signTransaction({ to, data, nonce: nonce++, gas: 300_000n, maxFeePerGas: base * 4n + 1_000_000_000n, maxPriorityFeePerGas: 0n, chainId, type: "eip1559" });
+      const tx = await account.signTransaction({
+        to,
+        data,
+        nonce: nonce++,
+        gas: 300_000n,
+        maxFeePerGas: base * 4n + 1_000_000_000n,
+        maxPriorityFeePerGas: 0n,
+        chainId,
+        type: "eip1559",
+      });
       return rpc("eth_sendRawTransaction", [tx]);
     };
   };
@@ -180,7 +216,12 @@ function contenders(nodeUrl: string, chain: BenchChain, z: Sizes, bench: Provide
   const ethrDid = (a: Address) => `did:ethr:${toHex(chainId)}:${a}`;
 
   /** Times `run` (undefined = resolved, else why not) `runs` times within the budget. */
-  async function measure(row: Pick<ProviderRow, "scenario" | "profile" | "resolver">, p: RpcProxy, run: () => Promise<string | undefined>, opts: { runs?: number; gapMs?: number; budgetMs?: number } = {}) {
+  async function measure(
+    row: Pick<ProviderRow, "scenario" | "profile" | "resolver">,
+    p: RpcProxy,
+    run: () => Promise<string | undefined>,
+    opts: { runs?: number; gapMs?: number; budgetMs?: number } = {},
+  ) {
     const times: number[] = [];
     const stats: ReturnType<RpcProxy["stats"]>[] = [];
     let ok = 0;
@@ -197,9 +238,23 @@ function contenders(nodeUrl: string, chain: BenchChain, z: Sizes, bench: Provide
       else error ??= why;
     }
     const m = (k: keyof (typeof stats)[number]) => median(stats.map((s) => s[k]));
-    const out: ProviderRow = { ...row, runs: times.length, ok, error, sequentialRoundTrips: m("sequentialRoundTrips"), httpRequests: m("httpRequests"), calls: m("calls"), bytes: median(stats.map((s) => s.bytesIn + s.bytesOut)), refused: m("refused"), median: median(times), p95: p95(times) };
+    const out: ProviderRow = {
+      ...row,
+      runs: times.length,
+      ok,
+      error,
+      sequentialRoundTrips: m("sequentialRoundTrips"),
+      httpRequests: m("httpRequests"),
+      calls: m("calls"),
+      bytes: median(stats.map((s) => s.bytesIn + s.bytesOut)),
+      refused: m("refused"),
+      median: median(times),
+      p95: p95(times),
+    };
     bench.rows.push(out);
-    console.error(`  providers [${((performance.now() - T0) / 1000).toFixed(0)} s] ${out.scenario} | ${out.profile} | ${out.resolver}: ${out.sequentialRoundTrips} seq RT, ${out.median.toFixed(0)} ms, ${out.ok}/${out.runs} ok${error ? ` (${error})` : ""}`);
+    console.error(
+      `  providers [${((performance.now() - T0) / 1000).toFixed(0)} s] ${out.scenario} | ${out.profile} | ${out.resolver}: ${out.sequentialRoundTrips} seq RT, ${out.median.toFixed(0)} ms, ${out.ok}/${out.runs} ok${error ? ` (${error})` : ""}`,
+    );
     return out;
   }
   const close = async () => {
@@ -215,7 +270,13 @@ const judge = (row: ProviderRow | undefined, met: boolean, text: string) => row 
 const Z = privateKeyToAccount(generatePrivateKey()).address;
 
 /** The standard rows for one DID on one profile. */
-async function contend(c: Contenders, scenario: string, profile: string, id: Address, opts: { cached?: boolean; ethr?: boolean; label?: string } = {}) {
+async function contend(
+  c: Contenders,
+  scenario: string,
+  profile: string,
+  id: Address,
+  opts: { cached?: boolean; ethr?: boolean; label?: string } = {},
+) {
   const { z, bench, sigilFor, sigilDid, ethrDid, measure } = c;
   const p = await c.proxyFor(bench.profiles[profile]);
   const who = opts.label ? ` ${opts.label}` : "";
@@ -224,7 +285,12 @@ async function contend(c: Contenders, scenario: string, profile: string, id: Add
   // Each learning run is a new resolver's first resolution; the last one carries on as the
   // steady-state resolver, with whatever it learned.
   let steady = sigilFor(p);
-  rows.learning = await measure({ scenario, profile, resolver: `sigil${who} (first, learning)` }, p, () => resolveWith((steady = sigilFor(p)), sigilDid(id))(), { runs: z.LEARN });
+  rows.learning = await measure(
+    { scenario, profile, resolver: `sigil${who} (first, learning)` },
+    p,
+    () => resolveWith((steady = sigilFor(p)), sigilDid(id))(),
+    { runs: z.LEARN },
+  );
   rows.sigil = await measure({ scenario, profile, resolver: `sigil${who}` }, p, resolveWith(steady, sigilDid(id)));
   bench.health[`${scenario} / ${profile}${who}`] = await steady.health().catch((e: Error) => e.message);
   if (opts.cached) {
@@ -237,10 +303,15 @@ async function contend(c: Contenders, scenario: string, profile: string, id: Add
     const stock = c.stockFor(p);
     await stock.resolve(ethrDid(Z)).catch(() => undefined);
     // ethers answers a request identical to one sent in the last 250 ms from memory: space runs.
-    rows.stock = await measure({ scenario, profile, resolver: `ethr stock${who}` }, p, resolveWith(stock, ethrDid(id)), { gapMs: 300, budgetMs: z.ETHR_BUDGET_MS });
+    rows.stock = await measure({ scenario, profile, resolver: `ethr stock${who}` }, p, resolveWith(stock, ethrDid(id)), {
+      gapMs: 300,
+      budgetMs: z.ETHR_BUDGET_MS,
+    });
     const tuned = c.tunedFor(p);
     await tuned.resolve(ethrDid(Z)).catch(() => undefined);
-    rows.tuned = await measure({ scenario, profile, resolver: `ethr tuned${who}` }, p, resolveWith(tuned, ethrDid(id)), { budgetMs: z.ETHR_BUDGET_MS });
+    rows.tuned = await measure({ scenario, profile, resolver: `ethr tuned${who}` }, p, resolveWith(tuned, ethrDid(id)), {
+      budgetMs: z.ETHR_BUDGET_MS,
+    });
   }
   await p.close();
   return rows;
@@ -268,8 +339,18 @@ async function longChainScenarios(c: Contenders): Promise<Address> {
   // (a) provider profiles on the long chain.
   for (const profile of Object.keys(c.bench.profiles)) {
     const rows = await contend(c, "a. profiles", profile, X, { cached: true });
-    if (profile.startsWith("goal")) judge(rows.sigil, rows.sigil.sequentialRoundTrips <= 2, `<= 2 sequential round trips once caps are learned: ${rows.sigil.sequentialRoundTrips}`);
-    if (profile.startsWith("free")) judge(rows.sigil, rows.sigil.sequentialRoundTrips <= 3, `<= 3 sequential round trips on a 5-block cap: ${rows.sigil.sequentialRoundTrips}`);
+    if (profile.startsWith("goal"))
+      judge(
+        rows.sigil,
+        rows.sigil.sequentialRoundTrips <= 2,
+        `<= 2 sequential round trips once caps are learned: ${rows.sigil.sequentialRoundTrips}`,
+      );
+    if (profile.startsWith("free"))
+      judge(
+        rows.sigil,
+        rows.sigil.sequentialRoundTrips <= 3,
+        `<= 3 sequential round trips on a 5-block cap: ${rows.sigil.sequentialRoundTrips}`,
+      );
   }
   // (e) 0 changes.
   for (const profile of ["uncapped", "goal (infura)"]) {
@@ -282,7 +363,10 @@ async function longChainScenarios(c: Contenders): Promise<Address> {
 
 /** An identity committed to a next key, flooded with `flood` entries by the thief holding its key
  * (on both registries), then taken back: rotated with purge on Sigil, its owner changed on ERC-1056. */
-async function recoveredIdentity({ publicClient, dev, wallet, funded, rpc, sigil, erc, call, rawSender, inOneBlock }: BenchChain, flood: number) {
+async function recoveredIdentity(
+  { publicClient, dev, wallet, funded, rpc, sigil, erc, call, rawSender, inOneBlock }: BenchChain,
+  flood: number,
+) {
   const target = { registry: sigil, publicClient: publicClient as PublicClient };
   const owner = await funded();
   const id = owner.account.address;
@@ -290,13 +374,25 @@ async function recoveredIdentity({ publicClient, dev, wallet, funded, rpc, sigil
   await sendOperation(owner, target, { type: "commitNextOwner", identity: id, commitment: next.commitment });
   if (flood > 0) {
     const thief = await rawSender(owner.key); // the stolen key
-    await inOneBlock(Array.from({ length: flood }, (_, i) => serviceAttribute("Messaging", `https://thief${i}.example`)).flatMap((svc) =>
-      [erc, sigil].map((registry) => () => thief(registry, "setAttribute", [id, svc.name, svc.value, DAY]))));
+    await inOneBlock(
+      Array.from({ length: flood }, (_, i) => serviceAttribute("Messaging", `https://thief${i}.example`)).flatMap((svc) =>
+        [erc, sigil].map((registry) => () => thief(registry, "setAttribute", [id, svc.name, svc.value, DAY])),
+      ),
+    );
   }
   await rpc("hardhat_mine", [toHex(10)]);
-  await dev.sendTransaction({ to: next.address, value: parseEther("1"), chain: null }).then((hash) => publicClient.waitForTransactionReceipt({ hash }));
+  await dev
+    .sendTransaction({ to: next.address, value: parseEther("1"), chain: null })
+    .then((hash) => publicClient.waitForTransactionReceipt({ hash }));
   await sendOperation(wallet(next.privateKey), target, {
-    type: "rotate", identity: id, salt: next.salt, newOwner: next.address, nextCommitment: generateNextKey().commitment, purge: true, revokeDelegates: [], revokeAttributes: [],
+    type: "rotate",
+    identity: id,
+    salt: next.salt,
+    newOwner: next.address,
+    nextCommitment: generateNextKey().commitment,
+    purge: true,
+    revokeDelegates: [],
+    revokeAttributes: [],
   });
   await call(owner, erc, "changeOwner", [id, next.address]);
   return id;
@@ -313,8 +409,11 @@ async function floodScenario(c: Contenders): Promise<Address> {
   c.bench.profiles[capped] = { style: "alchemy", maxLogResults: cap };
   const reference = await contend(c, "c. flood then purge", capped, R, { ethr: false, label: "rotated, no flood" });
   const flooded = await contend(c, "c. flood then purge", capped, F, { label: "flooded + purged" });
-  judge(flooded.sigil, flooded.sigil.sequentialRoundTrips <= reference.sigil.sequentialRoundTrips && flooded.sigil.median <= 1.5 * reference.sigil.median,
-    `like the same rotation without the flood (round trips <=, median <= 1.5x): ${flooded.sigil.sequentialRoundTrips} vs ${reference.sigil.sequentialRoundTrips}, ${(flooded.sigil.median / reference.sigil.median).toFixed(2)}x`);
+  judge(
+    flooded.sigil,
+    flooded.sigil.sequentialRoundTrips <= reference.sigil.sequentialRoundTrips && flooded.sigil.median <= 1.5 * reference.sigil.median,
+    `like the same rotation without the flood (round trips <=, median <= 1.5x): ${flooded.sigil.sequentialRoundTrips} vs ${reference.sigil.sequentialRoundTrips}, ${(flooded.sigil.median / reference.sigil.median).toFixed(2)}x`,
+  );
   return F;
 }
 
@@ -325,11 +424,24 @@ async function bigHistoryScenario(c: Contenders): Promise<Address> {
   const K = big.account.address;
   const bigSend = await chain.rawSender(big.key);
   for (let b = 0; b < z.BIG / 10; b++) {
-    await chain.inOneBlock(Array.from({ length: 10 }, (_, j) => b * 10 + j).flatMap((i) => [chain.erc, chain.sigil].map((registry) => () => bigSend(registry, ...step(K, i)))));
+    await chain.inOneBlock(
+      Array.from({ length: 10 }, (_, j) => b * 10 + j).flatMap((i) =>
+        [chain.erc, chain.sigil].map((registry) => () => bigSend(registry, ...step(K, i))),
+      ),
+    );
   }
   const bigRows = await contend(c, `d. ${z.BIG.toLocaleString("en-US")} changes`, "uncapped", K);
   const cpuProxy = await c.proxyFor({ latencyMs: 0 });
-  const cpu = await cpuInChild({ url: cpuProxy.url, chainId: chain.chainId, sigil: chain.sigil, erc: chain.erc, sigilDid: c.sigilDid(K), ethrDid: c.ethrDid(K), runs: z.smoke ? 2 : 10, ethrRuns: z.smoke ? 1 : 3 });
+  const cpu = await cpuInChild({
+    url: cpuProxy.url,
+    chainId: chain.chainId,
+    sigil: chain.sigil,
+    erc: chain.erc,
+    sigilDid: c.sigilDid(K),
+    ethrDid: c.ethrDid(K),
+    runs: z.smoke ? 2 : 10,
+    ethrRuns: z.smoke ? 1 : 3,
+  });
   bigRows.sigil.cpuMs = cpu.sigil;
   bigRows.stock.cpuMs = cpu.stock;
   bigRows.tuned.cpuMs = cpu.tuned;
@@ -338,7 +450,12 @@ async function bigHistoryScenario(c: Contenders): Promise<Address> {
   // resolution; the goal is at least 3x less. Judged on the same two steps, timed alone on this
   // DID's logs (the process total above also holds HTTP, JSON parsing and GC). Tiny smoke sizes
   // are all fixed cost, so only a full run is judged.
-  if (!z.smoke) judge(bigRows.sigil, cpu.decodeAndDocument <= 32 / 3, `log decoding + document <= 1/3 of the 32 ms profiled before: ${cpu.decodeAndDocument.toFixed(1)} ms (${((cpu.decodeAndDocument / z.BIG) * 1000).toFixed(1)} µs per change)`);
+  if (!z.smoke)
+    judge(
+      bigRows.sigil,
+      cpu.decodeAndDocument <= 32 / 3,
+      `log decoding + document <= 1/3 of the 32 ms profiled before: ${cpu.decodeAndDocument.toFixed(1)} ms (${((cpu.decodeAndDocument / z.BIG) * 1000).toFixed(1)} µs per change)`,
+    );
   await contend(c, `d. ${z.BIG.toLocaleString("en-US")} changes`, "goal (infura)", K, { ethr: false });
   return K;
 }
@@ -346,7 +463,10 @@ async function bigHistoryScenario(c: Contenders): Promise<Address> {
 /** (f) CONTACTS DIDs at once: through did-resolver (Promise.all) vs resolveMany. */
 async function contactsScenario(c: Contenders, known: Address[]) {
   const { z, sigilFor, sigilDid, ethrDid, measure } = c;
-  const contacts: Address[] = [...known, ...Array.from({ length: z.CONTACTS - 4 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, "0")}` as Address)];
+  const contacts: Address[] = [
+    ...known,
+    ...Array.from({ length: z.CONTACTS - 4 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, "0")}` as Address),
+  ];
   const groupRuns = z.smoke ? 1 : 5;
   const ethrGroupRuns = z.smoke ? 1 : 2; // 10-30 s each
   const all = (results: DIDResolutionResult[]) => {
@@ -356,19 +476,42 @@ async function contactsScenario(c: Contenders, known: Address[]) {
   for (const profile of ["uncapped", "goal (infura)"]) {
     const p = await c.proxyFor(c.bench.profiles[profile]);
     const scenario = `f. ${z.CONTACTS.toLocaleString("en-US")} contacts`;
-    const many = await measure({ scenario, profile, resolver: "sigil resolveMany" }, p, async () => all(await sigilFor(p).resolveMany(contacts.map(sigilDid))), { runs: groupRuns });
-    const viaDidResolver = await measure({ scenario, profile, resolver: "sigil via did-resolver, Promise.all" }, p, async () => {
-      const resolver = new Resolver(sigilFor(p).plugin());
-      return all(await Promise.all(contacts.map((a) => resolver.resolve(sigilDid(a)))));
-    }, { runs: groupRuns });
-    judge(viaDidResolver, viaDidResolver.median <= 1.5 * many.median && viaDidResolver.sequentialRoundTrips <= many.sequentialRoundTrips,
-      `group speed without resolveMany (median <= 1.5x, round trips <=): ${(viaDidResolver.median / many.median).toFixed(2)}x, ${viaDidResolver.sequentialRoundTrips} vs ${many.sequentialRoundTrips}`);
+    const many = await measure(
+      { scenario, profile, resolver: "sigil resolveMany" },
+      p,
+      async () => all(await sigilFor(p).resolveMany(contacts.map(sigilDid))),
+      { runs: groupRuns },
+    );
+    const viaDidResolver = await measure(
+      { scenario, profile, resolver: "sigil via did-resolver, Promise.all" },
+      p,
+      async () => {
+        const resolver = new Resolver(sigilFor(p).plugin());
+        return all(await Promise.all(contacts.map((a) => resolver.resolve(sigilDid(a)))));
+      },
+      { runs: groupRuns },
+    );
+    judge(
+      viaDidResolver,
+      viaDidResolver.median <= 1.5 * many.median && viaDidResolver.sequentialRoundTrips <= many.sequentialRoundTrips,
+      `group speed without resolveMany (median <= 1.5x, round trips <=): ${(viaDidResolver.median / many.median).toFixed(2)}x, ${viaDidResolver.sequentialRoundTrips} vs ${many.sequentialRoundTrips}`,
+    );
     const stock = c.stockFor(p);
     await stock.resolve(ethrDid(Z)).catch(() => undefined);
-    await measure({ scenario, profile, resolver: "ethr stock, Promise.all" }, p, async () => all(await Promise.all(contacts.map((a) => stock.resolve(ethrDid(a))))), { runs: ethrGroupRuns, gapMs: 300, budgetMs: z.ETHR_BUDGET_MS });
+    await measure(
+      { scenario, profile, resolver: "ethr stock, Promise.all" },
+      p,
+      async () => all(await Promise.all(contacts.map((a) => stock.resolve(ethrDid(a))))),
+      { runs: ethrGroupRuns, gapMs: 300, budgetMs: z.ETHR_BUDGET_MS },
+    );
     const tuned = c.tunedFor(p);
     await tuned.resolve(ethrDid(Z)).catch(() => undefined);
-    await measure({ scenario, profile, resolver: "ethr tuned, Promise.all" }, p, async () => all(await Promise.all(contacts.map((a) => tuned.resolve(ethrDid(a))))), { runs: ethrGroupRuns, budgetMs: z.ETHR_BUDGET_MS });
+    await measure(
+      { scenario, profile, resolver: "ethr tuned, Promise.all" },
+      p,
+      async () => all(await Promise.all(contacts.map((a) => tuned.resolve(ethrDid(a))))),
+      { runs: ethrGroupRuns, budgetMs: z.ETHR_BUDGET_MS },
+    );
     await p.close();
   }
 }
@@ -379,7 +522,19 @@ export async function measureProviders({ smoke }: { smoke: boolean }): Promise<P
   const runs = smoke
     ? "one run per row (smoke)"
     : `up to ${z.RUNS} runs per row, stopping after ${z.BUDGET_MS / 1000} s once ${z.MIN_RUNS} are done (ethr-did-resolver rows: after ${z.ETHR_BUDGET_MS / 1000} s); ${z.LEARN} new resolvers for "first, learning"; groups 5 runs (ethr-did-resolver 2)`;
-  const bench: ProviderBench = { runs, latencyMs: LATENCY_MS, longChainBlocks: z.LONG, changes: z.CHANGES, spreadBlocks: z.SPREAD, flood: z.FLOOD, bigChanges: z.BIG, contacts: z.CONTACTS, profiles, rows: [], health: {} };
+  const bench: ProviderBench = {
+    runs,
+    latencyMs: LATENCY_MS,
+    longChainBlocks: z.LONG,
+    changes: z.CHANGES,
+    spreadBlocks: z.SPREAD,
+    flood: z.FLOOD,
+    bigChanges: z.BIG,
+    contacts: z.CONTACTS,
+    profiles,
+    rows: [],
+    health: {},
+  };
   const node = await startHardhatNode();
   let c: Contenders | undefined;
   try {
@@ -395,26 +550,44 @@ export async function measureProviders({ smoke }: { smoke: boolean }): Promise<P
   return bench;
 }
 
-type CpuConfig = { url: string; chainId: number; sigil: Address; erc: Address; sigilDid: string; ethrDid: string; runs: number; ethrRuns: number };
+type CpuConfig = {
+  url: string;
+  chainId: number;
+  sigil: Address;
+  erc: Address;
+  sigilDid: string;
+  ethrDid: string;
+  runs: number;
+  ethrRuns: number;
+};
 
 /** Client CPU per resolution, ms, measured in a child process: the emulator and the node run
  * elsewhere, so process.cpuUsage() there is the resolver's alone. */
 function cpuInChild(cfg: CpuConfig): Promise<{ sigil: number; stock: number; tuned: number; decodeAndDocument: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [import.meta.filename, "--cpu-child", JSON.stringify(cfg)], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [import.meta.filename, "--cpu-child", JSON.stringify(cfg)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (c) => (out += c));
     child.stderr.on("data", (c) => (err += c));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`cpu child exited ${code}: ${err}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`cpu child exited ${code}: ${err}`)),
+    );
   });
 }
 
 async function cpuChild(cfg: CpuConfig) {
-  const sigil = createSigilResolver({ networks: [{ chainId: cfg.chainId, name: "bench", registry: cfg.sigil, rpcUrls: [cfg.url] }], cache: false });
+  const sigil = createSigilResolver({
+    networks: [{ chainId: cfg.chainId, name: "bench", registry: cfg.sigil, rpcUrls: [cfg.url] }],
+    cache: false,
+  });
   const stock = new Resolver(getEthrResolver({ networks: [{ name: "bench", chainId: cfg.chainId, registry: cfg.erc, rpcUrl: cfg.url }] }));
   const provider = new JsonRpcProvider(cfg.url, cfg.chainId, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
-  const tuned = new Resolver(getEthrResolver({ networks: [{ name: "bench", chainId: cfg.chainId, registry: cfg.erc, provider: provider as never }] }));
+  const tuned = new Resolver(
+    getEthrResolver({ networks: [{ name: "bench", chainId: cfg.chainId, registry: cfg.erc, provider: provider as never }] }),
+  );
   const cpuOf = async (resolve: () => Promise<DIDResolutionResult>, runs: number, gapMs = 0) => {
     if (failure(await resolve())) return NaN; // warm-up; a failing resolver has no CPU figure
     let used = 0;
@@ -429,9 +602,27 @@ async function cpuChild(cfg: CpuConfig) {
   };
   // Decoding and the document alone, on the logs the resolver reads (median of warm runs).
   const identity = cfg.sigilDid.split(":").pop() as Address;
-  const answer = (await (await fetch(cfg.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getLogs", params: [{ address: cfg.sigil, topics: [null, pad(identity)], fromBlock: "0x0", toBlock: "latest" }] }) })).json()) as { result: RawLog[] };
+  const answer = (await (
+    await fetch(cfg.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "eth_getLogs",
+        params: [{ address: cfg.sigil, topics: [null, pad(identity)], fromBlock: "0x0", toBlock: "latest" }],
+      }),
+    })
+  ).json()) as { result: RawLog[] };
   const head = await createPublicClient({ transport: http(cfg.url) }).getBlock();
-  const fold = () => buildDocument({ did: cfg.sigilDid, address: identity, chainId: cfg.chainId, events: decodeRegistryLogs(answer.result), at: { blockNumber: head.number, timestamp: head.timestamp } });
+  const fold = () =>
+    buildDocument({
+      did: cfg.sigilDid,
+      address: identity,
+      chainId: cfg.chainId,
+      events: decodeRegistryLogs(answer.result),
+      at: { blockNumber: head.number, timestamp: head.timestamp },
+    });
   const folds: number[] = [];
   for (let i = 0; i < 5 + cfg.runs * 3; i++) {
     const t = performance.now();

@@ -8,9 +8,16 @@ export function renderProviders(b: ProviderBench): string[] {
   const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(x < 10 ? 2 : 0)} ms` : "–");
   const kb = (x: number) => (Number.isFinite(x) ? `${(x / 1024).toFixed(1)} KB` : "–");
   const caps = (o: ProxyOptions) =>
-    [o.style && `${o.style} style`, o.maxLogRange && `${o.maxLogRange.toLocaleString("en-US")} blocks per getLogs`, o.maxLogResults && `${o.maxLogResults.toLocaleString("en-US")} logs per answer`,
-      o.maxBatch && `batches of ${o.maxBatch.toLocaleString("en-US")}`, o.omitBlockTimestamp && "logs without blockTimestamp",
-      o.slowLogs && `getLogs over ${o.slowLogs.overBlocks.toLocaleString("en-US")} blocks answer after ${o.slowLogs.delayMs} ms`].filter(Boolean).join(", ") || "no caps";
+    [
+      o.style && `${o.style} style`,
+      o.maxLogRange && `${o.maxLogRange.toLocaleString("en-US")} blocks per getLogs`,
+      o.maxLogResults && `${o.maxLogResults.toLocaleString("en-US")} logs per answer`,
+      o.maxBatch && `batches of ${o.maxBatch.toLocaleString("en-US")}`,
+      o.omitBlockTimestamp && "logs without blockTimestamp",
+      o.slowLogs && `getLogs over ${o.slowLogs.overBlocks.toLocaleString("en-US")} blocks answer after ${o.slowLogs.delayMs} ms`,
+    ]
+      .filter(Boolean)
+      .join(", ") || "no caps";
   const scenarios = [...new Set(b.rows.map((r) => r.scenario))];
   const out = [
     "## Resolution on public-provider profiles (issue #15)",
@@ -30,8 +37,10 @@ export function renderProviders(b: ProviderBench): string[] {
       "",
       `| profile | resolver | sequential round trips | HTTP requests | calls | bytes | median | p95 | refused calls | resolved |${cpu ? " client CPU |" : ""} goal |`,
       `|---|---|---:|---:|---:|---:|---:|---:|---:|---:|${cpu ? "---:|" : ""}---|`,
-      ...rows.map((r) =>
-        `| ${r.profile} | ${r.resolver} | ${n(r.sequentialRoundTrips)} | ${n(r.httpRequests)} | ${n(r.calls)} | ${kb(r.bytes)} | ${ms(r.median)} | ${ms(r.p95)} | ${n(r.refused)} | ${r.ok}/${r.runs}${r.error ? ` (${r.error.replace(/\|/g, "/").replace(/\s+/g, " ")})` : ""} |${cpu ? ` ${r.cpuMs === undefined ? "" : ms(r.cpuMs)} |` : ""} ${r.goal ? `${r.goal.met ? "met" : "**missed**"}: ${r.goal.text}` : ""} |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.profile} | ${r.resolver} | ${n(r.sequentialRoundTrips)} | ${n(r.httpRequests)} | ${n(r.calls)} | ${kb(r.bytes)} | ${ms(r.median)} | ${ms(r.p95)} | ${n(r.refused)} | ${r.ok}/${r.runs}${r.error ? ` (${r.error.replace(/\|/g, "/").replace(/\s+/g, " ")})` : ""} |${cpu ? ` ${r.cpuMs === undefined ? "" : ms(r.cpuMs)} |` : ""} ${r.goal ? `${r.goal.met ? "met" : "**missed**"}: ${r.goal.text}` : ""} |`,
+      ),
       "",
     );
     if (cpu) {

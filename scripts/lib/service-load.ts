@@ -41,8 +41,21 @@ const SCENARIOS = [
 
 async function startService(target: LoadTarget, flags: readonly string[]) {
   const port = await freePort();
-  const args = [join(root, "sdk/cli/dist/bin.js"), "--network", "bench", "--registry", target.registry, "--chain-id", String(target.chainId), "--rpc", target.rpcUrl];
-  const child = spawn(process.execPath, [...args, "serve", "--port", String(port), "--log-level", "warn", ...flags], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const args = [
+    join(root, "sdk/cli/dist/bin.js"),
+    "--network",
+    "bench",
+    "--registry",
+    target.registry,
+    "--chain-id",
+    String(target.chainId),
+    "--rpc",
+    target.rpcUrl,
+  ];
+  const child = spawn(process.execPath, [...args, "serve", "--port", String(port), "--log-level", "warn", ...flags], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (c) => (output += c));
   child.stderr.on("data", (c) => (output += c));
@@ -50,7 +63,10 @@ async function startService(target: LoadTarget, flags: readonly string[]) {
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`sigil serve exited with ${child.exitCode}:\n${output}`);
     if (i > 100) throw new Error(`sigil serve did not start:\n${output}`);
-    const up = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const up = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -81,7 +97,14 @@ export async function measureServiceLoad(target: LoadTarget, options: { requests
     try {
       const requests =
         scenario.batch > 0
-          ? [{ method: "POST" as const, path: "/1.0/identifiers", headers: { "content-type": "application/json" }, body: JSON.stringify({ dids: target.dids.slice(0, scenario.batch) }) }]
+          ? [
+              {
+                method: "POST" as const,
+                path: "/1.0/identifiers",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ dids: target.dids.slice(0, scenario.batch) }),
+              },
+            ]
           : target.dids.map((did) => ({ method: "GET" as const, path: `/1.0/identifiers/${did}` }));
       const route = scenario.batch > 0 ? "/1.0/identifiers" : "/1.0/identifiers/*";
       // Warm-up: the first read of each DID fills the cache (and the JIT).
@@ -92,7 +115,9 @@ export async function measureServiceLoad(target: LoadTarget, options: { requests
       let last = 0;
       const started = performance.now();
       const result = await new Promise<autocannon.Result>((resolve, reject) => {
-        const run = autocannon({ url: service.url, connections: options.connections, amount, requests, timeout: 10 }, (error, r) => (error ? reject(error) : resolve(r)));
+        const run = autocannon({ url: service.url, connections: options.connections, amount, requests, timeout: 10 }, (error, r) =>
+          error ? reject(error) : resolve(r),
+        );
         run.on("response", () => (last = performance.now()));
       });
       const after = await answered(service.url, route);
@@ -121,6 +146,9 @@ export function renderLoad(rows: readonly LoadRow[]): string[] {
   return [
     "| scenario | connections | requests/s | p50 | p99 | sent | answered | errors | lost |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.scenario} | ${r.connections} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.sent} | ${r.requests} | ${r.errors} | ${r.lost} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.connections} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.sent} | ${r.requests} | ${r.errors} | ${r.lost} |`,
+    ),
   ];
 }

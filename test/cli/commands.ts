@@ -25,11 +25,15 @@ describe("sigil CLI commands against a real hardhat node", function () {
   const did = `did:sigil:localhost:${alice}`;
 
   function sigil(args: string[], env: Record<string, string> = {}) {
-    const run = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--deployments", dir, "--rpc", node.url, ...args], {
-      cwd: root,
-      encoding: "utf8",
-      env: { ...process.env, SIGIL_PRIVATE_KEY: "", SIGIL_NEXT_KEY: "", SIGIL_RELAYER_KEY: "", ...env },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(root, "sdk", "cli", "dist", "bin.js"), "--deployments", dir, "--rpc", node.url, ...args],
+      {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, SIGIL_PRIVATE_KEY: "", SIGIL_NEXT_KEY: "", SIGIL_RELAYER_KEY: "", ...env },
+      },
+    );
     return { code: run.status, out: run.stdout, err: run.stderr };
   }
 
@@ -37,7 +41,9 @@ describe("sigil CLI commands against a real hardhat node", function () {
     node = await startHardhatNode();
     dir = mkdtempSync(join(tmpdir(), "sigil-cli-"));
     provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const { abi, bytecode } = JSON.parse(readFileSync(join(root, "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8")) as { abi: unknown[]; bytecode: Hex };
+    const { abi, bytecode } = JSON.parse(
+      readFileSync(join(root, "artifacts", "contracts", "SigilRegistry.sol", "SigilRegistry.json"), "utf8"),
+    ) as { abi: unknown[]; bytecode: Hex };
     const transport = http(node.url);
     const wallet = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEY as Hex), transport }) as WalletClient;
     const publicClient = createPublicClient({ transport, pollingInterval: 50 }) as PublicClient;
@@ -123,13 +129,43 @@ describe("sigil CLI commands against a real hardhat node", function () {
     const dir2 = mkdtempSync(join(tmpdir(), "sigil-guardians-"));
     const cards = join(dir2, "cards");
     const funder = new Wallet(DEV_PRIVATE_KEY, provider);
-    for (const k of [carolKey, ...guardians]) await (await funder.sendTransaction({ to: privateKeyToAccount(k).address, value: 10n ** 18n })).wait();
+    for (const k of [carolKey, ...guardians])
+      await (await funder.sendTransaction({ to: privateKeyToAccount(k).address, value: 10n ** 18n })).wait();
     // Carol's own key as a guardian would let whoever steals it recover alone: refused before anything is written or sent.
-    const self = sigil(["guardians", "set", carolDid, "--guardian", privateKeyToAccount(guardians[0]).address, "--guardian", carol, "--threshold", "1", "--cards", cards], { SIGIL_PRIVATE_KEY: carolKey });
+    const self = sigil(
+      [
+        "guardians",
+        "set",
+        carolDid,
+        "--guardian",
+        privateKeyToAccount(guardians[0]).address,
+        "--guardian",
+        carol,
+        "--threshold",
+        "1",
+        "--cards",
+        cards,
+      ],
+      { SIGIL_PRIVATE_KEY: carolKey },
+    );
     expect(self.code, self.err).to.equal(2);
     expect(self.err).to.include("invalid guardian 2").and.include("the identity's own address");
     expect(() => readdirSync(cards), "no card written").to.throw();
-    const set = sigil(["guardians", "set", carolDid, ...guardians.flatMap((g) => ["--guardian", privateKeyToAccount(g).address]), "--threshold", "2", "--delay", "1d", "--cards", cards], { SIGIL_PRIVATE_KEY: carolKey });
+    const set = sigil(
+      [
+        "guardians",
+        "set",
+        carolDid,
+        ...guardians.flatMap((g) => ["--guardian", privateKeyToAccount(g).address]),
+        "--threshold",
+        "2",
+        "--delay",
+        "1d",
+        "--cards",
+        cards,
+      ],
+      { SIGIL_PRIVATE_KEY: carolKey },
+    );
     expect(set.code, set.err).to.equal(0);
     const cardFiles = readdirSync(cards).map((f) => join(cards, f));
     expect(cardFiles).to.have.length(3);
@@ -146,7 +182,9 @@ describe("sigil CLI commands against a real hardhat node", function () {
     expect(next.code, next.err).to.equal(0);
     const commitment = JSON.parse(next.out).commitment;
     const cardOf = (i: number) => cardFiles.find((f) => f.includes(privateKeyToAccount(guardians[i]).address.toLowerCase()))!;
-    const start = sigil(["recover", "start", carolDid, "--card", cardOf(0), "--new-owner", newOwner, "--commitment", commitment], { SIGIL_PRIVATE_KEY: guardians[0] });
+    const start = sigil(["recover", "start", carolDid, "--card", cardOf(0), "--new-owner", newOwner, "--commitment", commitment], {
+      SIGIL_PRIVATE_KEY: guardians[0],
+    });
     expect(start.code, start.err).to.equal(0);
     const wrongCard = sigil(["recover", "approve", carolDid, "--card", cardOf(0)], { SIGIL_PRIVATE_KEY: guardians[1] });
     expect(wrongCard.code).to.equal(1);
@@ -173,7 +211,22 @@ describe("sigil CLI commands against a real hardhat node", function () {
     expect(doc.didDocumentMetadata.sigil.nextOwnerCommitment).to.equal(commitment);
     expect(doc.didDocumentMetadata.sigil.recoveries).to.deep.equal([]);
     // Now controlled by newOwner: naming it a guardian is refused too.
-    const controllerAsGuardian = sigil(["guardians", "set", carolDid, "--guardian", newOwner, "--guardian", privateKeyToAccount(guardians[2]).address, "--threshold", "1", "--cards", join(dir2, "cards2")], { SIGIL_PRIVATE_KEY: carolKey });
+    const controllerAsGuardian = sigil(
+      [
+        "guardians",
+        "set",
+        carolDid,
+        "--guardian",
+        newOwner,
+        "--guardian",
+        privateKeyToAccount(guardians[2]).address,
+        "--threshold",
+        "1",
+        "--cards",
+        join(dir2, "cards2"),
+      ],
+      { SIGIL_PRIVATE_KEY: carolKey },
+    );
     expect(controllerAsGuardian.code, controllerAsGuardian.err).to.equal(2);
     expect(controllerAsGuardian.err).to.include("invalid guardian 1").and.include("the identity's current controller");
   });
@@ -184,16 +237,33 @@ describe("sigil CLI commands against a real hardhat node", function () {
     const bobX = "0x" + "42".repeat(32);
     const carolX = "0x" + "43".repeat(32);
     const pub = (secret: string) => bytesToHex(x25519.getPublicKey(hexToBytes(secret as Hex)));
-    expect(sigil(["key", "add", bobDid, "--public-key", pub(bobX), "--type", "X25519", "--purpose", "enc"], { SIGIL_PRIVATE_KEY: bobKey }).code).to.equal(0);
+    expect(
+      sigil(["key", "add", bobDid, "--public-key", pub(bobX), "--type", "X25519", "--purpose", "enc"], { SIGIL_PRIVATE_KEY: bobKey }).code,
+    ).to.equal(0);
     const sealed = sigil(["encrypt", bobDid, "meet at 6"]);
     expect(sealed.code, sealed.err).to.equal(0);
     // An earlier test moved this chain a day ahead of the wall clock: say when it was received, in chain time.
     const chainTime = new Date(Number((await provider.getBlock("latest"))!.timestamp) * 1000).toISOString();
-    const opened = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--deployments", dir, "--rpc", node.url, "decrypt", bobDid, "-", "--received-at", chainTime], {
-      input: sealed.out,
-      encoding: "utf8",
-      env: { ...process.env, SIGIL_X25519_KEY: bobX },
-    });
+    const opened = spawnSync(
+      process.execPath,
+      [
+        join(root, "sdk", "cli", "dist", "bin.js"),
+        "--deployments",
+        dir,
+        "--rpc",
+        node.url,
+        "decrypt",
+        bobDid,
+        "-",
+        "--received-at",
+        chainTime,
+      ],
+      {
+        input: sealed.out,
+        encoding: "utf8",
+        env: { ...process.env, SIGIL_X25519_KEY: bobX },
+      },
+    );
     expect(opened.status, opened.stderr).to.equal(0);
     expect(opened.stdout).to.include("(anonymous sender)").and.include("meet at 6");
     const wrong = sigil(["decrypt", bobDid, sealed.out.trim(), "--received-at", chainTime], { SIGIL_X25519_KEY: carolX });
@@ -207,7 +277,9 @@ describe("sigil CLI commands against a real hardhat node", function () {
     const bobKey = generatePrivateKey();
     const bobDid = `did:sigil:localhost:${privateKeyToAccount(bobKey).address.toLowerCase()}`;
     const file = join(mkdtempSync(join(tmpdir(), "sigil-op-")), "op.json");
-    const prepared = sigil(["prepare", file, "service", "add", bobDid, "Messaging", "https://m.example/bob"], { SIGIL_PRIVATE_KEY: bobKey });
+    const prepared = sigil(["prepare", file, "service", "add", bobDid, "Messaging", "https://m.example/bob"], {
+      SIGIL_PRIVATE_KEY: bobKey,
+    });
     expect(prepared.code, prepared.err).to.equal(0);
     expect(JSON.parse(readFileSync(file, "utf8")).operation.type).to.equal("setAttribute");
     const relayed = sigil(["relay", file], { SIGIL_RELAYER_KEY: RELAYER_KEY });
@@ -225,7 +297,12 @@ describe("sigil CLI commands against a real hardhat node", function () {
       [["--network", "mainnet", "resolve", did], {}, 2, 'unknown network "mainnet"'],
       [["key", "add", did, "--delegate", "0x1234"], { SIGIL_PRIVATE_KEY: ALICE_KEY }, 2, "is not a 0x-prefixed 20-byte address"],
       [["key", "add", did, "--delegate", alice], {}, 2, "no key: set SIGIL_PRIVATE_KEY"],
-      [["key", "add", `did:sigil:localhost:${privateKeyToAccount(generatePrivateKey()).address}`, "--delegate", alice], { SIGIL_PRIVATE_KEY: RELAYER_KEY }, 1, "bad_actor"],
+      [
+        ["key", "add", `did:sigil:localhost:${privateKeyToAccount(generatePrivateKey()).address}`, "--delegate", alice],
+        { SIGIL_PRIVATE_KEY: RELAYER_KEY },
+        1,
+        "bad_actor",
+      ],
       [["key", "add", did], { SIGIL_PRIVATE_KEY: ALICE_KEY }, 2, "give exactly one of --delegate"],
       [["bogus"], {}, 2, "unknown command"],
       [["serve", "--port", "http"], {}, 2, '--port "http" must be a whole number >= 0'],
@@ -239,12 +316,21 @@ describe("sigil CLI commands against a real hardhat node", function () {
       const run = sigil(args, env);
       expect(run.code, `${args.join(" ")}: ${run.err}`).to.equal(code);
       expect(run.err, args.join(" ")).to.include(fragment);
-      expect(run.err.trim().split("\n").filter((l) => l.startsWith("sigil:") || l.startsWith("error:"))).to.have.length(1);
+      expect(
+        run.err
+          .trim()
+          .split("\n")
+          .filter((l) => l.startsWith("sigil:") || l.startsWith("error:")),
+      ).to.have.length(1);
     }
-    const unreachable = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--deployments", dir, "--rpc", "http://127.0.0.1:9", "--timeout", "500", "resolve", did], {
-      cwd: root,
-      encoding: "utf8",
-    });
+    const unreachable = spawnSync(
+      process.execPath,
+      [join(root, "sdk", "cli", "dist", "bin.js"), "--deployments", dir, "--rpc", "http://127.0.0.1:9", "--timeout", "500", "resolve", did],
+      {
+        cwd: root,
+        encoding: "utf8",
+      },
+    );
     expect(unreachable.status).to.equal(3);
     expect(unreachable.stderr).to.include("could not read the registry");
     expect(await provider.getBlockNumber()).to.equal(before);

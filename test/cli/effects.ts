@@ -62,7 +62,15 @@ describe("sigil CLI: no side effects before failure; exit codes; several network
     const pass = join(files, "pass.txt");
     writeFileSync(pass, "correct horse battery staple\n");
     const keystore = join(files, "create-ks.json");
-    const created = chain.sigil(["--passphrase-file", pass, "create", "--keystore-out", keystore, "--next-key-out", join(files, "create-next.json")]);
+    const created = chain.sigil([
+      "--passphrase-file",
+      pass,
+      "create",
+      "--keystore-out",
+      keystore,
+      "--next-key-out",
+      join(files, "create-next.json"),
+    ]);
     expect(created.code).to.equal(2);
     expect(created.err).to.include("--prepare");
     expect(existsSync(keystore)).to.equal(false);
@@ -86,12 +94,22 @@ describe("sigil CLI: no side effects before failure; exit codes; several network
     expect(empty.err).to.include("stdin was empty");
     const nowhere = ["--registry", "0x00000000000000000000000000000000000000aa", "--chain-id", "31337"];
     expect(chain.sigil([...nowhere, "resolve", id.did]).code, "resolve").to.equal(3);
-    expect(chain.sigil([...nowhere, "key", "add", id.did, "--delegate", chain.poor().address], { SIGIL_PRIVATE_KEY: id.key }).code, "write").to.equal(3);
-    expect(chain.sigil([...nowhere, "key", "revoke", id.did, "--delegate", chain.poor().address], { SIGIL_PRIVATE_KEY: id.key }).code, "write that reads first").to.equal(3);
+    expect(
+      chain.sigil([...nowhere, "key", "add", id.did, "--delegate", chain.poor().address], { SIGIL_PRIVATE_KEY: id.key }).code,
+      "write",
+    ).to.equal(3);
+    expect(
+      chain.sigil([...nowhere, "key", "revoke", id.did, "--delegate", chain.poor().address], { SIGIL_PRIVATE_KEY: id.key }).code,
+      "write that reads first",
+    ).to.equal(3);
   });
 
   it("10. npm run -s sigil -- --json prints only JSON on stdout", () => {
-    const r = spawnSync("npm", ["run", "-s", "sigil", "--", "--deployments", chain.dir, "--rpc", chain.node.url, "--json", "resolve", chain.poor().did], { cwd: root, encoding: "utf8", env: cleanEnv() });
+    const r = spawnSync(
+      "npm",
+      ["run", "-s", "sigil", "--", "--deployments", chain.dir, "--rpc", chain.node.url, "--json", "resolve", chain.poor().did],
+      { cwd: root, encoding: "utf8", env: cleanEnv() },
+    );
     expect(r.status, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.have.property("didDocument");
   });
@@ -114,7 +132,10 @@ describe("sigil CLI: no side effects before failure; exit codes; several network
     expect(unknown.err).to.include(chain.dir).and.include("localhost, second");
     // A write names the network it goes to: a DID of another network is refused, nothing sent.
     const before = await chain.blockNumber();
-    const other = chain.sigil(["key", "add", did, "--delegate", chain.poor().address], { SIGIL_PRIVATE_KEY: id.key, SIGIL_RPC_URL_SECOND: chain.node.url });
+    const other = chain.sigil(["key", "add", did, "--delegate", chain.poor().address], {
+      SIGIL_PRIVATE_KEY: id.key,
+      SIGIL_RPC_URL_SECOND: chain.node.url,
+    });
     expect(other.code).to.equal(2);
     expect(other.err).to.include("--network second");
     expect(await chain.blockNumber()).to.equal(before);

@@ -25,14 +25,23 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
   let publicClient: PublicClient;
   const did = `did:sigil:localhost:${alice}`;
   const run = (args: string[], env: Record<string, string> = {}, input?: string) => {
-    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: root, encoding: "utf8", input, env: { ...process.env, SIGIL_PRIVATE_KEY: "", SIGIL_RELAYER_KEY: "", SIGIL_RPC_URL: "", ...env } });
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      cwd: root,
+      encoding: "utf8",
+      input,
+      env: { ...process.env, SIGIL_PRIVATE_KEY: "", SIGIL_RELAYER_KEY: "", SIGIL_RPC_URL: "", ...env },
+    });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
-  const sigil = (args: string[], env: Record<string, string> = {}, input?: string) => run(["--deployments", dir, "--rpc", node.url, ...args], env, input);
+  const sigil = (args: string[], env: Record<string, string> = {}, input?: string) =>
+    run(["--deployments", dir, "--rpc", node.url, ...args], env, input);
   /** As `run`, without blocking this process: needed when this process also serves a proxy the CLI talks to. */
   const runAsync = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: root, env: { ...process.env, SIGIL_PRIVATE_KEY: "", SIGIL_RELAYER_KEY: "", SIGIL_RPC_URL: "", ...env } });
+      const child = spawn(process.execPath, [BIN, ...args], {
+        cwd: root,
+        env: { ...process.env, SIGIL_PRIVATE_KEY: "", SIGIL_RELAYER_KEY: "", SIGIL_RPC_URL: "", ...env },
+      });
       let [out, err] = ["", ""];
       child.stdout.on("data", (d) => (out += d));
       child.stderr.on("data", (d) => (err += d));
@@ -59,7 +68,10 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
     const record = JSON.parse(readFileSync(join(dir, "localhost.json"), "utf8"));
     writeFileSync(join(elsewhere, "localhost.json"), JSON.stringify({ ...record, address: "0x00000000000000000000000000000000000000aa" }));
     const before = await blockNumber();
-    for (const args of [["key", "revoke", did, "--delegate", "0x00000000000000000000000000000000000000bb"], ["deactivate", did]]) {
+    for (const args of [
+      ["key", "revoke", did, "--delegate", "0x00000000000000000000000000000000000000bb"],
+      ["deactivate", did],
+    ]) {
       const r = run(["--deployments", elsewhere, "--rpc", node.url, ...args], { SIGIL_PRIVATE_KEY: ALICE_KEY });
       expect(r.code, args.join(" ")).to.be.oneOf([1, 3]);
       expect(r.out).to.not.include("✔");
@@ -70,7 +82,9 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
   });
 
   it("sigil watch runs until stopped, prints typed changes (--json: one object each), and reports a dead RPC", async () => {
-    const watch = spawn(process.execPath, [BIN, "--deployments", dir, "--rpc", node.url, "--json", "watch", did, "--interval", "200"], { cwd: root });
+    const watch = spawn(process.execPath, [BIN, "--deployments", dir, "--rpc", node.url, "--json", "watch", did, "--interval", "200"], {
+      cwd: root,
+    });
     let out = "";
     let err = "";
     watch.stdout.on("data", (d) => (out += d));
@@ -80,7 +94,12 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
       expect(watch.exitCode, err).to.equal(null);
       expect(sigil(["service", "add", did, "Inbox", "https://inbox.example/a"], { SIGIL_PRIVATE_KEY: ALICE_KEY }).code).to.equal(0);
       for (let i = 0; i < 50 && !out.includes("serviceAdded"); i++) await new Promise((r) => setTimeout(r, 100));
-      const line = JSON.parse(out.trim().split("\n").find((l) => l.includes("serviceAdded"))!);
+      const line = JSON.parse(
+        out
+          .trim()
+          .split("\n")
+          .find((l) => l.includes("serviceAdded"))!,
+      );
       expect(line).to.deep.include({ did, kind: "serviceAdded" });
     } finally {
       watch.kill("SIGINT");
@@ -88,7 +107,11 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
     const code = await new Promise((r) => watch.on("exit", r));
     expect(code).to.equal(0);
     expect(run(["--deployments", dir, "--rpc", node.url, "watch", did, "--interval", "-1"]).code).to.equal(2);
-    const dead = spawn(process.execPath, [BIN, "--deployments", dir, "--rpc", "http://127.0.0.1:9", "--timeout", "300", "watch", did, "--interval", "200"], { cwd: root });
+    const dead = spawn(
+      process.execPath,
+      [BIN, "--deployments", dir, "--rpc", "http://127.0.0.1:9", "--timeout", "300", "watch", did, "--interval", "200"],
+      { cwd: root },
+    );
     let deadErr = "";
     dead.stderr.on("data", (d) => (deadErr += d));
     await new Promise((r) => setTimeout(r, 3_000));
@@ -98,7 +121,11 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
 
   it("a long-running sigil serve does not serve a reset chain's keys from its cache", async () => {
     const port = 40_000 + Math.floor(Math.random() * 20_000);
-    const serve = spawn(process.execPath, [BIN, "--deployments", dir, "--rpc", node.url, "serve", "--port", String(port), "--log-level", "warn"], { cwd: root });
+    const serve = spawn(
+      process.execPath,
+      [BIN, "--deployments", dir, "--rpc", node.url, "serve", "--port", String(port), "--log-level", "warn"],
+      { cwd: root },
+    );
     const keys = async () => {
       for (let i = 0; i < 100; i++) {
         const r = await fetch(`http://127.0.0.1:${port}/1.0/identifiers/${did}`).catch(() => undefined);
@@ -111,10 +138,22 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
     try {
       await keys(); // cached
       const snapshot = await publicClient.request({ method: "evm_snapshot" } as never);
-      expect((await runAsync(["--deployments", dir, "--rpc", node.url, "key", "add", did, "--delegate", thief], { SIGIL_PRIVATE_KEY: ALICE_KEY })).code).to.equal(0);
+      expect(
+        (
+          await runAsync(["--deployments", dir, "--rpc", node.url, "key", "add", did, "--delegate", thief], {
+            SIGIL_PRIVATE_KEY: ALICE_KEY,
+          })
+        ).code,
+      ).to.equal(0);
       expect(await keys()).to.include(thief.slice(2));
       await publicClient.request({ method: "evm_revert", params: [snapshot] } as never); // the chain is reset...
-      expect((await runAsync(["--deployments", dir, "--rpc", node.url, "key", "add", did, "--delegate", honest], { SIGIL_PRIVATE_KEY: ALICE_KEY })).code).to.equal(0);
+      expect(
+        (
+          await runAsync(["--deployments", dir, "--rpc", node.url, "key", "add", did, "--delegate", honest], {
+            SIGIL_PRIVATE_KEY: ALICE_KEY,
+          })
+        ).code,
+      ).to.equal(0);
       const after = await keys(); // ...to the same height and state, with another key
       expect(after).to.include(honest.slice(2));
       expect(after).to.not.include(thief.slice(2));
@@ -125,8 +164,16 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
 
   it("npm run serve stops on SIGTERM (no orphaned service)", async () => {
     const port = 40_000 + Math.floor(Math.random() * 20_000);
-    const npm = spawn("npm", ["run", "--silent", "serve", "--", "--deployments", dir, "--rpc", node.url, "--port", String(port), "--log-level", "warn"], { cwd: root });
-    const up = async () => fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
+    const npm = spawn(
+      "npm",
+      ["run", "--silent", "serve", "--", "--deployments", dir, "--rpc", node.url, "--port", String(port), "--log-level", "warn"],
+      { cwd: root },
+    );
+    const up = async () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => true,
+        () => false,
+      );
     for (let i = 0; i < 100 && !(await up()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await up(), "served").to.equal(true);
     npm.kill("SIGTERM");
@@ -155,7 +202,12 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
     const wrongChecksum = "0xF39FD6E51AAD88F6F4CE6AB8827279CFFFB92266".replace("F39FD", "F39Fd");
     const cases: [string[], Record<string, string>, number, string][] = [
       [["key", "add", did, "--delegate", wrongChecksum], as, 2, "wrong EIP-55 checksum"],
-      [["commit-next", did, "--out", join(dir, "n1.json"), "--next-address", "0x0000000000000000000000000000000000000000"], as, 2, "zero address"],
+      [
+        ["commit-next", did, "--out", join(dir, "n1.json"), "--next-address", "0x0000000000000000000000000000000000000000"],
+        as,
+        2,
+        "zero address",
+      ],
       [["commit-next", did, "--out", join(dir, "n2.json"), "--next-address", alice], as, 2, "must not be the current controller"],
       [["service", "add", did, "Inbox", "https://a b.example"], as, 2, "no spaces"],
       [["service", "add", did, "Inbox", "javascript:alert(1)"], as, 2, "run code"],
@@ -164,9 +216,9 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
       [["key", "add", did, "--delegate", alice, "--validity", "0"], as, 2, "must be a whole number of seconds > 0"],
       [["key", "add", did, "--delegate", alice, "--validity", "abc"], as, 2, "must be a whole number of seconds"],
       [["key", "revoke", did, "--delegate", "0x00000000000000000000000000000000000000cc"], as, 1, "nothing to revoke"],
-      [["--timeout", "0", "resolve", did], {}, 2, "--timeout \"0\""],
+      [["--timeout", "0", "resolve", did], {}, 2, '--timeout "0"'],
       [["--timeout", "-5", "resolve", did], {}, 2, "--timeout"],
-      [["--timeout", "abc", "resolve", did], {}, 2, "--timeout \"abc\""],
+      [["--timeout", "abc", "resolve", did], {}, 2, '--timeout "abc"'],
       [["key", "add"], as, 2, "missing required argument"],
       [["key", "add", did, "--delegate", alice], { SIGIL_PRIVATE_KEY: "0x1234" }, 2, "32 bytes"],
       [["attribute", "set", did, "x".repeat(40), "0x01"], as, 2, "at most 32 bytes"],
@@ -189,7 +241,11 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
     const other = mkdtempSync(join(tmpdir(), "sigil-deploy-"));
     const deployed = run(["--deployments", other, "--network", "devnet", "--rpc", node.url, "deploy"], { SIGIL_PRIVATE_KEY: RELAYER_KEY });
     expect(deployed.code, deployed.err).to.equal(0);
-    expect(JSON.parse(readFileSync(join(other, "devnet.json"), "utf8"))).to.include({ network: "devnet", chainId: 31337, version: "2.1.0" });
+    expect(JSON.parse(readFileSync(join(other, "devnet.json"), "utf8"))).to.include({
+      network: "devnet",
+      chainId: 31337,
+      version: "2.1.0",
+    });
     const wrongChain = await startRpcProxy(node.url, { chainId: 10 });
     try {
       const failover = await runAsync(["--deployments", dir, "--rpc", wrongChain.url, "--rpc", node.url, "resolve", did]);
@@ -253,7 +309,10 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
     const proxy = await startRpcProxy(node.url, { dropTransactions: true });
     try {
       const started = Date.now();
-      const r = await runAsync(["--deployments", dir, "--rpc", proxy.url, "--wait", "1500", "service", "add", did, "Hub", "https://hub.example"], { SIGIL_PRIVATE_KEY: ALICE_KEY });
+      const r = await runAsync(
+        ["--deployments", dir, "--rpc", proxy.url, "--wait", "1500", "service", "add", did, "Hub", "https://hub.example"],
+        { SIGIL_PRIVATE_KEY: ALICE_KEY },
+      );
       expect(r.code).to.equal(3);
       expect(r.err).to.match(/sent 0x[0-9a-f]{64}, waiting/);
       expect(r.err).to.include("not mined within 2 s");
@@ -272,7 +331,11 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
     expect(hint.err).to.include("Deactivate with the next key instead: sigil rotate");
     expect(spawnSync("git", ["check-ignore", "-q", "deployments/localhost.json"], { cwd: root }).status).to.equal(0);
     const old = spawnSync("/usr/bin/node", [BIN, "--version"], { encoding: "utf8" });
-    if (old.status !== null && !old.error && /^v(1\d|20|21)\./.test(spawnSync("/usr/bin/node", ["--version"], { encoding: "utf8" }).stdout)) {
+    if (
+      old.status !== null &&
+      !old.error &&
+      /^v(1\d|20|21)\./.test(spawnSync("/usr/bin/node", ["--version"], { encoding: "utf8" }).stdout)
+    ) {
       expect(old.status).to.equal(2);
       expect(old.stderr).to.include("needs Node.js 22.12 or later");
       expect(old.stderr).to.not.include("at ");

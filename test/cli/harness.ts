@@ -28,7 +28,12 @@ export function cleanEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Runs `sigil args…` to completion. */
 export function run(args: string[], env: Record<string, string> = {}, options: { input?: string; cwd?: string } = {}): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? root, encoding: "utf8", input: options.input ?? "", env: cleanEnv(env) });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? root,
+    encoding: "utf8",
+    input: options.input ?? "",
+    env: cleanEnv(env),
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -38,9 +38,15 @@ describe("sigil CLI: installed as the README says", function () {
     try {
       const clone = spawnSync("git", ["clone", "-q", root, dir], { encoding: "utf8" });
       expect(clone.status, clone.stderr).to.equal(0);
-      spawnSync("git", ["checkout", "-q", spawnSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim()], { cwd: dir });
+      spawnSync("git", ["checkout", "-q", spawnSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim()], {
+        cwd: dir,
+      });
       // Install scripts off: they fetch Node 22 and the EDR binding, which --help does not need.
-      const ci = spawnSync("npm", ["ci", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, encoding: "utf8", env });
+      const ci = spawnSync("npm", ["ci", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"], {
+        cwd: dir,
+        encoding: "utf8",
+        env,
+      });
       expect(ci.status, ci.stderr).to.equal(0);
       const help = spawnSync("npx", ["sigil", "--help"], { cwd: dir, encoding: "utf8", env });
       expect(help.status, help.stderr).to.equal(0);

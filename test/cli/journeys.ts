@@ -29,7 +29,9 @@ describe("sigil CLI: the journeys users expect", function () {
     expect(made.out.trim()).to.equal(card.publicKey);
     expect(made.err).to.include(`sigil key add <did> --public-key ${card.publicKey} --type Ed25519`);
     expect(chain.sigil(["sign", id.did, "hi", "--key-type", "Ed25519", "--keystore", ed]).code, "not yet published").to.equal(1);
-    expect(chain.sigil(["key", "add", id.did, "--public-key", card.publicKey, "--type", "Ed25519"], { SIGIL_PRIVATE_KEY: id.key }).code).to.equal(0);
+    expect(
+      chain.sigil(["key", "add", id.did, "--public-key", card.publicKey, "--type", "Ed25519"], { SIGIL_PRIVATE_KEY: id.key }).code,
+    ).to.equal(0);
     const jwt = chain.sigil(["--keystore", ed, "sign", id.did, "hi", "--key-type", "Ed25519"]);
     expect(jwt.code, jwt.err).to.equal(0);
     expect(chain.sigil(["verify", jwt.out.trim()]).code).to.equal(0);
@@ -37,7 +39,10 @@ describe("sigil CLI: the journeys users expect", function () {
     const x = join(files, "x.json");
     const xCard = chain.sigil(["--json", "keygen", "--type", "X25519", "--out", x]);
     const publicKey = JSON.parse(xCard.out).publicKey;
-    expect(chain.sigil(["key", "add", id.did, "--public-key", publicKey, "--type", "X25519", "--purpose", "enc"], { SIGIL_PRIVATE_KEY: id.key }).code).to.equal(0);
+    expect(
+      chain.sigil(["key", "add", id.did, "--public-key", publicKey, "--type", "X25519", "--purpose", "enc"], { SIGIL_PRIVATE_KEY: id.key })
+        .code,
+    ).to.equal(0);
     const jwe = chain.sigil(["encrypt", id.did, "for your eyes"]);
     expect(jwe.code, jwe.err).to.equal(0);
     const opened = chain.sigil(["decrypt", id.did, "-"], { SIGIL_X25519_KEY_FILE: x }, jwe.out);
@@ -65,7 +70,9 @@ describe("sigil CLI: the journeys users expect", function () {
   it("history: every change with time, block, transaction and sender, and what a purge voided", async () => {
     const id = await chain.funded();
     const as = { SIGIL_PRIVATE_KEY: id.key };
-    expect(chain.sigil(["service", "add", id.did, "Inbox", '{"uri": "https://inbox.example/h", "accept": ["didcomm/v2"]}'], as).code).to.equal(0);
+    expect(
+      chain.sigil(["service", "add", id.did, "Inbox", '{"uri": "https://inbox.example/h", "accept": ["didcomm/v2"]}'], as).code,
+    ).to.equal(0);
     expect(chain.sigil(["key", "add", id.did, "--delegate", "0x00000000000000000000000000000000000000d1"], as).code).to.equal(0);
     const next = join(files, "h-next.json");
     expect(chain.sigil(["commit-next", id.did, "--out", next], as).code).to.equal(0);
@@ -75,7 +82,10 @@ describe("sigil CLI: the journeys users expect", function () {
     expect(h.code, h.err).to.equal(0);
     expect(h.out).to.match(/\d{4}-\d\d-\d\dT[\d:.]+Z {2}block \d+ {2}published: service Inbox \{"uri":"https:\/\/inbox.example\/h"/);
     expect(h.out).to.include(`(by ${id.address}, tx 0x`);
-    expect(h.out).to.include("rotated by the next key").and.include("voided: delegate 0x00000000000000000000000000000000000000D1").and.include("voided: service Inbox");
+    expect(h.out)
+      .to.include("rotated by the next key")
+      .and.include("voided: delegate 0x00000000000000000000000000000000000000D1")
+      .and.include("voided: service Inbox");
     const json = JSON.parse(chain.sigil(["--json", "history", id.did]).out);
     const rotation = json.changes.find((c: { kind: string }) => c.kind === "rotate");
     expect(rotation.voided).to.have.length(2);
@@ -100,7 +110,9 @@ describe("sigil CLI: the journeys users expect", function () {
     expect(chain.sigil(["fund", created.address], { SIGIL_RELAYER_KEY: (await chain.funded()).key }).code).to.equal(0);
     const wrote = chain.sigil(["service", "add", created.did, "Inbox", "https://inbox.example/named"], { ...env, SIGIL_AS: "alice" });
     expect(wrote.code, wrote.err).to.equal(0);
-    expect(chain.sigil(["id", "list"], env).out).to.include("alice").and.include(ks);
+    expect(chain.sigil(["id", "list"], env).out)
+      .to.include("alice")
+      .and.include(ks);
     const unknown = chain.sigil(["--as", "bob", "sign", created.did, "x"], env);
     expect(unknown.code).to.equal(2);
     expect(unknown.err).to.include('no identity named "bob"').and.include("known: alice");
@@ -110,7 +122,11 @@ describe("sigil CLI: the journeys users expect", function () {
   it("watch: lines with time and block; one error line per outage (not per DID per poll); a chain reset said as such", async () => {
     const [a, b] = [await chain.funded(), await chain.funded()];
     const proxy = await startRpcProxy(chain.node.url);
-    const watch = spawn(process.execPath, [BIN, "--deployments", chain.dir, "--rpc", proxy.url, "--timeout", "500", "--json", "watch", a.did, b.did, "--interval", "200"], { cwd: root, env: cleanEnv() });
+    const watch = spawn(
+      process.execPath,
+      [BIN, "--deployments", chain.dir, "--rpc", proxy.url, "--timeout", "500", "--json", "watch", a.did, b.did, "--interval", "200"],
+      { cwd: root, env: cleanEnv() },
+    );
     let [out, err] = ["", ""];
     watch.stdout.on("data", (d) => (out += d));
     watch.stderr.on("data", (d) => (err += d));
@@ -121,10 +137,16 @@ describe("sigil CLI: the journeys users expect", function () {
     try {
       await new Promise((r) => setTimeout(r, 1_500));
       // runAsync: the proxy lives in this process, and a blocking spawn would be an outage of its own.
-      const sigil = (args: string[], key: string) => runAsync(["--deployments", chain.dir, "--rpc", chain.node.url, ...args], { SIGIL_PRIVATE_KEY: key });
+      const sigil = (args: string[], key: string) =>
+        runAsync(["--deployments", chain.dir, "--rpc", chain.node.url, ...args], { SIGIL_PRIVATE_KEY: key });
       expect((await sigil(["service", "add", a.did, "Inbox", "https://inbox.example/watch"], a.key)).code).to.equal(0);
       await until(() => out.includes("serviceAdded"), "the change is reported");
-      const line = JSON.parse(out.trim().split("\n").find((l) => l.includes("serviceAdded"))!);
+      const line = JSON.parse(
+        out
+          .trim()
+          .split("\n")
+          .find((l) => l.includes("serviceAdded"))!,
+      );
       expect(line).to.include({ did: a.did, kind: "serviceAdded" });
       expect(line.time).to.match(/^\d{4}-\d\d-\d\dT/);
       expect(Number(line.block)).to.be.greaterThan(0);
@@ -134,7 +156,13 @@ describe("sigil CLI: the journeys users expect", function () {
       await new Promise((r) => setTimeout(r, 2_500)); // about ten polls of two DIDs
       proxy.options.down = false;
       await until(() => err.slice(up).includes("reading again"), "the recovery is reported");
-      expect(err.slice(up).split("\n").filter((l) => l.includes("cannot read")), err).to.have.length(1);
+      expect(
+        err
+          .slice(up)
+          .split("\n")
+          .filter((l) => l.includes("cannot read")),
+        err,
+      ).to.have.length(1);
 
       const snapshot = await chain.publicClient.request({ method: "evm_snapshot" } as never);
       expect((await sigil(["change-owner", b.did, chain.poor().address], b.key)).code).to.equal(0);

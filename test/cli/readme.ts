@@ -63,7 +63,12 @@ describe("README: the exit-code table is true", function () {
             .slice(1)
             .map((token) => token.replaceAll("<address>", privateKeyToAccount(generatePrivateKey()).address.toLowerCase()))
             .map((token) => Object.entries(fill).reduce((t, [k, v]) => t.replaceAll(k, v), token));
-          const globals = ["--deployments", chain.dir, ...(args.includes("--rpc") ? [] : ["--rpc", chain.node.url]), ...(json ? ["--json"] : [])];
+          const globals = [
+            "--deployments",
+            chain.dir,
+            ...(args.includes("--rpc") ? [] : ["--rpc", chain.node.url]),
+            ...(json ? ["--json"] : []),
+          ];
           const r = run([...globals, ...args], { SIGIL_PRIVATE_KEY: owner.key });
           const label = `${json ? "--json " : ""}${example}: ${r.err}`;
           expect(r.code, label).to.equal(row.code);

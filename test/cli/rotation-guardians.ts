@@ -26,7 +26,9 @@ describe("sigil rotate with a guardian set (real process, real hardhat node)", f
     const [g1, g2] = [0, 1].map(() => privateKeyToAccount(generatePrivateKey()).address);
     const next = join(files, "next.json");
     expect(sigil(["commit-next", did, "--out", next], { SIGIL_PRIVATE_KEY: owner.key }).code).to.equal(0);
-    const refused = sigil(["guardians", "set", did, "--guardian", g1, "--threshold", "1", "--cards", join(files, "refused")], { SIGIL_PRIVATE_KEY: owner.key });
+    const refused = sigil(["guardians", "set", did, "--guardian", g1, "--threshold", "1", "--cards", join(files, "refused")], {
+      SIGIL_PRIVATE_KEY: owner.key,
+    });
     expect(refused.code, "the current key cannot name guardians under a commitment").to.not.equal(0);
     expect(refused.err).to.include("SigilNextOwnerCommitted");
 
@@ -47,7 +49,24 @@ describe("sigil rotate with a guardian set (real process, real hardhat node)", f
     expect(existsSync(cards) || existsSync(after), "a refused rotation wrote nothing").to.equal(false);
 
     const op = join(files, "rotate.json");
-    const prepared = sigil(["rotate", did, "--next-key-file", next, "--next-key-out", after, "--guardian", g1, "--guardian", g2, "--threshold", "2", "--cards", cards, "--prepare", op]);
+    const prepared = sigil([
+      "rotate",
+      did,
+      "--next-key-file",
+      next,
+      "--next-key-out",
+      after,
+      "--guardian",
+      g1,
+      "--guardian",
+      g2,
+      "--threshold",
+      "2",
+      "--cards",
+      cards,
+      "--prepare",
+      op,
+    ]);
     expect(prepared.code, prepared.err).to.equal(0);
     expect(readdirSync(cards).sort()).to.deep.equal([g1, g2].map((g) => `guardian-${g.toLowerCase()}.json`).sort());
     const relayed = sigil(["--json", "relay", op], { SIGIL_RELAYER_KEY: relayer.key });
@@ -58,7 +77,17 @@ describe("sigil rotate with a guardian set (real process, real hardhat node)", f
 
     // The next rotation removes the set (the new next key is senior: no set predates its chain).
     const op2 = join(files, "rotate2.json");
-    const removed = sigil(["rotate", did, "--next-key-file", after, "--next-key-out", join(files, "after2.json"), "--remove-guardians", "--prepare", op2]);
+    const removed = sigil([
+      "rotate",
+      did,
+      "--next-key-file",
+      after,
+      "--next-key-out",
+      join(files, "after2.json"),
+      "--remove-guardians",
+      "--prepare",
+      op2,
+    ]);
     expect(removed.code, removed.err).to.equal(0);
     expect(sigil(["relay", op2], { SIGIL_RELAYER_KEY: relayer.key }).code).to.equal(0);
     expect(JSON.parse(sigil(["--json", "guardians", "show", did]).out).guardians).to.equal(null);

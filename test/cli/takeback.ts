@@ -23,7 +23,16 @@ describe("sigil CLI: taking an identity back", function () {
     const next = join(files, "owner-next.json");
     expect(chain.sigil(["commit-next", owner.did, "--out", next], { SIGIL_PRIVATE_KEY: owner.key }).code).to.equal(0);
     const op = join(files, "rotation.json");
-    const signed = chain.sigil(["rotate", owner.did, "--next-key-file", next, "--next-key-out", join(files, "after.json"), "--prepare", op]);
+    const signed = chain.sigil([
+      "rotate",
+      owner.did,
+      "--next-key-file",
+      next,
+      "--next-key-out",
+      join(files, "after.json"),
+      "--prepare",
+      op,
+    ]);
     expect(signed.code, signed.err).to.equal(0);
     const stolen = chain.sigil(["--json", "relay", op], { SIGIL_RELAYER_KEY: thief.key });
     expect(stolen.code, stolen.err).to.equal(0);
@@ -43,7 +52,9 @@ describe("sigil CLI: taking an identity back", function () {
     const x = chain.poor();
     const record = join(files, "x-record.json");
     const other = await chain.funded();
-    expect(chain.sigil(["commit-next", other.did, "--next-address", x.address, "--out", record], { SIGIL_PRIVATE_KEY: other.key }).code).to.equal(0);
+    expect(
+      chain.sigil(["commit-next", other.did, "--next-address", x.address, "--out", record], { SIGIL_PRIVATE_KEY: other.key }).code,
+    ).to.equal(0);
     const before = await chain.blockNumber();
     const r = chain.sigil(["rotate", owner.did, "--next-key-file", next, "--new-owner", x.address, "--commit-file", record]);
     expect(r.code, r.err).to.equal(2);

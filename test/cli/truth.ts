@@ -29,7 +29,9 @@ describe("sigil CLI: nothing but the truth", function () {
     expect(table.out).to.include("DEACTIVATED");
     const json = chain.sigil(["--json", "resolve", id.did]);
     expect(json.code, json.err).to.equal(0);
-    expect(JSON.parse(json.out)).to.deep.include({ didDocument: null }).and.to.have.nested.property("didDocumentMetadata.deactivated", true);
+    expect(JSON.parse(json.out))
+      .to.deep.include({ didDocument: null })
+      .and.to.have.nested.property("didDocumentMetadata.deactivated", true);
     const part = chain.sigil(["resolve", `${id.did}#controller`]);
     expect(part.code).to.equal(1);
     expect(part.err).to.include("is deactivated");
@@ -39,14 +41,31 @@ describe("sigil CLI: nothing but the truth", function () {
     const id = await chain.funded();
     for (const deadline of ["2020-01-01T00:00:00Z", String(Math.floor(Date.now() / 1000) - 10)]) {
       const file = join(files, `expired-${deadline.length}.json`);
-      const r = chain.sigil(["--deadline", deadline, "key", "add", id.did, "--delegate", chain.poor().address, "--prepare", file], { SIGIL_PRIVATE_KEY: id.key });
+      const r = chain.sigil(["--deadline", deadline, "key", "add", id.did, "--delegate", chain.poor().address, "--prepare", file], {
+        SIGIL_PRIVATE_KEY: id.key,
+      });
       expect(r.code, r.err).to.equal(2);
       expect(r.err).to.include("already past");
       expect(r.out).to.not.include("✔");
       expect(existsSync(file)).to.equal(false);
     }
     const ahead = join(files, "ahead.json");
-    expect(chain.sigil(["--deadline", new Date(Date.now() + 3_600_000).toISOString(), "key", "add", id.did, "--delegate", chain.poor().address, "--prepare", ahead], { SIGIL_PRIVATE_KEY: id.key }).code).to.equal(0);
+    expect(
+      chain.sigil(
+        [
+          "--deadline",
+          new Date(Date.now() + 3_600_000).toISOString(),
+          "key",
+          "add",
+          id.did,
+          "--delegate",
+          chain.poor().address,
+          "--prepare",
+          ahead,
+        ],
+        { SIGIL_PRIVATE_KEY: id.key },
+      ).code,
+    ).to.equal(0);
   });
 
   it("4. sign refuses a key the DID does not authorise (never added, or rotated away from) unless --force", async () => {
@@ -76,14 +95,31 @@ describe("sigil CLI: nothing but the truth", function () {
     const id = await chain.funded();
     const guardians = [chain.poor().address, chain.poor().address];
     const set = (cards: string, ...more: string[]) =>
-      chain.sigil(["guardians", "set", id.did, ...guardians.flatMap((g) => ["--guardian", g]), "--threshold", "1", "--delay", "2h", "--cards", join(files, cards), ...more], { SIGIL_PRIVATE_KEY: id.key });
+      chain.sigil(
+        [
+          "guardians",
+          "set",
+          id.did,
+          ...guardians.flatMap((g) => ["--guardian", g]),
+          "--threshold",
+          "1",
+          "--delay",
+          "2h",
+          "--cards",
+          join(files, cards),
+          ...more,
+        ],
+        { SIGIL_PRIVATE_KEY: id.key },
+      );
     const first = set("cards-1");
     expect(first.code, first.err).to.equal(0);
     expect(first.out).to.match(/^✔ guardians set in block \d+/);
     const later = set("cards-2", "--delay", "3h");
     expect(later.code, later.err).to.equal(0);
     expect(later.out).to.not.include("✔");
-    expect(later.out).to.match(/guardian change proposed in block \d+ .*takes effect at \d{4}-\d\d-\d\dT[\d:.]+Z; then run `sigil guardians apply /);
+    expect(later.out).to.match(
+      /guardian change proposed in block \d+ .*takes effect at \d{4}-\d\d-\d\dT[\d:.]+Z; then run `sigil guardians apply /,
+    );
     const shown = JSON.parse(chain.sigil(["--json", "guardians", "show", id.did]).out);
     expect(shown.pendingGuardianChange).to.not.equal(null);
     expect(shown.guardians).to.deep.include({ delaySeconds: 7200 });
@@ -94,9 +130,14 @@ describe("sigil CLI: nothing but the truth", function () {
     // On a DID with a committed next key: registry 2.1 refuses the current key (named and explained,
     // no cards written); 2.0 proposes, and the CLI says proposed.
     const committed = await chain.funded();
-    expect(chain.sigil(["commit-next", committed.did, "--out", join(files, "g-next.json")], { SIGIL_PRIVATE_KEY: committed.key }).code).to.equal(0);
+    expect(
+      chain.sigil(["commit-next", committed.did, "--out", join(files, "g-next.json")], { SIGIL_PRIVATE_KEY: committed.key }).code,
+    ).to.equal(0);
     const cards = join(files, "cards-committed");
-    const r = chain.sigil(["guardians", "set", committed.did, "--guardian", guardians[0], "--threshold", "1", "--delay", "2h", "--cards", cards], { SIGIL_PRIVATE_KEY: committed.key });
+    const r = chain.sigil(
+      ["guardians", "set", committed.did, "--guardian", guardians[0], "--threshold", "1", "--delay", "2h", "--cards", cards],
+      { SIGIL_PRIVATE_KEY: committed.key },
+    );
     if (registryVersion().startsWith("2.0")) {
       expect(r.code, r.err).to.equal(0);
       expect(r.out).to.include("proposed").and.not.include("✔");

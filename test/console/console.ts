@@ -15,7 +15,16 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { verifyTypedData, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { buildGuardianSet, createSigilResolver, generateKeyPair, generateNextKey, operationTypedData, RegistryRevertError, safetyNumber, sendOperation } from "sigil-did";
+import {
+  buildGuardianSet,
+  createSigilResolver,
+  generateKeyPair,
+  generateNextKey,
+  operationTypedData,
+  RegistryRevertError,
+  safetyNumber,
+  sendOperation,
+} from "sigil-did";
 import { browserPage } from "../support/browser.ts";
 import { CONSOLE_DIST, startConsoleStage, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../support/console-stage.ts";
 import { DEV_PRIVATE_KEY } from "../support/hardhat-node.ts";
@@ -44,7 +53,11 @@ describe("web console: sigil serve --console in headless Chromium against a hard
   const requests: string[] = [];
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
-  const resolver = () => createSigilResolver({ networks: [{ chainId: 31337, name: "localhost", registry: stage.registry, rpcUrls: [stage.node.url] }], cache: false });
+  const resolver = () =>
+    createSigilResolver({
+      networks: [{ chainId: 31337, name: "localhost", registry: stage.registry, rpcUrls: [stage.node.url] }],
+      cache: false,
+    });
 
   /** Full page to test-output; the README's copies are of one element when `element` is given. */
   async function shot(name: string, element?: string) {
@@ -62,7 +75,11 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     if (!page.url().startsWith(stage.url)) await page.goto(`${stage.url}/`);
     await page.fill("#did-input", did);
     await page.click(".lookup-form button[type=submit]");
-    await page.waitForFunction((d) => document.querySelector("#shown-did")?.textContent === d && !document.querySelector("#results")?.hasAttribute("aria-busy"), did.split("?")[0], { timeout: 30_000 });
+    await page.waitForFunction(
+      (d) => document.querySelector("#shown-did")?.textContent === d && !document.querySelector("#results")?.hasAttribute("aria-busy"),
+      did.split("?")[0],
+      { timeout: 30_000 },
+    );
     await page.waitForSelector("#document-view .document");
   }
 
@@ -100,7 +117,8 @@ describe("web console: sigil serve --console in headless Chromium against a hard
       `${source}\n;axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })))`,
     )) as { id: string; impact: string; help: string; nodes: number; targets: string[] }[];
     const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    if (violations.length) console.log(`      axe (${state}): ${violations.map((v) => `${v.id} [${v.impact}] ${v.targets.join(", ")}`).join("; ")}`);
+    if (violations.length)
+      console.log(`      axe (${state}): ${violations.map((v) => `${v.id} [${v.impact}] ${v.targets.join(", ")}`).join("; ")}`);
     expect(serious, `${state}: ${JSON.stringify(serious, null, 2)}`).to.deep.equal([]);
     return violations;
   }
@@ -133,7 +151,11 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(index.status).to.equal(200);
     expect(index.headers.get("content-type")).to.equal("text/html; charset=utf-8");
     const csp = index.headers.get("content-security-policy") ?? "";
-    expect(csp).to.include("default-src 'none'").and.include("script-src 'self'").and.include("style-src 'self'").and.include("frame-ancestors 'none'");
+    expect(csp)
+      .to.include("default-src 'none'")
+      .and.include("script-src 'self'")
+      .and.include("style-src 'self'")
+      .and.include("frame-ancestors 'none'");
     expect(csp).to.match(new RegExp(`connect-src 'self' ${new URL(stage.node.url).origin}(;|$)`));
     expect(csp).not.to.include("unsafe-inline");
     expect(index.headers.get("referrer-policy")).to.equal("no-referrer");
@@ -141,7 +163,11 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     const html = await index.text();
     expect(html).not.to.match(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
     expect(html).not.to.match(/https?:\/\//); // nothing from any other host
-    for (const [path, type] of [["/app.js", "text/javascript; charset=utf-8"], ["/app-style.css", "text/css; charset=utf-8"], ["/favicon.svg", "image/svg+xml"]]) {
+    for (const [path, type] of [
+      ["/app.js", "text/javascript; charset=utf-8"],
+      ["/app-style.css", "text/css; charset=utf-8"],
+      ["/favicon.svg", "image/svg+xml"],
+    ]) {
       const r = await fetch(`${stage.url}${path}`);
       expect(r.status, path).to.equal(200);
       expect(r.headers.get("content-type"), path).to.equal(type);
@@ -149,7 +175,9 @@ describe("web console: sigil serve --console in headless Chromium against a hard
       const again = await fetch(`${stage.url}${path}`, { headers: { "if-none-match": r.headers.get("etag")! } });
       expect(again.status, `${path} revalidated`).to.equal(304);
     }
-    const config = (await (await fetch(`${stage.url}/config.json`)).json()) as { network: { chainId: number; name: string; rpcUrls: string[]; registry: string } };
+    const config = (await (await fetch(`${stage.url}/config.json`)).json()) as {
+      network: { chainId: number; name: string; rpcUrls: string[]; registry: string };
+    };
     expect(config.network).to.deep.include({ chainId: 31337, name: "localhost", rpcUrls: [stage.node.url] });
     expect(config.network.registry.toLowerCase()).to.equal(stage.registry.toLowerCase());
     // The API as before: resolution, and problem details for what is not there.
@@ -164,7 +192,24 @@ describe("web console: sigil serve --console in headless Chromium against a hard
   });
 
   it("sigil serve --console refuses a folder without a built console (exit 2, nothing listens)", () => {
-    const r = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--rpc", stage.node.url, "--registry", stage.registry, "--chain-id", "31337", "serve", "--port", "0", "--console", join(root, "docs")], { encoding: "utf8", timeout: 20_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, "sdk", "cli", "dist", "bin.js"),
+        "--rpc",
+        stage.node.url,
+        "--registry",
+        stage.registry,
+        "--chain-id",
+        "31337",
+        "serve",
+        "--port",
+        "0",
+        "--console",
+        join(root, "docs"),
+      ],
+      { encoding: "utf8", timeout: 20_000 },
+    );
     expect(r.status, r.stdout + r.stderr).to.equal(2);
     expect(r.stderr + r.stdout).to.include("no built web console");
   });
@@ -176,7 +221,9 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(auth.toLowerCase()).to.include(stage.alice.device.toLowerCase());
     expect(auth.toLowerCase()).not.to.include(stage.alice.thief.toLowerCase());
     expect(await page.locator('.rel[data-relationship="keyAgreement"] .muted').innerText()).to.equal("none");
-    expect(await text(".services")).to.include("https://inbox.example/alice").and.not.include("evil.example");
+    expect(await text(".services"))
+      .to.include("https://inbox.example/alice")
+      .and.not.include("evil.example");
     const facts = await text(".facts");
     expect(facts.toLowerCase()).to.include(stage.alice.next.address.toLowerCase()); // the controller is the next key she rotated to
     expect(facts).to.include("On: a next key is committed");
@@ -196,13 +243,22 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(await purge.getAttribute("data-block")).to.equal(stage.alice.rotationBlock.toString());
     expect(await purge.getAttribute("aria-label")).to.include("everything published before is void");
     const theft = page.locator(`#timeline-view .point[data-block="${stage.alice.theftBlock}"]`);
-    expect(await theft.getAttribute("aria-label")).to.include("key added").and.include(stage.alice.thief.slice(0, 8));
+    expect(await theft.getAttribute("aria-label"))
+      .to.include("key added")
+      .and.include(stage.alice.thief.slice(0, 8));
     // The purge line crosses every lane and the void region covers the theft.
     const geometry = await page.evaluate(() => {
       const line = document.querySelector("#timeline-view .purge-line")!.getBoundingClientRect();
       const voidRect = document.querySelector("#timeline-view rect.void")!.getBoundingClientRect();
       const lanes = [...document.querySelectorAll("#timeline-view rect.lane")].map((l: any) => l.getBoundingClientRect());
-      return { line: { x: line.x, top: line.top, bottom: line.bottom }, voidRight: voidRect.right, voidLeft: voidRect.left, lanesTop: lanes[0].top, lanesBottom: lanes.at(-1)!.bottom, label: document.querySelector("#timeline-view .void-label")!.textContent };
+      return {
+        line: { x: line.x, top: line.top, bottom: line.bottom },
+        voidRight: voidRect.right,
+        voidLeft: voidRect.left,
+        lanesTop: lanes[0].top,
+        lanesBottom: lanes.at(-1)!.bottom,
+        label: document.querySelector("#timeline-view .void-label")!.textContent,
+      };
     });
     expect(geometry.line.top).to.be.at.most(geometry.lanesTop);
     expect(geometry.line.bottom).to.be.at.least(geometry.lanesBottom);
@@ -214,7 +270,9 @@ describe("web console: sigil serve --console in headless Chromium against a hard
   });
 
   it("steps back to the version before the rotation: the thief's key and inbox are in that document", async () => {
-    const blocks = await page.locator("#timeline-view .point[data-block]").evaluateAll((els) => els.map((e) => e.getAttribute("data-block")));
+    const blocks = await page
+      .locator("#timeline-view .point[data-block]")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-block")));
     const before = blocks[blocks.indexOf(stage.alice.rotationBlock.toString()) - 1]!;
     await page.locator(`#timeline-view .point[data-block="${before}"]`).click();
     await page.waitForSelector(`#document-view .document[data-version="${before}"]`);
@@ -272,7 +330,10 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     await page.fill('textarea[name="compare"]', payload!);
     await page.locator(".pair form button", { hasText: "Compare" }).click();
     expect(await page.locator(".verdict").getAttribute("data-match")).to.equal("true");
-    await page.fill('textarea[name="compare"]', expected.replace(/^\d/, (d) => String((Number(d) + 1) % 10)));
+    await page.fill(
+      'textarea[name="compare"]',
+      expected.replace(/^\d/, (d) => String((Number(d) + 1) % 10)),
+    );
     await page.locator(".pair form button", { hasText: "Compare" }).click();
     expect(await page.locator(".verdict").getAttribute("data-match")).to.equal("false");
     expect(await text(".verdict")).to.include("do not match");
@@ -339,8 +400,17 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     const signed = JSON.parse(readFileSync(join(OUT, "bob-commit-signed.json"), "utf8"));
     expect(signed.signer).to.equal(WALLET_ACCOUNT);
     expect((await page.evaluate("window.__walletCalls")) as string[]).to.include("eth_signTypedData_v4");
-    const typed = operationTypedData(signed.operation, { nonce: BigInt(signed.context.nonce), chainId: signed.chainId, registry: signed.registry, deadline: BigInt(signed.deadline) });
-    expect(await verifyTypedData({ ...(typed as object), address: WALLET_ACCOUNT, signature: signed.signature } as Parameters<typeof verifyTypedData>[0])).to.equal(true);
+    const typed = operationTypedData(signed.operation, {
+      nonce: BigInt(signed.context.nonce),
+      chainId: signed.chainId,
+      registry: signed.registry,
+      deadline: BigInt(signed.deadline),
+    });
+    expect(
+      await verifyTypedData({ ...(typed as object), address: WALLET_ACCOUNT, signature: signed.signature } as Parameters<
+        typeof verifyTypedData
+      >[0]),
+    ).to.equal(true);
     expect(await page.locator('form[data-form="commit"] .next-card').count()).to.equal(1); // the key stays until it is committed
     await page.locator('form[data-form="commit"] [data-action="send"]').click();
     const result = await outcome("commit");
@@ -358,7 +428,9 @@ describe("web console: sigil serve --console in headless Chromium against a hard
   it("rotates with the next-key file (signed in the page, relayed and paid by the wallet), then warns that the keys changed", async () => {
     await open("rotate");
     await page.setInputFiles('form[data-form="rotate"] input[name="next-key-file"]', nextFile);
-    await page.waitForFunction(() => document.querySelector('form[data-form="rotate"] p.good')?.textContent?.includes("matches this DID's commitment"));
+    await page.waitForFunction(() =>
+      document.querySelector('form[data-form="rotate"] p.good')?.textContent?.includes("matches this DID's commitment"),
+    );
     const fresh = await page.locator('form[data-form="rotate"] .next-card').getAttribute("data-next-address");
     const download = page.waitForEvent("download");
     await page.click('form[data-form="rotate"] [data-action="download-next"]');
@@ -379,7 +451,9 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(bob.didDocument!.service ?? []).to.deep.equal([]); // purged
     const banner = page.locator('[data-banner="recent-key-change"]');
     await banner.waitFor();
-    expect(await banner.innerText()).to.include("The keys of this DID changed").and.include("rotated to the next key");
+    expect(await banner.innerText())
+      .to.include("The keys of this DID changed")
+      .and.include("rotated to the next key");
     expect(await page.locator('#timeline-view .point[data-purge="true"]').count()).to.equal(1);
     await page.evaluate("scrollTo(0, 0)");
     await shot("06-rotated-banner");
@@ -423,15 +497,29 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(signed.operation.validity).to.match(/^\d+$/);
     // Nothing was sent by the page; a relayer sends it with the CLI.
     expect((await resolver().resolve(stage.alice.did)).didDocument!.service!.map((s) => s.type)).not.to.include("Backup");
-    const relay = spawnSync(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), "--rpc", stage.node.url, "--registry", stage.registry, "--chain-id", "31337", "relay", file], {
-      encoding: "utf8",
-      env: { ...process.env, SIGIL_RELAYER_KEY: DEV_PRIVATE_KEY },
-      timeout: 60_000,
-    });
+    const relay = spawnSync(
+      process.execPath,
+      [
+        join(root, "sdk", "cli", "dist", "bin.js"),
+        "--rpc",
+        stage.node.url,
+        "--registry",
+        stage.registry,
+        "--chain-id",
+        "31337",
+        "relay",
+        file,
+      ],
+      {
+        encoding: "utf8",
+        env: { ...process.env, SIGIL_RELAYER_KEY: DEV_PRIVATE_KEY },
+        timeout: 60_000,
+      },
+    );
     expect(relay.status, relay.stdout + relay.stderr).to.equal(0);
     const services = (await resolver().resolve(stage.alice.did)).didDocument!.service!;
     expect(services.map((s) => s.serviceEndpoint)).to.include("https://backup.example/alice");
-    await page.locator('[data-page-key] button', { hasText: "Forget this key" }).click();
+    await page.locator("[data-page-key] button", { hasText: "Forget this key" }).click();
     expect(await page.locator("[data-page-key]").count()).to.equal(0);
   });
 
@@ -442,10 +530,20 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     const carol = await stage.chain.funded();
     const identity = carol.account.address;
     const target = { registry: stage.registry, publicClient: stage.publicClient };
-    const first = buildGuardianSet({ identity, guardians: [generatePrivateKey(), generatePrivateKey()].map((k) => privateKeyToAccount(k).address), threshold: 2, delay: 3_600n });
+    const first = buildGuardianSet({
+      identity,
+      guardians: [generatePrivateKey(), generatePrivateKey()].map((k) => privateKeyToAccount(k).address),
+      threshold: 2,
+      delay: 3_600n,
+    });
     await sendOperation(carol, target, { type: "setGuardians", identity, root: first.root, threshold: 2n, delay: 3_600n });
     const guardianKeys = [generatePrivateKey(), generatePrivateKey()];
-    const set = buildGuardianSet({ identity, guardians: guardianKeys.map((k) => privateKeyToAccount(k).address), threshold: 2, delay: 3_600n });
+    const set = buildGuardianSet({
+      identity,
+      guardians: guardianKeys.map((k) => privateKeyToAccount(k).address),
+      threshold: 2,
+      delay: 3_600n,
+    });
     await sendOperation(carol, target, { type: "setGuardians", identity, root: set.root, threshold: 2n, delay: 3_600n });
     const next = generateNextKey();
     await stage.increaseTime(2 * 3_600);
@@ -459,7 +557,8 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     const did = `did:sigil:localhost:${identity.toLowerCase()}`;
     const newOwner = privateKeyToAccount(generatePrivateKey()).address;
     const as = async (key: Hex) => {
-      if (await page.locator("[data-page-key]").count()) await page.locator("[data-page-key] button", { hasText: "Forget this key" }).click();
+      if (await page.locator("[data-page-key]").count())
+        await page.locator("[data-page-key] button", { hasText: "Forget this key" }).click();
       await page.fill('input[name="page-key"]', key);
       await page.locator(".signers form button[type=submit]").click();
       await page.waitForSelector(`[data-page-key="${privateKeyToAccount(key).address}"]`);
@@ -489,13 +588,19 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(facts, facts).to.include("New guardians (2 approvals, 1 hour wait) pending").and.include("can be applied now");
     if (!(await page.locator("[data-wallet]").count())) await page.click('[data-action="connect"]'); // it pays the gas
     await recovery("guardians-apply");
-    await page.waitForFunction(() => document.querySelector(".facts")?.textContent?.includes("2 approvals needed, then a 1 hour wait") && !document.querySelector(".facts")?.textContent?.includes("pending"));
+    await page.waitForFunction(
+      () =>
+        document.querySelector(".facts")?.textContent?.includes("2 approvals needed, then a 1 hour wait") &&
+        !document.querySelector(".facts")?.textContent?.includes("pending"),
+    );
     // The next key, committed at least one delay before any recovery (so that it can cancel one).
     await sendOperation(carol, target, { type: "commitNextOwner", identity, commitment: next.commitment });
     await stage.increaseTime(2 * 3_600);
     await lookUp(did);
     await propose();
-    expect(await text('[data-banner="recovery"]')).to.include("A recovery by the guardians is pending").and.include(newOwner.slice(0, 8).toLowerCase());
+    expect(await text('[data-banner="recovery"]'))
+      .to.include("A recovery by the guardians is pending")
+      .and.include(newOwner.slice(0, 8).toLowerCase());
     await shot("11-recovery-armed");
     // The owner did not ask for it: the next key (committed long before) cancels it.
     await open("recovery");
@@ -533,16 +638,20 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(result.outcome, result.text).to.equal("done");
     expect(result.text).to.include("relayed: the registry recorded a key or service change");
     await page.waitForSelector('.services [data-service="MessagingService"]');
-    expect((await resolver().resolve(did)).didDocument!.service!.map((s) => s.serviceEndpoint)).to.deep.equal(["https://inbox.example/erin"]);
+    expect((await resolver().resolve(did)).didDocument!.service!.map((s) => s.serviceEndpoint)).to.deep.equal([
+      "https://inbox.example/erin",
+    ]);
     expect(await stage.publicClient.getBalance({ address: erin }), "erin paid nothing").to.equal(0n);
     expect(await stage.publicClient.getBalance({ address: stage.relayer }), "the relayer paid").to.be.lessThan(spentBefore);
-    await page.locator('[data-page-key] button', { hasText: "Forget this key" }).click();
+    await page.locator("[data-page-key] button", { hasText: "Forget this key" }).click();
   });
 
   it("adds and revokes a key and a service with a key pasted into the page, then deactivates, which the page shows as final", async () => {
     const key = generatePrivateKey();
     const dave = privateKeyToAccount(key).address;
-    await stage.publicClient.waitForTransactionReceipt({ hash: await stage.chain.dev.sendTransaction({ to: dave, value: 10n ** 18n, chain: null }) });
+    await stage.publicClient.waitForTransactionReceipt({
+      hash: await stage.chain.dev.sendTransaction({ to: dave, value: 10n ** 18n, chain: null }),
+    });
     const did = `did:sigil:localhost:${dave.toLowerCase()}`;
     await lookUp(did);
     if (await page.locator("[data-page-key]").count()) await page.locator("[data-page-key] button", { hasText: "Forget this key" }).click();
@@ -586,7 +695,9 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(await text(".facts")).to.include("Deactivated (final)");
     expect(await text("#document-view")).to.include("A deactivated DID has no document and no keys.");
     expect(await text("#act-view")).to.include("nothing can change it any more");
-    const kinds = await page.locator("#timeline-view .point[data-kinds]").evaluateAll((els) => els.map((e) => e.getAttribute("data-kinds")));
+    const kinds = await page
+      .locator("#timeline-view .point[data-kinds]")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-kinds")));
     expect(kinds.join(" ").split(" ")).to.include.members(["attribute", "owner"]);
     expect(await page.locator("#timeline-view .end-line").count()).to.equal(1);
     expect((await resolver().resolve(did)).didDocumentMetadata.deactivated).to.equal(true);

@@ -15,7 +15,13 @@ import { devChain } from "../support/dev-chain.ts";
 import { startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
 import { buildConsole } from "../../sdk/console/build.ts";
 
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".svg": "image/svg+xml" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+};
 
 describe("web console as static files on a plain web host", function () {
   this.timeout(180_000);
@@ -33,7 +39,17 @@ describe("web console as static files on a plain web host", function () {
     const chain = devChain(node.url);
     registry = await chain.deploySigil();
     const owner = await chain.funded();
-    await sendOperation(owner, { registry, publicClient: chain.publicClient }, { type: "addDelegate", identity: owner.account.address, delegateType: bytes32Name("veriKey"), delegate: "0x00000000000000000000000000000000000000aa", validity: 86_400n });
+    await sendOperation(
+      owner,
+      { registry, publicClient: chain.publicClient },
+      {
+        type: "addDelegate",
+        identity: owner.account.address,
+        delegateType: bytes32Name("veriKey"),
+        delegate: "0x00000000000000000000000000000000000000aa",
+        validity: 86_400n,
+      },
+    );
     did = `did:sigil:0x7a69:${owner.account.address.toLowerCase()}`;
     dir = mkdtempSync(join(tmpdir(), "sigil-console-site-"));
     const config = join(dir, "..", `${dir.split("/").pop()}-config.json`);
@@ -61,11 +77,23 @@ describe("web console as static files on a plain web host", function () {
 
   it("writes index.html with the CSP as a <meta> tag, one script and one stylesheet, and the given config.json", () => {
     const files = readdirSync(join(dir, "site")).sort();
-    expect(files.filter((f) => !/^chunk-\w+\.js(\.br)?$/.test(f) && !f.endsWith(".br"))).to.deep.equal(["app-style.css", "app.js", "config.json", "favicon.svg", "index.html"]);
+    expect(files.filter((f) => !/^chunk-\w+\.js(\.br)?$/.test(f) && !f.endsWith(".br"))).to.deep.equal([
+      "app-style.css",
+      "app.js",
+      "config.json",
+      "favicon.svg",
+      "index.html",
+    ]);
     // Brotli copies for hosts that send precompressed files; none of config.json, which the host edits.
-    expect(files.filter((f) => f.endsWith(".br") && !f.startsWith("chunk-"))).to.deep.equal(["app-style.css.br", "app.js.br", "index.html.br"]);
+    expect(files.filter((f) => f.endsWith(".br") && !f.startsWith("chunk-"))).to.deep.equal([
+      "app-style.css.br",
+      "app.js.br",
+      "index.html.br",
+    ]);
     for (const f of files.filter((f) => f.endsWith(".br"))) {
-      expect(brotliDecompressSync(readFileSync(join(dir, "site", f))).equals(readFileSync(join(dir, "site", f.slice(0, -3)))), f).to.equal(true);
+      expect(brotliDecompressSync(readFileSync(join(dir, "site", f))).equals(readFileSync(join(dir, "site", f.slice(0, -3)))), f).to.equal(
+        true,
+      );
     }
     const html = readFileSync(join(dir, "site", "index.html"), "utf8");
     expect(html).to.include(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'; style-src 'self';`);
@@ -76,7 +104,9 @@ describe("web console as static files on a plain web host", function () {
   it("resolves a DID from its config.json, and from settings in the query string", async () => {
     await page!.goto(`${site}/#did=${encodeURIComponent(did)}`);
     await page!.waitForSelector("#document-view .document");
-    expect((await page!.locator('.rel[data-relationship="assertionMethod"]').innerText()).toLowerCase()).to.include("0x00000000000000000000000000000000000000aa");
+    expect((await page!.locator('.rel[data-relationship="assertionMethod"]').innerText()).toLowerCase()).to.include(
+      "0x00000000000000000000000000000000000000aa",
+    );
     expect(await page!.locator("#network-status").innerText()).to.match(/devnet \(chain 31337\) · block \d+/);
     // The banner's window comes from the config (3 days): the key was added seconds ago.
     expect(await page!.locator('[data-banner="recent-key-change"]').count()).to.equal(1);

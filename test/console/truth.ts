@@ -16,7 +16,14 @@ import type { Address, WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { bytes32Name, createSigilResolver, sendOperation } from "sigil-did";
 import { browserPage } from "../support/browser.ts";
-import { CONSOLE_DIST, startConsoleStage, startSigilServe, testWalletScript, WALLET_ACCOUNT, type ConsoleStage } from "../support/console-stage.ts";
+import {
+  CONSOLE_DIST,
+  startConsoleStage,
+  startSigilServe,
+  testWalletScript,
+  WALLET_ACCOUNT,
+  type ConsoleStage,
+} from "../support/console-stage.ts";
 import { startRpcProxy } from "../support/rpc-proxy.ts";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -32,12 +39,19 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
   /** Carol: a key added just now (the page warns of it), on the local chain. */
   let carol: { wallet: WalletClient; address: Address; did: string };
   const pageErrors: string[] = [];
-  const resolver = () => createSigilResolver({ networks: [{ chainId: 31337, name: "localhost", registry: stage.registry, rpcUrls: [stage.node.url] }], cache: false });
+  const resolver = () =>
+    createSigilResolver({
+      networks: [{ chainId: 31337, name: "localhost", registry: stage.registry, rpcUrls: [stage.node.url] }],
+      cache: false,
+    });
   const eventCount = async (address: Address) =>
-    (await stage.publicClient.getLogs({ address: stage.registry, fromBlock: 0n })).filter((l) => l.topics[1]?.toLowerCase().endsWith(address.slice(2).toLowerCase())).length;
+    (await stage.publicClient.getLogs({ address: stage.registry, fromBlock: 0n })).filter((l) =>
+      l.topics[1]?.toLowerCase().endsWith(address.slice(2).toLowerCase()),
+    ).length;
   /** Requests to the node (one function: page.unroute matches it by identity). */
   const toNode = (url: URL) => url.origin === new URL(stage.node.url).origin;
-  const walletCalls = async (method: string) => ((await page.evaluate("window.__walletCalls")) as string[]).filter((m) => m === method).length;
+  const walletCalls = async (method: string) =>
+    ((await page.evaluate("window.__walletCalls")) as string[]).filter((m) => m === method).length;
 
   /** A screenshot in test-output/console/ (the review and the refusals, as a person sees them). */
   const shot = async (name: string) => {
@@ -109,7 +123,17 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     stage = await startConsoleStage();
     const wallet = await stage.chain.funded();
     const address = wallet.account!.address;
-    await sendOperation(wallet, { registry: stage.registry, publicClient: stage.publicClient }, { type: "addDelegate", identity: address, delegateType: bytes32Name("sigAuth"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: 86_400n });
+    await sendOperation(
+      wallet,
+      { registry: stage.registry, publicClient: stage.publicClient },
+      {
+        type: "addDelegate",
+        identity: address,
+        delegateType: bytes32Name("sigAuth"),
+        delegate: privateKeyToAccount(generatePrivateKey()).address,
+        validity: 86_400n,
+      },
+    );
     carol = { wallet, address, did: `did:sigil:localhost:${address.toLowerCase()}` };
     page.on("pageerror", (e) => pageErrors.push(e.message));
     await page.addInitScript(testWalletScript(stage.node.url, WALLET_ACCOUNT));
@@ -128,7 +152,12 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     for (const did of [`did:sigil:sepolia:${carol.address.toLowerCase()}`, `did:sigil:0x1:${carol.address.toLowerCase()}`]) {
       await submit(did);
       const left = await leftovers(carol.address);
-      expect({ banners: left.banners, points: left.points, forms: left.forms, send: left.send }, did).to.deep.equal({ banners: 0, points: 0, forms: 0, send: 0 });
+      expect({ banners: left.banners, points: left.points, forms: left.forms, send: left.send }, did).to.deep.equal({
+        banners: 0,
+        points: 0,
+        forms: 0,
+        send: 0,
+      });
       const said = await page.locator("#main").innerText();
       expect(said, did).to.include("This console is connected to localhost (chain 31337)");
       expect(said, did).to.include(did.split(":")[2] === "sepolia" ? "sepolia" : "chain 1");
@@ -203,13 +232,21 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     await page.locator('form[data-form="add-service"] [data-action="send"]').dblclick();
     // A review (when the page shows one) confirmed with a double click too.
     const review = page.locator("dialog[data-review][open] [data-action=confirm]");
-    if (await review.waitFor({ timeout: 5_000 }).then(() => true, () => false)) await review.dblclick();
+    if (
+      await review.waitFor({ timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      await review.dblclick();
     const result = await outcome("add-service");
     expect(result.outcome, result.text).to.equal("done");
     await page.waitForTimeout(1_500); // time for a second transaction, if one were sent
     expect(await walletCalls("eth_sendTransaction"), "transactions sent").to.equal(sent + 1);
     expect(await eventCount(WALLET_ACCOUNT), "registry events").to.equal(events + 1);
-    const shared = await page.locator("#act-status [data-out]").evaluate((o: any) => ({ outcome: o.dataset.outcome, last: o.querySelector("li:last-child").innerText }));
+    const shared = await page
+      .locator("#act-status [data-out]")
+      .evaluate((o: any) => ({ outcome: o.dataset.outcome, last: o.querySelector("li:last-child").innerText }));
     expect(shared.outcome).to.equal("done");
     expect(shared.last).to.match(/^Done in block \d+: the registry recorded a key or service change\.$/);
   });
@@ -221,7 +258,13 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     try {
       await page.locator('form[data-form="add-service"] [data-action="send"]').click();
       const review = page.locator("dialog[data-review][open] [data-action=confirm]");
-      if (await review.waitFor({ timeout: 5_000 }).then(() => true, () => false)) await review.click();
+      if (
+        await review.waitFor({ timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        await review.click();
       const result = await outcome("add-service");
       expect(result.outcome, result.text).to.equal("failed");
       expect(result.text).to.include("the wallet lost its connection");
@@ -253,7 +296,9 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
   it("shows a review before a key held in the page signs: what changes, on which DID and chain, who pays; cancelled, nothing is signed", async () => {
     const key = generatePrivateKey();
     const dave = privateKeyToAccount(key).address;
-    await stage.publicClient.waitForTransactionReceipt({ hash: await stage.chain.dev.sendTransaction({ to: dave, value: 10n ** 18n, chain: null }) });
+    await stage.publicClient.waitForTransactionReceipt({
+      hash: await stage.chain.dev.sendTransaction({ to: dave, value: 10n ** 18n, chain: null }),
+    });
     const did = `did:sigil:localhost:${dave.toLowerCase()}`;
     await lookUp(did);
     await usePageKey(key);
@@ -291,7 +336,9 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     await dialog.locator("[data-action=confirm]").click();
     const done = await outcome("add-service");
     expect(done.outcome, done.text).to.equal("done");
-    expect((await resolver().resolve(did)).didDocument!.service!.map((s) => s.serviceEndpoint)).to.deep.equal(["https://inbox.example/dave"]);
+    expect((await resolver().resolve(did)).didDocument!.service!.map((s) => s.serviceEndpoint)).to.deep.equal([
+      "https://inbox.example/dave",
+    ]);
     await page.locator("[data-page-key] button", { hasText: "Forget this key" }).click();
   });
 
@@ -312,7 +359,9 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     await page.route(toNode, down);
     try {
       await submit(stage.bob.did);
-      await page.waitForFunction(() => document.querySelector("#network-status")?.className === "network bad", undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => document.querySelector("#network-status")?.className === "network bad", undefined, {
+        timeout: 30_000,
+      });
       expect(await page.locator("#network-status").innerText()).to.match(/RPC/);
     } finally {
       await page.unroute(toNode, down);
@@ -349,11 +398,18 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     const status = await page.locator(".facts dt:text-is('Status') + dd").innerText();
     expect(status).to.equal(`Void: a rotation at block ${alice.rotationBlock} voided every key and service of this version`);
     expect(await page.locator("#document-view .good", { hasText: "Active" }).count()).to.equal(0);
-    const voided = await page.locator(".tl-text li[data-voided-by]").evaluateAll((items) => items.map((li) => ({ by: li.getAttribute("data-voided-by"), text: (li.textContent ?? "").toLowerCase() })));
+    const voided = await page
+      .locator(".tl-text li[data-voided-by]")
+      .evaluateAll((items) => items.map((li) => ({ by: li.getAttribute("data-voided-by"), text: (li.textContent ?? "").toLowerCase() })));
     expect(voided.length).to.be.greaterThan(0);
-    expect(voided.every((v) => v.by === alice.rotationBlock.toString() && v.text.includes(`void since block ${alice.rotationBlock} (purged)`))).to.equal(true);
+    expect(
+      voided.every((v) => v.by === alice.rotationBlock.toString() && v.text.includes(`void since block ${alice.rotationBlock} (purged)`)),
+    ).to.equal(true);
     expect(voided.some((v) => v.text.includes(alice.thief.slice(0, 8).toLowerCase()))).to.equal(true);
-    expect(await page.locator(".tl-text li:not([data-voided-by])").count(), "the rotation and what followed are not void").to.be.greaterThan(0);
+    expect(
+      await page.locator(".tl-text li:not([data-voided-by])").count(),
+      "the rotation and what followed are not void",
+    ).to.be.greaterThan(0);
     expect(await page.locator("[data-fingerprint-of]").innerText()).to.include("Of the current document");
   });
 
@@ -361,7 +417,9 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     await lookUp(stage.alice.did);
     const history = (await page.locator(".tl-text").textContent()) ?? "";
     expect(history).to.include("(login and signing)").and.not.include("sigAuth");
-    expect(await page.locator('form[data-form="revoke-key"]').textContent()).to.include("(login and signing)").and.not.include("sigAuth");
+    expect(await page.locator('form[data-form="revoke-key"]').textContent())
+      .to.include("(login and signing)")
+      .and.not.include("sigAuth");
     await open("commit");
     await page.click('[data-action="generate-next"]');
     const card = await page.locator('form[data-form="commit"] .next-card').innerText();
@@ -379,7 +437,9 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
       expect(await page.evaluate("navigator.clipboard.readText()")).to.equal(stage.alice.did);
       expect(await page.locator('.did-line [data-action="copy"]').innerText()).to.equal("Copied");
       expect(await page.locator("#lookup-announce").getAttribute("aria-live")).to.equal("polite");
-      const scroll = await page.locator("#timeline-view .tl-scroll").evaluate((el: any) => ({ left: el.scrollLeft, width: el.clientWidth, total: el.scrollWidth }));
+      const scroll = await page
+        .locator("#timeline-view .tl-scroll")
+        .evaluate((el: any) => ({ left: el.scrollLeft, width: el.clientWidth, total: el.scrollWidth }));
       expect(scroll.total, "the timeline is wider than a phone").to.be.greaterThan(scroll.width);
       expect(scroll.left + scroll.width, "scrolled to its newest end").to.be.within(scroll.total - 2, scroll.total);
       // The settings: the registry address and the RPC URL shown whole.
@@ -401,7 +461,11 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
         return colors;
       });
       const luminance = (rgb: string) => {
-        const [r, g, b] = rgb.match(/\d+/g)!.slice(0, 3).map((c) => Number(c) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+        const [r, g, b] = rgb
+          .match(/\d+/g)!
+          .slice(0, 3)
+          .map((c) => Number(c) / 255)
+          .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
         return 0.2126 * r + 0.7152 * g + 0.0722 * b;
       };
       const [hi, lo] = [luminance(focus), luminance(panel)].sort((a, b) => b - a);
@@ -500,7 +564,19 @@ describe("web console: nothing but the truth (wrong chain, stale state, one oper
     const css = readFileSync(join(site, "app-style.css"));
     writeFileSync(join(site, "app-style.css.br"), brotliCompressSync(Buffer.concat([css, Buffer.from("\n/* an older build */")])));
     writeFileSync(join(site, "app.js.br"), Buffer.from("not brotli at all"));
-    const serve = await startSigilServe(["--rpc", stage.node.url, "--registry", stage.registry, "--chain-id", "31337", "serve", "--port", "0", "--console", site]);
+    const serve = await startSigilServe([
+      "--rpc",
+      stage.node.url,
+      "--registry",
+      stage.registry,
+      "--chain-id",
+      "31337",
+      "serve",
+      "--port",
+      "0",
+      "--console",
+      site,
+    ]);
     try {
       for (const path of ["/app-style.css", "/app.js"]) {
         const res = await get(serve.url, path, { "accept-encoding": "br, gzip" });

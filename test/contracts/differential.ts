@@ -31,9 +31,26 @@ type Op = { signed: boolean } & (
 
 const signed = fc.boolean();
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ signed, kind: fc.constant("addDelegate" as const), type: fc.constantFrom("veriKey" as const, "sigAuth" as const), delegate: fc.nat(3), validity: fc.constantFrom(50, 86_400) }),
-  fc.record({ signed, kind: fc.constant("revokeDelegate" as const), type: fc.constantFrom("veriKey" as const, "sigAuth" as const), delegate: fc.nat(3) }),
-  fc.record({ signed, kind: fc.constant("setAttribute" as const), name: fc.nat(NAMES.length - 1), value: fc.nat(2), validity: fc.constantFrom(50, 86_400) }),
+  fc.record({
+    signed,
+    kind: fc.constant("addDelegate" as const),
+    type: fc.constantFrom("veriKey" as const, "sigAuth" as const),
+    delegate: fc.nat(3),
+    validity: fc.constantFrom(50, 86_400),
+  }),
+  fc.record({
+    signed,
+    kind: fc.constant("revokeDelegate" as const),
+    type: fc.constantFrom("veriKey" as const, "sigAuth" as const),
+    delegate: fc.nat(3),
+  }),
+  fc.record({
+    signed,
+    kind: fc.constant("setAttribute" as const),
+    name: fc.nat(NAMES.length - 1),
+    value: fc.nat(2),
+    validity: fc.constantFrom(50, 86_400),
+  }),
   fc.record({ signed, kind: fc.constant("revokeAttribute" as const), name: fc.nat(NAMES.length - 1), value: fc.nat(2) }),
   fc.record({ signed, kind: fc.constant("changeOwner" as const), to: fc.nat(3) }),
   fc.record({ signed, kind: fc.constant("wait" as const), seconds: fc.constantFrom(30, 100) }),
@@ -50,7 +67,9 @@ async function startRegistries() {
   // ethr-did-resolver judges validity by the wall clock; the waits below move the chain's clock
   // (up to hours over 30 runs). Twelve hours behind, the chain never reaches the wall clock, so
   // no revocation (validTo = its block's time) straddles "now" between the two registries' blocks.
-  const { ethers, networkHelpers } = await network.create({ override: { initialDate: new Date(Date.now() - 12 * 3_600_000).toISOString() } } as never);
+  const { ethers, networkHelpers } = await network.create({
+    override: { initialDate: new Date(Date.now() - 12 * 3_600_000).toISOString() },
+  } as never);
   const signers = await ethers.getSigners();
   const { abi, bytecode } = loadErc1056Artifact();
   const erc = (await new ethers.ContractFactory(abi as never, bytecode, signers[0]).deploy()) as unknown as Contract;
@@ -90,7 +109,10 @@ function identityOnBoth({ ethers, erc, sigil, relayer }: Registries, identity: B
   };
   // previousChange values are block numbers, which differ between the two registries (their
   // transactions land in different blocks): compare them as "which earlier change" instead.
-  const changeBlocks = new Map<Contract, number[]>([[erc, []], [sigil, []]]);
+  const changeBlocks = new Map<Contract, number[]>([
+    [erc, []],
+    [sigil, []],
+  ]);
   const eventsOf = async (c: Contract, tx: Promise<{ wait(): Promise<unknown> }>) => {
     const receipt = (await (await tx).wait()) as { blockNumber: number; logs: { topics: string[]; data: string }[] };
     const blocks = changeBlocks.get(c)!;
@@ -123,32 +145,42 @@ async function applyOp({ ethers, networkHelpers, keys }: Registries, { id, owner
     case "addDelegate": {
       const args = [b32(op.type), keys[op.delegate].address, op.validity] as const;
       return both(op.signed, async (c) =>
-        op.signed ? c.addDelegateSigned(id, ...(await legacy(c, "addDelegate", ["bytes32", "address", "uint256"], [...args])), ...args) : c.addDelegate(id, ...args),
+        op.signed
+          ? c.addDelegateSigned(id, ...(await legacy(c, "addDelegate", ["bytes32", "address", "uint256"], [...args])), ...args)
+          : c.addDelegate(id, ...args),
       );
     }
     case "revokeDelegate": {
       const args = [b32(op.type), keys[op.delegate].address] as const;
       return both(op.signed, async (c) =>
-        op.signed ? c.revokeDelegateSigned(id, ...(await legacy(c, "revokeDelegate", ["bytes32", "address"], [...args])), ...args) : c.revokeDelegate(id, ...args),
+        op.signed
+          ? c.revokeDelegateSigned(id, ...(await legacy(c, "revokeDelegate", ["bytes32", "address"], [...args])), ...args)
+          : c.revokeDelegate(id, ...args),
       );
     }
     case "setAttribute": {
       const name = NAMES[op.name];
       const args = [b32(name), valueFor(name, op.value, ethers), op.validity] as const;
       return both(op.signed, async (c) =>
-        op.signed ? c.setAttributeSigned(id, ...(await legacy(c, "setAttribute", ["bytes32", "bytes", "uint256"], [...args])), ...args) : c.setAttribute(id, ...args),
+        op.signed
+          ? c.setAttributeSigned(id, ...(await legacy(c, "setAttribute", ["bytes32", "bytes", "uint256"], [...args])), ...args)
+          : c.setAttribute(id, ...args),
       );
     }
     case "revokeAttribute": {
       const name = NAMES[op.name];
       const args = [b32(name), valueFor(name, op.value, ethers)] as const;
       return both(op.signed, async (c) =>
-        op.signed ? c.revokeAttributeSigned(id, ...(await legacy(c, "revokeAttribute", ["bytes32", "bytes"], [...args])), ...args) : c.revokeAttribute(id, ...args),
+        op.signed
+          ? c.revokeAttributeSigned(id, ...(await legacy(c, "revokeAttribute", ["bytes32", "bytes"], [...args])), ...args)
+          : c.revokeAttribute(id, ...args),
       );
     }
     case "changeOwner": {
       const to = keys[op.to].address;
-      await both(op.signed, async (c) => (op.signed ? c.changeOwnerSigned(id, ...(await legacy(c, "changeOwner", ["address"], [to])), to) : c.changeOwner(id, to)));
+      await both(op.signed, async (c) =>
+        op.signed ? c.changeOwnerSigned(id, ...(await legacy(c, "changeOwner", ["address"], [to])), to) : c.changeOwner(id, to),
+      );
       owners.push(keys[op.to]);
       return;
     }
@@ -181,7 +213,14 @@ async function deactivate(r: Registries, { id, ownerOf, legacy, eventsOf, both }
       .to.be.revertedWithCustomError(sigil, "SigilLegacyDeactivation")
       .withArgs(id);
     // ...which ERC-1056 accepts; Sigil takes the direct call instead, with the same events.
-    const a = await eventsOf(erc, (erc.connect(relayer) as Contract).changeOwnerSigned(id, ...(await legacy(erc, "changeOwner", ["address"], [ethers.ZeroAddress])), ethers.ZeroAddress));
+    const a = await eventsOf(
+      erc,
+      (erc.connect(relayer) as Contract).changeOwnerSigned(
+        id,
+        ...(await legacy(erc, "changeOwner", ["address"], [ethers.ZeroAddress])),
+        ethers.ZeroAddress,
+      ),
+    );
     const b = await eventsOf(sigil, (sigil.connect(ownerOf()) as Contract).changeOwner(id, ethers.ZeroAddress));
     expect(b).to.deep.equal(a);
   } else if (how === "direct") {
@@ -204,17 +243,21 @@ describe("differential: SigilRegistry vs the original ERC-1056, through ethr-did
   it("random operation sequences yield the same documents and events", async () => {
     const r = await startRegistries();
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), fc.constantFrom("no", "direct", "signed"), async (ops, deactivateAtEnd) => {
-        const identity = await r.funded();
-        const driven = identityOnBoth(r, identity);
-        for (const op of ops) await applyOp(r, driven, op);
-        expect(await delegateViews(r, r.sigil, driven.id)).to.deep.equal(await delegateViews(r, r.erc, driven.id));
-        await deactivate(r, driven, deactivateAtEnd);
-        const did = `did:ethr:dev:${identity.address}`;
-        const [a, b] = [await r.ercResolver.resolve(did), await r.sigilResolver.resolve(did)];
-        expect(b.didDocument).to.deep.equal(a.didDocument);
-        expect(b.didDocumentMetadata.deactivated).to.equal(a.didDocumentMetadata.deactivated);
-      }),
+      fc.asyncProperty(
+        fc.array(opArb, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom("no", "direct", "signed"),
+        async (ops, deactivateAtEnd) => {
+          const identity = await r.funded();
+          const driven = identityOnBoth(r, identity);
+          for (const op of ops) await applyOp(r, driven, op);
+          expect(await delegateViews(r, r.sigil, driven.id)).to.deep.equal(await delegateViews(r, r.erc, driven.id));
+          await deactivate(r, driven, deactivateAtEnd);
+          const did = `did:ethr:dev:${identity.address}`;
+          const [a, b] = [await r.ercResolver.resolve(did), await r.sigilResolver.resolve(did)];
+          expect(b.didDocument).to.deep.equal(a.didDocument);
+          expect(b.didDocumentMetadata.deactivated).to.equal(a.didDocumentMetadata.deactivated);
+        },
+      ),
       { numRuns: 30 },
     );
   });

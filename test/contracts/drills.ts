@@ -17,7 +17,12 @@ describe("SigilRegistry: recovery drills", () => {
   async function guarded(opts: { commit: boolean; delay?: bigint }) {
     const owner = await f.wallet();
     const id = owner.address;
-    const g = f.guardianSet(id, gs.map((s) => s.address), 2, opts.delay ?? DAY);
+    const g = f.guardianSet(
+      id,
+      gs.map((s) => s.address),
+      2,
+      opts.delay ?? DAY,
+    );
     await expect(f.setGuardians(owner, id, g)).to.emit(f.registry, "DIDGuardiansChanged");
     const next = await f.wallet();
     const n = f.nextKey(next);
@@ -57,14 +62,24 @@ describe("SigilRegistry: recovery drills", () => {
         .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted")
         .withArgs(id);
       await f.networkHelpers.time.increase(HOUR);
-      await expect(f.registry.connect(thief).applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange").withArgs(id);
+      await expect(f.registry.connect(thief).applyGuardians(id))
+        .to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange")
+        .withArgs(id);
       const grab = f.proposal(thief.address, f.nextKey(thief, "thief next").commitment, true);
-      await expect(f.approve(thief, id, grab, thiefSet, 0)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardians").withArgs(id);
-      await expect(f.registry.connect(owner).changeOwner(id, thief.address)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
+      await expect(f.approve(thief, id, grab, thiefSet, 0))
+        .to.be.revertedWithCustomError(f.registry, "SigilNoGuardians")
+        .withArgs(id);
+      await expect(f.registry.connect(owner).changeOwner(id, thief.address)).to.be.revertedWithCustomError(
+        f.registry,
+        "SigilNextOwnerCommitted",
+      );
       await expect(f.registry.connect(owner).deactivate(id)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
 
       await f.networkHelpers.time.increase(DAY);
-      await expect(relayer().rotateWithSig(id, next.address, n.salt, rot, stored.deadline, stored.signature)).to.emit(f.registry, "DIDOwnerRotated");
+      await expect(relayer().rotateWithSig(id, next.address, n.salt, rot, stored.deadline, stored.signature)).to.emit(
+        f.registry,
+        "DIDOwnerRotated",
+      );
       expect(await f.registry.identityOwner(id)).to.equal(next.address);
       await expect(f.registry.connect(owner).addDelegate(id, f.b32("sigAuth"), owner.address, DAY)).to.be.revertedWith("bad_actor");
     });
@@ -74,7 +89,10 @@ describe("SigilRegistry: recovery drills", () => {
       await expect(f.setGuardians(owner, id, f.guardianSet(id, [f.signers[7].address], 1, HOUR)))
         .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted")
         .withArgs(id);
-      await expect(f.registry.connect(owner).setGuardians(id, f.ethers.ZeroHash, 0, 0)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
+      await expect(f.registry.connect(owner).setGuardians(id, f.ethers.ZeroHash, 0, 0)).to.be.revertedWithCustomError(
+        f.registry,
+        "SigilNextOwnerCommitted",
+      );
       await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address));
       const s = await f.registry.recoveryState(id);
       expect([s.guardianRoot, s.pendingEffectiveAt]).to.deep.equal([g.root, 0n]);
@@ -115,7 +133,9 @@ describe("SigilRegistry: recovery drills", () => {
       await expect(rotated).to.emit(f.registry, "DIDGuardiansChanged");
       const s = await f.registry.recoveryState(id);
       expect([s.guardianRoot, s.armedAt, s.pendingEffectiveAt]).to.deep.equal([f.ethers.ZeroHash, 0n, 0n]);
-      await expect(f.approve(thief, id, grab, thiefSet, 0)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardians").withArgs(id);
+      await expect(f.approve(thief, id, grab, thiefSet, 0))
+        .to.be.revertedWithCustomError(f.registry, "SigilNoGuardians")
+        .withArgs(id);
       await f.networkHelpers.time.increase(HOUR);
       await expect(f.registry.finalizeRecovery(id, grab2)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending");
       expect(await f.registry.identityOwner(id)).to.equal(next.address);
@@ -153,7 +173,11 @@ describe("SigilRegistry: recovery drills", () => {
       await expect(f.registry.connect(escape).cancelRecovery(id, e.salt))
         .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
         .withArgs(id, tCommit);
-      const cs = await f.typedSign(escape, "CancelRecovery", { identity: id, commitment: e.commitment, round: (await f.registry.recoveryState(id)).round });
+      const cs = await f.typedSign(escape, "CancelRecovery", {
+        identity: id,
+        commitment: e.commitment,
+        round: (await f.registry.recoveryState(id)).round,
+      });
       await expect(relayer().cancelRecoveryWithSig(id, escape.address, e.salt, cs.deadline, cs.signature))
         .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
         .withArgs(id, tCommit);
@@ -163,7 +187,9 @@ describe("SigilRegistry: recovery drills", () => {
         .withArgs(id, readyAt);
       // Swap the guardians: refused (he committed: only a next key's rotation could, and it
       // cannot while armed), and his earlier proposal died with his commitment.
-      await expect(f.setGuardians(thiefKey, id, swap)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted").withArgs(id);
+      await expect(f.setGuardians(thiefKey, id, swap))
+        .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted")
+        .withArgs(id);
       await f.networkHelpers.time.increaseTo(tSwap + DAY);
       await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange").withArgs(id);
       // More approvals or another proposal: refused while armed.
@@ -192,16 +218,23 @@ describe("SigilRegistry: recovery drills", () => {
       const { owner: stolen, id } = await guarded({ commit: false });
       const reg = f.registry.connect(stolen);
       await expect(reg.deactivate(id)).to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation").withArgs(id);
-      await expect(reg.changeOwner(id, f.ethers.ZeroAddress)).to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation").withArgs(id);
+      await expect(reg.changeOwner(id, f.ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation")
+        .withArgs(id);
       const d = await f.typedSign(stolen, "Deactivate", { identity: id });
-      await expect(relayer().deactivateWithSig(id, d.deadline, d.signature)).to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation").withArgs(id);
+      await expect(relayer().deactivateWithSig(id, d.deadline, d.signature))
+        .to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation")
+        .withArgs(id);
       const c = await f.typedSign(stolen, "ChangeOwner", { identity: id, newOwner: f.ethers.ZeroAddress });
       await expect(relayer().changeOwnerWithSig(id, f.ethers.ZeroAddress, c.deadline, c.signature))
         .to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation")
         .withArgs(id);
       const h = await f.legacyHash(id, "changeOwner", ["address"], [f.ethers.ZeroAddress]);
       const l = f.legacySign(stolen, h);
-      await expect(relayer().changeOwnerSigned(id, l.v, l.r, l.s, f.ethers.ZeroAddress)).to.be.revertedWithCustomError(f.registry, "SigilLegacyDeactivation");
+      await expect(relayer().changeOwnerSigned(id, l.v, l.r, l.s, f.ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        f.registry,
+        "SigilLegacyDeactivation",
+      );
       // Nor by committing to a key of his own and rotating to zero: a fresh commitment is not senior.
       const t2 = await f.wallet();
       const k2 = f.nextKey(t2);
@@ -254,7 +287,10 @@ describe("SigilRegistry: recovery drills", () => {
         // Alone, the current key can do nothing about it.
         const fresh = await f.wallet();
         const k = f.nextKey(fresh);
-        await expect(f.registry.connect(owner).commitNextOwner(id, k.commitment)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
+        await expect(f.registry.connect(owner).commitNextOwner(id, k.commitment)).to.be.revertedWithCustomError(
+          f.registry,
+          "SigilNextOwnerCommitted",
+        );
         const controller = newController ? (await f.wallet()).address : owner.address;
         const restore = f.proposal(controller, k.commitment, false);
         const tArm = await arm(id, restore, g, [0, 2]);
@@ -281,8 +317,12 @@ describe("SigilRegistry: recovery drills", () => {
       const { id, g } = await guarded({ commit: false });
       const grab = f.proposal(f.signers[4].address, f.ethers.ZeroHash, true);
       const [pid, prev] = [await f.registry.recoveryProposalId(id, grab), await f.registry.changed(id)];
-      await expect(f.approve(gs[0], id, grab, g, 0)).to.emit(f.registry, "DIDRecoveryApproved").withArgs(id, pid, gs[0].address, 1n, 0n, prev);
-      await expect(f.approve(gs[0], id, grab, g, 0)).to.be.revertedWithCustomError(f.registry, "SigilAlreadyApproved").withArgs(id, gs[0].address);
+      await expect(f.approve(gs[0], id, grab, g, 0))
+        .to.emit(f.registry, "DIDRecoveryApproved")
+        .withArgs(id, pid, gs[0].address, 1n, 0n, prev);
+      await expect(f.approve(gs[0], id, grab, g, 0))
+        .to.be.revertedWithCustomError(f.registry, "SigilAlreadyApproved")
+        .withArgs(id, gs[0].address);
       // Nor can he vote with another guardian's proof.
       await expect(f.registry.connect(gs[0]).approveRecovery(id, grab, g.proofs[1]))
         .to.be.revertedWithCustomError(f.registry, "SigilNotGuardian")
@@ -303,10 +343,15 @@ describe("SigilRegistry: recovery drills", () => {
         const tArm = await f.timeOf(await f.approve(gs[1], id, grab, g, 1));
         const [pid, prev] = [await f.registry.recoveryProposalId(id, grab), await f.registry.changed(id)];
         if (veto === "cancel") {
-          await expect(f.registry.connect(next).cancelRecovery(id, n.salt)).to.emit(f.registry, "DIDRecoveryCancelled").withArgs(id, pid, prev);
+          await expect(f.registry.connect(next).cancelRecovery(id, n.salt))
+            .to.emit(f.registry, "DIDRecoveryCancelled")
+            .withArgs(id, pid, prev);
           expect((await f.registry.recoveryState(id)).nextOwnerCommitment, "cancelling keeps the commitment").to.equal(n.commitment);
         } else if (veto === "rotate") {
-          await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, f.ethers.id("n2"), false))).to.emit(f.registry, "DIDRecoveryCancelled");
+          await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, f.ethers.id("n2"), false))).to.emit(
+            f.registry,
+            "DIDRecoveryCancelled",
+          );
         } else {
           await expect(f.registry.connect(next).cancelRecovery(id, n.salt))
             .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
@@ -352,7 +397,12 @@ describe("SigilRegistry: recovery drills", () => {
       const first = await f.wallet();
       const n0 = f.nextKey(first);
       await f.registry.connect(owner).commitNextOwner(id, n0.commitment);
-      const g = f.guardianSet(id, gs.map((s) => s.address), 2, DAY);
+      const g = f.guardianSet(
+        id,
+        gs.map((s) => s.address),
+        2,
+        DAY,
+      );
       const install = { replace: true, root: g.root, threshold: g.threshold, delay: g.delay };
       await f.networkHelpers.time.increase(60);
       await f.registry.connect(first).rotate(id, n0.salt, f.rotation(owner.address, n.commitment, false, [], [], install));
@@ -371,17 +421,25 @@ describe("SigilRegistry: recovery drills", () => {
       const prev = await f.registry.changed(id);
       const tx = await f.setGuardians(owner, id, g2);
       const t = await f.timeOf(tx);
-      await expect(tx).to.emit(f.registry, "DIDGuardiansProposed").withArgs(id, g2.root, 1n, 30n * DAY, t + DAY, prev);
+      await expect(tx)
+        .to.emit(f.registry, "DIDGuardiansProposed")
+        .withArgs(id, g2.root, 1n, 30n * DAY, t + DAY, prev);
       const effectiveAt = (await f.registry.recoveryState(id)).pendingEffectiveAt;
       await f.networkHelpers.time.setNextBlockTimestamp(effectiveAt - 1n);
-      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilGuardianChangeNotReady").withArgs(id, effectiveAt);
+      await expect(f.registry.applyGuardians(id))
+        .to.be.revertedWithCustomError(f.registry, "SigilGuardianChangeNotReady")
+        .withArgs(id, effectiveAt);
       const [roundBefore, prev2] = [(await f.registry.recoveryState(id)).round, await f.registry.changed(id)];
       await f.networkHelpers.time.setNextBlockTimestamp(effectiveAt); // the refused call mined no block
-      await expect(f.registry.applyGuardians(id)).to.emit(f.registry, "DIDGuardiansChanged").withArgs(id, g2.root, 1n, 30n * DAY, prev2);
+      await expect(f.registry.applyGuardians(id))
+        .to.emit(f.registry, "DIDGuardiansChanged")
+        .withArgs(id, g2.root, 1n, 30n * DAY, prev2);
       const s = await f.registry.recoveryState(id);
       expect([s.guardianRoot, s.threshold, s.delay, s.round]).to.deep.equal([g2.root, 1n, 30n * DAY, roundBefore + 1n]);
       // The old set is out, and the new set starts from zero approvals.
-      await expect(f.approve(gs[1], id, p, g, 1)).to.be.revertedWithCustomError(f.registry, "SigilNotGuardian").withArgs(id, gs[1].address);
+      await expect(f.approve(gs[1], id, p, g, 1))
+        .to.be.revertedWithCustomError(f.registry, "SigilNotGuardian")
+        .withArgs(id, gs[1].address);
       await expect(f.approve(f.signers[7], id, p, g2, 0)).to.emit(f.registry, "DIDRecoveryProposed");
     });
 
@@ -394,7 +452,9 @@ describe("SigilRegistry: recovery drills", () => {
       // The next key, committed after the set and less than a delay ago, is junior: its change waits a delay.
       const n2 = f.nextKey(await f.wallet(), "second");
       const removal = { replace: true, root: f.ethers.ZeroHash, threshold: 0n, delay: 0n };
-      const t = await f.timeOf(await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, n2.commitment, false, [], [], removal)));
+      const t = await f.timeOf(
+        await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, n2.commitment, false, [], [], removal)),
+      );
       expect((await f.registry.recoveryState(id)).pendingEffectiveAt).to.equal(t + DAY);
     });
 
@@ -409,7 +469,9 @@ describe("SigilRegistry: recovery drills", () => {
       const veto = f.proposal(owner.address, n.commitment, false);
       const tArm = await arm(id, veto, g, [1, 2]);
       await f.networkHelpers.time.increaseTo(effectiveAt);
-      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending").withArgs(id, tArm + DAY);
+      await expect(f.registry.applyGuardians(id))
+        .to.be.revertedWithCustomError(f.registry, "SigilRecoveryPending")
+        .withArgs(id, tArm + DAY);
       await f.networkHelpers.time.increaseTo(tArm + DAY);
       const pid = await f.registry.recoveryProposalId(id, veto);
       const fin = f.registry.finalizeRecovery(id, veto);
@@ -417,11 +479,10 @@ describe("SigilRegistry: recovery drills", () => {
       await expect(fin).to.emit(f.registry, "DIDRecovered").withArgs(id, pid, owner.address, n.commitment, false, 0n);
       const after = await f.registry.recoveryState(id);
       expect(await f.registry.identityOwner(id)).to.equal(owner.address);
-      expect([after.nextOwnerCommitment, after.committedAt, after.commitmentNonce], "the commitment and its seniority are kept").to.deep.equal([
-        before.nextOwnerCommitment,
-        before.committedAt,
-        before.commitmentNonce,
-      ]);
+      expect(
+        [after.nextOwnerCommitment, after.committedAt, after.commitmentNonce],
+        "the commitment and its seniority are kept",
+      ).to.deep.equal([before.nextOwnerCommitment, before.committedAt, before.commitmentNonce]);
       expect([after.guardianRoot, after.pendingEffectiveAt]).to.deep.equal([g.root, 0n]);
       expect(await f.registry.validDelegate(id, f.b32("veriKey"), bob)).to.equal(true);
       await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilNoGuardianChange");

@@ -34,7 +34,9 @@ describe("SigilRegistry: ERC-1056 surface", () => {
   it("addDelegate / validDelegate / delegates / revokeDelegate, with expiry", async () => {
     const tx = await as(1).addDelegate(alice, f.b32("veriKey"), bob, DAY);
     const t = BigInt((await f.ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
-    await expect(tx).to.emit(f.registry, "DIDDelegateChanged").withArgs(alice, f.b32("veriKey"), bob, t + DAY, 0n);
+    await expect(tx)
+      .to.emit(f.registry, "DIDDelegateChanged")
+      .withArgs(alice, f.b32("veriKey"), bob, t + DAY, 0n);
     expect(await f.registry.validDelegate(alice, f.b32("veriKey"), bob)).to.equal(true);
     expect(await f.registry.validDelegate(alice, f.b32("sigAuth"), bob)).to.equal(false);
     expect(await f.registry.delegates(alice, f.typeHash("veriKey"), bob)).to.equal(t + DAY);
@@ -54,7 +56,9 @@ describe("SigilRegistry: ERC-1056 surface", () => {
     const value = f.ethers.toUtf8Bytes("https://chat.example");
     const tx = await as(1).setAttribute(alice, name, value, DAY);
     const t = BigInt((await f.ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
-    await expect(tx).to.emit(f.registry, "DIDAttributeChanged").withArgs(alice, name, f.ethers.hexlify(value), t + DAY, 0n);
+    await expect(tx)
+      .to.emit(f.registry, "DIDAttributeChanged")
+      .withArgs(alice, name, f.ethers.hexlify(value), t + DAY, 0n);
     const block = await f.registry.changed(alice);
     await expect(as(1).revokeAttribute(alice, name, value))
       .to.emit(f.registry, "DIDAttributeChanged")
@@ -100,7 +104,9 @@ describe("SigilRegistry: ERC-1056 surface", () => {
       h = await f.legacyHash(id, "changeOwner", ["address"], [carol]);
       s = f.legacySign(w, h);
       const prev = await f.registry.changed(id);
-      await expect(relayer.changeOwnerSigned(id, s.v, s.r, s.s, carol)).to.emit(f.registry, "DIDOwnerChanged").withArgs(id, carol, prev);
+      await expect(relayer.changeOwnerSigned(id, s.v, s.r, s.s, carol))
+        .to.emit(f.registry, "DIDOwnerChanged")
+        .withArgs(id, carol, prev);
       expect(await f.registry.nonce(id)).to.equal(5n);
       expect(await f.registry.identityOwner(id)).to.equal(carol);
     });

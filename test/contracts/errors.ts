@@ -16,7 +16,12 @@ describe("SigilRegistry: every custom error, with its arguments", () => {
   async function guarded(commit: boolean) {
     const owner = await f.wallet();
     const id = owner.address;
-    const g = f.guardianSet(id, gs().map((s) => s.address), 2, DAY);
+    const g = f.guardianSet(
+      id,
+      gs().map((s) => s.address),
+      2,
+      DAY,
+    );
     await f.setGuardians(owner, id, g);
     const next = await f.wallet();
     const n = f.nextKey(next);
@@ -60,7 +65,9 @@ describe("SigilRegistry: every custom error, with its arguments", () => {
     },
     async SigilInvalidCommitment() {
       const { id, next, n, owner } = await guarded(false);
-      await expect(f.registry.connect(owner).commitNextOwner(id, f.ethers.ZeroHash)).to.be.revertedWithCustomError(f.registry, "SigilInvalidCommitment").withArgs();
+      await expect(f.registry.connect(owner).commitNextOwner(id, f.ethers.ZeroHash))
+        .to.be.revertedWithCustomError(f.registry, "SigilInvalidCommitment")
+        .withArgs();
       await f.registry.connect(owner).commitNextOwner(id, n.commitment);
       await expect(f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, n.commitment)))
         .to.be.revertedWithCustomError(f.registry, "SigilInvalidCommitment")
@@ -105,13 +112,21 @@ describe("SigilRegistry: every custom error, with its arguments", () => {
       await expect(f.registry.connect(w).setGuardians(w.address, f.ethers.ZeroHash, 0, 0))
         .to.be.revertedWithCustomError(f.registry, "SigilNoGuardians")
         .withArgs(w.address);
-      await expect(f.registry.connect(f.signers[4]).approveRecovery(w.address, f.proposal(f.signers[4].address), { guardian: f.signers[4].address, salt: f.salt("s"), proof: [] }))
+      await expect(
+        f.registry
+          .connect(f.signers[4])
+          .approveRecovery(w.address, f.proposal(f.signers[4].address), { guardian: f.signers[4].address, salt: f.salt("s"), proof: [] }),
+      )
         .to.be.revertedWithCustomError(f.registry, "SigilNoGuardians")
         .withArgs(w.address);
     },
     async SigilNotGuardian() {
       const { id, g } = await guarded(false);
-      await expect(f.registry.connect(f.signers[7]).approveRecovery(id, f.proposal(f.signers[7].address), { ...g.proofs[0], guardian: f.signers[7].address }))
+      await expect(
+        f.registry
+          .connect(f.signers[7])
+          .approveRecovery(id, f.proposal(f.signers[7].address), { ...g.proofs[0], guardian: f.signers[7].address }),
+      )
         .to.be.revertedWithCustomError(f.registry, "SigilNotGuardian")
         .withArgs(id, f.signers[7].address);
     },
@@ -128,7 +143,9 @@ describe("SigilRegistry: every custom error, with its arguments", () => {
     async SigilGuardianChangeNotReady() {
       const { owner, id } = await guarded(false);
       const t = await f.timeOf(await f.registry.connect(owner).setGuardians(id, f.ethers.ZeroHash, 0, 0));
-      await expect(f.registry.applyGuardians(id)).to.be.revertedWithCustomError(f.registry, "SigilGuardianChangeNotReady").withArgs(id, t + DAY);
+      await expect(f.registry.applyGuardians(id))
+        .to.be.revertedWithCustomError(f.registry, "SigilGuardianChangeNotReady")
+        .withArgs(id, t + DAY);
     },
     async SigilRecoveryPending() {
       const { owner, id, readyAt } = await armed(false);
@@ -138,17 +155,23 @@ describe("SigilRegistry: every custom error, with its arguments", () => {
     },
     async SigilNoRecoveryPending() {
       const { id, next, n } = await guarded(true);
-      await expect(f.registry.connect(next).cancelRecovery(id, n.salt)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending").withArgs(id);
+      await expect(f.registry.connect(next).cancelRecovery(id, n.salt))
+        .to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending")
+        .withArgs(id);
     },
     async SigilRecoveryNotReady() {
       const { id, p, readyAt } = await armed(false);
-      await expect(f.registry.finalizeRecovery(id, p)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryNotReady").withArgs(id, readyAt);
+      await expect(f.registry.finalizeRecovery(id, p))
+        .to.be.revertedWithCustomError(f.registry, "SigilRecoveryNotReady")
+        .withArgs(id, readyAt);
     },
     async SigilAlreadyApproved() {
       const { id, g } = await guarded(false);
       const p = f.proposal(f.signers[7].address);
       await f.approve(gs()[2], id, p, g, 2);
-      await expect(f.approve(gs()[2], id, p, g, 2)).to.be.revertedWithCustomError(f.registry, "SigilAlreadyApproved").withArgs(id, gs()[2].address);
+      await expect(f.approve(gs()[2], id, p, g, 2))
+        .to.be.revertedWithCustomError(f.registry, "SigilAlreadyApproved")
+        .withArgs(id, gs()[2].address);
     },
     async SigilSignatureUsed() {
       const { id, g } = await guarded(false);
@@ -173,16 +196,21 @@ describe("SigilRegistry: every custom error, with its arguments", () => {
       const p = f.proposal(f.signers[7].address);
       await f.approve(gs()[0], id, p, g, 0);
       await f.approve(gs()[1], id, p, g, 1);
-      await expect(f.registry.connect(next).cancelRecovery(id, n.salt)).to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior").withArgs(id, t);
+      await expect(f.registry.connect(next).cancelRecovery(id, n.salt))
+        .to.be.revertedWithCustomError(f.registry, "SigilCommitmentNotSenior")
+        .withArgs(id, t);
     },
     async SigilGuardedDeactivation() {
       const { owner, id } = await guarded(false);
-      await expect(f.registry.connect(owner).deactivate(id)).to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation").withArgs(id);
+      await expect(f.registry.connect(owner).deactivate(id))
+        .to.be.revertedWithCustomError(f.registry, "SigilGuardedDeactivation")
+        .withArgs(id);
     },
     async SigilApprovalLimit() {
       const { id, g } = await guarded(false);
       const limit = Number(await f.registry.MAX_APPROVALS_PER_ROUND());
-      for (let i = 0; i < limit; i++) await f.approve(gs()[2], id, f.proposal(f.ethers.getAddress(`0x${(0xb000 + i).toString(16).padStart(40, "0")}`)), g, 2);
+      for (let i = 0; i < limit; i++)
+        await f.approve(gs()[2], id, f.proposal(f.ethers.getAddress(`0x${(0xb000 + i).toString(16).padStart(40, "0")}`)), g, 2);
       await expect(f.approve(gs()[2], id, f.proposal(f.signers[7].address), g, 2))
         .to.be.revertedWithCustomError(f.registry, "SigilApprovalLimit")
         .withArgs(id, gs()[2].address);
@@ -193,7 +221,13 @@ describe("SigilRegistry: every custom error, with its arguments", () => {
       // A careless set naming the identity's own key (the SDK refuses to build one; the registry
       // must not count it either).
       const salts = [f.salt("own key"), f.salt("other")];
-      const tree = StandardMerkleTree.of([[id, salts[0]], [gs()[0].address, salts[1]]], ["address", "bytes32"]);
+      const tree = StandardMerkleTree.of(
+        [
+          [id, salts[0]],
+          [gs()[0].address, salts[1]],
+        ],
+        ["address", "bytes32"],
+      );
       await f.registry.connect(owner).setGuardians(id, tree.root, 1, DAY);
       const proof = { guardian: id, salt: salts[0], proof: tree.getProof(0) };
       await expect(f.registry.connect(owner).approveRecovery(id, f.proposal(f.signers[7].address), proof))

@@ -144,7 +144,12 @@ function commitments({ ethers }: Chain) {
     return { newOwner, nextCommitment, purge, guardians, revokeDelegates, revokeAttributes };
   }
 
-  const proposal = (newOwner: string, nextCommitment: string = ethers.ZeroHash, purge = false, guardians: GuardianUpdate = KEEP): Proposal => ({
+  const proposal = (
+    newOwner: string,
+    nextCommitment: string = ethers.ZeroHash,
+    purge = false,
+    guardians: GuardianUpdate = KEEP,
+  ): Proposal => ({
     newOwner,
     nextCommitment,
     purge,
@@ -186,7 +191,12 @@ export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
 export async function guardedIdentity(f: Fixture, guardians: { address: string }[], commit = false, delay = DAY) {
   const owner = await f.wallet();
   const id = owner.address;
-  const g = f.guardianSet(id, guardians.map((s) => s.address), 2, delay);
+  const g = f.guardianSet(
+    id,
+    guardians.map((s) => s.address),
+    2,
+    delay,
+  );
   await f.setGuardians(owner, id, g);
   const next = await f.wallet();
   const n = f.nextKey(next);

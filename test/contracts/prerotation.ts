@@ -33,8 +33,9 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
       .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted")
       .withArgs(id);
     const ts = await f.typedSign(alice, "ChangeOwner", { identity: id, newOwner: thiefKey });
-    await expect(f.registry.connect(f.signers[6]).changeOwnerWithSig(id, thiefKey, ts.deadline, ts.signature))
-      .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
+    await expect(
+      f.registry.connect(f.signers[6]).changeOwnerWithSig(id, thiefKey, ts.deadline, ts.signature),
+    ).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
     const thiefCommitment = f.commitmentOf(thiefKey, f.salt("thief"));
     await expect(reg.commitNextOwner(id, thiefCommitment)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted");
     const cs = await f.typedSign(alice, "CommitNextOwner", { identity: id, commitment: thiefCommitment });
@@ -60,15 +61,23 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
     const after = await f.wallet();
     const nextCommitment = f.nextKey(after).commitment;
     const prev = await f.registry.changed(id);
-    const tx = f.registry.connect(next).rotate(
-      id,
-      salt,
-      f.rotation(next.address, nextCommitment, true, [{ delegateType: f.b32("sigAuth"), delegate: thiefKey }], [
-        { name: svc, value: f.ethers.toUtf8Bytes("https://thief.example") },
-      ]),
-    );
+    const tx = f.registry
+      .connect(next)
+      .rotate(
+        id,
+        salt,
+        f.rotation(
+          next.address,
+          nextCommitment,
+          true,
+          [{ delegateType: f.b32("sigAuth"), delegate: thiefKey }],
+          [{ name: svc, value: f.ethers.toUtf8Bytes("https://thief.example") }],
+        ),
+      );
     await expect(tx).to.emit(f.registry, "DIDOwnerChanged").withArgs(id, next.address, prev);
-    await expect(tx).to.emit(f.registry, "DIDAttributeChanged").withArgs(id, svc, f.ethers.hexlify(f.ethers.toUtf8Bytes("https://thief.example")), 0n, prev);
+    await expect(tx)
+      .to.emit(f.registry, "DIDAttributeChanged")
+      .withArgs(id, svc, f.ethers.hexlify(f.ethers.toUtf8Bytes("https://thief.example")), 0n, prev);
     await expect(tx).to.emit(f.registry, "DIDDelegateChanged");
     await expect(tx).to.emit(f.registry, "DIDOwnerRotated").withArgs(id, next.address, nextCommitment, true, 1n);
 
@@ -169,7 +178,10 @@ describe("SigilRegistry: pre-rotation and deactivation", () => {
     const s = f.legacySign(w, h);
     await expect(reg.changeOwnerSigned(id, s.v, s.r, s.s, w.address)).to.be.revertedWithCustomError(f.registry, err);
     const t = await f.typedSign(w, "SetAttribute", { identity: id, name: f.b32("a"), value: "0x01", validity: DAY });
-    await expect(reg.setAttributeWithSig(id, f.b32("a"), "0x01", DAY, t.deadline, t.signature)).to.be.revertedWithCustomError(f.registry, err);
+    await expect(reg.setAttributeWithSig(id, f.b32("a"), "0x01", DAY, t.deadline, t.signature)).to.be.revertedWithCustomError(
+      f.registry,
+      err,
+    );
     const [chainId, blockNumber, timestamp, states] = await f.registry.identityStates([id, f.signers[1].address]);
     expect(chainId).to.equal((await f.ethers.provider.getNetwork()).chainId);
     expect(blockNumber).to.equal(BigInt(await f.ethers.provider.getBlockNumber()));

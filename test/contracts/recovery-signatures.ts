@@ -19,7 +19,12 @@ describe("SigilRegistry: guardian recovery", () => {
       const { id, g } = await guarded(false, DAY);
       const p = f.proposal(f.signers[7].address, f.ethers.ZeroHash, true);
       const round = (await f.registry.recoveryState(id)).round;
-      const longLived = await f.typedSign(gs[0], "ApproveRecovery", { identity: id, round, ...p }, { deadline: (await f.now()) + 400n * DAY });
+      const longLived = await f.typedSign(
+        gs[0],
+        "ApproveRecovery",
+        { identity: id, round, ...p },
+        { deadline: (await f.now()) + 400n * DAY },
+      );
       await relayer().approveRecoveryWithSig(id, p, g.proofs[0], longLived.deadline, longLived.signature);
       await f.networkHelpers.time.increase(300n * DAY); // the incident passed; the tally expired
       await expect(relayer().approveRecoveryWithSig(id, p, g.proofs[0], longLived.deadline, longLived.signature))
@@ -114,7 +119,9 @@ describe("SigilRegistry: guardian recovery", () => {
       const s = await f.typedSign(keyOwner, "ApproveRecovery", msg);
       const [pid, prev] = [await f.registry.recoveryProposalId(id, p), await f.registry.changed(id)];
       const tx = await relayer().approveRecoveryWithSig(id, p, g.proofs[0], s.deadline, s.signature);
-      await expect(tx).to.emit(f.registry, "DIDRecoveryApproved").withArgs(id, pid, accountAddress, 1n, (await f.timeOf(tx)) + DAY, prev);
+      await expect(tx)
+        .to.emit(f.registry, "DIDRecoveryApproved")
+        .withArgs(id, pid, accountAddress, 1n, (await f.timeOf(tx)) + DAY, prev);
 
       // The same account as a next key of another identity: it cancels a recovery and rotates.
       const other = await f.wallet();
@@ -127,7 +134,10 @@ describe("SigilRegistry: guardian recovery", () => {
       await f.approve(gs[0], oid, f.proposal(gs[0].address), og, 0);
       const state = await f.registry.recoveryState(oid);
       const c = await f.typedSign(keyOwner, "CancelRecovery", { identity: oid, commitment: nk.commitment, round: state.round });
-      await expect(relayer().cancelRecoveryWithSig(oid, accountAddress, nk.salt, c.deadline, c.signature)).to.emit(f.registry, "DIDRecoveryCancelled");
+      await expect(relayer().cancelRecoveryWithSig(oid, accountAddress, nk.salt, c.deadline, c.signature)).to.emit(
+        f.registry,
+        "DIDRecoveryCancelled",
+      );
       const rot = f.rotation(accountAddress);
       const r = await f.signRotate(keyOwner, oid, rot);
       await expect(relayer().rotateWithSig(oid, accountAddress, nk.salt, rot, r.deadline, r.signature))
@@ -160,12 +170,14 @@ describe("SigilRegistry: guardian recovery", () => {
         .to.be.revertedWithCustomError(f.registry, "SigilExpiredSignature")
         .withArgs(expired.deadline);
       const wrongRound = await f.typedSign(next, "CancelRecovery", { ...msg, round: round + 1n });
-      await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, wrongRound.deadline, wrongRound.signature)).to.be.revertedWithCustomError(
-        f.registry,
-        "SigilInvalidSignature",
-      );
+      await expect(
+        relayer().cancelRecoveryWithSig(id, next.address, n.salt, wrongRound.deadline, wrongRound.signature),
+      ).to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature");
       const good = await f.typedSign(next, "CancelRecovery", msg);
-      await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, good.deadline, good.signature)).to.emit(f.registry, "DIDRecoveryCancelled");
+      await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, good.deadline, good.signature)).to.emit(
+        f.registry,
+        "DIDRecoveryCancelled",
+      );
       // The round moved on: the signature is spent...
       await expect(relayer().cancelRecoveryWithSig(id, next.address, n.salt, good.deadline, good.signature))
         .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
@@ -187,19 +199,31 @@ describe("SigilRegistry: guardian recovery", () => {
       const id = owner.address;
       const g = f.guardianSet(id, [gs[0].address], 1, DAY);
       const sg = { identity: id, root: g.root, threshold: g.threshold, delay: g.delay };
-      const refs = { identity: id, revokeDelegates: [{ delegateType: f.b32("veriKey"), delegate: gs[1].address }], revokeAttributes: [{ name: f.b32("did/svc/X"), value: "0x01" }] };
-      const sendSg = (s: { deadline: bigint; signature: string }) => relayer().setGuardiansWithSig(id, g.root, g.threshold, g.delay, s.deadline, s.signature);
-      const sendRe = (s: { deadline: bigint; signature: string }) => relayer().revokeEntriesWithSig(id, refs.revokeDelegates, refs.revokeAttributes, s.deadline, s.signature);
+      const refs = {
+        identity: id,
+        revokeDelegates: [{ delegateType: f.b32("veriKey"), delegate: gs[1].address }],
+        revokeAttributes: [{ name: f.b32("did/svc/X"), value: "0x01" }],
+      };
+      const sendSg = (s: { deadline: bigint; signature: string }) =>
+        relayer().setGuardiansWithSig(id, g.root, g.threshold, g.delay, s.deadline, s.signature);
+      const sendRe = (s: { deadline: bigint; signature: string }) =>
+        relayer().revokeEntriesWithSig(id, refs.revokeDelegates, refs.revokeAttributes, s.deadline, s.signature);
       for (const [type, msg, send] of [
         ["SetGuardians", sg, sendSg],
         ["RevokeEntries", refs, sendRe],
       ] as const) {
         const wrongSigner = await f.typedSign(f.signers[8], type, msg);
-        await expect(send(wrongSigner), `${type} wrong signer`).to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature").withArgs(id, id);
+        await expect(send(wrongSigner), `${type} wrong signer`)
+          .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+          .withArgs(id, id);
         const wrongChain = await f.typedSign(owner, type, msg, { chainId: 1n });
-        await expect(send(wrongChain), `${type} wrong chain`).to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature").withArgs(id, id);
+        await expect(send(wrongChain), `${type} wrong chain`)
+          .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
+          .withArgs(id, id);
         const expired = await f.typedSign(owner, type, msg, { deadline: (await f.now()) - 1n });
-        await expect(send(expired), `${type} expired`).to.be.revertedWithCustomError(f.registry, "SigilExpiredSignature").withArgs(expired.deadline);
+        await expect(send(expired), `${type} expired`)
+          .to.be.revertedWithCustomError(f.registry, "SigilExpiredSignature")
+          .withArgs(expired.deadline);
         const good = await f.typedSign(owner, type, msg);
         const nonce = await f.registry.nonces(id);
         await send(good);

@@ -20,13 +20,25 @@ describe("SigilRegistry: guardian recovery", () => {
     it("are installed at once on an identity with neither guardians nor a commitment, and proposed otherwise", async () => {
       const owner = await f.wallet();
       const id = owner.address;
-      const g = f.guardianSet(id, gs.map((s) => s.address), 2, DAY);
+      const g = f.guardianSet(
+        id,
+        gs.map((s) => s.address),
+        2,
+        DAY,
+      );
       const tx = await f.setGuardians(owner, id, g);
       const t = await f.timeOf(tx);
       await expect(tx).to.emit(f.registry, "DIDGuardiansChanged").withArgs(id, g.root, 2n, DAY, 0n);
       await expect(tx).not.to.emit(f.registry, "DIDGuardiansProposed");
       let s = await f.registry.recoveryState(id);
-      expect([s.guardianRoot, s.threshold, s.delay, s.guardiansSince, s.round, s.pendingEffectiveAt]).to.deep.equal([g.root, 2n, DAY, t, 1n, 0n]);
+      expect([s.guardianRoot, s.threshold, s.delay, s.guardiansSince, s.round, s.pendingEffectiveAt]).to.deep.equal([
+        g.root,
+        2n,
+        DAY,
+        t,
+        1n,
+        0n,
+      ]);
       expect(await f.registry.changed(id)).to.equal(BigInt((await tx.wait())!.blockNumber));
 
       // With guardians, a new set waits out the current delay; a second proposal replaces the first.
@@ -49,11 +61,17 @@ describe("SigilRegistry: guardian recovery", () => {
       const n = f.nextKey(next);
       await f.registry.connect(owner).commitNextOwner(id, n.commitment);
       const g = f.guardianSet(id, [gs[0].address], 1, 3n * HOUR);
-      await expect(f.setGuardians(owner, id, g)).to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted").withArgs(id);
+      await expect(f.setGuardians(owner, id, g))
+        .to.be.revertedWithCustomError(f.registry, "SigilNextOwnerCommitted")
+        .withArgs(id);
       const install = { replace: true, root: g.root, threshold: g.threshold, delay: g.delay };
       const prev = await f.registry.changed(id);
-      const tx = f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, f.nextKey(await f.wallet()).commitment, false, [], [], install));
-      await expect(tx).to.emit(f.registry, "DIDGuardiansChanged").withArgs(id, g.root, 1n, 3n * HOUR, prev);
+      const tx = f.registry
+        .connect(next)
+        .rotate(id, n.salt, f.rotation(next.address, f.nextKey(await f.wallet()).commitment, false, [], [], install));
+      await expect(tx)
+        .to.emit(f.registry, "DIDGuardiansChanged")
+        .withArgs(id, g.root, 1n, 3n * HOUR, prev);
       expect((await f.registry.recoveryState(id)).guardianRoot).to.equal(g.root);
     });
 
@@ -64,7 +82,9 @@ describe("SigilRegistry: guardian recovery", () => {
       expect((await f.registry.recoveryState(id)).pendingEffectiveAt).to.equal(t + DAY);
       await f.networkHelpers.time.increase(DAY);
       const prev = await f.registry.changed(id);
-      await expect(f.registry.connect(f.signers[9]).applyGuardians(id)).to.emit(f.registry, "DIDGuardiansChanged").withArgs(id, f.ethers.ZeroHash, 0n, 0n, prev);
+      await expect(f.registry.connect(f.signers[9]).applyGuardians(id))
+        .to.emit(f.registry, "DIDGuardiansChanged")
+        .withArgs(id, f.ethers.ZeroHash, 0n, 0n, prev);
       const s = await f.registry.recoveryState(id);
       expect([s.guardianRoot, s.threshold, s.delay]).to.deep.equal([f.ethers.ZeroHash, 0n, 0n]);
       await expect(f.registry.connect(owner).deactivate(id)).to.emit(f.registry, "DIDOwnerChanged");
@@ -95,7 +115,9 @@ describe("SigilRegistry: guardian recovery", () => {
         [1n, MAX + 1n],
         [1n, 0n],
       ]) {
-        await expect(reg.setGuardians(id, root, threshold, delay)).to.be.revertedWithCustomError(f.registry, "SigilInvalidGuardianPolicy").withArgs(threshold, delay);
+        await expect(reg.setGuardians(id, root, threshold, delay))
+          .to.be.revertedWithCustomError(f.registry, "SigilInvalidGuardianPolicy")
+          .withArgs(threshold, delay);
       }
       for (const [threshold, delay] of [
         [1n, 0n],
@@ -137,7 +159,12 @@ describe("SigilRegistry: guardian recovery", () => {
       const first = await f.wallet();
       const n0 = f.nextKey(first);
       await f.registry.connect(owner).commitNextOwner(id, n0.commitment);
-      const g = f.guardianSet(id, gs.map((s) => s.address), 2, HOUR);
+      const g = f.guardianSet(
+        id,
+        gs.map((s) => s.address),
+        2,
+        HOUR,
+      );
       await f.networkHelpers.time.increase(60);
       const install = { replace: true, root: g.root, threshold: g.threshold, delay: g.delay };
       await f.registry.connect(first).rotate(id, n0.salt, f.rotation(owner.address, n.commitment, false, [], [], install));
@@ -170,14 +197,18 @@ describe("SigilRegistry: guardian recovery", () => {
       expect(await f.registry.recoveryProposalId(id, p)).to.equal(expected);
       const prev = await f.registry.changed(id);
       const tx = await f.approve(gs[0], id, p, g, 0);
-      await expect(tx).to.emit(f.registry, "DIDRecoveryProposed").withArgs(id, expected, [p.newOwner, p.nextCommitment, p.purge, [false, f.ethers.ZeroHash, 0n, 0n]], round, prev);
+      await expect(tx)
+        .to.emit(f.registry, "DIDRecoveryProposed")
+        .withArgs(id, expected, [p.newOwner, p.nextCommitment, p.purge, [false, f.ethers.ZeroHash, 0n, 0n]], round, prev);
       await expect(tx).to.emit(f.registry, "DIDRecoveryApproved").withArgs(id, expected, gs[0].address, 1n, 0n, prev);
       const prev2 = await f.registry.changed(id);
       expect(prev2).to.equal(BigInt((await tx.wait())!.blockNumber));
       const tx2 = await f.approve(gs[2], id, p, g, 2);
       const t2 = await f.timeOf(tx2);
       await expect(tx2).not.to.emit(f.registry, "DIDRecoveryProposed");
-      await expect(tx2).to.emit(f.registry, "DIDRecoveryApproved").withArgs(id, expected, gs[2].address, 2n, t2 + DAY, prev2);
+      await expect(tx2)
+        .to.emit(f.registry, "DIDRecoveryApproved")
+        .withArgs(id, expected, gs[2].address, 2n, t2 + DAY, prev2);
       const s = await f.registry.recoveryState(id);
       expect([s.armedProposal, s.armedAt, s.readyAt]).to.deep.equal([expected, t2, t2 + DAY]);
     });
@@ -235,9 +266,13 @@ describe("SigilRegistry: guardian recovery", () => {
       await expect(f.registry.finalizeRecovery(id, p)).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending").withArgs(id);
       await f.approve(gs[0], id, p, g, 0);
       const tArm = await f.timeOf(await f.approve(gs[1], id, p, g, 1));
-      await expect(f.registry.finalizeRecovery(id, { ...p, purge: false })).to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending").withArgs(id);
+      await expect(f.registry.finalizeRecovery(id, { ...p, purge: false }))
+        .to.be.revertedWithCustomError(f.registry, "SigilNoRecoveryPending")
+        .withArgs(id);
       await f.networkHelpers.time.setNextBlockTimestamp(tArm + DAY - 1n);
-      await expect(f.registry.finalizeRecovery(id, p)).to.be.revertedWithCustomError(f.registry, "SigilRecoveryNotReady").withArgs(id, tArm + DAY);
+      await expect(f.registry.finalizeRecovery(id, p))
+        .to.be.revertedWithCustomError(f.registry, "SigilRecoveryNotReady")
+        .withArgs(id, tArm + DAY);
       await f.networkHelpers.time.setNextBlockTimestamp(tArm + DAY);
       const round = (await f.registry.recoveryState(id)).round;
       await expect(f.registry.connect(f.signers[9]).finalizeRecovery(id, p)).to.emit(f.registry, "DIDRecovered");
@@ -267,7 +302,12 @@ describe("SigilRegistry: guardian recovery", () => {
     it("an approval reveals only the acting guardian; the others appear in no log or calldata of the identity's transactions", async () => {
       const owner = await f.wallet();
       const id = owner.address;
-      const g = f.guardianSet(id, gs.map((s) => s.address), 2, DAY);
+      const g = f.guardianSet(
+        id,
+        gs.map((s) => s.address),
+        2,
+        DAY,
+      );
       // Padded: 3 guardians in a tree of 8 leaves, so a proof does not tell how many there are.
       expect(g.proofs.map((p) => p.proof.length)).to.deep.equal([3, 3, 3]);
       const txs: { hash: string; actor?: string }[] = [];
@@ -299,7 +339,13 @@ describe("SigilRegistry: guardian recovery", () => {
       }
       // The guardian that never acted is nowhere in the identity's history.
       const logs = await f.ethers.provider.getLogs({ address: f.address, topics: [null, f.ethers.zeroPadValue(id, 32)], fromBlock: 0 });
-      expect(logs.map((l) => l.data + l.topics.join("")).join("").toLowerCase().includes(hex(gs[2].address))).to.equal(false);
+      expect(
+        logs
+          .map((l) => l.data + l.topics.join(""))
+          .join("")
+          .toLowerCase()
+          .includes(hex(gs[2].address)),
+      ).to.equal(false);
     });
   });
 });

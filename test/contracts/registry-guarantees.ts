@@ -31,7 +31,12 @@ describe("SigilRegistry: rotation, commitment, deactivation, change-chain and pu
       const value = f.ethers.hexlify(f.ethers.toUtf8Bytes(`https://thief.example/${i}`));
       const s = await f.typedSign(thief, "SetAttribute", { identity: id, name, value, validity: DAY });
       await relayer().setAttributeWithSig(id, name, value, DAY, s.deadline, s.signature);
-      const d = await f.typedSign(thief, "AddDelegate", { identity: id, delegateType: f.b32("sigAuth"), delegate: thief.address, validity: DAY });
+      const d = await f.typedSign(thief, "AddDelegate", {
+        identity: id,
+        delegateType: f.b32("sigAuth"),
+        delegate: thief.address,
+        validity: DAY,
+      });
       await relayer().addDelegateWithSig(id, f.b32("sigAuth"), thief.address, DAY, d.deadline, d.signature);
       const h = await f.legacyHash(id, "setAttribute", ["bytes32", "bytes", "uint256"], [name, value, DAY]);
       const l = f.legacySign(thief, h);
@@ -74,7 +79,10 @@ describe("SigilRegistry: rotation, commitment, deactivation, change-chain and pu
       .withArgs(id, next.address);
     // A fresh signature of the same rotation, bound to the current commitment nonce, works.
     const fresh = await f.signRotate(next, id, rot);
-    await expect(relayer().rotateWithSig(id, next.address, n.salt, rot, fresh.deadline, fresh.signature)).to.emit(f.registry, "DIDOwnerRotated");
+    await expect(relayer().rotateWithSig(id, next.address, n.salt, rot, fresh.deadline, fresh.signature)).to.emit(
+      f.registry,
+      "DIDOwnerRotated",
+    );
   });
 
   it("a rotation may not re-commit to the commitment it consumes", async () => {
@@ -92,7 +100,7 @@ describe("SigilRegistry: rotation, commitment, deactivation, change-chain and pu
       "changeOwner(identity, 0)": async (w: BaseWallet) => {
         await f.registry.connect(w).changeOwner(w.address, f.ethers.ZeroAddress);
       },
-      "deactivateWithSig": async (w: BaseWallet) => {
+      deactivateWithSig: async (w: BaseWallet) => {
         const s = await f.typedSign(w, "Deactivate", { identity: w.address });
         await relayer().deactivateWithSig(w.address, s.deadline, s.signature);
       },
@@ -124,7 +132,10 @@ describe("SigilRegistry: rotation, commitment, deactivation, change-chain and pu
         expect(state.deactivated).to.equal(true);
         expect(state.owner).to.equal(f.ethers.ZeroAddress);
         expect(await f.registry.identityOwner(id)).to.equal(f.ethers.ZeroAddress);
-        for (const [t, d] of [["veriKey", bob], ["sigAuth", carol]] as const) {
+        for (const [t, d] of [
+          ["veriKey", bob],
+          ["sigAuth", carol],
+        ] as const) {
           expect(await f.registry.validDelegate(id, f.b32(t), d), `${t} ${d}`).to.equal(false);
           expect(await f.registry.delegates(id, f.typeHash(t), d)).to.equal(0n);
         }
@@ -240,7 +251,12 @@ describe("SigilRegistry: rotation, commitment, deactivation, change-chain and pu
     const id = owner.address;
     const reg = f.registry.connect(owner);
     const gs = [f.signers[4], f.signers[5], f.signers[6]];
-    const g = f.guardianSet(id, gs.map((s) => s.address), 2, DAY);
+    const g = f.guardianSet(
+      id,
+      gs.map((s) => s.address),
+      2,
+      DAY,
+    );
 
     await reg.setAttribute(id, f.b32("did/svc/Inbox"), "0x01", DAY);
     await f.setGuardians(owner, id, g); // DIDGuardiansChanged (immediate)
@@ -313,16 +329,22 @@ describe("SigilRegistry: rotation, commitment, deactivation, change-chain and pu
     const other = await f.wallet();
     h = await f.legacyHash(id, "changeOwner", ["address"], [other.address]);
     s = f.legacySign(w, h);
-    await expect(relayer().changeOwnerSigned(id, s.v, s.r, s.s, other.address)).to.emit(f.registry, "DIDOwnerChanged").withArgs(id, other.address, 0n);
+    await expect(relayer().changeOwnerSigned(id, s.v, s.r, s.s, other.address))
+      .to.emit(f.registry, "DIDOwnerChanged")
+      .withArgs(id, other.address, 0n);
     expect(await f.registry.identityOwner(id)).to.equal(other.address);
 
     // EIP-712 deactivation (bound to this chain and contract) works...
     const d = await f.typedSign(other, "Deactivate", { identity: id });
     const prev = await f.registry.changed(id);
-    await expect(relayer().deactivateWithSig(id, d.deadline, d.signature)).to.emit(f.registry, "DIDOwnerChanged").withArgs(id, f.ethers.ZeroAddress, prev);
+    await expect(relayer().deactivateWithSig(id, d.deadline, d.signature))
+      .to.emit(f.registry, "DIDOwnerChanged")
+      .withArgs(id, f.ethers.ZeroAddress, prev);
     // ...and so does a direct one.
     const w2 = await f.wallet();
-    await expect(f.registry.connect(w2).deactivate(w2.address)).to.emit(f.registry, "DIDOwnerChanged").withArgs(w2.address, f.ethers.ZeroAddress, 0n);
+    await expect(f.registry.connect(w2).deactivate(w2.address))
+      .to.emit(f.registry, "DIDOwnerChanged")
+      .withArgs(w2.address, f.ethers.ZeroAddress, 0n);
     expect((await f.registry.identityState(w2.address)).deactivated).to.equal(true);
   });
 
@@ -334,7 +356,9 @@ describe("SigilRegistry: rotation, commitment, deactivation, change-chain and pu
       const { id, current: thief, next, n } = await committed();
       for (let i = 0; i < attributes; i++) await f.registry.connect(thief).setAttribute(id, f.b32(`did/svc/Spam${i}`), TWO_KB, 365n * DAY);
       for (let i = 0; i < delegates; i++) {
-        await f.registry.connect(thief).addDelegate(id, f.b32("sigAuth"), f.ethers.getAddress(f.ethers.zeroPadValue(f.ethers.toBeHex(i + 1), 20)), 365n * DAY);
+        await f.registry
+          .connect(thief)
+          .addDelegate(id, f.b32("sigAuth"), f.ethers.getAddress(f.ethers.zeroPadValue(f.ethers.toBeHex(i + 1), 20)), 365n * DAY);
       }
       // The same next commitment (and so the same calldata) in both runs.
       const tx = await f.registry.connect(next).rotate(id, n.salt, f.rotation(next.address, f.ethers.id("next commitment"), true));
@@ -356,8 +380,19 @@ describe("SigilRegistry: rotation, commitment, deactivation, change-chain and pu
         expect(await f.registry.validDelegate(spammed.id, f.b32("sigAuth"), d)).to.equal(false);
         expect(await f.registry.delegates(spammed.id, f.typeHash("sigAuth"), d)).to.equal(0n);
       }
-      const logs = await f.ethers.provider.getLogs({ address: f.address, topics: [null, f.ethers.zeroPadValue(spammed.id, 32)], fromBlock: 0 });
-      const events = decodeRegistryLogs(logs.map((l) => ({ data: l.data as `0x${string}`, topics: l.topics as [`0x${string}`, ...`0x${string}`[]], blockNumber: BigInt(l.blockNumber), logIndex: l.index })));
+      const logs = await f.ethers.provider.getLogs({
+        address: f.address,
+        topics: [null, f.ethers.zeroPadValue(spammed.id, 32)],
+        fromBlock: 0,
+      });
+      const events = decodeRegistryLogs(
+        logs.map((l) => ({
+          data: l.data as `0x${string}`,
+          topics: l.topics as [`0x${string}`, ...`0x${string}`[]],
+          blockNumber: BigInt(l.blockNumber),
+          logIndex: l.index,
+        })),
+      );
       // 50, and the commitment's ERC-1056 marker ("sigil/next", value empty, validTo 0).
       expect(events.filter((e) => e.kind === "attribute")).to.have.length(50);
       expect(events.filter((e) => e.kind === "marker")).to.have.length(1);
@@ -372,7 +407,10 @@ describe("SigilRegistry: rotation, commitment, deactivation, change-chain and pu
       const id = w.address;
       const reg = f.registry.connect(w);
       const delegates = Array.from({ length: 10 }, (_, i) => ({ delegateType: f.b32("veriKey"), delegate: f.signers[i + 1].address }));
-      const attributes = Array.from({ length: 10 }, (_, i) => ({ name: f.b32(`did/svc/S${i}`), value: f.ethers.hexlify(f.ethers.toUtf8Bytes(`https://s${i}.example`)) }));
+      const attributes = Array.from({ length: 10 }, (_, i) => ({
+        name: f.b32(`did/svc/S${i}`),
+        value: f.ethers.hexlify(f.ethers.toUtf8Bytes(`https://s${i}.example`)),
+      }));
       for (const d of delegates) await reg.addDelegate(id, d.delegateType, d.delegate, DAY);
       for (const a of attributes) await reg.setAttribute(id, a.name, a.value, DAY);
       await expect(f.registry.connect(f.signers[2]).revokeEntries(id, delegates, attributes)).to.be.revertedWith("bad_actor");

@@ -25,7 +25,10 @@ describe("SigilRegistry: EIP-712 meta-transactions", () => {
     await relayer().revokeDelegateWithSig(alice, vt, bob, s.deadline, s.signature);
     expect(await f.registry.validDelegate(alice, vt, bob)).to.equal(false);
     s = await f.typedSign(aliceSigner(), "SetAttribute", { identity: alice, name, value, validity: DAY });
-    await expect(relayer().setAttributeWithSig(alice, name, value, DAY, s.deadline, s.signature)).to.emit(f.registry, "DIDAttributeChanged");
+    await expect(relayer().setAttributeWithSig(alice, name, value, DAY, s.deadline, s.signature)).to.emit(
+      f.registry,
+      "DIDAttributeChanged",
+    );
     // previousChange is read before each call (withArgs' arguments would race the transaction).
     s = await f.typedSign(aliceSigner(), "RevokeAttribute", { identity: alice, name, value });
     let prev = await f.registry.changed(alice);
@@ -85,7 +88,12 @@ describe("SigilRegistry: EIP-712 meta-transactions", () => {
       "SigilInvalidSignature",
     );
     const other = await f.ethers.deployContract("SigilRegistry");
-    const otherContract = await f.typedSign(f.signers[3], "ChangeOwner", { identity: carol, newOwner: bob }, { verifyingContract: await other.getAddress() });
+    const otherContract = await f.typedSign(
+      f.signers[3],
+      "ChangeOwner",
+      { identity: carol, newOwner: bob },
+      { verifyingContract: await other.getAddress() },
+    );
     await expect(relayer().changeOwnerWithSig(carol, bob, otherContract.deadline, otherContract.signature)).to.be.revertedWithCustomError(
       f.registry,
       "SigilInvalidSignature",
@@ -141,11 +149,14 @@ describe("SigilRegistry: EIP-712 meta-transactions", () => {
     await expect(relayer().rotateWithSig(alice, next.address, n.salt, { ...rot, revokeAttributes: [] }, s.deadline, s.signature))
       .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature")
       .withArgs(alice, next.address);
-    await expect(relayer().rotateWithSig(alice, next.address, n.salt, { ...rot, purge: false }, s.deadline, s.signature))
-      .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature");
+    await expect(
+      relayer().rotateWithSig(alice, next.address, n.salt, { ...rot, purge: false }, s.deadline, s.signature),
+    ).to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature");
     const otherNonce = await f.signRotate(next, alice, rot, { commitmentNonce: 2n });
-    await expect(relayer().rotateWithSig(...args, otherNonce.deadline, otherNonce.signature))
-      .to.be.revertedWithCustomError(f.registry, "SigilInvalidSignature");
+    await expect(relayer().rotateWithSig(...args, otherNonce.deadline, otherNonce.signature)).to.be.revertedWithCustomError(
+      f.registry,
+      "SigilInvalidSignature",
+    );
     await expect(relayer().rotateWithSig(alice, next.address, f.salt("wrong"), rot, s.deadline, s.signature))
       .to.be.revertedWithCustomError(f.registry, "SigilNotNextOwner")
       .withArgs(alice, next.address);

@@ -31,8 +31,15 @@ describe("differential: Sigil's resolver vs ethr-did-resolver on random historie
 
   it("lists the same controller, keys and services", async () => {
     const env = await setup({ initialDate: new Date(Date.now() - 3_600_000) });
-    const sigil = createSigilResolver({ networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.counting }], cache: false });
-    const ethr = new Resolver(getEthrResolver({ networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }] }));
+    const sigil = createSigilResolver({
+      networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.counting }],
+      cache: false,
+    });
+    const ethr = new Resolver(
+      getEthrResolver({
+        networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }],
+      }),
+    );
     const keys = [0, 1, 2].map(() => publicKeyAttribute("Ed25519", "veriKey", generateKeyPair("Ed25519").publicKey));
     const x = publicKeyAttribute("X25519", "enc", generateKeyPair("X25519").publicKey);
     const services = [0, 1].map((i) => serviceAttribute("Messaging", { uri: `https://m${i}.example` }));
@@ -54,8 +61,10 @@ describe("differential: Sigil's resolver vs ethr-did-resolver on random historie
         let signer = createWalletClient({ account: key, transport: custom(env.provider) }) as WalletClient;
         for (const op of ops) {
           let operation: Operation;
-          if (op.t === "add") operation = { type: "addDelegate", identity, delegateType: bytes32Name(op.type), delegate: delegates[op.d], validity: DAY };
-          else if (op.t === "revoke") operation = { type: "revokeDelegate", identity, delegateType: bytes32Name(op.type), delegate: delegates[op.d] };
+          if (op.t === "add")
+            operation = { type: "addDelegate", identity, delegateType: bytes32Name(op.type), delegate: delegates[op.d], validity: DAY };
+          else if (op.t === "revoke")
+            operation = { type: "revokeDelegate", identity, delegateType: bytes32Name(op.type), delegate: delegates[op.d] };
           else if (op.t === "set") operation = { type: "setAttribute", identity, ...entries[op.e], validity: DAY };
           else if (op.t === "unset") operation = { type: "revokeAttribute", identity, ...entries[op.e] };
           else operation = { type: "changeOwner", identity, newOwner: env.addresses[13 + op.to] as Address };
@@ -92,8 +101,15 @@ describe("differential: stock readers across Sigil-only changes", function () {
 
   it("ethr-did-resolver sees the controller and entries Sigil sees after any mix of ERC-1056 and Sigil-only operations", async () => {
     const env = await setup({ initialDate: new Date(Date.now() - 3_600_000) });
-    const sigil = createSigilResolver({ networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.counting }], cache: false });
-    const ethr = new Resolver(getEthrResolver({ networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }] }));
+    const sigil = createSigilResolver({
+      networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.counting }],
+      cache: false,
+    });
+    const ethr = new Resolver(
+      getEthrResolver({
+        networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }],
+      }),
+    );
     const service = serviceAttribute("Messaging", { uri: "https://m.example" });
     const guardianWallets = [16, 17, 18].map((i) => env.wallet(i));
     const opArb = fc.constantFrom("delegate", "service", "commit", "rotate", "guardians", "approve", "apply", "cancel");
@@ -112,29 +128,61 @@ describe("differential: stock readers across Sigil-only changes", function () {
           }
         };
         for (const op of ops) {
-          if (op === "delegate") await relay(signer, { type: "addDelegate", identity, delegateType: bytes32Name("sigAuth"), delegate: env.addresses[10] as Address, validity: DAY });
+          if (op === "delegate")
+            await relay(signer, {
+              type: "addDelegate",
+              identity,
+              delegateType: bytes32Name("sigAuth"),
+              delegate: env.addresses[10] as Address,
+              validity: DAY,
+            });
           else if (op === "service") await relay(signer, { type: "setAttribute", identity, ...service, validity: DAY });
           else if (op === "commit" && !next) {
             next = generateNextKey();
             await relay(signer, { type: "commitNextOwner", identity, commitment: next.commitment });
           } else if (op === "rotate" && next) {
             const fresh = generateNextKey();
-            const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
-            await relay(nextWallet, { type: "rotate", identity, salt: next.salt, newOwner: next.address, nextCommitment: fresh.commitment, purge: false, revokeDelegates: [], revokeAttributes: [] });
+            const nextWallet = createWalletClient({
+              account: privateKeyToAccount(next.privateKey),
+              transport: custom(env.provider),
+            }) as WalletClient;
+            await relay(nextWallet, {
+              type: "rotate",
+              identity,
+              salt: next.salt,
+              newOwner: next.address,
+              nextCommitment: fresh.commitment,
+              purge: false,
+              revokeDelegates: [],
+              revokeAttributes: [],
+            });
             [signer, next] = [nextWallet, fresh];
           } else if (op === "guardians" && !next) {
-            set = buildGuardianSet({ identity, guardians: [16, 17, 18].map((i) => env.addresses[i] as Address), threshold: 2, delay: 3_600n });
+            set = buildGuardianSet({
+              identity,
+              guardians: [16, 17, 18].map((i) => env.addresses[i] as Address),
+              threshold: 2,
+              delay: 3_600n,
+            });
             await relay(signer, { type: "setGuardians", identity, root: set.root, threshold: 2n, delay: set.delay });
           } else if (op === "approve" && set) {
             const card = set.cards[0];
-            await relay(guardianWallets[0], { type: "approveRecovery", identity, recovery: { newOwner: env.addresses[16] as Address, nextCommitment: zeroHash, purge: false }, proof: card });
+            await relay(guardianWallets[0], {
+              type: "approveRecovery",
+              identity,
+              recovery: { newOwner: env.addresses[16] as Address, nextCommitment: zeroHash, purge: false },
+              proof: card,
+            });
           } else if (op === "apply") {
             await env.publicClient.request({ method: "evm_increaseTime" as never, params: [7_200] as never }).catch(() => {});
             await env.send(9, { type: "applyGuardians", identity }).catch((e) => {
               if (!(e instanceof RegistryRevertError)) throw e;
             });
           } else if (op === "cancel" && next) {
-            const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+            const nextWallet = createWalletClient({
+              account: privateKeyToAccount(next.privateKey),
+              transport: custom(env.provider),
+            }) as WalletClient;
             await relay(nextWallet, { type: "cancelRecovery", identity, salt: next.salt });
           }
         }
@@ -154,19 +202,41 @@ describe("differential: stock readers across Sigil-only changes", function () {
 
   it("after a rotation away from a stolen key, later Sigil-only calls never send stock readers back to the stolen key", async () => {
     const env = await setup();
-    const ethr = new Resolver(getEthrResolver({ networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }] }));
+    const ethr = new Resolver(
+      getEthrResolver({
+        networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }],
+      }),
+    );
     const stolen = privateKeyToAccount(generatePrivateKey());
     const identity = stolen.address;
     const owner = createWalletClient({ account: stolen, transport: custom(env.provider) }) as WalletClient;
-    const relay = async (by: WalletClient, op: SignableOperation) => relayOperation(env.wallet(9), env.target, await signOperation(by, env.target, op));
-    const set = buildGuardianSet({ identity, guardians: [16, 17, 18].map((i) => env.addresses[i] as Address), threshold: 2, delay: 3_600n });
+    const relay = async (by: WalletClient, op: SignableOperation) =>
+      relayOperation(env.wallet(9), env.target, await signOperation(by, env.target, op));
+    const set = buildGuardianSet({
+      identity,
+      guardians: [16, 17, 18].map((i) => env.addresses[i] as Address),
+      threshold: 2,
+      delay: 3_600n,
+    });
     await relay(owner, { type: "setGuardians", identity, root: set.root, threshold: 2n, delay: set.delay });
     const next = generateNextKey();
     await relay(owner, { type: "commitNextOwner", identity, commitment: next.commitment });
     // The key is stolen; the owner's next key rotates away from it.
-    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+    const nextWallet = createWalletClient({
+      account: privateKeyToAccount(next.privateKey),
+      transport: custom(env.provider),
+    }) as WalletClient;
     const fresh = generateNextKey();
-    await relay(nextWallet, { type: "rotate", identity, salt: next.salt, newOwner: next.address, nextCommitment: fresh.commitment, purge: true, revokeDelegates: [], revokeAttributes: [] });
+    await relay(nextWallet, {
+      type: "rotate",
+      identity,
+      salt: next.salt,
+      newOwner: next.address,
+      nextCommitment: fresh.commitment,
+      purge: true,
+      revokeDelegates: [],
+      revokeAttributes: [],
+    });
     const controller = async () => (await ethr.resolve(`did:ethr:dev:${identity}`)).didDocument!.verificationMethod![0].blockchainAccountId;
     const expected = `eip155:${env.chainId}:${next.address}`;
     expect(await controller()).to.equal(expected);

@@ -43,7 +43,10 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
   const publishX = async (i: number, who: Address, x: KeyPair) =>
     env.send(i, { type: "setAttribute", identity: who, ...publicKeyAttribute("X25519", "enc", x.publicKey), validity: DAY });
   const expectRefusal = async (work: Promise<unknown>, refusal: string) => {
-    const e = await work.then(() => expect.fail(`expected refusal ${refusal}`), (x: unknown) => x);
+    const e = await work.then(
+      () => expect.fail(`expected refusal ${refusal}`),
+      (x: unknown) => x,
+    );
     expect(e).to.be.instanceOf(MessageError);
     expect((e as MessageError).refusal, (e as Error).message).to.equal(refusal);
     return e as MessageError;
@@ -51,7 +54,10 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
 
   beforeEach(async () => {
     env = await setup();
-    resolver = createSigilResolver({ networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }], cache: false });
+    resolver = createSigilResolver({
+      networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }],
+      cache: false,
+    });
     [alice, bob, carol] = env.addresses.slice(1, 4);
     aliceX = generateKeyPair("X25519");
     bobX = generateKeyPair("X25519");
@@ -82,7 +88,13 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       const key = generatePrivateKey();
       const delegate = privateKeyToAccount(key).address;
       await env.networkHelpers.time.increase(100);
-      const receipt = await env.send(1, { type: "addDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate, validity: DAY });
+      const receipt = await env.send(1, {
+        type: "addDelegate",
+        identity: alice,
+        delegateType: bytes32Name("sigAuth"),
+        delegate,
+        validity: DAY,
+      });
       const added = Number((await env.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp);
       const wall = added - 20; // the chain's clock is 20 s ahead of this phone's
       const jwt = await signMessage({ did: did(alice), secretKey: key }, { text: "right after adding the key" }, wall);
@@ -102,7 +114,9 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       expect(a).to.deep.include({ from: undefined });
       expect(a.payload.text).to.equal("anonymous tip");
       const bobKeyId = keyAgreementKeys(await resolver.resolve(did(bob)))[0].id;
-      const auth = await encryptMessage(did(alice), { text: "from Bob" }, resolver, { from: { did: did(bob), keyId: bobKeyId, secretKey: bobX.secretKey } });
+      const auth = await encryptMessage(did(alice), { text: "from Bob" }, resolver, {
+        from: { did: did(bob), keyId: bobKeyId, secretKey: bobX.secretKey },
+      });
       expect(JSON.parse(new TextDecoder().decode(Buffer.from(auth.protected, "base64url"))).skid).to.equal(bobKeyId);
       const b = await decryptMessage(auth, { did: did(alice), secretKey: aliceX.secretKey }, resolver);
       expect(b.from).to.equal(did(bob));
@@ -116,7 +130,8 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       expect(keys).to.have.length(2);
       const all = await encryptMessage(did(alice), { text: "both" }, resolver);
       expect(all.recipients?.map((r) => r.header.kid).sort()).to.deep.equal(keys.map((k) => k.id).sort());
-      for (const x of [aliceX, second]) expect((await decryptMessage(all, { did: did(alice), secretKey: x.secretKey }, resolver)).payload.text).to.equal("both");
+      for (const x of [aliceX, second])
+        expect((await decryptMessage(all, { did: did(alice), secretKey: x.secretKey }, resolver)).payload.text).to.equal("both");
       const one = await encryptMessage(did(alice), { text: "one" }, resolver, { keyIds: [keys[1].id] });
       expect(one.recipients).to.have.length(1);
       await expectRefusal(encryptMessage(did(alice), { text: "x" }, resolver, { keyIds: [`${did(alice)}#delegate-99`] }), "unknownKey");
@@ -127,13 +142,23 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       const clear = await decryptJWE(anon, createAnonDecrypter(aliceX.secretKey));
       expect(JSON.parse(new TextDecoder().decode(clear)).text).to.equal("interop");
       const bobKeyId = keyAgreementKeys(await resolver.resolve(did(bob)))[0].id;
-      const auth = await encryptMessage(did(alice), { text: "interop auth" }, resolver, { from: { did: did(bob), keyId: bobKeyId, secretKey: bobX.secretKey } });
+      const auth = await encryptMessage(did(alice), { text: "interop auth" }, resolver, {
+        from: { did: did(bob), keyId: bobKeyId, secretKey: bobX.secretKey },
+      });
       const clear2 = await decryptJWE(auth, createAuthDecrypter(aliceX.secretKey, bobX.publicKey));
       expect(JSON.parse(new TextDecoder().decode(clear2)).text).to.equal("interop auth");
       // And signed messages still verify with the stock verifyJWT through did-resolver.
-      const jwt = await signMessage({ did: did(alice), secretKey: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" }, { text: "hi" }, await chainNow());
-      const stock = new Resolver(getResolver({ networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }] }));
-      expect((await verifyJWT(jwt, { resolver: stock, proofPurpose: "authentication", policies: { now: await chainNow() } })).issuer).to.equal(did(alice));
+      const jwt = await signMessage(
+        { did: did(alice), secretKey: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" },
+        { text: "hi" },
+        await chainNow(),
+      );
+      const stock = new Resolver(
+        getResolver({ networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }] }),
+      );
+      expect(
+        (await verifyJWT(jwt, { resolver: stock, proofPurpose: "authentication", policies: { now: await chainNow() } })).issuer,
+      ).to.equal(did(alice));
     });
 
     it("after a purge the old key-agreement keys no longer receive, and a message sent to them is refused at receipt", async () => {
@@ -145,23 +170,39 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       await env.networkHelpers.setBalance(next.address, 10n ** 18n);
       const wallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
       await env.networkHelpers.time.increase(120);
-      await sendOperation(wallet, env.target, planRotation({ identity: alice, salt: next.salt, newOwner: next.address, nextKey: null }).rotate);
+      await sendOperation(
+        wallet,
+        env.target,
+        planRotation({ identity: alice, salt: next.salt, newOwner: next.address, nextKey: null }).rotate,
+      );
       await expectRefusal(encryptMessage(did(alice), { text: "after" }, resolver), "noKeyAgreementKey");
       // Stored and received before the rotation: still readable; received after: not for her key any more.
-      expect((await decryptMessage(old, { did: did(alice), secretKey: aliceX.secretKey }, resolver, { receivedAt: receivedBefore })).payload.text).to.equal("before");
-      await expectRefusal(decryptMessage(old, { did: did(alice), secretKey: aliceX.secretKey }, resolver, { now: await chainNow() }), "notForYou");
+      expect(
+        (await decryptMessage(old, { did: did(alice), secretKey: aliceX.secretKey }, resolver, { receivedAt: receivedBefore })).payload
+          .text,
+      ).to.equal("before");
+      await expectRefusal(
+        decryptMessage(old, { did: did(alice), secretKey: aliceX.secretKey }, resolver, { now: await chainNow() }),
+        "notForYou",
+      );
 
       // Her new key after the purge has an id of its own: a wallet that keeps secrets by key id
       // (as DIDComm secrets resolvers do) keeps both and opens each message with the right one.
       const newX = generateKeyPair("X25519");
-      await sendOperation(wallet, env.target, { type: "setAttribute", identity: alice, ...publicKeyAttribute("X25519", "enc", newX.publicKey), validity: DAY });
+      await sendOperation(wallet, env.target, {
+        type: "setAttribute",
+        identity: alice,
+        ...publicKeyAttribute("X25519", "enc", newX.publicKey),
+        validity: DAY,
+      });
       const fresh = await encryptMessage(did(alice), { text: "after, to the new key" }, resolver);
       const kidOf = (jwe: typeof old) => jwe.recipients![0].header!.kid as string;
       const secrets = new Map([[kidOf(old), aliceX.secretKey]]);
       expect(secrets.has(kidOf(fresh)), `${kidOf(fresh)} names the voided key too`).to.equal(false);
       secrets.set(kidOf(fresh), newX.secretKey);
       expect(kidOf(fresh)).to.equal(`${did(alice)}#delegate-1-e1`);
-      const open = (jwe: typeof old, options: { receivedAt?: number; now?: number }) => decryptMessage(jwe, { did: did(alice), secretKey: secrets.get(kidOf(jwe))! }, resolver, options);
+      const open = (jwe: typeof old, options: { receivedAt?: number; now?: number }) =>
+        decryptMessage(jwe, { did: did(alice), secretKey: secrets.get(kidOf(jwe))! }, resolver, options);
       expect((await open(fresh, { now: await chainNow() })).payload.text).to.equal("after, to the new key");
       expect((await open(old, { receivedAt: receivedBefore })).payload.text).to.equal("before");
     });
@@ -169,16 +210,35 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
     it("refuses bad input with typed errors, never a crash", async () => {
       const toBob = await encryptMessage(did(bob), { text: "for Bob" }, resolver);
       await expectRefusal(decryptMessage(toBob, { did: did(alice), secretKey: aliceX.secretKey }, resolver), "notForYou");
-      const tampered = { ...toBob, tag: Buffer.from(Buffer.from(toBob.tag, "base64url").map((b, i) => (i === 0 ? b ^ 1 : b))).toString("base64url") };
+      const tampered = {
+        ...toBob,
+        tag: Buffer.from(Buffer.from(toBob.tag, "base64url").map((b, i) => (i === 0 ? b ^ 1 : b))).toString("base64url"),
+      };
       await expectRefusal(decryptMessage(tampered, { did: did(bob), secretKey: bobX.secretKey }, resolver), "tampered");
-      await expectRefusal(decryptMessage({ ...toBob, ciphertext: `${toBob.ciphertext.slice(0, -2)}AA` }, { did: did(bob), secretKey: bobX.secretKey }, resolver), "tampered");
-      for (const junk of ["", "{}", "not json", JSON.stringify({ protected: "!!", iv: "", ciphertext: "", tag: "", recipients: [] }), 42 as never]) {
+      await expectRefusal(
+        decryptMessage(
+          { ...toBob, ciphertext: `${toBob.ciphertext.slice(0, -2)}AA` },
+          { did: did(bob), secretKey: bobX.secretKey },
+          resolver,
+        ),
+        "tampered",
+      );
+      for (const junk of [
+        "",
+        "{}",
+        "not json",
+        JSON.stringify({ protected: "!!", iv: "", ciphertext: "", tag: "", recipients: [] }),
+        42 as never,
+      ]) {
         await expectRefusal(decryptMessage(junk, { did: did(bob), secretKey: bobX.secretKey }, resolver), "invalid");
       }
       await expectRefusal(encryptMessage(did(carol), { text: "x" }, resolver), "noKeyAgreementKey");
       const aliceKeyId = keyAgreementKeys(await resolver.resolve(did(alice)))[0].id;
       const stranger = generateKeyPair("X25519");
-      await expectRefusal(encryptMessage(did(bob), { text: "x" }, resolver, { from: { did: did(alice), keyId: aliceKeyId, secretKey: stranger.secretKey } }), "wrongSenderKey");
+      await expectRefusal(
+        encryptMessage(did(bob), { text: "x" }, resolver, { from: { did: did(alice), keyId: aliceKeyId, secretKey: stranger.secretKey } }),
+        "wrongSenderKey",
+      );
       // A JWE that names a sender key its DID does not list (made with did-jwt directly).
       const bobKeyId = keyAgreementKeys(await resolver.resolve(did(bob)))[0].id;
       const forged = await createJWE(
@@ -188,7 +248,11 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       );
       await expectRefusal(decryptMessage(forged, { did: did(bob), secretKey: bobX.secretKey }, resolver), "unauthorisedSender");
       // Claiming Alice's real key id with another secret: the tag does not verify.
-      const impostor = await createJWE(new TextEncoder().encode("{}"), [createAuthEncrypter(bobX.publicKey, stranger.secretKey, { kid: bobKeyId })], { skid: aliceKeyId });
+      const impostor = await createJWE(
+        new TextEncoder().encode("{}"),
+        [createAuthEncrypter(bobX.publicKey, stranger.secretKey, { kid: bobKeyId })],
+        { skid: aliceKeyId },
+      );
       await expectRefusal(decryptMessage(impostor, { did: did(bob), secretKey: bobX.secretKey }, resolver), "tampered");
       await expectRefusal(encryptMessage("did:sigil:local:0x123", { text: "x" }, resolver), "unresolvable");
       expect(bytesToHex(x25519.getPublicKey(bobX.secretKey))).to.equal(bytesToHex(bobX.publicKey));
@@ -202,7 +266,14 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       expect(number).to.match(/^(\d{5} ){11}\d{5}$/);
       expect(safetyNumber(b, a)).to.equal(number);
       const doc = a.didDocument!;
-      const shuffled = { ...a, didDocument: { ...doc, verificationMethod: [...doc.verificationMethod!].reverse(), authentication: [...doc.authentication!].reverse() } };
+      const shuffled = {
+        ...a,
+        didDocument: {
+          ...doc,
+          verificationMethod: [...doc.verificationMethod!].reverse(),
+          authentication: [...doc.authentication!].reverse(),
+        },
+      };
       expect(safetyNumber(shuffled, b)).to.equal(number);
       await publishX(2, bob, generateKeyPair("X25519"));
       expect(safetyNumber(a, await resolver.resolve(did(bob)))).to.not.equal(number);

@@ -31,7 +31,11 @@ describe("sdk: one error root (toSigilError)", () => {
     const funds = toSigilError(broke);
     expect(funds).to.be.instanceOf(NoFundsError).and.include({ code: "insufficientFunds", cause: broke });
     expect(funds.message).to.match(/insufficient funds/); // what relayers and logs look for
-    for (const down of [new HttpRequestError({ url: "http://127.0.0.1:9", details: "fetch failed" }), new TimeoutError({ body: {}, url: "http://x" }), new TypeError("fetch failed")]) {
+    for (const down of [
+      new HttpRequestError({ url: "http://127.0.0.1:9", details: "fetch failed" }),
+      new TimeoutError({ body: {}, url: "http://x" }),
+      new TypeError("fetch failed"),
+    ]) {
       const e = toSigilError(down);
       expect(e, down.name).to.be.instanceOf(RpcUnreachableError).and.include({ code: "internalError", cause: down });
       expect(e.hint).to.match(/RPC URL/);
@@ -40,7 +44,9 @@ describe("sdk: one error root (toSigilError)", () => {
 
   it("wraps anything else as UnexpectedError with the first line of its message", () => {
     const odd = new Error("something odd\nat line 2");
-    expect(toSigilError(odd)).to.be.instanceOf(UnexpectedError).and.include({ code: "internalError", shortMessage: "something odd", cause: odd });
+    expect(toSigilError(odd))
+      .to.be.instanceOf(UnexpectedError)
+      .and.include({ code: "internalError", shortMessage: "something odd", cause: odd });
     expect(toSigilError("a string")).to.be.instanceOf(UnexpectedError).and.include({ shortMessage: "a string" });
   });
 
@@ -54,9 +60,13 @@ describe("sdk: one error root (toSigilError)", () => {
       throw new Error("did not throw");
     };
     const interval = thrown(() => watchDids({ resolve: async () => ({}) as never }, [], () => undefined, { intervalMs: 5 }));
-    expect(interval).to.be.instanceOf(SigilError).and.include({ code: "invalidInput", message: "intervalMs must be a whole number of milliseconds >= 100, got 5" });
+    expect(interval)
+      .to.be.instanceOf(SigilError)
+      .and.include({ code: "invalidInput", message: "intervalMs must be a whole number of milliseconds >= 100, got 5" });
     const empty = { didResolutionMetadata: {}, didDocument: null, didDocumentMetadata: {} };
-    expect(thrown(() => safetyNumber(empty, empty))).to.be.instanceOf(SigilError).and.include({ code: "invalidInput" });
+    expect(thrown(() => safetyNumber(empty, empty)))
+      .to.be.instanceOf(SigilError)
+      .and.include({ code: "invalidInput" });
   });
 
   it("resolver errors carry their hint apart from the details", () => {

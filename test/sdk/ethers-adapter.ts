@@ -25,7 +25,12 @@ describe("sdk: ethers adapter", () => {
     expect(await registry.validDelegate(identity, bytes32Name("sigAuth"), bob.address)).to.equal(true);
 
     const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 600n;
-    const signed = await signOperationWithEthers(alice, registry as never, { type: "revokeDelegate", identity, delegateType: bytes32Name("sigAuth"), delegate: bob.address as Address }, { deadline });
+    const signed = await signOperationWithEthers(
+      alice,
+      registry as never,
+      { type: "revokeDelegate", identity, delegateType: bytes32Name("sigAuth"), delegate: bob.address as Address },
+      { deadline },
+    );
     await ((await relayOperationWithEthers(registry.connect(relayer) as never, signed)) as { wait(): Promise<unknown> }).wait();
     expect(await registry.validDelegate(identity, bytes32Name("sigAuth"), bob.address)).to.equal(false);
     expect(await registry.nonces(identity)).to.equal(1n);

@@ -20,7 +20,15 @@ const PER_GUARDIAN = 8;
 const FLOOD = 65; // guardians approving 8 proposals each in one block: 520 proposals, over 1,000 events
 const SHARED = 120; // proposals three guardians each approve in one block: 360 approvals
 const rpc = async (url: string, method: string, params: unknown[] = []) =>
-  ((await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) })).json()) as { result: unknown }).result;
+  (
+    (await (
+      await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      })
+    ).json()) as { result: unknown }
+  ).result;
 
 describe("sdk: a guardian's flood of approvals on nodes that cap eth_getLogs results (provider emulator, real hardhat node)", function () {
   this.timeout(300_000);
@@ -46,16 +54,31 @@ describe("sdk: a guardian's flood of approvals on nodes that cap eth_getLogs res
     const owner = await chain.funded();
     const guardians = [];
     for (let i = 0; i < count; i++) guardians.push(await chain.funded()); // one at a time: the dev account's nonce
-    const set = buildGuardianSet({ identity: owner.account.address, guardians: guardians.map((g) => g.account.address), threshold: count, delay: DAY });
+    const set = buildGuardianSet({
+      identity: owner.account.address,
+      guardians: guardians.map((g) => g.account.address),
+      threshold: count,
+      delay: DAY,
+    });
     const target = { registry, publicClient: chain.publicClient };
-    await sendOperation(owner, target, { type: "setGuardians", identity: owner.account.address, root: set.root, threshold: BigInt(count), delay: DAY });
+    await sendOperation(owner, target, {
+      type: "setGuardians",
+      identity: owner.account.address,
+      root: set.root,
+      threshold: BigInt(count),
+      delay: DAY,
+    });
     const next = generateNextKey();
     await sendOperation(owner, target, { type: "commitNextOwner", identity: owner.account.address, commitment: next.commitment });
     return { owner, guardians, set, next, target };
   }
 
   /** In one block: each (guardian, proposal) pair approves (the first approval of a proposal proposes it). */
-  async function oneBlock(identity: Address, set: ReturnType<typeof buildGuardianSet>, approvals: { guardian: Awaited<ReturnType<typeof chain.funded>>; newOwner: Address }[]) {
+  async function oneBlock(
+    identity: Address,
+    set: ReturnType<typeof buildGuardianSet>,
+    approvals: { guardian: Awaited<ReturnType<typeof chain.funded>>; newOwner: Address }[],
+  ) {
     await rpc(node.url, "evm_setAutomine", [false]);
     const hashes: Hex[] = [];
     const nonces = new Map<Address, number>();
@@ -67,7 +90,17 @@ describe("sdk: a guardian's flood of approvals on nodes that cap eth_getLogs res
       const recovery = { newOwner, nextCommitment: `0x${"0".repeat(64)}` as Hex, purge: false };
       const proof = { guardian: card.guardian, salt: card.salt, proof: card.proof };
       const { functionName, args } = directCall({ type: "approveRecovery", identity, recovery, proof });
-      hashes.push(await guardian.writeContract({ address: registry, abi: sigilRegistryAbi, functionName, args, chain: null, nonce, gas: 400_000n } as never));
+      hashes.push(
+        await guardian.writeContract({
+          address: registry,
+          abi: sigilRegistryAbi,
+          functionName,
+          args,
+          chain: null,
+          nonce,
+          gas: 400_000n,
+        } as never),
+      );
     }
     await rpc(node.url, "evm_mine");
     await rpc(node.url, "evm_setAutomine", [true]);
@@ -75,11 +108,21 @@ describe("sdk: a guardian's flood of approvals on nodes that cap eth_getLogs res
   }
 
   /** Every guardian approves its own 8 proposals. */
-  const flood = (g: Awaited<ReturnType<typeof guarded>>) => g.guardians.flatMap((guardian) => Array.from({ length: PER_GUARDIAN }, () => ({ guardian, newOwner: stranger() })));
+  const flood = (g: Awaited<ReturnType<typeof guarded>>) =>
+    g.guardians.flatMap((guardian) => Array.from({ length: PER_GUARDIAN }, () => ({ guardian, newOwner: stranger() })));
 
   async function purge(g: Awaited<ReturnType<typeof guarded>>) {
     await chain.dev.sendTransaction({ to: g.next.address, value: 10n ** 18n, chain: null });
-    const op = { type: "rotate", identity: g.owner.account.address, salt: g.next.salt, newOwner: g.next.address, nextCommitment: generateNextKey().commitment, purge: true, revokeDelegates: [], revokeAttributes: [] } as const;
+    const op = {
+      type: "rotate",
+      identity: g.owner.account.address,
+      salt: g.next.salt,
+      newOwner: g.next.address,
+      nextCommitment: generateNextKey().commitment,
+      purge: true,
+      revokeDelegates: [],
+      revokeAttributes: [],
+    } as const;
     await sendOperation(chain.wallet(g.next.privateKey), g.target, op);
   }
 
@@ -101,12 +144,20 @@ describe("sdk: a guardian's flood of approvals on nodes that cap eth_getLogs res
     const s3 = await guarded((SHARED * 3) / PER_GUARDIAN);
     shared = s3.owner.account.address;
     const proposals = Array.from({ length: SHARED }, () => stranger());
-    await oneBlock(shared, s3.set, proposals.flatMap((newOwner, i) => [0, 1, 2].map((k) => ({ guardian: s3.guardians[(i * 3 + k) % s3.guardians.length], newOwner }))));
+    await oneBlock(
+      shared,
+      s3.set,
+      proposals.flatMap((newOwner, i) => [0, 1, 2].map((k) => ({ guardian: s3.guardians[(i * 3 + k) % s3.guardians.length], newOwner }))),
+    );
     await purge(s3);
     const c = await guarded(4);
     crowded = c.owner.account.address;
     const newOwner = stranger();
-    await oneBlock(crowded, c.set, c.guardians.slice(0, 3).map((guardian) => ({ guardian, newOwner })));
+    await oneBlock(
+      crowded,
+      c.set,
+      c.guardians.slice(0, 3).map((guardian) => ({ guardian, newOwner })),
+    );
     await purge(c);
     const uncapped = createSigilResolver({ networks: [net(node.url)], cache: false });
     reference = async (x) => uncapped.resolve(did(x));
@@ -144,7 +195,9 @@ describe("sdk: a guardian's flood of approvals on nodes that cap eth_getLogs res
     await expectWhole(resolver, shared, (SHARED * 3) / PER_GUARDIAN);
     const r = await resolver.resolve(did(purged));
     expect(r.didResolutionMetadata.error).to.equal("internalError");
-    expect(r.didResolutionMetadata.message).to.include("before its last purge").and.include("more matching logs than the endpoint returns per eth_getLogs (300)");
+    expect(r.didResolutionMetadata.message)
+      .to.include("before its last purge")
+      .and.include("more matching logs than the endpoint returns per eth_getLogs (300)");
     expect(r.didDocument).to.equal(null);
   });
 
@@ -153,7 +206,10 @@ describe("sdk: a guardian's flood of approvals on nodes that cap eth_getLogs res
     const resolver = createSigilResolver({ networks: [net(proxy.url)], cache: false });
     const r = await resolver.resolve(did(crowded));
     expect(r.didResolutionMetadata.error).to.equal("internalError");
-    expect(r.didResolutionMetadata.message).to.include("before its last purge").and.include("more matching logs than the endpoint returns per eth_getLogs (2)").and.include("use an endpoint without that eth_getLogs result cap");
+    expect(r.didResolutionMetadata.message)
+      .to.include("before its last purge")
+      .and.include("more matching logs than the endpoint returns per eth_getLogs (2)")
+      .and.include("use an endpoint without that eth_getLogs result cap");
     expect(r.didDocument).to.equal(null);
   });
 
@@ -162,14 +218,17 @@ describe("sdk: a guardian's flood of approvals on nodes that cap eth_getLogs res
       async request({ method, params }) {
         const [filter] = (params ?? []) as [{ topics?: unknown[] }];
         // The pre-purge read asks for a list of event types; the span read for all of them.
-        if (method === "eth_getLogs" && Array.isArray(filter?.topics?.[0])) throw Object.assign(new Error("upstream timeout"), { code: -32603 });
+        if (method === "eth_getLogs" && Array.isArray(filter?.topics?.[0]))
+          throw Object.assign(new Error("upstream timeout"), { code: -32603 });
         return rpc(node.url, method, params as unknown[]);
       },
     });
     const resolver = createSigilResolver({ networks: [{ chainId: 31337, name: "local", registry, transport: failing }], cache: false });
     const r = await resolver.resolve(did(purged));
     expect(r.didResolutionMetadata.error).to.equal("internalError");
-    expect(r.didResolutionMetadata.message).to.match(/guardian, recovery and commitment events of 0x[0-9a-f]{40} before its last purge \(blocks \d+ to \d+\) could not be read/);
+    expect(r.didResolutionMetadata.message).to.match(
+      /guardian, recovery and commitment events of 0x[0-9a-f]{40} before its last purge \(blocks \d+ to \d+\) could not be read/,
+    );
     expect(r.didResolutionMetadata.message).to.include("retry, or use another endpoint");
   });
 });

@@ -11,13 +11,29 @@ describe("sdk resolver through a lying EIP-1193 provider (in-process chain)", ()
     const identity = env.addresses[1];
     await env.send(1, { type: "changeOwner", identity, newOwner: env.addresses[2] });
     const did = `did:sigil:local:${identity.toLowerCase()}`;
-    const context = { upstream: (method: string, params: unknown[]) => env.provider.request({ method, params } as never) as Promise<unknown>, registry: env.registry, identity, thief: env.addresses[7] };
+    const context = {
+      upstream: (method: string, params: unknown[]) => env.provider.request({ method, params } as never) as Promise<unknown>,
+      registry: env.registry,
+      identity,
+      thief: env.addresses[7],
+    };
     const resolverThrough = (lie: string) => {
-      const tamper = tamperFor(LIES.find((l) => l.name === lie)!, context);
-      const network: SigilNetwork = { chainId: env.chainId, name: "local", registry: env.registry, provider: lyingProvider(env.provider, tamper) as never };
+      const tamper = tamperFor(
+        LIES.find((l) => l.name === lie)!,
+        context,
+      );
+      const network: SigilNetwork = {
+        chainId: env.chainId,
+        name: "local",
+        registry: env.registry,
+        provider: lyingProvider(env.provider, tamper) as never,
+      };
       return { tamper, resolver: createSigilResolver({ networks: [network], cache: false }) };
     };
-    const honest = await createSigilResolver({ networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }], cache: false }).resolve(did);
+    const honest = await createSigilResolver({
+      networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }],
+      cache: false,
+    }).resolve(did);
 
     const forged = resolverThrough("state-owner");
     const refused = await forged.resolver.resolve(did);
@@ -30,6 +46,8 @@ describe("sdk resolver through a lying EIP-1193 provider (in-process chain)", ()
     const injected = resolverThrough("inject-delegate");
     const wrong = await injected.resolver.resolve(did);
     expect(wrong.didResolutionMetadata.error).to.equal(undefined);
-    expect(JSON.stringify(wrong.didDocument).toLowerCase(), "the thief's key is in the document").to.include(env.addresses[7].toLowerCase());
+    expect(JSON.stringify(wrong.didDocument).toLowerCase(), "the thief's key is in the document").to.include(
+      env.addresses[7].toLowerCase(),
+    );
   });
 });

@@ -110,7 +110,15 @@ const NAMED: Record<string, string> = {
 
 const DAY = 86_400n;
 const rpc = async (url: string, method: string, params: unknown[] = []) =>
-  ((await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) })).json()) as { result: unknown }).result;
+  (
+    (await (
+      await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      })
+    ).json()) as { result: unknown }
+  ).result;
 const randomAddress = () => privateKeyToAccount(generatePrivateKey()).address;
 const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
 
@@ -128,7 +136,13 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
   const proxies: RpcProxy[] = [];
   const observed = new Map<string, { outcome: Outcome; detail: string }>();
 
-  const net = (urls: string[], extra: Partial<SigilNetwork> = {}): SigilNetwork => ({ chainId: 31337, name: "local", registry, rpcUrls: urls, ...extra });
+  const net = (urls: string[], extra: Partial<SigilNetwork> = {}): SigilNetwork => ({
+    chainId: 31337,
+    name: "local",
+    registry,
+    rpcUrls: urls,
+    ...extra,
+  });
   const did = (a: Address) => `did:sigil:local:${a.toLowerCase()}`;
   const upstream = (method: string, params: unknown[]) => rpc(node.url, method, params);
   const context = (identity: Address): LieContext => ({ upstream, registry, identity, thief, otherRegistry });
@@ -141,10 +155,15 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
   const lie = (name: string) => LIES.find((l) => l.name === name)!;
   const honest = () => createSigilResolver({ networks: [net([node.url])], cache: false });
   const queryOf = (name: string) => (name === "shift-timestamps" ? `?versionTime=${iso(rotationTime + 3_600n)}` : "");
-  const view = (r: { didDocument: unknown; didDocumentMetadata: unknown }) => JSON.stringify({ doc: r.didDocument, meta: r.didDocumentMetadata });
-  async function classify(result: { didResolutionMetadata: { error?: string; message?: string }; didDocument: unknown; didDocumentMetadata: unknown }, reference: typeof result): Promise<{ outcome: Outcome; detail: string }> {
+  const view = (r: { didDocument: unknown; didDocumentMetadata: unknown }) =>
+    JSON.stringify({ doc: r.didDocument, meta: r.didDocumentMetadata });
+  async function classify(
+    result: { didResolutionMetadata: { error?: string; message?: string }; didDocument: unknown; didDocumentMetadata: unknown },
+    reference: typeof result,
+  ): Promise<{ outcome: Outcome; detail: string }> {
     expect(reference.didResolutionMetadata.error, reference.didResolutionMetadata.message).to.equal(undefined);
-    if (result.didResolutionMetadata.error) return { outcome: "refused", detail: `${result.didResolutionMetadata.error}: ${result.didResolutionMetadata.message}` };
+    if (result.didResolutionMetadata.error)
+      return { outcome: "refused", detail: `${result.didResolutionMetadata.error}: ${result.didResolutionMetadata.message}` };
     if (view(result) === view(reference)) return { outcome: "correct", detail: "" };
     return { outcome: "wrong", detail: firstDifference(JSON.parse(view(reference)), JSON.parse(view(result))) };
   }
@@ -161,45 +180,117 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
     };
     const owner = await chain.funded(); // the key that will be stolen
     victim = owner.account.address;
-    const send = (w: typeof owner, op: Parameters<typeof sendOperation>[2], at = registry) => sendOperation(w, { registry: at, publicClient }, op);
+    const send = (w: typeof owner, op: Parameters<typeof sendOperation>[2], at = registry) =>
+      sendOperation(w, { registry: at, publicClient }, op);
     const set = buildGuardianSet({ identity: victim, guardians: [randomAddress(), randomAddress()], threshold: 1, delay: 3_600n });
-    await send(owner, { type: "setAttribute", identity: victim, ...serviceAttribute("Inbox", "https://inbox.example/alice"), validity: 365n * DAY });
+    await send(owner, {
+      type: "setAttribute",
+      identity: victim,
+      ...serviceAttribute("Inbox", "https://inbox.example/alice"),
+      validity: 365n * DAY,
+    });
     await send(owner, { type: "setGuardians", identity: victim, root: set.root, threshold: 1n, delay: 3_600n });
-    await send(owner, { type: "setAttribute", identity: victim, name: bytes32Name("did/pub/Ed25519/veriKey/base64"), value: toHex(new Uint8Array(32).fill(7)), validity: 365n * DAY });
-    await send(owner, { type: "addDelegate", identity: victim, delegateType: bytes32Name("veriKey"), delegate: randomAddress(), validity: 365n * DAY });
+    await send(owner, {
+      type: "setAttribute",
+      identity: victim,
+      name: bytes32Name("did/pub/Ed25519/veriKey/base64"),
+      value: toHex(new Uint8Array(32).fill(7)),
+      validity: 365n * DAY,
+    });
+    await send(owner, {
+      type: "addDelegate",
+      identity: victim,
+      delegateType: bytes32Name("veriKey"),
+      delegate: randomAddress(),
+      validity: 365n * DAY,
+    });
     const next = generateNextKey();
     await send(owner, { type: "commitNextOwner", identity: victim, commitment: next.commitment });
     await advance(DAY);
     // The key is stolen: the thief publishes its own key and a phishing inbox.
-    await send(owner, { type: "addDelegate", identity: victim, delegateType: bytes32Name("veriKey"), delegate: thief, validity: 365n * DAY });
-    await send(owner, { type: "setAttribute", identity: victim, ...serviceAttribute("Inbox", "https://phish.example/alice"), validity: 365n * DAY });
+    await send(owner, {
+      type: "addDelegate",
+      identity: victim,
+      delegateType: bytes32Name("veriKey"),
+      delegate: thief,
+      validity: 365n * DAY,
+    });
+    await send(owner, {
+      type: "setAttribute",
+      identity: victim,
+      ...serviceAttribute("Inbox", "https://phish.example/alice"),
+      validity: 365n * DAY,
+    });
     // The stolen key writes on another deployment too (for "another registry's answers").
-    await send(owner, { type: "addDelegate", identity: victim, delegateType: bytes32Name("veriKey"), delegate: thief, validity: 365n * DAY }, otherRegistry);
+    await send(
+      owner,
+      { type: "addDelegate", identity: victim, delegateType: bytes32Name("veriKey"), delegate: thief, validity: 365n * DAY },
+      otherRegistry,
+    );
     // The owner rotates to the committed key, purging everything the thief published.
     const following = generateNextKey();
     const nextWallet = chain.wallet(next.privateKey);
-    await publicClient.waitForTransactionReceipt({ hash: await chain.dev.sendTransaction({ to: next.address, value: 10n ** 18n, chain: null }) });
-    const rotation = await send(nextWallet, { type: "rotate", identity: victim, salt: next.salt, newOwner: next.address, nextCommitment: following.commitment, purge: true, revokeDelegates: [], revokeAttributes: [] });
+    await publicClient.waitForTransactionReceipt({
+      hash: await chain.dev.sendTransaction({ to: next.address, value: 10n ** 18n, chain: null }),
+    });
+    const rotation = await send(nextWallet, {
+      type: "rotate",
+      identity: victim,
+      salt: next.salt,
+      newOwner: next.address,
+      nextCommitment: following.commitment,
+      purge: true,
+      revokeDelegates: [],
+      revokeAttributes: [],
+    });
     rotationTime = (await publicClient.getBlock({ blockNumber: rotation.blockNumber })).timestamp;
     await advance(10n * DAY);
-    await send(nextWallet, { type: "setAttribute", identity: victim, name: bytes32Name("did/pub/Secp256k1/veriKey/hex"), value: toHex(new Uint8Array(33).fill(2)), validity: 365n * DAY });
+    await send(nextWallet, {
+      type: "setAttribute",
+      identity: victim,
+      name: bytes32Name("did/pub/Secp256k1/veriKey/hex"),
+      value: toHex(new Uint8Array(33).fill(2)),
+      validity: 365n * DAY,
+    });
     const lost = { delegateType: bytes32Name("sigAuth"), delegate: randomAddress() }; // a key later lost, and revoked
     await send(nextWallet, { type: "addDelegate", identity: victim, ...lost, validity: 365n * DAY });
     await advance(DAY);
     await send(nextWallet, { type: "revokeDelegate", identity: victim, ...lost });
-    await send(nextWallet, { type: "setAttribute", identity: victim, ...serviceAttribute("Inbox", "https://inbox.example/alice-2"), validity: 365n * DAY });
-    changeVictim = () => send(nextWallet, { type: "setAttribute", identity: victim, ...serviceAttribute("Backup", "https://backup.example/alice"), validity: 365n * DAY });
+    await send(nextWallet, {
+      type: "setAttribute",
+      identity: victim,
+      ...serviceAttribute("Inbox", "https://inbox.example/alice-2"),
+      validity: 365n * DAY,
+    });
+    changeVictim = () =>
+      send(nextWallet, {
+        type: "setAttribute",
+        identity: victim,
+        ...serviceAttribute("Backup", "https://backup.example/alice"),
+        validity: 365n * DAY,
+      });
     const other = await chain.funded();
     bystander = other.account.address;
-    await send(other, { type: "setAttribute", identity: bystander, ...serviceAttribute("Home", "https://bob.example"), validity: 365n * DAY });
+    await send(other, {
+      type: "setAttribute",
+      identity: bystander,
+      ...serviceAttribute("Home", "https://bob.example"),
+      validity: 365n * DAY,
+    });
     for (let i = 0; i < 3; i++) await rpc(node.url, "evm_mine");
   });
   after(async () => {
     await Promise.all(proxies.map((p) => p.close()));
     await node?.stop();
     if (process.env.LIES_TABLE) {
-      const rows = LIES.map((l) => `| \`${l.name}\` | ${l.says} | ${observed.get(l.name)?.outcome ?? "?"} | ${(observed.get(l.name)?.detail ?? "").replaceAll("|", "\\|").slice(0, 160)} |`);
-      writeFileSync(process.env.LIES_TABLE, ["| lie | the endpoint says | outcome | what the app got |", "| --- | --- | --- | --- |", ...rows].join("\n") + "\n");
+      const rows = LIES.map(
+        (l) =>
+          `| \`${l.name}\` | ${l.says} | ${observed.get(l.name)?.outcome ?? "?"} | ${(observed.get(l.name)?.detail ?? "").replaceAll("|", "\\|").slice(0, 160)} |`,
+      );
+      writeFileSync(
+        process.env.LIES_TABLE,
+        ["| lie | the endpoint says | outcome | what the app got |", "| --- | --- | --- | --- |", ...rows].join("\n") + "\n",
+      );
     }
   });
 
@@ -249,7 +340,9 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
     tamper.paused = false;
     const r = await resolver.resolve(did(victim));
     expect(r.didResolutionMetadata.error).to.equal("internalError");
-    expect(r.didResolutionMetadata.message).to.include("its state says the last change was at block").and.include("but it returned a change at block");
+    expect(r.didResolutionMetadata.message)
+      .to.include("its state says the last change was at block")
+      .and.include("but it returned a change at block");
   });
 
   it("a cached history that grew is checked whole against the new state (a forged owner is refused then too)", async () => {
@@ -285,12 +378,16 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
       const reference = await honest().resolve(did(victim));
       const believed = await createSigilResolver({ networks: [net([proxy.url, honestProxy.url])], cache: false }).resolve(did(victim));
       expect(view(believed), "failover order only: the first endpoint's lie is the answer").to.not.equal(view(reference));
-      const compared = await createSigilResolver({ networks: [net([honestProxy.url, proxy.url], { compare: 2 })], cache: false }).resolve(did(victim));
+      const compared = await createSigilResolver({ networks: [net([honestProxy.url, proxy.url], { compare: 2 })], cache: false }).resolve(
+        did(victim),
+      );
       expect(compared.didDocument).to.equal(null);
       expect(compared.didResolutionMetadata.error).to.equal("internalError");
       const message = String(compared.didResolutionMetadata.message);
       expect(message).to.include("the RPC endpoints disagree about");
-      expect(message).to.include(`${hostOf(honestProxy.url)} says`).and.include(`${hostOf(proxy.url)} says`);
+      expect(message)
+        .to.include(`${hostOf(honestProxy.url)} says`)
+        .and.include(`${hostOf(proxy.url)} says`);
     });
 
     it("agrees when both endpoints tell the truth (one document, as one endpoint gives it), for resolve and resolveMany", async () => {
@@ -309,7 +406,9 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
       const { proxy } = await liar(lie("inject-delegate"), bystander);
       const honestProxy = await startRpcProxy(node.url);
       proxies.push(honestProxy);
-      const [v, b] = await createSigilResolver({ networks: [net([honestProxy.url, proxy.url], { compare: 2 })], cache: false }).resolveMany([did(victim), did(bystander)]);
+      const [v, b] = await createSigilResolver({ networks: [net([honestProxy.url, proxy.url], { compare: 2 })], cache: false }).resolveMany(
+        [did(victim), did(bystander)],
+      );
       expect(view(v)).to.equal(view(await honest().resolve(did(victim))));
       expect(b.didResolutionMetadata.message).to.include("disagree").and.include("verificationMethod");
     });
@@ -318,13 +417,18 @@ describe("sdk resolver against a lying RPC endpoint (one lie at a time, real har
       const { proxy } = await liar(lie("eth-call-error"));
       const honestProxy = await startRpcProxy(node.url);
       proxies.push(honestProxy);
-      const r = await createSigilResolver({ networks: [net([honestProxy.url, proxy.url], { compare: 2 })], cache: false }).resolve(did(victim));
+      const r = await createSigilResolver({ networks: [net([honestProxy.url, proxy.url], { compare: 2 })], cache: false }).resolve(
+        did(victim),
+      );
       expect(r.didResolutionMetadata.message).to.include("disagree").and.include("refused: could not read the registry");
     });
 
     it("refuses a compare the network cannot do, with InvalidInputError", () => {
       for (const compare of [3, 0, 1.5]) {
-        expect(() => createSigilResolver({ networks: [net([node.url, node.url], { compare })] }), String(compare)).to.throw(InvalidInputError, /compare of network local/);
+        expect(() => createSigilResolver({ networks: [net([node.url, node.url], { compare })] }), String(compare)).to.throw(
+          InvalidInputError,
+          /compare of network local/,
+        );
       }
     });
   });
@@ -342,5 +446,3 @@ function firstDifference(a: unknown, b: unknown, path = ""): string {
   const cut = (v: unknown) => (JSON.stringify(v) ?? "undefined").slice(0, 70);
   return `${path || "(root)"}: ${cut(a)} → ${cut(b)}`;
 }
-
-

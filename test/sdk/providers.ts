@@ -24,7 +24,15 @@ import { startRpcProxy, type ProxyOptions, type ProviderStyle, type RpcProxy } f
 
 const DAY = 86_400n;
 const rpc = async (url: string, method: string, params: unknown[] = []) =>
-  ((await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) })).json()) as { result: unknown }).result;
+  (
+    (await (
+      await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      })
+    ).json()) as { result: unknown }
+  ).result;
 
 describe("sdk resolver on capped providers and a long chain (provider emulator, real hardhat node)", function () {
   this.timeout(180_000);
@@ -42,7 +50,13 @@ describe("sdk resolver on capped providers and a long chain (provider emulator, 
     proxies.push(p);
     return p;
   };
-  const net = (url: string, overrides: Partial<SigilNetwork> = {}): SigilNetwork => ({ chainId: 31337, name: "local", registry, rpcUrls: [url], ...overrides });
+  const net = (url: string, overrides: Partial<SigilNetwork> = {}): SigilNetwork => ({
+    chainId: 31337,
+    name: "local",
+    registry,
+    rpcUrls: [url],
+    ...overrides,
+  });
   const did = (a: Address) => `did:sigil:local:${a.toLowerCase()}`;
   let reference: (a: Address) => Promise<unknown>;
 
@@ -58,14 +72,24 @@ describe("sdk resolver on capped providers and a long chain (provider emulator, 
       const op =
         i % 2 === 0
           ? ({ type: "setAttribute", identity: spread, ...serviceAttribute("Inbox", `https://inbox${i}.example`), validity: DAY } as const)
-          : ({ type: "addDelegate", identity: spread, delegateType: bytes32Name("veriKey"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: DAY } as const);
+          : ({
+              type: "addDelegate",
+              identity: spread,
+              delegateType: bytes32Name("veriKey"),
+              delegate: privateKeyToAccount(generatePrivateKey()).address,
+              validity: DAY,
+            } as const);
       await sendOperation(w, { registry, publicClient }, op);
       if (i < 7) await rpc(node.url, "hardhat_mine", ["0x96"]);
     }
     floodWallet = await chain.funded();
     flooded = floodWallet.account.address;
     floodNext = generateNextKey();
-    await sendOperation(floodWallet, { registry, publicClient }, { type: "commitNextOwner", identity: flooded, commitment: floodNext.commitment });
+    await sendOperation(
+      floodWallet,
+      { registry, publicClient },
+      { type: "commitNextOwner", identity: flooded, commitment: floodNext.commitment },
+    );
     // The thief's flood: 60 services in one block.
     await rpc(node.url, "evm_setAutomine", [false]);
     const hashes: Hex[] = [];
@@ -73,7 +97,15 @@ describe("sdk resolver on capped providers and a long chain (provider emulator, 
     for (let i = 0; i < 60; i++) {
       const svc = serviceAttribute("Phish", `https://phish${i}.example`);
       hashes.push(
-        await floodWallet.writeContract({ address: registry, abi: sigilRegistryAbi, functionName: "setAttribute", args: [flooded, svc.name, svc.value, DAY], chain: null, nonce: nonce + i, gas: 200_000n }),
+        await floodWallet.writeContract({
+          address: registry,
+          abi: sigilRegistryAbi,
+          functionName: "setAttribute",
+          args: [flooded, svc.name, svc.value, DAY],
+          chain: null,
+          nonce: nonce + i,
+          gas: 200_000n,
+        }),
       );
     }
     await rpc(node.url, "evm_mine");
@@ -141,13 +173,24 @@ describe("sdk resolver on capped providers and a long chain (provider emulator, 
     const resolver = createSigilResolver({ networks: [net(proxy.url)], cache: false });
     const [victim, bystander] = await resolver.resolveMany([did(flooded), did(spread)]);
     expect(victim.didResolutionMetadata.error).to.equal("internalError");
-    expect(victim.didResolutionMetadata.message).to.match(/more matching logs than the endpoint returns per eth_getLogs \(50\).*rotate with purge/);
+    expect(victim.didResolutionMetadata.message).to.match(
+      /more matching logs than the endpoint returns per eth_getLogs \(50\).*rotate with purge/,
+    );
     expect(bystander.didDocument, "one flooded DID does not fail the others").to.deep.equal(await reference(spread));
 
     const next = chain.wallet(floodNext.privateKey);
     await chain.dev.sendTransaction({ to: floodNext.address, value: 10n ** 18n, chain: null });
     const after = generateNextKey();
-    const op = { type: "rotate", identity: flooded, salt: floodNext.salt, newOwner: floodNext.address, nextCommitment: after.commitment, purge: true, revokeDelegates: [], revokeAttributes: [] } as const;
+    const op = {
+      type: "rotate",
+      identity: flooded,
+      salt: floodNext.salt,
+      newOwner: floodNext.address,
+      nextCommitment: after.commitment,
+      purge: true,
+      revokeDelegates: [],
+      revokeAttributes: [],
+    } as const;
     await sendOperation(next, { registry, publicClient }, op);
     proxy.reset();
     const recovered = await resolver.resolve(did(flooded));
@@ -166,7 +209,10 @@ describe("sdk resolver on capped providers and a long chain (provider emulator, 
       const proxy = await emulate({ style, maxBatch: 4 });
       const resolver = createSigilResolver({ networks: [net(proxy.url)], cache: false });
       const results = await resolver.resolveMany(dids);
-      expect(results.every((r) => r.didDocument !== null), style).to.equal(true);
+      expect(
+        results.every((r) => r.didDocument !== null),
+        style,
+      ).to.equal(true);
       expect(results.at(-1)!.didDocument, style).to.deep.equal(await reference(spread));
       const endpoint = (await resolver.health())[0].endpoints![0];
       expect(endpoint.maxBatch, style).to.be.at.most(4);
@@ -207,12 +253,24 @@ describe("sdk resolver on capped providers and a long chain (provider emulator, 
         return result;
       },
     });
-    const resolver: SigilResolver = createSigilResolver({ networks: [{ chainId: 31337, name: "local", registry, transport: counting }], cache: { maxAgeMs: 0 } });
+    const resolver: SigilResolver = createSigilResolver({
+      networks: [{ chainId: 31337, name: "local", registry, transport: counting }],
+      cache: { maxAgeMs: 0 },
+    });
     const w = await chain.funded();
-    for (let i = 0; i < 3; i++) await sendOperation(w, { registry, publicClient }, { type: "setAttribute", identity: w.account.address, ...serviceAttribute("Box", `https://box${i}.example`), validity: DAY });
+    for (let i = 0; i < 3; i++)
+      await sendOperation(
+        w,
+        { registry, publicClient },
+        { type: "setAttribute", identity: w.account.address, ...serviceAttribute("Box", `https://box${i}.example`), validity: DAY },
+      );
     await resolver.resolve(did(w.account.address));
     expect(logsReturned).to.equal(3);
-    await sendOperation(w, { registry, publicClient }, { type: "setAttribute", identity: w.account.address, ...serviceAttribute("Box", "https://box-new.example"), validity: DAY });
+    await sendOperation(
+      w,
+      { registry, publicClient },
+      { type: "setAttribute", identity: w.account.address, ...serviceAttribute("Box", "https://box-new.example"), validity: DAY },
+    );
     logsReturned = 0;
     const grown = await resolver.resolve(did(w.account.address));
     expect(grown.didDocument).to.deep.equal(await reference(w.account.address));
@@ -230,14 +288,24 @@ describe("sdk resolver on capped providers and a long chain (provider emulator, 
     proxy.reset();
     const results = await Promise.all(dids.map((d) => resolver.resolve(d)));
     expect(results.every((r) => r.didDocument !== null)).to.equal(true);
-    expect(proxy.requests.filter((m) => m === "eth_call"), "301 identities: 2 chunks of 250").to.have.length(2);
+    expect(
+      proxy.requests.filter((m) => m === "eth_call"),
+      "301 identities: 2 chunks of 250",
+    ).to.have.length(2);
     expect(proxy.stats().sequentialRoundTrips).to.equal(2);
   });
 
   it("refuses a history with a change left out (a node that drops one block's logs), naming the block", async () => {
-    const state = (await publicClient.readContract({ address: registry, abi: sigilRegistryAbi, functionName: "identityState", args: [spread] })) as { changed: bigint; firstChange: bigint };
+    const state = (await publicClient.readContract({
+      address: registry,
+      abi: sigilRegistryAbi,
+      functionName: "identityState",
+      args: [spread],
+    })) as { changed: bigint; firstChange: bigint };
     const middle = await (async () => {
-      const logs = (await rpc(node.url, "eth_getLogs", [{ address: registry, fromBlock: `0x${state.firstChange.toString(16)}`, toBlock: `0x${state.changed.toString(16)}` }])) as { blockNumber: Hex }[];
+      const logs = (await rpc(node.url, "eth_getLogs", [
+        { address: registry, fromBlock: `0x${state.firstChange.toString(16)}`, toBlock: `0x${state.changed.toString(16)}` },
+      ])) as { blockNumber: Hex }[];
       const blocks = [...new Set(logs.map((l) => BigInt(l.blockNumber)))];
       return blocks[Math.floor(blocks.length / 2)];
     })();

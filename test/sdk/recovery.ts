@@ -6,7 +6,22 @@ import { expect } from "chai";
 import { Resolver } from "did-resolver";
 import { createWalletClient, custom, zeroHash, type Address, type EIP1193Provider, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { buildGuardianSet, bytes32Name, createSigilResolver, generateNextKey, getResolver, planRotation, sendOperation, serviceAttribute, sigilRegistryAbi, verifyGuardianCard, watchDids, SigilError, type DidChange, type RecoveryProposal } from "sigil-did";
+import {
+  buildGuardianSet,
+  bytes32Name,
+  createSigilResolver,
+  generateNextKey,
+  getResolver,
+  planRotation,
+  sendOperation,
+  serviceAttribute,
+  sigilRegistryAbi,
+  verifyGuardianCard,
+  watchDids,
+  SigilError,
+  type DidChange,
+  type RecoveryProposal,
+} from "sigil-did";
 import { REVOCATION_GAS_BUDGET, splitRevocations, staleEntries } from "sigil-did/internal";
 import { decodeRegistryLogs } from "sigil-did/internal";
 import { setup } from "./fixture.ts";
@@ -59,7 +74,13 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
     await env.send(5, { type: "approveRecovery", identity: owner, recovery, proof: proof(0) });
     result = await resolver.resolve(did(owner));
     expect(meta().recoveries).to.have.length(1);
-    expect((meta().recoveries as object[])[0]).to.deep.include({ status: "proposed", approvals: 1, threshold: 2, purge: true, newOwner: env.addresses[9].toLowerCase() });
+    expect((meta().recoveries as object[])[0]).to.deep.include({
+      status: "proposed",
+      approvals: 1,
+      threshold: 2,
+      purge: true,
+      newOwner: env.addresses[9].toLowerCase(),
+    });
     await env.send(6, { type: "approveRecovery", identity: owner, recovery, proof: proof(1) });
     result = await resolver.resolve(did(owner));
     const armed = (meta().recoveries as { status: string; readyAt: string; approvedBy: string[] }[])[0];
@@ -71,8 +92,16 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
     expect((meta().recoveries as { status: string }[])[0].status).to.equal("ready");
     await env.send(0, { type: "finalizeRecovery", identity: owner, recovery });
     result = await resolver.resolve(did(owner));
-    expect(meta()).to.deep.include({ owner: env.addresses[9].toLowerCase(), preRotation: true, nextOwnerCommitment: next.commitment, epoch: "1", recoveries: [] });
-    expect(result.didDocument?.verificationMethod?.[0].blockchainAccountId?.toLowerCase()).to.equal(`eip155:${env.chainId}:${env.addresses[9].toLowerCase()}`);
+    expect(meta()).to.deep.include({
+      owner: env.addresses[9].toLowerCase(),
+      preRotation: true,
+      nextOwnerCommitment: next.commitment,
+      epoch: "1",
+      recoveries: [],
+    });
+    expect(result.didDocument?.verificationMethod?.[0].blockchainAccountId?.toLowerCase()).to.equal(
+      `eip155:${env.chainId}:${env.addresses[9].toLowerCase()}`,
+    );
   });
 
   it("reaches commitments and guardian events by walking previousChange on a node that caps eth_getLogs", async () => {
@@ -85,11 +114,24 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
     // ago, it is junior to the set: the change is only proposed. (The walk must step over the
     // rotation's own event, which carries no previousChange.)
     await env.networkHelpers.setBalance(next.address, 10n ** 18n);
-    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+    const nextWallet = createWalletClient({
+      account: privateKeyToAccount(next.privateKey),
+      transport: custom(env.provider),
+    }) as WalletClient;
     const set2 = buildGuardianSet({ identity: owner, guardians, threshold: 2, delay: DAY });
     const guardiansAfter = { replace: true, root: set2.root, threshold: 2n, delay: DAY };
     const fresh = generateNextKey();
-    await sendOperation(nextWallet, env.target, { type: "rotate", identity: owner, salt: next.salt, newOwner: next.address, nextCommitment: fresh.commitment, purge: false, guardians: guardiansAfter, revokeDelegates: [], revokeAttributes: [] });
+    await sendOperation(nextWallet, env.target, {
+      type: "rotate",
+      identity: owner,
+      salt: next.salt,
+      newOwner: next.address,
+      nextCommitment: fresh.commitment,
+      purge: false,
+      guardians: guardiansAfter,
+      revokeDelegates: [],
+      revokeAttributes: [],
+    });
     await env.networkHelpers.mine(20);
     const full = resolverFor();
     const walking = resolverFor(capped(env.provider, 3));
@@ -106,12 +148,19 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
   it("warns through a plain did-resolver Resolver: recovery armed, then recovered", async () => {
     const set = buildGuardianSet({ identity: owner, guardians, threshold: 1, delay: 3_600n });
     await env.send(1, { type: "setGuardians", identity: owner, root: set.root, threshold: 1n, delay: 3_600n });
-    const resolver = new Resolver(getResolver({ networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }] }));
+    const resolver = new Resolver(
+      getResolver({ networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }] }),
+    );
     const seen: DidChange[] = [];
     const watcher = watchDids(resolver, [did(owner)], (c) => seen.push(c));
     await watcher.ready;
     const recovery: RecoveryProposal = { newOwner: env.addresses[9], nextCommitment: zeroHash, purge: false };
-    await env.send(5, { type: "approveRecovery", identity: owner, recovery, proof: { guardian: set.cards[0].guardian, salt: set.cards[0].salt, proof: set.cards[0].proof } });
+    await env.send(5, {
+      type: "approveRecovery",
+      identity: owner,
+      recovery,
+      proof: { guardian: set.cards[0].guardian, salt: set.cards[0].salt, proof: set.cards[0].proof },
+    });
     await watcher.poll();
     expect(seen.flatMap((c) => c.changes.map((x) => x.kind))).to.deep.equal(["recoveryArmed"]);
     await advance(3_600n);
@@ -121,15 +170,25 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
     const kinds = seen.flatMap((c) => c.changes.map((x) => x.kind));
     expect(kinds).to.include.members(["controllerChanged", "keyAdded", "keyRemoved", "recoveryClosed"]);
     watcher.stop();
-    expect(() => watchDids(resolver, [did(owner)], () => undefined, { intervalMs: -1 })).to.throw(SigilError, "intervalMs").with.property("code", "invalidInput");
+    expect(() => watchDids(resolver, [did(owner)], () => undefined, { intervalMs: -1 }))
+      .to.throw(SigilError, "intervalMs")
+      .with.property("code", "invalidInput");
   });
 
   it("shows one epoch for one version: a rotation to zero, resolved now and at its block", async () => {
     const next = generateNextKey();
     await env.send(1, { type: "commitNextOwner", identity: owner, commitment: next.commitment });
     await env.networkHelpers.setBalance(next.address, 10n ** 18n);
-    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
-    const rotation = planRotation({ identity: owner, salt: next.salt, newOwner: "0x0000000000000000000000000000000000000000", nextKey: null });
+    const nextWallet = createWalletClient({
+      account: privateKeyToAccount(next.privateKey),
+      transport: custom(env.provider),
+    }) as WalletClient;
+    const rotation = planRotation({
+      identity: owner,
+      salt: next.salt,
+      newOwner: "0x0000000000000000000000000000000000000000",
+      nextKey: null,
+    });
     const receipt = await sendOperation(nextWallet, env.target, rotation.rotate);
     const resolver = resolverFor();
     const now = (await resolver.resolve(did(owner))).didDocumentMetadata as { deactivated?: boolean; sigil: { epoch: string } };
@@ -141,9 +200,18 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
 
   it("commitmentSince is the contract's committedAt after a purge: a purging rotation keeps the commit's time, a purging recovery that keeps the commitment too", async () => {
     const resolver = resolverFor();
-    const onChain = async () => ((await env.publicClient.readContract({ address: env.registry, abi: sigilRegistryAbi, functionName: "recoveryState", args: [owner] })) as { committedAt: bigint }).committedAt;
+    const onChain = async () =>
+      (
+        (await env.publicClient.readContract({
+          address: env.registry,
+          abi: sigilRegistryAbi,
+          functionName: "recoveryState",
+          args: [owner],
+        })) as { committedAt: bigint }
+      ).committedAt;
     const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
-    const since = async (query = "") => ((await resolver.resolve(did(owner) + query)).didDocumentMetadata as { sigil: { commitmentSince?: string } }).sigil.commitmentSince;
+    const since = async (query = "") =>
+      ((await resolver.resolve(did(owner) + query)).didDocumentMetadata as { sigil: { commitmentSince?: string } }).sigil.commitmentSince;
     const expectChain = async () => {
       const chain = await onChain();
       expect(chain).to.be.greaterThan(0n);
@@ -161,12 +229,29 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
     // A purging rotation: the new commitment keeps the consumed one's seniority.
     const following = generateNextKey();
     await env.networkHelpers.setBalance(next.address, 10n ** 18n);
-    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
-    await sendOperation(nextWallet, env.target, { type: "rotate", identity: owner, salt: next.salt, newOwner: next.address, nextCommitment: following.commitment, purge: true, revokeDelegates: [], revokeAttributes: [] });
+    const nextWallet = createWalletClient({
+      account: privateKeyToAccount(next.privateKey),
+      transport: custom(env.provider),
+    }) as WalletClient;
+    await sendOperation(nextWallet, env.target, {
+      type: "rotate",
+      identity: owner,
+      salt: next.salt,
+      newOwner: next.address,
+      nextCommitment: following.commitment,
+      purge: true,
+      revokeDelegates: [],
+      revokeAttributes: [],
+    });
     await expectChain();
     // A purging recovery that keeps the commitment: its seniority stays the commit's.
     const recovery: RecoveryProposal = { newOwner: env.addresses[9], nextCommitment: following.commitment, purge: true };
-    await env.send(5, { type: "approveRecovery", identity: owner, recovery, proof: { guardian: set.cards[0].guardian, salt: set.cards[0].salt, proof: set.cards[0].proof } });
+    await env.send(5, {
+      type: "approveRecovery",
+      identity: owner,
+      recovery,
+      proof: { guardian: set.cards[0].guardian, salt: set.cards[0].salt, proof: set.cards[0].proof },
+    });
     await advance(3_600n);
     await env.send(0, { type: "finalizeRecovery", identity: owner, recovery });
     expect(((await resolver.resolve(did(owner))).didDocumentMetadata as { sigil: { epoch: string } }).sigil.epoch).to.equal("2");
@@ -184,7 +269,10 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
     expect(off.warnings.join(" ")).to.include("no next key is committed");
 
     // 400 attributes of 2 KB (what a thief could flood): batches each under the budget.
-    const attributes = Array.from({ length: 400 }, (_, i) => ({ name: bytes32Name("did/svc/X"), value: `0x${i.toString(16).padStart(4, "0").repeat(1024)}` as const }));
+    const attributes = Array.from({ length: 400 }, (_, i) => ({
+      name: bytes32Name("did/svc/X"),
+      value: `0x${i.toString(16).padStart(4, "0").repeat(1024)}` as const,
+    }));
     const batches = splitRevocations([], attributes);
     expect(batches.length).to.be.greaterThan(5);
     expect(batches.flatMap((b) => b.revokeAttributes)).to.have.length(400);
@@ -193,12 +281,21 @@ describe("sdk: guardian recovery, seen through the resolver and the watcher", ()
 
   it("finds what a purge voided but a stock ERC-1056 reader still shows, and revokes it in batches", async () => {
     const next = generateNextKey();
-    await env.send(1, { type: "addDelegate", identity: owner, delegateType: bytes32Name("veriKey"), delegate: env.addresses[4], validity: DAY });
+    await env.send(1, {
+      type: "addDelegate",
+      identity: owner,
+      delegateType: bytes32Name("veriKey"),
+      delegate: env.addresses[4],
+      validity: DAY,
+    });
     await env.send(1, { type: "setAttribute", identity: owner, ...serviceAttribute("Inbox", "https://a.example"), validity: DAY });
     await env.send(1, { type: "commitNextOwner", identity: owner, commitment: next.commitment });
     const rotation = planRotation({ identity: owner, salt: next.salt, newOwner: env.addresses[2], nextKey: null });
     await env.networkHelpers.setBalance(next.address, 10n ** 18n);
-    const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+    const nextWallet = createWalletClient({
+      account: privateKeyToAccount(next.privateKey),
+      transport: custom(env.provider),
+    }) as WalletClient;
     await sendOperation(nextWallet, env.target, rotation.rotate);
     const logs = await env.publicClient.getLogs({ address: env.registry, fromBlock: 0n });
     const events = decodeRegistryLogs(logs as never);

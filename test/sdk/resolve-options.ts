@@ -20,7 +20,10 @@ describe("resolveDid and resolveDids honour every resolution option, as the did-
   it("publicKeyFormat shapes the document resolveDid returns", async () => {
     for (const publicKeyFormat of ["Multikey", "JsonWebKey"] as const) {
       const doc = (await resolveDid(client(), chain.cases.rich.did, { publicKeyFormat } as never)).didDocument!;
-      expect(doc.verificationMethod!.filter((m) => m.type === publicKeyFormat), publicKeyFormat).to.have.length(5);
+      expect(
+        doc.verificationMethod!.filter((m) => m.type === publicKeyFormat),
+        publicKeyFormat,
+      ).to.have.length(5);
     }
   });
 
@@ -65,6 +68,7 @@ describe("resolveDid and resolveDids honour every resolution option, as the did-
       expect(direct, JSON.stringify(options)).to.deep.equal(viaPlugin);
     }
     const many = await resolveDids(client(), [rich, chain.cases.rotated.did], { publicKeyFormat: "Multikey" } as never);
-    for (const [i, did] of [rich, chain.cases.rotated.did].entries()) expect(many[i], did).to.deep.equal(await plugin.resolve(did, { publicKeyFormat: "Multikey" } as never));
+    for (const [i, did] of [rich, chain.cases.rotated.did].entries())
+      expect(many[i], did).to.deep.equal(await plugin.resolve(did, { publicKeyFormat: "Multikey" } as never));
   });
 });

@@ -60,7 +60,9 @@ describe("sdk resolver: error results", () => {
 
   it("internalError when the provider fails, and resolve still does not throw", async () => {
     const failing = createSigilResolver({
-      networks: [{ chainId: env.chainId, registry: env.registry, provider: { request: async () => Promise.reject(new Error("boom")) } as never }],
+      networks: [
+        { chainId: env.chainId, registry: env.registry, provider: { request: async () => Promise.reject(new Error("boom")) } as never },
+      ],
     });
     const result = await failing.resolve(`did:sigil:${env.addresses[1]}`);
     expect(result.didResolutionMetadata.error).to.equal("internalError");
@@ -77,8 +79,13 @@ describe("sdk resolver: error results", () => {
 describe("resolveDid refuses DID parameters it does not read", () => {
   it("a service or unknown parameter in resolve() is featureNotSupported, naming it (dereference() takes service)", async () => {
     const { createSigilClient, resolveDid } = await import("sigil-did");
-    const client = createSigilClient({ networks: [{ chainId: 31337, name: "dev", registry: "0x0000000000000000000000000000000000000001", rpcUrls: ["http://127.0.0.1:9"] }] });
-    for (const [param, name] of [["service=files", "service"], ["foo=1", "foo"]] as const) {
+    const client = createSigilClient({
+      networks: [{ chainId: 31337, name: "dev", registry: "0x0000000000000000000000000000000000000001", rpcUrls: ["http://127.0.0.1:9"] }],
+    });
+    for (const [param, name] of [
+      ["service=files", "service"],
+      ["foo=1", "foo"],
+    ] as const) {
       const r = await resolveDid(client, `did:sigil:dev:0x${"11".repeat(20)}?${param}`);
       expect(r.didResolutionMetadata.error, param).to.equal("featureNotSupported");
       expect(r.didResolutionMetadata.message).to.include(`the DID parameter "${name}" in resolve`);

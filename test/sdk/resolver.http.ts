@@ -42,9 +42,20 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
         const svc = serviceAttribute("Inbox", `https://inbox${i}.example`);
         const op =
           i % 3 === 2
-            ? ({ type: "revokeAttribute", identity: account.address, name: svc.name, value: serviceAttribute("Inbox", `https://inbox${i - 1}.example`).value } as const)
+            ? ({
+                type: "revokeAttribute",
+                identity: account.address,
+                name: svc.name,
+                value: serviceAttribute("Inbox", `https://inbox${i - 1}.example`).value,
+              } as const)
             : i % 3 === 1
-              ? ({ type: "addDelegate", identity: account.address, delegateType: bytes32Name("veriKey"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: DAY } as const)
+              ? ({
+                  type: "addDelegate",
+                  identity: account.address,
+                  delegateType: bytes32Name("veriKey"),
+                  delegate: privateKeyToAccount(generatePrivateKey()).address,
+                  validity: DAY,
+                } as const)
               : ({ type: "setAttribute", identity: account.address, ...svc, validity: DAY } as const);
         await sendOperation(wallet, target, op);
       }
@@ -75,7 +86,9 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
       // The chain is young (a few hundred blocks): its logs ride with the state, in a lane of their own.
       expect(proxy.stats().sequentialRoundTrips, `${changes} changes`).to.equal(1);
       expect(proxy.requests.sort()).to.deep.equal(["eth_call", "eth_getLogs"]);
-      counts.push(`${changes} changes: ${proxy.stats().sequentialRoundTrips} round trip, ${proxy.roundTrips} HTTP requests, ${proxy.requests.length} calls`);
+      counts.push(
+        `${changes} changes: ${proxy.stats().sequentialRoundTrips} round trip, ${proxy.roundTrips} HTTP requests, ${proxy.requests.length} calls`,
+      );
     }
     console.log(`      measured: ${counts.join("; ")}`);
   });
@@ -90,12 +103,17 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
       const late = await resolver.resolve(`did:sigil:local:${identities[1]}`);
       const elapsed = performance.now() - started;
       expect(late.didResolutionMetadata.error, late.didResolutionMetadata.message).to.equal(undefined);
-      expect(late.didDocument).to.deep.equal((await createSigilResolver({ networks: [net()], cache: false }).resolve(`did:sigil:local:${identities[1]}`)).didDocument);
+      expect(late.didDocument).to.deep.equal(
+        (await createSigilResolver({ networks: [net()], cache: false }).resolve(`did:sigil:local:${identities[1]}`)).didDocument,
+      );
       expect(elapsed, "not held up by the slow query").to.be.lessThan(1_500);
       await new Promise((r) => setTimeout(r, 1_100)); // a wide query unanswered after a second is slow
       slow.reset();
       await resolver.resolve(`did:sigil:local:${identities[1]}`);
-      expect(slow.requests.filter((m) => m === "eth_getLogs"), "the wide query is not sent again").to.have.length(1);
+      expect(
+        slow.requests.filter((m) => m === "eth_getLogs"),
+        "the wide query is not sent again",
+      ).to.have.length(1);
       expect(slow.stats().sequentialRoundTrips).to.equal(2);
     } finally {
       await new Promise((r) => setTimeout(r, 1_000)); // let the late answer go out before closing
@@ -135,7 +153,9 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
     expect(again.didDocument).to.deep.equal(expected.didDocument);
     expect(proxy.refused, "the cap is remembered").to.equal(0);
     expect(proxy.stats().sequentialRoundTrips).to.equal(2);
-    const preset = await createSigilResolver({ networks: [net({ maxLogBlockRange: 5n })], cache: false }).resolve(`did:sigil:local:${identities[10]}`);
+    const preset = await createSigilResolver({ networks: [net({ maxLogBlockRange: 5n })], cache: false }).resolve(
+      `did:sigil:local:${identities[10]}`,
+    );
     expect(preset.didDocument).to.deep.equal(expected.didDocument);
   });
 
@@ -153,7 +173,9 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
     const ms = performance.now() - started;
     expect(results).to.deep.equal(cold);
     expect(proxy.stats().sequentialRoundTrips).to.equal(1);
-    console.log(`      measured: 1,000 DIDs in ${proxy.stats().sequentialRoundTrips} round trip, ${proxy.roundTrips} HTTP requests, ${proxy.requests.length} calls, ${ms.toFixed(0)} ms`);
+    console.log(
+      `      measured: 1,000 DIDs in ${proxy.stats().sequentialRoundTrips} round trip, ${proxy.roundTrips} HTTP requests, ${proxy.requests.length} calls, ${ms.toFixed(0)} ms`,
+    );
   });
 
   it("fails over to the next endpoint when the first is down", async () => {
@@ -197,7 +219,10 @@ describe("sdk resolver over HTTP (real hardhat node)", function () {
     // Where the registry is missing, the resolver asks the chain id, and says which chain it got.
     const wrong = await startRpcProxy(node.url, { chainId: 1 });
     try {
-      const elsewhere = createSigilResolver({ networks: [net({ rpcUrls: [wrong.url], registry: "0x00000000000000000000000000000000000000aa" })], cache: false });
+      const elsewhere = createSigilResolver({
+        networks: [net({ rpcUrls: [wrong.url], registry: "0x00000000000000000000000000000000000000aa" })],
+        cache: false,
+      });
       const e = await elsewhere.resolve(`did:sigil:local:${identities[1]}`);
       expect(e.didResolutionMetadata.message).to.include("serves chain 1, but network local is chain 31337");
     } finally {

@@ -109,12 +109,13 @@ describe("sdk resolver (in-process chain)", () => {
     await env.send(1, { type: "setAttribute", identity: alice, ...serviceAttribute("Hub", { uri: "https://hub.example" }), validity: DAY });
     await env.send(1, { type: "changeOwner", identity: alice, newOwner: env.addresses[4] });
     const ethr = new Resolver(
-      getEthrResolver({ networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }] }),
+      getEthrResolver({
+        networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }],
+      }),
     );
     const theirs = (await ethr.resolve(`did:ethr:dev:${alice}`)).didDocument!;
     const ours = (await resolver.resolve(did(alice))).didDocument!;
-    const strip = (doc: typeof ours) =>
-      JSON.parse(JSON.stringify(doc).replaceAll(/did:(ethr|sigil):dev:0x[0-9a-fA-F]{40}/g, "DID"));
+    const strip = (doc: typeof ours) => JSON.parse(JSON.stringify(doc).replaceAll(/did:(ethr|sigil):dev:0x[0-9a-fA-F]{40}/g, "DID"));
     const t = strip(theirs);
     const o = strip(ours);
     delete t["@context"];
@@ -156,7 +157,13 @@ describe("sdk resolver (in-process chain)", () => {
 
   it("resolves past versions by versionId and versionTime, with next-version metadata", async () => {
     const [alice, bob] = env.addresses.slice(1, 3);
-    const first = await env.send(1, { type: "addDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate: bob, validity: DAY });
+    const first = await env.send(1, {
+      type: "addDelegate",
+      identity: alice,
+      delegateType: bytes32Name("sigAuth"),
+      delegate: bob,
+      validity: DAY,
+    });
     await env.networkHelpers.mine(5);
     const firstTime = (await env.publicClient.getBlock({ blockNumber: first.blockNumber })).timestamp;
     await env.networkHelpers.time.increase(100);
@@ -234,14 +241,18 @@ describe("sdk resolver (in-process chain)", () => {
 
   it("does not serve a reset chain's keys from the cache, even at the same block and state", async () => {
     const alice = env.addresses[1];
-    const cached = createSigilResolver({ networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.provider }], cache: { maxAgeMs: 0 } });
+    const cached = createSigilResolver({
+      networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.provider }],
+      cache: { maxAgeMs: 0 },
+    });
     const thief = env.addresses[6];
     const honest = env.addresses[7];
     const history = async (delegate: Address) => {
       await env.send(1, { type: "addDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate, validity: DAY });
       return cached.resolve(did(alice));
     };
-    const keys = (r: Awaited<ReturnType<typeof cached.resolve>>) => (r.didDocument?.verificationMethod ?? []).map((vm) => vm.blockchainAccountId?.toLowerCase());
+    const keys = (r: Awaited<ReturnType<typeof cached.resolve>>) =>
+      (r.didDocument?.verificationMethod ?? []).map((vm) => vm.blockchainAccountId?.toLowerCase());
     const snapshot = await env.provider.request({ method: "evm_snapshot", params: [] } as never);
     const before = await history(thief);
     expect(keys(before)).to.include(`eip155:${env.chainId}:${thief.toLowerCase()}`);

@@ -34,23 +34,38 @@ function randomIdentity(env: Env) {
   const identity = privateKeyToAccount(identityKey).address;
   let controller = identityKey;
   const guardianKeys = [generatePrivateKey(), generatePrivateKey()];
-  const set = buildGuardianSet({ identity, guardians: guardianKeys.map((k) => privateKeyToAccount(k).address), threshold: 2, delay: 3_600n });
+  const set = buildGuardianSet({
+    identity,
+    guardians: guardianKeys.map((k) => privateKeyToAccount(k).address),
+    threshold: 2,
+    delay: 3_600n,
+  });
   const published: Operation[] = [];
   let approvals = 0;
   let next: ReturnType<typeof generateNextKey> | undefined;
-  const send = async (key: Hex, op: Operation) => relayOperation(relayer, env.target, await signOperation(signerOf(key), env.target, op as never));
+  const send = async (key: Hex, op: Operation) =>
+    relayOperation(relayer, env.target, await signOperation(signerOf(key), env.target, op as never));
   const run = async (step: Step) => {
     switch (step) {
       case "key":
       case "shortKey":
       case "service": {
-        const entry = step === "service" ? serviceAttribute("Inbox", `https://inbox${published.length}.example`) : publicKeyAttribute("X25519", "enc", generateKeyPair("X25519").publicKey);
+        const entry =
+          step === "service"
+            ? serviceAttribute("Inbox", `https://inbox${published.length}.example`)
+            : publicKeyAttribute("X25519", "enc", generateKeyPair("X25519").publicKey);
         const op = { type: "setAttribute", identity, ...entry, validity: step === "shortKey" ? 30n : 86_400n } as const;
         published.push(op);
         return send(controller, op);
       }
       case "delegate":
-        return send(controller, { type: "addDelegate", identity, delegateType: bytes32Name("sigAuth"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: 86_400n });
+        return send(controller, {
+          type: "addDelegate",
+          identity,
+          delegateType: bytes32Name("sigAuth"),
+          delegate: privateKeyToAccount(generatePrivateKey()).address,
+          validity: 86_400n,
+        });
       case "revoke": {
         const op = published.shift();
         if (op?.type === "setAttribute") return send(controller, { type: "revokeAttribute", identity, name: op.name, value: op.value });
@@ -64,8 +79,17 @@ function randomIdentity(env: Env) {
         // One guardian of two: a proposal that stays open (guardian events, no recovery).
         const i = approvals++ % 2;
         const card = set.cards[i];
-        const recovery = { newOwner: privateKeyToAccount(generatePrivateKey()).address, nextCommitment: generateNextKey().commitment, purge: true };
-        return send(guardianKeys[i], { type: "approveRecovery", identity, recovery, proof: { guardian: card.guardian, salt: card.salt, proof: card.proof } });
+        const recovery = {
+          newOwner: privateKeyToAccount(generatePrivateKey()).address,
+          nextCommitment: generateNextKey().commitment,
+          purge: true,
+        };
+        return send(guardianKeys[i], {
+          type: "approveRecovery",
+          identity,
+          recovery,
+          proof: { guardian: card.guardian, salt: card.salt, proof: card.proof },
+        });
       }
       case "purge": {
         if (!next) {
@@ -73,7 +97,16 @@ function randomIdentity(env: Env) {
           await send(controller, { type: "commitNextOwner", identity, commitment: next.commitment });
         }
         const following = generateNextKey();
-        await send(next.privateKey, { type: "rotate", identity, salt: next.salt, newOwner: next.address, nextCommitment: following.commitment, purge: true, revokeDelegates: [], revokeAttributes: [] });
+        await send(next.privateKey, {
+          type: "rotate",
+          identity,
+          salt: next.salt,
+          newOwner: next.address,
+          nextCommitment: following.commitment,
+          purge: true,
+          revokeDelegates: [],
+          revokeAttributes: [],
+        });
         [controller, next] = [next.privateKey, following];
         published.length = 0;
         return;
@@ -117,7 +150,10 @@ describe("sdk: past versions by time and by block agree (property, in-process ch
 
   it("versionTime at each block's time equals versionId of that block, and ids never name two entries", async () => {
     const env = await setup();
-    const resolver = createSigilResolver({ networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }], cache: false });
+    const resolver = createSigilResolver({
+      networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }],
+      cache: false,
+    });
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { maxLength: 4 }), fc.array(stepArb, { maxLength: 4 }), async (before, after) => {
         const { identity, run } = randomIdentity(env);

@@ -38,7 +38,16 @@ describe("sdk writes", () => {
     const kinds = [];
     for (const op of ops) kinds.push((await env.send(1, op)).events.map((e) => e.kind));
     expect(kinds).to.deep.equal([["delegate"], ["delegate"], ["attribute"], ["attribute"], ["commit", "marker"]]);
-    const rotated = await env.send(3, { type: "rotate", identity: alice, salt: SALT, newOwner: next, nextCommitment: zeroHash, purge: true, revokeDelegates: [], revokeAttributes: [] });
+    const rotated = await env.send(3, {
+      type: "rotate",
+      identity: alice,
+      salt: SALT,
+      newOwner: next,
+      nextCommitment: zeroHash,
+      purge: true,
+      revokeDelegates: [],
+      revokeAttributes: [],
+    });
     expect(rotated.events.map((e) => e.kind)).to.deep.equal(["owner", "rotate"]);
     expect(rotated.gasUsed).to.be.greaterThan(0n);
     await env.send(3, { type: "changeOwner", identity: alice, newOwner: bob });
@@ -49,12 +58,22 @@ describe("sdk writes", () => {
   it("signs operations as EIP-712 typed data that any relayer submits", async () => {
     const [alice, bob, next] = env.addresses.slice(1, 4) as Address[];
     const relayer = env.wallet(9);
-    const signed = await signOperation(env.wallet(1), env.target, { type: "addDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate: bob, validity: DAY });
+    const signed = await signOperation(env.wallet(1), env.target, {
+      type: "addDelegate",
+      identity: alice,
+      delegateType: bytes32Name("sigAuth"),
+      delegate: bob,
+      validity: DAY,
+    });
     expect(signed).to.deep.include({ signer: alice, chainId: env.chainId });
     expect(signed.context).to.deep.equal({ nonce: 0n });
     const receipt = await relayOperation(relayer, env.target, signed);
     expect(receipt.events[0]).to.deep.include({ kind: "delegate", delegate: getAddress(bob) });
-    const commit = await signOperation(env.wallet(1), env.target, { type: "commitNextOwner", identity: alice, commitment: commitmentOf(next, SALT) });
+    const commit = await signOperation(env.wallet(1), env.target, {
+      type: "commitNextOwner",
+      identity: alice,
+      commitment: commitmentOf(next, SALT),
+    });
     expect(commit.context.nonce).to.equal(1n);
     await relayOperation(relayer, env.target, commit);
     const rotation = await signOperation(env.wallet(3), env.target, {
@@ -69,7 +88,17 @@ describe("sdk writes", () => {
     });
     // A rotation binds the commitment it consumes, not the nonce the current key can advance.
     expect(rotation.context).to.deep.equal({ commitment: commitmentOf(next, SALT), commitmentNonce: 1n, round: 0n });
-    await relayOperation(relayer, env.target, await signOperation(env.wallet(1), env.target, { type: "setAttribute", identity: alice, name: bytes32Name("did/svc/X"), value: "0x01", validity: DAY }));
+    await relayOperation(
+      relayer,
+      env.target,
+      await signOperation(env.wallet(1), env.target, {
+        type: "setAttribute",
+        identity: alice,
+        name: bytes32Name("did/svc/X"),
+        value: "0x01",
+        validity: DAY,
+      }),
+    );
     const rotated = await relayOperation(relayer, env.target, rotation);
     expect(rotated.events.map((e) => e.kind)).to.deep.equal(["delegate", "owner", "rotate"]);
   });
@@ -77,10 +106,11 @@ describe("sdk writes", () => {
   it("reports refusals as RegistryRevertError naming the contract's error, without sending", async () => {
     const [alice, bob, next] = env.addresses.slice(1, 4) as Address[];
     const before = await env.publicClient.getTransactionCount({ address: bob });
-    const attempt = (i: number, op: Operation) => sendOperation(env.wallet(i), env.target, op).then(
-      () => expect.fail("accepted"),
-      (e: unknown) => e as RegistryRevertError,
-    );
+    const attempt = (i: number, op: Operation) =>
+      sendOperation(env.wallet(i), env.target, op).then(
+        () => expect.fail("accepted"),
+        (e: unknown) => e as RegistryRevertError,
+      );
     let e = await attempt(2, { type: "changeOwner", identity: alice, newOwner: bob });
     expect(e).to.be.instanceOf(RegistryRevertError);
     expect(e.errorName).to.equal("bad_actor");
@@ -93,8 +123,16 @@ describe("sdk writes", () => {
     expect(e.code).to.equal("registryRevert");
     expect(e.args).to.deep.equal([getAddress(alice)]);
 
-    const stale = await signOperation(env.wallet(1), env.target, { type: "setAttribute", identity: alice, name: bytes32Name("did/svc/X"), value: "0x01", validity: DAY }, { deadline: 1n });
-    e = await relayOperation(env.wallet(9), env.target, stale).then(() => expect.fail("accepted"), (x: unknown) => x as RegistryRevertError);
+    const stale = await signOperation(
+      env.wallet(1),
+      env.target,
+      { type: "setAttribute", identity: alice, name: bytes32Name("did/svc/X"), value: "0x01", validity: DAY },
+      { deadline: 1n },
+    );
+    e = await relayOperation(env.wallet(9), env.target, stale).then(
+      () => expect.fail("accepted"),
+      (x: unknown) => x as RegistryRevertError,
+    );
     expect(e.errorName).to.equal("SigilExpiredSignature");
     expect(e.message).to.include("deadline has passed; sign it again");
   });

@@ -63,7 +63,9 @@ describe("resolver service under faults", function () {
       expect((await raw(svc.url, alice)).status).to.equal(500);
       expect((await raw(svc.url, `${alice}?versionId=1`)).status).to.equal(500);
       const batch = JSON.stringify({ dids: [chain.alice, chain.bob, "did:sigil:nope"] });
-      expect((await raw(svc.url, "/1.0/identifiers", { method: "POST", headers: { "content-type": "application/json" }, body: batch })).status).to.equal(200);
+      expect(
+        (await raw(svc.url, "/1.0/identifiers", { method: "POST", headers: { "content-type": "application/json" }, body: batch })).status,
+      ).to.equal(200);
       expect((await raw(svc.url, "/1.0/identifiers/did:sigil:local:0x123")).status).to.equal(400);
       expect((await raw(svc.url, "/1.0/identifiers/did:web:example.com")).status).to.equal(501);
       expect((await raw(svc.url, "/healthz")).status).to.equal(503);
@@ -88,7 +90,10 @@ describe("resolver service under faults", function () {
       expect(ok).to.include({ level: 30, outcome: "ok", status: 200 });
       const text = svc.logs.join("");
       for (const did of [chain.alice, chain.bob]) expect(text).to.not.include(did.slice(-40));
-      expect(text).to.not.include("0x123").and.not.include("example.com").and.not.match(/remoteAddress|remotePort|"url"/);
+      expect(text)
+        .to.not.include("0x123")
+        .and.not.include("example.com")
+        .and.not.match(/remoteAddress|remotePort|"url"/);
       // Should a reason ever quote a DID or an address, they are blanked.
       const { logReason } = await import("sigil-did-service/app");
       expect(logReason(`cannot read ${chain.alice}#key-1 from 0x${"ab".repeat(20)}, tx 0x${"cd".repeat(32)}\nstack`)).to.equal(
@@ -133,7 +138,21 @@ describe("resolver service under faults", function () {
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      [join(root, "sdk/cli/dist/main.js"), "--network", "local", "--registry", chain.registry, "--chain-id", "31337", "--rpc", slow.url, "serve", "--port", String(port), "--no-cache"],
+      [
+        join(root, "sdk/cli/dist/main.js"),
+        "--network",
+        "local",
+        "--registry",
+        chain.registry,
+        "--chain-id",
+        "31337",
+        "--rpc",
+        slow.url,
+        "serve",
+        "--port",
+        String(port),
+        "--no-cache",
+      ],
       { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SIGIL_LOG_LEVEL: "info" } },
     );
     let out = "";

@@ -36,12 +36,28 @@ export async function startChain(): Promise<Chain> {
   const target = { registry, publicClient };
   const [a, b, c]: WalletClient[] = [await funded(), await funded(), await funded()];
   const id = (w: WalletClient) => w.account!.address;
-  await sendOperation(a, target, { type: "setAttribute", identity: id(a), ...serviceAttribute("Messaging", "https://inbox.example/alice"), validity: DAY });
-  await sendOperation(a, target, { type: "addDelegate", identity: id(a), delegateType: bytes32Name("sigAuth"), delegate: privateKeyToAccount(generatePrivateKey()).address, validity: DAY });
+  await sendOperation(a, target, {
+    type: "setAttribute",
+    identity: id(a),
+    ...serviceAttribute("Messaging", "https://inbox.example/alice"),
+    validity: DAY,
+  });
+  await sendOperation(a, target, {
+    type: "addDelegate",
+    identity: id(a),
+    delegateType: bytes32Name("sigAuth"),
+    delegate: privateKeyToAccount(generatePrivateKey()).address,
+    validity: DAY,
+  });
   await sendOperation(b, target, { type: "deactivate", identity: id(b) });
   const carolBefore = await publicClient.getBlockNumber();
   await publicClient.request({ method: "evm_increaseTime", params: [60] } as never);
-  const receipt = await sendOperation(c, target, { type: "setAttribute", identity: id(c), ...serviceAttribute("Messaging", "https://inbox.example/carol"), validity: DAY });
+  const receipt = await sendOperation(c, target, {
+    type: "setAttribute",
+    identity: id(c),
+    ...serviceAttribute("Messaging", "https://inbox.example/carol"),
+    validity: DAY,
+  });
   const changedAt = (await publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
   const did = (w: WalletClient) => `did:sigil:local:${id(w).toLowerCase()}`;
   return {
@@ -62,7 +78,12 @@ export async function startChain(): Promise<Chain> {
 }
 
 /** A service on a free port; its log lines are kept for inspection. */
-export async function serve(networks: SigilNetwork[], cache: SigilResolverConfig["cache"] = { maxAgeMs: 0 }, maxBatch?: number, extra: Partial<ServeOptions> = {}) {
+export async function serve(
+  networks: SigilNetwork[],
+  cache: SigilResolverConfig["cache"] = { maxAgeMs: 0 },
+  maxBatch?: number,
+  extra: Partial<ServeOptions> = {},
+) {
   const logs: string[] = [];
   const logDestination = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
   const service: RunningService = await startResolverService({
@@ -84,15 +105,22 @@ export interface RawResponse {
 }
 
 /** An HTTP request with the path sent exactly as given (fetch would re-encode it). */
-export function raw(base: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+export function raw(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path, method: options.method ?? "GET", headers: options.headers }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body, json: () => JSON.parse(body) }));
-    });
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, path, method: options.method ?? "GET", headers: options.headers },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body, json: () => JSON.parse(body) }));
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });
@@ -132,7 +160,6 @@ export function expectErrorBody(r: RawResponse, status: number, type?: string) {
   expect(error.detail).to.be.a("string").and.not.equal("");
   return error as { type: string; title: string; detail: string };
 }
-
 
 /** An RFC 9457 answer outside resolution: problem+json, its status in the body, the status's title. */
 export function expectProblem(r: RawResponse, status: number, title: string) {

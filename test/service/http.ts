@@ -57,7 +57,10 @@ describe("resolver service: HTTP protocol (real HTTP, real hardhat node)", funct
     const ok = await post(JSON.stringify({ dids: [chain.alice, "nope"] }));
     expect(ok.status).to.equal(200);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed body, whose shape the assertions check
-    expect(ok.json().results.map((r: any) => r.didDocument?.id ?? r.didResolutionMetadata.error.type)).to.deep.equal([chain.alice, "https://www.w3.org/ns/did#INVALID_DID"]);
+    expect(ok.json().results.map((r: any) => r.didDocument?.id ?? r.didResolutionMetadata.error.type)).to.deep.equal([
+      chain.alice,
+      "https://www.w3.org/ns/did#INVALID_DID",
+    ]);
   });
 
   it("answers a too-large body 413 and a body that is not JSON 415, each saying what to send", async () => {
@@ -77,9 +80,13 @@ describe("resolver service: HTTP protocol (real HTTP, real hardhat node)", funct
     }
     expect(expectProblem(await post("x", {}), 415, "Unsupported Media Type").detail).to.include("no Content-Type");
     // A JSON type with parameters or in capitals is JSON.
-    expect((await post(JSON.stringify({ dids: [chain.alice] }), { "content-type": "Application/JSON; charset=utf-8" })).status).to.equal(200);
+    expect((await post(JSON.stringify({ dids: [chain.alice] }), { "content-type": "Application/JSON; charset=utf-8" })).status).to.equal(
+      200,
+    );
     // Malformed JSON and an empty JSON body say what to send, too.
-    expect(expectProblem(await post("{nope"), 400, "Bad Request").detail).to.include("not valid JSON").and.include('{"dids": [');
+    expect(expectProblem(await post("{nope"), 400, "Bad Request").detail)
+      .to.include("not valid JSON")
+      .and.include('{"dids": [');
     expect(expectProblem(await post(""), 400, "Bad Request").detail).to.include("the body is empty");
   });
 
@@ -126,7 +133,9 @@ describe("resolver service: HTTP protocol (real HTTP, real hardhat node)", funct
     // Past 96 KiB of request line and headers: refused before routing, still problem details.
     for (const request of [{ path: id("x".repeat(120_000)) }, { path: "/healthz", headers: { "x-pad": "y".repeat(120_000) } }]) {
       const r = await raw(svc.url, request.path, { headers: request.headers });
-      expect(expectProblem(r, 431, "Request Header Fields Too Large").detail).to.include("98304 bytes").and.include("2048 characters");
+      expect(expectProblem(r, 431, "Request Header Fields Too Large").detail)
+        .to.include("98304 bytes")
+        .and.include("2048 characters");
       expect(r.headers["access-control-allow-origin"]).to.equal("*");
     }
     // The service is still there, and counted the refusals.
@@ -146,7 +155,10 @@ describe("resolver service: HTTP protocol (real HTTP, real hardhat node)", funct
     };
 
     it("lets any origin GET and POST by default: preflight 204, every answer (errors too) readable", async () => {
-      for (const [path, method] of [[id(chain.alice), "GET"], ["/1.0/identifiers", "POST"]]) {
+      for (const [path, method] of [
+        [id(chain.alice), "GET"],
+        ["/1.0/identifiers", "POST"],
+      ]) {
         const r = await preflight(svc.url, path, method, { "access-control-request-headers": "content-type, accept" });
         expect(r.status).to.equal(204);
         expect(r.body).to.equal("");
@@ -165,7 +177,11 @@ describe("resolver service: HTTP protocol (real HTTP, real hardhat node)", funct
 
       const answers = [
         await raw(svc.url, id(chain.alice), { headers: { origin } }),
-        await raw(svc.url, "/1.0/identifiers", { method: "POST", headers: { origin, "content-type": "application/json" }, body: JSON.stringify({ dids: [chain.alice] }) }),
+        await raw(svc.url, "/1.0/identifiers", {
+          method: "POST",
+          headers: { origin, "content-type": "application/json" },
+          body: JSON.stringify({ dids: [chain.alice] }),
+        }),
         await raw(svc.url, id("not-a-did"), { headers: { origin } }),
         await raw(svc.url, "/1.0/identifiers", { method: "POST", headers: { origin, "content-type": "text/plain" }, body: "x" }),
         await raw(svc.url, "/1.0/identifiers", { headers: { origin } }),

@@ -5,7 +5,17 @@
 import { expect } from "chai";
 import { createPublicClient, createWalletClient, http, type Address, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { buildGuardianSet, createSigilResolver, encodeSignedOperation, generateNextKey, relayOperation, sendOperation, serviceAttribute, signOperation, type SignedOperation } from "sigil-did";
+import {
+  buildGuardianSet,
+  createSigilResolver,
+  encodeSignedOperation,
+  generateNextKey,
+  relayOperation,
+  sendOperation,
+  serviceAttribute,
+  signOperation,
+  type SignedOperation,
+} from "sigil-did";
 import { RELAY_PATH } from "sigil-did-service";
 import { devChain } from "../support/dev-chain.ts";
 import { startRpcProxy } from "../support/rpc-proxy.ts";
@@ -70,9 +80,18 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
   });
 
   it("refuses a damaged body with every problem named, and another chain's signature, before sending anything", async () => {
-    const damaged = await post(JSON.stringify({ operation: { type: "stealEverything", identity: "0x1" }, signer: "nope", chainId: "31337" }));
+    const damaged = await post(
+      JSON.stringify({ operation: { type: "stealEverything", identity: "0x1" }, signer: "nope", chainId: "31337" }),
+    );
     expect(damaged.status, damaged.body).to.equal(400);
-    expect(damaged.json().errors).to.include.members([`unknown operation type "stealEverything"`, "signer is not an address", "registry is not an address", "signature is not hex", "chainId is missing", "deadline is missing"]);
+    expect(damaged.json().errors).to.include.members([
+      `unknown operation type "stealEverything"`,
+      "signer is not an address",
+      "registry is not an address",
+      "signature is not hex",
+      "chainId is missing",
+      "deadline is missing",
+    ]);
     const notJson = await post("{");
     expect(notJson.status).to.equal(400);
     const { signed } = await signedByPoorKey("https://inbox.example/elsewhere", 10);
@@ -88,7 +107,15 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     const r = await post(JSON.stringify(body));
     expect(r.status, r.body).to.equal(400);
     expect(r.json().detail).to.match(/^the operation cannot be sent as signed: /);
-    const approval = { ...body, operation: { type: "approveRecovery", identity: body.operation.identity, recovery: {}, proof: { guardian: "0x0000000000000000000000000000000000000001" } } };
+    const approval = {
+      ...body,
+      operation: {
+        type: "approveRecovery",
+        identity: body.operation.identity,
+        recovery: {},
+        proof: { guardian: "0x0000000000000000000000000000000000000001" },
+      },
+    };
     const wrongGuardian = await post(JSON.stringify(approval));
     expect(wrongGuardian.status, wrongGuardian.body).to.equal(400);
     expect(wrongGuardian.json().detail).to.include("its proof is for guardian");
@@ -111,8 +138,22 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     const next = generateNextKey();
     const target = { registry: chain.registry, publicClient };
     await sendOperation(owner, target, { type: "commitNextOwner", identity: owner.account!.address, commitment: next.commitment });
-    const rotate = { type: "rotate", identity: owner.account!.address, salt: next.salt, newOwner: next.address, nextCommitment: generateNextKey().commitment, purge: true, revokeDelegates: [], revokeAttributes: [] } as const;
-    const rotation = await signOperation(createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(chain.node.url) }), target, rotate, { chainId: 31337 });
+    const rotate = {
+      type: "rotate",
+      identity: owner.account!.address,
+      salt: next.salt,
+      newOwner: next.address,
+      nextCommitment: generateNextKey().commitment,
+      purge: true,
+      revokeDelegates: [],
+      revokeAttributes: [],
+    } as const;
+    const rotation = await signOperation(
+      createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(chain.node.url) }),
+      target,
+      rotate,
+      { chainId: 31337 },
+    );
     const rotated = await post(encodeSignedOperation(rotation));
     expect(rotated.status, rotated.body).to.equal(200);
     expect(rotated.json().events).to.include("rotate");
@@ -126,7 +167,8 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     const strict = await serve([chain.net()], { maxAgeMs: 0 }, undefined, {
       relay: { relayer: await dev.funded(), target, chainId: 31337, maxPerMinute: 2, maxPerIdentityPerMinute: 2 },
     });
-    const postTo = (signed: SignedOperation) => raw(strict.url, RELAY_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: encodeSignedOperation(signed) });
+    const postTo = (signed: SignedOperation) =>
+      raw(strict.url, RELAY_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: encodeSignedOperation(signed) });
     try {
       // Four made-up identities, each with a 1-of-1 guardian set naming a fresh guardian key of his.
       const approvals: SignedOperation[] = [];
@@ -135,16 +177,35 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
         const identity = privateKeyToAccount(identityKey).address;
         const guardianKey = generatePrivateKey();
         const set = buildGuardianSet({ identity, guardians: [privateKeyToAccount(guardianKey).address], threshold: 1, delay: 3_600n });
-        const setup = await signOperation(createWalletClient({ account: privateKeyToAccount(identityKey), transport: http(chain.node.url) }), target, { type: "setGuardians", identity, root: set.root, threshold: 1n, delay: 3_600n }, { chainId: 31337 });
+        const setup = await signOperation(
+          createWalletClient({ account: privateKeyToAccount(identityKey), transport: http(chain.node.url) }),
+          target,
+          { type: "setGuardians", identity, root: set.root, threshold: 1n, delay: 3_600n },
+          { chainId: 31337 },
+        );
         await relayOperation(attacker, target, setup);
         const card = set.cards[0];
-        const approve = { type: "approveRecovery", identity, recovery: { newOwner: attacker.account!.address, nextCommitment: generateNextKey().commitment, purge: true }, proof: { guardian: card.guardian, salt: card.salt, proof: card.proof } } as const;
-        approvals.push(await signOperation(createWalletClient({ account: privateKeyToAccount(guardianKey), transport: http(chain.node.url) }), target, approve, { chainId: 31337 }));
+        const approve = {
+          type: "approveRecovery",
+          identity,
+          recovery: { newOwner: attacker.account!.address, nextCommitment: generateNextKey().commitment, purge: true },
+          proof: { guardian: card.guardian, salt: card.salt, proof: card.proof },
+        } as const;
+        approvals.push(
+          await signOperation(
+            createWalletClient({ account: privateKeyToAccount(guardianKey), transport: http(chain.node.url) }),
+            target,
+            approve,
+            { chainId: 31337 },
+          ),
+        );
       }
       const answers = [];
       for (const a of approvals) answers.push((await postTo(a)).status);
       expect(answers, "each made-up identity spends its own budget, not one shared with the owner").to.deep.equal([200, 200, 200, 200]);
-      expect((await guarded.resolve(`did:sigil:local:${approvals[0].operation.identity.toLowerCase()}`)).didDocumentMetadata).to.have.nested.property("sigil.recoveries.length", 1);
+      expect(
+        (await guarded.resolve(`did:sigil:local:${approvals[0].operation.identity.toLowerCase()}`)).didDocumentMetadata,
+      ).to.have.nested.property("sigil.recoveries.length", 1);
 
       // The owner's rotation, signed by the next key, still goes through; so does the next one.
       const owner = await dev.funded();
@@ -152,8 +213,22 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
       await sendOperation(owner, target, { type: "commitNextOwner", identity: owner.account!.address, commitment: next.commitment });
       const rotateOnce = async () => {
         const fresh = generateNextKey();
-        const rotate = { type: "rotate", identity: owner.account!.address, salt: next.salt, newOwner: next.address, nextCommitment: fresh.commitment, purge: true, revokeDelegates: [], revokeAttributes: [] } as const;
-        const rotation = await signOperation(createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(chain.node.url) }), target, rotate, { chainId: 31337 });
+        const rotate = {
+          type: "rotate",
+          identity: owner.account!.address,
+          salt: next.salt,
+          newOwner: next.address,
+          nextCommitment: fresh.commitment,
+          purge: true,
+          revokeDelegates: [],
+          revokeAttributes: [],
+        } as const;
+        const rotation = await signOperation(
+          createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(chain.node.url) }),
+          target,
+          rotate,
+          { chainId: 31337 },
+        );
         const answer = await postTo(rotation);
         if (answer.status === 200) next = fresh;
         return answer;
@@ -188,12 +263,28 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
         const identityKey = generatePrivateKey();
         const identity = privateKeyToAccount(identityKey).address;
         const set = buildGuardianSet({ identity, guardians: [guardian.account.address], threshold: 1, delay: 3_600n });
-        const setup = await signOperation(createWalletClient({ account: privateKeyToAccount(identityKey), transport: http(chain.node.url) }), target, { type: "setGuardians", identity, root: set.root, threshold: 1n, delay: 3_600n }, { chainId: 31337 });
+        const setup = await signOperation(
+          createWalletClient({ account: privateKeyToAccount(identityKey), transport: http(chain.node.url) }),
+          target,
+          { type: "setGuardians", identity, root: set.root, threshold: 1n, delay: 3_600n },
+          { chainId: 31337 },
+        );
         await relayOperation(attacker, target, setup);
         const card = set.cards[0];
-        const approve = { type: "approveRecovery", identity, recovery: { newOwner: attacker.account!.address, nextCommitment: generateNextKey().commitment, purge: true }, proof: { guardian: card.guardian, salt: card.salt, proof: card.proof } } as const;
+        const approve = {
+          type: "approveRecovery",
+          identity,
+          recovery: { newOwner: attacker.account!.address, nextCommitment: generateNextKey().commitment, purge: true },
+          proof: { guardian: card.guardian, salt: card.salt, proof: card.proof },
+        } as const;
         const signed = await signOperation(guardian, target, approve, { chainId: 31337 });
-        answers.push(await raw(strict.url, RELAY_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: encodeSignedOperation(signed) }));
+        answers.push(
+          await raw(strict.url, RELAY_PATH, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: encodeSignedOperation(signed),
+          }),
+        );
       }
       expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 429]);
       expect(answers[2].json().detail).to.include("for one signer");
@@ -210,7 +301,21 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     await sendOperation(owner, target, { type: "commitNextOwner", identity: owner.account!.address, commitment: next.commitment });
     const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(chain.node.url) });
     const sign = (nextCommitment: Hex) =>
-      signOperation(nextWallet, target, { type: "rotate", identity: owner.account!.address, salt: next.salt, newOwner: next.address, nextCommitment, purge: true, revokeDelegates: [], revokeAttributes: [] }, { chainId: 31337 });
+      signOperation(
+        nextWallet,
+        target,
+        {
+          type: "rotate",
+          identity: owner.account!.address,
+          salt: next.salt,
+          newOwner: next.address,
+          nextCommitment,
+          purge: true,
+          revokeDelegates: [],
+          revokeAttributes: [],
+        },
+        { chainId: 31337 },
+      );
     const rotation = await sign(generateNextKey().commitment);
     const other = await sign(generateNextKey().commitment); // signed at the same time, never sent
     const thief = await dev.funded();
@@ -229,16 +334,26 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     const dropping = await startRpcProxy(chain.node.url, { dropTransactions: true });
     const key = generatePrivateKey();
     const dev = devChain(chain.node.url);
-    await publicClient.waitForTransactionReceipt({ hash: await dev.dev.sendTransaction({ to: privateKeyToAccount(key).address, value: 10n ** 18n, chain: null }) });
+    await publicClient.waitForTransactionReceipt({
+      hash: await dev.dev.sendTransaction({ to: privateKeyToAccount(key).address, value: 10n ** 18n, chain: null }),
+    });
     const relayer = createWalletClient({ account: privateKeyToAccount(key), transport: http(dropping.url) });
-    const lossy = await serve([chain.net()], { maxAgeMs: 0 }, undefined, { relay: { relayer, target: { registry: chain.registry, publicClient }, chainId: 31337, receiptTimeoutMs: 1_000 } });
+    const lossy = await serve([chain.net()], { maxAgeMs: 0 }, undefined, {
+      relay: { relayer, target: { registry: chain.registry, publicClient }, chainId: 31337, receiptTimeoutMs: 1_000 },
+    });
     try {
       const { signed, did } = await signedByPoorKey("https://inbox.example/lost");
-      const r = await raw(lossy.url, RELAY_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: encodeSignedOperation(signed) });
+      const r = await raw(lossy.url, RELAY_PATH, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: encodeSignedOperation(signed),
+      });
       expect(r.status, r.body).to.equal(504);
       expect(r.json().transactionHash).to.match(/^0x[0-9a-f]{64}$/);
       expect(r.json().detail).to.include("was sent but not mined");
-      expect((await createSigilResolver({ networks: [chain.net()], cache: false }).resolve(did)).didDocument!.service ?? []).to.deep.equal([]);
+      expect((await createSigilResolver({ networks: [chain.net()], cache: false }).resolve(did)).didDocument!.service ?? []).to.deep.equal(
+        [],
+      );
     } finally {
       await lossy.service.close();
       await dropping.close();

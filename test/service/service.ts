@@ -39,7 +39,12 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
   it("negotiates the representation from Accept, old Universal Resolver types included", async () => {
     const cases: [string, number, string, "result" | "document" | "dereferencing", boolean?][] = [
       ["application/did-resolution", 200, RESULT, "result"],
-      ['application/ld+json;profile="https://w3id.org/did-resolution"', 200, 'application/ld+json;profile="https://w3id.org/did-resolution"', "result"],
+      [
+        'application/ld+json;profile="https://w3id.org/did-resolution"',
+        200,
+        'application/ld+json;profile="https://w3id.org/did-resolution"',
+        "result",
+      ],
       ["application/json", 200, "application/json", "result"],
       ["*/*", 200, RESULT, "result"],
       ["application/did", 200, "application/did", "document", true],
@@ -86,14 +91,22 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
     const service = await get(id(`${chain.alice}%23service-1`), "application/did");
     expect(String(service.headers["content-type"]).replace("; charset=utf-8", "")).to.equal("application/ld+json");
     expect(service.json()).to.deep.equal({
-      "@context": ["https://www.w3.org/ns/did/v1.1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2", "https://w3id.org/sigil/v1"],
+      "@context": [
+        "https://www.w3.org/ns/did/v1.1",
+        "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
+        "https://w3id.org/sigil/v1",
+      ],
       id: `${chain.alice}#service-1`,
       type: "Messaging",
       serviceEndpoint: "https://inbox.example/alice",
     });
     const plain = await get(id(`${chain.alice}%23service-1`), "application/did+json");
     expect(String(plain.headers["content-type"]).replace("; charset=utf-8", "")).to.equal("application/json");
-    expect(plain.json()).to.deep.equal({ id: `${chain.alice}#service-1`, type: "Messaging", serviceEndpoint: "https://inbox.example/alice" });
+    expect(plain.json()).to.deep.equal({
+      id: `${chain.alice}#service-1`,
+      type: "Messaging",
+      serviceEndpoint: "https://inbox.example/alice",
+    });
     expect(expectErrorBody(await get(id(`${chain.alice}%23nothing-here`)), 404).detail).to.include('"nothing-here"');
   });
 
@@ -142,17 +155,26 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
     const junk = fc.oneof(
       fc.string({ unit: "binary", maxLength: 200 }).map((s) => encodeURIComponent(s)),
       fc.string({ unit: fc.constantFrom(..."did:sigl0xabcdef%23?#&=/+.-_~%ZZ%E0"), maxLength: 120 }),
-      fc.tuple(fc.constantFrom(chain.alice, "did:sigil:local:0x0000000000000000000000000000000000000001"), fc.string({ unit: fc.constantFrom(..."?&=#%2Fvx0aZ+:;"), maxLength: 40 })).map(([d, tail]) => d + tail),
+      fc
+        .tuple(
+          fc.constantFrom(chain.alice, "did:sigil:local:0x0000000000000000000000000000000000000001"),
+          fc.string({ unit: fc.constantFrom(..."?&=#%2Fvx0aZ+:;"), maxLength: 40 }),
+        )
+        .map(([d, tail]) => d + tail),
       fc.string({ maxLength: 30 }).map((s) => `${chain.alice}?${encodeURIComponent(s)}=${encodeURIComponent(s)}`),
     );
     await fc.assert(
-      fc.asyncProperty(junk, fc.constantFrom(undefined, "*/*", "application/did", "text/plain", "application/did-url-dereferencing"), async (path, accept) => {
-        const r = await get(id(path), accept);
-        expect([200, 400, 404, 406, 410, 501], `${r.status} ${path}`).to.include(r.status);
-        const body = r.json(); // always JSON
-        if (r.status >= 400 && r.status !== 410) expectErrorBody(r, r.status);
-        else expect(body).to.be.an("object");
-      }),
+      fc.asyncProperty(
+        junk,
+        fc.constantFrom(undefined, "*/*", "application/did", "text/plain", "application/did-url-dereferencing"),
+        async (path, accept) => {
+          const r = await get(id(path), accept);
+          expect([200, 400, 404, 406, 410, 501], `${r.status} ${path}`).to.include(r.status);
+          const body = r.json(); // always JSON
+          if (r.status >= 400 && r.status !== 410) expectErrorBody(r, r.status);
+          else expect(body).to.be.an("object");
+        },
+      ),
       { numRuns: 300 },
     );
     expect((await get("/healthz")).status).to.equal(200);
@@ -168,19 +190,26 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
     expect(r.status).to.equal(200);
     const { results } = r.json();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed bodies, whose shape the assertions check
-    expect(results.map((x: any) => x.didDocument?.id ?? x.didResolutionMetadata.error?.type ?? (x.didDocumentMetadata.deactivated && "deactivated"))).to.deep.equal([
-      chain.alice,
-      "https://www.w3.org/ns/did#INVALID_DID",
-      "deactivated",
-      chain.carol,
-    ]);
+    expect(
+      results.map(
+        (x: any) => x.didDocument?.id ?? x.didResolutionMetadata.error?.type ?? (x.didDocumentMetadata.deactivated && "deactivated"),
+      ),
+    ).to.deep.equal([chain.alice, "https://www.w3.org/ns/did#INVALID_DID", "deactivated", chain.carol]);
     expect(results[2]).to.deep.include({ didDocument: null });
     expect(results[2].didDocumentMetadata.deactivated).to.equal(true);
     expect(chain.proxy.roundTrips).to.equal(1);
-    const tooMany = await raw(svc.url, "/1.0/identifiers", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dids: Array(51).fill(chain.alice) }) });
+    const tooMany = await raw(svc.url, "/1.0/identifiers", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ dids: Array(51).fill(chain.alice) }),
+    });
     expect(tooMany.status).to.equal(400);
     expect(tooMany.json().detail).to.include("1 to 50 DIDs");
-    const badJson = await raw(svc.url, "/1.0/identifiers", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    const badJson = await raw(svc.url, "/1.0/identifiers", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
     expect(badJson.status).to.equal(400);
     expect(badJson.headers["content-type"]).to.match(/^application\/problem\+json/);
     const text = await raw(svc.url, "/1.0/identifiers", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
@@ -200,7 +229,9 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
     expect(metrics.body).to.match(/sigil_resolutions_total\{outcome="invalidDid"\} \d+/);
     const confirmed = Number(/^sigil_cache_lookups\{outcome="confirmed"\} (\d+)$/m.exec(metrics.body)?.[1]);
     expect(confirmed).to.be.greaterThan(2);
-    expect(Number(/^sigil_cache_hit_ratio (\S+)$/m.exec(metrics.body)?.[1])).to.be.greaterThan(0).and.lessThan(1);
+    expect(Number(/^sigil_cache_hit_ratio (\S+)$/m.exec(metrics.body)?.[1]))
+      .to.be.greaterThan(0)
+      .and.lessThan(1);
   });
 
   it("logs each request as JSON without the DID looked up or the client's address", async () => {

@@ -6,10 +6,28 @@ import { expect } from "chai";
 import { Resolver } from "did-resolver";
 import type { DIDDocument, DIDResolutionResult, Service, VerificationMethod } from "did-resolver";
 import { isSigilDid } from "sigil-did";
-import { DATETIME, DID_SYNTAX, DID_URL_SYNTAX, DOCUMENT_TYPES, isMetadataStructure, sharedChain, URI, type StandardsChain } from "./fixture.ts";
+import {
+  DATETIME,
+  DID_SYNTAX,
+  DID_URL_SYNTAX,
+  DOCUMENT_TYPES,
+  isMetadataStructure,
+  sharedChain,
+  URI,
+  type StandardsChain,
+} from "./fixture.ts";
 
 const RELATIONSHIPS = ["authentication", "assertionMethod", "keyAgreement", "capabilityInvocation", "capabilityDelegation"] as const;
-const MATERIAL = ["publicKeyJwk", "publicKeyMultibase", "publicKeyHex", "publicKeyBase58", "publicKeyBase64", "publicKeyPem", "blockchainAccountId", "value"];
+const MATERIAL = [
+  "publicKeyJwk",
+  "publicKeyMultibase",
+  "publicKeyHex",
+  "publicKeyBase58",
+  "publicKeyBase64",
+  "publicKeyPem",
+  "blockchainAccountId",
+  "value",
+];
 const JWK_PRIVATE = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 interface Resolved {
@@ -35,10 +53,20 @@ describe("DID Core 1.0: documents and resolution results (SDK, real hardhat node
         for (const accept of DOCUMENT_TYPES) {
           for (const publicKeyFormat of [undefined, "Multikey", "JsonWebKey"] as const) {
             const result = await sigil.resolve(form.did, { accept, ...(publicKeyFormat ? { publicKeyFormat } : {}) });
-            all.push({ label: `${c.name} / ${form.label} / ${accept} / ${publicKeyFormat ?? "did:ethr keys"}`, did: form.did, accept, result });
+            all.push({
+              label: `${c.name} / ${form.label} / ${accept} / ${publicKeyFormat ?? "did:ethr keys"}`,
+              did: form.did,
+              accept,
+              result,
+            });
           }
         }
-        all.push({ label: `${c.name} / ${form.label} / stock did-resolver`, did: form.did, accept: "application/did+ld+json", result: await dif.resolve(form.did) });
+        all.push({
+          label: `${c.name} / ${form.label} / stock did-resolver`,
+          did: form.did,
+          accept: "application/did+ld+json",
+          result: await dif.resolve(form.did),
+        });
       }
     }
     // Past versions (DID Core 1.0 §3.2.1 versionId / versionTime).
@@ -183,11 +211,17 @@ describe("DID Core 1.0: documents and resolution results (SDK, real hardhat node
   it("§7.1.3 document metadata: created/updated/nextUpdate XML datetimes in UTC without fractions; versionId/nextVersionId ASCII strings; deactivated absent or false when not deactivated", () => {
     for (const { label, result } of docs()) {
       const m = result.didDocumentMetadata as Record<string, unknown>;
-      for (const key of ["created", "updated", "nextUpdate"]) if (m[key] !== undefined) expect(m[key], `${label} ${key}`).to.be.a("string").and.match(DATETIME);
-      for (const key of ["versionId", "nextVersionId"]) if (m[key] !== undefined) expect(m[key], `${label} ${key}`).to.be.a("string").and.match(/^[\x20-\x7e]+$/);
+      for (const key of ["created", "updated", "nextUpdate"])
+        if (m[key] !== undefined) expect(m[key], `${label} ${key}`).to.be.a("string").and.match(DATETIME);
+      for (const key of ["versionId", "nextVersionId"])
+        if (m[key] !== undefined)
+          expect(m[key], `${label} ${key}`)
+            .to.be.a("string")
+            .and.match(/^[\x20-\x7e]+$/);
       expect([undefined, false], label).to.include(m.deactivated);
     }
-    const rich = all.find((r) => r.label.startsWith("rich / network name / application/did+ld+json / did:ethr"))!.result.didDocumentMetadata;
+    const rich = all.find((r) => r.label.startsWith("rich / network name / application/did+ld+json / did:ethr"))!.result
+      .didDocumentMetadata;
     expect(rich.created, "an identity with changes has created").to.match(DATETIME);
     expect(rich.updated).to.match(DATETIME);
     expect(rich.versionId).to.equal(chain.history.lastChangeBlock.toString());
@@ -205,7 +239,9 @@ describe("DID Core 1.0: documents and resolution results (SDK, real hardhat node
       expect(m.canonicalId, c.name).to.equal(`did:sigil:0x7a69:${c.address.toLowerCase()}`);
       expect(m.equivalentId, c.name).to.be.an("array");
       for (const other of [m.canonicalId!, ...m.equivalentId!]) {
-        expect(other, c.name).to.match(DID_SYNTAX).and.match(/^did:sigil:/);
+        expect(other, c.name)
+          .to.match(DID_SYNTAX)
+          .and.match(/^did:sigil:/);
         const again = await sigil.resolve(other);
         expect(again.didDocument!.id).to.equal(other);
         expect(shape(again.didDocument!), `${c.name}: ${other}`).to.deep.equal(shape(didDocument!));
@@ -225,7 +261,8 @@ describe("DID Core 1.0: documents and resolution results (SDK, real hardhat node
       const doc = result.didDocument;
       for (const m of doc.verificationMethod ?? []) expect(m.id.startsWith(`${doc.id}#`), label).to.equal(true);
       for (const s of doc.service ?? []) expect(s.id.startsWith(`${doc.id}#`), label).to.equal(true);
-      for (const r of RELATIONSHIPS) for (const ref of doc[r] ?? []) expect((typeof ref === "string" ? ref : ref.id).startsWith(`${doc.id}#`), label).to.equal(true);
+      for (const r of RELATIONSHIPS)
+        for (const ref of doc[r] ?? []) expect((typeof ref === "string" ? ref : ref.id).startsWith(`${doc.id}#`), label).to.equal(true);
     }
     const sigil = chain.resolver();
     const plain = await sigil.resolve(chain.cases.rich.did);

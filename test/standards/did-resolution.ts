@@ -90,7 +90,7 @@ describe("DID Resolution through the SDK: resolve() and dereference()", function
       expect((await dif.resolve(chain.cases.deactivated.did)).didDocument).to.equal(null);
     });
 
-    it("§13.2 noCache: true (or \"true\") reads the registry even when a cached copy would be served", async () => {
+    it('§13.2 noCache: true (or "true") reads the registry even when a cached copy would be served', async () => {
       const cached = chain.resolver([]);
       const { createSigilResolver } = await import("sigil-did");
       const lasting = createSigilResolver({ networks: [chain.net], cache: { maxAgeMs: 60_000 } });
@@ -161,7 +161,11 @@ describe("DID Resolution through the SDK: resolve() and dereference()", function
     it("§5.4.2: a fragment dereferences to the verification method or service with that id, carrying the document's contexts (§5.5.1); NOT_FOUND otherwise", async () => {
       const vm = await dereference(sigil, `${did()}#controller`);
       expect(vm.contentStream).to.deep.include({ id: `${did()}#controller`, type: "EcdsaSecp256k1RecoveryMethod2020" });
-      expect((vm.contentStream as Record<string, unknown>)["@context"]).to.deep.equal(["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2", "https://w3id.org/sigil/v1"]);
+      expect((vm.contentStream as Record<string, unknown>)["@context"]).to.deep.equal([
+        "https://www.w3.org/ns/did/v1",
+        "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
+        "https://w3id.org/sigil/v1",
+      ]);
       expect(vm.dereferencingMetadata.contentType).to.equal("application/ld+json");
       const plain = await dereference(sigil, `${did()}#service-1`, { accept: "application/did+json" });
       expect(plain.contentStream).to.not.have.property("@context");
@@ -186,12 +190,24 @@ describe("DID Resolution through the SDK: resolve() and dereference()", function
     it("§5.4.2 verificationRelationship: the method must be listed under it (INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD), and be a method (INVALID_VERIFICATION_METHOD)", async () => {
       const { didDocument } = await sigil.resolve(did());
       const agreement = (didDocument!.keyAgreement as string[])[0].split("#")[1];
-      expect((await dereference(sigil, `${did()}#${agreement}`, { verificationRelationship: "keyAgreement" })).dereferencingMetadata.error).to.equal(undefined);
-      expect(derefError(await dereference(sigil, `${did()}#${agreement}`, { verificationRelationship: "authentication" }))).to.equal("invalidRelationshipForVerificationMethod");
-      expect(derefError(await dereference(sigil, `${did()}#controller`, { verificationRelationship: "authentication" }))).to.equal(undefined);
-      expect(derefError(await dereference(sigil, `${did()}#service-1`, { verificationRelationship: "authentication" }))).to.equal("invalidVerificationMethod");
-      expect(derefError(await dereference(sigil, did(), { verificationRelationship: "authentication" }))).to.equal("invalidVerificationMethod");
-      expect(derefError(await dereference(sigil, `${did()}#controller`, { verificationRelationship: "signing" }))).to.equal("invalidOptions");
+      expect(
+        (await dereference(sigil, `${did()}#${agreement}`, { verificationRelationship: "keyAgreement" })).dereferencingMetadata.error,
+      ).to.equal(undefined);
+      expect(derefError(await dereference(sigil, `${did()}#${agreement}`, { verificationRelationship: "authentication" }))).to.equal(
+        "invalidRelationshipForVerificationMethod",
+      );
+      expect(derefError(await dereference(sigil, `${did()}#controller`, { verificationRelationship: "authentication" }))).to.equal(
+        undefined,
+      );
+      expect(derefError(await dereference(sigil, `${did()}#service-1`, { verificationRelationship: "authentication" }))).to.equal(
+        "invalidVerificationMethod",
+      );
+      expect(derefError(await dereference(sigil, did(), { verificationRelationship: "authentication" }))).to.equal(
+        "invalidVerificationMethod",
+      );
+      expect(derefError(await dereference(sigil, `${did()}#controller`, { verificationRelationship: "signing" }))).to.equal(
+        "invalidOptions",
+      );
     });
 
     it("§5.4.1 service / serviceType: the document with the selected services only; by id (absolute, relative or bare fragment) and by type", async () => {
@@ -218,16 +234,33 @@ describe("DID Resolution through the SDK: resolve() and dereference()", function
       const plain = await uri(`${did()}?serviceType=Messaging`);
       expect(plain.dereferencingMetadata.contentType).to.equal("text/uri-list");
       expect(plain.contentStream).to.deep.equal(["https://inbox.example/rich/"]);
-      expect((await uri(`${did()}?serviceType=Messaging&relativeRef=%2Fresume.pdf`)).contentStream).to.deep.equal(["https://inbox.example/resume.pdf"]);
-      expect((await uri(`${did()}?serviceType=Messaging&relativeRef=cv%2Fresume.pdf%3Fv%3D2`)).contentStream).to.deep.equal(["https://inbox.example/rich/cv/resume.pdf?v=2"]);
-      expect((await uri(`${did()}?serviceType=Messaging&relativeRef=a.pdf#intro`)).contentStream).to.deep.equal(["https://inbox.example/rich/a.pdf#intro"]);
+      expect((await uri(`${did()}?serviceType=Messaging&relativeRef=%2Fresume.pdf`)).contentStream).to.deep.equal([
+        "https://inbox.example/resume.pdf",
+      ]);
+      expect((await uri(`${did()}?serviceType=Messaging&relativeRef=cv%2Fresume.pdf%3Fv%3D2`)).contentStream).to.deep.equal([
+        "https://inbox.example/rich/cv/resume.pdf?v=2",
+      ]);
+      expect((await uri(`${did()}?serviceType=Messaging&relativeRef=a.pdf#intro`)).contentStream).to.deep.equal([
+        "https://inbox.example/rich/a.pdf#intro",
+      ]);
       expect(derefError(await uri(`${did()}?serviceType=DIDCommMessaging`)), "a map endpoint has no URL").to.equal("notFound");
       expect(derefError(await uri(did())), "a document is no URI list").to.equal("representationNotSupported");
-      expect(derefError(await dereference(sigil, `${did()}?serviceType=Messaging`, { accept: "image/png" }))).to.equal("representationNotSupported");
+      expect(derefError(await dereference(sigil, `${did()}?serviceType=Messaging`, { accept: "image/png" }))).to.equal(
+        "representationNotSupported",
+      );
     });
 
     it("§13.7.1 path traversal: a relativeRef that leaves the endpoint (.., encoded .., doubly encoded, \\, another host, a scheme) is INVALID_DID_URL", async () => {
-      for (const ref of ["..%2Fsecret", "%2E%2E%2Fsecret", "%252E%252E%252Fsecret", "a%2F..%2F..%2Fb", "..%5Csecret", "%2F%2Fevil.example%2Fx", "https%3A%2F%2Fevil.example%2F", "."]) {
+      for (const ref of [
+        "..%2Fsecret",
+        "%2E%2E%2Fsecret",
+        "%252E%252E%252Fsecret",
+        "a%2F..%2F..%2Fb",
+        "..%5Csecret",
+        "%2F%2Fevil.example%2Fx",
+        "https%3A%2F%2Fevil.example%2F",
+        ".",
+      ]) {
         const r = await dereference(sigil, `${did()}?serviceType=Messaging&relativeRef=${ref}`, { accept: "text/uri-list" });
         expect(derefError(r), ref).to.equal("invalidDidUrl");
       }
@@ -247,7 +280,14 @@ describe("DID Resolution through the SDK: resolve() and dereference()", function
     });
 
     it("DID Core 1.0 §7.2 / DID Resolution §5: dereference() never throws and its three outputs are metadata structures (§7)", async () => {
-      for (const url of [did(), `${did()}#controller`, "nonsense", `${did()}?service=x`, `${chain.cases.deactivated.did}#x`, 42 as unknown as string]) {
+      for (const url of [
+        did(),
+        `${did()}#controller`,
+        "nonsense",
+        `${did()}?service=x`,
+        `${chain.cases.deactivated.did}#x`,
+        42 as unknown as string,
+      ]) {
         const r = await dereference(sigil, url);
         expect(isMetadataStructure(r.dereferencingMetadata)).to.equal(true);
         expect(isMetadataStructure(r.contentMetadata)).to.equal(true);

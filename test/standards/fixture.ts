@@ -69,7 +69,8 @@ const randomAddress = () => privateKeyToAccount(generatePrivateKey()).address;
 /** rich: delegates, keys of each type and encoding, a URL service and a JSON (DIDComm) service. */
 async function richIdentity({ publicClient, funded, send }: Writer) {
   const rich = await funded();
-  const setAttr = (w: WalletClient, name: string, value: Hex) => send(w, { type: "setAttribute", identity: id(w), name: bytes32Name(name), value, validity: DAY });
+  const setAttr = (w: WalletClient, name: string, value: Hex) =>
+    send(w, { type: "setAttribute", identity: id(w), name: bytes32Name(name), value, validity: DAY });
   const keys = {
     secp256k1: generateKeyPair("Secp256k1"),
     ed25519: generateKeyPair("Ed25519"),
@@ -77,16 +78,50 @@ async function richIdentity({ publicClient, funded, send }: Writer) {
     ed25519b64: generateKeyPair("Ed25519"),
     x25519b58: generateKeyPair("X25519"),
   };
-  const first = await send(rich, { type: "addDelegate", identity: id(rich), delegateType: bytes32Name("veriKey"), delegate: randomAddress(), validity: DAY });
-  const firstChangeTime = new Date(Number((await publicClient.getBlock({ blockNumber: first.blockNumber })).timestamp) * 1000).toISOString().replace(".000Z", "Z");
-  await send(rich, { type: "addDelegate", identity: id(rich), delegateType: bytes32Name("sigAuth"), delegate: randomAddress(), validity: DAY });
-  await send(rich, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("Secp256k1", "veriKey", keys.secp256k1.publicKey), validity: DAY });
-  await send(rich, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("Ed25519", "sigAuth", keys.ed25519.publicKey), validity: DAY });
-  await send(rich, { type: "setAttribute", identity: id(rich), ...publicKeyAttribute("X25519", "enc", keys.x25519.publicKey), validity: DAY });
+  const first = await send(rich, {
+    type: "addDelegate",
+    identity: id(rich),
+    delegateType: bytes32Name("veriKey"),
+    delegate: randomAddress(),
+    validity: DAY,
+  });
+  const firstChangeTime = new Date(Number((await publicClient.getBlock({ blockNumber: first.blockNumber })).timestamp) * 1000)
+    .toISOString()
+    .replace(".000Z", "Z");
+  await send(rich, {
+    type: "addDelegate",
+    identity: id(rich),
+    delegateType: bytes32Name("sigAuth"),
+    delegate: randomAddress(),
+    validity: DAY,
+  });
+  await send(rich, {
+    type: "setAttribute",
+    identity: id(rich),
+    ...publicKeyAttribute("Secp256k1", "veriKey", keys.secp256k1.publicKey),
+    validity: DAY,
+  });
+  await send(rich, {
+    type: "setAttribute",
+    identity: id(rich),
+    ...publicKeyAttribute("Ed25519", "sigAuth", keys.ed25519.publicKey),
+    validity: DAY,
+  });
+  await send(rich, {
+    type: "setAttribute",
+    identity: id(rich),
+    ...publicKeyAttribute("X25519", "enc", keys.x25519.publicKey),
+    validity: DAY,
+  });
   // The other encodings ERC-1056 names allow: the value is the raw key; the name says how the document shows it.
   await setAttr(rich, "did/pub/Ed25519/veriKey/base64", bytesToHex(keys.ed25519b64.publicKey));
   await setAttr(rich, "did/pub/X25519/enc/base58", bytesToHex(keys.x25519b58.publicKey));
-  await send(rich, { type: "setAttribute", identity: id(rich), ...serviceAttribute("Messaging", "https://inbox.example/rich/"), validity: DAY });
+  await send(rich, {
+    type: "setAttribute",
+    identity: id(rich),
+    ...serviceAttribute("Messaging", "https://inbox.example/rich/"),
+    validity: DAY,
+  });
   await send(rich, {
     type: "setAttribute",
     identity: id(rich),
@@ -94,7 +129,12 @@ async function richIdentity({ publicClient, funded, send }: Writer) {
     validity: DAY,
   });
   const beforeLastChange = await publicClient.getBlockNumber();
-  const last = await send(rich, { type: "setAttribute", identity: id(rich), ...serviceAttribute("LinkedDomains", "https://rich.example"), validity: DAY });
+  const last = await send(rich, {
+    type: "setAttribute",
+    identity: id(rich),
+    ...serviceAttribute("LinkedDomains", "https://rich.example"),
+    validity: DAY,
+  });
   return { address: id(rich), keys, history: { beforeLastChange, firstChangeTime, lastChangeBlock: last.blockNumber } };
 }
 
@@ -103,7 +143,13 @@ async function revokedIdentity({ funded, send }: Writer) {
   const revoked = await funded();
   const revokedDelegate = randomAddress();
   const revokedKey = publicKeyAttribute("Ed25519", "veriKey", generateKeyPair("Ed25519").publicKey);
-  await send(revoked, { type: "addDelegate", identity: id(revoked), delegateType: bytes32Name("veriKey"), delegate: revokedDelegate, validity: DAY });
+  await send(revoked, {
+    type: "addDelegate",
+    identity: id(revoked),
+    delegateType: bytes32Name("veriKey"),
+    delegate: revokedDelegate,
+    validity: DAY,
+  });
   await send(revoked, { type: "setAttribute", identity: id(revoked), ...revokedKey, validity: DAY });
   await send(revoked, { type: "revokeDelegate", identity: id(revoked), delegateType: bytes32Name("veriKey"), delegate: revokedDelegate });
   await send(revoked, { type: "revokeAttribute", identity: id(revoked), ...revokedKey });
@@ -122,12 +168,27 @@ async function rotatedIdentity({ url, publicClient, funded, dev, send }: Writer)
   const rotated = await funded();
   const next = generateNextKey();
   await send(rotated, { type: "commitNextOwner", identity: id(rotated), commitment: next.commitment });
-  await send(rotated, { type: "setAttribute", identity: id(rotated), ...publicKeyAttribute("Ed25519", "veriKey", generateKeyPair("Ed25519").publicKey), validity: DAY });
-  await send(rotated, { type: "setAttribute", identity: id(rotated), ...serviceAttribute("Messaging", "https://old.example/inbox"), validity: DAY });
+  await send(rotated, {
+    type: "setAttribute",
+    identity: id(rotated),
+    ...publicKeyAttribute("Ed25519", "veriKey", generateKeyPair("Ed25519").publicKey),
+    validity: DAY,
+  });
+  await send(rotated, {
+    type: "setAttribute",
+    identity: id(rotated),
+    ...serviceAttribute("Messaging", "https://old.example/inbox"),
+    validity: DAY,
+  });
   await publicClient.waitForTransactionReceipt({ hash: await dev.sendTransaction({ to: next.address, value: 10n ** 18n, chain: null }) });
   const nextWallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: http(url) }) as WalletClient;
   await send(nextWallet, planRotation({ identity: id(rotated), salt: next.salt, newOwner: next.address, nextKey: null }).rotate);
-  await send(nextWallet, { type: "setAttribute", identity: id(rotated), ...publicKeyAttribute("X25519", "enc", generateKeyPair("X25519").publicKey), validity: DAY });
+  await send(nextWallet, {
+    type: "setAttribute",
+    identity: id(rotated),
+    ...publicKeyAttribute("X25519", "enc", generateKeyPair("X25519").publicKey),
+    validity: DAY,
+  });
   return id(rotated);
 }
 
@@ -161,9 +222,20 @@ export async function startStandardsChain(): Promise<StandardsChain> {
   // fresh: an address that never sent anything.
   const fresh = randomAddress();
   const rich = await richIdentity(w);
-  const [revoked, pre, rotated, gone] = [await revokedIdentity(w), await preRotatedIdentity(w), await rotatedIdentity(w), await deactivatedIdentity(w)];
+  const [revoked, pre, rotated, gone] = [
+    await revokedIdentity(w),
+    await preRotatedIdentity(w),
+    await rotatedIdentity(w),
+    await deactivatedIdentity(w),
+  ];
 
-  const c = (name: string, address: Address, deactivated = false, extra: Partial<Case> = {}): Case => ({ name, address, did: `did:sigil:local:${address.toLowerCase()}`, deactivated, ...extra });
+  const c = (name: string, address: Address, deactivated = false, extra: Partial<Case> = {}): Case => ({
+    name,
+    address,
+    did: `did:sigil:local:${address.toLowerCase()}`,
+    deactivated,
+    ...extra,
+  });
   const net: SigilNetwork = { chainId: CHAIN_ID, name: "local", registry, rpcUrls: [proxy.url] };
   const noCode = randomAddress();
   return {
@@ -200,7 +272,8 @@ export function isMetadataStructure(value: unknown): boolean {
   if (value === null || typeof value === "string" || typeof value === "boolean") return true;
   if (typeof value === "number") return Number.isFinite(value);
   if (Array.isArray(value)) return value.every(isMetadataStructure);
-  if (typeof value === "object") return Object.getPrototypeOf(value) === Object.prototype && Object.values(value as object).every(isMetadataStructure);
+  if (typeof value === "object")
+    return Object.getPrototypeOf(value) === Object.prototype && Object.values(value as object).every(isMetadataStructure);
   return false;
 }
 
@@ -212,7 +285,8 @@ export const DID_URL_SYNTAX =
 /** DID Resolution §3.1: XML datetime in UTC without sub-second precision. */
 export const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 /** RFC 3986 URI (absolute, optional fragment). */
-export const URI = /^[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9._~!$&'()*+,;=:@/?[\]-]|%[0-9A-Fa-f]{2})*(?:#(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$/;
+export const URI =
+  /^[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9._~!$&'()*+,;=:@/?[\]-]|%[0-9A-Fa-f]{2})*(?:#(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$/;
 
 let shared: Promise<StandardsChain> | undefined;
 /** One chain for every standards test file (started on first use, stopped after the whole run). */

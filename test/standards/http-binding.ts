@@ -25,7 +25,11 @@ describe("DID Resolution §12.1 HTTP(S) binding (real HTTP, real hardhat node)",
   const enc = encodeURIComponent;
   const get = (path: string, accept?: string) => raw(svc.url, path, { headers: accept ? { accept } : {} });
   const post = (path: string, body?: string, headers: Record<string, string> = {}) =>
-    raw(svc.url, path, { method: "POST", headers: body === undefined ? headers : { "content-type": "application/json", ...headers }, body });
+    raw(svc.url, path, {
+      method: "POST",
+      headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+      body,
+    });
 
   before(async () => {
     chain = await sharedChain();
@@ -72,7 +76,9 @@ describe("DID Resolution §12.1 HTTP(S) binding (real HTTP, real hardhat node)",
     }
     expect((await post(id(rich))).status, "no body: no options").to.equal(200);
     expect((await post(id(rich), "")).status, "empty JSON body: no options").to.equal(200);
-    const deref = await post(id(`${rich}${enc("#controller")}`), JSON.stringify({ verificationRelationship: "authentication" }), { accept: "application/did-url-dereferencing" });
+    const deref = await post(id(`${rich}${enc("#controller")}`), JSON.stringify({ verificationRelationship: "authentication" }), {
+      accept: "application/did-url-dereferencing",
+    });
     expect(deref.status).to.equal(200);
     expect(deref.json().content.id).to.equal(`${rich}#controller`);
     // The spec's example: the DID URL unencoded, its query as the HTTP query.
@@ -112,7 +118,10 @@ describe("DID Resolution §12.1 HTTP(S) binding (real HTTP, real hardhat node)",
       [`${id(rich)}?foo=1`, undefined, 501, "FEATURE_NOT_SUPPORTED"],
       [`${id(rich)}?publicKeyFormat=Ed25519VerificationKey2020`, undefined, 501, "FEATURE_NOT_SUPPORTED"],
       [id(`${rich}${enc("?hl=zQm")}`), undefined, 501, "FEATURE_NOT_SUPPORTED"],
-      ...Object.values(chain.failing).map((n) => [id(`did:sigil:${n.name}:${chain.cases.rich.address}`), undefined, 500, "INTERNAL_ERROR"] as [string, undefined, number, string]),
+      ...Object.values(chain.failing).map(
+        (n) =>
+          [id(`did:sigil:${n.name}:${chain.cases.rich.address}`), undefined, 500, "INTERNAL_ERROR"] as [string, undefined, number, string],
+      ),
       [`${id(`${rich}${enc("#service-1")}`)}?verificationRelationship=authentication`, undefined, 500, "INVALID_VERIFICATION_METHOD"],
     ];
     for (const [path, accept, status, t] of cases) {
@@ -196,15 +205,25 @@ describe("DID Resolution §12.1 HTTP(S) binding (real HTTP, real hardhat node)",
     expect(r.json()).to.deep.equal(SIGIL_CONTEXT);
     // The real CLI process, on the same chain.
     const dir = mkdtempSync(join(tmpdir(), "sigil-standards-"));
-    writeFileSync(join(dir, "local.json"), JSON.stringify({ contract: "SigilRegistry", network: "local", chainId: 31337, address: chain.registry, blockNumber: 1 }));
+    writeFileSync(
+      join(dir, "local.json"),
+      JSON.stringify({ contract: "SigilRegistry", network: "local", chainId: 31337, address: chain.registry, blockNumber: 1 }),
+    );
     const port = await freePort();
     const bin = join(import.meta.dirname, "..", "..", "sdk", "cli", "dist", "bin.js");
-    const child = spawn(process.execPath, [bin, "--deployments", dir, "--network", "local", "--rpc", chain.node.url, "serve", "--port", String(port), "--log-level", "warn"], { stdio: "ignore" });
+    const child = spawn(
+      process.execPath,
+      [bin, "--deployments", dir, "--network", "local", "--rpc", chain.node.url, "serve", "--port", String(port), "--log-level", "warn"],
+      { stdio: "ignore" },
+    );
     try {
       const base = `http://127.0.0.1:${port}`;
       let up = false;
       for (let i = 0; i < 100 && !up; i++) {
-        up = await raw(base, "/healthz").then((x) => x.status === 200, () => false);
+        up = await raw(base, "/healthz").then(
+          (x) => x.status === 200,
+          () => false,
+        );
         if (!up) await new Promise((res) => setTimeout(res, 100));
       }
       expect(up, "sigil serve answered").to.equal(true);
@@ -213,7 +232,11 @@ describe("DID Resolution §12.1 HTTP(S) binding (real HTTP, real hardhat node)",
       expect(resolved.json().didDocument.id).to.equal(chain.cases.rich.did);
       const gone = await raw(base, id(`${chain.cases.deactivated.did}${enc("#controller")}`));
       expect(gone.status).to.equal(410);
-      const posted = await raw(base, id(chain.cases.rich.did), { method: "POST", headers: { "content-type": "application/json" }, body: '{"publicKeyFormat":"Multikey"}' });
+      const posted = await raw(base, id(chain.cases.rich.did), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"publicKeyFormat":"Multikey"}',
+      });
       expect(posted.status).to.equal(200);
     } finally {
       child.kill("SIGTERM");

@@ -55,7 +55,9 @@ describe("JSON-LD: documents expand in safe mode with the bundled contexts alone
           for (const publicKeyFormat of [undefined, "Multikey", "JsonWebKey"] as const) {
             const { didDocument } = await sigil.resolve(form.did, { accept, ...(publicKeyFormat ? { publicKeyFormat } : {}) });
             const out = await expandSafely(didDocument!).catch((e) => {
-              throw new Error(`${c.name} ${form.label} ${accept} ${publicKeyFormat}: ${e.message} ${JSON.stringify(e.details ?? {}).slice(0, 400)}`);
+              throw new Error(
+                `${c.name} ${form.label} ${accept} ${publicKeyFormat}: ${e.message} ${JSON.stringify(e.details ?? {}).slice(0, 400)}`,
+              );
             });
             expect(out).to.have.length(1);
             expanded++;
@@ -87,7 +89,10 @@ describe("JSON-LD: documents expand in safe mode with the bundled contexts alone
     expect(didDocument!.service!.map((s) => s.type)).to.have.members(["Messaging", "DIDCommMessaging", "LinkedDomains"]);
     await expandSafely(didDocument!, strict as never);
     // And without @vocab, a controller-chosen type is an undefined term: that is what @vocab is for.
-    const custom = { ...didDocument!, service: [{ id: `${didDocument!.id}#x`, type: "MyOwnService", serviceEndpoint: "https://x.example" }] };
+    const custom = {
+      ...didDocument!,
+      service: [{ id: `${didDocument!.id}#x`, type: "MyOwnService", serviceEndpoint: "https://x.example" }],
+    };
     let failed = false;
     await expandSafely(custom, strict as never).catch(() => (failed = true));
     expect(failed).to.equal(true);
@@ -97,42 +102,65 @@ describe("JSON-LD: documents expand in safe mode with the bundled contexts alone
   it("DID Core 1.0 §5.4 / §6.3.1 property: whatever attributes an identity publishes, the document expands, and services keep to §5.4", async () => {
     const identity = "0x00000000000000000000000000000000000000aa" as Address;
     const attr = (name: string, value: Hex, block: bigint, log: number): RegistryEvent =>
-      ({ kind: "attribute", identity, name: bytes32Name(name), value, validTo: 10n ** 12n, previousChange: 0n, blockNumber: block, logIndex: log, blockTimestamp: 1_000n }) as unknown as RegistryEvent;
+      ({
+        kind: "attribute",
+        identity,
+        name: bytes32Name(name),
+        value,
+        validTo: 10n ** 12n,
+        previousChange: 0n,
+        blockNumber: block,
+        logIndex: log,
+        blockTimestamp: 1_000n,
+      }) as unknown as RegistryEvent;
     const text = (s: string) => bytesToHex(new TextEncoder().encode(s));
     const nameArb = fc.oneof(
-      fc.constantFrom("Ed25519", "Secp256k1", "X25519", "RSA", "Foo", "id", "type", "service").chain((alg) =>
-        fc.constantFrom("veriKey", "sigAuth", "enc").chain((p) => fc.constantFrom("", "/hex", "/base64", "/base58", "/pem", "/zzz").map((e) => `did/pub/${alg}/${p}${e}`)),
-      ),
+      fc
+        .constantFrom("Ed25519", "Secp256k1", "X25519", "RSA", "Foo", "id", "type", "service")
+        .chain((alg) =>
+          fc
+            .constantFrom("veriKey", "sigAuth", "enc")
+            .chain((p) => fc.constantFrom("", "/hex", "/base64", "/base58", "/pem", "/zzz").map((e) => `did/pub/${alg}/${p}${e}`)),
+        ),
       fc.constantFrom("Messaging", "id", "type", "DIDCommMessaging", "X_1").map((t) => `did/svc/${t}`),
     );
     const valueArb = fc.oneof(
       fc.uint8Array({ minLength: 1, maxLength: 40 }).map((b) => bytesToHex(b)),
-      fc.constantFrom(
-        "https://x.example/a",
-        "not a uri",
-        "",
-        "123",
-        "null",
-        '"https://quoted.example"',
-        '{"uri":"https://m.example","accept":["didcomm/v2"],"routingKeys":[]}',
-        '{"@id":"x"}',
-        '{"a":{"@context":"https://evil.example"}}',
-        '["https://a.example",{"uri":"https://b.example"}]',
-        "[]",
-        '["not a uri"]',
-        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
-      ).map(text),
+      fc
+        .constantFrom(
+          "https://x.example/a",
+          "not a uri",
+          "",
+          "123",
+          "null",
+          '"https://quoted.example"',
+          '{"uri":"https://m.example","accept":["didcomm/v2"],"routingKeys":[]}',
+          '{"@id":"x"}',
+          '{"a":{"@context":"https://evil.example"}}',
+          '["https://a.example",{"uri":"https://b.example"}]',
+          "[]",
+          '["not a uri"]',
+          "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
+        )
+        .map(text),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(nameArb, valueArb), { minLength: 1, maxLength: 6 }), async (entries) => {
         const events = entries.map(([n, v], i) => attr(n, v, BigInt(i + 1), 0));
-        const built = buildDocument({ did: `did:sigil:0x7a69:${identity}`, address: identity, chainId: 31337, events, at: { blockNumber: 100n, timestamp: 2_000n } });
+        const built = buildDocument({
+          did: `did:sigil:0x7a69:${identity}`,
+          address: identity,
+          chainId: 31337,
+          events,
+          at: { blockNumber: 100n, timestamp: 2_000n },
+        });
         const doc = { ...built.didDocument, "@context": [...DID_CONTEXT] };
         await expandSafely(doc);
         for (const s of doc.service ?? []) {
           const endpoints = Array.isArray(s.serviceEndpoint) ? s.serviceEndpoint : [s.serviceEndpoint];
           expect(endpoints.length).to.be.greaterThan(0);
-          for (const e of endpoints) expect(typeof e === "string" ? /^[a-z][a-z0-9+.-]*:\S*$/i.test(e) : typeof e === "object" && e !== null).to.equal(true);
+          for (const e of endpoints)
+            expect(typeof e === "string" ? /^[a-z][a-z0-9+.-]*:\S*$/i.test(e) : typeof e === "object" && e !== null).to.equal(true);
         }
       }),
       { numRuns: 300 },

@@ -17,7 +17,17 @@ import { sharedChain, type StandardsChain } from "./fixture.ts";
 const identity = "0x00000000000000000000000000000000000000bb" as Address;
 const did = `did:sigil:0x7a69:${identity}`;
 function docWith(name: string, key: Uint8Array) {
-  const event = { kind: "attribute", identity, name: bytes32Name(name), value: bytesToHex(key), validTo: 10n ** 12n, previousChange: 0n, blockNumber: 1n, logIndex: 0, blockTimestamp: 1n } as unknown as RegistryEvent;
+  const event = {
+    kind: "attribute",
+    identity,
+    name: bytes32Name(name),
+    value: bytesToHex(key),
+    validTo: 10n ** 12n,
+    previousChange: 0n,
+    blockNumber: 1n,
+    logIndex: 0,
+    blockTimestamp: 1n,
+  } as unknown as RegistryEvent;
   return buildDocument({ did, address: identity, chainId: 31337, events: [event], at: { blockNumber: 2n, timestamp: 2n } }).didDocument;
 }
 
@@ -57,9 +67,19 @@ describe("publicKeyFormat: Multikey and JsonWebKey (Controlled Identifiers 1.0 �
       fc.property(fc.boolean(), fc.uint8Array({ minLength: 32, maxLength: 32 }), (compressedForm, okp) => {
         const sk = secp256k1.utils.randomSecretKey();
         const full = secp256k1.getPublicKey(sk, false);
-        const secp = withPublicKeyFormat(docWith("did/pub/Secp256k1/veriKey/hex", secp256k1.getPublicKey(sk, compressedForm)), "JsonWebKey", "application/did").verificationMethod![1];
+        const secp = withPublicKeyFormat(
+          docWith("did/pub/Secp256k1/veriKey/hex", secp256k1.getPublicKey(sk, compressedForm)),
+          "JsonWebKey",
+          "application/did",
+        ).verificationMethod![1];
         expect(secp.type).to.equal("JsonWebKey");
-        expect(secp.publicKeyJwk).to.deep.equal({ kty: "EC", crv: "secp256k1", alg: "ES256K", x: base64urlnopad.encode(full.slice(1, 33)), y: base64urlnopad.encode(full.slice(33)) });
+        expect(secp.publicKeyJwk).to.deep.equal({
+          kty: "EC",
+          crv: "secp256k1",
+          alg: "ES256K",
+          x: base64urlnopad.encode(full.slice(1, 33)),
+          y: base64urlnopad.encode(full.slice(33)),
+        });
         expect(bytesToHex(extractPublicKeyBytes(secp).keyBytes)).to.equal(bytesToHex(full));
         const ed = withPublicKeyFormat(docWith("did/pub/Ed25519/sigAuth/hex", okp), "JsonWebKey", "application/did").verificationMethod![1];
         expect(ed.publicKeyJwk).to.deep.equal({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", x: base64urlnopad.encode(okp) });
@@ -95,9 +115,18 @@ describe("publicKeyFormat: Multikey and JsonWebKey (Controlled Identifiers 1.0 �
       expect(doc.verificationMethod!.map((m) => m.id)).to.deep.equal(legacy.verificationMethod!.map((m) => m.id));
       expect(doc.verificationMethod!.filter((m) => m.type === publicKeyFormat)).to.have.length(5);
       for (const r of ["authentication", "assertionMethod", "keyAgreement"] as const) expect(doc[r]).to.deep.equal(legacy[r]);
-      expect(doc["@context"]).to.deep.equal(["https://www.w3.org/ns/did/v1", "https://www.w3.org/ns/cid/v1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2", "https://w3id.org/sigil/v1"]);
+      expect(doc["@context"]).to.deep.equal([
+        "https://www.w3.org/ns/did/v1",
+        "https://www.w3.org/ns/cid/v1",
+        "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
+        "https://w3id.org/sigil/v1",
+      ]);
       const v11 = (await sigil.resolve(chain.cases.rich.did, { publicKeyFormat, accept: "application/did" })).didDocument!;
-      expect(v11["@context"]).to.deep.equal(["https://www.w3.org/ns/did/v1.1", "https://w3id.org/security/suites/secp256k1recovery-2020/v2", "https://w3id.org/sigil/v1"]);
+      expect(v11["@context"]).to.deep.equal([
+        "https://www.w3.org/ns/did/v1.1",
+        "https://w3id.org/security/suites/secp256k1recovery-2020/v2",
+        "https://w3id.org/sigil/v1",
+      ]);
     }
   });
 
@@ -129,18 +158,53 @@ describe("RFC 3986 §5 reference resolution (relativeRef, DID Resolution §5.4.1
   const base = "http://a/b/c/d;p?q";
   it("§5.4.1 normal examples", () => {
     const normal: Record<string, string> = {
-      "g:h": "g:h", g: "http://a/b/c/g", "./g": "http://a/b/c/g", "g/": "http://a/b/c/g/", "/g": "http://a/g", "//g": "http://g", "?y": "http://a/b/c/d;p?y",
-      "g?y": "http://a/b/c/g?y", "#s": "http://a/b/c/d;p?q#s", "g#s": "http://a/b/c/g#s", "g?y#s": "http://a/b/c/g?y#s", ";x": "http://a/b/c/;x", "g;x": "http://a/b/c/g;x",
-      "g;x?y#s": "http://a/b/c/g;x?y#s", "": "http://a/b/c/d;p?q", ".": "http://a/b/c/", "./": "http://a/b/c/", "..": "http://a/b/", "../": "http://a/b/", "../g": "http://a/b/g",
-      "../..": "http://a/", "../../": "http://a/", "../../g": "http://a/g",
+      "g:h": "g:h",
+      g: "http://a/b/c/g",
+      "./g": "http://a/b/c/g",
+      "g/": "http://a/b/c/g/",
+      "/g": "http://a/g",
+      "//g": "http://g",
+      "?y": "http://a/b/c/d;p?y",
+      "g?y": "http://a/b/c/g?y",
+      "#s": "http://a/b/c/d;p?q#s",
+      "g#s": "http://a/b/c/g#s",
+      "g?y#s": "http://a/b/c/g?y#s",
+      ";x": "http://a/b/c/;x",
+      "g;x": "http://a/b/c/g;x",
+      "g;x?y#s": "http://a/b/c/g;x?y#s",
+      "": "http://a/b/c/d;p?q",
+      ".": "http://a/b/c/",
+      "./": "http://a/b/c/",
+      "..": "http://a/b/",
+      "../": "http://a/b/",
+      "../g": "http://a/b/g",
+      "../..": "http://a/",
+      "../../": "http://a/",
+      "../../g": "http://a/g",
     };
     for (const [ref, target] of Object.entries(normal)) expect(resolveUri(base, ref), ref).to.equal(target);
   });
   it("§5.4.2 abnormal examples", () => {
     const abnormal: Record<string, string> = {
-      "../../../g": "http://a/g", "../../../../g": "http://a/g", "/./g": "http://a/g", "/../g": "http://a/g", "g.": "http://a/b/c/g.", ".g": "http://a/b/c/.g", "g..": "http://a/b/c/g..",
-      "..g": "http://a/b/c/..g", "./../g": "http://a/b/g", "./g/.": "http://a/b/c/g/", "g/./h": "http://a/b/c/g/h", "g/../h": "http://a/b/c/h", "g;x=1/./y": "http://a/b/c/g;x=1/y",
-      "g;x=1/../y": "http://a/b/c/y", "g?y/./x": "http://a/b/c/g?y/./x", "g?y/../x": "http://a/b/c/g?y/../x", "g#s/./x": "http://a/b/c/g#s/./x", "g#s/../x": "http://a/b/c/g#s/../x", "http:g": "http:g",
+      "../../../g": "http://a/g",
+      "../../../../g": "http://a/g",
+      "/./g": "http://a/g",
+      "/../g": "http://a/g",
+      "g.": "http://a/b/c/g.",
+      ".g": "http://a/b/c/.g",
+      "g..": "http://a/b/c/g..",
+      "..g": "http://a/b/c/..g",
+      "./../g": "http://a/b/g",
+      "./g/.": "http://a/b/c/g/",
+      "g/./h": "http://a/b/c/g/h",
+      "g/../h": "http://a/b/c/h",
+      "g;x=1/./y": "http://a/b/c/g;x=1/y",
+      "g;x=1/../y": "http://a/b/c/y",
+      "g?y/./x": "http://a/b/c/g?y/./x",
+      "g?y/../x": "http://a/b/c/g?y/../x",
+      "g#s/./x": "http://a/b/c/g#s/./x",
+      "g#s/../x": "http://a/b/c/g#s/../x",
+      "http:g": "http:g",
     };
     for (const [ref, target] of Object.entries(abnormal)) expect(resolveUri(base, ref), ref).to.equal(target);
   });

@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
 export async function browserPage() {
   if (process.env.SIGIL_SKIP_BROWSER === "1") return undefined;
   const executablePath = process.env.SIGIL_CHROMIUM ?? "/usr/bin/chromium";
-  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium (or set SIGIL_CHROMIUM, or SIGIL_SKIP_BROWSER=1)`);
+  if (!existsSync(executablePath))
+    throw new Error(`no Chromium at ${executablePath}: apt-get install chromium (or set SIGIL_CHROMIUM, or SIGIL_SKIP_BROWSER=1)`);
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   const page = await browser.newPage();
@@ -39,4 +40,3 @@ export async function staticServer(routes: Record<string, string>) {
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
-

@@ -51,8 +51,16 @@ export interface ConsoleStage {
 }
 
 /** Starts `sigil serve` with the console on a free port; resolves once it listens. */
-export async function startSigilServe(args: string[], timeoutMs = 20_000, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; process: ChildProcess; stop(): Promise<void>; output(): string }> {
-  const child = spawn(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+export async function startSigilServe(
+  args: string[],
+  timeoutMs = 20_000,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; process: ChildProcess; stop(): Promise<void>; output(): string }> {
+  const child = spawn(process.execPath, [join(root, "sdk", "cli", "dist", "bin.js"), ...args], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sigil serve did not listen in ${timeoutMs} ms:\n${output}`)), timeoutMs);
@@ -108,31 +116,76 @@ export async function startConsoleStage(): Promise<ConsoleStage> {
     const thief = privateKeyToAccount(generatePrivateKey()).address;
     const inbox = serviceAttribute("MessagingService", "https://inbox.example/alice");
     const next = generateNextKey();
-    await send(aliceWallet, { type: "addDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate: device, validity: year });
+    await send(aliceWallet, {
+      type: "addDelegate",
+      identity: alice,
+      delegateType: bytes32Name("sigAuth"),
+      delegate: device,
+      validity: year,
+    });
     await send(aliceWallet, { type: "setAttribute", identity: alice, ...inbox, validity: year });
     await send(aliceWallet, { type: "commitNextOwner", identity: alice, commitment: next.commitment });
     await increaseTime(2 * 86_400);
-    const theftBlock = await send(aliceWallet, { type: "addDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate: thief, validity: year });
+    const theftBlock = await send(aliceWallet, {
+      type: "addDelegate",
+      identity: alice,
+      delegateType: bytes32Name("sigAuth"),
+      delegate: thief,
+      validity: year,
+    });
     await send(aliceWallet, { type: "revokeAttribute", identity: alice, ...inbox });
-    await send(aliceWallet, { type: "setAttribute", identity: alice, ...serviceAttribute("MessagingService", "https://evil.example/inbox"), validity: year });
+    await send(aliceWallet, {
+      type: "setAttribute",
+      identity: alice,
+      ...serviceAttribute("MessagingService", "https://evil.example/inbox"),
+      validity: year,
+    });
     await increaseTime(6 * 3_600);
     // She rotates with the next key (relayed: it holds no coins), purging, with a fresh next key.
     const plan = planRotation({ identity: alice, salt: next.salt, newOwner: next.address, nextKey: generateNextKey() });
     const rotationBlock = await relay(next.privateKey, plan.rotate);
-    await relay(next.privateKey, { type: "addDelegate", identity: alice, delegateType: bytes32Name("sigAuth"), delegate: device, validity: year });
+    await relay(next.privateKey, {
+      type: "addDelegate",
+      identity: alice,
+      delegateType: bytes32Name("sigAuth"),
+      delegate: device,
+      validity: year,
+    });
     await relay(next.privateKey, { type: "setAttribute", identity: alice, ...inbox, validity: year });
 
     // Bob: the test wallet's account, one service.
     const bobWallet = chain.wallet(WALLET_KEY);
-    await send(bobWallet, { type: "setAttribute", identity: WALLET_ACCOUNT, ...serviceAttribute("MessagingService", "https://inbox.example/bob"), validity: year });
+    await send(bobWallet, {
+      type: "setAttribute",
+      identity: WALLET_ACCOUNT,
+      ...serviceAttribute("MessagingService", "https://inbox.example/bob"),
+      validity: year,
+    });
     await increaseTime(30 * 86_400);
 
     // The service relays too (sigil serve --relay), paying with a key of its own.
     const relayerKey = generatePrivateKey();
     const relayer = privateKeyToAccount(relayerKey).address;
-    await chain.publicClient.waitForTransactionReceipt({ hash: await chain.dev.sendTransaction({ to: relayer, value: 10n ** 19n, chain: null }) });
+    await chain.publicClient.waitForTransactionReceipt({
+      hash: await chain.dev.sendTransaction({ to: relayer, value: 10n ** 19n, chain: null }),
+    });
     const serve = await startSigilServe(
-      ["--rpc", node.url, "--registry", registry, "--chain-id", "31337", "--network", "localhost", "serve", "--port", "0", "--console", CONSOLE_DIST, "--relay"],
+      [
+        "--rpc",
+        node.url,
+        "--registry",
+        registry,
+        "--chain-id",
+        "31337",
+        "--network",
+        "localhost",
+        "serve",
+        "--port",
+        "0",
+        "--console",
+        CONSOLE_DIST,
+        "--relay",
+      ],
       20_000,
       { SIGIL_RELAYER_KEY: relayerKey },
     );

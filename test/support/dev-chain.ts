@@ -15,7 +15,8 @@ export function devChain(url: string) {
   const wallet = (key: Hex) => createWalletClient({ account: privateKeyToAccount(key), transport: http(url) });
   const dev = wallet(DEV_PRIVATE_KEY);
   const deploy = async (abi: unknown, bytecode: Hex): Promise<Address> =>
-    (await publicClient.waitForTransactionReceipt({ hash: await dev.deployContract({ abi: abi as never, bytecode, chain: null }) })).contractAddress!;
+    (await publicClient.waitForTransactionReceipt({ hash: await dev.deployContract({ abi: abi as never, bytecode, chain: null }) }))
+      .contractAddress!;
   return {
     publicClient,
     dev,
@@ -34,7 +35,9 @@ export function devChain(url: string) {
     /** A wallet with a fresh key and 10 ETH from the dev account. */
     async funded() {
       const w = wallet(generatePrivateKey());
-      await publicClient.waitForTransactionReceipt({ hash: await dev.sendTransaction({ to: w.account.address, value: parseEther("10"), chain: null }) });
+      await publicClient.waitForTransactionReceipt({
+        hash: await dev.sendTransaction({ to: w.account.address, value: parseEther("10"), chain: null }),
+      });
       return w;
     },
   };

@@ -24,9 +24,28 @@ import { registryEventsAbi, sigilRegistryAbi } from "sigil-did";
 import type { RpcAnswer, RpcRequest, Tamper } from "./rpc-proxy.ts";
 
 /** A log as eth_getLogs answers it (hex quantities). */
-export type JsonLog = { address: Hex; topics: Hex[]; data: Hex; blockNumber: Hex; logIndex: Hex; blockTimestamp?: Hex; transactionHash?: Hex; [k: string]: unknown };
+export type JsonLog = {
+  address: Hex;
+  topics: Hex[];
+  data: Hex;
+  blockNumber: Hex;
+  logIndex: Hex;
+  blockTimestamp?: Hex;
+  transactionHash?: Hex;
+  [k: string]: unknown;
+};
 
-type State = { owner: Address; changed: bigint; epoch: bigint; nextOwnerCommitment: Hex; deactivated: boolean; nonce: bigint; legacyNonce: bigint; firstChange: bigint; purgedAt: bigint };
+type State = {
+  owner: Address;
+  changed: bigint;
+  epoch: bigint;
+  nextOwnerCommitment: Hex;
+  deactivated: boolean;
+  nonce: bigint;
+  legacyNonce: bigint;
+  firstChange: bigint;
+  purgedAt: bigint;
+};
 type States = readonly [bigint, bigint, bigint, readonly State[]];
 
 export interface LieContext {
@@ -70,11 +89,27 @@ export function decodeLog(log: JsonLog): { eventName: string; args: Record<strin
 }
 
 /** A registry log of `eventName` with `args`, at a position in the chain. */
-export function makeLog(eventName: string, args: Record<string, unknown>, at: { address: Hex; blockNumber: bigint; logIndex: number; blockTimestamp?: Hex; transactionHash?: Hex }): JsonLog {
+export function makeLog(
+  eventName: string,
+  args: Record<string, unknown>,
+  at: { address: Hex; blockNumber: bigint; logIndex: number; blockTimestamp?: Hex; transactionHash?: Hex },
+): JsonLog {
   const event = byName(eventName);
   const topics = encodeEventTopics({ abi: [event], eventName, args } as never) as Hex[];
-  const data = encodeAbiParameters(event.inputs.filter((i) => !i.indexed), event.inputs.filter((i) => !i.indexed).map((i) => args[i.name!]) as never);
-  return { address: at.address, topics, data, blockNumber: toHex(at.blockNumber), logIndex: toHex(at.logIndex), blockTimestamp: at.blockTimestamp, transactionHash: at.transactionHash ?? zeroHash, removed: false };
+  const data = encodeAbiParameters(
+    event.inputs.filter((i) => !i.indexed),
+    event.inputs.filter((i) => !i.indexed).map((i) => args[i.name!]) as never,
+  );
+  return {
+    address: at.address,
+    topics,
+    data,
+    blockNumber: toHex(at.blockNumber),
+    logIndex: toHex(at.logIndex),
+    blockTimestamp: at.blockTimestamp,
+    transactionHash: at.transactionHash ?? zeroHash,
+    removed: false,
+  };
 }
 
 /** The same log with some arguments changed. */
@@ -82,7 +117,16 @@ export function rewrite(log: JsonLog, change: (args: Record<string, unknown>) =>
   const { eventName, args } = decodeLog(log);
   const copy = { ...args };
   change(copy);
-  return { ...makeLog(eventName, copy, { address: log.address, blockNumber: num(log.blockNumber), logIndex: Number(num(log.logIndex)), blockTimestamp: log.blockTimestamp, transactionHash: log.transactionHash }), ...pick(log) };
+  return {
+    ...makeLog(eventName, copy, {
+      address: log.address,
+      blockNumber: num(log.blockNumber),
+      logIndex: Number(num(log.logIndex)),
+      blockTimestamp: log.blockTimestamp,
+      transactionHash: log.transactionHash,
+    }),
+    ...pick(log),
+  };
 }
 const pick = (log: JsonLog) => Object.fromEntries(Object.entries(log).filter(([k]) => !["topics", "data"].includes(k)));
 
@@ -106,8 +150,13 @@ function hideBlock(logs: JsonLog[], block: bigint | undefined): JsonLog[] {
     .filter((l) => num(l.blockNumber) !== block)
     .map((l) => (decodeLog(l).args.previousChange === block ? rewrite(l, (a) => (a.previousChange = before)) : l));
 }
-const rotationBlock = (logs: JsonLog[]) => logs.filter((l) => is(l, "DIDOwnerRotated")).map((l) => num(l.blockNumber)).at(-1);
-const mapLogs = (logs: JsonLog[], name: string, change: (a: Record<string, unknown>) => void) => logs.map((l) => (is(l, name) ? rewrite(l, change) : l));
+const rotationBlock = (logs: JsonLog[]) =>
+  logs
+    .filter((l) => is(l, "DIDOwnerRotated"))
+    .map((l) => num(l.blockNumber))
+    .at(-1);
+const mapLogs = (logs: JsonLog[], name: string, change: (a: Record<string, unknown>) => void) =>
+  logs.map((l) => (is(l, name) ? rewrite(l, change) : l));
 const text = (s: string) => toHex(new TextEncoder().encode(s));
 const bytes32 = (s: string) => pad(text(s), { size: 32, dir: "right" });
 /** A log slipped into the last change block, after its own logs, with that block's link. */
@@ -118,7 +167,13 @@ function inject(logs: JsonLog[], eventName: string, args: Record<string, unknown
   if (block === undefined || (kinds && !(Array.isArray(kinds) ? kinds : [kinds]).includes(selector(eventName)))) return logs;
   const mine = logs.filter((l) => num(l.blockNumber) === block);
   const index = Math.max(...mine.map((l) => Number(num(l.logIndex)))) + 1;
-  const at = { address: mine[0].address, blockNumber: block, logIndex: index, blockTimestamp: mine[0].blockTimestamp, transactionHash: mine[0].transactionHash };
+  const at = {
+    address: mine[0].address,
+    blockNumber: block,
+    logIndex: index,
+    blockTimestamp: mine[0].blockTimestamp,
+    transactionHash: mine[0].transactionHash,
+  };
   return [...logs, makeLog(eventName, { identity: ctx.identity, previousChange: previousOf(logs, block), ...args }, at)];
 }
 const DAY = 86_400n;
@@ -134,25 +189,75 @@ async function staleCall(req: RpcRequest, ctx: LieContext): Promise<RpcRequest> 
 
 export const LIES: readonly Lie[] = [
   // ---- the history (eth_getLogs) ----
-  { name: "omit-last-change", says: "the identity's last change block has no logs", make: () => ({ logs: (l) => l.filter((x) => num(x.blockNumber) !== last(l)) }) },
+  {
+    name: "omit-last-change",
+    says: "the identity's last change block has no logs",
+    make: () => ({ logs: (l) => l.filter((x) => num(x.blockNumber) !== last(l)) }),
+  },
   { name: "drop-all-logs", says: "no logs at all for the identity", make: () => ({ logs: () => [] }) },
-  { name: "omit-rotation-event", says: "the purging rotation's DIDOwnerRotated is left out (its owner change kept)", make: () => ({ logs: (l) => l.filter((x) => !is(x, "DIDOwnerRotated")) }) },
-  { name: "omit-owner-change", says: "the rotation's DIDOwnerChanged is left out (DIDOwnerRotated kept)", make: () => ({ logs: (l) => l.filter((x) => !is(x, "DIDOwnerChanged")) }) },
-  { name: "hide-change-relink", says: "a change (the revocation of a key) is erased and the next change's previousChange rewritten around it", make: () => ({ logs: (l) => hideBlock(l, blocksOf(l).at(-2)) }) },
-  { name: "hide-rotation-relink", says: "the rotation away from the stolen key is erased, links rewritten around it", make: () => ({ logs: (l) => hideBlock(l, rotationBlock(l)) }) },
-  { name: "cut-previous-link", says: "the last change's previousChange is 0 (the chain cut short)", make: () => ({ logs: (l) => l.map((x) => (num(x.blockNumber) === last(l) && decodeLog(x).args.previousChange !== undefined ? rewrite(x, (a) => (a.previousChange = 0n)) : x)) }) },
+  {
+    name: "omit-rotation-event",
+    says: "the purging rotation's DIDOwnerRotated is left out (its owner change kept)",
+    make: () => ({ logs: (l) => l.filter((x) => !is(x, "DIDOwnerRotated")) }),
+  },
+  {
+    name: "omit-owner-change",
+    says: "the rotation's DIDOwnerChanged is left out (DIDOwnerRotated kept)",
+    make: () => ({ logs: (l) => l.filter((x) => !is(x, "DIDOwnerChanged")) }),
+  },
+  {
+    name: "hide-change-relink",
+    says: "a change (the revocation of a key) is erased and the next change's previousChange rewritten around it",
+    make: () => ({ logs: (l) => hideBlock(l, blocksOf(l).at(-2)) }),
+  },
+  {
+    name: "hide-rotation-relink",
+    says: "the rotation away from the stolen key is erased, links rewritten around it",
+    make: () => ({ logs: (l) => hideBlock(l, rotationBlock(l)) }),
+  },
+  {
+    name: "cut-previous-link",
+    says: "the last change's previousChange is 0 (the chain cut short)",
+    make: () => ({
+      logs: (l) =>
+        l.map((x) =>
+          num(x.blockNumber) === last(l) && decodeLog(x).args.previousChange !== undefined ? rewrite(x, (a) => (a.previousChange = 0n)) : x,
+        ),
+    }),
+  },
   { name: "duplicate-logs", says: "every log twice", make: () => ({ logs: (l) => [...l, ...l] }) },
-  { name: "duplicate-new-index", says: "the last change's logs again, under new log indexes", make: () => ({ logs: (l) => [...l, ...l.filter((x) => num(x.blockNumber) === last(l)).map((x) => ({ ...x, logIndex: toHex(num(x.logIndex) + 100n) }))] }) },
+  {
+    name: "duplicate-new-index",
+    says: "the last change's logs again, under new log indexes",
+    make: () => ({
+      logs: (l) => [
+        ...l,
+        ...l.filter((x) => num(x.blockNumber) === last(l)).map((x) => ({ ...x, logIndex: toHex(num(x.logIndex) + 100n) })),
+      ],
+    }),
+  },
   { name: "reorder-logs", says: "the logs in reverse order", make: () => ({ logs: (l) => [...l].reverse() }) },
   {
     name: "inject-delegate",
     says: "a thief's veriKey delegate in the last change block",
-    make: (ctx) => ({ logs: (l, f) => inject(l, "DIDDelegateChanged", { delegateType: bytes32("veriKey"), delegate: ctx.thief, validTo: maxUint256 }, ctx, f) }),
+    make: (ctx) => ({
+      logs: (l, f) =>
+        inject(l, "DIDDelegateChanged", { delegateType: bytes32("veriKey"), delegate: ctx.thief, validTo: maxUint256 }, ctx, f),
+    }),
   },
   {
     name: "inject-service",
     says: "a phishing service in the last change block",
-    make: (ctx) => ({ logs: (l, f) => inject(l, "DIDAttributeChanged", { name: bytes32("did/svc/Inbox"), value: text("https://phish.example/inbox"), validTo: maxUint256 }, ctx, f) }),
+    make: (ctx) => ({
+      logs: (l, f) =>
+        inject(
+          l,
+          "DIDAttributeChanged",
+          { name: bytes32("did/svc/Inbox"), value: text("https://phish.example/inbox"), validTo: maxUint256 },
+          ctx,
+          f,
+        ),
+    }),
   },
   {
     name: "inject-after-range",
@@ -163,7 +268,14 @@ export const LIES: readonly Lie[] = [
         const to = f.toBlock && f.toBlock !== "latest" ? BigInt(f.toBlock) : head;
         const block = to < head ? to + 1n : to;
         const changed = last(l) ?? 0n;
-        return [...l, makeLog("DIDDelegateChanged", { identity: ctx.identity, delegateType: bytes32("veriKey"), delegate: ctx.thief, validTo: maxUint256, previousChange: changed }, { address: ctx.registry, blockNumber: block, logIndex: 0 })];
+        return [
+          ...l,
+          makeLog(
+            "DIDDelegateChanged",
+            { identity: ctx.identity, delegateType: bytes32("veriKey"), delegate: ctx.thief, validTo: maxUint256, previousChange: changed },
+            { address: ctx.registry, blockNumber: block, logIndex: 0 },
+          ),
+        ];
       },
     }),
   },
@@ -173,7 +285,11 @@ export const LIES: readonly Lie[] = [
     make: (ctx) => ({
       logs: (l, f) => {
         const from = f.fromBlock ? BigInt(f.fromBlock) : 1n;
-        const log = makeLog("DIDGuardiansChanged", { identity: ctx.identity, root: pad(ctx.thief, { size: 32 }), threshold: 1n, delay: 3_600n, previousChange: 0n }, { address: ctx.registry, blockNumber: from > 1n ? from - 1n : 1n, logIndex: 0 });
+        const log = makeLog(
+          "DIDGuardiansChanged",
+          { identity: ctx.identity, root: pad(ctx.thief, { size: 32 }), threshold: 1n, delay: 3_600n, previousChange: 0n },
+          { address: ctx.registry, blockNumber: from > 1n ? from - 1n : 1n, logIndex: 0 },
+        );
         return [...l, log];
       },
     }),
@@ -188,27 +304,63 @@ export const LIES: readonly Lie[] = [
       },
     }),
   },
-  { name: "alter-key-bytes", says: "the public keys' bytes replaced", make: () => ({ logs: (l) => mapLogs(l, "DIDAttributeChanged", (a) => void (String(a.name).startsWith(bytes32("did/pub/").slice(0, 18)) && (a.value = `0x${"ee".repeat(32)}`))) }) },
+  {
+    name: "alter-key-bytes",
+    says: "the public keys' bytes replaced",
+    make: () => ({
+      logs: (l) =>
+        mapLogs(
+          l,
+          "DIDAttributeChanged",
+          (a) => void (String(a.name).startsWith(bytes32("did/pub/").slice(0, 18)) && (a.value = `0x${"ee".repeat(32)}`)),
+        ),
+    }),
+  },
   {
     name: "alter-service-endpoint",
     says: "the services' endpoints pointed at the thief's server",
-    make: () => ({ logs: (l) => mapLogs(l, "DIDAttributeChanged", (a) => void (String(a.name).startsWith(bytes32("did/svc/").slice(0, 18)) && (a.value = text("https://phish.example/inbox")))) }),
+    make: () => ({
+      logs: (l) =>
+        mapLogs(
+          l,
+          "DIDAttributeChanged",
+          (a) => void (String(a.name).startsWith(bytes32("did/svc/").slice(0, 18)) && (a.value = text("https://phish.example/inbox"))),
+        ),
+    }),
   },
-  { name: "alter-owner-in-log", says: "the owner changes name the thief", make: (ctx) => ({ logs: (l) => mapLogs(l, "DIDOwnerChanged", (a) => (a.owner = ctx.thief)) }) },
+  {
+    name: "alter-owner-in-log",
+    says: "the owner changes name the thief",
+    make: (ctx) => ({ logs: (l) => mapLogs(l, "DIDOwnerChanged", (a) => (a.owner = ctx.thief)) }),
+  },
   {
     name: "alter-delegate",
     says: "the first delegate added is the thief's account",
-    make: (ctx) => ({ logs: (l) => l.map((x) => (x === l.find((y) => is(y, "DIDDelegateChanged")) ? rewrite(x, (a) => (a.delegate = ctx.thief)) : x)) }),
+    make: (ctx) => ({
+      logs: (l) => l.map((x) => (x === l.find((y) => is(y, "DIDDelegateChanged")) ? rewrite(x, (a) => (a.delegate = ctx.thief)) : x)),
+    }),
   },
   {
     name: "extend-revoked",
     says: "revocations carry a validTo far in the future (revoked keys valid again)",
     make: () => ({
       logs: (l) =>
-        ["DIDAttributeChanged", "DIDDelegateChanged"].reduce((out, name) => mapLogs(out, name, (a) => void ((a.delegate || String(a.name).startsWith(bytes32("did/").slice(0, 10))) && (a.validTo = maxUint256))), l),
+        ["DIDAttributeChanged", "DIDDelegateChanged"].reduce(
+          (out, name) =>
+            mapLogs(
+              out,
+              name,
+              (a) => void ((a.delegate || String(a.name).startsWith(bytes32("did/").slice(0, 10))) && (a.validTo = maxUint256)),
+            ),
+          l,
+        ),
     }),
   },
-  { name: "forge-deactivation-logs", says: "an owner change to zero (deactivation) in the last change block; the state is left as it is", make: (ctx) => ({ logs: (l, f) => inject(l, "DIDOwnerChanged", { owner: zeroAddress }, ctx, f) }) },
+  {
+    name: "forge-deactivation-logs",
+    says: "an owner change to zero (deactivation) in the last change block; the state is left as it is",
+    make: (ctx) => ({ logs: (l, f) => inject(l, "DIDOwnerChanged", { owner: zeroAddress }, ctx, f) }),
+  },
   {
     name: "forge-deactivation-consistent",
     says: "a deactivation in the logs and in the state (owner zero, deactivated, no commitment)",
@@ -217,14 +369,23 @@ export const LIES: readonly Lie[] = [
       state: (s) => ({ ...s, owner: zeroAddress, deactivated: true, nextOwnerCommitment: zeroHash }),
     }),
   },
-  { name: "omit-guardian-events", says: "no guardian events (guardians shown as none)", make: () => ({ logs: (l) => l.filter((x) => !is(x, "DIDGuardiansChanged") && !is(x, "DIDGuardiansProposed")) }) },
+  {
+    name: "omit-guardian-events",
+    says: "no guardian events (guardians shown as none)",
+    make: () => ({ logs: (l) => l.filter((x) => !is(x, "DIDGuardiansChanged") && !is(x, "DIDGuardiansProposed")) }),
+  },
   {
     name: "forge-pending-recovery",
     says: "a guardians' recovery to the thief, proposed and approved in the last change block",
     make: (ctx) => ({
       logs: (l, f) => {
         const proposal = pad(ctx.thief, { size: 32, dir: "right" });
-        const recovery = { newOwner: ctx.thief, nextCommitment: zeroHash, purge: true, guardians: { replace: false, root: zeroHash, threshold: 0n, delay: 0n } };
+        const recovery = {
+          newOwner: ctx.thief,
+          nextCommitment: zeroHash,
+          purge: true,
+          guardians: { replace: false, root: zeroHash, threshold: 0n, delay: 0n },
+        };
         const proposed = inject(l, "DIDRecoveryProposed", { proposal, recovery, round: 1n }, ctx, f);
         return inject(proposed, "DIDRecoveryApproved", { proposal, guardian: ctx.thief, approvals: 1n, readyAt: 1n }, ctx, f);
       },
@@ -235,25 +396,50 @@ export const LIES: readonly Lie[] = [
     says: "the rotation's logs carry a block time a day later (still before the next change's)",
     make: () => ({ logs: (l) => shift(l, rotationBlock(l), DAY) }),
   },
-  { name: "timestamps-past-head", says: "the last change carries a block time a year after the head's", make: () => ({ logs: (l) => shift(l, last(l), 365n * DAY) }) },
+  {
+    name: "timestamps-past-head",
+    says: "the last change carries a block time a year after the head's",
+    make: () => ({ logs: (l) => shift(l, last(l), 365n * DAY) }),
+  },
   {
     name: "inject-unasked-kind",
     says: "a thief's delegate slipped into every answer, even to a query for guardian and recovery events only",
-    make: (ctx) => ({ logs: (l) => inject(l, "DIDDelegateChanged", { delegateType: bytes32("veriKey"), delegate: ctx.thief, validTo: maxUint256 }, ctx, {}) }),
+    make: (ctx) => ({
+      logs: (l) => inject(l, "DIDDelegateChanged", { delegateType: bytes32("veriKey"), delegate: ctx.thief, validTo: maxUint256 }, ctx, {}),
+    }),
   },
   // ---- block headers ----
-  { name: "header-null", says: "no header for any numbered block (a document's created time would go missing)", make: () => ({ request: (req) => (isHeaderCall(req) ? { jsonrpc: "2.0", id: req.id, result: null } : req) }) },
+  {
+    name: "header-null",
+    says: "no header for any numbered block (a document's created time would go missing)",
+    make: () => ({ request: (req) => (isHeaderCall(req) ? { jsonrpc: "2.0", id: req.id, result: null } : req) }),
+  },
   {
     name: "header-other-block",
     says: "the header of the block before the one asked (another time)",
-    make: () => ({ request: (req) => (isHeaderCall(req) ? { ...req, params: [toHex(BigInt((req.params as [Hex])[0]) - 1n), ...(req.params ?? []).slice(1)] } : req) }),
+    make: () => ({
+      request: (req) =>
+        isHeaderCall(req) ? { ...req, params: [toHex(BigInt((req.params as [Hex])[0]) - 1n), ...(req.params ?? []).slice(1)] } : req,
+    }),
   },
   // ---- the state (identityStates through eth_call) ----
-  { name: "stale-state", says: "eth_call answered at the block before the rotation: a consistent story as of then", make: (ctx) => ({ request: (req) => (isStatesCall(req) ? staleCall(req, ctx) : req) }) },
+  {
+    name: "stale-state",
+    says: "eth_call answered at the block before the rotation: a consistent story as of then",
+    make: (ctx) => ({ request: (req) => (isStatesCall(req) ? staleCall(req, ctx) : req) }),
+  },
   { name: "state-owner", says: "the owner in the state is the thief", make: (ctx) => ({ state: (s) => ({ ...s, owner: ctx.thief }) }) },
   { name: "state-epoch", says: "the epoch in the state is 0 (no purge)", make: () => ({ state: (s) => ({ ...s, epoch: 0n }) }) },
-  { name: "state-commitment", says: "no next-key commitment in the state (pre-rotation shown off)", make: () => ({ state: (s) => ({ ...s, nextOwnerCommitment: zeroHash }) }) },
-  { name: "state-deactivated", says: "the state says deactivated (owner and logs untouched)", make: () => ({ state: (s) => ({ ...s, deactivated: true }) }) },
+  {
+    name: "state-commitment",
+    says: "no next-key commitment in the state (pre-rotation shown off)",
+    make: () => ({ state: (s) => ({ ...s, nextOwnerCommitment: zeroHash }) }),
+  },
+  {
+    name: "state-deactivated",
+    says: "the state says deactivated (owner and logs untouched)",
+    make: () => ({ state: (s) => ({ ...s, deactivated: true }) }),
+  },
   {
     name: "state-changed-earlier",
     says: "the state's last change is the one before it (hiding the last change)",
@@ -262,8 +448,12 @@ export const LIES: readonly Lie[] = [
       return {
         request: async (req) => {
           if (isStatesCall(req) && earlier === undefined) {
-            const [, , , [s]] = decodeStates((await ctx.upstream("eth_call", [{ to: ctx.registry, data: encodeStates([ctx.identity]) }, "latest"])) as Hex);
-            const logs = (await ctx.upstream("eth_getLogs", [{ address: ctx.registry, topics: [null, topicOf(ctx.identity)], fromBlock: toHex(s.changed), toBlock: toHex(s.changed) }])) as JsonLog[];
+            const [, , , [s]] = decodeStates(
+              (await ctx.upstream("eth_call", [{ to: ctx.registry, data: encodeStates([ctx.identity]) }, "latest"])) as Hex,
+            );
+            const logs = (await ctx.upstream("eth_getLogs", [
+              { address: ctx.registry, topics: [null, topicOf(ctx.identity)], fromBlock: toHex(s.changed), toBlock: toHex(s.changed) },
+            ])) as JsonLog[];
             earlier = previousOf(logs, s.changed);
           }
           return req;
@@ -272,17 +462,40 @@ export const LIES: readonly Lie[] = [
       };
     },
   },
-  { name: "state-firstchange-later", says: "the state's first change is its last purge (hiding the guardian set from before)", make: () => ({ state: (s) => ({ ...s, firstChange: s.purgedAt }) }) },
-  { name: "state-purgedat-later", says: "the state's last purge is its last change (hiding what came between)", make: () => ({ state: (s) => ({ ...s, purgedAt: s.changed }) }) },
+  {
+    name: "state-firstchange-later",
+    says: "the state's first change is its last purge (hiding the guardian set from before)",
+    make: () => ({ state: (s) => ({ ...s, firstChange: s.purgedAt }) }),
+  },
+  {
+    name: "state-purgedat-later",
+    says: "the state's last purge is its last change (hiding what came between)",
+    make: () => ({ state: (s) => ({ ...s, purgedAt: s.changed }) }),
+  },
   { name: "state-purgedat-zero", says: "the state says never purged", make: () => ({ state: (s) => ({ ...s, purgedAt: 0n }) }) },
   { name: "state-nonce", says: "another nonce in the state", make: () => ({ state: (s) => ({ ...s, nonce: s.nonce + 7n }) }) },
   { name: "state-chain-id", says: "identityStates answers chain 1", make: () => ({ head: (h) => void (h.chainId = 1n) }) },
-  { name: "head-time-back", says: "identityStates' block time 20 days back (revoked keys judged still valid)", make: () => ({ head: (h) => void (h.timestamp -= 20n * DAY) }) },
-  { name: "eth-call-error", says: "eth_call fails", make: () => ({ request: (req) => (isStatesCall(req) ? { jsonrpc: "2.0", id: req.id, error: { code: -32000, message: "execution reverted" } } : req) }) },
+  {
+    name: "head-time-back",
+    says: "identityStates' block time 20 days back (revoked keys judged still valid)",
+    make: () => ({ head: (h) => void (h.timestamp -= 20n * DAY) }),
+  },
+  {
+    name: "eth-call-error",
+    says: "eth_call fails",
+    make: () => ({
+      request: (req) => (isStatesCall(req) ? { jsonrpc: "2.0", id: req.id, error: { code: -32000, message: "execution reverted" } } : req),
+    }),
+  },
   {
     name: "guardian-read-error",
     says: "the read of the guardian events before the purge fails",
-    make: () => ({ request: (req) => (req.method === "eth_getLogs" && Array.isArray(((req.params?.[0] ?? {}) as LogFilterJson).topics?.[0]) ? { jsonrpc: "2.0", id: req.id, error: { code: -32000, message: "internal error" } } : req) }),
+    make: () => ({
+      request: (req) =>
+        req.method === "eth_getLogs" && Array.isArray(((req.params?.[0] ?? {}) as LogFilterJson).topics?.[0])
+          ? { jsonrpc: "2.0", id: req.id, error: { code: -32000, message: "internal error" } }
+          : req,
+    }),
   },
   // ---- another deployment ----
   {
@@ -290,14 +503,19 @@ export const LIES: readonly Lie[] = [
     says: "every answer is another SigilRegistry's (where the stolen key wrote), its logs' address rewritten to the registry's",
     make: (ctx) => ({ request: (req) => redirect(req, ctx), logs: (l) => l.map((x) => ({ ...x, address: ctx.registry })) }),
   },
-  { name: "other-registry-unmasked", says: "every answer is another SigilRegistry's (its logs' address left as it is)", make: (ctx) => ({ request: (req) => redirect(req, ctx) }) },
+  {
+    name: "other-registry-unmasked",
+    says: "every answer is another SigilRegistry's (its logs' address left as it is)",
+    make: (ctx) => ({ request: (req) => redirect(req, ctx) }),
+  },
 ];
-
 
 /** `block`'s logs with their block time moved by `by` seconds. */
 function shift(logs: JsonLog[], block: bigint | undefined, by: bigint): JsonLog[] {
   if (block === undefined) return logs;
-  return logs.map((l) => (num(l.blockNumber) === block && l.blockTimestamp ? { ...l, blockTimestamp: toHex(num(l.blockTimestamp) + by) } : l));
+  return logs.map((l) =>
+    num(l.blockNumber) === block && l.blockTimestamp ? { ...l, blockTimestamp: toHex(num(l.blockTimestamp) + by) } : l,
+  );
 }
 
 function redirect(req: RpcRequest, ctx: LieContext): RpcRequest {
@@ -311,10 +529,14 @@ function redirect(req: RpcRequest, ctx: LieContext): RpcRequest {
 }
 
 const isHeaderCall = (req: RpcRequest) => req.method === "eth_getBlockByNumber" && String(req.params?.[0]).startsWith("0x");
-const identityStatesFn = (sigilRegistryAbi as readonly { type: string; name?: string }[]).filter((e) => e.type === "function" && e.name === "identityStates");
-const isStatesCall = (req: RpcRequest) => req.method === "eth_call" && String((req.params?.[0] as { data?: string })?.data ?? "").startsWith("0xdd3e1990");
+const identityStatesFn = (sigilRegistryAbi as readonly { type: string; name?: string }[]).filter(
+  (e) => e.type === "function" && e.name === "identityStates",
+);
+const isStatesCall = (req: RpcRequest) =>
+  req.method === "eth_call" && String((req.params?.[0] as { data?: string })?.data ?? "").startsWith("0xdd3e1990");
 const encodeStates = (ids: Address[]) => `0xdd3e1990${encodeAbiParameters([{ type: "address[]" }], [ids]).slice(2)}` as Hex;
-const decodeStates = (data: Hex) => decodeFunctionResult({ abi: identityStatesFn, functionName: "identityStates", data } as never) as unknown as States;
+const decodeStates = (data: Hex) =>
+  decodeFunctionResult({ abi: identityStatesFn, functionName: "identityStates", data } as never) as unknown as States;
 
 export interface LyingOptions {
   /** Lie only after this many calls reached the liar (the first N are answered honestly). */
@@ -345,7 +567,10 @@ export function tamperFor(lie: Lie, ctx: LieContext, options: LyingOptions = {})
         const ours = logs.filter((l) => l.topics[1]?.toLowerCase() === mine);
         const others = logs.filter((l) => l.topics[1]?.toLowerCase() !== mine);
         const wanted = ((req.params?.[0] ?? {}) as LogFilterJson).topics?.[1];
-        const asked = wanted === undefined || wanted === null || (Array.isArray(wanted) ? wanted.some((t) => t.toLowerCase() === mine) : wanted.toLowerCase() === mine);
+        const asked =
+          wanted === undefined ||
+          wanted === null ||
+          (Array.isArray(wanted) ? wanted.some((t) => t.toLowerCase() === mine) : wanted.toLowerCase() === mine);
         if (!asked) return answer;
         tamper.told++;
         return { ...answer, result: [...others, ...(await hooks.logs(ours, (req.params?.[0] ?? {}) as LogFilterJson))] };
@@ -356,9 +581,18 @@ export function tamperFor(lie: Lie, ctx: LieContext, options: LyingOptions = {})
         const [chainId, blockNumber, timestamp, states] = decodeStates(answer.result as Hex);
         const head = { chainId, blockNumber, timestamp };
         hooks.head?.(head);
-        const forged = states.map((s, i) => (ids[i].toLowerCase() === ctx.identity.toLowerCase() && hooks.state ? (hooks.state(s, head) ?? s) : s));
+        const forged = states.map((s, i) =>
+          ids[i].toLowerCase() === ctx.identity.toLowerCase() && hooks.state ? (hooks.state(s, head) ?? s) : s,
+        );
         tamper.told++;
-        return { ...answer, result: encodeFunctionResult({ abi: identityStatesFn, functionName: "identityStates", result: [head.chainId, head.blockNumber, head.timestamp, forged] } as never) };
+        return {
+          ...answer,
+          result: encodeFunctionResult({
+            abi: identityStatesFn,
+            functionName: "identityStates",
+            result: [head.chainId, head.blockNumber, head.timestamp, forged],
+          } as never),
+        };
       }
       return answer;
     },

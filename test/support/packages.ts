@@ -25,7 +25,10 @@ export interface Packed {
 export function packWorkspaces(dest: string): Packed[] {
   mkdirSync(dest, { recursive: true });
   const args = ["pack", "--json", "--pack-destination", dest, ...WORKSPACES.flatMap((w) => ["-w", w])];
-  const out = JSON.parse(execFileSync("npm", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as (Omit<Packed, "file" | "files"> & {
+  const out = JSON.parse(execFileSync("npm", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as (Omit<
+    Packed,
+    "file" | "files"
+  > & {
     filename: string;
     files: { path: string }[];
   })[];
@@ -38,7 +41,10 @@ export function packWorkspaces(dest: string): Packed[] {
  */
 export function scratchApp(packed: readonly Packed[], extra: string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), "sigil-app-"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "scratch-app", version: "1.0.0", private: true, type: "module" }, null, 2));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "scratch-app", version: "1.0.0", private: true, type: "module" }, null, 2),
+  );
   const args = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel", "error", ...packed.map((p) => p.file), ...extra];
   execFileSync("npm", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   return dir;

@@ -83,7 +83,11 @@ export const STYLES: Record<ProviderStyle, Style> = {
   // counts); go-ethereum's form stands in.
   infura: {
     logRange: (span, max) => ({ code: -32602, message: `range ${span} exceeds limit of ${max}`, status: 200 }),
-    logResults: (max, [a, b]) => ({ code: -32005, message: `query returned more than ${max} results. Try with this block range ${range(a, b)}.`, status: 200 }),
+    logResults: (max, [a, b]) => ({
+      code: -32005,
+      message: `query returned more than ${max} results. Try with this block range ${range(a, b)}.`,
+      status: 200,
+    }),
     batch: (id) => gethBatch(id),
   },
   // QuickNode. Range cap: -32614 "eth_getLogs is limited to a 10,000 range" with HTTP 413
@@ -99,7 +103,11 @@ export const STYLES: Record<ProviderStyle, Style> = {
     logResults: (max) => plainResults(max),
     batch: (_id, _size, max) => ({
       kind: "partial",
-      error: { code: -32007, message: `${max}/second request limit reached - reduce calls per second or upgrade your account at quicknode.com`, status: 429 },
+      error: {
+        code: -32007,
+        message: `${max}/second request limit reached - reduce calls per second or upgrade your account at quicknode.com`,
+        status: 429,
+      },
     }),
   },
   // A self-hosted node. Range cap: -32005 "query exceeds max block range N" (what this proxy

@@ -157,13 +157,21 @@ function refuse({ proxy }: ProxyContext, req: RpcRequest, refusal: Refusal): Ser
 }
 
 const post = async (upstream: string, body: unknown) =>
-  (await (await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as unknown;
+  (await (
+    await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+  ).json()) as unknown;
 
 /** The calls the proxy does not answer itself go upstream in ONE batch per HTTP request. */
 async function forward(upstream: string, reqs: RpcRequest[]): Promise<RpcAnswer[]> {
-  const out = await post(upstream, reqs.map((r, i) => ({ ...r, jsonrpc: "2.0", id: i })));
+  const out = await post(
+    upstream,
+    reqs.map((r, i) => ({ ...r, jsonrpc: "2.0", id: i })),
+  );
   const byId = new Map(Array.isArray(out) ? (out as RpcAnswer[]).map((a) => [a.id, a]) : []);
-  return reqs.map((r, i) => ({ ...(byId.get(i) ?? { jsonrpc: "2.0", error: { code: -32603, message: `upstream: ${JSON.stringify(out).slice(0, 200)}` } }), id: r.id }));
+  return reqs.map((r, i) => ({
+    ...(byId.get(i) ?? { jsonrpc: "2.0", error: { code: -32603, message: `upstream: ${JSON.stringify(out).slice(0, 200)}` } }),
+    id: r.id,
+  }));
 }
 
 /** What the proxy decides before the node is asked: answer locally, refuse, or pass on. */
@@ -171,7 +179,8 @@ async function plan(ctx: ProxyContext, asked: RpcRequest, head: () => Promise<bi
   const { options, proxy } = ctx;
   proxy.requests.push(asked.method);
   const rewritten = options.tamper?.request ? await options.tamper.request(asked) : asked;
-  if ("jsonrpc" in rewritten && rewritten.jsonrpc === "2.0" && !("method" in rewritten)) return { req: asked, local: { answer: { ...(rewritten as RpcAnswer), id: asked.id }, status: 200 } };
+  if ("jsonrpc" in rewritten && rewritten.jsonrpc === "2.0" && !("method" in rewritten))
+    return { req: asked, local: { answer: { ...(rewritten as RpcAnswer), id: asked.id }, status: 200 } };
   const req = rewritten as RpcRequest;
   if (req.method === "eth_chainId" && options.chainId !== undefined) {
     return { req, local: { answer: { jsonrpc: "2.0", id: req.id, result: `0x${options.chainId.toString(16)}` }, status: 200 } };
@@ -182,10 +191,12 @@ async function plan(ctx: ProxyContext, asked: RpcRequest, head: () => Promise<bi
   if (req.method !== "eth_getLogs") return { req };
   const f = (req.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string; blockHash?: string };
   if (f.blockHash !== undefined) return { req, from: 0n, span: 1n };
-  const tag = (t: string | undefined) => (t === undefined || ["latest", "safe", "finalized", "pending"].includes(t) ? head() : t === "earliest" ? 0n : BigInt(t));
+  const tag = (t: string | undefined) =>
+    t === undefined || ["latest", "safe", "finalized", "pending"].includes(t) ? head() : t === "earliest" ? 0n : BigInt(t);
   const from = await tag(f.fromBlock);
   const span = (await tag(f.toBlock)) - from + 1n;
-  if (options.maxLogRange !== undefined && span > BigInt(options.maxLogRange)) return { req, local: refuse(ctx, req, styleOf(options).logRange(span, options.maxLogRange, from)) };
+  if (options.maxLogRange !== undefined && span > BigInt(options.maxLogRange))
+    return { req, local: refuse(ctx, req, styleOf(options).logRange(span, options.maxLogRange, from)) };
   return { req, from, span };
 }
 
@@ -198,7 +209,11 @@ async function finish(ctx: ProxyContext, { req, from, span }: Plan, untampered: 
     // Suggest the range that would fit, as providers do: up to the block before the first log
     // past the cap (at least the first block, even when that block alone is too much).
     const over = BigInt(logs[options.maxLogResults].blockNumber);
-    return refuse(ctx, req, styleOf(options).logResults(options.maxLogResults, [from!, over - 1n > from! ? over - 1n : from!], options.maxLogRange));
+    return refuse(
+      ctx,
+      req,
+      styleOf(options).logResults(options.maxLogResults, [from!, over - 1n > from! ? over - 1n : from!], options.maxLogRange),
+    );
   }
   if (logs && options.omitBlockTimestamp) for (const log of logs) delete log.blockTimestamp;
   if (logs && options.slowLogs && span! > BigInt(options.slowLogs.overBlocks)) await sleep(options.slowLogs.delayMs);
@@ -207,10 +222,18 @@ async function finish(ctx: ProxyContext, { req, from, span }: Plan, untampered: 
 
 async function serve(ctx: ProxyContext, reqs: RpcRequest[]): Promise<Served[]> {
   let head: Promise<bigint> | undefined; // asked at most once per HTTP request
-  const headOnce = () => (head ??= post(ctx.upstream, { jsonrpc: "2.0", id: 0, method: "eth_blockNumber" }).then((a) => BigInt((a as RpcAnswer).result as string)));
+  const headOnce = () =>
+    (head ??= post(ctx.upstream, { jsonrpc: "2.0", id: 0, method: "eth_blockNumber" }).then((a) =>
+      BigInt((a as RpcAnswer).result as string),
+    ));
   const plans = await Promise.all(reqs.map((r) => plan(ctx, r, headOnce)));
   const remote = plans.filter((p) => !p.local);
-  const answers = remote.length ? await forward(ctx.upstream, remote.map((p) => p.req)) : [];
+  const answers = remote.length
+    ? await forward(
+        ctx.upstream,
+        remote.map((p) => p.req),
+      )
+    : [];
   return Promise.all(plans.map(async (p) => p.local ?? finish(ctx, p, answers[remote.indexOf(p)])));
 }
 

@@ -19,7 +19,9 @@ if (!existsSync(built)) {
     tsc = undefined;
   }
   if (!tsc || !existsSync(tsconfig)) {
-    console.error("sigil: this copy of the CLI has no dist/: run `npm run build` in the repository, or install the published sigil-did-cli.");
+    console.error(
+      "sigil: this copy of the CLI has no dist/: run `npm run build` in the repository, or install the published sigil-did-cli.",
+    );
     process.exit(2);
   }
   console.error("sigil: building the CLI once (tsc -b sdk/cli; `npm run build` builds everything)…");

@@ -75,7 +75,11 @@ export function writeNew(file: string, data: unknown, secret = false) {
     writeFileSync(file, typeof data === "string" ? data : toJson(data), { flag: "wx", mode: secret ? 0o600 : 0o644 });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(code === "EEXIST" ? `${file} already exists: choose another file (nothing was overwritten)` : `cannot write ${file}: ${(e as Error).message}`);
+    throw new CliError(
+      code === "EEXIST"
+        ? `${file} already exists: choose another file (nothing was overwritten)`
+        : `cannot write ${file}: ${(e as Error).message}`,
+    );
   }
 }
 

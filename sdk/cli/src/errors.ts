@@ -31,14 +31,16 @@ export function exitCodeOf(error: SigilError): number {
   }
 }
 
-const firstLine = (error: unknown) => (error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error)).split("\n")[0];
+const firstLine = (error: unknown) =>
+  (error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error)).split("\n")[0];
 
 /** One line for the user and the exit code for any error a command can end in. */
 export function describeFailure(error: unknown): { line: string; code: number } {
   if (error instanceof CliError) return { line: error.message, code: error.exitCode };
   const failure = toSigilError(error);
   const code = exitCodeOf(failure);
-  if (failure instanceof RpcUnreachableError) return { line: `cannot reach the RPC endpoint: ${firstLine(failure.cause)}; is the node running? (--rpc)`, code };
+  if (failure instanceof RpcUnreachableError)
+    return { line: `cannot reach the RPC endpoint: ${firstLine(failure.cause)}; is the node running? (--rpc)`, code };
   if (failure instanceof UnexpectedError) return { line: failure.shortMessage, code };
   return { line: failure.message, code };
 }

@@ -34,7 +34,10 @@ export function saveIdentities(list: NamedIdentity[]) {
 export function namedIdentity(name: string): NamedIdentity {
   const list = namedIdentities();
   const found = list.find((i) => i.name === name);
-  if (!found) throw new CliError(`no identity named "${name}" in ${identitiesFile()} (${list.length ? `known: ${list.map((i) => i.name).join(", ")}` : "none yet"}): add it with sigil id add ${name} --keystore <file>`);
+  if (!found)
+    throw new CliError(
+      `no identity named "${name}" in ${identitiesFile()} (${list.length ? `known: ${list.map((i) => i.name).join(", ")}` : "none yet"}): add it with sigil id add ${name} --keystore <file>`,
+    );
   return found;
 }
 

@@ -16,12 +16,14 @@ export interface KeySources {
 export async function readPassphrase(sources: KeySources, purpose: string): Promise<string> {
   if (sources.passphraseFile) {
     if (!existsSync(sources.passphraseFile)) throw new CliError(`passphrase file ${sources.passphraseFile} does not exist`);
-    if (statSync(sources.passphraseFile).isDirectory()) throw new CliError(`--passphrase-file ${sources.passphraseFile} is a directory: give the file holding the passphrase`);
+    if (statSync(sources.passphraseFile).isDirectory())
+      throw new CliError(`--passphrase-file ${sources.passphraseFile} is a directory: give the file holding the passphrase`);
     const passphrase = readFileSync(sources.passphraseFile, "utf8").split(/\r?\n/)[0];
     if (!passphrase) throw new CliError(`passphrase file ${sources.passphraseFile} is empty`);
     return passphrase;
   }
-  if (!process.stdin.isTTY) throw new CliError(`${purpose} needs a passphrase: give --passphrase-file <file> (or run in a terminal to be asked)`);
+  if (!process.stdin.isTTY)
+    throw new CliError(`${purpose} needs a passphrase: give --passphrase-file <file> (or run in a terminal to be asked)`);
   return promptHidden(`${purpose}: passphrase: `);
 }
 
@@ -64,7 +66,8 @@ export async function readKeystore(sources: KeySources & { keystore: string }): 
   if (statSync(file).isDirectory()) throw new CliError(`--keystore ${file} is a directory: give the keystore file itself`);
   const text = readFileSync(file, "utf8").trim();
   if (!text.startsWith("{")) {
-    if (!isKey(text)) throw new CliError(`keystore ${file} must hold a 0x-prefixed 32-byte key, {"privateKey": "0x…"}, or an encrypted keystore`);
+    if (!isKey(text))
+      throw new CliError(`keystore ${file} must hold a 0x-prefixed 32-byte key, {"privateKey": "0x…"}, or an encrypted keystore`);
     return text;
   }
   let json: Record<string, unknown>;
@@ -79,7 +82,9 @@ export async function readKeystore(sources: KeySources & { keystore: string }): 
     try {
       return (await Wallet.fromEncryptedJson(text, passphrase)).privateKey as Hex;
     } catch (e) {
-      throw new CliError(`cannot unlock keystore ${file}: ${/password|mac/i.test((e as Error).message) ? "wrong passphrase" : (e as Error).message.split("\n")[0]}`);
+      throw new CliError(
+        `cannot unlock keystore ${file}: ${/password|mac/i.test((e as Error).message) ? "wrong passphrase" : (e as Error).message.split("\n")[0]}`,
+      );
     }
   }
   if (!isKey(json.privateKey)) throw new CliError(`keystore ${file} has no "privateKey" of 32 bytes of 0x-prefixed hex`);
@@ -91,11 +96,13 @@ export async function loadKey(sources: KeySources & { as?: string }, envName: st
   if (sources.keystore) return readKeystore({ ...sources, keystore: sources.keystore });
   if (sources.as) {
     const named = namedIdentity(sources.as);
-    if (!isFile(named.keystore)) throw new CliError(`identity "${sources.as}": its keystore ${named.keystore} is gone; put it back, or sigil id remove ${sources.as}`);
+    if (!isFile(named.keystore))
+      throw new CliError(`identity "${sources.as}": its keystore ${named.keystore} is gone; put it back, or sigil id remove ${sources.as}`);
     return readKeystore({ keystore: named.keystore, passphraseFile: sources.passphraseFile ?? named.passphraseFile });
   }
   const key = process.env[envName];
-  if (!key) throw new CliError(`no key: set ${envName} to a 0x-prefixed private key, or pass --keystore <file> (never a key on the command line)`);
+  if (!key)
+    throw new CliError(`no key: set ${envName} to a 0x-prefixed private key, or pass --keystore <file> (never a key on the command line)`);
   if (!isKey(key)) throw new CliError(`${envName} must hold 32 bytes of 0x-prefixed hex`);
   return key;
 }

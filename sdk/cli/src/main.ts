@@ -7,7 +7,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   const commanderCode = (error as { code?: string }).code;
-  if (commanderCode === "commander.helpDisplayed" || commanderCode === "commander.version" || commanderCode === "commander.help") process.exit(EXIT.ok);
+  if (commanderCode === "commander.helpDisplayed" || commanderCode === "commander.version" || commanderCode === "commander.help")
+    process.exit(EXIT.ok);
   if (commanderCode?.startsWith("commander.")) {
     // Commander said what was wrong on stderr; --json callers read stdout.
     const line = ((error as Error).message ?? "bad usage").replace(/^error: /, "");

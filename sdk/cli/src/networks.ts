@@ -24,15 +24,29 @@ export const rpcVariable = (name: string) => `SIGIL_RPC_URL_${name.toUpperCase()
 export function recordedNetworks(dir: string): RecordedNetwork[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
   const found: RecordedNetwork[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
     let record: { contract?: string; network?: unknown; chainId?: unknown; address?: unknown; blockNumber?: unknown };
     try {
       record = JSON.parse(readFileSync(join(dir, file), "utf8"));
     } catch {
       continue;
     }
-    if (record.contract !== "SigilRegistry" || typeof record.network !== "string" || typeof record.chainId !== "number" || typeof record.address !== "string") continue;
-    found.push({ name: record.network, file: join(dir, file), chainId: record.chainId, registry: record.address as Address, fromBlock: BigInt(Number(record.blockNumber ?? 0)) });
+    if (
+      record.contract !== "SigilRegistry" ||
+      typeof record.network !== "string" ||
+      typeof record.chainId !== "number" ||
+      typeof record.address !== "string"
+    )
+      continue;
+    found.push({
+      name: record.network,
+      file: join(dir, file),
+      chainId: record.chainId,
+      registry: record.address as Address,
+      fromBlock: BigInt(Number(record.blockNumber ?? 0)),
+    });
   }
   return found;
 }
@@ -41,7 +55,11 @@ export function recordedNetworks(dir: string): RecordedNetwork[] {
 export function rpcUrlsOf(name: string, flag?: readonly string[]): string[] {
   if (flag?.length) return [...flag];
   const env = process.env[rpcVariable(name)] ?? (name === "localhost" ? process.env.SIGIL_RPC_URL : undefined);
-  if (env) return env.split(",").map((u) => u.trim()).filter(Boolean);
+  if (env)
+    return env
+      .split(",")
+      .map((u) => u.trim())
+      .filter(Boolean);
   return name === "localhost" ? ["http://127.0.0.1:8545"] : [];
 }
 
@@ -53,7 +71,13 @@ export interface NetworkChoice {
   dir: string;
 }
 
-export function chooseNetworks(options: { network?: string; rpc?: string[]; registry?: string; chainId?: string; deployments?: string }): NetworkChoice {
+export function chooseNetworks(options: {
+  network?: string;
+  rpc?: string[];
+  registry?: string;
+  chainId?: string;
+  deployments?: string;
+}): NetworkChoice {
   const name = options.network ?? "localhost";
   const dir = resolve(options.deployments ?? "deployments");
   const records = recordedNetworks(dir);
@@ -61,7 +85,13 @@ export function chooseNetworks(options: { network?: string; rpc?: string[]; regi
     .filter((r) => r.name !== name)
     .map((r) => ({ r, urls: rpcUrlsOf(r.name) }))
     .filter(({ urls }) => urls.length > 0)
-    .map(({ r, urls }): SigilNetwork => ({ name: r.name, chainId: r.chainId, registry: r.registry, fromBlock: r.fromBlock, rpcUrls: urls }));
+    .map(({ r, urls }): SigilNetwork => ({
+      name: r.name,
+      chainId: r.chainId,
+      registry: r.registry,
+      fromBlock: r.fromBlock,
+      rpcUrls: urls,
+    }));
   if (options.registry) {
     if (!options.rpc?.length || !options.chainId) throw new CliError("--registry needs --rpc and --chain-id too");
     const chainId = Number(options.chainId);
@@ -72,10 +102,13 @@ export function chooseNetworks(options: { network?: string; rpc?: string[]; regi
   const record = records.find((r) => r.name === name);
   if (!record) {
     const known = records.length ? `recorded there: ${records.map((r) => r.name).join(", ")}` : "none is recorded there";
-    throw new CliError(`unknown network "${name}": no deployment record for it in ${dir} (${known}); deploy there first (sigil --network ${name} --rpc <url> deploy), give --deployments <dir>, or --registry, --chain-id and --rpc`);
+    throw new CliError(
+      `unknown network "${name}": no deployment record for it in ${dir} (${known}); deploy there first (sigil --network ${name} --rpc <url> deploy), give --deployments <dir>, or --registry, --chain-id and --rpc`,
+    );
   }
   const urls = rpcUrlsOf(name, options.rpc);
-  if (urls.length === 0) throw new CliError(`network "${name}" (${record.file}) has no RPC URL: give --rpc <url> or set ${rpcVariable(name)}`);
+  if (urls.length === 0)
+    throw new CliError(`network "${name}" (${record.file}) has no RPC URL: give --rpc <url> or set ${rpcVariable(name)}`);
   const selected: SigilNetwork = { name, chainId: record.chainId, registry: record.registry, fromBlock: record.fromBlock, rpcUrls: urls };
   return { selected, all: [selected, ...others], dir };
 }
@@ -90,7 +123,9 @@ export function namesNetwork(did: string, network: SigilNetwork): boolean {
 export function identityOn(did: string, network: SigilNetwork): Address {
   const parsed = parseDid(did);
   if (!namesNetwork(did, network)) {
-    throw new CliError(`${did} is on network "${parsed.network}", but this command writes to "${network.name}" (chain ${network.chainId}): add --network ${parsed.network}`);
+    throw new CliError(
+      `${did} is on network "${parsed.network}", but this command writes to "${network.name}" (chain ${network.chainId}): add --network ${parsed.network}`,
+    );
   }
   return getAddress(parsed.address);
 }
@@ -100,6 +135,10 @@ export function requireKnownNetwork(did: string, all: readonly SigilNetwork[], d
   const ref = parseDid(did).network;
   if (ref === undefined || all.some((n) => n.name === ref || chainIdHex(n.chainId) === ref)) return;
   const named = recordedNetworks(dir).find((r) => r.name === ref);
-  if (named) throw new CliError(`network "${ref}" (${named.file}) has no RPC URL: give --network ${ref} --rpc <url>, or set ${rpcVariable(ref)}`);
-  throw new CliError(`the DID's network "${ref}" is not configured: no deployment record for it in ${dir} (give --deployments <dir>, or --network ${ref} with --registry, --chain-id and --rpc)`, EXIT.usage);
+  if (named)
+    throw new CliError(`network "${ref}" (${named.file}) has no RPC URL: give --network ${ref} --rpc <url>, or set ${rpcVariable(ref)}`);
+  throw new CliError(
+    `the DID's network "${ref}" is not configured: no deployment record for it in ${dir} (give --deployments <dir>, or --network ${ref} with --registry, --chain-id and --rpc)`,
+    EXIT.usage,
+  );
 }

@@ -5,11 +5,24 @@ import { existsSync } from "node:fs";
 import { Option } from "commander";
 import { isHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { AUTHORISER, commitmentOf, generateNextKey, RegistryRevertError, sendOperation, signOperation, simulateOperation, type NextKeyCard, type Operation, type OperationReceipt, type SignableOperation } from "sigil-did";
+import {
+  AUTHORISER,
+  commitmentOf,
+  generateNextKey,
+  RegistryRevertError,
+  sendOperation,
+  signOperation,
+  simulateOperation,
+  type NextKeyCard,
+  type Operation,
+  type OperationReceipt,
+  type SignableOperation,
+} from "sigil-did";
 import { directCall, isSignable } from "sigil-did/internal";
 import { CliError, EXIT, parseAddress, readJson, writeNew, type Context } from "./context.ts";
 
-export const prepareOption = () => new Option("--prepare <file>", "sign only (EIP-712) and write the operation to <file> for `sigil relay`");
+export const prepareOption = () =>
+  new Option("--prepare <file>", "sign only (EIP-712) and write the operation to <file> for `sigil relay`");
 
 /** What --prepare may be told instead of asking the chain, so that it can sign offline. */
 export interface PrepareOptions {
@@ -58,10 +71,16 @@ export const sentLine = (c: Context) => (hash: Hex) =>
 function withHint(error: unknown, op: Operation): unknown {
   if (!(error instanceof RegistryRevertError)) return error;
   if (op.type === "deactivate" && error.errorName === "SigilNextOwnerCommitted") {
-    return new CliError(`${error.message}. Deactivate with the next key instead: sigil rotate <did> --next-key-file <file> --new-owner 0x0000000000000000000000000000000000000000 --no-commit`, EXIT.refused);
+    return new CliError(
+      `${error.message}. Deactivate with the next key instead: sigil rotate <did> --next-key-file <file> --new-owner 0x0000000000000000000000000000000000000000 --no-commit`,
+      EXIT.refused,
+    );
   }
   if (op.type === "deactivate" && error.errorName === "SigilGuardedDeactivation") {
-    return new CliError(`${error.message}. Ask your guardians (sigil recover start <did> --new-owner 0x0000000000000000000000000000000000000000 --no-commit), or rotate to the zero address with a next key committed at least one delay ago`, EXIT.refused);
+    return new CliError(
+      `${error.message}. Ask your guardians (sigil recover start <did> --new-owner 0x0000000000000000000000000000000000000000 --no-commit), or rotate to the zero address with a next key committed at least one delay ago`,
+      EXIT.refused,
+    );
   }
   if (op.type === "setGuardians" && error.errorName === "SigilNextOwnerCommitted") {
     return new CliError(
@@ -95,15 +114,22 @@ export async function check(c: Context, op: Operation, options: PerformOptions):
   const target = { registry: c.network.registry, publicClient: c.publicClient };
   if (options.prepare) {
     const file = options.prepare;
-    if (!isSignable(op)) throw new CliError(`${op.type} needs no signature: anyone may send it, e.g. the relayer with SIGIL_PRIVATE_KEY set to its key`);
+    if (!isSignable(op))
+      throw new CliError(`${op.type} needs no signature: anyone may send it, e.g. the relayer with SIGIL_PRIVATE_KEY set to its key`);
     if (existsSync(file)) throw new CliError(`${file} already exists: choose another file (nothing was overwritten)`);
     const p = options.offline ?? c.offline;
     const deadline = deadlineOf(p.deadline);
     if (deadline !== undefined && deadline <= BigInt(Math.floor(Date.now() / 1000))) {
-      throw new CliError(`--deadline ${p.deadline} is already past (${new Date(Number(deadline) * 1000).toISOString()}): a relayer could never send it; give a time ahead`);
+      throw new CliError(
+        `--deadline ${p.deadline} is already past (${new Date(Number(deadline) * 1000).toISOString()}): a relayer could never send it; give a time ahead`,
+      );
     }
     return async () => {
-      const signed = await signOperation(c.walletFor(options.key), target, op, { context: offlineContext(op, p, options.key, options.salt), deadline, chainId: c.network.chainId });
+      const signed = await signOperation(c.walletFor(options.key), target, op, {
+        context: offlineContext(op, p, options.key, options.salt),
+        deadline,
+        chainId: c.network.chainId,
+      });
       writeNew(file, signed);
       const until = new Date(Number(signed.deadline) * 1000).toISOString();
       c.print(`✔ signed ${op.type} (valid until ${until}); relay it with: sigil relay ${file}`, signed);
@@ -118,12 +144,19 @@ export async function check(c: Context, op: Operation, options: PerformOptions):
     throw withHint(error, op);
   }
   if ((await c.publicClient.getBalance({ address: account.address })) === 0n) {
-    const hint = isSignable(op) ? "fund it (sigil fund), or add --prepare <file> and let a relayer submit it (sigil relay)" : "fund it, or let any funded key send it";
+    const hint = isSignable(op)
+      ? "fund it (sigil fund), or add --prepare <file> and let a relayer submit it (sigil relay)"
+      : "fund it, or let any funded key send it";
     throw new CliError(`${account.address} has no funds to pay gas: ${hint}; nothing was sent`, EXIT.refused);
   }
   return async () => {
-    const receipt = await c.spin(`sending ${op.type}…`, sendOperation(c.walletFor(options.key), target, op, { onSent: sentLine(c), timeoutMs: c.waitMs }));
-    const said = options.describe?.(receipt) ?? { line: `✔ ${op.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed}): ${receipt.events.map((e) => e.kind).join(", ")}` };
+    const receipt = await c.spin(
+      `sending ${op.type}…`,
+      sendOperation(c.walletFor(options.key), target, op, { onSent: sentLine(c), timeoutMs: c.waitMs }),
+    );
+    const said = options.describe?.(receipt) ?? {
+      line: `✔ ${op.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed}): ${receipt.events.map((e) => e.kind).join(", ")}`,
+    };
     c.print(said.line, { ...receipt, ...said.data });
     return receipt;
   };
@@ -142,14 +175,19 @@ export function loadNextKey(file?: string): { privateKey: Hex; salt: Hex; addres
   if (path) {
     const card = readJson<Partial<NextKeyCard>>(path, "next-key file");
     ({ privateKey, salt } = card);
-    if (!privateKey) throw new CliError(`next-key file ${path} has no privateKey: this is a commitment record only; use the file with the key`);
+    if (!privateKey)
+      throw new CliError(`next-key file ${path} has no privateKey: this is a commitment record only; use the file with the key`);
   } else {
     privateKey = process.env.SIGIL_NEXT_KEY;
     salt = process.env.SIGIL_NEXT_SALT;
-    if (!privateKey) throw new CliError("no next key: pass --next-key-file <file> (written by sigil commit-next), or set SIGIL_NEXT_KEY and SIGIL_NEXT_SALT");
+    if (!privateKey)
+      throw new CliError(
+        "no next key: pass --next-key-file <file> (written by sigil commit-next), or set SIGIL_NEXT_KEY and SIGIL_NEXT_SALT",
+      );
   }
   if (!isHex(privateKey) || privateKey.length !== 66) throw new CliError("the next key must be 32 bytes of 0x-prefixed hex");
-  if (!salt || !isHex(salt) || salt.length !== 66) throw new CliError("the next key's salt must be 32 bytes of 0x-prefixed hex (it is in the next-key file)");
+  if (!salt || !isHex(salt) || salt.length !== 66)
+    throw new CliError("the next key's salt must be 32 bytes of 0x-prefixed hex (it is in the next-key file)");
   return { privateKey: privateKey as Hex, salt: salt as Hex, address: privateKeyToAccount(privateKey as Hex).address };
 }
 
@@ -182,7 +220,8 @@ export function commitmentFromFile(file: string): Hex {
 export function refuseSelfCommitment(file: string, newOwner: Address) {
   const card = readJson<Partial<NextKeyCard>>(file, "next-key file");
   const byAddress = typeof card.address === "string" && card.address.toLowerCase() === newOwner.toLowerCase();
-  const bySalt = isHex(card.salt) && card.salt.length === 66 && card.commitment?.toLowerCase() === commitmentOf(newOwner, card.salt).toLowerCase();
+  const bySalt =
+    isHex(card.salt) && card.salt.length === 66 && card.commitment?.toLowerCase() === commitmentOf(newOwner, card.salt).toLowerCase();
   if (byAddress || bySalt) {
     throw new CliError(
       `${file} commits to ${newOwner}, the new owner itself: its next key would be the controller, so whoever steals that one key could rotate too. ` +

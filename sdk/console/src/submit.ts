@@ -4,7 +4,17 @@
 // session's lock); only for the DID the page shows now (a form kept from an earlier lookup acts on
 // nothing); and its log always ends: done (the receipt shows the registry's events), refused
 // (nothing was signed or sent) or failed (with the reason).
-import { encodeSignedOperation, RegistryRevertError, relayOperation, sendOperation, signOperation, simulateOperation, type Operation, type OperationReceipt, type SignableOperation } from "sigil-did";
+import {
+  encodeSignedOperation,
+  RegistryRevertError,
+  relayOperation,
+  sendOperation,
+  signOperation,
+  simulateOperation,
+  type Operation,
+  type OperationReceipt,
+  type SignableOperation,
+} from "sigil-did";
 import { decodeRegistryLogs, directCall, isSignable, networkTransport } from "sigil-did/internal";
 import type { Address, Hex, PublicClient } from "viem";
 import type { Chain } from "./chain.ts";
@@ -225,6 +235,8 @@ async function sendNow(ctx: SubmitContext, p: Prepared, payer: Actor, l: Log, on
     return sendOperation(payer.client, target, p.op, { onSent });
   }
   const signed = await signedBy(ctx, p, p.op, l);
-  l.step(payer.kind === "wallet" ? "Confirm in your wallet: it sends the signed operation and pays the gas…" : "Sending the signed operation…");
+  l.step(
+    payer.kind === "wallet" ? "Confirm in your wallet: it sends the signed operation and pays the gas…" : "Sending the signed operation…",
+  );
   return relayOperation(payer.client, target, signed, { onSent });
 }

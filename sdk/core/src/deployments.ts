@@ -22,7 +22,9 @@ export function networksFromDeployments(
 ): SigilNetwork[] {
   if (!existsSync(dir)) return [];
   const networks: SigilNetwork[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
     let record: { contract?: string; network: string; chainId: number; address: Address; blockNumber: number };
     try {
       record = JSON.parse(readFileSync(join(dir, file), "utf8"));
@@ -33,9 +35,16 @@ export function networksFromDeployments(
     const named = process.env[`SIGIL_RPC_URL_${record.network.toUpperCase().replaceAll("-", "_")}`];
     // SIGIL_RPC_URL is the localhost network's URL, as in hardhat.config.ts.
     const env = named ?? (record.network === "localhost" ? process.env.SIGIL_RPC_URL : undefined);
-    const urls = rpcUrls[record.network] ?? (env ? env.split(",").map((u) => u.trim()) : LOCAL_RPC[record.network] ? [LOCAL_RPC[record.network]] : []);
+    const urls =
+      rpcUrls[record.network] ?? (env ? env.split(",").map((u) => u.trim()) : LOCAL_RPC[record.network] ? [LOCAL_RPC[record.network]] : []);
     if (urls.length === 0) continue;
-    networks.push({ name: record.network, chainId: record.chainId, registry: record.address, fromBlock: BigInt(record.blockNumber), rpcUrls: urls });
+    networks.push({
+      name: record.network,
+      chainId: record.chainId,
+      registry: record.address,
+      fromBlock: BigInt(record.blockNumber),
+      rpcUrls: urls,
+    });
   }
   return networks;
 }
@@ -114,15 +123,23 @@ async function deploy(options: DeployOptions): Promise<DeployResult> {
   if (existing && !options.redeploy) {
     const reason = await staleReason(existing, publicClient, chainId);
     if (!reason) {
-      log(`SigilRegistry ${existing.version} already deployed on ${networkName} at ${existing.address} (block ${existing.blockNumber}); keeping it (pass --redeploy to replace it)`);
+      log(
+        `SigilRegistry ${existing.version} already deployed on ${networkName} at ${existing.address} (block ${existing.blockNumber}); keeping it (pass --redeploy to replace it)`,
+      );
       return { record: existing, reused: true, file: deploymentFile(dir, networkName) };
     }
     log(`the recorded deployment on ${networkName} is unusable: ${reason}; deploying anew`);
   }
   const account = wallet.account!;
-  const hash = await wallet.deployContract({ abi: options.artifact.abi as Abi, bytecode: options.artifact.bytecode, account, chain: wallet.chain ?? null });
+  const hash = await wallet.deployContract({
+    abi: options.artifact.abi as Abi,
+    bytecode: options.artifact.bytecode,
+    account,
+    chain: wallet.chain ?? null,
+  });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success" || !receipt.contractAddress) throw new SigilError("internalError", `the deployment transaction ${hash} failed`);
+  if (receipt.status !== "success" || !receipt.contractAddress)
+    throw new SigilError("internalError", `the deployment transaction ${hash} failed`);
   const address = receipt.contractAddress.toLowerCase() as Address;
   const version = (await publicClient.readContract({ address, abi: sigilRegistryAbi, functionName: "VERSION" })) as string;
   const code = (await publicClient.getCode({ address })) as Hex;

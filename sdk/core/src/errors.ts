@@ -20,7 +20,8 @@ export type ResolutionErrorCode =
   | "internalError";
 
 /** Resolution codes plus Sigil's own, for failures outside resolution. */
-export type SigilErrorCode = ResolutionErrorCode | "registryRevert" | "invalidInput" | "messageRefused" | "walletDeclined" | "insufficientFunds";
+export type SigilErrorCode =
+  ResolutionErrorCode | "registryRevert" | "invalidInput" | "messageRefused" | "walletDeclined" | "insufficientFunds";
 
 export class SigilError extends Error {
   override name = "SigilError";
@@ -144,7 +145,18 @@ export class InternalError extends SigilError {
 }
 
 /** Which check an endpoint's answers failed (sdk/core/src/read/consistency.ts). */
-export type ConsistencyCheck = "logAddress" | "logRange" | "logTopic" | "changed" | "owner" | "deactivated" | "epoch" | "commitment" | "firstChange" | "blockTime" | "header";
+export type ConsistencyCheck =
+  | "logAddress"
+  | "logRange"
+  | "logTopic"
+  | "changed"
+  | "owner"
+  | "deactivated"
+  | "epoch"
+  | "commitment"
+  | "firstChange"
+  | "blockTime"
+  | "header";
 
 /** An endpoint's answers contradict the question or each other (DID Resolution `internalError`):
  * refused rather than shown as a document built from part of them. */
@@ -153,7 +165,10 @@ export class InconsistentAnswerError extends SigilError {
   readonly check: ConsistencyCheck;
   constructor(check: ConsistencyCheck, details: string) {
     const hint = "use another endpoint, or ask two at once (the network's compare: 2)";
-    super("internalError", "the RPC endpoint's answers do not add up", { details: `${details}; it is faulty or lying, so nothing it said is used: ${hint}`, hint });
+    super("internalError", "the RPC endpoint's answers do not add up", {
+      details: `${details}; it is faulty or lying, so nothing it said is used: ${hint}`,
+      hint,
+    });
     this.check = check;
   }
 }
@@ -177,7 +192,10 @@ export class EndpointDisagreementError extends SigilError {
   constructor(args: { did: string; at: string; answers: readonly EndpointAnswer[] }) {
     const said = args.answers.map((a) => `${a.host} says ${a.says}`).join("; ");
     const hint = "retry, and if it persists stop using the one that is wrong";
-    super("internalError", `the RPC endpoints disagree about ${echo(args.did, 90)}`, { details: `at ${args.at}: ${said}; one of them is wrong, lying or behind, so neither is used: ${hint}`, hint });
+    super("internalError", `the RPC endpoints disagree about ${echo(args.did, 90)}`, {
+      details: `at ${args.at}: ${said}; one of them is wrong, lying or behind, so neither is used: ${hint}`,
+      hint,
+    });
     this.did = args.did;
     this.at = args.at;
     this.answers = args.answers;
@@ -191,7 +209,8 @@ export class RpcError extends InternalError {
   readonly hosts: readonly string[];
   constructor(args: { urls: readonly string[]; cause: unknown }) {
     const hosts = args.urls.map(hostOf);
-    const tried = hosts.length === 1 ? `the RPC endpoint ${hosts[0]} failed` : `all ${hosts.length} RPC endpoints failed (${hosts.join(", ")})`;
+    const tried =
+      hosts.length === 1 ? `the RPC endpoint ${hosts[0]} failed` : `all ${hosts.length} RPC endpoints failed (${hosts.join(", ")})`;
     super({ details: `${tried}: ${describeCause(args.cause)}; ${REACH_HINT}`, cause: args.cause, hint: REACH_HINT });
     this.hosts = hosts;
   }
@@ -267,12 +286,16 @@ export class NoRegistryError extends SigilError {
   constructor(args: { operation: string; registry: string; chainId?: number; hash?: string }) {
     super(
       "registryRevert",
-      args.hash ? `${args.operation} changed nothing` : `no SigilRegistry at ${args.registry}${args.chainId ? ` on chain ${args.chainId}` : ""}`,
+      args.hash
+        ? `${args.operation} changed nothing`
+        : `no SigilRegistry at ${args.registry}${args.chainId ? ` on chain ${args.chainId}` : ""}`,
       {
         details: args.hash
           ? `transaction ${args.hash} was mined but the registry at ${args.registry} emitted no event; check the network and registry address`
           : "nothing was sent; check the network (was the chain reset?) and the registry address, or deploy it",
-        hint: args.hash ? "check the network and registry address" : "check the network (was the chain reset?) and the registry address, or deploy it",
+        hint: args.hash
+          ? "check the network and registry address"
+          : "check the network (was the chain reset?) and the registry address, or deploy it",
       },
     );
   }
@@ -287,16 +310,19 @@ const REVERT_HINTS: Record<string, string> = {
   SigilNotNextOwner: "this key and salt do not match the identity's commitment (check the next-key file)",
   SigilNextKeyIsController: "the committed key is the current controller, so it protects nothing; the guardians can set a new commitment",
   SigilInvalidCommitment: "a commitment must be a non-zero salted hash, other than the one being used now; generate a fresh next key",
-  SigilInvalidSignature: "the EIP-712 signature does not match the signer, nonce, chain or registry (an operation can be relayed once: sign it again)",
+  SigilInvalidSignature:
+    "the EIP-712 signature does not match the signer, nonce, chain or registry (an operation can be relayed once: sign it again)",
   SigilExpiredSignature: "the signed operation's deadline has passed; sign it again",
-  SigilLegacyDeactivation: "deactivation is final, so it needs a chain-bound authorisation: send it directly or as EIP-712 (not ERC-1056's legacy signature)",
+  SigilLegacyDeactivation:
+    "deactivation is final, so it needs a chain-bound authorisation: send it directly or as EIP-712 (not ERC-1056's legacy signature)",
   SigilGuardedDeactivation: "the identity has guardians: deactivate through them (a recovery to the zero address) or with the next key",
   SigilNoGuardians: "the identity has no guardians",
   SigilNotGuardian: "this address, salt and proof are not in the identity's guardian set (check the guardian card)",
   SigilInvalidGuardianPolicy: "a guardian set needs 1-255 approvals and a delay from 1 hour to 365 days",
   SigilNoGuardianChange: "no guardian change is pending",
   SigilGuardianChangeNotReady: "the guardian change takes effect later; try again after its effective time",
-  SigilRecoveryPending: "a recovery by the guardians is pending: it finishes after its delay unless a next key committed long enough before it cancels it",
+  SigilRecoveryPending:
+    "a recovery by the guardians is pending: it finishes after its delay unless a next key committed long enough before it cancels it",
   SigilNoRecoveryPending: "no recovery is pending (or it is not the one given)",
   SigilRecoveryNotReady: "the recovery's delay has not passed yet; finalise it after its ready time",
   SigilAlreadyApproved: "this guardian already approved this recovery",
@@ -314,7 +340,11 @@ function explainRevert(errorName: string): string {
 export class WalletDeclinedError extends SigilError {
   override name = "WalletDeclinedError";
   constructor(args: { cause?: unknown } = {}) {
-    super("walletDeclined", "the request was declined in the wallet", { details: "nothing was sent", cause: args.cause, hint: "nothing was sent; approve it in the wallet to go ahead" });
+    super("walletDeclined", "the request was declined in the wallet", {
+      details: "nothing was sent",
+      cause: args.cause,
+      hint: "nothing was sent; approve it in the wallet to go ahead",
+    });
   }
 }
 
@@ -324,7 +354,11 @@ export class NoFundsError extends SigilError {
   override name = "NoFundsError";
   constructor(args: { cause?: unknown } = {}) {
     const hint = "fund it, or sign the operation to a file and give it to a relayer";
-    super("insufficientFunds", "insufficient funds for gas", { details: `the account that pays has no funds for this transaction; ${hint}`, cause: args.cause, hint });
+    super("insufficientFunds", "insufficient funds for gas", {
+      details: `the account that pays has no funds for this transaction; ${hint}`,
+      cause: args.cause,
+      hint,
+    });
   }
 }
 
@@ -333,7 +367,11 @@ export class RpcUnreachableError extends SigilError {
   override name = "RpcUnreachableError";
   constructor(args: { cause: unknown }) {
     const hint = "check the network settings (RPC URL) and that the node is running";
-    super("internalError", "the RPC endpoint could not be reached", { details: `${describeCause(args.cause)}; ${hint}`, cause: args.cause, hint });
+    super("internalError", "the RPC endpoint could not be reached", {
+      details: `${describeCause(args.cause)}; ${hint}`,
+      cause: args.cause,
+      hint,
+    });
   }
 }
 
@@ -345,7 +383,8 @@ export class UnexpectedError extends SigilError {
   }
 }
 
-const firstLine = (error: unknown) => (error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error)).split("\n")[0];
+const firstLine = (error: unknown) =>
+  (error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error)).split("\n")[0];
 
 /** The first error in `error`'s cause chain that `match` accepts. */
 function findCause(error: unknown, match: (e: unknown) => boolean): unknown {
@@ -365,8 +404,10 @@ export function toSigilError(error: unknown): SigilError {
   const sigil = findCause(error, (e) => e instanceof SigilError);
   if (sigil) return sigil as SigilError;
   const named = (name: string) => (e: unknown) => e instanceof Error && e.name === name;
-  if (findCause(error, (e) => (e as { code?: unknown }).code === 4001 || named("UserRejectedRequestError")(e))) return new WalletDeclinedError({ cause: error });
+  if (findCause(error, (e) => (e as { code?: unknown }).code === 4001 || named("UserRejectedRequestError")(e)))
+    return new WalletDeclinedError({ cause: error });
   if (findCause(error, named("InsufficientFundsError"))) return new NoFundsError({ cause: error });
-  if (findCause(error, (e) => named("HttpRequestError")(e) || named("TimeoutError")(e)) || UNREACHABLE.test(firstLine(error))) return new RpcUnreachableError({ cause: error });
+  if (findCause(error, (e) => named("HttpRequestError")(e) || named("TimeoutError")(e)) || UNREACHABLE.test(firstLine(error)))
+    return new RpcUnreachableError({ cause: error });
   return new UnexpectedError({ cause: error });
 }

@@ -37,7 +37,15 @@ export async function signOperationWithEthers(
   }
   const typed = operationTypedData(op, { ...context, chainId, registry: address, deadline: options.deadline });
   const signature = (await signer.signTypedData(typed.domain, typed.types as Record<string, TypedDataField[]>, typed.message)) as Hex;
-  return { operation: op, signer: (await signer.getAddress()) as Address, chainId, registry: address, context, deadline: options.deadline, signature };
+  return {
+    operation: op,
+    signer: (await signer.getAddress()) as Address,
+    chainId,
+    registry: address,
+    context,
+    deadline: options.deadline,
+    signature,
+  };
 }
 
 /** Relays a signed operation through `registry` connected to the paying relayer. */
@@ -49,5 +57,7 @@ export async function relayOperationWithEthers(registry: RegistryContract, signe
 /** An ethers JSON-RPC provider as the EIP-1193 provider the resolver takes (`provider` in a network). */
 export function eip1193FromEthers(provider: JsonRpcApiProvider | AbstractProvider): EIP1193Provider {
   const send = (provider as JsonRpcApiProvider).send.bind(provider);
-  return { request: ({ method, params }: { method: string; params?: unknown[] }) => send(method, params ?? []) } as unknown as EIP1193Provider;
+  return {
+    request: ({ method, params }: { method: string; params?: unknown[] }) => send(method, params ?? []),
+  } as unknown as EIP1193Provider;
 }

@@ -84,13 +84,27 @@ export {
   type SignedOperation,
 } from "./write/write.ts";
 export { decodeSignedOperation, encodeSignedOperation, SignedOperationFormatError } from "./write/signed-json.ts";
-export { buildGuardianSet, generateNextKey, verifyGuardianCard, type GuardianCard, type GuardianSet, type NextKeyCard } from "./recovery/guardians.ts";
+export {
+  buildGuardianSet,
+  generateNextKey,
+  verifyGuardianCard,
+  type GuardianCard,
+  type GuardianSet,
+  type NextKeyCard,
+} from "./recovery/guardians.ts";
 export { planRotation, type RotationPlan } from "./write/rotation.ts";
 export type { OpenRecovery, RecoveryMetadataEntry, RecoveryView } from "./recovery/recovery-state.ts";
 export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./write/keys.ts";
 export { signMessage, verifyMessage, type MessageSigner, type VerifyOptions, type VerifyResult } from "./messaging/messaging.ts";
 export { authenticationFingerprint, safetyNumber } from "./messaging/safety.ts";
-export { encryptMessage, decryptMessage, keyAgreementKeys, type DecryptedMessage, type JWE, type MessageEncryptionSender } from "./messaging/encryption.ts";
+export {
+  encryptMessage,
+  decryptMessage,
+  keyAgreementKeys,
+  type DecryptedMessage,
+  type JWE,
+  type MessageEncryptionSender,
+} from "./messaging/encryption.ts";
 export { createContacts, UnverifiedChangeError, type Contacts } from "./messaging/contacts.ts";
 export { watchDids, type DidChange, type Watcher, type WatchableResolver } from "./messaging/watch.ts";
 export { diffResolutions, describeChange, type DidChangeItem, type Relationship } from "./document/changes.ts";

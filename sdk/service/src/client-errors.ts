@@ -13,7 +13,10 @@ import { problemBody, titleOf } from "./problem.ts";
 /** The status and detail of a request that could not be read. */
 function refusalOf(code: string | undefined, maxHeaderBytes: number): [number, string] {
   if (code === "HPE_HEADER_OVERFLOW") {
-    return [431, `the request line and headers are over ${maxHeaderBytes} bytes; a DID URL has at most ${MAX_DID_URL_LENGTH} characters, so shorten the URL or drop headers`];
+    return [
+      431,
+      `the request line and headers are over ${maxHeaderBytes} bytes; a DID URL has at most ${MAX_DID_URL_LENGTH} characters, so shorten the URL or drop headers`,
+    ];
   }
   if (code === "ERR_HTTP_REQUEST_TIMEOUT") return [408, "the request did not arrive in time; send it again"];
   return [400, "the request is not valid HTTP/1.1; check the request line and headers"];

@@ -55,8 +55,10 @@ export function readQuery(query: string): HttpQuery {
     seen.add(decoded[0]);
     if (SELECTING_PARAMETERS.includes(decoded[0])) out.didParameters.push(pair);
     else if (OPTIONS.includes(decoded[0])) out.options[decoded[0]] = decoded[1];
-    else if (decoded[0] === "accept") throw new RequestError("invalidOptions", "accept is not a query option: send it as the Accept header (DID Resolution §12.1)");
-    else throw new RequestError("featureNotSupported", `the option ${echo(decoded[0], 40)} is not supported; options: ${OPTIONS.join(", ")}`);
+    else if (decoded[0] === "accept")
+      throw new RequestError("invalidOptions", "accept is not a query option: send it as the Accept header (DID Resolution §12.1)");
+    else
+      throw new RequestError("featureNotSupported", `the option ${echo(decoded[0], 40)} is not supported; options: ${OPTIONS.join(", ")}`);
   }
   return out;
 }
@@ -83,12 +85,17 @@ export function readRequest(rawUrl: string): { identifier: string; query: string
 export function readBodyOptions(body: unknown): Record<string, unknown> {
   if (body === undefined || body === null || body === "") return {};
   if (typeof body !== "object" || Array.isArray(body)) {
-    throw new RequestError("invalidOptions", `the body is ${kindOf(body)}; send the options as a JSON object, like {"versionTime": "2026-01-01T00:00:00Z"}`);
+    throw new RequestError(
+      "invalidOptions",
+      `the body is ${kindOf(body)}; send the options as a JSON object, like {"versionTime": "2026-01-01T00:00:00Z"}`,
+    );
   }
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(body)) {
-    if (name === "accept") throw new RequestError("invalidOptions", "accept is not a body option: send it as the Accept header (DID Resolution §12.1)");
-    if (!OPTIONS.includes(name)) throw new RequestError("featureNotSupported", `the option ${echo(name, 40)} is not supported; options: ${OPTIONS.join(", ")}`);
+    if (name === "accept")
+      throw new RequestError("invalidOptions", "accept is not a body option: send it as the Accept header (DID Resolution §12.1)");
+    if (!OPTIONS.includes(name))
+      throw new RequestError("featureNotSupported", `the option ${echo(name, 40)} is not supported; options: ${OPTIONS.join(", ")}`);
     out[name] = value;
   }
   return out;

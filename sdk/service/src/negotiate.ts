@@ -26,7 +26,10 @@ const OFFERS: readonly { type: string; profile?: string; representation: Represe
   { type: "application/did+ld+json", representation: { kind: "document", contentType: "application/did+ld+json" } },
   { type: "application/did+json", representation: { kind: "document", contentType: "application/did+json" } },
   { type: "application/ld+json", representation: { kind: "document", contentType: "application/ld+json" } },
-  { type: "application/did-url-dereferencing", representation: { kind: "dereferencing", contentType: "application/did-url-dereferencing" } },
+  {
+    type: "application/did-url-dereferencing",
+    representation: { kind: "dereferencing", contentType: "application/did-url-dereferencing" },
+  },
   { type: "application/json", representation: { kind: "result", contentType: "application/json" } },
   { type: "text/uri-list", representation: { kind: "uriList", contentType: "text/uri-list" } },
 ];

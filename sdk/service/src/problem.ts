@@ -27,6 +27,16 @@ export function problemBody(status: number, detail: string, extra: Record<string
  * Answers with problem details. Never reused without asking again ("no-cache"); the relay's
  * answers, which report transactions, are not even stored ("no-store").
  */
-export function problem(reply: FastifyReply, status: number, detail: string, extra?: Record<string, unknown>, cacheControl: "no-cache" | "no-store" = "no-cache") {
-  return reply.code(status).header("content-type", "application/problem+json").header("cache-control", cacheControl).send(problemBody(status, detail, extra));
+export function problem(
+  reply: FastifyReply,
+  status: number,
+  detail: string,
+  extra?: Record<string, unknown>,
+  cacheControl: "no-cache" | "no-store" = "no-cache",
+) {
+  return reply
+    .code(status)
+    .header("content-type", "application/problem+json")
+    .header("cache-control", cacheControl)
+    .send(problemBody(status, detail, extra));
 }

@@ -5,7 +5,17 @@
 // request the registry would refuse costs the relayer nothing (it is simulated first).
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { encodeFunctionData, type WalletClient } from "viem";
-import { decodeSignedOperation, NoRegistryError, ReceiptTimeoutError, RegistryRevertError, relayOperation, SignedOperationFormatError, sigilRegistryAbi, type RegistryTarget, type SignedOperation } from "sigil-did";
+import {
+  decodeSignedOperation,
+  NoRegistryError,
+  ReceiptTimeoutError,
+  RegistryRevertError,
+  relayOperation,
+  SignedOperationFormatError,
+  sigilRegistryAbi,
+  type RegistryTarget,
+  type SignedOperation,
+} from "sigil-did";
 import { relayedCall, signedOperationOnChain, staleReason } from "sigil-did/internal";
 import { problem } from "./problem.ts";
 
@@ -34,7 +44,8 @@ export interface RelayOptions {
 }
 
 /** The relay's problem details: about transactions, so never stored. */
-const refuse = (reply: FastifyReply, status: number, detail: string, extra?: Record<string, unknown>) => problem(reply, status, detail, extra, "no-store");
+const refuse = (reply: FastifyReply, status: number, detail: string, extra?: Record<string, unknown>) =>
+  problem(reply, status, detail, extra, "no-store");
 
 /** Operations that take an identity back or stop a takeover: budgeted per identity and per signer. */
 const PROTECTIVE = new Set(["rotate", "cancelRecovery", "approveRecovery"]);
@@ -99,21 +110,36 @@ function decode(body: unknown): { signed: SignedOperation } | { refused: [detail
 }
 
 /** A revert: the operation already took effect (someone sent a copy first), or why the registry refused it. */
-async function answerRevert(reply: FastifyReply, target: RegistryTarget, signed: SignedOperation, error: RegistryRevertError, wasSent: boolean) {
+async function answerRevert(
+  reply: FastifyReply,
+  target: RegistryTarget,
+  signed: SignedOperation,
+  error: RegistryRevertError,
+  wasSent: boolean,
+) {
   // Someone sent a copy first (a thief racing the owner's own signed rotation): what it asks is done.
   const applied = await signedOperationOnChain(target, signed).catch(() => undefined);
   if (applied) {
-    return reply.code(200).header("cache-control", "no-store").send({
-      transactionHash: applied.transactionHash,
-      blockNumber: applied.blockNumber.toString(),
-      events: applied.events,
-      alreadyOnChain: true,
-      detail: `this ${signed.operation.type} already took effect in block ${applied.blockNumber} (tx ${applied.transactionHash}, sent by ${applied.sentBy})${wasSent ? "; this relayer's own copy came second and reverted" : "; nothing more was sent"}`,
-    });
+    return reply
+      .code(200)
+      .header("cache-control", "no-store")
+      .send({
+        transactionHash: applied.transactionHash,
+        blockNumber: applied.blockNumber.toString(),
+        events: applied.events,
+        alreadyOnChain: true,
+        detail: `this ${signed.operation.type} already took effect in block ${applied.blockNumber} (tx ${applied.transactionHash}, sent by ${applied.sentBy})${wasSent ? "; this relayer's own copy came second and reverted" : "; nothing more was sent"}`,
+      });
   }
   // A signature the registry refuses: say why in words when the chain shows it (a replay, a used nonce).
-  const stale = error.errorName === "SigilInvalidSignature" || error.errorName === "SigilExpiredSignature" ? await staleReason(target, signed).catch(() => undefined) : undefined;
-  return refuse(reply, 422, stale ? `${error.message}: ${stale}; sign it again` : error.message, { operation: signed.operation.type, errorName: error.errorName });
+  const stale =
+    error.errorName === "SigilInvalidSignature" || error.errorName === "SigilExpiredSignature"
+      ? await staleReason(target, signed).catch(() => undefined)
+      : undefined;
+  return refuse(reply, 422, stale ? `${error.message}: ${stale}; sign it again` : error.message, {
+    operation: signed.operation.type,
+    errorName: error.errorName,
+  });
 }
 
 /** POST /1.0/relay, as a fastify plugin: app.register(relay, options). */
@@ -131,7 +157,11 @@ export const relay: FastifyPluginAsync<RelayOptions> = async (app, options) => {
     if ("refused" in decoded) return refuse(reply, 400, ...decoded.refused);
     const { signed } = decoded;
     if (signed.chainId !== chainId || signed.registry.toLowerCase() !== target.registry.toLowerCase()) {
-      return refuse(reply, 400, `signed for registry ${signed.registry} on chain ${signed.chainId}; this relayer sends to ${target.registry} on chain ${chainId}`);
+      return refuse(
+        reply,
+        400,
+        `signed for registry ${signed.registry} on chain ${signed.chainId}; this relayer sends to ${target.registry} on chain ${chainId}`,
+      );
     }
     const budget = budgetsFor(signed, perMinute, perIdentity);
     const wait = budgets.take(budget.keys);
@@ -146,11 +176,14 @@ export const relay: FastifyPluginAsync<RelayOptions> = async (app, options) => {
       await turn;
       const onSent = () => ((wasSent = true), sent());
       const receipt = await relayOperation(relayer, target, signed, { timeoutMs: options.receiptTimeoutMs ?? 60_000, onSent });
-      return reply.code(200).header("cache-control", "no-store").send({
-        transactionHash: receipt.hash,
-        blockNumber: receipt.blockNumber.toString(),
-        events: receipt.events.map((e) => e.kind),
-      });
+      return reply
+        .code(200)
+        .header("cache-control", "no-store")
+        .send({
+          transactionHash: receipt.hash,
+          blockNumber: receipt.blockNumber.toString(),
+          events: receipt.events.map((e) => e.kind),
+        });
     } catch (error) {
       if (!wasSent) budgets.refund(budget.keys); // refused before sending: nothing was spent
       if (error instanceof RegistryRevertError) return await answerRevert(reply, target, signed, error, wasSent);
@@ -160,7 +193,11 @@ export const relay: FastifyPluginAsync<RelayOptions> = async (app, options) => {
       if (error instanceof NoRegistryError) return refuse(reply, 502, error.message, { operation: signed.operation.type });
       if (/insufficient funds/i.test(String((error as Error).message))) {
         request.log.error({ relayer: relayer.account?.address }, "the relayer has no funds");
-        return refuse(reply, 503, "the relayer cannot pay the gas right now; sign the operation to a file and send it with sigil relay, or try later");
+        return refuse(
+          reply,
+          503,
+          "the relayer cannot pay the gas right now; sign the operation to a file and send it with sigil relay, or try later",
+        );
       }
       throw error;
     } finally {

@@ -14,7 +14,12 @@ export function varyWith(reply: FastifyReply) {
 }
 
 export function send(reply: FastifyReply, status: number, contentType: string, body: unknown) {
-  return reply.code(status).header("content-type", contentType).header("vary", varyWith(reply)).header("cache-control", "no-cache").send(JSON.stringify(body));
+  return reply
+    .code(status)
+    .header("content-type", contentType)
+    .header("vary", varyWith(reply))
+    .header("cache-control", "no-cache")
+    .send(JSON.stringify(body));
 }
 
 /** Counts and notes a resolution's outcome; "ok" and "deactivated" are successes. */

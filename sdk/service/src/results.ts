@@ -12,12 +12,20 @@ const ERRORS: Record<string, { status: number; type: string; title: string }> = 
   invalidDidUrl: { status: 400, type: "https://www.w3.org/ns/did#INVALID_DID_URL", title: "Invalid DID URL" },
   invalidOptions: { status: 400, type: "https://www.w3.org/ns/did#INVALID_OPTIONS", title: "Invalid options" },
   notFound: { status: 404, type: "https://www.w3.org/ns/did#NOT_FOUND", title: "Not found" },
-  representationNotSupported: { status: 406, type: "https://www.w3.org/ns/did#REPRESENTATION_NOT_SUPPORTED", title: "Representation not supported" },
+  representationNotSupported: {
+    status: 406,
+    type: "https://www.w3.org/ns/did#REPRESENTATION_NOT_SUPPORTED",
+    title: "Representation not supported",
+  },
   methodNotSupported: { status: 501, type: "https://www.w3.org/ns/did#METHOD_NOT_SUPPORTED", title: "DID method not supported" },
   featureNotSupported: { status: 501, type: "https://www.w3.org/ns/did#FEATURE_NOT_SUPPORTED", title: "Feature not supported" },
   internalError: { status: 500, type: "https://www.w3.org/ns/did#INTERNAL_ERROR", title: "Internal error" },
   // "Any other error URI": 500, as §12.1's table says, though the caller caused them.
-  invalidVerificationMethod: { status: 500, type: "https://w3id.org/security#INVALID_VERIFICATION_METHOD", title: "Invalid verification method" },
+  invalidVerificationMethod: {
+    status: 500,
+    type: "https://w3id.org/security#INVALID_VERIFICATION_METHOD",
+    title: "Invalid verification method",
+  },
   invalidRelationshipForVerificationMethod: {
     status: 500,
     type: "https://w3id.org/security#INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD",
@@ -56,10 +64,20 @@ export function resultBody(result: DIDResolutionResult) {
 
 /** A resolution result answered as a dereferencing result: the document is the content (an Accept of application/did-url-dereferencing). */
 export function documentAsDereferencingBody(result: DIDResolutionResult) {
-  return { "@context": RESOLUTION_CONTEXT, content: result.didDocument, dereferencingMetadata: result.didResolutionMetadata, contentMetadata: result.didDocumentMetadata };
+  return {
+    "@context": RESOLUTION_CONTEXT,
+    content: result.didDocument,
+    dereferencingMetadata: result.didResolutionMetadata,
+    contentMetadata: result.didDocumentMetadata,
+  };
 }
 
 /** A dereferencing result in the spec's HTTP shape (DID Resolution §10: content, dereferencingMetadata, contentMetadata). */
 export function dereferencingBody(result: DereferencingResult) {
-  return { "@context": RESOLUTION_CONTEXT, content: result.contentStream, dereferencingMetadata: result.dereferencingMetadata, contentMetadata: result.contentMetadata };
+  return {
+    "@context": RESOLUTION_CONTEXT,
+    content: result.contentStream,
+    dereferencingMetadata: result.dereferencingMetadata,
+    contentMetadata: result.contentMetadata,
+  };
 }

@@ -49,7 +49,8 @@ export async function startResolverService(options: ServeOptions): Promise<Runni
   const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });
   logger.info({ address }, "listening");
   if (consoleFiles) logger.info({ console: `${address}/`, files: consoleFiles.files }, "web console");
-  if (options.relay) logger.info({ relay: `${address}${RELAY_PATH}`, relayer: options.relay.relayer.account?.address }, "relaying signed operations");
+  if (options.relay)
+    logger.info({ relay: `${address}${RELAY_PATH}`, relayer: options.relay.relayer.account?.address }, "relaying signed operations");
   let closing: Promise<boolean> | undefined;
   return {
     url: address,

@@ -22,7 +22,11 @@ interface Shape {
 
 const shape: fc.Arbitrary<Shape> = fc.record({
   keys: fc.uniqueArray(
-    fc.record({ material: hex(12), type: fc.constantFrom("Ed25519VerificationKey2018", "X25519KeyAgreementKey2019"), rels: fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()) }),
+    fc.record({
+      material: hex(12),
+      type: fc.constantFrom("Ed25519VerificationKey2018", "X25519KeyAgreementKey2019"),
+      rels: fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()),
+    }),
     { selector: (k) => `${k.type}:${k.material}`, maxLength: 6 },
   ),
   services: fc.uniqueArray(fc.record({ type: fc.constantFrom("Messaging", "Hub"), endpoint: hex(8).map((h) => `https://${h}.example`) }), {
@@ -32,10 +36,17 @@ const shape: fc.Arbitrary<Shape> = fc.record({
   owner: fc.constantFrom("0xaa", "0xbb"),
   commitment: fc.option(fc.constantFrom("0x01", "0x02"), { nil: null }),
   guardians: fc.option(fc.record({ threshold: fc.integer({ min: 1, max: 3 }), delaySeconds: fc.constantFrom(3600, 86400) }), { nil: null }),
-  recoveries: fc.uniqueArray(fc.record({ proposal: fc.constantFrom("0xp1", "0xp2"), status: fc.constantFrom("proposed", "armed", "ready"), newOwner: fc.constant("0xcc") }), {
-    selector: (r) => r.proposal,
-    maxLength: 2,
-  }) as fc.Arbitrary<Shape["recoveries"]>,
+  recoveries: fc.uniqueArray(
+    fc.record({
+      proposal: fc.constantFrom("0xp1", "0xp2"),
+      status: fc.constantFrom("proposed", "armed", "ready"),
+      newOwner: fc.constant("0xcc"),
+    }),
+    {
+      selector: (r) => r.proposal,
+      maxLength: 2,
+    },
+  ) as fc.Arbitrary<Shape["recoveries"]>,
   deactivated: fc.boolean(),
 });
 
@@ -54,7 +65,13 @@ function resolution(s: Shape): DIDResolutionResult {
     },
     didDocumentMetadata: {
       ...(s.deactivated ? { deactivated: true } : {}),
-      sigil: { owner: s.owner, nextOwnerCommitment: s.commitment, guardians: s.guardians, pendingGuardianChange: null, recoveries: s.recoveries },
+      sigil: {
+        owner: s.owner,
+        nextOwnerCommitment: s.commitment,
+        guardians: s.guardians,
+        pendingGuardianChange: null,
+        recoveries: s.recoveries,
+      },
     } as never,
   };
 }
@@ -76,7 +93,9 @@ describe("sdk: the change list between two resolutions", () => {
             if (c.kind === "keyRemoved" && c.relationship === rel) applied.delete(c.key);
           }
           expect([...applied].sort()).to.deep.equal([...kb[rel]].sort());
-          expect(of(changes, "keyAdded").filter((c) => c.kind === "keyAdded" && c.relationship === rel)).to.have.length([...kb[rel]].filter((k) => !ka[rel].has(k)).length);
+          expect(of(changes, "keyAdded").filter((c) => c.kind === "keyAdded" && c.relationship === rel)).to.have.length(
+            [...kb[rel]].filter((k) => !ka[rel].has(k)).length,
+          );
         }
         const sk = (x: Shape) => new Set(x.services.map((s) => `${s.type} ${s.endpoint}`));
         const [sa, sb] = [sk(a), sk(b)];
@@ -107,14 +126,28 @@ describe("sdk: the change list between two resolutions", () => {
       recoveries: [],
       deactivated: false,
     };
-    const swapped: Shape = { ...base, keys: [{ ...base.keys[0], material: "bbbb" }], services: [{ type: "Messaging", endpoint: "https://thief.example" }] };
-    const kinds = diffResolutions(resolution(base), resolution(swapped)).map((c) => (c.kind === "keyAdded" || c.kind === "keyRemoved" ? `${c.kind}:${c.relationship}` : c.kind));
+    const swapped: Shape = {
+      ...base,
+      keys: [{ ...base.keys[0], material: "bbbb" }],
+      services: [{ type: "Messaging", endpoint: "https://thief.example" }],
+    };
+    const kinds = diffResolutions(resolution(base), resolution(swapped)).map((c) =>
+      c.kind === "keyAdded" || c.kind === "keyRemoved" ? `${c.kind}:${c.relationship}` : c.kind,
+    );
     expect(kinds).to.deep.equal(["keyAdded:keyAgreement", "keyRemoved:keyAgreement", "serviceAdded", "serviceRemoved"]);
   });
 
   it("reports a recovery as it moves from proposed to armed to ready, once each", () => {
-    const base = { keys: [], services: [], owner: "0xaa", commitment: null, guardians: { threshold: 2, delaySeconds: 3600 }, deactivated: false } as Omit<Shape, "recoveries">;
-    const at = (status: "proposed" | "armed" | "ready") => resolution({ ...base, recoveries: [{ proposal: "0xp1", status, newOwner: "0xcc" }] });
+    const base = {
+      keys: [],
+      services: [],
+      owner: "0xaa",
+      commitment: null,
+      guardians: { threshold: 2, delaySeconds: 3600 },
+      deactivated: false,
+    } as Omit<Shape, "recoveries">;
+    const at = (status: "proposed" | "armed" | "ready") =>
+      resolution({ ...base, recoveries: [{ proposal: "0xp1", status, newOwner: "0xcc" }] });
     const none = resolution({ ...base, recoveries: [] });
     expect(diffResolutions(none, at("proposed")).map((c) => c.kind)).to.deep.equal(["recoveryProposed"]);
     expect(diffResolutions(at("proposed"), at("armed")).map((c) => c.kind)).to.deep.equal(["recoveryArmed"]);

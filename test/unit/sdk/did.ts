@@ -7,7 +7,17 @@ import fc from "fast-check";
 import { checksumAddress, type Address } from "viem";
 import { formatDid, isSigilDid, parseDid, type ParsedSigilDid } from "../../../sdk/core/src/index.ts";
 import { fromParsedDid, MAX_DID_URL_LENGTH } from "../../../sdk/core/src/internal.ts";
-import { InternalError, InvalidDidError, InvalidResolutionOptionError, MethodNotSupportedError, RegistryRevertError, RpcError, SigilError, UnknownNetworkError, type DidPart } from "../../../sdk/core/src/index.ts";
+import {
+  InternalError,
+  InvalidDidError,
+  InvalidResolutionOptionError,
+  MethodNotSupportedError,
+  RegistryRevertError,
+  RpcError,
+  SigilError,
+  UnknownNetworkError,
+  type DidPart,
+} from "../../../sdk/core/src/index.ts";
 import { echo } from "../../../sdk/core/src/internal.ts";
 
 const ADDR = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
@@ -59,7 +69,10 @@ describe("sdk: did:sigil parser", () => {
       address: ADDR,
       params: {},
     });
-    expect(parseDid(`did:sigil:gnosis-chiado:${UPPER}`)).to.deep.include({ did: `did:sigil:gnosis-chiado:${ADDR}`, network: "gnosis-chiado" });
+    expect(parseDid(`did:sigil:gnosis-chiado:${UPPER}`)).to.deep.include({
+      did: `did:sigil:gnosis-chiado:${ADDR}`,
+      network: "gnosis-chiado",
+    });
     expect(parseDid(`did:sigil:0x1:${ADDR}`).chainId).to.equal(1n);
     expect(parseDid(`did:sigil:0x${"f".repeat(16)}:${ADDR}`).chainId).to.equal(2n ** 64n - 1n);
     expect(parseDid(`did:sigil:a${"-".repeat(31)}:${ADDR}`).network).to.equal(`a${"-".repeat(31)}`);
@@ -93,7 +106,11 @@ describe("sdk: did:sigil parser", () => {
     rejects(`sigil:${ADDR}`, "scheme", "a DID starts with 'did:', like did:sigil:0x7a69:0xf39f…2266");
     rejects(`DID:sigil:${ADDR}`, "scheme", 'the scheme must be lower-case "did:", not "DID:"');
     rejects("did:", "method", "the method name is empty; expected did:sigil:…");
-    rejects(`did:Sigil:${ADDR}`, "method", 'the method name "Sigil" may contain only lower-case letters and digits (did you mean "sigil"?)');
+    rejects(
+      `did:Sigil:${ADDR}`,
+      "method",
+      'the method name "Sigil" may contain only lower-case letters and digits (did you mean "sigil"?)',
+    );
     rejects(`did:si_gil:${ADDR}`, "method", 'the method name "si_gil" may contain only lower-case letters and digits');
     rejects("did:sigil", "method", `missing ':' after the method name "sigil"; expected did:sigil:[network:]address`);
     rejects("did:sigil#x", "method", `missing ':' after the method name "sigil"; expected did:sigil:[network:]address`);
@@ -130,8 +147,11 @@ describe("sdk: did:sigil parser", () => {
     rejects(did(ADDR.slice(2)), "address", `address "${ADDR.slice(2)}" must start with "0x"`);
     rejects(did(`0X${ADDR.slice(2)}`), "address", `address "0X${ADDR.slice(2)}" must start with lower-case "0x", not "0X"`);
     const flipped = `0xF${CHECKSUMMED.slice(3)}`;
-    rejects(did(flipped), "address",
-      `EIP-55 checksum mismatch in the mixed-case address: a digit may be mistyped; if not, did you mean ${CHECKSUMMED}? Use all lower-case to skip the checksum`);
+    rejects(
+      did(flipped),
+      "address",
+      `EIP-55 checksum mismatch in the mixed-case address: a digit may be mistyped; if not, did you mean ${CHECKSUMMED}? Use all lower-case to skip the checksum`,
+    );
   });
 
   it("rejects characters a DID URL must percent-encode, and ambiguous queries", () => {
@@ -150,7 +170,9 @@ describe("sdk: did:sigil parser", () => {
       const e = thrown(() => parseDid(input)) as MethodNotSupportedError;
       expect(e).to.be.instanceOf(MethodNotSupportedError);
       expect(e).to.include({ code: "methodNotSupported", shortMessage: `DID method "${e.method}" is not supported` });
-      expect(e.message).to.equal(`DID method "${e.method}" is not supported: expected "sigil"; resolve other methods with their own did-resolver plugin`);
+      expect(e.message).to.equal(
+        `DID method "${e.method}" is not supported: expected "sigil"; resolve other methods with their own did-resolver plugin`,
+      );
     }
   });
 
@@ -165,7 +187,9 @@ describe("sdk: did:sigil parser", () => {
     expect(performance.now() - start).to.be.lessThan(50);
     expect(e.message).to.have.length.lessThan(250).and.include("…(1000010 chars)");
     for (const value of [undefined, null, 42, {}]) {
-      expect(thrown(() => parseDid(value as never))).to.be.instanceOf(InvalidDidError).and.include({ part: "input" });
+      expect(thrown(() => parseDid(value as never)))
+        .to.be.instanceOf(InvalidDidError)
+        .and.include({ part: "input" });
       expect(isSigilDid(value)).to.equal(false);
     }
     expect((thrown(() => parseDid(null as never)) as Error).message).to.equal('invalid DID "": a DID must be a string, not null');
@@ -187,14 +211,22 @@ describe("sdk: did:sigil parser", () => {
     );
     expect(formatDid({ address: ADDR, path: "", query: "" })).to.equal(`did:sigil:${ADDR}?`);
     const refuses = (parts: Parameters<typeof formatDid>[0], part: DidPart, reason: string) =>
-      expect(thrown(() => formatDid(parts)), reason).to.be.instanceOf(InvalidDidError).and.include({ part, reason });
+      expect(
+        thrown(() => formatDid(parts)),
+        reason,
+      )
+        .to.be.instanceOf(InvalidDidError)
+        .and.include({ part, reason });
     for (const n of [0, -1, 1.5, Number.NaN, 2 ** 53, 0n, 2n ** 64n]) {
       refuses({ network: n, address: ADDR }, "network", `network chain id ${n} must be an integer from 1 to 2^64-1`);
     }
     refuses({ network: "0x07", address: ADDR }, "network", 'network "0x07" has a leading zero; did you mean 0x7?');
     refuses({ network: "0x7a69", address: `0x7a69:${ADDR}` }, "address", `address character 7 is ":", not a hex digit`);
-    refuses({ address: `0xF${CHECKSUMMED.slice(3)}` }, "address",
-      `EIP-55 checksum mismatch in the mixed-case address: a digit may be mistyped; if not, did you mean ${CHECKSUMMED}? Use all lower-case to skip the checksum`);
+    refuses(
+      { address: `0xF${CHECKSUMMED.slice(3)}` },
+      "address",
+      `EIP-55 checksum mismatch in the mixed-case address: a digit may be mistyped; if not, did you mean ${CHECKSUMMED}? Use all lower-case to skip the checksum`,
+    );
     refuses({ address: 42 as never }, "address", "the address must be a string, not number");
     refuses({ address: ADDR, path: "p" }, "path", 'the path "p" must start with "/"');
     refuses({ address: ADDR, query: "a#b" }, "query", 'the query has "#" at character 2, which must be percent-encoded as %23');
@@ -214,18 +246,36 @@ describe("sdk: did:sigil parser", () => {
     const urlParts = fc.record(
       {
         path: component(["/"]).map((s) => `/${s}`),
-        query: fc.uniqueArray(fc.tuple(fc.stringMatching(/^[a-zA-Z]{1,8}$/), fc.stringMatching(/^[a-z0-9:+-]{0,10}$/)), { selector: ([k]) => k, maxLength: 4 })
+        query: fc
+          .uniqueArray(fc.tuple(fc.stringMatching(/^[a-zA-Z]{1,8}$/), fc.stringMatching(/^[a-z0-9:+-]{0,10}$/)), {
+            selector: ([k]) => k,
+            maxLength: 4,
+          })
           .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join("&")),
         fragment: component(["/", "?"]),
       },
       { requiredKeys: [] },
     );
-    const validDidUrl = fc.record({ network, address: address.chain(caseOf), url: urlParts }).map(({ network, address, url }) =>
-      `did:sigil:${network === undefined ? "" : `${network}:`}${address}${url.path ?? ""}${url.query === undefined ? "" : `?${url.query}`}${url.fragment === undefined ? "" : `#${url.fragment}`}`,
-    );
+    const validDidUrl = fc
+      .record({ network, address: address.chain(caseOf), url: urlParts })
+      .map(
+        ({ network, address, url }) =>
+          `did:sigil:${network === undefined ? "" : `${network}:`}${address}${url.path ?? ""}${url.query === undefined ? "" : `?${url.query}`}${url.fragment === undefined ? "" : `#${url.fragment}`}`,
+      );
 
     // Strings that reach every branch: structural characters, hex, case, escapes, and long runs.
-    const tricky = fc.constantFrom(..."0xX7aAfFgG:/?#%-_ .@é", "\u202e", "\u0000", "\ud800", "did:", "sigil", ADDR, CHECKSUMMED, "%4", "%41");
+    const tricky = fc.constantFrom(
+      ..."0xX7aAfFgG:/?#%-_ .@é",
+      "\u202e",
+      "\u0000",
+      "\ud800",
+      "did:",
+      "sigil",
+      ADDR,
+      CHECKSUMMED,
+      "%4",
+      "%41",
+    );
     const anyInput = fc.oneof(
       fc.string({ unit: "binary", maxLength: 200 }),
       fc.array(tricky, { maxLength: 30 }).map((a) => a.join("")),
@@ -234,9 +284,9 @@ describe("sdk: did:sigil parser", () => {
         const at = i % (d.length + 1);
         return d.slice(0, at) + s.join("") + d.slice(at);
       }),
-      fc.tuple(fc.constantFrom("a:", ":", "%4", "/", "?/", "0x", "a"), fc.constantFrom("", "!", " ", "#")).map(
-        ([unit, end]) => `did:sigil:${unit.repeat(Math.floor((MAX_DID_URL_LENGTH - 12) / unit.length))}${end}`,
-      ),
+      fc
+        .tuple(fc.constantFrom("a:", ":", "%4", "/", "?/", "0x", "a"), fc.constantFrom("", "!", " ", "#"))
+        .map(([unit, end]) => `did:sigil:${unit.repeat(Math.floor((MAX_DID_URL_LENGTH - 12) / unit.length))}${end}`),
     );
 
     it("throws nothing but typed errors that name the wrong part, and never hangs", () => {
@@ -338,7 +388,8 @@ describe("sdk: did:sigil parser", () => {
             // Only a change of letter case may name the same identity, and mixed case only as its checksum.
             expect(parsed.address === original.toLowerCase()).to.equal(mutated.toLowerCase() === original.toLowerCase());
             const digits = mutated.slice(2);
-            if (digits !== digits.toLowerCase() && digits !== digits.toUpperCase()) expect(mutated).to.equal(checksumAddress(parsed.address));
+            if (digits !== digits.toLowerCase() && digits !== digits.toUpperCase())
+              expect(mutated).to.equal(checksumAddress(parsed.address));
             return;
           }
           expect(error).to.be.instanceOf(InvalidDidError);
@@ -350,16 +401,32 @@ describe("sdk: did:sigil parser", () => {
     });
 
     it("a bad character in one part is reported against that part", () => {
-      const bad = [..." \"<>\\^`{|}é\u0000\u202e"];
+      const bad = [...' "<>\\^`{|}é\u0000\u202e'];
       const target = fc.constantFrom("network", "address", "path", "query", "fragment") as fc.Arbitrary<DidPart>;
       fc.assert(
-        fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), address, urlParts, target, fc.nat(), fc.constantFrom(...bad), (net, a, url, part, i, c) => {
-          const parts: Record<string, string> = { network: net, address: a, path: url.path ?? "/", query: url.query ?? "", fragment: url.fragment ?? "" };
-          const at = Math.max(part === "path" ? 1 : 0, i % (parts[part].length + 1)); // before the "/", it would join the address
-          parts[part] = parts[part].slice(0, at) + c + parts[part].slice(at);
-          const input = `did:sigil:${parts.network}:${parts.address}${parts.path}?${parts.query}#${parts.fragment}`;
-          expect(thrown(() => parseDid(input))).to.be.instanceOf(InvalidDidError).and.include({ part });
-        }),
+        fc.property(
+          fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/),
+          address,
+          urlParts,
+          target,
+          fc.nat(),
+          fc.constantFrom(...bad),
+          (net, a, url, part, i, c) => {
+            const parts: Record<string, string> = {
+              network: net,
+              address: a,
+              path: url.path ?? "/",
+              query: url.query ?? "",
+              fragment: url.fragment ?? "",
+            };
+            const at = Math.max(part === "path" ? 1 : 0, i % (parts[part].length + 1)); // before the "/", it would join the address
+            parts[part] = parts[part].slice(0, at) + c + parts[part].slice(at);
+            const input = `did:sigil:${parts.network}:${parts.address}${parts.path}?${parts.query}#${parts.fragment}`;
+            expect(thrown(() => parseDid(input)))
+              .to.be.instanceOf(InvalidDidError)
+              .and.include({ part });
+          },
+        ),
         { numRuns: 1000 },
       );
     });
@@ -377,10 +444,15 @@ describe("sdk: typed errors", () => {
   });
 
   it("RpcError names the endpoints that failed by host only, never their API keys", () => {
-    const e = new RpcError({ urls: ["https://rpc.example/v3/SECRETKEY", "http://user:pw@10.0.0.1:8545/?key=SECRET"], cause: new Error("timed out") });
+    const e = new RpcError({
+      urls: ["https://rpc.example/v3/SECRETKEY", "http://user:pw@10.0.0.1:8545/?key=SECRET"],
+      cause: new Error("timed out"),
+    });
     expect(e).to.be.instanceOf(InternalError).and.include({ code: "internalError", name: "RpcError" });
     expect(e.hosts).to.deep.equal(["rpc.example", "10.0.0.1:8545"]);
-    expect(e.message).to.equal("could not read the registry: all 2 RPC endpoints failed (rpc.example, 10.0.0.1:8545): timed out; check that an RPC endpoint is reachable");
+    expect(e.message).to.equal(
+      "could not read the registry: all 2 RPC endpoints failed (rpc.example, 10.0.0.1:8545): timed out; check that an RPC endpoint is reachable",
+    );
     expect(e.message).to.not.match(/SECRET|pw/);
   });
 
@@ -397,9 +469,13 @@ describe("sdk: typed errors", () => {
 
   it("explains known reverts and never mistakes an Object.prototype name for a hint", () => {
     const known = new RegistryRevertError({ operation: "changeOwner", errorName: "bad_actor", args: [] });
-    expect(known.message).to.equal("the registry refused changeOwner: bad_actor: the sender does not control this identity; send from its controller's key");
+    expect(known.message).to.equal(
+      "the registry refused changeOwner: bad_actor: the sender does not control this identity; send from its controller's key",
+    );
     for (const errorName of ["constructor", "toString", "__proto__"]) {
-      expect(new RegistryRevertError({ operation: "x", errorName, args: [] }).details).to.equal("see the contract's NatSpec for this error");
+      expect(new RegistryRevertError({ operation: "x", errorName, args: [] }).details).to.equal(
+        "see the contract's NatSpec for this error",
+      );
     }
   });
 });

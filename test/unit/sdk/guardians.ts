@@ -30,7 +30,9 @@ describe("sdk: buildGuardianSet refuses the identity's own keys as guardians", (
 
   it("refuses the current controller when the caller gives it", () => {
     const controller = someone();
-    const e = refusal(() => buildGuardianSet({ identity, controller, guardians: [controller.toLowerCase(), someone(), someone()], threshold: 2 }));
+    const e = refusal(() =>
+      buildGuardianSet({ identity, controller, guardians: [controller.toLowerCase(), someone(), someone()], threshold: 2 }),
+    );
     expect(e.what).to.equal("guardian 1");
     expect(e.message).to.include("the identity's current controller");
   });

@@ -34,8 +34,26 @@ type Step =
   | { t: "guardians" };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ t: fc.constant("delegate" as const), type: fc.constantFrom("sigAuth" as const, "veriKey" as const, "other" as const), d: fc.nat(1), v: fc.nat(2), revoke: fc.boolean() }) },
-  { weight: 6, arbitrary: fc.record({ t: fc.constant("attribute" as const), name: fc.nat(NAMES.length - 1), value: fc.nat(2), v: fc.nat(2), revoke: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant("delegate" as const),
+      type: fc.constantFrom("sigAuth" as const, "veriKey" as const, "other" as const),
+      d: fc.nat(1),
+      v: fc.nat(2),
+      revoke: fc.boolean(),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant("attribute" as const),
+      name: fc.nat(NAMES.length - 1),
+      value: fc.nat(2),
+      v: fc.nat(2),
+      revoke: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("rotate" as const), purge: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("guardians" as const) }) },
 );
@@ -49,13 +67,29 @@ function history(steps: Step[]): RegistryEvent[] {
     const now = base.blockTimestamp;
     switch (s.t) {
       case "delegate":
-        return [{ ...base, kind: "delegate", delegateType: stringToHex(s.type, { size: 32 }), delegate: DELEGATES[s.d], validTo: s.revoke ? now : now + VALIDITIES[s.v] }];
+        return [
+          {
+            ...base,
+            kind: "delegate",
+            delegateType: stringToHex(s.type, { size: 32 }),
+            delegate: DELEGATES[s.d],
+            validTo: s.revoke ? now : now + VALIDITIES[s.v],
+          },
+        ];
       case "attribute": {
         const name = NAMES[s.name];
         if (name.split("/").length > 5 && epoch === 0n) return [];
         const marker = name.startsWith("sigil/");
         const value = marker ? "0x" : VALUES[s.value];
-        return [{ ...base, kind: "attribute", name: stringToHex(name, { size: 32 }), value, validTo: marker || s.revoke ? 0n : now + VALIDITIES[s.v] }];
+        return [
+          {
+            ...base,
+            kind: "attribute",
+            name: stringToHex(name, { size: 32 }),
+            value,
+            validTo: marker || s.revoke ? 0n : now + VALIDITIES[s.v],
+          },
+        ];
       }
       case "rotate":
         if (s.purge) epoch++;
@@ -94,7 +128,13 @@ describe("sdk: key and service ids never name two keys of one DID (property, ran
         for (const later of [0n, 600n, 200_000n]) {
           const at = { blockNumber: head, timestamp: head * BLOCK_SECONDS + later };
           const whole = buildDocument({ did: DID, address: ADDRESS, chainId: 1, events, at });
-          const current = buildDocument({ did: DID, address: ADDRESS, chainId: 1, events: events.filter((e) => e.blockNumber >= lastPurge), at });
+          const current = buildDocument({
+            did: DID,
+            address: ADDRESS,
+            chainId: 1,
+            events: events.filter((e) => e.blockNumber >= lastPurge),
+            at,
+          });
           expect(current.didDocument).to.deep.equal(whole.didDocument);
           expect(current.epoch).to.equal(whole.epoch);
         }
@@ -134,7 +174,10 @@ describe("sdk: key and service ids never name two keys of one DID (property, ran
       { t: "rotate", purge: true },
       { t: "delegate", type: "veriKey", d: 0, v: 2, revoke: false },
     ]);
-    const ids = (b: bigint) => entries(buildDocument({ did: DID, address: ADDRESS, chainId: 1, events, at: { blockNumber: b, timestamp: b * BLOCK_SECONDS } }).didDocument).map(([id]) => id.split("#")[1]);
+    const ids = (b: bigint) =>
+      entries(
+        buildDocument({ did: DID, address: ADDRESS, chainId: 1, events, at: { blockNumber: b, timestamp: b * BLOCK_SECONDS } }).didDocument,
+      ).map(([id]) => id.split("#")[1]);
     expect(ids(2n)).to.deep.equal(["controller", "delegate-1", "service-1"]);
     expect(ids(5n)).to.deep.equal(["controller", "delegate-1-e1", "service-1-e1"]);
     expect(ids(7n)).to.deep.equal(["controller", "delegate-1-e2"]);

@@ -16,18 +16,24 @@ function arbitraryFor(type: string, components?: readonly { name?: string; type:
   if (type === "bytes32") return bytes32;
   if (type === "bool") return fc.boolean();
   if (type === "bytes") return fc.uint8Array({ maxLength: 300 }).map((b) => toHex(b));
-  if (type === "tuple") return fc.record(Object.fromEntries(components!.map((c) => [c.name!, arbitraryFor(c.type, (c as { components?: never }).components)])));
+  if (type === "tuple")
+    return fc.record(Object.fromEntries(components!.map((c) => [c.name!, arbitraryFor(c.type, (c as { components?: never }).components)])));
   return uint;
 }
 
-const aLog = fc.constantFrom(...events).chain((event) =>
-  fc.tuple(fc.constant(event), fc.tuple(...event.inputs.map((i) => arbitraryFor(i.type, (i as { components?: never }).components)))),
-);
+const aLog = fc
+  .constantFrom(...events)
+  .chain((event) =>
+    fc.tuple(fc.constant(event), fc.tuple(...event.inputs.map((i) => arbitraryFor(i.type, (i as { components?: never }).components)))),
+  );
 
 function encode(event: AbiEvent, values: unknown[]) {
   const args = Object.fromEntries(event.inputs.map((i, k) => [i.name!, values[k]]));
   const topics = encodeEventTopics({ abi: [event], eventName: event.name, args } as never) as Hex[];
-  const data = encodeAbiParameters(event.inputs.filter((i) => !i.indexed), event.inputs.filter((i) => !i.indexed).map((i) => args[i.name!]) as never);
+  const data = encodeAbiParameters(
+    event.inputs.filter((i) => !i.indexed),
+    event.inputs.filter((i) => !i.indexed).map((i) => args[i.name!]) as never,
+  );
   return { topics, data, blockNumber: "0x10" as Hex, logIndex: "0x2" as Hex };
 }
 
@@ -36,7 +42,10 @@ describe("registry log decoder (property tests against viem's decodeEventLog)", 
     fc.assert(
       fc.property(aLog, ([event, values]) => {
         const log = encode(event, values as unknown[]);
-        const reference = decodeEventLog({ abi: [event], data: log.data, topics: log.topics as [Hex, ...Hex[]] }).args as Record<string, unknown>;
+        const reference = decodeEventLog({ abi: [event], data: log.data, topics: log.topics as [Hex, ...Hex[]] }).args as Record<
+          string,
+          unknown
+        >;
         const ours = decodeRegistryLog(log) as Record<string, unknown> | undefined;
         expect(ours, event.name).to.not.equal(undefined);
         // Every argument viem decodes (the identity aside: it is the query's topic) appears in ours, equal.

@@ -12,14 +12,23 @@ const rpcError = (message: string, code = -32000) => Object.assign(new Error("RP
 describe("eth_getLogs sizing (log-ranges.ts)", () => {
   it("reads each provider's refusal: range caps with the number they name, result caps with their suggested range", () => {
     const cases: [string, ReturnType<typeof classifyLogRefusal>][] = [
-      ["You can make eth_getLogs requests with up to a 500 block range. Based on your parameters, this block range should work: [0x123c9b2, 0x123cba5]", { kind: "range", limit: 500n, suggested: [0x123c9b2n, 0x123cba5n] }],
+      [
+        "You can make eth_getLogs requests with up to a 500 block range. Based on your parameters, this block range should work: [0x123c9b2, 0x123cba5]",
+        { kind: "range", limit: 500n, suggested: [0x123c9b2n, 0x123cba5n] },
+      ],
       ["range 1000000 exceeds limit of 10000", { kind: "range", limit: 10000n, suggested: undefined }],
       ["eth_getLogs is limited to a 10,000 range", { kind: "range", limit: 10000n, suggested: undefined }],
       ["query exceeds max block range 1000", { kind: "range", limit: 1000n, suggested: undefined }],
-      ["block range is larger than max block range, block range = 5120, max block range = 5000", { kind: "range", limit: 5000n, suggested: undefined }],
+      [
+        "block range is larger than max block range, block range = 5120, max block range = 5000",
+        { kind: "range", limit: 5000n, suggested: undefined },
+      ],
       ["range 9009594 is bigger than range limit 2000", { kind: "range", limit: 2000n, suggested: undefined }],
       ["block range too high", { kind: "range", limit: undefined, suggested: undefined }],
-      ["query returned more than 10000 results. Try with this block range [0xBDE5F8, 0x102DBCC].", { kind: "results", limit: 10000, suggested: [0xbde5f8n, 0x102dbccn] }],
+      [
+        "query returned more than 10000 results. Try with this block range [0xBDE5F8, 0x102DBCC].",
+        { kind: "results", limit: 10000, suggested: [0xbde5f8n, 0x102dbccn] },
+      ],
       ["query returned more than 10000 results", { kind: "results", limit: 10000, suggested: undefined }],
       [
         "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range and no limit on the response size, or you can request any block range with a cap of 10K logs in the response. Based on your parameters and the response size limit, this block range should work: [0x0, 0xd043b8]",
@@ -47,7 +56,12 @@ describe("eth_getLogs sizing (log-ranges.ts)", () => {
   it("returns every log of the range exactly once, in order, whatever the caps; learns the range cap", async () => {
     await fc.assert(
       fc.asyncProperty(endpointModel, async (m) => {
-        const logs: RawLog[] = m.blocks.map((b, i) => ({ blockNumber: `0x${b.toString(16)}` as Hex, logIndex: `0x${i.toString(16)}` as Hex, data: "0x", topics: [] }));
+        const logs: RawLog[] = m.blocks.map((b, i) => ({
+          blockNumber: `0x${b.toString(16)}` as Hex,
+          logIndex: `0x${i.toString(16)}` as Hex,
+          data: "0x",
+          topics: [],
+        }));
         // Per block at most resultCap - 1 logs, so that every range can be split small enough.
         const perBlock = new Map<number, number>();
         const kept = logs.filter((l) => {
@@ -72,7 +86,8 @@ describe("eth_getLogs sizing (log-ranges.ts)", () => {
             throw rpcError(text);
           }
           const found = kept.filter((l) => Number(l.blockNumber) >= a && Number(l.blockNumber) <= b);
-          if (m.resultCap !== undefined && found.length > m.resultCap) throw rpcError(`query returned more than ${m.resultCap} results`, -32005);
+          if (m.resultCap !== undefined && found.length > m.resultCap)
+            throw rpcError(`query returned more than ${m.resultCap} results`, -32005);
           return found;
         };
         const endpoint = createEndpoint("http://x");
@@ -82,15 +97,22 @@ describe("eth_getLogs sizing (log-ranges.ts)", () => {
         const key = (l: RawLog) => `${Number(l.blockNumber)}:${Number(l.logIndex)}`;
         expect(got.map(key).sort()).to.deep.equal(expected.map(key).sort());
         expect(new Set(got.map(key)).size).to.equal(got.length);
-        if (m.rangeCap !== undefined && endpoint.caps.maxLogRange !== undefined) expect(Number(endpoint.caps.maxLogRange)).to.be.at.most(m.rangeCap);
-        if (m.rangeCap !== undefined && m.wording !== "plain" && endpoint.caps.maxLogRange !== undefined) expect(Number(endpoint.caps.maxLogRange)).to.equal(m.rangeCap);
+        if (m.rangeCap !== undefined && endpoint.caps.maxLogRange !== undefined)
+          expect(Number(endpoint.caps.maxLogRange)).to.be.at.most(m.rangeCap);
+        if (m.rangeCap !== undefined && m.wording !== "plain" && endpoint.caps.maxLogRange !== undefined)
+          expect(Number(endpoint.caps.maxLogRange)).to.equal(m.rangeCap);
       }),
       { numRuns: 300 },
     );
   });
 
   it("a block holding more logs than the endpoint returns is a LogLimitError naming the block", async () => {
-    const logs = Array.from({ length: 5 }, (_, i) => ({ blockNumber: "0x7" as Hex, logIndex: `0x${i}` as Hex, data: "0x" as Hex, topics: [] }));
+    const logs = Array.from({ length: 5 }, (_, i) => ({
+      blockNumber: "0x7" as Hex,
+      logIndex: `0x${i}` as Hex,
+      data: "0x" as Hex,
+      topics: [],
+    }));
     const send = async (f: LogFilter) => {
       const found = logs.filter((l) => Number(l.blockNumber) >= Number(f.fromBlock) && Number(l.blockNumber) <= Number(f.toBlock));
       if (found.length > 3) throw rpcError("query returned more than 3 results", -32005);
@@ -104,7 +126,11 @@ describe("eth_getLogs sizing (log-ranges.ts)", () => {
 
   it("passes other errors through untouched, and does not split a range bounded by a tag", async () => {
     const boom = rpcError("execution reverted");
-    expect(await getLogsAdaptive(createEndpoint("http://x"), { fromBlock: "0x0", toBlock: "0x10" }, async () => Promise.reject(boom)).catch((e: unknown) => e)).to.equal(boom);
+    expect(
+      await getLogsAdaptive(createEndpoint("http://x"), { fromBlock: "0x0", toBlock: "0x10" }, async () => Promise.reject(boom)).catch(
+        (e: unknown) => e,
+      ),
+    ).to.equal(boom);
     let calls = 0;
     const endpoint = createEndpoint("http://x");
     const refused = await getLogsAdaptive(endpoint, { fromBlock: "0x0", toBlock: "latest" }, async () => {

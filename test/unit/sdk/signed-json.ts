@@ -5,7 +5,12 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { getAddress, type Address, type Hex } from "viem";
-import { decodeSignedOperation, encodeSignedOperation, SignedOperationFormatError, type SignedOperation } from "../../../sdk/core/src/index.ts";
+import {
+  decodeSignedOperation,
+  encodeSignedOperation,
+  SignedOperationFormatError,
+  type SignedOperation,
+} from "../../../sdk/core/src/index.ts";
 
 const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => getAddress(`0x${Buffer.from(b).toString("hex")}`) as Address);
 const hex = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((b) => `0x${Buffer.from(b).toString("hex")}` as Hex);
@@ -59,7 +64,11 @@ describe("signed operations as JSON (encodeSignedOperation / decodeSignedOperati
       decodeSignedOperation(damaged);
       expect.fail("decoded a damaged operation");
     } catch (error) {
-      expect((error as SignedOperationFormatError).problems).to.deep.equal(['unknown operation type "mint"', "signer is not an address", "deadline is missing"]);
+      expect((error as SignedOperationFormatError).problems).to.deep.equal([
+        'unknown operation type "mint"',
+        "signer is not an address",
+        "deadline is missing",
+      ]);
       expect((error as Error).message).to.include("not a signed operation");
     }
   });

@@ -10,7 +10,13 @@ describe("service: Accept negotiation", () => {
   it("never throws; answers nothing or one of the supported types", () => {
     const junkRange = fc.oneof(
       fc.string({ maxLength: 60 }),
-      fc.tuple(fc.constantFrom("application", "text", "*", "image"), fc.constantFrom("did", "json", "*", "ld+json", "did+json"), fc.string({ maxLength: 12 })).map(([t, s, p]) => `${t}/${s};${p}`),
+      fc
+        .tuple(
+          fc.constantFrom("application", "text", "*", "image"),
+          fc.constantFrom("did", "json", "*", "ld+json", "did+json"),
+          fc.string({ maxLength: 12 }),
+        )
+        .map(([t, s, p]) => `${t}/${s};${p}`),
     );
     fc.assert(
       fc.property(fc.array(junkRange, { maxLength: 8 }), (ranges) => {

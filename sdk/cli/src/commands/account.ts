@@ -22,7 +22,8 @@ export function registerAccountCommands(program: Command, ctx: Ctx) {
     .action(async (o: { keystoreOut: string; nextKeyOut?: string; prepare?: string }) => {
       const c = ctx();
       // Every check before any file is written: a refused create leaves nothing behind.
-      if (o.nextKeyOut && !o.prepare) throw new CliError("--next-key-out needs --prepare <file>: the new key has no coins to send the commitment itself");
+      if (o.nextKeyOut && !o.prepare)
+        throw new CliError("--next-key-out needs --prepare <file>: the new key has no coins to send the commitment itself");
       if (o.prepare && !o.nextKeyOut) throw new CliError("--prepare needs --next-key-out <file>: it signs the commitment to that next key");
       for (const file of [o.keystoreOut, o.nextKeyOut, o.prepare]) {
         if (file && existsSync(file)) throw new CliError(`${file} already exists: choose another file (nothing was overwritten)`);
@@ -32,15 +33,27 @@ export function registerAccountCommands(program: Command, ctx: Ctx) {
       const key = generatePrivateKey();
       const address = privateKeyToAccount(key).address;
       const next = o.nextKeyOut ? generateNextKey() : undefined;
-      const sign = next ? await check(c, { type: "commitNextOwner", identity: address, commitment: next.commitment }, { prepare: o.prepare, key, offline: { ...c.offline, nonce: c.offline.nonce ?? "0" } }) : undefined;
+      const sign = next
+        ? await check(
+            c,
+            { type: "commitNextOwner", identity: address, commitment: next.commitment },
+            { prepare: o.prepare, key, offline: { ...c.offline, nonce: c.offline.nonce ?? "0" } },
+          )
+        : undefined;
       writeNew(o.keystoreOut, await encryptKeystore(key, passphrase), true);
       const did = `did:sigil:${c.network.name ?? `0x${c.network.chainId.toString(16)}`}:${address.toLowerCase()}`;
-      if (!c.json) console.error(`your DID: ${did}\nkey in ${o.keystoreOut} (encrypted): back it up; use it with --keystore ${o.keystoreOut}`);
+      if (!c.json)
+        console.error(`your DID: ${did}\nkey in ${o.keystoreOut} (encrypted): back it up; use it with --keystore ${o.keystoreOut}`);
       if (next && sign) {
         saveNextKey(c, o.nextKeyOut!, next);
         await sign();
       }
-      c.print(did, { did, address, keystore: o.keystoreOut, ...(next ? { nextOwnerCommitment: next.commitment, prepared: o.prepare } : {}) });
+      c.print(did, {
+        did,
+        address,
+        keystore: o.keystoreOut,
+        ...(next ? { nextOwnerCommitment: next.commitment, prepared: o.prepare } : {}),
+      });
     });
 
   program
@@ -56,14 +69,21 @@ export function registerAccountCommands(program: Command, ctx: Ctx) {
       } catch {
         throw new CliError(`--amount "${o.amount}" is not an amount of ether`);
       }
-      if (value <= 0n || value > parseEther("10")) throw new CliError("--amount must be more than 0 and at most 10 ether (a first transaction needs little)");
+      if (value <= 0n || value > parseEther("10"))
+        throw new CliError("--amount must be more than 0 and at most 10 ether (a first transaction needs little)");
       const wallet = c.walletFor(await c.key("SIGIL_RELAYER_KEY"));
       const from = wallet.account!.address;
-      if ((await c.publicClient.getBalance({ address: from })) < value) throw new CliError(`${from} holds less than ${o.amount} ether`, EXIT.refused);
+      if ((await c.publicClient.getBalance({ address: from })) < value)
+        throw new CliError(`${from} holds less than ${o.amount} ether`, EXIT.refused);
       const hash = await wallet.sendTransaction({ to: recipient, value, account: wallet.account!, chain: null });
       sentLine(c)(hash);
       const receipt = await c.publicClient.waitForTransactionReceipt({ hash, timeout: c.waitMs });
       if (receipt.status !== "success") throw new CliError(`the transfer ${hash} failed`, EXIT.refused);
-      c.print(`✔ sent ${formatEther(value)} ether to ${recipient} in block ${receipt.blockNumber} (tx ${hash})`, { to: recipient, value: value.toString(), hash, blockNumber: receipt.blockNumber });
+      c.print(`✔ sent ${formatEther(value)} ether to ${recipient} in block ${receipt.blockNumber} (tx ${hash})`, {
+        to: recipient,
+        value: value.toString(),
+        hash,
+        blockNumber: receipt.blockNumber,
+      });
     });
 }

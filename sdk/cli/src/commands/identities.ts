@@ -12,15 +12,20 @@ import { identitiesFile, namedIdentities, namedIdentity, saveIdentities } from "
 type Ctx = () => Context;
 
 export function registerIdentityNameCommands(program: Command, ctx: Ctx) {
-  const id = new Command("id").description("name local identities: --as <name> instead of --keystore and --passphrase-file on every command");
+  const id = new Command("id").description(
+    "name local identities: --as <name> instead of --keystore and --passphrase-file on every command",
+  );
   id.command("add <name>")
     .description("name the key in --keystore (with --passphrase-file, if encrypted); the key is unlocked once to check it")
     .action(async (name: string) => {
-      if (!/^[a-z][a-z0-9_-]{0,31}$/.test(name)) throw new CliError(`identity name "${name}" must be lower-case letters, digits, _ and -, starting with a letter`);
+      if (!/^[a-z][a-z0-9_-]{0,31}$/.test(name))
+        throw new CliError(`identity name "${name}" must be lower-case letters, digits, _ and -, starting with a letter`);
       const g = program.opts<{ keystore?: string; passphraseFile?: string; json?: boolean }>();
-      if (!g.keystore) throw new CliError(`give the key with --keystore <file>: sigil id add ${name} --keystore <file> [--passphrase-file <file>]`);
+      if (!g.keystore)
+        throw new CliError(`give the key with --keystore <file>: sigil id add ${name} --keystore <file> [--passphrase-file <file>]`);
       const list = namedIdentities();
-      if (list.some((i) => i.name === name)) throw new CliError(`an identity named "${name}" exists already: choose another name, or sigil id remove ${name}`);
+      if (list.some((i) => i.name === name))
+        throw new CliError(`an identity named "${name}" exists already: choose another name, or sigil id remove ${name}`);
       const keystore = resolve(g.keystore);
       const passphraseFile = g.passphraseFile ? resolve(g.passphraseFile) : undefined;
       const address = privateKeyToAccount(await readKeystore({ keystore, passphraseFile })).address;
@@ -33,8 +38,16 @@ export function registerIdentityNameCommands(program: Command, ctx: Ctx) {
     .description("the named identities, their addresses and keystores")
     .action(() => {
       const list = namedIdentities();
-      const rows = list.map((i) => `${i.name.padEnd(16)} ${i.address}  ${i.keystore}${i.passphraseFile ? "" : " (no passphrase file: asked)"}`);
-      console.log(program.opts().json ? toJson(list) : rows.length ? rows.join("\n") : `no named identities in ${identitiesFile()}: sigil id add <name> --keystore <file>`);
+      const rows = list.map(
+        (i) => `${i.name.padEnd(16)} ${i.address}  ${i.keystore}${i.passphraseFile ? "" : " (no passphrase file: asked)"}`,
+      );
+      console.log(
+        program.opts().json
+          ? toJson(list)
+          : rows.length
+            ? rows.join("\n")
+            : `no named identities in ${identitiesFile()}: sigil id add <name> --keystore <file>`,
+      );
     });
   id.command("remove <name>")
     .description("forget a name (the keystore file is left as it is)")

@@ -4,10 +4,29 @@
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { hexToBytes, hexToString, isHex, zeroAddress, type Address, type Hex } from "viem";
-import { bytes32Name, generateNextKey, parseDid, planRotation, publicKeyAttribute, serviceAttribute, type KeyPurpose, type KeyType, type Operation } from "sigil-did";
+import {
+  bytes32Name,
+  generateNextKey,
+  parseDid,
+  planRotation,
+  publicKeyAttribute,
+  serviceAttribute,
+  type KeyPurpose,
+  type KeyType,
+  type Operation,
+} from "sigil-did";
 import { activeEntries, EmptyCallError, readIdentities, splitRevocations, staleEntries } from "sigil-did/internal";
 import { CliError, EXIT, parseAddress, type Context } from "../context.ts";
-import { check, commitmentFromFile, commitmentRecord, loadNextKey, perform, prepareOption, refuseSelfCommitment, saveNextKey } from "../perform.ts";
+import {
+  check,
+  commitmentFromFile,
+  commitmentRecord,
+  loadNextKey,
+  perform,
+  prepareOption,
+  refuseSelfCommitment,
+  saveNextKey,
+} from "../perform.ts";
 import { addRotationGuardianOptions, rotationGuardians, writeRotationCards, type RotationGuardianOptions } from "./rotation-guardians.ts";
 
 type Ctx = () => Context;
@@ -22,7 +41,10 @@ async function history(c: Context, identity: Address) {
   const read = readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock: c.network.fromBlock ?? 0n });
   const { snapshot } = await read.catch((error: unknown) => {
     if (!(error instanceof EmptyCallError)) throw error;
-    throw new CliError(`no SigilRegistry at ${c.network.registry} on this chain: check --network (was the chain reset?) or deploy it; nothing was sent`, EXIT.network);
+    throw new CliError(
+      `no SigilRegistry at ${c.network.registry} on this chain: check --network (was the chain reset?) or deploy it; nothing was sent`,
+      EXIT.network,
+    );
   });
   const address = identity.toLowerCase() as Address;
   return { events: snapshot.events.get(address) ?? [], now: snapshot.timestamp, state: snapshot.states.get(address)! };
@@ -34,7 +56,10 @@ async function voidedSummary(c: Context, identity: Address): Promise<string[]> {
   const live = activeEntries(events, now);
   const services = live.attributes.filter((a) => a.name.startsWith("0x6469642f7376632f")); // did/svc/
   const keys = live.delegates.length + live.attributes.length - services.length;
-  return [...services.map((svc) => `service: ${hexToString(svc.name).replace(/\0+$/, "").slice(8)} ${hexToString(svc.value)}`), ...(keys > 0 ? [`keys: ${keys}`] : [])];
+  return [
+    ...services.map((svc) => `service: ${hexToString(svc.name).replace(/\0+$/, "").slice(8)} ${hexToString(svc.value)}`),
+    ...(keys > 0 ? [`keys: ${keys}`] : []),
+  ];
 }
 
 /** Refuses to send a revocation of what is not active: it would change nothing but be reported. */
@@ -46,7 +71,11 @@ async function requireActive(c: Context, op: Operation, what: string) {
     op.type === "revokeDelegate"
       ? live.delegates.some((d) => d.delegateType === op.delegateType && d.delegate.toLowerCase() === op.delegate.toLowerCase())
       : live.attributes.some((a) => a.name === op.name && a.value.toLowerCase() === op.value.toLowerCase());
-  if (!found) throw new CliError(`nothing to revoke: ${what} is not active on this DID (never added, already revoked, expired or purged); nothing was sent`, EXIT.refused);
+  if (!found)
+    throw new CliError(
+      `nothing to revoke: ${what} is not active on this DID (never added, already revoked, expired or purged); nothing was sent`,
+      EXIT.refused,
+    );
 }
 
 function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
@@ -56,30 +85,47 @@ function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
     .option("--delegate <address>", "an Ethereum address (EcdsaSecp256k1RecoveryMethod2020)")
     .option("--public-key <hex>", "a public key (with --type)")
     .addOption(new Option("--type <type>", "key type of --public-key").choices(["Secp256k1", "Ed25519", "X25519"]))
-    .addOption(new Option("--purpose <purpose>", "veriKey: signing; sigAuth: authentication too; enc: key agreement").choices(["veriKey", "sigAuth", "enc"]).default("sigAuth"))
+    .addOption(
+      new Option("--purpose <purpose>", "veriKey: signing; sigAuth: authentication too; enc: key agreement")
+        .choices(["veriKey", "sigAuth", "enc"])
+        .default("sigAuth"),
+    )
     .addOption(validityOption())
     .addOption(prepareOption())
-    .action(async (did: string, o: { delegate?: string; publicKey?: string; type?: KeyType; purpose: KeyPurpose; validity: string; prepare?: string }) => {
-      parseDid(did);
-      if (!o.delegate === !o.publicKey) throw new CliError("give exactly one of --delegate <address> or --public-key <hex> --type <type>");
-      const c = ctx();
-      const identity = c.identity(did);
-      let op: Operation;
-      if (o.delegate) {
-        if (o.purpose === "enc") throw new CliError("a delegate address signs; use --purpose veriKey or sigAuth");
-        const delegate = parseAddress(o.delegate, "--delegate");
-        if (delegate === zeroAddress) throw new CliError("--delegate cannot be the zero address: nobody holds its key, so it would list a key that signs nothing");
-        const delegateType = bytes32Name(o.purpose);
-        op = kind === "add" ? { type: "addDelegate", identity, delegateType, delegate, validity: seconds(o.validity, "--validity") } : { type: "revokeDelegate", identity, delegateType, delegate };
-      } else {
-        if (!o.type) throw new CliError("--public-key needs --type Secp256k1|Ed25519|X25519");
-        if (!isHex(o.publicKey)) throw new CliError("--public-key must be 0x-prefixed hex");
-        const attribute = publicKeyAttribute(o.type, o.purpose, hexToBytes(o.publicKey as Hex));
-        op = kind === "add" ? { type: "setAttribute", identity, ...attribute, validity: seconds(o.validity, "--validity") } : { type: "revokeAttribute", identity, ...attribute };
-      }
-      await requireActive(c, op, o.delegate ? `delegate ${o.delegate} (${o.purpose})` : `${o.type} key ${o.publicKey} (${o.purpose})`);
-      await perform(c, op, { prepare: o.prepare, key: await c.key() });
-    });
+    .action(
+      async (
+        did: string,
+        o: { delegate?: string; publicKey?: string; type?: KeyType; purpose: KeyPurpose; validity: string; prepare?: string },
+      ) => {
+        parseDid(did);
+        if (!o.delegate === !o.publicKey)
+          throw new CliError("give exactly one of --delegate <address> or --public-key <hex> --type <type>");
+        const c = ctx();
+        const identity = c.identity(did);
+        let op: Operation;
+        if (o.delegate) {
+          if (o.purpose === "enc") throw new CliError("a delegate address signs; use --purpose veriKey or sigAuth");
+          const delegate = parseAddress(o.delegate, "--delegate");
+          if (delegate === zeroAddress)
+            throw new CliError("--delegate cannot be the zero address: nobody holds its key, so it would list a key that signs nothing");
+          const delegateType = bytes32Name(o.purpose);
+          op =
+            kind === "add"
+              ? { type: "addDelegate", identity, delegateType, delegate, validity: seconds(o.validity, "--validity") }
+              : { type: "revokeDelegate", identity, delegateType, delegate };
+        } else {
+          if (!o.type) throw new CliError("--public-key needs --type Secp256k1|Ed25519|X25519");
+          if (!isHex(o.publicKey)) throw new CliError("--public-key must be 0x-prefixed hex");
+          const attribute = publicKeyAttribute(o.type, o.purpose, hexToBytes(o.publicKey as Hex));
+          op =
+            kind === "add"
+              ? { type: "setAttribute", identity, ...attribute, validity: seconds(o.validity, "--validity") }
+              : { type: "revokeAttribute", identity, ...attribute };
+        }
+        await requireActive(c, op, o.delegate ? `delegate ${o.delegate} (${o.purpose})` : `${o.type} key ${o.publicKey} (${o.purpose})`);
+        await perform(c, op, { prepare: o.prepare, key: await c.key() });
+      },
+    );
 }
 
 /** A service endpoint argument: a URI, or a JSON object (a DIDComm endpoint's {"uri", "accept", ...}). */
@@ -91,7 +137,8 @@ function endpointArg(endpoint: string): string | Record<string, unknown> {
   } catch (e) {
     throw new CliError(`endpoint looks like JSON but is not valid JSON: ${(e as Error).message}`);
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new CliError("a JSON endpoint must be an object, such as {\"uri\": \"https://…\", \"accept\": [\"didcomm/v2\"]}");
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new CliError('a JSON endpoint must be an object, such as {"uri": "https://…", "accept": ["didcomm/v2"]}');
   return parsed as Record<string, unknown>;
 }
 
@@ -104,12 +151,23 @@ function registerServiceCommands(program: Command, ctx: Ctx) {
   const service = new Command("service").description("publish or remove a service endpoint");
   service
     .command("add <did> <type> <endpoint>")
-    .description("publish a service endpoint of a type, e.g. Messaging: a URI, or a JSON object such as '{\"uri\": \"https://…\", \"accept\": [\"didcomm/v2\"]}'")
+    .description(
+      'publish a service endpoint of a type, e.g. Messaging: a URI, or a JSON object such as \'{"uri": "https://…", "accept": ["didcomm/v2"]}\'',
+    )
     .addOption(validityOption())
     .addOption(prepareOption())
     .action(async (did: string, type: string, endpoint: string, o: { validity: string; prepare?: string }) => {
       const c = ctx();
-      await perform(c, { type: "setAttribute", identity: c.identity(did), ...serviceAttribute(type, endpointArg(endpoint)), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
+      await perform(
+        c,
+        {
+          type: "setAttribute",
+          identity: c.identity(did),
+          ...serviceAttribute(type, endpointArg(endpoint)),
+          validity: seconds(o.validity, "--validity"),
+        },
+        { prepare: o.prepare, key: await c.key() },
+      );
     });
   service
     .command("remove <did> <type> <endpoint>")
@@ -136,7 +194,17 @@ function registerAttributeCommands(program: Command, ctx: Ctx) {
         throw new CliError(`"${name}" publishes a key or a service: use sigil key add or sigil service add, which check the value`);
       }
       const c = ctx();
-      await perform(c, { type: "setAttribute", identity: c.identity(did), name: bytes32Name(name), value: hexValue(value), validity: seconds(o.validity, "--validity") }, { prepare: o.prepare, key: await c.key() });
+      await perform(
+        c,
+        {
+          type: "setAttribute",
+          identity: c.identity(did),
+          name: bytes32Name(name),
+          value: hexValue(value),
+          validity: seconds(o.validity, "--validity"),
+        },
+        { prepare: o.prepare, key: await c.key() },
+      );
     });
   attribute
     .command("revoke <did> <name> <value>")
@@ -171,7 +239,8 @@ async function commitNext(c: Context, did: string, o: { out?: string; nextAddres
   let card: Parameters<typeof saveNextKey>[2];
   if (o.nextAddress) {
     card = commitmentRecord(o.nextAddress);
-    if (card.address === zeroAddress) throw new CliError("the next key cannot be the zero address (rotating to it deactivates: use sigil deactivate)");
+    if (card.address === zeroAddress)
+      throw new CliError("the next key cannot be the zero address (rotating to it deactivates: use sigil deactivate)");
     const { state } = await history(c, identity);
     if (card.address.toLowerCase() === state.owner.toLowerCase()) {
       throw new CliError("the next key must not be the current controller: a thief holding it could rotate; commit to a key kept offline");
@@ -180,7 +249,11 @@ async function commitNext(c: Context, did: string, o: { out?: string; nextAddres
     card = generateNextKey();
   }
   // The registry's verdict and the funds first: a refused commitment writes no file.
-  const ready = await check(c, { type: "commitNextOwner", identity, commitment: card.commitment }, { prepare: o.prepare, key: await c.key() });
+  const ready = await check(
+    c,
+    { type: "commitNextOwner", identity, commitment: card.commitment },
+    { prepare: o.prepare, key: await c.key() },
+  );
   saveNextKey(c, o.out, card);
   await ready();
 }
@@ -195,13 +268,23 @@ function registerCommitNextCommand(program: Command, ctx: Ctx) {
     .action(async (did: string, o: { out?: string; nextAddress?: string; prepare?: string }) => commitNext(ctx(), did, o));
 }
 
-type RotateOptions = { nextKeyFile?: string; newOwner?: string; nextKeyOut?: string; commitFile?: string; commit: boolean; keep?: boolean; listRevocations?: boolean; prepare?: string } & RotationGuardianOptions;
+type RotateOptions = {
+  nextKeyFile?: string;
+  newOwner?: string;
+  nextKeyOut?: string;
+  commitFile?: string;
+  commit: boolean;
+  keep?: boolean;
+  listRevocations?: boolean;
+  prepare?: string;
+} & RotationGuardianOptions;
 
 /** sigil rotate: plans the rotation, checks it, saves the fresh next key, sends; then the follow-up revocations. */
 async function rotate(c: Context, did: string, o: RotateOptions) {
   const identity = c.identity(did);
   const next = loadNextKey(o.nextKeyFile);
-  if (o.commit && !o.commitFile && !o.nextKeyOut) throw new CliError("give --next-key-out <file> for the fresh next key (or --commit-file, or --no-commit to turn pre-rotation off)");
+  if (o.commit && !o.commitFile && !o.nextKeyOut)
+    throw new CliError("give --next-key-out <file> for the fresh next key (or --commit-file, or --no-commit to turn pre-rotation off)");
   const newOwner = o.newOwner ? parseAddress(o.newOwner, "--new-owner") : next.address;
   const nextCommitment = o.commitFile ? commitmentFromFile(o.commitFile) : undefined;
   if (o.commitFile) refuseSelfCommitment(o.commitFile, newOwner);
@@ -219,7 +302,8 @@ async function rotate(c: Context, did: string, o: RotateOptions) {
   });
   // Every check first; then the next key is saved (before the send: a rotation that commits to
   // a lost key would be worse than none), and what the rotation voided is said only once it did.
-  if (plan.nextKey && existsSync(o.nextKeyOut!)) throw new CliError(`${o.nextKeyOut} already exists: choose another file (nothing was overwritten)`);
+  if (plan.nextKey && existsSync(o.nextKeyOut!))
+    throw new CliError(`${o.nextKeyOut} already exists: choose another file (nothing was overwritten)`);
   const ready = await check(c, plan.rotate, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
   const voided = !o.keep && !o.listRevocations ? await voidedSummary(c, identity) : [];
   if (plan.nextKey) saveNextKey(c, o.nextKeyOut!, plan.nextKey);
@@ -237,16 +321,18 @@ async function rotate(c: Context, did: string, o: RotateOptions) {
 }
 
 function registerRotateCommand(program: Command, ctx: Ctx) {
-  addRotationGuardianOptions(program
-    .command("rotate <did>")
-    .description("rotate with the pre-committed key: voids every earlier key and service (O(1) gas) and commits to a fresh next key")
-    .option("--next-key-file <file>", "the committed key and salt (or SIGIL_NEXT_KEY_FILE / SIGIL_NEXT_KEY + SIGIL_NEXT_SALT)")
-    .option("--new-owner <address>", "controller after rotation (default: the committed key)")
-    .option("--next-key-out <file>", "where to write the fresh next key (required unless --commit-file or --no-commit)")
-    .option("--commit-file <file>", "commit to the key recorded in this file (sigil commit-next --next-address) instead")
-    .option("--no-commit", "turn pre-rotation off (not recommended: a thief of the new key could take the identity)")
-    .option("--keep", "keep earlier keys and services (no purge)")
-    .option("--list-revocations", "also revoke live entries with ERC-1056 events, for stock ERC-1056 readers (split into batches)"))
+  addRotationGuardianOptions(
+    program
+      .command("rotate <did>")
+      .description("rotate with the pre-committed key: voids every earlier key and service (O(1) gas) and commits to a fresh next key")
+      .option("--next-key-file <file>", "the committed key and salt (or SIGIL_NEXT_KEY_FILE / SIGIL_NEXT_KEY + SIGIL_NEXT_SALT)")
+      .option("--new-owner <address>", "controller after rotation (default: the committed key)")
+      .option("--next-key-out <file>", "where to write the fresh next key (required unless --commit-file or --no-commit)")
+      .option("--commit-file <file>", "commit to the key recorded in this file (sigil commit-next --next-address) instead")
+      .option("--no-commit", "turn pre-rotation off (not recommended: a thief of the new key could take the identity)")
+      .option("--keep", "keep earlier keys and services (no purge)")
+      .option("--list-revocations", "also revoke live entries with ERC-1056 events, for stock ERC-1056 readers (split into batches)"),
+  )
     .addOption(prepareOption())
     .action(async (did: string, o: RotateOptions) => rotate(ctx(), did, o));
 }
@@ -263,7 +349,8 @@ function registerCleanupCommand(program: Command, ctx: Ctx) {
       const stale = staleEntries(events, now);
       const batches = splitRevocations(stale.delegates, stale.attributes);
       if (batches.length === 0) return c.print("nothing to clean up: stock ERC-1056 readers see what Sigil sees", { batches: 0 });
-      if (o.prepare && batches.length > 1) throw new CliError(`${batches.length} batches are needed; run cleanup without --prepare, or once per batch after each is relayed`);
+      if (o.prepare && batches.length > 1)
+        throw new CliError(`${batches.length} batches are needed; run cleanup without --prepare, or once per batch after each is relayed`);
       for (const b of batches) await perform(c, { type: "revokeEntries", identity, ...b }, { prepare: o.prepare, key: await c.key() });
     });
 }
@@ -276,7 +363,8 @@ function registerControlCommands(program: Command, ctx: Ctx) {
     .action(async (did: string, newOwner: string, o: { prepare?: string }) => {
       const c = ctx();
       const owner = parseAddress(newOwner, "new owner");
-      if (owner === "0x0000000000000000000000000000000000000000") throw new CliError("the zero address would deactivate the DID: use sigil deactivate");
+      if (owner === "0x0000000000000000000000000000000000000000")
+        throw new CliError("the zero address would deactivate the DID: use sigil deactivate");
       await perform(c, { type: "changeOwner", identity: c.identity(did), newOwner: owner }, { prepare: o.prepare, key: await c.key() });
     });
 
@@ -291,7 +379,9 @@ function registerControlCommands(program: Command, ctx: Ctx) {
 }
 
 export function registerIdentityCommands(program: Command, ctx: Ctx) {
-  program.addCommand(new Command("key").description("add or revoke keys").addCommand(keyCommand(ctx, "add")).addCommand(keyCommand(ctx, "revoke")));
+  program.addCommand(
+    new Command("key").description("add or revoke keys").addCommand(keyCommand(ctx, "add")).addCommand(keyCommand(ctx, "revoke")),
+  );
   registerServiceCommands(program, ctx);
   registerAttributeCommands(program, ctx);
   registerNextKeyCommand(program, ctx);

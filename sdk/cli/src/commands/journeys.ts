@@ -28,7 +28,9 @@ function describeEvent(e: RegistryEvent): string {
       return `${e.validTo > 0n ? "delegate added" : "delegate revoked"}: ${e.delegate} (${text(e.delegateType)})`;
     case "attribute": {
       const name = text(e.name);
-      const what = name.startsWith("did/svc/") ? `service ${name.slice(8)} ${text(e.value)}` : `${name} ${e.value.length > 70 ? `${e.value.slice(0, 70)}…` : e.value}`;
+      const what = name.startsWith("did/svc/")
+        ? `service ${name.slice(8)} ${text(e.value)}`
+        : `${name} ${e.value.length > 70 ? `${e.value.slice(0, 70)}…` : e.value}`;
       return `${e.validTo > 0n ? "published" : "revoked"}: ${what}`;
     }
     case "commit":
@@ -59,17 +61,24 @@ function voidedBy(before: readonly RegistryEvent[], at: bigint): string[] {
   const live = activeEntries(before, at);
   return [
     ...live.delegates.map((d) => `delegate ${d.delegate} (${text(d.delegateType)})`),
-    ...live.attributes.map((a) => (text(a.name).startsWith("did/svc/") ? `service ${text(a.name).slice(8)} ${text(a.value)}` : `key ${text(a.name)}`)),
+    ...live.attributes.map((a) =>
+      text(a.name).startsWith("did/svc/") ? `service ${text(a.name).slice(8)} ${text(a.value)}` : `key ${text(a.name)}`,
+    ),
   ];
 }
 
 /** The transaction of each event (by block and log index), and who sent it. */
 async function senders(c: Context, identity: Address, fromBlock: bigint): Promise<Map<string, { hash: Hex; from: Address }>> {
   const topic = `0x${identity.slice(2).toLowerCase().padStart(64, "0")}` as Hex;
-  const logs = (await c.publicClient.request({ method: "eth_getLogs", params: [{ address: c.network.registry, fromBlock: toHex(fromBlock), toBlock: "latest", topics: [null, topic] }] } as never)) as { blockNumber: Hex; logIndex: Hex; transactionHash: Hex }[];
+  const logs = (await c.publicClient.request({
+    method: "eth_getLogs",
+    params: [{ address: c.network.registry, fromBlock: toHex(fromBlock), toBlock: "latest", topics: [null, topic] }],
+  } as never)) as { blockNumber: Hex; logIndex: Hex; transactionHash: Hex }[];
   const from = new Map<Hex, Address>();
   for (const hash of new Set(logs.map((l) => l.transactionHash))) from.set(hash, (await c.publicClient.getTransaction({ hash })).from);
-  return new Map(logs.map((l) => [`${BigInt(l.blockNumber)}:${Number(l.logIndex)}`, { hash: l.transactionHash, from: from.get(l.transactionHash)! }]));
+  return new Map(
+    logs.map((l) => [`${BigInt(l.blockNumber)}:${Number(l.logIndex)}`, { hash: l.transactionHash, from: from.get(l.transactionHash)! }]),
+  );
 }
 
 export function registerJourneyCommands(program: Command, ctx: Ctx) {
@@ -82,8 +91,13 @@ export function registerJourneyCommands(program: Command, ctx: Ctx) {
       const pair = generateKeyPair(o.type);
       const card = { type: o.type, privateKey: bytesToHex(pair.secretKey), publicKey: bytesToHex(pair.publicKey) };
       writeNew(o.out, card, true);
-      const use = o.type === "X25519" ? `decrypt with SIGIL_X25519_KEY_FILE=${o.out}` : `sign with --keystore ${o.out}${o.type === "Ed25519" ? " --key-type Ed25519" : ""}`;
-      console.error(`${o.type} key written to ${o.out}; publish it with: sigil key add <did> --public-key ${card.publicKey} --type ${o.type} --purpose ${PURPOSES[o.type]}; then ${use}`);
+      const use =
+        o.type === "X25519"
+          ? `decrypt with SIGIL_X25519_KEY_FILE=${o.out}`
+          : `sign with --keystore ${o.out}${o.type === "Ed25519" ? " --key-type Ed25519" : ""}`;
+      console.error(
+        `${o.type} key written to ${o.out}; publish it with: sigil key add <did> --public-key ${card.publicKey} --type ${o.type} --purpose ${PURPOSES[o.type]}; then ${use}`,
+      );
       console.log(program.opts().json ? JSON.stringify({ type: o.type, publicKey: card.publicKey, file: o.out }) : card.publicKey);
     });
 
@@ -93,14 +107,30 @@ export function registerJourneyCommands(program: Command, ctx: Ctx) {
     .action(async (tx: string) => {
       if (!isHex(tx) || tx.length !== 66) throw new CliError(`"${tx}" is not a transaction hash (0x and 64 hex digits)`);
       const c = ctx();
-      const receipt = await c.spin("waiting…", c.publicClient.waitForTransactionReceipt({ hash: tx as Hex, timeout: c.waitMs, pollingInterval: 250 })).catch((error: unknown) => {
-        if ((error as Error).name === "WaitForTransactionReceiptTimeoutError") throw new CliError(`${tx} was not mined within ${Math.round(c.waitMs / 1000)} s (--wait <ms>); it may still be, or it was dropped`, EXIT.network);
-        throw error;
-      });
-      if (receipt.status !== "success") throw new CliError(`${tx} was mined in block ${receipt.blockNumber} and reverted: it changed nothing`, EXIT.refused);
+      const receipt = await c
+        .spin("waiting…", c.publicClient.waitForTransactionReceipt({ hash: tx as Hex, timeout: c.waitMs, pollingInterval: 250 }))
+        .catch((error: unknown) => {
+          if ((error as Error).name === "WaitForTransactionReceiptTimeoutError")
+            throw new CliError(
+              `${tx} was not mined within ${Math.round(c.waitMs / 1000)} s (--wait <ms>); it may still be, or it was dropped`,
+              EXIT.network,
+            );
+          throw error;
+        });
+      if (receipt.status !== "success")
+        throw new CliError(`${tx} was mined in block ${receipt.blockNumber} and reverted: it changed nothing`, EXIT.refused);
       const events = decodeRegistryLogs(receipt.logs.filter((l) => l.address.toLowerCase() === c.network.registry.toLowerCase()));
-      if (events.length === 0) throw new CliError(`${tx} was mined in block ${receipt.blockNumber} but shows no event of the registry at ${c.network.registry}: it changed no DID here`, EXIT.refused);
-      c.print(`✔ mined in block ${receipt.blockNumber}: ${events.map(describeEvent).join("; ")}`, { hash: tx, blockNumber: receipt.blockNumber, from: receipt.from, events });
+      if (events.length === 0)
+        throw new CliError(
+          `${tx} was mined in block ${receipt.blockNumber} but shows no event of the registry at ${c.network.registry}: it changed no DID here`,
+          EXIT.refused,
+        );
+      c.print(`✔ mined in block ${receipt.blockNumber}: ${events.map(describeEvent).join("; ")}`, {
+        hash: tx,
+        blockNumber: receipt.blockNumber,
+        from: receipt.from,
+        events,
+      });
     });
 
   program
@@ -110,10 +140,16 @@ export function registerJourneyCommands(program: Command, ctx: Ctx) {
       const c = ctx();
       const identity = c.identity(did);
       const fromBlock = c.network.fromBlock ?? 0n;
-      const read = await c.spin("reading…", readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock, scope: "full", logTimestamps: false })).catch((error: unknown) => {
-        if (error instanceof EmptyCallError) throw new CliError(`no SigilRegistry at ${c.network.registry} on this chain: check --network`, EXIT.network);
-        throw error;
-      });
+      const read = await c
+        .spin(
+          "reading…",
+          readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock, scope: "full", logTimestamps: false }),
+        )
+        .catch((error: unknown) => {
+          if (error instanceof EmptyCallError)
+            throw new CliError(`no SigilRegistry at ${c.network.registry} on this chain: check --network`, EXIT.network);
+          throw error;
+        });
       const events = read.snapshot.events.get(identity.toLowerCase() as Address) ?? [];
       const sent = await senders(c, identity, fromBlock);
       const times = new Map([...read.headers].map(([block, header]) => [block, header.timestamp]));
@@ -124,7 +160,15 @@ export function registerJourneyCommands(program: Command, ctx: Ctx) {
         const time = e.blockTimestamp ?? (await timeOf(e.blockNumber));
         const tx = sent.get(`${e.blockNumber}:${e.logIndex}`);
         const purges = (e.kind === "rotate" || e.kind === "recovered") && e.purged;
-        rows.push({ block: e.blockNumber, time: new Date(Number(time) * 1000).toISOString(), transaction: tx?.hash, sender: tx?.from, change: describeEvent(e), kind: e.kind, ...(purges ? { voided: voidedBy(events.slice(0, i), time) } : {}) });
+        rows.push({
+          block: e.blockNumber,
+          time: new Date(Number(time) * 1000).toISOString(),
+          transaction: tx?.hash,
+          sender: tx?.from,
+          change: describeEvent(e),
+          kind: e.kind,
+          ...(purges ? { voided: voidedBy(events.slice(0, i), time) } : {}),
+        });
       }
       const lines = rows.flatMap((r) => [
         `${r.time}  block ${r.block}  ${r.change}${r.sender ? `  (by ${r.sender}, tx ${r.transaction})` : ""}`,

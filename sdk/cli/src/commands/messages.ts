@@ -12,8 +12,12 @@ type Ctx = () => Context;
 /** An argument, or for long JWTs/JWEs: `-` reads stdin, `@file` reads a file. */
 function readInput(value: string, what: string): string {
   try {
-    const read = value === "-" ? readFileSync(0, "utf8").trim() : value.startsWith("@") ? readFileSync(value.slice(1), "utf8").trim() : value;
-    if (read === "") throw new CliError(`no ${what}: ${value === "-" ? "stdin was empty" : value.startsWith("@") ? `${value.slice(1)} is empty` : "the argument is empty"}`);
+    const read =
+      value === "-" ? readFileSync(0, "utf8").trim() : value.startsWith("@") ? readFileSync(value.slice(1), "utf8").trim() : value;
+    if (read === "")
+      throw new CliError(
+        `no ${what}: ${value === "-" ? "stdin was empty" : value.startsWith("@") ? `${value.slice(1)} is empty` : "the argument is empty"}`,
+      );
     return read;
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -32,11 +36,15 @@ function x25519Key(): Hex {
   const file = process.env.SIGIL_X25519_KEY_FILE;
   if (file) {
     const card = readJson<{ type?: string; privateKey?: string }>(file, "X25519 key file");
-    if (card.type !== "X25519" || !card.privateKey || !isHex(card.privateKey) || card.privateKey.length !== 66) throw new CliError(`${file} is not an X25519 key file (sigil keygen --type X25519 writes one)`);
+    if (card.type !== "X25519" || !card.privateKey || !isHex(card.privateKey) || card.privateKey.length !== 66)
+      throw new CliError(`${file} is not an X25519 key file (sigil keygen --type X25519 writes one)`);
     return card.privateKey as Hex;
   }
   const key = process.env.SIGIL_X25519_KEY;
-  if (!key || !isHex(key) || key.length !== 66) throw new CliError("set SIGIL_X25519_KEY_FILE to your X25519 key file (sigil keygen --type X25519), or SIGIL_X25519_KEY to the secret key (32 bytes, 0x-prefixed hex)");
+  if (!key || !isHex(key) || key.length !== 66)
+    throw new CliError(
+      "set SIGIL_X25519_KEY_FILE to your X25519 key file (sigil keygen --type X25519), or SIGIL_X25519_KEY to the secret key (32 bytes, 0x-prefixed hex)",
+    );
   return key as Hex;
 }
 
@@ -53,7 +61,11 @@ async function sign(c: Context, did: string, text: string, o: { keyType: "Secp25
   const check = await c.spin("checking the key against the DID…", verifyMessage(jwt, c.resolver));
   if (!check.ok) {
     const why = `a receiver would refuse this message (${check.reason})`;
-    if (check.code === "unresolvable") throw new CliError(`not signed: cannot check the key against ${did}: ${check.reason}; add --force to sign without checking`, EXIT.network);
+    if (check.code === "unresolvable")
+      throw new CliError(
+        `not signed: cannot check the key against ${did}: ${check.reason}; add --force to sign without checking`,
+        EXIT.network,
+      );
     throw new CliError(`not signed: ${why}; sign with a key ${did} lists (sigil resolve ${did}), or add --force`, EXIT.refused);
   }
   c.print(jwt, { jwt, checked: true, signedBy: check.signedBy });
@@ -76,7 +88,8 @@ async function verify(c: Context, jwt: string, o: { receivedAt?: string; sentAt?
   const receivedAt = isoSeconds(o.receivedAt, "--received-at");
   const sentAt = isoSeconds(o.sentAt, "--sent-at");
   const skewSeconds = Number(o.skew);
-  if (!Number.isSafeInteger(skewSeconds) || skewSeconds < 0 || skewSeconds > 3600) throw new CliError(`--skew "${o.skew}" must be a whole number of seconds from 0 to 3600`);
+  if (!Number.isSafeInteger(skewSeconds) || skewSeconds < 0 || skewSeconds > 3600)
+    throw new CliError(`--skew "${o.skew}" must be a whole number of seconds from 0 to 3600`);
   const result = await c.spin("verifying…", verifyMessage(readInput(jwt, "JWT"), c.resolver, { receivedAt, sentAt, skewSeconds }));
   if (!result.ok) {
     const code = result.code === "unresolvable" ? EXIT.network : EXIT.refused;
@@ -107,7 +120,10 @@ function registerEncryptionCommands(program: Command, ctx: Ctx) {
     .description("encrypt a message to a DID's current key-agreement keys (anonymous, or authenticated with --from)")
     .option("--from <did>", "authenticate as this DID (its X25519 secret key in SIGIL_X25519_KEY)")
     .option("--from-key <did-url>", "the verification method id of your X25519 key (with --from)")
-    .option("--key <did-url>", "encrypt to this key-agreement key only (repeat for several)", (v: string, acc: string[] = []) => [...acc, v])
+    .option("--key <did-url>", "encrypt to this key-agreement key only (repeat for several)", (v: string, acc: string[] = []) => [
+      ...acc,
+      v,
+    ])
     .action(async (to: string, text: string, o: { from?: string; fromKey?: string; key?: string[] }) => {
       const c = ctx();
       parseDid(to);
@@ -127,8 +143,16 @@ function registerEncryptionCommands(program: Command, ctx: Ctx) {
     .action(async (did: string, input: string, o: { receivedAt?: string }) => {
       const c = ctx();
       parseDid(did);
-      const message = await c.spin("decrypting…", decryptMessage(readInput(input, "JWE"), { did, secretKey: x25519Key() }, c.resolver, { receivedAt: isoSeconds(o.receivedAt, "--received-at") }));
-      c.print(`${message.from ? `✔ from ${message.from}` : "(anonymous sender)"}: ${JSON.stringify(message.payload.text ?? message.payload)}`, message);
+      const message = await c.spin(
+        "decrypting…",
+        decryptMessage(readInput(input, "JWE"), { did, secretKey: x25519Key() }, c.resolver, {
+          receivedAt: isoSeconds(o.receivedAt, "--received-at"),
+        }),
+      );
+      c.print(
+        `${message.from ? `✔ from ${message.from}` : "(anonymous sender)"}: ${JSON.stringify(message.payload.text ?? message.payload)}`,
+        message,
+      );
     });
 }
 

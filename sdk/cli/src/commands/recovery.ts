@@ -22,7 +22,15 @@ export function parseDuration(value: string): bigint {
 interface RecoveryMeta {
   guardians: { threshold: number; delaySeconds: number } | null;
   pendingGuardianChange: { effectiveAt: string; canBeApplied: boolean; removesGuardians: boolean } | null;
-  recoveries: { proposal: Hex; status: string; newOwner: Address; nextOwnerCommitment: Hex | null; purge: boolean; approvals: number; readyAt?: string }[];
+  recoveries: {
+    proposal: Hex;
+    status: string;
+    newOwner: Address;
+    nextOwnerCommitment: Hex | null;
+    purge: boolean;
+    approvals: number;
+    readyAt?: string;
+  }[];
 }
 
 async function recoveryMeta(c: Context, did: string): Promise<RecoveryMeta & { preRotation: boolean; owner: string }> {
@@ -34,8 +42,10 @@ async function recoveryMeta(c: Context, did: string): Promise<RecoveryMeta & { p
 
 function loadCard(file: string, identity: Address): GuardianCard {
   const card = readJson<GuardianCard>(file, "guardian card");
-  if (!card.guardian || !isHex(card.salt) || !Array.isArray(card.proof) || !isHex(card.root)) throw new CliError(`${file} is not a guardian card (guardian, salt, proof, root)`);
-  if (card.identity?.toLowerCase() !== identity.toLowerCase()) throw new CliError(`${file} is a guardian card for ${card.identity}, not for this DID`);
+  if (!card.guardian || !isHex(card.salt) || !Array.isArray(card.proof) || !isHex(card.root))
+    throw new CliError(`${file} is not a guardian card (guardian, salt, proof, root)`);
+  if (card.identity?.toLowerCase() !== identity.toLowerCase())
+    throw new CliError(`${file} is a guardian card for ${card.identity}, not for this DID`);
   if (!verifyGuardianCard(card, card.root)) throw new CliError(`${file} does not prove membership in its own root: the card is damaged`);
   return card;
 }
@@ -43,11 +53,18 @@ function loadCard(file: string, identity: Address): GuardianCard {
 const proofOf = (card: GuardianCard) => ({ guardian: parseAddress(card.guardian, "guardian"), salt: card.salt, proof: card.proof });
 
 function describe(m: RecoveryMeta): string {
-  const lines = [m.guardians ? `guardians: ${m.guardians.threshold} approval(s) needed, delay ${m.guardians.delaySeconds} s` : "guardians: none"];
+  const lines = [
+    m.guardians ? `guardians: ${m.guardians.threshold} approval(s) needed, delay ${m.guardians.delaySeconds} s` : "guardians: none",
+  ];
   const p = m.pendingGuardianChange;
-  if (p) lines.push(`pending guardian change: ${p.removesGuardians ? "removes the guardians" : "a new set"}, effective ${p.effectiveAt}${p.canBeApplied ? " (can be applied now)" : ""}`);
+  if (p)
+    lines.push(
+      `pending guardian change: ${p.removesGuardians ? "removes the guardians" : "a new set"}, effective ${p.effectiveAt}${p.canBeApplied ? " (can be applied now)" : ""}`,
+    );
   for (const r of m.recoveries) {
-    lines.push(`recovery ${r.proposal.slice(0, 10)}…: ${r.status}, ${r.approvals} approval(s), new controller ${r.newOwner}${r.nextOwnerCommitment ? "" : ", no next key"}${r.purge ? ", purges" : ""}${r.readyAt ? `, ready ${r.readyAt}` : ""}`);
+    lines.push(
+      `recovery ${r.proposal.slice(0, 10)}…: ${r.status}, ${r.approvals} approval(s), new controller ${r.newOwner}${r.nextOwnerCommitment ? "" : ", no next key"}${r.purge ? ", purges" : ""}${r.readyAt ? `, ready ${r.readyAt}` : ""}`,
+    );
   }
   return lines.join("\n");
 }
@@ -70,19 +87,32 @@ function guardianOutcome(did: string, done: "set" | "removed") {
         data: { status: "proposed", effectiveAt },
       };
     }
-    throw new CliError(`transaction ${receipt.hash} was mined but shows neither DIDGuardiansChanged nor DIDGuardiansProposed (events: ${receipt.events.map((e) => e.kind).join(", ") || "none"}); check with sigil guardians show ${did}`, EXIT.refused);
+    throw new CliError(
+      `transaction ${receipt.hash} was mined but shows neither DIDGuardiansChanged nor DIDGuardiansProposed (events: ${receipt.events.map((e) => e.kind).join(", ") || "none"}); check with sigil guardians show ${did}`,
+      EXIT.refused,
+    );
   };
 }
 
 /** sigil guardians set: the cards are written only once the registry would take the set. */
-async function setGuardians(c: Context, did: string, o: { guardian: string[]; threshold: string; delay: string; cards: string; prepare?: string }) {
+async function setGuardians(
+  c: Context,
+  did: string,
+  o: { guardian: string[]; threshold: string; delay: string; cards: string; prepare?: string },
+) {
   const identity = c.identity(did);
   const threshold = Number(o.threshold);
   // The controller may not guard itself: resolved here, before any card is written.
   const controller = parseAddress((await recoveryMeta(c, did)).owner, "controller");
   let set;
   try {
-    set = buildGuardianSet({ identity, controller, guardians: o.guardian.map((g) => parseAddress(g, "--guardian")), threshold, delay: parseDuration(o.delay) });
+    set = buildGuardianSet({
+      identity,
+      controller,
+      guardians: o.guardian.map((g) => parseAddress(g, "--guardian")),
+      threshold,
+      delay: parseDuration(o.delay),
+    });
   } catch (e) {
     throw new CliError((e as Error).message);
   }
@@ -91,7 +121,10 @@ async function setGuardians(c: Context, did: string, o: { guardian: string[]; th
   const ready = await check(c, op, { prepare: o.prepare, key: await c.key(), describe: guardianOutcome(did, "set") });
   mkdirSync(o.cards, { recursive: true });
   for (const card of set.cards) writeNew(join(o.cards, `guardian-${card.guardian.toLowerCase()}.json`), card, true);
-  if (!c.json) console.error(`${set.cards.length} guardian card(s) written to ${o.cards}: give each guardian their own card privately, then delete the folder`);
+  if (!c.json)
+    console.error(
+      `${set.cards.length} guardian card(s) written to ${o.cards}: give each guardian their own card privately, then delete the folder`,
+    );
   await ready();
 }
 
@@ -105,7 +138,9 @@ function guardiansCommand(ctx: Ctx) {
     .addOption(new Option("--delay <duration>", "how long a recovery (and any later guardian change) waits").default("7d"))
     .requiredOption("--cards <dir>", "folder for the guardian cards (hand each to its guardian; keep no list online)")
     .addOption(prepareOption())
-    .action(async (did: string, o: { guardian: string[]; threshold: string; delay: string; cards: string; prepare?: string }) => setGuardians(ctx(), did, o));
+    .action(async (did: string, o: { guardian: string[]; threshold: string; delay: string; cards: string; prepare?: string }) =>
+      setGuardians(ctx(), did, o),
+    );
   guardians
     .command("remove <did>")
     .description("remove the guardians (takes effect after their delay)")
@@ -134,11 +169,19 @@ function guardiansCommand(ctx: Ctx) {
 }
 
 /** sigil recover start: a guardian proposes the new controller and next-key commitment, approving it at once. */
-async function startRecovery(c: Context, did: string, o: { card: string; newOwner: string; commitment?: string; commit: boolean; keep?: boolean; prepare?: string }) {
+async function startRecovery(
+  c: Context,
+  did: string,
+  o: { card: string; newOwner: string; commitment?: string; commit: boolean; keep?: boolean; prepare?: string },
+) {
   const identity = c.identity(did);
   const card = loadCard(o.card, identity);
-  if (o.commit && !o.commitment) throw new CliError("give --commitment <hex> (the owner runs `sigil next-key --out <file>` and sends you the commitment), or --no-commit");
-  if (o.commitment && (!isHex(o.commitment) || o.commitment.length !== 66)) throw new CliError("--commitment must be 32 bytes of 0x-prefixed hex");
+  if (o.commit && !o.commitment)
+    throw new CliError(
+      "give --commitment <hex> (the owner runs `sigil next-key --out <file>` and sends you the commitment), or --no-commit",
+    );
+  if (o.commitment && (!isHex(o.commitment) || o.commitment.length !== 66))
+    throw new CliError("--commitment must be 32 bytes of 0x-prefixed hex");
   const recovery: RecoveryProposal = {
     newOwner: parseAddress(o.newOwner, "--new-owner"),
     nextCommitment: o.commit ? (o.commitment as Hex) : zeroHash,
@@ -153,7 +196,12 @@ async function approveRecovery(c: Context, did: string, o: { card: string; propo
   const card = loadCard(o.card, identity);
   const open = (await recoveryMeta(c, did)).recoveries.filter((r) => !o.proposal || r.proposal.startsWith(o.proposal.toLowerCase()));
   if (open.length !== 1) {
-    throw new CliError(open.length === 0 ? "no open recovery proposal matches: start one with `sigil recover start`" : `${open.length} proposals are open: choose one with --proposal <id>`, EXIT.refused);
+    throw new CliError(
+      open.length === 0
+        ? "no open recovery proposal matches: start one with `sigil recover start`"
+        : `${open.length} proposals are open: choose one with --proposal <id>`,
+      EXIT.refused,
+    );
   }
   const r = open[0];
   const recovery = proposalOf(r);
@@ -171,7 +219,10 @@ function recoverCommand(ctx: Ctx) {
     .option("--no-commit", "recover without a next key (the owner should commit one at once afterwards)")
     .option("--keep", "keep the identity's keys and services (e.g. the next key was lost, the current key is safe)")
     .addOption(prepareOption())
-    .action(async (did: string, o: { card: string; newOwner: string; commitment?: string; commit: boolean; keep?: boolean; prepare?: string }) => startRecovery(ctx(), did, o));
+    .action(
+      async (did: string, o: { card: string; newOwner: string; commitment?: string; commit: boolean; keep?: boolean; prepare?: string }) =>
+        startRecovery(ctx(), did, o),
+    );
   recover
     .command("approve <did>")
     .description("as a guardian, approve an open recovery (check its new controller with the owner first)")
@@ -187,7 +238,11 @@ function recoverCommand(ctx: Ctx) {
     .action(async (did: string, o: { nextKeyFile?: string; prepare?: string }) => {
       const c = ctx();
       const next = loadNextKey(o.nextKeyFile);
-      await perform(c, { type: "cancelRecovery", identity: c.identity(did), salt: next.salt }, { prepare: o.prepare, key: next.privateKey, salt: next.salt });
+      await perform(
+        c,
+        { type: "cancelRecovery", identity: c.identity(did), salt: next.salt },
+        { prepare: o.prepare, key: next.privateKey, salt: next.salt },
+      );
     });
   recover
     .command("finalize <did>")

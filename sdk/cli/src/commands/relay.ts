@@ -28,7 +28,8 @@ function readPrepared(file: string): SignedOperation {
   try {
     return decodeSignedOperation(raw);
   } catch (e) {
-    if (e instanceof SignedOperationFormatError) throw new CliError(`${file} is not a prepared operation (${e.problems.join("; ")}); sigil prepare or --prepare writes one`);
+    if (e instanceof SignedOperationFormatError)
+      throw new CliError(`${file} is not a prepared operation (${e.problems.join("; ")}); sigil prepare or --prepare writes one`);
     throw new CliError(`cannot read a prepared operation from ${file}: ${(e as Error).message}`);
   }
 }
@@ -37,12 +38,19 @@ function readPrepared(file: string): SignedOperation {
 async function deploy(program: Command, options: { redeploy?: boolean }) {
   const globals = program.opts<{ network?: string; rpc?: string[]; deployments?: string; timeout?: string }>();
   const name = globals.network ?? "localhost";
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) throw new CliError(`network name "${name}" must be lower-case letters, digits and hyphens (it appears in DIDs)`);
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(name))
+    throw new CliError(`network name "${name}" must be lower-case letters, digits and hyphens (it appears in DIDs)`);
   const env = process.env[`SIGIL_RPC_URL_${name.toUpperCase().replaceAll("-", "_")}`];
   const urls = globals.rpc?.length ? globals.rpc : env ? env.split(",") : name === "localhost" ? ["http://127.0.0.1:8545"] : [];
-  if (urls.length === 0) throw new CliError(`give --rpc <url> for network "${name}" (or set SIGIL_RPC_URL_${name.toUpperCase().replaceAll("-", "_")})`);
+  if (urls.length === 0)
+    throw new CliError(`give --rpc <url> for network "${name}" (or set SIGIL_RPC_URL_${name.toUpperCase().replaceAll("-", "_")})`);
   const key = readKeyOnly();
-  const transport = networkTransport({ chainId: 0, registry: zeroAddress, rpcUrls: urls, timeoutMs: globals.timeout ? Number(globals.timeout) : undefined });
+  const transport = networkTransport({
+    chainId: 0,
+    registry: zeroAddress,
+    rpcUrls: urls,
+    timeoutMs: globals.timeout ? Number(globals.timeout) : undefined,
+  });
   const publicClient = createPublicClient({ transport, pollingInterval: 500 }) as PublicClient;
   const dir = resolve(globals.deployments ?? "deployments");
   const recorded = readDeployment(dir, name);
@@ -73,8 +81,10 @@ async function deploy(program: Command, options: { redeploy?: boolean }) {
 /** sigil relay: a prepared operation sent with SIGIL_RELAYER_KEY, unless it can no longer be (or a copy already took effect). */
 async function relayPrepared(c: Context, file: string) {
   const signed = readPrepared(file);
-  if (signed.registry.toLowerCase() !== c.network.registry.toLowerCase()) throw new CliError(`${file} was signed for registry ${signed.registry}, not ${c.network.registry} (--network)`);
-  if (signed.chainId !== c.network.chainId) throw new CliError(`${file} was signed for chain ${signed.chainId}, not ${c.network.chainId} (--network)`);
+  if (signed.registry.toLowerCase() !== c.network.registry.toLowerCase())
+    throw new CliError(`${file} was signed for registry ${signed.registry}, not ${c.network.registry} (--network)`);
+  if (signed.chainId !== c.network.chainId)
+    throw new CliError(`${file} was signed for chain ${signed.chainId}, not ${c.network.chainId} (--network)`);
   const target = { registry: c.network.registry, publicClient: c.publicClient };
   const stale = await staleReason(target, signed);
   if (stale) {
@@ -88,7 +98,10 @@ async function relayPrepared(c: Context, file: string) {
     }
     throw new CliError(`${file} can no longer be relayed: ${stale}; sign it again`, EXIT.refused);
   }
-  const receipt = await c.spin(`relaying ${signed.operation.type}…`, relayOperation(c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target, signed, { onSent: sentLine(c), timeoutMs: c.waitMs }));
+  const receipt = await c.spin(
+    `relaying ${signed.operation.type}…`,
+    relayOperation(c.walletFor(await c.key("SIGIL_RELAYER_KEY")), target, signed, { onSent: sentLine(c), timeoutMs: c.waitMs }),
+  );
   c.print(`✔ relayed ${signed.operation.type} in block ${receipt.blockNumber} (tx ${receipt.hash}, gas ${receipt.gasUsed})`, receipt);
 }
 

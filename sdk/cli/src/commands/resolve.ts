@@ -19,10 +19,14 @@ function table(did: string, result: DIDResolutionResult): string {
   const doc = (result.didDocument ?? { id: did }) as DIDDocument;
   const rows = (doc.verificationMethod ?? []).map((vm) => {
     const v = vm as typeof vm & Record<string, string>;
-    const uses = ["authentication", "assertionMethod", "keyAgreement"].filter((p) => ((doc[p as "authentication"] ?? []) as unknown[]).includes(vm.id));
+    const uses = ["authentication", "assertionMethod", "keyAgreement"].filter((p) =>
+      ((doc[p as "authentication"] ?? []) as unknown[]).includes(vm.id),
+    );
     return `  ${vm.id.split("#")[1].padEnd(14)} ${vm.type.padEnd(36)} ${(v.blockchainAccountId ?? v.publicKeyHex ?? v.publicKeyBase64 ?? v.publicKeyBase58 ?? "").padEnd(20)} ${uses.join(",")}`;
   });
-  const services = (doc.service ?? []).map((s) => `  ${s.id.split("#")[1].padEnd(14)} ${s.type.padEnd(36)} ${JSON.stringify(s.serviceEndpoint)}`);
+  const services = (doc.service ?? []).map(
+    (s) => `  ${s.id.split("#")[1].padEnd(14)} ${s.type.padEnd(36)} ${JSON.stringify(s.serviceEndpoint)}`,
+  );
   const m = result.didDocumentMetadata as Record<string, unknown> & {
     sigil?: Record<string, unknown> & { guardians?: { threshold: number } | null; recoveries?: unknown[] };
   };
@@ -30,7 +34,9 @@ function table(did: string, result: DIDResolutionResult): string {
   const recoveries = m.sigil?.recoveries?.length ? `; ⚠ ${m.sigil.recoveries.length} recovery proposal(s) open (sigil recover status)` : "";
   const version = `version ${m.versionId ?? "0 (no changes)"}${m.updated ? ` at ${m.updated}` : ""}`;
   if (m.deactivated) {
-    return [doc.id, "  DEACTIVATED: no keys and no services; nothing can change it any more", `${version}; epoch ${m.sigil?.epoch}`].join("\n");
+    return [doc.id, "  DEACTIVATED: no keys and no services; nothing can change it any more", `${version}; epoch ${m.sigil?.epoch}`].join(
+      "\n",
+    );
   }
   return [
     doc.id,
@@ -47,7 +53,8 @@ async function printPart(c: Context, didUrl: string) {
   const result = await c.spin("dereferencing…", dereference(c.resolver, didUrl));
   const { error, message } = result.dereferencingMetadata;
   if (error) throw new CliError(`${error}: ${message}`, exitFor(error));
-  if (result.contentMetadata.deactivated === true) throw new CliError(`deactivated: ${didUrl.split(/[?#]/)[0]} is deactivated; it has no keys or services any more`, EXIT.refused);
+  if (result.contentMetadata.deactivated === true)
+    throw new CliError(`deactivated: ${didUrl.split(/[?#]/)[0]} is deactivated; it has no keys or services any more`, EXIT.refused);
   c.print(typeof result.contentStream === "string" ? result.contentStream : JSON.stringify(result.contentStream, null, 2), result);
 }
 
@@ -58,10 +65,16 @@ export function registerResolveCommand(program: Command, ctx: Ctx) {
     .option("--at <time|block>", "ISO 8601 time or block number")
     .action(async (input: string, options: { at?: string }) => {
       const parsed = parseDid(input);
-      if (parsed.path) throw new CliError(`${input} has a path (${parsed.path}): did:sigil defines no DID paths; resolve the DID, or name a part of it with #fragment or ?service=`);
+      if (parsed.path)
+        throw new CliError(
+          `${input} has a path (${parsed.path}): did:sigil defines no DID paths; resolve the DID, or name a part of it with #fragment or ?service=`,
+        );
       const c = ctx();
       c.requireKnownNetwork(input);
-      const at = options.at === undefined ? "" : `${parsed.query ? "&" : "?"}${/^\d+$/.test(options.at) ? "versionId" : "versionTime"}=${encodeURIComponent(options.at)}`;
+      const at =
+        options.at === undefined
+          ? ""
+          : `${parsed.query ? "&" : "?"}${/^\d+$/.test(options.at) ? "versionId" : "versionTime"}=${encodeURIComponent(options.at)}`;
       const base = `${input.split("#")[0]}${at}${parsed.fragment !== undefined ? `#${parsed.fragment}` : ""}`;
       const params = Object.keys(parsed.params ?? {}).filter((k) => k !== "versionId" && k !== "versionTime");
       if (parsed.fragment !== undefined || params.length > 0) return printPart(c, base);
@@ -69,7 +82,8 @@ export function registerResolveCommand(program: Command, ctx: Ctx) {
       const error = result.didResolutionMetadata.error;
       if (error) throw new CliError(`${error}: ${result.didResolutionMetadata.message}`, exitFor(error));
       // A deactivated DID has no document (null), only metadata saying so.
-      if (!result.didDocument && result.didDocumentMetadata.deactivated !== true) throw new CliError(`the resolver returned no document for ${input}`, EXIT.network);
+      if (!result.didDocument && result.didDocumentMetadata.deactivated !== true)
+        throw new CliError(`the resolver returned no document for ${input}`, EXIT.network);
       c.print(table(parsed.did, result), result);
     });
 }

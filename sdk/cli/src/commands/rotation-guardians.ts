@@ -22,7 +22,11 @@ export interface RotationGuardianOptions {
 
 export function addRotationGuardianOptions(command: Command): Command {
   return command
-    .option("--guardian <address>", "with the rotation, name this guardian (repeat; with --threshold and --cards)", (v: string, acc: string[] = []) => [...acc, v])
+    .option(
+      "--guardian <address>",
+      "with the rotation, name this guardian (repeat; with --threshold and --cards)",
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
     .option("--threshold <m>", "approvals the new guardian set needs")
     .addOption(new Option("--guardians-delay <duration>", "how long a recovery by the new set waits").default("7d"))
     .option("--cards <dir>", "empty folder for the new set's guardian cards, written once the rotation is mined")
@@ -51,7 +55,8 @@ export function rotationGuardians(identity: Address, newOwner: Address, o: Rotat
     return {};
   }
   if (!o.threshold || !o.cards) throw new CliError("a new guardian set needs --threshold <m> and --cards <dir> as well");
-  if (existsSync(o.cards) && readdirSync(o.cards).length > 0) throw new CliError(`${o.cards} is not empty: give an empty or new folder for the guardian cards (nothing was sent)`);
+  if (existsSync(o.cards) && readdirSync(o.cards).length > 0)
+    throw new CliError(`${o.cards} is not empty: give an empty or new folder for the guardian cards (nothing was sent)`);
   let set;
   try {
     set = buildGuardianSet({
@@ -75,5 +80,8 @@ export function writeRotationCards(c: Context, cards: RotationGuardians["cards"]
   if (!cards) return;
   mkdirSync(cards.dir, { recursive: true });
   for (const card of cards.cards) writeNew(join(cards.dir, `guardian-${card.guardian.toLowerCase()}.json`), card, true);
-  if (!c.json) console.error(`${cards.cards.length} guardian card(s) written to ${cards.dir}: give each guardian their own card privately, then delete the folder`);
+  if (!c.json)
+    console.error(
+      `${cards.cards.length} guardian card(s) written to ${cards.dir}: give each guardian their own card privately, then delete the folder`,
+    );
 }

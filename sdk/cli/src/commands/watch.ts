@@ -9,7 +9,8 @@ import { CliError, describeFailure, type Context } from "../context.ts";
 
 type Ctx = () => Context;
 
-const blockOf = (r: DIDResolutionResult) => BigInt(((r.didDocumentMetadata as { sigil?: { resolvedAtBlock?: string } }).sigil?.resolvedAtBlock ?? "0") as string);
+const blockOf = (r: DIDResolutionResult) =>
+  BigInt(((r.didDocumentMetadata as { sigil?: { resolvedAtBlock?: string } }).sigil?.resolvedAtBlock ?? "0") as string);
 
 interface Watching {
   known: Map<string, DIDResolutionResult>;
@@ -20,18 +21,25 @@ interface Watching {
 /** One poll: prints what changed since the last one, an outage once, or a chain that went back. */
 async function poll(c: Context, dids: string[], state: Watching, intervalMs: number) {
   const time = new Date().toISOString();
-  const line = (human: string, data: Record<string, unknown>) => console.log(c.json ? JSON.stringify({ time, ...data }) : `${time}  ${human}`);
+  const line = (human: string, data: Record<string, unknown>) =>
+    console.log(c.json ? JSON.stringify({ time, ...data }) : `${time}  ${human}`);
   let results: DIDResolutionResult[];
   try {
     results = await c.resolver.resolveMany(dids);
   } catch (error) {
-    results = dids.map(() => ({ didResolutionMetadata: { error: "internalError", message: describeFailure(error).line }, didDocument: null, didDocumentMetadata: {} }));
+    results = dids.map(() => ({
+      didResolutionMetadata: { error: "internalError", message: describeFailure(error).line },
+      didDocument: null,
+      didDocumentMetadata: {},
+    }));
   }
   const failed = results.map((r, i) => ({ r, did: dids[i] })).filter(({ r }) => r.didResolutionMetadata.error);
   if (failed.length > 0) {
     const why = `${failed[0].r.didResolutionMetadata.error}: ${failed[0].r.didResolutionMetadata.message ?? ""}`;
     if (state.outage === undefined) {
-      console.error(`${time}  sigil: cannot read ${failed.length} of ${dids.length} DID(s): ${why}; still trying every ${intervalMs / 1000} s`);
+      console.error(
+        `${time}  sigil: cannot read ${failed.length} of ${dids.length} DID(s): ${why}; still trying every ${intervalMs / 1000} s`,
+      );
       state.outage = why;
     }
     return;
@@ -42,7 +50,10 @@ async function poll(c: Context, dids: string[], state: Watching, intervalMs: num
     state.outage = undefined;
   }
   if (state.head !== undefined && head < state.head) {
-    line(`⚠ chain reset: the node is at block ${head}, it was at block ${state.head}; what happened after block ${head} is gone. Watching from here`, { kind: "chainReset", block: head.toString(), previousBlock: state.head.toString() });
+    line(
+      `⚠ chain reset: the node is at block ${head}, it was at block ${state.head}; what happened after block ${head} is gone. Watching from here`,
+      { kind: "chainReset", block: head.toString(), previousBlock: state.head.toString() },
+    );
     results.forEach((r, i) => state.known.set(dids[i], r));
     state.head = head;
     return;
@@ -52,7 +63,8 @@ async function poll(c: Context, dids: string[], state: Watching, intervalMs: num
     const was = state.known.get(dids[i]);
     state.known.set(dids[i], now);
     if (!was) return;
-    for (const item of diffResolutions(was, now)) line(`block ${blockOf(now)}  ⚠ ${dids[i]}: ${describeChange(item)}`, { did: dids[i], block: blockOf(now).toString(), ...item });
+    for (const item of diffResolutions(was, now))
+      line(`block ${blockOf(now)}  ⚠ ${dids[i]}: ${describeChange(item)}`, { did: dids[i], block: blockOf(now).toString(), ...item });
   });
 }
 
@@ -64,7 +76,8 @@ export function registerWatchCommand(program: Command, ctx: Ctx) {
     .action(async (dids: string[], o: { interval: string }) => {
       dids.forEach(parseDid);
       const intervalMs = Number(o.interval);
-      if (!Number.isSafeInteger(intervalMs) || intervalMs < 100) throw new CliError(`--interval "${o.interval}" must be a whole number of milliseconds >= 100`);
+      if (!Number.isSafeInteger(intervalMs) || intervalMs < 100)
+        throw new CliError(`--interval "${o.interval}" must be a whole number of milliseconds >= 100`);
       const c = ctx();
       dids.forEach((did) => c.requireKnownNetwork(did));
       const state: Watching = { known: new Map() };

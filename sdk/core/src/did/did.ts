@@ -244,13 +244,17 @@ function checkNetwork(text: string, fail: Fail): { network: string; chainId?: bi
     fail("network", `network name ${shown} has ${text.length} characters; at most ${MAX_NETWORK_NAME_LENGTH} are allowed`);
   }
   const lower = text.toLowerCase();
-  const suggestion = isLower(lower[0]) && firstIndex(lower, (c) => !isLower(c) && !isDigit(c) && c !== "-") < 0 ? ` (did you mean ${lower}?)` : "";
+  const suggestion =
+    isLower(lower[0]) && firstIndex(lower, (c) => !isLower(c) && !isDigit(c) && c !== "-") < 0 ? ` (did you mean ${lower}?)` : "";
   if (!isLower(text[0])) fail("network", `network name ${shown} must start with a lower-case letter${suggestion}`);
   const bad = firstIndex(text, (c) => !isLower(c) && !isDigit(c) && c !== "-");
   if (bad >= 0) {
-    fail("network", isUpper(text[bad])
-      ? `network name ${shown} must be lower-case${suggestion}`
-      : `network name ${shown} may contain only a-z, 0-9 and '-', not ${char(text[bad])}`);
+    fail(
+      "network",
+      isUpper(text[bad])
+        ? `network name ${shown} must be lower-case${suggestion}`
+        : `network name ${shown} may contain only a-z, 0-9 and '-', not ${char(text[bad])}`,
+    );
   }
   return { network: text };
 }
@@ -259,7 +263,10 @@ function checkAddress(text: string, fail: Fail): Address {
   const shown = echo(text, 50);
   if (text === "") fail("address", "the address is missing; expected did:sigil:[network:]0x followed by 40 hex digits");
   if (!text.startsWith("0x")) {
-    fail("address", text.startsWith("0X") ? `address ${shown} must start with lower-case "0x", not "0X"` : `address ${shown} must start with "0x"`);
+    fail(
+      "address",
+      text.startsWith("0X") ? `address ${shown} must start with lower-case "0x", not "0X"` : `address ${shown} must start with "0x"`,
+    );
   }
   const digits = text.slice(2);
   const bad = firstIndex(digits, (c) => !isHex(c));
@@ -269,7 +276,10 @@ function checkAddress(text: string, fail: Fail): Address {
   if (digits !== lower.slice(2) && digits !== digits.toUpperCase()) {
     const checksummed = checksumAddress(lower);
     if (checksummed !== text) {
-      fail("address", `EIP-55 checksum mismatch in the mixed-case address: a digit may be mistyped; if not, did you mean ${checksummed}? Use all lower-case to skip the checksum`);
+      fail(
+        "address",
+        `EIP-55 checksum mismatch in the mixed-case address: a digit may be mistyped; if not, did you mean ${checksummed}? Use all lower-case to skip the checksum`,
+      );
     }
   }
   return lower;

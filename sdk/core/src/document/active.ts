@@ -12,7 +12,11 @@ export function activeEntries(events: readonly RegistryEvent[], now: bigint): { 
       delegates.clear();
       attributes.clear();
     } else if (e.kind === "delegate") {
-      delegates.set(`${e.delegateType}:${e.delegate.toLowerCase()}`, { delegateType: e.delegateType, delegate: e.delegate, validTo: e.validTo });
+      delegates.set(`${e.delegateType}:${e.delegate.toLowerCase()}`, {
+        delegateType: e.delegateType,
+        delegate: e.delegate,
+        validTo: e.validTo,
+      });
     } else if (e.kind === "attribute") {
       attributes.set(`${e.name}:${e.value}`, { name: e.name, value: e.value as Hex, validTo: e.validTo });
     }
@@ -37,12 +41,18 @@ export function staleEntries(events: readonly RegistryEvent[], now: bigint): { d
   const attributes = new Map<string, AttributeRef & { validTo: bigint; at: number }>();
   events.forEach((e, at) => {
     if (e.kind === "delegate") {
-      delegates.set(`${e.delegateType}:${e.delegate.toLowerCase()}`, { delegateType: e.delegateType, delegate: e.delegate, validTo: e.validTo, at });
+      delegates.set(`${e.delegateType}:${e.delegate.toLowerCase()}`, {
+        delegateType: e.delegateType,
+        delegate: e.delegate,
+        validTo: e.validTo,
+        at,
+      });
     } else if (e.kind === "attribute") {
       attributes.set(`${e.name}:${e.value}`, { name: e.name, value: e.value as Hex, validTo: e.validTo, at });
     }
   });
-  const stale = <T extends { validTo: bigint; at: number }>(m: Map<string, T>) => [...m.values()].filter((x) => x.validTo > now && x.at < lastPurge);
+  const stale = <T extends { validTo: bigint; at: number }>(m: Map<string, T>) =>
+    [...m.values()].filter((x) => x.validTo > now && x.at < lastPurge);
   return {
     delegates: stale(delegates).map(({ delegateType, delegate }) => ({ delegateType, delegate })),
     attributes: stale(attributes).map(({ name, value }) => ({ name, value })),

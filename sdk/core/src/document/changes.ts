@@ -33,7 +33,14 @@ interface SigilMeta {
 /** `type:material` of a verification method, lower case: what identifies a key across versions. */
 export function keyMaterial(vm: VerificationMethod): string {
   const m = vm as VerificationMethod & Record<string, unknown>;
-  const material = m.blockchainAccountId ?? m.publicKeyHex ?? m.publicKeyBase64 ?? m.publicKeyBase58 ?? m.publicKeyMultibase ?? m.publicKeyPem ?? JSON.stringify(m.publicKeyJwk ?? "");
+  const material =
+    m.blockchainAccountId ??
+    m.publicKeyHex ??
+    m.publicKeyBase64 ??
+    m.publicKeyBase58 ??
+    m.publicKeyMultibase ??
+    m.publicKeyPem ??
+    JSON.stringify(m.publicKeyJwk ?? "");
   return `${vm.type}:${String(material).toLowerCase()}`;
 }
 
@@ -54,7 +61,7 @@ export function keysByRelationship(result: DIDResolutionResult): Record<Relation
 }
 
 const serviceKey = (s: Service) => JSON.stringify([s.type, s.serviceEndpoint]);
-const meta = (r: DIDResolutionResult): SigilMeta => ((r.didDocumentMetadata as { sigil?: SigilMeta }).sigil ?? {});
+const meta = (r: DIDResolutionResult): SigilMeta => (r.didDocumentMetadata as { sigil?: SigilMeta }).sigil ?? {};
 
 /** Every change from `before` to `after` that matters to a correspondent, in a stable order. */
 export function diffResolutions(before: DIDResolutionResult, after: DIDResolutionResult): DidChangeItem[] {
@@ -65,15 +72,19 @@ export function diffResolutions(before: DIDResolutionResult, after: DIDResolutio
 
   const [kb, ka] = [keysByRelationship(before), keysByRelationship(after)];
   for (const relationship of RELATIONSHIPS) {
-    for (const key of [...ka[relationship]].filter((k) => !kb[relationship].has(k)).sort()) changes.push({ kind: "keyAdded", relationship, key });
-    for (const key of [...kb[relationship]].filter((k) => !ka[relationship].has(k)).sort()) changes.push({ kind: "keyRemoved", relationship, key });
+    for (const key of [...ka[relationship]].filter((k) => !kb[relationship].has(k)).sort())
+      changes.push({ kind: "keyAdded", relationship, key });
+    for (const key of [...kb[relationship]].filter((k) => !ka[relationship].has(k)).sort())
+      changes.push({ kind: "keyRemoved", relationship, key });
   }
 
   const sb = new Map((before.didDocument?.service ?? []).map((s) => [serviceKey(s), s]));
   const sa = new Map((after.didDocument?.service ?? []).map((s) => [serviceKey(s), s]));
   const plain = (s: Service) => ({ type: s.type, serviceEndpoint: s.serviceEndpoint });
-  for (const [k, s] of [...sa].sort(([a], [b]) => (a < b ? -1 : 1))) if (!sb.has(k)) changes.push({ kind: "serviceAdded", service: plain(s) });
-  for (const [k, s] of [...sb].sort(([a], [b]) => (a < b ? -1 : 1))) if (!sa.has(k)) changes.push({ kind: "serviceRemoved", service: plain(s) });
+  for (const [k, s] of [...sa].sort(([a], [b]) => (a < b ? -1 : 1)))
+    if (!sb.has(k)) changes.push({ kind: "serviceAdded", service: plain(s) });
+  for (const [k, s] of [...sb].sort(([a], [b]) => (a < b ? -1 : 1)))
+    if (!sa.has(k)) changes.push({ kind: "serviceRemoved", service: plain(s) });
 
   const [cb, ca] = [mb.nextOwnerCommitment ?? null, ma.nextOwnerCommitment ?? null];
   if (cb !== ca) {
@@ -82,9 +93,11 @@ export function diffResolutions(before: DIDResolutionResult, after: DIDResolutio
   }
 
   const [gb, ga] = [mb.guardians ?? null, ma.guardians ?? null];
-  if (JSON.stringify(summary(gb)) !== JSON.stringify(summary(ga))) changes.push({ kind: "guardiansChanged", from: summary(gb), to: summary(ga) });
+  if (JSON.stringify(summary(gb)) !== JSON.stringify(summary(ga)))
+    changes.push({ kind: "guardiansChanged", from: summary(gb), to: summary(ga) });
   const [pb, pa] = [mb.pendingGuardianChange ?? null, ma.pendingGuardianChange ?? null];
-  if (pa && pb?.effectiveAt !== pa.effectiveAt) changes.push({ kind: "guardianChangeProposed", effectiveAt: pa.effectiveAt, removesGuardians: pa.removesGuardians });
+  if (pa && pb?.effectiveAt !== pa.effectiveAt)
+    changes.push({ kind: "guardianChangeProposed", effectiveAt: pa.effectiveAt, removesGuardians: pa.removesGuardians });
   else if (pb && !pa && JSON.stringify(summary(gb)) === JSON.stringify(summary(ga))) changes.push({ kind: "guardianChangeWithdrawn" });
 
   const rb = new Map((mb.recoveries ?? []).map((r) => [r.proposal, r]));

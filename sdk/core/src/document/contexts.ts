@@ -20,7 +20,13 @@
 // the resolver can produce expands in jsonld.js safe mode with this loader alone.
 
 import { SigilError } from "../errors.ts";
-import { CID_V1_CONTEXT_URL, DID_V1_1_CONTEXT_URL, DID_V1_CONTEXT_URL, SECP256K1_RECOVERY_CONTEXT_URL, SIGIL_CONTEXT_URL } from "./context-urls.ts";
+import {
+  CID_V1_CONTEXT_URL,
+  DID_V1_1_CONTEXT_URL,
+  DID_V1_CONTEXT_URL,
+  SECP256K1_RECOVERY_CONTEXT_URL,
+  SIGIL_CONTEXT_URL,
+} from "./context-urls.ts";
 
 export { CID_V1_CONTEXT_URL, DID_V1_1_CONTEXT_URL, DID_V1_CONTEXT_URL, SECP256K1_RECOVERY_CONTEXT_URL, SIGIL_CONTEXT_URL };
 
@@ -32,283 +38,283 @@ export const SIGIL_CONTEXT = {
   "@context": {
     "@protected": true,
     "@vocab": "https://w3id.org/sigil/controller-defined#",
-    "EcdsaSecp256k1VerificationKey2019": "https://w3id.org/security#EcdsaSecp256k1VerificationKey2019",
-    "Ed25519VerificationKey2018": "https://w3id.org/security#Ed25519VerificationKey2018",
-    "X25519KeyAgreementKey2019": "https://w3id.org/security#X25519KeyAgreementKey2019",
-    "RSAVerificationKey2018": "https://w3id.org/security#RsaVerificationKey2018",
-    "publicKeyHex": "https://w3id.org/security#publicKeyHex",
-    "publicKeyBase58": "https://w3id.org/security#publicKeyBase58",
-    "publicKeyPem": "https://w3id.org/security#publicKeyPem",
-    "publicKeyBase64": "https://w3id.org/sigil#publicKeyBase64",
-    "value": "https://w3id.org/sigil#publicKeyValue",
-    "DIDCommMessaging": "https://didcomm.org/messaging#DIDCommMessaging",
-    "uri": "https://didcomm.org/messaging#uri",
-    "accept": "https://didcomm.org/messaging#accept",
-    "routingKeys": "https://didcomm.org/messaging#routingKeys",
-    "LinkedDomains": "https://identity.foundation/.well-known/resources/did-configuration/#LinkedDomains",
-    "Messaging": "https://w3id.org/sigil#Messaging",
-    "MessagingService": "https://w3id.org/sigil#MessagingService"
-  }
+    EcdsaSecp256k1VerificationKey2019: "https://w3id.org/security#EcdsaSecp256k1VerificationKey2019",
+    Ed25519VerificationKey2018: "https://w3id.org/security#Ed25519VerificationKey2018",
+    X25519KeyAgreementKey2019: "https://w3id.org/security#X25519KeyAgreementKey2019",
+    RSAVerificationKey2018: "https://w3id.org/security#RsaVerificationKey2018",
+    publicKeyHex: "https://w3id.org/security#publicKeyHex",
+    publicKeyBase58: "https://w3id.org/security#publicKeyBase58",
+    publicKeyPem: "https://w3id.org/security#publicKeyPem",
+    publicKeyBase64: "https://w3id.org/sigil#publicKeyBase64",
+    value: "https://w3id.org/sigil#publicKeyValue",
+    DIDCommMessaging: "https://didcomm.org/messaging#DIDCommMessaging",
+    uri: "https://didcomm.org/messaging#uri",
+    accept: "https://didcomm.org/messaging#accept",
+    routingKeys: "https://didcomm.org/messaging#routingKeys",
+    LinkedDomains: "https://identity.foundation/.well-known/resources/did-configuration/#LinkedDomains",
+    Messaging: "https://w3id.org/sigil#Messaging",
+    MessagingService: "https://w3id.org/sigil#MessagingService",
+  },
 } as const;
 
 const DID_V1 = {
   "@context": {
     "@protected": true,
-    "id": "@id",
-    "type": "@type",
-    "alsoKnownAs": {
+    id: "@id",
+    type: "@type",
+    alsoKnownAs: {
       "@id": "https://www.w3.org/ns/activitystreams#alsoKnownAs",
-      "@type": "@id"
+      "@type": "@id",
     },
-    "assertionMethod": {
+    assertionMethod: {
       "@id": "https://w3id.org/security#assertionMethod",
       "@type": "@id",
-      "@container": "@set"
+      "@container": "@set",
     },
-    "authentication": {
+    authentication: {
       "@id": "https://w3id.org/security#authenticationMethod",
       "@type": "@id",
-      "@container": "@set"
+      "@container": "@set",
     },
-    "capabilityDelegation": {
+    capabilityDelegation: {
       "@id": "https://w3id.org/security#capabilityDelegationMethod",
       "@type": "@id",
-      "@container": "@set"
+      "@container": "@set",
     },
-    "capabilityInvocation": {
+    capabilityInvocation: {
       "@id": "https://w3id.org/security#capabilityInvocationMethod",
       "@type": "@id",
-      "@container": "@set"
+      "@container": "@set",
     },
-    "controller": {
+    controller: {
       "@id": "https://w3id.org/security#controller",
-      "@type": "@id"
+      "@type": "@id",
     },
-    "keyAgreement": {
+    keyAgreement: {
       "@id": "https://w3id.org/security#keyAgreementMethod",
       "@type": "@id",
-      "@container": "@set"
+      "@container": "@set",
     },
-    "service": {
+    service: {
       "@id": "https://www.w3.org/ns/did#service",
       "@type": "@id",
       "@context": {
         "@protected": true,
-        "id": "@id",
-        "type": "@type",
-        "serviceEndpoint": {
+        id: "@id",
+        type: "@type",
+        serviceEndpoint: {
           "@id": "https://www.w3.org/ns/did#serviceEndpoint",
-          "@type": "@id"
-        }
-      }
+          "@type": "@id",
+        },
+      },
     },
-    "verificationMethod": {
+    verificationMethod: {
       "@id": "https://w3id.org/security#verificationMethod",
-      "@type": "@id"
-    }
-  }
+      "@type": "@id",
+    },
+  },
 };
 
 const DID_V1_1 = {
   "@context": {
     "@protected": true,
-    "id": "@id",
-    "type": "@type",
-    "alsoKnownAs": {
+    id: "@id",
+    type: "@type",
+    alsoKnownAs: {
       "@id": "https://www.w3.org/ns/activitystreams#alsoKnownAs",
-      "@type": "@id"
+      "@type": "@id",
     },
-    "assertionMethod": {
+    assertionMethod: {
       "@id": "https://w3id.org/security#assertionMethod",
       "@type": "@id",
-      "@container": "@set"
+      "@container": "@set",
     },
-    "authentication": {
+    authentication: {
       "@id": "https://w3id.org/security#authenticationMethod",
       "@type": "@id",
-      "@container": "@set"
+      "@container": "@set",
     },
-    "capabilityDelegation": {
+    capabilityDelegation: {
       "@id": "https://w3id.org/security#capabilityDelegationMethod",
       "@type": "@id",
-      "@container": "@set"
+      "@container": "@set",
     },
-    "capabilityInvocation": {
+    capabilityInvocation: {
       "@id": "https://w3id.org/security#capabilityInvocationMethod",
       "@type": "@id",
-      "@container": "@set"
+      "@container": "@set",
     },
-    "controller": {
+    controller: {
       "@id": "https://w3id.org/security#controller",
-      "@type": "@id"
+      "@type": "@id",
     },
-    "keyAgreement": {
+    keyAgreement: {
       "@id": "https://w3id.org/security#keyAgreementMethod",
       "@type": "@id",
-      "@container": "@set"
+      "@container": "@set",
     },
-    "service": {
+    service: {
       "@id": "https://www.w3.org/ns/did#service",
       "@type": "@id",
       "@context": {
         "@protected": true,
-        "id": "@id",
-        "type": "@type",
-        "serviceEndpoint": {
+        id: "@id",
+        type: "@type",
+        serviceEndpoint: {
           "@id": "https://www.w3.org/ns/did#serviceEndpoint",
-          "@type": "@id"
-        }
-      }
+          "@type": "@id",
+        },
+      },
     },
-    "verificationMethod": {
+    verificationMethod: {
       "@id": "https://w3id.org/security#verificationMethod",
-      "@type": "@id"
+      "@type": "@id",
     },
-    "Multikey": {
+    Multikey: {
       "@id": "https://w3id.org/security#Multikey",
       "@context": {
         "@protected": true,
-        "id": "@id",
-        "type": "@type",
-        "controller": {
+        id: "@id",
+        type: "@type",
+        controller: {
           "@id": "https://w3id.org/security#controller",
-          "@type": "@id"
+          "@type": "@id",
         },
-        "revoked": {
+        revoked: {
           "@id": "https://w3id.org/security#revoked",
-          "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+          "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
         },
-        "expires": {
+        expires: {
           "@id": "https://w3id.org/security#expiration",
-          "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+          "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
         },
-        "publicKeyMultibase": {
+        publicKeyMultibase: {
           "@id": "https://w3id.org/security#publicKeyMultibase",
-          "@type": "https://w3id.org/security#multibase"
+          "@type": "https://w3id.org/security#multibase",
         },
-        "secretKeyMultibase": {
+        secretKeyMultibase: {
           "@id": "https://w3id.org/security#secretKeyMultibase",
-          "@type": "https://w3id.org/security#multibase"
-        }
-      }
+          "@type": "https://w3id.org/security#multibase",
+        },
+      },
     },
-    "JsonWebKey": {
+    JsonWebKey: {
       "@id": "https://w3id.org/security#JsonWebKey",
       "@context": {
         "@protected": true,
-        "id": "@id",
-        "type": "@type",
-        "controller": {
+        id: "@id",
+        type: "@type",
+        controller: {
           "@id": "https://w3id.org/security#controller",
-          "@type": "@id"
+          "@type": "@id",
         },
-        "revoked": {
+        revoked: {
           "@id": "https://w3id.org/security#revoked",
-          "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+          "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
         },
-        "expires": {
+        expires: {
           "@id": "https://w3id.org/security#expiration",
-          "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+          "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
         },
-        "publicKeyJwk": {
+        publicKeyJwk: {
           "@id": "https://w3id.org/security#publicKeyJwk",
-          "@type": "@json"
+          "@type": "@json",
         },
-        "secretKeyJwk": {
+        secretKeyJwk: {
           "@id": "https://w3id.org/security#secretKeyJwk",
-          "@type": "@json"
-        }
-      }
-    }
-  }
+          "@type": "@json",
+        },
+      },
+    },
+  },
 };
 
 const SECP256K1_RECOVERY_2020_V2 = {
   "@context": {
-    "id": "@id",
-    "type": "@type",
+    id: "@id",
+    type: "@type",
     "@protected": true,
-    "proof": {
+    proof: {
       "@id": "https://w3id.org/security#proof",
       "@type": "@id",
-      "@container": "@graph"
+      "@container": "@graph",
     },
-    "EcdsaSecp256k1RecoveryMethod2020": {
+    EcdsaSecp256k1RecoveryMethod2020: {
       "@id": "https://identity.foundation/EcdsaSecp256k1RecoverySignature2020#EcdsaSecp256k1RecoveryMethod2020",
       "@context": {
         "@protected": true,
-        "id": "@id",
-        "type": "@type",
-        "controller": {
+        id: "@id",
+        type: "@type",
+        controller: {
           "@id": "https://w3id.org/security#controller",
-          "@type": "@id"
+          "@type": "@id",
         },
-        "blockchainAccountId": "https://w3id.org/security#blockchainAccountId",
-        "publicKeyJwk": {
+        blockchainAccountId: "https://w3id.org/security#blockchainAccountId",
+        publicKeyJwk: {
           "@id": "https://w3id.org/security#publicKeyJwk",
-          "@type": "@json"
-        }
-      }
+          "@type": "@json",
+        },
+      },
     },
-    "EcdsaSecp256k1RecoverySignature2020": {
+    EcdsaSecp256k1RecoverySignature2020: {
       "@id": "https://identity.foundation/EcdsaSecp256k1RecoverySignature2020#EcdsaSecp256k1RecoverySignature2020",
       "@context": {
         "@protected": true,
-        "id": "@id",
-        "type": "@type",
-        "challenge": "https://w3id.org/security#challenge",
-        "created": {
+        id: "@id",
+        type: "@type",
+        challenge: "https://w3id.org/security#challenge",
+        created: {
           "@id": "http://purl.org/dc/terms/created",
-          "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+          "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
         },
-        "domain": "https://w3id.org/security#domain",
-        "expires": {
+        domain: "https://w3id.org/security#domain",
+        expires: {
           "@id": "https://w3id.org/security#expiration",
-          "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+          "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
         },
-        "jws": "https://w3id.org/security#jws",
-        "nonce": "https://w3id.org/security#nonce",
-        "proofPurpose": {
+        jws: "https://w3id.org/security#jws",
+        nonce: "https://w3id.org/security#nonce",
+        proofPurpose: {
           "@id": "https://w3id.org/security#proofPurpose",
           "@type": "@vocab",
           "@context": {
             "@protected": true,
-            "id": "@id",
-            "type": "@type",
-            "assertionMethod": {
+            id: "@id",
+            type: "@type",
+            assertionMethod: {
               "@id": "https://w3id.org/security#assertionMethod",
               "@type": "@id",
-              "@container": "@set"
+              "@container": "@set",
             },
-            "authentication": {
+            authentication: {
               "@id": "https://w3id.org/security#authenticationMethod",
               "@type": "@id",
-              "@container": "@set"
+              "@container": "@set",
             },
-            "capabilityInvocation": {
+            capabilityInvocation: {
               "@id": "https://w3id.org/security#capabilityInvocationMethod",
               "@type": "@id",
-              "@container": "@set"
+              "@container": "@set",
             },
-            "capabilityDelegation": {
+            capabilityDelegation: {
               "@id": "https://w3id.org/security#capabilityDelegationMethod",
               "@type": "@id",
-              "@container": "@set"
+              "@container": "@set",
             },
-            "keyAgreement": {
+            keyAgreement: {
               "@id": "https://w3id.org/security#keyAgreementMethod",
               "@type": "@id",
-              "@container": "@set"
-            }
-          }
+              "@container": "@set",
+            },
+          },
         },
-        "verificationMethod": {
+        verificationMethod: {
           "@id": "https://w3id.org/security#verificationMethod",
-          "@type": "@id"
-        }
-      }
-    }
-  }
+          "@type": "@id",
+        },
+      },
+    },
+  },
 };
 
 /** Every context a did:sigil document (or a dereferenced part of one) can name, by URL. */
@@ -323,6 +329,10 @@ export const CONTEXTS: Readonly<Record<string, object>> = {
 
 /** A jsonld.js document loader serving the bundled contexts; any other URL is refused (no network). */
 export async function contextLoader(url: string): Promise<{ contextUrl: null; documentUrl: string; document: object }> {
-  if (!Object.hasOwn(CONTEXTS, url)) throw new SigilError("notFound", `no bundled JSON-LD context for ${JSON.stringify(url.slice(0, 200))}; did:sigil documents name only ${Object.keys(CONTEXTS).join(", ")}`);
+  if (!Object.hasOwn(CONTEXTS, url))
+    throw new SigilError(
+      "notFound",
+      `no bundled JSON-LD context for ${JSON.stringify(url.slice(0, 200))}; did:sigil documents name only ${Object.keys(CONTEXTS).join(", ")}`,
+    );
   return { contextUrl: null, documentUrl: url, document: structuredClone(CONTEXTS[url]) };
 }

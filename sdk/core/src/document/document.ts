@@ -27,7 +27,9 @@ const URI = /^[a-z][a-z\d+.-]*:(?:[\w\-.~!$&'()*+,;=:@/?#[\]]|%[\da-f]{2})*$/i;
 
 /** A key that JSON-LD reserves ("@…"), anywhere in a JSON value. */
 const usesKeywords = (value: unknown): boolean =>
-  typeof value === "object" && value !== null && (Array.isArray(value) ? value.some(usesKeywords) : Object.entries(value).some(([k, v]) => k.startsWith("@") || usesKeywords(v)));
+  typeof value === "object" &&
+  value !== null &&
+  (Array.isArray(value) ? value.some(usesKeywords) : Object.entries(value).some(([k, v]) => k.startsWith("@") || usesKeywords(v)));
 
 /** DID Core §5.4: a URI, a map, or a set of URIs and maps; and nothing JSON-LD reads as a keyword. */
 function isServiceEndpoint(value: unknown): boolean {
@@ -128,7 +130,15 @@ interface Entries {
   services: Map<string, Service>;
 }
 
-const noEntries = (): Entries => ({ delegateCount: 0, serviceCount: 0, keys: new Map(), authentication: new Map(), assertion: new Map(), agreement: new Map(), services: new Map() });
+const noEntries = (): Entries => ({
+  delegateCount: 0,
+  serviceCount: 0,
+  keys: new Map(),
+  authentication: new Map(),
+  assertion: new Map(),
+  agreement: new Map(),
+  services: new Map(),
+});
 
 /** What every entry of one document is judged and named with. */
 interface EntryContext {
@@ -164,7 +174,8 @@ export function buildDocument(args: {
     // Final: nothing after deactivation counts, except the rest of the call that deactivated
     // (a rotation or recovery to zero emits DIDOwnerChanged before its own event, which carries
     // the epoch storage shows).
-    if (control.deactivated && !((event.kind === "rotate" || event.kind === "recovered") && event.blockNumber === control.deactivatedAt)) continue;
+    if (control.deactivated && !((event.kind === "rotate" || event.kind === "recovered") && event.blockNumber === control.deactivatedAt))
+      continue;
     const applied = applyControl(control, event);
     if (applied === "purged") {
       entries = noEntries();
@@ -244,7 +255,12 @@ function applyEntry(entries: Entries, event: EntryEvent, context: EntryContext) 
   const [, section, algorithm, , purpose, , encoding] = match;
   if (section === "svc") {
     const endpoint = serviceEndpointOf(event.value, algorithm);
-    if (endpoint !== undefined) entries.services.set(entryKey, { id: entryId(context.did, "service", entries.serviceCount, context.epoch), type: algorithm, serviceEndpoint: endpoint });
+    if (endpoint !== undefined)
+      entries.services.set(entryKey, {
+        id: entryId(context.did, "service", entries.serviceCount, context.epoch),
+        type: algorithm,
+        serviceEndpoint: endpoint,
+      });
     return;
   }
   const id = entryId(context.did, "delegate", entries.delegateCount, context.epoch);
@@ -288,7 +304,14 @@ function serviceEndpointOf(value: Hex, type: string): Service["serviceEndpoint"]
 
 /** A did/pub/ attribute's verification method, typed and encoded as ethr-did-resolver does;
  * undefined when its type would read as a JSON-LD keyword or its PEM is not text. */
-function publicKeyOf(id: string, did: string, value: Hex, algorithm: string, purpose?: string, encoding?: string): VerificationMethod | undefined {
+function publicKeyOf(
+  id: string,
+  did: string,
+  value: Hex,
+  algorithm: string,
+  purpose?: string,
+  encoding?: string,
+): VerificationMethod | undefined {
   const type = `${algorithm}${legacyAttrTypes[purpose!] ?? purpose ?? ""}`;
   if (!legacyAlgoMap[type] && KEYWORD_ALIASES.has(algorithm)) return undefined;
   const key: VerificationMethod & Record<string, unknown> = { id, type: legacyAlgoMap[type] ?? algorithm, controller: did };
@@ -318,9 +341,15 @@ function publicKeyOf(id: string, did: string, value: Hex, algorithm: string, pur
 /** The DID Core document: the controller's key first, then the epoch's entries; a deactivated
  * identity's has no keys and no services. */
 function assembleDocument(did: string, chainId: number, control: Control, entries: Entries): DIDDocument {
-  if (control.deactivated) return { "@context": [...DID_CONTEXT], id: did, verificationMethod: [], authentication: [], assertionMethod: [] };
+  if (control.deactivated)
+    return { "@context": [...DID_CONTEXT], id: did, verificationMethod: [], authentication: [], assertionMethod: [] };
   const controllerId = `${did}#controller`;
-  const controller: VerificationMethod = { id: controllerId, type: "EcdsaSecp256k1RecoveryMethod2020", controller: did, blockchainAccountId: `eip155:${chainId}:${control.owner}` };
+  const controller: VerificationMethod = {
+    id: controllerId,
+    type: "EcdsaSecp256k1RecoveryMethod2020",
+    controller: did,
+    blockchainAccountId: `eip155:${chainId}:${control.owner}`,
+  };
   const didDocument: DIDDocument = {
     "@context": [...DID_CONTEXT],
     id: did,

@@ -20,7 +20,13 @@
 import { base58, base64, base64urlnopad } from "@scure/base";
 import type { DIDDocument, VerificationMethod } from "did-resolver";
 import { bytesToBigInt, hexToBytes, numberToBytes } from "viem";
-import { CID_V1_CONTEXT_URL, DID_V1_1_CONTEXT_URL, DID_V1_CONTEXT_URL, SECP256K1_RECOVERY_CONTEXT_URL, SIGIL_CONTEXT_URL } from "./context-urls.ts";
+import {
+  CID_V1_CONTEXT_URL,
+  DID_V1_1_CONTEXT_URL,
+  DID_V1_CONTEXT_URL,
+  SECP256K1_RECOVERY_CONTEXT_URL,
+  SIGIL_CONTEXT_URL,
+} from "./context-urls.ts";
 import { resolveDidUrl } from "../did/uri.ts";
 
 /** The key formats `publicKeyFormat` offers (DID 1.1 / Controlled Identifiers 1.0 types). */
@@ -43,7 +49,11 @@ const CURVE_OF: Record<string, Curve> = {
   X25519KeyAgreementKey2019: "X25519",
 };
 /** Multicodec varint prefixes (multicodec table: secp256k1-pub 0xe7, ed25519-pub 0xed, x25519-pub 0xec). */
-export const MULTICODEC_PREFIX: Record<Curve, readonly [number, number]> = { secp256k1: [0xe7, 0x01], Ed25519: [0xed, 0x01], X25519: [0xec, 0x01] };
+export const MULTICODEC_PREFIX: Record<Curve, readonly [number, number]> = {
+  secp256k1: [0xe7, 0x01],
+  Ed25519: [0xed, 0x01],
+  X25519: [0xec, 0x01],
+};
 
 const decoders: [keyof VerificationMethod, (s: string) => Uint8Array][] = [
   ["publicKeyHex", (s) => (/^(?:[0-9a-fA-F]{2})+$/.test(s) ? hexToBytes(`0x${s}`) : new Uint8Array())],
@@ -65,7 +75,9 @@ function rawKey(vm: VerificationMethod): { curve: Curve; bytes: Uint8Array } | u
       return undefined;
     }
     if (curve !== "secp256k1") return bytes.length === 32 ? { curve, bytes } : undefined;
-    return (bytes.length === 33 && (bytes[0] === 2 || bytes[0] === 3)) || (bytes.length === 65 && bytes[0] === 4) ? { curve, bytes } : undefined;
+    return (bytes.length === 33 && (bytes[0] === 2 || bytes[0] === 3)) || (bytes.length === 65 && bytes[0] === 4)
+      ? { curve, bytes }
+      : undefined;
   }
   return undefined;
 }
@@ -109,12 +121,18 @@ function reformat(vm: VerificationMethod, format: PublicKeyFormat): Verification
     const point = secp256k1Point(bytes);
     if (!point) return undefined;
     if (format === "JsonWebKey") {
-      return { ...head, publicKeyJwk: { kty: "EC", crv: "secp256k1", alg: "ES256K", x: base64urlnopad.encode(point.x), y: base64urlnopad.encode(point.y) } };
+      return {
+        ...head,
+        publicKeyJwk: { kty: "EC", crv: "secp256k1", alg: "ES256K", x: base64urlnopad.encode(point.x), y: base64urlnopad.encode(point.y) },
+      };
     }
     bytes = new Uint8Array([2 | (point.y[31] & 1), ...point.x]); // SEC 1 §2.3.3 compressed form
   }
   if (format === "JsonWebKey") {
-    return { ...head, publicKeyJwk: { kty: "OKP", crv: curve, ...(curve === "Ed25519" ? { alg: "EdDSA" } : {}), x: base64urlnopad.encode(bytes) } };
+    return {
+      ...head,
+      publicKeyJwk: { kty: "OKP", crv: curve, ...(curve === "Ed25519" ? { alg: "EdDSA" } : {}), x: base64urlnopad.encode(bytes) },
+    };
   }
   return { ...head, publicKeyMultibase: `z${base58.encode(new Uint8Array([...MULTICODEC_PREFIX[curve], ...bytes]))}` };
 }
@@ -143,7 +161,15 @@ export function expandRelativeUrls(doc: DIDDocument): DIDDocument {
     return typeof id === "string" ? { ...(x as object), id: abs(id) } : x;
   };
   const out: Record<string, unknown> = { ...doc };
-  for (const key of ["verificationMethod", "service", "authentication", "assertionMethod", "keyAgreement", "capabilityInvocation", "capabilityDelegation"]) {
+  for (const key of [
+    "verificationMethod",
+    "service",
+    "authentication",
+    "assertionMethod",
+    "keyAgreement",
+    "capabilityInvocation",
+    "capabilityDelegation",
+  ]) {
     const list = out[key];
     if (Array.isArray(list)) out[key] = list.map(item);
   }

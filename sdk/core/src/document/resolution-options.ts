@@ -46,7 +46,11 @@ function flag(name: string, value: unknown): boolean {
 export function readResolutionOptions(options: unknown, allowed: readonly string[] = RESOLUTION_OPTIONS): ReadOptions {
   if (options === undefined || options === null) return { forward: {}, expandRelativeUrls: false };
   if (typeof options !== "object" || Array.isArray(options)) {
-    throw new InvalidResolutionOptionError({ option: "options", value: Array.isArray(options) ? "an array" : typeof options, expected: "a map of option names to values" });
+    throw new InvalidResolutionOptionError({
+      option: "options",
+      value: Array.isArray(options) ? "an array" : typeof options,
+      expected: "a map of option names to values",
+    });
   }
   const given = options as Record<string, unknown>;
   // Supported? (step 3), before valid? (step 4). Undefined values count as absent.
@@ -60,7 +64,12 @@ export function readResolutionOptions(options: unknown, allowed: readonly string
   }
   const format = given.publicKeyFormat;
   if (format !== undefined) {
-    if (typeof format !== "string") throw new InvalidResolutionOptionError({ option: "publicKeyFormat", value: String(format), expected: `one of ${PUBLIC_KEY_FORMATS.join(", ")}` });
+    if (typeof format !== "string")
+      throw new InvalidResolutionOptionError({
+        option: "publicKeyFormat",
+        value: String(format),
+        expected: `one of ${PUBLIC_KEY_FORMATS.join(", ")}`,
+      });
     if (!(PUBLIC_KEY_FORMATS as readonly string[]).includes(format)) {
       throw new FeatureNotSupportedError({
         feature: `publicKeyFormat ${echo(format, 40)}`,
@@ -71,13 +80,21 @@ export function readResolutionOptions(options: unknown, allowed: readonly string
   for (const name of ["accept", "versionId", "versionTime"] as const) {
     const value = given[name];
     if (value !== undefined && typeof value !== "string") {
-      throw new InvalidResolutionOptionError({ option: name, value: String(value), expected: `a string (DID Resolution: ${name} is an ASCII string)` });
+      throw new InvalidResolutionOptionError({
+        option: name,
+        value: String(value),
+        expected: `a string (DID Resolution: ${name} is an ASCII string)`,
+      });
     }
   }
   const forward: DIDResolutionOptions = {};
   for (const name of ["accept", "versionId", "versionTime"] as const) if (given[name] !== undefined) forward[name] = given[name] as string;
   if (flag("noCache", given.noCache)) forward.noCache = true;
-  return { forward, publicKeyFormat: format as PublicKeyFormat | undefined, expandRelativeUrls: flag("expandRelativeUrls", given.expandRelativeUrls) };
+  return {
+    forward,
+    publicKeyFormat: format as PublicKeyFormat | undefined,
+    expandRelativeUrls: flag("expandRelativeUrls", given.expandRelativeUrls),
+  };
 }
 
 /** Applies the document-shaping options to a successful result (expandRelativeUrls: nothing to expand, see above). */

@@ -57,7 +57,8 @@ export function buildResult(input: ResultInput): DIDResolutionResult {
   // A current document's events start at the last purge (with guardian events from before it);
   // the state knows the first change.
   const firstChange = state?.firstChange ?? input.firstChange ?? 0n;
-  const first = firstChange > 0n && firstChange <= at.blockNumber ? { blockNumber: firstChange } : events.find((e) => e.blockNumber <= at.blockNumber);
+  const first =
+    firstChange > 0n && firstChange <= at.blockNumber ? { blockNumber: firstChange } : events.find((e) => e.blockNumber <= at.blockNumber);
   if (first) {
     const t = blockTime(first.blockNumber);
     if (t !== undefined) metadata.created = iso(t); // when the DID first appeared on chain
@@ -106,7 +107,14 @@ function equivalentDids(entry: NetworkEntry, address: Address, isDefault = false
 }
 
 /** The current document from a (possibly cached) history, as of the block it was confirmed at. */
-export const currentResult = (entry: NetworkEntry, did: string, address: Address, h: CachedHistory, accept: string, isDefaultNetwork?: boolean) =>
+export const currentResult = (
+  entry: NetworkEntry,
+  did: string,
+  address: Address,
+  h: CachedHistory,
+  accept: string,
+  isDefaultNetwork?: boolean,
+) =>
   buildResult({
     entry,
     did,

@@ -34,9 +34,7 @@ export function readQuery(parsed: ParsedSigilDid, options: DIDResolutionOptions)
     query.versionId = BigInt(versionId);
   }
   if (versionTime !== null && versionTime !== undefined) {
-    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(versionTime)
-      ? Date.parse(versionTime)
-      : Number.NaN;
+    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(versionTime) ? Date.parse(versionTime) : Number.NaN;
     if (Number.isNaN(ms)) {
       throw new InvalidResolutionOptionError({
         option: "versionTime",

@@ -41,12 +41,14 @@ export function createContacts(resolver: Resolvable): Contacts {
   const confirmed = new Map<string, DIDResolutionResult>();
   async function current(did: string) {
     const result = await resolver.resolve(did);
-    if (result.didResolutionMetadata.error) throw new MessageError("unresolvable", `could not resolve ${did}`, result.didResolutionMetadata.message);
+    if (result.didResolutionMetadata.error)
+      throw new MessageError("unresolvable", `could not resolve ${did}`, result.didResolutionMetadata.message);
     return result;
   }
   async function changesSince(did: string) {
     const was = confirmed.get(did);
-    if (!was) throw new MessageError("unverifiedChange", `${did} was never verified`, "compare the safety number, then confirm the contact");
+    if (!was)
+      throw new MessageError("unverifiedChange", `${did} was never verified`, "compare the safety number, then confirm the contact");
     return diffResolutions(was, await current(did));
   }
   return {

@@ -65,7 +65,9 @@ export function keyAgreementKeys(result: DIDResolutionResult): { id: string; pub
     .flatMap((vm) => {
       try {
         const { keyBytes, keyType } = extractPublicKeyBytes(vm);
-        return keyType === "X25519" || (keyType === undefined && keyBytes.length === 32 && /X25519/.test(vm.type)) ? [{ id: vm.id, publicKey: keyBytes }] : [];
+        return keyType === "X25519" || (keyType === undefined && keyBytes.length === 32 && /X25519/.test(vm.type))
+          ? [{ id: vm.id, publicKey: keyBytes }]
+          : [];
       } catch {
         return [];
       }
@@ -75,8 +77,10 @@ export function keyAgreementKeys(result: DIDResolutionResult): { id: string; pub
 async function resolveOrRefuse(resolver: Resolvable, didUrl: string, who: string): Promise<DIDResolutionResult> {
   const result = await resolver.resolve(didUrl);
   const error = result.didResolutionMetadata.error;
-  if (error) throw new MessageError("unresolvable", `could not resolve the ${who}`, `${error}: ${result.didResolutionMetadata.message ?? ""}`);
-  if (result.didDocumentMetadata.deactivated) throw new MessageError("deactivated", `the ${who}'s DID is deactivated`, "it can no longer receive or send messages");
+  if (error)
+    throw new MessageError("unresolvable", `could not resolve the ${who}`, `${error}: ${result.didResolutionMetadata.message ?? ""}`);
+  if (result.didDocumentMetadata.deactivated)
+    throw new MessageError("deactivated", `the ${who}'s DID is deactivated`, "it can no longer receive or send messages");
   return result;
 }
 
@@ -92,7 +96,12 @@ export async function encryptMessage(
 ): Promise<JWE> {
   const recipient = await resolveOrRefuse(resolver, didOf(to), "recipient");
   let keys = keyAgreementKeys(recipient);
-  if (keys.length === 0) throw new MessageError("noKeyAgreementKey", "the recipient lists no X25519 key-agreement key", "ask them to publish one (sigil key add --type X25519 --purpose enc)");
+  if (keys.length === 0)
+    throw new MessageError(
+      "noKeyAgreementKey",
+      "the recipient lists no X25519 key-agreement key",
+      "ask them to publish one (sigil key add --type X25519 --purpose enc)",
+    );
   if (options.keyIds) {
     const unknown = options.keyIds.filter((id) => !keys.some((k) => k.id === id));
     if (unknown.length) throw new MessageError("unknownKey", "not a key-agreement key of the recipient", unknown.join(", "));
@@ -106,7 +115,11 @@ export async function encryptMessage(
     const sender = await resolveOrRefuse(resolver, didOf(from.did), "sender");
     const own = keyAgreementKeys(sender).find((k) => k.id === from.keyId);
     if (!own || bytesToHex(own.publicKey) !== bytesToHex(x25519.getPublicKey(secret))) {
-      throw new MessageError("wrongSenderKey", "the sender key is not the sender DID's key-agreement key", `${from.keyId} with this secret key is not listed in ${from.did}'s keyAgreement`);
+      throw new MessageError(
+        "wrongSenderKey",
+        "the sender key is not the sender DID's key-agreement key",
+        `${from.keyId} with this secret key is not listed in ${from.did}'s keyAgreement`,
+      );
     }
     header.skid = from.keyId;
     const apu = base64urlnopad.encode(new TextEncoder().encode(from.keyId));
@@ -120,9 +133,20 @@ export async function encryptMessage(
 
 function parseJwe(jwe: unknown): { jwe: JWE; header: Record<string, unknown> } {
   const j = (typeof jwe === "string" ? safeJson(jwe) : jwe) as Partial<JWE> | undefined;
-  const ok = j && typeof j.protected === "string" && typeof j.iv === "string" && typeof j.ciphertext === "string" && typeof j.tag === "string" && Array.isArray(j.recipients);
+  const ok =
+    j &&
+    typeof j.protected === "string" &&
+    typeof j.iv === "string" &&
+    typeof j.ciphertext === "string" &&
+    typeof j.tag === "string" &&
+    Array.isArray(j.recipients);
   const header = ok ? (safeJson(new TextDecoder().decode(safeBase64url(j.protected!))) as Record<string, unknown> | undefined) : undefined;
-  if (!ok || !header || typeof header !== "object") throw new MessageError("invalid", "not an encrypted message", "expected a general-serialisation JWE (protected, iv, ciphertext, tag, recipients)");
+  if (!ok || !header || typeof header !== "object")
+    throw new MessageError(
+      "invalid",
+      "not an encrypted message",
+      "expected a general-serialisation JWE (protected, iv, ciphertext, tag, recipients)",
+    );
   return { jwe: j as JWE, header };
 }
 
@@ -159,27 +183,44 @@ export async function decryptMessage(
   const judgedAt = (options.receivedAt ?? options.now ?? Math.floor(Date.now() / 1000)) + (options.skewSeconds ?? DEFAULT_SKEW_SECONDS);
   const asOf = (did: string) => `${did}?versionTime=${new Date(judgedAt * 1000).toISOString().replace(".000Z", "Z")}`;
   // Both sides as of receipt: a key rotated away before a message arrived no longer receives it.
-  const own = keyAgreementKeys(await resolveOrRefuse(resolver, asOf(didOf(recipient.did)), "recipient")).filter((k) => bytesToHex(k.publicKey) === mine);
+  const own = keyAgreementKeys(await resolveOrRefuse(resolver, asOf(didOf(recipient.did)), "recipient")).filter(
+    (k) => bytesToHex(k.publicKey) === mine,
+  );
   const kids = new Set((jwe.recipients ?? []).map((r) => r.header?.kid));
   const keyId = own.find((k) => kids.has(k.id))?.id;
-  if (!keyId) throw new MessageError("notForYou", "this message was not encrypted to your key", "it names other key-agreement keys than yours at receipt (another DID's, or yours from before a rotation)");
+  if (!keyId)
+    throw new MessageError(
+      "notForYou",
+      "this message was not encrypted to your key",
+      "it names other key-agreement keys than yours at receipt (another DID's, or yours from before a rotation)",
+    );
   let decrypter: Decrypter = createAnonDecrypter(secret);
   let from: string | undefined;
   if (typeof header.skid === "string") {
     from = didOf(header.skid);
     const senderKey = keyAgreementKeys(await resolveOrRefuse(resolver, asOf(from), "sender")).find((k) => k.id === header.skid);
-    if (!senderKey) throw new MessageError("unauthorisedSender", "the sender's key is not one its DID lists", `${header.skid} is not a key-agreement key of ${from} at receipt`);
+    if (!senderKey)
+      throw new MessageError(
+        "unauthorisedSender",
+        "the sender's key is not one its DID lists",
+        `${header.skid} is not a key-agreement key of ${from} at receipt`,
+      );
     decrypter = createAuthDecrypter(secret, senderKey.publicKey);
   }
   let cleartext: Uint8Array;
   try {
     cleartext = await decryptJWE(jwe, decrypter);
   } catch (error) {
-    throw new MessageError("tampered", "the message could not be decrypted", `altered in transit, or not from the key it names (${(error as Error).message})`);
+    throw new MessageError(
+      "tampered",
+      "the message could not be decrypted",
+      `altered in transit, or not from the key it names (${(error as Error).message})`,
+    );
   }
   const payload = safeJson(new TextDecoder().decode(cleartext));
   if (!payload || typeof payload !== "object") throw new MessageError("invalid", "the decrypted content is not a JSON object");
   const claimed = (payload as { from?: unknown }).from;
-  if (from && claimed !== undefined && claimed !== from) throw new MessageError("unauthorisedSender", "the message claims another sender than its key's DID", `${String(claimed)} vs ${from}`);
+  if (from && claimed !== undefined && claimed !== from)
+    throw new MessageError("unauthorisedSender", "the message claims another sender than its key's DID", `${String(claimed)} vs ${from}`);
   return { payload: payload as Record<string, unknown>, from, keyId };
 }

@@ -76,14 +76,25 @@ export async function verifyMessage(jwt: string, resolver: Resolvable, options: 
   };
   const iat = claims(jwt).iat;
   if (typeof iat === "number" && iat > judgedAt + skew) {
-    return { ok: false, code: "invalid", reason: `dated ${iat - judgedAt} s after it was received (more than the ${skew} s clock tolerance)`, judgedAt };
+    return {
+      ok: false,
+      code: "invalid",
+      reason: `dated ${iat - judgedAt} s after it was received (more than the ${skew} s clock tolerance)`,
+      judgedAt,
+    };
   }
   try {
-    const verified = await verifyJWT(jwt, { resolver: resolvable, proofPurpose: "authentication", policies: { now: judgedAt }, skewTime: skew });
+    const verified = await verifyJWT(jwt, {
+      resolver: resolvable,
+      proofPurpose: "authentication",
+      policies: { now: judgedAt },
+      skewTime: skew,
+    });
     return { ok: true, issuer: verified.issuer, signedBy: verified.signer.id, payload: verified.payload, judgedAt };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (deactivated) return { ok: false, reason: "the sender's DID is deactivated: it can no longer sign anything", code: "deactivated", judgedAt };
+    if (deactivated)
+      return { ok: false, reason: "the sender's DID is deactivated: it can no longer sign anything", code: "deactivated", judgedAt };
     if (/invalid_signature|no_suitable_keys/.test(message)) {
       return {
         ok: false,
@@ -92,7 +103,8 @@ export async function verifyMessage(jwt: string, resolver: Resolvable, options: 
         judgedAt,
       };
     }
-    if (/resolver_error/.test(message)) return { ok: false, reason: `could not resolve the sender: ${message}`, code: "unresolvable", judgedAt };
+    if (/resolver_error/.test(message))
+      return { ok: false, reason: `could not resolve the sender: ${message}`, code: "unresolvable", judgedAt };
     return { ok: false, reason: message, code: "invalid", judgedAt };
   }
 }

@@ -29,7 +29,10 @@ export function authenticationFingerprint(result: DIDResolutionResult): string {
  * authentication and keyAgreement keys, six 5-byte chunks each taken modulo 100000. */
 function side(result: DIDResolutionResult): { did: string; groups: string[] } {
   const keys = keysByRelationship(result);
-  const lines = [...[...keys.authentication].map((k) => `authentication:${k}`), ...[...keys.keyAgreement].map((k) => `keyAgreement:${k}`)].sort();
+  const lines = [
+    ...[...keys.authentication].map((k) => `authentication:${k}`),
+    ...[...keys.keyAgreement].map((k) => `keyAgreement:${k}`),
+  ].sort();
   const did = didOf(result);
   const digest = sha256(new TextEncoder().encode(["sigil safety number v1", did, ...lines].join("\n")));
   const groups: string[] = [];
@@ -47,7 +50,8 @@ function side(result: DIDResolutionResult): { did: string; groups: string[] } {
  * keys change, and not when keys are merely reordered or renumbered.
  */
 export function safetyNumber(a: DIDResolutionResult, b: DIDResolutionResult): string {
-  if (!a.didDocument || !b.didDocument) throw new SigilError("invalidInput", "a safety number needs both DIDs' documents (resolve them first)");
+  if (!a.didDocument || !b.didDocument)
+    throw new SigilError("invalidInput", "a safety number needs both DIDs' documents (resolve them first)");
   const [x, y] = [side(a), side(b)].sort((p, q) => (p.did < q.did ? -1 : p.did > q.did ? 1 : 0));
   return [...x.groups, ...y.groups].join(" ");
 }

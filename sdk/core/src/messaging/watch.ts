@@ -55,7 +55,9 @@ export function watchDids(
     results.forEach((result, i) => {
       if (result.didResolutionMetadata.error) {
         const code = (result.didResolutionMetadata.error ?? "internalError") as SigilErrorCode;
-        options.onError?.(new SigilError(code, `${dids[i]}: ${result.didResolutionMetadata.error}: ${result.didResolutionMetadata.message ?? ""}`));
+        options.onError?.(
+          new SigilError(code, `${dids[i]}: ${result.didResolutionMetadata.error}: ${result.didResolutionMetadata.message ?? ""}`),
+        );
         return;
       }
       const was = known.get(dids[i]);

@@ -20,7 +20,11 @@ export function comparingClients(config: SigilResolverConfig): { clients: SigilC
     if (n.compare === undefined || n.compare === 1) continue;
     const urls = n.rpcUrls?.length ?? 0;
     if (!Number.isInteger(n.compare) || n.compare < 1 || n.compare > urls) {
-      throw new InvalidInputError({ what: `compare of network ${n.name ?? n.chainId}`, value: String(n.compare), expected: `an integer from 1 to the number of its rpcUrls (${urls})` });
+      throw new InvalidInputError({
+        what: `compare of network ${n.name ?? n.chainId}`,
+        value: String(n.compare),
+        expected: `an integer from 1 to the number of its rpcUrls (${urls})`,
+      });
     }
     k = Math.max(k, n.compare);
   }
@@ -31,7 +35,10 @@ export function comparingClients(config: SigilResolverConfig): { clients: SigilC
       ...config,
       networks: config.networks.map((n) => {
         if ((n.compare ?? 1) < 2) return n;
-        hosts.set(key(n), n.rpcUrls!.slice(0, n.compare).map((u) => createEndpoint(u).host));
+        hosts.set(
+          key(n),
+          n.rpcUrls!.slice(0, n.compare).map((u) => createEndpoint(u).host),
+        );
         return { ...n, rpcUrls: [n.rpcUrls![Math.min(i, n.compare! - 1)]] };
       }),
     }),
@@ -59,7 +66,8 @@ export function agree(did: string, hosts: readonly string[], results: readonly D
   const at = firstDifference(a, b) ?? "(root)";
   const says = (i: number) => {
     const r = results[i];
-    if (r.didResolutionMetadata.error) return `refused: ${String(r.didResolutionMetadata.message ?? r.didResolutionMetadata.error).slice(0, 200)}`;
+    if (r.didResolutionMetadata.error)
+      return `refused: ${String(r.didResolutionMetadata.message ?? r.didResolutionMetadata.error).slice(0, 200)}`;
     return short(valueAt(JSON.parse(views[i]), at));
   };
   return errorResult(new EndpointDisagreementError({ did, at, answers: results.map((_, i) => ({ host: hosts[i], says: says(i) })) }));
@@ -86,7 +94,9 @@ function firstDifference(a: unknown, b: unknown, path = ""): string | undefined 
 
 function valueAt(value: unknown, path: string): unknown {
   if (path === "(root)") return value;
-  return path.split(".").reduce<unknown>((v, k) => (v === null || typeof v !== "object" ? undefined : (v as Record<string, unknown>)[k]), value);
+  return path
+    .split(".")
+    .reduce<unknown>((v, k) => (v === null || typeof v !== "object" ? undefined : (v as Record<string, unknown>)[k]), value);
 }
 
 const short = (v: unknown) => {

@@ -14,7 +14,8 @@ import type { IdentityState } from "./types.ts";
 const big = (v: bigint | Hex | number | null | undefined) => (v === null || v === undefined ? undefined : BigInt(v));
 const tag = (t: string | undefined) => (t === undefined || !t.startsWith("0x") ? undefined : BigInt(t));
 /** A filter's alternatives, lower-case, as a set: a batch's topic list holds up to 500 identities. */
-const lower = (v: Hex | Hex[] | null | undefined) => (v === null || v === undefined ? undefined : new Set((Array.isArray(v) ? v : [v]).map((t) => t.toLowerCase())));
+const lower = (v: Hex | Hex[] | null | undefined) =>
+  v === null || v === undefined ? undefined : new Set((Array.isArray(v) ? v : [v]).map((t) => t.toLowerCase()));
 
 /** Refuses an eth_getLogs answer holding a log the filter did not ask for. */
 export function checkLogs(logs: readonly (RawLog & { address?: string })[], filter: LogFilter): void {
@@ -24,18 +25,29 @@ export function checkLogs(logs: readonly (RawLog & { address?: string })[], filt
   for (const log of logs) {
     const block = big(log.blockNumber);
     if (addresses && !addresses.has(String(log.address).toLowerCase())) {
-      throw new InconsistentAnswerError("logAddress", `it answered eth_getLogs for ${[...addresses].join(", ")} with a log of ${log.address} (another contract)`);
+      throw new InconsistentAnswerError(
+        "logAddress",
+        `it answered eth_getLogs for ${[...addresses].join(", ")} with a log of ${log.address} (another contract)`,
+      );
     }
     if (block !== undefined && ((from !== undefined && block < from) || (to !== undefined && block > to))) {
-      throw new InconsistentAnswerError("logRange", `it answered eth_getLogs for blocks ${from ?? "?"} to ${to ?? "latest"} with a log of block ${block}`);
+      throw new InconsistentAnswerError(
+        "logRange",
+        `it answered eth_getLogs for blocks ${from ?? "?"} to ${to ?? "latest"} with a log of block ${block}`,
+      );
     }
     topics.forEach((wanted, i) => {
-      if (wanted && !wanted.has(String(log.topics[i]).toLowerCase())) throw new InconsistentAnswerError("logTopic", `it answered eth_getLogs with a log whose topic ${i} (${log.topics[i]}) was not asked for`);
+      if (wanted && !wanted.has(String(log.topics[i]).toLowerCase()))
+        throw new InconsistentAnswerError(
+          "logTopic",
+          `it answered eth_getLogs with a log whose topic ${i} (${log.topics[i]}) was not asked for`,
+        );
     });
   }
 }
 
-const isPurge = (e: RegistryEvent): e is Extract<RegistryEvent, { kind: "rotate" | "recovered" }> => (e.kind === "rotate" || e.kind === "recovered") && e.purged;
+const isPurge = (e: RegistryEvent): e is Extract<RegistryEvent, { kind: "rotate" | "recovered" }> =>
+  (e.kind === "rotate" || e.kind === "recovered") && e.purged;
 
 export interface HistoryCheck {
   id: Address;
@@ -57,12 +69,21 @@ export function checkHistory({ id, state, events, exit, headTime, partial }: His
   };
   let time = 0n;
   for (const e of events) {
-    if (e.blockNumber > state.changed) fail("changed", `its state says the last change was at block ${state.changed}, but it returned a change at block ${e.blockNumber}`);
+    if (e.blockNumber > state.changed)
+      fail("changed", `its state says the last change was at block ${state.changed}, but it returned a change at block ${e.blockNumber}`);
     if (e.blockTimestamp === undefined) continue;
-    if (e.blockTimestamp < time || e.blockTimestamp > headTime) fail("blockTime", `block ${e.blockNumber}'s time (${e.blockTimestamp}) is ${e.blockTimestamp > headTime ? `after the head's (${headTime})` : "before an earlier block's"}`);
+    if (e.blockTimestamp < time || e.blockTimestamp > headTime)
+      fail(
+        "blockTime",
+        `block ${e.blockNumber}'s time (${e.blockTimestamp}) is ${e.blockTimestamp > headTime ? `after the head's (${headTime})` : "before an earlier block's"}`,
+      );
     time = e.blockTimestamp;
   }
-  if (exit > 0n && state.firstChange > exit) fail("firstChange", `its state says the first change was at block ${state.firstChange}, but its logs link to a change at block ${exit}`);
+  if (exit > 0n && state.firstChange > exit)
+    fail(
+      "firstChange",
+      `its state says the first change was at block ${state.firstChange}, but its logs link to a change at block ${exit}`,
+    );
   if (partial) return;
   let owner: Address = id;
   let purges = 0n;
@@ -75,12 +96,17 @@ export function checkHistory({ id, state, events, exit, headTime, partial }: His
     if (isPurge(e)) [purges, lastPurge] = [purges + 1n, e];
   }
   const stateOwner = state.owner.toLowerCase();
-  if (owner.toLowerCase() !== stateOwner) fail("owner", `its state names ${stateOwner} as the controller, but its logs make it ${owner.toLowerCase()}`);
-  if (state.deactivated !== (owner === zeroAddress)) fail("deactivated", `its state says deactivated: ${state.deactivated}, but its logs' last controller is ${owner.toLowerCase()}`);
+  if (owner.toLowerCase() !== stateOwner)
+    fail("owner", `its state names ${stateOwner} as the controller, but its logs make it ${owner.toLowerCase()}`);
+  if (state.deactivated !== (owner === zeroAddress))
+    fail("deactivated", `its state says deactivated: ${state.deactivated}, but its logs' last controller is ${owner.toLowerCase()}`);
   const purgedAt = lastPurge?.blockNumber ?? 0n;
   const epoch = lastPurge && isPurge(lastPurge) ? lastPurge.epoch : 0n;
   if (purges !== state.epoch || epoch !== state.epoch || purgedAt !== state.purgedAt) {
-    fail("epoch", `its state says epoch ${state.epoch}, last purge at block ${state.purgedAt}; its logs show ${purges} purge(s), the last at block ${purgedAt} (epoch ${epoch})`);
+    fail(
+      "epoch",
+      `its state says epoch ${state.epoch}, last purge at block ${state.purgedAt}; its logs show ${purges} purge(s), the last at block ${purgedAt} (epoch ${epoch})`,
+    );
   }
   if (!state.deactivated && commitment.toLowerCase() !== state.nextOwnerCommitment.toLowerCase()) {
     fail("commitment", `its state's next-key commitment is ${state.nextOwnerCommitment}, but its logs' last is ${commitment}`);

@@ -47,8 +47,7 @@ export type RawLog = {
   blockTimestamp?: bigint | Hex | null;
 };
 
-const toBig = (v: bigint | Hex | number | null | undefined): bigint | undefined =>
-  v === null || v === undefined ? undefined : BigInt(v);
+const toBig = (v: bigint | Hex | number | null | undefined): bigint | undefined => (v === null || v === undefined ? undefined : BigInt(v));
 
 type RegistryEventName = (typeof registryEventsAbi)[number]["name"];
 
@@ -130,13 +129,27 @@ export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
     }
     case "DIDGuardiansChanged": {
       const a = decoded.args;
-      return { ...base, kind: "guardiansChanged", root: a.root, threshold: Number(a.threshold), delay: a.delay, previousChange: a.previousChange };
+      return {
+        ...base,
+        kind: "guardiansChanged",
+        root: a.root,
+        threshold: Number(a.threshold),
+        delay: a.delay,
+        previousChange: a.previousChange,
+      };
     }
     case "DIDGuardianChangeCancelled":
       return { ...base, kind: "guardianChangeCancelled", previousChange: decoded.args.previousChange };
     case "DIDRecoveryProposed": {
       const a = decoded.args;
-      return { ...base, kind: "recoveryProposed", proposal: a.proposal, recovery: { ...a.recovery }, round: a.round, previousChange: a.previousChange };
+      return {
+        ...base,
+        kind: "recoveryProposed",
+        proposal: a.proposal,
+        recovery: { ...a.recovery },
+        round: a.round,
+        previousChange: a.previousChange,
+      };
     }
     case "DIDRecoveryApproved": {
       const a = decoded.args;
@@ -166,7 +179,5 @@ export function decodeRegistryLogs(logs: readonly RawLog[]): RegistryEvent[] {
     const event = decodeRegistryLog(log);
     if (event) events.push(event);
   }
-  return events.sort((a, b) =>
-    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
-  );
+  return events.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
 }

@@ -45,7 +45,10 @@ function batchRefusal(status: number, parsed: unknown, sent: number): string | u
 
 /** The limit a refusal names ("max batch size is 100"), if smaller than what was sent; else half. */
 function smallerBatch(message: string, sent: number): number {
-  const named = message.match(/(\d[\d,]*)/g)?.map((n) => Number(n.replace(/,/g, ""))).find((n) => n >= 1 && n < sent);
+  const named = message
+    .match(/(\d[\d,]*)/g)
+    ?.map((n) => Number(n.replace(/,/g, "")))
+    .find((n) => n >= 1 && n < sent);
   return Math.max(1, named ?? Math.floor(sent / 2));
 }
 
@@ -68,7 +71,10 @@ export function adaptiveHttp(endpoint: Endpoint, options: AdaptiveHttpOptions): 
     scheduled = false;
     const { state, logs } = queues;
     queues = { state: [], logs: [] };
-    for (const [lane, items] of [["state", state], ["logs", logs]] as const) {
+    for (const [lane, items] of [
+      ["state", state],
+      ["logs", logs],
+    ] as const) {
       for (const chunk of chunksOf(items, caps.maxBatch)) void post(chunk, lane);
     }
   };
@@ -90,7 +96,14 @@ export function adaptiveHttp(endpoint: Endpoint, options: AdaptiveHttpOptions): 
 
   return () =>
     createTransport(
-      { key: "sigil-http", name: "Sigil adaptive HTTP JSON-RPC", request: request as never, retryCount: 0, timeout: options.timeoutMs, type: "http" },
+      {
+        key: "sigil-http",
+        name: "Sigil adaptive HTTP JSON-RPC",
+        request: request as never,
+        retryCount: 0,
+        timeout: options.timeoutMs,
+        type: "http",
+      },
       { url, endpoint },
     );
 }
@@ -132,7 +145,15 @@ async function postBatch(endpoint: Endpoint, timeoutMs: number, chunk: Pending[]
     const a = byId.get(c.body.id) ?? (chunk.length === 1 && answers.length === 1 ? answers[0] : undefined);
     if (a?.error) c.reject(new RpcRequestError({ body: c.body, error: a.error, url }));
     else if (a && "result" in a && status < 400) c.resolve(a.result);
-    else c.reject(new HttpRequestError({ body: c.body as never, url, status, details: text.slice(0, 200) || `HTTP ${status}, no answer for this call` }));
+    else
+      c.reject(
+        new HttpRequestError({
+          body: c.body as never,
+          url,
+          status,
+          details: text.slice(0, 200) || `HTTP ${status}, no answer for this call`,
+        }),
+      );
   }
 }
 
@@ -141,7 +162,12 @@ async function postJson(url: string, body: unknown, timeoutMs: number): Promise<
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: controller.signal });
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: controller.signal,
+    });
     return { status: res.status, text: await res.text() };
   } catch (cause) {
     return controller.signal.aborted
@@ -155,8 +181,16 @@ async function postJson(url: string, body: unknown, timeoutMs: number): Promise<
 /** Some providers serve the first N calls of a batch and refuse the rest one by one: keep the
  * answers, learn N, and send the rest again (after a second when the limit is per second).
  * Returns the calls sent again. */
-function resendOverLimit(endpoint: Endpoint, chunk: Pending[], byId: Map<unknown, Answer>, resend: (calls: Pending[]) => Promise<unknown>): Pending[] {
-  const over = chunk.length > 1 ? chunk.filter((c) => OVER_LIMIT.test(byId.get(c.body.id)?.error?.message ?? "") && (c.resent ?? 0) < MAX_RESENDS) : [];
+function resendOverLimit(
+  endpoint: Endpoint,
+  chunk: Pending[],
+  byId: Map<unknown, Answer>,
+  resend: (calls: Pending[]) => Promise<unknown>,
+): Pending[] {
+  const over =
+    chunk.length > 1
+      ? chunk.filter((c) => OVER_LIMIT.test(byId.get(c.body.id)?.error?.message ?? "") && (c.resent ?? 0) < MAX_RESENDS)
+      : [];
   const served = chunk.length - over.length;
   if (over.length === 0 || served === 0) return [];
   endpoint.stats.refusedBatches++;

@@ -25,7 +25,9 @@ export class LogLimitError extends BaseError {
     readonly limit: number | undefined,
     options?: { cause?: Error },
   ) {
-    super(`block ${block} holds more matching logs than the endpoint returns per eth_getLogs${limit ? ` (${limit})` : ""}`, { cause: options?.cause });
+    super(`block ${block} holds more matching logs than the endpoint returns per eth_getLogs${limit ? ` (${limit})` : ""}`, {
+      cause: options?.cause,
+    });
   }
 }
 
@@ -46,7 +48,9 @@ export function classifyLogRefusal(error: unknown): LogRefusal | undefined {
   const message = `${typeof e?.details === "string" ? e.details : ""} ${typeof e?.message === "string" ? e.message : ""}`;
   const range = message.match(/\[\s*(0x[0-9a-f]+)\s*,\s*(0x[0-9a-f]+)\s*\]/i);
   const suggested = range ? ([BigInt(range[1]), BigInt(range[2])] as [bigint, bigint]) : undefined;
-  const results = message.match(/more than (\d[\d,]*k?) (?:results|logs)|cap of (\d[\d,]*k?) logs|(?:results?|logs?) (?:limit|exceed\w*)[^\d]{0,20}(\d[\d,]*k?)/i);
+  const results = message.match(
+    /more than (\d[\d,]*k?) (?:results|logs)|cap of (\d[\d,]*k?) logs|(?:results?|logs?) (?:limit|exceed\w*)[^\d]{0,20}(\d[\d,]*k?)/i,
+  );
   if (results || /response size|too many (?:results|logs)|result(?:s)? (?:limit|window)/i.test(message)) {
     const limit = results ? number(results[1] ?? results[2] ?? results[3]) : undefined;
     // Alchemy names both caps in one message; it is a result cap when it says "response size".
@@ -69,7 +73,12 @@ const asBlock = (tag: string | undefined) => (tag !== undefined && /^0x[0-9a-f]+
 const hex = (n: bigint) => `0x${n.toString(16)}` as Hex;
 
 /** Sends eth_getLogs for `filter` through `send`, split as `endpoint` requires; logs in chain order. */
-export async function getLogsAdaptive(endpoint: Endpoint, filter: LogFilter, send: (f: LogFilter) => Promise<RawLog[]>, depth = 0): Promise<RawLog[]> {
+export async function getLogsAdaptive(
+  endpoint: Endpoint,
+  filter: LogFilter,
+  send: (f: LogFilter) => Promise<RawLog[]>,
+  depth = 0,
+): Promise<RawLog[]> {
   const from = asBlock(filter.fromBlock);
   const to = asBlock(filter.toBlock);
   if (from === undefined || to === undefined || to < from) {

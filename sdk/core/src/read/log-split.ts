@@ -29,7 +29,8 @@ export interface SplitRead {
 
 export async function readByKind(read: SplitRead): Promise<RawLog[]> {
   const { getLogs, registry, identity, kinds } = read;
-  const query = (topics: LogFilter["topics"], from = read.from) => getLogs({ address: registry, topics, fromBlock: toHex(from), toBlock: toHex(read.to) });
+  const query = (topics: LogFilter["topics"], from = read.from) =>
+    getLogs({ address: registry, topics, fromBlock: toHex(from), toBlock: toHex(read.to) });
   const rest = (await Promise.all(kinds.filter((k) => k !== APPROVED).map((k) => query([k, identity])))).flat();
   if (!kinds.includes(APPROVED)) return rest;
   try {
@@ -38,7 +39,8 @@ export async function readByKind(read: SplitRead): Promise<RawLog[]> {
     if (!(error instanceof LogLimitError)) throw error;
     // Approvals name their proposal (indexed), and each proposal's DIDRecoveryProposed precedes
     // its approvals: ask for those of each proposal.
-    const proposed = read.from <= read.proposalsFrom && kinds.includes(PROPOSED) ? rest : await query([PROPOSED, identity], read.proposalsFrom);
+    const proposed =
+      read.from <= read.proposalsFrom && kinds.includes(PROPOSED) ? rest : await query([PROPOSED, identity], read.proposalsFrom);
     const proposals = [...new Set(proposed.filter((l) => l.topics[0] === PROPOSED).map((l) => l.topics[2]))];
     const approvals = await Promise.all(proposals.map((p) => query([APPROVED, identity, p])));
     return [...rest, ...approvals.flat()];

@@ -8,7 +8,8 @@ export class LruMap<V> extends Map<string, V> {
 
   constructor(maxSize: number) {
     super();
-    if (!Number.isSafeInteger(maxSize) || maxSize < 1) throw new SigilError("invalidInput", `cache maxEntries must be a whole number >= 1, got ${maxSize}`);
+    if (!Number.isSafeInteger(maxSize) || maxSize < 1)
+      throw new SigilError("invalidInput", `cache maxEntries must be a whole number >= 1, got ${maxSize}`);
     this.maxSize = maxSize;
   }
 

@@ -52,7 +52,9 @@ export const DEFAULT_TIMEOUT_MS = 5_000;
 
 /** The endpoints of a network's rpcUrls, each with what is learned of it (health() shows them). */
 export function networkEndpoints(network: SigilNetwork): Endpoint[] {
-  return (network.rpcUrls ?? []).map((url) => createEndpoint(url, { maxBatch: network.maxBatchSize, maxLogRange: network.maxLogBlockRange }));
+  return (network.rpcUrls ?? []).map((url) =>
+    createEndpoint(url, { maxBatch: network.maxBatchSize, maxLogRange: network.maxLogBlockRange }),
+  );
 }
 
 /** The transport for a network: adaptive batching HTTP endpoints behind an ordered failover. */

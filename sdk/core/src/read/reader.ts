@@ -72,15 +72,24 @@ export async function callStates(client: Client, registry: Address, ids: readonl
   const data = encodeStatesCall(ids);
   const raw = (await client.request({ method: "eth_call", params: [{ to: registry, data }, "latest"] } as never)) as Hex;
   if (raw === "0x") throw new EmptyCallError(`no contract answered at ${registry}`);
-  const [chainId, blockNumber, timestamp, states] = decodeLogData(identityStatesAbi[0].outputs, raw) as [bigint, bigint, bigint, IdentityState[]];
+  const [chainId, blockNumber, timestamp, states] = decodeLogData(identityStatesAbi[0].outputs, raw) as [
+    bigint,
+    bigint,
+    bigint,
+    IdentityState[],
+  ];
   if (states.length !== ids.length) throw new Error(`identityStates answered ${states.length} states for ${ids.length} identities`);
   return [chainId, blockNumber, timestamp, states] as const;
 }
 
 /** A block's header; null when the node has none (a block after its head). Another block's header is refused. */
 async function getHeader(client: Client, block: bigint): Promise<BlockHeader | null> {
-  const raw = (await client.request({ method: "eth_getBlockByNumber", params: [toHex(block), false] } as never)) as { number: Hex; timestamp: Hex } | null;
-  if (raw && BigInt(raw.number) !== block) throw new InconsistentAnswerError("header", `it answered the header of block ${block} with block ${BigInt(raw.number)}'s`);
+  const raw = (await client.request({ method: "eth_getBlockByNumber", params: [toHex(block), false] } as never)) as {
+    number: Hex;
+    timestamp: Hex;
+  } | null;
+  if (raw && BigInt(raw.number) !== block)
+    throw new InconsistentAnswerError("header", `it answered the header of block ${block} with block ${BigInt(raw.number)}'s`);
   return raw ? { number: block, timestamp: BigInt(raw.timestamp) } : null;
 }
 
@@ -91,7 +100,8 @@ async function getHeaders(client: Client, blocks: Iterable<bigint>, into: Map<bi
   const headers = await Promise.all(wanted.map((b) => getHeader(client, b)));
   headers.forEach((h, i) => {
     if (h) into.set(h.number, h.timestamp);
-    else if (known) throw new InconsistentAnswerError("header", `it has no header for block ${wanted[i]}, where its state says the identity changed`);
+    else if (known)
+      throw new InconsistentAnswerError("header", `it has no header for block ${wanted[i]}, where its state says the identity changed`);
   });
 }
 
@@ -118,12 +128,22 @@ export async function readIdentities(
   options: ReadOptions,
 ): Promise<{ snapshot: IdentitySnapshot; headers: Map<bigint, BlockHeader> }> {
   const ids = [...new Set(identities.map((a) => a.toLowerCase() as Address))];
-  const read: Read = { client, options, scope: options.scope ?? "current", ids, states: new Map(), spans: [], failures: new Map(), blockTimes: new Map() };
+  const read: Read = {
+    client,
+    options,
+    scope: options.scope ?? "current",
+    ids,
+    states: new Map(),
+    spans: [],
+    failures: new Map(),
+    blockTimes: new Map(),
+  };
   const { chainId, blockNumber, timestamp, speculative, stateMs } = await readStates(read);
   read.spans = spansOf(read);
   // Waited for only when a span needs it, and only about as long again as the state took: a
   // node slow on the wide query must not hold the read up (step 2 is one round trip).
-  const early = speculative && read.spans.length ? await settledWithin(speculative, Math.max(stateMs, MIN_SPECULATION_GRACE_MS)) : undefined;
+  const early =
+    speculative && read.spans.length ? await settledWithin(speculative, Math.max(stateMs, MIN_SPECULATION_GRACE_MS)) : undefined;
   const logs = await readLogs(read, early);
   const { events, from } = checkedHistories(read, logs, blockNumber, timestamp);
   // Step 3, only for nodes whose logs lack block times and were not known to: the headers of
@@ -158,10 +178,17 @@ async function readStates(read: Read) {
  * later: a refusal only means step 2; only a really slow answer stops speculation. */
 function speculate({ client, options, ids }: Read): Promise<RawLog[][]> {
   const { registry, fromBlock } = options;
-  const logs = Promise.all(chunks(ids, TOPIC_CHUNK).map((c) => getLogs(client, { address: registry, topics: [null, c.map(identityTopic)], fromBlock: toHex(fromBlock), toBlock: "latest" })));
+  const logs = Promise.all(
+    chunks(ids, TOPIC_CHUNK).map((c) =>
+      getLogs(client, { address: registry, topics: [null, c.map(identityTopic)], fromBlock: toHex(fromBlock), toBlock: "latest" }),
+    ),
+  );
   const slow = setTimeout(() => options.onSlowSpeculation?.(), SLOW_SPECULATION_MS);
   (slow as { unref?: () => void }).unref?.(); // never keeps a Node process alive
-  logs.then(() => clearTimeout(slow), () => clearTimeout(slow));
+  logs.then(
+    () => clearTimeout(slow),
+    () => clearTimeout(slow),
+  );
   return logs;
 }
 
@@ -252,7 +279,13 @@ async function settledWithin(logs: Promise<RawLog[][]>, ms: number): Promise<Raw
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
   try {
-    const out = await Promise.race([logs.then((r) => r.flat(), () => undefined), timeout]);
+    const out = await Promise.race([
+      logs.then(
+        (r) => r.flat(),
+        () => undefined,
+      ),
+      timeout,
+    ]);
     return out === "late" ? undefined : out;
   } finally {
     clearTimeout(timer);

@@ -16,7 +16,9 @@ export const TOPIC_CHUNK = 500;
 
 /** What a purge does not void, for a current document's metadata: guardian and recovery events,
  * and the commitment's (commits and rotations), whose time the commitment's seniority counts from. */
-export const PRE_PURGE_TOPICS = registryEventsAbi.filter((e) => /^DID(Guardian|Recover|NextOwnerCommitted|OwnerRotated)/.test(e.name)).map((e) => toEventSelector(e as never));
+export const PRE_PURGE_TOPICS = registryEventsAbi
+  .filter((e) => /^DID(Guardian|Recover|NextOwnerCommitted|OwnerRotated)/.test(e.name))
+  .map((e) => toEventSelector(e as never));
 
 export const identityTopic = (address: Address): Hex => pad(address.toLowerCase() as Hex, { size: 32 });
 /** eth_getLogs, refusing an answer with a log the filter did not ask for (consistency.ts). */
@@ -60,7 +62,15 @@ export async function readSpans(
  * type (a guardian's flood of approvals proposal by proposal); a flood of one type fails it. */
 async function readFlooded(client: Client, registry: Address, span: Span, first: bigint, failures: Map<Address, Error>): Promise<RawLog[]> {
   try {
-    return await readByKind({ getLogs: (f) => getLogs(client, f), registry, identity: identityTopic(span.id), from: span.from, to: span.to, kinds: ALL_TOPICS, proposalsFrom: first });
+    return await readByKind({
+      getLogs: (f) => getLogs(client, f),
+      registry,
+      identity: identityTopic(span.id),
+      from: span.from,
+      to: span.to,
+      kinds: ALL_TOPICS,
+      proposalsFrom: first,
+    });
   } catch (error) {
     if (!(error instanceof LogLimitError)) throw error;
     const message =
@@ -74,15 +84,34 @@ async function readFlooded(client: Client, registry: Address, span: Span, first:
 /** The guardian, recovery and commitment events of `span`'s identity before its last purge
  * (from `start`). A flooded block is read by event type; what cannot be read fails the identity
  * with the reason, never leaves its guardians out. */
-export async function readBeforePurge(client: Client, registry: Address, span: Span, start: bigint, failures: Map<Address, Error>): Promise<RawLog[]> {
+export async function readBeforePurge(
+  client: Client,
+  registry: Address,
+  span: Span,
+  start: bigint,
+  failures: Map<Address, Error>,
+): Promise<RawLog[]> {
   const identity = identityTopic(span.id);
   const [from, to] = [start, span.from - 1n];
   try {
     try {
-      return await getLogs(client, { address: registry, topics: [[...PRE_PURGE_TOPICS], identity], fromBlock: toHex(from), toBlock: toHex(to) });
+      return await getLogs(client, {
+        address: registry,
+        topics: [[...PRE_PURGE_TOPICS], identity],
+        fromBlock: toHex(from),
+        toBlock: toHex(to),
+      });
     } catch (error) {
       if (!(error instanceof LogLimitError)) throw error;
-      return await readByKind({ getLogs: (f) => getLogs(client, f), registry, identity, from, to, kinds: PRE_PURGE_TOPICS, proposalsFrom: from });
+      return await readByKind({
+        getLogs: (f) => getLogs(client, f),
+        registry,
+        identity,
+        from,
+        to,
+        kinds: PRE_PURGE_TOPICS,
+        proposalsFrom: from,
+      });
     }
   } catch (error) {
     if (error instanceof InconsistentAnswerError) {
@@ -90,7 +119,9 @@ export async function readBeforePurge(client: Client, registry: Address, span: S
       return [];
     }
     const capped = error instanceof LogLimitError;
-    const cause = capped ? error.shortMessage : ((error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error)).split("\n")[0];
+    const cause = capped
+      ? error.shortMessage
+      : ((error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error)).split("\n")[0];
     failures.set(
       span.id,
       new HistoryReadError(
@@ -104,13 +135,19 @@ export async function readBeforePurge(client: Client, registry: Address, span: S
 }
 
 /** A JSON-RPC error answer (the node refused the call), as opposed to a transport failure. */
-const isRefusal = (error: unknown) => typeof (error as { code?: unknown })?.code === "number" && (error as { name?: string }).name !== "TimeoutError";
+const isRefusal = (error: unknown) =>
+  typeof (error as { code?: unknown })?.code === "number" && (error as { name?: string }).name !== "TimeoutError";
 
 /** Follows one identity's previousChange chain down to its span's start, one block per call. */
 async function walkChain(client: Client, registry: Address, span: Span): Promise<RawLog[]> {
   const out: RawLog[] = [];
-  for (let block = span.to; block >= span.from && block > 0n; ) {
-    const logs = await getLogs(client, { address: registry, topics: [null, identityTopic(span.id)], fromBlock: toHex(block), toBlock: toHex(block) });
+  for (let block = span.to; block >= span.from && block > 0n;) {
+    const logs = await getLogs(client, {
+      address: registry,
+      topics: [null, identityTopic(span.id)],
+      fromBlock: toHex(block),
+      toBlock: toHex(block),
+    });
     out.push(...logs);
     let previous = 0n;
     for (const e of decodeRegistryLogs(logs)) {

@@ -52,24 +52,40 @@ export function buildGuardianSet(args: {
 }): GuardianSet {
   const delay = args.delay ?? DEFAULT_RECOVERY_DELAY;
   const guardians = args.guardians.map((g, i) => {
-    if (typeof g !== "string" || !isAddress(g, { strict: false })) throw new InvalidInputError({ what: `guardian ${i + 1}`, value: String(g), expected: "a 0x-prefixed 20-byte address" });
+    if (typeof g !== "string" || !isAddress(g, { strict: false }))
+      throw new InvalidInputError({ what: `guardian ${i + 1}`, value: String(g), expected: "a 0x-prefixed 20-byte address" });
     return getAddress(g.toLowerCase());
   });
   refuseOwnKeys(guardians, args.identity, args.controller);
   if (new Set(guardians).size !== guardians.length) {
-    throw new InvalidInputError({ what: "guardians", value: guardians.join(","), expected: "distinct addresses (a guardian listed twice still has one vote)" });
+    throw new InvalidInputError({
+      what: "guardians",
+      value: guardians.join(","),
+      expected: "distinct addresses (a guardian listed twice still has one vote)",
+    });
   }
   const { threshold } = args;
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > guardians.length || threshold > 255) {
-    throw new InvalidInputError({ what: "threshold", value: String(threshold), expected: `a whole number from 1 to the number of guardians (${guardians.length})` });
+    throw new InvalidInputError({
+      what: "threshold",
+      value: String(threshold),
+      expected: `a whole number from 1 to the number of guardians (${guardians.length})`,
+    });
   }
   if (delay < MIN_RECOVERY_DELAY || delay > MAX_RECOVERY_DELAY) {
-    throw new InvalidInputError({ what: "delay", value: `${delay} s`, expected: `between ${MIN_RECOVERY_DELAY} s (1 hour) and ${MAX_RECOVERY_DELAY} s (365 days)` });
+    throw new InvalidInputError({
+      what: "delay",
+      value: `${delay} s`,
+      expected: `between ${MIN_RECOVERY_DELAY} s (1 hour) and ${MAX_RECOVERY_DELAY} s (365 days)`,
+    });
   }
   const real: [Address, Hex][] = guardians.map((g) => [g, randomSalt()]);
   let size = MIN_LEAVES;
   while (size < real.length) size *= 2;
-  const dummies: [Address, Hex][] = Array.from({ length: size - real.length }, () => [privateKeyToAddress(generatePrivateKey()), randomSalt()]);
+  const dummies: [Address, Hex][] = Array.from({ length: size - real.length }, () => [
+    privateKeyToAddress(generatePrivateKey()),
+    randomSalt(),
+  ]);
   const tree = StandardMerkleTree.of([...real, ...dummies], LEAF_ENCODING);
   const root = tree.root as Hex;
   const cards = real.map(([guardian, salt]) => ({

@@ -99,7 +99,15 @@ export function foldRecovery(events: readonly RegistryEvent[]): RecoveryView {
         pending = null;
         break;
       case "recoveryProposed": // also a proposal starting over after its approvals expired
-        open.set(e.proposal, { proposal: e.proposal, round: e.round, ...e.recovery, approvals: 0, approvedBy: [], armed: false, startedAt: e.blockTimestamp });
+        open.set(e.proposal, {
+          proposal: e.proposal,
+          round: e.round,
+          ...e.recovery,
+          approvals: 0,
+          approvedBy: [],
+          armed: false,
+          startedAt: e.blockTimestamp,
+        });
         break;
       case "recoveryApproved": {
         const r = open.get(e.proposal);
@@ -161,7 +169,13 @@ export function recoveryMetadata(view: RecoveryView, now: bigint): Record<string
       nextOwnerCommitment: r.nextCommitment === ZERO ? null : r.nextCommitment,
       purge: r.purge,
       ...(r.guardians.replace
-        ? { replacesGuardians: { root: r.guardians.root, threshold: Number(r.guardians.threshold), delaySeconds: Number(r.guardians.delay) } }
+        ? {
+            replacesGuardians: {
+              root: r.guardians.root,
+              threshold: Number(r.guardians.threshold),
+              delaySeconds: Number(r.guardians.delay),
+            },
+          }
         : {}),
       approvals: r.approvals,
       ...(view.guardians ? { threshold: view.guardians.threshold } : {}),

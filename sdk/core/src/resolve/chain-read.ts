@@ -36,7 +36,10 @@ type RawBlock = { number: Hex; hash: Hex } | null;
 
 /** The number and hash of a block ("latest" or a number): a point to re-check for resets and reorgs. */
 export async function blockAnchor(entry: NetworkEntry, block: bigint | "latest"): Promise<{ number: bigint; hash: Hex } | undefined> {
-  const raw = (await entry.client.request({ method: "eth_getBlockByNumber", params: [block === "latest" ? block : toHex(block), false] })) as RawBlock;
+  const raw = (await entry.client.request({
+    method: "eth_getBlockByNumber",
+    params: [block === "latest" ? block : toHex(block), false],
+  })) as RawBlock;
   return raw ? { number: hexToBigInt(raw.number), hash: raw.hash } : undefined;
 }
 
@@ -47,7 +50,8 @@ const SPECULATIVE_SPAN = 20_000n;
 /** What the read may assume of the network's endpoints: their tightest learned range cap. */
 function learnedRange(entry: NetworkEntry): bigint | undefined {
   let cap: bigint | undefined;
-  for (const e of entry.endpoints) if (e.caps.maxLogRange !== undefined && (cap === undefined || e.caps.maxLogRange < cap)) cap = e.caps.maxLogRange;
+  for (const e of entry.endpoints)
+    if (e.caps.maxLogRange !== undefined && (cap === undefined || e.caps.maxLogRange < cap)) cap = e.caps.maxLogRange;
   return cap;
 }
 
@@ -69,7 +73,8 @@ export async function readHistory(entry: NetworkEntry, addresses: Address[], opt
   const fromBlock = network.fromBlock ?? 0n;
   const cap = learnedRange(entry);
   const age = entry.knownHead === undefined ? undefined : entry.knownHead - fromBlock + 1n;
-  const speculate = age !== undefined && age <= SPECULATIVE_SPAN && (cap === undefined || age + 1_000n <= cap) && !options.after && !entry.slowSpeculation;
+  const speculate =
+    age !== undefined && age <= SPECULATIVE_SPAN && (cap === undefined || age + 1_000n <= cap) && !options.after && !entry.slowSpeculation;
   const read = readIdentities(client, addresses, {
     registry: network.registry,
     fromBlock,

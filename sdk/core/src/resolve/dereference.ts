@@ -6,7 +6,14 @@
 // invalidDidUrl, notFound, featureNotSupported, …) with a `message`, as resolution errors are.
 import type { DIDDocument, DIDResolutionResult, Service, VerificationMethod } from "did-resolver";
 import { parseDid, type ParsedSigilDid } from "../did/did.ts";
-import { echo, FeatureNotSupportedError, InvalidDidError, InvalidResolutionOptionError, RepresentationNotSupportedError, SigilError } from "../errors.ts";
+import {
+  echo,
+  FeatureNotSupportedError,
+  InvalidDidError,
+  InvalidResolutionOptionError,
+  RepresentationNotSupportedError,
+  SigilError,
+} from "../errors.ts";
 import { readResolutionOptions, RESOLUTION_OPTIONS, type SigilResolutionOptions } from "../document/resolution-options.ts";
 import { CONTENT_TYPES } from "../document/resolution-result.ts";
 import { parseUri, resolveDidUrl, resolveUri } from "../did/uri.ts";
@@ -45,7 +52,10 @@ const invalidUrl = (message: string) => failure("invalidDidUrl", message);
 const notFound = (message: string) => failure("notFound", message);
 
 function errorOf(error: unknown): DereferencingResult {
-  const e = error instanceof SigilError ? error : failure("internalError", `unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+  const e =
+    error instanceof SigilError
+      ? error
+      : failure("internalError", `unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
   return { dereferencingMetadata: { error: e.code, message: e.message }, contentStream: null, contentMetadata: {} };
 }
 
@@ -87,7 +97,8 @@ async function run(resolver: Resolvable, didUrl: string, options: DereferencingO
   const metadata = resolution.didDocumentMetadata as Record<string, unknown>;
   // A deactivated DID has no document: whatever part of it was asked for, the answer is the
   // deactivation (410 over HTTP), not a missing part.
-  if (metadata.deactivated === true || !resolution.didDocument) return { dereferencingMetadata: {}, contentStream: null, contentMetadata: metadata };
+  if (metadata.deactivated === true || !resolution.didDocument)
+    return { dereferencingMetadata: {}, contentStream: null, contentMetadata: metadata };
   const docType = (resolution.didResolutionMetadata.contentType as string | undefined) ?? docAccept ?? "application/did+ld+json";
   return contentOf(request, resolution.didDocument, docType, metadata);
 }
@@ -106,19 +117,30 @@ function checkRequest(didUrl: string, options: DereferencingOptions): Request {
   const params = parsed.params;
   const unknownParam = Object.keys(params).find((p) => !(DID_PARAMETERS as readonly string[]).includes(p));
   if (unknownParam !== undefined) {
-    throw new FeatureNotSupportedError({ feature: `the DID parameter ${echo(unknownParam, 40)}`, details: `did:sigil DID URLs take ${DID_PARAMETERS.join(", ")}` });
+    throw new FeatureNotSupportedError({
+      feature: `the DID parameter ${echo(unknownParam, 40)}`,
+      details: `did:sigil DID URLs take ${DID_PARAMETERS.join(", ")}`,
+    });
   }
   const { accept, verificationRelationship, ...resolutionOptions } = (options ?? {}) as DereferencingOptions;
-  readResolutionOptions(resolutionOptions, RESOLUTION_OPTIONS.filter((o) => o !== "accept"));
+  readResolutionOptions(
+    resolutionOptions,
+    RESOLUTION_OPTIONS.filter((o) => o !== "accept"),
+  );
   if (accept !== undefined && (typeof accept !== "string" || (accept !== URI_LIST && !CONTENT_TYPES.includes(accept)))) {
     throw new RepresentationNotSupportedError({ accept: String(accept), supported: [...CONTENT_TYPES, URI_LIST] });
   }
   if (verificationRelationship !== undefined && !(RELATIONSHIPS as readonly string[]).includes(verificationRelationship)) {
-    throw new InvalidResolutionOptionError({ option: "verificationRelationship", value: String(verificationRelationship), expected: `one of ${RELATIONSHIPS.join(", ")}` });
+    throw new InvalidResolutionOptionError({
+      option: "verificationRelationship",
+      value: String(verificationRelationship),
+      expected: `one of ${RELATIONSHIPS.join(", ")}`,
+    });
   }
   for (const name of ["service", "serviceType", "relativeRef"] as const) {
     const value = params[name];
-    if (value !== undefined && (value === "" || !isAscii(value))) throw invalidUrl(`the DID parameter ${name} must be a non-empty ASCII string (DID Core 1.0 §3.2.1), not ${echo(value, 60)}`);
+    if (value !== undefined && (value === "" || !isAscii(value)))
+      throw invalidUrl(`the DID parameter ${name} must be a non-empty ASCII string (DID Core 1.0 §3.2.1), not ${echo(value, 60)}`);
   }
   if (params.relativeRef !== undefined && parseUri(params.relativeRef).scheme !== undefined) {
     throw invalidUrl(`relativeRef ${echo(params.relativeRef, 60)} has a scheme; it must be a relative reference (RFC 3986 §4.2)`);
@@ -128,10 +150,17 @@ function checkRequest(didUrl: string, options: DereferencingOptions): Request {
 
 /** Step 3: the part of the resolved document the DID URL names: the document, its selected
  * services (or their endpoint URLs), or a verification method or service by fragment. */
-function contentOf({ parsed, accept, verificationRelationship }: Request, doc: DIDDocument, docType: string, metadata: Record<string, unknown>): DereferencingResult {
+function contentOf(
+  { parsed, accept, verificationRelationship }: Request,
+  doc: DIDDocument,
+  docType: string,
+  metadata: Record<string, unknown>,
+): DereferencingResult {
   const params = parsed.params;
   if (parsed.path !== undefined) {
-    throw notFound(`did:sigil defines no resources under a DID path (${echo(parsed.path, 60)}); dereference the DID, a #fragment or ?service=`);
+    throw notFound(
+      `did:sigil defines no resources under a DID path (${echo(parsed.path, 60)}); dereference the DID, a #fragment or ?service=`,
+    );
   }
   const selecting = params.service !== undefined || params.serviceType !== undefined;
   if (!selecting && params.relativeRef !== undefined) {
@@ -140,7 +169,9 @@ function contentOf({ parsed, accept, verificationRelationship }: Request, doc: D
   if (selecting) {
     const services = selectServices(doc, params.service, params.serviceType);
     if (services.length === 0) {
-      throw notFound(`${doc.id} has no service${params.service !== undefined ? ` with id ${echo(params.service, 60)}` : ""}${params.serviceType !== undefined ? ` of type ${echo(params.serviceType, 60)}` : ""}`);
+      throw notFound(
+        `${doc.id} has no service${params.service !== undefined ? ` with id ${echo(params.service, 60)}` : ""}${params.serviceType !== undefined ? ` of type ${echo(params.serviceType, 60)}` : ""}`,
+      );
     }
     const urls = endpointUrls(services, params.relativeRef);
     if (accept === URI_LIST) {
@@ -150,11 +181,15 @@ function contentOf({ parsed, accept, verificationRelationship }: Request, doc: D
       return { dereferencingMetadata: { contentType: URI_LIST }, contentStream: list, contentMetadata: { contentType: URI_LIST } };
     }
     const selected: DIDDocument = { ...doc, service: services };
-    if (parsed.fragment === undefined) return { dereferencingMetadata: { contentType: docType }, contentStream: selected, contentMetadata: metadata };
+    if (parsed.fragment === undefined)
+      return { dereferencingMetadata: { contentType: docType }, contentStream: selected, contentMetadata: metadata };
     return fragmentOf(selected, parsed.fragment, metadata, verificationRelationship);
   }
   if (accept === URI_LIST) {
-    throw new RepresentationNotSupportedError({ accept: URI_LIST, supported: [`${URI_LIST} (with ?service= or ?serviceType=)`, ...CONTENT_TYPES] });
+    throw new RepresentationNotSupportedError({
+      accept: URI_LIST,
+      supported: [`${URI_LIST} (with ?service= or ?serviceType=)`, ...CONTENT_TYPES],
+    });
   }
   if (parsed.fragment !== undefined) return fragmentOf(doc, parsed.fragment, metadata, verificationRelationship);
   if (verificationRelationship !== undefined) {
@@ -165,7 +200,10 @@ function contentOf({ parsed, accept, verificationRelationship }: Request, doc: D
 
 /** §5.4.1: services whose id matches `service` (absolute or relative, or as the bare fragment the spec's examples use) and whose type matches `serviceType`. */
 function selectServices(doc: DIDDocument, service?: string, serviceType?: string): Service[] {
-  const wanted = service === undefined ? undefined : new Set([resolveDidUrl(doc.id, service), resolveDidUrl(doc.id, service.startsWith("#") ? service : `#${service}`)]);
+  const wanted =
+    service === undefined
+      ? undefined
+      : new Set([resolveDidUrl(doc.id, service), resolveDidUrl(doc.id, service.startsWith("#") ? service : `#${service}`)]);
   return (doc.service ?? []).filter((s) => {
     if (wanted && !wanted.has(resolveDidUrl(doc.id, s.id))) return false;
     if (serviceType !== undefined && !(Array.isArray(s.type) ? s.type.includes(serviceType) : s.type === serviceType)) return false;
@@ -209,14 +247,25 @@ function resolveRelativeRef(endpoint: string, relativeRef: string): string {
   const ref = parseUri(relativeRef);
   const decoded = fullyDecoded(ref.path);
   if (decoded === undefined) throw invalidUrl(`relativeRef ${echo(relativeRef, 60)} is not valid percent-encoded UTF-8`);
-  if (ref.authority !== undefined || decoded.replaceAll("\\", "/").split("/").some((segment) => segment === "." || segment === "..")) {
-    throw invalidUrl(`relativeRef ${echo(relativeRef, 60)} could leave the service endpoint (a host or a "." / ".." segment); DID Resolution §13.7.1`);
+  if (
+    ref.authority !== undefined ||
+    decoded
+      .replaceAll("\\", "/")
+      .split("/")
+      .some((segment) => segment === "." || segment === "..")
+  ) {
+    throw invalidUrl(
+      `relativeRef ${echo(relativeRef, 60)} could leave the service endpoint (a host or a "." / ".." segment); DID Resolution §13.7.1`,
+    );
   }
   return resolveUri(endpoint, relativeRef);
 }
 
 function withFragment(url: string, fragment: string): string {
-  if (parseUri(url).fragment !== undefined) throw invalidUrl(`the service endpoint ${echo(url, 80)} has a fragment already; the DID URL's #${echo(fragment, 40)} cannot be added (DID Resolution §5.4.2)`);
+  if (parseUri(url).fragment !== undefined)
+    throw invalidUrl(
+      `the service endpoint ${echo(url, 80)} has a fragment already; the DID URL's #${echo(fragment, 40)} cannot be added (DID Resolution §5.4.2)`,
+    );
   return `${url}#${fragment}`;
 }
 
@@ -225,18 +274,30 @@ function fragmentOf(doc: DIDDocument, fragment: string, metadata: Record<string,
   const target = resolveDidUrl(doc.id, `#${fragment}`);
   const abs = (id: string) => resolveDidUrl(doc.id, id);
   const methods: VerificationMethod[] = [...(doc.verificationMethod ?? [])];
-  for (const r of RELATIONSHIPS) for (const item of (doc[r] ?? []) as (string | VerificationMethod)[]) if (typeof item === "object") methods.push(item);
+  for (const r of RELATIONSHIPS)
+    for (const item of (doc[r] ?? []) as (string | VerificationMethod)[]) if (typeof item === "object") methods.push(item);
   const method = methods.find((m) => abs(m.id) === target);
   const service = method ? undefined : (doc.service ?? []).find((s) => abs(s.id) === target);
   if (!method && !service) throw notFound(`${doc.id} has no verification method or service with fragment ${echo(fragment, 60)}`);
   if (relationship !== undefined) {
-    if (!method) throw failure("invalidVerificationMethod", `#${fragment} is a service, not a verification method (verificationRelationship ${relationship})`);
-    const listed = ((doc[relationship as (typeof RELATIONSHIPS)[number]] ?? []) as (string | VerificationMethod)[]).some((x) => abs(typeof x === "string" ? x : x.id) === target);
-    if (!listed) throw failure("invalidRelationshipForVerificationMethod", `#${fragment} is not authorised for ${relationship} in ${doc.id}`);
+    if (!method)
+      throw failure(
+        "invalidVerificationMethod",
+        `#${fragment} is a service, not a verification method (verificationRelationship ${relationship})`,
+      );
+    const listed = ((doc[relationship as (typeof RELATIONSHIPS)[number]] ?? []) as (string | VerificationMethod)[]).some(
+      (x) => abs(typeof x === "string" ? x : x.id) === target,
+    );
+    if (!listed)
+      throw failure("invalidRelationshipForVerificationMethod", `#${fragment} is not authorised for ${relationship} in ${doc.id}`);
   }
   const node = (method ?? service)! as object;
   // The part keeps the document's contexts, so that it reads the same as JSON-LD (DID Resolution §5.5.1).
   const context = (doc as { "@context"?: unknown })["@context"];
   const content = context === undefined ? node : { "@context": context, ...node };
-  return { dereferencingMetadata: { contentType: context === undefined ? "application/json" : "application/ld+json" }, contentStream: content, contentMetadata: metadata };
+  return {
+    dereferencingMetadata: { contentType: context === undefined ? "application/json" : "application/ld+json" },
+    contentStream: content,
+    contentMetadata: metadata,
+  };
 }

@@ -22,7 +22,12 @@ const sameState = (a: IdentityState, b: IdentityState) =>
   a.purgedAt === b.purgedAt;
 
 /** Current histories of `addresses` on one network, through the cache. */
-export async function currentHistories(client: SigilClient, entry: NetworkEntry, addresses: Address[], options: { noCache?: boolean } = {}): Promise<Histories> {
+export async function currentHistories(
+  client: SigilClient,
+  entry: NetworkEntry,
+  addresses: Address[],
+  options: { noCache?: boolean } = {},
+): Promise<Histories> {
   const { stats } = client;
   // noCache (DID Resolution): read from the chain; the fresh result still refreshes the cache.
   const cache = options.noCache ? undefined : client.cache;

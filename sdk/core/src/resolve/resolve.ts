@@ -15,7 +15,13 @@ import { blockTimeOf, buildResult, CONTENT_TYPES, currentResult, errorResult } f
 import { findNetwork } from "./sigil-client.ts";
 import type { NetworkEntry, SigilClient } from "./types.ts";
 import { readQuery } from "../document/version-query.ts";
-import { MANY_OPTIONS, readResolutionOptions, shapeResult, type ReadOptions, type SigilResolutionOptions } from "../document/resolution-options.ts";
+import {
+  MANY_OPTIONS,
+  readResolutionOptions,
+  shapeResult,
+  type ReadOptions,
+  type SigilResolutionOptions,
+} from "../document/resolution-options.ts";
 
 function acceptOf(options: DIDResolutionOptions): string {
   const accept = options.accept ?? "application/did+ld+json";
@@ -25,7 +31,11 @@ function acceptOf(options: DIDResolutionOptions): string {
 
 /** Resolves one DID (or DID URL with versionId/versionTime) with every option checked first
  * (invalid DID, then unsupported options, then invalid values) and applied; never throws. */
-export async function resolveDid(client: SigilClient, did: string, options?: SigilResolutionOptions | DIDResolutionOptions): Promise<DIDResolutionResult> {
+export async function resolveDid(
+  client: SigilClient,
+  did: string,
+  options?: SigilResolutionOptions | DIDResolutionOptions,
+): Promise<DIDResolutionResult> {
   let read: ReadOptions;
   try {
     parseDid(did);
@@ -38,7 +48,11 @@ export async function resolveDid(client: SigilClient, did: string, options?: Sig
 
 /** Resolves many current documents in one batch per network, results in input order, with the
  * options checked once (every DID gets the same answer to a bad option); never throws. */
-export async function resolveDids(client: SigilClient, dids: readonly string[], options?: SigilResolutionOptions | DIDResolutionOptions): Promise<DIDResolutionResult[]> {
+export async function resolveDids(
+  client: SigilClient,
+  dids: readonly string[],
+  options?: SigilResolutionOptions | DIDResolutionOptions,
+): Promise<DIDResolutionResult[]> {
   let read: ReadOptions;
   try {
     read = readResolutionOptions(options, MANY_OPTIONS);
@@ -104,7 +118,15 @@ async function resolveVersion(
  * at or before `t` apply, and validity is judged at `t`; a time after the head is judged against
  * the head's events. A time before the last purge needs the history before it: read whole.
  */
-async function resolveAtTime(client: SigilClient, entry: NetworkEntry, doc: DocTarget, address: Address, t: bigint, accept: string, noCache: boolean) {
+async function resolveAtTime(
+  client: SigilClient,
+  entry: NetworkEntry,
+  doc: DocTarget,
+  address: Address,
+  t: bigint,
+  accept: string,
+  noCache: boolean,
+) {
   let history = await historyOf(client, entry, address, noCache);
   let events = history.events.map((e) => ({ ...e }));
   await fillTimestamps(entry, events, new Map());
@@ -128,7 +150,18 @@ async function resolveAtTime(client: SigilClient, entry: NetworkEntry, doc: DocT
   const at: DocumentPoint = { blockNumber, timestamp: t };
   const head = { blockNumber: history.blockNumber };
   const firstChange = history.state.firstChange;
-  return buildResult({ entry, ...doc, address, events, at, head, historical: true, accept, blockTime: blockTimeOf(events, timesOf(history)), firstChange });
+  return buildResult({
+    entry,
+    ...doc,
+    address,
+    events,
+    at,
+    head,
+    historical: true,
+    accept,
+    blockTime: blockTimeOf(events, timesOf(history)),
+    firstChange,
+  });
 }
 
 const timesOf = (history: { blockTimes: Map<bigint, bigint> }) => new Map([...history.blockTimes].map(([n, t]) => [n, { timestamp: t }]));
@@ -138,13 +171,22 @@ async function fillTimestamps(entry: NetworkEntry, events: RegistryEvent[], head
   const missing = [...new Set(events.filter((e) => e.blockTimestamp === undefined).map((e) => e.blockNumber))];
   if (missing.length === 0) return;
   const blocks = await Promise.all(
-    missing.map((b) => entry.client.request({ method: "eth_getBlockByNumber", params: [toHex(b), false] }) as Promise<{ number: Hex; timestamp: Hex } | null>),
+    missing.map(
+      (b) =>
+        entry.client.request({ method: "eth_getBlockByNumber", params: [toHex(b), false] }) as Promise<{
+          number: Hex;
+          timestamp: Hex;
+        } | null>,
+    ),
   );
   // Every block here holds one of the identity's events: a node without its header, or answering
   // another block's, is refused (a missing time would apply the event at any versionTime).
   blocks.forEach((b, i) => {
     if (b === null || hexToBigInt(b.number) !== missing[i]) {
-      throw new InconsistentAnswerError("header", `it answered the header of block ${missing[i]}, where the identity changed, with ${b === null ? "nothing" : `block ${hexToBigInt(b.number)}'s`}`);
+      throw new InconsistentAnswerError(
+        "header",
+        `it answered the header of block ${missing[i]}, where the identity changed, with ${b === null ? "nothing" : `block ${hexToBigInt(b.number)}'s`}`,
+      );
     }
   });
   const times = new Map(blocks.map((b) => [hexToBigInt(b!.number), hexToBigInt(b!.timestamp)]));
@@ -153,7 +195,11 @@ async function fillTimestamps(entry: NetworkEntry, events: RegistryEvent[], head
 }
 
 /** Many current DIDs, their options already checked. */
-async function resolveManyChecked(client: SigilClient, dids: readonly string[], options: DIDResolutionOptions): Promise<DIDResolutionResult[]> {
+async function resolveManyChecked(
+  client: SigilClient,
+  dids: readonly string[],
+  options: DIDResolutionOptions,
+): Promise<DIDResolutionResult[]> {
   const results: DIDResolutionResult[] = new Array(dids.length);
   const groups = new Map<NetworkEntry, { index: number; address: Address; did: string }[]>();
   dids.forEach((did, index) => {

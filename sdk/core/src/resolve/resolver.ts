@@ -28,7 +28,9 @@ export interface SigilResolver {
 export function createSigilResolver(config: SigilResolverConfig): SigilResolver {
   const client = createSigilClient(config);
   const comparing = comparingClients(config);
-  const resolve = comparing ? (did: string, options?: DIDResolutionOptions) => resolveCompared(comparing, did, options) : (did: string, options?: DIDResolutionOptions) => resolveDid(client, did, options);
+  const resolve = comparing
+    ? (did: string, options?: DIDResolutionOptions) => resolveCompared(comparing, did, options)
+    : (did: string, options?: DIDResolutionOptions) => resolveDid(client, did, options);
   return {
     resolve,
     resolveMany: (dids, options) => (comparing ? resolveManyCompared(comparing, dids, options) : resolveDids(client, dids, options)),
@@ -51,16 +53,34 @@ async function resolveCompared({ clients, hosts }: Comparing, did: string, optio
 }
 
 /** Many DIDs: each compared endpoint answers the batch; compared DIDs must agree item by item. */
-async function resolveManyCompared({ clients, hosts }: Comparing, dids: readonly string[], options?: DIDResolutionOptions): Promise<DIDResolutionResult[]> {
+async function resolveManyCompared(
+  { clients, hosts }: Comparing,
+  dids: readonly string[],
+  options?: DIDResolutionOptions,
+): Promise<DIDResolutionResult[]> {
   const compared = dids.map((did) => comparedHosts(clients[0], hosts, did));
   // Client 0 answers every DID; client i only those compared across more than i endpoints.
   const asked = clients.map((_, i) => dids.flatMap((_, j) => (i === 0 || (compared[j]?.length ?? 0) > i ? [j] : [])));
-  const answers = await Promise.all(clients.map((c, i) => resolveDids(c, asked[i].map((j) => dids[j]), options)));
+  const answers = await Promise.all(
+    clients.map((c, i) =>
+      resolveDids(
+        c,
+        asked[i].map((j) => dids[j]),
+        options,
+      ),
+    ),
+  );
   const position = asked.map((list) => new Map(list.map((j, k) => [j, k])));
   const answerOf = (i: number, j: number) => answers[i][position[i].get(j)!];
   return dids.map((did, j) => {
     const hostsOf = compared[j];
-    return hostsOf ? agree(did, hostsOf, hostsOf.map((_, i) => answerOf(i, j))) : answerOf(0, j);
+    return hostsOf
+      ? agree(
+          did,
+          hostsOf,
+          hostsOf.map((_, i) => answerOf(i, j)),
+        )
+      : answerOf(0, j);
   });
 }
 

@@ -25,7 +25,11 @@ const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  * still controls the identity; otherwise undefined (nothing to report as done). Other operation
  * types: undefined.
  */
-export async function signedOperationOnChain(target: RegistryTarget, signed: SignedOperation, fromBlock = 0n): Promise<AppliedOperation | undefined> {
+export async function signedOperationOnChain(
+  target: RegistryTarget,
+  signed: SignedOperation,
+  fromBlock = 0n,
+): Promise<AppliedOperation | undefined> {
   const op = signed.operation;
   if (op.type !== "rotate") return undefined;
   const [context, { snapshot }] = await Promise.all([
@@ -38,10 +42,15 @@ export async function signedOperationOnChain(target: RegistryTarget, signed: Sig
   if (!state || !same(state.owner, op.newOwner)) return undefined;
   const event = [...(snapshot.events.get(id) ?? [])]
     .reverse()
-    .find((e) => e.kind === "rotate" && same(e.newOwner, op.newOwner) && same(e.nextCommitment, op.nextCommitment) && e.purged === op.purge);
+    .find(
+      (e) => e.kind === "rotate" && same(e.newOwner, op.newOwner) && same(e.nextCommitment, op.nextCommitment) && e.purged === op.purge,
+    );
   if (!event) return undefined;
   const block = toHex(event.blockNumber);
-  const logs = (await target.publicClient.request({ method: "eth_getLogs", params: [{ address: target.registry, fromBlock: block, toBlock: block }] })) as { logIndex: Hex; transactionHash: Hex }[];
+  const logs = (await target.publicClient.request({
+    method: "eth_getLogs",
+    params: [{ address: target.registry, fromBlock: block, toBlock: block }],
+  })) as { logIndex: Hex; transactionHash: Hex }[];
   const log = logs.find((l) => Number(l.logIndex) === event.logIndex);
   if (!log) return undefined;
   const receipt = await target.publicClient.getTransactionReceipt({ hash: log.transactionHash });

@@ -43,15 +43,25 @@ const EXPECTED_LENGTH: Record<KeyType, number> = { Secp256k1: 33, Ed25519: 32, X
  */
 export function publicKeyAttribute(type: KeyType, purpose: KeyPurpose, publicKey: Uint8Array): AttributeRef {
   if (publicKey.length !== EXPECTED_LENGTH[type]) {
-    throw new InvalidInputError({ what: `${type} public key`, value: `${publicKey.length} bytes`, expected: `${EXPECTED_LENGTH[type]} bytes` });
+    throw new InvalidInputError({
+      what: `${type} public key`,
+      value: `${publicKey.length} bytes`,
+      expected: `${EXPECTED_LENGTH[type]} bytes`,
+    });
   }
-  if (type === "X25519" && purpose !== "enc") throw new InvalidInputError({ what: "purpose", value: purpose, expected: "enc: an X25519 key is published for key agreement only" });
-  if (type !== "X25519" && purpose === "enc") throw new InvalidInputError({ what: "purpose", value: purpose, expected: `veriKey or sigAuth: a ${type} key signs` });
+  if (type === "X25519" && purpose !== "enc")
+    throw new InvalidInputError({ what: "purpose", value: purpose, expected: "enc: an X25519 key is published for key agreement only" });
+  if (type !== "X25519" && purpose === "enc")
+    throw new InvalidInputError({ what: "purpose", value: purpose, expected: `veriKey or sigAuth: a ${type} key signs` });
   if (type === "Secp256k1") {
     try {
       secp256k1.Point.fromBytes(publicKey);
     } catch {
-      throw new InvalidInputError({ what: "Secp256k1 public key", value: bytesToHex(publicKey), expected: "a point on the curve (33-byte compressed form)" });
+      throw new InvalidInputError({
+        what: "Secp256k1 public key",
+        value: bytesToHex(publicKey),
+        expected: "a point on the curve (33-byte compressed form)",
+      });
     }
   }
   return { name: bytes32Name(`did/pub/${type}/${purpose}/hex`), value: bytesToHex(publicKey) };
@@ -72,16 +82,23 @@ export function checkServiceEndpoint(endpoint: string, what = "service endpoint"
   } catch {
     throw bad("an absolute URI with a scheme, like https://inbox.example/alice or did:sigil:…");
   }
-  if (REFUSED_SCHEMES.has(url.protocol)) throw bad(`a scheme other than ${[...REFUSED_SCHEMES].join(" ")} (they run code or read local files)`);
+  if (REFUSED_SCHEMES.has(url.protocol))
+    throw bad(`a scheme other than ${[...REFUSED_SCHEMES].join(" ")} (they run code or read local files)`);
 }
 
 /** The attribute that publishes a service (`did/svc/<type>`), endpoint as UTF-8 (JSON if not a
  * string: DID Core's map form, whose string values that look like URIs are checked too). */
 export function serviceAttribute(type: string, endpoint: string | Record<string, unknown>): AttributeRef {
-  if (!/^\w{1,24}$/.test(type)) throw new InvalidInputError({ what: "service type", value: type, expected: "1 to 24 letters, digits or _ (it must fit the 32-byte attribute name)" });
+  if (!/^\w{1,24}$/.test(type))
+    throw new InvalidInputError({
+      what: "service type",
+      value: type,
+      expected: "1 to 24 letters, digits or _ (it must fit the 32-byte attribute name)",
+    });
   if (typeof endpoint === "string") checkServiceEndpoint(endpoint);
   else {
-    for (const [k, v] of Object.entries(endpoint)) if (typeof v === "string" && /^[a-z][a-z0-9+.-]*:/i.test(v)) checkServiceEndpoint(v, `service endpoint ${k}`);
+    for (const [k, v] of Object.entries(endpoint))
+      if (typeof v === "string" && /^[a-z][a-z0-9+.-]*:/i.test(v)) checkServiceEndpoint(v, `service endpoint ${k}`);
   }
   const text = typeof endpoint === "string" ? endpoint : JSON.stringify(endpoint);
   return { name: bytes32Name(`did/svc/${type}`), value: bytesToHex(new TextEncoder().encode(text)) as Hex };

@@ -120,12 +120,7 @@ export const sigilTypes = {
     { name: "validity", type: "uint256" },
     ...tail,
   ],
-  RevokeAttribute: [
-    { name: "identity", type: "address" },
-    { name: "name", type: "bytes32" },
-    { name: "value", type: "bytes" },
-    ...tail,
-  ],
+  RevokeAttribute: [{ name: "identity", type: "address" }, { name: "name", type: "bytes32" }, { name: "value", type: "bytes" }, ...tail],
   RevokeEntries: [{ name: "identity", type: "address" }, ...refs, ...tail],
   CommitNextOwner: [{ name: "identity", type: "address" }, { name: "commitment", type: "bytes32" }, ...tail],
   Deactivate: [{ name: "identity", type: "address" }, ...tail],

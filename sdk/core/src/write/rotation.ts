@@ -8,7 +8,14 @@ import { zeroHash, type Address, type Hex } from "viem";
 import { activeEntries } from "../document/active.ts";
 import type { RegistryEvent } from "../read/events.ts";
 import { generateNextKey, type NextKeyCard } from "../recovery/guardians.ts";
-import { KEEP_GUARDIANS, REMOVE_GUARDIANS, type AttributeRef, type DelegateRef, type GuardianUpdate, type Operation } from "./operations.ts";
+import {
+  KEEP_GUARDIANS,
+  REMOVE_GUARDIANS,
+  type AttributeRef,
+  type DelegateRef,
+  type GuardianUpdate,
+  type Operation,
+} from "./operations.ts";
 import { foldRecovery } from "../recovery/recovery-state.ts";
 
 /** Gas one transaction's listed revocations may use (a block holds 30-36 M; a cap is 16.7 M). */
@@ -89,7 +96,8 @@ export function planRotation(args: {
   const batches = args.listRevocations ? listed(args.listRevocations.events, args.listRevocations.now) : [];
   if (purge && args.listRevocations) {
     const services = batches.flatMap((b) => b.revokeAttributes).filter((a) => a.name.startsWith("0x6469642f7376632f")); // "did/svc/"
-    if (services.length > 0) warnings.push(`${services.length} service endpoint(s) are removed with everything else: publish the ones you still use again`);
+    if (services.length > 0)
+      warnings.push(`${services.length} service endpoint(s) are removed with everything else: publish the ones you still use again`);
   } else if (purge) {
     warnings.push("every key and service published before is void: publish the ones you still use again");
   }

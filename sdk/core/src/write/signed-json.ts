@@ -19,7 +19,9 @@ export class SignedOperationFormatError extends SigilError {
   override name = "SignedOperationFormatError";
   readonly problems: readonly string[];
   constructor(problems: string[]) {
-    super("invalidInput", "not a signed operation", { details: `${problems.join("; ")}; sigil prepare, --prepare or the web console writes one` });
+    super("invalidInput", "not a signed operation", {
+      details: `${problems.join("; ")}; sigil prepare, --prepare or the web console writes one`,
+    });
     this.problems = problems;
   }
 }
@@ -27,7 +29,9 @@ export class SignedOperationFormatError extends SigilError {
 const revive = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(revive);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, BIGINTS.has(k) && typeof v === "string" && /^\d+$/.test(v) ? BigInt(v) : revive(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, BIGINTS.has(k) && typeof v === "string" && /^\d+$/.test(v) ? BigInt(v) : revive(v)]),
+    );
   }
   return value;
 };
@@ -38,7 +42,8 @@ export function decodeSignedOperation(raw: unknown): SignedOperation {
   const o = (raw && typeof raw === "object" && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
   const op = o.operation as Record<string, unknown> | undefined;
   if (!op || typeof op !== "object") problems.push("no operation");
-  else if (typeof op.type !== "string" || !Object.hasOwn(AUTHORISER, op.type)) problems.push(`unknown operation type ${JSON.stringify(op.type)}`);
+  else if (typeof op.type !== "string" || !Object.hasOwn(AUTHORISER, op.type))
+    problems.push(`unknown operation type ${JSON.stringify(op.type)}`);
   else if (typeof op.identity !== "string" || !isAddress(op.identity)) problems.push("operation.identity is not an address");
   if (typeof o.signer !== "string" || !isAddress(o.signer)) problems.push("signer is not an address");
   if (typeof o.registry !== "string" || !isAddress(o.registry)) problems.push("registry is not an address");

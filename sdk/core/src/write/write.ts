@@ -86,7 +86,12 @@ export interface SimulatedRequest {
  * Simulates `call` as `account` and returns the request to send; a refusal by the registry
  * becomes a RegistryRevertError naming the contract's error. Nothing is sent.
  */
-export async function simulateOperation(target: RegistryTarget, op: Operation, call: ContractCall, account: Account | Address): Promise<SimulatedRequest> {
+export async function simulateOperation(
+  target: RegistryTarget,
+  op: Operation,
+  call: ContractCall,
+  account: Account | Address,
+): Promise<SimulatedRequest> {
   try {
     await requireRegistry(target, op);
     const { request } = await target.publicClient.simulateContract({
@@ -123,7 +128,13 @@ export class ReceiptTimeoutError extends SigilError {
   }
 }
 
-async function submit(wallet: WalletClient, target: RegistryTarget, op: Operation, call: ContractCall, options: SubmitOptions = {}): Promise<OperationReceipt> {
+async function submit(
+  wallet: WalletClient,
+  target: RegistryTarget,
+  op: Operation,
+  call: ContractCall,
+  options: SubmitOptions = {},
+): Promise<OperationReceipt> {
   const account = wallet.account as Account;
   const request = await simulateOperation(target, op, call, account);
   let hash: Hex;
@@ -137,7 +148,8 @@ async function submit(wallet: WalletClient, target: RegistryTarget, op: Operatio
   try {
     receipt = await target.publicClient.waitForTransactionReceipt({ hash, timeout: options.timeoutMs });
   } catch (error) {
-    if (error instanceof WaitForTransactionReceiptTimeoutError) throw new ReceiptTimeoutError({ operation: op.type, hash, timeoutMs: options.timeoutMs ?? 180_000, cause: error });
+    if (error instanceof WaitForTransactionReceiptTimeoutError)
+      throw new ReceiptTimeoutError({ operation: op.type, hash, timeoutMs: options.timeoutMs ?? 180_000, cause: error });
     throw toSigilError(error);
   }
   if (receipt.status !== "success") {
@@ -151,7 +163,12 @@ async function submit(wallet: WalletClient, target: RegistryTarget, op: Operatio
 }
 
 /** Performs `op` from the controller's own wallet (for `rotate`: the pre-committed key's). */
-export function sendOperation(wallet: WalletClient, target: RegistryTarget, op: Operation, options?: SubmitOptions): Promise<OperationReceipt> {
+export function sendOperation(
+  wallet: WalletClient,
+  target: RegistryTarget,
+  op: Operation,
+  options?: SubmitOptions,
+): Promise<OperationReceipt> {
   return submit(wallet, target, op, directCall(op), options);
 }
 
@@ -165,9 +182,11 @@ export async function readSigningContext(
   op: SignableOperation,
 ): Promise<Omit<SigningContext, "chainId" | "registry" | "deadline">> {
   const read = (functionName: "nonces" | "recoveryState") =>
-    target.publicClient.readContract({ address: target.registry, abi: sigilRegistryAbi, functionName, args: [op.identity] }).catch((error: unknown) => {
-      throw toSigilError(error);
-    });
+    target.publicClient
+      .readContract({ address: target.registry, abi: sigilRegistryAbi, functionName, args: [op.identity] })
+      .catch((error: unknown) => {
+        throw toSigilError(error);
+      });
   if (AUTHORISER[op.type] === "controller") return { nonce: (await read("nonces")) as bigint };
   const state = (await read("recoveryState")) as { nextOwnerCommitment: Hex; commitmentNonce: bigint; round: bigint };
   return { commitment: state.nextOwnerCommitment, commitmentNonce: state.commitmentNonce, round: state.round };
@@ -187,9 +206,12 @@ export async function staleReason(target: RegistryTarget, signed: SignedOperatio
       ? `its nonce ${was.nonce} was already used (it was relayed, or another signed operation of this identity came first)`
       : `it was signed for nonce ${was.nonce} and the identity is at ${current.nonce}: relay the earlier ones first`;
   }
-  if (was.commitment !== undefined && was.commitment !== current.commitment) return "the commitment it consumes is no longer the identity's (already rotated, or replaced by a recovery)";
-  if (was.commitmentNonce !== undefined && was.commitmentNonce !== current.commitmentNonce) return "it was signed for an earlier commitment";
-  if (was.round !== undefined && was.round !== current.round) return "the recovery round moved on (a recovery finished or was cancelled, or the guardians changed)";
+  if (was.commitment !== undefined && was.commitment !== current.commitment)
+    return "the commitment it consumes is no longer the identity's (already rotated, or replaced by a recovery)";
+  if (was.commitmentNonce !== undefined && was.commitmentNonce !== current.commitmentNonce)
+    return "it was signed for an earlier commitment";
+  if (was.round !== undefined && was.round !== current.round)
+    return "the recovery round moved on (a recovery finished or was cancelled, or the guardians changed)";
   return undefined;
 }
 

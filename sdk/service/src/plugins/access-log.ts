@@ -63,7 +63,15 @@ export const accessLog = fp(
       const route = request.routeOptions.url ?? "unmatched";
       const note = request.getDecorator<AnswerNote | null>(DECORATOR);
       const level = note?.level ?? (reply.statusCode >= 500 && reply.statusCode !== 503 ? "error" : "info");
-      const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, outcome: note?.outcome, outcomes: note?.outcomes, reason: note?.reason };
+      const fields = {
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        outcome: note?.outcome,
+        outcomes: note?.outcomes,
+        reason: note?.reason,
+      };
       request.log[level](fields, "answered");
     });
   },

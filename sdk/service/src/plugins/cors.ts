@@ -13,7 +13,7 @@ export function corsOrigins(option: CorsOrigins | undefined): false | "*" | stri
   if (option === undefined || option === true || option === "*") return "*";
   if (option === false) return false;
   const list = typeof option === "string" ? [option] : [...option];
-  if (list.length === 0) throw new TypeError("cors: give at least one origin, \"*\" for any, or false to turn CORS off");
+  if (list.length === 0) throw new TypeError('cors: give at least one origin, "*" for any, or false to turn CORS off');
   if (list.includes("*")) return "*";
   for (const origin of list) {
     let parsed: URL | undefined;
@@ -23,7 +23,9 @@ export function corsOrigins(option: CorsOrigins | undefined): false | "*" | stri
       parsed = undefined;
     }
     if (!parsed || parsed.origin === "null" || parsed.origin !== origin) {
-      throw new TypeError(`cors: ${echo(String(origin), 80)} is not an origin; write scheme://host[:port], without a path or trailing slash (e.g. "https://console.example")`);
+      throw new TypeError(
+        `cors: ${echo(String(origin), 80)} is not an origin; write scheme://host[:port], without a path or trailing slash (e.g. "https://console.example")`,
+      );
     }
   }
   return list;

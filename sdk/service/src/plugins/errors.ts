@@ -23,9 +23,17 @@ function optionsBodyError(error: BodyError, request: FastifyRequest, reply: Fast
   const options = 'a JSON object of options, like {"versionTime": "2026-01-01T00:00:00Z"}, or no body';
   switch (error.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return problem(reply.header("accept-post", `application/json, ${RESULT_TYPE}, ${DEREFERENCING_TYPE}`), 415, `${givenType(request)}; send ${options} as Content-Type: application/json`);
+      return problem(
+        reply.header("accept-post", `application/json, ${RESULT_TYPE}, ${DEREFERENCING_TYPE}`),
+        415,
+        `${givenType(request)}; send ${options} as Content-Type: application/json`,
+      );
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return fail(reply, "invalidOptions", `the body is not valid JSON (or names __proto__ or constructor.prototype, which are refused); send ${options}`);
+      return fail(
+        reply,
+        "invalidOptions",
+        `the body is not valid JSON (or names __proto__ or constructor.prototype, which are refused); send ${options}`,
+      );
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return problem(reply, 413, `the body is over ${maxBody} bytes; options take a few hundred`);
   }
@@ -37,13 +45,25 @@ function batchBodyError(error: BodyError, request: FastifyRequest, reply: Fastif
   const shape = `{"dids": ["did:sigil:…", …]} with 1 to ${maxBatch} DIDs`;
   switch (error.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return problem(reply, 413, `the body is over ${maxBody} bytes; send at most ${maxBatch} DIDs per request, splitting larger sets over several requests`);
+      return problem(
+        reply,
+        413,
+        `the body is over ${maxBody} bytes; send at most ${maxBatch} DIDs per request, splitting larger sets over several requests`,
+      );
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return problem(reply.header("accept-post", "application/json"), 415, `${givenType(request)}; send it as Content-Type: application/json, ${shape}`);
+      return problem(
+        reply.header("accept-post", "application/json"),
+        415,
+        `${givenType(request)}; send it as Content-Type: application/json, ${shape}`,
+      );
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return problem(reply, 400, `the body is empty; send ${shape}`);
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return problem(reply, 400, `the body is not valid JSON (or names __proto__ or constructor.prototype, which are refused); send ${shape}`);
+      return problem(
+        reply,
+        400,
+        `the body is not valid JSON (or names __proto__ or constructor.prototype, which are refused); send ${shape}`,
+      );
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return problem(reply, 400, "the body's length does not match its Content-Length header; send it again");
   }

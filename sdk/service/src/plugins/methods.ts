@@ -25,10 +25,19 @@ const allowHeader = (methods: string[]) => [...methods, "OPTIONS"].join(", ");
 function unroutedAnswer(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
   const path = (request.raw.url ?? "").split("?")[0];
   const methods = methodsFor(app, path);
-  if (methods.length === 0) return problem(reply, 404, `no resource at ${echo(path, 80)}; resolve with GET /1.0/identifiers/{did} (or POST it, options in the body), or POST /1.0/identifiers for a batch`);
+  if (methods.length === 0)
+    return problem(
+      reply,
+      404,
+      `no resource at ${echo(path, 80)}; resolve with GET /1.0/identifiers/{did} (or POST it, options in the body), or POST /1.0/identifiers for a batch`,
+    );
   reply.header("allow", allowHeader(methods));
   if (request.method === "OPTIONS") return reply.code(204).send();
-  return problem(reply, 405, `${echo(request.method, 20)} is not allowed on ${echo(path, 80)}; use ${methods.filter((m) => m !== "HEAD").join(" or ")}`);
+  return problem(
+    reply,
+    405,
+    `${echo(request.method, 20)} is not allowed on ${echo(path, 80)}; use ${methods.filter((m) => m !== "HEAD").join(" or ")}`,
+  );
 }
 
 /** OPTIONS: 404 where nothing lives, else Allow; the 204 itself comes from CORS (see plugins/cors.ts). */

@@ -16,7 +16,12 @@ export const shutdown = fp(
     });
     // After CORS, so that the 503 is readable by a web app too.
     app.addHook("onRequest", async (_request, reply) => {
-      if (closing) return problem(reply.header("retry-after", "1"), 503, "this copy of the service is shutting down; send the request again (another copy will answer)");
+      if (closing)
+        return problem(
+          reply.header("retry-after", "1"),
+          503,
+          "this copy of the service is shutting down; send the request again (another copy will answer)",
+        );
     });
   },
   { name: "sigil-shutdown", dependencies: ["sigil-cors"] },

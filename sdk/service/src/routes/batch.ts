@@ -39,16 +39,23 @@ function readBatch(body: unknown, maxBatch: number): string[] {
   }
   const dids = (body as { dids?: unknown }).dids;
   if (dids === undefined) refuse(`"dids" is missing`);
-  if (!Array.isArray(dids)) return refuse(`"dids" is ${kindOf(dids)}, not an array`, [{ pointer: "#/dids", detail: `must be an array of DID strings, not ${kindOf(dids)}` }]);
+  if (!Array.isArray(dids))
+    return refuse(`"dids" is ${kindOf(dids)}, not an array`, [
+      { pointer: "#/dids", detail: `must be an array of DID strings, not ${kindOf(dids)}` },
+    ]);
   if (dids.length === 0 || dids.length > maxBatch) refuse(`"dids" has ${dids.length} entries`);
   const errors: { pointer: string; detail: string }[] = [];
   dids.forEach((did: unknown, i) => {
     if (typeof did !== "string") errors.push({ pointer: `#/dids/${i}`, detail: `must be a DID string, not ${kindOf(did)}` });
-    else if (did.length > MAX_DID_URL_LENGTH) errors.push({ pointer: `#/dids/${i}`, detail: `is over ${MAX_DID_URL_LENGTH} characters, longer than any DID URL` });
+    else if (did.length > MAX_DID_URL_LENGTH)
+      errors.push({ pointer: `#/dids/${i}`, detail: `is over ${MAX_DID_URL_LENGTH} characters, longer than any DID URL` });
   });
   if (errors.length > 0) {
     const first = `dids[${errors[0].pointer.slice("#/dids/".length)}] ${errors[0].detail}`;
-    refuse(`${errors.length} of the ${dids.length} entries of "dids" ${errors.length === 1 ? "is" : "are"} not a DID string (${first})`, errors.slice(0, 20));
+    refuse(
+      `${errors.length} of the ${dids.length} entries of "dids" ${errors.length === 1 ? "is" : "are"} not a DID string (${first})`,
+      errors.slice(0, 20),
+    );
   }
   return dids as string[];
 }

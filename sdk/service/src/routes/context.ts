@@ -8,6 +8,9 @@ export const SIGIL_CONTEXT_PATH = "/contexts/sigil/v1";
 
 export const contextRoute: FastifyPluginAsync = async (app) => {
   app.get(SIGIL_CONTEXT_PATH, async (_request, reply) =>
-    reply.header("content-type", "application/ld+json").header("cache-control", "public, max-age=86400").send(JSON.stringify(SIGIL_CONTEXT, null, 2)),
+    reply
+      .header("content-type", "application/ld+json")
+      .header("cache-control", "public, max-age=86400")
+      .send(JSON.stringify(SIGIL_CONTEXT, null, 2)),
   );
 };

@@ -7,7 +7,11 @@ import type { Asked } from "../input.ts";
 import { countOutcome, failDereferencing, send, varyWith } from "../replies.ts";
 import { DEREFERENCING_TYPE, dereferencingBody } from "../results.ts";
 
-export async function answerDereferencing(resolver: SigilResolver, reply: FastifyReply, { identifier, options, representation: rep }: Asked) {
+export async function answerDereferencing(
+  resolver: SigilResolver,
+  reply: FastifyReply,
+  { identifier, options, representation: rep }: Asked,
+) {
   const accept = rep.kind === "uriList" ? URI_LIST : rep.kind === "document" ? rep.contentType : "application/did";
   const result = await dereference(resolver, identifier, { ...options, accept });
   const { error, message } = result.dereferencingMetadata;

@@ -32,7 +32,10 @@ function readInto(reading: Reading, request: FastifyRequest, bodyOptions: unknow
   if (query.didParameters.length > 0) {
     // The DID URL came unencoded (§12.1's example): its query is the HTTP query, unless it has one of its own.
     if (reading.identifier.includes("?") || reading.identifier.includes("#")) {
-      throw new RequestError("invalidDidUrl", "DID parameters are given both in the (encoded) DID URL and in the HTTP query; give them once, in the DID URL");
+      throw new RequestError(
+        "invalidDidUrl",
+        "DID parameters are given both in the (encoded) DID URL and in the HTTP query; give them once, in the DID URL",
+      );
     }
     reading.identifier = `${reading.identifier}?${query.didParameters.join("&")}`;
     reading.urlLike = true;
@@ -53,12 +56,20 @@ function readAsked(reading: Reading, request: FastifyRequest, bodyOptions: unkno
   readInto(reading, request, bodyOptions);
   const representation = negotiate(request.headers.accept);
   if (!representation) {
-    throw new RequestError("representationNotSupported", `cannot answer ${echo(request.headers.accept ?? "", 80)}; ask for one of ${SUPPORTED_TYPES.join(", ")}`);
+    throw new RequestError(
+      "representationNotSupported",
+      `cannot answer ${echo(request.headers.accept ?? "", 80)}; ask for one of ${SUPPORTED_TYPES.join(", ")}`,
+    );
   }
   if (representation.kind === "dereferencing" || representation.kind === "uriList") reading.dereferencing = true;
   const parsed = parseDid(reading.identifier);
   // versionId / versionTime alone still name the DID document: that is resolution.
-  if (parsed.path !== undefined || parsed.fragment !== undefined || Object.keys(parsed.params).some((p) => p !== "versionId" && p !== "versionTime")) reading.dereferencing = true;
+  if (
+    parsed.path !== undefined ||
+    parsed.fragment !== undefined ||
+    Object.keys(parsed.params).some((p) => p !== "versionId" && p !== "versionTime")
+  )
+    reading.dereferencing = true;
   return { identifier: reading.identifier, options: reading.options, representation };
 }
 
