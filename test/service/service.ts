@@ -189,9 +189,9 @@ describe("resolver service (real HTTP, real hardhat node)", function () {
     });
     expect(r.status).to.equal(200);
     const { results } = r.json();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed bodies, whose shape the assertions check
     expect(
       results.map(
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed bodies, whose shape the assertions check
         (x: any) => x.didDocument?.id ?? x.didResolutionMetadata.error?.type ?? (x.didDocumentMetadata.deactivated && "deactivated"),
       ),
     ).to.deep.equal([chain.alice, "https://www.w3.org/ns/did#INVALID_DID", "deactivated", chain.carol]);
