@@ -121,6 +121,31 @@ describe("sigil CLI commands against a real hardhat node", function () {
     expect(JSON.parse(past.out).didDocumentMetadata.nextVersionId).to.be.a("string");
   });
 
+  /** `guardians set` arguments: the members, the threshold and where the cards go. */
+  const guardiansSet = (did: string, members: string[], threshold: number, cards: string) => [
+    "guardians",
+    "set",
+    did,
+    ...members.flatMap((m) => ["--guardian", m]),
+    "--threshold",
+    String(threshold),
+    "--cards",
+    cards,
+  ];
+  const fund = async (funder: Wallet, to: string) => (await funder.sendTransaction({ to, value: 10n ** 18n })).wait();
+
+  /** After the delay, anyone finalises: the new owner controls the DID with the committed next key. */
+  async function finalizesAfterTheDelay(did: string, newOwner: string, commitment: string) {
+    await provider.send("evm_increaseTime", [86_400]);
+    await provider.send("evm_mine", []);
+    const done = sigil(["recover", "finalize", did], { SIGIL_PRIVATE_KEY: RELAYER_KEY });
+    expect(done.code, done.err).to.equal(0);
+    const doc = JSON.parse(sigil(["--json", "resolve", did]).out);
+    expect(doc.didDocument.verificationMethod[0].blockchainAccountId.toLowerCase()).to.equal(`eip155:31337:${newOwner.toLowerCase()}`);
+    expect(doc.didDocumentMetadata.sigil.nextOwnerCommitment).to.equal(commitment);
+    expect(doc.didDocumentMetadata.sigil.recoveries).to.deep.equal([]);
+  }
+
   it("recovers with guardians from the command line: set, start, approve, finalize; the thief cannot cancel", async () => {
     const carolKey = generatePrivateKey();
     const carol = privateKeyToAccount(carolKey).address.toLowerCase();
@@ -129,43 +154,16 @@ describe("sigil CLI commands against a real hardhat node", function () {
     const dir2 = mkdtempSync(join(tmpdir(), "sigil-guardians-"));
     const cards = join(dir2, "cards");
     const funder = new Wallet(DEV_PRIVATE_KEY, provider);
-    for (const k of [carolKey, ...guardians])
-      await (await funder.sendTransaction({ to: privateKeyToAccount(k).address, value: 10n ** 18n })).wait();
+    for (const k of [carolKey, ...guardians]) await fund(funder, privateKeyToAccount(k).address);
     // Carol's own key as a guardian would let whoever steals it recover alone: refused before anything is written or sent.
-    const self = sigil(
-      [
-        "guardians",
-        "set",
-        carolDid,
-        "--guardian",
-        privateKeyToAccount(guardians[0]).address,
-        "--guardian",
-        carol,
-        "--threshold",
-        "1",
-        "--cards",
-        cards,
-      ],
-      { SIGIL_PRIVATE_KEY: carolKey },
-    );
+    const self = sigil(guardiansSet(carolDid, [privateKeyToAccount(guardians[0]).address, carol], 1, cards), {
+      SIGIL_PRIVATE_KEY: carolKey,
+    });
     expect(self.code, self.err).to.equal(2);
     expect(self.err).to.include("invalid guardian 2").and.include("the identity's own address");
     expect(() => readdirSync(cards), "no card written").to.throw();
-    const set = sigil(
-      [
-        "guardians",
-        "set",
-        carolDid,
-        ...guardians.flatMap((g) => ["--guardian", privateKeyToAccount(g).address]),
-        "--threshold",
-        "2",
-        "--delay",
-        "1d",
-        "--cards",
-        cards,
-      ],
-      { SIGIL_PRIVATE_KEY: carolKey },
-    );
+    const members = guardians.map((g) => privateKeyToAccount(g).address);
+    const set = sigil([...guardiansSet(carolDid, members, 2, cards), "--delay", "1d"], { SIGIL_PRIVATE_KEY: carolKey });
     expect(set.code, set.err).to.equal(0);
     const cardFiles = readdirSync(cards).map((f) => join(cards, f));
     expect(cardFiles).to.have.length(3);
@@ -195,38 +193,18 @@ describe("sigil CLI commands against a real hardhat node", function () {
     // The thief commits to a key of his own (allowed: there was none) and tries to veto.
     const thiefNext = join(dir2, "thief-next.json");
     expect(sigil(["commit-next", carolDid, "--out", thiefNext], { SIGIL_PRIVATE_KEY: carolKey }).code).to.equal(0);
-    await (await funder.sendTransaction({ to: JSON.parse(readFileSync(thiefNext, "utf8")).address, value: 10n ** 18n })).wait();
+    await fund(funder, JSON.parse(readFileSync(thiefNext, "utf8")).address);
     const veto = sigil(["recover", "cancel", carolDid, "--next-key-file", thiefNext]);
     expect(veto.code).to.equal(1);
     expect(veto.err).to.include("SigilCommitmentNotSenior");
     const early = sigil(["recover", "finalize", carolDid], { SIGIL_PRIVATE_KEY: RELAYER_KEY });
     expect(early.code).to.equal(1);
     expect(early.err).to.include("SigilRecoveryNotReady");
-    await provider.send("evm_increaseTime", [86_400]);
-    await provider.send("evm_mine", []);
-    const done = sigil(["recover", "finalize", carolDid], { SIGIL_PRIVATE_KEY: RELAYER_KEY });
-    expect(done.code, done.err).to.equal(0);
-    const doc = JSON.parse(sigil(["--json", "resolve", carolDid]).out);
-    expect(doc.didDocument.verificationMethod[0].blockchainAccountId.toLowerCase()).to.equal(`eip155:31337:${newOwner.toLowerCase()}`);
-    expect(doc.didDocumentMetadata.sigil.nextOwnerCommitment).to.equal(commitment);
-    expect(doc.didDocumentMetadata.sigil.recoveries).to.deep.equal([]);
+    await finalizesAfterTheDelay(carolDid, newOwner, commitment);
     // Now controlled by newOwner: naming it a guardian is refused too.
-    const controllerAsGuardian = sigil(
-      [
-        "guardians",
-        "set",
-        carolDid,
-        "--guardian",
-        newOwner,
-        "--guardian",
-        privateKeyToAccount(guardians[2]).address,
-        "--threshold",
-        "1",
-        "--cards",
-        join(dir2, "cards2"),
-      ],
-      { SIGIL_PRIVATE_KEY: carolKey },
-    );
+    const controllerAsGuardian = sigil(guardiansSet(carolDid, [newOwner, members[2]], 1, join(dir2, "cards2")), {
+      SIGIL_PRIVATE_KEY: carolKey,
+    });
     expect(controllerAsGuardian.code, controllerAsGuardian.err).to.equal(2);
     expect(controllerAsGuardian.err).to.include("invalid guardian 1").and.include("the identity's current controller");
   });

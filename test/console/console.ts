@@ -523,10 +523,13 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     expect(await page.locator("[data-page-key]").count()).to.equal(0);
   });
 
-  it("runs a guardian recovery: guardians propose and approve from their cards, the owner cancels with the next key, then it is finalised", async () => {
-    // Carol: a first guardian set (in place at once: there was none), then a change to two other
-    // guardians (2 of 2, one hour), which waits its delay; a next key once it applies (committing
-    // cancels a change the current key proposed: under a commitment only the next key can).
+  /**
+   * Carol: a first guardian set (in place at once: there was none), then a change to two other
+   * guardians (2 of 2, one hour), which waits its delay; a next key once it applies (committing
+   * cancels a change the current key proposed: under a commitment only the next key can).
+   * Her guardians' cards and her next key are written to files, as the page takes them.
+   */
+  async function carolWithGuardians() {
     const carol = await stage.chain.funded();
     const identity = carol.account.address;
     const target = { registry: stage.registry, publicClient: stage.publicClient };
@@ -554,6 +557,11 @@ describe("web console: sigil serve --console in headless Chromium against a hard
     });
     const nextFile = join(OUT, "carol-next-key.json");
     writeFileSync(nextFile, JSON.stringify(next, null, 2));
+    return { carol, identity, target, guardianKeys, cards, next, nextFile };
+  }
+
+  it("runs a guardian recovery: guardians propose and approve from their cards, the owner cancels with the next key, then it is finalised", async () => {
+    const { carol, identity, target, guardianKeys, cards, next, nextFile } = await carolWithGuardians();
     const did = `did:sigil:localhost:${identity.toLowerCase()}`;
     const newOwner = privateKeyToAccount(generatePrivateKey()).address;
     const as = async (key: Hex) => {

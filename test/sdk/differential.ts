@@ -26,20 +26,28 @@ import { setup } from "./fixture.ts";
 
 const DAY = 86_400n;
 
+type Env = Awaited<ReturnType<typeof setup>>;
+
+/** Sigil's resolver and the stock ethr-did-resolver, both pointed at the test chain's registry. */
+function bothResolvers(env: Env) {
+  const sigil = createSigilResolver({
+    networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.counting }],
+    cache: false,
+  });
+  const ethr = new Resolver(
+    getEthrResolver({
+      networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }],
+    }),
+  );
+  return { sigil, ethr };
+}
+
 describe("differential: Sigil's resolver vs ethr-did-resolver on random histories", function () {
   this.timeout(240_000);
 
   it("lists the same controller, keys and services", async () => {
     const env = await setup({ initialDate: new Date(Date.now() - 3_600_000) });
-    const sigil = createSigilResolver({
-      networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.counting }],
-      cache: false,
-    });
-    const ethr = new Resolver(
-      getEthrResolver({
-        networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }],
-      }),
-    );
+    const { sigil, ethr } = bothResolvers(env);
     const keys = [0, 1, 2].map(() => publicKeyAttribute("Ed25519", "veriKey", generateKeyPair("Ed25519").publicKey));
     const x = publicKeyAttribute("X25519", "enc", generateKeyPair("X25519").publicKey);
     const services = [0, 1].map((i) => serviceAttribute("Messaging", { uri: `https://m${i}.example` }));
@@ -91,6 +99,85 @@ describe("differential: Sigil's resolver vs ethr-did-resolver on random historie
   });
 });
 
+const SERVICE = serviceAttribute("Messaging", { uri: "https://m.example" });
+const MIXED_OPS = ["delegate", "service", "commit", "rotate", "guardians", "approve", "apply", "cancel"] as const;
+type MixedState = {
+  identity: Address;
+  signer: WalletClient;
+  next?: ReturnType<typeof generateNextKey>;
+  set?: ReturnType<typeof buildGuardianSet>;
+};
+
+/** Signs and relays one operation; a registry refusal is part of a random sequence, not a failure. */
+async function relay(env: Env, by: WalletClient, op: SignableOperation) {
+  try {
+    await relayOperation(env.wallet(9), env.target, await signOperation(by, env.target, op));
+  } catch (e) {
+    if (!(e instanceof RegistryRevertError)) throw e;
+  }
+}
+
+/** One step of a random mix of ERC-1056 and Sigil-only operations on `st.identity`. */
+async function mixedStep(env: Env, st: MixedState, op: (typeof MIXED_OPS)[number]) {
+  if (op === "delegate")
+    await relay(env, st.signer, {
+      type: "addDelegate",
+      identity: st.identity,
+      delegateType: bytes32Name("sigAuth"),
+      delegate: env.addresses[10] as Address,
+      validity: DAY,
+    });
+  else if (op === "service") await relay(env, st.signer, { type: "setAttribute", identity: st.identity, ...SERVICE, validity: DAY });
+  else if (op === "commit" && !st.next) {
+    st.next = generateNextKey();
+    await relay(env, st.signer, { type: "commitNextOwner", identity: st.identity, commitment: st.next.commitment });
+  } else if (op === "rotate" && st.next) {
+    const fresh = generateNextKey();
+    const nextWallet = createWalletClient({
+      account: privateKeyToAccount(st.next.privateKey),
+      transport: custom(env.provider),
+    }) as WalletClient;
+    await relay(env, nextWallet, {
+      type: "rotate",
+      identity: st.identity,
+      salt: st.next.salt,
+      newOwner: st.next.address,
+      nextCommitment: fresh.commitment,
+      purge: false,
+      revokeDelegates: [],
+      revokeAttributes: [],
+    });
+    [st.signer, st.next] = [nextWallet, fresh];
+  } else if (op === "guardians" && !st.next) {
+    st.set = buildGuardianSet({
+      identity: st.identity,
+      guardians: [16, 17, 18].map((i) => env.addresses[i] as Address),
+      threshold: 2,
+      delay: 3_600n,
+    });
+    await relay(env, st.signer, { type: "setGuardians", identity: st.identity, root: st.set.root, threshold: 2n, delay: st.set.delay });
+  } else if (op === "approve" && st.set) {
+    const card = st.set.cards[0];
+    await relay(env, env.wallet(16), {
+      type: "approveRecovery",
+      identity: st.identity,
+      recovery: { newOwner: env.addresses[16] as Address, nextCommitment: zeroHash, purge: false },
+      proof: card,
+    });
+  } else if (op === "apply") {
+    await env.publicClient.request({ method: "evm_increaseTime" as never, params: [7_200] as never }).catch(() => {});
+    await env.send(9, { type: "applyGuardians", identity: st.identity }).catch((e) => {
+      if (!(e instanceof RegistryRevertError)) throw e;
+    });
+  } else if (op === "cancel" && st.next) {
+    const nextWallet = createWalletClient({
+      account: privateKeyToAccount(st.next.privateKey),
+      transport: custom(env.provider),
+    }) as WalletClient;
+    await relay(env, nextWallet, { type: "cancelRecovery", identity: st.identity, salt: st.next.salt });
+  }
+}
+
 // Registry 2.1 (issue 19, item 3): Sigil-only writes (commitments, guardian sets, approvals,
 // applyGuardians, cancellations) emit events stock ERC-1056 readers cannot decode. In 2.0 they
 // also advanced `changed`, so ethr-did-resolver's previousChange walk stopped at them and it
@@ -101,93 +188,18 @@ describe("differential: stock readers across Sigil-only changes", function () {
 
   it("ethr-did-resolver sees the controller and entries Sigil sees after any mix of ERC-1056 and Sigil-only operations", async () => {
     const env = await setup({ initialDate: new Date(Date.now() - 3_600_000) });
-    const sigil = createSigilResolver({
-      networks: [{ chainId: env.chainId, name: "dev", registry: env.registry, provider: env.counting }],
-      cache: false,
-    });
-    const ethr = new Resolver(
-      getEthrResolver({
-        networks: [{ name: "dev", chainId: env.chainId, registry: env.registry, provider: env.ethers.provider as never }],
-      }),
-    );
-    const service = serviceAttribute("Messaging", { uri: "https://m.example" });
-    const guardianWallets = [16, 17, 18].map((i) => env.wallet(i));
-    const opArb = fc.constantFrom("delegate", "service", "commit", "rotate", "guardians", "approve", "apply", "cancel");
+    const { sigil, ethr } = bothResolvers(env);
+    const opArb = fc.constantFrom(...MIXED_OPS);
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
         const key = privateKeyToAccount(generatePrivateKey());
-        const identity = key.address;
-        let signer = createWalletClient({ account: key, transport: custom(env.provider) }) as WalletClient;
-        let next: ReturnType<typeof generateNextKey> | undefined;
-        let set: ReturnType<typeof buildGuardianSet> | undefined;
-        const relay = async (by: WalletClient, op: SignableOperation) => {
-          try {
-            await relayOperation(env.wallet(9), env.target, await signOperation(by, env.target, op));
-          } catch (e) {
-            if (!(e instanceof RegistryRevertError)) throw e; // a refusal is part of the sequence
-          }
+        const st: MixedState = {
+          identity: key.address,
+          signer: createWalletClient({ account: key, transport: custom(env.provider) }) as WalletClient,
         };
-        for (const op of ops) {
-          if (op === "delegate")
-            await relay(signer, {
-              type: "addDelegate",
-              identity,
-              delegateType: bytes32Name("sigAuth"),
-              delegate: env.addresses[10] as Address,
-              validity: DAY,
-            });
-          else if (op === "service") await relay(signer, { type: "setAttribute", identity, ...service, validity: DAY });
-          else if (op === "commit" && !next) {
-            next = generateNextKey();
-            await relay(signer, { type: "commitNextOwner", identity, commitment: next.commitment });
-          } else if (op === "rotate" && next) {
-            const fresh = generateNextKey();
-            const nextWallet = createWalletClient({
-              account: privateKeyToAccount(next.privateKey),
-              transport: custom(env.provider),
-            }) as WalletClient;
-            await relay(nextWallet, {
-              type: "rotate",
-              identity,
-              salt: next.salt,
-              newOwner: next.address,
-              nextCommitment: fresh.commitment,
-              purge: false,
-              revokeDelegates: [],
-              revokeAttributes: [],
-            });
-            [signer, next] = [nextWallet, fresh];
-          } else if (op === "guardians" && !next) {
-            set = buildGuardianSet({
-              identity,
-              guardians: [16, 17, 18].map((i) => env.addresses[i] as Address),
-              threshold: 2,
-              delay: 3_600n,
-            });
-            await relay(signer, { type: "setGuardians", identity, root: set.root, threshold: 2n, delay: set.delay });
-          } else if (op === "approve" && set) {
-            const card = set.cards[0];
-            await relay(guardianWallets[0], {
-              type: "approveRecovery",
-              identity,
-              recovery: { newOwner: env.addresses[16] as Address, nextCommitment: zeroHash, purge: false },
-              proof: card,
-            });
-          } else if (op === "apply") {
-            await env.publicClient.request({ method: "evm_increaseTime" as never, params: [7_200] as never }).catch(() => {});
-            await env.send(9, { type: "applyGuardians", identity }).catch((e) => {
-              if (!(e instanceof RegistryRevertError)) throw e;
-            });
-          } else if (op === "cancel" && next) {
-            const nextWallet = createWalletClient({
-              account: privateKeyToAccount(next.privateKey),
-              transport: custom(env.provider),
-            }) as WalletClient;
-            await relay(nextWallet, { type: "cancelRecovery", identity, salt: next.salt });
-          }
-        }
-        const theirs = (await ethr.resolve(`did:ethr:dev:${identity}`)).didDocument!;
-        const ours = (await sigil.resolve(`did:sigil:dev:${identity}`)).didDocument!;
+        for (const op of ops) await mixedStep(env, st, op);
+        const theirs = (await ethr.resolve(`did:ethr:dev:${st.identity}`)).didDocument!;
+        const ours = (await sigil.resolve(`did:sigil:dev:${st.identity}`)).didDocument!;
         const strip = (doc: typeof ours) => {
           const copy = JSON.parse(JSON.stringify(doc).replaceAll(/did:(ethr|sigil):dev:0x[0-9a-fA-F]{40}/g, "DID"));
           delete copy["@context"];

@@ -8,6 +8,7 @@ import { createWalletClient, custom, type Address, type Hex, type WalletClient }
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   buildGuardianSet,
+  type GuardianSet,
   bytes32Name,
   createSigilResolver,
   generateKeyPair,
@@ -25,6 +26,22 @@ type Step = "key" | "shortKey" | "service" | "delegate" | "revoke" | "guardians"
 const stepArb = fc.constantFrom<Step>("key", "shortKey", "service", "delegate", "revoke", "guardians", "approve", "purge", "wait");
 
 type Env = Awaited<ReturnType<typeof setup>>;
+
+/** A guardian's approval of a recovery to a random key (one of two: the proposal stays open). */
+function approvalBy(card: GuardianSet["cards"][number], identity: Address): Operation {
+  const recovery = {
+    newOwner: privateKeyToAccount(generatePrivateKey()).address,
+    nextCommitment: generateNextKey().commitment,
+    purge: true,
+  };
+  return { type: "approveRecovery", identity, recovery, proof: { guardian: card.guardian, salt: card.salt, proof: card.proof } };
+}
+
+/** The next key's purging rotation to itself, committing to the key after it. */
+function purgeBy(identity: Address, next: ReturnType<typeof generateNextKey>, nextCommitment: Hex): Operation {
+  const rotation = { newOwner: next.address, nextCommitment, purge: true, revokeDelegates: [], revokeAttributes: [] };
+  return { type: "rotate", identity, salt: next.salt, ...rotation };
+}
 
 /** A fresh identity and a `run` that applies one step of a random history to it, relayed. */
 function randomIdentity(env: Env) {
@@ -78,18 +95,7 @@ function randomIdentity(env: Env) {
       case "approve": {
         // One guardian of two: a proposal that stays open (guardian events, no recovery).
         const i = approvals++ % 2;
-        const card = set.cards[i];
-        const recovery = {
-          newOwner: privateKeyToAccount(generatePrivateKey()).address,
-          nextCommitment: generateNextKey().commitment,
-          purge: true,
-        };
-        return send(guardianKeys[i], {
-          type: "approveRecovery",
-          identity,
-          recovery,
-          proof: { guardian: card.guardian, salt: card.salt, proof: card.proof },
-        });
+        return send(guardianKeys[i], approvalBy(set.cards[i], identity));
       }
       case "purge": {
         if (!next) {
@@ -97,16 +103,7 @@ function randomIdentity(env: Env) {
           await send(controller, { type: "commitNextOwner", identity, commitment: next.commitment });
         }
         const following = generateNextKey();
-        await send(next.privateKey, {
-          type: "rotate",
-          identity,
-          salt: next.salt,
-          newOwner: next.address,
-          nextCommitment: following.commitment,
-          purge: true,
-          revokeDelegates: [],
-          revokeAttributes: [],
-        });
+        await send(next.privateKey, purgeBy(identity, next, following.commitment));
         [controller, next] = [next.privateKey, following];
         published.length = 0;
         return;

@@ -3,7 +3,7 @@
 // a damaged body, another chain's signature and an over-eager client are refused with reasons,
 // and a refused operation costs the relayer nothing.
 import { expect } from "chai";
-import { createPublicClient, createWalletClient, http, type Address, type Hex, type PublicClient } from "viem";
+import { createPublicClient, createWalletClient, http, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   buildGuardianSet,
@@ -159,6 +159,34 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     expect(rotated.json().events).to.include("rotate");
   });
 
+  /** A made-up identity with a 1-of-1 guardian set of a fresh key (set up at the attacker's cost), and that guardian's signed approval of a recovery to the attacker. */
+  async function madeUpApproval(attacker: WalletClient, target: Parameters<typeof relayOperation>[1]): Promise<SignedOperation> {
+    const identityKey = generatePrivateKey();
+    const identity = privateKeyToAccount(identityKey).address;
+    const guardianKey = generatePrivateKey();
+    const set = buildGuardianSet({ identity, guardians: [privateKeyToAccount(guardianKey).address], threshold: 1, delay: 3_600n });
+    const setup = await signOperation(
+      createWalletClient({ account: privateKeyToAccount(identityKey), transport: http(chain.node.url) }),
+      target,
+      { type: "setGuardians", identity, root: set.root, threshold: 1n, delay: 3_600n },
+      { chainId: 31337 },
+    );
+    await relayOperation(attacker, target, setup);
+    const card = set.cards[0];
+    const approve = {
+      type: "approveRecovery",
+      identity,
+      recovery: { newOwner: attacker.account!.address, nextCommitment: generateNextKey().commitment, purge: true },
+      proof: { guardian: card.guardian, salt: card.salt, proof: card.proof },
+    } as const;
+    return await signOperation(
+      createWalletClient({ account: privateKeyToAccount(guardianKey), transport: http(chain.node.url) }),
+      target,
+      approve,
+      { chainId: 31337 },
+    );
+  }
+
   it("a stranger's valid approvals for identities he made up cannot keep an owner's rotation out: protective budgets are per identity and per signer", async () => {
     const dev = devChain(chain.node.url);
     const target = { registry: chain.registry, publicClient };
@@ -172,34 +200,7 @@ describe("resolver service: relaying signed operations (POST /1.0/relay)", funct
     try {
       // Four made-up identities, each with a 1-of-1 guardian set naming a fresh guardian key of his.
       const approvals: SignedOperation[] = [];
-      for (let i = 0; i < 4; i++) {
-        const identityKey = generatePrivateKey();
-        const identity = privateKeyToAccount(identityKey).address;
-        const guardianKey = generatePrivateKey();
-        const set = buildGuardianSet({ identity, guardians: [privateKeyToAccount(guardianKey).address], threshold: 1, delay: 3_600n });
-        const setup = await signOperation(
-          createWalletClient({ account: privateKeyToAccount(identityKey), transport: http(chain.node.url) }),
-          target,
-          { type: "setGuardians", identity, root: set.root, threshold: 1n, delay: 3_600n },
-          { chainId: 31337 },
-        );
-        await relayOperation(attacker, target, setup);
-        const card = set.cards[0];
-        const approve = {
-          type: "approveRecovery",
-          identity,
-          recovery: { newOwner: attacker.account!.address, nextCommitment: generateNextKey().commitment, purge: true },
-          proof: { guardian: card.guardian, salt: card.salt, proof: card.proof },
-        } as const;
-        approvals.push(
-          await signOperation(
-            createWalletClient({ account: privateKeyToAccount(guardianKey), transport: http(chain.node.url) }),
-            target,
-            approve,
-            { chainId: 31337 },
-          ),
-        );
-      }
+      for (let i = 0; i < 4; i++) approvals.push(await madeUpApproval(attacker, target));
       const answers = [];
       for (const a of approvals) answers.push((await postTo(a)).status);
       expect(answers, "each made-up identity spends its own budget, not one shared with the owner").to.deep.equal([200, 200, 200, 200]);

@@ -92,114 +92,93 @@ export async function startSigilServe(
   };
 }
 
+type Chain = ReturnType<typeof devChain>;
+const YEAR = 365n * 86_400n;
+
+/** Sending, relaying (the next key holds no coins) and moving the clock on the stage's chain. */
+function stageTools(chain: Chain, registry: Address) {
+  const target = { registry, publicClient: chain.publicClient };
+  const send = async (wallet: WalletClient, op: Operation) => (await sendOperation(wallet, target, op)).blockNumber;
+  const relay = async (key: Hex, op: SignableOperation) => {
+    const signed = await signOperation(chain.wallet(key), target, op);
+    return (await relayOperation(chain.dev, target, signed)).blockNumber;
+  };
+  const increaseTime = async (seconds: number) => {
+    await chain.publicClient.request({ method: "evm_increaseTime" as never, params: [seconds] as never });
+    await chain.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+  };
+  return { send, relay, increaseTime };
+}
+
+/** Alice: her next key committed; then the theft; then her rotation away from the stolen key. */
+async function aliceStory(chain: Chain, { send, relay, increaseTime }: ReturnType<typeof stageTools>) {
+  const aliceWallet = await chain.funded();
+  const alice = aliceWallet.account.address;
+  const device = privateKeyToAccount(generatePrivateKey()).address;
+  const thief = privateKeyToAccount(generatePrivateKey()).address;
+  const inbox = serviceAttribute("MessagingService", "https://inbox.example/alice");
+  const next = generateNextKey();
+  const sigAuth = (delegate: Address) => ({ identity: alice, delegateType: bytes32Name("sigAuth"), delegate, validity: YEAR });
+  await send(aliceWallet, { type: "addDelegate", ...sigAuth(device) });
+  await send(aliceWallet, { type: "setAttribute", identity: alice, ...inbox, validity: YEAR });
+  await send(aliceWallet, { type: "commitNextOwner", identity: alice, commitment: next.commitment });
+  await increaseTime(2 * 86_400);
+  const theftBlock = await send(aliceWallet, { type: "addDelegate", ...sigAuth(thief) });
+  await send(aliceWallet, { type: "revokeAttribute", identity: alice, ...inbox });
+  await send(aliceWallet, {
+    type: "setAttribute",
+    identity: alice,
+    ...serviceAttribute("MessagingService", "https://evil.example/inbox"),
+    validity: YEAR,
+  });
+  await increaseTime(6 * 3_600);
+  // She rotates with the next key (relayed: it holds no coins), purging, with a fresh next key.
+  const plan = planRotation({ identity: alice, salt: next.salt, newOwner: next.address, nextKey: generateNextKey() });
+  const rotationBlock = await relay(next.privateKey, plan.rotate);
+  await relay(next.privateKey, { type: "addDelegate", ...sigAuth(device) });
+  await relay(next.privateKey, { type: "setAttribute", identity: alice, ...inbox, validity: YEAR });
+  return { did: `did:sigil:localhost:${alice.toLowerCase()}`, address: alice, device, thief, rotationBlock, theftBlock, next };
+}
+
+/** `sigil serve --console --relay`, paying for relayed operations with a funded key of its own. */
+async function serveWithRelay(chain: Chain, nodeUrl: string, registry: Address) {
+  const relayerKey = generatePrivateKey();
+  const relayer = privateKeyToAccount(relayerKey).address;
+  await chain.publicClient.waitForTransactionReceipt({
+    hash: await chain.dev.sendTransaction({ to: relayer, value: 10n ** 19n, chain: null }),
+  });
+  const args = ["--rpc", nodeUrl, "--registry", registry, "--chain-id", "31337", "--network", "localhost", "serve", "--port", "0"];
+  const serve = await startSigilServe([...args, "--console", CONSOLE_DIST, "--relay"], 20_000, { SIGIL_RELAYER_KEY: relayerKey });
+  return { serve, relayer };
+}
+
 export async function startConsoleStage(): Promise<ConsoleStage> {
   const node = await startHardhatNode();
   try {
     const chain = devChain(node.url);
     const registry = await chain.deploySigil();
-    const target = { registry, publicClient: chain.publicClient };
-    const send = async (wallet: WalletClient, op: Operation) => (await sendOperation(wallet, target, op)).blockNumber;
-    const relay = async (key: Hex, op: SignableOperation) => {
-      const signed = await signOperation(chain.wallet(key), target, op);
-      return (await relayOperation(chain.dev, target, signed)).blockNumber;
-    };
-    const increaseTime = async (seconds: number) => {
-      await chain.publicClient.request({ method: "evm_increaseTime" as never, params: [seconds] as never });
-      await chain.publicClient.request({ method: "evm_mine" as never, params: [] as never });
-    };
-    const year = 365n * 86_400n;
-
-    // Alice, her next key committed; then the theft.
-    const aliceWallet = await chain.funded();
-    const alice = aliceWallet.account.address;
-    const device = privateKeyToAccount(generatePrivateKey()).address;
-    const thief = privateKeyToAccount(generatePrivateKey()).address;
-    const inbox = serviceAttribute("MessagingService", "https://inbox.example/alice");
-    const next = generateNextKey();
-    await send(aliceWallet, {
-      type: "addDelegate",
-      identity: alice,
-      delegateType: bytes32Name("sigAuth"),
-      delegate: device,
-      validity: year,
-    });
-    await send(aliceWallet, { type: "setAttribute", identity: alice, ...inbox, validity: year });
-    await send(aliceWallet, { type: "commitNextOwner", identity: alice, commitment: next.commitment });
-    await increaseTime(2 * 86_400);
-    const theftBlock = await send(aliceWallet, {
-      type: "addDelegate",
-      identity: alice,
-      delegateType: bytes32Name("sigAuth"),
-      delegate: thief,
-      validity: year,
-    });
-    await send(aliceWallet, { type: "revokeAttribute", identity: alice, ...inbox });
-    await send(aliceWallet, {
-      type: "setAttribute",
-      identity: alice,
-      ...serviceAttribute("MessagingService", "https://evil.example/inbox"),
-      validity: year,
-    });
-    await increaseTime(6 * 3_600);
-    // She rotates with the next key (relayed: it holds no coins), purging, with a fresh next key.
-    const plan = planRotation({ identity: alice, salt: next.salt, newOwner: next.address, nextKey: generateNextKey() });
-    const rotationBlock = await relay(next.privateKey, plan.rotate);
-    await relay(next.privateKey, {
-      type: "addDelegate",
-      identity: alice,
-      delegateType: bytes32Name("sigAuth"),
-      delegate: device,
-      validity: year,
-    });
-    await relay(next.privateKey, { type: "setAttribute", identity: alice, ...inbox, validity: year });
-
+    const tools = stageTools(chain, registry);
+    const alice = await aliceStory(chain, tools);
     // Bob: the test wallet's account, one service.
-    const bobWallet = chain.wallet(WALLET_KEY);
-    await send(bobWallet, {
+    await tools.send(chain.wallet(WALLET_KEY), {
       type: "setAttribute",
       identity: WALLET_ACCOUNT,
       ...serviceAttribute("MessagingService", "https://inbox.example/bob"),
-      validity: year,
+      validity: YEAR,
     });
-    await increaseTime(30 * 86_400);
-
-    // The service relays too (sigil serve --relay), paying with a key of its own.
-    const relayerKey = generatePrivateKey();
-    const relayer = privateKeyToAccount(relayerKey).address;
-    await chain.publicClient.waitForTransactionReceipt({
-      hash: await chain.dev.sendTransaction({ to: relayer, value: 10n ** 19n, chain: null }),
-    });
-    const serve = await startSigilServe(
-      [
-        "--rpc",
-        node.url,
-        "--registry",
-        registry,
-        "--chain-id",
-        "31337",
-        "--network",
-        "localhost",
-        "serve",
-        "--port",
-        "0",
-        "--console",
-        CONSOLE_DIST,
-        "--relay",
-      ],
-      20_000,
-      { SIGIL_RELAYER_KEY: relayerKey },
-    );
+    await tools.increaseTime(30 * 86_400);
+    const { serve, relayer } = await serveWithRelay(chain, node.url, registry);
     return {
       node,
       registry,
       publicClient: chain.publicClient,
       url: serve.url,
-      alice: { did: `did:sigil:localhost:${alice.toLowerCase()}`, address: alice, device, thief, rotationBlock, theftBlock, next },
+      alice,
       bob: { did: `did:sigil:localhost:${WALLET_ACCOUNT.toLowerCase()}`, address: WALLET_ACCOUNT },
       chain,
       relayer,
-      relay,
-      increaseTime,
+      relay: tools.relay,
+      increaseTime: tools.increaseTime,
       async stop() {
         await serve.stop();
         await node.stop();

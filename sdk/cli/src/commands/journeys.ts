@@ -82,6 +82,12 @@ async function senders(c: Context, identity: Address, fromBlock: bigint): Promis
 }
 
 export function registerJourneyCommands(program: Command, ctx: Ctx) {
+  registerKeygen(program);
+  registerWait(program, ctx);
+  registerHistory(program, ctx);
+}
+
+function registerKeygen(program: Command) {
   program
     .command("keygen")
     .description("generate a signing (Secp256k1, Ed25519) or key-agreement (X25519) key pair into a file, and say how to publish it")
@@ -100,7 +106,9 @@ export function registerJourneyCommands(program: Command, ctx: Ctx) {
       );
       console.log(program.opts().json ? JSON.stringify({ type: o.type, publicKey: card.publicKey, file: o.out }) : card.publicKey);
     });
+}
 
+function registerWait(program: Command, ctx: Ctx) {
   program
     .command("wait <tx>")
     .description("wait for a transaction already sent (its hash) and report the registry's events it shows")
@@ -132,48 +140,52 @@ export function registerJourneyCommands(program: Command, ctx: Ctx) {
         events,
       });
     });
+}
 
+function registerHistory(program: Command, ctx: Ctx) {
   program
     .command("history <did>")
     .description("the audit trail of a DID: every change with its time, block, transaction and sender, and what each purge voided")
-    .action(async (did: string) => {
-      const c = ctx();
-      const identity = c.identity(did);
-      const fromBlock = c.network.fromBlock ?? 0n;
-      const read = await c
-        .spin(
-          "reading…",
-          readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock, scope: "full", logTimestamps: false }),
-        )
-        .catch((error: unknown) => {
-          if (error instanceof EmptyCallError)
-            throw new CliError(`no SigilRegistry at ${c.network.registry} on this chain: check --network`, EXIT.network);
-          throw error;
-        });
-      const events = read.snapshot.events.get(identity.toLowerCase() as Address) ?? [];
-      const sent = await senders(c, identity, fromBlock);
-      const times = new Map([...read.headers].map(([block, header]) => [block, header.timestamp]));
-      const timeOf = async (block: bigint) => times.get(block) ?? (await c.publicClient.getBlock({ blockNumber: block })).timestamp;
-      const rows = [];
-      for (const [i, e] of events.entries()) {
-        if (e.kind === "marker") continue; // its transaction's own event says what changed
-        const time = e.blockTimestamp ?? (await timeOf(e.blockNumber));
-        const tx = sent.get(`${e.blockNumber}:${e.logIndex}`);
-        const purges = (e.kind === "rotate" || e.kind === "recovered") && e.purged;
-        rows.push({
-          block: e.blockNumber,
-          time: new Date(Number(time) * 1000).toISOString(),
-          transaction: tx?.hash,
-          sender: tx?.from,
-          change: describeEvent(e),
-          kind: e.kind,
-          ...(purges ? { voided: voidedBy(events.slice(0, i), time) } : {}),
-        });
-      }
-      const lines = rows.flatMap((r) => [
-        `${r.time}  block ${r.block}  ${r.change}${r.sender ? `  (by ${r.sender}, tx ${r.transaction})` : ""}`,
-        ...(r.voided ? (r.voided.length ? r.voided.map((v) => `    voided: ${v}`) : ["    voided: nothing was live"]) : []),
-      ]);
-      c.print(lines.length ? lines.join("\n") : `${did}: no changes on chain (its document is the default one)`, { did, changes: rows });
+    .action((did: string) => history(ctx(), did));
+}
+
+/** Every change of `did` with its time, block, transaction and sender, and what each purge voided. */
+async function history(c: Context, did: string) {
+  const identity = c.identity(did);
+  const fromBlock = c.network.fromBlock ?? 0n;
+  const read = await c
+    .spin(
+      "reading…",
+      readIdentities(c.publicClient, [identity], { registry: c.network.registry, fromBlock, scope: "full", logTimestamps: false }),
+    )
+    .catch((error: unknown) => {
+      if (error instanceof EmptyCallError)
+        throw new CliError(`no SigilRegistry at ${c.network.registry} on this chain: check --network`, EXIT.network);
+      throw error;
     });
+  const events = read.snapshot.events.get(identity.toLowerCase() as Address) ?? [];
+  const sent = await senders(c, identity, fromBlock);
+  const times = new Map([...read.headers].map(([block, header]) => [block, header.timestamp]));
+  const timeOf = async (block: bigint) => times.get(block) ?? (await c.publicClient.getBlock({ blockNumber: block })).timestamp;
+  const rows = [];
+  for (const [i, e] of events.entries()) {
+    if (e.kind === "marker") continue; // its transaction's own event says what changed
+    const time = e.blockTimestamp ?? (await timeOf(e.blockNumber));
+    const tx = sent.get(`${e.blockNumber}:${e.logIndex}`);
+    const purges = (e.kind === "rotate" || e.kind === "recovered") && e.purged;
+    rows.push({
+      block: e.blockNumber,
+      time: new Date(Number(time) * 1000).toISOString(),
+      transaction: tx?.hash,
+      sender: tx?.from,
+      change: describeEvent(e),
+      kind: e.kind,
+      ...(purges ? { voided: voidedBy(events.slice(0, i), time) } : {}),
+    });
+  }
+  const lines = rows.flatMap((r) => [
+    `${r.time}  block ${r.block}  ${r.change}${r.sender ? `  (by ${r.sender}, tx ${r.transaction})` : ""}`,
+    ...(r.voided ? (r.voided.length ? r.voided.map((v) => `    voided: ${v}`) : ["    voided: nothing was live"]) : []),
+  ]);
+  c.print(lines.length ? lines.join("\n") : `${did}: no changes on chain (its document is the default one)`, { did, changes: rows });
 }

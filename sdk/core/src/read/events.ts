@@ -86,13 +86,22 @@ function decodeArgs(log: RawLog): { eventName: RegistryEventName; args: Record<s
 const MARKER_PREFIX = "0x736967696c2f";
 
 export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
-  const decoded = decodeArgs(log) as ReturnType<typeof decodeArgs> & { args: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const decoded = decodeArgs(log) as ReturnType<typeof decodeArgs> & { args: Args };
   if (!decoded) return undefined;
   const base: EventBase = {
     blockNumber: toBig(log.blockNumber) ?? 0n,
     logIndex: Number(toBig(log.logIndex) ?? 0n),
     blockTimestamp: toBig(log.blockTimestamp),
   };
+  return controllerEvent(decoded, base) ?? guardianEvent(decoded, base);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded by the event's own ABI entry (DECODERS)
+type Args = any;
+type Decoded = { eventName: string; args: Args };
+
+/** ERC-1056's events and pre-rotation's: keys, services, the controller and its next key. */
+function controllerEvent(decoded: Decoded, base: EventBase): RegistryEvent | undefined {
   switch (decoded.eventName) {
     case "DIDOwnerChanged": {
       const a = decoded.args;
@@ -122,6 +131,14 @@ export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
       const a = decoded.args;
       return { ...base, kind: "rotate", newOwner: a.newOwner, nextCommitment: a.nextCommitment, purged: a.purged, epoch: a.epoch };
     }
+    default:
+      return undefined;
+  }
+}
+
+/** Guardian recovery's events: the guardian set, its changes, proposals, approvals and outcomes. */
+function guardianEvent(decoded: Decoded, base: EventBase): RegistryEvent | undefined {
+  switch (decoded.eventName) {
     case "DIDGuardiansProposed": {
       const a = decoded.args;
       const policy = { root: a.root, threshold: Number(a.threshold), delay: a.delay };
