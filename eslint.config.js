@@ -47,7 +47,7 @@ export default tseslint.config(
     ],
   },
   {
-    files: ["sdk/*/src/**/*.ts", "scripts/**/*.ts", "scripts/**/*.mjs", "test/**/*.ts", "hardhat.config.ts"],
+    files: ["sdk/*/src/**/*.ts", "sdk/console/build.ts", "scripts/**/*.ts", "scripts/**/*.mjs", "test/**/*.ts", "hardhat.config.ts"],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     plugins: { "import-x": importX, local: { rules: { "max-lines-per-test-function": maxLinesPerTestFunction } } },
     languageOptions: {

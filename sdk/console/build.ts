@@ -92,10 +92,10 @@ export async function buildConsole(options: { outDir?: string; config?: string; 
   // An empty chunk (a module of re-exports only, such as sigil-did/internal) needs no preload.
   const preload = [...initial, ...reading]
     .filter((f) => f !== "app.js" && outputs[key(f)].bytes > 0)
-    .map((f) => `  <link rel="modulepreload" href="${f}">`)
+    .map((f) => `    <link rel="modulepreload" href="${f}">`)
     .join("\n");
   let html = readFileSync(join(here, "src", "index.html"), "utf8");
-  html = html.replace('  <script type="module" src="app.js"></script>', `  <script type="module" src="app.js"></script>\n${preload}`);
+  html = insertAfter(html, /^\s*<script type="module" src="app\.js"><\/script>$/m, preload);
   if (options.csp !== undefined) {
     const origins = options.csp
       .split(/[\s,]+/)
@@ -104,10 +104,7 @@ export async function buildConsole(options: { outDir?: string; config?: string; 
     const policy =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
       `connect-src 'self' ${origins.join(" ")}; media-src 'self' blob:; base-uri 'none'; form-action 'none'`;
-    html = html.replace(
-      '<meta charset="utf-8">',
-      `<meta charset="utf-8">\n  <meta http-equiv="Content-Security-Policy" content="${policy}">`,
-    );
+    html = insertAfter(html, /^\s*<meta charset="utf-8"\s*\/?>$/m, `    <meta http-equiv="Content-Security-Policy" content="${policy}">`);
   }
   writeFileSync(join(outDir, "index.html"), html);
   copyFileSync(join(here, "src", "favicon.svg"), join(outDir, "favicon.svg"));
@@ -169,4 +166,13 @@ if (process.argv[1] === import.meta.filename) {
   console.log(
     `console built in ${result.outDir}: ${sum((f) => f.bytes)} KB, ${sum((f) => f.gzipBytes)} KB gzip, ${sum((f) => f.brotliBytes)} KB brotli`,
   );
+}
+
+/** Inserts `lines` after the line `marker` matches; a page whose markup no longer has it fails the
+ * build (a silent miss would ship a console without its CSP or preloads). */
+function insertAfter(html: string, marker: RegExp, lines: string): string {
+  const match = marker.exec(html);
+  if (!match) throw new Error(`sdk/console/src/index.html has no line matching ${marker}: the build cannot place what goes after it`);
+  const end = match.index + match[0].length;
+  return lines ? `${html.slice(0, end)}\n${lines}${html.slice(end)}` : html;
 }

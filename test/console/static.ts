@@ -98,6 +98,10 @@ describe("web console as static files on a plain web host", function () {
     const html = readFileSync(join(dir, "site", "index.html"), "utf8");
     expect(html).to.include(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'; style-src 'self';`);
     expect(html).to.include(`connect-src 'self' ${new URL(node.url).origin};`);
+    // The reading chunks are preloaded so that a lookup does not wait on a chain of imports.
+    const preloads = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
+    expect(preloads.length, "modulepreload links").to.be.greaterThan(0);
+    for (const chunk of preloads) expect(files).to.include(chunk);
     expect(JSON.parse(readFileSync(join(dir, "site", "config.json"), "utf8")).network.name).to.equal("devnet");
   });
 
