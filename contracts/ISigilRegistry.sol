@@ -52,6 +52,7 @@ interface ISigilRegistry is IERC1056, ISigilRecovery {
         uint256 legacyNonce; // ERC-1056 nonce of its current owner
         uint256 firstChange; // block of the identity's first change (0 if none): its history starts here
         uint256 purgedAt; // block of the last purge (0 if none): current keys and services start here
+        bytes20 head; // hash chain of the identity's events since its last purge (SigilRecords._link)
     }
 
     /// @notice `identity` committed to its next controller key, by salted hash (see `commitmentOf`).

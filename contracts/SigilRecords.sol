@@ -13,10 +13,13 @@ import {SigilTypedData} from "./SigilTypedData.sol";
 /// recording each change as the head of the identity's `previousChange` chain.
 abstract contract SigilRecords is SigilTypedData {
     /// @dev An identity's record, unpacked. `owner` zero means "the identity itself" unless
-    /// deactivated. `firstChange` and `changed` bound the identity's history (its events lie in
-    /// [firstChange, changed]), so a reader's cost follows the identity's life, not the chain's age.
+    /// deactivated. `head` commits to every event of the identity since its last purge (see
+    /// `_link`), so a reader that holds a proof of this slot can check any endpoint's logs.
+    /// `firstChange` and `changed` bound the identity's history (its events lie in [firstChange,
+    /// changed]), so a reader's cost follows the identity's life, not the chain's age.
     struct Record {
         address owner;
+        bytes20 head;
         uint256 changed;
         uint256 firstChange;
         uint256 epoch;
@@ -36,8 +39,9 @@ abstract contract SigilRecords is SigilTypedData {
 
     uint256 private constant VALID_TO_BITS = 224;
     uint256 private constant VALID_TO_MASK = (1 << VALID_TO_BITS) - 1;
-    // The record in one slot: owner 160 | changed 36 | firstChange 36 | epoch 22 | committed 1 |
-    // deactivated 1. Horizons (docs/did-method-spec.md, section 6): at block 2^36 (545 years of
+    // The record in one slot: head 160 | changed 36 | firstChange 36 | epoch 22 | committed 1 |
+    // deactivated 1 (written by every change; the owner has its own slot, written only when the
+    // controller changes, as in ERC-1056). Horizons (docs/did-method-spec.md, section 6): at block 2^36 (545 years of
     // 250 ms blocks) every write reverts alike, rotations and recoveries included; 2^22 - 1
     // purges per identity, the last kept for a guardian recovery (`_requirePurgeable`).
     uint256 private constant BLOCK_BITS = 36;
@@ -46,6 +50,7 @@ abstract contract SigilRecords is SigilTypedData {
     uint256 private constant EPOCH_MASK = (1 << EPOCH_BITS) - 1;
 
     mapping(address identity => uint256) private _records;
+    mapping(address identity => address) private _owners;
     mapping(address identity => NextKey) internal _nextKeys;
     /// @dev identity => keccak256(abi.encode(delegateType)) => delegate => epoch << 224 | validTo.
     mapping(address => mapping(bytes32 => mapping(address => uint256))) private _delegates;
@@ -76,7 +81,8 @@ abstract contract SigilRecords is SigilTypedData {
     /// @dev The identity's record, unpacked from its slot.
     function _load(address identity) internal view returns (Record memory rec) {
         uint256 p = _records[identity];
-        rec.owner = address(uint160(p));
+        rec.owner = _owners[identity];
+        rec.head = bytes20(uint160(p));
         rec.changed = (p >> 160) & BLOCK_MASK;
         rec.firstChange = (p >> (160 + BLOCK_BITS)) & BLOCK_MASK;
         rec.epoch = (p >> (160 + 2 * BLOCK_BITS)) & EPOCH_MASK;
@@ -87,7 +93,7 @@ abstract contract SigilRecords is SigilTypedData {
     /// @dev Packs and stores the record (the writers of `changed` and `epoch` check their bounds).
     function _store(address identity, Record memory rec) internal {
         _records[identity] =
-            uint256(uint160(rec.owner)) |
+            uint256(uint160(rec.head)) |
             (uint256(rec.changed) << 160) |
             (uint256(rec.firstChange) << (160 + BLOCK_BITS)) |
             (uint256(rec.epoch) << (160 + 2 * BLOCK_BITS)) |
@@ -131,11 +137,44 @@ abstract contract SigilRecords is SigilTypedData {
         _store(identity, rec);
     }
 
+    /// @dev Emits one of the identity's events (declared in IERC1056, ISigilRegistry and
+    /// ISigilRecovery; `data` is its non-indexed arguments, abi-encoded as `emit` would) and
+    /// chains it into `rec.head`. Emitted by hand so that the data is encoded once for the log
+    /// and the chain (the registry is near EIP-170's size limit).
+    function _log(address identity, Record memory rec, bytes32 topic0, bytes memory data) internal {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            log2(add(data, 32), mload(data), topic0, identity)
+        }
+        _link(rec, topic0, bytes32(0), data);
+    }
+
+    /// @dev `_log` for the events with a second indexed argument (a recovery proposal's id).
+    function _log3(address identity, Record memory rec, bytes32 topic0, bytes32 topic2, bytes memory data) internal {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            log3(add(data, 32), mload(data), topic0, identity, topic2)
+        }
+        _link(rec, topic0, topic2, data);
+    }
+
+    /// @dev head' = bytes20(keccak256(head ‖ uint64 block ‖ uint64 time ‖ topic0 ‖ topic2 or 0 ‖
+    /// keccak256(data))). A reader holding a proof of the record recomputes the head from the logs
+    /// any endpoint gives it: a log left out, altered, reordered, injected or moved to another
+    /// block or time changes the result.
+    function _link(Record memory rec, bytes32 topic0, bytes32 topic2, bytes memory data) private view {
+        rec.head = bytes20(
+            keccak256(
+                abi.encodePacked(rec.head, uint64(block.number), uint64(block.timestamp), topic0, topic2, keccak256(data))
+            )
+        );
+    }
+
     /// @dev Ends a change that emits no ERC-1056 event of its own: a `DIDAttributeChanged` marker
     /// named `what` (`sigil/...`; empty value, validTo 0) keeps the block on the chain that stock
     /// ERC-1056 readers walk (they skip events they cannot decode, and would stop there).
     function _touchSigil(address identity, Record memory rec, bytes32 what) internal {
-        emit IERC1056.DIDAttributeChanged(identity, what, "", 0, rec.changed);
+        _log(identity, rec, IERC1056.DIDAttributeChanged.selector, abi.encode(what, "", 0, rec.changed));
         _touch(identity, rec);
     }
 
@@ -150,8 +189,9 @@ abstract contract SigilRecords is SigilTypedData {
     /// @dev The one place the controller changes. The zero address deactivates, for good.
     function _setOwner(address identity, Record memory rec, address newOwner) internal {
         rec.owner = newOwner;
+        _owners[identity] = newOwner;
         if (newOwner == address(0)) rec.deactivated = true;
-        emit IERC1056.DIDOwnerChanged(identity, newOwner, rec.changed);
+        _log(identity, rec, IERC1056.DIDOwnerChanged.selector, abi.encode(newOwner, rec.changed));
     }
 
     /// @dev Replaces the commitment (zero clears it) with seniority `since` (see SigilRecovery's
@@ -185,6 +225,9 @@ abstract contract SigilRecords is SigilTypedData {
             if (rec.epoch >= EPOCH_MASK) revert ISigilRegistry.SigilEpochExhausted(identity);
             ++rec.epoch;
             _nextKeys[identity].purgedAt = SafeCast.toUint40(block.number);
+            // What was published before is void, so the chain a reader checks starts again here,
+            // with this change's DIDOwnerChanged: a current document needs no older log.
+            rec.head = bytes20(0);
         }
         _setCommitment(identity, rec, newOwner == address(0) ? bytes32(0) : nextCommitment, since);
         _setOwner(identity, rec, newOwner);
@@ -202,7 +245,7 @@ abstract contract SigilRecords is SigilTypedData {
         _delegates[identity][keccak256(abi.encode(delegateType))][delegate] =
             (uint256(rec.epoch) << VALID_TO_BITS) |
             stored;
-        emit IERC1056.DIDDelegateChanged(identity, delegateType, delegate, validTo, rec.changed);
+        _log(identity, rec, IERC1056.DIDDelegateChanged.selector, abi.encode(delegateType, delegate, validTo, rec.changed));
         _touch(identity, rec);
     }
 
@@ -211,11 +254,11 @@ abstract contract SigilRecords is SigilTypedData {
         _delegates[identity][keccak256(abi.encode(delegateType))][delegate] =
             (uint256(rec.epoch) << VALID_TO_BITS) |
             block.timestamp;
-        emit IERC1056.DIDDelegateChanged(identity, delegateType, delegate, block.timestamp, rec.changed);
+        _log(identity, rec, IERC1056.DIDDelegateChanged.selector, abi.encode(delegateType, delegate, block.timestamp, rec.changed));
     }
 
     function _revokeAttribute(address identity, Record memory rec, bytes32 name, bytes calldata value) internal {
-        emit IERC1056.DIDAttributeChanged(identity, name, value, 0, rec.changed);
+        _log(identity, rec, IERC1056.DIDAttributeChanged.selector, abi.encode(name, value, 0, rec.changed));
     }
 
     /// @dev ERC-1056 revocation events for listed entries (for stock readers); touches nothing.

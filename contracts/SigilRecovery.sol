@@ -203,7 +203,8 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         _cancelGuardianChange(identity, rec);
         _takeControl(identity, rec, recovery.newOwner, recovery.nextCommitment, block.timestamp, recovery.purge);
         if (recovery.guardians.replace) _replaceGuardians(identity, rec, recovery.guardians);
-        emit DIDRecovered(identity, id, recovery.newOwner, _nextKeys[identity].commitment, recovery.purge, rec.epoch);
+        bytes32 nextCommitment = _nextKeys[identity].commitment;
+        _log3(identity, rec, DIDRecovered.selector, id, abi.encode(recovery.newOwner, nextCommitment, recovery.purge, rec.epoch));
         _touch(identity, rec);
     }
 
@@ -305,7 +306,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
             effectiveAt,
             SafeCast.toUint40(block.timestamp)
         );
-        emit DIDGuardiansProposed(identity, root, threshold, delay, effectiveAt, rec.changed);
+        _log(identity, rec, DIDGuardiansProposed.selector, abi.encode(root, threshold, delay, effectiveAt, rec.changed));
     }
 
     /// @dev Installs a rotation's or a recovery's guardian update at once (seniority from now).
@@ -329,7 +330,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     ) private {
         _guardians[identity] = Guardians(root, uint8(threshold), uint32(delay), SafeCast.toUint40(since));
         ++_recoveries[identity].round; // approvals given under the old set are void
-        emit DIDGuardiansChanged(identity, root, threshold, delay, rec.changed);
+        _log(identity, rec, DIDGuardiansChanged.selector, abi.encode(root, threshold, delay, rec.changed));
     }
 
     function _approve(
@@ -348,9 +349,16 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
         bytes32 id = recoveryProposalId(identity, recovery);
         (uint256 approvals, bool armed) = _count(identity, id, proof.guardian, delay);
         _spendApproval(identity, r.round, proof.guardian);
-        if (approvals == 1) emit DIDRecoveryProposed(identity, id, recovery, r.round, rec.changed);
+        if (approvals == 1) {
+            _log3(identity, rec, DIDRecoveryProposed.selector, id, abi.encode(recovery, r.round, rec.changed));
+        }
         if (armed) (r.armedProposal, r.armedAt) = (id, SafeCast.toUint40(block.timestamp));
-        emit DIDRecoveryApproved(identity, id, proof.guardian, approvals, armed ? block.timestamp + delay : 0, rec.changed);
+        _logApproval(identity, rec, id, abi.encode(proof.guardian, approvals, armed ? block.timestamp + delay : 0, rec.changed));
+    }
+
+    /// @dev The approval's event and marker (apart from `_approve` for the stack's sake).
+    function _logApproval(address identity, Record memory rec, bytes32 id, bytes memory data) private {
+        _log3(identity, rec, DIDRecoveryApproved.selector, id, data);
         _touchSigil(identity, rec, RECOVERY_MARKER);
     }
 
@@ -419,7 +427,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     }
 
     function _dropRecovery(address identity, Record memory rec, Recovery storage r) private {
-        emit DIDRecoveryCancelled(identity, r.armedProposal, rec.changed);
+        _log3(identity, rec, DIDRecoveryCancelled.selector, r.armedProposal, abi.encode(rec.changed));
         (r.armedProposal, r.armedAt) = (bytes32(0), 0);
         ++r.round;
     }
@@ -427,7 +435,7 @@ abstract contract SigilRecovery is ISigilRecovery, SigilRecords {
     function _cancelGuardianChange(address identity, Record memory rec) internal {
         if (_guardianChanges[identity].effectiveAt == 0) return;
         delete _guardianChanges[identity];
-        emit DIDGuardianChangeCancelled(identity, rec.changed);
+        _log(identity, rec, DIDGuardianChangeCancelled.selector, abi.encode(rec.changed));
     }
 
     function _requireNoArmedRecovery(address identity) private view {

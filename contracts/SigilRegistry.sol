@@ -20,7 +20,7 @@ import {SigilRecovery} from "./SigilRecovery.sol";
 /// only in events, as in ERC-1056. See docs/design-storage-vs-events.md.
 contract SigilRegistry is ISigilRegistry, SigilRecovery {
     /// @notice Version of this registry's rules, recorded in deployments/.
-    string public constant VERSION = "2.1.0";
+    string public constant VERSION = "2.2.0";
 
     /// @inheritdoc IERC1056
     mapping(address signer => uint256) public nonce;
@@ -81,7 +81,8 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
             nonce: nonces(identity),
             legacyNonce: nonce[owner],
             firstChange: rec.firstChange,
-            purgedAt: next.purgedAt
+            purgedAt: next.purgedAt,
+            head: rec.head
         });
     }
 
@@ -457,7 +458,7 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
         bytes calldata value,
         uint256 validity
     ) private {
-        emit DIDAttributeChanged(identity, name, value, block.timestamp + validity, rec.changed);
+        _log(identity, rec, DIDAttributeChanged.selector, abi.encode(name, value, block.timestamp + validity, rec.changed));
         _touch(identity, rec);
     }
 
@@ -468,7 +469,7 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
         // From here on only the next key or a recovery changes guardians: a change the current
         // key proposed before (perhaps a thief, unnoticed) must not apply under the commitment.
         _cancelGuardianChange(identity, rec);
-        emit DIDNextOwnerCommitted(identity, commitment, rec.changed);
+        _log(identity, rec, DIDNextOwnerCommitted.selector, abi.encode(commitment, rec.changed));
         _touchSigil(identity, rec, "sigil/next");
     }
 
@@ -518,7 +519,8 @@ contract SigilRegistry is ISigilRegistry, SigilRecovery {
         _beforeRotation(identity, rec, next.since, rotation.newOwner, rotation.guardians);
         _revokeListed(identity, rec, rotation.revokeDelegates, rotation.revokeAttributes);
         _takeControl(identity, rec, rotation.newOwner, rotation.nextCommitment, next.since, rotation.purge);
-        emit DIDOwnerRotated(identity, rotation.newOwner, _nextKeys[identity].commitment, rotation.purge, rec.epoch);
+        bytes32 nextCommitment = _nextKeys[identity].commitment;
+        _log(identity, rec, DIDOwnerRotated.selector, abi.encode(rotation.newOwner, nextCommitment, rotation.purge, rec.epoch));
         _touch(identity, rec);
     }
 }

@@ -1655,6 +1655,11 @@ export const sigilRegistryAbi = [
             "internalType": "uint256",
             "name": "purgedAt",
             "type": "uint256"
+          },
+          {
+            "internalType": "bytes20",
+            "name": "head",
+            "type": "bytes20"
           }
         ],
         "internalType": "struct ISigilRegistry.IdentityState",
@@ -1736,6 +1741,11 @@ export const sigilRegistryAbi = [
             "internalType": "uint256",
             "name": "purgedAt",
             "type": "uint256"
+          },
+          {
+            "internalType": "bytes20",
+            "name": "head",
+            "type": "bytes20"
           }
         ],
         "internalType": "struct ISigilRegistry.IdentityState[]",
@@ -3236,6 +3246,11 @@ export const identityStatesAbi = [
             "internalType": "uint256",
             "name": "purgedAt",
             "type": "uint256"
+          },
+          {
+            "internalType": "bytes20",
+            "name": "head",
+            "type": "bytes20"
           }
         ],
         "internalType": "struct ISigilRegistry.IdentityState[]",

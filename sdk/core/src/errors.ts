@@ -156,7 +156,8 @@ export type ConsistencyCheck =
   | "commitment"
   | "firstChange"
   | "blockTime"
-  | "header";
+  | "header"
+  | "head";
 
 /** An endpoint's answers contradict the question or each other (DID Resolution `internalError`):
  * refused rather than shown as a document built from part of them. */

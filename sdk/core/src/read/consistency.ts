@@ -10,6 +10,7 @@ import { InconsistentAnswerError, type ConsistencyCheck } from "../errors.ts";
 import type { RawLog, RegistryEvent } from "./events.ts";
 import type { LogFilter } from "./log-ranges.ts";
 import type { IdentityState } from "./types.ts";
+import { chainStart, eventsHead } from "./log-chain.ts";
 
 const big = (v: bigint | Hex | number | null | undefined) => (v === null || v === undefined ? undefined : BigInt(v));
 const tag = (t: string | undefined) => (t === undefined || !t.startsWith("0x") ? undefined : BigInt(t));
@@ -64,7 +65,7 @@ export interface HistoryCheck {
 
 /** Refuses a state and a history that tell different stories of one identity. */
 export function checkHistory({ id, state, events, exit, headTime, partial }: HistoryCheck): void {
-  const fail = (check: ConsistencyCheck, what: string) => {
+  const fail = (check: ConsistencyCheck, what: string): never => {
     throw new InconsistentAnswerError(check, `for ${id}, ${what}`);
   };
   let time = 0n;
@@ -111,4 +112,20 @@ export function checkHistory({ id, state, events, exit, headTime, partial }: His
   if (!state.deactivated && commitment.toLowerCase() !== state.nextOwnerCommitment.toLowerCase()) {
     fail("commitment", `its state's next-key commitment is ${state.nextOwnerCommitment}, but its logs' last is ${commitment}`);
   }
+  checkHead(state, events, fail);
+}
+
+/** The logs since the last purge must reproduce the state's event-chain head (registry 2.2).
+ * Skipped when a log's block time is unknown (a node whose logs lack blockTimestamp): the default
+ * mode does not fetch a header per change for it; the verified mode does. */
+function checkHead(state: IdentityState, events: readonly RegistryEvent[], fail: (check: ConsistencyCheck, what: string) => never) {
+  const start = chainStart(events, state.purgedAt);
+  if (start >= 0 && events.slice(start).some((e) => e.blockTimestamp === undefined)) return;
+  const head = eventsHead(events, state.purgedAt);
+  if (head?.toLowerCase() === state.head.toLowerCase()) return;
+  const since = state.purgedAt ? `the purge at block ${state.purgedAt}` : "the first change";
+  fail(
+    "head",
+    `its state's event-chain head is ${state.head}, but its logs since ${since} produce ${head ?? "no chain (no purge there)"}: a log was left out, altered, reordered or injected`,
+  );
 }

@@ -11,6 +11,8 @@ interface EventBase {
   /** Unix seconds of the block, when the node includes `blockTimestamp` in logs. */
   blockTimestamp?: bigint;
   previousChange?: bigint;
+  /** What the registry's hash chain binds of the log besides its block and time (log-chain.ts). */
+  link: { topic0: Hex; topic2: Hex; data: Hex };
 }
 
 export interface RecoveryProposalData {
@@ -82,6 +84,8 @@ function decodeArgs(log: RawLog): { eventName: RegistryEventName; args: Record<s
   }
 }
 
+const ZERO_WORD = `0x${"0".repeat(64)}`;
+
 /** bytes32 names starting "sigil/": the registry's markers of Sigil-only changes. */
 const MARKER_PREFIX = "0x736967696c2f";
 
@@ -92,6 +96,7 @@ export function decodeRegistryLog(log: RawLog): RegistryEvent | undefined {
     blockNumber: toBig(log.blockNumber) ?? 0n,
     logIndex: Number(toBig(log.logIndex) ?? 0n),
     blockTimestamp: toBig(log.blockTimestamp),
+    link: { topic0: log.topics[0] as Hex, topic2: (log.topics[2] ?? ZERO_WORD) as Hex, data: log.data },
   };
   return controllerEvent(decoded, base) ?? guardianEvent(decoded, base);
 }

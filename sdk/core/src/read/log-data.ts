@@ -1,5 +1,5 @@
 // Decodes ABI data straight from the hex string, for the types the registry's events and its
-// identityStates answer use: 32-byte words of addresses, uints, bools and bytes32, dynamic
+// identityStates answer use: 32-byte words of addresses, uints, bools, bytes20 and bytes32, dynamic
 // `bytes`, static tuples of those, and arrays of static tuples. It is what decodeAbiParameters
 // does for these types, without converting the data to bytes and back (most of a long history's
 // client CPU) and without viem's general ABI coder in a browser bundle. Strict as viem: a word
@@ -27,11 +27,15 @@ function staticWords(param: AbiParameter): number | undefined {
     }
     return n;
   }
-  return /^(address|bool|bytes32|uint\d*)$/.test(param.type) ? 1 : undefined;
+  return /^(address|bool|bytes20|bytes32|uint\d*)$/.test(param.type) ? 1 : undefined;
 }
 
 function decodeWord(type: string, w: string): unknown {
   if (type === "bytes32") return `0x${w}`;
+  if (type === "bytes20") {
+    if (!/0{24}$/.test(w)) throw new LogDataError("dirty bytes20 padding");
+    return `0x${w.slice(0, 40)}`;
+  }
   if (type === "address") {
     if (!/^0{24}/.test(w)) throw new LogDataError("dirty address padding");
     return getAddress(`0x${w.slice(24)}`);

@@ -15,6 +15,8 @@ export interface IdentityState {
   firstChange: bigint;
   /** Block of its last purge (0: never purged): keys and services start there. */
   purgedAt: bigint;
+  /** Registry 2.2's hash chain of the identity's events since its last purge (log-chain.ts). */
+  head: Hex;
 }
 
 export interface IdentitySnapshot {
