@@ -7,22 +7,12 @@
 // states it for users. Set LIES_TABLE=<file> to write the observed table as markdown.
 import { writeFileSync } from "node:fs";
 import { expect } from "chai";
-import { toHex, type Address } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import {
-  buildGuardianSet,
-  bytes32Name,
-  createSigilResolver,
-  generateNextKey,
-  InvalidInputError,
-  sendOperation,
-  serviceAttribute,
-  type SigilNetwork,
-} from "sigil-did";
-import { devChain } from "../support/dev-chain.ts";
+import type { Address } from "viem";
+import { createSigilResolver, InvalidInputError, type SigilNetwork } from "sigil-did";
 import { startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
 import { startRpcProxy, type RpcProxy } from "../support/rpc-proxy.ts";
 import { LIES, tamperFor, type Lie, type LieContext } from "../support/lies.ts";
+import { randomAddress, rpc, writeHistory } from "../support/victim-history.ts";
 
 type Outcome = "correct" | "refused" | "wrong";
 
@@ -108,18 +98,6 @@ const NAMED: Record<string, string> = {
   "header-other-block": "it answered the header of block",
 };
 
-const DAY = 86_400n;
-const rpc = async (url: string, method: string, params: unknown[] = []) =>
-  (
-    (await (
-      await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      })
-    ).json()) as { result: unknown }
-  ).result;
-const randomAddress = () => privateKeyToAccount(generatePrivateKey()).address;
 const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z");
 
 describe("sdk resolver against a lying RPC endpoint (one lie at a time, real hardhat node)", function () {
@@ -339,146 +317,4 @@ function firstDifference(a: unknown, b: unknown, path = ""): string {
   }
   const cut = (v: unknown) => (JSON.stringify(v) ?? "undefined").slice(0, 70);
   return `${path || "(root)"}: ${cut(a)} → ${cut(b)}`;
-}
-
-type Send = (w: Wallet, op: Parameters<typeof sendOperation>[2], at?: Address) => ReturnType<typeof sendOperation>;
-type Wallet = Awaited<ReturnType<ReturnType<typeof devChain>["funded"]>>;
-
-/** Deploys two registries and writes the victim's history: guardians, keys and services, a
- * next-key commitment, the theft (on both registries), a purging rotation and later changes. */
-async function writeHistory(url: string, thief: Address) {
-  const chain = devChain(url);
-  const { publicClient } = chain;
-  const registry = await chain.deploySigil();
-  const otherRegistry = await chain.deploySigil();
-  const advance = async (seconds: bigint) => {
-    await rpc(url, "evm_increaseTime", [Number(seconds)]);
-    await rpc(url, "evm_mine");
-  };
-  const owner = await chain.funded(); // the key that will be stolen
-  const victim = owner.account.address;
-  const send: Send = (w, op, at = registry) => sendOperation(w, { registry: at, publicClient }, op);
-  const next = await beforeTheft(send, owner, victim);
-  await advance(DAY);
-  await theft(send, owner, victim, thief, otherRegistry);
-  const { rotationTime, changeVictim } = await rotateAway(chain, send, advance, victim, next);
-  const bystander = await writeBystander(chain, send);
-  for (let i = 0; i < 3; i++) await rpc(url, "evm_mine");
-  return { registry, otherRegistry, victim, rotationTime, changeVictim, bystander };
-}
-
-async function beforeTheft(send: Send, owner: Wallet, victim: Address) {
-  const set = buildGuardianSet({ identity: victim, guardians: [randomAddress(), randomAddress()], threshold: 1, delay: 3_600n });
-  await send(owner, {
-    type: "setAttribute",
-    identity: victim,
-    ...serviceAttribute("Inbox", "https://inbox.example/alice"),
-    validity: 365n * DAY,
-  });
-  await send(owner, { type: "setGuardians", identity: victim, root: set.root, threshold: 1n, delay: 3_600n });
-  await send(owner, {
-    type: "setAttribute",
-    identity: victim,
-    name: bytes32Name("did/pub/Ed25519/veriKey/base64"),
-    value: toHex(new Uint8Array(32).fill(7)),
-    validity: 365n * DAY,
-  });
-  await send(owner, {
-    type: "addDelegate",
-    identity: victim,
-    delegateType: bytes32Name("veriKey"),
-    delegate: randomAddress(),
-    validity: 365n * DAY,
-  });
-  const next = generateNextKey();
-  await send(owner, { type: "commitNextOwner", identity: victim, commitment: next.commitment });
-  return next;
-}
-
-async function theft(send: Send, owner: Wallet, victim: Address, thief: Address, otherRegistry: Address) {
-  // The key is stolen: the thief publishes its own key and a phishing inbox.
-  await send(owner, {
-    type: "addDelegate",
-    identity: victim,
-    delegateType: bytes32Name("veriKey"),
-    delegate: thief,
-    validity: 365n * DAY,
-  });
-  await send(owner, {
-    type: "setAttribute",
-    identity: victim,
-    ...serviceAttribute("Inbox", "https://phish.example/alice"),
-    validity: 365n * DAY,
-  });
-  // The stolen key writes on another deployment too (for "another registry's answers").
-  await send(
-    owner,
-    { type: "addDelegate", identity: victim, delegateType: bytes32Name("veriKey"), delegate: thief, validity: 365n * DAY },
-    otherRegistry,
-  );
-  // The owner rotates to the committed key, purging everything the thief published.
-}
-
-async function rotateAway(
-  chain: ReturnType<typeof devChain>,
-  send: Send,
-  advance: (seconds: bigint) => Promise<void>,
-  victim: Address,
-  next: ReturnType<typeof generateNextKey>,
-) {
-  const { publicClient } = chain;
-  const following = generateNextKey();
-  const nextWallet = chain.wallet(next.privateKey);
-  await publicClient.waitForTransactionReceipt({
-    hash: await chain.dev.sendTransaction({ to: next.address, value: 10n ** 18n, chain: null }),
-  });
-  const rotation = await send(nextWallet, {
-    type: "rotate",
-    identity: victim,
-    salt: next.salt,
-    newOwner: next.address,
-    nextCommitment: following.commitment,
-    purge: true,
-    revokeDelegates: [],
-    revokeAttributes: [],
-  });
-  const rotationTime = (await publicClient.getBlock({ blockNumber: rotation.blockNumber })).timestamp;
-  await advance(10n * DAY);
-  await send(nextWallet, {
-    type: "setAttribute",
-    identity: victim,
-    name: bytes32Name("did/pub/Secp256k1/veriKey/hex"),
-    value: toHex(new Uint8Array(33).fill(2)),
-    validity: 365n * DAY,
-  });
-  const lost = { delegateType: bytes32Name("sigAuth"), delegate: randomAddress() }; // a key later lost, and revoked
-  await send(nextWallet, { type: "addDelegate", identity: victim, ...lost, validity: 365n * DAY });
-  await advance(DAY);
-  await send(nextWallet, { type: "revokeDelegate", identity: victim, ...lost });
-  await send(nextWallet, {
-    type: "setAttribute",
-    identity: victim,
-    ...serviceAttribute("Inbox", "https://inbox.example/alice-2"),
-    validity: 365n * DAY,
-  });
-  const changeVictim = () =>
-    send(nextWallet, {
-      type: "setAttribute",
-      identity: victim,
-      ...serviceAttribute("Backup", "https://backup.example/alice"),
-      validity: 365n * DAY,
-    });
-  return { rotationTime, changeVictim };
-}
-
-async function writeBystander(chain: ReturnType<typeof devChain>, send: Send) {
-  const other = await chain.funded();
-  const bystander = other.account.address;
-  await send(other, {
-    type: "setAttribute",
-    identity: bystander,
-    ...serviceAttribute("Home", "https://bob.example"),
-    validity: 365n * DAY,
-  });
-  return bystander;
 }
