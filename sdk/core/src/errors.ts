@@ -412,3 +412,30 @@ export function toSigilError(error: unknown): SigilError {
     return new RpcUnreachableError({ cause: error });
   return new UnexpectedError({ cause: error });
 }
+
+/** The fact a ProofError is about (sdk/core/src/read/header.ts, proof.ts, trust.ts). */
+export type ProofFact =
+  | "header" // the block is missing, or a field of it is malformed
+  | "blockHash" // the fields do not hash to the hash claimed or expected
+  | "blockNumber" // another block than the one asked
+  | "parentHash" // a header does not link to the verified one before it
+  | "checkpoint" // the checkpoint is further behind the head than the policy walks
+  | "address" // an eth_getProof answer for another account than asked
+  | "slot" // an eth_getProof answer for other storage slots than asked
+  | "accountProof" // the account proof does not lead from the header's stateRoot
+  | "account" // the account fields claimed differ from the proven ones
+  | "storageProof" // a storage proof does not lead from the account's storageHash
+  | "value"; // a storage value claimed differs from the proven one
+
+/** What an RPC endpoint said does not check against a block header the app trusts (or the header
+ * itself does not check): nothing it said is used (DID Resolution `internalError`). */
+export class ProofError extends SigilError {
+  override name = "ProofError";
+  readonly what: ProofFact;
+  constructor(what: ProofFact, details: string, options: { hint?: string; shortMessage?: string; cause?: unknown } = {}) {
+    const hint = options.hint ?? "the endpoint is faulty or lying: use another endpoint";
+    const short = options.shortMessage ?? `the RPC endpoint's ${what} does not check`;
+    super("internalError", short, { details: `${details}; ${hint}`, hint, cause: options.cause });
+    this.what = what;
+  }
+}
