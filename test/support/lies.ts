@@ -11,6 +11,7 @@ import {
   encodeAbiParameters,
   encodeEventTopics,
   encodeFunctionResult,
+  keccak256,
   maxUint256,
   pad,
   toHex,
@@ -74,6 +75,8 @@ interface LieHooks {
   /** identityStates' chain id, block and time (all identities). */
   head?(head: { chainId: bigint; blockNumber: bigint; timestamp: bigint }): void;
   request?(req: RpcRequest): Promise<RpcRequest | RpcAnswer> | RpcRequest | RpcAnswer;
+  /** Any other answer (proofs, headers), rewritten. */
+  answer?(req: RpcRequest, answer: RpcAnswer): Promise<RpcAnswer> | RpcAnswer;
 }
 
 type LogFilterJson = { address?: Hex; topics?: (Hex | Hex[] | null)[]; fromBlock?: string; toBlock?: string };
@@ -510,6 +513,87 @@ export const LIES: readonly Lie[] = [
   },
 ];
 
+type ProofJson = { address: Hex; storageProof: { key: Hex; value: Hex; proof: Hex[] }[]; [k: string]: unknown };
+const isProof = (req: RpcRequest) => req.method === "eth_getProof";
+/** The identity's record slot (registry 2.2: mapping at slot 3), as eth_getProof keys it. */
+const recordSlot = (identity: Address) =>
+  keccak256(`0x${pad(identity.toLowerCase() as Hex).slice(2)}${toHex(3n, { size: 32 }).slice(2)}` as Hex).toLowerCase();
+const withRecord = (answer: RpcAnswer, identity: Address, change: (e: ProofJson["storageProof"][number]) => object): RpcAnswer => {
+  const proof = answer.result as ProofJson | null;
+  if (!proof?.storageProof) return answer;
+  const slot = recordSlot(identity);
+  if (!proof.storageProof.some((e) => BigInt(e.key) === BigInt(slot))) return answer;
+  return {
+    ...answer,
+    result: { ...proof, storageProof: proof.storageProof.map((e) => (BigInt(e.key) === BigInt(slot) ? { ...e, ...change(e) } : e)) },
+  };
+};
+
+/** Lies only the verified mode meets: about EIP-1186 proofs and the headers they are checked
+ * against (test/sdk/verified.ts tells them together with LIES). */
+export const PROOF_LIES: readonly Lie[] = [
+  {
+    name: "proof-stale-block",
+    says: "eth_getProof answered at the block before the rotation (a genuine proof of an older state)",
+    make: (ctx) => ({
+      request: async (req) => {
+        if (!isProof(req)) return req;
+        const honest = (await ctx.upstream("eth_call", [{ to: ctx.registry, data: encodeStates([ctx.identity]) }, "latest"])) as Hex;
+        const [, , , [s]] = decodeStates(honest);
+        return { ...req, params: [req.params![0], req.params![1], toHex((s.purgedAt > 0n ? s.purgedAt : s.changed) - 1n)] };
+      },
+    }),
+  },
+  {
+    name: "proof-value",
+    says: "the record's value in eth_getProof is another (its proof nodes left as they are)",
+    make: (ctx) => ({ answer: (_req, a) => withRecord(a, ctx.identity, (e) => ({ value: toHex(BigInt(e.value) ^ 1n) })) }),
+  },
+  {
+    name: "proof-nodes-swapped",
+    says: "the record's proof nodes are another slot's (the value claimed with them)",
+    make: (ctx) => ({
+      answer: (_req, a) => {
+        const other = (a.result as ProofJson | null)?.storageProof?.find((e) => BigInt(e.key) !== BigInt(recordSlot(ctx.identity)));
+        return other ? withRecord(a, ctx.identity, () => ({ value: other.value, proof: other.proof })) : a;
+      },
+    }),
+  },
+  {
+    name: "proof-truncated",
+    says: "the record's proof lacks its last node",
+    make: (ctx) => ({ answer: (_req, a) => withRecord(a, ctx.identity, (e) => ({ proof: e.proof.slice(0, -1) })) }),
+  },
+  {
+    name: "proof-other-registry",
+    says: "eth_getProof answers for another SigilRegistry (where the stolen key wrote), its address rewritten",
+    make: (ctx) => ({
+      request: (req) => (isProof(req) ? { ...req, params: [ctx.otherRegistry, ...req.params!.slice(1)] } : req),
+      answer: (req, a) => (isProof(req) && a.result ? { ...a, result: { ...(a.result as object), address: ctx.registry } } : a),
+    }),
+  },
+  {
+    name: "proof-account-stripped",
+    says: "the registry's account proof is empty (as if no contract were there)",
+    make: () => ({ answer: (req, a) => (isProof(req) && a.result ? { ...a, result: { ...(a.result as object), accountProof: [] } } : a) }),
+  },
+  {
+    name: "header-state-root",
+    says: "every block header's stateRoot is replaced (so forged proofs would check against it)",
+    make: () => ({
+      answer: (req, a) =>
+        req.method.startsWith("eth_getBlockBy") && a.result
+          ? { ...a, result: { ...(a.result as object), stateRoot: keccak256("0x01") } }
+          : a,
+    }),
+  },
+  {
+    name: "header-head-low",
+    says: "its head is block 1 (dragging a quorum's target back to before the history)",
+    make: () => ({ answer: (req, a) => (req.method === "eth_blockNumber" ? { ...a, result: "0x1" } : a) }),
+  },
+];
+
 /** `block`'s logs with their block time moved by `by` seconds. */
 function shift(logs: JsonLog[], block: bigint | undefined, by: bigint): JsonLog[] {
   if (block === undefined) return logs;
@@ -593,6 +677,11 @@ export function tamperFor(lie: Lie, ctx: LieContext, options: LyingOptions = {})
             result: [head.chainId, head.blockNumber, head.timestamp, forged],
           } as never),
         };
+      }
+      if (hooks.answer) {
+        const out = await hooks.answer(req, answer);
+        if (out !== answer) tamper.told++;
+        return out;
       }
       return answer;
     },

@@ -425,7 +425,10 @@ export type ProofFact =
   | "accountProof" // the account proof does not lead from the header's stateRoot
   | "account" // the account fields claimed differ from the proven ones
   | "storageProof" // a storage proof does not lead from the account's storageHash
-  | "value"; // a storage value claimed differs from the proven one
+  | "value" // a storage value claimed differs from the proven one
+  | "registry" // no contract at the registry's address in the proven state
+  | "events" // the logs do not reproduce the proven event-chain head (registry 2.2)
+  | "guardians"; // the guardian events disagree with the proven guardian and recovery state
 
 /** What an RPC endpoint said does not check against a block header the app trusts (or the header
  * itself does not check): nothing it said is used (DID Resolution `internalError`). */

@@ -2,7 +2,7 @@
 // metadata (versions, deactivation, and Sigil's block: controller, epoch, pre-rotation,
 // guardians and recoveries), and error results that never throw.
 import type { DIDDocumentMetadata, DIDResolutionResult } from "did-resolver";
-import { zeroHash, type Address } from "viem";
+import { zeroHash, type Address, type Hex } from "viem";
 import { buildDocument, type DocumentPoint } from "./document.ts";
 import { InternalError, SigilError } from "../errors.ts";
 import type { RegistryEvent } from "../read/events.ts";
@@ -41,6 +41,8 @@ export interface ResultInput {
   isDefaultNetwork?: boolean;
   /** The identity's first change (from its state), when `events` may start later (at its last purge). */
   firstChange?: bigint;
+  /** The trusted header the read was verified against (the network's `verify`), if it was. */
+  verification?: { blockNumber: bigint; blockHash: Hex; basis: string };
 }
 
 export function buildResult(input: ResultInput): DIDResolutionResult {
@@ -88,14 +90,19 @@ export function buildResult(input: ResultInput): DIDResolutionResult {
   };
   // DID Resolution §4.4: a deactivated DID resolves to no document (so no contentType), with
   // deactivated: true in its metadata.
-  if (built.deactivated) return { didResolutionMetadata: {}, didDocument: null, didDocumentMetadata: metadata };
+  if (built.deactivated) return { didResolutionMetadata: verifiedMetadata(input), didDocument: null, didDocumentMetadata: metadata };
   const didDocument = { ...built.didDocument };
   // The contexts of the media type: DID Core 1.0's for did+ld+json and ld+json, DID 1.1's for
   // application/did, none for plain did+json.
   const context = documentContext(accept);
   if (context) didDocument["@context"] = context;
   else delete didDocument["@context"];
-  return { didResolutionMetadata: { contentType: accept }, didDocument, didDocumentMetadata: metadata };
+  return { didResolutionMetadata: { contentType: accept, ...verifiedMetadata(input) }, didDocument, didDocumentMetadata: metadata };
+}
+
+/** `verified` in the resolution metadata: what the document was checked against (absent: an endpoint's word). */
+function verifiedMetadata({ verification: v }: ResultInput) {
+  return v ? { verified: { blockNumber: v.blockNumber.toString(), blockHash: v.blockHash, trust: v.basis } } : {};
 }
 
 /** The forms of a DID this resolver reads as the same identity: chain id, configured name, default. */
@@ -126,4 +133,5 @@ export const currentResult = (
     historical: false,
     accept,
     blockTime: blockTimeOf(h.events, new Map([...h.blockTimes].map(([n, t]) => [n, { timestamp: t }]))),
+    verification: h.verification,
   });

@@ -15,6 +15,7 @@ import {
 import { SigilError } from "../errors.ts";
 import { createEndpoint, type Endpoint } from "./endpoint.ts";
 import { adaptiveHttp } from "./http-batch.ts";
+import type { HeaderPolicy } from "./trust.ts";
 
 export interface SigilNetwork {
   /** EIP-155 chain id. */
@@ -30,6 +31,13 @@ export interface SigilNetwork {
    * one endpoint answers, the others are failover. With 2 or more, a failing endpoint fails the
    * resolution (no fallback to a single answer), and each costs its own requests. */
   compare?: number;
+  /** Verified resolution: every current document is checked against a block header this policy
+   * trusts (EIP-1186 proofs of the registry's storage, and the logs against its event chain), or
+   * refused naming what did not check. `{ k }`: k of the rpcUrls must serve the same header
+   * (depth blocks behind the k-th highest head, default 2; or at a tag). Or a policy: a quorum of
+   * other endpoints, a pinned checkpoint, or a light client's headers (sdk/core/README.md).
+   * Costs a proof per DID and the trust's requests; results are never served from the cache. */
+  verify?: HeaderPolicy | { k: number; depth?: number; tag?: "finalized" | "safe" };
   /** Or an EIP-1193 provider (a wallet, Hardhat's in-process network). */
   provider?: EIP1193Provider;
   /** Or any viem transport. */

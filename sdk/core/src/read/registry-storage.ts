@@ -3,7 +3,8 @@
 // the contracts' declaration order (SigilTypedData: EIP712's two fallback strings, Nonces; then
 // SigilRecords, SigilRecovery, SigilRegistry): test/sdk/verified.ts compares every field decoded
 // here with identityState() and recoveryState() on a real node, so a layout change fails there.
-import { concat, getAddress, keccak256, numberToHex, pad, zeroAddress, type Address, type Hex } from "viem";
+import { getAddress, numberToHex, zeroAddress, type Address, type Hex } from "viem";
+import { mappingSlot, slotPlus } from "./proof.ts";
 import type { IdentityState } from "./types.ts";
 
 /** Base slots of the registry's mappings keyed by identity. */
@@ -18,27 +19,40 @@ export const REGISTRY_LAYOUT = {
   legacyNonces: 14n, // SigilRegistry.nonce: ERC-1056's per-signer nonce
 } as const;
 
-/** keccak256(key ‖ slot): where Solidity keeps `mapping(address => T)`'s value for `key`, plus `field` words. */
-export function mappingSlot(key: Address, base: bigint, field = 0n): Hex {
-  const at = BigInt(keccak256(concat([pad(key.toLowerCase() as Hex), numberToHex(base, { size: 32 })]))) + field;
-  return numberToHex(at, { size: 32 });
-}
+/** `mapping(address => T)` at `base`: the slot of `key`'s value, plus `field` words (a struct's later fields). */
+const fieldOf = (key: Address, base: bigint, field = 0n): Hex => slotPlus(mappingSlot(key, base), field);
+
+export type SlotName =
+  | "record"
+  | "owner"
+  | "nonce"
+  | "commitment"
+  | "nextKey"
+  | "guardianRoot"
+  | "guardians"
+  | "changeRoot"
+  | "change"
+  | "armedProposal"
+  | "recovery";
+
+/** The legacy (ERC-1056) nonce's slot: the owner's. */
+export const legacyNonceSlot = (owner: Address): Hex => fieldOf(owner, REGISTRY_LAYOUT.legacyNonces);
 
 /** The slots verified.ts proves for `identity` (the legacy nonce is its owner's: asked once the owner is known). */
-export function identitySlots(identity: Address): Record<string, Hex> {
+export function identitySlots(identity: Address): Record<SlotName, Hex> {
   const L = REGISTRY_LAYOUT;
   return {
-    record: mappingSlot(identity, L.records),
-    owner: mappingSlot(identity, L.owners),
-    nonce: mappingSlot(identity, L.nonces),
-    commitment: mappingSlot(identity, L.nextKeys),
-    nextKey: mappingSlot(identity, L.nextKeys, 1n),
-    guardianRoot: mappingSlot(identity, L.guardians),
-    guardians: mappingSlot(identity, L.guardians, 1n),
-    changeRoot: mappingSlot(identity, L.guardianChanges),
-    change: mappingSlot(identity, L.guardianChanges, 1n),
-    armedProposal: mappingSlot(identity, L.recoveries),
-    recovery: mappingSlot(identity, L.recoveries, 1n),
+    record: fieldOf(identity, L.records),
+    owner: fieldOf(identity, L.owners),
+    nonce: fieldOf(identity, L.nonces),
+    commitment: fieldOf(identity, L.nextKeys),
+    nextKey: fieldOf(identity, L.nextKeys, 1n),
+    guardianRoot: fieldOf(identity, L.guardians),
+    guardians: fieldOf(identity, L.guardians, 1n),
+    changeRoot: fieldOf(identity, L.guardianChanges),
+    change: fieldOf(identity, L.guardianChanges, 1n),
+    armedProposal: fieldOf(identity, L.recoveries),
+    recovery: fieldOf(identity, L.recoveries, 1n),
   };
 }
 
@@ -46,7 +60,7 @@ const bits = (word: bigint, from: number, width: number) => (word >> BigInt(from
 const word32 = (v: bigint) => numberToHex(v, { size: 32 });
 
 /** The identity's state as identityState() would answer it, from proven slot values. */
-export function decodeIdentity(identity: Address, slot: (name: string) => bigint, legacyNonce: bigint): IdentityState {
+export function decodeIdentity(identity: Address, slot: (name: SlotName) => bigint, legacyNonce: bigint): IdentityState {
   const record = slot("record");
   const deactivated = bits(record, 255, 1) === 1n;
   const stored = BigInt(slot("owner"));
@@ -75,7 +89,7 @@ export interface ProvenRecovery {
   committedAt: bigint;
 }
 
-export function decodeRecovery(slot: (name: string) => bigint): ProvenRecovery {
+export function decodeRecovery(slot: (name: SlotName) => bigint): ProvenRecovery {
   const [g, c, r] = [slot("guardians"), slot("change"), slot("recovery")];
   const root = slot("guardianRoot");
   const effectiveAt = bits(c, 40, 40);

@@ -8,6 +8,7 @@
 // new block time, so expiries still apply.
 import type { Address } from "viem";
 import { blockAnchor, confirmStates, readHistory } from "./chain-read.ts";
+import { verifiedHistories } from "./verified-histories.ts";
 import { checkHistory } from "../read/consistency.ts";
 import { checkLinks } from "../read/history-span.ts";
 import type { IdentitySnapshot, IdentityState } from "../read/types.ts";
@@ -28,6 +29,7 @@ export async function currentHistories(
   addresses: Address[],
   options: { noCache?: boolean } = {},
 ): Promise<Histories> {
+  if (entry.network.verify) return verifiedHistories(entry, addresses);
   const { stats } = client;
   // noCache (DID Resolution): read from the chain; the fresh result still refreshes the cache.
   const cache = options.noCache ? undefined : client.cache;

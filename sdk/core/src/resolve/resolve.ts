@@ -7,7 +7,12 @@ import { hexToBigInt, toHex, type Address, type Hex } from "viem";
 import { readHistory } from "./chain-read.ts";
 import { parseDid } from "../did/did.ts";
 import type { DocumentPoint } from "../document/document.ts";
-import { InconsistentAnswerError, InvalidResolutionOptionError, RepresentationNotSupportedError } from "../errors.ts";
+import {
+  FeatureNotSupportedError,
+  InconsistentAnswerError,
+  InvalidResolutionOptionError,
+  RepresentationNotSupportedError,
+} from "../errors.ts";
 import type { RegistryEvent } from "../read/events.ts";
 import { historyOf } from "./coalesce.ts";
 import { currentHistories } from "./history-cache.ts";
@@ -75,6 +80,12 @@ async function resolveChecked(client: SigilClient, did: string, options: DIDReso
     if (query.versionId === undefined && query.versionTime === undefined) {
       return currentResult(entry, doc.did, address, await historyOf(client, entry, address, noCache), accept, doc.isDefaultNetwork);
     }
+    if (entry.network.verify)
+      throw new FeatureNotSupportedError({
+        feature: "versionId and versionTime with verify",
+        details:
+          "verified resolution proves the current document only (a past one would need the state at its block, and a header trusted there); resolve it without verify, knowing it is the endpoint's word",
+      });
     return await resolveVersion(client, entry, doc, address, query, accept, noCache);
   } catch (error) {
     return errorResult(error);

@@ -41,6 +41,8 @@ export interface CachedHistory {
   /** The chain's head when the history was read: while that block is still canonical, the
    * chain below it was not reset or reorganised, so an unchanged state means an unchanged history. */
   anchor?: { number: bigint; hash: Hex };
+  /** Set when every fact was checked against a trusted header (the network's `verify`). */
+  verification?: { blockNumber: bigint; blockHash: Hex; basis: string };
 }
 
 /** Counts of current-document lookups by how the cache served them, since the resolver was made. */
