@@ -6,7 +6,7 @@
 // injected or moved in block or time. Against an unproven state (the default mode) it catches
 // lies told in the logs alone; against a proven one (verified.ts) it catches every lie about them.
 // Pure: no I/O.
-import { concat, keccak256, numberToHex, type Hex } from "viem";
+import { keccak256, type Hex } from "viem";
 import type { RegistryEvent } from "./events.ts";
 
 export const ZERO_HEAD: Hex = `0x${"0".repeat(40)}`;
@@ -15,15 +15,9 @@ export const ZERO_HEAD: Hex = `0x${"0".repeat(40)}`;
 export function chainLink(head: Hex, event: RegistryEvent): Hex {
   if (event.blockTimestamp === undefined) throw new Error(`block ${event.blockNumber}'s time is unknown`);
   const { topic0, topic2, data } = event.link;
-  const packed = concat([
-    head,
-    numberToHex(event.blockNumber, { size: 8 }),
-    numberToHex(event.blockTimestamp, { size: 8 }),
-    topic0,
-    topic2,
-    keccak256(data),
-  ]);
-  return keccak256(packed).slice(0, 42) as Hex;
+  const u64 = (n: bigint) => n.toString(16).padStart(16, "0");
+  const packed = `${head}${u64(event.blockNumber)}${u64(event.blockTimestamp)}${topic0.slice(2)}${topic2.slice(2)}${keccak256(data).slice(2)}`;
+  return keccak256(packed as Hex).slice(0, 42) as Hex;
 }
 
 const isPurge = (e: RegistryEvent) => (e.kind === "rotate" || e.kind === "recovered") && e.purged;

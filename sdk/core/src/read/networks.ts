@@ -5,7 +5,6 @@ import {
   createClient,
   createPublicClient,
   custom,
-  fallback,
   type Address,
   type Client,
   type EIP1193Provider,
@@ -14,6 +13,7 @@ import {
 } from "viem";
 import { SigilError } from "../errors.ts";
 import { createEndpoint, type Endpoint } from "./endpoint.ts";
+import { failover } from "./failover.ts";
 import { adaptiveHttp } from "./http-batch.ts";
 import type { HeaderPolicy } from "./trust.ts";
 
@@ -76,10 +76,7 @@ export function networkTransport(network: SigilNetwork, endpoints: readonly Endp
   const transports = endpoints.map((endpoint) => adaptiveHttp(endpoint, { timeoutMs }));
   if (transports.length === 1) return transports[0]; // its chain is checked on every answer (identityStates returns it)
   // Failover must also leave an endpoint that serves another chain, not only one that is down.
-  return fallback(
-    transports.map((t, i) => onChain(t, network.chainId, endpoints[i].url)),
-    { retryCount: 0 },
-  );
+  return failover(transports.map((t, i) => onChain(t, network.chainId, endpoints[i].url)));
 }
 
 /** An endpoint on the wrong chain, found before anything it answers is used. */
@@ -89,7 +86,7 @@ export class WrongChainError extends Error {
 
 /**
  * Wraps a transport so that its first use asks the endpoint's chain id (one request, once) and,
- * when it is not `chainId`, every request fails: a fallback transport then moves on to the next
+ * when it is not `chainId`, every request fails: the failover then moves on to the next
  * endpoint. A failed check (endpoint down) is retried on the next use.
  */
 function onChain(transport: Transport, chainId: number, url: string): Transport {

@@ -8,7 +8,6 @@
 // new block time, so expiries still apply.
 import type { Address } from "viem";
 import { blockAnchor, confirmStates, readHistory } from "./chain-read.ts";
-import { verifiedHistories } from "./verified-histories.ts";
 import { checkHistory } from "../read/consistency.ts";
 import { checkLinks } from "../read/history-span.ts";
 import type { IdentitySnapshot, IdentityState } from "../read/types.ts";
@@ -29,7 +28,8 @@ export async function currentHistories(
   addresses: Address[],
   options: { noCache?: boolean } = {},
 ): Promise<Histories> {
-  if (entry.network.verify) return verifiedHistories(entry, addresses);
+  // The verified mode is a chunk of its own: apps that never verify never load it.
+  if (entry.network.verify) return (await import("./verified-histories.ts")).verifiedHistories(entry, addresses);
   const { stats } = client;
   // noCache (DID Resolution): read from the chain; the fresh result still refreshes the cache.
   const cache = options.noCache ? undefined : client.cache;

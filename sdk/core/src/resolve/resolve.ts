@@ -83,8 +83,7 @@ async function resolveChecked(client: SigilClient, did: string, options: DIDReso
     if (entry.network.verify)
       throw new FeatureNotSupportedError({
         feature: "versionId and versionTime with verify",
-        details:
-          "verified resolution proves the current document only (a past one would need the state at its block, and a header trusted there); resolve it without verify, knowing it is the endpoint's word",
+        details: "verified resolution proves current documents only; resolve past versions without verify (the endpoint's word)",
       });
     return await resolveVersion(client, entry, doc, address, query, accept, noCache);
   } catch (error) {

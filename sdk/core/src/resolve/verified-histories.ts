@@ -1,25 +1,25 @@
 // Current histories on a network with `verify`: each read fresh (never from the cache: a cached
 // document would be checked against an older header), every fact checked against a header the
-// network's trust policy vouches for (read/verified.ts). The verified modules are imported on
-// first use, so that an app that never verifies does not download them.
+// network's trust policy vouches for (read/verified.ts). history-cache.ts imports this module on
+// first use, so that an app that never verifies does not download any of it.
 import type { Address } from "viem";
 import type { HeaderTrust } from "../read/trust.ts";
+import { olderBlockTime, readVerified, trustFor } from "../read/verified-mode.ts";
 import type { CachedHistory, Histories, NetworkEntry } from "./types.ts";
 
 const trusts = new WeakMap<NetworkEntry, HeaderTrust>();
 
 export async function verifiedHistories(entry: NetworkEntry, addresses: Address[]): Promise<Histories> {
-  const mode = await import("../read/verified-mode.ts");
   let trust = trusts.get(entry);
-  if (!trust) trusts.set(entry, (trust = mode.trustFor(entry.network, entry.client)));
+  if (!trust) trusts.set(entry, (trust = trustFor(entry.network, entry.client)));
   const header = await trust.latest();
   const { network } = entry;
-  const { snapshot, verification } = await mode.readVerified(entry.client, addresses, {
+  const { snapshot, verification } = await readVerified(entry.client, addresses, {
     registry: network.registry,
     chainId: network.chainId,
     header,
     basis: header.basis,
-    olderBlockTime: (block) => mode.olderBlockTime(trust.policy, block),
+    olderBlockTime: (block) => olderBlockTime(trust.policy, block),
   });
   const out: Histories = { histories: new Map(), failures: new Map() };
   const now = Date.now();
