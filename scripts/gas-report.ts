@@ -14,12 +14,13 @@ try {
   const { publicClient, dev, deploySigil, deployErc1056 } = devChain(node.url);
   const [sigil, erc1056] = [await deploySigil(), await deployErc1056()];
   const rows = await measureGas({ rpcUrl: node.url, publicClient, dev, sigil, erc1056 });
+  const codeSize = ((await publicClient.getCode({ address: sigil })) ?? "0x").length / 2 - 1;
   const md = [
     "# Gas: SigilRegistry vs ERC-1056",
     "",
     `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run gas\` (scripts/gas-report.ts with scripts/lib/gas-suite.ts, which \`npm run bench\``,
     "runs too): gasUsed from receipts on one `hardhat node` (EVM cancun), SigilRegistry compiled with solc 0.8.28,",
-    "optimizer on (500 runs: registry 2.1 is 24,077 bytes, 499 under the 24 KB code-size limit; 1,000 runs would exceed it); ERC-1056 is the bytecode the `ethr-did-registry` npm package ships (not recompiled).",
+    `optimizer on (500 runs: registry 2.2 is ${codeSize.toLocaleString("en")} bytes, ${(24_576 - codeSize).toLocaleString("en")} under EIP-170's 24,576-byte limit); ERC-1056 is the bytecode the \`ethr-did-registry\` npm package ships (not recompiled).`,
     "Cold: the first operation on a fresh identity; warm: the same operation again on that identity (revokeDelegate",
     "then revokes a delegate added in between, and changeOwner is repeated by the same key after the new owner handed",
     "control back, so that its signed variants use a nonce already in use). Signed and EIP-712 calls are sent by a",
@@ -33,9 +34,11 @@ try {
     "",
     ...renderGas(rows),
     "",
-    "Why Sigil is cheaper: owner, last-change block, epoch and flags share one storage slot, so every operation",
-    "reads one cold slot fewer than ERC-1056 (see design-storage-vs-events.md). EIP-712 calls pay for the typed",
-    "digest, the per-identity nonce slot and signature checking through OpenZeppelin's SignatureChecker.",
+    "Where the difference goes: every change hashes its events into the identity's event chain (registry 2.2, for",
+    "verified resolution) and rewrites one record slot (chain head, last and first change, epoch, flags), where",
+    "ERC-1056 rewrites its `changed` slot; the owner has its own slot, written only when the controller changes, as",
+    "in ERC-1056 (see design-storage-vs-events.md). EIP-712 calls pay for the typed digest, the per-identity nonce",
+    "slot and signature checking through OpenZeppelin's SignatureChecker.",
     "",
   ].join("\n");
   writeFileSync(join(root, "docs", "gas.md"), md);

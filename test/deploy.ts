@@ -43,7 +43,7 @@ describe("deploying to a real hardhat node", function () {
     expect(onDisk).to.deep.equal(first.record);
     expect(onDisk).to.include({
       contract: "SigilRegistry",
-      version: "2.1.0",
+      version: "2.2.0",
       network: "localhost",
       chainId: 31337,
       compiler: "solc 0.8.28",

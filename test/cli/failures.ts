@@ -244,7 +244,7 @@ describe("sigil CLI: failures reported as they are, bad input refused, configura
     expect(JSON.parse(readFileSync(join(other, "devnet.json"), "utf8"))).to.include({
       network: "devnet",
       chainId: 31337,
-      version: "2.1.0",
+      version: "2.2.0",
     });
     const wrongChain = await startRpcProxy(node.url, { chainId: 10 });
     try {
