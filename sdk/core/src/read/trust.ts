@@ -110,12 +110,22 @@ function checkPolicy(policy: HeaderPolicy): void {
   }
 }
 
-/** The first line of why an endpoint's answer was not used, for EndpointDisagreementError. */
+/** The first line of why an endpoint's answer was not used, for EndpointDisagreementError: viem's
+ * short message and the endpoint's own words. */
 function refusal(error: unknown): string {
-  const e = error as { shortMessage?: string; message?: string; details?: string };
+  type Described = { shortMessage?: string; message?: string; details?: string; cause?: unknown };
+  const e = error as Described;
+  const short = (e.shortMessage ?? e.message ?? String(error)).split("\n")[0];
+  // viem maps an endpoint's error to its own class; the endpoint's words are the deepest details.
+  let said: string | undefined;
+  for (let c: unknown = error, depth = 0; c && typeof c === "object" && depth < 8; c = (c as Described).cause, depth++) {
+    said = (c as Described).details ?? said;
+  }
   const text =
-    error instanceof ProofError ? `a header that does not check (${e.details})` : `failed: ${e.shortMessage ?? e.message ?? String(error)}`;
-  const line = text.split("\n")[0];
+    error instanceof ProofError
+      ? `a header that does not check (${e.details})`
+      : `failed: ${short}${said && said !== short ? ` (${said})` : ""}`;
+  const line = text.replaceAll("\n", " ");
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
@@ -193,9 +203,9 @@ async function checkpointHeader(policy: CheckpointPolicy, state: WalkState): Pro
     const numbers: bigint[] = [];
     for (let n = from; n <= target && n < from + BigInt(WALK_CHUNK); n++) numbers.push(n);
     const raws = await ask(() => Promise.all(numbers.map((n) => blockAt(endpoint, n))));
-    let previous: VerifiedHeader = state.last;
     for (const [i, n] of numbers.entries()) {
       const header = checkedHeader(raws[i], { number: n });
+      const previous: VerifiedHeader = state.last;
       if (header.parentHash !== previous.hash) {
         throw new ProofError(
           "parentHash",
@@ -205,11 +215,10 @@ async function checkpointHeader(policy: CheckpointPolicy, state: WalkState): Pro
           },
         );
       }
-      previous = header;
+      // Linked to the checkpoint, so as trusted as it: kept even if a later header fails.
+      state.last = header;
+      state.walked++;
     }
-    // Headers linked so far are as trusted as the checkpoint: kept even if a later chunk fails.
-    state.last = previous;
-    state.walked += numbers.length;
   }
   return { ...(state.last as VerifiedHeader), basis: basis() };
 }
