@@ -16,6 +16,7 @@ export {
   InternalError,
   InconsistentAnswerError,
   EndpointDisagreementError,
+  ProofError,
   RpcError,
   InvalidInputError,
   MessageError,
@@ -27,6 +28,7 @@ export {
   UnexpectedError,
   toSigilError,
   type ConsistencyCheck,
+  type ProofFact,
   type DidPart,
   type EndpointAnswer,
   type MessageRefusal,
@@ -35,6 +37,15 @@ export {
 } from "./errors.ts";
 export type { RawLog, RegistryEvent } from "./read/events.ts";
 export type { SigilNetwork } from "./read/networks.ts";
+// Verified resolution's trust policies: types, and the endpoint maker (the policies' code is loaded only when a network verifies).
+export {
+  httpHeaderEndpoint,
+  type CheckpointPolicy,
+  type HeaderEndpoint,
+  type HeaderPolicy,
+  type QuorumPolicy,
+  type SourcePolicy,
+} from "./read/trust.ts";
 export { HistoryReadError, type HistoryReadFailure } from "./read/reader.ts";
 export type { IdentityState } from "./read/types.ts";
 export type { EndpointHealth } from "./read/endpoint.ts";

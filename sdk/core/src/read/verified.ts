@@ -176,6 +176,7 @@ function checkedEvents(id: Address, { state, recovery }: Proven, span: Span, log
     throw new ProofError(
       "events",
       `the logs of ${id} since ${since} produce the event-chain head ${head ?? "(none: no purge there)"}, but block ${header.number}'s state holds ${state.head}: a log was left out, altered, reordered or injected`,
+      { shortMessage: "the RPC endpoint's logs do not match the proven state" },
     );
   }
   checkGuardians(id, events, recovery);
@@ -188,7 +189,9 @@ function checkedEvents(id: Address, { state, recovery }: Proven, span: Span, log
 function checkGuardians(id: Address, events: readonly RegistryEvent[], proven: ProvenRecovery) {
   const view = foldRecovery(events);
   const fail = (what: string, logs: unknown, state: unknown) => {
-    throw new ProofError("guardians", `the logs of ${id} give ${what} ${String(logs)}, but the proven state holds ${String(state)}`);
+    throw new ProofError("guardians", `the logs of ${id} give ${what} ${String(logs)}, but the proven state holds ${String(state)}`, {
+      shortMessage: "the RPC endpoint's guardian events do not match the proven state",
+    });
   };
   const policy = (p: { root: Hex; threshold: number; delay: bigint } | null | undefined) =>
     p ? `${p.root.toLowerCase()}/${p.threshold}/${p.delay}` : "none";
