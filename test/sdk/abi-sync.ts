@@ -31,6 +31,7 @@ describe("identityStates by hand (reader.ts, log-data.ts)", () => {
       legacyNonce: 3n,
       firstChange: 5n,
       purgedAt: 6n + i,
+      head: `0x${"ab".repeat(19)}0${i}` as const,
     });
     const answer = [31337n, 123n, 1_700_000_000n, [state(0n), state(1n)]] as const;
     const raw = encodeFunctionResult({ abi: identityStatesAbi, functionName: "identityStates", result: answer as never });

@@ -44,25 +44,28 @@ export interface VerifiedReadOptions {
   olderBlockTime?: (block: bigint) => Promise<bigint | undefined>;
 }
 
-type Proven = { state: IdentityState; recovery: ProvenRecovery };
+type Proven = { id: Address; state: IdentityState; recovery: ProvenRecovery; empty: boolean };
 
 const getProof = (client: Client, registry: Address, slots: Hex[], block: bigint) =>
   client.request({ method: "eth_getProof", params: [registry, slots, numberToHex(block)] } as never) as Promise<unknown>;
 
-/** Step 1: the identity's storage, proven. A registry with no code in the proven state is refused. */
-async function provenIdentity(client: Client, options: VerifiedReadOptions, id: Address): Promise<Proven> {
-  const { registry, header } = options;
-  const slots = identitySlots(id);
-  const names = Object.keys(slots) as SlotName[];
-  const values = await verifyProof(header, registry, await getProof(client, registry, Object.values(slots), header.number), [
-    ...Object.values(slots),
-  ]);
-  const slot = (name: SlotName) => values.get(slots[name])!;
-  if (names.every((n) => slot(n) === 0n)) await requireRegistry(client, options);
-  const state = decodeIdentity(id, slot, 0n);
-  const legacy = legacyNonceSlot(state.owner);
-  const legacyValues = await verifyProof(header, registry, await getProof(client, registry, [legacy], header.number), [legacy]);
-  return { state: { ...state, legacyNonce: legacyValues.get(legacy)! }, recovery: decodeRecovery(slot) };
+/** Step 1: the identity's storage, proven, with the legacy nonce of the identity as its own owner
+ * (the common case; another owner's is proven in step 2). `empty`: every slot zero (a fresh
+ * identity, or no registry at the address: step 2 tells them apart). */
+async function provenIdentity(client: Client, { registry, header }: VerifiedReadOptions, id: Address) {
+  const slots = { ...identitySlots(id), legacy: legacyNonceSlot(id) };
+  const asked = Object.values(slots);
+  const values = await verifyProof(header, registry, await getProof(client, registry, asked, header.number), asked);
+  const slot = (name: SlotName | "legacy") => values.get(slots[name])!;
+  const state = decodeIdentity(id, slot, slot("legacy"));
+  return { state, recovery: decodeRecovery(slot), empty: asked.every((k) => values.get(k) === 0n) };
+}
+
+/** Step 2's part for an identity whose controller is another key: that key's legacy nonce. */
+async function provenLegacyNonce(client: Client, { registry, header }: VerifiedReadOptions, p: Proven) {
+  if (p.state.owner.toLowerCase() === p.id) return;
+  const slot = legacyNonceSlot(p.state.owner);
+  p.state.legacyNonce = (await verifyProof(header, registry, await getProof(client, registry, [slot], header.number), [slot])).get(slot)!;
 }
 
 /** An identity that never changed has empty slots; so has every identity of an address without
@@ -90,7 +93,7 @@ export async function readVerified(
   const { header, registry } = options;
   const ids = [...new Set(identities.map((a) => a.toLowerCase() as Address))];
   const proven = new Map<Address, Proven>();
-  await Promise.all(ids.map(async (id) => proven.set(id, await provenIdentity(client, options, id))));
+  await Promise.all(ids.map(async (id) => proven.set(id, { id, ...(await provenIdentity(client, options, id)) })));
   const failures = new Map<Address, Error>();
   const spans: Span[] = [];
   for (const id of ids) {
@@ -101,10 +104,20 @@ export async function readVerified(
   const beforeP = Promise.all(
     spans.filter((sp) => sp.from > firstOf(sp.id)).map((sp) => readBeforePurge(client, registry, sp, firstOf(sp.id), failures)),
   );
+  // Step 2, in one tick: the logs, the guardian events before a purge, other owners' legacy
+  // nonces, the trusted times of old first changes, and (only when some identity's storage is
+  // empty) the registry's account.
+  const blockTimes = new Map<bigint, bigint>();
+  const sideP = Promise.all([
+    ...[...proven.values()].map((p) => provenLegacyNonce(client, options, p)),
+    createdTimes(spans, proven, blockTimes, options),
+    [...proven.values()].some((p) => p.empty) ? requireRegistry(client, options) : undefined,
+  ]);
+  sideP.catch(() => undefined); // awaited below, after the logs
   const logs = await readSpans(client, registry, spans, options.combineSpan ?? 50_000n, failures, firstOf);
   const all = [...(await beforeP).flat(), ...logs];
-  const blockTimes = new Map<bigint, bigint>();
-  await Promise.all([fetchMissingTimes(client, all, blockTimes), createdTimes(spans, proven, blockTimes, options)]);
+  await sideP;
+  await fetchMissingTimes(client, all, blockTimes);
   const events = new Map<Address, RegistryEvent[]>(ids.map((id) => [id, []]));
   const from = new Map<Address, bigint>();
   for (const id of ids) {
