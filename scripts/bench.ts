@@ -31,6 +31,7 @@ import { measureServiceLoad, renderLoad, type LoadRow } from "./lib/service-load
 import { startHardhatNode } from "../test/support/hardhat-node.ts";
 import { startRpcProxy, type RpcProxy } from "../test/support/rpc-proxy.ts";
 import { measureBundles, type BundleSize } from "./lib/bundle-size.ts";
+import { measureVerified, renderVerified, type VerifiedBench } from "./lib/verified-bench.ts";
 import { measureEncryption, type EncryptionBench } from "./lib/encryption-bench.ts";
 import { measureProviders, type ProviderBench } from "./lib/provider-bench.ts";
 import { renderProviders } from "./lib/provider-report.ts";
@@ -294,6 +295,9 @@ results.bundles = await measureBundles();
 // 8. The web console: its files and time to first render in headless Chromium.
 results.console = await measureConsole(smoke ? 1 : 7);
 
+// 9. Verified resolution vs the default (trusted) mode, its own node (scripts/lib/verified-bench.ts).
+results.verified = await measureVerified({ smoke });
+
 // Report.
 const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version as string;
 const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
@@ -427,6 +431,12 @@ const md = [
   "## Encrypted messages",
   "",
   `${encryption.messages} messages of 200 characters, each encrypted to a DID's X25519 key-agreement key (encryptMessage: anonymous JWE, ECDH-ES+XC20PKW, did-jwt) and decrypted (decryptMessage, which also resolves the recipient as of receipt), with a warm resolver cache: ${encryption.sigilPerSecond.toFixed(0)} round trips/s. did-jwt's createJWE + decryptJWE alone, keys in hand: ${encryption.didJwtPerSecond.toFixed(0)}/s (Sigil's own share, resolving both sides from the cache and choosing keys, is the difference: ${(100 - (encryption.sigilPerSecond / encryption.didJwtPerSecond) * 100).toFixed(0)}%). The same primitives with @noble directly and no envelope (an ephemeral X25519 key, two agreements, a SHA-256 KDF, XChaCha20-Poly1305 for key wrap and content, each way): ${encryption.rawPerSecond.toFixed(0)}/s: **${(encryption.ratio * 100).toFixed(0)}% of the ceiling** (median of 5 alternating rounds). The rest of the gap is the standard envelope, did-jwt's work: a random content key and nonces, ConcatKDF, base64url and JSON of the header and recipients.`,
+  "",
+  "## Verified resolution vs trusted",
+  "",
+  "Its own `hardhat node`; trusted reads one endpoint, verified reads the same and trusts the header it and a second endpoint serve (`verify: { k: 2 }`), with the default header reuse (2 s) and asking the trust every time; caches off (scripts/lib/verified-bench.ts).",
+  "",
+  renderVerified(results.verified as VerifiedBench),
   "",
   "## Resolver service under load",
   "",

@@ -37,7 +37,11 @@ export interface SigilNetwork {
    * (depth blocks behind the k-th highest head, default 2; or at a tag). Or a policy: a quorum of
    * other endpoints, a pinned checkpoint, or a light client's headers (sdk/core/README.md).
    * Costs a proof per DID and the trust's requests; results are never served from the cache. */
-  verify?: HeaderPolicy | { k: number; depth?: number; tag?: "finalized" | "safe" };
+  verify?: (HeaderPolicy | { k: number; depth?: number; tag?: "finalized" | "safe" }) & {
+    /** How long a trusted header is reused for later resolutions, ms. Default 2000 (about a block
+     * on fast chains; the header is already `depth` blocks back); 0 asks the trust every time. */
+    maxHeaderAgeMs?: number;
+  };
   /** Or an EIP-1193 provider (a wallet, Hardhat's in-process network). */
   provider?: EIP1193Provider;
   /** Or any viem transport. */

@@ -20,7 +20,7 @@ import { decodeRegistryLogs, type RawLog, type RegistryEvent } from "./events.ts
 import type { VerifiedHeader } from "./header.ts";
 import { checkLinks, type Span } from "./history-span.ts";
 import { eventsHead } from "./log-chain.ts";
-import { verifyProof } from "./proof.ts";
+import { verifyAccount, verifyProof } from "./proof.ts";
 import { decodeIdentity, decodeRecovery, identitySlots, legacyNonceSlot, type ProvenRecovery, type SlotName } from "./registry-storage.ts";
 import { PRE_PURGE_TOPICS, readBeforePurge, readSpans } from "./span-logs.ts";
 import type { IdentitySnapshot, IdentityState } from "./types.ts";
@@ -44,21 +44,22 @@ export interface VerifiedReadOptions {
   olderBlockTime?: (block: bigint) => Promise<bigint | undefined>;
 }
 
-type Proven = { id: Address; state: IdentityState; recovery: ProvenRecovery; empty: boolean };
+type Proven = { id: Address; state: IdentityState; recovery: ProvenRecovery };
 
 const getProof = (client: Client, registry: Address, slots: Hex[], block: bigint) =>
   client.request({ method: "eth_getProof", params: [registry, slots, numberToHex(block)] } as never) as Promise<unknown>;
 
 /** Step 1: the identity's storage, proven, with the legacy nonce of the identity as its own owner
- * (the common case; another owner's is proven in step 2). `empty`: every slot zero (a fresh
- * identity, or no registry at the address: step 2 tells them apart). */
+ * (the common case; another owner's is proven in step 2). */
 async function provenIdentity(client: Client, { registry, header }: VerifiedReadOptions, id: Address) {
   const slots = { ...identitySlots(id), legacy: legacyNonceSlot(id) };
   const asked = Object.values(slots);
-  const values = await verifyProof(header, registry, await getProof(client, registry, asked, header.number), asked);
+  const answer = await getProof(client, registry, asked, header.number);
+  const values = await verifyProof(header, registry, answer, asked);
   const slot = (name: SlotName | "legacy") => values.get(slots[name])!;
-  const state = decodeIdentity(id, slot, slot("legacy"));
-  return { state, recovery: decodeRecovery(slot), empty: asked.every((k) => values.get(k) === 0n) };
+  // Empty slots: a fresh identity, or no registry at the address; the same answer's account proof tells which.
+  if (asked.every((k) => values.get(k) === 0n)) await requireRegistry(header, registry, answer as { accountProof: Hex[] });
+  return { state: decodeIdentity(id, slot, slot("legacy")), recovery: decodeRecovery(slot) };
 }
 
 /** Step 2's part for an identity whose controller is another key: that key's legacy nonce. */
@@ -68,20 +69,15 @@ async function provenLegacyNonce(client: Client, { registry, header }: VerifiedR
   p.state.legacyNonce = (await verifyProof(header, registry, await getProof(client, registry, [slot], header.number), [slot])).get(slot)!;
 }
 
-/** An identity that never changed has empty slots; so has every identity of an address without
- * the registry. The account's proof tells them apart. */
-async function requireRegistry(client: Client, { registry, header }: VerifiedReadOptions) {
-  const answer = (await getProof(client, registry, [], header.number)) as { codeHash?: string } | null;
-  await verifyProof(header, registry, answer, []);
-  const EMPTY_CODE = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
-  if (!answer?.codeHash || answer.codeHash.toLowerCase() === EMPTY_CODE)
-    throw new ProofError(
-      "registry",
-      `no contract is at ${registry} in block ${header.number}'s state: check the network's registry address`,
-      {
-        hint: "check the network's registry address",
-      },
-    );
+const EMPTY_CODE = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
+
+/** Refuses an address whose proven account holds no code (verifyProof already checked the proof). */
+async function requireRegistry(header: VerifiedHeader, registry: Address, answer: { accountProof: Hex[] }) {
+  const account = await verifyAccount(header.stateRoot, registry, answer.accountProof);
+  if (!account || account.codeHash.toLowerCase() === EMPTY_CODE)
+    throw new ProofError("registry", `no contract is at ${registry} in block ${header.number}'s state`, {
+      hint: "check the network's registry address",
+    });
 }
 
 /** Reads and verifies the current state and history of `identities` at the trusted header. */
@@ -105,13 +101,11 @@ export async function readVerified(
     spans.filter((sp) => sp.from > firstOf(sp.id)).map((sp) => readBeforePurge(client, registry, sp, firstOf(sp.id), failures)),
   );
   // Step 2, in one tick: the logs, the guardian events before a purge, other owners' legacy
-  // nonces, the trusted times of old first changes, and (only when some identity's storage is
-  // empty) the registry's account.
+  // nonces, and the trusted times of old first changes.
   const blockTimes = new Map<bigint, bigint>();
   const sideP = Promise.all([
     ...[...proven.values()].map((p) => provenLegacyNonce(client, options, p)),
     createdTimes(spans, proven, blockTimes, options),
-    [...proven.values()].some((p) => p.empty) ? requireRegistry(client, options) : undefined,
   ]);
   sideP.catch(() => undefined); // awaited below, after the logs
   const logs = await readSpans(client, registry, spans, options.combineSpan ?? 50_000n, failures, firstOf);

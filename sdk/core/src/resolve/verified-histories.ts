@@ -3,16 +3,29 @@
 // network's trust policy vouches for (read/verified.ts). history-cache.ts imports this module on
 // first use, so that an app that never verifies does not download any of it.
 import type { Address } from "viem";
-import type { HeaderTrust } from "../read/trust.ts";
+import type { HeaderTrust, TrustedHeader } from "../read/trust.ts";
 import { olderBlockTime, readVerified, trustFor } from "../read/verified-mode.ts";
 import type { CachedHistory, Histories, NetworkEntry } from "./types.ts";
 
 const trusts = new WeakMap<NetworkEntry, HeaderTrust>();
+/** The last trusted header per network and when it was obtained: reads in a burst share it. */
+const recent = new WeakMap<NetworkEntry, { header: Promise<TrustedHeader>; at: number }>();
+const DEFAULT_MAX_HEADER_AGE_MS = 2_000;
+
+function trustedHeader(entry: NetworkEntry, trust: HeaderTrust): Promise<TrustedHeader> {
+  const maxAge = entry.network.verify?.maxHeaderAgeMs ?? DEFAULT_MAX_HEADER_AGE_MS;
+  const held = recent.get(entry);
+  if (held && Date.now() - held.at < maxAge) return held.header;
+  const header = trust.latest();
+  recent.set(entry, { header, at: Date.now() });
+  header.catch(() => recent.delete(entry)); // a failure is not reused
+  return header;
+}
 
 export async function verifiedHistories(entry: NetworkEntry, addresses: Address[]): Promise<Histories> {
   let trust = trusts.get(entry);
   if (!trust) trusts.set(entry, (trust = trustFor(entry.network, entry.client)));
-  const header = await trust.latest();
+  const header = await trustedHeader(entry, trust);
   const { network } = entry;
   const { snapshot, verification } = await readVerified(entry.client, addresses, {
     registry: network.registry,
