@@ -114,6 +114,7 @@ describe("web console as static files on a plain web host", function () {
     expect(await page!.locator("#network-status").innerText()).to.match(/devnet \(chain 31337\) · block \d+/);
     // The banner's window comes from the config (3 days): the key was added seconds ago.
     expect(await page!.locator('[data-banner="recent-key-change"]').count()).to.equal(1);
+    expect(await page!.locator('[data-banner="unverified"]').innerText()).to.include("what the RPC endpoint says");
     // The query string wins over config.json.
     await page!.goto(`${site}/?network=other&recentDays=1#did=${encodeURIComponent(did)}`);
     await page!.waitForSelector("#document-view .document");
@@ -136,5 +137,22 @@ describe("web console as static files on a plain web host", function () {
     await page!.fill("#did-input", did);
     await page!.click(".lookup-form button[type=submit]");
     await page!.waitForSelector("#document-view .document");
+  });
+
+  it("proves the document against the header the endpoints agree on when config.json sets verify, and says so", async () => {
+    const config = { network: { name: "devnet", chainId: 31337, registry, rpcUrls: [node.url, node.url], verify: { k: 2 } } };
+    writeFileSync(join(dir, "site", "config.json"), JSON.stringify(config));
+    await page!.goto(`${site}/#did=${encodeURIComponent(did)}`);
+    await page!.waitForSelector("#document-view .document");
+    const note = await page!.locator('[data-banner="verified"]').innerText();
+    expect(note).to.match(/^Verified: every key and service was proven against block \d+ \(2 of 2 endpoints at depth 2\)/);
+    expect(await page!.locator('[data-banner="unverified"]').count()).to.equal(0);
+    // More endpoints asked to agree than are set: said before anything is read.
+    writeFileSync(
+      join(dir, "site", "config.json"),
+      JSON.stringify({ network: { ...config.network, rpcUrls: [node.url], verify: { k: 3 } } }),
+    );
+    await page!.goto(`${site}/`);
+    expect(await page!.locator("details.settings [role=alert]").innerText()).to.include("verify asks 3 endpoints to agree");
   });
 });

@@ -14,6 +14,8 @@ export { parseDid } from "sigil-did";
 export interface Chain {
   network: SigilNetwork;
   resolver: SigilResolver;
+  /** Past versions: verified resolution proves current documents only, so these are the endpoint's word (the page says so). */
+  pastResolver: SigilResolver;
   /** A bare client for reads (JSON-RPC requests, batched); the write path builds its own (act.ts). */
   client: Client;
 }
@@ -26,8 +28,11 @@ export function makeChain(config: ConsoleConfig): Chain {
     rpcUrls: config.network.rpcUrls,
     fromBlock: config.network.fromBlock,
     timeoutMs: 15_000,
+    ...(config.network.verify ? { verify: config.network.verify } : {}),
   };
-  return { network, resolver: createSigilResolver({ networks: [network], cache: false }), client: networkReadClient(network) };
+  const resolver = createSigilResolver({ networks: [network], cache: false });
+  const pastResolver = network.verify ? createSigilResolver({ networks: [{ ...network, verify: undefined }], cache: false }) : resolver;
+  return { network, resolver, pastResolver, client: networkReadClient(network) };
 }
 
 /** Every registry event of `address` (one batched read), with block times filled in. */

@@ -9,7 +9,15 @@ import { explorerTemplate, type Explorer } from "./explorer.ts";
 const isAddress = (v: string): v is Address => /^0x[0-9a-fA-F]{40}$/.test(v);
 
 export interface ConsoleConfig {
-  network: { name?: string; chainId: number; registry: Address | ""; rpcUrls: string[]; fromBlock?: bigint };
+  network: {
+    name?: string;
+    chainId: number;
+    registry: Address | "";
+    rpcUrls: string[];
+    fromBlock?: bigint;
+    /** Verified resolution: k of the rpcUrls must serve the header every document is proven against (config.json only). */
+    verify?: { k: number };
+  };
   /** Warn when keys changed within this many days. */
   recentDays: number;
   /** A relayer for signed operations (config.json only: never from the address bar). */
@@ -25,7 +33,7 @@ export const DEFAULT_CONFIG: ConsoleConfig = {
 };
 
 interface FileConfig {
-  network?: { name?: string; chainId?: number; registry?: string; rpcUrls?: string[]; fromBlock?: string | number };
+  network?: { name?: string; chainId?: number; registry?: string; rpcUrls?: string[]; fromBlock?: string | number; verify?: unknown };
   recentDays?: number;
   relayerUrl?: string;
   explorer?: { tx?: unknown; address?: unknown };
@@ -39,6 +47,13 @@ function explorerOf(file: FileConfig["explorer"], base: Explorer | undefined): E
   return tx || address ? { ...(tx ? { tx } : {}), ...(address ? { address } : {}) } : undefined;
 }
 
+/** `{ k }` with k a positive integer (checked against the rpcUrls when the config is checked). */
+function verifyOf(file: unknown, base: ConsoleConfig["network"]["verify"]) {
+  if (file === undefined) return base;
+  const k = (file as { k?: unknown } | null)?.k;
+  return typeof k === "number" && Number.isInteger(k) && k > 0 ? { k } : base;
+}
+
 function merge(base: ConsoleConfig, file: FileConfig): ConsoleConfig {
   const n = file.network ?? {};
   return {
@@ -48,6 +63,7 @@ function merge(base: ConsoleConfig, file: FileConfig): ConsoleConfig {
       registry: typeof n.registry === "string" && isAddress(n.registry) ? n.registry : base.network.registry,
       rpcUrls: Array.isArray(n.rpcUrls) && n.rpcUrls.length > 0 ? n.rpcUrls.map(String) : base.network.rpcUrls,
       fromBlock: n.fromBlock !== undefined && /^\d+$/.test(String(n.fromBlock)) ? BigInt(n.fromBlock) : base.network.fromBlock,
+      verify: verifyOf(n.verify, base.network.verify),
     },
     recentDays: typeof file.recentDays === "number" && file.recentDays > 0 ? file.recentDays : base.recentDays,
     relayerUrl: typeof file.relayerUrl === "string" && /^(\/|https?:\/\/)/.test(file.relayerUrl) ? file.relayerUrl : base.relayerUrl,
@@ -98,6 +114,9 @@ export function saveToQuery(config: ConsoleConfig) {
 export function configProblems(config: ConsoleConfig): string[] {
   const problems: string[] = [];
   if (!config.network.registry) problems.push("no registry address is set: enter it in the network settings");
+  const k = config.network.verify?.k;
+  if (k !== undefined && k > config.network.rpcUrls.length)
+    problems.push(`verify asks ${k} endpoints to agree, but only ${config.network.rpcUrls.length} RPC URL(s) are set`);
   for (const url of config.network.rpcUrls) {
     try {
       const u = new URL(url);

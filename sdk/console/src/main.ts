@@ -129,7 +129,7 @@ async function lookUp(input: string) {
     const versionTime = parsed.params.versionTime;
     selected = undefined;
     if (versionId !== undefined || versionTime !== undefined) {
-      const version = await chain.resolver.resolve(input.trim());
+      const version = await chain.pastResolver.resolve(input.trim());
       if (mine !== generation) return;
       const v = (version.didDocumentMetadata as { versionId?: string }).versionId;
       selected = versionId !== undefined ? BigInt(versionId) : v !== undefined ? BigInt(v) : undefined;
@@ -257,7 +257,7 @@ async function select(block: bigint | undefined) {
   didInput.value = url;
   if (block === undefined) return (render(lookup.current), focusSelected());
   const mine = generation;
-  const version = await chain.resolver.resolve(url);
+  const version = await (block === undefined ? chain.resolver : chain.pastResolver).resolve(url);
   if (mine !== generation) return;
   render(version);
   focusSelected();

@@ -44,6 +44,7 @@ export function settingsForm(config: ConsoleConfig, onApply: (next: ConsoleConfi
                 .map((u) => u.trim())
                 .filter(Boolean),
               fromBlock: config.network.fromBlock,
+              verify: config.network.verify,
             },
             recentDays: Number(recent.value) > 0 ? Number(recent.value) : 7,
             relayerUrl: config.relayerUrl,

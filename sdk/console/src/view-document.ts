@@ -102,12 +102,31 @@ export function documentView(result: Resolution, options: DocumentOptions): HTML
     "div",
     { class: "document", "data-version": options.version?.block.toString() ?? "current" },
     options.version ? versionNote(options.version, options.onBackToCurrent) : null,
+    trustNote(result, options.version !== undefined),
     facts(result, options),
     h("h3", undefined, "Keys"),
     doc ? keys(doc, options.explorer) : h("p", { class: "muted" }, "A deactivated DID has no document and no keys."),
     h("h3", undefined, "Services"),
     services(doc?.service ?? []),
     h("div", { class: "raws" }, raw("Raw DID document", result.didDocument), raw("Resolution metadata", resolutionMetadata)),
+  );
+}
+
+/** Whether the document was proven (the network's verify) or is the RPC endpoint's word. */
+function trustNote(result: Resolution, past: boolean) {
+  const v = (result.didResolutionMetadata as { verified?: { blockNumber: string; trust: string } }).verified;
+  if (v)
+    return h(
+      "p",
+      { class: "trust good", "data-banner": "verified" },
+      `Verified: every key and service was proven against block ${v.blockNumber} (${v.trust}).`,
+    );
+  return h(
+    "p",
+    { class: "trust muted", "data-banner": "unverified" },
+    past
+      ? "Not verified: a past version is what the RPC endpoint says (verification proves current documents only)."
+      : "Not verified: this is what the RPC endpoint says. Set verify in config.json to prove it against endpoints that must agree.",
   );
 }
 
