@@ -7,7 +7,8 @@
 import { writeFileSync } from "node:fs";
 import { expect } from "chai";
 import { createPublicClient, http, type Address } from "viem";
-import { createSigilResolver, type SigilNetwork } from "sigil-did";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { createSigilResolver, signMessage, verifyMessage, type SigilNetwork } from "sigil-did";
 import { checkedHeader } from "../../sdk/core/src/read/header.ts";
 import { callStates } from "../../sdk/core/src/read/reader.ts";
 import { readVerified } from "../../sdk/core/src/read/verified.ts";
@@ -121,10 +122,24 @@ describe("verified resolution: every fact checked against a header 2 of 3 endpoi
     expect(b.didResolutionMetadata.message).to.include("event-chain head");
   });
 
-  it("refuses versionTime and versionId with verify (featureNotSupported), and a registry address with no contract", async () => {
+  it("answers a versionTime after the last change with the proven document, refuses older versions, and a registry address with no contract", async () => {
     const resolver = await verifying(node.url);
     const r = await resolver.resolve(`${did(victim)}?versionId=3`);
     expect(r.didResolutionMetadata.error).to.equal("featureNotSupported");
+    const old = await resolver.resolve(`${did(victim)}?versionTime=2000-01-01T00:00:00Z`);
+    expect(old.didResolutionMetadata.error).to.equal("featureNotSupported");
+    const later = await resolver.resolve(`${did(victim)}?versionTime=2100-01-01T00:00:00Z`);
+    expect((later.didResolutionMetadata as { verified?: unknown }).verified, later.didResolutionMetadata.message).to.not.equal(undefined);
+    // verifyMessage asks the document as of the message's time: through a verifying resolver it is proven.
+    const key = generatePrivateKey();
+    const sender = `did:sigil:local:${privateKeyToAccount(key).address.toLowerCase()}`;
+    const jwt = await signMessage({ did: sender, secretKey: key }, { text: "hello" });
+    const verified = await verifyMessage(jwt, resolver);
+    expect(verified.ok, verified.ok ? "" : verified.reason).to.equal(true);
+    const forged = await signMessage({ did: sender, secretKey: generatePrivateKey() }, { text: "hello" });
+    const refused = await verifyMessage(forged, resolver);
+    expect(refused.ok).to.equal(false);
+    expect(refused.ok ? "" : refused.code).to.equal("unauthorisedKey");
     const nowhere = createSigilResolver({ networks: [net([node.url], { registry: randomAddress(), verify: { k: 1 } })], cache: false });
     const n = await nowhere.resolve(did(victim));
     expect(n.didResolutionMetadata.error).to.equal("internalError");

@@ -80,11 +80,7 @@ async function resolveChecked(client: SigilClient, did: string, options: DIDReso
     if (query.versionId === undefined && query.versionTime === undefined) {
       return currentResult(entry, doc.did, address, await historyOf(client, entry, address, noCache), accept, doc.isDefaultNetwork);
     }
-    if (entry.network.verify)
-      throw new FeatureNotSupportedError({
-        feature: "versionId and versionTime with verify",
-        details: "verified resolution proves current documents only; resolve past versions without verify (the endpoint's word)",
-      });
+    if (entry.network.verify) return await verifiedAtTime(client, entry, doc, address, query, accept, noCache);
     return await resolveVersion(client, entry, doc, address, query, accept, noCache);
   } catch (error) {
     return errorResult(error);
@@ -92,6 +88,30 @@ async function resolveChecked(client: SigilClient, did: string, options: DIDReso
 }
 
 type DocTarget = { did: string; isDefaultNetwork: boolean };
+
+/** With verify, only the current document is proven: it answers a versionTime at or after its
+ * last change (what verifyMessage asks: the document as of a message's time), judged at the
+ * trusted header; an earlier time or a versionId is not verifiable and is refused. */
+async function verifiedAtTime(
+  client: SigilClient,
+  entry: NetworkEntry,
+  doc: DocTarget,
+  address: Address,
+  query: { versionId?: bigint; versionTime?: bigint },
+  accept: string,
+  noCache: boolean,
+) {
+  const h = await historyOf(client, entry, address, noCache);
+  const lastChange = h.state.changed === 0n ? 0n : h.events.at(-1)?.blockTimestamp;
+  if (query.versionId === undefined && query.versionTime !== undefined && lastChange !== undefined && query.versionTime >= lastChange)
+    return currentResult(entry, doc.did, address, h, accept, doc.isDefaultNetwork);
+  throw new FeatureNotSupportedError({
+    feature: "past versions with verify",
+    details:
+      "verified resolution proves the current document, which answers a versionTime at or after its last change; " +
+      "an earlier one, or a versionId, is the endpoint's word: resolve it without verify",
+  });
+}
 
 async function resolveVersion(
   client: SigilClient,
