@@ -19,7 +19,7 @@
 // first, so that the routes' scopes inherit their hooks, decorators and error handler.
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { type SigilResolver } from "sigil-did";
+import { type SigilResolver, type SigilResolverConfig } from "sigil-did";
 import { MAX_DID_URL_LENGTH } from "sigil-did/internal";
 import { refuseBeforeRouting } from "./client-errors.ts";
 import { accessLog } from "./plugins/access-log.ts";
@@ -30,6 +30,7 @@ import { metrics } from "./plugins/metrics.ts";
 import { shutdown } from "./plugins/shutdown.ts";
 import { batchRoute } from "./routes/batch.ts";
 import { contextRoute } from "./routes/context.ts";
+import { proofsRoute } from "./routes/proofs.ts";
 import { healthRoute } from "./routes/health.ts";
 import { identifierRoutes } from "./routes/identifiers.ts";
 import { metricsRoute } from "./routes/metrics.ts";
@@ -39,6 +40,7 @@ export { logReason } from "./plugins/access-log.ts";
 export { problemBody } from "./problem.ts";
 export { DEREFERENCING_TYPE, dereferencingErrorBody, errorBody } from "./results.ts";
 export { SIGIL_CONTEXT_PATH } from "./routes/context.ts";
+export { PROOFS_PATH } from "./routes/proofs.ts";
 
 export interface ResolverServiceOptions {
   resolver: SigilResolver;
@@ -53,6 +55,8 @@ export interface ResolverServiceOptions {
    * Never with credentials: the service has no cookies or authentication to share.
    */
   cors?: CorsOrigins;
+  /** The resolver's networks: also serve GET /1.0/proofs/{did}, proven documents with their material. */
+  proofs?: SigilResolverConfig;
 }
 
 /** Node's limit on a request's line plus headers (its default is 16 KiB). Room for long DID URLs. */
@@ -99,6 +103,7 @@ export function createResolverService(options: ResolverServiceOptions): FastifyI
   app.register(batchRoute, { resolver, maxBatch });
   app.register(contextRoute);
   app.register(healthRoute, { resolver });
+  if (options.proofs) app.register(proofsRoute, { config: options.proofs });
   app.register(metricsRoute);
   return app;
 }

@@ -1,7 +1,7 @@
 // Starts the resolver service on a host and port with a pino logger, and stops it gracefully:
 // no new connections, in-flight requests finish (up to a deadline), then the port is freed.
 import { pino, type Level, type Logger } from "pino";
-import type { SigilResolver } from "sigil-did";
+import type { SigilResolver, SigilResolverConfig } from "sigil-did";
 import { createResolverService, type CorsOrigins } from "./app.ts";
 import { registerConsole, type ConsoleConfig, type ConsoleOptions } from "./console.ts";
 import { relay, RELAY_PATH, type RelayOptions } from "./relay.ts";
@@ -30,6 +30,8 @@ export interface ServeOptions {
   console?: ConsoleOptions;
   /** Also relay signed operations at POST /1.0/relay, paying their gas from `relay.relayer`. */
   relay?: RelayOptions;
+  /** The resolver's networks: also serve GET /1.0/proofs/{did} (proven documents with their material). */
+  proofs?: SigilResolverConfig;
 }
 
 export interface RunningService {
@@ -43,7 +45,13 @@ export async function startResolverService(options: ServeOptions): Promise<Runni
   // Synchronous writes to stdout: nothing is lost when the process exits right after close().
   const destination = options.logDestination ?? pino.destination({ dest: 1, sync: true });
   const logger = pino({ level: options.logLevel ?? "info", base: { service: "sigil-resolver" } }, destination);
-  const app = createResolverService({ resolver: options.resolver, logger, maxBatch: options.maxBatch, cors: options.cors });
+  const app = createResolverService({
+    resolver: options.resolver,
+    logger,
+    maxBatch: options.maxBatch,
+    cors: options.cors,
+    proofs: options.proofs,
+  });
   if (options.relay) app.register(relay, options.relay);
   const consoleFiles = options.console ? registerConsole(app, options.console) : undefined;
   const address = await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8080 });

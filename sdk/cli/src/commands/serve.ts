@@ -124,6 +124,7 @@ async function serve(ctx: Ctx, o: ServeCommandOptions) {
     shutdownTimeoutMs: integer("shutdown-timeout", o.shutdownTimeout),
     console: consoleConfig,
     relay,
+    proofs: { networks: [network] },
   });
   service.logger.info(
     { network: network.name, chainId: network.chainId, registry: network.registry, cache: o.cache ? `max age ${o.cacheMaxAge} ms` : "off" },
