@@ -1,12 +1,12 @@
 // EIP-1186 proofs (eth_getProof) checked against a verified header: the account proof leads from
 // the header's stateRoot to the account, each storage proof from the account's storageHash to a
 // slot, so a storage value is believed only as far as the header is. The Merkle-Patricia walk is
-// @ethereumjs/mpt's. Not imported by the plain resolver: the verified mode loads it lazily.
-import { verifyMerkleProof } from "@ethereumjs/mpt";
+// mpt-walk.ts. Not imported by the plain resolver: the verified mode loads it lazily.
 import { decode, type NestedUint8Array } from "@ethereumjs/rlp";
 import { bytesToBigInt, bytesToHex, concatHex, hexToBytes, isAddress, keccak256, numberToHex, padHex, type Address, type Hex } from "viem";
 import { InvalidInputError, ProofError } from "../errors.ts";
 import type { VerifiedHeader } from "./header.ts";
+import { walkProof } from "./mpt-walk.ts";
 
 /** An account as its proof shows it. */
 export interface ProvenAccount {
@@ -60,15 +60,12 @@ async function proven(root: Hex, key: Uint8Array, nodes: Uint8Array[], what: "ac
   // An empty trie holds no key, whatever nodes come with it (nodes send none, or its one "0x80").
   if (root.toLowerCase() === EMPTY_TRIE_ROOT) return null;
   try {
-    return await verifyMerkleProof(key, nodes, { root: hexToBytes(root), useKeyHashing: true });
+    return walkProof(hexToBytes(root), keccak256(key, "bytes"), nodes);
   } catch (cause) {
-    throw new ProofError(
-      what,
-      `the proof of ${of} does not lead from the root ${root} (a node is missing, altered or from another block)`,
-      {
-        cause,
-      },
-    );
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new ProofError(what, `the proof of ${of} does not lead from the root ${root}: ${why} (altered, or from another block)`, {
+      cause,
+    });
   }
 }
 
