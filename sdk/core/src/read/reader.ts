@@ -18,7 +18,8 @@ import { decodeLogData } from "./log-data.ts";
 import { checkHistory } from "./consistency.ts";
 import { InconsistentAnswerError } from "../errors.ts";
 import { checkLinks, spanStart, type Span } from "./history-span.ts";
-import { getLogs, identityTopic, PRE_PURGE_TOPICS, readBeforePurge, readSpans, TOPIC_CHUNK } from "./span-logs.ts";
+import { PRE_PURGE_TOPICS, readBeforePurge, readSpans } from "./span-logs.ts";
+import { MIN_SPECULATION_GRACE_MS, settledWithin, speculate } from "./speculation.ts";
 import type { BlockHeader, IdentitySnapshot, IdentityState } from "./types.ts";
 
 export { HistoryReadError, type HistoryReadFailure } from "./history-span.ts";
@@ -164,7 +165,10 @@ async function readStates(read: Read) {
   const { client, options, ids } = read;
   const statesP = Promise.all((ids.length ? chunks(ids, STATE_CHUNK) : [[]]).map((c) => callStates(client, options.registry, c)));
   const headersP = getHeaders(client, options.blocks ?? [], read.blockTimes);
-  const speculative = options.speculate && ids.length ? speculate(read) : undefined;
+  const speculative =
+    options.speculate && ids.length
+      ? speculate(client, options.registry, ids, { fromBlock: options.fromBlock, onSlow: options.onSlowSpeculation }, "latest")
+      : undefined;
   const started = performance.now();
   const [stateChunks] = await Promise.all([statesP, headersP]);
   const stateMs = performance.now() - started;
@@ -172,24 +176,6 @@ async function readStates(read: Read) {
   options.checkChainId?.(Number(chainId));
   stateChunks.forEach((chunk, ci) => chunk[3].forEach((s, i) => read.states.set(ids[ci * STATE_CHUNK + i], s)));
   return { chainId: Number(chainId), blockNumber, timestamp, speculative, stateMs };
-}
-
-/** The identities' logs from the registry's deployment to the head, asked with the state. Judged
- * later: a refusal only means step 2; only a really slow answer stops speculation. */
-function speculate({ client, options, ids }: Read): Promise<RawLog[][]> {
-  const { registry, fromBlock } = options;
-  const logs = Promise.all(
-    chunks(ids, TOPIC_CHUNK).map((c) =>
-      getLogs(client, { address: registry, topics: [null, c.map(identityTopic)], fromBlock: toHex(fromBlock), toBlock: "latest" }),
-    ),
-  );
-  const slow = setTimeout(() => options.onSlowSpeculation?.(), SLOW_SPECULATION_MS);
-  (slow as { unref?: () => void }).unref?.(); // never keeps a Node process alive
-  logs.then(
-    () => clearTimeout(slow),
-    () => clearTimeout(slow),
-  );
-  return logs;
 }
 
 /** Step 2's spans: the blocks each identity's history needs (none for one that never changed). */
@@ -266,30 +252,6 @@ function checkedHistories({ ids, spans, states, scope, options, failures }: Read
     }
   }
   return { events, from };
-}
-
-/** Least time the speculative logs get after the state answered, ms. */
-const MIN_SPECULATION_GRACE_MS = 100;
-/** A speculative answer slower than this (or a timeout) means the endpoint is slow on wide log
- * queries: it is not sent them again. A merely late one (jitter) only sends this read to step 2. */
-const SLOW_SPECULATION_MS = 1_000;
-
-/** The flattened logs if they arrive within `ms`; undefined on a refusal or when late. */
-async function settledWithin(logs: Promise<RawLog[][]>, ms: number): Promise<RawLog[] | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), ms)));
-  try {
-    const out = await Promise.race([
-      logs.then(
-        (r) => r.flat(),
-        () => undefined,
-      ),
-      timeout,
-    ]);
-    return out === "late" ? undefined : out;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const first = (state: IdentityState, fromBlock: bigint) => (state.firstChange > fromBlock ? state.firstChange : fromBlock);

@@ -38,7 +38,7 @@ export type SlotName =
 /** The legacy (ERC-1056) nonce's slot: the owner's. */
 export const legacyNonceSlot = (owner: Address): Hex => fieldOf(owner, REGISTRY_LAYOUT.legacyNonces);
 
-/** The slots verified.ts proves for `identity` (the legacy nonce is its owner's: asked once the owner is known). */
+/** The slots verified.ts proves for `identity` (the legacy nonce is its owner's, so it goes with them only where the identity owns itself). */
 export function identitySlots(identity: Address): Record<SlotName, Hex> {
   const L = REGISTRY_LAYOUT;
   return {
@@ -75,7 +75,7 @@ export function decodeIdentity(identity: Address, slot: (name: SlotName) => bigi
     nextOwnerCommitment: word32(slot("commitment")),
     purgedAt: bits(slot("nextKey"), 72, 40),
     nonce: slot("nonce"),
-    legacyNonce,
+    legacyNonce: !deactivated && owner === getAddress(identity) ? legacyNonce : undefined,
   };
 }
 

@@ -10,7 +10,9 @@ export interface IdentityState {
   nextOwnerCommitment: Hex;
   deactivated: boolean;
   nonce: bigint;
-  legacyNonce: bigint;
+  /** ERC-1056's nonce of the owner. A verified read leaves it out where the owner is another key:
+   * no document needs it, and proving it would cost a round trip. */
+  legacyNonce?: bigint;
   /** Block of the identity's first change (0: never changed). */
   firstChange: bigint;
   /** Block of its last purge (0: never purged): keys and services start there. */

@@ -23,6 +23,7 @@ import { eventsHead } from "./log-chain.ts";
 import { verifyAccount, verifyProof } from "./proof.ts";
 import { decodeIdentity, decodeRecovery, identitySlots, legacyNonceSlot, type ProvenRecovery, type SlotName } from "./registry-storage.ts";
 import { PRE_PURGE_TOPICS, readBeforePurge, readSpans } from "./span-logs.ts";
+import { MIN_SPECULATION_GRACE_MS, settledWithin, speculate, type Speculation } from "./speculation.ts";
 import type { IdentitySnapshot, IdentityState } from "./types.ts";
 
 /** What a verified snapshot was checked against, for the resolution's metadata. */
@@ -42,6 +43,8 @@ export interface VerifiedReadOptions {
   combineSpan?: bigint;
   /** The trusted time of a block before the last purge (a first change), if the trust can vouch for one. */
   olderBlockTime?: (block: bigint) => Promise<bigint | undefined>;
+  /** Ask the identities' logs up to the header with their proofs (one round trip on a young chain). */
+  speculate?: Speculation;
 }
 
 type Proven = { id: Address; state: IdentityState; recovery: ProvenRecovery };
@@ -49,8 +52,7 @@ type Proven = { id: Address; state: IdentityState; recovery: ProvenRecovery };
 const getProof = (client: Client, registry: Address, slots: Hex[], block: bigint) =>
   client.request({ method: "eth_getProof", params: [registry, slots, numberToHex(block)] } as never) as Promise<unknown>;
 
-/** Step 1: the identity's storage, proven, with the legacy nonce of the identity as its own owner
- * (the common case; another owner's is proven in step 2). */
+/** Step 1: the identity's storage, proven, with ERC-1056's nonce of the identity as its own owner. */
 async function provenIdentity(client: Client, { registry, header }: VerifiedReadOptions, id: Address) {
   const slots = { ...identitySlots(id), legacy: legacyNonceSlot(id) };
   const asked = Object.values(slots);
@@ -60,13 +62,6 @@ async function provenIdentity(client: Client, { registry, header }: VerifiedRead
   // Empty slots: a fresh identity, or no registry at the address; the same answer's account proof tells which.
   if (asked.every((k) => values.get(k) === 0n)) await requireRegistry(header, registry, answer as { accountProof: Hex[] });
   return { state: decodeIdentity(id, slot, slot("legacy")), recovery: decodeRecovery(slot) };
-}
-
-/** Step 2's part for an identity whose controller is another key: that key's legacy nonce. */
-async function provenLegacyNonce(client: Client, { registry, header }: VerifiedReadOptions, p: Proven) {
-  if (p.state.owner.toLowerCase() === p.id) return;
-  const slot = legacyNonceSlot(p.state.owner);
-  p.state.legacyNonce = (await verifyProof(header, registry, await getProof(client, registry, [slot], header.number), [slot])).get(slot)!;
 }
 
 const EMPTY_CODE = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
@@ -89,27 +84,25 @@ export async function readVerified(
   const { header, registry } = options;
   const ids = [...new Set(identities.map((a) => a.toLowerCase() as Address))];
   const proven = new Map<Address, Proven>();
+  // Logs are believed only once they reproduce the proven head, so asking them before the proofs
+  // say which span is needed costs nothing in trust: a wrong or short answer fails the same check.
+  const speculative = options.speculate && ids.length ? speculate(client, registry, ids, options.speculate, header.number) : undefined;
+  const started = performance.now();
   await Promise.all(ids.map(async (id) => proven.set(id, { id, ...(await provenIdentity(client, options, id)) })));
+  const proofMs = performance.now() - started;
   const failures = new Map<Address, Error>();
   const spans: Span[] = [];
   for (const id of ids) {
     const s = proven.get(id)!.state;
     if (s.changed > 0n) spans.push({ id, from: s.purgedAt > 0n ? s.purgedAt : s.firstChange, to: s.changed });
   }
-  const firstOf = (id: Address) => proven.get(id)!.state.firstChange;
-  const beforeP = Promise.all(
-    spans.filter((sp) => sp.from > firstOf(sp.id)).map((sp) => readBeforePurge(client, registry, sp, firstOf(sp.id), failures)),
-  );
-  // Step 2, in one tick: the logs, the guardian events before a purge, other owners' legacy
-  // nonces, and the trusted times of old first changes.
+  const early = speculative && spans.length ? await settledWithin(speculative, Math.max(proofMs, MIN_SPECULATION_GRACE_MS)) : undefined;
+  // Step 2, in one tick: the logs, the guardian events before a purge and the trusted times of old
+  // first changes.
   const blockTimes = new Map<bigint, bigint>();
-  const sideP = Promise.all([
-    ...[...proven.values()].map((p) => provenLegacyNonce(client, options, p)),
-    createdTimes(spans, proven, blockTimes, options),
-  ]);
+  const sideP = createdTimes(spans, proven, blockTimes, options);
   sideP.catch(() => undefined); // awaited below, after the logs
-  const logs = await readSpans(client, registry, spans, options.combineSpan ?? 50_000n, failures, firstOf);
-  const all = [...(await beforeP).flat(), ...logs];
+  const all = early ?? (await readLogs(client, options, spans, (id) => proven.get(id)!.state.firstChange, failures));
   await sideP;
   await fetchMissingTimes(client, all, blockTimes);
   const events = new Map<Address, RegistryEvent[]>(ids.map((id) => [id, []]));
@@ -138,6 +131,23 @@ export async function readVerified(
     },
     verification: { blockNumber: header.number, blockHash: header.hash, basis: options.basis },
   };
+}
+
+/** Step 2's logs when the speculative ones did not come in time: each span's, and the guardian
+ * events before a last purge (which the event chain does not reach). */
+async function readLogs(
+  client: Client,
+  options: VerifiedReadOptions,
+  spans: Span[],
+  firstOf: (id: Address) => bigint,
+  failures: Map<Address, Error>,
+): Promise<RawLog[]> {
+  const { registry } = options;
+  const beforeP = Promise.all(
+    spans.filter((sp) => sp.from > firstOf(sp.id)).map((sp) => readBeforePurge(client, registry, sp, firstOf(sp.id), failures)),
+  );
+  const logs = await readSpans(client, registry, spans, options.combineSpan ?? 50_000n, failures, firstOf);
+  return [...(await beforeP).flat(), ...logs];
 }
 
 /** The identity's logs (its own topic, inside the asked range), with block times filled in. */

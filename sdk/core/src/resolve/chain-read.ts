@@ -4,6 +4,7 @@
 import { hexToBigInt, toHex, type Address, type Hex } from "viem";
 import { InternalError } from "../errors.ts";
 import { callStates, EmptyCallError, readIdentities } from "../read/reader.ts";
+import type { Speculation } from "../read/speculation.ts";
 import type { NetworkEntry } from "./types.ts";
 
 /** Refuses answers from a node on another chain. */
@@ -55,6 +56,16 @@ function learnedRange(entry: NetworkEntry): bigint | undefined {
   return cap;
 }
 
+/** Whether a read of the network may ask its identities' whole history with their state (a young
+ * chain whose endpoints have not proven slow or narrow on log ranges), and how. */
+export function speculation(entry: NetworkEntry): Speculation | undefined {
+  const fromBlock = entry.network.fromBlock ?? 0n;
+  const cap = learnedRange(entry);
+  const age = entry.knownHead === undefined ? undefined : entry.knownHead - fromBlock + 1n;
+  const young = age !== undefined && age <= SPECULATIVE_SPAN && (cap === undefined || age + 1_000n <= cap);
+  return young && !entry.slowSpeculation ? { fromBlock, onSlow: () => (entry.slowSpeculation = true) } : undefined;
+}
+
 export interface HistoryReadOptions {
   /** Headers wanted in the same batch (a versionId). */
   blocks?: bigint[];
@@ -72,9 +83,7 @@ export async function readHistory(entry: NetworkEntry, addresses: Address[], opt
   const { network, client } = entry;
   const fromBlock = network.fromBlock ?? 0n;
   const cap = learnedRange(entry);
-  const age = entry.knownHead === undefined ? undefined : entry.knownHead - fromBlock + 1n;
-  const speculate =
-    age !== undefined && age <= SPECULATIVE_SPAN && (cap === undefined || age + 1_000n <= cap) && !options.after && !entry.slowSpeculation;
+  const speculate = !options.after && speculation(entry) !== undefined;
   const read = readIdentities(client, addresses, {
     registry: network.registry,
     fromBlock,

@@ -5,6 +5,7 @@
 import type { Address } from "viem";
 import type { HeaderTrust, TrustedHeader } from "../read/trust.ts";
 import { olderBlockTime, readVerified, trustFor } from "../read/verified-mode.ts";
+import { speculation } from "./chain-read.ts";
 import type { CachedHistory, Histories, NetworkEntry } from "./types.ts";
 
 const trusts = new WeakMap<NetworkEntry, HeaderTrust>();
@@ -33,7 +34,9 @@ export async function verifiedHistories(entry: NetworkEntry, addresses: Address[
     header,
     basis: header.basis,
     olderBlockTime: (block) => olderBlockTime(trust.policy, block),
+    speculate: speculation(entry),
   });
+  if (entry.knownHead === undefined || header.number > entry.knownHead) entry.knownHead = header.number;
   const out: Histories = { histories: new Map(), failures: new Map() };
   const now = Date.now();
   for (const a of addresses) {
