@@ -198,7 +198,7 @@ function checkedEvents(id: Address, { state, recovery }: Proven, span: Span, log
   }
   checkGuardians(id, events, recovery);
   const exit = checkLinks(id, events, span.from, span.to);
-  checkHistory({ id, state, events, exit, headTime: header.timestamp, partial: false });
+  checkHistory({ id, state, events, exit, headTime: header.timestamp, partial: false, headProven: true });
   return events;
 }
 
