@@ -37,6 +37,7 @@ export {
 } from "./errors.ts";
 export type { RawLog, RegistryEvent } from "./read/events.ts";
 export type { SigilNetwork } from "./read/networks.ts";
+export { memoryDecoyStore, type CrowdOptions, type DecoyStore } from "./resolve/crowd.ts";
 export { proveResolution, verifyResolutionMaterial, type ResolutionMaterial } from "./resolve/proven.ts";
 // Verified resolution's trust policies: types, and the endpoint maker (the policies' code is loaded only when a network verifies).
 export {

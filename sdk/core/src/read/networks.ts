@@ -15,6 +15,7 @@ import { SigilError } from "../errors.ts";
 import { createEndpoint, type Endpoint } from "./endpoint.ts";
 import { failover } from "./failover.ts";
 import { adaptiveHttp } from "./http-batch.ts";
+import type { CrowdOptions } from "../resolve/crowd.ts";
 import type { HeaderPolicy } from "./trust.ts";
 
 export interface SigilNetwork {
@@ -42,6 +43,11 @@ export interface SigilNetwork {
      * on fast chains; the header is already `depth` blocks back); 0 asks the trust every time. */
     maxHeaderAgeMs?: number;
   };
+  /** First contact in a crowd: every read names each DID among `k` decoys (default 32), identities
+   * drawn from the registry's recent logs by a secret seed and kept per DID, so the endpoint
+   * learns one of k + 1, not which (docs/private-lookups.md). A lookup that cannot be hidden
+   * (too few identities) fails rather than go out alone. Costs the decoys' reads. */
+  crowd?: CrowdOptions;
   /** Or an EIP-1193 provider (a wallet, Hardhat's in-process network). */
   provider?: EIP1193Provider;
   /** Or any viem transport. */

@@ -5,6 +5,7 @@ import { hexToBigInt, toHex, type Address, type Hex } from "viem";
 import { InternalError } from "../errors.ts";
 import { callStates, EmptyCallError, readIdentities } from "../read/reader.ts";
 import type { Speculation } from "../read/speculation.ts";
+import { withCrowd } from "./crowd.ts";
 import type { NetworkEntry } from "./types.ts";
 
 /** Refuses answers from a node on another chain. */
@@ -79,8 +80,9 @@ export interface HistoryReadOptions {
 
 /** State and history of `addresses`, plus the headers of `blocks` and (for a cache) the head's
  * hash, the state and the anchor in one batch. */
-export async function readHistory(entry: NetworkEntry, addresses: Address[], options: HistoryReadOptions = {}) {
+export async function readHistory(entry: NetworkEntry, targets: Address[], options: HistoryReadOptions = {}) {
   const { network, client } = entry;
+  const addresses = await withCrowd(entry, targets);
   const fromBlock = network.fromBlock ?? 0n;
   const cap = learnedRange(entry);
   const speculate = !options.after && speculation(entry) !== undefined;
@@ -89,7 +91,7 @@ export async function readHistory(entry: NetworkEntry, addresses: Address[], opt
     fromBlock,
     scope: options.scope,
     blocks: options.blocks,
-    after: options.after,
+    after: crowdAfter(options.after, addresses),
     speculate,
     onSlowSpeculation: () => (entry.slowSpeculation = true),
     combineSpan: cap,
@@ -107,12 +109,20 @@ export async function readHistory(entry: NetworkEntry, addresses: Address[], opt
 }
 
 /** The storage state of `addresses` (one eth_call), with the block it was read at. */
-export async function confirmStates(entry: NetworkEntry, addresses: Address[]) {
+export async function confirmStates(entry: NetworkEntry, targets: Address[]) {
+  const addresses = await withCrowd(entry, targets);
   const [chainId, blockNumber, timestamp, states] = await guard(entry, callStates(entry.client, entry.network.registry, addresses));
   checkChain(entry, Number(chainId));
-  return {
-    blockNumber,
-    timestamp,
-    states: new Map(addresses.map((a, i) => [a, states[i]])),
-  };
+  const byId = new Map(addresses.map((a, i) => [a.toLowerCase(), states[i]]));
+  return { blockNumber, timestamp, states: new Map(targets.map((a) => [a, byId.get(a.toLowerCase())!])) };
+}
+
+/** A crowd's decoys read from where their targets' cached histories end, so that every
+ * identity of the crowd is asked the same span (what they answer is not used). */
+function crowdAfter(after: ReadonlyMap<Address, bigint> | undefined, crowd: readonly Address[]) {
+  if (!after?.size) return after;
+  const lowest = [...after.values()].reduce((m, b) => (b < m ? b : m));
+  const out = new Map([...after].map(([a, b]) => [a.toLowerCase() as Address, b]));
+  for (const a of crowd) if (!out.has(a)) out.set(a, lowest);
+  return out;
 }
