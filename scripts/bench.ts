@@ -32,6 +32,7 @@ import { startHardhatNode } from "../test/support/hardhat-node.ts";
 import { startRpcProxy, type RpcProxy } from "../test/support/rpc-proxy.ts";
 import { measureBundles, type BundleSize } from "./lib/bundle-size.ts";
 import { measureVerified, renderVerified, type VerifiedBench } from "./lib/verified-bench.ts";
+import { measureCrowd, renderCrowd, type CrowdBench } from "./lib/crowd-bench.ts";
 import { measureEncryption, type EncryptionBench } from "./lib/encryption-bench.ts";
 import { measureProviders, type ProviderBench } from "./lib/provider-bench.ts";
 import { renderProviders } from "./lib/provider-report.ts";
@@ -298,6 +299,9 @@ results.console = await measureConsole(smoke ? 1 : 7);
 // 9. Verified resolution vs the default (trusted) mode, its own node (scripts/lib/verified-bench.ts).
 results.verified = await measureVerified({ smoke });
 
+// 10. Private lookups: first contact hidden in a crowd vs a plain resolution (scripts/lib/crowd-bench.ts).
+results.crowd = await measureCrowd({ smoke });
+
 // Report.
 const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version as string;
 const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
@@ -437,6 +441,12 @@ const md = [
   "Its own `hardhat node`; trusted reads one endpoint, verified reads the same and trusts the header it and a second endpoint serve (`verify: { k: 2 }`), with the default header reuse (2 s) and asking the trust every time; caches off (scripts/lib/verified-bench.ts).",
   "",
   renderVerified(results.verified as VerifiedBench),
+  "",
+  "## Private lookups: first contact in a crowd",
+  "",
+  "Its own `hardhat node`, a registry of identities with an inbox each; a contact resolved plainly and hidden among k decoys (`crowd: { k }`), trusted and verified (`verify: { k: 1 }`); caches off, every resolution a first contact (scripts/lib/crowd-bench.ts).",
+  "",
+  renderCrowd(results.crowd as CrowdBench),
   "",
   "## Resolver service under load",
   "",
