@@ -6,6 +6,7 @@
 //   POST /1.0/identifiers/{did-or-did-url}   the same, options in a JSON body (DID Resolution §12.1)
 //   POST /1.0/identifiers                    {"dids": [...]}: many current documents in one batched read
 //   GET  /contexts/sigil/v1                  Sigil's JSON-LD context (https://w3id.org/sigil/v1)
+//   POST /1.0/stream/{network}               the registry's event stream (restricted JSON-RPC that never receives a DID)
 //   GET  /healthz                            200 when every network's registry can be read, else 503
 //   GET  /metrics                            Prometheus text
 // CORS lets web apps on other origins call it. Every answer that is not a resolution result is
@@ -31,6 +32,7 @@ import { shutdown } from "./plugins/shutdown.ts";
 import { batchRoute } from "./routes/batch.ts";
 import { contextRoute } from "./routes/context.ts";
 import { proofsRoute } from "./routes/proofs.ts";
+import { streamRoute, type StreamRouteOptions } from "./routes/stream.ts";
 import { healthRoute } from "./routes/health.ts";
 import { identifierRoutes } from "./routes/identifiers.ts";
 import { metricsRoute } from "./routes/metrics.ts";
@@ -41,6 +43,7 @@ export { problemBody } from "./problem.ts";
 export { DEREFERENCING_TYPE, dereferencingErrorBody, errorBody } from "./results.ts";
 export { SIGIL_CONTEXT_PATH } from "./routes/context.ts";
 export { PROOFS_PATH } from "./routes/proofs.ts";
+export { STREAM_PATH } from "./routes/stream.ts";
 
 export interface ResolverServiceOptions {
   resolver: SigilResolver;
@@ -57,6 +60,9 @@ export interface ResolverServiceOptions {
   cors?: CorsOrigins;
   /** The resolver's networks: also serve GET /1.0/proofs/{did}, proven documents with their material. */
   proofs?: SigilResolverConfig;
+  /** Also serve POST /1.0/stream/{network}: the registry's events for private watchers, a
+   * restricted JSON-RPC endpoint that refuses every call that could name a DID. */
+  stream?: StreamRouteOptions;
 }
 
 /** Node's limit on a request's line plus headers (its default is 16 KiB). Room for long DID URLs. */
@@ -104,6 +110,7 @@ export function createResolverService(options: ResolverServiceOptions): FastifyI
   app.register(contextRoute);
   app.register(healthRoute, { resolver });
   if (options.proofs) app.register(proofsRoute, { config: options.proofs });
+  if (options.stream) app.register(streamRoute, options.stream);
   app.register(metricsRoute);
   return app;
 }

@@ -3,6 +3,7 @@
 import { pino, type Level, type Logger } from "pino";
 import type { SigilResolver, SigilResolverConfig } from "sigil-did";
 import { createResolverService, type CorsOrigins } from "./app.ts";
+import type { StreamRouteOptions } from "./routes/stream.ts";
 import { registerConsole, type ConsoleConfig, type ConsoleOptions } from "./console.ts";
 import { relay, RELAY_PATH, type RelayOptions } from "./relay.ts";
 
@@ -32,6 +33,8 @@ export interface ServeOptions {
   relay?: RelayOptions;
   /** The resolver's networks: also serve GET /1.0/proofs/{did} (proven documents with their material). */
   proofs?: SigilResolverConfig;
+  /** Also serve POST /1.0/stream/{network}, the registry's events for private watchers. */
+  stream?: StreamRouteOptions;
 }
 
 export interface RunningService {
@@ -51,6 +54,7 @@ export async function startResolverService(options: ServeOptions): Promise<Runni
     maxBatch: options.maxBatch,
     cors: options.cors,
     proofs: options.proofs,
+    stream: options.stream,
   });
   if (options.relay) app.register(relay, options.relay);
   const consoleFiles = options.console ? registerConsole(app, options.console) : undefined;

@@ -125,6 +125,7 @@ async function serve(ctx: Ctx, o: ServeCommandOptions) {
     console: consoleConfig,
     relay,
     proofs: { networks: [network] },
+    stream: { networks: [network] },
   });
   service.logger.info(
     { network: network.name, chainId: network.chainId, registry: network.registry, cache: o.cache ? `max age ${o.cacheMaxAge} ms` : "off" },
