@@ -6,7 +6,7 @@
 // nodes' bytes (what a compact encoding carries). The chain's state trie stays a test chain's
 // (a handful of accounts): on a busy chain the account proof adds about 8 nodes, ~4 KB.
 import type { Address, Hex } from "viem";
-import { identitySlots, legacyNonceSlot } from "../../sdk/core/src/read/registry-storage.ts";
+import { identitySlots } from "../../sdk/core/src/read/registry-storage.ts";
 import { devChain } from "../../test/support/dev-chain.ts";
 import { startHardhatNode } from "../../test/support/hardhat-node.ts";
 import { writeChanges } from "./verified-bench.ts";
@@ -20,7 +20,9 @@ export interface ProofSizeRow {
 }
 
 const post = async (url: string, body: unknown) =>
-  (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as unknown;
+  (await (
+    await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+  ).json()) as unknown;
 
 export async function measureProofSizes({ smoke = false } = {}): Promise<ProofSizeRow[]> {
   const sizes = smoke ? [0, 1_000] : [0, 1_000, 10_000, 100_000];
@@ -53,7 +55,7 @@ export async function measureProofSizes({ smoke = false } = {}): Promise<ProofSi
 const randomWord = (): Hex => `0x${[...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 
 async function proofOf(url: string, registry: Address, identity: Address) {
-  const slots = [...Object.values(identitySlots(identity)), legacyNonceSlot(identity)];
+  const slots = Object.values(identitySlots(identity));
   const answer = (await post(url, { jsonrpc: "2.0", id: 1, method: "eth_getProof", params: [registry, slots, "latest"] })) as {
     result: { accountProof: Hex[]; storageProof: { proof: Hex[] }[] };
   };
@@ -69,8 +71,12 @@ export function renderProofSizes(rows: readonly ProofSizeRow[]): string {
   return [
     "| other slots in the registry | eth_getProof answer | distinct trie nodes | their bytes |",
     "| ---: | ---: | ---: | ---: |",
-    ...rows.map((r) => `| ${r.filledSlots.toLocaleString("en")} | ${(r.jsonBytes / 1024).toFixed(1)} KB | ${r.nodes} | ${(r.nodeBytes / 1024).toFixed(1)} KB |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.filledSlots.toLocaleString("en")} | ${(r.jsonBytes / 1024).toFixed(1)} KB | ${r.nodes} | ${(r.nodeBytes / 1024).toFixed(1)} KB |`,
+    ),
   ].join("\n");
 }
 
-if (process.argv[1] === import.meta.filename) console.log(renderProofSizes(await measureProofSizes({ smoke: process.argv.includes("--smoke") })));
+if (process.argv[1] === import.meta.filename)
+  console.log(renderProofSizes(await measureProofSizes({ smoke: process.argv.includes("--smoke") })));

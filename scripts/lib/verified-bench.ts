@@ -13,7 +13,7 @@ import type { Address, Hex } from "viem";
 import { devChain } from "../../test/support/dev-chain.ts";
 import { startHardhatNode } from "../../test/support/hardhat-node.ts";
 import { sequentialRoundTrips, startRpcProxy, type RpcProxy } from "../../test/support/rpc-proxy.ts";
-import { identitySlots, legacyNonceSlot } from "../../sdk/core/src/read/registry-storage.ts";
+import { identitySlots } from "../../sdk/core/src/read/registry-storage.ts";
 
 export interface VerifiedRow {
   changes: number;
@@ -124,7 +124,7 @@ async function measure(changes: number, mode: VerifiedRow["mode"], resolver: Sig
 
 /** Bytes of the eth_getProof answer a verified resolution of `identity` downloads. */
 async function proofSize(url: string, registry: Address, identity: Address): Promise<number> {
-  const slots = [...Object.values(identitySlots(identity)), legacyNonceSlot(identity)];
+  const slots = Object.values(identitySlots(identity));
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getProof", params: [registry, slots, "latest"] });
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
   return (await res.text()).length;

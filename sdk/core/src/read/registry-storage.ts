@@ -23,28 +23,17 @@ export const REGISTRY_LAYOUT = {
 const fieldOf = (key: Address, base: bigint, field = 0n): Hex => slotPlus(mappingSlot(key, base), field);
 
 export type SlotName =
-  | "record"
-  | "owner"
-  | "nonce"
-  | "commitment"
-  | "nextKey"
-  | "guardianRoot"
-  | "guardians"
-  | "changeRoot"
-  | "change"
-  | "armedProposal"
-  | "recovery";
+  "record" | "owner" | "commitment" | "nextKey" | "guardianRoot" | "guardians" | "changeRoot" | "change" | "armedProposal" | "recovery";
 
 /** The legacy (ERC-1056) nonce's slot: the owner's. */
 export const legacyNonceSlot = (owner: Address): Hex => fieldOf(owner, REGISTRY_LAYOUT.legacyNonces);
 
-/** The slots verified.ts proves for `identity` (the legacy nonce is its owner's, so it goes with them only where the identity owns itself). */
+/** The slots verified.ts proves for `identity`: what a document is built from (not the nonces, which only writes need). */
 export function identitySlots(identity: Address): Record<SlotName, Hex> {
   const L = REGISTRY_LAYOUT;
   return {
     record: fieldOf(identity, L.records),
     owner: fieldOf(identity, L.owners),
-    nonce: fieldOf(identity, L.nonces),
     commitment: fieldOf(identity, L.nextKeys),
     nextKey: fieldOf(identity, L.nextKeys, 1n),
     guardianRoot: fieldOf(identity, L.guardians),
@@ -60,7 +49,7 @@ const bits = (word: bigint, from: number, width: number) => (word >> BigInt(from
 const word32 = (v: bigint) => numberToHex(v, { size: 32 });
 
 /** The identity's state as identityState() would answer it, from proven slot values. */
-export function decodeIdentity(identity: Address, slot: (name: SlotName) => bigint, legacyNonce: bigint): IdentityState {
+export function decodeIdentity(identity: Address, slot: (name: SlotName) => bigint): IdentityState {
   const record = slot("record");
   const deactivated = bits(record, 255, 1) === 1n;
   const stored = BigInt(slot("owner"));
@@ -74,8 +63,6 @@ export function decodeIdentity(identity: Address, slot: (name: SlotName) => bigi
     deactivated,
     nextOwnerCommitment: word32(slot("commitment")),
     purgedAt: bits(slot("nextKey"), 72, 40),
-    nonce: slot("nonce"),
-    legacyNonce: !deactivated && owner === getAddress(identity) ? legacyNonce : undefined,
   };
 }
 

@@ -9,9 +9,10 @@ export interface IdentityState {
   epoch: bigint;
   nextOwnerCommitment: Hex;
   deactivated: boolean;
-  nonce: bigint;
-  /** ERC-1056's nonce of the owner. A verified read leaves it out where the owner is another key:
-   * no document needs it, and proving it would cost a round trip. */
+  /** The identity's EIP-712 nonce (signed operations). A verified read leaves it out: no document
+   * needs it, and proving it would lengthen every proof. */
+  nonce?: bigint;
+  /** ERC-1056's nonce of the owner. A verified read leaves it out, as the nonce above. */
   legacyNonce?: bigint;
   /** Block of the identity's first change (0: never changed). */
   firstChange: bigint;

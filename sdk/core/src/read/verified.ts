@@ -1,7 +1,7 @@
 // The verified read (issue 22): the same snapshot reader.ts builds, with every fact a current
 // document is made of checked against a block header the app trusts (trust.ts), never taken on
 // an endpoint's word:
-//   1. each identity's registry storage (record, owner, next key, guardians, recovery, nonces)
+//   1. each identity's registry storage (record, owner, next key, guardians, recovery)
 //      through EIP-1186 proofs from the header's stateRoot (proof.ts, registry-storage.ts);
 //   2. its logs since the last purge, from any endpoint, must reproduce the proven event-chain
 //      head (log-chain.ts): none left out, altered, reordered, injected, or moved in block or
@@ -21,7 +21,7 @@ import type { VerifiedHeader } from "./header.ts";
 import { checkLinks, type Span } from "./history-span.ts";
 import { eventsHead } from "./log-chain.ts";
 import { verifyAccount, verifyProof } from "./proof.ts";
-import { decodeIdentity, decodeRecovery, identitySlots, legacyNonceSlot, type ProvenRecovery, type SlotName } from "./registry-storage.ts";
+import { decodeIdentity, decodeRecovery, identitySlots, type ProvenRecovery, type SlotName } from "./registry-storage.ts";
 import { PRE_PURGE_TOPICS, readBeforePurge, readSpans } from "./span-logs.ts";
 import { MIN_SPECULATION_GRACE_MS, settledWithin, speculate, type Speculation } from "./speculation.ts";
 import type { IdentitySnapshot, IdentityState } from "./types.ts";
@@ -52,16 +52,16 @@ type Proven = { id: Address; state: IdentityState; recovery: ProvenRecovery };
 const getProof = (client: Client, registry: Address, slots: Hex[], block: bigint) =>
   client.request({ method: "eth_getProof", params: [registry, slots, numberToHex(block)] } as never) as Promise<unknown>;
 
-/** Step 1: the identity's storage, proven, with ERC-1056's nonce of the identity as its own owner. */
+/** Step 1: the identity's storage, proven. */
 async function provenIdentity(client: Client, { registry, header }: VerifiedReadOptions, id: Address) {
-  const slots = { ...identitySlots(id), legacy: legacyNonceSlot(id) };
+  const slots = identitySlots(id);
   const asked = Object.values(slots);
   const answer = await getProof(client, registry, asked, header.number);
   const values = await verifyProof(header, registry, answer, asked);
-  const slot = (name: SlotName | "legacy") => values.get(slots[name])!;
+  const slot = (name: SlotName) => values.get(slots[name])!;
   // Empty slots: a fresh identity, or no registry at the address; the same answer's account proof tells which.
   if (asked.every((k) => values.get(k) === 0n)) await requireRegistry(header, registry, answer as { accountProof: Hex[] });
-  return { state: decodeIdentity(id, slot, slot("legacy")), recovery: decodeRecovery(slot) };
+  return { state: decodeIdentity(id, slot), recovery: decodeRecovery(slot) };
 }
 
 const EMPTY_CODE = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
