@@ -33,6 +33,7 @@ import { startRpcProxy, type RpcProxy } from "../test/support/rpc-proxy.ts";
 import { measureBundles, type BundleSize } from "./lib/bundle-size.ts";
 import { measureVerified, renderVerified, type VerifiedBench } from "./lib/verified-bench.ts";
 import { measureCrowd, renderCrowd, type CrowdBench } from "./lib/crowd-bench.ts";
+import { measureProofSizes, renderProofSizes, type ProofSizeRow } from "./lib/proof-size.ts";
 import { measureEncryption, type EncryptionBench } from "./lib/encryption-bench.ts";
 import { measureProviders, type ProviderBench } from "./lib/provider-bench.ts";
 import { renderProviders } from "./lib/provider-report.ts";
@@ -298,6 +299,7 @@ results.console = await measureConsole(smoke ? 1 : 7);
 
 // 9. Verified resolution vs the default (trusted) mode, its own node (scripts/lib/verified-bench.ts).
 results.verified = await measureVerified({ smoke });
+results.proofSizes = await measureProofSizes({ smoke });
 
 // 10. Private lookups: first contact hidden in a crowd vs a plain resolution (scripts/lib/crowd-bench.ts).
 results.crowd = await measureCrowd({ smoke });
@@ -441,6 +443,10 @@ const md = [
   "Its own `hardhat node`; trusted reads one endpoint, verified reads the same and trusts the header it and a second endpoint serve (`verify: { k: 2 }`), with the default header reuse (2 s) and asking the trust every time; caches off (scripts/lib/verified-bench.ts).",
   "",
   renderVerified(results.verified as VerifiedBench),
+  "",
+  "The proof per DID as the registry grows (scripts/lib/proof-size.ts: the registry's storage filled with random slots, which is how mapping slots spread; an identity with 10 changes; a test chain's small state trie, so the account proof is short):",
+  "",
+  renderProofSizes(results.proofSizes as ProofSizeRow[]),
   "",
   "## Private lookups: first contact in a crowd",
   "",
