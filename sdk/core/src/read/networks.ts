@@ -15,8 +15,26 @@ import { SigilError } from "../errors.ts";
 import { createEndpoint, type Endpoint } from "./endpoint.ts";
 import { failover } from "./failover.ts";
 import { adaptiveHttp } from "./http-batch.ts";
-import type { CrowdOptions } from "../resolve/crowd.ts";
 import type { HeaderPolicy } from "./trust.ts";
+
+/** Where each target's decoys are kept. Persist it (with the seed) across restarts: a new draw
+ * after a restart would let an observer intersect the old and the new crowd. */
+export interface DecoyStore {
+  get(key: string): readonly Address[] | undefined | Promise<readonly Address[] | undefined>;
+  set(key: string, decoys: readonly Address[]): void | Promise<void>;
+}
+
+export interface CrowdOptions {
+  /** Decoys per target. Default 32. */
+  k?: number;
+  /** The app's secret for the draw (32 bytes). Default: random per resolver, which with the
+   * default in-memory store keeps crowds stable for the resolver's life only. */
+  seed?: Uint8Array;
+  /** Where the decoys are kept. Default: in memory. */
+  store?: DecoyStore;
+  /** How far back (blocks) to look for identities to draw from. Default 200,000. */
+  poolBlocks?: bigint;
+}
 
 export interface SigilNetwork {
   /** EIP-155 chain id. */
