@@ -119,7 +119,8 @@ export function headerFromRlp(rlp: Uint8Array): Record<string, Hex> {
       throw new ProofError("header", `the header's ${name} has a leading zero byte (not canonical RLP)`);
     if (typeof kind === "number" && item.length !== kind)
       throw new ProofError("header", `the header's ${name} is ${item.length} bytes, not ${kind}`);
-    block[name] = kind === "quantity" ? (item.length === 0 ? "0x0" : (`0x${BigInt(bytesToHex(item)).toString(16)}` as Hex)) : bytesToHex(item);
+    block[name] =
+      kind === "quantity" ? (item.length === 0 ? "0x0" : (`0x${BigInt(bytesToHex(item)).toString(16)}` as Hex)) : bytesToHex(item);
   });
   return block;
 }

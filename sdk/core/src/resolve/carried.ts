@@ -99,12 +99,21 @@ export type CarriedVerification =
 /** The proof of `did` in `material` (proveResolution's, or a service's GET /1.0/proofs answer),
  * cut down to what the verified read needs. Throws IdentityProofFormatError when the material
  * lacks the header or a log's block time. */
-export function identityProofFromMaterial(network: { chainId: number; registry: Address }, did: string, material: ResolutionMaterial): IdentityProof {
+export function identityProofFromMaterial(
+  network: { chainId: number; registry: Address },
+  did: string,
+  material: ResolutionMaterial,
+): IdentityProof {
   const hash = material.header.hash.toLowerCase();
   const blocks = material.calls.filter((c) => /^eth_getBlockBy(Hash|Number)$/.test(c.method) && c.result);
   const header = blocks.find((c) => String((c.result as { hash?: unknown }).hash).toLowerCase() === hash)?.result;
   if (!header) throw new IdentityProofFormatError(`the material has no header for block ${material.header.hash}`);
-  const times = new Map(blocks.map((c) => { const b = c.result as { number: Hex; timestamp: Hex }; return [BigInt(b.number), BigInt(b.timestamp)]; }));
+  const times = new Map(
+    blocks.map((c) => {
+      const b = c.result as { number: Hex; timestamp: Hex };
+      return [BigInt(b.number), BigInt(b.timestamp)];
+    }),
+  );
   const proof: IdentityProof = {
     version: 1,
     chainId: network.chainId,
@@ -177,7 +186,13 @@ export async function proveIdentity(config: SigilResolverConfig, did: string): P
   return encodeIdentityProof(identityProofFromMaterial(entry.network, did, material));
 }
 
-type LogFilter = { address?: string | string[]; topics?: (string | string[] | null)[]; fromBlock?: string; toBlock?: string; blockHash?: string };
+type LogFilter = {
+  address?: string | string[];
+  topics?: (string | string[] | null)[];
+  fromBlock?: string;
+  toBlock?: string;
+  blockHash?: string;
+};
 
 /** A JSON-RPC transport answered from the proof alone: the verified read asks it what it would ask
  * an endpoint, and gets the proof's header, account proofs and logs in the shapes endpoints use.
@@ -287,12 +302,16 @@ export async function verifyIdentityProof(
   if (parseDid(subject).address.toLowerCase() !== proof.identity.toLowerCase())
     return refuse("subject", `the proof is about ${proof.identity}, not ${subject}`);
   if (proof.chainId !== network.chainId || proof.registry.toLowerCase() !== network.registry.toLowerCase())
-    return refuse("network", `the proof is of the registry ${proof.registry} on chain ${proof.chainId}, not the app's ${network.registry} on chain ${network.chainId}`);
+    return refuse(
+      "network",
+      `the proof is of the registry ${proof.registry} on chain ${proof.chainId}, not the app's ${network.registry} on chain ${network.chainId}`,
+    );
   const number = BigInt(header.number);
   const time = BigInt(header.timestamp);
   const trusted = await options.trustedHeaders.hashAt(network.chainId, number);
   if (trusted === undefined) return refuse("header", `your trusted headers hold no block ${number} (they must reach the proof's block)`);
-  if (trusted.toLowerCase() !== header.hash) return refuse("header", `the proof's block ${number} is ${header.hash}, your trusted headers hold ${trusted}`);
+  if (trusted.toLowerCase() !== header.hash)
+    return refuse("header", `the proof's block ${number} is ${header.hash}, your trusted headers hold ${trusted}`);
   const fresh = await freshness(options, subject, network.chainId, number, time);
   if ("stale" in fresh) return refuse("stale", fresh.stale);
   const result = await createSigilResolver({ networks: [carriedNetwork(network, proof, header)], cache: false }).resolve(subject);
@@ -314,7 +333,8 @@ async function freshness(
   if (time > at + skew)
     return { stale: `the proof's block ${number} (time ${time}) is after the judgement time ${at}: it does not show the keys as of then` };
   const maxSeconds = BigInt(options.maxAge?.seconds ?? DEFAULT_PROOF_MAX_AGE_SECONDS);
-  let stale = at - time > maxSeconds ? `the proof's block ${number} is ${at - time} s older than the judgement time (most ${maxSeconds} s)` : "";
+  let stale =
+    at - time > maxSeconds ? `the proof's block ${number} is ${at - time} s older than the judgement time (most ${maxSeconds} s)` : "";
   const blocks = options.maxAge?.blocks;
   if (!stale && blocks !== undefined) {
     const newest = await options.trustedHeaders.newest(chainId);

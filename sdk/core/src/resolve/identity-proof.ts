@@ -93,21 +93,25 @@ export function normalizeIdentityProof(proof: IdentityProof): IdentityProof {
       if (!order.has(key)) order.set(key, nodes.push(key as Hex) - 1);
       return order.get(key)!;
     });
-  const accounts = uniqueBy([...proof.accounts].sort((a, b) => cmpHex(a.address, b.address)), (a) => a.address.toLowerCase()).map(
-    (a) => ({
-      address: getAddress(a.address),
-      nonce: a.nonce,
-      balance: a.balance,
-      codeHash: a.codeHash.toLowerCase() as Hex,
-      storageHash: a.storageHash.toLowerCase() as Hex,
-      proof: use(a.proof),
-      storage: uniqueBy([...a.storage].sort((x, y) => cmpHex(x.key, y.key)), (s) => s.key.toLowerCase()).map((s) => ({
-        key: s.key.toLowerCase() as Hex,
-        value: s.value,
-        proof: use(s.proof),
-      })),
-    }),
-  );
+  const accounts = uniqueBy(
+    [...proof.accounts].sort((a, b) => cmpHex(a.address, b.address)),
+    (a) => a.address.toLowerCase(),
+  ).map((a) => ({
+    address: getAddress(a.address),
+    nonce: a.nonce,
+    balance: a.balance,
+    codeHash: a.codeHash.toLowerCase() as Hex,
+    storageHash: a.storageHash.toLowerCase() as Hex,
+    proof: use(a.proof),
+    storage: uniqueBy(
+      [...a.storage].sort((x, y) => cmpHex(x.key, y.key)),
+      (s) => s.key.toLowerCase(),
+    ).map((s) => ({
+      key: s.key.toLowerCase() as Hex,
+      value: s.value,
+      proof: use(s.proof),
+    })),
+  }));
   const logs = uniqueBy(
     [...proof.logs].sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1)),
     (l) => `${l.blockNumber}:${l.logIndex}`,
@@ -314,7 +318,9 @@ function read(r: Reader): IdentityProof {
 export function decodeIdentityProof(encoded: string): IdentityProof {
   if (typeof encoded !== "string") fail(`expected a string, got ${encoded === null ? "null" : typeof encoded}`);
   if (encoded.length > MAX_IDENTITY_PROOF_CHARS)
-    fail(`it is ${encoded.length} characters, more than the ${MAX_IDENTITY_PROOF_CHARS} accepted (a DID with that much history should purge)`);
+    fail(
+      `it is ${encoded.length} characters, more than the ${MAX_IDENTITY_PROOF_CHARS} accepted (a DID with that much history should purge)`,
+    );
   let bytes: Uint8Array;
   try {
     bytes = base64urlnopad.decode(encoded);
