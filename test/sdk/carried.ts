@@ -51,19 +51,30 @@ describe("identity proofs carried with messages: verified with no request at all
     filled = head;
   };
   const blockOf = (proof: string) => BigInt(toHex((decode(hexToBytes(decodeIdentityProof(proof).header)) as Uint8Array[])[8]));
-  const carried = (extra: Partial<CarriedProofOptions> = {}): CarriedProofOptions => ({ networks: [network], trustedHeaders: store, ...extra });
+  const carried = (extra: Partial<CarriedProofOptions> = {}): CarriedProofOptions => ({
+    networks: [network],
+    trustedHeaders: store,
+    ...extra,
+  });
   const lookup = () => createSigilResolver({ networks: [network], cache: false });
   const prove = (did: string) => proveIdentity({ networks: [network], cache: false }, did);
   const send = (key: Hex, op: Parameters<typeof sendOperation>[2]) =>
     sendOperation(chain.wallet(key), { registry: network.registry, publicClient: chain.publicClient }, op);
   const fund = async (address: Address) =>
-    chain.publicClient.waitForTransactionReceipt({ hash: await chain.dev.sendTransaction({ to: address, value: 10n ** 18n, chain: null }) });
+    chain.publicClient.waitForTransactionReceipt({
+      hash: await chain.dev.sendTransaction({ to: address, value: 10n ** 18n, chain: null }),
+    });
   const person = async (changes: number) => {
     const key = generatePrivateKey();
     const address = privateKeyToAccount(key).address;
     await fund(address);
     for (let i = 0; i < changes; i++)
-      await send(key, { type: "setAttribute", identity: address, ...serviceAttribute(`Inbox${i}`, `https://inbox.example/${i}`), validity: 86_400n });
+      await send(key, {
+        type: "setAttribute",
+        identity: address,
+        ...serviceAttribute(`Inbox${i}`, `https://inbox.example/${i}`),
+        validity: 86_400n,
+      });
     return { key, address, did: `did:sigil:local:${address.toLowerCase()}` };
   };
   /** Runs `f` counting every fetch the process makes (viem's HTTP transport uses fetch). */
@@ -105,7 +116,10 @@ describe("identity proofs carried with messages: verified with no request at all
     await watch();
     proxy.reset();
     const { value: result, fetches } = await counting(() => verifyMessage(jwt, lookup(), { carried: carried(), now }));
-    expect(result, JSON.stringify(result, (_k, v) => (typeof v === "bigint" ? String(v) : v))).to.deep.include({
+    expect(
+      result,
+      JSON.stringify(result, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+    ).to.deep.include({
       ok: true,
       verifiedBy: "carriedProof",
     });
@@ -120,7 +134,9 @@ describe("identity proofs carried with messages: verified with no request at all
       expect(checked.accepted).to.equal(true);
     }
     const median = times.sort((a, b) => a - b)[7];
-    console.log(`      carried proof at 10 changes: ${proof.length} characters (${Math.floor((proof.length * 3) / 4)} bytes), verified offline in ${median.toFixed(1)} ms (median of 15)`);
+    console.log(
+      `      carried proof at 10 changes: ${proof.length} characters (${Math.floor((proof.length * 3) / 4)} bytes), verified offline in ${median.toFixed(1)} ms (median of 15)`,
+    );
     expect(median).to.be.below(50);
   });
 
@@ -188,5 +204,73 @@ describe("identity proofs carried with messages: verified with no request at all
       // With a lookup, the (genuine) signature is then judged by the chain, not by the edited proof.
       expect(await verifyMessage(jwt, lookup(), { carried: carried(), now }), what).to.deep.include({ ok: true, verifiedBy: "lookup" });
     }
+  });
+
+  it("a thief with the stolen key and the proof from before the rotation: refused once the proof is stale, and the lookup says unauthorisedKey; an old message still verifies offline", async () => {
+    const { carol } = people;
+    const oldProof = await prove(carol.did);
+    await watch();
+    const receivedAt = await chainNow();
+    const before = await signMessage({ did: carol.did, secretKey: carol.key }, { text: "before the theft" }, receivedAt, {
+      proof: oldProof,
+    });
+    expect(await verifyMessage(before, null, { carried: carried(), now: receivedAt })).to.deep.include({
+      ok: true,
+      verifiedBy: "carriedProof",
+    });
+    // The key is stolen; Carol moves her identity to a new key.
+    const newKey = generatePrivateKey();
+    await send(carol.key, { type: "changeOwner", identity: carol.address, newOwner: privateKeyToAccount(newKey).address });
+    await watch();
+    const rotatedAt = await chainNow();
+    const forge = (at: number) => signMessage({ did: carol.did, secretKey: carol.key }, { text: "send money" }, at, { proof: oldProof });
+    // Within maxAge the old proof still stands (the window an app chooses); a block limit closes it at once.
+    expect(await verifyMessage(await forge(rotatedAt), null, { carried: carried(), now: rotatedAt })).to.deep.include({
+      ok: true,
+      verifiedBy: "carriedProof",
+    });
+    const tight = await verifyMessage(await forge(rotatedAt), lookup(), { carried: carried({ maxAge: { blocks: 1 } }), now: rotatedAt });
+    expect(tight).to.deep.include({ ok: false, code: "unauthorisedKey", verifiedBy: "lookup" });
+    expect(tight.proofRefused).to.match(/^stale: .*blocks behind your newest trusted header/);
+    // An hour later the proof is past the default maxAge (600 s): refused, and the lookup judges.
+    await rpc(node.url, "evm_increaseTime", [3600]);
+    await rpc(node.url, "evm_mine");
+    await watch();
+    const now = await chainNow();
+    const forged = await forge(now);
+    const watcher = { noChangeSince: (did: string, block: bigint) => did !== carol.did || block >= filled }; // saw Carol's rotation
+    for (const resolver of [lookup(), null]) {
+      const result = await verifyMessage(forged, resolver, { carried: carried(watcher), now });
+      expect(result.ok, "the thief's message").to.equal(false);
+      expect(result.proofRefused).to.match(/^stale: the proof's block \d+ is \d+ s older than the judgement time/);
+      expect(result).to.deep.include(resolver ? { code: "unauthorisedKey", verifiedBy: "lookup" } : { code: "unresolvable" });
+    }
+    // The message received before the rotation, judged as of its receipt: offline, against the proof it carried.
+    proxy.reset();
+    const { value: old, fetches } = await counting(() => verifyMessage(before, null, { carried: carried(), receivedAt, now }));
+    expect(old).to.deep.include({ ok: true, verifiedBy: "carriedProof", proofBlock: blockOf(oldProof) });
+    expect([proxy.requests.length, fetches]).to.deep.equal([0, 0]);
+    // The same message received now is judged by today's keys: the old proof is stale, the lookup refuses the old key.
+    expect(await verifyMessage(before, lookup(), { carried: carried(), now })).to.deep.include({ ok: false, code: "unauthorisedKey" });
+  });
+
+  it("a proof older than maxAge stands when the app's watcher saw no change of that identity since its block", async () => {
+    const { bob } = people;
+    const proof = await prove(bob.did);
+    await rpc(node.url, "evm_increaseTime", [3600]);
+    await rpc(node.url, "evm_mine");
+    await watch();
+    const now = await chainNow();
+    const jwt = await signMessage({ did: bob.did, secretKey: bob.key }, { text: "still me" }, now, { proof });
+    const asked: [string, bigint][] = [];
+    const noChangeSince = (did: string, block: bigint) => (asked.push([did, block]), true);
+    expect(await verifyMessage(jwt, null, { carried: carried(), now })).to.deep.include({ ok: false, code: "unresolvable" });
+    const result = await verifyIdentityProof(proof, bob.did, { ...carried({ noChangeSince }), at: now });
+    expect(result).to.deep.include({ accepted: true, freshBy: "noChangeSince" });
+    expect(asked).to.deep.equal([[bob.did, blockOf(proof)]]);
+    expect(await verifyMessage(jwt, null, { carried: carried({ noChangeSince }), now })).to.deep.include({
+      ok: true,
+      verifiedBy: "carriedProof",
+    });
   });
 });
