@@ -32,6 +32,7 @@ import { startHardhatNode } from "../test/support/hardhat-node.ts";
 import { startRpcProxy, type RpcProxy } from "../test/support/rpc-proxy.ts";
 import { measureBundles, type BundleSize } from "./lib/bundle-size.ts";
 import { measureVerified, renderVerified, type VerifiedBench } from "./lib/verified-bench.ts";
+import { measureCarriedProofs, renderCarriedProofs, type CarriedProofBench } from "./lib/carried-proof-bench.ts";
 import { measureEncryption, type EncryptionBench } from "./lib/encryption-bench.ts";
 import { measureProviders, type ProviderBench } from "./lib/provider-bench.ts";
 import { renderProviders } from "./lib/provider-report.ts";
@@ -298,6 +299,9 @@ results.console = await measureConsole(smoke ? 1 : 7);
 // 9. Verified resolution vs the default (trusted) mode, its own node (scripts/lib/verified-bench.ts).
 results.verified = await measureVerified({ smoke });
 
+// 10. Identity proofs carried with messages vs a lookup, its own node (scripts/lib/carried-proof-bench.ts).
+results.carried = await measureCarriedProofs({ smoke });
+
 // Report.
 const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version as string;
 const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
@@ -437,6 +441,12 @@ const md = [
   "Its own `hardhat node`; trusted reads one endpoint, verified reads the same and trusts the header it and a second endpoint serve (`verify: { k: 2 }`), with the default header reuse (2 s) and asking the trust every time; caches off (scripts/lib/verified-bench.ts).",
   "",
   renderVerified(results.verified as VerifiedBench),
+  "",
+  "## Identity proofs carried with messages",
+  "",
+  "Its own `hardhat node`; a sender's proof (proveIdentity) per history length, its size next to the JSON material it is cut from, verified offline against a local trusted-header store (verifyIdentityProof), side by side with the lookups a recipient makes without one; caches off (scripts/lib/carried-proof-bench.ts).",
+  "",
+  renderCarriedProofs(results.carried as CarriedProofBench),
   "",
   "## Resolver service under load",
   "",

@@ -81,7 +81,7 @@ export async function measureVerified({ smoke = false } = {}): Promise<VerifiedB
 }
 
 /** A fresh identity with `n` changes (services set and revoked, keys added), mined one per block. */
-async function writeChanges(chain: ReturnType<typeof devChain>, registry: Address, n: number): Promise<Address> {
+export async function writeChanges(chain: ReturnType<typeof devChain>, registry: Address, n: number): Promise<Address> {
   const w = await chain.funded();
   const abi = (await import("sigil-did")).sigilRegistryAbi;
   let last: Hex | undefined;
