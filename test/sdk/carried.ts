@@ -13,7 +13,12 @@ import {
   createSigilResolver,
   createTrustedHeaderStore,
   decodeIdentityProof,
+  decryptMessage,
   encodeIdentityProof,
+  encryptMessage,
+  generateKeyPair,
+  keyAgreementKeys,
+  publicKeyAttribute,
   proveIdentity,
   sendOperation,
   serviceAttribute,
@@ -272,5 +277,43 @@ describe("identity proofs carried with messages: verified with no request at all
       ok: true,
       verifiedBy: "carriedProof",
     });
+  });
+
+  it("an encrypted message carries the sender's proof in its protected header: the sender's key is learned from it, with no lookup of the sender", async () => {
+    const { alice, bob } = people;
+    const erin = await person(0);
+    const [bobX, erinX] = [generateKeyPair("X25519"), generateKeyPair("X25519")];
+    await send(bob.key, {
+      type: "setAttribute",
+      identity: bob.address,
+      ...publicKeyAttribute("X25519", "enc", bobX.publicKey),
+      validity: 86_400n,
+    });
+    await send(erin.key, {
+      type: "setAttribute",
+      identity: erin.address,
+      ...publicKeyAttribute("X25519", "enc", erinX.publicKey),
+      validity: 86_400n,
+    });
+    for (let i = 0; i < 3; i++) await rpc(node.url, "evm_mine");
+    const keyId = keyAgreementKeys(await lookup().resolve(bob.did))[0].id;
+    const from = { did: bob.did, keyId, secretKey: bobX.secretKey };
+    await watch();
+    const now = await chainNow();
+    const recipient = { did: erin.did, secretKey: erinX.secretKey };
+    const jwe = await encryptMessage(erin.did, { text: "sealed" }, lookup(), { from, proof: await prove(bob.did) });
+    // Count what the recipient resolves: its own DID only (served from its cache in an offline app).
+    const asked: string[] = [];
+    const counted = { resolve: (didUrl: string) => (asked.push(didUrl.split("?")[0]), lookup().resolve(didUrl)) };
+    const opened = await decryptMessage(jwe, recipient, counted, { carried: carried(), now });
+    expect(opened).to.deep.include({ from: bob.did, verifiedBy: "carriedProof" });
+    expect(opened.payload.text).to.equal("sealed");
+    expect(asked).to.deep.equal([erin.did]);
+    // Alice's proof with Bob's key: not evidence of Bob's key; the lookup decides (and accepts: the key is Bob's).
+    const swapped = await encryptMessage(erin.did, { text: "x" }, lookup(), { from, proof: await prove(alice.did) });
+    await watch();
+    const viaLookup = await decryptMessage(swapped, recipient, lookup(), { carried: carried(), now });
+    expect(viaLookup).to.deep.include({ from: bob.did, verifiedBy: "lookup" });
+    expect(viaLookup.proofRefused).to.match(/^subject: /);
   });
 });
