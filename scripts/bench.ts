@@ -34,6 +34,7 @@ import { measureBundles, type BundleSize } from "./lib/bundle-size.ts";
 import { measureVerified, renderVerified, type VerifiedBench } from "./lib/verified-bench.ts";
 import { measureCrowd, renderCrowd, type CrowdBench } from "./lib/crowd-bench.ts";
 import { measureProofSizes, renderProofSizes, type ProofSizeRow } from "./lib/proof-size.ts";
+import { measureCarriedProofs, renderCarriedProofs, type CarriedProofBench } from "./lib/carried-proof-bench.ts";
 import { measureEncryption, type EncryptionBench } from "./lib/encryption-bench.ts";
 import { measureProviders, type ProviderBench } from "./lib/provider-bench.ts";
 import { renderProviders } from "./lib/provider-report.ts";
@@ -304,6 +305,9 @@ results.proofSizes = await measureProofSizes({ smoke });
 // 10. Private lookups: first contact hidden in a crowd vs a plain resolution (scripts/lib/crowd-bench.ts).
 results.crowd = await measureCrowd({ smoke });
 
+// 11. Identity proofs carried with messages vs a lookup, its own node (scripts/lib/carried-proof-bench.ts).
+results.carried = await measureCarriedProofs({ smoke });
+
 // Report.
 const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version as string;
 const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
@@ -453,6 +457,12 @@ const md = [
   "Its own `hardhat node`, a registry of identities with an inbox each; a contact resolved plainly and hidden among k decoys (`crowd: { k }`), trusted and verified (`verify: { k: 1 }`); caches off, every resolution a first contact (scripts/lib/crowd-bench.ts).",
   "",
   renderCrowd(results.crowd as CrowdBench),
+  "",
+  "## Identity proofs carried with messages",
+  "",
+  "Its own `hardhat node`; a sender's proof (proveIdentity) per history length, its size next to the JSON material it is cut from, verified offline against a local trusted-header store (verifyIdentityProof), side by side with the lookups a recipient makes without one; caches off (scripts/lib/carried-proof-bench.ts).",
+  "",
+  renderCarriedProofs(results.carried as CarriedProofBench),
   "",
   "## Resolver service under load",
   "",

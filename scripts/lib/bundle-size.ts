@@ -29,7 +29,11 @@ globalThis.v = (jwt) => verifyJWT(jwt, { resolver });`,
 const lazyChunk: Plugin = {
   name: "verified-mode-chunk",
   setup(b) {
-    b.onResolve({ filter: /verified-histories\.js$/ }, (args) => ({ path: args.path, external: true }));
+    // The carried-proof check is loaded the same way by verifyMessage (when a message carries a proof);
+    // an entry that imports it statically (the whole SDK) still counts it.
+    b.onResolve({ filter: /(verified-histories|carried)\.js$/ }, (args) =>
+      args.kind === "dynamic-import" ? { path: args.path, external: true } : undefined,
+    );
   },
 };
 

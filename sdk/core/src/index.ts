@@ -108,7 +108,41 @@ export {
 export { planRotation, type RotationPlan } from "./write/rotation.ts";
 export type { OpenRecovery, RecoveryMetadataEntry, RecoveryView } from "./recovery/recovery-state.ts";
 export { generateKeyPair, publicKeyAttribute, serviceAttribute, type KeyPair, type KeyPurpose, type KeyType } from "./write/keys.ts";
-export { signMessage, verifyMessage, type MessageSigner, type VerifyOptions, type VerifyResult } from "./messaging/messaging.ts";
+export {
+  PROOF_CLAIM,
+  signMessage,
+  verifyMessage,
+  type MessageSigner,
+  type SignMessageOptions,
+  type Verdict,
+  type VerifiedBy,
+  type VerifyOptions,
+  type VerifyResult,
+} from "./messaging/messaging.ts";
+// Identity proofs carried with messages: the compact encoding, and the offline check (issue 23).
+export {
+  decodeIdentityProof,
+  encodeIdentityProof,
+  normalizeIdentityProof,
+  IdentityProofFormatError,
+  IDENTITY_PROOF_VERSION,
+  MAX_IDENTITY_PROOF_CHARS,
+  type IdentityProof,
+  type ProvenAccountEntry,
+  type ProvenLog,
+} from "./resolve/identity-proof.ts";
+export {
+  createTrustedHeaderStore,
+  identityProofFromMaterial,
+  proveIdentity,
+  verifyIdentityProof,
+  DEFAULT_PROOF_MAX_AGE_SECONDS,
+  type CarriedProofOptions,
+  type CarriedVerification,
+  type ProofMaxAge,
+  type ProofRefusal,
+  type TrustedHeaderSource,
+} from "./resolve/carried.ts";
 export { authenticationFingerprint, safetyNumber } from "./messaging/safety.ts";
 export {
   encryptMessage,

@@ -21,7 +21,8 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import { base64urlnopad } from "@scure/base";
 import { bytesToHex, hexToBytes, type Hex } from "viem";
 import { MessageError } from "../errors.ts";
-import { DEFAULT_SKEW_SECONDS } from "./messaging.ts";
+import type { CarriedProofOptions } from "../resolve/carried.ts";
+import { DEFAULT_SKEW_SECONDS, PROOF_CLAIM } from "./messaging.ts";
 
 export type { JWE };
 
@@ -39,6 +40,11 @@ export interface DecryptedMessage {
   from?: string;
   /** The recipient key it was decrypted with. */
   keyId: string;
+  /** How the sender's key was learned, for an authenticated message: from the identity proof it
+   * carried (no request), or by a lookup; with the proof's block, or why it was not used. */
+  verifiedBy?: "carriedProof" | "lookup";
+  proofBlock?: bigint;
+  proofRefused?: string;
 }
 
 const bytes = (k: Hex | Uint8Array) => (typeof k === "string" ? hexToBytes(k) : k);
@@ -92,7 +98,14 @@ export async function encryptMessage(
   to: string,
   content: Record<string, unknown>,
   resolver: Resolvable,
-  options: { from?: MessageEncryptionSender; keyIds?: readonly string[]; now?: number } = {},
+  options: {
+    from?: MessageEncryptionSender;
+    keyIds?: readonly string[];
+    now?: number;
+    /** The sender's identity proof (proveIdentity), carried in the protected header (which the
+     * authenticated encryption binds), so a recipient verifies the sender's key with no lookup. */
+    proof?: string;
+  } = {},
 ): Promise<JWE> {
   const recipient = await resolveOrRefuse(resolver, didOf(to), "recipient");
   let keys = keyAgreementKeys(recipient);
@@ -122,6 +135,7 @@ export async function encryptMessage(
       );
     }
     header.skid = from.keyId;
+    if (options.proof !== undefined) header[PROOF_CLAIM] = options.proof;
     const apu = base64urlnopad.encode(new TextEncoder().encode(from.keyId));
     encrypters = keys.map((k) => createAuthEncrypter(k.publicKey, secret, { kid: k.id, apu }));
   } else {
@@ -175,7 +189,15 @@ export async function decryptMessage(
   input: JWE | string,
   recipient: { did: string; secretKey: Hex | Uint8Array },
   resolver: Resolvable,
-  options: { receivedAt?: number; skewSeconds?: number; now?: number } = {},
+  options: {
+    receivedAt?: number;
+    skewSeconds?: number;
+    now?: number;
+    /** Learn the sender's key from the identity proof the message carries, with no request, when
+     * your trusted headers confirm it and it is fresh enough; else `resolver` looks the sender up.
+     * Your own DID is still read through `resolver` (serve it from your own cache to stay offline). */
+    carried?: CarriedProofOptions;
+  } = {},
 ): Promise<DecryptedMessage> {
   const { jwe, header } = parseJwe(input);
   const secret = bytes(recipient.secretKey);
@@ -196,9 +218,12 @@ export async function decryptMessage(
     );
   let decrypter: Decrypter = createAnonDecrypter(secret);
   let from: string | undefined;
+  let how: Pick<DecryptedMessage, "verifiedBy" | "proofBlock" | "proofRefused"> = {};
   if (typeof header.skid === "string") {
     from = didOf(header.skid);
-    const senderKey = keyAgreementKeys(await resolveOrRefuse(resolver, asOf(from), "sender")).find((k) => k.id === header.skid);
+    const sender = await senderDocument(from, header, options, () => resolveOrRefuse(resolver, asOf(from!), "sender"));
+    how = sender.how;
+    const senderKey = keyAgreementKeys(sender.result).find((k) => k.id === header.skid);
     if (!senderKey)
       throw new MessageError(
         "unauthorisedSender",
@@ -222,5 +247,29 @@ export async function decryptMessage(
   const claimed = (payload as { from?: unknown }).from;
   if (from && claimed !== undefined && claimed !== from)
     throw new MessageError("unauthorisedSender", "the message claims another sender than its key's DID", `${String(claimed)} vs ${from}`);
-  return { payload: payload as Record<string, unknown>, from, keyId };
+  return { payload: payload as Record<string, unknown>, from, keyId, ...how };
+}
+
+/** The sender's document: from the identity proof the message carries when `carried` accepts it
+ * (no request), else from `lookup`. */
+async function senderDocument(
+  from: string,
+  header: Record<string, unknown>,
+  options: { receivedAt?: number; now?: number; skewSeconds?: number; carried?: CarriedProofOptions },
+  lookup: () => Promise<DIDResolutionResult>,
+): Promise<{ result: DIDResolutionResult; how: Pick<DecryptedMessage, "verifiedBy" | "proofBlock" | "proofRefused"> }> {
+  const proof = header[PROOF_CLAIM];
+  let proofRefused: string | undefined;
+  if (options.carried && typeof proof === "string") {
+    const { verifyIdentityProof } = await import("../resolve/carried.ts");
+    const at = options.receivedAt ?? options.now ?? Math.floor(Date.now() / 1000);
+    const checked = await verifyIdentityProof(proof, from, { ...options.carried, at, skewSeconds: options.skewSeconds });
+    if (checked.accepted) {
+      if (checked.result.didDocumentMetadata.deactivated)
+        throw new MessageError("deactivated", "the sender's DID is deactivated", "it can no longer receive or send messages");
+      return { result: checked.result, how: { verifiedBy: "carriedProof", proofBlock: checked.blockNumber } };
+    }
+    proofRefused = `${checked.refusal}: ${checked.reason}`;
+  }
+  return { result: await lookup(), how: { verifiedBy: "lookup", ...(proofRefused ? { proofRefused } : {}) } };
 }

@@ -3,8 +3,8 @@
 // cannot change one (a stateRoot, a timestamp) without the hash changing, and a hash the app
 // trusts (trust.ts) then vouches for all of them. Not imported by the plain resolver: the
 // verified mode loads it lazily, keeping the browser bundle small.
-import { encode } from "@ethereumjs/rlp";
-import { hexToBytes, keccak256, type Hex } from "viem";
+import { decode, encode } from "@ethereumjs/rlp";
+import { bytesToHex, hexToBytes, keccak256, type Hex } from "viem";
 import { ProofError } from "../errors.ts";
 
 /** The fields of a header the verified mode uses, once its hash checked. */
@@ -89,6 +89,40 @@ export function headerHash(block: unknown): Hex {
     throw new ProofError("header", block === null ? "the endpoint has no such block" : `the block is ${typeof block}, not an object`);
   }
   return keccak256(encode(headerItems(block as Record<string, unknown>)));
+}
+
+/** The RLP header an eth_getBlockBy* answer's fields make (what its hash is the keccak256 of):
+ * the compact form a carried identity proof holds. Throws ProofError ("header") as headerHash does. */
+export function headerRlp(block: unknown): Uint8Array {
+  headerHash(block); // the same checks, the same message
+  return encode(headerItems(block as Record<string, unknown>));
+}
+
+/** The eth_getBlockBy* fields (and `hash`, keccak256 of `rlp`) of an RLP header, as headerRlp wrote
+ * it; refuses anything else (not a list of byte strings, another field count, a quantity with a
+ * leading zero byte, a fixed-size field of another size) with ProofError ("header"). */
+export function headerFromRlp(rlp: Uint8Array): Record<string, Hex> {
+  let items: unknown;
+  try {
+    items = decode(rlp);
+  } catch {
+    items = undefined;
+  }
+  const all = [...FIELDS, ...FORK_FIELDS];
+  if (!Array.isArray(items) || items.length < FIELDS.length || items.length > all.length || !items.every((i) => i instanceof Uint8Array))
+    throw new ProofError("header", `the header is not an RLP list of ${FIELDS.length} to ${all.length} byte strings`);
+  if (bytesToHex(encode(items as Uint8Array[])) !== bytesToHex(rlp)) throw new ProofError("header", "the header's RLP is not canonical");
+  const block: Record<string, Hex> = { hash: keccak256(rlp) };
+  (items as Uint8Array[]).forEach((item, i) => {
+    const [name, kind] = all[i];
+    if (kind === "quantity" && item[0] === 0)
+      throw new ProofError("header", `the header's ${name} has a leading zero byte (not canonical RLP)`);
+    if (typeof kind === "number" && item.length !== kind)
+      throw new ProofError("header", `the header's ${name} is ${item.length} bytes, not ${kind}`);
+    block[name] =
+      kind === "quantity" ? (item.length === 0 ? "0x0" : (`0x${BigInt(bytesToHex(item)).toString(16)}` as Hex)) : bytesToHex(item);
+  });
+  return block;
 }
 
 /** An eth_getBlockBy* answer as a VerifiedHeader, after checking that its fields hash to the hash
