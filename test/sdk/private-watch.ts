@@ -26,7 +26,7 @@ import {
 import { fileWatchStore } from "sigil-did/node";
 import { devChain } from "../support/dev-chain.ts";
 import { startHardhatNode, type HardhatNode } from "../support/hardhat-node.ts";
-import { startObserver, type Observer } from "../support/observer-proxy.ts";
+import { startObserver } from "../support/observer-proxy.ts";
 import { startRpcProxy, type RpcProxy } from "../support/rpc-proxy.ts";
 
 const IDENTITIES = 40;
