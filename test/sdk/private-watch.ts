@@ -4,7 +4,7 @@
 // the contacts' changes, while no request names a contact in any form, and each contact hides
 // among every identity of the registry. Then: a restart from a stored cursor, a reorganisation,
 // a node that caps eth_getLogs ranges, and bad input.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
@@ -189,6 +189,10 @@ describe("sdk: watching without naming (watchDidsPrivately, real hardhat node, o
     await again.poll();
     again.stop();
     expect(third, "a change is reported once, not again after the next restart").to.deep.equal([]);
+    // The store keeps the contacts' logs only (what a phone stores grows with its contacts, not the registry).
+    const stored = JSON.parse(readFileSync(join(tmp, "watch.json"), "utf8")) as { logs: { topics: Hex[] }[] };
+    const kept = new Set(stored.logs.map((l) => `0x${l.topics[1].slice(26)}`));
+    expect([...kept].sort()).to.deep.equal(CONTACTS.map((i) => address(i).toLowerCase()).sort());
     await expectSameDocuments(again.documents(), reference());
   });
 
