@@ -32,6 +32,7 @@ import { startHardhatNode } from "../test/support/hardhat-node.ts";
 import { startRpcProxy, type RpcProxy } from "../test/support/rpc-proxy.ts";
 import { measureBundles, type BundleSize } from "./lib/bundle-size.ts";
 import { measureVerified, renderVerified, type VerifiedBench } from "./lib/verified-bench.ts";
+import { measurePrivateWatch, renderPrivateWatch, type PrivateWatchBench } from "./lib/private-watch-bench.ts";
 import { measureEncryption, type EncryptionBench } from "./lib/encryption-bench.ts";
 import { measureProviders, type ProviderBench } from "./lib/provider-bench.ts";
 import { renderProviders } from "./lib/provider-report.ts";
@@ -298,6 +299,9 @@ results.console = await measureConsole(smoke ? 1 : 7);
 // 9. Verified resolution vs the default (trusted) mode, its own node (scripts/lib/verified-bench.ts).
 results.verified = await measureVerified({ smoke });
 
+// 10. Watching without naming: the private watcher's bytes and CPU per day by registry size, its own node (scripts/lib/private-watch-bench.ts).
+results.privateWatch = await measurePrivateWatch({ smoke });
+
 // Report.
 const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version as string;
 const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
@@ -437,6 +441,12 @@ const md = [
   "Its own `hardhat node`; trusted reads one endpoint, verified reads the same and trusts the header it and a second endpoint serve (`verify: { k: 2 }`), with the default header reuse (2 s) and asking the trust every time; caches off (scripts/lib/verified-bench.ts).",
   "",
   renderVerified(results.verified as VerifiedBench),
+  "",
+  "## Watching without naming",
+  "",
+  "The private watcher (`watchDidsPrivately`) reads the registry's whole event stream, so its cost follows the registry's activity, not the contacts: per-change bytes and the cost of an empty poll measured on its own `hardhat node`, then modelled for 10^4 to 10^6 identities changing once per 30 days (calm) or 7 days (busy), polling every 60 s; the naming watcher beside it. Assumptions and when it fits a phone: [docs/private-lookups.md](private-lookups.md#watching-without-naming) (scripts/lib/private-watch-bench.ts).",
+  "",
+  renderPrivateWatch(results.privateWatch as PrivateWatchBench),
   "",
   "## Resolver service under load",
   "",
