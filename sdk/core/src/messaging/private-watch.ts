@@ -40,6 +40,7 @@ import { memoryWatchStore, type PrivateWatchState, type StoredMark, type WatchCh
 
 export { memoryWatchStore, type PrivateWatchState, type StoredMark, type WatchCheckpoint, type WatchStore } from "./watch-store.ts";
 
+/** Options of watchDidsPrivately. */
 export interface PrivateWatchOptions {
   /** A block the app trusts (number and hash) at which it knows its contacts' documents: changes
    * after it are reported. Needed when the store holds no state; ignored when it does. */
@@ -50,12 +51,14 @@ export interface PrivateWatchOptions {
   confirmations?: number;
   /** Poll every this many ms (>= 100); without it, the app calls poll(). */
   intervalMs?: number;
+  /** Called with what failed in a timed poll (a SigilError or the transport's error); the next poll tries again. */
   onError?: (error: unknown) => void;
   /** Called when a reorganisation rolled the watcher back: the block it returned to, the block it
    * had reached, and how many watched events were retracted (read again if still canonical). */
   onReorg?: (reorg: { commonBlock: bigint; orphanedFrom: bigint; retracted: number }) => void;
 }
 
+/** A running private watcher: watchDids' Watcher, with its cursor and the documents it rebuilt. */
 export interface PrivateWatcher extends Watcher {
   /** The last block read (undefined before the first start finished). */
   cursor(): WatchCheckpoint | undefined;

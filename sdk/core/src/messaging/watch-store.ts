@@ -6,19 +6,26 @@ import type { StreamLog } from "../read/stream.ts";
 
 /** A block the app trusts, by number and hash: where a private watcher starts reporting. */
 export interface WatchCheckpoint {
+  /** The block's number. */
   blockNumber: bigint;
+  /** Its hash: the watcher refuses a checkpoint whose block the chain does not have. */
   blockHash: Hex;
 }
 
 /** A block reached, as stored: hex number, hash, hex Unix time. */
 export interface StoredMark {
+  /** Block number, 0x hex. */
   blockNumber: Hex;
+  /** Block hash: a reorganisation is noticed when the chain's block at that number has another. */
   blockHash: Hex;
+  /** Block time, 0x hex Unix seconds: the document is judged as of it (key expiry). */
   timestamp: Hex;
 }
 
 export interface PrivateWatchState {
+  /** Format of this state; another is refused. */
   version: 1;
+  /** The chain followed. */
   chainId: number;
   /** The registry followed, lower case. */
   registry: Address;
@@ -34,7 +41,9 @@ export interface PrivateWatchState {
 
 /** Where a private watcher keeps its state; `load` answers undefined when it holds none. */
 export interface WatchStore {
+  /** The state saved last, or undefined when none is. */
   load(): Promise<PrivateWatchState | undefined> | PrivateWatchState | undefined;
+  /** Keeps `state` (called after every advance and rollback). */
   save(state: PrivateWatchState): Promise<void> | void;
 }
 
