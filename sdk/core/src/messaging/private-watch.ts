@@ -231,8 +231,10 @@ async function openState(
   if (missing.length > 0) {
     // The whole stream up to the cursor, kept only for the new identities: their history, unnamed.
     const wanted = new Set(missing.map(([t]) => t));
-    const logs = await readStream(client, registry, network.fromBlock ?? 0n, BigInt(state.cursor.blockNumber));
-    state.logs = sortLogs([...state.logs, ...logs.filter((l) => wanted.has(l.topics[1]))]);
+    const logs = await readStream(client, registry, network.fromBlock ?? 0n, BigInt(state.cursor.blockNumber), (l) =>
+      wanted.has(l.topics[1]),
+    );
+    state.logs = sortLogs([...state.logs, ...logs]);
     state.watched = [...state.watched, ...missing.map(([, a]) => a)];
   }
   return state;
@@ -302,7 +304,8 @@ async function advance(
   if (target < from) return false;
   const end = await blockAt(client, target);
   if (!end) return false;
-  const logs = await readStream(client, registry, from, target);
+  // Kept: the watched identities' logs, and the target block's (to check its hash below).
+  const logs = await readStream(client, registry, from, target, (l) => topics.has(l.topics[1]) || BigInt(l.blockNumber) === target);
   // The header was read first: a log of that block from another fork means the chain moved
   // between the calls; the next poll reads again (rewind() catches it if the header was orphaned).
   if (logs.some((l) => BigInt(l.blockNumber) === target && l.blockHash !== end.blockHash)) return false;

@@ -25,18 +25,21 @@ export interface BlockMark {
 /** Widest block range one stream call asks for; the transport splits it further when refused. */
 export const STREAM_WINDOW = 10_000n;
 
-/** Every registry log in [from, to], in chain order, asking only for the registry's address. */
+/** The registry logs in [from, to] that `keep` keeps (default: all), in chain order, asking only
+ * for the registry's address. `keep` runs window by window, so that a read of a long stream holds
+ * what it keeps, not the whole registry's history. */
 export async function readStream(
   client: Client,
   registry: Address,
   from: bigint,
   to: bigint,
+  keep: (log: StreamLog) => boolean = () => true,
   window = STREAM_WINDOW,
 ): Promise<StreamLog[]> {
   const out: StreamLog[] = [];
   for (let start = from; start <= to; start += window) {
     const end = start + window - 1n < to ? start + window - 1n : to;
-    out.push(...(await readWindow(client, registry, start, end)));
+    out.push(...(await readWindow(client, registry, start, end)).filter(keep));
   }
   return out.sort((a, b) =>
     a.blockNumber === b.blockNumber
