@@ -17,6 +17,7 @@ import {
   memoryWatchStore,
   sendOperation,
   serviceAttribute,
+  sigilRegistryAbi,
   watchDidsPrivately,
   SigilError,
   type DidChange,
@@ -246,6 +247,62 @@ describe("sdk: watching without naming (watchDidsPrivately, real hardhat node, o
     ]);
     expect(watcher.cursor()!.blockHash).to.equal((await chain.publicClient.getBlock({ blockNumber: watcher.cursor()!.blockNumber })).hash);
     await expectSameDocuments(watcher.documents(), reference());
+  });
+
+  it("reads a block flooded past the node's result cap event type by event type, and says so when one type floods it", async () => {
+    const capped: RpcProxy = await startRpcProxy(node.url, { maxLogResults: 2 });
+    closers.push(() => capped.close());
+    /** Changes by `who` (index, and a delegate or a service) mined together in one block. */
+    const oneBlock = async (who: [number, "service" | "delegate"][]) => {
+      await rpc("evm_setAutomine", [false]);
+      try {
+        for (const [i, kind] of who) {
+          const svc = serviceAttribute("Messaging", `https://flood-${i}.example`);
+          const delegate = privateKeyToAccount(generatePrivateKey()).address;
+          await wallets[i].writeContract({
+            address: registry,
+            abi: sigilRegistryAbi,
+            chain: null,
+            account: wallets[i].account!,
+            ...(kind === "service"
+              ? { functionName: "setAttribute", args: [address(i), svc.name, svc.value, 86_400n] }
+              : { functionName: "addDelegate", args: [address(i), bytes32Name("veriKey"), delegate, 86_400n] }),
+          } as never);
+        }
+        await rpc("evm_mine");
+      } finally {
+        await rpc("evm_setAutomine", [true]);
+      }
+    };
+    const seen: DidChange[] = [];
+    const watcher = watchDidsPrivately(net(capped.url), contacts(), (c) => seen.push(c), {
+      checkpoint: await checkpoint(),
+      confirmations: 0,
+    });
+    await watcher.ready;
+    // Three registry logs in one block, two of one type: read as two calls of at most 2 logs.
+    await oneBlock([
+      [27, "service"],
+      [12, "service"],
+      [13, "delegate"],
+    ]);
+    capped.reset();
+    await watcher.poll();
+    expect(capped.refused, "the block was refused whole").to.be.greaterThan(0);
+    expect(seen.map((c) => [c.did, c.changes.map((x) => x.kind)])).to.deep.equal([[did(address(27)), ["serviceAdded"]]]);
+    // Three of one type in one block: no call can return them; a SigilError says what to do.
+    await oneBlock([
+      [14, "service"],
+      [15, "service"],
+      [16, "service"],
+    ]);
+    const error = await watcher.poll().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    watcher.stop();
+    expect(error).to.be.instanceOf(SigilError);
+    expect((error as SigilError).message).to.match(/holds more registry events of one type .* use an endpoint without that result cap/);
   });
 
   it("refuses bad input with a typed error saying what to do", async () => {
