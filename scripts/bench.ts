@@ -35,6 +35,7 @@ import { measureVerified, renderVerified, type VerifiedBench } from "./lib/verif
 import { measureCrowd, renderCrowd, type CrowdBench } from "./lib/crowd-bench.ts";
 import { measureProofSizes, renderProofSizes, type ProofSizeRow } from "./lib/proof-size.ts";
 import { measureCarriedProofs, renderCarriedProofs, type CarriedProofBench } from "./lib/carried-proof-bench.ts";
+import { measurePrivateWatch, renderPrivateWatch, type PrivateWatchBench } from "./lib/private-watch-bench.ts";
 import { measureEncryption, type EncryptionBench } from "./lib/encryption-bench.ts";
 import { measureProviders, type ProviderBench } from "./lib/provider-bench.ts";
 import { renderProviders } from "./lib/provider-report.ts";
@@ -308,6 +309,9 @@ results.crowd = await measureCrowd({ smoke });
 // 11. Identity proofs carried with messages vs a lookup, its own node (scripts/lib/carried-proof-bench.ts).
 results.carried = await measureCarriedProofs({ smoke });
 
+// 12. Watching without naming: the private watcher's bytes and CPU per day by registry size, its own node (scripts/lib/private-watch-bench.ts).
+results.privateWatch = await measurePrivateWatch({ smoke });
+
 // Report.
 const version = (pkg: string) => JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version as string;
 const versions = Object.fromEntries(["hardhat", "ethr-did-resolver", "ethers", "viem", "did-jwt"].map((p) => [p, version(p)]));
@@ -463,6 +467,12 @@ const md = [
   "Its own `hardhat node`; a sender's proof (proveIdentity) per history length, its size next to the JSON material it is cut from, verified offline against a local trusted-header store (verifyIdentityProof), side by side with the lookups a recipient makes without one; caches off (scripts/lib/carried-proof-bench.ts).",
   "",
   renderCarriedProofs(results.carried as CarriedProofBench),
+  "",
+  "## Watching without naming",
+  "",
+  "The private watcher (`watchDidsPrivately`) reads the registry's whole event stream, so its cost follows the registry's activity, not the contacts: per-change bytes and the cost of an empty poll measured on its own `hardhat node`, then modelled for 10^4 to 10^6 identities changing once per 30 days (calm) or 7 days (busy), polling every 60 s; the naming watcher beside it. Assumptions and when it fits a phone: [docs/private-lookups.md](private-lookups.md#watching-without-naming) (scripts/lib/private-watch-bench.ts).",
+  "",
+  renderPrivateWatch(results.privateWatch as PrivateWatchBench),
   "",
   "## Resolver service under load",
   "",

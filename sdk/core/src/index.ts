@@ -154,4 +154,15 @@ export {
 } from "./messaging/encryption.ts";
 export { createContacts, UnverifiedChangeError, type Contacts } from "./messaging/contacts.ts";
 export { watchDids, type DidChange, type Watcher, type WatchableResolver } from "./messaging/watch.ts";
+export {
+  memoryWatchStore,
+  watchDidsPrivately,
+  type PrivateWatchOptions,
+  type PrivateWatchState,
+  type PrivateWatcher,
+  type StoredMark,
+  type WatchCheckpoint,
+  type WatchStore,
+} from "./messaging/private-watch.ts";
+export type { StreamLog } from "./read/stream.ts";
 export { diffResolutions, describeChange, type DidChangeItem, type Relationship } from "./document/changes.ts";

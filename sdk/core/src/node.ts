@@ -9,3 +9,4 @@ export {
   type DeployOptions,
   type DeployResult,
 } from "./deployments.ts";
+export { fileWatchStore } from "./messaging/watch-file-store.ts";
