@@ -70,6 +70,10 @@ describe("resolver service: the registry's event stream, never an identity (POST
     const logs = (await call("eth_getLogs", [filter])).result as { topics: string[] }[];
     expect(logs).to.deep.equal(await rpc(node.url, "eth_getLogs", [filter]));
     expect(logs.length).to.equal(3);
+    // The registry's code, and one event type's logs (how a flooded block is read): neither names anyone.
+    expect((await call("eth_getCode", [registry, "latest"])).result).to.match(/^0x[0-9a-f]{200,}$/);
+    const typed = await call("eth_getLogs", [{ ...filter, topics: [logs[0].topics[0]] }]);
+    expect(typed.result).to.deep.equal(logs);
     const block = (await call("eth_getBlockByNumber", [head, false])).result as { hash: string };
     expect(block.hash).to.equal(((await rpc(node.url, "eth_getBlockByNumber", [head, false])) as { hash: string }).hash);
     // A batch, as a batching client sends it.
@@ -93,14 +97,25 @@ describe("resolver service: the registry's event stream, never an identity (POST
     const head = toHex(BigInt((await rpc(node.url, "eth_blockNumber")) as string));
     const topic = `0x${alice.slice(2).toLowerCase().padStart(64, "0")}`;
     const refused: [string, unknown[], number, RegExp][] = [
-      ["eth_getLogs", [{ address: registry, fromBlock: "0x0", toBlock: head, topics: [null, topic] }], -32602, /may not filter by topics/],
+      [
+        "eth_getLogs",
+        [{ address: registry, fromBlock: "0x0", toBlock: head, topics: [null, topic] }],
+        -32602,
+        /may not filter by topics here but the event type/,
+      ],
       ["eth_getLogs", [{ address: alice, fromBlock: "0x0", toBlock: head }], -32602, /registry's address .* alone/],
       ["eth_getLogs", [{ fromBlock: "0x0", toBlock: head }], -32602, /registry's address/],
       ["eth_getLogs", [{ address: registry, fromBlock: "0x0", toBlock: "latest" }], -32602, /block numbers/],
-      ["eth_getLogs", [{ address: registry, fromBlock: "0x0", toBlock: "0x5000" }], -32005, /at most 1000 per call here; split the range/],
+      [
+        "eth_getLogs",
+        [{ address: registry, fromBlock: "0x0", toBlock: "0x5000" }],
+        -32005,
+        /limited to a 1000 block range here .*: split the range/,
+      ],
       ["eth_call", [{ to: registry, data: `0xdd3e1990${topic.slice(2)}` }, "latest"], -32601, /never receives an identity/],
       ["eth_getProof", [registry, [topic], "latest"], -32601, /is not served/],
       ["eth_getBalance", [alice, "latest"], -32601, /is not served/],
+      ["eth_getCode", [alice, "latest"], -32602, /registry .* alone/],
       ["eth_getBlockByNumber", [head, true], -32602, /without transactions/],
       ["eth_sendRawTransaction", ["0x00"], -32601, /is not served/],
     ];

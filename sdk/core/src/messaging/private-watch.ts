@@ -64,6 +64,11 @@ export interface PrivateWatcher extends Watcher {
   cursor(): WatchCheckpoint | undefined;
   /** The documents as last rebuilt, by DID as given. */
   documents(): ReadonlyMap<string, DIDResolutionResult>;
+  /** Whether `did` (a watched DID, as given or in any form naming the same identity) changed after
+   * `block`: true when the watcher read the stream past `block` and saw no change of it, false
+   * when it saw one, undefined when it cannot say (not watched, or its cursor is behind `block`).
+   * What a carried identity proof's check asks (verifyMessage's `carried.noChangeSince`). */
+  noChangeSince(did: string, block: bigint): boolean | undefined;
 }
 
 /** Blocks reached that a reorg can roll back to. */
@@ -143,6 +148,18 @@ export function watchDidsPrivately(
     },
     cursor: () => state && { blockNumber: BigInt(state.cursor.blockNumber), blockHash: state.cursor.blockHash },
     documents: () => new Map(known),
+    noChangeSince: (did, block) => {
+      let address: string;
+      try {
+        address = parseDid(did).address.toLowerCase();
+      } catch {
+        return undefined;
+      }
+      const w = watched.find((x) => x.address.toLowerCase() === address);
+      if (!state || !w || BigInt(state.cursor.blockNumber) < block) return undefined;
+      const topic = identityTopic(w.address);
+      return !state.logs.some((l) => l.topics[1] === topic && BigInt(l.blockNumber) > block);
+    },
   };
 }
 

@@ -12,8 +12,9 @@
 // headers hold the same hash at its block, and (b) it is recent: its block time at most
 // `maxAge.seconds` before the judgement time (and, judging as of now, its block at most
 // `maxAge.blocks` behind the newest trusted header), or the app's watcher vouches that nothing
-// changed for that identity since its block (`noChangeSince`). Otherwise the caller falls back to a
-// lookup (a private lookup when configured).
+// changed for that identity since its block (`noChangeSince`); a change the watcher saw since
+// refuses it whatever its age. Otherwise the caller falls back to a lookup (a private lookup when
+// configured).
 import type { DIDResolutionResult } from "did-resolver";
 import { bytesToHex, custom, getAddress, hexToBytes, numberToHex, type Address, type Hex } from "viem";
 import { parseDid } from "../did/did.ts";
@@ -76,9 +77,10 @@ export interface CarriedProofOptions {
   networks: readonly SigilNetwork[];
   trustedHeaders: TrustedHeaderSource;
   maxAge?: ProofMaxAge;
-  /** The app's watcher: true when it followed the registry from `block` to its cursor and saw no
-   * change of `did` (a DID without query or fragment); lets an older proof stand. */
-  noChangeSince?(did: string, block: bigint): boolean | Promise<boolean>;
+  /** The app's watcher (a private watcher's `noChangeSince`): true when it followed the registry
+   * from `block` to its cursor and saw no change of `did` (lets an older proof stand); false when it
+   * saw one (the proof is out of date, whatever its age: refused); undefined when it cannot say. */
+  noChangeSince?(did: string, block: bigint): boolean | undefined | Promise<boolean | undefined>;
 }
 
 /** Why a carried proof was not used: the caller falls back to a lookup, and shows this. */
@@ -332,6 +334,11 @@ async function freshness(
   const skew = BigInt(options.skewSeconds ?? 60);
   if (time > at + skew)
     return { stale: `the proof's block ${number} (time ${time}) is after the judgement time ${at}: it does not show the keys as of then` };
+  // The watcher first: a change it saw after the proof's block (a rotation away from a stolen key)
+  // refuses the proof however young it is; the age rule below only covers what nobody watched.
+  const watched = options.noChangeSince ? await options.noChangeSince(did, number) : undefined;
+  if (watched === false) return { stale: `your watcher saw ${did} change after the proof's block ${number}: the proof is out of date` };
+  if (watched === true) return { by: "noChangeSince" };
   const maxSeconds = BigInt(options.maxAge?.seconds ?? DEFAULT_PROOF_MAX_AGE_SECONDS);
   let stale =
     at - time > maxSeconds ? `the proof's block ${number} is ${at - time} s older than the judgement time (most ${maxSeconds} s)` : "";
@@ -342,7 +349,6 @@ async function freshness(
       stale = `the proof's block ${number} is ${newest.number - number} blocks behind your newest trusted header (most ${blocks})`;
   }
   if (!stale) return { by: "age" };
-  if (options.noChangeSince && (await options.noChangeSince(did, number))) return { by: "noChangeSince" };
   return { stale: `${stale}, and no watcher vouches that nothing changed since: a key rotated away since would still show` };
 }
 

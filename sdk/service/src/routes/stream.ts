@@ -1,7 +1,8 @@
 // POST /1.0/stream/{network} (issue 23): the registry's event stream as a restricted JSON-RPC
 // endpoint that never receives an identity. It answers only what following the whole registry
-// needs (eth_chainId, eth_blockNumber, eth_getBlockByNumber/Hash without transactions, and
-// eth_getLogs by the registry's address with no topics, over at most maxBlockRange blocks) and
+// needs (eth_chainId, eth_blockNumber, eth_getBlockByNumber/Hash without transactions, the
+// registry's eth_getCode, and eth_getLogs by the registry's address with at most an event type as
+// topic, over at most maxBlockRange blocks) and
 // refuses, before anything is forwarded, every call that could name a DID: topics, eth_call,
 // eth_getProof, another address. Point a private watcher's or a crowd's decoy-pool reads at it
 // (rpcUrls: ["https://service/1.0/stream/<network>"]) and the service learns which blocks the app
@@ -21,8 +22,8 @@ type Call = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknow
 type Answer = { jsonrpc: "2.0"; id: unknown; result?: unknown; error?: { code: number; message: string } };
 
 const SERVED =
-  "this endpoint serves eth_chainId, eth_blockNumber, eth_getBlockByNumber, eth_getBlockByHash (without transactions) " +
-  "and eth_getLogs by the registry's address alone, so that it never receives an identity";
+  "this endpoint serves eth_chainId, eth_blockNumber, eth_getBlockByNumber, eth_getBlockByHash (without transactions), " +
+  "the registry's eth_getCode and eth_getLogs by the registry's address alone, so that it never receives an identity";
 
 /** Why a call is refused (a JSON-RPC error), or undefined when it may be forwarded as is. */
 function refusal(call: Call, network: SigilNetwork, maxRange: bigint): Answer["error"] | undefined {
@@ -36,6 +37,10 @@ function refusal(call: Call, network: SigilNetwork, maxRange: bigint): Answer["e
       return typeof params[0] === "string" && params[1] === false && params.length === 2
         ? undefined
         : { code: -32602, message: `${call.method} takes [block, false]: blocks are served without transactions` };
+    case "eth_getCode":
+      return typeof params[0] === "string" && params[0].toLowerCase() === network.registry.toLowerCase() && params.length === 2
+        ? undefined
+        : { code: -32602, message: `eth_getCode is served for the registry ${network.registry} alone` };
     case "eth_getLogs":
       return logsRefusal(params, network, maxRange);
     default:
@@ -49,15 +54,19 @@ function logsRefusal(params: unknown[], network: SigilNetwork, maxRange: bigint)
   const address = Array.isArray(filter.address) && filter.address.length === 1 ? filter.address[0] : filter.address;
   if (typeof address !== "string" || address.toLowerCase() !== network.registry.toLowerCase())
     return { code: -32602, message: `eth_getLogs must ask the registry's address ${network.registry} alone` };
-  if (filter.topics !== undefined && !(Array.isArray(filter.topics) && filter.topics.every((t) => t === null)))
-    return { code: -32602, message: "eth_getLogs may not filter by topics here: a topic names an identity; filter the stream locally" };
+  // The event type (topic 0) names nobody: a flooded block is read type by type. Topics 1 and 2 name identities.
+  if (filter.topics !== undefined && !(Array.isArray(filter.topics) && filter.topics.slice(1).every((t) => t === null)))
+    return {
+      code: -32602,
+      message: "eth_getLogs may not filter by topics here but the event type: a topic names an identity; filter the stream locally",
+    };
   if (filter.blockHash !== undefined) return typeof filter.blockHash === "string" ? undefined : { code: -32602, message: "bad blockHash" };
   const quantity = (v: unknown) => (typeof v === "string" && /^0x[0-9a-f]{1,16}$/i.test(v) ? BigInt(v) : undefined);
   const [from, to] = [quantity(filter.fromBlock), quantity(filter.toBlock)];
   if (from === undefined || to === undefined || to < from)
     return { code: -32602, message: "eth_getLogs needs fromBlock and toBlock as block numbers (hex), fromBlock <= toBlock" };
   if (to - from + 1n > maxRange)
-    return { code: -32005, message: `eth_getLogs over ${to - from + 1n} blocks: at most ${maxRange} per call here; split the range` };
+    return { code: -32005, message: `eth_getLogs is limited to a ${maxRange} block range here (asked ${to - from + 1n}): split the range` };
   return undefined;
 }
 
