@@ -8,7 +8,19 @@ import { writeFileSync } from "node:fs";
 import { expect } from "chai";
 import { createPublicClient, http, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { createSigilResolver, signMessage, verifyMessage, type SigilNetwork } from "sigil-did";
+import {
+  createSigilResolver,
+  decryptMessage,
+  encryptMessage,
+  generateKeyPair,
+  publicKeyAttribute,
+  sendOperation,
+  signMessage,
+  verifyMessage,
+  watchDids,
+  type SigilNetwork,
+} from "sigil-did";
+import { devChain } from "../support/dev-chain.ts";
 import { checkedHeader } from "../../sdk/core/src/read/header.ts";
 import { callStates } from "../../sdk/core/src/read/reader.ts";
 import { readVerified } from "../../sdk/core/src/read/verified.ts";
@@ -150,6 +162,50 @@ describe("verified resolution: every fact checked against a header 2 of 3 endpoi
     const n = await nowhere.resolve(did(victim));
     expect(n.didResolutionMetadata.error).to.equal("internalError");
     expect(n.didResolutionMetadata.message).to.include("no contract is at");
+  });
+
+  it("encrypts, decrypts and watches through a verifying resolver: a reader that alters a key is refused, never encrypted to nor reported", async () => {
+    const chain = devChain(node.url);
+    const owner = await chain.funded();
+    const x = generateKeyPair("X25519");
+    const recipient = owner.account.address;
+    await sendOperation(
+      owner,
+      { registry, publicClient: chain.publicClient },
+      { type: "setAttribute", identity: recipient, ...publicKeyAttribute("X25519", "enc", x.publicKey), validity: 86_400n },
+    );
+    for (let i = 0; i < 3; i++) await rpc(node.url, "evm_mine"); // past the quorum's confirmation depth
+    const honest = await verifying(node.url);
+    const sealed = await encryptMessage(did(recipient), { text: "meet at 6" }, honest);
+    // Judged as of the chain's time (a test node's clock runs ahead of the wall's when blocks come fast).
+    const now = Number(((await rpc(node.url, "eth_getBlockByNumber", ["latest", false])) as { timestamp: string }).timestamp);
+    const opened = await decryptMessage(sealed, { did: did(recipient), secretKey: x.secretKey }, honest, { now });
+    expect(opened.payload.text).to.equal("meet at 6");
+    // The reader replaces the key bytes (the header quorum is honest): the resolution is refused, so
+    // nothing is encrypted to the replaced key and the watcher reports an error, not a change.
+    const liar = await verifying(
+      (
+        await proxy(
+          LIES.find((l) => l.name === "alter-key-bytes")!,
+          recipient,
+        )
+      ).url,
+    );
+    let encrypted: unknown;
+    try {
+      encrypted = await encryptMessage(did(recipient), { text: "meet at 6" }, liar);
+    } catch (error) {
+      expect(String(error)).to.match(/ProofError|the RPC endpoint's logs do not match the proven state|internalError/);
+    }
+    expect(encrypted, "encrypted to a key the endpoint made up").to.equal(undefined);
+    const errors: unknown[] = [];
+    const changes: unknown[] = [];
+    const watcher = watchDids(liar, [did(recipient)], (c) => changes.push(c), { onError: (e) => errors.push(e) });
+    await watcher.ready.catch(() => undefined);
+    await watcher.poll().catch((e) => errors.push(e));
+    watcher.stop();
+    expect(changes).to.deep.equal([]);
+    expect(String(errors[0])).to.match(/do not match the proven state|event-chain head/);
   });
 
   it("refuses a verify quorum larger than the network's endpoints, with InvalidInputError", async () => {
