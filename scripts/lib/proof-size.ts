@@ -4,7 +4,10 @@
 // hashes, so random keys give the trie the shape real identities would), then eth_getProof of an
 // identity with 10 changes: the JSON answer's bytes (what crosses the wire) and its distinct trie
 // nodes' bytes (what a compact encoding carries). The chain's state trie stays a test chain's
-// (a handful of accounts): on a busy chain the account proof adds about 8 nodes, ~4 KB.
+// (a handful of accounts): on a busy chain the account proof adds about 8 nodes, ~4 KB. Beside
+// them, the identity proof a message carries at that registry size (proveIdentity: the nodes, the
+// header and the 10 changes' logs).
+import { proveIdentity } from "sigil-did";
 import type { Address, Hex } from "viem";
 import { identitySlots } from "../../sdk/core/src/read/registry-storage.ts";
 import { devChain } from "../../test/support/dev-chain.ts";
@@ -17,6 +20,8 @@ export interface ProofSizeRow {
   jsonBytes: number;
   nodeBytes: number;
   nodes: number;
+  /** The identity proof a message carries (proveIdentity, decoded from base64url), logs and header included. */
+  carriedBytes: number;
 }
 
 const post = async (url: string, body: unknown) =>
@@ -43,8 +48,17 @@ export async function measureProofSizes({ smoke = false } = {}): Promise<ProofSi
         }));
         await post(node.url, batch);
       }
-      await post(node.url, { jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] });
-      rows.push({ filledSlots: size, ...(await proofOf(node.url, registry, identity)) });
+      // Three blocks: hardhat_setStorageAt rewrites the state of the block that is latest at the
+      // time without changing its header, so a proof against it would not check; the carried
+      // proof is made 2 blocks back, so the fills must be in a block mined after them.
+      for (let i = 0; i < 3; i++) await post(node.url, { jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] });
+      const network = { chainId: 31337, name: "size", registry, rpcUrls: [node.url], verify: { k: 1, depth: 0 } };
+      const carried = await proveIdentity({ networks: [network], cache: false }, `did:sigil:size:${identity.toLowerCase()}`);
+      rows.push({
+        filledSlots: size,
+        ...(await proofOf(node.url, registry, identity)),
+        carriedBytes: Math.floor((carried.length * 3) / 4),
+      });
     }
     return rows;
   } finally {
@@ -69,11 +83,11 @@ async function proofOf(url: string, registry: Address, identity: Address) {
 
 export function renderProofSizes(rows: readonly ProofSizeRow[]): string {
   return [
-    "| other slots in the registry | eth_getProof answer | distinct trie nodes | their bytes |",
-    "| ---: | ---: | ---: | ---: |",
+    "| other slots in the registry | eth_getProof answer | distinct trie nodes | their bytes | carried identity proof |",
+    "| ---: | ---: | ---: | ---: | ---: |",
     ...rows.map(
       (r) =>
-        `| ${r.filledSlots.toLocaleString("en")} | ${(r.jsonBytes / 1024).toFixed(1)} KB | ${r.nodes} | ${(r.nodeBytes / 1024).toFixed(1)} KB |`,
+        `| ${r.filledSlots.toLocaleString("en")} | ${(r.jsonBytes / 1024).toFixed(1)} KB | ${r.nodes} | ${(r.nodeBytes / 1024).toFixed(1)} KB | ${(r.carriedBytes / 1024).toFixed(1)} KB |`,
     ),
   ].join("\n");
 }
