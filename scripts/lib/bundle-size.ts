@@ -29,9 +29,10 @@ globalThis.v = (jwt) => verifyJWT(jwt, { resolver });`,
 const lazyChunk: Plugin = {
   name: "verified-mode-chunk",
   setup(b) {
-    // The carried-proof check is loaded the same way by verifyMessage (when a message carries a proof);
+    // The carried-proof check is loaded the same way by verifyMessage (when a message carries a proof),
+    // and the crowd by a network with `crowd`;
     // an entry that imports it statically (the whole SDK) still counts it.
-    b.onResolve({ filter: /(verified-histories|carried)\.js$/ }, (args) =>
+    b.onResolve({ filter: /(verified-histories|carried|crowd)\.js$/ }, (args) =>
       args.kind === "dynamic-import" ? { path: args.path, external: true } : undefined,
     );
   },

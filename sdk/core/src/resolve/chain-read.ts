@@ -5,7 +5,7 @@ import { hexToBigInt, toHex, type Address, type Hex } from "viem";
 import { InternalError } from "../errors.ts";
 import { callStates, EmptyCallError, readIdentities } from "../read/reader.ts";
 import type { Speculation } from "../read/speculation.ts";
-import { withCrowd } from "./crowd.ts";
+import { crowdOf } from "./crowd-entry.ts";
 import type { NetworkEntry } from "./types.ts";
 
 /** Refuses answers from a node on another chain. */
@@ -82,7 +82,7 @@ export interface HistoryReadOptions {
  * hash, the state and the anchor in one batch. */
 export async function readHistory(entry: NetworkEntry, targets: Address[], options: HistoryReadOptions = {}) {
   const { network, client } = entry;
-  const addresses = await withCrowd(entry, targets);
+  const addresses = await crowdOf(entry, targets);
   const fromBlock = network.fromBlock ?? 0n;
   const cap = learnedRange(entry);
   const speculate = !options.after && speculation(entry) !== undefined;
@@ -110,7 +110,7 @@ export async function readHistory(entry: NetworkEntry, targets: Address[], optio
 
 /** The storage state of `addresses` (one eth_call), with the block it was read at. */
 export async function confirmStates(entry: NetworkEntry, targets: Address[]) {
-  const addresses = await withCrowd(entry, targets);
+  const addresses = await crowdOf(entry, targets);
   const [chainId, blockNumber, timestamp, states] = await guard(entry, callStates(entry.client, entry.network.registry, addresses));
   checkChain(entry, Number(chainId));
   const byId = new Map(addresses.map((a, i) => [a.toLowerCase(), states[i]]));

@@ -1,4 +1,4 @@
-// First contact in a crowd (issue 23): on a network with `crowd`, every read that names
+// First contact in a crowd (issue 23), loaded on first use by crowd-entry.ts: on a network with `crowd`, every read that names
 // identities (the identityStates eth_call, the eth_getLogs topics, the eth_getProof accounts'
 // slots) names each one among k decoys, so the RPC endpoint learns that the app looked up one of
 // k + 1 identities, not which. What makes the crowd hold up against an observer:
@@ -11,16 +11,15 @@
 //  - the crowd is sent in address order, in the same requests, so position and timing within a
 //    read tell nothing. What it does not hide is listed in docs/private-lookups.md.
 import { bytesToHex, concatHex, keccak256, toHex, type Address, type Hex } from "viem";
-import { InternalError, InvalidInputError } from "../errors.ts";
+import { InternalError } from "../errors.ts";
 import { LogLimitError } from "../read/log-ranges.ts";
 import { getLogs } from "../read/span-logs.ts";
 import type { CrowdOptions, DecoyStore } from "../read/networks.ts";
+import { checkCrowdOptions } from "./crowd-options.ts";
 import type { NetworkEntry } from "./types.ts";
 
 export type { CrowdOptions, DecoyStore };
 
-const DEFAULT_K = 32;
-const DEFAULT_POOL_BLOCKS = 200_000n;
 const POOL_TTL_MS = 10 * 60_000;
 
 /** A Map-backed DecoyStore (the default). */
@@ -39,23 +38,13 @@ interface CrowdState {
 
 const states = new WeakMap<NetworkEntry, CrowdState>();
 
-/** The network's crowd settings, checked (a bad k or seed is the app's mistake, said at once). */
+/** The network's crowd state, made on first use (the options were checked with the resolver). */
 export function crowdState(entry: NetworkEntry): CrowdState | undefined {
   const options = entry.network.crowd;
   if (!options) return undefined;
   let state = states.get(entry);
   if (state) return state;
-  const k = options.k ?? DEFAULT_K;
-  if (!Number.isSafeInteger(k) || k < 1 || k > 1000)
-    throw new InvalidInputError({
-      what: "crowd.k",
-      value: String(options.k),
-      expected: "a whole number of decoys from 1 to 1000 (default 32)",
-    });
-  if (options.seed && options.seed.length !== 32)
-    throw new InvalidInputError({ what: "crowd.seed", value: `${options.seed.length} bytes`, expected: "32 secret bytes" });
-  const poolBlocks = options.poolBlocks ?? DEFAULT_POOL_BLOCKS;
-  if (poolBlocks < 1n) throw new InvalidInputError({ what: "crowd.poolBlocks", value: String(poolBlocks), expected: "at least 1 block" });
+  const { k, poolBlocks } = checkCrowdOptions(options);
   const seed = bytesToHex(options.seed ?? crypto.getRandomValues(new Uint8Array(32)));
   state = { k, seed, store: options.store ?? memoryDecoyStore(), poolBlocks };
   states.set(entry, state);

@@ -7,14 +7,14 @@ import type { ParsedSigilDid } from "../did/did.ts";
 import { UnknownNetworkError } from "../errors.ts";
 import { chainIdHex, networkEndpoints, networkReadClient, type SigilNetwork } from "../read/networks.ts";
 import { LruMap } from "../read/lru.ts";
-import { crowdState } from "./crowd.ts";
+import { checkCrowdOptions } from "./crowd-options.ts";
 import type { CachedHistory, NetworkEntry, SigilClient, SigilResolverConfig } from "./types.ts";
 
 export function createSigilClient(config: SigilResolverConfig): SigilClient {
   const entries = config.networks.map((network): NetworkEntry => {
     const endpoints = network.transport || network.provider ? [] : networkEndpoints(network);
     const entry: NetworkEntry = { network, client: networkReadClient(network, endpoints), endpoints };
-    crowdState(entry); // a bad crowd setting is refused here, not at the first lookup
+    if (network.crowd) checkCrowdOptions(network.crowd); // a bad crowd setting is refused here, not at the first lookup
     return entry;
   });
   const defaultEntry =

@@ -6,7 +6,7 @@ import type { Address } from "viem";
 import type { HeaderTrust, TrustedHeader } from "../read/trust.ts";
 import { olderBlockTime, readVerified, trustFor } from "../read/verified-mode.ts";
 import { speculation } from "./chain-read.ts";
-import { withCrowd } from "./crowd.ts";
+import { crowdOf } from "./crowd-entry.ts";
 import type { CachedHistory, Histories, NetworkEntry } from "./types.ts";
 
 const trusts = new WeakMap<NetworkEntry, HeaderTrust>();
@@ -29,7 +29,7 @@ export async function verifiedHistories(entry: NetworkEntry, addresses: Address[
   if (!trust) trusts.set(entry, (trust = trustFor(entry.network, entry.client)));
   const header = await trustedHeader(entry, trust);
   const { network } = entry;
-  const { snapshot, verification } = await readVerified(entry.client, await withCrowd(entry, addresses), {
+  const { snapshot, verification } = await readVerified(entry.client, await crowdOf(entry, addresses), {
     registry: network.registry,
     chainId: network.chainId,
     header,
