@@ -26,6 +26,7 @@ export interface GlobalOptions {
   json?: boolean;
   timeout?: string;
   wait?: string;
+  verify?: string;
   deadline?: string;
   nonce?: string;
   commitmentNonce?: string;
@@ -101,6 +102,18 @@ export function milliseconds(value: string, option: string, max = 600_000): numb
   return n;
 }
 
+/** --verify's k: how many of the network's RPC URLs must serve the header documents are proven against. */
+function quorum(value: string, urls: number): number {
+  const k = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(k) || k < 1)
+    throw new CliError(`--verify "${value}" must be a whole number of endpoints (1 or more) that must agree on the header`);
+  if (k > urls)
+    throw new CliError(
+      `--verify ${k} needs ${k} RPC endpoints and the network has ${urls}: give more with --rpc (repeated), or a smaller k`,
+    );
+  return k;
+}
+
 export function makeContext(options: GlobalOptions): Context {
   const choice = chooseNetworks(options);
   let network = choice.selected;
@@ -110,6 +123,7 @@ export function makeContext(options: GlobalOptions): Context {
     network = { ...network, timeoutMs };
     others = others.map((n) => ({ ...n, timeoutMs }));
   }
+  if (options.verify !== undefined) network = { ...network, verify: { k: quorum(options.verify, network.rpcUrls?.length ?? 0) } };
   const waitMs = options.wait === undefined ? 120_000 : milliseconds(options.wait, "--wait", 3_600_000);
   const json = options.json === true;
   const resolver = createSigilResolver({ networks: [network, ...others], cache: false });

@@ -35,6 +35,12 @@ export function createProgram(): Command {
     .addOption(new Option("--as <name>", "the key of a named local identity (sigil id add), instead of --keystore").env("SIGIL_AS"))
     .addOption(new Option("--timeout <ms>", "per-request RPC timeout (1-600000)").env("SIGIL_RPC_TIMEOUT_MS"))
     .addOption(new Option("--wait <ms>", "how long a write waits to be mined (default 120000)").env("SIGIL_WAIT_MS"))
+    .addOption(
+      new Option(
+        "--verify <k>",
+        "prove every document read against the block header k of the --rpc endpoints serve (EIP-1186 proofs; refused when a fact does not check)",
+      ).env("SIGIL_VERIFY"),
+    )
     .option("--deadline <time>", "with --prepare: when the signed operation expires (ISO 8601 or unix seconds; default in one hour)")
     .option("--nonce <n>", "with --prepare: the identity's EIP-712 nonce, to sign offline")
     .option("--commitment-nonce <n>", "with --prepare rotate: the commitment's nonce, to sign offline")

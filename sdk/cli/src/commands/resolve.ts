@@ -38,6 +38,7 @@ function table(did: string, result: DIDResolutionResult): string {
       "\n",
     );
   }
+  const proven = (result.didResolutionMetadata as { verified?: { blockNumber: string; trust: string } }).verified;
   return [
     doc.id,
     "keys:",
@@ -45,6 +46,7 @@ function table(did: string, result: DIDResolutionResult): string {
     ...(services.length ? ["services:", ...services] : []),
     `${version}; pre-rotation ${m.sigil?.preRotation ? "on" : "off"}; epoch ${m.sigil?.epoch}; ${guardians}${recoveries}`,
     `fingerprint: ${authenticationFingerprint(result)}`,
+    ...(proven ? [`verified: proven against block ${proven.blockNumber} (${proven.trust})`] : []),
   ].join("\n");
 }
 
