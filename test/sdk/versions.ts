@@ -120,8 +120,9 @@ function randomIdentity(env: Env) {
 async function checkVersions(env: Env, resolver: SigilResolver, identity: Address) {
   const blockTime = async (b: bigint) => (await env.publicClient.getBlock({ blockNumber: b })).timestamp;
   const head = await env.publicClient.getBlockNumber();
-  const state = (await resolver.resolve(`did:sigil:local:${identity}?versionId=${head}`)).didDocumentMetadata;
-  expect(state.versionId, "the identity changed").to.be.a("string");
+  const atHead = await resolver.resolve(`did:sigil:local:${identity}?versionId=${head}`);
+  // Rare and not yet understood (seeds 478717511, 1127475684): say what the resolver answered.
+  expect(atHead.didDocumentMetadata.versionId, `the identity changed: ${JSON.stringify(atHead.didResolutionMetadata)}`).to.be.a("string");
   const first = BigInt((await resolver.resolve(`did:sigil:local:${identity}?versionId=1`)).didDocumentMetadata.nextVersionId as string);
   const named = new Map<string, string>();
   for (let b = first - 1n; b <= head; b++) {
