@@ -34,8 +34,7 @@ import { chainIdHex, networkReadClient, type SigilNetwork } from "../read/networ
 import { identityTopic } from "../read/span-logs.ts";
 import { blockAt, headNumber, readStream, type BlockMark, type StreamLog } from "../read/stream.ts";
 import type { NetworkEntry } from "../resolve/types.ts";
-import { authenticationFingerprint } from "./safety.ts";
-import type { DidChange, Watcher } from "./watch.ts";
+import { changeOf, type DidChange, type Watcher } from "./watch.ts";
 import { memoryWatchStore, type PrivateWatchState, type StoredMark, type WatchCheckpoint, type WatchStore } from "./watch-store.ts";
 
 export { memoryWatchStore, type PrivateWatchState, type StoredMark, type WatchCheckpoint, type WatchStore } from "./watch-store.ts";
@@ -349,17 +348,4 @@ function documentOf(entry: NetworkEntry, w: Watched, state: PrivateWatchState): 
     blockTime: blockTimeOf(events),
     isDefaultNetwork: w.isDefault,
   });
-}
-
-function changeOf(did: string, was: DIDResolutionResult, result: DIDResolutionResult, items: DidChange["changes"]): DidChange {
-  const owner = (result.didDocumentMetadata as { sigil?: { owner?: string } }).sigil?.owner;
-  return {
-    did,
-    changes: items,
-    before: authenticationFingerprint(was),
-    after: authenticationFingerprint(result),
-    deactivated: result.didDocumentMetadata.deactivated === true,
-    owner,
-    result,
-  };
 }

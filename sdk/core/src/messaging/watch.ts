@@ -39,6 +39,19 @@ function resolveAll(resolver: WatchableResolver, dids: readonly string[]): Promi
   return Promise.all(dids.map((d) => (resolver as { resolve(did: string): Promise<DIDResolutionResult> }).resolve(d)));
 }
 
+/** The change a watcher reports for `did`, from its documents before and after (shared with the private watcher). */
+export function changeOf(did: string, was: DIDResolutionResult, result: DIDResolutionResult, items: DidChangeItem[]): DidChange {
+  return {
+    did,
+    changes: items,
+    before: authenticationFingerprint(was),
+    after: authenticationFingerprint(result),
+    deactivated: result.didDocumentMetadata.deactivated === true,
+    owner: (result.didDocumentMetadata as { sigil?: { owner?: string } }).sigil?.owner,
+    result,
+  };
+}
+
 export function watchDids(
   resolver: WatchableResolver,
   dids: readonly string[],
@@ -65,16 +78,7 @@ export function watchDids(
       if (!was) return;
       const items = diffResolutions(was, result);
       if (items.length === 0) return;
-      const owner = (result.didDocumentMetadata as { sigil?: { owner?: string } }).sigil?.owner;
-      const change = {
-        did: dids[i],
-        changes: items,
-        before: authenticationFingerprint(was),
-        after: authenticationFingerprint(result),
-        deactivated: result.didDocumentMetadata.deactivated === true,
-        owner,
-        result,
-      };
+      const change = changeOf(dids[i], was, result, items);
       changes.push(change);
       onChange(change);
     });
