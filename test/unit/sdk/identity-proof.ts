@@ -82,6 +82,22 @@ describe("carried identity proofs: encodeIdentityProof / decodeIdentityProof", (
     );
   });
 
+  it("round-trips the smallest account (all-zero fields, no proof nodes, no slots) as the last item (found by the property)", () => {
+    const zero32 = `0x${"00".repeat(32)}` as Hex;
+    const zeroAddress = getAddress(`0x${"00".repeat(20)}`);
+    const proof = {
+      version: 1 as const,
+      chainId: 1,
+      registry: zeroAddress,
+      identity: zeroAddress,
+      header: "0x" as Hex,
+      nodes: [] as Hex[],
+      accounts: [{ address: zeroAddress, nonce: 0n, balance: 0n, codeHash: zero32, storageHash: zero32, proof: [], storage: [] }],
+      logs: [],
+    };
+    expect(decodeIdentityProof(encodeIdentityProof(proof))).to.deep.equal(proof);
+  });
+
   it("property: random strings and random bytes are refused with IdentityProofFormatError only", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), (s) => {

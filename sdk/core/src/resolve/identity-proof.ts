@@ -288,7 +288,8 @@ function read(r: Reader): IdentityProof {
   const identity = getAddress(r.fixed(20, "the identity"));
   const header = bytesToHex(r.bytes("the header", 1024));
   const nodes = Array.from({ length: r.count("the node count", 2) }, () => bytesToHex(r.bytes("a node", MAX_NODE)));
-  const accounts = Array.from({ length: r.count("the account count", 107) }, () => ({
+  // An account is at least 88 bytes: address 20, nonce 1, balance 1, two hashes 64, proof and slot counts 1 each.
+  const accounts = Array.from({ length: r.count("the account count", 88) }, () => ({
     address: getAddress(r.fixed(20, "an account address")),
     nonce: r.varint("an account nonce", U64),
     balance: r.uint("an account balance"),
