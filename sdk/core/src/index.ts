@@ -161,6 +161,24 @@ export {
   type DIDCommKey,
   type DIDCommResolverOptions,
 } from "./messaging/didcomm/adapters.ts";
+export {
+  parseDidcommSigned,
+  DIDCOMM_PLAIN_TYPE,
+  DIDCOMM_SIGNATURE_ALGORITHMS,
+  DIDCOMM_SIGNED_TYPE,
+  MAX_DIDCOMM_MESSAGE_CHARS,
+  type DIDCommPlaintext,
+  type DIDCommSignatureAlgorithm,
+  type ParsedSignedMessage,
+} from "./messaging/didcomm/envelope.ts";
+export {
+  signDidcommMessage,
+  verifyDidcommSigned,
+  type DIDCommSignedRefusal,
+  type DIDCommSignedVerdict,
+  type DIDCommSigningKey,
+  type DIDCommVerifyOptions,
+} from "./messaging/didcomm/signed.ts";
 export type {
   DIDCommDIDDoc,
   DIDCommDIDResolver,
