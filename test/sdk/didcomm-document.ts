@@ -183,6 +183,8 @@ describe("sdk DIDComm v2: documents and adapters for didcomm-node and Veramo", f
       const then = await didcommResolver(sigilResolver(env), { at: before }).resolve(alice.did);
       expect(now!.authentication.length).to.equal(then!.authentication.length + 1);
       expect(() => didcommResolver(sigilResolver(env), { at: 1.5 })).to.throw(InvalidInputError);
+      expect(() => didcommResolver(sigilResolver(env), { at: before, skewSeconds: -1 })).to.throw(InvalidInputError);
+      expect(() => didcommResolutionOptions({ at: Number.NaN })).to.throw(InvalidInputError);
     });
   });
 
