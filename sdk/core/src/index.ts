@@ -184,7 +184,9 @@ export {
   addDeviceOperations,
   checkDeviceName,
   deviceAttributes,
+  deviceRemoval,
   generateDevice,
   removeDeviceOperation,
+  type DeviceRemoval,
   type NewDevice,
 } from "./write/devices.ts";

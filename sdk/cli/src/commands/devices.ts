@@ -5,13 +5,12 @@
 // the label in one transaction.
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
-import { bytesToHex, hexToString, type Address, type Hex } from "viem";
+import { bytesToHex, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
   addDeviceOperations,
-  bytes32Name,
   checkDeviceName,
-  DEVICE_SERVICE_TYPE,
+  deviceRemoval,
   devicesOf,
   generateDevice,
   type DeviceSet,
@@ -139,49 +138,19 @@ async function liveAttributes(c: Context, identity: Address) {
   return activeEntries(snapshot.events.get(identity.toLowerCase() as Address) ?? [], snapshot.timestamp).attributes;
 }
 
-/** What names a device label attribute gives, if it is one. */
-function labelOf(value: Hex): { name?: unknown; keys?: unknown } | undefined {
-  try {
-    const parsed = JSON.parse(hexToString(value)) as unknown;
-    return typeof parsed === "object" && parsed !== null ? (parsed as { name?: unknown; keys?: unknown }) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const LABEL_NAME = bytes32Name(`did/svc/${DEVICE_SERVICE_TYPE}`);
-
-/** The key values (0x hex) the labels name. */
-function keysNamed(labels: readonly { value: Hex }[]): Set<string> {
-  const keys = labels.flatMap((l) => {
-    const k = labelOf(l.value)?.keys;
-    return Array.isArray(k) ? k.map((x) => `0x${String(x).toLowerCase()}`) : [];
-  });
-  return new Set(keys);
-}
-
 async function removeDevice(c: Context, name: string, o: { did?: string }) {
   const key = await c.key();
   const { did, identity } = await targetDid(c, o.did);
-  const live = await liveAttributes(c, identity);
-  const allLabels = live.filter((a) => a.name === LABEL_NAME);
-  // Every label by that name, trusted or not (a thief's second "phone" too), with the keys it names.
-  const labels = allLabels.filter((a) => String(labelOf(a.value)?.name ?? "").toLowerCase() === name.toLowerCase());
-  if (labels.length === 0)
-    throw new CliError(`${did} has no device named "${name}" (sigil device list shows them); nothing was sent`, EXIT.refused);
-  // A key another label also names stays: removing a thief's label that claims your phone's key
-  // must not revoke your phone's key.
-  const others = keysNamed(allLabels.filter((l) => !labels.includes(l)));
-  const named = keysNamed(labels);
-  const keys = live.filter((a) => a.name !== LABEL_NAME && named.has(a.value.toLowerCase()) && !others.has(a.value.toLowerCase()));
-  const op: Operation = { type: "revokeEntries", identity, revokeDelegates: [], revokeAttributes: [...keys, ...labels] };
+  const removal = deviceRemoval(identity, name, await liveAttributes(c, identity));
+  if (!removal) throw new CliError(`${did} has no device named "${name}" (sigil device list shows them); nothing was sent`, EXIT.refused);
+  const { operation: op, keys, labels } = removal;
   const ready = await check(c, op, {
     key,
     describe: (r) => {
       const revoked = r.events.filter((e) => e.kind === "attribute" && e.validTo === 0n).length;
-      if (revoked < op.revokeAttributes.length)
+      if (revoked < keys.length + labels.length)
         throw new CliError(
-          `the receipt of ${r.hash} shows ${revoked} of ${op.revokeAttributes.length} revocations: check sigil device list`,
+          `the receipt of ${r.hash} shows ${revoked} of ${keys.length + labels.length} revocations: check sigil device list`,
           EXIT.network,
         );
       return {

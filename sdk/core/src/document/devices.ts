@@ -10,8 +10,8 @@
 // `ignored`, never trusted) and their keys count as unlabelled ones, which the safety number
 // still covers.
 import type { DIDResolutionResult, Service, VerificationMethod } from "did-resolver";
-import { extractPublicKeyBytes } from "did-jwt";
-import { bytesToHex } from "viem";
+import { base58, base64, base64urlnopad } from "@scure/base";
+import { bytesToHex, hexToBytes } from "viem";
 
 /** The service type of a device label. */
 export const DEVICE_SERVICE_TYPE = "SigilDevice";
@@ -66,15 +66,33 @@ export function deviceLabel(name: string, signingPublicKey: Uint8Array, keyAgree
   return { name, keys: [bytesToHex(signingPublicKey).slice(2), bytesToHex(keyAgreementPublicKey).slice(2)] };
 }
 
-/** The raw key of a method and its curve, or undefined when it has none Sigil can read. */
+// Multicodec prefixes of Multikey (publicKeyMultibase "z…"): ed25519-pub 0xed01, x25519-pub 0xec01.
+const MULTICODEC: Record<string, string> = { "237,1": "Ed25519", "236,1": "X25519" };
+
+/** The raw 32-byte key of an Ed25519 or X25519 method and its curve, in any of the encodings a
+ * Sigil document may use (publicKeyHex, Base58, Base64, Multikey, an OKP JWK), or undefined.
+ * Decoding only: written here rather than with did-jwt so the console does not carry did-jwt. */
 function rawKey(vm: VerificationMethod): { hex: string; curve: string } | undefined {
+  const m = vm as VerificationMethod & { publicKeyBase64?: string };
+  const named = /X25519/.test(vm.type) ? "X25519" : /Ed25519/.test(vm.type) ? "Ed25519" : undefined;
+  let bytes: Uint8Array | undefined;
+  let curve = named;
   try {
-    const { keyBytes, keyType } = extractPublicKeyBytes(vm);
-    const curve = keyType ?? (/X25519/.test(vm.type) ? "X25519" : /Ed25519/.test(vm.type) ? "Ed25519" : "");
-    return keyBytes.length === 32 ? { hex: bytesToHex(keyBytes).slice(2), curve } : undefined;
+    if (m.publicKeyHex !== undefined) bytes = /^[0-9a-f]{64}$/i.test(m.publicKeyHex) ? hexToBytes(`0x${m.publicKeyHex}`) : undefined;
+    else if (m.publicKeyBase58 !== undefined) bytes = base58.decode(m.publicKeyBase58);
+    else if (m.publicKeyBase64 !== undefined) bytes = base64.decode(m.publicKeyBase64);
+    else if (m.publicKeyMultibase?.startsWith("z")) {
+      const all = base58.decode(m.publicKeyMultibase.slice(1));
+      curve = MULTICODEC[`${all[0]},${all[1]}`];
+      bytes = all.slice(2);
+    } else if (m.publicKeyJwk?.kty === "OKP" && typeof m.publicKeyJwk.x === "string") {
+      curve = m.publicKeyJwk.crv;
+      bytes = base64urlnopad.decode(m.publicKeyJwk.x);
+    }
   } catch {
     return undefined;
   }
+  return bytes?.length === 32 && curve ? { hex: bytesToHex(bytes).slice(2), curve } : undefined;
 }
 
 /** The Ed25519 authentication keys and X25519 key-agreement keys of a document, by hex. */

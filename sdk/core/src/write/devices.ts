@@ -3,7 +3,7 @@
 // order, so that a reader never trusts a label before its keys are there (a label alone would be
 // ignored as keysMissing). Removing revokes all three in one revokeEntries call, so no reader
 // ever sees the device half-gone: nothing can be encrypted to it or accepted from it afterwards.
-import { bytesToHex, hexToBytes, type Address, type Hex } from "viem";
+import { bytesToHex, hexToBytes, hexToString, type Address, type Hex } from "viem";
 import { DEVICE_NAME, DEVICE_SERVICE_TYPE, deviceLabel, type Device } from "../document/devices.ts";
 import { InvalidInputError } from "../errors.ts";
 import { generateKeyPair, publicKeyAttribute, type KeyPair } from "./keys.ts";
@@ -79,4 +79,43 @@ export function removeDeviceOperation(identity: Address, device: Device, labelVa
     revokeDelegates: [],
     revokeAttributes: [sig, agree, labelValue ? { name: label.name, value: labelValue } : label],
   };
+}
+
+const LABEL_NAME = bytes32Name(`did/svc/${DEVICE_SERVICE_TYPE}`);
+
+/** The name and keys a label attribute's value claims, when it is JSON. */
+function claimOf(value: Hex): { name: string; keys: string[] } | undefined {
+  try {
+    const parsed = JSON.parse(hexToString(value)) as { name?: unknown; keys?: unknown };
+    if (typeof parsed !== "object" || parsed === null) return undefined;
+    const keys = Array.isArray(parsed.keys) ? parsed.keys.map((k) => `0x${String(k).toLowerCase()}`) : [];
+    return { name: String(parsed.name ?? ""), keys };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What removing a device by name revokes. */
+export interface DeviceRemoval {
+  operation: Operation;
+  /** The key attributes and labels it revokes. */
+  keys: AttributeRef[];
+  labels: AttributeRef[];
+}
+
+/**
+ * The one operation that removes the device `name` given the identity's live attributes (exact
+ * names and values, as the registry holds them: activeEntries): every label of that name,
+ * case-insensitively and trusted or not (a thief's second "phone" too), and the keys they name
+ * that no other live label names (removing a thief's label that claims your phone's key must not
+ * revoke your phone's key). Undefined when no live label has that name.
+ */
+export function deviceRemoval(identity: Address, name: string, live: readonly AttributeRef[]): DeviceRemoval | undefined {
+  const all = live.filter((a) => a.name === LABEL_NAME);
+  const labels = all.filter((a) => claimOf(a.value)?.name.toLowerCase() === name.toLowerCase());
+  if (labels.length === 0) return undefined;
+  const others = new Set(all.filter((l) => !labels.includes(l)).flatMap((l) => claimOf(l.value)?.keys ?? []));
+  const named = new Set(labels.flatMap((l) => claimOf(l.value)?.keys ?? []));
+  const keys = live.filter((a) => a.name !== LABEL_NAME && named.has(a.value.toLowerCase()) && !others.has(a.value.toLowerCase()));
+  return { operation: { type: "revokeEntries", identity, revokeDelegates: [], revokeAttributes: [...keys, ...labels] }, keys, labels };
 }
