@@ -5,15 +5,18 @@
 // trusted. Then the stock ethr-did-resolver still sees the same valid keys, and old safety
 // numbers of DIDs without devices did not move.
 import { expect } from "chai";
+import jsonld from "jsonld";
 import { Resolver } from "did-resolver";
 import { getResolver as getEthrResolver } from "ethr-did-resolver";
 import { bytesToHex, type Address, type Hex } from "viem";
 import {
   addDeviceOperations,
+  contextLoader,
   createSigilResolver,
   decryptMessage,
   describeChange,
   deviceAttributes,
+  deviceRemoval,
   devicesOf,
   diffResolutions,
   encryptMessage,
@@ -27,6 +30,8 @@ import {
   safetyNumber,
   signMessage,
   verifyMessage,
+  watchDids,
+  type DidChange,
   type NewDevice,
 } from "sigil-did";
 import { setup } from "./fixture.ts";
@@ -103,11 +108,18 @@ describe("sdk devices: several devices per DID, named in the safety number and i
       const laptop = generateDevice("laptop");
       await addDevice(1, alice, phone);
       await addDevice(1, alice, laptop);
-      await addDevice(2, bob, generateDevice("bob-phone"));
+      const bobPhone = generateDevice("bob-phone");
+      await addDevice(2, bob, bobPhone);
       const phoneSigned = await signMessage({ did: did(alice), secretKey: edSecret(phone), type: "Ed25519" }, { text: "from my phone" });
       expect((await verifyMessage(phoneSigned, resolver)).ok, "valid while the phone is a device").to.equal(true);
       const phoneKeyId = devicesOf(await resolve(alice)).devices.find((d) => d.name === "phone")!.keyAgreementKey.id;
       const early = await encryptMessage(did(alice), { text: "sent before the removal" }, resolver);
+      // Sent from the phone while it was a device, received after its removal: judged at receipt.
+      const fromPhone = await encryptMessage(did(bob), { text: "from Alice's phone" }, resolver, {
+        from: { did: did(alice), keyId: phoneKeyId, secretKey: phone.keyAgreement.secretKey },
+      });
+      const bobKey = { did: did(bob), secretKey: bobPhone.keyAgreement.secretKey };
+      expect((await decryptMessage(fromPhone, bobKey, resolver)).from).to.equal(did(alice));
       expect(early.recipients).to.have.length(2);
 
       const before = await resolve(alice);
@@ -145,6 +157,9 @@ describe("sdk devices: several devices per DID, named in the safety number and i
       const late = await signMessage({ did: did(alice), secretKey: edSecret(phone), type: "Ed25519" }, { text: "stolen phone" });
       expect(await verifyMessage(late, resolver)).to.include({ ok: false, code: "unauthorisedKey" });
       expect(await verifyMessage(phoneSigned, resolver)).to.include({ ok: false, code: "unauthorisedKey" });
+      const stale = await decryptMessage(fromPhone, bobKey, resolver).catch((x: unknown) => x);
+      expect(stale).to.be.instanceOf(MessageError);
+      expect((stale as MessageError).refusal).to.equal("unauthorisedSender");
       // Sending as Alice from the phone's key-agreement key: refused, Alice no longer lists it.
       const forged = await encryptMessage(did(bob), { text: "authcrypt from the removed phone" }, resolver, {
         from: { did: did(alice), keyId: phoneKeyId, secretKey: phone.keyAgreement.secretKey },
@@ -291,5 +306,75 @@ describe("sdk devices: several devices per DID, named in the safety number and i
     const a = doc("0x1111111111111111111111111111111111111111", "11".repeat(32));
     const b = doc("0x2222222222222222222222222222222222222222", "22".repeat(32));
     expect(safetyNumber(a, b)).to.equal("63597 47976 26263 71052 99891 27803 23677 75964 81476 06773 32307 80999");
+  });
+});
+
+describe("sdk devices: the document stays valid, and watchers name devices", () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let resolver: ReturnType<typeof createSigilResolver>;
+  let alice: Address;
+  const did = (a: Address) => `did:sigil:local:${a.toLowerCase()}`;
+  const add = async (identity: Address, device: NewDevice) => {
+    const keys = { name: device.name, signingPublicKey: device.signing.publicKey, keyAgreementPublicKey: device.keyAgreement.publicKey };
+    for (const op of addDeviceOperations(identity, keys, YEAR)) await env.send(1, op);
+  };
+
+  beforeEach(async () => {
+    env = await setup();
+    resolver = createSigilResolver({
+      networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }],
+      cache: false,
+    });
+    alice = env.addresses[1];
+  });
+
+  it("a document with devices expands in JSON-LD safe mode with the bundled contexts alone (the label's map through the Sigil context)", async () => {
+    await add(alice, generateDevice("phone"));
+    const doc = (await resolver.resolve(did(alice))).didDocument!;
+    expect(doc["@context"]).to.include("https://w3id.org/sigil/v1");
+    const expanded = (await jsonld.expand(
+      doc as jsonld.JsonLdDocument,
+      { documentLoader: contextLoader as never, safe: true } as jsonld.Options.Expand,
+    )) as Record<string, unknown>[];
+    const text = JSON.stringify(expanded);
+    expect(text).to.include("SigilDevice").and.include('"@value":"phone"');
+  });
+
+  it("watchDids reports a device added and a device removed by name, with the key items they explain", async () => {
+    const seen: DidChange[] = [];
+    const watcher = watchDids(resolver, [did(alice)], (c) => seen.push(c), { intervalMs: 3_600_000 });
+    await watcher.ready;
+    try {
+      await add(alice, generateDevice("laptop"));
+      const [added] = await watcher.poll();
+      expect(added.changes.map((c) => c.kind)).to.include.members(["keyAdded", "deviceAdded"]);
+      expect(added.changes.find((c) => c.kind === "deviceAdded")).to.include({ device: "laptop" });
+      const [laptop] = devicesOf(added.result).devices;
+      await env.send(1, removeDeviceOperation(alice, laptop));
+      const [removed] = await watcher.poll();
+      expect(removed.changes.find((c) => c.kind === "deviceRemoved")).to.include({ device: "laptop" });
+      expect(removed.changes.map(describeChange)).to.include('device "laptop" removed');
+      expect(seen).to.have.length(2);
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it("deviceRemoval takes every label of the name (a thief's too) and only keys no other label names", async () => {
+    const phone = generateDevice("phone");
+    await add(alice, phone);
+    const [sig, agree, label] = deviceAttributes("phone", phone.signing.publicKey, phone.keyAgreement.publicKey);
+    const thiefs = deviceAttributes("PHONE", phone.signing.publicKey, generateKeyPair("X25519").publicKey)[2];
+    const other = deviceAttributes("laptop", phone.signing.publicKey, generateKeyPair("X25519").publicKey)[2];
+    const removal = deviceRemoval(alice, "Phone", [sig, agree, label, thiefs, other])!;
+    expect(removal.labels).to.deep.equal([label, thiefs]);
+    expect(removal.keys, "the signing key stays: the laptop label names it too").to.deep.equal([agree]);
+    expect(removal.operation).to.deep.equal({
+      type: "revokeEntries",
+      identity: alice,
+      revokeDelegates: [],
+      revokeAttributes: [agree, label, thiefs],
+    });
+    expect(deviceRemoval(alice, "watch", [sig, agree, label])).to.equal(undefined);
   });
 });
