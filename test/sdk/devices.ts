@@ -12,6 +12,7 @@ import { bytesToHex, type Address, type Hex } from "viem";
 import {
   addDeviceOperations,
   contextLoader,
+  createContacts,
   createSigilResolver,
   decryptMessage,
   describeChange,
@@ -29,6 +30,7 @@ import {
   removeDeviceOperation,
   safetyNumber,
   signMessage,
+  UnverifiedChangeError,
   verifyMessage,
   watchDids,
   type DidChange,
@@ -206,6 +208,21 @@ describe("sdk devices: several devices per DID, named in the safety number and i
       ]);
       expect(safetyNumber(a1, b)).to.not.equal(safetyNumber(a0, b));
       expect(diffResolutions(a0, a1).filter((c) => c.kind.startsWith("device"))).to.deep.equal([
+        { kind: "deviceRemoved", device: "phone", keys: [hex(phone.signing.publicKey), hex(phone.keyAgreement.publicKey)] },
+      ]);
+    });
+
+    it("a contact confirmed with a device is blocked from encryption when a thief's label makes that device untrusted, though no key changed", async () => {
+      const phone = generateDevice("phone");
+      await addDevice(1, alice, phone);
+      const contacts = createContacts(resolver);
+      await contacts.confirm(did(alice));
+      expect((await contacts.encryptTo(did(alice), { text: "ok" })).recipients).to.have.length(1);
+      const label = deviceAttributes("phone too", phone.signing.publicKey, phone.keyAgreement.publicKey)[2];
+      await env.send(1, { type: "setAttribute", identity: alice, ...label, validity: YEAR });
+      const refused = await contacts.encryptTo(did(alice), { text: "not now" }).catch((x: unknown) => x);
+      expect(refused).to.be.instanceOf(UnverifiedChangeError);
+      expect((refused as UnverifiedChangeError).changes).to.deep.equal([
         { kind: "deviceRemoved", device: "phone", keys: [hex(phone.signing.publicKey), hex(phone.keyAgreement.publicKey)] },
       ]);
     });
