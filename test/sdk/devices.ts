@@ -227,6 +227,31 @@ describe("sdk devices: several devices per DID, named in the safety number and i
       ]);
     });
 
+    it("renaming a device (same keys, another label) changes the safety number and is reported as deviceRenamed, not as a removal and an addition", async () => {
+      const phone = generateDevice("phone");
+      await addDevice(1, alice, phone);
+      const [a0, b] = [await resolve(alice), await resolve(bob)];
+      const old = deviceAttributes("phone", phone.signing.publicKey, phone.keyAgreement.publicKey)[2];
+      const renamed = deviceAttributes("work phone", phone.signing.publicKey, phone.keyAgreement.publicKey)[2];
+      await env.send(1, { type: "revokeAttribute", identity: alice, ...old });
+      await env.send(1, { type: "setAttribute", identity: alice, ...renamed, validity: YEAR });
+      const a1 = await resolve(alice);
+      expect(safetyNumber(a1, b)).to.not.equal(safetyNumber(a0, b));
+      const items = diffResolutions(a0, a1);
+      expect(
+        items.filter((c) => c.kind.startsWith("key")),
+        "no key changed",
+      ).to.deep.equal([]);
+      expect(items.filter((c) => c.kind.startsWith("device"))).to.deep.equal([
+        {
+          kind: "deviceRenamed",
+          device: "work phone",
+          from: "phone",
+          keys: [hex(phone.signing.publicKey), hex(phone.keyAgreement.publicKey)],
+        },
+      ]);
+    });
+
     it("two labels with one name (case-insensitively) are both untrusted (nameClaimedTwice): no device can hide behind another's name", async () => {
       await addDevice(1, alice, generateDevice("phone"));
       await addDevice(1, alice, generateDevice("Phone"));
