@@ -158,6 +158,16 @@ describe("web console: a DID's devices, added and removed by its owner in headle
     const verdict = await verifyMessage(jwt, resolver(), { now: await chainNow() });
     expect(verdict.ok, JSON.stringify(verdict)).to.equal(true);
 
+    // The safety number the page shows is the SDK's, and it says which devices it covers.
+    await page.fill('input[name="other-did"]', stage.bob.did);
+    await page.locator(".pair form button", { hasText: "Show the safety number" }).click();
+    await page.waitForSelector(".pair-out .digits");
+    await page.waitForSelector("[data-covered-devices]");
+    expect(await page.locator("[data-covered-devices]").innerText()).to.match(
+      new RegExp(`did:sigil:0x7a69:${dave.toLowerCase()}: phone\\.$`),
+    );
+    expect((await page.locator(".pair-out .digits").innerText()).replace(/\s+/g, " ").trim()).to.equal(safetyNumber(result, bob));
+
     await open("devices");
     await send("remove-device");
     await page.waitForSelector('[data-devices="none"]');

@@ -1,9 +1,9 @@
 // The devices a DID's document declares (SigilDevice labels tying an Ed25519 signing key and an
 // X25519 key-agreement key under a name), and the labels the SDK does not trust, with why: a
 // correspondent sees which phone or laptop each key is, and a label that lies is shown as such.
-import { devicesOf } from "sigil-did";
+// Type only: the SDK loads after the first render (chain.ts); main.ts passes devicesOf's answer.
+import type { DeviceSet } from "sigil-did";
 import { h } from "./dom.ts";
-import type { Resolution } from "./meta.ts";
 
 const PROBLEM_WORDS = {
   malformed: "not a device label",
@@ -15,8 +15,7 @@ const PROBLEM_WORDS = {
 const fragment = (id: string) => `#${id.split("#")[1] ?? id}`;
 
 /** The "Devices" section of a document: one item per trusted device, a warning per untrusted label. */
-export function devicesView(result: Resolution): HTMLElement {
-  const { devices, ignored } = devicesOf(result);
+export function devicesView({ devices, ignored }: DeviceSet): HTMLElement {
   if (!devices.length && !ignored.length) return h("p", { class: "muted", "data-devices": "none" }, "none");
   return h(
     "ul",
