@@ -42,3 +42,18 @@ export function namedIdentity(name: string): NamedIdentity {
 }
 
 export const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
+
+/** Where `sigil device add` keeps a device's secret keys: $SIGIL_HOME/devices/<address>/ (the
+ * owner only), one key file per key in the format `sigil keygen` writes, so that `sigil sign
+ * --keystore <file> --key-type Ed25519` and SIGIL_X25519_KEY_FILE read them as they are. */
+export function deviceKeyFiles(address: string, device: string): { dir: string; signing: string; keyAgreement: string } {
+  const dir = join(home(), "devices", address.toLowerCase());
+  // Device names are ASCII letters, digits, space . _ - (DEVICE_NAME): only the space needs a stand-in.
+  const base = device.toLowerCase().replaceAll(" ", "_");
+  return { dir, signing: join(dir, `${base}.ed25519.json`), keyAgreement: join(dir, `${base}.x25519.json`) };
+}
+
+/** Creates the folder of a device's key files, readable by the user only. */
+export function makeDeviceKeyDir(dir: string) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+}

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { registerAccountCommands } from "./commands/account.ts";
+import { registerDeviceCommands } from "./commands/devices.ts";
 import { registerIdentityCommands } from "./commands/identity.ts";
 import { registerIdentityNameCommands } from "./commands/identities.ts";
 import { registerJourneyCommands } from "./commands/journeys.ts";
@@ -62,6 +63,7 @@ export function createProgram(): Command {
   registerRelayCommands(program, ctx);
   registerJourneyCommands(program, ctx);
   registerIdentityNameCommands(program, ctx);
+  registerDeviceCommands(program, ctx);
 
   // Every subcommand, however it was added, exits through the handler below (usage errors: 2).
   const exitOverride = (cmd: Command) => {

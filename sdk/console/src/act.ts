@@ -6,6 +6,7 @@ import { activeEntries } from "sigil-did/internal";
 import { field, h } from "./dom.ts";
 import { actionForm, block, hint } from "./forms.ts";
 import { keysBlock, servicesBlock } from "./act-entries.ts";
+import { devicesBlock } from "./act-devices.ts";
 import { recoveryBlock } from "./act-recovery.ts";
 import { commitBlock, rotateBlock } from "./act-rotation.ts";
 import { sigilMeta, type History, type Resolution } from "./meta.ts";
@@ -35,6 +36,7 @@ export function actView(ctx: ActContext): HTMLElement {
     { class: "act-panel" },
     signersPanel(ctx.session, ctx.chain, sigil?.owner.toLowerCase(), ctx.explorer),
     keysBlock(forms),
+    devicesBlock(forms),
     servicesBlock(forms),
     commitBlock(forms),
     rotateBlock(forms),

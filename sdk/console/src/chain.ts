@@ -8,8 +8,9 @@ import type { ConsoleConfig } from "./config.ts";
 import type { History } from "./meta.ts";
 
 export type { History, Resolution, SigilMeta, TimedEvent } from "./meta.ts";
-// The lookup form's check, loaded with the rest of the SDK (main.ts imports nothing of it statically).
-export { parseDid } from "sigil-did";
+// The lookup form's check and the document's devices, loaded with the rest of the SDK (main.ts
+// imports nothing of it statically).
+export { devicesOf, parseDid } from "sigil-did";
 
 export interface Chain {
   network: SigilNetwork;

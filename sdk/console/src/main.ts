@@ -28,6 +28,9 @@ interface Lookup {
 let config: ConsoleConfig;
 /** The reading code (the SDK's resolver and viem): asked for at once, not waited for by the first render. */
 const chainCode = import("./chain.ts");
+/** The SDK's devicesOf, once the chain code has loaded (a document is drawn only after it has). */
+let devicesOf: Awaited<typeof chainCode>["devicesOf"] | undefined;
+void chainCode.then((m) => (devicesOf = m.devicesOf));
 let chain: Chain;
 /** The chain of the current settings, once its code has loaded. */
 let chainReady: Promise<Chain>;
@@ -187,7 +190,12 @@ function render(shown: Resolution, full = false) {
         " ",
         copyButton(lookup!.did, "Copy the DID"),
       ),
-      documentView(shown, { version, explorer: config.explorer, onBackToCurrent: () => void select(undefined) }),
+      documentView(shown, {
+        version,
+        explorer: config.explorer,
+        onBackToCurrent: () => void select(undefined),
+        devices: shown.didDocument ? devicesOf?.(shown) : undefined,
+      }),
     ),
   );
   const width = Math.max(320, historyBox.clientWidth || 760);
@@ -205,8 +213,11 @@ function render(shown: Resolution, full = false) {
   // Their code is a separate chunk, loaded the first time (the document needs none of it).
   void Promise.all([import("./safety-view.ts"), import("./act.ts")]).then(([{ safetyView }, { actView, Session }]) => {
     if (!isCurrent()) return;
-    if (safetyBox.dataset.did !== shownLookup.did) {
-      safetyBox.dataset.did = shownLookup.did;
+    // Drawn again when the document changed (a key or device added from this page): a safety
+    // number computed from the document first shown would be the old one.
+    const version = `${shownLookup.did}@${String((current.didDocumentMetadata as { versionId?: string }).versionId ?? "")}`;
+    if (safetyBox.dataset.did !== version) {
+      safetyBox.dataset.did = version;
       timed("safety", () => fill(safetyBox, safetyView(chain, current)));
     }
     const refresh = () => (isCurrent() ? lookUp(shownLookup.did) : Promise.resolve());

@@ -2,7 +2,7 @@
 // 60-digit number of a pair of DIDs (the same on both sides), as digits and as a QR code. The
 // other person's console scans the code (with a camera, where the browser can read QR codes) or
 // pastes what it holds, and the console says whether the numbers match.
-import { authenticationFingerprint, safetyNumber } from "sigil-did";
+import { authenticationFingerprint, devicesOf, safetyNumber } from "sigil-did";
 import { h, field, fill, uid } from "./dom.ts";
 import type { Chain } from "./chain.ts";
 import type { Resolution } from "./meta.ts";
@@ -95,6 +95,7 @@ function pairForm(chain: Chain, result: Resolution, state: { pair?: Pair }, init
         { class: "hint" },
         "Both of you see the same number. Compare it in person or over a call, or let the other console scan this code.",
       ),
+      coveredDevices(result, theirs),
     );
   };
   const form = h(
@@ -185,4 +186,15 @@ function scanButton(onText: (text: string) => void) {
     "Scan with the camera",
   );
   return h("span", { class: "scan" }, button, video);
+}
+
+/** Which named devices the number covers, so that both people can say "your phone and laptop" aloud
+ * (a device added, removed or re-keyed changes the number). */
+function coveredDevices(...results: Resolution[]): HTMLElement | null {
+  const lines = results
+    .map((r) => ({ did: canonical(r), names: devicesOf(r).devices.map((d) => d.name) }))
+    .filter((x) => x.names.length > 0)
+    .map((x) => `${x.did}: ${x.names.join(", ")}`);
+  if (!lines.length) return null;
+  return h("p", { class: "hint", "data-covered-devices": "" }, `It covers these devices — ${lines.join("; ")}.`);
 }

@@ -2,6 +2,8 @@
 // (how many must approve and the delay; never who: the chain does not know), any pending
 // recovery, then its keys by what they may do, its services, and the raw JSON one click away.
 import { h } from "./dom.ts";
+import { devicesView } from "./devices-view.ts";
+import type { DeviceSet } from "sigil-did";
 import { sigilMeta, type Resolution, type SigilMeta, type TimedEvent } from "./meta.ts";
 import { describe, short, span, when, whenIso } from "./format.ts";
 import { ref, type Explorer } from "./links.ts";
@@ -77,6 +79,8 @@ export interface DocumentOptions {
   /** Where addresses link to, if anywhere. */
   explorer?: Explorer;
   onBackToCurrent(): void;
+  /** The document's devices (the SDK's devicesOf), when it has loaded. */
+  devices?: DeviceSet;
 }
 
 export function documentView(result: Resolution, options: DocumentOptions): HTMLElement {
@@ -106,6 +110,8 @@ export function documentView(result: Resolution, options: DocumentOptions): HTML
     facts(result, options),
     h("h3", undefined, "Keys"),
     doc ? keys(doc, options.explorer) : h("p", { class: "muted" }, "A deactivated DID has no document and no keys."),
+    h("h3", undefined, "Devices"),
+    doc && options.devices ? devicesView(options.devices) : h("p", { class: "muted" }, "none"),
     h("h3", undefined, "Services"),
     services(doc?.service ?? []),
     h("div", { class: "raws" }, raw("Raw DID document", result.didDocument), raw("Resolution metadata", resolutionMetadata)),

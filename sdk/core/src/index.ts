@@ -202,3 +202,27 @@ export {
 } from "./messaging/private-watch.ts";
 export type { StreamLog } from "./read/stream.ts";
 export { diffResolutions, describeChange, type DidChangeItem, type Relationship } from "./document/changes.ts";
+export {
+  DEVICE_NAME,
+  DEVICE_SERVICE_TYPE,
+  deviceLabel,
+  devicesOf,
+  diffDevices,
+  type Device,
+  type DeviceChangeItem,
+  type DeviceKey,
+  type DeviceLabel,
+  type DeviceLabelProblem,
+  type DeviceSet,
+  type IgnoredDeviceLabel,
+} from "./document/devices.ts";
+export {
+  addDeviceOperations,
+  checkDeviceName,
+  deviceAttributes,
+  deviceRemoval,
+  generateDevice,
+  removeDeviceOperation,
+  type DeviceRemoval,
+  type NewDevice,
+} from "./write/devices.ts";

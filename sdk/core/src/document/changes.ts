@@ -4,6 +4,7 @@
 // Keys are compared by type and key material (verification-method ids are counters and may be
 // renumbered), services by type and endpoint.
 import type { DIDResolutionResult, Service, VerificationMethod } from "did-resolver";
+import { diffDevices, type DeviceChangeItem } from "./devices.ts";
 
 export type Relationship = "authentication" | "assertionMethod" | "keyAgreement";
 export const RELATIONSHIPS: readonly Relationship[] = ["authentication", "assertionMethod", "keyAgreement"];
@@ -18,7 +19,8 @@ export type DidChangeItem =
   | { kind: "guardianChangeWithdrawn" }
   | { kind: "recoveryProposed" | "recoveryArmed" | "recoveryReady"; proposal: string; newOwner: string; readyAt?: string }
   | { kind: "recoveryClosed"; proposal: string }
-  | { kind: "deactivated" };
+  | { kind: "deactivated" }
+  | DeviceChangeItem;
 
 export type GuardianSummary = { threshold: number; delaySeconds: number };
 
@@ -77,6 +79,9 @@ export function diffResolutions(before: DIDResolutionResult, after: DIDResolutio
     for (const key of [...kb[relationship]].filter((k) => !ka[relationship].has(k)).sort())
       changes.push({ kind: "keyRemoved", relationship, key });
   }
+
+  // Named devices after the keys: the same keys were reported above, the names say whose they are.
+  changes.push(...diffDevices(before, after));
 
   const sb = new Map((before.didDocument?.service ?? []).map((s) => [serviceKey(s), s]));
   const sa = new Map((after.didDocument?.service ?? []).map((s) => [serviceKey(s), s]));
@@ -150,5 +155,13 @@ export function describeChange(c: DidChangeItem): string {
       return "recovery finished or cancelled";
     case "deactivated":
       return "DEACTIVATED";
+    case "deviceAdded":
+      return `NEW DEVICE "${c.device}" (signing key ${c.keys[0]}, encryption key ${c.keys[1]})`;
+    case "deviceRemoved":
+      return `device "${c.device}" removed`;
+    case "deviceRekeyed":
+      return `device "${c.device}" has NEW KEYS (signing ${c.to[0]}, encryption ${c.to[1]})`;
+    case "deviceRenamed":
+      return `device "${c.from}" renamed "${c.device}"`;
   }
 }

@@ -8,12 +8,17 @@ import { encryptMessage, type JWE, type MessageEncryptionSender } from "./encryp
 import { MessageError } from "../errors.ts";
 
 /** Changes that make an encryption unsafe until the user looks: new or removed key-agreement
- * keys, another controller, deactivation. */
+ * keys, another controller, deactivation, and any change of the named devices (each changes the
+ * safety number the user compared, even a label change that leaves the keys as they were). */
 export function blocksEncryption(change: DidChangeItem): boolean {
   return (
     ((change.kind === "keyAdded" || change.kind === "keyRemoved") && change.relationship === "keyAgreement") ||
     change.kind === "controllerChanged" ||
-    change.kind === "deactivated"
+    change.kind === "deactivated" ||
+    change.kind === "deviceAdded" ||
+    change.kind === "deviceRemoved" ||
+    change.kind === "deviceRekeyed" ||
+    change.kind === "deviceRenamed"
   );
 }
 

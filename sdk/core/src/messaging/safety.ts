@@ -5,6 +5,7 @@ import type { DIDResolutionResult } from "did-resolver";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "viem";
 import { keysByRelationship } from "../document/changes.ts";
+import { devicesOf } from "../document/devices.ts";
 import { SigilError } from "../errors.ts";
 
 /** The DID a result is about, in its canonical form when the resolver gives one. */
@@ -25,16 +26,23 @@ export function authenticationFingerprint(result: DIDResolutionResult): string {
   return digest.match(/.{4}/g)!.join(" ");
 }
 
-/** 30 decimal digits for one side: SHA-256 of "sigil safety number v1", the DID and its
- * authentication and keyAgreement keys, six 5-byte chunks each taken modulo 100000. */
+/** 30 decimal digits for one side: SHA-256 of the version line, the DID and its authentication
+ * and keyAgreement keys, six 5-byte chunks each taken modulo 100000. Version 1 for a DID without
+ * devices (the numbers compared before devices existed stay valid); version 2 adds one line per
+ * trusted device (name in lower case and its two keys), so that adding, removing, re-keying or
+ * renaming a device changes the number as WhatsApp's security code does. */
 function side(result: DIDResolutionResult): { did: string; groups: string[] } {
   const keys = keysByRelationship(result);
   const lines = [
     ...[...keys.authentication].map((k) => `authentication:${k}`),
     ...[...keys.keyAgreement].map((k) => `keyAgreement:${k}`),
   ].sort();
+  const devices = devicesOf(result).devices.map(
+    (d) => `device:${d.name.toLowerCase()}:${d.signingKey.publicKeyHex}:${d.keyAgreementKey.publicKeyHex}`,
+  );
+  const version = devices.length === 0 ? "sigil safety number v1" : "sigil safety number v2";
   const did = didOf(result);
-  const digest = sha256(new TextEncoder().encode(["sigil safety number v1", did, ...lines].join("\n")));
+  const digest = sha256(new TextEncoder().encode([version, did, ...lines, ...devices.sort()].join("\n")));
   const groups: string[] = [];
   for (let i = 0; i < 6; i++) {
     let n = 0n;
@@ -47,7 +55,8 @@ function side(result: DIDResolutionResult): { did: string; groups: string[] } {
 /**
  * The safety number of a pair of DIDs: 60 digits in 12 groups of 5, the same on both sides (the
  * two halves are ordered by DID). It changes when either side's authentication or keyAgreement
- * keys change, and not when keys are merely reordered or renumbered.
+ * keys or named devices change (`diffResolutions` says which device), and not when keys are
+ * merely reordered or renumbered.
  */
 export function safetyNumber(a: DIDResolutionResult, b: DIDResolutionResult): string {
   if (!a.didDocument || !b.didDocument)
