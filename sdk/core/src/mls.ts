@@ -4,7 +4,7 @@
 // guard that refuses what a voided leaf key signs, and the watcher's changes turned into
 // removals. docs/mls.md says what MLS re-checks by itself and what the app must call.
 export { didCredential, didOfCredential } from "./mls/credential.ts";
-export { judgeMember, methodKey, type MemberVerdict, type StaleReason } from "./mls/judge.ts";
+export { judgeMember, methodKey, type MemberVerdict, type MlsKeyCurve, type StaleReason } from "./mls/judge.ts";
 export {
   checkCredential,
   checkGroupMembers,

@@ -17,23 +17,24 @@ export type StaleReason =
 export type MemberVerdict =
   { ok: true; did: string; keyId: string } | { ok: false; did?: string; reason: StaleReason; message: string; retry?: boolean };
 
-type Curve = "Ed25519" | "P-256";
+/** The curves of the MLS signature keys a did:sigil document can publish (suites 1 and 3: Ed25519; suite 2: P-256). */
+export type MlsKeyCurve = "Ed25519" | "P-256";
 
 /** Legacy and DID 1.1 types whose key is an Ed25519 or P-256 key (MLS suites 1, 3 and 2). */
-const CURVE_OF_TYPE: Record<string, Curve> = {
+const CURVE_OF_TYPE: Record<string, MlsKeyCurve> = {
   Ed25519VerificationKey2018: "Ed25519",
   Ed25519VerificationKey2020: "Ed25519",
   P256: "P-256",
   EcdsaSecp256r1VerificationKey2019: "P-256",
 };
 /** Multicodec headers (ed25519-pub 0xed, p256-pub 0x1200) of a Multikey. */
-const MULTIKEY_HEADERS: [Curve, number, number][] = [
+const MULTIKEY_HEADERS: [MlsKeyCurve, number, number][] = [
   ["Ed25519", 0xed, 0x01],
   ["P-256", 0x80, 0x24],
 ];
 
 /** The curve and raw key of a verification method in any of the forms resolvers give, or undefined. */
-export function methodKey(vm: VerificationMethod): { curve: Curve; bytes: Uint8Array } | undefined {
+export function methodKey(vm: VerificationMethod): { curve: MlsKeyCurve; bytes: Uint8Array } | undefined {
   try {
     const jwk = vm.publicKeyJwk;
     if (jwk && typeof jwk.x === "string") {
@@ -59,7 +60,7 @@ export function methodKey(vm: VerificationMethod): { curve: Curve; bytes: Uint8A
 }
 
 /** The key as one canonical byte string for its curve (P-256 compressed), or undefined when it is no key. */
-function canonical(curve: Curve, bytes: Uint8Array): string | undefined {
+function canonical(curve: MlsKeyCurve, bytes: Uint8Array): string | undefined {
   try {
     // Ed25519 keys are compared as the bytes signatures are checked against (RFC 8032 §5.1.7).
     if (curve === "Ed25519") return bytes.length === 32 ? hex.encode(bytes) : undefined;
