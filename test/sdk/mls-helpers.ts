@@ -28,7 +28,7 @@ import {
   type Proposal,
 } from "ts-mls";
 import { generateKeyPair, publicKeyAttribute, type KeyPair } from "sigil-did";
-import { createGroupGuard, createSigilAuthService, didCredential, type GroupGuard, type MemberResolver } from "sigil-did/mls";
+import { createGroupGuard, didCredential, sigilClientConfig, type GroupGuard, type MemberResolver } from "sigil-did/mls";
 import type { Address } from "viem";
 import type { setup } from "./fixture.ts";
 
@@ -88,7 +88,7 @@ export function wire(message: MLSMessage): MLSMessage {
 
 /** `creator` founds a group and adds the others with one commit; each joins from the welcome. */
 export async function formGroup(creator: Member, others: Member[], cs: CiphersuiteImpl, resolver: MemberResolver) {
-  const config = configWith(createSigilAuthService(resolver));
+  const config = sigilClientConfig(resolver);
   creator.state = await createGroup(
     new TextEncoder().encode("sigil-mls-test"),
     creator.kp.publicPackage,

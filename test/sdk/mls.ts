@@ -32,25 +32,14 @@ import {
   createSigilAuthService,
   didCredential,
   groupMembers,
+  sigilClientConfig,
   StaleMemberError,
   watchGroup,
   type MemberResolver,
   type StaleEvent,
 } from "sigil-did/mls";
 import { setup } from "./fixture.ts";
-import {
-  configWith,
-  DAY,
-  ED25519_SUITE,
-  formGroup,
-  keyPackage,
-  laxConfig,
-  publishMember,
-  receive,
-  suite,
-  wire,
-  type Member,
-} from "./mls-helpers.ts";
+import { DAY, ED25519_SUITE, formGroup, keyPackage, laxConfig, publishMember, receive, suite, wire, type Member } from "./mls-helpers.ts";
 
 const rejection = (work: Promise<unknown>) =>
   work.then(
@@ -229,7 +218,7 @@ describe("sdk mls: group members authenticated by their did:sigil DIDs, on ts-ml
     );
     A.state = add.newState;
     B.state = (await receive(B, add.commit, cs)).newState;
-    const config = configWith(createSigilAuthService(resolver));
+    const config = sigilClientConfig(resolver);
     const back = await joinGroup(
       add.welcome!,
       rejoin.publicPackage,

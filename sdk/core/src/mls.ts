@@ -11,6 +11,7 @@ export {
   createSigilAuthService,
   groupMembers,
   memberOf,
+  sigilClientConfig,
   type GroupCheck,
   type GroupMember,
   type MemberResolver,

@@ -2,7 +2,17 @@
 // group is still authorised. ts-mls asks the service only when a leaf enters or changes (a key
 // package added, an update, a commit's path, a join's tree), never again: a key voided later
 // keeps its leaf, which is why the batched check and the guard (guard.ts) exist.
-import type { AuthenticationService, ClientState, Credential, LeafNode } from "ts-mls";
+import {
+  defaultKeyPackageEqualityConfig,
+  defaultKeyRetentionConfig,
+  defaultLifetimeConfig,
+  defaultPaddingConfig,
+  type AuthenticationService,
+  type ClientConfig,
+  type ClientState,
+  type Credential,
+  type LeafNode,
+} from "ts-mls";
 import type { DIDResolutionResult } from "did-resolver";
 import { resolveAll, type WatchableResolver } from "../messaging/watch.ts";
 import { didOfCredential } from "./credential.ts";
@@ -75,6 +85,17 @@ export function createSigilAuthService(
       if (!verdict.ok) options.onRefusal?.(verdict);
       return verdict.ok;
     },
+  };
+}
+
+/** ts-mls's default ClientConfig with `createSigilAuthService(resolver, options)` as its authService (createGroup, joinGroup). */
+export function sigilClientConfig(resolver: MemberResolver, options: Parameters<typeof createSigilAuthService>[1] = {}): ClientConfig {
+  return {
+    keyRetentionConfig: defaultKeyRetentionConfig,
+    lifetimeConfig: defaultLifetimeConfig,
+    keyPackageEqualityConfig: defaultKeyPackageEqualityConfig,
+    paddingConfig: defaultPaddingConfig,
+    authService: createSigilAuthService(resolver, options),
   };
 }
 
