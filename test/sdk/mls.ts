@@ -21,6 +21,7 @@ import {
   buildGuardianSet,
   createSigilResolver,
   generateKeyPair,
+  watchDidsPrivately,
   InvalidInputError,
   MessageError,
   publicKeyAttribute,
@@ -33,6 +34,7 @@ import {
   didCredential,
   groupMembers,
   sigilClientConfig,
+  staleOnChange,
   StaleMemberError,
   watchGroup,
   type MemberResolver,
@@ -115,8 +117,9 @@ describe("sdk mls: group members authenticated by their did:sigil DIDs, on ts-ml
     );
     return { seen, watchers, ready: Promise.all(watchers.map((w) => w.ready)), poll: () => Promise.all(watchers.map((w) => w.poll())) };
   }
-  async function expectRefusedByAB(messages: [string, MLSMessage][], reason: string) {
-    for (const m of [A, B])
+  const expectRefusedByAB = (messages: [string, MLSMessage][], reason: string) => expectRefusedBy([A, B], messages, reason);
+  async function expectRefusedBy(members: Member[], messages: [string, MLSMessage][], reason: string) {
+    for (const m of members)
       for (const [label, message] of messages) {
         const error = await receive(m, message, cs).then(
           () => expect.fail(`${label} was accepted by leaf ${m.state.privatePath.leafIndex}`),
@@ -241,6 +244,32 @@ describe("sdk mls: group members authenticated by their did:sigil DIDs, on ts-ml
     expect(refused).to.be.instanceOf(StaleMemberError);
     expect((refused as StaleMemberError).member).to.deep.include({ did: C.did, leafIndex: 2 });
     expect((refused as StaleMemberError).contentType).to.equal("application");
+  });
+
+  it("the private watcher drives the guard too: its change for C marks the leaf stale at once", async () => {
+    const network = { chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider, fromBlock: 0n };
+    const head = await env.publicClient.getBlock({ blockTag: "latest" });
+    const events: StaleEvent[] = [];
+    const privately = watchDidsPrivately(
+      network,
+      [A.did, B.did, C.did],
+      staleOnChange(
+        B.guard,
+        () => B.state,
+        (e) => events.push(e),
+      ),
+      {
+        checkpoint: { blockNumber: head.number, blockHash: head.hash },
+        confirmations: 0,
+      },
+    );
+    await privately.ready;
+    await rotateC();
+    await privately.poll();
+    privately.stop();
+    expect(events.map((e) => e.stale.map((s) => [s.did, s.reason]))).to.deep.equal([[[C.did, "keyNotAuthenticated"]]]);
+    // B's guard heard it (A runs no watcher here): B refuses every kind of message the thief signs.
+    await expectRefusedBy([B], await thiefMessages(), "keyNotAuthenticated");
   });
 
   it("checks the whole group with one resolveMany, naming the stale leaf", async () => {
