@@ -11,7 +11,7 @@ import { getResolver as getEthrResolver } from "ethr-did-resolver";
 import { createApplicationMessage, createCommit } from "ts-mls";
 import { bytesToHex } from "viem";
 import { createSigilResolver, generateKeyPair, InvalidInputError, publicKeyAttribute } from "sigil-did";
-import { checkCredential, didCredential, judgeMember, StaleMemberError } from "sigil-did/mls";
+import { checkCredential, createGroupGuard, createSigilAuthService, didCredential, judgeMember, StaleMemberError } from "sigil-did/mls";
 import { setup } from "./fixture.ts";
 import { DAY, formGroup, keyPackage, P256_SUITE, publishMember, receive, suite } from "./mls-helpers.ts";
 
@@ -135,6 +135,37 @@ describe("sdk mls keys: P-256 verification methods and MLS suite 2 members", () 
       (e: unknown) => e,
     );
     expect(refused).to.be.instanceOf(StaleMemberError);
+  });
+
+  it("refuses a leaf key the DID lists only for assertion, a resolver answering for another DID, and a missing resolver", async () => {
+    const [alice, bob] = [env.addresses[1], env.addresses[2]];
+    const [aliceDid, bobDid] = [alice, bob].map((a) => `did:sigil:local:${a.toLowerCase()}`);
+    const signing = generateKeyPair("Ed25519");
+    await env.send(1, {
+      type: "setAttribute",
+      identity: alice,
+      ...publicKeyAttribute("Ed25519", "veriKey", signing.publicKey),
+      validity: DAY,
+    });
+    const aliceResult = await resolver.resolve(aliceDid);
+    expect(aliceResult.didDocument!.assertionMethod).to.include(`${aliceDid}#delegate-1`);
+    // Published to sign statements, not to prove who Alice is: not a leaf key.
+    expect(judgeMember(aliceDid, signing.publicKey, aliceResult)).to.deep.include({ ok: false, reason: "keyNotAuthenticated" });
+    const bobKey = generateKeyPair("Ed25519");
+    await env.send(2, {
+      type: "setAttribute",
+      identity: bob,
+      ...publicKeyAttribute("Ed25519", "sigAuth", bobKey.publicKey),
+      validity: DAY,
+    });
+    // A lying resolver hands Bob's document (with Bob's key) for Alice's DID.
+    const lying = { resolve: async (did: string) => (did === aliceDid ? resolver.resolve(bobDid) : resolver.resolve(did)) };
+    expect(await checkCredential(lying, didCredential(aliceDid), bobKey.publicKey)).to.deep.include({ ok: false, reason: "unresolvable" });
+    expect(await checkCredential(resolver, didCredential(bobDid), bobKey.publicKey)).to.deep.include({ ok: true, did: bobDid });
+    for (const make of [() => createSigilAuthService(null as never), () => createGroupGuard({} as never)])
+      expect(make)
+        .to.throw(InvalidInputError, /resolver/)
+        .with.property("code", "invalidInput");
   });
 
   it("keeps ts-mls out of the main entry: nothing sigil-did's index loads imports it, sigil-did/mls does", () => {

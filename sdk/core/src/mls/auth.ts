@@ -14,6 +14,7 @@ import {
   type LeafNode,
 } from "ts-mls";
 import type { DIDResolutionResult } from "did-resolver";
+import { InvalidInputError } from "../errors.ts";
 import { resolveAll, type WatchableResolver } from "../messaging/watch.ts";
 import { didOfCredential } from "./credential.ts";
 import { judgeMember, type MemberVerdict, type StaleReason } from "./judge.ts";
@@ -40,6 +41,17 @@ export interface GroupCheck {
   members: GroupMember[];
   stale: StaleMember[];
   unchecked: (GroupMember & { message: string })[];
+}
+
+/** Refuses what cannot resolve a DID, when it is given rather than at the first message. */
+export function requireResolver(resolver: MemberResolver): void {
+  const r = resolver as Partial<Record<"resolve" | "resolveMany", unknown>> | null | undefined;
+  if (!r || (typeof r.resolve !== "function" && typeof r.resolveMany !== "function"))
+    throw new InvalidInputError({
+      what: "resolver",
+      value: String(resolver),
+      expected: "a did-resolver Resolver or a Sigil resolver (createSigilResolver): something with resolve() or resolveMany()",
+    });
 }
 
 async function resolveOne(resolver: MemberResolver, did: string): Promise<DIDResolutionResult> {
@@ -79,6 +91,7 @@ export function createSigilAuthService(
   resolver: MemberResolver,
   options: { onRefusal?: (verdict: Extract<MemberVerdict, { ok: false }>) => void } = {},
 ): AuthenticationService {
+  requireResolver(resolver);
   return {
     async validateCredential(credential: Credential, signaturePublicKey: Uint8Array): Promise<boolean> {
       const verdict = await checkCredential(resolver, credential, signaturePublicKey);
@@ -121,6 +134,7 @@ export function memberOf(leafIndex: number, leaf: LeafNode): GroupMember {
  * resolver failure puts it in `unchecked` instead (nothing is known: keep it, check again).
  */
 export async function checkGroupMembers(resolver: MemberResolver, state: Pick<ClientState, "ratchetTree">): Promise<GroupCheck> {
+  requireResolver(resolver);
   const members = groupMembers(state);
   const dids = [...new Set(members.flatMap((m) => (m.did === undefined ? [] : [m.did])))];
   const results = dids.length === 0 ? [] : await resolveAll(resolver, dids).catch((e: unknown) => dids.map(() => thrown(e)));

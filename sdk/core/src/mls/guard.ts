@@ -26,6 +26,7 @@ import {
   groupMembers,
   memberOf,
   type GroupCheck,
+  requireResolver,
   type GroupMember,
   type MemberResolver,
   type StaleMember,
@@ -88,6 +89,7 @@ const isPrivate = (m: PrivateMessage | PublicMessage): m is PrivateMessage => "e
  * (batched), used by `check`; a watcher (watch.ts) marks members stale as their DIDs change.
  */
 export function createGroupGuard(resolver: MemberResolver): GroupGuard {
+  requireResolver(resolver);
   const stale = new Map<string, StaleMember>();
   const staleKey = (key: Uint8Array) => stale.get(bytesToHex(key));
   const staleAt = (state: Pick<ClientState, "ratchetTree">, leafIndex: number | undefined) => {
