@@ -6,6 +6,7 @@
 // with sigil-did/mls every commit, proposal and application message signed by the voided key is
 // refused by every other member, and the removal an honest member commits is produced for it.
 import { expect } from "chai";
+import { Resolver } from "did-resolver";
 import {
   createApplicationMessage,
   createCommit,
@@ -20,6 +21,7 @@ import { bytesToHex, type Address } from "viem";
 import {
   buildGuardianSet,
   createSigilResolver,
+  getResolver,
   generateKeyPair,
   watchDidsPrivately,
   InvalidInputError,
@@ -292,8 +294,11 @@ describe("sdk mls: group members authenticated by their did:sigil DIDs, on ts-ml
     expect(unknown.unchecked.map((u) => u.did)).to.deep.equal([A.did, B.did, C.did]);
   });
 
-  it("C's DID deactivated: A and B refuse everything its leaf signs", async () => {
-    const watch = watchAB();
+  it("C's DID deactivated: A and B refuse everything its leaf signs (watching through a plain did-resolver Resolver)", async () => {
+    const plain = new Resolver(
+      getResolver({ networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }], cache: false }),
+    );
+    const watch = watchAB(plain);
     await watch.ready;
     await env.send(C.index, { type: "deactivate", identity: C.address });
     await watch.poll();
