@@ -24,6 +24,7 @@ const ENTRIES = [
   { entry: "node", report: "sigil-did-node", node: true },
   { entry: "ethers", report: "sigil-did-ethers", node: false },
   { entry: "internal", report: "sigil-did-internal", node: false },
+  { entry: "mls", report: "sigil-did-mls", node: false },
 ] as const;
 
 const temp = mkdtempSync(join(tmpdir(), "sigil-api-"));

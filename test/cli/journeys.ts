@@ -51,6 +51,28 @@ describe("sigil CLI: the journeys users expect", function () {
     expect(chain.sigil(["keygen", "--type", "X25519", "--out", x]).code, "never overwritten").to.equal(2);
   });
 
+  it("keygen P256: a P-256 key (MLS suite 2) published for authentication; a wrong-length one refused with what was expected", async () => {
+    const id = await chain.funded();
+    const file = join(files, "p256.json");
+    const made = chain.sigil(["--json", "keygen", "--type", "P256", "--out", file]);
+    expect(made.code, made.err).to.equal(0);
+    const { publicKey } = JSON.parse(made.out) as { publicKey: string };
+    expect(publicKey).to.match(/^0x0[23][0-9a-f]{64}$/);
+    expect(made.err).to.include("--type P256 --purpose sigAuth").and.include("MLS");
+    const added = chain.sigil(["key", "add", id.did, "--public-key", publicKey, "--type", "P256"], { SIGIL_PRIVATE_KEY: id.key });
+    expect(added.code, added.err).to.equal(0);
+    type Doc = { verificationMethod: { id: string; type: string; publicKeyHex?: string }[]; authentication: string[] };
+    const document = (JSON.parse(chain.sigil(["--json", "resolve", id.did]).out) as { didDocument: Doc }).didDocument;
+    const method = document.verificationMethod.find((m) => m.type === "P256")!;
+    expect(method.publicKeyHex).to.equal(publicKey.slice(2));
+    expect(document.authentication).to.include(method.id);
+    const short = chain.sigil(["key", "add", id.did, "--public-key", publicKey.slice(0, -2), "--type", "P256"], {
+      SIGIL_PRIVATE_KEY: id.key,
+    });
+    expect(short.code).to.not.equal(0);
+    expect(short.err).to.include("P256 public key").and.include("expected 33 bytes");
+  });
+
   it("wait <tx>: the registry's events of a sent transaction; a transfer (no registry event) is not a success; an unknown hash times out (3)", async () => {
     const id = await chain.funded();
     const sent = chain.sigil(["--json", "service", "add", id.did, "Inbox", "https://inbox.example/w"], { SIGIL_PRIVATE_KEY: id.key });

@@ -155,7 +155,7 @@ export async function veramoPeer(env: Chain, identity: SigilIdentity): Promise<V
     keys: [identity.ed, identity.x, ...(identity.k ? [identity.k] : [])].map((p) => ({
       kid: p.kid,
       kms: "local",
-      type: veramoType[p.type],
+      type: veramoType[p.type as keyof typeof veramoType],
       privateKeyHex: bytesToHex(p.secretKey).slice(2),
       publicKeyHex: bytesToHex(p.publicKey).slice(2),
     })),

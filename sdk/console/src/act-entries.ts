@@ -49,7 +49,7 @@ function addKeyForm(ctx: EntriesContext): HTMLFormElement {
     h("option", { value: "public" }, "A public key"),
   );
   const keyAddress = hexInput("key-address", "0x…");
-  const keyType = h("select", { name: "key-type" }, ...["Ed25519", "X25519", "Secp256k1"].map((t) => h("option", { value: t }, t)));
+  const keyType = h("select", { name: "key-type" }, ...["Ed25519", "X25519", "Secp256k1", "P256"].map((t) => h("option", { value: t }, t)));
   const keyHex = hexInput("public-key", "0x…");
   const purpose = h(
     "select",

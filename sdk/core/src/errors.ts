@@ -258,7 +258,8 @@ export type MessageRefusal =
   | "unsupportedAlgorithm" // a well-formed message in an algorithm Sigil does not implement (not tampering)
   | "tampered" // altered in transit (or a wrong secret key): the authentication tag does not match
   | "unauthorisedSender" // the key the sender claims is not its DID's key-agreement key at receipt
-  | "unverifiedChange"; // the contact's keys changed since the user confirmed them
+  | "unverifiedChange" // the contact's keys changed since the user confirmed them
+  | "staleMember"; // an MLS message signed by a leaf key its DID no longer authenticates (sigil-did/mls)
 
 export class MessageError extends SigilError {
   override name = "MessageError";

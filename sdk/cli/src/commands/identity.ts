@@ -84,7 +84,7 @@ function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
     .argument("<did>")
     .option("--delegate <address>", "an Ethereum address (EcdsaSecp256k1RecoveryMethod2020)")
     .option("--public-key <hex>", "a public key (with --type)")
-    .addOption(new Option("--type <type>", "key type of --public-key").choices(["Secp256k1", "Ed25519", "X25519"]))
+    .addOption(new Option("--type <type>", "key type of --public-key").choices(["Secp256k1", "Ed25519", "X25519", "P256"]))
     .addOption(
       new Option("--purpose <purpose>", "veriKey: signing; sigAuth: authentication too; enc: key agreement")
         .choices(["veriKey", "sigAuth", "enc"])
@@ -114,7 +114,7 @@ function keyCommand(ctx: Ctx, kind: "add" | "revoke") {
               ? { type: "addDelegate", identity, delegateType, delegate, validity: seconds(o.validity, "--validity") }
               : { type: "revokeDelegate", identity, delegateType, delegate };
         } else {
-          if (!o.type) throw new CliError("--public-key needs --type Secp256k1|Ed25519|X25519");
+          if (!o.type) throw new CliError("--public-key needs --type Secp256k1|Ed25519|X25519|P256");
           if (!isHex(o.publicKey)) throw new CliError("--public-key must be 0x-prefixed hex");
           const attribute = publicKeyAttribute(o.type, o.purpose, hexToBytes(o.publicKey as Hex));
           op =

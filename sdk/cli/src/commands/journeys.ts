@@ -9,7 +9,7 @@ import { CliError, EXIT, writeNew, type Context } from "../context.ts";
 
 type Ctx = () => Context;
 
-const PURPOSES: Record<KeyType, string> = { Secp256k1: "sigAuth", Ed25519: "sigAuth", X25519: "enc" };
+const PURPOSES: Record<KeyType, string> = { Secp256k1: "sigAuth", Ed25519: "sigAuth", X25519: "enc", P256: "sigAuth" };
 
 const text = (hex: Hex) => {
   try {
@@ -90,8 +90,8 @@ export function registerJourneyCommands(program: Command, ctx: Ctx) {
 function registerKeygen(program: Command) {
   program
     .command("keygen")
-    .description("generate a signing (Secp256k1, Ed25519) or key-agreement (X25519) key pair into a file, and say how to publish it")
-    .addOption(new Option("--type <type>", "key type").choices(["Secp256k1", "Ed25519", "X25519"]).makeOptionMandatory())
+    .description("generate a signing (Secp256k1, Ed25519, P256) or key-agreement (X25519) key pair into a file, and say how to publish it")
+    .addOption(new Option("--type <type>", "key type").choices(["Secp256k1", "Ed25519", "X25519", "P256"]).makeOptionMandatory())
     .requiredOption("--out <file>", "where to write it (readable by you only; never overwritten)")
     .action((o: { type: KeyType; out: string }) => {
       const pair = generateKeyPair(o.type);
@@ -100,7 +100,9 @@ function registerKeygen(program: Command) {
       const use =
         o.type === "X25519"
           ? `decrypt with SIGIL_X25519_KEY_FILE=${o.out}`
-          : `sign with --keystore ${o.out}${o.type === "Ed25519" ? " --key-type Ed25519" : ""}`;
+          : o.type === "P256"
+            ? "use it as an MLS (cipher suite 2) signature key, validated by sigil-did/mls"
+            : `sign with --keystore ${o.out}${o.type === "Ed25519" ? " --key-type Ed25519" : ""}`;
       console.error(
         `${o.type} key written to ${o.out}; publish it with: sigil key add <did> --public-key ${card.publicKey} --type ${o.type} --purpose ${PURPOSES[o.type]}; then ${use}`,
       );

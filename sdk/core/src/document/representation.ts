@@ -13,10 +13,11 @@
 // whose type and length Sigil knows becomes, with publicKeyFormat "Multikey", a Multikey whose
 // publicKeyMultibase is "z" (base58btc) + base58btc(multicodec varint prefix ‖ key) with the prefix
 // from the multicodec table: secp256k1-pub 0xe7 (bytes e7 01, the 33-byte compressed key),
-// ed25519-pub 0xed (ed 01), x25519-pub 0xec (ec 01); with "JsonWebKey", a JsonWebKey whose
-// publicKeyJwk is RFC 8037 OKP (Ed25519 with alg EdDSA, X25519) or RFC 8812 EC secp256k1 (x, y;
-// alg ES256K). Everything else (the controller and delegates, which are Ethereum accounts, RSA
+// ed25519-pub 0xed (ed 01), x25519-pub 0xec (ec 01), p256-pub 0x1200 (80 24, compressed); with
+// "JsonWebKey", a JsonWebKey whose publicKeyJwk is RFC 8037 OKP (Ed25519 with alg EdDSA, X25519),
+// RFC 8812 EC secp256k1 (x, y; alg ES256K) or RFC 7518 EC P-256 (x, y; alg ES256). Everything else (the controller and delegates, which are Ethereum accounts, RSA
 // keys, unknown algorithms, keys of the wrong length or off the curve) keeps its did:ethr form.
+import { p256 } from "@noble/curves/nist.js";
 import { base58, base64, base64urlnopad } from "@scure/base";
 import type { DIDDocument, VerificationMethod } from "did-resolver";
 import { bytesToBigInt, hexToBytes, numberToBytes } from "viem";
@@ -42,17 +43,20 @@ export function documentContext(accept: string, keyFormat = false): string[] | u
     : [DID_V1_CONTEXT_URL, SECP256K1_RECOVERY_CONTEXT_URL, SIGIL_CONTEXT_URL];
 }
 
-type Curve = "secp256k1" | "Ed25519" | "X25519";
+type Curve = "secp256k1" | "Ed25519" | "X25519" | "P-256";
 const CURVE_OF: Record<string, Curve> = {
   EcdsaSecp256k1VerificationKey2019: "secp256k1",
   Ed25519VerificationKey2018: "Ed25519",
   X25519KeyAgreementKey2019: "X25519",
+  // A did/pub/P256 attribute: did:ethr's type is the algorithm itself (no legacy name for P-256).
+  P256: "P-256",
 };
-/** Multicodec varint prefixes (multicodec table: secp256k1-pub 0xe7, ed25519-pub 0xed, x25519-pub 0xec). */
+/** Multicodec varint prefixes (multicodec table: secp256k1-pub 0xe7, ed25519-pub 0xed, x25519-pub 0xec, p256-pub 0x1200). */
 export const MULTICODEC_PREFIX: Record<Curve, readonly [number, number]> = {
   secp256k1: [0xe7, 0x01],
   Ed25519: [0xed, 0x01],
   X25519: [0xec, 0x01],
+  "P-256": [0x80, 0x24],
 };
 
 const decoders: [keyof VerificationMethod, (s: string) => Uint8Array][] = [
@@ -74,7 +78,7 @@ function rawKey(vm: VerificationMethod): { curve: Curve; bytes: Uint8Array } | u
     } catch {
       return undefined;
     }
-    if (curve !== "secp256k1") return bytes.length === 32 ? { curve, bytes } : undefined;
+    if (curve === "Ed25519" || curve === "X25519") return bytes.length === 32 ? { curve, bytes } : undefined;
     return (bytes.length === 33 && (bytes[0] === 2 || bytes[0] === 3)) || (bytes.length === 65 && bytes[0] === 4)
       ? { curve, bytes }
       : undefined;
@@ -110,6 +114,16 @@ function secp256k1Point(bytes: Uint8Array): { x: Uint8Array; y: Uint8Array } | u
   return { x, y: numberToBytes(Y, { size: 32 }) };
 }
 
+/** x ‖ y of a P-256 key, through noble (which checks the point is on the curve), or undefined. */
+function p256Point(bytes: Uint8Array): { x: Uint8Array; y: Uint8Array } | undefined {
+  try {
+    const raw = p256.Point.fromBytes(bytes).toBytes(false);
+    return { x: raw.slice(1, 33), y: raw.slice(33) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** A legacy key method re-expressed as a Multikey or JsonWebKey; undefined when it cannot be. */
 function reformat(vm: VerificationMethod, format: PublicKeyFormat): VerificationMethod | undefined {
   const key = rawKey(vm);
@@ -117,16 +131,17 @@ function reformat(vm: VerificationMethod, format: PublicKeyFormat): Verification
   const { curve } = key;
   let bytes = key.bytes;
   const head = { id: vm.id, type: format, controller: vm.controller };
-  if (curve === "secp256k1") {
-    const point = secp256k1Point(bytes);
+  if (curve === "secp256k1" || curve === "P-256") {
+    const point = curve === "P-256" ? p256Point(bytes) : secp256k1Point(bytes);
     if (!point) return undefined;
     if (format === "JsonWebKey") {
+      const alg = curve === "P-256" ? "ES256" : "ES256K";
       return {
         ...head,
-        publicKeyJwk: { kty: "EC", crv: "secp256k1", alg: "ES256K", x: base64urlnopad.encode(point.x), y: base64urlnopad.encode(point.y) },
+        publicKeyJwk: { kty: "EC", crv: curve, alg, x: base64urlnopad.encode(point.x), y: base64urlnopad.encode(point.y) },
       };
     }
-    bytes = new Uint8Array([2 | (point.y[31] & 1), ...point.x]); // SEC 1 §2.3.3 compressed form
+    bytes = new Uint8Array([2 | (point.y[31] & 1), ...point.x]); // SEC 1 §2.3.3 compressed form, as the multicodec table asks
   }
   if (format === "JsonWebKey") {
     return {

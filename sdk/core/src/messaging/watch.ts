@@ -34,7 +34,8 @@ export type WatchableResolver =
   | { resolveMany(dids: readonly string[], options?: DIDResolutionOptions): Promise<DIDResolutionResult[]> }
   | { resolve(did: string, options?: DIDResolutionOptions): Promise<DIDResolutionResult> };
 
-function resolveAll(resolver: WatchableResolver, dids: readonly string[]): Promise<DIDResolutionResult[]> {
+/** Every DID's current document: one resolveMany when the resolver batches, else one resolve each. */
+export function resolveAll(resolver: WatchableResolver, dids: readonly string[]): Promise<DIDResolutionResult[]> {
   if ("resolveMany" in resolver && typeof resolver.resolveMany === "function") return resolver.resolveMany(dids);
   return Promise.all(dids.map((d) => (resolver as { resolve(did: string): Promise<DIDResolutionResult> }).resolve(d)));
 }

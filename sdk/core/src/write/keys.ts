@@ -1,19 +1,21 @@
-// Keys the documents carry (secp256k1, Ed25519, X25519), built on @noble/curves, and the
+// Keys the documents carry (secp256k1, Ed25519, X25519, P-256), built on @noble/curves, and the
 // ERC-1056 attribute (name + value) that publishes each one in a DID document.
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { p256 } from "@noble/curves/nist.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bytesToHex, type Hex } from "viem";
 import { InvalidInputError } from "../errors.ts";
 import { bytes32Name, type AttributeRef } from "./operations.ts";
 
-export type KeyType = "Secp256k1" | "Ed25519" | "X25519";
+/** P256: NIST P-256 (secp256r1), the signature key of MLS cipher suite 2 and of WebAuthn/passkeys. */
+export type KeyType = "Secp256k1" | "Ed25519" | "X25519" | "P256";
 /** veriKey: assertion (signing); sigAuth: authentication and assertion; enc: key agreement. */
 export type KeyPurpose = "veriKey" | "sigAuth" | "enc";
 
 export interface KeyPair {
   type: KeyType;
   secretKey: Uint8Array;
-  /** Compressed (33 bytes) for secp256k1, 32 bytes for Ed25519 and X25519. */
+  /** Compressed (33 bytes) for secp256k1 and P-256, 32 bytes for Ed25519 and X25519. */
   publicKey: Uint8Array;
 }
 
@@ -31,17 +33,31 @@ export function generateKeyPair(type: KeyType): KeyPair {
       const secretKey = x25519.utils.randomSecretKey();
       return { type, secretKey, publicKey: x25519.getPublicKey(secretKey) };
     }
+    case "P256": {
+      const secretKey = p256.utils.randomSecretKey();
+      return { type, secretKey, publicKey: p256.getPublicKey(secretKey, true) };
+    }
   }
 }
 
-const EXPECTED_LENGTH: Record<KeyType, number> = { Secp256k1: 33, Ed25519: 32, X25519: 32 };
+const EXPECTED_LENGTH: Record<KeyType, number> = { Secp256k1: 33, Ed25519: 32, X25519: 32, P256: 33 };
+/** The Weierstrass curves, whose keys are checked to be points (an Edwards/Montgomery key of the right length always decodes). */
+const WEIERSTRASS = { Secp256k1: secp256k1, P256: p256 } as const;
 
 /**
  * The attribute that publishes `publicKey` (`did/pub/<type>/<purpose>/hex`): the document
  * shows it as EcdsaSecp256k1VerificationKey2019, Ed25519VerificationKey2018 or
- * X25519KeyAgreementKey2019 with publicKeyHex, as did:ethr does.
+ * X25519KeyAgreementKey2019 with publicKeyHex, as did:ethr does. A P-256 key
+ * (`did/pub/P256/<purpose>/hex`, compressed) has no legacy did:ethr type: ethr-did-resolver's
+ * legacyAlgoMap has no P-256 entry, so it (and Sigil's default form) shows type "P256" with
+ * publicKeyHex; with `publicKeyFormat` Multikey or JsonWebKey Sigil shows a proper Multikey
+ * (p256-pub) or a JsonWebKey (EC, crv P-256). The registered long name,
+ * EcdsaSecp256r1VerificationKey2019, does not fit the 32-byte attribute name.
  */
 export function publicKeyAttribute(type: KeyType, purpose: KeyPurpose, publicKey: Uint8Array): AttributeRef {
+  if (!Object.hasOwn(EXPECTED_LENGTH, type)) {
+    throw new InvalidInputError({ what: "key type", value: String(type), expected: Object.keys(EXPECTED_LENGTH).join(", ") });
+  }
   if (publicKey.length !== EXPECTED_LENGTH[type]) {
     throw new InvalidInputError({
       what: `${type} public key`,
@@ -53,12 +69,12 @@ export function publicKeyAttribute(type: KeyType, purpose: KeyPurpose, publicKey
     throw new InvalidInputError({ what: "purpose", value: purpose, expected: "enc: an X25519 key is published for key agreement only" });
   if (type !== "X25519" && purpose === "enc")
     throw new InvalidInputError({ what: "purpose", value: purpose, expected: `veriKey or sigAuth: a ${type} key signs` });
-  if (type === "Secp256k1") {
+  if (type === "Secp256k1" || type === "P256") {
     try {
-      secp256k1.Point.fromBytes(publicKey);
+      WEIERSTRASS[type].Point.fromBytes(publicKey);
     } catch {
       throw new InvalidInputError({
-        what: "Secp256k1 public key",
+        what: `${type} public key`,
         value: bytesToHex(publicKey),
         expected: "a point on the curve (33-byte compressed form)",
       });

@@ -4,6 +4,7 @@
 // didcomm-node's stock Message.pack_* / unpack work on did:sigil identities with no other glue.
 import type { DIDResolutionResult, Resolvable } from "did-resolver";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { p256 } from "@noble/curves/nist.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { base64urlnopad } from "@scure/base";
 import { hexToBytes, type Hex } from "viem";
@@ -87,7 +88,7 @@ export interface DIDCommKey {
 
 const b64 = (bytes: Uint8Array) => base64urlnopad.encode(bytes);
 
-/** The private JWK (RFC 8037 OKP / RFC 8812 EC secp256k1) of a key, its public half derived by @noble/curves. */
+/** The private JWK (RFC 8037 OKP / RFC 8812 EC secp256k1 / RFC 7518 EC P-256) of a key, its public half derived by @noble/curves. */
 function privateJwk(type: KeyType, secret: Uint8Array): Record<string, string> {
   switch (type) {
     case "Ed25519":
@@ -97,6 +98,10 @@ function privateJwk(type: KeyType, secret: Uint8Array): Record<string, string> {
     case "Secp256k1": {
       const point = secp256k1.getPublicKey(secret, false); // 04 ‖ x ‖ y
       return { kty: "EC", crv: "secp256k1", x: b64(point.slice(1, 33)), y: b64(point.slice(33)), d: b64(secret) };
+    }
+    case "P256": {
+      const point = p256.getPublicKey(secret, false);
+      return { kty: "EC", crv: "P-256", x: b64(point.slice(1, 33)), y: b64(point.slice(33)), d: b64(secret) };
     }
   }
 }
@@ -108,11 +113,11 @@ function checkKey(key: DIDCommKey): Uint8Array {
       value: typeof key.kid === "string" ? key.kid : typeof key.kid,
       expected: "a DID URL with a fragment, like did:sigil:…#delegate-2",
     });
-  if (key.type !== "Ed25519" && key.type !== "X25519" && key.type !== "Secp256k1")
+  if (key.type !== "Ed25519" && key.type !== "X25519" && key.type !== "Secp256k1" && key.type !== "P256")
     throw new InvalidInputError({
       what: "DIDComm key type",
       value: typeof key.type === "string" ? key.type : typeof key.type,
-      expected: "Ed25519, X25519 or Secp256k1",
+      expected: "Ed25519, X25519, Secp256k1 or P256",
     });
   let secret: Uint8Array;
   try {
