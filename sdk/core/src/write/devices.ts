@@ -52,10 +52,10 @@ export function addDeviceOperations(
   identity: Address,
   device: { name: string; signingPublicKey: Uint8Array; keyAgreementPublicKey: Uint8Array },
   validity: bigint,
-): Operation[] {
+): Extract<Operation, { type: "setAttribute" }>[] {
   if (validity <= 0n) throw new InvalidInputError({ what: "validity", value: String(validity), expected: "a number of seconds > 0" });
   return deviceAttributes(device.name, device.signingPublicKey, device.keyAgreementPublicKey).map((a) => ({
-    type: "setAttribute",
+    type: "setAttribute" as const,
     identity,
     ...a,
     validity,
