@@ -146,12 +146,17 @@ export {
 export { authenticationFingerprint, safetyNumber } from "./messaging/safety.ts";
 export {
   encryptMessage,
-  decryptMessage,
   keyAgreementKeys,
-  type DecryptedMessage,
+  DEFAULT_MESSAGE_TYPE,
+  type DIDCommPlaintext,
+  type EncryptionProfile,
+  type EncryptMessageOptions,
   type JWE,
   type MessageEncryptionSender,
 } from "./messaging/encryption.ts";
+export { decryptMessage, type DecryptedMessage } from "./messaging/decryption.ts";
+export { DIDCOMM_ENCRYPTED, DIDCOMM_PLAIN, type Ecdh1puVersion } from "./messaging/didcomm-jwe.ts";
+export { CONTENT_ALGORITHMS, KEY_ALGORITHMS, type ContentAlgorithm, type KeyAlgorithm } from "./messaging/jwe-crypto.ts";
 export { createContacts, UnverifiedChangeError, type Contacts } from "./messaging/contacts.ts";
 export { watchDids, type DidChange, type Watcher, type WatchableResolver } from "./messaging/watch.ts";
 export {
