@@ -255,8 +255,8 @@ export type MessageRefusal =
   | "unresolvable" // the DID could not be resolved
   | "invalid" // not a JWE (or not one Sigil reads)
   | "notForYou" // encrypted to other keys than this DID's current key-agreement keys
+  | "unsupportedAlgorithm" // a well-formed message in an algorithm Sigil does not implement (not tampering)
   | "tampered" // altered in transit (or a wrong secret key): the authentication tag does not match
-  | "unsupportedAlgorithm" // a well-formed message in an algorithm or curve Sigil does not implement (not tampering)
   | "unauthorisedSender" // the key the sender claims is not its DID's key-agreement key at receipt
   | "unverifiedChange"; // the contact's keys changed since the user confirmed them
 

@@ -148,15 +148,50 @@ export {
   encryptMessage,
   keyAgreementKeys,
   DEFAULT_MESSAGE_TYPE,
-  type DIDCommPlaintext,
   type EncryptionProfile,
   type EncryptMessageOptions,
   type JWE,
   type MessageEncryptionSender,
 } from "./messaging/encryption.ts";
 export { decryptMessage, type DecryptedMessage } from "./messaging/decryption.ts";
-export { DIDCOMM_ENCRYPTED, DIDCOMM_PLAIN, type Ecdh1puVersion } from "./messaging/didcomm-jwe.ts";
+export { DIDCOMM_ENCRYPTED, type Ecdh1puVersion } from "./messaging/didcomm-jwe.ts";
 export { CONTENT_ALGORITHMS, KEY_ALGORITHMS, type ContentAlgorithm, type KeyAlgorithm } from "./messaging/jwe-crypto.ts";
+// DIDComm v2 (issue 24): did:sigil documents in the form DIDComm peers read, and adapters for didcomm-node's resolver interfaces.
+export { didcommDocument, didcommEndpoint, DIDCOMM_SERVICE_TYPE, DIDCOMM_V2_PROFILE } from "./messaging/didcomm/document.ts";
+export {
+  didcommResolutionOptions,
+  didcommResolver,
+  didcommSecrets,
+  type DIDCommKey,
+  type DIDCommResolverOptions,
+} from "./messaging/didcomm/adapters.ts";
+export {
+  parseDidcommSigned,
+  DIDCOMM_PLAIN_TYPE,
+  DIDCOMM_SIGNATURE_ALGORITHMS,
+  DIDCOMM_SIGNED_TYPE,
+  MAX_DIDCOMM_MESSAGE_CHARS,
+  type DIDCommPlaintext,
+  type DIDCommSignatureAlgorithm,
+  type ParsedSignedMessage,
+} from "./messaging/didcomm/envelope.ts";
+export {
+  signDidcommMessage,
+  verifyDidcommSigned,
+  type DIDCommSignedRefusal,
+  type DIDCommSignedVerdict,
+  type DIDCommSigningKey,
+  type DIDCommVerifyOptions,
+} from "./messaging/didcomm/signed.ts";
+export type {
+  DIDCommDIDDoc,
+  DIDCommDIDResolver,
+  DIDCommMessagingEndpoint,
+  DIDCommSecret,
+  DIDCommSecretsResolver,
+  DIDCommService,
+  DIDCommVerificationMethod,
+} from "./messaging/didcomm/types.ts";
 export { createContacts, UnverifiedChangeError, type Contacts } from "./messaging/contacts.ts";
 export { watchDids, type DidChange, type Watcher, type WatchableResolver } from "./messaging/watch.ts";
 export {

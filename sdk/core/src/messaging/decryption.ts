@@ -11,7 +11,8 @@ import { MessageError } from "../errors.ts";
 import type { CarriedProofOptions } from "../resolve/carried.ts";
 import { DEFAULT_SKEW_SECONDS, PROOF_CLAIM } from "./messaging.ts";
 import { openDidcomm, readDidcommHeader, type DidcommHeader, type Ecdh1puVersion } from "./didcomm-jwe.ts";
-import { bytes, didOf, keyAgreementKeys, publicKeyOf, resolveOrRefuse, type DIDCommPlaintext } from "./encryption.ts";
+import { bytes, didOf, keyAgreementKeys, publicKeyOf, resolveOrRefuse } from "./encryption.ts";
+import { MAX_DIDCOMM_MESSAGE_CHARS, type DIDCommPlaintext } from "./didcomm/envelope.ts";
 
 export interface DecryptedMessage {
   /** The content: a DIDComm message's body, or the JSON of a did-jwt-form message. */
@@ -33,6 +34,14 @@ export interface DecryptedMessage {
 }
 
 function parseJwe(jwe: unknown): { jwe: JWE; header: Record<string, unknown> } {
+  // The same bound as DIDComm signed messages: a hostile sender cannot make a phone parse megabytes.
+  const size = typeof jwe === "string" ? jwe.length : ((jwe as Partial<JWE> | null)?.ciphertext?.length ?? 0);
+  if (size > MAX_DIDCOMM_MESSAGE_CHARS)
+    throw new MessageError(
+      "invalid",
+      "the encrypted message is too large",
+      `${size} characters; Sigil reads up to ${MAX_DIDCOMM_MESSAGE_CHARS}`,
+    );
   const j = (typeof jwe === "string" ? safeJson(jwe) : jwe) as Partial<JWE> | undefined;
   const ok =
     j &&

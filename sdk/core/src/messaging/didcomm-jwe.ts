@@ -30,8 +30,6 @@ import {
 
 /** The media type DIDComm v2 gives an encrypted message (the JWE's `typ`). */
 export const DIDCOMM_ENCRYPTED = "application/didcomm-encrypted+json";
-/** The media type of a DIDComm v2 plaintext message (JWM). */
-export const DIDCOMM_PLAIN = "application/didcomm-plain+json";
 
 /** Which ECDH-1PU KDF: "v4" binds the content tag (DIDComm v2, didcomm-node); "v3" does not (Veramo 7). */
 export type Ecdh1puVersion = "v4" | "v3";

@@ -15,7 +15,8 @@ import { base64urlnopad } from "@scure/base";
 import { bytesToHex, hexToBytes, type Hex } from "viem";
 import { MessageError } from "../errors.ts";
 import { PROOF_CLAIM } from "./messaging.ts";
-import { DIDCOMM_PLAIN, sealDidcomm, type Ecdh1puVersion } from "./didcomm-jwe.ts";
+import { sealDidcomm, type Ecdh1puVersion } from "./didcomm-jwe.ts";
+import { DIDCOMM_PLAIN_TYPE, type DIDCommPlaintext } from "./didcomm/envelope.ts";
 import { CONTENT_ALGORITHMS, type ContentAlgorithm } from "./jwe-crypto.ts";
 
 export type { JWE };
@@ -102,20 +103,6 @@ export interface EncryptMessageOptions {
 
 /** The `type` of a DIDComm message Sigil writes when the app names none: a body of free JSON. */
 export const DEFAULT_MESSAGE_TYPE = "https://w3id.org/sigil/message/1.0";
-
-/** A DIDComm v2 plaintext message (JWM), as encrypted in the DIDComm form. */
-export interface DIDCommPlaintext {
-  id: string;
-  type: string;
-  typ?: string;
-  from?: string;
-  to?: string[];
-  created_time?: number;
-  expires_time?: number;
-  thid?: string;
-  body: Record<string, unknown>;
-  [member: string]: unknown;
-}
 
 /** Every chosen X25519 key-agreement key of every recipient DID, resolved now (current keys only). */
 async function recipientKeys(dids: readonly string[], resolver: Resolvable, keyIds?: readonly string[]) {
@@ -204,7 +191,7 @@ export async function encryptMessage(
   }
   const message: DIDCommPlaintext = {
     id: options.id ?? globalThis.crypto.randomUUID(),
-    typ: DIDCOMM_PLAIN,
+    typ: DIDCOMM_PLAIN_TYPE,
     type: options.type ?? DEFAULT_MESSAGE_TYPE,
     ...(from ? { from: didOf(from.did) } : {}),
     to: dids,
