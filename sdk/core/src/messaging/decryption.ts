@@ -49,16 +49,26 @@ function parseJwe(jwe: unknown): { jwe: JWE; header: Record<string, unknown> } {
     typeof j.iv === "string" &&
     typeof j.ciphertext === "string" &&
     typeof j.tag === "string" &&
-    Array.isArray(j.recipients);
+    (j.aad === undefined || typeof j.aad === "string") &&
+    Array.isArray(j.recipients) &&
+    j.recipients.every(
+      (r: unknown) =>
+        isObject(r) &&
+        typeof r.encrypted_key === "string" &&
+        isObject(r.header) &&
+        (r.header.kid === undefined || typeof r.header.kid === "string"),
+    );
   const header = ok ? (safeJson(new TextDecoder().decode(safeBase64url(j.protected!))) as Record<string, unknown> | undefined) : undefined;
-  if (!ok || !header || typeof header !== "object")
+  if (!ok || !isObject(header))
     throw new MessageError(
       "invalid",
       "not an encrypted message",
-      "expected a general-serialisation JWE (protected, iv, ciphertext, tag, recipients)",
+      "expected a general-serialisation JWE (protected, iv, ciphertext, tag, recipients with header and encrypted_key; aad a string)",
     );
   return { jwe: j as JWE, header };
 }
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
 function safeJson(text: string): unknown {
   try {
@@ -93,13 +103,13 @@ function envelopeOf(
 }
 
 /** The decrypted bytes as the app's payload: a DIDComm message's body (with the message itself),
- * else the JSON; refused when it names another sender than the key's DID, other recipients, or a
- * creation after receipt. */
+ * else the JSON; refused when it names another sender than the key's DID, was created after receipt
+ * or expired before. `to` is left to the app: a Bcc'd recipient is legitimately not in it. */
 function readPlaintext(
   cleartext: Uint8Array,
   from: string | undefined,
-  myDid: string,
   judgedAt: number,
+  skew: number,
 ): { payload: Record<string, unknown>; message?: DIDCommPlaintext } {
   const parsed = safeJson(new TextDecoder().decode(cleartext));
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
@@ -111,9 +121,9 @@ function readPlaintext(
   if (from && claimed !== undefined && claimed !== from)
     throw new MessageError("unauthorisedSender", "the message claims another sender than its key's DID", `${String(claimed)} vs ${from}`);
   if (!isMessage) return { payload: parsed as Record<string, unknown> };
-  const to: unknown = typeof m.to === "string" ? [m.to] : m.to;
-  if (to !== undefined && !(Array.isArray(to) && to.includes(myDid)))
-    throw new MessageError("notForYou", "this message is addressed to others", `its "to" names ${JSON.stringify(m.to)}, not ${myDid}`);
+  // judgedAt is receipt + skew: an expiry is judged with the same tolerance the other way.
+  if (typeof m.expires_time === "number" && m.expires_time < judgedAt - 2 * skew)
+    throw new MessageError("invalid", "the message expired before it was received", `expires_time ${m.expires_time}`);
   if (typeof m.created_time === "number" && m.created_time > judgedAt)
     throw new MessageError(
       "invalid",
@@ -176,7 +186,13 @@ export async function decryptMessage(
       "this message was not encrypted to your key",
       "it names other key-agreement keys than yours at receipt (another DID's, or yours from before a rotation)",
     );
-  const skid = envelope.form === "didcomm" ? envelope.didcomm.skid : typeof header.skid === "string" ? header.skid : undefined;
+  // A sender is named only by an authenticating (ECDH-1PU) envelope; an anonymous one's skid is anyone's to write.
+  const skid =
+    envelope.form === "didcomm"
+      ? envelope.didcomm.skid
+      : envelope.alg.startsWith("ECDH-1PU") && typeof header.skid === "string"
+        ? header.skid
+        : undefined;
   let from: string | undefined;
   let senderKey: Uint8Array | undefined;
   let how: Pick<DecryptedMessage, "verifiedBy" | "proofBlock" | "proofRefused"> = {};
@@ -206,7 +222,7 @@ export async function decryptMessage(
     const { alg, enc } = envelope.didcomm;
     opened = { cleartext: plaintext, encryption: { form: "didcomm", alg, enc, ...(ecdh1pu ? { ecdh1pu } : {}) } };
   } else opened = await openDidJwt(jwe, envelope.alg, secret, senderKey);
-  const { payload, message } = readPlaintext(opened.cleartext, from, myDid, judgedAt);
+  const { payload, message } = readPlaintext(opened.cleartext, from, judgedAt, options.skewSeconds ?? DEFAULT_SKEW_SECONDS);
   const encryption = opened.encryption;
   return { payload, ...(message ? { message } : {}), from, keyId, encryption, ...how };
 }

@@ -101,7 +101,7 @@ export interface DidcommHeader {
   epk: Uint8Array;
   apu?: Uint8Array;
   apv?: Uint8Array;
-  /** The sender's key id: `skid`, or decoded from `apu` when only that is present (as DIDComm allows). */
+  /** ECDH-1PU's sender key id: `skid`, or decoded from `apu` when only that is present (as DIDComm allows). */
   skid?: string;
 }
 
@@ -141,8 +141,11 @@ export function readDidcommHeader(header: Record<string, unknown>): DidcommHeade
   const apu = decodeField(header.apu, "apu");
   const apv = decodeField(header.apv, "apv");
   if (header.skid !== undefined && typeof header.skid !== "string") throw invalid("skid is not a string");
-  const skid = (header.skid as string | undefined) ?? (apu && alg.startsWith("ECDH-1PU") ? new TextDecoder().decode(apu) : undefined);
-  if (alg.startsWith("ECDH-1PU") && !skid) throw invalid("ECDH-1PU needs the sender's key id (skid or apu)");
+  // Only ECDH-1PU authenticates a sender: an anonymous message's `skid` names no one (anyone can
+  // write it), so it is not read at all.
+  const authenticated = alg === "ECDH-1PU+A256KW";
+  const skid = authenticated ? ((header.skid as string | undefined) ?? (apu && new TextDecoder().decode(apu))) : undefined;
+  if (authenticated && !skid) throw invalid("ECDH-1PU needs the sender's key id (skid or apu)");
   if (skid !== undefined && apu !== undefined && new TextDecoder().decode(apu) !== skid) throw invalid("apu does not name skid");
   return { alg: alg as KeyAlgorithm, enc: enc as ContentAlgorithm, epk: x, apu, apv, skid };
 }

@@ -139,7 +139,7 @@ async function senderSecret(from: MessageEncryptionSender, resolver: Resolvable)
   return secret;
 }
 
-function checkAlgorithms(options: EncryptMessageOptions): ContentAlgorithm {
+function checkAlgorithms(options: EncryptMessageOptions, dids: readonly string[]): ContentAlgorithm {
   const enc = options.enc ?? (options.from ? "A256CBC-HS512" : "XC20P");
   if (!(CONTENT_ALGORITHMS as readonly string[]).includes(enc))
     throw new MessageError(
@@ -155,6 +155,12 @@ function checkAlgorithms(options: EncryptMessageOptions): ContentAlgorithm {
     );
   if (options.ecdh1pu !== undefined && options.ecdh1pu !== "v4" && options.ecdh1pu !== "v3")
     throw new MessageError("unsupportedAlgorithm", `unknown ECDH-1PU version ${String(options.ecdh1pu)}`, 'use "v4" (default) or "v3"');
+  if (options.ecdh1pu === "v3" && new Set(dids).size > 1)
+    throw new MessageError(
+      "unsupportedAlgorithm",
+      "ECDH-1PU -03 to several DIDs",
+      "without the tag binding any recipient could forge to the others under your name; send one message per DID",
+    );
   return enc;
 }
 
@@ -175,7 +181,7 @@ export async function encryptMessage(
   const profile = options.profile ?? "didcomm";
   if (profile !== "didcomm" && profile !== "did-jwt")
     throw new MessageError("unsupportedAlgorithm", `unknown encryption profile ${String(profile)}`, 'use "didcomm" (default) or "did-jwt"');
-  const enc = profile === "didcomm" ? checkAlgorithms(options) : "XC20P";
+  const enc = profile === "didcomm" ? checkAlgorithms(options, dids) : "XC20P";
   const keys = await recipientKeys(dids, resolver, options.keyIds);
   const from = options.from;
   const secret = from ? await senderSecret(from, resolver) : undefined;
