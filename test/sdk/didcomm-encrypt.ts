@@ -103,6 +103,15 @@ describe("sdk DIDComm v2 encryption: didcomm-node and Veramo in every direction,
       expect(opened).to.deep.include({ from: alice.did, keyId: bob.x.kid, payload: { text: "authenticated" }, verifiedBy: "lookup" });
       expect(opened.encryption).to.deep.equal({ form: "didcomm", alg: "ECDH-1PU+A256KW", enc: "A256CBC-HS512", ecdh1pu: "v4" });
       expect(opened.message).to.deep.include({ from: alice.did, to: [bob.did], type: "https://example.org/chat/1.0/text" });
+      // protect_sender: the authenticated message inside an anonymous one, so relays do not see skid.
+      const hidden = await nodePack(alice, bob, "hidden sender", { protect_sender: true });
+      expect(headerOf(hidden.packed)).to.not.have.property("skid");
+      const unwrapped = await open(hidden.packed, bob);
+      expect(unwrapped).to.deep.include({ from: alice.did, payload: { text: "hidden sender" } });
+      expect(unwrapped.encryption).to.deep.include({
+        alg: "ECDH-1PU+A256KW",
+        outer: { form: "didcomm", alg: "ECDH-ES+A256KW", enc: "XC20P" },
+      });
     });
 
     it("writes what didcomm-node unpacks through Sigil's adapters: the DIDComm header, one epk, apv, and authcrypt's skid/apu", async () => {

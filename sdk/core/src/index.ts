@@ -153,7 +153,7 @@ export {
   type JWE,
   type MessageEncryptionSender,
 } from "./messaging/encryption.ts";
-export { decryptMessage, type DecryptedMessage } from "./messaging/decryption.ts";
+export { decryptMessage, type DecryptedMessage, type DecryptOptions } from "./messaging/decryption.ts";
 export { DIDCOMM_ENCRYPTED, type Ecdh1puVersion } from "./messaging/didcomm-jwe.ts";
 export { CONTENT_ALGORITHMS, KEY_ALGORITHMS, type ContentAlgorithm, type KeyAlgorithm } from "./messaging/jwe-crypto.ts";
 // DIDComm v2 (issue 24): did:sigil documents in the form DIDComm peers read, and adapters for didcomm-node's resolver interfaces.

@@ -10,7 +10,7 @@ import { bytesToHex, type Hex } from "viem";
 import { MessageError } from "../errors.ts";
 import type { CarriedProofOptions } from "../resolve/carried.ts";
 import { DEFAULT_SKEW_SECONDS, PROOF_CLAIM } from "./messaging.ts";
-import { openDidcomm, readDidcommHeader, type DidcommHeader, type Ecdh1puVersion } from "./didcomm-jwe.ts";
+import { DIDCOMM_ENCRYPTED, openDidcomm, readDidcommHeader, type DidcommHeader, type Ecdh1puVersion } from "./didcomm-jwe.ts";
 import { bytes, didOf, keyAgreementKeys, publicKeyOf, resolveOrRefuse } from "./encryption.ts";
 import { MAX_DIDCOMM_MESSAGE_CHARS, type DIDCommPlaintext } from "./didcomm/envelope.ts";
 
@@ -25,7 +25,14 @@ export interface DecryptedMessage {
   message?: DIDCommPlaintext;
   /** How it was encrypted: the DIDComm form or the 0.x did-jwt one, its algorithms, and for
    * ECDH-1PU whether the KEK bound the content tag ("v4") or not ("v3", Veramo 7). */
-  encryption: { form: "didcomm" | "did-jwt"; alg: string; enc: string; ecdh1pu?: Ecdh1puVersion };
+  encryption: {
+    form: "didcomm" | "did-jwt";
+    alg: string;
+    enc: string;
+    ecdh1pu?: Ecdh1puVersion;
+    /** The anonymous envelope around it, when the sender protected its identity (didcomm-node's protect_sender). */
+    outer?: { form: "didcomm" | "did-jwt"; alg: string; enc: string };
+  };
   /** How the sender's key was learned, for an authenticated message: from the identity proof it
    * carried (no request), or by a lookup; with the proof's block, or why it was not used. */
   verifiedBy?: "carriedProof" | "lookup";
@@ -159,15 +166,27 @@ export async function decryptMessage(
   input: JWE | string,
   recipient: { did: string; secretKey: Hex | Uint8Array },
   resolver: Resolvable,
-  options: {
-    receivedAt?: number;
-    skewSeconds?: number;
-    now?: number;
-    /** Learn the sender's key from the identity proof the message carries, with no request, when
-     * your trusted headers confirm it and it is fresh enough; else `resolver` looks the sender up.
-     * Your own DID is still read through `resolver` (serve it from your own cache to stay offline). */
-    carried?: CarriedProofOptions;
-  } = {},
+  options: DecryptOptions = {},
+): Promise<DecryptedMessage> {
+  return openLayer(input, recipient, resolver, options, 0);
+}
+
+export interface DecryptOptions {
+  receivedAt?: number;
+  skewSeconds?: number;
+  now?: number;
+  /** Learn the sender's key from the identity proof the message carries, with no request, when
+   * your trusted headers confirm it and it is fresh enough; else `resolver` looks the sender up.
+   * Your own DID is still read through `resolver` (serve it from your own cache to stay offline). */
+  carried?: CarriedProofOptions;
+}
+
+async function openLayer(
+  input: JWE | string,
+  recipient: { did: string; secretKey: Hex | Uint8Array },
+  resolver: Resolvable,
+  options: DecryptOptions,
+  depth: number,
 ): Promise<DecryptedMessage> {
   const { jwe, header } = parseJwe(input);
   const envelope = envelopeOf(jwe, header);
@@ -193,21 +212,7 @@ export async function decryptMessage(
       : envelope.alg.startsWith("ECDH-1PU") && typeof header.skid === "string"
         ? header.skid
         : undefined;
-  let from: string | undefined;
-  let senderKey: Uint8Array | undefined;
-  let how: Pick<DecryptedMessage, "verifiedBy" | "proofBlock" | "proofRefused"> = {};
-  if (skid !== undefined) {
-    from = didOf(skid);
-    const sender = await senderDocument(from, header, options, () => resolveOrRefuse(resolver, asOf(from!), "sender"));
-    how = sender.how;
-    senderKey = keyAgreementKeys(sender.result).find((k) => k.id === skid)?.publicKey;
-    if (!senderKey)
-      throw new MessageError(
-        "unauthorisedSender",
-        "the sender's key is not one its DID lists",
-        `${skid} is not a key-agreement key of ${from} at receipt`,
-      );
-  }
+  const { from, senderKey, how } = skid === undefined ? { how: {} } : await authenticatedSender(skid, header, options, resolver, asOf);
   let opened: { cleartext: Uint8Array; encryption: DecryptedMessage["encryption"] };
   if (envelope.form === "didcomm") {
     // Without the tag binding (-03), any recipient could forge to the others under the sender's
@@ -222,9 +227,43 @@ export async function decryptMessage(
     const { alg, enc } = envelope.didcomm;
     opened = { cleartext: plaintext, encryption: { form: "didcomm", alg, enc, ...(ecdh1pu ? { ecdh1pu } : {}) } };
   } else opened = await openDidJwt(jwe, envelope.alg, secret, senderKey);
+  // didcomm-node's protect_sender: an anonymous envelope around an authenticated one, opened once.
+  const inner = depth === 0 && !from ? nestedEnvelope(opened.cleartext) : undefined;
+  if (inner) {
+    const result = await openLayer(inner, recipient, resolver, options, 1);
+    return { ...result, encryption: { ...result.encryption, outer: opened.encryption } };
+  }
   const { payload, message } = readPlaintext(opened.cleartext, from, judgedAt, options.skewSeconds ?? DEFAULT_SKEW_SECONDS);
-  const encryption = opened.encryption;
-  return { payload, ...(message ? { message } : {}), from, keyId, encryption, ...how };
+  return { payload, ...(message ? { message } : {}), from, keyId, encryption: opened.encryption, ...how };
+}
+
+/** The sender named by `skid`, with its key as its DID lists it at receipt (or a typed refusal). */
+async function authenticatedSender(
+  skid: string,
+  header: Record<string, unknown>,
+  options: DecryptOptions,
+  resolver: Resolvable,
+  asOf: (did: string) => string,
+) {
+  const from = didOf(skid);
+  const sender = await senderDocument(from, header, options, () => resolveOrRefuse(resolver, asOf(from), "sender"));
+  const senderKey = keyAgreementKeys(sender.result).find((k) => k.id === skid)?.publicKey;
+  if (!senderKey)
+    throw new MessageError(
+      "unauthorisedSender",
+      "the sender's key is not one its DID lists",
+      `${skid} is not a key-agreement key of ${from} at receipt`,
+    );
+  return { from, senderKey, how: sender.how };
+}
+
+/** The inner envelope when a plaintext is itself a DIDComm encrypted message. */
+function nestedEnvelope(cleartext: Uint8Array): string | undefined {
+  const text = new TextDecoder().decode(cleartext);
+  const inner = safeJson(text) as Partial<JWE> | undefined;
+  if (!isObject(inner) || typeof inner.protected !== "string" || !Array.isArray(inner.recipients)) return undefined;
+  const header = safeJson(new TextDecoder().decode(safeBase64url(inner.protected)));
+  return isObject(header) && header.typ === DIDCOMM_ENCRYPTED ? text : undefined;
 }
 
 /** The sender's document: from the identity proof the message carries when `carried` accepts it
@@ -232,7 +271,7 @@ export async function decryptMessage(
 async function senderDocument(
   from: string,
   header: Record<string, unknown>,
-  options: { receivedAt?: number; now?: number; skewSeconds?: number; carried?: CarriedProofOptions },
+  options: DecryptOptions,
   lookup: () => Promise<DIDResolutionResult>,
 ): Promise<{ result: DIDResolutionResult; how: Pick<DecryptedMessage, "verifiedBy" | "proofBlock" | "proofRefused"> }> {
   const proof = header[PROOF_CLAIM];
