@@ -103,7 +103,7 @@ describe("sdk DIDComm v2: documents and adapters for didcomm-node and Veramo", f
   });
 
   describe("didcomm-node through the adapters", () => {
-    it("anoncrypts and authcrypts between two did:sigil identities and reports the service from the document", async () => {
+    it("authcrypts and anoncrypts between two did:sigil identities, and uses the document's DIDCommMessaging service", async () => {
       const a = didcommNodePeer(env, alice);
       const b = didcommNodePeer(env, bob);
       const msg = new Message({
@@ -117,6 +117,11 @@ describe("sdk DIDComm v2: documents and adapters for didcomm-node and Veramo", f
       const [packed, meta] = await msg.pack_encrypted(bob.did, alice.did, null, a.resolver(), didcommSecrets(alice.keys), {});
       expect(meta.from_kid).to.equal(alice.x.kid);
       expect(meta.to_kids).to.deep.equal([bob.x.kid]);
+      const anonMsg = new Message({ id: "m0", typ: "application/didcomm-plain+json", type: "t", to: [bob.did], body: { text: "tip" } });
+      const [anon] = await anonMsg.pack_encrypted(bob.did, null, null, a.resolver(), didcommSecrets([]), {});
+      const [opened, anonMeta] = await b.unpack(anon);
+      expect(opened.as_value().body).to.deep.equal({ text: "tip" });
+      expect(anonMeta).to.include({ encrypted: true, authenticated: false, anonymous_sender: true });
       // With no routing keys didcomm-node wraps nothing and reports no service; naming the service
       // makes it check that the document's service is a DIDCommMessaging one accepting didcomm/v2.
       const bobDoc = await b.resolver().resolve(bob.did);
@@ -183,6 +188,8 @@ describe("sdk DIDComm v2: documents and adapters for didcomm-node and Veramo", f
       const then = await didcommResolver(sigilResolver(env), { at: before }).resolve(alice.did);
       expect(now!.authentication.length).to.equal(then!.authentication.length + 1);
       expect(() => didcommResolver(sigilResolver(env), { at: 1.5 })).to.throw(InvalidInputError);
+      expect(() => didcommResolver(sigilResolver(env), { at: before, skewSeconds: -1 })).to.throw(InvalidInputError);
+      expect(() => didcommResolutionOptions({ at: Number.NaN })).to.throw(InvalidInputError);
     });
   });
 

@@ -322,6 +322,26 @@ describe("sdk DIDComm v2 signed messages: didcomm-node and Veramo in every direc
       await rejection(verifyDidcommSigned(good, resolver, { receivedAt: -1 }));
     });
 
+    it("a resolver answering with another DID's document lends none of its keys: 'unresolvable'", async () => {
+      const packed = await signEd(plain(alice.did, "x"));
+      const liar = { resolve: async () => resolver.resolve(bob.did) };
+      expect(await verifyDidcommSigned(packed, liar, { now: await chainNow() })).to.deep.include({ ok: false, code: "unresolvable" });
+    });
+
+    it("signing refuses a bad key or message with InvalidInputError", async () => {
+      const ed = { kid: alice.ed.kid, type: "Ed25519" as const, secretKey: alice.ed.secretKey as Uint8Array | `0x${string}` };
+      const bad: [DIDCommPlaintext, typeof ed][] = [
+        [plain(alice.did, "x"), { ...ed, kid: "alice" }],
+        [plain(alice.did, "x"), { ...ed, type: "X25519" as never }],
+        [plain(alice.did, "x"), { ...ed, secretKey: new Uint8Array(31) }],
+        [plain(alice.did, "x"), { ...ed, secretKey: "0xzz" }],
+        [{ ...plain(alice.did, "x"), id: 1 as never }, ed],
+        [{ ...plain(alice.did, "x"), body: { n: 1n } }, ed],
+        [{ ...plain(alice.did, "x"), from: Object.create(null) }, ed],
+      ];
+      for (const [message, key] of bad) expect(await rejection(signDidcommMessage(message, key))).to.be.instanceOf(InvalidInputError);
+    });
+
     it("property: any mutation of an envelope is a verdict with a known code, never a crash; the parser throws only MessageError", async () => {
       const good = await signEd(plain(alice.did, "x"));
       const parts = JSON.parse(good);
@@ -336,8 +356,9 @@ describe("sdk DIDComm v2 signed messages: didcomm-node and Veramo in every direc
         "expired",
         "future",
       ];
+      const hostile = fc.anything({ withNullPrototype: true, withBigInt: true, withMap: true, withTypedArray: true });
       const mutated = fc.oneof(
-        fc.anything(),
+        hostile,
         fc.string(),
         fc.jsonValue().map((v) => JSON.stringify(v)),
         fc
@@ -350,7 +371,21 @@ describe("sdk DIDComm v2 signed messages: didcomm-node and Veramo in every direc
         fc.record({
           payload: fc.constant(parts.payload),
           signatures: fc.tuple(
-            fc.record({ protected: fc.jsonValue().map(b64), signature: fc.constant(parts.signatures[0].signature), header: fc.anything() }),
+            fc.record({ protected: fc.jsonValue().map(b64), signature: fc.constant(parts.signatures[0].signature), header: hostile }),
+          ),
+        }),
+        // Well-formed protected header (kid only per signature, as didcomm-node writes it), hostile per-signature header and kid.
+        fc.record({
+          payload: fc.constant(parts.payload),
+          signatures: fc.tuple(
+            fc.record({
+              protected: fc.constant(b64({ typ: "application/didcomm-signed+json", alg: "EdDSA" })),
+              signature: fc.constant(parts.signatures[0].signature),
+              header: fc.oneof(
+                hostile,
+                hostile.map((kid) => ({ kid })),
+              ),
+            }),
           ),
         }),
       );

@@ -52,6 +52,8 @@ export function didcommResolver(resolver: Resolvable, options: DIDCommResolverOp
   if (options.at !== undefined && !Number.isSafeInteger(options.at))
     throw new InvalidInputError({ what: "judgement time `at`", value: String(options.at), expected: "unix seconds, an integer" });
   const skew = options.skewSeconds ?? DEFAULT_SKEW_SECONDS;
+  if (!Number.isSafeInteger(skew) || skew < 0)
+    throw new InvalidInputError({ what: "skewSeconds", value: String(skew), expected: "seconds, a non-negative integer" });
   const query = options.at === undefined ? "" : `?versionTime=${isoSeconds(options.at + skew)}`;
   return {
     async resolve(didUrl: string) {
@@ -103,11 +105,15 @@ function checkKey(key: DIDCommKey): Uint8Array {
   if (typeof key.kid !== "string" || !/^did:[a-z0-9]+:[^#]+#[^#]+$/.test(key.kid))
     throw new InvalidInputError({
       what: "DIDComm key id",
-      value: String(key.kid),
+      value: typeof key.kid === "string" ? key.kid : typeof key.kid,
       expected: "a DID URL with a fragment, like did:sigil:…#delegate-2",
     });
   if (key.type !== "Ed25519" && key.type !== "X25519" && key.type !== "Secp256k1")
-    throw new InvalidInputError({ what: "DIDComm key type", value: String(key.type), expected: "Ed25519, X25519 or Secp256k1" });
+    throw new InvalidInputError({
+      what: "DIDComm key type",
+      value: typeof key.type === "string" ? key.type : typeof key.type,
+      expected: "Ed25519, X25519 or Secp256k1",
+    });
   let secret: Uint8Array;
   try {
     secret = typeof key.secretKey === "string" ? hexToBytes(key.secretKey) : key.secretKey;

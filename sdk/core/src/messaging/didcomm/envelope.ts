@@ -49,6 +49,8 @@ export interface ParsedSignedMessage {
 const invalid = (what: string, expected: string) =>
   new MessageError("invalid", `not a DIDComm signed message: ${what}`, `expected ${expected}`);
 
+/** A value for a message, whatever it is (an object with no prototype has no toString). */
+const shown = (x: unknown) => (typeof x === "string" ? x : typeof x);
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -88,7 +90,7 @@ function plaintext(payload: Record<string, unknown>): DIDCommPlaintext {
   if (typeof payload.id !== "string" || payload.id.length === 0) throw invalid("its message has no `id`", "a string id");
   if (typeof payload.type !== "string" || payload.type.length === 0) throw invalid("its message has no `type`", "a message type URI");
   if (payload.typ !== undefined && payload.typ !== DIDCOMM_PLAIN_TYPE)
-    throw invalid(`its message typ ${echo(String(payload.typ), 60)}`, DIDCOMM_PLAIN_TYPE);
+    throw invalid(`its message typ ${echo(shown(payload.typ), 60)}`, DIDCOMM_PLAIN_TYPE);
   if (typeof payload.from !== "string" || !DID.test(payload.from))
     throw invalid("its message has no `from` DID", "the sender's DID in `from` (a signed message names its sender)");
   if (payload.to !== undefined && !(Array.isArray(payload.to) && payload.to.every((t) => typeof t === "string")))
@@ -116,7 +118,7 @@ export function parseDidcommSigned(input: unknown): ParsedSignedMessage {
   if (!isObject(jws)) throw invalid("it is not a JSON object", "a JWS in JSON serialisation");
   const entry = onlySignature(jws);
   const header = decodeJson(entry.protected, "protected header");
-  if (header.typ !== DIDCOMM_SIGNED_TYPE) throw invalid(`its typ ${echo(String(header.typ), 60)}`, DIDCOMM_SIGNED_TYPE);
+  if (header.typ !== DIDCOMM_SIGNED_TYPE) throw invalid(`its typ ${echo(shown(header.typ), 60)}`, DIDCOMM_SIGNED_TYPE);
   if (header.crit !== undefined || header.b64 !== undefined)
     throw invalid("critical or b64 header parameters", "none (DIDComm defines no extensions to understand)");
   if (typeof header.alg !== "string") throw invalid("no alg", "alg EdDSA or ES256K");
@@ -132,7 +134,7 @@ export function parseDidcommSigned(input: unknown): ParsedSignedMessage {
   if (unprotected.kid !== undefined && header.kid !== undefined && unprotected.kid !== header.kid)
     throw invalid("two different kids in its headers", "one key id");
   if (typeof kid !== "string" || !KEY_ID.test(kid))
-    throw invalid(`its kid ${echo(String(kid), 80)}`, "the signing key's DID URL (did:…#key)");
+    throw invalid(`its kid ${echo(shown(kid), 80)}`, "the signing key's DID URL (did:…#key)");
   if (typeof entry.signature !== "string" || entry.signature.length === 0 || !BASE64URL.test(entry.signature))
     throw invalid("its signature", "a base64url string");
   const message = plaintext(decodeJson(jws.payload, "payload"));

@@ -25,6 +25,8 @@ export interface DIDCommSigningKey {
 }
 
 const didOf = (didUrl: string) => didUrl.split(/[/?#]/)[0];
+/** An app's value in an error message, whatever it is (no toString is called). */
+const shown = (x: unknown) => (typeof x === "string" ? x : x === null ? "null" : typeof x);
 const encodeJson = (value: unknown) => base64urlnopad.encode(new TextEncoder().encode(JSON.stringify(value)));
 
 /**
@@ -38,24 +40,24 @@ export async function signDidcommMessage(message: DIDCommPlaintext, key: DIDComm
   if (typeof key?.kid !== "string" || !KEY_ID.test(key.kid))
     throw new InvalidInputError({
       what: "DIDComm signing key id",
-      value: String(key?.kid),
+      value: shown(key?.kid),
       expected: "a DID URL with a fragment (did:sigil:…#delegate-1)",
     });
   if (key.type !== "Ed25519" && key.type !== "Secp256k1")
     throw new InvalidInputError({
       what: "DIDComm signing key type",
-      value: String(key.type),
+      value: shown(key.type),
       expected: "Ed25519 (EdDSA) or Secp256k1 (ES256K)",
     });
   const did = didOf(key.kid);
   if (typeof message?.id !== "string" || typeof message.type !== "string")
     throw new InvalidInputError({
       what: "DIDComm message",
-      value: JSON.stringify(message ?? null).slice(0, 80),
+      value: shown(message),
       expected: "an object with string id and type",
     });
   if (message.from !== did)
-    throw new InvalidInputError({ what: "DIDComm message from", value: String(message.from), expected: `the signing key's DID ${did}` });
+    throw new InvalidInputError({ what: "DIDComm message from", value: shown(message.from), expected: `the signing key's DID ${did}` });
   let secret: Uint8Array;
   try {
     secret = typeof key.secretKey === "string" ? hexToBytes(key.secretKey) : key.secretKey;
@@ -68,7 +70,13 @@ export async function signDidcommMessage(message: DIDCommPlaintext, key: DIDComm
   // ES256KSigner(…, false): a plain 64-byte r‖s signature (ES256K), not did-jwt's recoverable ES256K-R.
   const signer = key.type === "Ed25519" ? EdDSASigner(secret) : ES256KSigner(secret, false);
   const protectedHeader = encodeJson({ typ: DIDCOMM_SIGNED_TYPE, alg, kid: key.kid });
-  const payload = encodeJson({ typ: DIDCOMM_PLAIN_TYPE, ...message });
+  let payload: string;
+  try {
+    payload = encodeJson({ typ: DIDCOMM_PLAIN_TYPE, ...message });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : "not serialisable";
+    throw new InvalidInputError({ what: "DIDComm message", value: why, expected: "a JSON-serialisable message (no BigInt, no cycles)" });
+  }
   const signature = await signer(`${protectedHeader}.${payload}`);
   return JSON.stringify({ payload, signatures: [{ protected: protectedHeader, signature, header: { kid: key.kid } }] });
 }
@@ -141,6 +149,10 @@ async function senderDocument(resolver: Resolvable, did: string, asOf: number, j
       `could not resolve the sender ${did}: ${error ?? "no document"}${message ? `: ${message}` : ""}`,
       judgedAt,
     );
+  // A resolver that answers with another DID's document (lying, or a misrouted multi-method one)
+  // must not lend that DID's keys to this sender.
+  if (result.didDocument.id !== did)
+    return refuse("unresolvable", `the resolver answered for ${String(result.didDocument.id)} when asked for ${did}`, judgedAt);
   return result.didDocument;
 }
 
