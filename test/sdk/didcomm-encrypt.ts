@@ -152,6 +152,12 @@ describe("sdk DIDComm v2 encryption: didcomm-node and Veramo in every direction,
         (e: Error) => expect(e.message).to.include("unable to decrypt"),
       );
       // And both are read by Sigil.
+      // didcomm-node, conversely, reads only -04.
+      await bobNode.unpack(JSON.stringify(v3)).then(
+        () => expect.fail("didcomm-node read an ECDH-1PU -03 message"),
+        (e: Error) => expect(e.name).to.match(/DIDComm/),
+      );
+      expect((await bobNode.unpack(JSON.stringify(v4)))[1].authenticated).to.equal(true);
       for (const jwe of [v3, v4]) expect((await open(jwe, bob)).from).to.equal(alice.did);
     });
   });
