@@ -4,7 +4,7 @@
 // an anonymous envelope naming a sender key, malformed input, and a mutation property.
 import { expect } from "chai";
 import fc from "fast-check";
-import { createAnonEncrypter, createJWE } from "did-jwt";
+import { createAnonEncrypter, createAuthEncrypter, createJWE } from "did-jwt";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { decryptMessage, encryptMessage, MessageError, type DecryptedMessage, type JWE } from "sigil-did";
@@ -75,6 +75,13 @@ describe("sdk DIDComm v2 encryption refusals: forgeries, unsupported vs tampered
     const sigil = await encryptMessage([bob.did, carol.did], { text: "hi both" }, resolver, { from: senderOf(alice) });
     expect((await open(sigil, carol)).from).to.equal(alice.did);
     expect((await refusal(open(forge(sigil, "v4"), bob, { acceptEcdh1puV3: true }))).refusal).to.equal("tampered");
+    // did-jwt's own ECDH-1PU (the 0.x form, no tag binding either) to several DIDs: refused the same way.
+    const legacy = await createJWE(
+      Buffer.from(JSON.stringify({ text: "hi both" })),
+      [bob, carol].map((r) => createAuthEncrypter(r.x.publicKey, alice.x.secretKey, { kid: r.x.kid })),
+      { skid: alice.x.kid },
+    );
+    expect((await refusal(open(legacy, bob))).refusal).to.equal("unsupportedAlgorithm");
   });
 
   describe("refusals", () => {

@@ -218,11 +218,12 @@ async function openLayer(
         : undefined;
   const { from, senderKey, how } = skid === undefined ? { how: {} } : await authenticatedSender(skid, header, options, resolver, asOf);
   let opened: { cleartext: Uint8Array; encryption: DecryptedMessage["encryption"] };
+  // Without the tag binding (-03, and did-jwt's 0.x ECDH-1PU), a co-recipient knows the content key
+  // and can write new content under the sender's name to the others. Accepted only when every
+  // recipient key is this DID's own AND the list is bound by apv (Sigil's -03), or the app accepts
+  // Veramo 7's apv-less -03; the 0.x form (one DID's keys, as Sigil wrote it) stays readable.
+  const ownList = kids.every((k) => typeof k === "string" && didOf(k) === myDid);
   if (envelope.form === "didcomm") {
-    // Without the tag binding (-03), a co-recipient knows the content key and can write new content
-    // under the sender's name to the others. Accepted only when every recipient key is this DID's
-    // own AND the list is bound by apv (Sigil's -03), or the app accepts Veramo 7's apv-less -03.
-    const ownList = kids.every((k) => typeof k === "string" && didOf(k) === myDid);
     const allowV3 = ownList && (envelope.didcomm.apv !== undefined || options.acceptEcdh1puV3 === true);
     const v3Refusal = !ownList
       ? "it names other DIDs' keys, and any of them could have written it under the sender's name"
@@ -235,7 +236,13 @@ async function openLayer(
     );
     const { alg, enc } = envelope.didcomm;
     opened = { cleartext: plaintext, encryption: { form: "didcomm", alg, enc, ...(ecdh1pu ? { ecdh1pu } : {}) } };
-  } else opened = await openDidJwt(jwe, envelope.alg, secret, senderKey);
+  } else if (from && !ownList)
+    throw new MessageError(
+      "unsupportedAlgorithm",
+      "an authenticated did-jwt message to several DIDs is not accepted",
+      "its ECDH-1PU binds no content tag: any of the other recipients could have written it under the sender's name",
+    );
+  else opened = await openDidJwt(jwe, envelope.alg, secret, senderKey);
   // didcomm-node's protect_sender: an anonymous envelope around an authenticated one, opened once.
   const inner = depth === 0 && !from ? nestedEnvelope(opened.cleartext) : undefined;
   if (inner) {
