@@ -5,7 +5,18 @@
 // refused. Forgeries, unsupported algorithms, tampering and malformed input: didcomm-encrypt-refusals.ts.
 import { expect } from "chai";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { decryptMessage, encryptMessage, generateKeyPair, publicKeyAttribute, type JWE } from "sigil-did";
+import { createWalletClient, custom, type WalletClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import {
+  decryptMessage,
+  encryptMessage,
+  generateKeyPair,
+  generateNextKey,
+  planRotation,
+  publicKeyAttribute,
+  sendOperation,
+  type JWE,
+} from "sigil-did";
 import { setup } from "./fixture.ts";
 import {
   didcommNodePeer,
@@ -235,6 +246,51 @@ describe("sdk DIDComm v2 encryption: didcomm-node and Veramo in every direction,
       // The voided key: a message it got before the rotation opens as of then, not as of now.
       expect((await open(before, bob, { receivedAt: receivedBefore })).payload.text).to.equal("before");
       expect((await refusal(open(before, bob))).refusal).to.equal("notForYou");
+    });
+
+    it("pre-rotation purge: no peer can encrypt to the purged key, and a thief's authcrypt with it is refused by Sigil, didcomm-node and Veramo", async () => {
+      const before = await encryptMessage(alice.did, { text: "before" }, resolver, { from: senderOf(bob) });
+      const forVeramo = await encryptMessage(alice.did, { text: "before" }, resolver, { from: senderOf(bob), ecdh1pu: "v3" });
+      const veramo = await veramoPeer(env, alice);
+      // Both peers read them while Bob's key is listed: their refusals below are the purge's doing.
+      expect((await aliceNode.unpack(JSON.stringify(before)))[1].encrypted_from_kid).to.equal(bob.x.kid);
+      expect((await veramo.unpackDIDCommMessage({ message: JSON.stringify(forVeramo) })).metaData).to.deep.equal({ packing: "authcrypt" });
+      const receivedBefore = await chainNow();
+      const next = generateNextKey();
+      await env.send(2, { type: "commitNextOwner", identity: bob.address, commitment: next.commitment });
+      await env.networkHelpers.setBalance(next.address, 10n ** 18n);
+      const wallet = createWalletClient({ account: privateKeyToAccount(next.privateKey), transport: custom(env.provider) }) as WalletClient;
+      await env.networkHelpers.time.increase(600);
+      await sendOperation(
+        wallet,
+        env.target,
+        planRotation({ identity: bob.address, salt: next.salt, newOwner: next.address, nextKey: null }).rotate,
+      );
+      // To Bob: his purged key is listed nowhere, so nobody can encrypt to it.
+      expect((await refusal(encryptMessage(bob.did, { text: "x" }, resolver))).refusal).to.equal("noKeyAgreementKey");
+      await nodePack(env, alice, bob, "x").then(
+        () => expect.fail("didcomm-node encrypted to a purged DID"),
+        (e: Error) => expect(e.name).to.match(/DIDComm/),
+      );
+      const veramoMessage = { id: "v", type: "t", from: alice.did, to: [bob.did], body: {} };
+      await veramo.packDIDCommMessage({ packing: "anoncrypt", message: veramoMessage }).then(
+        () => expect.fail("Veramo encrypted to a purged DID"),
+        (e: Error) => expect(e.message).to.include("key"),
+      );
+      // From Bob's purged key (a thief holding it): refused now, by Sigil and both peers.
+      const stolen = (await nodePack(env, bob, alice, "thief", {}).catch(() => undefined))?.packed;
+      expect(stolen, "didcomm-node packs nothing with a purged sender key").to.equal(undefined);
+      expect((await refusal(open(before, alice))).refusal).to.equal("unauthorisedSender");
+      await aliceNode.unpack(JSON.stringify(before)).then(
+        () => expect.fail("didcomm-node accepted a purged sender key"),
+        (e: Error) => expect(e.name).to.match(/DIDComm/),
+      );
+      await veramo.unpackDIDCommMessage({ message: JSON.stringify(forVeramo) }).then(
+        () => expect.fail("Veramo accepted a purged sender key"),
+        (e: Error) => expect(e.message).to.include(`${bob.x.kid}) could not be located`),
+      );
+      // Stored with its receipt time, it still opens as of then.
+      expect((await open(before, alice, { receivedAt: receivedBefore })).from).to.equal(bob.did);
     });
 
     it("an authcrypt message from the sender's revoked key is refused by Sigil and by didcomm-node through Sigil's adapter", async () => {
