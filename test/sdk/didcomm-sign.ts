@@ -229,6 +229,18 @@ describe("sdk DIDComm v2 signed messages: didcomm-node and Veramo in every direc
       expect((await rejection(bobNode.unpack(JSON.stringify(jws)))).name).to.equal("DIDCommMalformed");
     });
 
+    it("a message signed for Bob, forwarded to Carol: refused as 'notForYou' when Carol names herself; a malformed recipient is an InvalidInputError", async () => {
+      const forBob = await signEd(plain(alice.did, "the meeting is at 6"));
+      const carol = `did:sigil:local:${"c".repeat(40)}`;
+      expect(await verify(forBob, { recipient: carol })).to.deep.include({ ok: false, code: "notForYou" });
+      expect(await verify(forBob, { recipient: `${bob.did}#key-1` })).to.deep.include({ ok: true, from: alice.did });
+      const broadcast = await signEd(plain(alice.did, "to whom it may concern", { to: undefined }));
+      expect(await verify(broadcast, { recipient: carol }), "a message naming no recipient is for anyone").to.deep.include({ ok: true });
+      const bad = await rejection(verify(forBob, { recipient: "carol" }));
+      expect(bad).to.be.instanceOf(InvalidInputError);
+      expect(bad.message).to.match(/recipient/);
+    });
+
     it("wrong kid: a key not in authentication is 'unauthorisedKey', another authentication key of the sender is 'tampered'", async () => {
       const sign = async (kid: string) => {
         const header = b64({ typ: "application/didcomm-signed+json", alg: "EdDSA", kid });

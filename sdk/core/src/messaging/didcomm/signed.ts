@@ -89,6 +89,7 @@ export type DIDCommSignedRefusal =
   | "tampered" // the signature does not match the message under the key its kid names
   | "unauthorisedKey" // the kid is not in the sender's authentication at the judgement time
   | "senderMismatch" // `from` is not the DID the signing key belongs to
+  | "notForYou" // its `to` names recipients, and not the one verifying (forwarded or replayed)
   | "deactivated" // the sender's DID is deactivated
   | "unresolvable" // the sender's DID could not be resolved
   | "expired" // past its own expires_time at the judgement time
@@ -108,6 +109,10 @@ export interface DIDCommVerifyOptions {
   skewSeconds?: number;
   /** The current time instead of the wall clock. */
   now?: number;
+  /** Your own DID (or a DID URL of it): a message whose `to` names other recipients only was meant
+   * for them (forwarded or replayed to you: a signature proves who wrote it, not to whom) and is
+   * refused as `notForYou`. A message with no `to` is for anyone. Default: not checked. */
+  recipient?: string;
 }
 
 const refuse = (code: DIDCommSignedRefusal, reason: string, judgedAt: number): DIDCommSignedVerdict => ({
@@ -123,6 +128,8 @@ function checkTimes(options: DIDCommVerifyOptions): { judgedAt: number; skew: nu
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0))
       throw new InvalidInputError({ what: name, value: String(v), expected: "unix seconds, a non-negative integer" });
   }
+  if (options.recipient !== undefined && (typeof options.recipient !== "string" || !/^did:[a-z0-9]+:[^#?/]+/.test(options.recipient)))
+    throw new InvalidInputError({ what: "recipient", value: String(options.recipient), expected: "your DID, like did:sigil:…" });
   const now = options.now ?? Math.floor(Date.now() / 1000);
   return { judgedAt: options.sentAt ?? options.receivedAt ?? now, skew: options.skewSeconds ?? DEFAULT_SKEW_SECONDS };
 }
@@ -184,6 +191,9 @@ export async function verifyDidcommSigned(
       `the message says it is from ${message.from} but is signed with ${kid}, a key of another DID`,
       judgedAt,
     );
+  const recipient = options.recipient === undefined ? undefined : didOf(options.recipient);
+  if (recipient !== undefined && message.to !== undefined && !message.to.some((to) => didOf(to) === recipient))
+    return refuse("notForYou", `it is addressed to ${message.to.join(", ")}, not to ${recipient}`, judgedAt);
   if (message.created_time !== undefined && message.created_time > judgedAt + skew)
     return refuse(
       "future",
