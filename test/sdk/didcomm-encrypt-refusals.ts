@@ -20,6 +20,11 @@ describe("sdk DIDComm v2 encryption refusals: forgeries, unsupported vs tampered
   let resolver: ReturnType<typeof sigilResolver>;
   let alice: SigilIdentity, bob: SigilIdentity;
   const chainNow = async () => Number((await env.publicClient.getBlock()).timestamp);
+  // Messages are dated by the chain's clock, as their receipt is: every in-process chain of a run
+  // starts at the first one's genesis time (EDR), so late in the run its clock is minutes behind the
+  // wall clock, and a message dated after its receipt is refused.
+  const encrypt: typeof encryptMessage = async (to, content, resolver, options = {}) =>
+    encryptMessage(to, content, resolver, { now: await chainNow(), ...options });
   const open = async (jwe: JWE | string, who: SigilIdentity, options: Parameters<typeof decryptMessage>[3] = {}) =>
     decryptMessage(jwe, { did: who.did, secretKey: who.x.secretKey }, resolver, { now: await chainNow(), ...options });
 
@@ -72,7 +77,7 @@ describe("sdk DIDComm v2 encryption refusals: forgeries, unsupported vs tampered
     const accepted = await open(forge(original, "v3"), bob, { acceptEcdh1puV3: true });
     expect(accepted).to.deep.include({ from: alice.did, payload: { text: "Alice: send the files to Carol" } });
     // Sigil's default (-04, what didcomm-node writes too): the forged tag changes Bob's KEK.
-    const sigil = await encryptMessage([bob.did, carol.did], { text: "hi both" }, resolver, { from: senderOf(alice) });
+    const sigil = await encrypt([bob.did, carol.did], { text: "hi both" }, resolver, { from: senderOf(alice) });
     expect((await open(sigil, carol)).from).to.equal(alice.did);
     expect((await refusal(open(forge(sigil, "v4"), bob, { acceptEcdh1puV3: true }))).refusal).to.equal("tampered");
     // did-jwt's own ECDH-1PU (the 0.x form, no tag binding either) to several DIDs: refused the same way.
@@ -165,9 +170,9 @@ describe("sdk DIDComm v2 encryption refusals: forgeries, unsupported vs tampered
       }
       // A message created after it was received, and one that expired before.
       const now = await chainNow();
-      const future = await encryptMessage(bob.did, { text: "x" }, resolver, { now: now + 3_600 });
+      const future = await encrypt(bob.did, { text: "x" }, resolver, { now: now + 3_600 });
       expect((await refusal(open(future, bob, { now }))).refusal).to.equal("invalid");
-      const expired = await encryptMessage(bob.did, { text: "x" }, resolver, { now: now - 7_200, expiresTime: now - 3_600 });
+      const expired = await encrypt(bob.did, { text: "x" }, resolver, { now: now - 7_200, expiresTime: now - 3_600 });
       expect((await refusal(open(expired, bob, { now }))).message).to.include("expired");
     });
 

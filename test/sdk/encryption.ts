@@ -38,6 +38,11 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
   let resolver: ReturnType<typeof createSigilResolver>;
   const did = (a: Address) => `did:sigil:local:${a.toLowerCase()}`;
   const chainNow = async () => Number((await env.publicClient.getBlock()).timestamp);
+  // Messages are dated by the chain's clock, as their receipt is: every in-process chain of a run
+  // starts at the first one's genesis time (EDR), so late in the run its clock is minutes behind the
+  // wall clock, and a message dated after its receipt is refused.
+  const encrypt: typeof encryptMessage = async (to, content, resolver, options = {}) =>
+    encryptMessage(to, content, resolver, { now: await chainNow(), ...options });
   let alice: Address, bob: Address, carol: Address;
   let aliceX: KeyPair, bobX: KeyPair;
   const publishX = async (i: number, who: Address, x: KeyPair) =>
@@ -109,12 +114,12 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
 
   describe("encryption to a DID's key-agreement keys", () => {
     it("round-trips anonymously and authenticated; the recipient learns the sender's DID only when authenticated", async () => {
-      const anon = await encryptMessage(did(alice), { text: "anonymous tip" }, resolver);
+      const anon = await encrypt(did(alice), { text: "anonymous tip" }, resolver);
       const a = await decryptMessage(anon, { did: did(alice), secretKey: aliceX.secretKey }, resolver);
       expect(a).to.deep.include({ from: undefined });
       expect(a.payload.text).to.equal("anonymous tip");
       const bobKeyId = keyAgreementKeys(await resolver.resolve(did(bob)))[0].id;
-      const auth = await encryptMessage(did(alice), { text: "from Bob" }, resolver, {
+      const auth = await encrypt(did(alice), { text: "from Bob" }, resolver, {
         from: { did: did(bob), keyId: bobKeyId, secretKey: bobX.secretKey },
       });
       expect(JSON.parse(new TextDecoder().decode(Buffer.from(auth.protected, "base64url"))).skid).to.equal(bobKeyId);
@@ -130,21 +135,21 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       await publishX(1, alice, second);
       const keys = keyAgreementKeys(await resolver.resolve(did(alice)));
       expect(keys).to.have.length(2);
-      const all = await encryptMessage(did(alice), { text: "both" }, resolver);
+      const all = await encrypt(did(alice), { text: "both" }, resolver);
       expect(all.recipients?.map((r) => r.header.kid).sort()).to.deep.equal(keys.map((k) => k.id).sort());
       for (const x of [aliceX, second])
         expect((await decryptMessage(all, { did: did(alice), secretKey: x.secretKey }, resolver)).payload.text).to.equal("both");
-      const one = await encryptMessage(did(alice), { text: "one" }, resolver, { keyIds: [keys[1].id] });
+      const one = await encrypt(did(alice), { text: "one" }, resolver, { keyIds: [keys[1].id] });
       expect(one.recipients).to.have.length(1);
-      await expectRefusal(encryptMessage(did(alice), { text: "x" }, resolver, { keyIds: [`${did(alice)}#delegate-99`] }), "unknownKey");
+      await expectRefusal(encrypt(did(alice), { text: "x" }, resolver, { keyIds: [`${did(alice)}#delegate-99`] }), "unknownKey");
     });
 
     it("writes on request the 0.x did-jwt form, read by the stock did-jwt library (decryptJWE with its own decrypters)", async () => {
-      const anon = await encryptMessage(did(alice), { text: "interop" }, resolver, { profile: "did-jwt" });
+      const anon = await encrypt(did(alice), { text: "interop" }, resolver, { profile: "did-jwt" });
       const clear = await decryptJWE(anon, createAnonDecrypter(aliceX.secretKey));
       expect(JSON.parse(new TextDecoder().decode(clear)).text).to.equal("interop");
       const bobKeyId = keyAgreementKeys(await resolver.resolve(did(bob)))[0].id;
-      const auth = await encryptMessage(did(alice), { text: "interop auth" }, resolver, {
+      const auth = await encrypt(did(alice), { text: "interop auth" }, resolver, {
         from: { did: did(bob), keyId: bobKeyId, secretKey: bobX.secretKey },
         profile: "did-jwt",
       });
@@ -170,7 +175,7 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
     });
 
     it("after a purge the old key-agreement keys no longer receive, and a message sent to them is refused at receipt", async () => {
-      const old = await encryptMessage(did(alice), { text: "before" }, resolver);
+      const old = await encrypt(did(alice), { text: "before" }, resolver);
       const receivedBefore = await chainNow();
       // Alice hands control away with a purge (a rotation): here, a rotation through a next key.
       const next = generateNextKey();
@@ -183,7 +188,7 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
         env.target,
         planRotation({ identity: alice, salt: next.salt, newOwner: next.address, nextKey: null }).rotate,
       );
-      await expectRefusal(encryptMessage(did(alice), { text: "after" }, resolver), "noKeyAgreementKey");
+      await expectRefusal(encrypt(did(alice), { text: "after" }, resolver), "noKeyAgreementKey");
       // Stored and received before the rotation: still readable; received after: not for her key any more.
       expect(
         (await decryptMessage(old, { did: did(alice), secretKey: aliceX.secretKey }, resolver, { receivedAt: receivedBefore })).payload
@@ -203,7 +208,7 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
         ...publicKeyAttribute("X25519", "enc", newX.publicKey),
         validity: DAY,
       });
-      const fresh = await encryptMessage(did(alice), { text: "after, to the new key" }, resolver);
+      const fresh = await encrypt(did(alice), { text: "after, to the new key" }, resolver);
       const kidOf = (jwe: typeof old) => jwe.recipients![0].header!.kid as string;
       const secrets = new Map([[kidOf(old), aliceX.secretKey]]);
       expect(secrets.has(kidOf(fresh)), `${kidOf(fresh)} names the voided key too`).to.equal(false);
@@ -216,7 +221,7 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
     });
 
     it("refuses bad input with typed errors, never a crash", async () => {
-      const toBob = await encryptMessage(did(bob), { text: "for Bob" }, resolver);
+      const toBob = await encrypt(did(bob), { text: "for Bob" }, resolver);
       await expectRefusal(decryptMessage(toBob, { did: did(alice), secretKey: aliceX.secretKey }, resolver), "notForYou");
       const tampered = {
         ...toBob,
@@ -240,11 +245,11 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       ]) {
         await expectRefusal(decryptMessage(junk, { did: did(bob), secretKey: bobX.secretKey }, resolver), "invalid");
       }
-      await expectRefusal(encryptMessage(did(carol), { text: "x" }, resolver), "noKeyAgreementKey");
+      await expectRefusal(encrypt(did(carol), { text: "x" }, resolver), "noKeyAgreementKey");
       const aliceKeyId = keyAgreementKeys(await resolver.resolve(did(alice)))[0].id;
       const stranger = generateKeyPair("X25519");
       await expectRefusal(
-        encryptMessage(did(bob), { text: "x" }, resolver, { from: { did: did(alice), keyId: aliceKeyId, secretKey: stranger.secretKey } }),
+        encrypt(did(bob), { text: "x" }, resolver, { from: { did: did(alice), keyId: aliceKeyId, secretKey: stranger.secretKey } }),
         "wrongSenderKey",
       );
       // A JWE that names a sender key its DID does not list (made with did-jwt directly).
@@ -262,7 +267,7 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
         { skid: aliceKeyId },
       );
       await expectRefusal(decryptMessage(impostor, { did: did(bob), secretKey: bobX.secretKey }, resolver), "tampered");
-      await expectRefusal(encryptMessage("did:sigil:local:0x123", { text: "x" }, resolver), "unresolvable");
+      await expectRefusal(encrypt("did:sigil:local:0x123", { text: "x" }, resolver), "unresolvable");
       expect(bytesToHex(x25519.getPublicKey(bobX.secretKey))).to.equal(bytesToHex(bobX.publicKey));
     });
   });

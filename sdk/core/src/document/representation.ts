@@ -17,7 +17,6 @@
 // "JsonWebKey", a JsonWebKey whose publicKeyJwk is RFC 8037 OKP (Ed25519 with alg EdDSA, X25519),
 // RFC 8812 EC secp256k1 (x, y; alg ES256K) or RFC 7518 EC P-256 (x, y; alg ES256). Everything else (the controller and delegates, which are Ethereum accounts, RSA
 // keys, unknown algorithms, keys of the wrong length or off the curve) keeps its did:ethr form.
-import { p256 } from "@noble/curves/nist.js";
 import { base58, base64, base64urlnopad } from "@scure/base";
 import type { DIDDocument, VerificationMethod } from "did-resolver";
 import { bytesToBigInt, hexToBytes, numberToBytes } from "viem";
@@ -86,42 +85,46 @@ function rawKey(vm: VerificationMethod): { curve: Curve; bytes: Uint8Array } | u
   return undefined;
 }
 
-// secp256k1 field prime; y = (x³ + 7)^((p+1)/4) mod p, as p ≡ 3 (mod 4) (SEC 1 §2.3.4).
-const P = 2n ** 256n - 2n ** 32n - 977n;
-function modPow(base: bigint, exponent: bigint): bigint {
+// Short Weierstrass curves y² = x³ + ax + b whose field prime p ≡ 3 (mod 4), so a compressed
+// key's y is (x³ + ax + b)^((p+1)/4) mod p (SEC 1 §2.3.3-2.3.4). Decompressing a key only to
+// re-encode it; signatures are checked by @noble/curves elsewhere. Done here rather than with
+// noble's curves because they cost the browser resolver 16 KB gzip for this one step (tested
+// against noble on random keys in test/unit/sdk/representation-points.ts).
+const CURVES = {
+  secp256k1: { p: 2n ** 256n - 2n ** 32n - 977n, a: 0n, b: 7n },
+  "P-256": {
+    p: 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n,
+    a: -3n,
+    b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
+  },
+} as const;
+
+function modPow(base: bigint, exponent: bigint, p: bigint): bigint {
   let result = 1n;
-  let b = base % P;
+  let b = ((base % p) + p) % p;
   for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % P;
-    b = (b * b) % P;
+    if (e & 1n) result = (result * b) % p;
+    b = (b * b) % p;
   }
   return result;
 }
 
-/** x ‖ y of a secp256k1 key (SEC 1 §2.3.3-2.3.4), or undefined when the point is not on the curve. */
-function secp256k1Point(bytes: Uint8Array): { x: Uint8Array; y: Uint8Array } | undefined {
+/** x ‖ y of a secp256k1 or P-256 key (33-byte compressed or 65-byte uncompressed), or undefined
+ * when the point is not on the curve. */
+export function curvePoint(curve: keyof typeof CURVES, bytes: Uint8Array): { x: Uint8Array; y: Uint8Array } | undefined {
+  const { p, a, b } = CURVES[curve];
   const x = bytes.slice(1, 33);
   const X = bytesToBigInt(x);
-  const y2 = (X * X * X + 7n) % P;
-  if (X >= P) return undefined;
+  if (X >= p) return undefined;
+  const y2 = (((X * X * X + a * X + b) % p) + p) % p;
   if (bytes.length === 65) {
     const Y = bytesToBigInt(bytes.slice(33));
-    return Y < P && (Y * Y) % P === y2 ? { x, y: bytes.slice(33) } : undefined;
+    return Y < p && (Y * Y) % p === y2 ? { x, y: bytes.slice(33) } : undefined;
   }
-  let Y = modPow(y2, (P + 1n) / 4n);
-  if ((Y * Y) % P !== y2) return undefined;
-  if ((Y & 1n) !== BigInt(bytes[0] & 1)) Y = P - Y;
+  let Y = modPow(y2, (p + 1n) / 4n, p);
+  if ((Y * Y) % p !== y2) return undefined;
+  if ((Y & 1n) !== BigInt(bytes[0] & 1)) Y = (p - Y) % p;
   return { x, y: numberToBytes(Y, { size: 32 }) };
-}
-
-/** x ‖ y of a P-256 key, through noble (which checks the point is on the curve), or undefined. */
-function p256Point(bytes: Uint8Array): { x: Uint8Array; y: Uint8Array } | undefined {
-  try {
-    const raw = p256.Point.fromBytes(bytes).toBytes(false);
-    return { x: raw.slice(1, 33), y: raw.slice(33) };
-  } catch {
-    return undefined;
-  }
 }
 
 /** A legacy key method re-expressed as a Multikey or JsonWebKey; undefined when it cannot be. */
@@ -132,7 +135,7 @@ function reformat(vm: VerificationMethod, format: PublicKeyFormat): Verification
   let bytes = key.bytes;
   const head = { id: vm.id, type: format, controller: vm.controller };
   if (curve === "secp256k1" || curve === "P-256") {
-    const point = curve === "P-256" ? p256Point(bytes) : secp256k1Point(bytes);
+    const point = curvePoint(curve, bytes);
     if (!point) return undefined;
     if (format === "JsonWebKey") {
       const alg = curve === "P-256" ? "ES256" : "ES256K";
