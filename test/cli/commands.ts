@@ -244,6 +244,18 @@ describe("sigil CLI commands against a real hardhat node", function () {
     );
     expect(opened.status, opened.stderr).to.equal(0);
     expect(opened.stdout).to.include("(anonymous sender)").and.include("meet at 6");
+    // A DIDComm v2 message by default; --enc and --profile choose the algorithms and the form.
+    const header = (out: string) => JSON.parse(Buffer.from(JSON.parse(out).protected, "base64url").toString("utf8"));
+    expect(header(sealed.out)).to.include({ typ: "application/didcomm-encrypted+json", alg: "ECDH-ES+A256KW", enc: "XC20P" });
+    const gcm = sigil(["encrypt", bobDid, "in GCM", "--enc", "A256GCM"]);
+    expect(header(gcm.out).enc, gcm.err).to.equal("A256GCM");
+    const openedGcm = sigil(["decrypt", bobDid, gcm.out.trim(), "--received-at", chainTime], { SIGIL_X25519_KEY: bobX });
+    expect(openedGcm.out, openedGcm.err).to.include("in GCM");
+    expect(header(sigil(["encrypt", bobDid, "old form", "--profile", "did-jwt"]).out)).to.include({
+      enc: "XC20P",
+      cty: "application/json",
+    });
+    expect(sigil(["encrypt", bobDid, "x", "--enc", "A128GCM"]).code).to.not.equal(0);
     const wrong = sigil(["decrypt", bobDid, sealed.out.trim(), "--received-at", chainTime], { SIGIL_X25519_KEY: carolX });
     expect(wrong.code).to.equal(1);
     expect(wrong.err).to.include("not encrypted to your key");

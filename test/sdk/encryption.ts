@@ -120,7 +120,9 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       expect(JSON.parse(new TextDecoder().decode(Buffer.from(auth.protected, "base64url"))).skid).to.equal(bobKeyId);
       const b = await decryptMessage(auth, { did: did(alice), secretKey: aliceX.secretKey }, resolver);
       expect(b.from).to.equal(did(bob));
-      expect(b.payload).to.deep.include({ text: "from Bob", from: did(bob) });
+      // A DIDComm message by default: the content is its body, the sender its `from`.
+      expect(b.payload).to.deep.equal({ text: "from Bob" });
+      expect(b.message).to.deep.include({ from: did(bob), to: [did(alice)] });
     });
 
     it("encrypts to every current key, or only the chosen one", async () => {
@@ -137,13 +139,19 @@ describe("sdk messaging safety: verification as of receipt, encryption to a DID,
       await expectRefusal(encryptMessage(did(alice), { text: "x" }, resolver, { keyIds: [`${did(alice)}#delegate-99`] }), "unknownKey");
     });
 
-    it("is read by the stock did-jwt library (decryptJWE with its own decrypters)", async () => {
-      const anon = await encryptMessage(did(alice), { text: "interop" }, resolver);
+    it("writes on request the 0.x did-jwt form, read by the stock did-jwt library (decryptJWE with its own decrypters)", async () => {
+      const anon = await encryptMessage(did(alice), { text: "interop" }, resolver, { profile: "did-jwt" });
       const clear = await decryptJWE(anon, createAnonDecrypter(aliceX.secretKey));
       expect(JSON.parse(new TextDecoder().decode(clear)).text).to.equal("interop");
       const bobKeyId = keyAgreementKeys(await resolver.resolve(did(bob)))[0].id;
       const auth = await encryptMessage(did(alice), { text: "interop auth" }, resolver, {
         from: { did: did(bob), keyId: bobKeyId, secretKey: bobX.secretKey },
+        profile: "did-jwt",
+      });
+      // Still read by Sigil too, as the did-jwt form (messages stored before DIDComm stay readable).
+      expect(await decryptMessage(auth, { did: did(alice), secretKey: aliceX.secretKey }, resolver)).to.deep.include({
+        from: did(bob),
+        encryption: { form: "did-jwt", alg: "ECDH-1PU+XC20PKW", enc: "XC20P" },
       });
       const clear2 = await decryptJWE(auth, createAuthDecrypter(aliceX.secretKey, bobX.publicKey));
       expect(JSON.parse(new TextDecoder().decode(clear2)).text).to.equal("interop auth");

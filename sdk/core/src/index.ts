@@ -146,12 +146,16 @@ export {
 export { authenticationFingerprint, safetyNumber } from "./messaging/safety.ts";
 export {
   encryptMessage,
-  decryptMessage,
   keyAgreementKeys,
-  type DecryptedMessage,
+  DEFAULT_MESSAGE_TYPE,
+  type EncryptionProfile,
+  type EncryptMessageOptions,
   type JWE,
   type MessageEncryptionSender,
 } from "./messaging/encryption.ts";
+export { decryptMessage, type DecryptedMessage, type DecryptOptions } from "./messaging/decryption.ts";
+export { DIDCOMM_ENCRYPTED, type Ecdh1puVersion } from "./messaging/didcomm-jwe.ts";
+export { CONTENT_ALGORITHMS, KEY_ALGORITHMS, type ContentAlgorithm, type KeyAlgorithm } from "./messaging/jwe-crypto.ts";
 // DIDComm v2 (issue 24): did:sigil documents in the form DIDComm peers read, and adapters for didcomm-node's resolver interfaces.
 export { didcommDocument, didcommEndpoint, DIDCOMM_SERVICE_TYPE, DIDCOMM_V2_PROFILE } from "./messaging/didcomm/document.ts";
 export {

@@ -3,9 +3,27 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { isHex, type Hex } from "viem";
-import { decryptMessage, encryptMessage, parseDid, signMessage, verifyMessage } from "sigil-did";
+import {
+  decryptMessage,
+  encryptMessage,
+  parseDid,
+  signMessage,
+  verifyMessage,
+  type ContentAlgorithm,
+  type Ecdh1puVersion,
+  type EncryptionProfile,
+} from "sigil-did";
 import { DEFAULT_SKEW_SECONDS } from "sigil-did/internal";
 import { CliError, EXIT, readJson, toJson, type Context } from "../context.ts";
+
+interface EncryptFlags {
+  from?: string;
+  fromKey?: string;
+  key?: string[];
+  enc?: ContentAlgorithm;
+  ecdh1pu?: Ecdh1puVersion;
+  profile?: EncryptionProfile;
+}
 
 type Ctx = () => Context;
 
@@ -117,14 +135,25 @@ function registerVerifyCommand(program: Command, ctx: Ctx) {
 function registerEncryptionCommands(program: Command, ctx: Ctx) {
   program
     .command("encrypt <to-did> <text>")
-    .description("encrypt a message to a DID's current key-agreement keys (anonymous, or authenticated with --from)")
+    .description("encrypt a DIDComm v2 message to a DID's current key-agreement keys (anonymous, or authenticated with --from)")
     .option("--from <did>", "authenticate as this DID (its X25519 secret key in SIGIL_X25519_KEY)")
     .option("--from-key <did-url>", "the verification method id of your X25519 key (with --from)")
     .option("--key <did-url>", "encrypt to this key-agreement key only (repeat for several)", (v: string, acc: string[] = []) => [
       ...acc,
       v,
     ])
-    .action(async (to: string, text: string, o: { from?: string; fromKey?: string; key?: string[] }) => {
+    .addOption(
+      new Option("--enc <alg>", "content encryption of an anonymous message (default XC20P; authenticated: A256CBC-HS512)").choices([
+        "XC20P",
+        "A256GCM",
+        "A256CBC-HS512",
+      ]),
+    )
+    .addOption(
+      new Option("--ecdh1pu <version>", "authenticated: v4 (DIDComm, didcomm-node; default) or v3 (Veramo 7)").choices(["v4", "v3"]),
+    )
+    .addOption(new Option("--profile <profile>", "didcomm (default) or did-jwt (the 0.x form)").choices(["didcomm", "did-jwt"]))
+    .action(async (to: string, text: string, o: EncryptFlags) => {
       const c = ctx();
       parseDid(to);
       let from;
@@ -132,7 +161,8 @@ function registerEncryptionCommands(program: Command, ctx: Ctx) {
         if (!o.fromKey) throw new CliError("--from needs --from-key <did-url> (your X25519 key-agreement method's id)");
         from = { did: o.from, keyId: o.fromKey, secretKey: x25519Key() };
       }
-      const jwe = await c.spin("encrypting…", encryptMessage(to, { text }, c.resolver, { from, keyIds: o.key }));
+      const { enc, ecdh1pu, profile } = o;
+      const jwe = await c.spin("encrypting…", encryptMessage(to, { text }, c.resolver, { from, keyIds: o.key, enc, ecdh1pu, profile }));
       c.print(JSON.stringify(jwe), jwe);
     });
 

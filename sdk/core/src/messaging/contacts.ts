@@ -4,7 +4,7 @@
 // the user confirms again. What Signal does when a safety number changes.
 import type { DIDResolutionResult, Resolvable } from "did-resolver";
 import { diffResolutions, type DidChangeItem } from "../document/changes.ts";
-import { encryptMessage, type JWE, type MessageEncryptionSender } from "./encryption.ts";
+import { encryptMessage, type EncryptMessageOptions, type JWE } from "./encryption.ts";
 import { MessageError } from "../errors.ts";
 
 /** Changes that make an encryption unsafe until the user looks: new or removed key-agreement
@@ -30,7 +30,7 @@ export interface Contacts {
   changesSince(did: string): Promise<DidChangeItem[]>;
   /** Encrypts to the contact unless its keys changed since confirmation (MessageError
    * "unverifiedChange", with `changes`). */
-  encryptTo(did: string, content: Record<string, unknown>, options?: { from?: MessageEncryptionSender }): Promise<JWE>;
+  encryptTo(did: string, content: Record<string, unknown>, options?: EncryptMessageOptions): Promise<JWE>;
 }
 
 export class UnverifiedChangeError extends MessageError {

@@ -1,0 +1,425 @@
+// DIDComm v2 encrypted messages (issue 24) in every direction against the stock libraries:
+// didcomm-node ↔ Sigil and Veramo ↔ Sigil, anoncrypt with each content encryption and authcrypt,
+// judged as of receipt. After a rotation nothing is encrypted to the voided X25519 key (by Sigil, or
+// by either peer through Sigil's resolver) and an authcrypt message from a voided sender key is
+// refused; an algorithm Sigil does not implement is "unsupportedAlgorithm", never "tampered";
+// malformed input is a typed refusal (a property over mutated envelopes).
+import { expect } from "chai";
+import fc from "fast-check";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { Message } from "didcomm-node";
+import {
+  decryptMessage,
+  didcommSecrets,
+  encryptMessage,
+  generateKeyPair,
+  MessageError,
+  publicKeyAttribute,
+  type DecryptedMessage,
+  type JWE,
+} from "sigil-did";
+import { createAnonEncrypter, createJWE } from "did-jwt";
+import { sealDidcomm } from "../../sdk/core/src/messaging/didcomm-jwe.ts";
+import { setup } from "./fixture.ts";
+import {
+  didcommNodePeer,
+  publishIdentity,
+  sigilResolver,
+  veramoPeer,
+  type Chain,
+  type DidcommNodePeer,
+  type SigilIdentity,
+} from "../support/didcomm-peers.ts";
+
+const DAY = 86_400n;
+const unb64 = (text: string) => JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+const ANON = { XC20P: "Xc20pEcdhEsA256kw", A256GCM: "A256gcmEcdhEsA256kw", "A256CBC-HS512": "A256cbcHs512EcdhEsA256kw" } as const;
+const ENCS = Object.keys(ANON) as (keyof typeof ANON)[];
+
+async function refusal(work: Promise<unknown>): Promise<MessageError> {
+  const e = await work.then(
+    (value) => expect.fail(`expected a refusal, got ${JSON.stringify(value)?.slice(0, 200)}`),
+    (error: unknown) => error,
+  );
+  expect(e, String(e)).to.be.instanceOf(MessageError);
+  return e as MessageError;
+}
+
+describe("sdk DIDComm v2 encryption: didcomm-node and Veramo in every direction, judged as of receipt", function () {
+  this.timeout(60_000);
+  let env: Chain;
+  let resolver: ReturnType<typeof sigilResolver>;
+  let alice: SigilIdentity, bob: SigilIdentity;
+  let aliceNode: DidcommNodePeer, bobNode: DidcommNodePeer;
+  const chainNow = async () => Number((await env.publicClient.getBlock()).timestamp);
+  const jwm = (from: string | undefined, to: string[], text: string) => ({
+    id: `msg-${Math.random().toString(36).slice(2)}`,
+    typ: "application/didcomm-plain+json",
+    type: "https://example.org/chat/1.0/text",
+    ...(from ? { from } : {}),
+    to,
+    body: { text },
+  });
+  /** didcomm-node's pack_encrypted as an app calls it: Sigil's adapters for its resolvers, its defaults otherwise. */
+  const nodePack = async (sender: SigilIdentity | undefined, to: SigilIdentity, text: string, options: Record<string, unknown> = {}) => {
+    const peer = didcommNodePeer(env, sender ?? to);
+    const [packed, meta] = await new Message(jwm(sender?.did, [to.did], text) as never).pack_encrypted(
+      to.did,
+      sender?.did ?? null,
+      null,
+      peer.resolver(),
+      didcommSecrets(sender?.keys ?? []),
+      options,
+    );
+    return { packed, meta };
+  };
+  const open = async (jwe: JWE | string, who: SigilIdentity, options: Parameters<typeof decryptMessage>[3] = {}) =>
+    decryptMessage(jwe, { did: who.did, secretKey: who.x.secretKey }, resolver, { now: await chainNow(), ...options });
+  const senderOf = (who: SigilIdentity) => ({ did: who.did, keyId: who.x.kid, secretKey: who.x.secretKey });
+  const headerOf = (jwe: JWE | string) => unb64((typeof jwe === "string" ? JSON.parse(jwe) : jwe).protected);
+
+  beforeEach(async () => {
+    env = await setup();
+    resolver = sigilResolver(env);
+    alice = await publishIdentity(env, 1);
+    bob = await publishIdentity(env, 2);
+    aliceNode = didcommNodePeer(env, alice);
+    bobNode = didcommNodePeer(env, bob);
+  });
+
+  describe("didcomm-node ↔ Sigil", () => {
+    it("reads what didcomm-node encrypts: anoncrypt with XC20P, A256GCM and A256CBC-HS512, and authcrypt (its default)", async () => {
+      for (const enc of ENCS) {
+        const { packed } = await nodePack(undefined, bob, `anon ${enc}`, { enc_alg_anon: ANON[enc] });
+        const opened = await open(packed, bob);
+        // 0.x reported an A256CBC-HS512 or A256GCM message as "tampered".
+        expect(opened, enc).to.deep.include({ from: undefined, keyId: bob.x.kid, payload: { text: `anon ${enc}` } });
+        expect(opened.encryption).to.deep.equal({ form: "didcomm", alg: "ECDH-ES+A256KW", enc });
+      }
+      const { packed, meta } = await nodePack(alice, bob, "authenticated");
+      expect(meta.from_kid).to.equal(alice.x.kid);
+      const opened = await open(packed, bob);
+      expect(opened).to.deep.include({ from: alice.did, keyId: bob.x.kid, payload: { text: "authenticated" }, verifiedBy: "lookup" });
+      expect(opened.encryption).to.deep.equal({ form: "didcomm", alg: "ECDH-1PU+A256KW", enc: "A256CBC-HS512", ecdh1pu: "v4" });
+      expect(opened.message).to.deep.include({ from: alice.did, to: [bob.did], type: "https://example.org/chat/1.0/text" });
+      // protect_sender: the authenticated message inside an anonymous one, so relays do not see skid.
+      const hidden = await nodePack(alice, bob, "hidden sender", { protect_sender: true });
+      expect(headerOf(hidden.packed)).to.not.have.property("skid");
+      const unwrapped = await open(hidden.packed, bob);
+      expect(unwrapped).to.deep.include({ from: alice.did, payload: { text: "hidden sender" } });
+      expect(unwrapped.encryption).to.deep.include({
+        alg: "ECDH-1PU+A256KW",
+        outer: { form: "didcomm", alg: "ECDH-ES+A256KW", enc: "XC20P" },
+      });
+    });
+
+    it("writes what didcomm-node unpacks through Sigil's adapters: the DIDComm header, one epk, apv, and authcrypt's skid/apu", async () => {
+      for (const enc of ENCS) {
+        const jwe = await encryptMessage(bob.did, { text: `to node ${enc}` }, resolver, { enc });
+        const header = headerOf(jwe);
+        expect(header).to.include({ typ: "application/didcomm-encrypted+json", alg: "ECDH-ES+A256KW", enc });
+        expect(header.epk).to.include({ kty: "OKP", crv: "X25519" });
+        expect(header.apv).to.equal(Buffer.from(sha256(Buffer.from(bob.x.kid))).toString("base64url"));
+        expect(jwe.recipients).to.deep.equal([{ header: { kid: bob.x.kid }, encrypted_key: jwe.recipients![0].encrypted_key }]);
+        const [message, meta] = await bobNode.unpack(JSON.stringify(jwe));
+        expect(message.as_value()).to.deep.include({ to: [bob.did], body: { text: `to node ${enc}` } });
+        expect(meta).to.deep.include({ encrypted: true, authenticated: false, anonymous_sender: true, enc_alg_anon: ANON[enc] });
+      }
+      const jwe = await encryptMessage(bob.did, { text: "from Sigil" }, resolver, { from: senderOf(alice) });
+      expect(headerOf(jwe)).to.include({
+        alg: "ECDH-1PU+A256KW",
+        enc: "A256CBC-HS512",
+        skid: alice.x.kid,
+        apu: Buffer.from(alice.x.kid).toString("base64url"),
+      });
+      const [message, meta] = await bobNode.unpack(JSON.stringify(jwe));
+      expect(message.as_value()).to.deep.include({ from: alice.did, to: [bob.did], body: { text: "from Sigil" } });
+      expect(meta).to.deep.include({
+        encrypted: true,
+        authenticated: true,
+        encrypted_from_kid: alice.x.kid,
+        enc_alg_auth: "A256cbcHs512Ecdh1puA256kw",
+      });
+      expect(meta.encrypted_to_kids).to.deep.equal([bob.x.kid]);
+    });
+  });
+
+  describe("Veramo ↔ Sigil", () => {
+    const veramoMessage = (from: SigilIdentity, to: SigilIdentity, text: string) => ({
+      id: `v-${Math.random().toString(36).slice(2)}`,
+      type: "https://example.org/chat/1.0/text",
+      from: from.did,
+      to: [to.did],
+      body: { text },
+    });
+
+    it("reads what Veramo's DIDComm plugin encrypts: anoncrypt with each enc, authcrypt with its defaults (ECDH-1PU -03, A256GCM) and with A256CBC-HS512", async () => {
+      const agent = await veramoPeer(env, alice);
+      for (const enc of ENCS) {
+        const { message } = await agent.packDIDCommMessage({
+          packing: "anoncrypt",
+          message: veramoMessage(alice, bob, enc),
+          options: { enc },
+        });
+        const opened = await open(message, bob);
+        // Veramo's anoncrypt plaintext carries `from`, but nothing authenticates it: Sigil reports no sender.
+        expect(opened, enc).to.deep.include({ from: undefined, payload: { text: enc } });
+        expect(opened.encryption).to.deep.equal({ form: "didcomm", alg: "ECDH-ES+A256KW", enc });
+      }
+      for (const enc of [undefined, "A256CBC-HS512"] as const) {
+        const { message } = await agent.packDIDCommMessage({
+          packing: "authcrypt",
+          message: veramoMessage(alice, bob, `auth ${enc}`),
+          ...(enc ? { options: { enc } } : {}),
+        });
+        const opened = await open(message, bob);
+        expect(opened).to.deep.include({ from: alice.did, payload: { text: `auth ${enc}` } });
+        expect(opened.encryption).to.deep.equal({ form: "didcomm", alg: "ECDH-1PU+A256KW", enc: enc ?? "A256GCM", ecdh1pu: "v3" });
+      }
+    });
+
+    it("writes what Veramo's agent unpacks: anoncrypt with each enc, authcrypt with ecdh1pu 'v3' (Veramo 7 does not read the -04 KDF)", async () => {
+      const agent = await veramoPeer(env, bob);
+      for (const enc of ENCS) {
+        const jwe = await encryptMessage(bob.did, { text: `to Veramo ${enc}` }, resolver, { enc });
+        const unpacked = await agent.unpackDIDCommMessage({ message: JSON.stringify(jwe) });
+        expect(unpacked.metaData).to.deep.equal({ packing: "anoncrypt" });
+        expect(unpacked.message).to.deep.include({ to: [bob.did], body: { text: `to Veramo ${enc}` } });
+      }
+      const v3 = await encryptMessage(bob.did, { text: "auth to Veramo" }, resolver, { from: senderOf(alice), ecdh1pu: "v3" });
+      const unpacked = await agent.unpackDIDCommMessage({ message: JSON.stringify(v3) });
+      expect(unpacked.metaData).to.deep.equal({ packing: "authcrypt" });
+      expect(unpacked.message).to.deep.include({ from: alice.did, body: { text: "auth to Veramo" } });
+      // The DIDComm default (-04, what didcomm-node requires) is not read by Veramo 7; said, not hidden.
+      const v4 = await encryptMessage(bob.did, { text: "x" }, resolver, { from: senderOf(alice) });
+      await agent.unpackDIDCommMessage({ message: JSON.stringify(v4) }).then(
+        () => expect.fail("Veramo 7 read an ECDH-1PU -04 message"),
+        (e: Error) => expect(e.message).to.include("unable to decrypt"),
+      );
+      // And both are read by Sigil.
+      for (const jwe of [v3, v4]) expect((await open(jwe, bob)).from).to.equal(alice.did);
+    });
+  });
+
+  describe("several keys and several DIDs: one ephemeral key for all", () => {
+    it("encrypts to every current X25519 key of every DID under one protected epk; every device opens it (didcomm-node only one-DID messages)", async () => {
+      const second = generateKeyPair("X25519");
+      await env.send(2, {
+        type: "setAttribute",
+        identity: bob.address,
+        ...publicKeyAttribute("X25519", "enc", second.publicKey),
+        validity: DAY,
+      });
+      const jwe = await encryptMessage([bob.did, alice.did], { text: "to both" }, resolver, { enc: "A256GCM" });
+      const kids = jwe.recipients!.map((r) => r.header.kid);
+      expect(kids).to.have.length(3);
+      expect(kids).to.include.members([bob.x.kid, alice.x.kid]);
+      expect(
+        jwe.recipients!.every((r) => Object.keys(r.header).join() === "kid"),
+        "no per-recipient epk",
+      ).to.equal(true);
+      expect(headerOf(jwe).apv).to.equal(Buffer.from(sha256(Buffer.from([...kids].sort().join(".")))).toString("base64url"));
+      const secondKid = kids.find((k) => k !== bob.x.kid && k !== alice.x.kid)!;
+      expect((await open(jwe, bob)).payload.text).to.equal("to both");
+      expect(
+        (await decryptMessage(jwe, { did: bob.did, secretKey: second.secretKey }, resolver, { now: await chainNow() })).keyId,
+      ).to.equal(secondKid);
+      expect((await open(jwe, alice)).message?.to).to.deep.equal([bob.did, alice.did]);
+      // didcomm-node reads only messages whose recipients are keys of one DID (its own check): to
+      // reach such peers, send one message per DID; Sigil and Veramo read the shared one.
+      await aliceNode.unpack(JSON.stringify(jwe)).then(
+        () => expect.fail("didcomm-node read a message to two DIDs"),
+        (e: Error) => expect(e.message).to.include("outside of one did"),
+      );
+      const toBob = await encryptMessage(bob.did, { text: "to Bob's devices" }, resolver);
+      expect(toBob.recipients).to.have.length(2);
+      expect((await bobNode.unpack(JSON.stringify(toBob)))[0].as_value().body).to.deep.equal({ text: "to Bob's devices" });
+      // ECDH-1PU without the tag binding to several DIDs would let one forge to the other: refused at the source.
+      const e = await refusal(encryptMessage([bob.did, alice.did], { text: "x" }, resolver, { from: senderOf(alice), ecdh1pu: "v3" }));
+      expect(e.refusal).to.equal("unsupportedAlgorithm");
+    });
+  });
+
+  describe("after a rotation", () => {
+    it("the recipient's revoked X25519 key receives nothing from Sigil, didcomm-node or Veramo; what it got before opens at its receipt time only", async () => {
+      const before = await encryptMessage(bob.did, { text: "before" }, resolver, { from: senderOf(alice) });
+      const receivedBefore = await chainNow();
+      await env.networkHelpers.time.increase(120); // beyond the clock tolerance
+      const next = generateKeyPair("X25519");
+      await env.send(2, {
+        type: "setAttribute",
+        identity: bob.address,
+        ...publicKeyAttribute("X25519", "enc", next.publicKey),
+        validity: DAY,
+      });
+      await env.send(2, { type: "revokeAttribute", identity: bob.address, ...publicKeyAttribute("X25519", "enc", bob.x.publicKey) });
+      await env.networkHelpers.time.increase(120);
+      const kidsOf = (jwe: JWE | string) => (typeof jwe === "string" ? (JSON.parse(jwe) as JWE) : jwe).recipients!.map((r) => r.header.kid);
+      const sigil = kidsOf(await encryptMessage(bob.did, { text: "after" }, resolver));
+      const { packed, meta } = await nodePack(alice, bob, "after");
+      const veramo = kidsOf(
+        (
+          await (
+            await veramoPeer(env, alice)
+          ).packDIDCommMessage({ packing: "anoncrypt", message: { id: "v", type: "t", from: alice.did, to: [bob.did], body: {} } })
+        ).message,
+      );
+      for (const kids of [sigil, kidsOf(packed), meta.to_kids, veramo]) {
+        expect(kids).to.have.length(1);
+        expect(kids).to.not.include(bob.x.kid);
+      }
+      expect(
+        (await decryptMessage(packed, { did: bob.did, secretKey: next.secretKey }, resolver, { now: await chainNow() })).payload.text,
+      ).to.equal("after");
+      // The voided key: a message it got before the rotation opens as of then, not as of now.
+      expect((await open(before, bob, { receivedAt: receivedBefore })).payload.text).to.equal("before");
+      expect((await refusal(open(before, bob))).refusal).to.equal("notForYou");
+    });
+
+    it("an authcrypt message from the sender's revoked key is refused by Sigil and by didcomm-node through Sigil's adapter", async () => {
+      // The thief's message: made with Alice's X25519 secret (here while it was still listed, which
+      // is byte for byte what a thief holding it makes later).
+      const { packed } = await nodePack(alice, bob, "I am Alice");
+      const sealed = await encryptMessage(bob.did, { text: "I am Alice" }, resolver, { from: senderOf(alice) });
+      const receivedBefore = await chainNow();
+      await env.networkHelpers.time.increase(120); // beyond the clock tolerance
+      await env.send(1, { type: "revokeAttribute", identity: alice.address, ...publicKeyAttribute("X25519", "enc", alice.x.publicKey) });
+      await env.networkHelpers.time.increase(120);
+      for (const message of [packed, sealed]) {
+        const e = await refusal(open(message, bob));
+        expect(e.refusal).to.equal("unauthorisedSender");
+        expect(e.message + (e.details ?? "")).to.include(alice.x.kid);
+        expect((await open(message, bob, { receivedAt: receivedBefore })).from, "stored before: still readable").to.equal(alice.did);
+      }
+      await bobNode.unpack(packed).then(
+        () => expect.fail("didcomm-node accepted a revoked sender key"),
+        (e: Error) => expect(e.name).to.match(/DIDComm/),
+      );
+      expect((await bobNode.unpack(packed, { at: receivedBefore }))[1].encrypted_from_kid).to.equal(alice.x.kid);
+      // And Sigil refuses to write with it.
+      expect((await refusal(encryptMessage(bob.did, { text: "x" }, resolver, { from: senderOf(alice) }))).refusal).to.equal(
+        "wrongSenderKey",
+      );
+    });
+  });
+
+  describe("refusals", () => {
+    it("an algorithm or curve Sigil does not implement is 'unsupportedAlgorithm'; an altered message is 'tampered'", async () => {
+      const jwe = JSON.parse((await nodePack(alice, bob, "x")).packed) as JWE;
+      const header = headerOf(jwe);
+      const withHeader = (h: Record<string, unknown>) => ({ ...jwe, protected: b64(h) });
+      for (const h of [
+        { ...header, enc: "A128GCM" },
+        { ...header, enc: "A256CBC-HS384" },
+        { ...header, alg: "ECDH-ES+A128KW" },
+        { ...header, alg: "RSA-OAEP-256" },
+        { ...header, epk: { kty: "EC", crv: "P-384", x: header.epk.x, y: header.epk.x } },
+      ])
+        expect((await refusal(open(withHeader(h), bob))).refusal, JSON.stringify(h).slice(0, 80)).to.equal("unsupportedAlgorithm");
+      const flip = (text: string, at = 0) => {
+        const b = Buffer.from(text, "base64url");
+        b[at] ^= 1;
+        return b.toString("base64url");
+      };
+      for (const [what, altered] of [
+        ["tag", { ...jwe, tag: flip(jwe.tag) }],
+        ["ciphertext", { ...jwe, ciphertext: flip(jwe.ciphertext, 5) }],
+        ["iv", { ...jwe, iv: flip(jwe.iv) }],
+        ["encrypted_key", { ...jwe, recipients: [{ ...jwe.recipients![0], encrypted_key: flip(jwe.recipients![0].encrypted_key) }] }],
+        ["protected header", withHeader({ ...header, typ: "application/didcomm-encrypted+json ", extra: 1 })],
+        ["apv", withHeader({ ...header, apv: Buffer.from(sha256(Buffer.from("other"))).toString("base64url") })],
+        [
+          "a recipient added",
+          { ...jwe, recipients: [...jwe.recipients!, { header: { kid: alice.x.kid }, encrypted_key: jwe.recipients![0].encrypted_key }] },
+        ],
+      ] as const)
+        expect((await refusal(open(altered as JWE, bob))).refusal, what).to.equal("tampered");
+    });
+
+    it("an anonymous message that names a sender key (skid) does not pass for that sender's", async () => {
+      // Anyone can write an anoncrypt message with Alice's key id in its header: it must not say "from Alice".
+      const forged = sealDidcomm(
+        Buffer.from(JSON.stringify(jwm(alice.did, [bob.did], "I am Alice"))),
+        [{ kid: bob.x.kid, publicKey: bob.x.publicKey }],
+        { enc: "XC20P", header: { skid: alice.x.kid } },
+      );
+      const opened = await open(forged, bob);
+      expect(opened.from).to.equal(undefined);
+      expect(opened.verifiedBy).to.equal(undefined);
+      expect(opened.encryption.alg).to.equal("ECDH-ES+A256KW");
+      // The same in the 0.x did-jwt form.
+      const legacy = await createJWE(
+        Buffer.from(JSON.stringify({ text: "I am Alice" })),
+        [createAnonEncrypter(bob.x.publicKey, { kid: bob.x.kid })],
+        {
+          skid: alice.x.kid,
+        },
+      );
+      expect((await open(legacy, bob)).from).to.equal(undefined);
+    });
+
+    it("malformed input is a typed refusal with what was wrong", async () => {
+      const jwe = JSON.parse((await nodePack(alice, bob, "x")).packed) as JWE;
+      const header = headerOf(jwe);
+      const cases: [unknown, string, string][] = [
+        ["", "invalid", "general-serialisation JWE"],
+        ["{not json", "invalid", "general-serialisation JWE"],
+        [{ ...jwe, recipients: "x" }, "invalid", "general-serialisation JWE"],
+        [{ ...jwe, protected: b64({ ...header, alg: undefined }) }, "invalid", "no alg"],
+        [{ ...jwe, protected: b64({ ...header, epk: { ...header.epk, x: "AAAA" } }) }, "invalid", "32-byte"],
+        [{ ...jwe, protected: b64({ ...header, skid: undefined, apu: undefined }) }, "invalid", "sender's key id"],
+        [{ ...jwe, protected: b64({ ...header, skid: 7 }) }, "invalid", "skid"],
+        [{ ...jwe, iv: "*" }, "invalid", "iv is not base64url"],
+        ["x".repeat(300_000), "invalid", "too large"],
+        [
+          { ...jwe, recipients: [{ header: { kid: `${bob.did}#delegate-99` }, encrypted_key: "AA" }] },
+          "notForYou",
+          "not encrypted to your key",
+        ],
+      ];
+      for (const [input, code, why] of cases) {
+        const e = await refusal(open(input as JWE, bob));
+        expect(e.refusal, why).to.equal(code);
+        expect(`${e.message} ${e.details ?? ""}`, why).to.include(why);
+      }
+      // A message created after it was received, and one that expired before.
+      const now = await chainNow();
+      const future = await encryptMessage(bob.did, { text: "x" }, resolver, { now: now + 3_600 });
+      expect((await refusal(open(future, bob, { now }))).refusal).to.equal("invalid");
+      const expired = await encryptMessage(bob.did, { text: "x" }, resolver, { now: now - 7_200, expiresTime: now - 3_600 });
+      expect((await refusal(open(expired, bob, { now }))).message).to.include("expired");
+    });
+
+    it("property: any mutation of an envelope gives a known refusal or the original message, never a crash", async () => {
+      const good = JSON.parse((await nodePack(alice, bob, "original")).packed) as Record<string, unknown>;
+      const now = await chainNow();
+      const known = ["invalid", "unsupportedAlgorithm", "tampered", "notForYou", "unauthorisedSender", "unresolvable"];
+      const field = fc.constantFrom("protected", "iv", "ciphertext", "tag", "recipients", "aad");
+      const value = fc.oneof(
+        fc.string(),
+        fc.base64String().map((s) => s.replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_")),
+        fc.integer(),
+        fc.constant(null),
+        fc.array(fc.record({ header: fc.record({ kid: fc.constantFrom(bob.x.kid, "x") }), encrypted_key: fc.string() })),
+        fc.dictionary(fc.string(), fc.jsonValue()).map((h) => b64(h)),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(field, value), { minLength: 1, maxLength: 3 }), async (mutations) => {
+          const mutated = { ...good };
+          for (const [k, v] of mutations) mutated[k] = v;
+          try {
+            const out: DecryptedMessage = await decryptMessage(mutated as never, { did: bob.did, secretKey: bob.x.secretKey }, resolver, {
+              now,
+            });
+            expect(out.payload).to.deep.equal({ text: "original" });
+          } catch (e) {
+            expect(e, String(e)).to.be.instanceOf(MessageError);
+            expect(known).to.include((e as MessageError).refusal);
+          }
+        }),
+        { numRuns: 60 },
+      );
+    });
+  });
+});
