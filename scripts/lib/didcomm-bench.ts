@@ -13,6 +13,7 @@
 //   with A256GCM, so it is measured both with A256CBC-HS512 (as the others) and with its default.
 import type { IPackDIDCommMessageArgs } from "@veramo/did-comm";
 import { Message } from "didcomm-node";
+import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import {
   createSigilResolver,
   decryptMessage,
@@ -30,7 +31,7 @@ import { alternatingRates } from "./bench-rounds.ts";
 export type Packing = "authcrypt" | "anoncrypt" | "signed";
 export interface DidcommRow {
   packing: Packing;
-  peer: "Sigil" | "didcomm-node" | "Veramo";
+  peer: "Sigil" | "didcomm-node" | "Veramo" | "@noble alone";
   /** How the peer packs (its defaults unless said). */
   config: string;
   /** Pack + unpack round trips per second (median of the rounds). */
@@ -212,6 +213,52 @@ async function veramoContenders(
   ];
 }
 
+/**
+ * The floor of a pure-JavaScript peer: only the elliptic-curve operations each packing needs, with
+ * the @noble/curves Sigil and Veramo (through did-jwt) use; no KDF, no cipher, no envelope, no
+ * resolution. didcomm-node does the same operations in Rust compiled to WASM.
+ */
+function floorContenders(): Contender[] {
+  const [recipient, sender] = [x25519.utils.randomSecretKey(), x25519.utils.randomSecretKey()];
+  const [recipientPub, senderPub] = [x25519.getPublicKey(recipient), x25519.getPublicKey(sender)];
+  const signer = ed25519.utils.randomSecretKey();
+  const [signerPub, payload] = [ed25519.getPublicKey(signer), new TextEncoder().encode(TEXT.repeat(4))];
+  const agree = (withSender: boolean) => async () => {
+    const eph = x25519.utils.randomSecretKey();
+    const epk = x25519.getPublicKey(eph);
+    x25519.getSharedSecret(eph, recipientPub);
+    x25519.getSharedSecret(recipient, epk);
+    if (withSender) {
+      x25519.getSharedSecret(sender, recipientPub);
+      x25519.getSharedSecret(recipient, senderPub);
+    }
+    return 0;
+  };
+  return [
+    {
+      packing: "authcrypt",
+      peer: "@noble alone",
+      config: "5 X25519 operations (ephemeral key, 2 agreements each side)",
+      once: agree(true),
+    },
+    {
+      packing: "anoncrypt",
+      peer: "@noble alone",
+      config: "3 X25519 operations (ephemeral key, 1 agreement each side)",
+      once: agree(false),
+    },
+    {
+      packing: "signed",
+      peer: "@noble alone",
+      config: "one Ed25519 signature and its verification",
+      async once() {
+        if (!ed25519.verify(ed25519.sign(payload, signer), payload, signerPub)) throw new Error("@noble: signature not verified");
+        return 0;
+      },
+    },
+  ];
+}
+
 export async function measureDidcomm({ smoke = false } = {}): Promise<DidcommBench> {
   const [rounds, perRound] = smoke ? [2, 3] : [7, 60];
   const env = await setup();
@@ -225,6 +272,7 @@ export async function measureDidcomm({ smoke = false } = {}): Promise<DidcommBen
     ...sigilContenders(resolver, alice, bob),
     ...didcommNodeContenders(resolver, alice, bob),
     ...(await veramoContenders(env, resolver, alice, bob)),
+    ...floorContenders(),
   ];
   const rows: DidcommRow[] = [];
   for (const packing of ["authcrypt", "anoncrypt", "signed"] as const) {
@@ -263,9 +311,9 @@ export function renderDidcomm(b: DidcommBench): string {
     "| --- | --- | --- | ---: | ---: | ---: | ---: |",
     ...b.rows.map(
       (r) =>
-        `| ${r.packing} | ${r.peer} | ${r.config} | ${r.perSecond.toFixed(0)} | ${r.vsSigil.toFixed(2)}x | ${r.packedChars} chars | ${r.rpcCalls} |`,
+        `| ${r.packing} | ${r.peer} | ${r.config} | ${r.perSecond.toFixed(0)} | ${r.vsSigil.toFixed(2)}x | ${r.packedChars ? `${r.packedChars} chars` : "–"} | ${r.rpcCalls} |`,
     ),
     "",
-    `A ${b.textChars}-character message from one did:sigil identity to another, packed and unpacked by the same peer; medians of ${b.rounds} alternating rounds of ${b.perRound} round trips after a warm-up, in one process. JSON-RPC calls: per round trip after the rounds (0: the warm cache answered every resolution).`,
+    `A ${b.textChars}-character message from one did:sigil identity to another, packed and unpacked by the same peer; medians of ${b.rounds} alternating rounds of ${b.perRound} round trips after a warm-up, in one process. JSON-RPC calls: per round trip after the rounds (0: the warm cache answered every resolution). "@noble alone": only the curve operations a packing needs, with the library Sigil and Veramo use, as the floor of any pure-JavaScript peer; didcomm-node runs the same operations in Rust compiled to WASM.`,
   ].join("\n");
 }
