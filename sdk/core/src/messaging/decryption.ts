@@ -179,6 +179,10 @@ export interface DecryptOptions {
    * your trusted headers confirm it and it is fresh enough; else `resolver` looks the sender up.
    * Your own DID is still read through `resolver` (serve it from your own cache to stay offline). */
   carried?: CarriedProofOptions;
+  /** Read ECDH-1PU draft -03 messages that do not bind their recipient list (Veramo 7's authcrypt).
+   * Any co-recipient of such a message could have written it under the sender's name: accept only
+   * for peers that never write to you and others in one message. Default false. */
+  acceptEcdh1puV3?: boolean;
 }
 
 async function openLayer(
@@ -214,19 +218,31 @@ async function openLayer(
         : undefined;
   const { from, senderKey, how } = skid === undefined ? { how: {} } : await authenticatedSender(skid, header, options, resolver, asOf);
   let opened: { cleartext: Uint8Array; encryption: DecryptedMessage["encryption"] };
+  // Without the tag binding (-03, and did-jwt's 0.x ECDH-1PU), a co-recipient knows the content key
+  // and can write new content under the sender's name to the others. Accepted only when every
+  // recipient key is this DID's own AND the list is bound by apv (Sigil's -03), or the app accepts
+  // Veramo 7's apv-less -03; the 0.x form (one DID's keys, as Sigil wrote it) stays readable.
+  const ownList = kids.every((k) => typeof k === "string" && didOf(k) === myDid);
   if (envelope.form === "didcomm") {
-    // Without the tag binding (-03), any recipient could forge to the others under the sender's
-    // name: accepted only when every recipient key is this DID's own (Veramo 7 writes -03).
-    const allowV3 = kids.every((k) => typeof k === "string" && didOf(k) === myDid);
+    const allowV3 = ownList && (envelope.didcomm.apv !== undefined || options.acceptEcdh1puV3 === true);
+    const v3Refusal = !ownList
+      ? "it names other DIDs' keys, and any of them could have written it under the sender's name"
+      : "it has no apv binding its recipient list (Veramo 7 writes it so): pass acceptEcdh1puV3 for senders that write to you alone";
     const { plaintext, ecdh1pu } = openDidcomm(
       jwe,
       envelope.didcomm,
       { kid: keyId, secretKey: secret },
-      { senderPublicKey: senderKey, allowV3 },
+      { senderPublicKey: senderKey, allowV3, v3Refusal },
     );
     const { alg, enc } = envelope.didcomm;
     opened = { cleartext: plaintext, encryption: { form: "didcomm", alg, enc, ...(ecdh1pu ? { ecdh1pu } : {}) } };
-  } else opened = await openDidJwt(jwe, envelope.alg, secret, senderKey);
+  } else if (from && !ownList)
+    throw new MessageError(
+      "unsupportedAlgorithm",
+      "an authenticated did-jwt message to several DIDs is not accepted",
+      "its ECDH-1PU binds no content tag: any of the other recipients could have written it under the sender's name",
+    );
+  else opened = await openDidJwt(jwe, envelope.alg, secret, senderKey);
   // didcomm-node's protect_sender: an anonymous envelope around an authenticated one, opened once.
   const inner = depth === 0 && !from ? nestedEnvelope(opened.cleartext) : undefined;
   if (inner) {

@@ -151,15 +151,16 @@ export function readDidcommHeader(header: Record<string, unknown>): DidcommHeade
 }
 
 /**
- * Opens the content for the recipient entry `kid` with its X25519 secret. For ECDH-1PU, `sender` is
- * the sender's public key as listed at receipt; `allowV3` lets a draft -03 KEK (no tag binding)
- * through when -04 fails. Returns the plaintext and the ECDH-1PU version that opened it.
+ * Opens the content for the recipient entry `kid` with its X25519 secret. For ECDH-1PU,
+ * `senderPublicKey` is the sender's key as listed at receipt; a draft -03 KEK (no tag binding) is
+ * tried when -04 fails, and what opens that way is returned only with `allowV3`, else refused as
+ * "unsupportedAlgorithm" saying why. Returns the plaintext and the ECDH-1PU version that opened it.
  */
 export function openDidcomm(
   jwe: JWE,
   header: DidcommHeader,
   recipient: { kid: string; secretKey: Uint8Array },
-  options: { senderPublicKey?: Uint8Array; allowV3: boolean },
+  options: { senderPublicKey?: Uint8Array; allowV3: boolean; v3Refusal?: string },
 ): { plaintext: Uint8Array; ecdh1pu?: Ecdh1puVersion } {
   const entry = (jwe.recipients ?? []).find((r) => r.header?.kid === recipient.kid);
   // apv binds the recipient list into every KEK; a list that does not hash to it was altered.
@@ -184,11 +185,17 @@ export function openDidcomm(
   if (ze && wrapped && header.alg === "ECDH-ES+A256KW") attempts.push([ecdhEsKek(ze, ctx), undefined]);
   if (ze && zs && wrapped && header.alg === "ECDH-1PU+A256KW") {
     attempts.push([ecdh1puKek(ze, zs, ctx, sealed.tag), "v4"]);
-    if (options.allowV3) attempts.push([ecdh1puKek(ze, zs, ctx), "v3"]);
+    attempts.push([ecdh1puKek(ze, zs, ctx), "v3"]);
   }
   for (const [kek, version] of attempts) {
     const cek = kek && unwrapKey(kek, wrapped!);
     const plaintext = cek && openContent(header.enc, cek, sealed, aad);
+    if (plaintext && version === "v3" && !options.allowV3)
+      throw new MessageError(
+        "unsupportedAlgorithm",
+        "ECDH-1PU draft -03 (no tag binding) is not accepted here",
+        options.v3Refusal ?? "any co-recipient of such a message could have written it under the sender's name",
+      );
     if (plaintext) return { plaintext, ecdh1pu: version };
   }
   throw new MessageError(
