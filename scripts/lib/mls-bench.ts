@@ -8,7 +8,8 @@
 // - the batched member check (`checkGroupMembers`) for groups of 3, 30 and 100 members: wall time,
 //   resolveMany calls, JSON-RPC calls and their sequential round trips (a wrapper around the
 //   provider times each call), through the SDK's default cache (a warm history confirmed by one
-//   batch), with the cache off, and through a did-resolver Resolver that has no resolveMany.
+//   batch), with the cache off, and through a did-resolver Resolver that has no resolveMany (one
+//   resolve per DID, all at once; Sigil's plugin underneath coalesces concurrent resolutions).
 import { Resolver } from "did-resolver";
 import {
   createApplicationMessage,
@@ -213,7 +214,10 @@ export async function measureMls({ smoke = false } = {}): Promise<MlsBench> {
   const resolvers: [string, MemberResolver][] = [
     ["Sigil resolver, default cache (confirms)", createSigilResolver(config(undefined))],
     ["Sigil resolver, cache off", createSigilResolver(config(false))],
-    ["did-resolver Resolver (no resolveMany), cache off", new Resolver(createSigilResolver(config(false)).plugin())],
+    [
+      "did-resolver Resolver, cache off (a resolve per DID, concurrent: Sigil's client coalesces them)",
+      new Resolver(createSigilResolver(config(false)).plugin()),
+    ],
   ];
   const checks: MlsCheckRow[] = [];
   for (const size of sizes) {
