@@ -35,6 +35,7 @@ import { measureCrowd } from "./lib/crowd-bench.ts";
 import { measureProofSizes } from "./lib/proof-size.ts";
 import { measureCarriedProofs } from "./lib/carried-proof-bench.ts";
 import { measurePrivateWatch } from "./lib/private-watch-bench.ts";
+import { measureMessaging } from "./lib/messaging-bench.ts";
 import { measureEncryption } from "./lib/encryption-bench.ts";
 import { measureProviders } from "./lib/provider-bench.ts";
 import { renderBenchReport } from "./lib/bench-report.ts";
@@ -309,6 +310,9 @@ results.carried = await measureCarriedProofs({ smoke });
 
 // 12. Watching without naming: the private watcher's bytes and CPU per day by registry size, its own node (scripts/lib/private-watch-bench.ts).
 results.privateWatch = await measurePrivateWatch({ smoke });
+
+// 13. Messaging interop: DIDComm v2 by Sigil, didcomm-node and Veramo; MLS on ts-mls with Sigil's guard and batched member check (scripts/lib/messaging-bench.ts).
+results.messaging = await measureMessaging({ smoke });
 
 // Report (scripts/lib/bench-report.ts).
 const { md, machine } = renderBenchReport(results, { root, smoke, runs: RUNS, sizes: SIZES });

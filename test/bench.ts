@@ -5,9 +5,35 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+/** Messaging interop (issue 24): every peer measured, messages came back whole (else the run
+ * throws), the warm cache answered every resolution, and a group check is one resolveMany. */
+function expectMessaging(json: { messaging: unknown }, md: string) {
+  const messaging = json.messaging as {
+    didcomm: { rows: { packing: string; peer: string; perSecond: number; rpcCalls: number }[] };
+    mls: {
+      messages: { guardPerSecond: number; tsMlsPerSecond: number };
+      checks: { resolver: string; resolveManyCalls: number; roundTrips: number; stale: number }[];
+    };
+  };
+  for (const packing of ["authcrypt", "anoncrypt", "signed"])
+    expect(
+      messaging.didcomm.rows.filter((r) => r.packing === packing).map((r) => r.peer),
+      packing,
+    ).to.include.members(["Sigil", "didcomm-node", "Veramo"]);
+  for (const r of messaging.didcomm.rows) {
+    expect(r.perSecond, `${r.packing} / ${r.peer}`).to.be.greaterThan(0);
+    expect(r.rpcCalls, `${r.packing} / ${r.peer}: JSON-RPC calls with a warm cache`).to.equal(0);
+  }
+  expect(messaging.mls.messages.guardPerSecond).to.be.greaterThan(0);
+  expect(messaging.mls.messages.tsMlsPerSecond).to.be.greaterThan(0);
+  for (const c of messaging.mls.checks.filter((c) => c.resolver.startsWith("Sigil resolver")))
+    expect([c.resolveManyCalls, c.roundTrips, c.stale], c.resolver).to.deep.equal([1, 1, 0]);
+  expect(md).to.include("## Messaging interop: DIDComm v2 and MLS");
+}
+
 describe("npm run bench (smoke run)", function () {
   this.timeout(180_000);
-  it("measures every section (gas direct, signed and EIP-712; resolution; group; verification; service load; provider profiles; web console) and writes its tables", () => {
+  it("measures every section (gas direct, signed and EIP-712; resolution; group; verification; service load; provider profiles; web console; messaging interop) and writes its tables", () => {
     const out = mkdtempSync(join(tmpdir(), "sigil-bench-"));
     try {
       const run = spawnSync(process.execPath, [join(import.meta.dirname, "..", "scripts", "bench.ts"), "--smoke", "--out", out], {
@@ -73,8 +99,7 @@ describe("npm run bench (smoke run)", function () {
       expect(providers.rows.filter((r) => r.cpuMs !== undefined).map((r) => r.resolver)).to.include("sigil");
       expect(providers.rows.filter((r) => r.goal).length, "rows judged against a goal").to.be.greaterThan(0);
       const md = readFileSync(join(out, "benchmarks.md"), "utf8");
-      expect(md).to.include("SMOKE RUN");
-      expect(md).to.include("## Resolution on public-provider profiles (issue #15)");
+      for (const text of ["SMOKE RUN", "## Resolution on public-provider profiles (issue #15)"]) expect(md).to.include(text);
       // The web console (issue #16): its files and time to first render, measured in Chromium.
       const consoleMetrics = json.console as {
         total: { gzipBytes: number };
@@ -85,6 +110,7 @@ describe("npm run bench (smoke run)", function () {
       expect(consoleMetrics.timings.map((t) => t.profile)).to.deep.equal(["desktop CPU", "CPU slowed 4x"]);
       for (const t of consoleMetrics.timings) expect(Number.isFinite(t.documentMs) && t.documentMs > 0, t.profile).to.equal(true);
       expect(md).to.include("### Web console");
+      expectMessaging(json, md);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

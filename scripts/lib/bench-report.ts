@@ -11,6 +11,7 @@ import { renderCrowd, type CrowdBench } from "./crowd-bench.ts";
 import { renderProofSizes, type ProofSizeRow } from "./proof-size.ts";
 import { renderCarriedProofs, type CarriedProofBench } from "./carried-proof-bench.ts";
 import { renderPrivateWatch, type PrivateWatchBench } from "./private-watch-bench.ts";
+import { renderMessaging, type MessagingBench } from "./messaging-bench.ts";
 import type { EncryptionBench } from "./encryption-bench.ts";
 import type { ProviderBench } from "./provider-bench.ts";
 import { renderProviders } from "./provider-report.ts";
@@ -177,6 +178,12 @@ function laterSections(v: View, options: Options): string[] {
     "The private watcher (`watchDidsPrivately`) reads the registry's whole event stream, so its cost follows the registry's activity, not the contacts: per-change bytes and the cost of an empty poll measured on its own `hardhat node`, then modelled for 10^4 to 10^6 identities changing once per 30 days (calm) or 7 days (busy), polling every 60 s; the naming watcher beside it. Assumptions and when it fits a phone: [docs/private-lookups.md](private-lookups.md#watching-without-naming) (scripts/lib/private-watch-bench.ts).",
     "",
     renderPrivateWatch(results.privateWatch as PrivateWatchBench),
+    "",
+    "## Messaging interop: DIDComm v2 and MLS",
+    "",
+    "In-process chains, two did:sigil identities (and up to 100 for the group checks) with their keys really written to the registry. DIDComm: one peer packs and unpacks its own messages, every peer resolving through one Sigil resolver whose cache is warm for the whole run (0 JSON-RPC calls per message, counted), so the cryptography and the envelope are what is timed; Sigil's `encryptMessage`/`decryptMessage` and `signDidcommMessage`/`verifyDidcommSigned` with their defaults; stock didcomm-node (the reference didcomm-rust as WASM) with its default options, given Sigil's `didcommResolver`/`didcommSecrets`; stock Veramo 7 agents (memory stores, local KMS) over Sigil's did-resolver plugin, authcrypt in its ECDH-1PU draft -03 (the only one it reads), with A256CBC-HS512 as the others and with its default A256GCM. MLS: ts-mls with its defaults (suite 1) and Sigil's authentication service; application messages through `guard.processPrivateMessage` vs ts-mls's `processPrivateMessage`, and `checkGroupMembers` over groups of 3, 30 and 100 (scripts/lib/messaging-bench.ts).",
+    "",
+    renderMessaging(results.messaging as MessagingBench),
     "",
     "## Resolver service under load",
     "",

@@ -28,6 +28,7 @@ import {
   type DIDCommResolverOptions,
   type KeyPair,
   type KeyType,
+  type SigilResolver,
 } from "sigil-did";
 import type { setup } from "../sdk/fixture.ts";
 
@@ -129,8 +130,11 @@ export function didcommNodePeer(env: Chain, identity: SigilIdentity): DidcommNod
 
 export type VeramoAgent = TAgent<IDIDManager & IKeyManager & IResolver & IDIDComm & IMessageHandler>;
 
-/** A Veramo agent holding `identity` (imported with its keys), resolving through Sigil's getResolver. */
-export async function veramoPeer(env: Chain, identity: SigilIdentity): Promise<VeramoAgent> {
+/**
+ * A Veramo agent holding `identity` (imported with its keys), resolving through Sigil's getResolver
+ * (no cache), or through `resolver`'s plugin when given (the benchmark's warm cache).
+ */
+export async function veramoPeer(env: Chain, identity: SigilIdentity, resolver?: SigilResolver): Promise<VeramoAgent> {
   const agent = createAgent<IDIDManager & IKeyManager & IResolver & IDIDComm & IMessageHandler>({
     plugins: [
       new KeyManager({ store: new MemoryKeyStore(), kms: { local: new KeyManagementSystem(new MemoryPrivateKeyStore()) } }),
@@ -138,10 +142,11 @@ export async function veramoPeer(env: Chain, identity: SigilIdentity): Promise<V
       // an imported identity needs none to sign and decrypt.
       new DIDManager({ store: new MemoryDIDStore(), defaultProvider: "did:sigil", providers: {} }),
       new DIDResolverPlugin({
-        ...getResolver({
-          networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }],
-          cache: false,
-        }),
+        ...(resolver?.plugin() ??
+          getResolver({
+            networks: [{ chainId: env.chainId, name: "local", registry: env.registry, provider: env.provider }],
+            cache: false,
+          })),
       }),
       new DIDComm(),
       new MessageHandler({ messageHandlers: [new DIDCommMessageHandler()] }),
