@@ -48,6 +48,13 @@ interface Bench {
   group: { size: number; sigil: { ms: number; roundTrips: number; requests: number }; ethrStock16: { ms: number; roundTrips: number } };
   verification: { sigilPerSecond: number; ratio: number };
   encryption: { sigilPerSecond: number; ratio: number };
+  messaging: {
+    didcomm: { rows: { packing: string; peer: string; perSecond: number }[] };
+    mls: {
+      messages: { overheadPercent: number };
+      checks: { members: number; resolver: string; medianMs: number; roundTrips: number }[];
+    };
+  };
   load: LoadRow[];
   providers: { latencyMs: number; longChainBlocks: number; rows: ProviderRow[]; decodeAndDocumentMs: number };
   bundles: { bundle: string; minifiedBytes: number; gzipBytes: number }[];
@@ -215,13 +222,30 @@ function messagesAndServiceLines(bench: Bench): string {
     `  verification; encrypt + decrypt ${Math.round(bench.encryption.sigilPerSecond)}/s, ${pct(bench.encryption.ratio)} of the same primitives with`,
     `  @noble directly and no envelope.`,
   ]);
+  const peer = (packing: string, who: string) =>
+    one(bench.messaging.didcomm.rows, `${packing} by ${who}`, (r) => r.packing === packing && r.peer === who).perSecond;
+  const rate = (packing: string) =>
+    `${Math.round(peer(packing, "Sigil"))}/s (didcomm-node ${Math.round(peer(packing, "didcomm-node"))}/s, Veramo ${Math.round(peer(packing, "Veramo"))}/s)`;
+  const biggest = Math.max(...bench.messaging.mls.checks.map((c) => c.members));
+  const check = one(
+    bench.messaging.mls.checks,
+    "the largest group's check",
+    (c) => c.members === biggest && c.resolver.startsWith("Sigil resolver, cache off"),
+  );
+  const interop = reflow([
+    `- **Messengers** (DIDComm v2 pack + unpack between two did:sigil identities, each peer with its defaults, warm cache):`,
+    `  anoncrypt ${rate("anoncrypt")}, signed ${rate("signed")}; authcrypt Sigil ${Math.round(peer("authcrypt", "Sigil"))}/s,`,
+    `  didcomm-node ${Math.round(peer("authcrypt", "didcomm-node"))}/s (its curves run as WASM; Sigil's and Veramo's on @noble in JS). MLS: the`,
+    `  guard costs ${Math.round(bench.messaging.mls.messages.overheadPercent)}% of ts-mls's own message processing; a ${biggest}-member group's DIDs are checked in`,
+    `  ${ms(check.medianMs)} in ${trips(check.roundTrips)}.`,
+  ]);
   const service = reflow([
     `- **Resolver service** (\`sigil serve\` in its own process, autocannon, ${cached.connections} connections, node, service and load`,
     `  generator on the same machine): ${thousands(cached.requestsPerSecond)} resolutions/s with the default cache (p50 ${cached.p50} ms, p99`,
     `  ${cached.p99} ms), ${thousands(uncached.requestsPerSecond)}/s uncached (p50 ${uncached.p50} ms), batches of 100 DIDs ${thousands(batch.requestsPerSecond)}/s`,
     `  (p50 ${batch.p50} ms); **${failed === 0 ? "0 errors and 0 lost requests" : `${failed} errors or lost requests`}** of ${thousands(sent)}.`,
   ]);
-  return `${messages}\n${service}`;
+  return `${messages}\n${interop}\n${service}`;
 }
 
 export function measured(gas: { measuredAt: string; rows: GasRow[] }, bench: Bench): string {

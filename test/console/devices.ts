@@ -139,6 +139,8 @@ describe("web console: a DID's devices, added and removed by its owner in headle
       await send("add-device");
     }
     await page.waitForSelector('.devices [data-device="phone"]');
+    // A correspondent's warning of the key change names the device whose key it is.
+    expect(await page.locator('[data-banner="recent-key-change"]').innerText()).to.include('device "phone"');
     expect(await page.locator('.devices [data-device="phone"]').innerText()).to.match(
       /phone signs with #delegate-1, receives on #delegate-2/,
     );
@@ -171,6 +173,9 @@ describe("web console: a DID's devices, added and removed by its owner in headle
     await open("devices");
     await send("remove-device");
     await page.waitForSelector('[data-devices="none"]');
+    expect(await page.locator('[data-banner="recent-key-change"]').innerText(), "a removed device is named too").to.match(
+      /key revoked.*device "phone"/,
+    );
     expect(await verifyMessage(jwt, resolver(), { now: await chainNow() })).to.include({ ok: false, code: "unauthorisedKey" });
     expect(devicesOf(await resolver().resolve(did)).devices).to.deep.equal([]);
     await page.screenshot({ path: join(OUT, "20-device-removed.png"), fullPage: true });

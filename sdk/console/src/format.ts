@@ -21,7 +21,7 @@ export function nameOf(bytes: Hex): string | null {
   }
 }
 
-function utf8(value: Hex): string {
+export function utf8(value: Hex): string {
   try {
     return hexToString(value);
   } catch {

@@ -4,8 +4,9 @@
 import { h } from "./dom.ts";
 import { devicesView } from "./devices-view.ts";
 import type { DeviceSet } from "sigil-did";
+import type { Hex } from "viem";
 import { sigilMeta, type Resolution, type SigilMeta, type TimedEvent } from "./meta.ts";
-import { describe, short, span, when, whenIso } from "./format.ts";
+import { describe, nameOf, short, span, utf8, when, whenIso } from "./format.ts";
 import { ref, type Explorer } from "./links.ts";
 
 type VM = {
@@ -250,6 +251,22 @@ function services(list: NonNullable<Doc["service"]>): HTMLElement {
   );
 }
 
+/** The device a published key belongs to, by the device labels in the history (live or since
+ * revoked, so that a removed device is named too); undefined for a key no label names. */
+export function deviceOfKey(events: TimedEvent[], key: Hex): string | undefined {
+  const hex = key.toLowerCase().replace(/^0x/, "");
+  for (const e of [...events].reverse()) {
+    if (e.kind !== "attribute" || nameOf(e.name) !== "did/svc/SigilDevice") continue;
+    try {
+      const label = JSON.parse(utf8(e.value)) as { name?: unknown; keys?: unknown };
+      if (typeof label.name === "string" && Array.isArray(label.keys) && label.keys.includes(hex)) return label.name;
+    } catch {
+      // not a label Sigil can read: devicesOf reports it as untrusted in the document view
+    }
+  }
+  return undefined;
+}
+
 /** Warnings for a correspondent about the current document: deactivated, a pending recovery, keys changed lately. */
 export function banners(result: Resolution, events: TimedEvent[], head: { timestamp: bigint }, recentDays: number): HTMLElement[] {
   const out: HTMLElement[] = [];
@@ -284,13 +301,14 @@ export function banners(result: Resolution, events: TimedEvent[], head: { timest
   const last = [...events].reverse().find((e) => describe(e).keyChange);
   if (last && !result.didDocumentMetadata.deactivated) {
     const age = Number(head.timestamp - last.blockTimestamp);
+    const device = last.kind === "attribute" ? deviceOfKey(events, last.value) : undefined;
     if (age <= recentDays * 86_400) {
       out.push(
         h(
           "div",
           { class: "banner warn", role: "alert", "data-banner": "recent-key-change" },
           h("strong", undefined, `The keys of this DID changed ${age < 60 ? "just now" : `${span(age)} ago`}`),
-          ` (block ${last.blockNumber}: ${describe(last).text}). If you did not expect this, confirm with the person ` +
+          ` (block ${last.blockNumber}: ${describe(last).text}${device ? `, device "${device}"` : ""}). If you did not expect this, confirm with the person ` +
             `through another channel — compare safety numbers — before trusting what is signed with the new keys.`,
         ),
       );
