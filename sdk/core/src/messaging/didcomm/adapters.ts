@@ -106,6 +106,19 @@ function privateJwk(type: KeyType, secret: Uint8Array): Record<string, string> {
   }
 }
 
+/** A 32-byte secret key given as hex or bytes; InvalidInputError naming `what` (never the value). */
+export function secretKeyBytes(secretKey: unknown, what: string): Uint8Array {
+  let secret: unknown;
+  try {
+    secret = typeof secretKey === "string" ? hexToBytes(secretKey as Hex) : secretKey;
+  } catch {
+    secret = undefined;
+  }
+  if (!(secret instanceof Uint8Array) || secret.length !== 32)
+    throw new InvalidInputError({ what, value: "(hidden)", expected: "32 bytes" });
+  return secret;
+}
+
 function checkKey(key: DIDCommKey): Uint8Array {
   if (typeof key.kid !== "string" || !/^did:[a-z0-9]+:[^#]+#[^#]+$/.test(key.kid))
     throw new InvalidInputError({
@@ -119,14 +132,7 @@ function checkKey(key: DIDCommKey): Uint8Array {
       value: typeof key.type === "string" ? key.type : typeof key.type,
       expected: "Ed25519, X25519, Secp256k1 or P256",
     });
-  let secret: Uint8Array;
-  try {
-    secret = typeof key.secretKey === "string" ? hexToBytes(key.secretKey) : key.secretKey;
-  } catch {
-    secret = new Uint8Array();
-  }
-  if (!(secret instanceof Uint8Array) || secret.length !== 32)
-    throw new InvalidInputError({ what: `${key.type} secret key of ${key.kid}`, value: "(hidden)", expected: "32 bytes" });
+  const secret = secretKeyBytes(key.secretKey, `${key.type} secret key of ${key.kid}`);
   try {
     privateJwk(key.type, secret);
   } catch {

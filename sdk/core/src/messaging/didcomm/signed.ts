@@ -11,9 +11,10 @@
 import { EdDSASigner, ES256KSigner, verifyJWS } from "did-jwt";
 import type { DIDResolutionResult, Resolvable, VerificationMethod } from "did-resolver";
 import { base64urlnopad } from "@scure/base";
-import { hexToBytes, type Hex } from "viem";
+import type { Hex } from "viem";
 import { InvalidInputError, MessageError } from "../../errors.ts";
 import { DEFAULT_SKEW_SECONDS } from "../messaging.ts";
+import { secretKeyBytes } from "./adapters.ts";
 import { DIDCOMM_PLAIN_TYPE, DIDCOMM_SIGNED_TYPE, KEY_ID, parseDidcommSigned, type DIDCommPlaintext } from "./envelope.ts";
 
 /** A key that signs DIDComm messages, by the id of the method that publishes its public half. */
@@ -58,14 +59,7 @@ export async function signDidcommMessage(message: DIDCommPlaintext, key: DIDComm
     });
   if (message.from !== did)
     throw new InvalidInputError({ what: "DIDComm message from", value: shown(message.from), expected: `the signing key's DID ${did}` });
-  let secret: Uint8Array;
-  try {
-    secret = typeof key.secretKey === "string" ? hexToBytes(key.secretKey) : key.secretKey;
-  } catch {
-    secret = new Uint8Array();
-  }
-  if (!(secret instanceof Uint8Array) || secret.length !== 32)
-    throw new InvalidInputError({ what: `${key.type} secret key`, value: "(hidden)", expected: "32 bytes" });
+  const secret = secretKeyBytes(key.secretKey, `${key.type} secret key`);
   const alg = key.type === "Ed25519" ? "EdDSA" : "ES256K";
   // ES256KSigner(…, false): a plain 64-byte r‖s signature (ES256K), not did-jwt's recoverable ES256K-R.
   const signer = key.type === "Ed25519" ? EdDSASigner(secret) : ES256KSigner(secret, false);
