@@ -4,11 +4,13 @@
 // by either peer through Sigil's resolver) and an authcrypt message from a voided sender key is
 // refused. Forgeries, unsupported algorithms, tampering and malformed input: didcomm-encrypt-refusals.ts.
 import { expect } from "chai";
+import { Message } from "didcomm-node";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { createWalletClient, custom, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
   decryptMessage,
+  didcommSecrets,
   encryptMessage,
   generateKeyPair,
   generateNextKey,
@@ -27,7 +29,9 @@ import {
   type DidcommNodePeer,
   type SigilIdentity,
 } from "../support/didcomm-peers.ts";
-import { ANON, ENCS, headerOf, nodePack, refusal, senderOf } from "../support/didcomm-encrypt-kit.ts";
+import { ANON, ENCS, headerOf, jwm, nodePack, refusal, senderOf } from "../support/didcomm-encrypt-kit.ts";
+// Sigil's own DIDComm sealing, to put in an envelope what neither stock peer would (a signed message re-sent).
+import { sealDidcomm } from "../../sdk/core/src/messaging/didcomm-jwe.ts";
 
 const DAY = 86_400n;
 describe("sdk DIDComm v2 encryption: didcomm-node and Veramo in every direction, judged as of receipt", function () {
@@ -320,6 +324,67 @@ describe("sdk DIDComm v2 encryption: didcomm-node and Veramo in every direction,
       expect((await bobNode.unpack(packed, { at: receivedBefore }))[1].encrypted_from_kid).to.equal(alice.x.kid);
       // And Sigil refuses to write with it.
       expect((await refusal(encrypt(bob.did, { text: "x" }, resolver, { from: senderOf(alice) }))).refusal).to.equal("wrongSenderKey");
+    });
+  });
+  describe("signed, then encrypted (DIDComm non-repudiation): the signature inside verified as of receipt", () => {
+    /** didcomm-node's pack_encrypted with sign_by: anoncrypt (no sender) or authcrypt, signed by `signer`'s Ed25519 key. */
+    const packSignedEncrypted = async (signer: SigilIdentity, to: SigilIdentity, text: string, authcrypt: boolean, at?: number) => {
+      const peer = didcommNodePeer(env, signer);
+      const message = new Message(jwm(signer.did, [to.did], text) as never);
+      const resolverAt = at === undefined ? peer.resolver() : peer.resolver({ at, skewSeconds: 0 });
+      const [packed] = await message.pack_encrypted(
+        to.did,
+        authcrypt ? signer.did : null,
+        signer.ed.kid,
+        resolverAt,
+        didcommSecrets(signer.keys),
+        {},
+      );
+      return packed;
+    };
+
+    it("reads didcomm-node's signed anoncrypt and authcrypt: from and signedBy are the signature's, checked against the sender's document", async () => {
+      for (const authcrypt of [false, true]) {
+        const opened = await open(await packSignedEncrypted(alice, bob, `signed ${authcrypt}`, authcrypt), bob);
+        expect(opened, String(authcrypt)).to.deep.include({
+          from: alice.did,
+          signedBy: alice.ed.kid,
+          payload: { text: `signed ${authcrypt}` },
+        });
+        expect(opened.encryption.alg).to.equal(authcrypt ? "ECDH-1PU+A256KW" : "ECDH-ES+A256KW");
+      }
+    });
+
+    it("refuses a signature by a key revoked before receipt (unauthorisedSender) and one meant for another recipient (notForYou)", async () => {
+      const before = await chainNow();
+      await env.networkHelpers.time.increase(120);
+      await env.send(1, {
+        type: "revokeAttribute",
+        identity: alice.address,
+        ...publicKeyAttribute("Ed25519", "sigAuth", alice.ed.publicKey),
+      });
+      await env.networkHelpers.time.increase(120);
+      // The thief signs with the revoked key, packing against Alice's document as it was.
+      const forged = await packSignedEncrypted(alice, bob, "still me", false, before);
+      const e = await refusal(open(forged, bob));
+      expect(e.refusal, `${e.message} ${e.details}`).to.equal("unauthorisedSender");
+      expect(e.details).to.match(/unauthorisedKey/);
+      // A message Bob signed for Alice, which Alice re-encrypts to Carol: Carol's app sees it was not for her.
+      const carol = await publishIdentity(env, 3);
+      const signedForAlice = await bobNode.packSigned(jwm(bob.did, [alice.did], "for Alice only"));
+      const resent = sealDidcomm(new TextEncoder().encode(signedForAlice), [{ kid: carol.x.kid, publicKey: carol.x.publicKey }], {
+        enc: "XC20P",
+      });
+      expect((await refusal(open(resent, carol))).refusal).to.equal("notForYou");
+      // Carol's authcrypt around Bob's signature (to Alice): the signer is not the sender who encrypted it.
+      const bobToAlice = await bobNode.packSigned(jwm(bob.did, [alice.did], "from Bob?"));
+      const relabelled = sealDidcomm(new TextEncoder().encode(bobToAlice), [{ kid: alice.x.kid, publicKey: alice.x.publicKey }], {
+        enc: "A256CBC-HS512",
+        sender: { kid: carol.x.kid, secretKey: carol.x.secretKey },
+      });
+      const mismatch = await refusal(open(relabelled, alice));
+      expect(mismatch.refusal).to.equal("unauthorisedSender");
+      expect(mismatch.message).to.match(/signed by another DID/);
     });
   });
 });

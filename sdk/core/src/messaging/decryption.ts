@@ -7,12 +7,13 @@ import { createAnonDecrypter, createAuthDecrypter, decryptJWE, type JWE } from "
 import type { DIDResolutionResult, Resolvable } from "did-resolver";
 import { base64urlnopad } from "@scure/base";
 import { bytesToHex, type Hex } from "viem";
-import { MessageError } from "../errors.ts";
+import { MessageError, type MessageRefusal } from "../errors.ts";
 import type { CarriedProofOptions } from "../resolve/carried.ts";
 import { DEFAULT_SKEW_SECONDS, PROOF_CLAIM } from "./messaging.ts";
 import { DIDCOMM_ENCRYPTED, openDidcomm, readDidcommHeader, type DidcommHeader, type Ecdh1puVersion } from "./didcomm-jwe.ts";
 import { bytes, didOf, keyAgreementKeys, publicKeyOf, resolveOrRefuse } from "./encryption.ts";
 import { MAX_DIDCOMM_MESSAGE_CHARS, type DIDCommPlaintext } from "./didcomm/envelope.ts";
+import { verifyDidcommSigned, type DIDCommSignedRefusal } from "./didcomm/signed.ts";
 
 export interface DecryptedMessage {
   /** The content: a DIDComm message's body, or the JSON of a did-jwt-form message. */
@@ -23,6 +24,10 @@ export interface DecryptedMessage {
   keyId: string;
   /** The DIDComm message (id, type, from, to, created_time, body …) when it was one; `payload` is then its body. */
   message?: DIDCommPlaintext;
+  /** The key that signed the message inside, when the sender signed before encrypting (DIDComm's
+   * sign-then-encrypt, for non-repudiation): verified as of receipt like verifyDidcommSigned; `from`
+   * is then its DID, also when the encryption was anonymous. */
+  signedBy?: string;
   /** How it was encrypted: the DIDComm form or the 0.x did-jwt one, its algorithms, and for
    * ECDH-1PU whether the KEK bound the content tag ("v4") or not ("v3", Veramo 7). */
   encryption: {
@@ -159,8 +164,10 @@ async function openDidJwt(jwe: JWE, alg: string, secret: Uint8Array, senderKey?:
  * message (ECDH-ES+A256KW or ECDH-1PU+A256KW with A256CBC-HS512, A256GCM or XC20P, as didcomm-node
  * and Veramo write) or the 0.x did-jwt form. An authenticated message's sender is resolved as of
  * receipt (`receivedAt`, default now, plus the clock tolerance), and its key must be listed then.
- * Refusals are MessageErrors with a `refusal`: "unsupportedAlgorithm" for a valid message in an
- * algorithm Sigil does not implement, "tampered" when a key unwrap or tag fails.
+ * A DIDComm signed message inside (sign-then-encrypt) is verified as verifyDidcommSigned does, as of
+ * the same time, and `from` / `signedBy` are its signer's. Refusals are MessageErrors with a
+ * `refusal`: "unsupportedAlgorithm" for a valid message in an algorithm Sigil does not implement,
+ * "tampered" when a key unwrap or tag fails.
  */
 export async function decryptMessage(
   input: JWE | string,
@@ -249,6 +256,19 @@ async function openLayer(
     const result = await openLayer(inner, recipient, resolver, options, 1);
     return { ...result, encryption: { ...result.encryption, outer: opened.encryption } };
   }
+  const signed = signedInside(opened.cleartext);
+  if (signed) {
+    const verdict = await verifySigned(signed, from, resolver, { ...options, recipient: myDid });
+    return {
+      payload: verdict.message.body as Record<string, unknown>,
+      message: verdict.message,
+      from: verdict.from,
+      signedBy: verdict.signedBy,
+      keyId,
+      encryption: opened.encryption,
+      ...how,
+    };
+  }
   const { payload, message } = readPlaintext(opened.cleartext, from, judgedAt, options.skewSeconds ?? DEFAULT_SKEW_SECONDS);
   return { payload, ...(message ? { message } : {}), from, keyId, encryption: opened.encryption, ...how };
 }
@@ -271,6 +291,53 @@ async function authenticatedSender(
       `${skid} is not a key-agreement key of ${from} at receipt`,
     );
   return { from, senderKey, how: sender.how };
+}
+
+/** The DIDComm signed message a plaintext is, when the sender signed before encrypting. */
+function signedInside(cleartext: Uint8Array): Record<string, unknown> | undefined {
+  const inner = safeJson(new TextDecoder().decode(cleartext));
+  return isObject(inner) && typeof inner.payload === "string" && (Array.isArray(inner.signatures) || typeof inner.signature === "string")
+    ? inner
+    : undefined;
+}
+
+/** Refusals of a signed message inside an encrypted one, as decryption's own. */
+const SIGNED_REFUSALS: Partial<Record<DIDCommSignedRefusal, MessageRefusal>> = {
+  unsupportedAlgorithm: "unsupportedAlgorithm",
+  tampered: "tampered",
+  unauthorisedKey: "unauthorisedSender",
+  senderMismatch: "unauthorisedSender",
+  deactivated: "deactivated",
+  unresolvable: "unresolvable",
+  notForYou: "notForYou",
+};
+
+/** The signed message inside, verified as of receipt; its signer must be the authenticated sender, if any. */
+async function verifySigned(
+  signed: Record<string, unknown>,
+  from: string | undefined,
+  resolver: Resolvable,
+  options: DecryptOptions & { recipient: string },
+) {
+  const verdict = await verifyDidcommSigned(signed, resolver, {
+    receivedAt: options.receivedAt,
+    now: options.now,
+    skewSeconds: options.skewSeconds,
+    recipient: options.recipient,
+  });
+  if (!verdict.ok)
+    throw new MessageError(
+      SIGNED_REFUSALS[verdict.code] ?? "invalid",
+      "the signed message inside was refused",
+      `${verdict.code}: ${verdict.reason}`,
+    );
+  if (from !== undefined && verdict.from !== from)
+    throw new MessageError(
+      "unauthorisedSender",
+      "the message is signed by another DID than the one that encrypted it",
+      `${verdict.from} vs ${from}`,
+    );
+  return verdict;
 }
 
 /** The inner envelope when a plaintext is itself a DIDComm encrypted message. */
