@@ -38,7 +38,7 @@ import { measurePrivateWatch } from "./lib/private-watch-bench.ts";
 import { measureMessaging } from "./lib/messaging-bench.ts";
 import { measureEncryption } from "./lib/encryption-bench.ts";
 import { measureProviders } from "./lib/provider-bench.ts";
-import { renderBenchReport } from "./lib/bench-report.ts";
+import { renderBenchReport, type ResolutionRow } from "./lib/bench-report.ts";
 import { measureConsole } from "./lib/console-metrics.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -134,16 +134,7 @@ try {
     stock: (id: Address, q = "") => stock.resolve(`did:ethr:${toHex(chainId)}:${id}${q}`),
     tuned: (id: Address, q = "") => tuned.resolve(`did:ethr:${toHex(chainId)}:${id}${q}`),
   };
-  type Row = {
-    changes: number | string;
-    resolver: string;
-    median: number;
-    p95: number;
-    requests: number;
-    httpRequests: number;
-    roundTrips: number;
-  };
-  const resolution: Row[] = [];
+  const resolution: ResolutionRow[] = [];
   async function measure(
     label: string,
     changes: number | string,

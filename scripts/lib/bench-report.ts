@@ -22,18 +22,21 @@ const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 /** The report's markdown and the machine record, from one run's results. */
 type Options = { root: string; smoke: boolean; runs: number; sizes: readonly number[] };
 
+/** One timed resolution row of the report (scripts/bench.ts measures them). */
+export interface ResolutionRow {
+  changes: number | string;
+  resolver: string;
+  median: number;
+  p95: number;
+  requests: number;
+  httpRequests: number;
+  roundTrips: number;
+}
+
 /** The results of one run, typed, with the lookups the report shares. */
 function view(results: Record<string, unknown>) {
   const gas = results.gas as GasRow[];
-  const resolution = results.resolution as {
-    changes: number | string;
-    resolver: string;
-    median: number;
-    p95: number;
-    requests: number;
-    httpRequests: number;
-    roundTrips: number;
-  }[];
+  const resolution = results.resolution as ResolutionRow[];
   const group = results.group as {
     size: number;
     sigil: { ms: number; roundTrips: number; httpRequests: number; requests: number };
