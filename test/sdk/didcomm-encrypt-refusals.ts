@@ -7,26 +7,19 @@ import fc from "fast-check";
 import { createAnonEncrypter, createAuthEncrypter, createJWE } from "did-jwt";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { decryptMessage, encryptMessage, MessageError, type DecryptedMessage, type JWE } from "sigil-did";
+import { decryptMessage, MessageError, type DecryptedMessage, type JWE } from "sigil-did";
 import { sealDidcomm } from "../../sdk/core/src/messaging/didcomm-jwe.ts";
 import { ecdh1puKek, sealContent, unwrapKey } from "../../sdk/core/src/messaging/jwe-crypto.ts";
 import { setup } from "./fixture.ts";
 import { publishIdentity, sigilResolver, veramoPeer, type Chain, type SigilIdentity } from "../support/didcomm-peers.ts";
-import { b64, headerOf, jwm, nodePack, refusal, senderOf } from "../support/didcomm-encrypt-kit.ts";
+import { b64, chainDated, headerOf, jwm, nodePack, refusal, senderOf } from "../support/didcomm-encrypt-kit.ts";
 
 describe("sdk DIDComm v2 encryption refusals: forgeries, unsupported vs tampered, malformed input", function () {
   this.timeout(60_000);
   let env: Chain;
   let resolver: ReturnType<typeof sigilResolver>;
   let alice: SigilIdentity, bob: SigilIdentity;
-  const chainNow = async () => Number((await env.publicClient.getBlock()).timestamp);
-  // Messages are dated by the chain's clock, as their receipt is: every in-process chain of a run
-  // starts at the first one's genesis time (EDR), so late in the run its clock is minutes behind the
-  // wall clock, and a message dated after its receipt is refused.
-  const encrypt: typeof encryptMessage = async (to, content, resolver, options = {}) =>
-    encryptMessage(to, content, resolver, { now: await chainNow(), ...options });
-  const open = async (jwe: JWE | string, who: SigilIdentity, options: Parameters<typeof decryptMessage>[3] = {}) =>
-    decryptMessage(jwe, { did: who.did, secretKey: who.x.secretKey }, resolver, { now: await chainNow(), ...options });
+  const { chainNow, encrypt, open } = chainDated(() => ({ env, resolver }));
 
   beforeEach(async () => {
     env = await setup();

@@ -11,7 +11,6 @@ import { privateKeyToAccount } from "viem/accounts";
 import {
   decryptMessage,
   didcommSecrets,
-  encryptMessage,
   generateKeyPair,
   generateNextKey,
   planRotation,
@@ -29,7 +28,7 @@ import {
   type DidcommNodePeer,
   type SigilIdentity,
 } from "../support/didcomm-peers.ts";
-import { ANON, ENCS, headerOf, jwm, nodePack, refusal, senderOf } from "../support/didcomm-encrypt-kit.ts";
+import { ANON, chainDated, ENCS, headerOf, jwm, nodePack, refusal, senderOf } from "../support/didcomm-encrypt-kit.ts";
 // Sigil's own DIDComm sealing, to put in an envelope what neither stock peer would (a signed message re-sent).
 import { sealDidcomm } from "../../sdk/core/src/messaging/didcomm-jwe.ts";
 
@@ -40,14 +39,7 @@ describe("sdk DIDComm v2 encryption: didcomm-node and Veramo in every direction,
   let resolver: ReturnType<typeof sigilResolver>;
   let alice: SigilIdentity, bob: SigilIdentity;
   let aliceNode: DidcommNodePeer, bobNode: DidcommNodePeer;
-  const chainNow = async () => Number((await env.publicClient.getBlock()).timestamp);
-  // Messages are dated by the chain's clock, as their receipt is: every in-process chain of a run
-  // starts at the first one's genesis time (EDR), so late in the run its clock is minutes behind the
-  // wall clock, and a message dated after its receipt is refused.
-  const encrypt: typeof encryptMessage = async (to, content, resolver, options = {}) =>
-    encryptMessage(to, content, resolver, { now: await chainNow(), ...options });
-  const open = async (jwe: JWE | string, who: SigilIdentity, options: Parameters<typeof decryptMessage>[3] = {}) =>
-    decryptMessage(jwe, { did: who.did, secretKey: who.x.secretKey }, resolver, { now: await chainNow(), ...options });
+  const { chainNow, encrypt, open } = chainDated(() => ({ env, resolver }));
   beforeEach(async () => {
     env = await setup();
     resolver = sigilResolver(env);

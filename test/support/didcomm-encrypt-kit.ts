@@ -3,7 +3,8 @@
 // a refusal checker.
 import { expect } from "chai";
 import { Message } from "didcomm-node";
-import { didcommSecrets, MessageError, type JWE } from "sigil-did";
+import type { Resolvable } from "did-resolver";
+import { decryptMessage, didcommSecrets, encryptMessage, MessageError, type JWE } from "sigil-did";
 import { didcommNodePeer, type Chain, type SigilIdentity } from "./didcomm-peers.ts";
 
 export const unb64 = (text: string) => JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
@@ -52,4 +53,19 @@ export async function nodePack(
     options,
   );
   return { packed, meta };
+}
+
+/**
+ * encryptMessage and decryptMessage dated by the chain's clock, as the message's receipt is: every
+ * in-process chain of a run starts at the first one's genesis time (EDR), so late in the run its
+ * clock is minutes behind the wall clock, and a message dated after its receipt is refused.
+ * `current` gives the test's chain and resolver as they are when called (set in beforeEach).
+ */
+export function chainDated(current: () => { env: Chain; resolver: Resolvable }) {
+  const chainNow = async () => Number((await current().env.publicClient.getBlock()).timestamp);
+  const encrypt: typeof encryptMessage = async (to, content, resolver, options = {}) =>
+    encryptMessage(to, content, resolver, { now: await chainNow(), ...options });
+  const open = async (jwe: JWE | string, who: SigilIdentity, options: Parameters<typeof decryptMessage>[3] = {}) =>
+    decryptMessage(jwe, { did: who.did, secretKey: who.x.secretKey }, current().resolver, { now: await chainNow(), ...options });
+  return { chainNow, encrypt, open };
 }
