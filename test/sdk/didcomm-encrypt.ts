@@ -345,6 +345,12 @@ describe("sdk DIDComm v2 encryption: didcomm-node and Veramo in every direction,
         });
         expect(opened.encryption.alg).to.equal(authcrypt ? "ECDH-1PU+A256KW" : "ECDH-ES+A256KW");
       }
+      // The sender's document as of receipt serves both the authcrypt key and the signature: read once.
+      const asked: string[] = [];
+      const counting = { resolve: (url: string) => (asked.push(url.split("?")[0]), resolver.resolve(url)) };
+      const packed = await packSignedEncrypted(alice, bob, "once", true);
+      await decryptMessage(packed, { did: bob.did, secretKey: bob.x.secretKey }, counting, { now: await chainNow() });
+      expect(asked.filter((did) => did === alice.did)).to.have.length(1);
     });
 
     it("refuses a signature by a key revoked before receipt (unauthorisedSender) and one meant for another recipient (notForYou)", async () => {

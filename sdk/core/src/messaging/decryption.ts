@@ -175,7 +175,20 @@ export async function decryptMessage(
   resolver: Resolvable,
   options: DecryptOptions = {},
 ): Promise<DecryptedMessage> {
-  return openLayer(input, recipient, resolver, options, 0);
+  return openLayer(input, recipient, once(resolver), options, 0);
+}
+
+/** `resolver` answering each DID URL once per decryption: the sender as of receipt serves both its
+ * authcrypt key and the signature inside, and a nested envelope reads the recipient again. */
+function once(resolver: Resolvable): Resolvable {
+  const asked = new Map<string, Promise<DIDResolutionResult>>();
+  return {
+    resolve(didUrl, options) {
+      let answer = asked.get(didUrl);
+      if (!answer) asked.set(didUrl, (answer = resolver.resolve(didUrl, options)));
+      return answer;
+    },
+  };
 }
 
 export interface DecryptOptions {
