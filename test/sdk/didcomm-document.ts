@@ -4,6 +4,7 @@
 // Every identity's keys are written to the registry on the in-process chain.
 import { expect } from "chai";
 import { Message } from "didcomm-node";
+import { p256 } from "@noble/curves/nist.js";
 import {
   didcommDocument,
   didcommResolutionOptions,
@@ -201,11 +202,23 @@ describe("sdk DIDComm v2: documents and adapters for didcomm-node and Veramo", f
       expect(ed).to.deep.include({ id: alice.ed.kid, type: "JsonWebKey2020" });
       expect(ed!.privateKeyJwk).to.include({ kty: "OKP", crv: "Ed25519", x: Buffer.from(alice.ed.publicKey).toString("base64url") });
       expect(await secrets.get_secret(`${alice.did}#nope`)).to.equal(null);
+      // A P-256 key (MLS suite 2, ES256 for didcomm-node): an EC JWK whose x and y are noble's.
+      const p = generateKeyPair("P256");
+      const full = p256.getPublicKey(p.secretKey, false);
+      const ec = await didcommSecrets([{ kid: `${alice.did}#p256`, type: "P256", secretKey: p.secretKey }]).get_secret(`${alice.did}#p256`);
+      expect(ec!.privateKeyJwk).to.deep.equal({
+        kty: "EC",
+        crv: "P-256",
+        x: Buffer.from(full.slice(1, 33)).toString("base64url"),
+        y: Buffer.from(full.slice(33)).toString("base64url"),
+        d: Buffer.from(p.secretKey).toString("base64url"),
+      });
       const bad = [
         { kid: "not-a-did-url", type: "Ed25519", secretKey: alice.ed.secretKey },
         { kid: `${alice.did}#k`, type: "RSA", secretKey: alice.ed.secretKey },
         { kid: `${alice.did}#k`, type: "X25519", secretKey: new Uint8Array(31) },
         { kid: `${alice.did}#k`, type: "Secp256k1", secretKey: new Uint8Array(32) },
+        { kid: `${alice.did}#k`, type: "P256", secretKey: new Uint8Array(32) },
       ];
       for (const key of bad) expect(() => didcommSecrets([key as never]), JSON.stringify(key.kid)).to.throw(InvalidInputError);
       expect(() => didcommSecrets([alice.keys[0], alice.keys[0]])).to.throw(InvalidInputError, /once/);
